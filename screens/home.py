@@ -17,7 +17,7 @@ from store import queue
 class HomeScreen(Screen):
     CSS_PATH = "home.tcss"
     BINDINGS = [Binding("enter", "start_selected", "Start", id="home.start", show=True)] + [
-        Binding(w.key, f"start('{w.kind}')", w.title.split(":")[0], id=f"home.{w.kind}", show=False)
+        Binding(w.key, f"start('{w.kind}')", w.title, id=f"home.{w.kind}", show=False)
         for w in WORK
     ]
 
@@ -46,8 +46,8 @@ class HomeScreen(Screen):
         options.clear_options()
         for work in app.work:
             c = counts.get(work.kind)
-            tail = f"{c.waiting:>5} waiting  {c.done:>5} done by you" if c else ""
-            options.add_option(Option(Content(f"[{work.key}]  {work.title:<46}{tail}"), id=work.kind))
+            tail = f"{c.waiting:>5} waiting {c.done:>5} done" if c else ""
+            options.add_option(Option(Content(f"[{work.key}] {work.title:<34}{tail}"), id=work.kind))
         options.highlighted = highlighted if highlighted is not None else 0
         self.query_one("#hint", Static).update(
             "Enter or the key in brackets starts that work.  F1: guidelines.  ctrl+q: quit."
@@ -67,6 +67,6 @@ class HomeScreen(Screen):
             return
         screen = self.app.work_screen(work)
         if screen is None:
-            self.notify(f"{work.title.split(':')[0]}: this screen is not built yet.", severity="warning")
+            self.notify(f"{work.title}: this screen is not built yet.", severity="warning")
             return
         self.app.push_screen(work.kind)

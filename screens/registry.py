@@ -15,7 +15,7 @@ class Work:
 
 
 WORK: tuple[Work, ...] = (
-    Work("comparison", "c", "Comparisons: label, score and rank outputs", "screens.comparison:ComparisonScreen"),
+    Work("comparison", "c", "Comparisons (label, score, rank)", "screens.comparison:ComparisonScreen"),
     Work("demonstration", "w", "Write demonstrations", "screens.writing:WritingScreen"),
     Work("toxicity", "x", "Toxicity labeling", "screens.toxicity:ToxicityScreen"),
     Work("instruction", "i", "Instruction labels only", "screens.comparison:InstructionScreen"),

@@ -15,7 +15,7 @@ async def test_home_shows_labeler_and_counts(make_app):
         texts = option_texts(app)
         assert "alice" in str(app.screen.query_one("#who").render())
         comparison = next(t for t in texts if t.startswith("[c]"))
-        assert "2 waiting" in comparison and "0 done by you" in comparison
+        assert "2 waiting" in comparison and "0 done" in comparison
         assert any(t.startswith("[w]") and "2 waiting" in t for t in texts)
         assert not any(t.startswith("[d]") for t in texts)  # researcher-only work is hidden
 
