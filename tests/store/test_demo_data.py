@@ -211,3 +211,38 @@ def test_demo_labelers_overlap_gold_and_each_other():
         assert len(shared) >= 50 and 0.75 <= same / len(shared) < 1
     both = {item for task, item, _ in mine["ana"].keys() & mine["ben"].keys() if task == "ranking"}
     assert len(both) >= 3, "some prompts are ranked by both, for inter-annotator agreement"
+
+
+def _sections(markdown):
+    """Heading -> body text, for every heading level."""
+    out, current = {}, None
+    for line in markdown.splitlines():
+        if line.startswith("#"):
+            current = line.lstrip("#").strip()
+            out[current] = ""
+        elif current is not None:
+            out[current] += line + "\n"
+    return out
+
+
+def test_guidelines_cover_the_spec():
+    text = (DEMO / "guidelines.md").read_text(encoding="utf-8")
+    sections = _sections(text)
+    for heading in ("Helpful", "Truthful", "Harmless", "Weighing the criteria",
+                    "Borderline cases: the customer-assistant question", "PII rules",
+                    "Hallucination", "Ranking", "Toxicity labels", "Keys", "FAQ"):
+        assert heading in sections, heading
+    for field in [*INSTRUCTION, *OUTPUT, *TOXICITY]:
+        assert f"`{field}`" in text, field
+    for category in CATEGORIES:
+        assert f"| {category} |" in sections["Categories"], category
+    assert "customer assistant" in sections["Borderline cases: the customer-assistant question"]
+    worked = " ".join(h for h in sections)
+    assert "bomb" in worked and "customer complaint" in worked and "Stalin" in worked
+    assert "`B>A=D>C`" in sections["Ranking"]
+    not_hallucination = sections["Hallucination"].split("**Not hallucination**")[1]
+    assert not_hallucination.count("\n- ") == 6
+    for key in ("`F1`", "`Escape`", "`ctrl+q`", "`Backspace`", "`ctrl+s`", "`=`"):
+        assert key in sections["Keys"], key
+    faq = text.split("\n## FAQ\n")[1]
+    assert faq.count("\n### ") >= 8 and "### Two outputs are equally good. Tie or not?" in faq
