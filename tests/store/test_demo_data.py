@@ -6,39 +6,19 @@ from pathlib import Path
 
 import pytest
 
+from store import queue
+from store.demo import load_demo
+from store.imports import PROMPT_TASKS
+from store.labels import iter_labels
+from store.roster import list_labelers
+from store.schema import load_schema
+
 DEMO = Path(__file__).resolve().parents[2] / "tui" / "demo"
 
-CATEGORIES = {"brainstorming", "classification", "extract", "generation", "rewrite", "chat",
-              "closed_qa", "open_qa", "summarization", "other"}
-TASK_KINDS = {"comparison", "demonstration", "toxicity", "instruction"}
-
-# Field tables of labeling-guidelines.md §4, §5, §7: field -> allowed values (None = any category).
-YES_NO = {True, False}
-INSTRUCTION = {
-    "pii": YES_NO, "pii_public_only": YES_NO, "pii_sensitive_context": YES_NO, "pii_certain": YES_NO,
-    "category": CATEGORIES, "closed_domain": YES_NO, "intent_unclear": YES_NO,
-    "explicit_constraints": YES_NO, "asks_sexual": YES_NO, "asks_violent": YES_NO,
-    "asks_encourage_harm": YES_NO, "asks_denigrate_protected": YES_NO, "asks_advice": YES_NO,
-    "asks_opinion": YES_NO, "asks_moral_judgment": YES_NO,
-}
-OUTPUT = {
-    "rating": set(range(1, 8)), "fails_task": YES_NO,
-    "inappropriate_for_assistant": YES_NO | {"na"}, "hallucination": YES_NO,
-    "satisfies_constraints": YES_NO, "sexual": YES_NO, "violent": YES_NO,
-    "encourages_harm": YES_NO, "denigrates_protected": YES_NO, "harmful_advice": YES_NO,
-    "expresses_opinion": YES_NO, "expresses_moral_judgment": YES_NO,
-}
-TOXICITY = {
-    "input_toxicity": {0, 1, 2}, "toxicity": {0, 1, 2}, "relative_toxicity": {-1, 0, 1},
-    "continuity": set(range(1, 8)),
-}
-FIELDS = {"instruction": INSTRUCTION, "output": OUTPUT, "toxicity": TOXICITY,
-          "ranking": {"ranking": None}}
-# conditional field -> (task whose answer decides, field that must be true)
-CONDITIONS = {
-    "pii_public_only": "pii", "pii_sensitive_context": "pii", "pii_certain": "pii",
-    "hallucination": "closed_domain", "satisfies_constraints": "explicit_constraints",
-}
+SCHEMA = load_schema()
+CATEGORIES = set(SCHEMA.field("instruction", "category").choices)
+TASK_KINDS = set(PROMPT_TASKS)
+COMPARISON_TASKS = ("instruction", "output", "ranking")
 
 
 def read_jsonl(name):
@@ -134,49 +114,47 @@ def test_roster():
 
 
 def _check_labels(rows, prompts, outputs, by_prompt):
-    """Every value names a known field with a value on its scale; conditionals only when due."""
+    """Every value passes the schema; a conditional field only where its condition holds."""
     out_prompt = {o["id"]: o["prompt_id"] for o in outputs}
-    answers = defaultdict(dict)  # (labeler, prompt) -> instruction answers
+    answers = defaultdict(dict)  # (labeler, prompt) -> {"instruction.pii": ...}
     keys = set()
     for r in rows:
         assert set(r) >= {"labeler", "task", "item", "field", "value"}, r
         key = (r["labeler"], r["task"], r["item"], r["field"])
         assert key not in keys, f"duplicate label {key}"
         keys.add(key)
-        table = FIELDS[r["task"]]
-        assert r["field"] in table, r
-        allowed = table[r["field"]]
-        if allowed is not None:
-            # bool is an int in Python: compare types too so 1 never passes for true
-            assert any(r["value"] == a and type(r["value"]) is type(a) for a in allowed), r
+        SCHEMA.validate(r["task"], r["field"], r["value"])
         if r["task"] == "instruction":
             assert r["item"] in prompts
-            answers[r["labeler"], r["item"]][r["field"]] = r["value"]
+            answers[r["labeler"], r["item"]][f"instruction.{r['field']}"] = r["value"]
         elif r["task"] == "ranking":
-            groups = r["value"]
-            assert all(isinstance(g, list) and g for g in groups), r
-            placed = [o for g in groups for o in g]
+            placed = [o for g in r["value"] for o in g]
             assert sorted(placed) == sorted(by_prompt[r["item"]]), r
         else:
             assert r["item"] in out_prompt, r
     for r in rows:
-        cond = CONDITIONS.get(r["field"])
-        if cond is None:
-            continue
-        pid = r["item"] if r["task"] == "instruction" else out_prompt[r["item"]]
-        assert answers[r["labeler"], pid].get(cond) is True, f"{r} without {cond}=true"
+        pid = r["item"] if r["task"] in ("instruction", "ranking") else out_prompt[r["item"]]
+        field = SCHEMA.field(r["task"], r["field"])
+        assert field.applies(answers.get((r["labeler"], pid), {})), f"{r} asked only when {field.when}"
     return answers, keys
 
 
-def _check_complete(answers, keys, prompts, by_prompt):
+def _check_complete(answers, keys, by_prompt):
     """A labeled comparison has every field that applies, for the prompt and each output."""
     for (labeler, pid), given in answers.items():
-        due = {f for f in INSTRUCTION if f not in CONDITIONS or given.get(CONDITIONS[f])}
+        due = {f"instruction.{f.name}" for f in SCHEMA.task("instruction").fields if f.applies(given)}
         assert set(given) == due, (labeler, pid)
         for oid in by_prompt[pid]:
-            for f in OUTPUT:
-                if f not in CONDITIONS or given.get(CONDITIONS[f]):
-                    assert (labeler, "output", oid, f) in keys, (labeler, oid, f)
+            for f in SCHEMA.task("output").fields:
+                if f.applies(given):
+                    assert (labeler, "output", oid, f.name) in keys, (labeler, oid, f.name)
+        assert (labeler, "ranking", pid, "ranking") in keys
+    toxicity = {(k[0], k[2]) for k in keys if k[1] == "toxicity"}
+    for labeler, oid in toxicity:
+        for f in SCHEMA.task("toxicity").fields:
+            assert (labeler, "toxicity", oid, f.name) in keys, (labeler, oid, f.name)
+        pid = oid.rsplit("-", 1)[0]
+        assert all((labeler, oid2) in toxicity for oid2 in by_prompt[pid]), (labeler, pid)
         assert (labeler, "ranking", pid, "ranking") in keys
 
 
@@ -187,7 +165,7 @@ def test_label_files(name, gold, prompts, outputs, by_prompt, roster):
         assert r.get("gold", False) is gold, r
         assert (roster[r["labeler"]] == "researcher") is gold, r
     answers, keys = _check_labels(rows, prompts, outputs, by_prompt)
-    _check_complete(answers, keys, prompts, by_prompt)
+    _check_complete(answers, keys, by_prompt)
 
 
 def test_gold_covers_half_the_comparisons_and_some_toxicity(prompts):
@@ -232,8 +210,9 @@ def test_guidelines_cover_the_spec():
                     "Borderline cases: the customer-assistant question", "PII rules",
                     "Hallucination", "Ranking", "Toxicity labels", "Keys", "FAQ"):
         assert heading in sections, heading
-    for field in [*INSTRUCTION, *OUTPUT, *TOXICITY]:
-        assert f"`{field}`" in text, field
+    for task in ("instruction", "output", "toxicity"):
+        for field in SCHEMA.task(task).fields:
+            assert f"`{field.name}`" in text, field.qualified
     for category in CATEGORIES:
         assert f"| {category} |" in sections["Categories"], category
     assert "customer assistant" in sections["Borderline cases: the customer-assistant question"]
@@ -246,3 +225,34 @@ def test_guidelines_cover_the_spec():
         assert key in sections["Keys"], key
     faq = text.split("\n## FAQ\n")[1]
     assert faq.count("\n### ") >= 8 and "### Two outputs are equally good. Tie or not?" in faq
+
+
+def test_demo_loads_through_the_real_importers(db, prompts, outputs):
+    load_demo(db, DEMO)
+    assert dict(list_labelers(db)) == {"rhea": "researcher", "ana": "labeler", "ben": "labeler"}
+    assert db.execute("SELECT count(*) FROM prompts").fetchone()[0] == len(prompts)
+    assert db.execute("SELECT count(*) FROM outputs").fetchone()[0] == len(outputs)
+    kinds = dict(db.execute("SELECT kind, count(*) FROM tasks GROUP BY kind").fetchall())
+    wanted = Counter(k for p in prompts.values() for k in p["tasks"])
+    assert kinds == dict(wanted)
+    gold = list(iter_labels(db, gold=True))
+    assert len(gold) == len(read_jsonl("gold.jsonl")) and {r.labeler for r in gold} == {"rhea"}
+    others = list(iter_labels(db, gold=False))
+    assert len(others) == len(read_jsonl("labels.jsonl"))
+    assert {r.labeler for r in others} == {"ana", "ben"}
+    # Loading twice changes nothing (the app may rebuild a half-made demo database).
+    load_demo(db, DEMO)
+    assert db.execute("SELECT count(*) FROM labels").fetchone()[0] == len(gold) + len(others)
+
+
+def test_demo_offers_work_to_everyone(db):
+    load_demo(db, DEMO)
+    done_by_ana = {r.item for r in iter_labels(db, labeler="ana", task="ranking")}
+    a = queue.claim_next(db, "ana", "comparison", overlap=3)
+    assert a is not None and a.item not in done_by_ana
+    # The researcher is offered a comparison that has no gold yet.
+    gold_ranked = {r.item for r in iter_labels(db, labeler="rhea", task="ranking")}
+    r = queue.claim_next(db, "rhea", "comparison", overlap=3)
+    assert r is not None and r.item not in gold_ranked
+    for kind in ("demonstration", "toxicity", "instruction"):
+        assert queue.claim_next(db, "ben", kind, overlap=3) is not None, kind
