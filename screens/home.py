@@ -29,10 +29,9 @@ class HomeScreen(Screen):
             yield Static(id="hint")
         yield Footer()
 
-    def on_mount(self) -> None:
-        self.refresh_counts()
-
     def on_screen_resume(self) -> None:
+        # Also the first showing (Textual resumes a screen when it becomes current), so the
+        # counts are queried once at start-up, not on mount and again on resume.
         self.refresh_counts()
 
     def refresh_counts(self) -> None:

@@ -1,19 +1,59 @@
 """The headless data layer. See ARCHITECTURE.md.
 
-sqlite-utils imports numpy (and pandas) at import time only to map their scalar types to
-column types. We never hand it either, and numpy alone adds ~100 ms to every labeler's
-start-up, so the first import of sqlite-utils runs with both hidden. Code that needs numpy
-(the agreement statistics) imports it later as usual.
+Two costs kept off a labeler's start-up:
+
+- sqlite-utils (~35 ms to import) is not imported on the way to the home screen: store
+  functions need only the connection (`store.db.Database`), and modules on that path import it
+  for annotations only. A test checks the path stays clean.
+- When sqlite-utils is imported — by anyone, at any time — numpy and pandas are hidden: it
+  imports them only to map their scalar types to column types, we never hand it either, and
+  numpy alone adds ~100 ms. Code that needs numpy (the agreement statistics) imports it as usual.
 """
 
 import sys
+from importlib.machinery import ModuleSpec
 
-if "sqlite_utils" not in sys.modules:
-    _hidden = [m for m in ("numpy", "pandas") if m not in sys.modules]
-    for _m in _hidden:
-        sys.modules[_m] = None  # type: ignore[assignment]  # makes `import numpy` fail fast
-    try:
-        import sqlite_utils  # noqa: F401
-    finally:
-        for _m in _hidden:
-            del sys.modules[_m]
+
+class _WithoutNumpy:
+    """Wraps sqlite-utils' loader: its package code (and every submodule it imports) runs with
+    numpy and pandas unimportable, so `import numpy` inside it fails fast."""
+
+    def __init__(self, loader) -> None:
+        self.loader = loader
+
+    def __getattr__(self, name: str):
+        return getattr(self.loader, name)
+
+    def create_module(self, spec: ModuleSpec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module) -> None:
+        hidden = [m for m in ("numpy", "pandas") if m not in sys.modules]
+        for m in hidden:
+            sys.modules[m] = None  # type: ignore[assignment]
+        try:
+            self.loader.exec_module(module)
+        finally:
+            for m in hidden:
+                del sys.modules[m]
+
+
+class _SqliteUtilsFinder:
+    """A meta-path finder that answers for `sqlite_utils` only, wrapping its loader."""
+
+    @classmethod
+    def find_spec(cls, name: str, path=None, target=None) -> ModuleSpec | None:
+        if name != "sqlite_utils":
+            return None
+        for finder in sys.meta_path:
+            if finder is cls or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None and spec.loader is not None:
+                spec.loader = _WithoutNumpy(spec.loader)
+                return spec
+        return None
+
+
+if "sqlite_utils" not in sys.modules and _SqliteUtilsFinder not in sys.meta_path:
+    sys.meta_path.insert(0, _SqliteUtilsFinder)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from store.db import now
+
+if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
+    import sqlite_utils
 
 
 def log_event(db: sqlite_utils.Database, labeler: str | None, kind: str, data: dict[str, Any]) -> None:

@@ -8,10 +8,12 @@ opening an old file at once cannot both migrate it.
 from __future__ import annotations
 
 from collections.abc import Callable
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from store.errors import StoreError
+
+if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
+    import sqlite_utils
 
 
 def _v1_core(db: sqlite_utils.Database) -> None:

@@ -7,18 +7,20 @@ theirs to resume unless others filled the item meanwhile.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
-import sqlite_utils
-
-from store.db import immediate, now as _now
+from store.db import immediate
+from store.db import now as _now
 from store.errors import StoreError
 from store.events import log_event
 from store.roster import role_of
+
+if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
+    import sqlite_utils
 
 KINDS = ("comparison", "instruction", "demonstration", "toxicity", "demonstration_score")
 
@@ -64,6 +66,8 @@ def get_assignment(db: sqlite_utils.Database, assignment_id: int) -> Assignment:
 
 def shuffled(ids: list[str], seed: str) -> list[str]:
     """A per-labeler, per-task order: stable across runs and processes (no `hash()`)."""
+    import hashlib  # here, not at the top: only claims need it, and start-up does not claim
+
     rng = random.Random(int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big"))
     out = list(ids)
     rng.shuffle(out)

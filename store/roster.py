@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from store.db import now
 from store.errors import StoreError
+
+if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
+    import sqlite_utils
 
 ROLES = ("labeler", "researcher")
 

@@ -29,3 +29,34 @@ def test_store_never_imports_textual_or_rich():
 def test_cli_help_does_not_import_textual():
     code = "import sys; sys.argv = ['labeldesk', '--help']\nfrom tui.cli import cli\ntry:\n    cli(prog_name='labeldesk')\nexcept SystemExit:\n    pass"
     assert "textual" not in loaded_after(code)
+
+
+def test_app_start_path_does_not_import_sqlite_utils(sample_db):
+    """Everything `labeldesk app` does before the home screen's first frame, minus the
+    terminal: sqlite-utils (~35 ms) stays unloaded, as do numpy and pandas."""
+    path = sample_db.conn.execute("PRAGMA database_list").fetchone()[2]
+    code = (
+        "from tui.context import resolve\n"
+        "from store.roster import role_of\n"
+        "from store.schema import load_schema\n"
+        "from store import queue\n"
+        "import tui.run, tui.app, screens.home\n"
+        f"ctx = resolve({path!r}, None)\n"
+        "db = ctx.open()\n"
+        "role_of(db, 'alice')\n"
+        "load_schema()\n"
+        "queue.counts(db, 'alice', {})\n"
+    )
+    mods = loaded_after(code)
+    assert not {"sqlite_utils", "numpy", "pandas"} & mods
+
+
+def test_sqlite_utils_loads_without_numpy_when_used(sample_db):
+    path = sample_db.conn.execute("PRAGMA database_list").fetchone()[2]
+    code = (
+        "from store.db import open_db\n"
+        f"db = open_db({path!r})\n"
+        "assert db['labelers'].count == 4 and 'labels' in db.table_names()\n"
+    )
+    mods = loaded_after(code)
+    assert "sqlite_utils" in mods and "numpy" not in mods

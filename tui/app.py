@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import importlib
 import signal
+from typing import TYPE_CHECKING
 
-import sqlite_utils
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -14,14 +14,27 @@ from screens.registry import WORK, Work
 from store.schema import Schema
 from tui.config import Config
 
+if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
+    import sqlite_utils
+
 
 # System commands a labeler must not reach on a shared host (they write files).
 _LABELER_HIDDEN = ("Screenshot", "Save screenshot")
 
 
+def _home_screen() -> Screen:
+    from screens.home import HomeScreen
+
+    return HomeScreen()
+
+
 class LabelDeskApp(App):
     TITLE = "LabelDesk"
     CSS_PATH = "app.tcss"
+    # Home is the base of the screen stack, composed in the first frame: no blank default
+    # screen to build and paint, no push during start-up.
+    SCREENS = {"home": _home_screen}
+    MODES = {App.DEFAULT_MODE: "home"}
     BINDINGS = [
         Binding("f1", "guidelines", "Guidelines", id="app.guidelines", priority=True),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
@@ -44,10 +57,6 @@ class LabelDeskApp(App):
         if self.config["keys"]:
             self.set_keymap(self.config["keys"])
         self._install_signal_handlers()
-        from screens.home import HomeScreen
-
-        self.install_screen(HomeScreen(), name="home")
-        self.push_screen("home")
 
     def _install_signal_handlers(self) -> None:
         import asyncio
