@@ -1,0 +1,131 @@
+"""Memory: one labeler's app at start (a real `labeldesk app` in a pty), then headless with
+`run_test` through 1,000 tasks of each kind of work whose screen exists, and how many sessions
+fit in 24 GiB.
+
+Tasks are cycled through the screens' own code: the task on screen is skipped in the store and
+the screen's `next_task()` claims and shows the next one, as after a submit. Against that, two
+loops show why screens are reused: pushing and popping a fresh screen with a Footer (Textual
+8.2.8 leaks its key widgets each time) and the same with one installed screen (what the app does
+between home and a work screen). Growth per 100 is measured after the first 100, so one-off
+caches (CSS, imports) do not count as growth.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from bench.pty_run import Pty
+from bench.workload import build_db, built_kinds, make_app
+from bench.results import record
+from store import queue
+
+ROOT = Path(__file__).resolve().parents[1]
+TASKS = 1000
+CYCLES = 300
+STEP = 100
+BUDGET_GIB = 24
+
+
+def rss_mib(pid: int | str = "self") -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+def _now_rss() -> float:
+    gc.collect()
+    return rss_mib()
+
+
+def growth_per_step(samples: list[float]) -> float:
+    """MiB per STEP after the first STEP (samples[0] is before any, samples[1] after STEP)."""
+    return round((samples[-1] - samples[1]) / (len(samples) - 2), 2) if len(samples) > 2 else 0.0
+
+
+def start_rss(db_path: Path, tmp: Path) -> float:
+    argv = [sys.executable, "-m", "tui.cli", "app", "--db", str(db_path), "--labeler", "ana"]
+    env = {"PYTHONPATH": str(ROOT), "LABELDESK_DATA_DIR": str(tmp / "data")}
+    with Pty(argv, env=env, cwd=str(ROOT)) as pty:
+        pty.wait_for(b"Labeling as")
+        pty.drain(quiet=0.3)
+        return round(rss_mib(pty.proc.pid), 1)
+
+
+class FooterScreen(Screen):
+    BINDINGS = [("escape", "app.pop_screen", "Back"), ("f2", "noop", "Two"), ("f3", "noop", "Three")]
+
+    def compose(self):
+        yield Static("a screen with a footer")
+        yield Footer()
+
+
+async def drive(db) -> dict:
+    app = make_app(db)
+    figures: dict = {}
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        figures["headless_app_at_home_mib"] = round(_now_rss(), 1)
+        home = app.screen
+        for work in built_kinds(app):
+            home.action_start(work.kind)
+            await pilot.pause()
+            screen = app.screen
+            samples = [_now_rss()]
+            for i in range(1, TASKS + 1):
+                queue.skip(db, screen.view.assignment.id, "memory benchmark")
+                screen.next_task()
+                await pilot.pause()
+                if i % STEP == 0:
+                    samples.append(_now_rss())
+            screen.action_home()
+            await pilot.pause()
+            figures[work.kind] = {"tasks": TASKS, "rss_mib": [round(s, 1) for s in samples],
+                                  "growth_mib_per_100_tasks": growth_per_step(samples)}
+
+        async def cycle(push) -> dict:
+            samples = [_now_rss()]
+            for i in range(1, CYCLES + 1):
+                await push()
+                await pilot.pause()
+                app.pop_screen()
+                await pilot.pause()
+                if i % STEP == 0:
+                    samples.append(_now_rss())
+            return {"cycles": CYCLES, "rss_mib": [round(s, 1) for s in samples],
+                    "growth_mib_per_100_cycles": growth_per_step(samples)}
+
+        app.install_screen(FooterScreen(), name="reused")
+        figures["push_pop_reused_screen"] = await cycle(lambda: app.push_screen("reused"))
+        figures["push_pop_fresh_screen_with_footer"] = await cycle(lambda: app.push_screen(FooterScreen()))
+    return figures
+
+
+def main() -> None:
+    tmp = Path(tempfile.mkdtemp())
+    try:
+        db_path = tmp / "memory.db"
+        db = build_db(db_path, TASKS + 50)
+        figures = {"start_rss_mib": start_rss(db_path, tmp)}
+        figures.update(asyncio.run(drive(db)))
+        kinds = [k for k, v in figures.items() if isinstance(v, dict) and "tasks" in v]
+        day = sum(max(figures[k]["growth_mib_per_100_tasks"], 0) * TASKS / STEP for k in kinds)
+        figures["kinds_measured"] = kinds
+        figures["day_growth_mib"] = round(day, 1)
+        figures["sessions_in_24_gib"] = int(BUDGET_GIB * 1024 // (figures["start_rss_mib"] + day))
+        figures["target_growth_mib_per_100_tasks"] = 0
+        record("memory", figures)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
