@@ -8,8 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Markdown, Static
+from textual.widgets import Input, Markdown, Static
 
+from screens.widgets.footer import Footer
 from tui.locations import GUIDELINES
 
 _HEADING = re.compile(r"^#{1,3} ", re.M)

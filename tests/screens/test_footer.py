@@ -1,0 +1,55 @@
+"""The Footer every screen uses does not keep old keys alive across recomposes."""
+
+from __future__ import annotations
+
+import gc
+
+from textual.app import App
+from textual.screen import Screen
+from textual.widgets import Static
+from textual.widgets._footer import FooterKey
+
+from screens.widgets.footer import Footer
+
+
+class Other(Screen):
+    BINDINGS = [("f2", "noop", "Two"), ("f3", "noop", "Three")]
+
+    def compose(self):
+        yield Static("other")
+        yield Footer()
+
+
+class Base(App):
+    BINDINGS = [("f5", "noop", "Five")]
+
+    def compose(self):
+        yield Static("base")
+        yield Footer()
+
+
+def live_keys() -> int:
+    gc.collect()
+    return sum(isinstance(o, FooterKey) for o in gc.get_objects())
+
+
+async def test_push_pop_and_refresh_bindings_keep_no_old_keys():
+    app = Base()
+    async with app.run_test() as pilot:
+        app.install_screen(Other(), name="other")
+        await pilot.pause()
+        for _ in range(3):
+            await app.push_screen("other")
+            await pilot.pause()
+            app.pop_screen()
+            await pilot.pause()
+        settled = live_keys()
+        for _ in range(20):
+            await app.push_screen("other")
+            await pilot.pause()
+            app.screen.refresh_bindings()
+            await pilot.pause()
+            app.pop_screen()
+            await pilot.pause()
+        assert live_keys() <= settled
+        assert "Five" in str(app.screen.query_one(Footer).query(FooterKey).first().render())
