@@ -4,9 +4,9 @@ fit in 24 GiB.
 
 Tasks are cycled through the screens' own code: the task on screen is skipped in the store and
 the screen's `next_task()` claims and shows the next one, as after a submit. Against that, two
-loops show why screens are reused: pushing and popping a fresh screen with a Footer (Textual
-8.2.8 leaks its key widgets each time) and the same with one installed screen (what the app does
-between home and a work screen). Growth per 100 is measured after the first 100, so one-off
+loops push and pop one installed screen (what the app does between home and a work screen):
+with Textual 8.2.8's Footer, whose every recompose leaks its key widgets, and with LabelDesk's
+(screens/widgets/footer.py), which drops them. Growth per 100 is measured after the first 100, so one-off
 caches (CSS, imports) do not count as growth.
 """
 
@@ -23,13 +23,14 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from bench.pty_run import Pty
-from bench.workload import build_db, built_kinds, make_app
 from bench.results import record
+from bench.workload import build_db, built_kinds, make_app
+from screens.widgets.footer import Footer as FixedFooter
 from store import queue
 
 ROOT = Path(__file__).resolve().parents[1]
 TASKS = 1000
-CYCLES = 300
+CYCLES = 200
 STEP = 100
 BUDGET_GIB = 24
 
@@ -60,12 +61,17 @@ def start_rss(db_path: Path, tmp: Path) -> float:
         return round(rss_mib(pty.proc.pid), 1)
 
 
-class FooterScreen(Screen):
+class TextualFooterScreen(Screen):
     BINDINGS = [("escape", "app.pop_screen", "Back"), ("f2", "noop", "Two"), ("f3", "noop", "Three")]
+    FOOTER = Footer
 
     def compose(self):
         yield Static("a screen with a footer")
-        yield Footer()
+        yield self.FOOTER()
+
+
+class FixedFooterScreen(TextualFooterScreen):
+    FOOTER = FixedFooter
 
 
 async def drive(db) -> dict:
@@ -103,9 +109,10 @@ async def drive(db) -> dict:
             return {"cycles": CYCLES, "rss_mib": [round(s, 1) for s in samples],
                     "growth_mib_per_100_cycles": growth_per_step(samples)}
 
-        app.install_screen(FooterScreen(), name="reused")
-        figures["push_pop_reused_screen"] = await cycle(lambda: app.push_screen("reused"))
-        figures["push_pop_fresh_screen_with_footer"] = await cycle(lambda: app.push_screen(FooterScreen()))
+        for name, screen in (("push_pop_textual_footer", TextualFooterScreen()),
+                             ("push_pop_labeldesk_footer", FixedFooterScreen())):
+            app.install_screen(screen, name=name)
+            figures[name] = await cycle(lambda name=name: app.push_screen(name))
     return figures
 
 
