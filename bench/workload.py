@@ -43,13 +43,18 @@ def build_db(path: Path, n: int, *, labelers=("ana",), output_chars=600):
     return db
 
 
-def make_app(db, labeler: str = "ana"):
+def make_app(db, labeler: str = "ana", **sections):
+    """The app as `labeldesk app` builds it; `sections` override config sections
+    (`comparison={"steps": ["ranking"]}`)."""
     from store.roster import role_of
     from store.schema import load_schema
     from tui.app import LabelDeskApp
     from tui.config import Config
 
-    return LabelDeskApp(db=db, labeler=labeler, role=role_of(db, labeler), config=Config(),
+    config = Config()
+    for section, values in sections.items():
+        config.data[section].update(values)
+    return LabelDeskApp(db=db, labeler=labeler, role=role_of(db, labeler), config=config,
                         schema=load_schema())
 
 
