@@ -23,12 +23,13 @@ def text(i: int, size: int) -> str:
     return re.sub(r"(.{70}) ", r"\1\n", body, count=size // 140)
 
 
-def build_db(path: Path, n: int, *, labelers=("ana",), output_chars=600):
-    """`n` tasks of each kind in KIND_OUTPUTS, one new file; returns the open database."""
+def build_db(path: Path, n: int, *, labelers=("ana",), output_chars=600, kinds=tuple(KIND_OUTPUTS)):
+    """`n` tasks of each of `kinds`, in a new file; returns the open database."""
     work = path.parent
     prompts, outputs = work / "bench-prompts.jsonl", work / "bench-outputs.jsonl"
     with open(prompts, "w") as p, open(outputs, "w") as o:
-        for kind, k in KIND_OUTPUTS.items():
+        for kind in kinds:
+            k = KIND_OUTPUTS[kind]
             for i in range(n):
                 pid = f"{kind[:3]}{i}"
                 p.write(json.dumps({"id": pid, "text": text(i, 200), "tasks": [kind]}) + "\n")
