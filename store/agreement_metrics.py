@@ -87,10 +87,11 @@ def _kappa_from_tables(tables: np.ndarray, weights: np.ndarray) -> np.ndarray:
         return np.where(expected_d > 0, 1.0 - observed_d / expected_d, np.nan)
 
 
-def _tables(ca: np.ndarray, cb: np.ndarray, k: int, idx: np.ndarray) -> np.ndarray:
-    """Contingency tables, one per row of the index matrix ``idx`` (reps, n)."""
+def _tables(cells: np.ndarray, k: int, idx: np.ndarray) -> np.ndarray:
+    """Contingency tables, one per row of the index matrix ``idx`` (reps, n); ``cells`` holds
+    each item's cell number ``a * k + b``."""
     reps = idx.shape[0]
-    flat = ca[idx] * k + cb[idx] + (np.arange(reps) * k * k)[:, None]
+    flat = cells[idx] + (np.arange(reps) * k * k)[:, None]
     return np.bincount(flat.ravel(), minlength=reps * k * k).reshape(reps, k, k).astype(float)
 
 
@@ -150,15 +151,30 @@ def bootstrap(
     ``statistic`` maps an index matrix (reps, n_items) to one value per row (NaN where the
     figure is undefined for that resample). Same seed, same data → same interval.
     """
+    return bootstrap_many({"s": statistic}, n_items, seed=seed, n_boot=n_boot)["s"]
+
+
+def bootstrap_many(
+    statistics: dict[str, Callable[[np.ndarray], np.ndarray]],
+    n_items: int,
+    *,
+    seed: int,
+    n_boot: int = N_BOOT,
+) -> dict[str, tuple[tuple[float, float] | None, float | None]]:
+    """``bootstrap`` of several statistics on the same resamples (drawn once)."""
     if n_items < MIN_SHARED or n_boot <= 0:
-        return None, None
+        return {name: (None, None) for name in statistics}
     rng = np.random.default_rng(seed)
     chunk = max(1, _BOOT_CHUNK // n_items)
-    reps = []
+    reps: dict[str, list[np.ndarray]] = {name: [] for name in statistics}
     for start in range(0, n_boot, chunk):
         idx = rng.integers(0, n_items, size=(min(chunk, n_boot - start), n_items))
-        reps.append(np.asarray(statistic(idx), dtype=float))
-    values = np.concatenate(reps)
+        for name, statistic in statistics.items():
+            reps[name].append(np.asarray(statistic(idx), dtype=float))
+    return {name: _interval(np.concatenate(r), n_boot) for name, r in reps.items()}
+
+
+def _interval(values: np.ndarray, n_boot: int) -> tuple[tuple[float, float] | None, float | None]:
     values = values[np.isfinite(values)]
     # An interval from a minority of defined resamples would be describing other data.
     if len(values) < n_boot / 2:
@@ -178,22 +194,49 @@ def paired_estimates(
 ) -> dict[str, Estimate]:
     """``agreement``, ``cohen_kappa`` (quadratic when ``ordinal``) and, for ordinal scales,
     ``mean_abs_diff`` of a labeler (``a``) against gold (``b``) over shared items."""
-    ca, cb = encode(a, labels), encode(b, labels)
+    return paired_estimates_codes(
+        encode(a, labels),
+        encode(b, labels),
+        labels=labels,
+        ordinal=ordinal,
+        seed=seed,
+        n_boot=n_boot,
+    )
+
+
+def paired_estimates_codes(
+    ca: np.ndarray,
+    cb: np.ndarray,
+    *,
+    labels: Sequence[Hashable],
+    ordinal: bool,
+    seed: int,
+    n_boot: int = N_BOOT,
+) -> dict[str, Estimate]:
+    """``paired_estimates`` on values already encoded as positions in ``labels``."""
     k = len(labels)
-    equal = (ca == cb).astype(float)
     weights = kappa_weights(labels, "quadratic" if ordinal else None)
-    out = {
-        "agreement": (agreement_share(a, b), lambda idx: equal[idx].mean(axis=1)),
-        "cohen_kappa": (
-            cohen_kappa(a, b, labels=labels, weighting="quadratic" if ordinal else None),
-            lambda idx: _kappa_from_tables(_tables(ca, cb, k, idx), weights),
-        ),
-    }
+    n = len(ca)
+    all_items = np.arange(n)[None, :]
+    equal = (ca == cb).astype(float)
+    cells = ca * k + cb
+
+    def share(idx: np.ndarray) -> np.ndarray:
+        return equal[idx].mean(axis=1)
+
+    def kappa(idx: np.ndarray) -> np.ndarray:
+        return _kappa_from_tables(_tables(cells, k, idx), weights)
+
+    figures = {"agreement": share, "cohen_kappa": kappa}
     if ordinal:
         scale = np.asarray(labels, dtype=float)
         diff = np.abs(scale[ca] - scale[cb])
-        out["mean_abs_diff"] = (mean_abs_diff(scale[ca], scale[cb]), lambda idx: diff[idx].mean(1))
-    return _with_intervals(out, len(ca), seed=seed, n_boot=n_boot)
+        figures["mean_abs_diff"] = lambda idx: diff[idx].mean(axis=1)
+    # The point estimate is the statistic on the items as they are (no resampling).
+    values = {name: _none_if_nan(f(all_items)[0]) if n else None for name, f in figures.items()}
+    return _with_intervals(
+        {name: (values[name], f) for name, f in figures.items()}, n, seed=seed, n_boot=n_boot
+    )
 
 
 def _with_intervals(
@@ -203,14 +246,12 @@ def _with_intervals(
     seed: int,
     n_boot: int,
 ) -> dict[str, Estimate]:
-    out = {}
-    for name, (value, statistic) in figures.items():
-        if value is None:
-            out[name] = Estimate(None)
-            continue
-        ci, se = bootstrap(statistic, n_items, seed=seed, n_boot=n_boot)
-        out[name] = Estimate(value, ci, se)
-    return out
+    defined = {name: f for name, (value, f) in figures.items() if value is not None}
+    intervals = bootstrap_many(defined, n_items, seed=seed, n_boot=n_boot)
+    return {
+        name: Estimate(value, *intervals[name]) if value is not None else Estimate(None)
+        for name, (value, _) in figures.items()
+    }
 
 
 # ---------------------------------------------------------------- Krippendorff's alpha
@@ -267,7 +308,20 @@ def alpha_estimate(
     n_boot: int = N_BOOT,
 ) -> tuple[int, Estimate]:
     """(pairable units, alpha with a bootstrap over pairable units)."""
-    counts = value_counts(units, domain)
+    return alpha_estimate_counts(
+        value_counts(units, domain), domain=domain, level=level, seed=seed, n_boot=n_boot
+    )
+
+
+def alpha_estimate_counts(
+    counts: np.ndarray,
+    *,
+    domain: Sequence[Hashable],
+    level: str,
+    seed: int,
+    n_boot: int = N_BOOT,
+) -> tuple[int, Estimate]:
+    """``alpha_estimate`` from a (units, values) count matrix (see ``value_counts``)."""
     counts = counts[counts.sum(axis=1) >= 2]
     numeric = _numeric_domain(domain, level)
     value = _none_if_nan(_alpha_from_counts(counts, numeric, level)) if len(counts) else None
