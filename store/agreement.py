@@ -9,7 +9,6 @@ beside each figure.
 
 from __future__ import annotations
 
-import json
 from array import array
 from collections import defaultdict
 from collections.abc import Collection, Hashable
@@ -28,13 +27,16 @@ from store.agreement_metrics import (
     ranking_estimates,
     ranks,
 )
+from store.errors import StoreError
+from store.labels import iter_labels
+from store.schema import Field, Schema, load_schema
 
 DIGITS = 4
 # Figures whose standard error is printed, as the InstructGPT paper does for agreement rates.
 _WITH_SE = {"agreement", "pairwise_agreement"}
 
 
-class AgreementError(ValueError):
+class AgreementError(StoreError):
     """The report cannot be made: no gold, a value outside its scale, an unknown labeler."""
 
 
@@ -48,43 +50,20 @@ class FieldSpec:
     domain: tuple[Hashable, ...] = ()
 
 
-def field_spec(task: str, schema_field) -> FieldSpec | None:
+def field_spec(schema_field: Field) -> FieldSpec | None:
     """The report's view of one schema field; ``None`` for fields agreement does not cover."""
-    key = f"{task}.{schema_field.name}"
-    kind = schema_field.kind
-    if kind == "ranking":
-        return FieldSpec(key, "ranking")
-    if kind == "bool":
-        return FieldSpec(key, "scalar", "nominal", (False, True))
-    if kind == "bool_na":
-        return FieldSpec(key, "scalar", "nominal", (False, True, "na"))
-    if kind == "choice":
-        return FieldSpec(key, "scalar", "nominal", tuple(_choice_values(schema_field.choices)))
-    if kind == "scale":
-        scale = tuple(range(int(schema_field.min), int(schema_field.max) + 1))
-        return FieldSpec(key, "scalar", schema_field.level or "ordinal", scale)
-    return None  # free text has no agreement
+    if schema_field.kind == "ranking":
+        return FieldSpec(schema_field.qualified, "ranking")
+    if schema_field.level is None:
+        return None  # free text has no agreement
+    return FieldSpec(
+        schema_field.qualified, "scalar", schema_field.level, tuple(schema_field.scale)
+    )
 
 
-def _choice_values(choices) -> list[Hashable]:
-    # Choices may be plain values or (value, label) pairs / objects with a ``value``.
-    out = []
-    for choice in choices:
-        if isinstance(choice, (tuple, list)):
-            out.append(choice[0])
-        else:
-            out.append(getattr(choice, "value", choice))
-    return out
-
-
-def schema_specs(schema) -> dict[str, FieldSpec]:
-    specs = {}
-    for task in schema.tasks:
-        for f in schema.task(task).fields:
-            spec = field_spec(task, f)
-            if spec is not None:
-                specs[spec.key] = spec
-    return specs
+def schema_specs(schema: Schema) -> dict[str, FieldSpec]:
+    specs = (field_spec(f) for f in schema.all_fields())
+    return {spec.key: spec for spec in specs if spec is not None}
 
 
 # ---------------------------------------------------------------- reading
@@ -148,16 +127,12 @@ class _Reader:
             self.fields[key] = found
         return found
 
-    def add(self, labeler: str, task: str, item: str, name: str, raw: str, gold: int) -> None:
+    def add(self, labeler: str, task: str, item: str, name: str, value, gold: bool) -> None:
         key = f"{task}.{name}"
         target = self._field(key)
         if target is None:
             return
         where = f"labeler {labeler!r}, item {item!r}, field {key}"
-        try:
-            value = json.loads(raw)
-        except (TypeError, ValueError):
-            raise AgreementError(f"{where}: value {raw!r} is not JSON") from None
         item_id = self._id(self.item_ids, item)
         if gold:
             self.gold_rows += 1
@@ -195,25 +170,15 @@ def _set_gold(target: _Scalar | _Rankings, item_id: int, value, normal) -> None:
 
 
 def _read(db, reader: _Reader, *, task, field_name, since, items) -> None:
-    where, params = [], []
-    if task:
-        where.append("task = ?")
-        params.append(task)
-    if field_name:
-        where.append("field = ?")
-        params.append(field_name)
-    if since:
-        # Gold stays the reference whenever it was written; only labelers' work is dated.
-        where.append("(gold = 1 OR created_at >= ?)")
-        params.append(since)
-    sql = "SELECT labeler, task, item, field, value, gold FROM labels"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
     keep = set(items) if items is not None else None
-    for labeler, t, item, name, raw, gold in db.execute(sql, params):
-        if keep is not None and item not in keep:
-            continue
-        reader.add(labeler, t, item, name, raw, gold)
+    # Gold stays the reference whenever it was written; only labelers' work is dated.
+    for gold, after in ((True, None), (False, since)):
+        for row in iter_labels(db, task=task, since=after, gold=gold):
+            if field_name and row.field != field_name:
+                continue
+            if keep is not None and row.item not in keep:
+                continue
+            reader.add(row.labeler, row.task, row.item, row.field, row.value, gold)
 
 
 # ---------------------------------------------------------------- figures
@@ -373,10 +338,7 @@ def agreement_report(
     Raises ``AgreementError`` when there is no gold to compare with, a stored value is outside
     its field's scale, or ``labeler`` has no labels in the selection.
     """
-    if schema is None:
-        from store.schema import load_schema
-
-        schema = load_schema()
+    schema = schema or load_schema()
     reader = _Reader(schema_specs(schema))
     _read(db, reader, task=task, field_name=field, since=since, items=items)
     selection = " ".join(

@@ -324,7 +324,8 @@ def alpha_estimate_counts(
     """``alpha_estimate`` from a (units, values) count matrix (see ``value_counts``)."""
     counts = counts[counts.sum(axis=1) >= 2]
     numeric = _numeric_domain(domain, level)
-    value = _none_if_nan(_alpha_from_counts(counts, numeric, level)) if len(counts) else None
+    enough = len(counts) >= MIN_SHARED
+    value = _none_if_nan(_alpha_from_counts(counts, numeric, level)) if enough else None
     if value is None:
         return len(counts), Estimate(None)
 
