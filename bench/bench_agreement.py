@@ -129,17 +129,21 @@ def run_report(path: str, resamples: int) -> None:
     """Child process: one report, then its time and peak memory as JSON on stdout."""
     from store.agreement import agreement_report
 
+    baseline_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # Python + numpy + scipy
     db = open_db(path)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     report = agreement_report(db, n_boot=resamples, seed=0)
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     entries = sum(len(fields) for fields in report["per_labeler"].values())
     print(
         json.dumps(
             {
                 "seconds": round(seconds, 1),
+                # CPU time too: other work on a shared host stretches wall time, not this.
+                "cpu_seconds": round(cpu_seconds, 1),
                 "peak_rss_mib": round(peak_kib / 1024, 1),
+                "rss_after_imports_mib": round(baseline_kib / 1024, 1),
                 "per_labeler_entries": entries,
             }
         )
@@ -177,6 +181,7 @@ def main() -> None:
             "cpu": _cpu_model(),
             "cpus": len(os.sched_getaffinity(0)),
             "python": platform.python_version(),
+            "load_average_1min": round(os.getloadavg()[0], 2),
             "measured_at": now(),
         }
     )
