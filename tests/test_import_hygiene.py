@@ -40,7 +40,7 @@ def test_app_start_path_does_not_import_sqlite_utils(sample_db):
         "from store.roster import role_of\n"
         "from store.schema import load_schema\n"
         "from store import queue\n"
-        "import tui.run, tui.app, screens.home\n"
+        "import tui.cli, tui.run, tui.app, screens.home\n"
         f"ctx = resolve({path!r}, None)\n"
         "db = ctx.open()\n"
         "role_of(db, 'alice')\n"

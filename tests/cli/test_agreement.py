@@ -239,3 +239,10 @@ def test_rankings_over_different_outputs_are_skipped_with_reason(built, db_path)
 def test_labelers_may_not_read_the_report(built):
     result = built("agreement", env={"LABELDESK_LABELER": "alice"})
     assert result.exit_code == 1 and "researchers only" in result.output
+
+
+def test_resamples_default_is_the_statistics_default():
+    from store.agreement_metrics import N_BOOT
+    from tui.commands.agreement import RESAMPLES
+
+    assert RESAMPLES == N_BOOT

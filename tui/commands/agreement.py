@@ -13,7 +13,9 @@ from datetime import datetime, timezone
 
 import click
 
-from store.agreement_metrics import N_BOOT
+# Not imported from store.agreement_metrics: that loads numpy and scipy (~0.5 s) into every
+# `labeldesk` command, the app included. tests/cli/test_agreement.py checks they agree.
+RESAMPLES = 1000
 
 CSV_COLUMNS = ("scope", "labeler", "field", "n", "figure", "value", "ci95_lo", "ci95_hi", "se")
 # Figures in the order a reader looks for them.
@@ -149,7 +151,7 @@ def register(cli: click.Group) -> None:
     @click.option(
         "--resamples",
         type=click.IntRange(0),
-        default=N_BOOT,
+        default=RESAMPLES,
         show_default=True,
         help="Bootstrap resamples (0: no intervals).",
     )
