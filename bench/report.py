@@ -1,0 +1,88 @@
+"""`python -m bench.report`: the headline figures of results.json against their targets, as the
+Markdown table in docs/performance.md. Figures a benchmark has not recorded show as such."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bench.results import RESULTS
+
+# (results path, what, target, how the figure must compare with it: "<", ">" or None)
+ROWS: list[tuple[str, str, float | None, str | None]] = [
+    ("startup.ratio_to_floor", "start-up, wall time ÷ minimal Textual app", 1.5, "<"),
+    ("startup.cpu_ratio_to_floor", "start-up, CPU time ÷ minimal Textual app", 1.5, "<"),
+    ("startup.app_seconds_median", "start-up to home screen, s (wall)", None, None),
+    ("startup.minimal_textual_seconds_median", "minimal Textual app, s (wall)", None, None),
+    ("startup.help_seconds_median", "`labeldesk --help`, s", None, None),
+    ("ranking.80x24.letter.median_ms", "ranking keystroke (K=9, 100 kB) to frame, median ms", 16, "<"),
+    ("ranking.80x24.letter.p99_ms", "ranking keystroke (K=9, 100 kB) to frame, p99 ms", 50, "<"),
+    ("submit.submit_to_next_task_ms.median", "submit to next task on screen, median ms", 100, "<"),
+    ("submit.submit_to_next_task_ms.p99", "submit to next task on screen, p99 ms", 100, "<"),
+    ("store.commit_ratio_to_floor", "one label's commit ÷ bare sqlite3 commit", 2, "<"),
+    ("store.claim_ms.median", "claim at 1,000,000 open tasks, median ms", 5, "<"),
+    ("store.claim_ms.p99", "claim at 1,000,000 open tasks, p99 ms", None, None),
+    ("store.import_prompts_per_second", "import prompts, records/s", None, None),
+    ("store.export_labels_per_second", "export labels, records/s", None, None),
+    ("bytes.ranking_place_and_take_back.bytes.median", "bytes per ranking keystroke (place / take back)", 1500, "<"),
+    ("bytes.ranking_read_next_output.bytes.median", "bytes to show another output (its text)", None, None),
+    ("bytes.home_highlight_move.bytes.median", "bytes per home highlight move", None, None),
+    ("memory.start_rss_mib", "resident memory at start, MiB", None, None),
+    ("memory.comparison.growth_mib_per_100_tasks", "memory growth, comparisons, MiB/100 tasks", 0, "<="),
+    ("memory.instruction.growth_mib_per_100_tasks", "memory growth, instruction labels, MiB/100", 0, "<="),
+    ("memory.demonstration.growth_mib_per_100_tasks", "memory growth, demonstrations, MiB/100", 0, "<="),
+    ("memory.toxicity.growth_mib_per_100_tasks", "memory growth, toxicity, MiB/100 tasks", 0, "<="),
+    ("memory.push_pop_textual_footer.growth_mib_per_100_cycles", "push+pop, Textual's Footer, MiB/100", None, None),
+    ("memory.push_pop_labeldesk_footer.growth_mib_per_100_cycles", "push+pop, LabelDesk's Footer, MiB/100", 0, "<="),
+    ("memory.sessions_in_24_gib", "sessions in 24 GiB (a day's growth included)", None, None),
+    ("concurrency_8.submits_per_second", "8 processes: claim+submit pairs/s", None, None),
+    ("concurrency_8.claim_plus_submit_ms.p99", "8 processes: claim+submit p99 ms", None, None),
+    ("load.submits_per_second", "50 processes: submits/s", None, None),
+    ("load.submit_ms_p99", "50 processes: submit p99 ms", None, None),
+    ("agreement.report_resamples_1000.seconds", "agreement on 1,000,000 labels, s", None, None),
+]
+
+# Noise in the last digit of a growth figure is not growth.
+_TOLERANCE = 0.1
+
+
+def lookup(data: dict[str, Any], path: str) -> Any:
+    for part in path.split("."):
+        if not isinstance(data, dict) or part not in data:
+            return None
+        data = data[part]
+    return data
+
+
+def verdict(value: Any, target: float | None, op: str | None) -> str:
+    if value is None:
+        return "not measured"
+    if op is None:
+        return ""
+    ok = {"<": value < target, ">": value > target, "<=": value <= target + _TOLERANCE}[op]
+    return "met" if ok else "**missed**"
+
+
+def fmt(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.2f}" if abs(value) < 100 else f"{value:,.0f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def table(data: dict[str, Any]) -> str:
+    lines = ["| figure | value | target | |", "|---|---:|---:|---|"]
+    for path, what, target, op in ROWS:
+        value = lookup(data, path)
+        want = f"{op} {fmt(target)}" if op else ""
+        lines.append(f"| {what} (`{path}`) | {fmt(value)} | {want} | {verdict(value, target, op)} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    print(table(json.loads(RESULTS.read_text())))
+
+
+if __name__ == "__main__":
+    main()
