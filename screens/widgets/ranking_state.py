@@ -129,7 +129,9 @@ class RankingBuilder:
         if not self.groups:
             return Outcome(hint="Place an output first: = ties the next one with it")
         if self.complete:
-            return Outcome(hint="All placed: press m, a letter, then = to tie it with the one above")
+            return Outcome(
+                hint="All placed: press m, a letter, then = to tie it with the one above"
+            )
         self._save()
         self.pending_tie = not self.pending_tie
         return Outcome()

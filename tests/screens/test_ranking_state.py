@@ -8,7 +8,9 @@ def builder(k=4, preorder=None):
     # letters shown in a shuffled order: A is o3, B is o4, C is o1, D is o2
     ids = [f"o{i}" for i in range(1, k + 1)]
     ids = ids[2:] + ids[:2]
-    shown = [ShownOutput(LETTERS[n], output_id, f"text {output_id}") for n, output_id in enumerate(ids)]
+    shown = [
+        ShownOutput(LETTERS[n], output_id, f"text {output_id}") for n, output_id in enumerate(ids)
+    ]
     return RankingBuilder(shown, preorder)
 
 

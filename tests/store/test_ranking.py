@@ -57,9 +57,9 @@ def test_pairs_are_all_pairs_less_tied_ones(k):
     tied_pairs = sum(comb(len(group), 2) for group in tied)
     pairs = untied_pairs(tied)
     assert len(pairs) == comb(k, 2) - tied_pairs
-    assert all(
-        not any(a in group and b in group for group in tied) for a, b in pairs
-    ), "a tied pair was emitted"
+    assert all(not any(a in group and b in group for group in tied) for a, b in pairs), (
+        "a tied pair was emitted"
+    )
     assert untied_pairs([ids]) == []
 
 
@@ -109,7 +109,9 @@ def test_shuffle_is_deterministic_a_permutation_and_differs_between_labelers():
 
 
 def test_shuffle_spreads_first_place_over_outputs():
-    firsts = {shuffled_order(["o1", "o2", "o3", "o4"], shuffle_seed(f"l{n}", 1))[0] for n in range(40)}
+    firsts = {
+        shuffled_order(["o1", "o2", "o3", "o4"], shuffle_seed(f"l{n}", 1))[0] for n in range(40)
+    }
     assert firsts == {"o1", "o2", "o3", "o4"}
 
 
