@@ -8,7 +8,9 @@ The host (the comparison screen's ranking step, the toxicity ranking) mounts one
                    ratings: dict[str, int] | None = None,     # pre-orders, warns on contradiction
                    rules: RankingRules = COMPARISON_RULES)    # TOXICITY_RULES for toxicity
 
-``outputs`` are in shown (already shuffled) order, each under its letter. With ``preorder`` the
+``outputs`` are in shown (already shuffled) order, each under its letter: ``shown(view.outputs)``
+turns a ``store.views.TaskView``'s outputs into them. ``criterion`` is the line "Rank by: …":
+``CRITERIA[config["comparison"]["priority"]]`` or ``TOXICITY_CRITERION``. With ``preorder`` the
 ranking starts from it (it may be partial); else with ``ratings`` it starts from
 ``preorder_from_ratings``. Messages, all carrying tie groups of output ids best first:
 ``Changed`` on every change of the ranking (save a draft), ``Submitted`` on Enter when complete,
@@ -35,11 +37,27 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
-from screens.widgets.ranking_rules import COMPARISON_RULES, RankingRules
-from screens.widgets.ranking_state import Outcome, RankingBuilder, ShownOutput
+from screens.widgets.ranking_rules import (
+    COMPARISON_RULES,
+    CRITERIA,
+    TOXICITY_CRITERION,
+    TOXICITY_RULES,
+    RankingRules,
+)
+from screens.widgets.ranking_state import Outcome, RankingBuilder, ShownOutput, shown
 from store.ranking import LETTERS, Ranking, preorder_from_ratings
 
-__all__ = ["RankingPanel", "ShownOutput", "RankingRules", "COMPARISON_RULES"]
+__all__ = [
+    "RankingPanel",
+    "RankingMessage",
+    "ShownOutput",
+    "shown",
+    "RankingRules",
+    "COMPARISON_RULES",
+    "TOXICITY_RULES",
+    "CRITERIA",
+    "TOXICITY_CRITERION",
+]
 
 PART = 16_000
 """Characters of the output being read shown at once: wrapping 100 kB on every layout stalls."""
@@ -246,8 +264,8 @@ class RankingPanel(Widget, can_focus=True):
 
     def _show_task(self) -> None:
         outputs = self.builder.outputs
-        for index, (card, shown) in enumerate(zip(self._cards, outputs, strict=False)):
-            card.show(shown, current=index == self.current)
+        for index, (card, output) in enumerate(zip(self._cards, outputs, strict=False)):
+            card.show(output, current=index == self.current)
         for index, card in enumerate(self._cards):
             card.display = index < len(outputs)
         self.set_class(len(outputs) in (2, 4), "-two-columns")
