@@ -68,6 +68,4 @@ async def test_palette_offers_work_but_no_screenshot_to_labelers(make_app):
         assert not any("creenshot" in t for t in titles)
     researcher = make_app("rhea")
     async with researcher.run_test(size=(100, 30)):
-        assert any(
-            "creenshot" in c.title for c in researcher.get_system_commands(researcher.screen)
-        )
+        assert any("creenshot" in c.title for c in researcher.get_system_commands(researcher.screen))
