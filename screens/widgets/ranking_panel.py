@@ -1,26 +1,33 @@
 """RankingPanel: rank a task's outputs from the keyboard, best first (labeling-guidelines.md §6).
 
-The host (the comparison screen's ranking step, the toxicity ranking) mounts one panel and calls
-``set_task`` for each task; the panel never touches the store. API::
+The host (the comparison screen's ranking step, the toxicity ranking) mounts one panel, focuses
+it, and calls ``set_task`` for each task; the panel never touches the store. API::
 
     panel.set_task(outputs: list[ShownOutput], *, criterion: str,
                    preorder: list[list[str]] | None = None,   # e.g. a saved draft
                    ratings: dict[str, int] | None = None,     # pre-orders, warns on contradiction
                    rules: RankingRules = COMPARISON_RULES)    # TOXICITY_RULES for toxicity
+    panel.ranking                                              # so far, for the draft
 
-``outputs`` are in shown (already shuffled) order, each under its letter: ``shown(view.outputs)``
-turns a ``store.views.TaskView``'s outputs into them. ``criterion`` is the line "Rank by: …":
-``CRITERIA[config["comparison"]["priority"]]`` or ``TOXICITY_CRITERION``. With ``preorder`` the
-ranking starts from it (it may be partial); else with ``ratings`` it starts from
-``preorder_from_ratings``. Messages, all carrying tie groups of output ids best first:
-``Changed`` on every change of the ranking (save a draft), ``Submitted`` on Enter when complete,
-``SkipRequested`` (``s``) and ``FlagToggled`` (``!``) for the host to handle.
+- ``outputs``: in shown (already shuffled) order, each under its letter;
+  ``shown(view.outputs)`` makes them from a ``store.views.TaskView``.
+- ``criterion``: the "Rank by: …" line, ``CRITERIA[config["comparison"]["priority"]]`` or
+  ``TOXICITY_CRITERION``.
+- ``preorder`` (may be partial) wins; else ``ratings`` pre-order the outputs
+  (``preorder_from_ratings``: equal ratings tied), so often only Enter is needed.
+  Revisiting the step: ``preorder=panel.ranking`` keeps the ranking and re-checks new ratings.
+
+Messages (``RankingMessage``: ``.panel``, ``.ranking`` = tie groups of output ids, best first):
+``Changed`` on every change of the ranking (save a draft), ``Submitted`` on Enter when complete
+(Enter on an incomplete ranking names what is missing instead), ``SkipRequested`` (``s``) and
+``FlagToggled`` (``!``) for the host to handle.
 
 Keys: ``A``..``I`` place (typed mode) or select (move mode); ``=`` tie; Backspace take back;
 ``u`` undo; ``r`` reset; ``m`` move mode (``K``/``J`` or shift+↑/↓ move, ``=`` tie with the one
-above, ``m``/Escape done); ←/→ choose the output to read, ↑/↓/PgUp/PgDn/Home/End scroll it,
-``[``/``]`` page very long outputs; ``w`` the weighing rules; Enter submit. Flag is ``!`` rather
-than ``f`` because ``f`` places output F. Every binding has an id ``ranking.*`` for the keymap.
+above, ``m``/Escape done; Escape outside move mode is left to the host); ←/→ choose the output
+to read, ↑/↓/PgUp/PgDn/Home/End scroll it, ``[``/``]`` page very long outputs; ``w`` the
+weighing rules; Enter submit. Flag is ``!`` rather than ``f`` because ``f`` places output F.
+Every binding has an id ``ranking.*`` for the config keymap.
 """
 
 from __future__ import annotations
@@ -218,6 +225,11 @@ class RankingPanel(Widget, can_focus=True):
         self.hint = ""
         self._footer_moving = False
         self._cards: list[OutputCard] = [OutputCard(n) for n in range(len(LETTERS))]
+
+    @property
+    def ranking(self) -> Ranking:
+        """The ranking so far (for a draft): tie groups of output ids, best first."""
+        return self.builder.ranking
 
     # -- building --------------------------------------------------------------------------
 
