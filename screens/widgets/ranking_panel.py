@@ -320,6 +320,8 @@ class RankingPanel(Widget, can_focus=True):
                 parts.append((builder.letter_of[output_id], "bold reverse" if selected else "bold"))
         if builder.pending_tie:
             parts.append(" = _")
+        if not builder.groups:
+            parts.append(("type letters best first, = ties the next one with the last", "italic"))
         if builder.remaining:
             parts.append(("   to place: " + " ".join(builder.remaining), "$text-muted"))
         elif builder.moving:
