@@ -84,16 +84,16 @@ def _window(text: str, part: int, size: int = PART) -> tuple[Content, int]:
         return Content.styled("(empty output)", "italic $text-muted"), 0
     part = min(max(part, 0), (len(text) - 1) // size)
     start = part * size
-    shown = text[start : start + size]
-    after = len(text) - start - len(shown)
+    piece = text[start : start + size]
+    after = len(text) - start - len(piece)
     notes = []
     if start:
         notes.append(f"{start:,} characters before ([)")
     if after:
         notes.append(f"{after:,} more characters ({']' if size == PART else '← → to read'})")
     if not notes:
-        return Content(shown), part
-    return Content(shown) + Content.styled("\n… " + "; ".join(notes), "italic $text-muted"), part
+        return Content(piece), part
+    return Content(piece) + Content.styled("\n… " + "; ".join(notes), "italic $text-muted"), part
 
 
 def _snippet(text: str) -> str:
@@ -124,15 +124,19 @@ class OutputCard(Vertical):
     def body(self) -> VerticalScroll:
         return self.query_one(".card-body", VerticalScroll)
 
-    def show(self, shown: ShownOutput, *, current: bool) -> None:
-        self.shown = shown
+    def show(self, output: ShownOutput, *, current: bool) -> None:
+        self.shown = output
         self.part = 0
         self.set_current(current)
 
     def set_current(self, current: bool) -> None:
         """Show the part being read in full when ``current``, else a glimpse of the start."""
+        assert self.shown is not None
         self.set_class(current, "-current")
-        self.page(0) if current else self._show_text(_window(self.shown.text, 0, GLIMPSE)[0])
+        if current:
+            self.page(0)
+        else:
+            self._show_text(_window(self.shown.text, 0, GLIMPSE)[0])
 
     def page(self, step: int) -> None:
         assert self.shown is not None
