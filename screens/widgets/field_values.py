@@ -1,6 +1,7 @@
-"""How a schema field's value is toggled by its key and shown on screen (shared by the panels).
+"""How a schema field's value is toggled by its key, shown on screen, and asked or not.
 
-Fields are `store.schema.Field` objects; only their attributes are read here.
+Fields are `store.schema.Field` objects. Panels keep answers by field name; a field's `when`
+conditions are read against `context`, answers keyed `task.field` (see `qualified`).
 """
 
 from __future__ import annotations
@@ -10,23 +11,48 @@ from typing import Any
 
 from textual.content import Content
 
-# One key press moves a yes/no field along this cycle; the first press answers "yes" because
+from store.schema import Field
+
+# A key press moves a yes/no field along its cycle. An unanswered field goes to "yes" first:
 # the labeler presses a field's key when the thing is present.
 _CYCLES: dict[str, tuple[Any, ...]] = {
-    "bool": (True, False),
-    "bool_na": (True, False, "na"),
+    "bool": (False, True),
+    "bool_na": (False, True, "na"),
 }
 
 
-def is_toggle(field: Any) -> bool:
+def is_toggle(field: Field) -> bool:
     return field.kind in _CYCLES
 
 
-def next_value(field: Any, value: Any) -> Any:
+def next_value(field: Field, value: Any) -> Any:
     cycle = _CYCLES[field.kind]
     if value not in cycle:
-        return cycle[0]
+        return True
     return cycle[(cycle.index(value) + 1) % len(cycle)]
+
+
+def defaults(fields: Iterable[Field]) -> dict[str, Any]:
+    return {f.name: f.default for f in fields if f.default is not None}
+
+
+def qualified(task: str, answers: Mapping[str, Any]) -> dict[str, Any]:
+    return {f"{task}.{name}": value for name, value in answers.items()}
+
+
+def asked(fields: Iterable[Field], context: Mapping[str, Any]) -> list[Field]:
+    """The fields whose `when` conditions hold in `context` (answers keyed `task.field`)."""
+    return [f for f in fields if f.applies(dict(context))]
+
+
+def missing(fields: Iterable[Field], answers: Mapping[str, Any], context: Mapping[str, Any]) -> list[Field]:
+    """Required fields that are asked and have no answer yet."""
+    return [f for f in asked(fields, context) if f.required and answers.get(f.name) is None]
+
+
+def answered(fields: Iterable[Field], answers: Mapping[str, Any], context: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers to the fields that are asked (an answer to a field no longer asked is dropped)."""
+    return {f.name: answers[f.name] for f in asked(fields, context) if answers.get(f.name) is not None}
 
 
 def value_text(value: Any) -> str:
@@ -40,38 +66,30 @@ def value_text(value: Any) -> str:
 
 
 def value_content(value: Any) -> Content:
-    style = {True: "bold $warning", False: "$text-muted", None: "$text-disabled"}.get(
-        value if isinstance(value, bool) or value is None else "", "bold"
-    )
+    if value is True:
+        style = "bold $text-warning"
+    elif value is False:
+        style = "$text-muted"
+    elif value is None:
+        style = "bold $text-error"
+    else:
+        style = "bold $text-accent"
     return Content.styled(value_text(value), style)
 
 
-def anchors_of(field: Any) -> list[tuple[Any, str]]:
-    """A scale's anchors as (value, words) pairs, whatever shape the schema gave them."""
-    anchors = getattr(field, "anchors", None) or {}
-    if isinstance(anchors, Mapping):
-        items: Iterable = anchors.items()
-    else:
-        items = anchors
-    return sorted(((int(k) if str(k).lstrip("-").isdigit() else k), str(v)) for k, v in items)
-
-
-def field_row(field: Any, value: Any, *, key: str | None = None) -> Content:
-    """`[k] label  value` — one line per field, the key shown where the labeler looks."""
-    key = key if key is not None else field.key
+def field_row(field: Field, value: Any, label_width: int = 0) -> Content:
+    """`[k] label  value`: the key shown where the labeler looks, values in one column."""
+    label = Content(field.label)
+    if label_width:
+        label = label.truncate(label_width, ellipsis=True, pad=True)
     return Content.assemble(
-        (f"[{key}]" if key else "   ", "bold $accent"),
+        (f"[{field.key}]" if field.key else "   ", "bold $text-accent"),
         " ",
-        (field.label or field.name, ""),
+        label,
         " ",
         value_content(value),
     )
 
 
-def applicable(fields: Iterable[Any], answers: Mapping[str, Any]) -> list[Any]:
-    return [f for f in fields if f.applies(dict(answers))]
-
-
-def missing(fields: Iterable[Any], answers: Mapping[str, Any]) -> list[Any]:
-    """Required fields that apply to these answers and have no value yet."""
-    return [f for f in applicable(fields, answers) if f.required and answers.get(f.name) is None]
+def anchors_line(field: Field) -> str:
+    return " · ".join(f"{value} {words}" for value, words in sorted(field.anchors.items()))

@@ -1,7 +1,9 @@
 """Instruction (prompt) labels: every field of the schema's `instruction` task, one key each.
 
-Driven by plain data: `set_fields(fields)` once, `set_answers(answers)` per task; every change
-posts `InstructionPanel.Changed` with the answers so the screen can save a draft.
+Driven by plain data: `InstructionPanel(fields)`, then `set_answers(answers)` per task (None
+starts from the schema defaults). Every change posts `InstructionPanel.Changed`.
+Keys: a field's key answers it (yes/no fields flip, a choice opens its type-to-search list),
+`?` shows the PII rules of the guidelines.
 """
 
 from __future__ import annotations
@@ -14,28 +16,29 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Select, Static
+from textual.widgets import Markdown, Select, Static
 
 from screens.widgets import field_values as fv
-
-# The PII rules of labeling-guidelines.md §4, one key away while labeling.
-PII_RULES = """\
-PII rules (could the text identify a person?)
-• Full names always count, even historical figures, authors of quoted books and authors mentioned in context.
-• First names alone do not, unless combinable with other information.
-• Usernames, stage names and pseudonyms count when they identify someone.
-• A small identifiable group ("the Beatles") counts; a large one ("Harvard Law class of 2021") does not; in between: PII = yes, certain = no.
-• Unsure whether a name is real or fictional (or a fictional name based on a real person, such as some biblical figures): PII = yes, certain = no.
-• Also PII: geographic subdivisions smaller than street + city; dates tied to a person (birth, admission, death); contact details (phone, fax, e-mail); identifiers (ID, social security, medical record, account, licence, vehicle and plate numbers, device identifiers, IP addresses, personal URLs), even partly masked.
-• Not PII: company names and company contact details, chat logs without names, product names, receipts without names, figures of Greek mythology.
-• Public figures only → "public only" = yes. Information a reasonable person would not share → "sensitive context" = yes (widely known facts about public figures are not sensitive)."""
+from store.schema import Field
+from tui.locations import GUIDELINES
 
 RULES_KEY = "question_mark"
-ALL_NO_KEY = "0"
+
+
+def pii_rules() -> str:
+    """The "PII rules" section of the guidelines the F1 screen shows."""
+    from screens.help import matching
+
+    try:
+        text = GUIDELINES.read_text(encoding="utf-8")
+    except OSError:
+        return "The guidelines file is missing from this installation (F1)."
+    found = [s for s in matching(text, "pii rules") if s.lower().startswith("## pii rules")]
+    return found[0] if found else "See the guidelines (F1), section PII rules."
 
 
 class InstructionPanel(VerticalScroll, can_focus=True):
-    """Keys: a field's key answers it (yes → no → …), `?` the PII rules, `0` unanswered → no."""
+    """One row per field: its key, its label, its answer; sub-fields hide when not asked."""
 
     @dataclass
     class Changed(Message):
@@ -46,27 +49,28 @@ class InstructionPanel(VerticalScroll, can_focus=True):
         def control(self) -> InstructionPanel:
             return self.panel
 
-    def __init__(self, fields: list[Any] = (), **kwargs: Any) -> None:
+    def __init__(self, fields: tuple[Field, ...] | list[Field] = (), **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._fields = list(fields)
-        self.answers: dict[str, Any] = {}
+        self.fields = list(fields)
+        self.answers: dict[str, Any] = fv.defaults(self.fields)
+        self._label_width = min(max((len(f.label) for f in self.fields), default=0), 36)
 
     def compose(self) -> ComposeResult:
         yield Static(
             Content.from_markup(
-                "[b]Instruction labels[/b]  [dim]press a field's key to answer it "
-                "(again to change) · [b]?[/b] PII rules · [b]0[/b] every unanswered yes/no → no[/dim]"
+                "[b]Instruction labels[/b]  [$text-muted]a field's key answers it "
+                "(again to change) · [b]?[/b] PII rules[/]"
             ),
             id="instruction-legend",
         )
-        yield Static(Content(PII_RULES), id="pii-rules", markup=False)
-        for field in self._fields:
+        yield Markdown(id="pii-rules")
+        for field in self.fields:
             if field.kind == "choice":
                 with Horizontal(classes="field-row choice-row", id=f"row-{field.name}"):
                     yield Static(classes="field-label", id=f"field-{field.name}", markup=False)
                     yield Select(
                         [(c, c) for c in field.choices],
-                        prompt=f"type to search ({field.key} opens)",
+                        prompt=f"press {field.key}, type to search",
                         id=f"select-{field.name}",
                         compact=True,
                     )
@@ -79,8 +83,8 @@ class InstructionPanel(VerticalScroll, can_focus=True):
 
     # -- data in / out -------------------------------------------------------------------------
     def set_answers(self, answers: dict[str, Any] | None) -> None:
-        self.answers = dict(answers or {})
-        for field in self._fields:
+        self.answers = fv.defaults(self.fields) if answers is None else dict(answers)
+        for field in self.fields:
             if field.kind == "choice":
                 select = self.query_one(f"#select-{field.name}", Select)
                 value = self.answers.get(field.name)
@@ -90,53 +94,49 @@ class InstructionPanel(VerticalScroll, can_focus=True):
         self.scroll_home(animate=False)
         self._refresh()
 
-    def values(self) -> dict[str, Any]:
-        """The answers to the fields that apply (an answer to a hidden sub-field is dropped)."""
-        shown = fv.applicable(self._fields, self.answers)
-        return {f.name: self.answers[f.name] for f in shown if self.answers.get(f.name) is not None}
+    @property
+    def context(self) -> dict[str, Any]:
+        return fv.qualified("instruction", self.answers)
 
-    def missing(self) -> list[Any]:
-        return fv.missing(self._fields, self.answers)
+    def values(self) -> dict[str, Any]:
+        return fv.answered(self.fields, self.answers, self.context)
+
+    def missing(self) -> list[Field]:
+        return fv.missing(self.fields, self.answers, self.context)
 
     # -- keys ----------------------------------------------------------------------------------
     def on_key(self, event: events.Key) -> None:
         if event.key == RULES_KEY:
             self.toggle_rules()
-        elif event.key == ALL_NO_KEY:
-            self._answer_unanswered_no()
         else:
-            field = self._field_for_key(event.key)
+            field = self._field_for_key(event.character or event.key)
             if field is None:
                 return
             if field.kind == "choice":
                 select = self.query_one(f"#select-{field.name}", Select)
                 select.focus()
                 select.action_show_overlay()
+            elif fv.is_toggle(field):
+                self._set(field.name, fv.next_value(field, self.answers.get(field.name)))
             else:
-                self._set(field.name, _next(field, self.answers.get(field.name)))
+                return
         event.stop()
         event.prevent_default()
 
     def toggle_rules(self) -> None:
-        rules = self.query_one("#pii-rules")
+        rules = self.query_one("#pii-rules", Markdown)
+        if not rules.display and not getattr(rules, "_loaded", False):
+            rules.update(pii_rules())
+            rules._loaded = True
         rules.display = not rules.display
         if rules.display:
             self.scroll_to_widget(rules, top=True, animate=False)
 
-    def _field_for_key(self, key: str) -> Any | None:
-        for field in fv.applicable(self._fields, self.answers):
+    def _field_for_key(self, key: str) -> Field | None:
+        for field in fv.asked(self.fields, self.context):
             if field.key == key:
                 return field
         return None
-
-    def _answer_unanswered_no(self) -> None:
-        changed = False
-        for field in fv.applicable(self._fields, self.answers):
-            if fv.is_toggle(field) and self.answers.get(field.name) is None:
-                self.answers[field.name] = False
-                changed = True
-        if changed:
-            self._changed()
 
     @on(Select.Changed)
     def _choice_made(self, event: Select.Changed) -> None:
@@ -147,33 +147,21 @@ class InstructionPanel(VerticalScroll, can_focus=True):
 
     def _set(self, name: str, value: Any) -> None:
         self.answers[name] = value
-        self._changed()
-
-    def _changed(self) -> None:
         self._refresh()
         self.post_message(self.Changed(self, dict(self.answers)))
 
     def _refresh(self) -> None:
-        shown = {f.name for f in fv.applicable(self._fields, self.answers)}
-        for field in self._fields:
+        shown = {f.name for f in fv.asked(self.fields, self.context)}
+        for field in self.fields:
             row = self.query_one(f"#field-{field.name}", Static)
-            holder = self.query_one(f"#row-{field.name}") if field.kind == "choice" else row
-            holder.display = field.name in shown
-            value = self.answers.get(field.name)
-            line = fv.field_row(field, value if field.kind != "choice" else None)
             if field.kind == "choice":
-                line = Content.assemble(
-                    (f"[{field.key}]", "bold $accent"), " ", field.label or field.name
-                )
-            if field.help:
-                line = line + Content.styled(f"  {field.help}", "dim")
+                self.query_one(f"#row-{field.name}").display = field.name in shown
+                line = Content.assemble((f"[{field.key}]", "bold $text-accent"), " ", field.label)
+                if self.answers.get(field.name) is None and field.required:
+                    line = line + Content.styled(" (required)", "$text-error")
+            else:
+                row.display = field.name in shown
+                line = fv.field_row(field, self.answers.get(field.name), self._label_width)
+            if field.help and field.kind != "choice":
+                line = line + Content.styled(f"   {field.help}", "$text-muted")
             row.update(line)
-
-
-def _next(field: Any, value: Any) -> Any:
-    if fv.is_toggle(field):
-        return fv.next_value(field, value)
-    if field.kind == "scale":
-        low, high = field.min, field.max
-        return low if value is None or value >= high else value + 1
-    return value
