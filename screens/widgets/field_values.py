@@ -74,7 +74,7 @@ def value_content(value: Any) -> Content:
         style = "bold $text-error"
     else:
         style = "bold $text-accent"
-    return Content.styled(value_text(value), style)
+    return Content.styled(value_text(value).ljust(3), style)
 
 
 def field_row(field: Field, value: Any, label_width: int = 0) -> Content:

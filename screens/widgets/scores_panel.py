@@ -236,9 +236,9 @@ class ScoresPanel(Vertical, can_focus=True):
     def _fields_content(self, shown: ShownOutput) -> Content:
         answers = self.scores[shown.output_id]
         cells = [
-            fv.field_row(field, answers.get(field.name)).truncate(
-                FLAG_COLUMN - 1, ellipsis=True, pad=True
-            ).pad_right(1)
+            fv.field_row(
+                field, answers.get(field.name), FLAG_COLUMN - len(f"[{field.key}]") - 7
+            ).pad_right(2)
             for field in fv.asked(self.fields, self._context_of(shown))
         ]
         return Content("\n").join(Content("").join(cells[i:i + 2]) for i in range(0, len(cells), 2))

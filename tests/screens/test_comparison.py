@@ -1,0 +1,288 @@
+"""The comparison screen driven by the keys a labeler presses, read back from the database."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from screens.comparison import ComparisonScreen, InstructionScreen
+from screens.widgets.instruction_panel import InstructionPanel
+from screens.widgets.ranking_panel import RankingPanel
+from screens.widgets.scores_panel import ScoresPanel
+from store import labels, queue
+from tui.config import Config
+
+# tests/data: p1 (summarization, outputs p1-a..c) and p2 (a haiku with markup-looking text,
+# outputs p2-a, p2-b) are the comparisons, claimed in that order.
+
+
+def config(**comparison) -> Config:
+    cfg = Config()
+    cfg.data["comparison"].update(comparison)
+    return cfg
+
+
+def saved(db, task: str, item: str) -> dict:
+    """The labels stored for one item, field → value (through the store's reader)."""
+    return {row.field: row.value for row in labels.iter_labels(db, task=task) if row.item == item}
+
+
+def letters(db, assignment_id: int) -> dict[str, str]:
+    """Letter → output id for an assignment: the shuffle the labeler saw."""
+    order = queue.get_assignment(db, assignment_id).order
+    return {"ABCDEFGHI"[n]: output_id for n, output_id in enumerate(order)}
+
+
+def assignment_row(db, assignment_id: int) -> dict:
+    return next(db.query("SELECT status, reason, flagged, seconds FROM assignments WHERE id = ?",
+                         [assignment_id]))
+
+
+@pytest.fixture
+def run(make_app):
+    """Open the comparison screen from home (key `c`) for `labeler` with `cfg`."""
+
+    def start(labeler: str = "alice", cfg: Config | None = None, size=(100, 40)):
+        app = make_app(labeler, config=cfg)
+        return app, app.run_test(size=size, notifications=True)
+
+    return start
+
+
+async def open_screen(pilot) -> ComparisonScreen:
+    await pilot.press("c")
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, ComparisonScreen)
+    return screen
+
+
+def status(screen) -> str:
+    return str(screen.query_one("#status").render())
+
+
+async def test_whole_task_lands_field_by_field(run, sample_db):
+    app, running = run()
+    async with running as pilot:
+        screen = await open_screen(pilot)
+        assignment = screen.view.assignment.id
+        ids = letters(sample_db, assignment)
+        assert screen.view.prompt.id == "p1"
+        # Instruction: PII yes opens its sub-fields; public only yes, certain → no; category by
+        # typing; closed domain and explicit constraints yes (they open output fields).
+        await pilot.press("p", "u", "e", "g", *"summ", "enter", "d", "x")
+        await pilot.press("enter")
+        assert screen.step == "scores"
+        # Scores: A 6, hallucination yes, constraints → no; B 3, fails task, inappropriate n/a;
+        # C 3, violent.
+        await pilot.press("6", "u", "k", "l", "3", "f", "a", "a", "right", "3", "v")
+        await pilot.press("enter")
+        assert screen.step == "ranking"
+        ranking = screen.query_one(RankingPanel)
+        assert ranking.ranking == [[ids["A"]], [ids["B"], ids["C"]]]  # pre-ordered, B = C tied
+        await pilot.press("r", "c", "equals_sign", "a", "b", "enter")
+        await pilot.pause()
+        assert screen.view.prompt.id == "p2"  # the next task, same screen
+        assert app.screen is screen
+
+    instruction = saved(sample_db, "instruction", "p1")
+    assert instruction == {
+        "pii": True, "pii_public_only": True, "pii_sensitive_context": False,
+        "pii_certain": False, "category": "summarization", "closed_domain": True,
+        "intent_unclear": False, "explicit_constraints": True, "asks_sexual": False,
+        "asks_violent": False, "asks_encourage_harm": False, "asks_denigrate_protected": False,
+        "asks_advice": False, "asks_opinion": False, "asks_moral_judgment": False,
+    }
+    a, b, c = (saved(sample_db, "output", ids[x]) for x in "ABC")
+    assert (a["rating"], a["hallucination"], a["satisfies_constraints"]) == (6, True, False)
+    assert (b["rating"], b["fails_task"], b["inappropriate_for_assistant"]) == (3, True, "na")
+    assert (c["rating"], c["violent"], c["fails_task"]) == (3, True, False)
+    assert len(a) == len(b) == len(c) == 12  # every output field asked, both conditional ones
+    assert saved(sample_db, "ranking", "p1") == {"ranking": [[ids["C"], ids["A"]], [ids["B"]]]}
+    row = assignment_row(sample_db, assignment)
+    assert row["status"] == "done" and row["seconds"] > 0
+    assert labels.load_draft(sample_db, assignment) is None
+
+
+async def test_missing_required_fields_are_named(run, sample_db):
+    app, running = run(cfg=config(steps=["instruction", "scores"]))
+    async with running as pilot:
+        screen = await open_screen(pilot)
+        await pilot.press("enter")
+        assert screen.step == "instruction" and "Category (g)" in status(screen)
+        await pilot.press("greater_than_sign", "5", "enter")  # skip ahead; rate A only
+        assert screen.step == "scores"
+        missing = status(screen)
+        assert "B: Rating" in missing and "C: Rating" in missing and "A:" not in missing
+        await pilot.press("l", "4", "l", "2", "enter")
+        assert screen.step == "instruction" and "Category" in status(screen)  # sent back
+        await pilot.press("g", *"open", "enter", "enter", "enter")
+        await pilot.pause()
+        assert screen.view.prompt.id == "p2"
+    assert saved(sample_db, "instruction", "p1")["category"] == "open_qa"
+    assert saved(sample_db, "ranking", "p1") == {}
+
+
+async def test_conditional_fields_follow_the_instruction(run, sample_db):
+    app, running = run(size=(100, 60))
+    async with running as pilot:
+        screen = await open_screen(pilot)
+        scores = screen.query_one(ScoresPanel)
+        await pilot.press("greater_than_sign")
+        shown = str(scores.query_one(".card-fields").render())
+        assert "Hallucination" not in shown and "Satisfies" not in shown
+        await pilot.press("u", "k")  # not asked: the keys do nothing
+        assert scores.values()[screen.outputs[0].output_id].keys().isdisjoint(
+            {"hallucination", "satisfies_constraints"})
+        await pilot.press("less_than_sign", "d", "greater_than_sign")
+        assert "Hallucination" in str(scores.query_one(".card-fields").render())
+        instruction = screen.query_one(InstructionPanel)
+        assert "Public figures" not in str(instruction.query_one("#field-pii_public_only").render()) \
+            or not instruction.query_one("#field-pii_public_only").display
+
+
+async def test_steps_subset_from_config(run, sample_db):
+    app, running = run(cfg=config(steps=["scores", "ranking"]))
+    async with running as pilot:
+        screen = await open_screen(pilot)
+        ids = letters(sample_db, screen.view.assignment.id)
+        assert screen.steps == ["scores", "ranking"] and screen.step == "scores"
+        assert not screen.query(InstructionPanel)
+        await pilot.press("2", "l", "5", "l", "5", "enter", "enter")
+        await pilot.pause()
+    assert saved(sample_db, "instruction", "p1") == {}
+    out = saved(sample_db, "output", ids["A"])
+    assert out["rating"] == 2 and "hallucination" not in out  # its condition is unknown
+    assert saved(sample_db, "ranking", "p1") == {"ranking": [[ids["B"], ids["C"]], [ids["A"]]]}
+
+
+async def test_instruction_only_screen(make_app, sample_db):
+    app = make_app("alice", config=config(steps=["instruction"]))
+    async with app.run_test(size=(100, 40)) as pilot:
+        screen = await open_screen(pilot)
+        await pilot.press("g", *"summ", "enter", "enter")
+        await pilot.pause()
+    assert saved(sample_db, "instruction", "p1")["category"] == "summarization"
+    assert saved(sample_db, "output", "p1-a") == {}
+    assert InstructionScreen.STEPS == ("instruction",) and InstructionScreen.KIND == "instruction"
+
+
+async def test_revisiting_steps_keeps_and_changes_answers(run, sample_db):
+    app, running = run()
+    async with running as pilot:
+        screen = await open_screen(pilot)
+        ids = letters(sample_db, screen.view.assignment.id)
+        await pilot.press("g", *"summ", "enter", "enter", "4", "l", "4", "l", "4", "enter")
+        ranking = screen.query_one(RankingPanel)
+        assert ranking.ranking == [[ids["A"], ids["B"], ids["C"]]]
+        await pilot.press("less_than_sign")  # back to scores: A is better after all
+        assert screen.step == "scores"
+        await pilot.press("h", "h", "7", "greater_than_sign")
+        assert ranking.ranking == [[ids["A"]], [ids["B"], ids["C"]]]  # re-ordered by the ratings
+        await pilot.press("less_than_sign", "less_than_sign", "s")
+        assert screen.step == "instruction"
+        await pilot.press("greater_than_sign", "greater_than_sign", "r", "b", "a", "c")
+        await pilot.press("less_than_sign", "greater_than_sign")  # the typed ranking stays
+        assert ranking.ranking == [[ids["B"]], [ids["A"]], [ids["C"]]]
+        await pilot.press("enter")
+        await pilot.pause()
+    assert saved(sample_db, "output", ids["A"])["rating"] == 7
+    assert saved(sample_db, "instruction", "p1")["asks_sexual"] is True
+    assert saved(sample_db, "ranking", "p1") == {"ranking": [[ids["B"]], [ids["A"]], [ids["C"]]]}
+
+
+async def test_skip_with_reason_and_flag(run, sample_db):
+    app, running = run()
+    async with running as pilot:
+        screen = await open_screen(pilot)
+        first = screen.view.assignment.id
+        await pilot.press("exclamation_mark")
+        assert "flagged" in str(screen.query_one("#task-title").render())
+        await pilot.press("ctrl+k", "enter")
+        assert "needs a reason" in status(screen)
+        await pilot.press("escape")  # cancels the skip, stays on the task
+        assert screen.view.assignment.id == first and app.screen is screen
+        await pilot.press("ctrl+k", *"cannot judge", "enter")
+        await pilot.pause()
+        assert screen.view.prompt.id == "p2"
+        second = screen.view.assignment.id
+        await pilot.press("greater_than_sign", "greater_than_sign", "exclamation_mark", "s")
+        await pilot.press(*"contains PII", "enter")
+        await pilot.pause()
+    assert assignment_row(sample_db, first) == {
+        "status": "skipped", "reason": "cannot judge", "flagged": 1, "seconds": None}
+    row = assignment_row(sample_db, second)
+    assert (row["status"], row["reason"], row["flagged"]) == ("skipped", "contains PII", 1)
+    assert list(labels.iter_labels(sample_db)) == []
+
+
+async def test_draft_restored_after_close_mid_task(run, sample_db):
+    app, running = run()
+    async with running as pilot:
+        screen = await open_screen(pilot)
+        assignment = screen.view.assignment.id
+        await pilot.press("p", "g", *"chat", "enter", "enter", "5", "l", "f")
+        await pilot.pause(ComparisonScreen.DRAFT_DELAY + 0.3)
+        # Written while running (a kill -9 now loses nothing).
+        draft = labels.load_draft(sample_db, assignment)
+        assert draft["instruction"]["category"] == "chat" and draft["step"] == "scores"
+        await pilot.press("l", "3")  # closed right after: flushed on the way out
+    app, running = run()
+    async with running as pilot:
+        screen = await open_screen(pilot)
+        assert screen.view.assignment.id == assignment
+        assert screen.step == "scores" and "Draft restored" in status(screen)
+        ids = [o.output_id for o in screen.outputs]
+        panel = screen.query_one(ScoresPanel)
+        assert panel.ratings() == {ids[0]: 5, ids[2]: 3} and panel.current == 2
+        assert panel.scores[ids[1]]["fails_task"] is True
+        assert screen.query_one(InstructionPanel).values()["pii"] is True
+        await pilot.press("h", "4", "enter", "enter")
+        await pilot.pause()
+    assert saved(sample_db, "instruction", "p1")["category"] == "chat"
+    assert saved(sample_db, "output", ids[1])["fails_task"] is True
+
+
+async def test_expired_lease_keeps_the_work(run, sample_db):
+    app, running = run()
+    async with running as pilot:
+        screen = await open_screen(pilot)
+        assignment = screen.view.assignment.id
+        await pilot.press("g", *"summ", "enter", "enter", "3", "l", "3", "l", "3")
+        past = (datetime.now(timezone.utc) - timedelta(hours=2)).isoformat(timespec="milliseconds")
+        sample_db.execute("UPDATE assignments SET lease_until = ? WHERE id = ?", [past, assignment])
+        await pilot.press("enter", "enter")
+        await pilot.pause()
+    assert saved(sample_db, "ranking", "p1")["ranking"]
+    assert assignment_row(sample_db, assignment)["status"] == "done"
+
+
+async def test_untrusted_markup_is_shown_as_text(run, sample_db):
+    app, running = run()
+    async with running as pilot:
+        screen = await open_screen(pilot)
+        await pilot.press("ctrl+k", *"next", "enter")
+        await pilot.pause()
+        assert screen.view.prompt.id == "p2"
+        assert "[bold]rain[/bold]" in str(screen.query_one("#prompt-text").render())
+        await pilot.press("greater_than_sign")
+        texts = [str(c.render()) for c in screen.query(".card-text")]
+        assert any("rain" in t for t in texts)
+
+
+def test_snapshot_80x24_instruction(make_app, snap_compare):
+    assert snap_compare(make_app("alice"), terminal_size=(80, 24), press=["c", "p", "d"])
+
+
+def test_snapshot_160x48_scores(make_app, snap_compare):
+    assert snap_compare(
+        make_app("alice"), terminal_size=(160, 48),
+        press=["c", "g", *"summ", "enter", "d", "enter", "6", "u", "l", "2", "a", "a"],
+    )
+
+
+def test_snapshot_80x24_scores(make_app, snap_compare):
+    assert snap_compare(
+        make_app("alice"), terminal_size=(80, 24), press=["c", "greater_than_sign", "5", "a"]
+    )
