@@ -52,8 +52,8 @@ class ComparisonScreen(WorkScreen):
 
     BINDINGS = [
         Binding("enter", "finish_step", "Next / submit", id="comparison.finish_step"),
-        Binding("less_than_sign", "step(-1)", "< Step", id="comparison.step_prev"),
-        Binding("greater_than_sign", "step(1)", "Step >", id="comparison.step_next"),
+        Binding("less_than_sign", "step(-1)", "Prev step", id="comparison.step_prev"),
+        Binding("greater_than_sign", "step(1)", "Next step", id="comparison.step_next"),
         Binding("ctrl+t", "toggle_prompt", "Prompt", id="comparison.toggle_prompt"),
         Binding("ctrl+k", "skip", "Skip", id="comparison.skip"),
         Binding("exclamation_mark", "flag", "Flag", id="comparison.flag"),
@@ -66,6 +66,7 @@ class ComparisonScreen(WorkScreen):
         self.ranking_edited = False
         self.flagged = False
         self._step = ""
+        self._said = ""
         # Kept as attributes: drafts are flushed on unmount, when queries find nothing.
         self.instruction: InstructionPanel | None = None
         self.scores: ScoresPanel | None = None
@@ -102,6 +103,27 @@ class ComparisonScreen(WorkScreen):
 
     def on_unmount(self) -> None:
         self.flush_drafts()
+
+    def on_screen_resume(self) -> None:
+        # Textual also runs WorkScreen.on_screen_resume (handlers run along the MRO).
+        if self.view is not None:
+            self.renew_lease()
+
+    def renew_lease(self) -> None:
+        """Back from home or help, maybe after a long while: renew the claim on this task.
+
+        If the lease ran out and others finished the item meanwhile, the store lets this
+        assignment go; what the labeler entered stays on screen and Enter still saves it.
+        """
+        assert self.view is not None
+        app = self.app
+        claimed = queue.claim_next(app.db, app.labeler, self.KIND,
+                                   overlap=app.config.overlap(self.KIND),
+                                   lease_seconds=app.config.lease_seconds)
+        if claimed is None or claimed.id != self.view.assignment.id:
+            self.say(Content.styled(
+                "Your claim on this task ran out while you were away and others finished it. "
+                "Your answers are kept: Enter still saves them.", "$text-warning"))
 
     # -- the task ------------------------------------------------------------------------------
     def show_task(self, view: TaskView, draft: dict[str, Any]) -> None:
@@ -290,7 +312,9 @@ class ComparisonScreen(WorkScreen):
 
     # -- lines ---------------------------------------------------------------------------------
     def say(self, content: Content) -> None:
-        self.query_one("#status", Static).update(content)
+        if content.plain != self._said:  # an unchanged line costs no re-layout
+            self._said = content.plain
+            self.query_one("#status", Static).update(content)
 
     def _show_title(self) -> None:
         if self.view is None:
@@ -307,7 +331,7 @@ class ComparisonScreen(WorkScreen):
                 parts.append(" › ")
             style = "bold reverse" if step == self.step else "$text-muted"
             parts.append((f" {n} {STEP_TITLES[step]} ", style))
-        parts.append(("   < > step · Enter next/submit · ctrl+t prompt · Tab scroll prompt", "$text-muted"))
+        parts.append(("   < > step · Enter next/submit · ctrl+t prompt · Tab/shift+Tab to the prompt", "$text-muted"))
         self.query_one("#steps-bar", Static).update(Content.assemble(*parts))
 
 

@@ -8,10 +8,13 @@ from __future__ import annotations
 import re
 
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
+
+from screens.widgets.ranking_panel import _window
 
 # A few-shot prompt is a run of query/response pairs; a blank line before each "Q:"-like marker
 # keeps the pairs apart when the source text crammed them together.
@@ -26,7 +29,29 @@ def readable_prompt(text: str, style: str | None) -> str:
 
 
 class PromptBody(VerticalScroll, can_focus=True):
-    """The scrollable prompt text; focus it (Tab) to scroll it with the arrow and page keys."""
+    """The scrollable prompt text; focus it (Tab) to scroll it with the arrow and page keys.
+
+    A very long prompt is shown a part at a time (`[`/`]`): re-wrapping 100 kB of text on every
+    layout would make each key press slow.
+    """
+
+    BINDINGS = [
+        Binding("right_square_bracket", "part(1)", "Next part", show=False, id="prompt.next_part"),
+        Binding("left_square_bracket", "part(-1)", "Previous part", show=False,
+                id="prompt.prev_part"),
+    ]
+
+    text = ""
+    part = 0
+
+    def show(self, text: str) -> None:
+        self.text, self.part = text, 0
+        self.action_part(0)
+
+    def action_part(self, step: int) -> None:
+        content, self.part = _window(self.text, self.part + step)
+        self.query_one("#prompt-text", Static).update(content)
+        self.scroll_home(animate=False)
 
 
 class PromptPanel(Vertical):
@@ -46,8 +71,7 @@ class PromptPanel(Vertical):
             ("Prompt", "bold"), f" {prompt_id}" if prompt_id else "",
             (f"  · {style}" if style and style != "plain" else "", "dim"),
         )
-        self.query_one("#prompt-text", Static).update(Content(readable_prompt(text, style)))
-        self.query_one(PromptBody).scroll_home(animate=False)
+        self.query_one(PromptBody).show(readable_prompt(text, style))
         self._refresh_title()
 
     def toggle(self) -> None:

@@ -40,6 +40,7 @@ class ScoreCard(Vertical):
         super().__init__(**kwargs)
         self.shown: ShownOutput | None = None
         self.part = 0
+        self.field_lines = 0
 
     def compose(self) -> ComposeResult:
         yield Static(classes="card-title", markup=False)
@@ -59,8 +60,11 @@ class ScoreCard(Vertical):
         self.body.scroll_home(animate=False)
 
     def update_fields(self, title: Content, fields: Content) -> None:
-        self.query_one(".card-title", Static).update(title)
-        self.query_one(".card-fields", Static).update(fields)
+        # Re-layout only when the number of lines changes (a conditional field came or went).
+        lines = len(fields.split("\n"))
+        self.query_one(".card-title", Static).update(title, layout=False)
+        self.query_one(".card-fields", Static).update(fields, layout=lines != self.field_lines)
+        self.field_lines = lines
 
     @property
     def body(self) -> VerticalScroll:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from screens.comparison import ComparisonScreen, InstructionScreen
 from screens.widgets.instruction_panel import InstructionPanel
+from screens.widgets.prompt_panel import readable_prompt
 from screens.widgets.ranking_panel import RankingPanel
 from screens.widgets.scores_panel import ScoresPanel
 from store import labels, queue
+from store.imports import import_prompts
 from tui.config import Config
 
 # tests/data: p1 (summarization, outputs p1-a..c) and p2 (a haiku with markup-looking text,
@@ -40,32 +43,27 @@ def assignment_row(db, assignment_id: int) -> dict:
 
 
 @pytest.fixture
-def run(make_app):
-    """Open the comparison screen from home (key `c`) for `labeler` with `cfg`."""
+def comparison(make_app):
+    """`async with comparison(cfg) as (pilot, screen)`: the app, opened from home with `c`."""
 
-    def start(labeler: str = "alice", cfg: Config | None = None, size=(100, 40)):
+    @asynccontextmanager
+    async def start(cfg: Config | None = None, size=(100, 40), labeler: str = "alice"):
         app = make_app(labeler, config=cfg)
-        return app, app.run_test(size=size, notifications=True)
+        async with app.run_test(size=size, notifications=True) as pilot:
+            await pilot.press("c")
+            await pilot.pause()
+            assert isinstance(app.screen, ComparisonScreen)
+            yield pilot, app.screen
 
     return start
-
-
-async def open_screen(pilot) -> ComparisonScreen:
-    await pilot.press("c")
-    await pilot.pause()
-    screen = pilot.app.screen
-    assert isinstance(screen, ComparisonScreen)
-    return screen
 
 
 def status(screen) -> str:
     return str(screen.query_one("#status").render())
 
 
-async def test_whole_task_lands_field_by_field(run, sample_db):
-    app, running = run()
-    async with running as pilot:
-        screen = await open_screen(pilot)
+async def test_whole_task_lands_field_by_field(comparison, sample_db):
+    async with comparison() as (pilot, screen):
         assignment = screen.view.assignment.id
         ids = letters(sample_db, assignment)
         assert screen.view.prompt.id == "p1"
@@ -84,7 +82,7 @@ async def test_whole_task_lands_field_by_field(run, sample_db):
         await pilot.press("r", "c", "equals_sign", "a", "b", "enter")
         await pilot.pause()
         assert screen.view.prompt.id == "p2"  # the next task, same screen
-        assert app.screen is screen
+        assert pilot.app.screen is screen
 
     instruction = saved(sample_db, "instruction", "p1")
     assert instruction == {
@@ -105,10 +103,8 @@ async def test_whole_task_lands_field_by_field(run, sample_db):
     assert labels.load_draft(sample_db, assignment) is None
 
 
-async def test_missing_required_fields_are_named(run, sample_db):
-    app, running = run(cfg=config(steps=["instruction", "scores"]))
-    async with running as pilot:
-        screen = await open_screen(pilot)
+async def test_missing_required_fields_are_named(comparison, sample_db):
+    async with comparison(cfg=config(steps=["instruction", "scores"])) as (pilot, screen):
         await pilot.press("enter")
         assert screen.step == "instruction" and "Category (g)" in status(screen)
         await pilot.press("greater_than_sign", "5", "enter")  # skip ahead; rate A only
@@ -124,10 +120,8 @@ async def test_missing_required_fields_are_named(run, sample_db):
     assert saved(sample_db, "ranking", "p1") == {}
 
 
-async def test_conditional_fields_follow_the_instruction(run, sample_db):
-    app, running = run(size=(100, 60))
-    async with running as pilot:
-        screen = await open_screen(pilot)
+async def test_conditional_fields_follow_the_instruction(comparison, sample_db):
+    async with comparison(size=(100, 60)) as (pilot, screen):
         scores = screen.query_one(ScoresPanel)
         await pilot.press("greater_than_sign")
         shown = str(scores.query_one(".card-fields").render())
@@ -142,10 +136,8 @@ async def test_conditional_fields_follow_the_instruction(run, sample_db):
             or not instruction.query_one("#field-pii_public_only").display
 
 
-async def test_steps_subset_from_config(run, sample_db):
-    app, running = run(cfg=config(steps=["scores", "ranking"]))
-    async with running as pilot:
-        screen = await open_screen(pilot)
+async def test_steps_subset_from_config(comparison, sample_db):
+    async with comparison(cfg=config(steps=["scores", "ranking"])) as (pilot, screen):
         ids = letters(sample_db, screen.view.assignment.id)
         assert screen.steps == ["scores", "ranking"] and screen.step == "scores"
         assert not screen.query(InstructionPanel)
@@ -157,21 +149,30 @@ async def test_steps_subset_from_config(run, sample_db):
     assert saved(sample_db, "ranking", "p1") == {"ranking": [[ids["B"], ids["C"]], [ids["A"]]]}
 
 
-async def test_instruction_only_screen(make_app, sample_db):
-    app = make_app("alice", config=config(steps=["instruction"]))
-    async with app.run_test(size=(100, 40)) as pilot:
-        screen = await open_screen(pilot)
+async def test_instruction_step_alone(comparison, sample_db):
+    async with comparison(config(steps=["instruction"])) as (pilot, screen):
         await pilot.press("g", *"summ", "enter", "enter")
         await pilot.pause()
     assert saved(sample_db, "instruction", "p1")["category"] == "summarization"
     assert saved(sample_db, "output", "p1-a") == {}
-    assert InstructionScreen.STEPS == ("instruction",) and InstructionScreen.KIND == "instruction"
 
 
-async def test_revisiting_steps_keeps_and_changes_answers(run, sample_db):
-    app, running = run()
-    async with running as pilot:
-        screen = await open_screen(pilot)
+async def test_instruction_work_from_home(make_app, sample_db, tmp_path):
+    prompts = tmp_path / "instruction.jsonl"
+    prompts.write_text('{"id": "q1", "text": "Name a colour.", "tasks": ["instruction"]}\n')
+    import_prompts(sample_db, prompts)
+    app = make_app("alice")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, InstructionScreen) and app.screen.steps == ["instruction"]
+        await pilot.press("g", *"gen", "enter", "o", "enter")
+        await pilot.pause()
+    assert saved(sample_db, "instruction", "q1")["asks_opinion"] is True
+
+
+async def test_revisiting_steps_keeps_and_changes_answers(comparison, sample_db):
+    async with comparison() as (pilot, screen):
         ids = letters(sample_db, screen.view.assignment.id)
         await pilot.press("g", *"summ", "enter", "enter", "4", "l", "4", "l", "4", "enter")
         ranking = screen.query_one(RankingPanel)
@@ -192,17 +193,15 @@ async def test_revisiting_steps_keeps_and_changes_answers(run, sample_db):
     assert saved(sample_db, "ranking", "p1") == {"ranking": [[ids["B"]], [ids["A"]], [ids["C"]]]}
 
 
-async def test_skip_with_reason_and_flag(run, sample_db):
-    app, running = run()
-    async with running as pilot:
-        screen = await open_screen(pilot)
+async def test_skip_with_reason_and_flag(comparison, sample_db):
+    async with comparison() as (pilot, screen):
         first = screen.view.assignment.id
         await pilot.press("exclamation_mark")
         assert "flagged" in str(screen.query_one("#task-title").render())
         await pilot.press("ctrl+k", "enter")
         assert "needs a reason" in status(screen)
         await pilot.press("escape")  # cancels the skip, stays on the task
-        assert screen.view.assignment.id == first and app.screen is screen
+        assert screen.view.assignment.id == first and pilot.app.screen is screen
         await pilot.press("ctrl+k", *"cannot judge", "enter")
         await pilot.pause()
         assert screen.view.prompt.id == "p2"
@@ -217,10 +216,8 @@ async def test_skip_with_reason_and_flag(run, sample_db):
     assert list(labels.iter_labels(sample_db)) == []
 
 
-async def test_draft_restored_after_close_mid_task(run, sample_db):
-    app, running = run()
-    async with running as pilot:
-        screen = await open_screen(pilot)
+async def test_draft_restored_after_close_mid_task(comparison, sample_db):
+    async with comparison() as (pilot, screen):
         assignment = screen.view.assignment.id
         await pilot.press("p", "g", *"chat", "enter", "enter", "5", "l", "f")
         await pilot.pause(ComparisonScreen.DRAFT_DELAY + 0.3)
@@ -228,9 +225,7 @@ async def test_draft_restored_after_close_mid_task(run, sample_db):
         draft = labels.load_draft(sample_db, assignment)
         assert draft["instruction"]["category"] == "chat" and draft["step"] == "scores"
         await pilot.press("l", "3")  # closed right after: flushed on the way out
-    app, running = run()
-    async with running as pilot:
-        screen = await open_screen(pilot)
+    async with comparison() as (pilot, screen):
         assert screen.view.assignment.id == assignment
         assert screen.step == "scores" and "Draft restored" in status(screen)
         ids = [o.output_id for o in screen.outputs]
@@ -244,10 +239,8 @@ async def test_draft_restored_after_close_mid_task(run, sample_db):
     assert saved(sample_db, "output", ids[1])["fails_task"] is True
 
 
-async def test_expired_lease_keeps_the_work(run, sample_db):
-    app, running = run()
-    async with running as pilot:
-        screen = await open_screen(pilot)
+async def test_expired_lease_keeps_the_work(comparison, sample_db):
+    async with comparison() as (pilot, screen):
         assignment = screen.view.assignment.id
         await pilot.press("g", *"summ", "enter", "enter", "3", "l", "3", "l", "3")
         past = (datetime.now(timezone.utc) - timedelta(hours=2)).isoformat(timespec="milliseconds")
@@ -258,10 +251,8 @@ async def test_expired_lease_keeps_the_work(run, sample_db):
     assert assignment_row(sample_db, assignment)["status"] == "done"
 
 
-async def test_untrusted_markup_is_shown_as_text(run, sample_db):
-    app, running = run()
-    async with running as pilot:
-        screen = await open_screen(pilot)
+async def test_untrusted_markup_is_shown_as_text(comparison, sample_db):
+    async with comparison() as (pilot, screen):
         await pilot.press("ctrl+k", *"next", "enter")
         await pilot.pause()
         assert screen.view.prompt.id == "p2"
@@ -286,3 +277,58 @@ def test_snapshot_80x24_scores(make_app, snap_compare):
     assert snap_compare(
         make_app("alice"), terminal_size=(80, 24), press=["c", "greater_than_sign", "5", "a"]
     )
+
+
+def expire(db, assignment_id: int) -> None:
+    past = (datetime.now(timezone.utc) - timedelta(hours=2)).isoformat(timespec="milliseconds")
+    db.execute("UPDATE assignments SET lease_until = ? WHERE id = ?", [past, assignment_id])
+
+
+async def test_lease_lost_while_away_keeps_the_answers(comparison, sample_db):
+    cfg = config()
+    cfg.data["overlap"]["comparison"] = 2
+    async with comparison(cfg) as (pilot, screen):
+        mine = screen.view.assignment.id
+        await pilot.press("g", *"summ", "enter")
+        await pilot.press("escape")  # home, for a long while
+        expire(sample_db, mine)
+        for other in ("bob", "carol"):  # overlap 2: the item fills up meanwhile
+            theirs = queue.claim_next(sample_db, other, "comparison", overlap=2)
+            labels.submit(sample_db, theirs.id, [labels.LabelValue(
+                "ranking", "p1", "ranking", [["p1-a", "p1-b", "p1-c"]])], overlap=2)
+        await pilot.press("c")
+        await pilot.pause()
+        assert screen.view.assignment.id == mine and "ran out" in status(screen)
+        assert screen.instruction.answers["category"] == "summarization"
+        await pilot.press("enter", "4", "l", "4", "l", "4", "enter", "enter")
+        await pilot.pause()
+        assert screen.view.prompt.id == "p2"
+    assert saved(sample_db, "instruction", "p1")["category"] == "summarization"
+
+
+async def test_expired_lease_resumes_with_draft_after_restart(comparison, sample_db):
+    async with comparison() as (pilot, screen):
+        mine = screen.view.assignment.id
+        await pilot.press("x")
+    expire(sample_db, mine)
+    async with comparison() as (pilot, screen):
+        assert screen.view.assignment.id == mine
+        assert screen.instruction.answers["explicit_constraints"] is True
+
+
+def test_few_shot_prompts_keep_pairs_apart():
+    text = "Translate to French.\nQ: cat\nA: chat\nQ: dog\nA: chien\nQ: bird"
+    shown = readable_prompt(text, "few_shot")
+    assert shown == "Translate to French.\n\nQ: cat\n\nA: chat\n\nQ: dog\n\nA: chien\n\nQ: bird"
+    assert readable_prompt(text, "plain") == text
+
+
+async def test_prompt_collapses_and_scrolls_by_keyboard(comparison, sample_db):
+    async with comparison() as (pilot, screen):
+        body = screen.query_one("#prompt-body")
+        await pilot.press("ctrl+t")
+        assert not body.display
+        await pilot.press("ctrl+t", "shift+tab")
+        assert body.display and pilot.app.focused is body
+        await pilot.press("tab", "tab", "greater_than_sign", "tab")  # from the scores step
+        assert pilot.app.focused is body
