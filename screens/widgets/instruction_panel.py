@@ -70,7 +70,7 @@ class InstructionPanel(VerticalScroll, can_focus=True):
                     yield Static(classes="field-label", id=f"field-{field.name}", markup=False)
                     yield Select(
                         [(c, c) for c in field.choices],
-                        prompt=f"press {field.key}, type to search",
+                        prompt=f"{'required: ' if field.required else ''}press {field.key}, type",
                         id=f"select-{field.name}",
                         compact=True,
                     )
@@ -156,9 +156,10 @@ class InstructionPanel(VerticalScroll, can_focus=True):
             row = self.query_one(f"#field-{field.name}", Static)
             if field.kind == "choice":
                 self.query_one(f"#row-{field.name}").display = field.name in shown
-                line = Content.assemble((f"[{field.key}]", "bold $text-accent"), " ", field.label)
-                if self.answers.get(field.name) is None and field.required:
-                    line = line + Content.styled(" (required)", "$text-error")
+                line = Content.assemble(
+                    (f"[{field.key}]", "bold $text-accent"), " ",
+                    Content(field.label).truncate(self._label_width, ellipsis=True, pad=True),
+                )
             else:
                 row.display = field.name in shown
                 line = fv.field_row(field, self.answers.get(field.name), self._label_width)

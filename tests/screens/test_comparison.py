@@ -332,3 +332,36 @@ async def test_prompt_collapses_and_scrolls_by_keyboard(comparison, sample_db):
         assert body.display and pilot.app.focused is body
         await pilot.press("tab", "tab", "greater_than_sign", "tab")  # from the scores step
         assert pilot.app.focused is body
+
+
+async def test_ranking_step_shows_priority_and_contradictions(comparison, sample_db):
+    async with comparison(config(steps=["scores", "ranking"], priority="truthful_harmless")) as (
+        pilot, screen,
+    ):
+        await pilot.press("6", "l", "4", "l", "2", "enter")
+        panel = screen.query_one(RankingPanel)
+        assert "Truthful and harmless first" in str(panel.query_one("#criterion").render())
+        await pilot.press("r", "c", "b", "a")
+        warning = str(panel.query_one("#status").render())
+        assert warning.startswith("⚠ B (rated 4) is ranked below C (rated 2) (+2 more)")
+
+
+async def test_pii_rules_come_from_the_guidelines(comparison, sample_db):
+    async with comparison() as (pilot, screen):
+        await pilot.press("question_mark")
+        rules = screen.query_one("#pii-rules")
+        assert rules.display and "Figures of Greek mythology" in rules.source
+        await pilot.press("question_mark")
+        assert not rules.display
+
+
+def test_snapshot_80x24_ranking(make_app, snap_compare):
+    cfg = config(steps=["scores", "ranking"])
+    assert snap_compare(
+        make_app("alice", config=cfg), terminal_size=(80, 24),
+        press=["c", "6", "l", "4", "l", "4", "enter", "r", "c", "equals_sign", "b"],
+    )
+
+
+def test_snapshot_160x48_instruction_with_pii(make_app, snap_compare):
+    assert snap_compare(make_app("alice"), terminal_size=(160, 48), press=["c", "p", "e", "x"])
