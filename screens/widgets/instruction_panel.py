@@ -54,6 +54,7 @@ class InstructionPanel(VerticalScroll, can_focus=True):
         self.fields = list(fields)
         self.answers: dict[str, Any] = fv.defaults(self.fields)
         self._label_width = min(max((len(f.label) for f in self.fields), default=0), 36)
+        self._lines: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -154,15 +155,20 @@ class InstructionPanel(VerticalScroll, can_focus=True):
         shown = {f.name for f in fv.asked(self.fields, self.context)}
         for field in self.fields:
             row = self.query_one(f"#field-{field.name}", Static)
-            if field.kind == "choice":
-                self.query_one(f"#row-{field.name}").display = field.name in shown
-                line = Content.assemble(
-                    (f"[{field.key}]", "bold $text-accent"), " ",
-                    Content(field.label).truncate(self._label_width, ellipsis=True, pad=True),
-                )
-            else:
-                row.display = field.name in shown
-                line = fv.field_row(field, self.answers.get(field.name), self._label_width)
-            if field.help and field.kind != "choice":
-                line = line + Content.styled(f"   {field.help}", "$text-muted")
-            row.update(line)
+            holder = self.query_one(f"#row-{field.name}") if field.kind == "choice" else row
+            holder.display = field.name in shown
+            line = self._line(field)
+            if self._lines.get(field.name) != line.markup:  # rows are one line: no re-layout
+                self._lines[field.name] = line.markup
+                row.update(line, layout=False)
+
+    def _line(self, field: Field) -> Content:
+        if field.kind == "choice":
+            return Content.assemble(
+                (f"[{field.key}]", "bold $text-accent"), " ",
+                Content(field.label).truncate(self._label_width, ellipsis=True, pad=True),
+            )
+        line = fv.field_row(field, self.answers.get(field.name), self._label_width)
+        if field.help:
+            line = line + Content.styled(f"   {field.help}", "$text-muted")
+        return line
