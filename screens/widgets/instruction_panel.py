@@ -80,7 +80,14 @@ class InstructionPanel(VerticalScroll, can_focus=True):
 
     def on_mount(self) -> None:
         self.query_one("#pii-rules").display = False
+        for select in self.query(Select):
+            self.watch(select, "expanded", self._list_closed, init=False)
         self._refresh()
+
+    def _list_closed(self, expanded: bool) -> None:
+        # Chosen or dismissed: keys go back to the fields (Enter then finishes the step).
+        if not expanded:
+            self.call_after_refresh(self.focus)
 
     # -- data in / out -------------------------------------------------------------------------
     def set_answers(self, answers: dict[str, Any] | None) -> None:
@@ -144,11 +151,11 @@ class InstructionPanel(VerticalScroll, can_focus=True):
         event.stop()
         name = event.select.id.removeprefix("select-")
         self._set(name, None if event.value is Select.NULL else event.value)
-        self.call_after_refresh(self.focus)
 
     def _set(self, name: str, value: Any) -> None:
         self.answers[name] = value
         self._refresh()
+        self.scroll_to_widget(self.query_one(f"#field-{name}"), animate=False)
         self.post_message(self.Changed(self, dict(self.answers)))
 
     def _refresh(self) -> None:
