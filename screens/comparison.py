@@ -131,9 +131,9 @@ class ComparisonScreen(WorkScreen):
         self.query_one(PromptPanel).set_prompt(
             view.prompt.text, prompt_id=view.prompt.id, style=view.prompt.style
         )
-        if "instruction" in self.steps:
+        if self.instruction is not None:
             self.instruction.set_answers(draft.get("instruction"))
-        if "scores" in self.steps:
+        if self.scores is not None:
             self.scores.set_task(
                 self.outputs, draft.get("scores"), self._instruction_context(),
                 current=int(draft.get("output", 0)),
@@ -292,7 +292,11 @@ class ComparisonScreen(WorkScreen):
             return
         assert self.view is not None
         prompt_id = self.view.prompt.id
-        queue.skip(self.app.db, self.view.assignment.id, reason)
+        try:
+            queue.skip(self.app.db, self.view.assignment.id, reason)
+        except StoreError as exc:
+            self.say(Content.styled(f"Not skipped: {exc}", "$text-error"))
+            return
         self._dirty = False
         self.query_one(SkipReason).display = False
         self.next_task()
