@@ -9,11 +9,17 @@ asked for, since researchers select on anonymised data.
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from statistics import mean
 
+import sqlite_utils
+
+from store.errors import StoreError
+
 # The InstructGPT soft cut-offs (§8), overridable in config `[screening]`.
-DEFAULT_THRESHOLDS = {"flags": 0.75, "comparisons": 0.75, "demo_score": 6.0}
+# Keys as in config `[screening]`.
+DEFAULT_THRESHOLDS = {"flag_agreement": 0.75, "comparison_agreement": 0.75, "demonstration_score": 6.0}
 
 
 @dataclass
@@ -96,11 +102,11 @@ def decide(result: CandidateResult, thresholds: dict, *, has_demos: bool, has_fl
     """Set result/reasons. Pending while the quiz is open or a measure has nothing to score yet."""
     checks = []
     if has_flags:
-        checks.append(("flags", "sensitive-speech flag agreement", result.flags.get("agreement"), thresholds["flags"]))
+        checks.append(("flag_agreement", "sensitive-speech flag agreement", result.flags.get("agreement"), thresholds["flag_agreement"]))
     if has_ranking:
-        checks.append(("comparisons", "ranking agreement", result.comparisons.get("agreement"), thresholds["comparisons"]))
+        checks.append(("comparison_agreement", "ranking agreement", result.comparisons.get("agreement"), thresholds["comparison_agreement"]))
     if has_demos:
-        checks.append(("demo_score", "mean demonstration score", result.demonstrations.get("mean_score"), thresholds["demo_score"]))
+        checks.append(("demonstration_score", "mean demonstration score", result.demonstrations.get("mean_score"), thresholds["demonstration_score"]))
     reasons, pending, failed = [], False, False
     if not result.submitted:
         pending = True
@@ -128,3 +134,87 @@ def anonymous_ids(quiz: str, names: list[str]) -> dict[str, str]:
     says nothing about the names (alphabetical or assignment order would)."""
     ordered = sorted(names, key=lambda n: hashlib.sha256(f"{quiz}\0{n}".encode()).hexdigest())
     return {name: f"c{i}" for i, name in enumerate(ordered, 1)}
+
+
+# ----------------------------------------------------------------- reading the database
+
+def _labels(db, items: list[str], task: str, *, gold: bool, labeler: str | None = None) -> dict:
+    """{(task, item, field): value}, later labels winning (a corrected gold replaces the old)."""
+    if not items:
+        return {}
+    marks = ",".join("?" for _ in items)
+    sql = (f"SELECT l.task, l.item, l.field, l.value FROM labels l WHERE l.task = ? "
+           f"AND l.item IN ({marks}) AND l.gold = ?")
+    args = [task, *items, int(gold)]
+    if labeler is not None:
+        sql += " AND l.labeler = ?"
+        args.append(labeler)
+    return {(t, i, f): json.loads(v) for t, i, f, v in db.execute(sql + " ORDER BY l.id", args)}
+
+
+def screening_report(db: sqlite_utils.Database, quiz: str, *, thresholds: dict | None = None,
+                     names: bool = False) -> dict:
+    """Per candidate (role labeler) of a quiz: the four §8 measures and pass/fail/pending."""
+    thresholds = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
+    row = db.execute("SELECT definition FROM quizzes WHERE name = ?", [quiz]).fetchone()
+    if row is None:
+        raise StoreError(f"no quiz {quiz!r}")
+    flags = json.loads(row[0])["flags"]
+    sections: dict[str, list[str]] = {}
+    for section, item in db.execute(
+            "SELECT section, item FROM quiz_items WHERE quiz = ? ORDER BY position", [quiz]):
+        sections.setdefault(section, []).append(f"{quiz}/{item}")
+    flag_prompts = sections.get("flagging", [])
+    flag_outputs = [r[0] for p in flag_prompts
+                    for r in db.execute("SELECT id FROM outputs WHERE prompt_id = ?", [p])]
+    rank_prompts = sections.get("ranking", [])
+    demo_prompts = sections.get("demonstrations", [])
+
+    def flag_values(gold: bool, labeler: str | None = None) -> dict:
+        values = _labels(db, flag_prompts, "instruction", gold=gold, labeler=labeler)
+        values.update(_labels(db, flag_outputs, "output", gold=gold, labeler=labeler))
+        wanted = {"instruction": set(flags["prompt"]), "output": set(flags["completion"])}
+        return {k: v for k, v in values.items() if k[2] in wanted[k[0]]}
+
+    def rankings(gold: bool, labeler: str | None = None) -> dict:
+        return {i: v for (_t, i, _f), v in
+                _labels(db, rank_prompts, "ranking", gold=gold, labeler=labeler).items()}
+
+    gold_flags, gold_rankings = flag_values(True), rankings(True)
+    takers = db.execute(
+        """SELECT t.labeler, t.submitted_at, t.self_assessment FROM quiz_takers t
+           JOIN labelers l ON l.name = t.labeler WHERE t.quiz = ? AND l.role = 'labeler'""",
+        [quiz]).fetchall()
+    ids = anonymous_ids(quiz, [t[0] for t in takers])
+    candidates = {}
+    for labeler, submitted_at, self_assessment in sorted(takers, key=lambda t: int(ids[t[0]][1:])):
+        result = CandidateResult(id=labeler if names else ids[labeler], submitted=submitted_at is not None)
+        result.flags = flag_agreement(flag_values(False, labeler), gold_flags)
+        result.comparisons = ranking_agreement(rankings(False, labeler), gold_rankings)
+        result.demonstrations = demonstration_scores(_demo_scores(db, demo_prompts, labeler), len(demo_prompts))
+        result.self_assessment = json.loads(self_assessment) if self_assessment else {}
+        decide(result, thresholds, has_flags=bool(gold_flags), has_ranking=bool(gold_rankings),
+               has_demos=bool(demo_prompts))
+        candidates[result.id] = result.as_dict()
+    return {
+        "quiz": quiz,
+        "thresholds": thresholds,
+        "gold": {"flags": len(gold_flags), "rankings": len(gold_rankings)},
+        "candidates": candidates,
+    }
+
+
+def _demo_scores(db, demo_prompts: list[str], labeler: str) -> dict[str, list[int]]:
+    """{d<label id>: researchers' ratings} for the candidate's written answers."""
+    out = {}
+    for prompt in demo_prompts:
+        row = db.execute("SELECT id FROM labels WHERE labeler = ? AND task = 'demonstration' "
+                         "AND item = ? AND field = 'text'", [labeler, prompt]).fetchone()
+        if row is None:
+            continue
+        demo = f"d{row[0]}"
+        out[demo] = [json.loads(v) for (v,) in db.execute(
+            """SELECT l.value FROM labels l JOIN labelers r ON r.name = l.labeler
+               WHERE l.task = 'demonstration_score' AND l.item = ? AND l.field = 'rating'
+                 AND r.role = 'researcher'""", [demo])]
+    return out
