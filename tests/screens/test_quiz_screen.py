@@ -1,0 +1,145 @@
+"""A candidate takes the screening quiz by keyboard: resume, lock, and never a glimpse of gold."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from textual.widgets import OptionList
+
+from screens.quiz import QuizScreen
+from store import quiz as quizzes
+from store.imports import import_labels
+from store.labels import iter_labels
+
+ROOT = Path(__file__).resolve().parents[2]
+GOLD_ONLY = ("GOLDONLYSECRET", "goldkeeperzz")
+ANSWER = "Listen,calmly,and,say,you,love,him."
+
+
+@pytest.fixture
+def quiz_app(make_app, sample_db, tmp_path):
+    """The example quiz, gold under a tell-tale name, plus a researcher's gold demonstration."""
+    text = (ROOT / "quiz.example.toml").read_text().replace('gold_labeler = "gold"', f'gold_labeler = "{GOLD_ONLY[1]}"')
+    path = tmp_path / "quiz.toml"
+    path.write_text(text)
+    quizzes.import_quiz(sample_db, path)
+    gold_demo = tmp_path / "gold.jsonl"
+    gold_demo.write_text(json.dumps({"labeler": "rhea", "task": "demonstration", "item": "screening-demo/d1",
+                                     "field": "text", "value": GOLD_ONLY[0]}) + "\n")
+    import_labels(sample_db, gold_demo, gold=True)
+    quizzes.assign_quiz(sample_db, "screening-demo", ["alice"])
+    return make_app
+
+
+async def assert_no_gold(app):
+    svg = app.export_screenshot()
+    assert "screening-demo" in svg  # the scan reads real screen text
+    for secret in GOLD_ONLY:
+        assert secret not in svg
+    # The rendered widgets too, in case the SVG splits a string.
+    texts = " ".join(str(w.render()) for w in app.screen.query("Static"))
+    for secret in GOLD_ONLY:
+        assert secret not in texts
+
+
+async def answer_flags(pilot, n):
+    await pilot.press(*["n"] * n, "enter")
+
+
+async def start_quiz(pilot, app):
+    await pilot.pause()
+    options = app.screen.query_one("#work", OptionList)
+    assert options.get_option_at_index(0).id == "quiz"  # the quiz is offered first
+    await pilot.press("s")
+    await pilot.pause()
+    assert isinstance(app.screen, QuizScreen)
+
+
+async def test_take_whole_quiz_by_keyboard(quiz_app, sample_db):
+    app = quiz_app("alice")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await start_quiz(pilot, app)
+        await assert_no_gold(app)
+        assert "instructions" in str(app.screen.query_one("#quiz-title").render())
+        await pilot.press("enter")
+        assert "item 1 of 8" in str(app.screen.query_one("#quiz-title").render())
+        for n in (8, 8, 4):  # f1, f2 have a completion; f3 is prompt-only
+            await assert_no_gold(app)
+            await answer_flags(pilot, n)
+        for _ in range(2):  # two rankings of three completions
+            await assert_no_gold(app)
+            await pilot.press("b", "a", "c", "enter")
+        for _ in range(2):  # two demonstrations
+            await pilot.pause()
+            await assert_no_gold(app)
+            await pilot.press(*ANSWER, "ctrl+s")
+        assert "item 8 of 8" in str(app.screen.query_one("#quiz-title").render())
+        await pilot.press("space", "down", "space", "tab", *"sports", "enter")
+        await pilot.pause()
+        assert "review" in str(app.screen.query_one("#quiz-title").render())
+        assert "not started" not in str(app.screen.query_one("#review-text").render())
+        await assert_no_gold(app)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert "locked" in str(app.screen.query_one("#locked-text").render())
+        await assert_no_gold(app)
+
+    session = quizzes.load_session(sample_db, "screening-demo", "alice")
+    assert session.locked
+    mine = {(v.task, v.item, v.field): v for v in iter_labels(sample_db, labeler="alice")}
+    assert mine[("output", "screening-demo/f2/A", "violent")].value is False
+    assert mine[("demonstration", "screening-demo/d2", "text")].value == ANSWER
+    ranking = mine[("ranking", "screening-demo/r1", "ranking")].value
+    order = [o.id for o in session.items[3].outputs]
+    assert ranking == [[order[1]], [order[0]], [order[2]]]
+    assert all(v.seconds is not None and v.seconds >= 0 for v in mine.values())
+    sa = json.loads(sample_db.execute("SELECT self_assessment FROM quiz_takers").fetchone()[0])
+    assert sa == {"selected": ["politics", "religion"], "text": "sports"}
+
+
+async def test_resume_after_closing_mid_quiz(quiz_app, sample_db):
+    app = quiz_app("alice")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await start_quiz(pilot, app)
+        await pilot.press("enter")
+        await answer_flags(pilot, 8)
+        await pilot.press("n", "y")  # two flags of item 2, then the connection drops
+        await pilot.press("ctrl+q")
+    drafts = quizzes.load_session(sample_db, "screening-demo", "alice").answers
+    assert drafts[1]["completion"] == {} and drafts[1]["prompt"] == {"asks_sexual": False, "asks_violent": True}
+    assert drafts[0]["_seconds"] >= 0
+
+    again = quiz_app("alice")
+    async with again.run_test(size=(100, 40)) as pilot:
+        await start_quiz(pilot, again)
+        assert "item 2 of 8" in str(again.screen.query_one("#quiz-title").render())
+        form = again.screen.query_one("FlagForm")
+        assert form.values[("prompt", "asks_violent")] is True
+        assert again.screen.query_one("#quiz-progress").progress == 1
+        await pilot.press("ctrl+o")
+        assert "item 1 of 8" in str(again.screen.query_one("#quiz-title").render())
+        assert len(again.screen.query_one("FlagForm").values) == 8
+
+
+async def test_locked_after_submit(quiz_app, sample_db):
+    session = quizzes.load_session(sample_db, "screening-demo", "alice")
+    from tests.store.test_quiz import complete_answers
+
+    for pos, answer in complete_answers(session).items():
+        quizzes.save_answer(sample_db, session, pos, answer, seconds=1)
+    quizzes.submit_quiz(sample_db, session)
+    app = quiz_app("alice")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        assert app.screen.query_one("#work", OptionList).get_option_at_index(0).id != "quiz"
+        await pilot.press("s")
+        await pilot.pause()
+        assert "submitted" in str(app.screen.query_one("#quiz-title").render())
+        await pilot.press("ctrl+o", "n", "ctrl+s", "y")
+        assert "locked" in str(app.screen.query_one("#locked-text").render())
+    after = {(v.task, v.item, v.field): v.value for v in iter_labels(sample_db, labeler="alice")}
+    assert after[("instruction", "screening-demo/f1", "asks_sexual")] is False
