@@ -15,6 +15,7 @@ from statistics import mean
 
 import sqlite_utils
 
+from store.agreement_metrics import PairCounts, pair_counts
 from store.errors import StoreError
 
 # The InstructGPT soft cut-offs (§8), overridable in config `[screening]`.
@@ -52,38 +53,24 @@ def flag_agreement(answers: dict, gold: dict) -> dict:
     return {"n": n, "agreed": agreed, "agreement": round(agreed / n, 4) if n else None}
 
 
-def _ranks(ranking) -> dict[str, int]:
-    return {output: pos for pos, group in enumerate(ranking) for output in group}
-
-
 def ranking_agreement(answers: dict, gold: dict) -> dict:
     """answers/gold: {prompt id: tie groups of output ids}. Pooled over items: of the output pairs
     both rankings order strictly, the share ordered the same (interfaces.md `pairwise_agreement`).
     A gold item the candidate did not rank counts all its strict gold pairs as disagreements."""
-    pairs = agreed = ties = 0
+    total = PairCounts()
     for item, gold_ranking in gold.items():
-        g = _ranks(gold_ranking)
-        a = _ranks(answers[item]) if item in answers else None
-        outs = sorted(g)
-        for i, x in enumerate(outs):
-            for y in outs[i + 1:]:
-                if g[x] == g[y]:
-                    ties += 1
-                    continue
-                if a is None or x not in a or y not in a:
-                    pairs += 1
-                    continue
-                if a[x] == a[y]:
-                    ties += 1
-                    continue
-                pairs += 1
-                agreed += (g[x] < g[y]) == (a[x] < a[y])
+        if item in answers:
+            total += pair_counts(answers[item], gold_ranking)
+        else:
+            strict = pair_counts(gold_ranking, gold_ranking)
+            total += PairCounts(different=strict.same, ties_excluded=strict.ties_excluded)
+    pairs = total.same + total.different
     return {
         "n_items": len(gold),
         "pairs": pairs,
-        "agreed": agreed,
-        "ties_excluded": ties,
-        "agreement": round(agreed / pairs, 4) if pairs else None,
+        "agreed": total.same,
+        "ties_excluded": total.ties_excluded,
+        "agreement": round(total.same / pairs, 4) if pairs else None,
     }
 
 
