@@ -39,7 +39,16 @@ SECTION_TITLES = {
     "demonstrations": "Write an answer",
     "self_assessment": "Self-assessment",
 }
-RANK_BY = "Rank by overall quality: helpful, truthful and harmless (guidelines §3). Ties are fine."
+RANK_BY = "overall quality: helpful, truthful and harmless (guidelines §3). Ties are fine."
+
+
+class QuizRankingPanel(RankingPanel):
+    """The shared ranking widget without skip and flag: every quiz item is answered."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("skip", "flag"):
+            return False
+        return super().check_action(action, parameters)
 
 
 class ConfirmSubmit(ModalScreen[bool]):
@@ -94,7 +103,7 @@ class QuizScreen(Screen):
                 yield FlagForm(id="flag-form")
             with Vertical(id="ranking"):
                 yield Static(id="rank-prompt", classes="prompt", markup=False)
-                yield RankingPanel(id="rank-panel")
+                yield QuizRankingPanel(id="rank-panel")
             with Vertical(id="demonstrations"):
                 yield Static(id="demo-prompt", classes="prompt", markup=False)
                 yield TextArea(id="demo-text", soft_wrap=True, show_line_numbers=False)
@@ -291,9 +300,6 @@ class QuizScreen(Screen):
 
     def on_ranking_panel_submitted(self, event: RankingPanel.Submitted) -> None:
         self.action_go(1)
-
-    def on_ranking_panel_skip_requested(self, event: RankingPanel.SkipRequested) -> None:
-        self.notify("Quiz items cannot be skipped; ctrl+n moves on and you can come back.")
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         self.changed()

@@ -143,3 +143,12 @@ async def test_locked_after_submit(quiz_app, sample_db):
         assert "locked" in str(app.screen.query_one("#locked-text").render())
     after = {(v.task, v.item, v.field): v.value for v in iter_labels(sample_db, labeler="alice")}
     assert after[("instruction", "screening-demo/f1", "asks_sexual")] is False
+
+
+def test_quiz_flagging_snapshot_80x24(quiz_app, snap_compare):
+    assert snap_compare(quiz_app("alice"), terminal_size=(80, 24), press=["s", "enter", "n", "y"])
+
+
+def test_quiz_ranking_snapshot_160x48(quiz_app, snap_compare):
+    keys = ["s", "enter", *["n"] * 8, "enter", *["n"] * 8, "enter", *["n"] * 4, "enter", "b"]
+    assert snap_compare(quiz_app("alice"), terminal_size=(160, 48), press=keys)

@@ -46,3 +46,7 @@ async def test_satisfaction_includes_config_statements(make_app):
         await pilot.press("ctrl+s")  # everything skipped is a valid response
         await pilot.pause()
         assert app.screen.query_one("#survey-list", OptionList).get_option("satisfaction").disabled
+
+
+def test_survey_form_snapshot_80x24(make_app, snap_compare):
+    assert snap_compare(make_app("alice"), terminal_size=(80, 24), press=["v", "enter"])
