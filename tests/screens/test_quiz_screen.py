@@ -152,3 +152,23 @@ def test_quiz_flagging_snapshot_80x24(quiz_app, snap_compare):
 def test_quiz_ranking_snapshot_160x48(quiz_app, snap_compare):
     keys = ["s", "enter", *["n"] * 8, "enter", *["n"] * 8, "enter", *["n"] * 4, "enter", "b"]
     assert snap_compare(quiz_app("alice"), terminal_size=(160, 48), press=keys)
+
+
+async def test_markup_in_quiz_text_is_shown_as_text(make_app, sample_db, tmp_path):
+    path = tmp_path / "q.toml"
+    path.write_text('name = "m"\ninstructions = "[/bold] not markup [red]"\n'
+                    '[[flagging]]\nid = "f"\nprompt = "[/foo] prompt [b]x"\ncompletion = "[link=x]y[/]"\n'
+                    '[self_assessment]\ntopics = ["[/t]"]\n')
+    quizzes.import_quiz(sample_db, path)
+    quizzes.assign_quiz(sample_db, "m", ["bob"])
+    app = make_app("bob")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        assert "[/bold] not markup [red]" in app.export_screenshot().replace("&#160;", " ")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "[/foo]" in app.export_screenshot()
+        await pilot.press(*["y"] * 8, "enter")
+        await pilot.pause()
+        assert "item 2 of 2" in str(app.screen.query_one("#quiz-title").render())

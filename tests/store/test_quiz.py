@@ -118,3 +118,16 @@ def test_session_never_carries_gold(quiz_db):
     session = quizzes.load_session(quiz_db, "screening-demo", "eli")
     assert "gold" not in repr(session).lower()
     assert "A>C>B" not in repr(session)
+
+
+def test_a_researcher_taking_the_quiz_writes_gold(quiz_db):
+    add_labeler(quiz_db, "rhea", "researcher")
+    quizzes.assign_quiz(quiz_db, "screening-demo", ["rhea"])
+    session = quizzes.load_session(quiz_db, "screening-demo", "rhea")
+    for pos, answer in complete_answers(session).items():
+        quizzes.save_answer(quiz_db, session, pos, answer, seconds=1)
+    quizzes.submit_quiz(quiz_db, session)
+    theirs = list(iter_labels(quiz_db, labeler="rhea"))
+    assert theirs and all(v.gold for v in theirs)
+    # A researcher's own answers are not queued for scoring as a candidate's would be.
+    assert quiz_db.execute("SELECT count(*) FROM tasks WHERE kind = 'demonstration_score'").fetchone()[0] == 0
