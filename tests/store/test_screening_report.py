@@ -28,7 +28,7 @@ def take(db, labeler, *, flag_value, ranking):
 
 def score(db, labeler, ratings):
     demos = [v for v in iter_labels(db, labeler=labeler, task="demonstration")]
-    values = [LabelValue("demonstration_score", f"d{d.id}", "rating", r) for d, r in zip(demos, ratings)]
+    values = [LabelValue("demonstration_score", f"d{d.id}", "rating", r) for d, r in zip(demos, ratings, strict=True)]
     write_labels(db, "rhea", values, gold=True, schema=load_schema())
 
 
