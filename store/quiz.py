@@ -358,22 +358,24 @@ def missing(item: QuizItem, answer: dict[str, Any] | None) -> str | None:
 
 
 def submit_quiz(db: sqlite_utils.Database, session: QuizSession, *, schema: Schema | None = None) -> None:
-    """Write every answer as labels, close the items, lock the quiz: one transaction."""
+    """Write every saved answer as labels, close the items, lock the quiz: one transaction.
+
+    The labels are the drafts as stored (what the candidate gave), read under the write lock.
+    """
     schema = schema or load_schema()
-    if _taker(db, session.quiz, session.labeler)[1] is not None:
-        raise QuizLocked(f"quiz {session.quiz!r} was already submitted")
-    gaps = [f"item {i.position + 1}: {why}" for i in session.items
-            if (why := missing(i, session.answers.get(i.position)))]
-    if gaps:
-        raise StoreError("the quiz is not complete: " + "; ".join(gaps))
     stamp = now()
     with immediate(db):
         if _taker(db, session.quiz, session.labeler)[1] is not None:
             raise QuizLocked(f"quiz {session.quiz!r} was already submitted")
+        saved = {i.position: load_draft(db, i.assignment_id) or {} for i in session.items}
+        gaps = [f"item {i.position + 1}: {why}" for i in session.items
+                if (why := missing(i, saved[i.position]))]
+        if gaps:
+            raise StoreError("the quiz is not complete: " + "; ".join(gaps))
         gold = role_of(db, session.labeler) == "researcher"
         self_assessment = None
         for item in session.items:
-            answer = session.answers.get(item.position, {})
+            answer = saved[item.position]
             seconds = answer.get("_seconds")
             values = answer_values(item, answer)
             if values:
