@@ -31,12 +31,14 @@ class CandidateResult:
     demonstrations: dict = field(default_factory=dict)  # {"n", "scored", "mean_score"}
     self_assessment: dict = field(default_factory=dict)  # {"selected": [...], "text": str}
     submitted: bool = False
+    seconds: float | None = None  # time spent on the quiz's items, summed
     result: str = "pending"  # "pass" | "fail" | "pending"
     reasons: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
             "submitted": self.submitted,
+            "seconds": self.seconds,
             "flags": self.flags,
             "comparisons": self.comparisons,
             "demonstrations": self.demonstrations,
@@ -180,6 +182,9 @@ def screening_report(db: sqlite_utils.Database, quiz: str, *, thresholds: dict |
         result.comparisons = ranking_agreement(rankings(False, labeler), gold_rankings)
         result.demonstrations = demonstration_scores(_demo_scores(db, demo_prompts, labeler), len(demo_prompts))
         result.self_assessment = json.loads(self_assessment) if self_assessment else {}
+        result.seconds = db.execute(
+            """SELECT round(sum(a.seconds), 1) FROM assignments a JOIN quiz_items q ON q.task_id = a.task_id
+               WHERE q.quiz = ? AND a.labeler = ?""", [quiz, labeler]).fetchone()[0]
         decide(result, thresholds, has_flags=bool(gold_flags), has_ranking=bool(gold_rankings),
                has_demos=bool(demo_prompts))
         candidates[result.id] = result.as_dict()

@@ -58,6 +58,7 @@ def test_report_pass_fail_from_known_answers(report_db):
     assert dana["demonstrations"] == {"n": 2, "scored": 2, "mean_score": 6.5}
     assert dana["self_assessment"] == {"selected": ["politics"], "text": "sports"}
     assert dana["result"] == "pass"
+    assert dana["seconds"] == 8.0  # one second on each of the eight items
     assert eli["flags"]["agreed"] == 3 and eli["comparisons"]["agreement"] == 0.0
     assert eli["result"] == "fail"
     assert any("ranking agreement 0 < 0.75" in r for r in eli["reasons"])

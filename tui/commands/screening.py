@@ -22,7 +22,7 @@ def print_screening(report: dict) -> None:
 
     t = report["thresholds"]
     table = Table(title=f"Screening: {report['quiz']}", title_justify="left")
-    for column in ("candidate", "flags", "ranking", "demo score", "self-assessment", "result", "why"):
+    for column in ("candidate", "flags", "ranking", "demo score", "self-assessment", "minutes", "result", "why"):
         table.add_column(column, overflow="fold")
     for cid, c in report["candidates"].items():
         demo = c["demonstrations"]
@@ -38,6 +38,7 @@ def print_screening(report: dict) -> None:
             Text(f"{_pct(c['comparisons'])} of {c['comparisons']['pairs']} pairs"),
             Text(f"{'—' if mean is None else f'{mean:.2f}'} ({demo['scored']}/{demo['n']} scored)"),
             Text(chosen or "—"),
+            Text("—" if c["seconds"] is None else f"{c['seconds'] / 60:.1f}"),
             Text(c["result"].upper(), style={"pass": "green", "fail": "red"}.get(c["result"], "yellow")),
             Text("; ".join(c["reasons"])),
         )
