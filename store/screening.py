@@ -88,33 +88,29 @@ def demonstration_scores(scores: dict[str, list[int]], n_demos: int) -> dict:
 
 
 def decide(result: CandidateResult, thresholds: dict, *, has_demos: bool, has_flags: bool, has_ranking: bool) -> None:
-    """Set result/reasons. Pending while the quiz is open or a measure has nothing to score yet."""
+    """Set result and short reasons: pending while the quiz is open or a measure has nothing to
+    score yet (no gold, no researcher score) unless another measure already fails."""
+    if not result.submitted:
+        result.result, result.reasons = "pending", ["quiz not submitted"]
+        return
     checks = []
     if has_flags:
-        checks.append(("flag_agreement", "sensitive-speech flag agreement", result.flags.get("agreement"), thresholds["flag_agreement"]))
+        checks.append(("flags", result.flags.get("agreement"), thresholds["flag_agreement"]))
     if has_ranking:
-        checks.append(("comparison_agreement", "ranking agreement", result.comparisons.get("agreement"), thresholds["comparison_agreement"]))
+        checks.append(("ranking", result.comparisons.get("agreement"), thresholds["comparison_agreement"]))
     if has_demos:
-        checks.append(("demonstration_score", "mean demonstration score", result.demonstrations.get("mean_score"), thresholds["demonstration_score"]))
+        checks.append(("demo score", result.demonstrations.get("mean_score"), thresholds["demonstration_score"]))
     reasons, pending, failed = [], False, False
-    if not result.submitted:
-        pending = True
-        reasons.append("quiz not submitted")
-    for _key, what, value, cut in checks:
+    for what, value, cut in checks:
         if value is None:
             pending = True
-            reasons.append(f"{what}: nothing to score yet (no gold or no researcher score)")
+            reasons.append(f"{what}: nothing scored yet")
         elif value < cut:
             failed = True
             reasons.append(f"{what} {value:g} < {cut:g}")
         else:
-            reasons.append(f"{what} {value:g} >= {cut:g}")
-    if result.submitted and failed:
-        result.result = "fail"
-    elif pending:
-        result.result = "pending"
-    else:
-        result.result = "pass"
+            reasons.append(f"{what} {value:g} ≥ {cut:g}")
+    result.result = "fail" if failed else "pending" if pending else "pass"
     result.reasons = reasons
 
 

@@ -47,7 +47,7 @@ def test_decide_pass_fail_pending():
     assert ok.result == "pass"
     low = _candidate(0.8, 0.7, 6.5)
     decide(low, DEFAULT_THRESHOLDS, **every)
-    assert low.result == "fail" and "ranking agreement 0.7 < 0.75" in low.reasons
+    assert low.result == "fail" and "ranking 0.7 < 0.75" in low.reasons
     unscored = _candidate(0.9, 0.9, None)
     decide(unscored, DEFAULT_THRESHOLDS, **every)
     assert unscored.result == "pending"

@@ -61,7 +61,7 @@ def test_report_pass_fail_from_known_answers(report_db):
     assert dana["seconds"] == 8.0  # one second on each of the eight items
     assert eli["flags"]["agreed"] == 3 and eli["comparisons"]["agreement"] == 0.0
     assert eli["result"] == "fail"
-    assert any("ranking agreement 0 < 0.75" in r for r in eli["reasons"])
+    assert any("ranking 0 < 0.75" in r for r in eli["reasons"])
     assert fay["result"] == "pending" and "quiz not submitted" in fay["reasons"]
     assert "rhea" not in report["candidates"]  # researchers are not candidates
 

@@ -22,28 +22,30 @@ def print_screening(report: dict) -> None:
 
     t = report["thresholds"]
     table = Table(title=f"Screening: {report['quiz']}", title_justify="left")
-    for column in ("candidate", "flags", "ranking", "demo score", "self-assessment", "minutes", "result", "why"):
+    for column in ("candidate", "flags", "ranking", "demo score", "minutes", "result", "why"):
         table.add_column(column, overflow="fold")
     for cid, c in report["candidates"].items():
         demo = c["demonstrations"]
         mean = demo.get("mean_score")
-        sa = c["self_assessment"]
-        chosen = ", ".join(sa.get("selected", []))
-        if sa.get("text"):
-            chosen = f"{chosen}; {sa['text']}" if chosen else sa["text"]
         # Names, free text and reasons come from people: Text, never markup.
         table.add_row(
             Text(cid),
             Text(f"{_pct(c['flags'])} of {c['flags']['n']}"),
             Text(f"{_pct(c['comparisons'])} of {c['comparisons']['pairs']} pairs"),
             Text(f"{'—' if mean is None else f'{mean:.2f}'} ({demo['scored']}/{demo['n']} scored)"),
-            Text(chosen or "—"),
             Text("—" if c["seconds"] is None else f"{c['seconds'] / 60:.1f}"),
             Text(c["result"].upper(), style={"pass": "green", "fail": "red"}.get(c["result"], "yellow")),
             Text("; ".join(c["reasons"])),
         )
     console = Console()
     console.print(table)
+    console.print(Text("Self-assessment (comfortable identifying sensitive speech about):"))
+    for cid, c in report["candidates"].items():
+        sa = c["self_assessment"]
+        chosen = ", ".join(sa.get("selected", []))
+        if sa.get("text"):
+            chosen = f"{chosen}; {sa['text']}" if chosen else sa["text"]
+        console.print(Text(f"  {cid}: {chosen or '—'}"))
     console.print(Text(
         f"Cut-offs: flags ≥ {t['flag_agreement']:.0%}, ranking ≥ {t['comparison_agreement']:.0%}, "
         f"mean demonstration score ≥ {t['demonstration_score']:g}/7 (config [screening]). "
