@@ -172,3 +172,12 @@ async def test_markup_in_quiz_text_is_shown_as_text(make_app, sample_db, tmp_pat
         await pilot.press(*["y"] * 8, "enter")
         await pilot.pause()
         assert "item 2 of 2" in str(app.screen.query_one("#quiz-title").render())
+
+
+async def test_no_quiz_assigned_says_so(make_app):
+    app = make_app("carol")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        assert not isinstance(app.screen, QuizScreen)
+        assert any("No screening quiz" in str(n.message) for n in app._notifications)
