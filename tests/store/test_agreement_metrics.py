@@ -1,5 +1,6 @@
 """Agreement metrics against published worked examples and their published values."""
 
+import krippendorff
 import numpy as np
 import pytest
 
@@ -9,6 +10,7 @@ from store.agreement_metrics import (
     RankingMismatch,
     agreement_share,
     alpha_estimate,
+    alpha_replicates,
     bootstrap,
     cohen_kappa,
     inter_annotator_ranking,
@@ -18,6 +20,7 @@ from store.agreement_metrics import (
     pair_counts,
     paired_estimates,
     ranking_estimates,
+    value_counts,
 )
 
 # Krippendorff, K. (2011). "Computing Krippendorff's Alpha-Reliability", Annenberg School for
@@ -75,6 +78,23 @@ def test_alpha_estimate_counts_pairable_units_and_is_seeded():
     assert lo <= est.value <= hi
     again = alpha_estimate(units, domain=[1, 2, 3, 4, 5], level="ordinal", seed=7, n_boot=200)
     assert again[1] == est
+
+
+@pytest.mark.parametrize("level", ["nominal", "ordinal", "interval"])
+def test_alpha_replicates_match_the_package(level):
+    # The bootstrap's vectorised alpha must equal krippendorff.alpha on every resample.
+    rng = np.random.default_rng(11)
+    domain = [1, 2, 3, 4, 5, 6, 7]
+    units = [list(rng.integers(1, 8, size=rng.integers(2, 5))) for _ in range(30)]
+    counts = value_counts(units, domain)
+    idx = rng.integers(0, len(units), size=(20, len(units)))
+    numeric = np.asarray(domain, dtype=float)
+    fast = alpha_replicates(counts, numeric, level)(idx)
+    for row, got in zip(idx, fast, strict=True):
+        want = krippendorff.alpha(
+            value_counts=counts[row], value_domain=domain, level_of_measurement=level
+        )
+        assert got == pytest.approx(want, abs=1e-12)
 
 
 def test_out_of_scale_value_is_an_error():
