@@ -89,6 +89,8 @@ class RankingBuilder:
 
     def missing_hint(self) -> str:
         """Why the ranking cannot be submitted yet ('' when it can)."""
+        if not self.outputs:
+            return "Nothing to rank"
         if self.complete:
             return ""
         left = ", ".join(self.remaining)
