@@ -112,8 +112,6 @@ def import_prompts(
         for line, record in read_records(path, progress=progress, json_columns=("tasks",)):
             row = parse_prompt(name, line, record, schema)
             result.read += 1
-            if rules is not None:
-                rules.apply(row)
             old = db.execute("SELECT text FROM prompts WHERE id = ?", [row["id"]]).fetchone()
             if old is not None:
                 if old[0] != row["text"]:
@@ -122,6 +120,9 @@ def import_prompts(
                 continue
             if any(r["id"] == row["id"] for r in batch):
                 raise ImportFileError(name, line, "id", f"{row['id']!r} appears twice in this file")
+            # After the checks above, so a re-imported prompt is not judged against itself.
+            if rules is not None:
+                rules.apply(row)
             row["status"] = row.get("status") or "pool"
             row["created_at"] = now()
             batch.append(row)

@@ -19,8 +19,10 @@ land in one split whatever order they come in; a prompt with no user ID is its o
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TextIO
 
 from store.pii import find_pii
 
@@ -75,6 +77,13 @@ class Verdict:
         return self.reason is None
 
 
+def kept_sql(alias: str = "") -> str:
+    """SQL condition for a prompt the rules kept: in the pool with no reason against it (a PII
+    prompt routed to instruction labeling is in the pool with a reason, and is never exported)."""
+    a = f"{alias}." if alias else ""
+    return f"{a}status = 'pool' AND {a}reason IS NULL"
+
+
 def normalise(text: str) -> str:
     return " ".join(text.split())
 
@@ -118,10 +127,10 @@ class ApiRules:
         self._first_with_prefix: dict[bytes, str] = {}
         self._kept_per_user: dict[str, int] = {}
 
-    def remember(self, prompt_id: str, text: str, user_id: str | None) -> None:
+    def remember(self, prompt_id: str, text: str, user_id: str | None, *, kept: bool = True) -> None:
         """Count a prompt already in the database, so a later import keeps to the same rules."""
         self._first_with_prefix.setdefault(self._prefix_key(text), prompt_id)
-        if user_id is not None:
+        if kept and user_id is not None:
             self._kept_per_user[user_id] = self._kept_per_user.get(user_id, 0) + 1
 
     def _prefix_key(self, text: str) -> bytes:
@@ -146,18 +155,26 @@ class ApiRules:
             if n >= self.config.user_cap:
                 return Verdict("dropped", OVER_CAP, user_id)
             self._kept_per_user[user_id] = n + 1
+        return Verdict("pool", split=self.split_of(prompt_id, user_id))
+
+    def split_of(self, prompt_id: str, user_id: str | None) -> str:
         owner = user_id if user_id is not None else f"prompt:{prompt_id}"
-        return Verdict("pool", split=split_for(owner, self.config.splits, self.config.split_salt))
+        return split_for(owner, self.config.splits, self.config.split_salt)
 
 
-@dataclass
 class RulesReport:
-    """The import report of interfaces.md: counts per reason and every prompt not kept."""
+    """The import report of interfaces.md: counts per reason and every prompt not kept.
 
-    read: int = 0
-    kept: int = 0
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(REASONS, 0))
-    dropped: list[dict] = field(default_factory=list)
+    With a ``dropped_sink`` the entries go there as JSON lines instead of into memory, so a dump
+    of millions of prompts does not hold its dropped list.
+    """
+
+    def __init__(self, dropped_sink: TextIO | None = None) -> None:
+        self.read = 0
+        self.kept = 0
+        self.counts = dict.fromkeys(REASONS, 0)
+        self.dropped: list[dict] = []
+        self._sink = dropped_sink
 
     def add(self, prompt_id: str, verdict: Verdict) -> None:
         self.read += 1
@@ -165,7 +182,14 @@ class RulesReport:
             self.kept += 1
             return
         self.counts[verdict.reason] += 1
-        self.dropped.append({"id": prompt_id, "reason": verdict.reason, "detail": verdict.detail})
+        entry = {"id": prompt_id, "reason": verdict.reason, "detail": verdict.detail}
+        if self._sink is None:
+            self.dropped.append(entry)
+        else:
+            self._sink.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+    def summary(self) -> dict:
+        return {"read": self.read, "kept": self.kept, **self.counts}
 
     def as_dict(self) -> dict:
-        return {"read": self.read, "kept": self.kept, **self.counts, "dropped": self.dropped}
+        return {**self.summary(), "dropped": self.dropped}
