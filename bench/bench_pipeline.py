@@ -4,7 +4,7 @@
 
 Each measured step runs in a child process of its own, so its peak memory (max RSS, which
 includes the interpreter) is its own. Results are merged into bench/results.json under
-"pipeline" (the other keys of that file are left as they are).
+"pipeline" by `bench.results.record` (the other keys are left as they are).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import resource
 import subprocess
@@ -23,7 +22,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-RESULTS = ROOT / "bench" / "results.json"
+
+from bench.results import machine, record  # noqa: E402  (after the path is set)
 
 
 def _peak_rss_mb() -> float:
@@ -127,19 +127,6 @@ def build_rankings_db(db_path: str, pairs_wanted: int) -> dict:
     return {"rankings": rankings, "pairs": pairs}
 
 
-def machine() -> dict:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
-            "sqlite": __import__("sqlite3").sqlite_version, "platform": platform.platform()}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--prompts", type=int, default=1_000_000)
@@ -163,16 +150,12 @@ def main() -> None:
         exported = _child("export", str(work / "pairs.db"), str(work / "pairs.jsonl"))
         exported["rankings"] = setup["rankings"]
 
-    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    results["pipeline"] = {
-        "machine": machine(),
+    record("pipeline", {
+        "machine": machine(),  # also here: results.json's top-level one is the last bench's
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "import_prompts_with_rules": {"prompts": args.prompts, **imported},
         "export_pairs": exported,
-    }
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print(json.dumps(results["pipeline"], indent=2))
-
+    })
 
 if __name__ == "__main__":
     main()
