@@ -109,6 +109,7 @@ def import_prompts(
     result = ImportResult()
     with immediate(db):
         batch: list[dict[str, Any]] = []
+        batch_ids: set[str] = set()
         for line, record in read_records(path, progress=progress, json_columns=("tasks",)):
             row = parse_prompt(name, line, record, schema)
             result.read += 1
@@ -118,7 +119,7 @@ def import_prompts(
                     raise ImportFileError(name, line, "text", f"prompt {row['id']!r} already exists with different text")
                 result.unchanged += 1
                 continue
-            if any(r["id"] == row["id"] for r in batch):
+            if row["id"] in batch_ids:  # earlier batches are caught by the SELECT above
                 raise ImportFileError(name, line, "id", f"{row['id']!r} appears twice in this file")
             # After the checks above, so a re-imported prompt is not judged against itself.
             if rules is not None:
@@ -126,8 +127,10 @@ def import_prompts(
             row["status"] = row.get("status") or "pool"
             row["created_at"] = now()
             batch.append(row)
+            batch_ids.add(row["id"])
             if len(batch) >= BATCH:
                 result.added += _insert(db, "prompts", batch)
+                batch_ids.clear()
         result.added += _insert(db, "prompts", batch)
         result.tasks_created = sync_tasks(db)
     return result
