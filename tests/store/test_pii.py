@@ -40,6 +40,9 @@ POSITIVES = [
     ("personal_url", "reddit.com/user/throwaway_1234 posted this"),
     ("personal_url", "https://mastodon.social/@jdoe"),
     ("personal_url", "https://github.com/janedoe"),
+    ("personal_url", "DM me: t.me/jane_d"),
+    ("personal_url", "my channel https://www.youtube.com/@janecooks"),
+    ("personal_url", "x.com/jane_doe, follow back"),
     # street addresses
     ("street_address", "deliver to 221B Baker Street, London"),
     ("street_address", "I live at 1600 Pennsylvania Avenue NW"),
@@ -85,6 +88,8 @@ NEGATIVES = [
     "see https://twitter.com/explore for trends",
     "read https://docs.python.org/3/library/re.html",
     "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+    "see x.com/home and notfacebook.com/jane",
+    "docs at api.openai.com/v1/chat and and/or example.org/page",
     # street addresses: no house number, numbers that are not addresses
     "Write about Wall Street in the 1980s",
     "a song called Sesame Street",
