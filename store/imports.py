@@ -21,6 +21,7 @@ from store.errors import ImportFileError, StoreError
 from store.labels import LabelValue, write_labels
 from store.records import Progress, read_records
 from store.roster import add_labeler
+from store.rules_import import PromptRules
 from store.schema import Schema, load_schema
 
 SOURCES = ("api", "labeler")
@@ -103,8 +104,10 @@ def import_prompts(
     progress: Progress | None = None,
     rules: Any = None,
 ) -> ImportResult:
-    """Import prompts; `rules` (store.rules) may set split/status/reason on each row."""
+    """Import prompts; `rules` (store.rules_import.PromptRules) may set split/status/reason on
+    each row. Without it, a missing split is computed from the user id with the default ratios."""
     schema = schema or load_schema()
+    rules = rules or PromptRules(api_rules=False)
     name = str(path)
     result = ImportResult()
     with immediate(db):
@@ -122,8 +125,7 @@ def import_prompts(
             if row["id"] in batch_ids:  # earlier batches are caught by the SELECT above
                 raise ImportFileError(name, line, "id", f"{row['id']!r} appears twice in this file")
             # After the checks above, so a re-imported prompt is not judged against itself.
-            if rules is not None:
-                rules.apply(row)
+            rules.apply(row)
             row["status"] = row.get("status") or "pool"
             row["created_at"] = now()
             batch.append(row)

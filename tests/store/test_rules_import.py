@@ -87,3 +87,9 @@ def test_without_api_rules_only_missing_splits_are_filled(db, tmp_path):
     got = rows(db)
     assert got["a1"][:3] == (None, "pool", None) and got["a1"][3] in {"train", "validation", "test"}
     assert got["a2"][3] == "test"
+
+
+def test_a_plain_import_computes_missing_splits_by_user(sample_db):
+    splits = dict(sample_db.execute("SELECT user_id, split FROM prompts WHERE user_id IS NOT NULL"))
+    assert set(splits) == {"u1", "u2"} and set(splits.values()) <= {"train", "validation", "test"}
+    assert sample_db.execute("SELECT count(*) FROM prompts WHERE split IS NULL").fetchone()[0] == 0

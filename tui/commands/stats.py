@@ -30,7 +30,7 @@ def _table(title: str, columns: list[str], rows: list[list]):
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(title=title, title_justify="left", show_edge=False)
+    table = Table(title=title, title_justify="left", show_edge=False, min_width=len(title))
     for i, name in enumerate(columns):
         table.add_column(name, justify="left" if i == 0 else "right")
     for row in rows:
