@@ -26,13 +26,13 @@ def _num(x, digits: int = 1) -> str:
     return f"{x:,.{digits}f}" if isinstance(x, float) else f"{x:,}"
 
 
-def _table(title: str, columns: list[str], rows: list[list]):
+def _table(title: str, columns: list[str], rows: list[list], *, text_columns: int = 1):
     from rich.table import Table
     from rich.text import Text
 
     table = Table(title=title, title_justify="left", show_edge=False, min_width=len(title))
     for i, name in enumerate(columns):
-        table.add_column(name, justify="left" if i == 0 else "right")
+        table.add_column(name, justify="left" if i < text_columns else "right")
     for row in rows:
         # Data values (categories, user ids) are shown as plain text, never parsed as markup.
         table.add_row(*(Text(str(v)) for v in row))
@@ -65,7 +65,8 @@ def render(stats: dict) -> list:
     out.append(_table("Progress by kind", ["kind", "tasks", "started", "done / wanted", "done"], rows))
     rows = [[name, kind, _num(v["done"]), _num(v["hours"], 2), _num(v["items_per_hour"])]
             for name, kinds in progress["labelers"].items() for kind, v in kinds.items()]
-    out.append(_table("Progress by labeler", ["labeler", "kind", "done", "hours", "items/hour"], rows))
+    out.append(_table("Progress by labeler", ["labeler", "kind", "done", "hours", "items/hour"], rows,
+                      text_columns=2))
     return out
 
 
