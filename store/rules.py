@@ -48,7 +48,10 @@ class RulesConfig:
             raise ValueError(f"rules.prefix_chars must be at least 1, not {self.prefix_chars}")
         if self.user_cap < 1:
             raise ValueError(f"rules.user_cap must be at least 1, not {self.user_cap}")
-        if not self.splits or any(r < 0 for r in self.splits.values()) or sum(self.splits.values()) <= 0:
+        ratios = list(self.splits.values())
+        if not all(isinstance(r, (int, float)) and not isinstance(r, bool) for r in ratios):
+            raise ValueError(f"rules.splits ratios must be numbers: {dict(self.splits)}")
+        if not ratios or any(r < 0 for r in ratios) or sum(ratios) <= 0:
             raise ValueError(f"rules.splits needs non-negative ratios with a positive sum: {dict(self.splits)}")
         if self.pii_action not in PII_ACTIONS:
             raise ValueError(f"rules.pii_action must be one of {', '.join(PII_ACTIONS)}, not {self.pii_action!r}")

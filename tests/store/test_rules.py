@@ -167,6 +167,8 @@ def test_report_counts_every_reason_and_lists_what_was_not_kept():
         ({"prefix_chars": 0}, "prefix_chars"),
         ({"user_cap": 0}, "user_cap"),
         ({"splits": {"train": -1}}, "splits"),
+        ({"splits": {"train": "most"}}, "splits"),
+        ({"splits": {}}, "splits"),
         ({"pii_action": "delete"}, "pii_action"),
         ({"prefix_char": 10}, "unknown key"),
     ],
