@@ -78,3 +78,5 @@ def test_surveys_summary_hides_small_counts(run):
     reports = json.loads(r.output)
     assert [x["survey"] for x in reports] == ["demographics", "satisfaction"]
     assert all("hidden" in x for x in reports)
+    same = run("stats", "--surveys", "--format", "json")
+    assert same.exit_code == 0 and json.loads(same.output) == reports

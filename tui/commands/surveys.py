@@ -1,7 +1,7 @@
-"""`labeldesk surveys summary`: the §9 surveys, k-anonymous (no counts under 5 responses).
+"""`labeldesk stats --surveys` and `labeldesk surveys summary`: the §9 surveys, k-anonymous.
 
-Kept in its own module so it merges beside the `stats` command; `stats --surveys` can call
-`print_summaries` once both have landed.
+No count is shown under 5 responses. The summary lives here, beside the survey store, so the
+`stats` command only delegates to `show_summaries`.
 """
 
 from __future__ import annotations
@@ -44,9 +44,22 @@ def print_summaries(reports: list[dict]) -> None:
         console.print(table)
 
 
+def show_summaries(ctx, labeler, fmt: str) -> None:
+    """`labeldesk stats --surveys` and `labeldesk surveys summary`: researchers only."""
+    from tui.context import require_researcher
+
+    database = ctx.open()
+    require_researcher(database, labeler, "stats --surveys")
+    reports = summaries(database, ctx.config)
+    if fmt == "json":
+        click.echo(json.dumps(reports, indent=2, ensure_ascii=False))
+    else:
+        print_summaries(reports)
+
+
 def register(cli: click.Group) -> None:
     from tui.cli import common
-    from tui.context import require_researcher, resolve
+    from tui.context import resolve
 
     @cli.group("surveys")
     def surveys_group() -> None:
@@ -56,12 +69,5 @@ def register(cli: click.Group) -> None:
     @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
     @common
     def surveys_summary(fmt, db, config_path, labeler) -> None:
-        """Counts per answer, only where at least 5 people responded."""
-        ctx = resolve(db, config_path)
-        database = ctx.open()
-        require_researcher(database, labeler, "surveys summary")
-        reports = summaries(database, ctx.config)
-        if fmt == "json":
-            click.echo(json.dumps(reports, indent=2, ensure_ascii=False))
-        else:
-            print_summaries(reports)
+        """Counts per answer, only where at least 5 people responded (same as stats --surveys)."""
+        show_summaries(resolve(db, config_path), labeler, fmt)
