@@ -45,6 +45,9 @@ def test_import_assign_take_score_report(run, db_path, tmp_path):
                     "field": "rating", "value": 6}) + "\n" for d in demos))
     assert run("import", "labels", scores, "--gold").exit_code == 0
     assert "1/1 submitted" in run("quiz", "list").output
+    for kind in ("sft", "pairs"):  # quiz items are held prompts: never training data
+        exported = run("export", kind, "--out", "-")
+        assert exported.exit_code == 0 and "screening-demo/" not in exported.output
 
     report = json.loads(run("agreement", "--quiz", "screening-demo", "--format", "json").output)
     (cid, nora), = report["candidates"].items()
