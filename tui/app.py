@@ -48,6 +48,16 @@ class LabelDeskApp(App):
 
         self.install_screen(HomeScreen(), name="home")
         self.push_screen("home")
+        self._resume()
+
+    def _resume(self) -> None:
+        """Back into the task the labeler was typing in when the last session ended."""
+        from store.resume import unfinished_kind
+
+        kind = unfinished_kind(self.db, self.labeler)
+        work = next((w for w in self.work if w.kind == kind), None)
+        if work is not None and self.work_screen(work) is not None:
+            self.push_screen(work.kind)
 
     def _install_signal_handlers(self) -> None:
         import asyncio
