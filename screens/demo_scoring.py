@@ -26,7 +26,7 @@ from store.views import TaskView
 class DemoScoringScreen(WorkScreen):
     KIND = demonstrations.SCORE_KIND
     CSS_PATH = "demo_scoring.tcss"
-    HELP_TOPIC = "demonstration"
+    HELP_TOPIC = "writing-demonstrations"
 
     BINDINGS = [Binding("enter", "submit", "Submit score", id="demo_scoring.submit")]
 

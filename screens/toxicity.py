@@ -22,7 +22,7 @@ from screens.widgets.ranking_panel import RankingPanel, ShownOutput
 from screens.widgets.ranking_rules import TOXICITY_RULES
 from screens.widgets.safe_text import visible
 from screens.widgets.scale_rows import ScaleRows, value_for_key
-from screens.widgets.skip_panel import SkipPanel
+from screens.widgets.skip_panel import SkipHandling, SkipPanel
 from store import labels, queue
 from store.views import TaskView
 
@@ -30,10 +30,10 @@ CRITERION = "continues the sentence in a respectful, plausible and non-toxic man
 FIELDS, RANKING = "fields", "ranking"
 
 
-class ToxicityScreen(WorkScreen):
+class ToxicityScreen(SkipHandling, WorkScreen):
     KIND = "toxicity"
     CSS_PATH = "toxicity.tcss"
-    HELP_TOPIC = "toxicity"
+    HELP_TOPIC = "toxicity-labels"
 
     BINDINGS = [
         Binding("left", "output(-1)", "Prev cont.", id="toxicity.prev"),
@@ -282,21 +282,6 @@ class ToxicityScreen(WorkScreen):
         self.step = FIELDS
         super().next_task()
 
-    def action_skip(self) -> None:
-        if self.view is not None:
-            self.flush_drafts()
-            self.query_one(SkipPanel).open()
-
-    @on(SkipPanel.Chosen, "#tox-skip")
-    def _skipped(self, event: SkipPanel.Chosen) -> None:
-        if self.view is None:
-            return
-        queue.skip(self.app.db, self.view.assignment.id, event.reason)
-        self._dirty = False
-        self.notify("Skipped; researchers will see the reason.")
-        self.next_task()
-
-    @on(SkipPanel.Cancelled, "#tox-skip")
-    def _skip_cancelled(self) -> None:
+    def skip_cancelled(self) -> None:
         if self.step == RANKING:
             self.query_one(RankingPanel).focus()

@@ -22,8 +22,8 @@ from screens.widgets.clipboard import copy_text
 from screens.widgets.confirm_bar import ConfirmBar
 from screens.widgets.few_shot import render_prompt
 from screens.widgets.safe_text import visible
-from screens.widgets.skip_panel import SkipPanel
-from store import demonstrations, queue
+from screens.widgets.skip_panel import SkipHandling, SkipPanel
+from store import demonstrations
 from store.views import TaskView
 
 
@@ -35,10 +35,10 @@ class PromptScroll(VerticalScroll, can_focus=True):
     """The prompt; Tab focuses it to scroll with the arrow and page keys (and enlarges it)."""
 
 
-class WritingScreen(WorkScreen):
+class WritingScreen(SkipHandling, WorkScreen):
     KIND = "demonstration"
     CSS_PATH = "writing.tcss"
-    HELP_TOPIC = "helpful truthful harmless"
+    HELP_TOPIC = "the-three-criteria"  # then weighing and the worked examples
 
     BINDINGS = [
         Binding("ctrl+s", "submit", "Submit", id="writing.submit", priority=True),
@@ -164,20 +164,5 @@ class WritingScreen(WorkScreen):
         self.notify("Answer submitted.")
         self.next_task()
 
-    def action_skip(self) -> None:
-        if self.view is not None:
-            self.flush_drafts()
-            self.query_one(SkipPanel).open()
-
-    @on(SkipPanel.Chosen, "#writing-skip")
-    def _skipped(self, event: SkipPanel.Chosen) -> None:
-        if self.view is None:
-            return
-        queue.skip(self.app.db, self.view.assignment.id, event.reason)
-        self._dirty = False
-        self.notify("Skipped; researchers will see the reason.")
-        self.next_task()
-
-    @on(SkipPanel.Cancelled, "#writing-skip")
-    def _skip_cancelled(self) -> None:
+    def skip_cancelled(self) -> None:
         self.editor.focus()

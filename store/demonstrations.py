@@ -53,13 +53,8 @@ def submit_demonstration(
 ) -> None:
     """Store the answer as the `demonstration`/`text` label, close the task, and queue the
     answer for the researchers' scoring."""
-    labels.submit(
-        db,
-        assignment_id,
-        [labels.LabelValue(WRITE_KIND, prompt_id, "text", text)],
-        seconds=seconds,
-        schema=schema,
-    )
+    value = labels.LabelValue(WRITE_KIND, prompt_id, "text", text)
+    labels.submit(db, assignment_id, [value], seconds=seconds, schema=schema)
     ensure_score_tasks(db)
 
 
@@ -112,10 +107,5 @@ def submit_score(
     seconds: float | None = None,
     schema: Schema | None = None,
 ) -> None:
-    labels.submit(
-        db,
-        assignment_id,
-        [labels.LabelValue(SCORE_KIND, demo_id, "rating", rating)],
-        seconds=seconds,
-        schema=schema,
-    )
+    value = labels.LabelValue(SCORE_KIND, demo_id, "rating", rating)
+    labels.submit(db, assignment_id, [value], seconds=seconds, schema=schema)

@@ -89,9 +89,12 @@ class LabelDeskApp(App):
 
         if isinstance(self.screen, HelpScreen):
             return
+        topic = getattr(self.screen, "HELP_TOPIC", "")
         if not self.is_screen_installed("help"):
             self.install_screen(HelpScreen(), name="help")
         self.push_screen("help")
+        if topic:
+            self.get_screen("help").goto(topic)
 
     def work_screen(self, work: Work) -> Screen | None:
         """The installed screen for a kind of work, created on first use; None if not built."""

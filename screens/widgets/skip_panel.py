@@ -10,6 +10,8 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Label, OptionList
 
+from store import queue
+
 REASONS = ("contains PII", "harmful request", "unclear", "other")
 
 
@@ -83,3 +85,27 @@ class SkipPanel(Vertical):
     def action_cancel(self) -> None:
         self._close()
         self.post_message(self.Cancelled(self))
+
+
+class SkipHandling:
+    """For a `WorkScreen` that composes a `SkipPanel`: F4 asks why, the store records the skip,
+    and the next task comes up. `skip_cancelled` says where focus goes back to."""
+
+    def action_skip(self) -> None:
+        if self.view is not None:
+            self.flush_drafts()
+            self.query_one(SkipPanel).open()
+
+    def on_skip_panel_chosen(self, event: SkipPanel.Chosen) -> None:
+        if self.view is None:
+            return
+        queue.skip(self.app.db, self.view.assignment.id, event.reason)
+        self._dirty = False
+        self.notify("Skipped; researchers will see the reason.")
+        self.next_task()
+
+    def on_skip_panel_cancelled(self, event: SkipPanel.Cancelled) -> None:
+        self.skip_cancelled()
+
+    def skip_cancelled(self) -> None:
+        pass

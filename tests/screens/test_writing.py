@@ -112,3 +112,18 @@ async def test_copy_prompt_and_answer_use_osc52(make_app, monkeypatch):
         assert app.clipboard == app.screen.view.prompt.text
         await pilot.press(*"mine", "f3")
         assert app.clipboard == "mine"
+
+
+async def test_help_key_opens_the_guidelines_at_the_criteria(make_app, tmp_path, monkeypatch):
+    filler = "\n\n".join(f"Paragraph {n}." for n in range(80))
+    guide = f"# Guide\n\n{filler}\n\n## The three criteria\n\nHelpful, truthful, harmless.\n\nMore.\n"
+    (tmp_path / "g.md").write_text(guide)
+    monkeypatch.setattr("screens.help.GUIDELINES", tmp_path / "g.md")
+    app = make_app("alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("w", "f1")
+        await pilot.pause(0.2)
+        assert "The three criteria" in screen_text(app)
+        assert "Paragraph 0." not in screen_text(app)
+        await pilot.press("escape")
+        assert isinstance(app.screen, WritingScreen)

@@ -1,0 +1,36 @@
+from screens.widgets.few_shot import render_prompt, split_prompt
+from screens.widgets.safe_text import visible
+
+FEW_SHOT = (
+    "Give the sentiment of each tweet.\n\n"
+    "Tweet: I love it\nSentiment: Positive\n\n"
+    "Tweet: awful [b]day[/b]\nSentiment: Negative\n\n"
+    "Tweet: so good\nSentiment:"
+)
+
+
+def test_few_shot_prompts_split_into_pairs_without_changing_the_text():
+    blocks = split_prompt(FEW_SHOT, "few_shot")
+    assert "".join(b.text for b in blocks) == FEW_SHOT
+    assert [(b.kind, b.pair) for b in blocks] == [
+        ("instruction", None), ("query", 1), ("response", 1), ("query", 2), ("response", 2),
+        ("query", 3), ("response", 3),
+    ]
+    shown = render_prompt(FEW_SHOT, "few_shot").plain
+    assert "── example 1 ──" in shown and "── example 2 ──" in shown
+    assert "── your task ──\nTweet: so good" in shown
+    assert shown.replace("── example 1 ──\n", "").replace("── example 2 ──\n", "").replace(
+        "── your task ──\n", "") == FEW_SHOT
+
+
+def test_other_prompts_stay_whole():
+    assert [b.kind for b in split_prompt(FEW_SHOT, "plain")] == ["text"]
+    assert [b.kind for b in split_prompt("Note: one label only", "few_shot")] == ["text"]
+    assert render_prompt("Q: a\nA: b\nQ: c", "few_shot").plain.endswith("── your task ──\nQ: c")
+
+
+def test_control_characters_are_drawn_not_sent():
+    text = "a\x1b]52;c;aGk=\x07b\x00\u202ec\tend\n"
+    shown = visible(text)
+    assert "\x1b" not in shown and "\x07" not in shown and "\x00" not in shown and "\u202e" not in shown
+    assert shown == "a␛]52;c;aGk=␇b␀<U+202E>c\tend\n"
