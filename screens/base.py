@@ -99,7 +99,8 @@ class WorkScreen(Screen):
         """Write the task's labels in one transaction and show the next task at once."""
         assert self.view is not None
         labels.submit(self.app.db, self.view.assignment.id, values,
-                      seconds=self.seconds_on_task(), schema=self.app.schema)
+                      seconds=self.seconds_on_task(), schema=self.app.schema,
+                      overlap=self.app.config.overlap(self.KIND))
         self._dirty = False
         self.next_task()
 
