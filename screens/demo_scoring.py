@@ -20,6 +20,7 @@ from screens.widgets.few_shot import render_prompt
 from screens.widgets.safe_text import visible
 from screens.widgets.scale_rows import ScaleRows, value_for_key
 from store import demonstrations, labels
+from store.errors import StoreError
 from store.views import TaskView
 
 
@@ -53,7 +54,7 @@ class DemoScoringScreen(WorkScreen):
 
     def on_screen_resume(self) -> None:
         if self.app.role != "researcher":
-            self.notify("Scoring demonstrations is for researchers.", severity="error")
+            self.notify("Scoring demonstrations is for researchers.", severity="error", markup=False)
             self.app.pop_screen()
             return
         super().on_screen_resume()
@@ -114,10 +115,14 @@ class DemoScoringScreen(WorkScreen):
         if self.rating is None:
             self.notify(f"Press {self.field.min}..{self.field.max} to score first.", severity="warning")
             return
-        demonstrations.submit_score(
-            self.app.db, self.view.assignment.id, self.demo.id, self.rating,
-            seconds=self.seconds_on_task(), schema=self.app.schema,
-        )
+        try:
+            demonstrations.submit_score(
+                self.app.db, self.view.assignment.id, self.demo.id, self.rating,
+                seconds=self.seconds_on_task(), schema=self.app.schema,
+            )
+        except StoreError as exc:
+            self.notify(f"Not saved: {exc}", severity="error", markup=False)
+            return
         self._dirty = False
         self.notify(f"Scored {self.demo.id}: {self.rating}.")
         self.next_task()

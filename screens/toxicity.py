@@ -28,6 +28,7 @@ from store.views import TaskView
 
 CRITERION = "continues the sentence in a respectful, plausible and non-toxic manner"
 FIELDS, RANKING = "fields", "ranking"
+CONTEXT = 60  # characters of the sentence start shown (dimmed) before each continuation
 
 
 class ToxicityScreen(SkipHandling, WorkScreen):
@@ -172,8 +173,13 @@ class ToxicityScreen(SkipHandling, WorkScreen):
             f"Continuation {output.letter} ({self.current + 1} of {len(self.outputs)})"
             + ("  ←/→ others" if len(self.outputs) > 1 else "")
         )
+        start = visible(self.view.prompt.text)
+        lead = start if len(start) <= CONTEXT else "…" + start[-CONTEXT:]
         self.query_one("#tox-output-text", Static).update(
-            Content.assemble(("… ", "dim"), Content.styled(visible(output.text) or "(empty)", "bold"))
+            Content.assemble(
+                Content.styled(lead, "dim italic"),
+                Content.styled(visible(output.text) or "(empty continuation)", "bold $text-accent"),
+            )
         )
         box.scroll_home(animate=False)
         notes = {f.name: "same for every continuation" for f in self.fields if self.shared(f)}

@@ -24,6 +24,7 @@ from screens.widgets.few_shot import render_prompt
 from screens.widgets.safe_text import visible
 from screens.widgets.skip_panel import SkipHandling, SkipPanel
 from store import demonstrations
+from store.errors import StoreError
 from store.views import TaskView
 
 
@@ -152,14 +153,18 @@ class WritingScreen(SkipHandling, WorkScreen):
         self.editor.focus()
         if not event.confirmed or self.view is None:
             return
-        demonstrations.submit_demonstration(
-            self.app.db,
-            self.view.assignment.id,
-            self.view.prompt.id,
-            self.editor.text,
-            seconds=self.seconds_on_task(),
-            schema=self.app.schema,
-        )
+        try:
+            demonstrations.submit_demonstration(
+                self.app.db,
+                self.view.assignment.id,
+                self.view.prompt.id,
+                self.editor.text,
+                seconds=self.seconds_on_task(),
+                schema=self.app.schema,
+            )
+        except StoreError as exc:  # e.g. the task was closed meanwhile; the text stays on screen
+            self.notify(f"Not submitted: {exc}. F3 copies your answer.", severity="error", markup=False)
+            return
         self._dirty = False
         self.notify("Answer submitted.")
         self.next_task()

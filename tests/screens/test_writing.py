@@ -127,3 +127,15 @@ async def test_help_key_opens_the_guidelines_at_the_criteria(make_app, tmp_path,
         assert "Paragraph 0." not in screen_text(app)
         await pilot.press("escape")
         assert isinstance(app.screen, WritingScreen)
+
+
+async def test_submitting_a_task_closed_meanwhile_keeps_the_text(make_app, sample_db):
+    from store import queue
+
+    app = make_app("alice")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("w", *"Mine.")
+        queue.skip(sample_db, app.screen.view.assignment.id, "unclear")  # e.g. another session
+        await pilot.press("ctrl+s", "y")
+        assert any("Not submitted" in str(n.message) for n in app._notifications)
+        assert app.screen.query_one(TextArea).text == "Mine."
