@@ -42,25 +42,33 @@ class Terminal:
     def type(self, text: str) -> None:
         os.write(self.fd, text.encode())
 
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
     def wait(self, timeout: float = 15.0) -> int:
         end = time.monotonic() + timeout
         while time.monotonic() < end:
             pid, status = os.waitpid(self.pid, os.WNOHANG)
             if pid:
                 return os.waitstatus_to_exitcode(status)
+            if self.fd is None:
+                time.sleep(0.05)
+                continue
             try:
                 ready, _, _ = select.select([self.fd], [], [], 0.05)
                 if ready:
                     os.read(self.fd, 65536)
-            except OSError:
+            except OSError:  # EIO: the app closed its side
                 time.sleep(0.05)
         os.kill(self.pid, signal.SIGKILL)
         raise AssertionError("the app did not exit after the signal")
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGTERM])
-def test_signal_mid_answer_keeps_the_draft(sample_db, db_path, sig):
+@pytest.mark.parametrize("how", ["SIGHUP", "SIGTERM", "terminal closed"])
+def test_signal_mid_answer_keeps_the_draft(sample_db, db_path, how):
     term = Terminal([sys.executable, "-m", "tui.cli", "app", "--db", str(db_path), "--labeler", "alice"])
     try:
         term.read_until(b"Labeling as")
@@ -70,10 +78,13 @@ def test_signal_mid_answer_keeps_the_draft(sample_db, db_path, sig):
         term.read_until(b"3 words")
         term.type(" and")
         term.read_until(b"4 words")
-        os.kill(term.pid, sig)
+        if how == "terminal closed":  # what sshd does when the connection drops
+            term.close()
+        else:
+            os.kill(term.pid, getattr(signal, how))
         assert term.wait() == 0  # our handler ran: the signal's default action would kill it
     finally:
-        os.close(term.fd)
+        term.close()
     db = open_db(db_path)
     (assignment_id,) = db.execute(
         "SELECT a.id FROM assignments a JOIN tasks t ON t.id = a.task_id "

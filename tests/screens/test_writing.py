@@ -1,3 +1,4 @@
+from textual import events
 from textual.widgets import TextArea
 
 from screens.writing import WritingScreen
@@ -47,6 +48,11 @@ async def test_quit_mid_answer_then_reopen_lands_in_the_task_with_the_draft(make
         assert editor.has_focus and editor.cursor_location == (1, 3)
         await pilot.press(*"!", "ctrl+z")
         assert editor.text == "Half an ans\nwer"  # undo works on top of the restored draft
+        await pilot.press("ctrl+y")
+        assert editor.text == "Half an ans\nwer!"
+        again.post_message(events.Paste(" [b]pasted[/b]"))  # as the driver posts a bracketed paste
+        await pilot.pause()
+        assert editor.text == "Half an ans\nwer! [b]pasted[/b]"
 
 
 async def test_a_killed_app_keeps_what_autosave_wrote(make_app, sample_db):
