@@ -59,7 +59,8 @@ def submit_demonstration(
 
 
 def ensure_score_tasks(db: sqlite_utils.Database) -> int:
-    """One `demonstration_score` task per written demonstration (idempotent).
+    """One `demonstration_score` task per labeler-written demonstration (idempotent); the
+    researchers' own (gold) answers are not screening data.
 
     A score task keeps the quiz of the task the answer was written in, so the researchers'
     queue offers quiz answers first. Returns how many tasks were added.
@@ -71,7 +72,7 @@ def ensure_score_tasks(db: sqlite_utils.Database) -> int:
                FROM labels l
                LEFT JOIN assignments a ON a.id = l.assignment_id
                LEFT JOIN tasks t ON t.id = a.task_id
-               WHERE l.task = ? AND l.field = 'text'
+               WHERE l.task = ? AND l.field = 'text' AND l.gold = 0
                ORDER BY l.id""",
             [SCORE_KIND, PREFIX, now(), WRITE_KIND],
         )

@@ -27,6 +27,7 @@ def test_a_written_answer_is_queued_for_scoring_under_an_anonymous_id(sample_db)
 def test_researchers_score_each_demonstration_once(sample_db):
     write(sample_db, "alice", "One.")
     write(sample_db, "bob", "Two.")
+    write(sample_db, "rhea", "A researcher's gold answer is not scored.")
     seen = []
     while (a := demonstrations.claim_score(sample_db, "rhea")) is not None:
         seen.append(a.item)
