@@ -91,3 +91,40 @@ def test_signal_mid_answer_keeps_the_draft(sample_db, db_path, how):
         "WHERE a.labeler = 'alice' AND t.kind = 'demonstration' AND a.status = 'active'"
     ).fetchone()
     assert labels.load_draft(db, assignment_id)["text"] == "Chlorophyll is green and"
+
+
+def active_draft(db_path):
+    db = open_db(db_path)
+    try:
+        (assignment_id,) = db.execute(
+            "SELECT a.id FROM assignments a JOIN tasks t ON t.id = a.task_id "
+            "WHERE a.labeler = 'alice' AND t.kind = 'demonstration' AND a.status = 'active'"
+        ).fetchone()
+        return (labels.load_draft(db, assignment_id) or {}).get("text", "")
+    finally:
+        db.conn.close()
+
+
+@pytest.mark.slow
+def test_kill_9_while_typing_loses_at_most_the_last_second(sample_db, db_path):
+    """Steady typing (a key every 0.1 s) is saved as it goes, not only when the labeler pauses."""
+    term = Terminal([sys.executable, "-m", "tui.cli", "app", "--db", str(db_path), "--labeler", "alice"])
+    try:
+        term.read_until(b"Labeling as")
+        term.type("w")
+        term.read_until(b"Your answer")
+        typed, sent_at = "", []
+        for char in "abcdefghijklmnopqrstuvwxy":
+            term.type(char)
+            typed += char
+            sent_at.append(time.monotonic())
+            time.sleep(0.1)
+        killed_at = time.monotonic()
+        os.kill(term.pid, signal.SIGKILL)
+        os.waitpid(term.pid, 0)
+    finally:
+        term.close()
+    saved = active_draft(db_path)
+    assert typed.startswith(saved)
+    # everything typed more than ~1 s (plus scheduling slack) before the kill was on disk
+    assert len(saved) >= sum(1 for t in sent_at if t < killed_at - 1.5)
