@@ -41,6 +41,8 @@ class WritingScreen(SkipHandling, WorkScreen):
     CSS_PATH = "writing.tcss"
     HELP_TOPIC = "the-three-criteria"  # then weighing and the worked examples
 
+    _loaded_text: str | None = None
+
     BINDINGS = [
         Binding("ctrl+s", "submit", "Submit", id="writing.submit", priority=True),
         Binding("f2", "copy_prompt", "Copy prompt", id="writing.copy_prompt"),
@@ -97,9 +99,11 @@ class WritingScreen(SkipHandling, WorkScreen):
 
     @on(TextArea.Changed, "#writing-answer")
     def _edited(self) -> None:
+        if self.editor.text == self._loaded_text:
+            return  # the Changed that loading a task posts: nothing new to save
+        self._loaded_text = None
         self._update_status("")
-        if self.view is not None and self.editor.text != getattr(self, "_loaded_text", None):
-            self._loaded_text = None
+        if self.view is not None:
             self.changed()
 
     def changed(self) -> None:

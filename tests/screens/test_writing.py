@@ -46,6 +46,7 @@ async def test_quit_mid_answer_then_reopen_lands_in_the_task_with_the_draft(make
         editor = screen.query_one(TextArea)
         assert editor.text == "Half an ans\nwer"
         assert editor.has_focus and editor.cursor_location == (1, 3)
+        assert "draft restored" in screen_text(again)
         await pilot.press(*"!", "ctrl+z")
         assert editor.text == "Half an ans\nwer"  # undo works on top of the restored draft
         await pilot.press("ctrl+y")
