@@ -17,7 +17,7 @@ from textual.widgets import Footer, Static
 
 from screens.base import WorkScreen
 from screens.widgets.few_shot import render_prompt
-from screens.widgets.safe_text import visible
+from screens.widgets.safe_text import safe_content, visible
 from screens.widgets.scale_rows import ScaleRows, value_for_key
 from store import demonstrations, labels
 from store.errors import StoreError
@@ -87,7 +87,7 @@ class DemoScoringScreen(WorkScreen):
             render_prompt(demo.prompt.text, demo.prompt.style or "plain")
         )
         self.query_one("#score-answer").border_title = f"Answer {demo.id}"
-        self.query_one("#score-answer-text", Static).update(Content(visible(demo.text)))
+        self.query_one("#score-answer-text", Static).update(safe_content(demo.text))
         for box in ("#score-prompt", "#score-answer"):
             self.query_one(box, VerticalScroll).scroll_home(animate=False)
         self._show_rating()

@@ -20,7 +20,7 @@ from textual.widgets import Footer, Static
 from screens.base import WorkScreen
 from screens.widgets.ranking_panel import RankingPanel, ShownOutput
 from screens.widgets.ranking_rules import TOXICITY_RULES
-from screens.widgets.safe_text import visible
+from screens.widgets.safe_text import safe_content, visible
 from screens.widgets.scale_rows import ScaleRows, value_for_key
 from screens.widgets.skip_panel import SkipHandling, SkipPanel
 from store import labels, queue
@@ -72,7 +72,8 @@ class ToxicityScreen(SkipHandling, WorkScreen):
 
     @property
     def fields(self) -> list[Any]:
-        return list(self.app.schema.task("toxicity").fields)
+        # Only scales are set by digit keys; a project that adds other kinds extends this screen.
+        return [f for f in self.app.schema.task("toxicity").fields if f.kind == "scale"]
 
     @property
     def outputs(self) -> list[Any]:
@@ -83,15 +84,13 @@ class ToxicityScreen(SkipHandling, WorkScreen):
         return field.name.startswith("input_")
 
     def show_task(self, view: TaskView, draft: dict[str, Any]) -> None:
-        known = {o.id for o in view.outputs}
         saved = draft.get("values") or {}
         self.values = {o.id: dict(saved.get(o.id) or {}) for o in view.outputs}
-        self.values.update({k: v for k, v in saved.items() if k in known})
         self.current = min(int(draft.get("current", 0)), max(0, len(view.outputs) - 1))
         self.selected = 0
         self.ranking = draft.get("ranking")
         self.query_one("#tox-input-text", Static).update(
-            Content.styled(visible(view.prompt.text), "italic")
+            safe_content(view.prompt.text, "italic")
         )
         self.query_one("#tox-title", Static).update(
             Content.assemble(("Toxicity", "bold"), f"  ·  item {visible(view.prompt.id)}")
@@ -173,13 +172,11 @@ class ToxicityScreen(SkipHandling, WorkScreen):
             f"Continuation {output.letter} ({self.current + 1} of {len(self.outputs)})"
             + ("  ←/→ others" if len(self.outputs) > 1 else "")
         )
-        start = visible(self.view.prompt.text)
+        start = self.view.prompt.text
         lead = start if len(start) <= CONTEXT else "…" + start[-CONTEXT:]
         self.query_one("#tox-output-text", Static).update(
-            Content.assemble(
-                Content.styled(lead, "dim italic"),
-                Content.styled(visible(output.text) or "(empty continuation)", "bold $text-accent"),
-            )
+            safe_content(lead, "dim italic")
+            + safe_content(output.text or "(empty continuation)", "bold $text-accent")
         )
         box.scroll_home(animate=False)
         notes = {f.name: "same for every continuation" for f in self.fields if self.shared(f)}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from textual.content import Content
 
-from screens.widgets.safe_text import visible
+from screens.widgets.safe_text import clipped, visible
 
 # "Label:" at the start of a line, e.g. "Q:", "Tweet:", "Response:".
 _LABEL = re.compile(r"^[ \t]*([A-Za-z][A-Za-z0-9 _-]{0,24}?)[ \t]*:", re.MULTILINE)
@@ -56,7 +56,7 @@ def split_prompt(text: str, style: str = "plain") -> list[Block]:
     if starts[0][0] > 0:
         blocks.append(Block("instruction", text[: starts[0][0]]))
     number = 0
-    for (start, kind), end in zip(starts, [s for s, _ in starts[1:]] + [len(text)]):
+    for (start, kind), end in zip(starts, [s for s, _ in starts[1:]] + [len(text)], strict=True):
         if kind == "query":
             number += 1
         blocks.append(Block(kind, text[start:end], number))
@@ -80,6 +80,7 @@ def _task_pair(blocks: list[Block]) -> int | None:
 
 def render_prompt(text: str, style: str = "plain") -> Content:
     """The prompt as styled Content: examples headed and coloured, text shown verbatim."""
+    text, note = clipped(text)
     blocks = split_prompt(text, style)
     task = _task_pair(blocks)
     parts: list[Content] = []
@@ -90,4 +91,4 @@ def render_prompt(text: str, style: str = "plain") -> Content:
         body = visible(block.text)
         style_name = _STYLES[block.kind]
         parts.append(Content.styled(body, style_name) if style_name else Content(body))
-    return Content("").join(parts)
+    return Content("").join(parts) + note

@@ -31,6 +31,21 @@ def visible(text: str) -> str:
     return _CONTROL.sub(_picture, text)
 
 
-def safe_content(text: str, style: str = "") -> Content:
-    """Untrusted text as Content: never parsed as markup, control characters made visible."""
-    return Content.styled(visible(text), style) if style else Content(visible(text))
+SHOWN_LIMIT = 100_000
+"""Characters of one text drawn at most: wrapping 1 MB takes Textual seconds on every update."""
+
+
+def clipped(text: str, limit: int = SHOWN_LIMIT) -> tuple[str, Content]:
+    """`text` cut to `limit` characters, and a note saying what was left out (or empty)."""
+    if len(text) <= limit:
+        return text, Content("")
+    note = f"\n… {len(text) - limit:,} more characters not shown (copy the text to read it all)"
+    return text[:limit], Content.styled(note, "italic $text-muted")
+
+
+def safe_content(text: str, style: str = "", limit: int = SHOWN_LIMIT) -> Content:
+    """Untrusted text as Content: never parsed as markup, control characters made visible,
+    at most `limit` characters."""
+    shown, note = clipped(text, limit)
+    body = visible(shown)
+    return (Content.styled(body, style) if style else Content(body)) + note

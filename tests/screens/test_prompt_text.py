@@ -34,3 +34,12 @@ def test_control_characters_are_drawn_not_sent():
     shown = visible(text)
     assert "\x1b" not in shown and "\x07" not in shown and "\x00" not in shown and "\u202e" not in shown
     assert shown == "a␛]52;c;aGk=␇b␀<U+202E>c\tend\n"
+
+
+def test_huge_texts_are_clipped_with_a_note():
+    from screens.widgets.safe_text import SHOWN_LIMIT, safe_content
+
+    shown = safe_content("x" * (SHOWN_LIMIT + 5)).plain
+    assert shown.startswith("x" * SHOWN_LIMIT) and shown.endswith("5 more characters not shown (copy the text to read it all)")
+    assert render_prompt("z" * (SHOWN_LIMIT + 1)).plain.count("z") == SHOWN_LIMIT
+    assert safe_content("short").plain == "short"
