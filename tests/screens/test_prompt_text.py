@@ -43,3 +43,27 @@ def test_huge_texts_are_clipped_with_a_note():
     assert shown.startswith("x" * SHOWN_LIMIT) and shown.endswith("5 more characters not shown (copy the text to read it all)")
     assert render_prompt("z" * (SHOWN_LIMIT + 1)).plain.count("z") == SHOWN_LIMIT
     assert safe_content("short").plain == "short"
+
+
+def test_pyperclip_only_where_a_local_clipboard_exists(monkeypatch):
+    from screens.widgets import clipboard
+
+    calls = []
+    monkeypatch.setattr("pyperclip.copy", calls.append)
+
+    class FakeApp:
+        clipboard = ""
+
+        def copy_to_clipboard(self, text):
+            self.clipboard = text
+
+    monkeypatch.setattr(clipboard.sys, "platform", "linux")
+    monkeypatch.setenv("DISPLAY", ":0")
+    monkeypatch.setenv("SSH_CONNECTION", "10.0.0.2 5555 10.0.0.1 22")
+    app = FakeApp()
+    clipboard.copy_text(app, "over ssh")
+    assert app.clipboard == "over ssh" and calls == []  # the server's clipboard is not the labeler's
+    monkeypatch.delenv("SSH_CONNECTION")
+    monkeypatch.delenv("SSH_TTY", raising=False)
+    clipboard.copy_text(app, "local")
+    assert calls == ["local"]
