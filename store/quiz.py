@@ -18,6 +18,7 @@ from typing import Any
 import sqlite_utils
 
 from store.db import immediate, now
+from store.demonstrations import ensure_score_tasks
 from store.errors import StoreError
 from store.events import log_event
 from store.labels import LabelValue, load_draft, save_draft, write_labels
@@ -384,8 +385,6 @@ def submit_quiz(db: sqlite_utils.Database, session: QuizSession, *, schema: Sche
             if item.section == "self_assessment":
                 self_assessment = {"selected": list(answer.get("selected", [])),
                                    "text": (answer.get("text") or "").strip()}
-            if item.section == "demonstrations" and not gold:
-                _score_task(db, session, item, stamp)
             db.execute("UPDATE assignments SET status = 'done', finished_at = ?, seconds = ? "
                        "WHERE id = ?", [stamp, seconds, item.assignment_id])
             db.execute("DELETE FROM drafts WHERE assignment_id = ?", [item.assignment_id])
@@ -393,14 +392,8 @@ def submit_quiz(db: sqlite_utils.Database, session: QuizSession, *, schema: Sche
                    "WHERE quiz = ? AND labeler = ?",
                    [stamp, json.dumps(self_assessment, ensure_ascii=False) if self_assessment else None,
                     session.quiz, session.labeler])
+        # The written answers join the researchers' scoring queue, quiz answers first.
+        ensure_score_tasks(db)
         log_event(db, session.labeler, "quiz_submit", {"quiz": session.quiz})
     session.submitted_at = stamp
 
-
-def _score_task(db, session: QuizSession, item: QuizItem, stamp: str) -> None:
-    """Queue the written answer for researchers' scoring under its anonymous id d<label id>."""
-    label_id = db.execute(
-        "SELECT id FROM labels WHERE labeler = ? AND task = 'demonstration' AND item = ? AND field = 'text'",
-        [session.labeler, item.prompt_id]).fetchone()[0]
-    db.execute("INSERT OR IGNORE INTO tasks (kind, item, quiz, created_at) VALUES "
-               "('demonstration_score', ?, ?, ?)", [f"d{label_id}", session.quiz, stamp])

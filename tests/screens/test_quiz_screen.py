@@ -12,6 +12,9 @@ from screens.quiz import QuizScreen
 from store import quiz as quizzes
 from store.imports import import_labels
 from store.labels import iter_labels
+from store.screening import screening_report
+from tests.screens.screen_text import screen_text
+from tests.store.test_quiz import complete_answers
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLD_ONLY = ("GOLDONLYSECRET", "goldkeeperzz")
@@ -38,8 +41,8 @@ async def assert_no_gold(app):
     assert "screening-demo" in svg  # the scan reads real screen text
     for secret in GOLD_ONLY:
         assert secret not in svg
-    # The rendered widgets too, in case the SVG splits a string.
-    texts = " ".join(str(w.render()) for w in app.screen.query("Static"))
+    # The composed screen text too, in case the SVG splits a string.
+    texts = screen_text(app)
     for secret in GOLD_ONLY:
         assert secret not in texts
 
@@ -127,8 +130,6 @@ async def test_resume_after_closing_mid_quiz(quiz_app, sample_db):
 
 async def test_locked_after_submit(quiz_app, sample_db):
     session = quizzes.load_session(sample_db, "screening-demo", "alice")
-    from tests.store.test_quiz import complete_answers
-
     for pos, answer in complete_answers(session).items():
         quizzes.save_answer(sample_db, session, pos, answer, seconds=1)
     quizzes.submit_quiz(sample_db, session)
@@ -181,3 +182,23 @@ async def test_no_quiz_assigned_says_so(make_app):
         await pilot.pause()
         assert not isinstance(app.screen, QuizScreen)
         assert any("No screening quiz" in str(n.message) for n in app._notifications)
+
+
+async def test_researcher_scores_quiz_answers_first(quiz_app, sample_db):
+    session = quizzes.load_session(sample_db, "screening-demo", "alice")
+    for pos, answer in complete_answers(session).items():
+        quizzes.save_answer(sample_db, session, pos, answer, seconds=1)
+    quizzes.submit_quiz(sample_db, session)
+    app = quiz_app("rhea")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("d")
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "answer to d" in shown and "alice" not in shown
+        await pilot.press("7", "enter")
+        await pilot.pause()
+        assert "answer to d" in screen_text(app)
+        await pilot.press("5", "enter")
+        await pilot.pause()
+    report = screening_report(sample_db, "screening-demo", names=True)
+    assert report["candidates"]["alice"]["demonstrations"] == {"n": 2, "scored": 2, "mean_score": 6}
