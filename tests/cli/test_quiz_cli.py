@@ -5,12 +5,11 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from store import quiz as quizzes
 from store.db import open_db
 from store.labels import iter_labels
 from tui.cli import cli
 
-from ..store.test_quiz import EXAMPLE, complete_answers
+from ..store.test_quiz import EXAMPLE, take_quiz
 
 
 @pytest.fixture
@@ -34,10 +33,7 @@ def test_import_assign_take_score_report(run, db_path, tmp_path):
 
     # nora takes the quiz: flags all "no", rankings as shown (not gold), two answers.
     db = open_db(db_path)
-    session = quizzes.load_session(db, "screening-demo", "nora")
-    for pos, answer in complete_answers(session).items():
-        quizzes.save_answer(db, session, pos, answer, seconds=5)
-    quizzes.submit_quiz(db, session)
+    take_quiz(db, "nora", seconds=5)
     demos = list(iter_labels(db, labeler="nora", task="demonstration"))
     scores = tmp_path / "scores.jsonl"
     scores.write_text("".join(

@@ -14,7 +14,7 @@ from store.imports import import_labels
 from store.labels import iter_labels
 from store.screening import screening_report
 from tests.screens.screen_text import screen_text
-from tests.store.test_quiz import complete_answers
+from tests.store.test_quiz import take_quiz
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLD_ONLY = ("GOLDONLYSECRET", "goldkeeperzz")
@@ -129,10 +129,7 @@ async def test_resume_after_closing_mid_quiz(quiz_app, sample_db):
 
 
 async def test_locked_after_submit(quiz_app, sample_db):
-    session = quizzes.load_session(sample_db, "screening-demo", "alice")
-    for pos, answer in complete_answers(session).items():
-        quizzes.save_answer(sample_db, session, pos, answer, seconds=1)
-    quizzes.submit_quiz(sample_db, session)
+    take_quiz(sample_db, "alice")
     app = quiz_app("alice")
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
@@ -185,10 +182,7 @@ async def test_no_quiz_assigned_says_so(make_app):
 
 
 async def test_researcher_scores_quiz_answers_first(quiz_app, sample_db):
-    session = quizzes.load_session(sample_db, "screening-demo", "alice")
-    for pos, answer in complete_answers(session).items():
-        quizzes.save_answer(sample_db, session, pos, answer, seconds=1)
-    quizzes.submit_quiz(sample_db, session)
+    take_quiz(sample_db, "alice")
     app = quiz_app("rhea")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("d")

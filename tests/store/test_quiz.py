@@ -28,6 +28,15 @@ def complete_answers(session):
     return out
 
 
+def take_quiz(db, labeler, *, seconds=1.0, quiz="screening-demo"):
+    """The labeler answers every item (see complete_answers) and submits."""
+    session = quizzes.load_session(db, quiz, labeler)
+    for pos, answer in complete_answers(session).items():
+        quizzes.save_answer(db, session, pos, answer, seconds=seconds)
+    quizzes.submit_quiz(db, session)
+    return session
+
+
 @pytest.fixture
 def quiz_db(db):
     add_labeler(db, "dana")
@@ -123,9 +132,6 @@ def test_session_never_carries_gold(quiz_db):
 def test_a_researcher_taking_the_quiz_writes_gold(quiz_db):
     add_labeler(quiz_db, "rhea", "researcher")
     quizzes.assign_quiz(quiz_db, "screening-demo", ["rhea"])
-    session = quizzes.load_session(quiz_db, "screening-demo", "rhea")
-    for pos, answer in complete_answers(session).items():
-        quizzes.save_answer(quiz_db, session, pos, answer, seconds=1)
-    quizzes.submit_quiz(quiz_db, session)
+    take_quiz(quiz_db, "rhea")
     theirs = list(iter_labels(quiz_db, labeler="rhea"))
     assert theirs and all(v.gold for v in theirs)
