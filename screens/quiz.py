@@ -8,6 +8,7 @@ and locks the quiz after a confirmation.
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -40,6 +41,11 @@ SECTION_TITLES = {
     "self_assessment": "Self-assessment",
 }
 RANK_BY = "overall quality: helpful, truthful and harmless (guidelines §3). Ties are fine."
+
+
+def reflow(text: str) -> str:
+    """Join the hard-wrapped lines of a TOML multi-line string; blank lines stay paragraphs."""
+    return re.sub(r"(?<!\n)\n(?!\n)", " ", text.strip())
 
 
 class QuizRankingPanel(RankingPanel):
@@ -76,7 +82,7 @@ class QuizScreen(Screen):
         Binding("escape", "home", "Home", id="quiz.home"),
         Binding("ctrl+n", "go(1)", "Next item", id="quiz.next", priority=True),
         Binding("ctrl+o", "go(-1)", "Previous item", id="quiz.prev", priority=True),
-        Binding("ctrl+s", "save_item", "Save item / submit quiz", id="quiz.save", priority=True),
+        Binding("ctrl+s", "save_item", "Save / submit", id="quiz.save", priority=True),
         Binding("enter", "begin", "Begin", id="quiz.begin", show=False),
     ]
 
@@ -171,7 +177,7 @@ class QuizScreen(Screen):
         if position < 0:
             switcher.current = "intro"
             self.query_one("#intro-text", Static).update(
-                s.instructions + f"\n\n{len(s.items)} items. Press Enter to begin. "
+                reflow(s.instructions) + f"\n\n{len(s.items)} items. Press Enter to begin. "
                 "ctrl+n / ctrl+o move to the next / previous item; your answers are saved as you go.")
         elif item is None:
             switcher.current = "review"
