@@ -43,6 +43,14 @@ SECTION_TITLES = {
 RANK_BY = "overall quality: helpful, truthful and harmless (guidelines §3). Ties are fine."
 
 
+def _label(schema, task: str, name: str) -> str:
+    """The schema's label of a flag; its name if this app runs another schema than the import."""
+    try:
+        return schema.field(task, name).label
+    except StoreError:
+        return name
+
+
 def reflow(text: str) -> str:
     """Join the hard-wrapped lines of a TOML multi-line string; blank lines stay paragraphs."""
     return re.sub(r"(?<!\n)\n(?!\n)", " ", text.strip())
@@ -194,8 +202,8 @@ class QuizScreen(Screen):
         completion = self.query_one("#flag-completion", Static)
         completion.display = bool(item.outputs)
         completion.update(item.outputs[0].text if item.outputs else "")
-        rows = [FlagRow("prompt", f, schema.field("instruction", f).label) for f in item.prompt_flags]
-        rows += [FlagRow("completion", f, schema.field("output", f).label) for f in item.completion_flags]
+        rows = [FlagRow("prompt", f, _label(schema, "instruction", f)) for f in item.prompt_flags]
+        rows += [FlagRow("completion", f, _label(schema, "output", f)) for f in item.completion_flags]
         values = {(g, f): v for g in ("prompt", "completion") for f, v in answer.get(g, {}).items()}
         form = self.query_one(FlagForm)
         form.set_rows(rows, values)
