@@ -67,6 +67,8 @@ def test_minimal_quiz_and_defaults(tmp_path):
          "flagging[1].gold.prompt.asks_violent: must be true or false"),
         (MINIMAL + '[self_assessment]\ntopics = "politics"\n', "self_assessment.topics: must be a list"),
         ("name = = 'q'\n", "quiz.toml: toml: "),
+        (MINIMAL + '[flags]\nprompt = []\n[[flagging]]\nid = "f"\nprompt = "p"\n',
+         "flags.prompt: the flagging items need at least one prompt flag"),
     ],
 )
 def test_errors_name_file_key_and_problem(tmp_path, text, message):
