@@ -232,10 +232,9 @@ def parse_quiz(data: dict, source: str, *, prompt_fields=None, output_fields=Non
             )
         )
 
-    if flagging and not prompt_flags:
-        raise r.fail("flags.prompt", "the flagging items need at least one prompt flag")
-    if any(f.completion for f in flagging) and not completion_flags:
-        raise r.fail("flags.completion", "flagging items with a completion need at least one completion flag")
+    for i, item in enumerate(flagging, 1):
+        if not prompt_flags and not (item.completion and completion_flags):
+            raise r.fail(f"flagging[{i}]", "no flag to set: [flags] asks none for this item")
 
     ranking = []
     for i, item in enumerate(r.items(data, "ranking"), 1):

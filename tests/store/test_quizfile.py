@@ -68,7 +68,7 @@ def test_minimal_quiz_and_defaults(tmp_path):
         (MINIMAL + '[self_assessment]\ntopics = "politics"\n', "self_assessment.topics: must be a list"),
         ("name = = 'q'\n", "quiz.toml: toml: "),
         (MINIMAL + '[flags]\nprompt = []\n[[flagging]]\nid = "f"\nprompt = "p"\n',
-         "flags.prompt: the flagging items need at least one prompt flag"),
+         "flagging[1]: no flag to set"),
     ],
 )
 def test_errors_name_file_key_and_problem(tmp_path, text, message):
