@@ -1,10 +1,10 @@
 """Benchmark `agreement_report` on 1,000,000 labels (500 labelers, 20 fields).
 
-    python bench/bench_agreement.py            # generate, measure, merge into bench/results.json
+    python -m bench agreement        # or: python bench/bench_agreement.py
 
 Labels go straight into a temporary database made by `open_db` (the real tables; the import
 path's per-line checks would dominate and are measured elsewhere), on tmpfs when available. Each report runs in a child
-process so its peak memory (ru_maxrss) is the report's own, not the generator's.
+process so its peak memory (VmHWM) is the report's own, not the generator's.
 Not part of the test suite.
 """
 
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -23,12 +22,12 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT))  # also runnable as a plain script (the child process is one)
 
+from bench.results import machine, record  # noqa: E402
 from store.db import now, open_db  # noqa: E402
 from store.schema import load_schema  # noqa: E402
 
-RESULTS = Path(__file__).with_name("results.json")
 LABELERS = 500
 PER_ITEM = 5  # labelers per item
 PER_LABELER_PER_FIELD = 100
@@ -125,35 +124,41 @@ def generate(path: Path, seed: int = 0) -> dict:
     }
 
 
+def _peak_rss_mib() -> float:
+    """This process's own peak RSS. ru_maxrss would do, but Linux carries it over from the
+    parent across fork+exec, so a child of the 1M-row generator would report the generator's."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def run_report(path: str, resamples: int) -> None:
     """Child process: one report, then its time and peak memory as JSON on stdout."""
     from store.agreement import agreement_report
 
+    baseline = _peak_rss_mib()  # Python + numpy + scipy
     db = open_db(path)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     report = agreement_report(db, n_boot=resamples, seed=0)
-    seconds = time.perf_counter() - started
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+    peak = _peak_rss_mib()
     entries = sum(len(fields) for fields in report["per_labeler"].values())
     print(
         json.dumps(
             {
                 "seconds": round(seconds, 1),
-                "peak_rss_mib": round(peak_kib / 1024, 1),
+                # CPU time too: other work on a shared host stretches wall time, not this.
+                "cpu_seconds": round(cpu_seconds, 1),
+                "peak_rss_mib": peak,
+                "rss_after_imports_mib": baseline,
                 "per_labeler_entries": entries,
             }
         )
     )
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def main() -> None:
@@ -172,18 +177,10 @@ def main() -> None:
             ).stdout
             figures[f"report_resamples_{resamples}"] = json.loads(out)
             print(f"resamples={resamples}: {out.strip()}", file=sys.stderr)
-    figures.update(
-        {
-            "cpu": _cpu_model(),
-            "cpus": len(os.sched_getaffinity(0)),
-            "python": platform.python_version(),
-            "measured_at": now(),
-        }
-    )
-    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    results["agreement"] = figures
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print(json.dumps(figures, indent=2))
+    figures["machine"] = machine()  # CPU model, cores, Python version
+    figures["load_average_1min"] = round(os.getloadavg()[0], 2)
+    figures["measured_at"] = now()
+    record("agreement", figures)
 
 
 if __name__ == "__main__":

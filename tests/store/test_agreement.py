@@ -48,3 +48,14 @@ def test_disagreeing_gold_leaves_the_item_out_with_a_note(rated, tmp_path):
 def test_gold_only_for_other_fields_is_an_error_for_that_field(rated):
     with pytest.raises(AgreementError, match="no gold labels for task=instruction"):
         agreement_report(rated, task="instruction")
+
+
+def test_field_with_gold_and_no_labelers_reports_a_reason(rated, tmp_path):
+    only_gold = [
+        {"labeler": "rhea", "task": "output", "item": i, "field": "fails_task", "value": False}
+        for i in ("p1-a", "p1-b")
+    ]
+    _import(rated, tmp_path, "gold3", only_gold, gold=True)
+    entry = agreement_report(rated, n_boot=10)["inter_annotator"]["output.fails_task"]
+    assert entry["n_items"] == 0 and entry["krippendorff_alpha"] is None
+    assert entry["reason"].startswith("fewer than 2 items")
