@@ -17,9 +17,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.suggester import SuggestFromList
-from textual.widgets import ContentSwitcher, Footer, Input, Static
+from textual.widgets import ContentSwitcher, Input, Static
 
 from screens.base import WorkScreen
+from screens.widgets.footer import Footer
 from screens.widgets.instruction_panel import InstructionPanel
 from screens.widgets.prompt_panel import PromptPanel
 from screens.widgets.ranking_panel import CRITERIA, RankingPanel

@@ -13,10 +13,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from screens.base import WorkScreen
 from screens.widgets.few_shot import render_prompt
+from screens.widgets.footer import Footer
 from screens.widgets.safe_text import safe_content, visible
 from screens.widgets.scale_rows import ScaleRows, value_for_key
 from store import demonstrations, labels

@@ -19,7 +19,6 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import (
     ContentSwitcher,
-    Footer,
     Header,
     Input,
     ProgressBar,
@@ -30,6 +29,7 @@ from textual.widgets import (
 from textual.widgets.selection_list import Selection
 
 from screens.widgets.flag_form import FlagForm, FlagRow
+from screens.widgets.footer import Footer
 from screens.widgets.ranking_panel import RankingPanel, ShownOutput
 from store import quiz as quizzes
 from store.errors import StoreError

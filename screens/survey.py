@@ -13,7 +13,6 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import (
     ContentSwitcher,
-    Footer,
     Header,
     Input,
     Label,
@@ -23,6 +22,7 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
+from screens.widgets.footer import Footer
 from store import surveys
 from store.errors import StoreError
 from store.survey_questions import Survey, survey

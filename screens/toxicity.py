@@ -15,9 +15,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from screens.base import WorkScreen
+from screens.widgets.footer import Footer
 from screens.widgets.ranking_panel import RankingPanel, ShownOutput
 from screens.widgets.ranking_rules import TOXICITY_RULES
 from screens.widgets.safe_text import safe_content, visible

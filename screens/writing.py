@@ -15,12 +15,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Footer, Static, TextArea
+from textual.widgets import Static, TextArea
 
 from screens.base import WorkScreen
 from screens.widgets.clipboard import copy_text
 from screens.widgets.confirm_bar import ConfirmBar
 from screens.widgets.few_shot import render_prompt
+from screens.widgets.footer import Footer
 from screens.widgets.safe_text import visible
 from screens.widgets.skip_panel import SkipHandling, SkipPanel
 from store import demonstrations

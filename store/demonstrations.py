@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from store import labels, queue
 from store.db import immediate, now
@@ -17,6 +16,9 @@ from store.errors import StoreError
 from store.roster import role_of
 from store.schema import Schema
 from store.views import Prompt, get_prompt
+
+if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
+    import sqlite_utils
 
 WRITE_KIND = "demonstration"
 SCORE_KIND = "demonstration_score"

@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from store.db import immediate, now
 from store.errors import LabelError, StoreError
@@ -15,6 +13,9 @@ from store.events import log_event
 from store.queue import get_assignment, mark_full_if_done
 from store.roster import role_of
 from store.schema import Schema, load_schema
+
+if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
+    import sqlite_utils
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any
 
 from store.db import immediate, now
 from store.demonstrations import ensure_score_tasks
@@ -26,6 +24,9 @@ from store.queue import shuffled
 from store.quizfile import LETTERS, QuizFile, QuizFileError, load_quiz
 from store.roster import add_labeler, role_of
 from store.schema import Schema, load_schema
+
+if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
+    import sqlite_utils
 
 KIND = "quiz"
 SELF_ITEM = "self_assessment"

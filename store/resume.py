@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite_utils
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
+    import sqlite_utils
+
 
 
 def unfinished_kind(db: sqlite_utils.Database, labeler: str) -> str | None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import re
+from pathlib import Path
 
 from textual.app import App
 from textual.screen import Screen
@@ -53,3 +55,11 @@ async def test_push_pop_and_refresh_bindings_keep_no_old_keys():
             await pilot.pause()
         assert live_keys() <= settled
         assert "Five" in str(app.screen.query_one(Footer).query(FooterKey).first().render())
+
+
+def test_every_screen_uses_the_leak_free_footer():
+    screens = Path(__file__).resolve().parents[2] / "screens"
+    for module in screens.rglob("*.py"):
+        if module.name != "footer.py":
+            assert "from textual.widgets import Footer" not in module.read_text(), module
+            assert not re.search(r"from textual\.widgets import \([^)]*\bFooter\b", module.read_text()), module
