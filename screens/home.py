@@ -13,7 +13,7 @@ from textual.widgets.option_list import Option
 from screens.registry import WORK
 from screens.widgets.footer import Footer
 from store import queue
-from store.quiz import pending_quiz
+from store.resume import pending_quiz
 
 
 class HomeScreen(Screen):

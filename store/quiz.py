@@ -22,6 +22,7 @@ from store.events import log_event
 from store.labels import LabelValue, load_draft, save_draft, write_labels
 from store.queue import shuffled
 from store.quizfile import LETTERS, QuizFile, QuizFileError, load_quiz
+from store.resume import pending_quiz  # noqa: F401 - part of this module's API
 from store.roster import add_labeler, role_of
 from store.schema import Schema, load_schema
 
@@ -255,14 +256,6 @@ def list_quizzes(db: sqlite_utils.Database) -> list[QuizSummary]:
             "SELECT labeler, submitted_at FROM quiz_takers WHERE quiz = ? ORDER BY labeler", [name])]
         out.append(QuizSummary(name, items, len(takers), sum(1 for _, s in takers if s), takers))
     return out
-
-
-def pending_quiz(db: sqlite_utils.Database, labeler: str) -> str | None:
-    """The labeler's oldest assigned quiz that is not submitted yet: the home screen opens it first."""
-    row = db.execute(
-        "SELECT quiz FROM quiz_takers WHERE labeler = ? AND submitted_at IS NULL "
-        "ORDER BY assigned_at, quiz LIMIT 1", [labeler]).fetchone()
-    return row[0] if row else None
 
 
 def assigned_quizzes(db: sqlite_utils.Database, labeler: str) -> list[tuple[str, str | None]]:

@@ -1,4 +1,6 @@
-"""Where a labeler left off: the unfinished task they last typed into."""
+"""Where a labeler left off: the unfinished task they last typed into, and a screening quiz
+waiting for them. The home screen asks both at start-up, so this module stays light (the quiz
+machinery in store/quiz.py costs ~12 ms to import)."""
 
 from __future__ import annotations
 
@@ -6,7 +8,6 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
     import sqlite_utils
-
 
 
 def unfinished_kind(db: sqlite_utils.Database, labeler: str) -> str | None:
@@ -19,4 +20,12 @@ def unfinished_kind(db: sqlite_utils.Database, labeler: str) -> str | None:
            ORDER BY d.updated_at DESC, a.id DESC LIMIT 1""",
         [labeler],
     ).fetchone()
+    return row[0] if row else None
+
+
+def pending_quiz(db: sqlite_utils.Database, labeler: str) -> str | None:
+    """The labeler's oldest assigned quiz that is not submitted yet: the home screen opens it first."""
+    row = db.execute(
+        "SELECT quiz FROM quiz_takers WHERE labeler = ? AND submitted_at IS NULL "
+        "ORDER BY assigned_at, quiz LIMIT 1", [labeler]).fetchone()
     return row[0] if row else None

@@ -9,8 +9,6 @@ from pathlib import Path
 
 import click
 
-from store.quizfile import QuizFileError
-
 
 def register(cli: click.Group) -> None:
     from tui.cli import common, user_errors
@@ -26,6 +24,7 @@ def register(cli: click.Group) -> None:
     def quiz_import(file, db, config_path, labeler) -> None:
         """Import a quiz file (see quiz.example.toml) with its gold answers."""
         from store.quiz import import_quiz
+        from store.quizfile import QuizFileError
         from store.schema import load_schema
 
         ctx = resolve(db, config_path)
