@@ -139,6 +139,7 @@ def main() -> None:
         print(json.dumps(fn(*rest)))
         return
 
+    load_before = round(os.getloadavg()[0], 2)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(args.keep or tmp)
         work.mkdir(parents=True, exist_ok=True)
@@ -153,6 +154,8 @@ def main() -> None:
     record("pipeline", {
         "machine": machine(),  # also here: results.json's top-level one is the last bench's
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        # Other work on the machine slows every figure; this says how busy it was.
+        "load_average_1m_before_after": [load_before, round(os.getloadavg()[0], 2)],
         "import_prompts_with_rules": {"prompts": args.prompts, **imported},
         "export_pairs": exported,
     })
