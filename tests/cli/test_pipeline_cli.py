@@ -100,3 +100,23 @@ def test_stats_shows_data_values_as_text_not_markup(run, tmp_path):
     assert run("import", "prompts", tmp_path / "p.jsonl", "--api-rules").exit_code == 0
     r = run("stats")
     assert r.exit_code == 0 and "[/bold]" in r.output
+
+
+def test_a_bad_record_writes_no_report_and_keeps_nothing(run, tmp_path, db_path):
+    bad = write(tmp_path / "p.jsonl", PROMPTS[:2] + [{"id": "z", "text": "t", "source": "web"}])
+    report = tmp_path / "r.json"
+    r = run("import", "prompts", bad, "--api-rules", "--report", report)
+    assert r.exit_code == 1 and ":3: source:" in r.output
+    assert not report.exists()
+    from store.db import open_db
+
+    assert open_db(db_path).execute("SELECT count(*) FROM prompts").fetchone()[0] == 0
+
+
+def test_csv_dump_with_rules(run, tmp_path):
+    csv = tmp_path / "dump.csv"
+    csv.write_text("id,text,user_id\nc1,hello there,u1\nc2,hello   there,u2\nc3,my ip is 8.8.8.8,u3\n")
+    r = run("import", "prompts", csv, "--api-rules", "--report", "-")
+    report = json.loads(r.output.splitlines()[-1])
+    assert (report["kept"], report["duplicate_prefix"], report["pii"]) == (1, 1, 1)
+    assert report["dropped"][1] == {"id": "c3", "reason": "pii", "detail": "ip_address"}
