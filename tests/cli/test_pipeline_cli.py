@@ -69,6 +69,10 @@ def test_rules_config_is_used(run, tmp_path):
     (["sft", "--format", "prompt-completion"], 3, {"prompt_id", "prompt", "completion"}),
     (["pairs"], 22, {"prompt_id", "prompt", "chosen", "rejected", "chosen_id", "rejected_id", "labeler"}),
     (["pairs", "--gold-only"], 3, None),
+    # One prompt with gold is too few to rate anyone: only the gold pairs stay.
+    (["pairs", "--min-agreement", "0.5"], 3, None),
+    (["pairs", "--since", "2026-03-01"], 12, None),
+    (["pairs", "--since", "2026-03-01T02:00:00+02:00"], 12, None),
     (["ppo"], 4, {"prompt_id", "prompt", "split"}),
     (["ppo", "--exclude-labeled"], 1, None),
 ])
@@ -120,3 +124,15 @@ def test_csv_dump_with_rules(run, tmp_path):
     report = json.loads(r.output.splitlines()[-1])
     assert (report["kept"], report["duplicate_prefix"], report["pii"]) == (1, 1, 1)
     assert report["dropped"][1] == {"id": "c3", "reason": "pii", "detail": "ip_address"}
+
+
+@pytest.mark.parametrize("args", [["--min-agreement", "2"], ["--since", "last week"]])
+def test_bad_export_options_are_usage_errors(loaded, run, args):
+    assert run("export", "pairs", "--out", "-", *args).exit_code == 2
+
+
+def test_min_agreement_without_gold_is_a_user_error(run, tmp_path):
+    write(tmp_path / "p.jsonl", PROMPTS)
+    assert run("import", "prompts", tmp_path / "p.jsonl").exit_code == 0
+    r = run("export", "pairs", "--out", "-", "--min-agreement", "0.5")
+    assert r.exit_code == 1 and "no gold" in r.output

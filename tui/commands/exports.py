@@ -8,10 +8,13 @@ from contextlib import contextmanager
 import click
 
 from tui.cli import common, export_group, user_errors, write_jsonl
-from tui.context import require_researcher, resolve
+from tui.context import parse_since, require_researcher, resolve
 
 out_option = click.option("--out", required=True, metavar="FILE|-", help="Output file, or - for standard output.")
-since_option = click.option("--since", metavar="ISO-DATE", help="Only labels (for ppo: prompts) created at or after this time.")
+
+
+since_option = click.option("--since", metavar="ISO-DATE", callback=lambda ctx, param, value: parse_since(value),
+                            help="Only labels (for ppo: prompts) created at or after this date or time (UTC unless it says).")
 split_option = click.option("--split", metavar="NAME", help="Only prompts of this split (train, validation, test).")
 
 
@@ -59,9 +62,17 @@ def export_sft(out, fmt, since, split, db, config_path, labeler) -> None:
 @click.command("pairs")
 @export_options
 @click.option("--gold-only", is_flag=True, help="Only researchers' gold rankings.")
-def export_pairs(out, gold_only, since, split, db, config_path, labeler) -> None:
+@click.option("--min-agreement", type=click.FloatRange(0, 1), metavar="X",
+              help="Leave out labelers whose ranking agreement with gold (pairwise_agreement of "
+                   "`labeldesk agreement`) is below X; gold rankings stay.")
+def export_pairs(out, gold_only, min_agreement, since, split, db, config_path, labeler) -> None:
     """Every untied pair of every ranking (prompt, chosen, rejected), for reward models."""
-    from store.exports import export_pairs as export
+    from store.exports import agreeing_labelers, export_pairs
+
+    def export(database, **filters):
+        if min_agreement is not None:
+            filters["labelers"] = agreeing_labelers(database, min_agreement)
+        return export_pairs(database, **filters)
 
     _write("export pairs", export, out, "pairs", db, config_path, labeler,
            since=since, split=split, gold_only=gold_only)
