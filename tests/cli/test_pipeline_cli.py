@@ -136,3 +136,28 @@ def test_min_agreement_without_gold_is_a_user_error(run, tmp_path):
     assert run("import", "prompts", tmp_path / "p.jsonl").exit_code == 0
     r = run("export", "pairs", "--out", "-", "--min-agreement", "0.5")
     assert r.exit_code == 1 and "no gold" in r.output
+
+
+def test_progress_goes_to_stderr_never_stdout(monkeypatch, capsys):
+    """With stdout redirected to a file (`--out -`) and stderr a terminal, the bar must not land
+    in the data."""
+    import sys
+
+    from tui.cli import stderr_progress
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    with stderr_progress("export", 3) as advance:
+        assert advance is not None
+        for _ in range(3):
+            advance(1)
+    assert capsys.readouterr().out == ""
+
+
+def test_no_progress_when_stderr_is_not_a_terminal(monkeypatch):
+    import sys
+
+    from tui.cli import stderr_progress
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    with stderr_progress("export", 3) as advance:
+        assert advance is None

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-from contextlib import contextmanager
-
 import click
 
-from tui.cli import common, export_group, user_errors, write_jsonl
+from tui.cli import common, export_group, stderr_progress, user_errors, write_jsonl
 from tui.context import parse_since, require_researcher, resolve
 
 out_option = click.option("--out", required=True, metavar="FILE|-", help="Output file, or - for standard output.")
-
-
 since_option = click.option("--since", metavar="ISO-DATE", callback=lambda ctx, param, value: parse_since(value),
                             help="Only labels (for ppo: prompts) created at or after this date or time (UTC unless it says).")
 split_option = click.option("--split", metavar="NAME", help="Only prompts of this split (train, validation, test).")
@@ -22,26 +17,12 @@ def export_options(f):
     return out_option(since_option(split_option(common(f))))
 
 
-@contextmanager
-def export_progress(what: str, total: int):
-    """A progress bar on stderr when it is a terminal; the callback is None otherwise."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import Progress
-
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(what, total=total)
-        yield lambda n: bar.advance(task, n)
-
-
 def _write(command: str, export, out: str, what: str, db, config_path, labeler, **filters) -> None:
     database = resolve(db, config_path).open()
     require_researcher(database, labeler, command)
     with user_errors():
         exp = export(database, **filters)
-        with export_progress(f"{command} ({what})", exp.total) as progress:
+        with stderr_progress(f"{command} ({what})", exp.total) as progress:
             n = write_jsonl(exp.records(progress), out)
     if out != "-":
         click.echo(f"{out}: {n} {what}")
