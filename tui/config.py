@@ -46,6 +46,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "comparison_agreement": 0.75,
         "demonstration_score": 6.0,
     },
+    "surveys": {"extra_statements": []},
 }
 FREE_SECTIONS = {"keys"}
 CHOICES = {

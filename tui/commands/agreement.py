@@ -42,13 +42,12 @@ def csv_rows(report: dict):
                 yield [scope, labeler, key, n, figure, entry[figure], ci[0], ci[1], se]
 
 
-def _fmt(value, ci=None) -> str:
-    if value is None:
-        return "—"
-    text = f"{value:.2f}"
-    if ci:
-        text += f" [{ci[0]:.2f}, {ci[1]:.2f}]"
-    return text
+def _fmt(value) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def _ci(ci) -> str:
+    return f"{ci[0]:.2f}–{ci[1]:.2f}" if ci else ""
 
 
 def _note(entry: dict) -> str:
@@ -67,44 +66,38 @@ def _note(entry: dict) -> str:
 
 
 def print_tables(report: dict) -> None:
+    import sys
+
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    console = Console()
+    # A pipe or file gets room for every column instead of rich's 80-column fallback.
+    console = Console(width=None if sys.stdout.isatty() else 140)
     # Names and field keys come from imported data: Text, never markup.
-    gold = Table(title="Against researcher gold", title_justify="left")
-    for column in ("labeler", "field", "n", "agreement [95% CI]", "kappa / tau-b", "notes"):
-        gold.add_column(column, overflow="fold", no_wrap=column == "field")
     for name, fields in report["per_labeler"].items():
+        table = Table(title=Text(f"{name} against researcher gold"), title_justify="left")
+        for column in ("field", "n", "agree", "95% CI", "κ / τb", "95% CI ", "notes"):
+            table.add_column(column, overflow="fold", no_wrap=column != "notes",
+                             justify="right" if column not in ("field", "notes") else "left")
         for key, entry in fields.items():
             share = entry.get("agreement", entry.get("pairwise_agreement"))
             share_ci = entry.get("agreement_ci95", entry.get("pairwise_agreement_ci95"))
             kind = "cohen_kappa" if "cohen_kappa" in entry else "kendall_tau_b"
-            gold.add_row(
-                Text(name),
-                Text(key),
-                Text(str(entry["n"])),
-                Text(_fmt(share, share_ci)),
-                Text(_fmt(entry.get(kind), entry.get(f"{kind}_ci95"))),
-                Text(_note(entry)),
-            )
+            table.add_row(Text(key), Text(str(entry["n"])), Text(_fmt(share)), Text(_ci(share_ci)),
+                          Text(_fmt(entry.get(kind))), Text(_ci(entry.get(f"{kind}_ci95"))),
+                          Text(_note(entry)))
+        console.print(table)
     inter = Table(title="Between labelers (gold excluded)", title_justify="left")
-    for column in ("field", "items", "figure", "value [95% CI]", "notes"):
-        inter.add_column(column, overflow="fold", no_wrap=column == "field")
+    for column in ("field", "items", "figure", "value", "95% CI", "notes"):
+        inter.add_column(column, overflow="fold", no_wrap=column != "notes")
     for key, entry in report["inter_annotator"].items():
         if "krippendorff_alpha" in entry:
             figure, name = "krippendorff_alpha", f"alpha ({entry['level']})"
         else:
             figure, name = "pairwise_agreement", "pairwise agreement"
-        inter.add_row(
-            Text(key),
-            Text(str(entry["n_items"])),
-            Text(name),
-            Text(_fmt(entry[figure], entry.get(f"{figure}_ci95"))),
-            Text(_note(entry)),
-        )
-    console.print(gold)
+        inter.add_row(Text(key), Text(str(entry["n_items"])), Text(name), Text(_fmt(entry[figure])),
+                      Text(_ci(entry.get(f"{figure}_ci95"))), Text(_note(entry)))
     console.print(inter)
     boot = report["bootstrap"]
     console.print(
@@ -140,9 +133,11 @@ def register(cli: click.Group) -> None:
         show_default=True,
         help="Bootstrap resamples (0: no intervals).",
     )
+    @click.option("--quiz", metavar="NAME", help="The screening report of quiz NAME instead.")
+    @click.option("--names", is_flag=True, help="With --quiz: candidates by name, not anonymous id.")
     @db_option
     @config_option
-    def agreement(fmt, labeler, task, field, since, seed, resamples, db, config_path) -> None:
+    def agreement(fmt, labeler, task, field, since, seed, resamples, quiz, names, db, config_path) -> None:
         """Agreement of each labeler with researcher gold, and between labelers.
 
         Researchers only (who is asking comes from LABELDESK_LABELER, else the OS user;
@@ -150,8 +145,13 @@ def register(cli: click.Group) -> None:
         """
         from store.agreement import agreement_report
 
-        database = resolve(db, config_path).open()
+        ctx = resolve(db, config_path)
+        database = ctx.open()
         require_researcher(database, None, "agreement")
+        if quiz:
+            from tui.commands.screening import run_screening
+
+            return run_screening(database, quiz, names=names, fmt=fmt, config=ctx.config)
         with user_errors():
             report = agreement_report(
                 database,

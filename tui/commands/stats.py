@@ -72,13 +72,18 @@ def render(stats: dict) -> list:
 
 @click.command("stats")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--surveys", is_flag=True, help="The labeler surveys instead (counts only from 5 responses).")
 @common
-def stats(fmt, db, config_path, labeler) -> None:
+def stats(fmt, surveys, db, config_path, labeler) -> None:
     """Descriptive statistics: prompts by source, style, category, user and split; lengths by
     category; labeling progress by kind and labeler."""
     from store.stats import collect_stats
 
     ctx = resolve(db, config_path)
+    if surveys:
+        from tui.commands.surveys import show_summaries
+
+        return show_summaries(ctx, labeler, fmt)
     with user_errors():
         data = collect_stats(ctx.open(), overlap=ctx.config["overlap"])
     if fmt == "json":
