@@ -9,9 +9,10 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from datetime import datetime, timezone
 
 import click
+
+from tui.context import parse_since
 
 # Not imported from store.agreement_metrics: that loads numpy and scipy (~0.5 s) into every
 # `labeldesk` command, the app included. tests/cli/test_agreement.py checks they agree.
@@ -27,19 +28,6 @@ FIGURES = (
     "kendall_tau_b",
     "krippendorff_alpha",
 )
-
-
-def _since(value: str | None) -> str | None:
-    """An ISO date or time, as the UTC text labels store (`store.db.now`), for comparison."""
-    if value is None:
-        return None
-    try:
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not an ISO 8601 date or time") from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return when.astimezone(timezone.utc).isoformat(timespec="milliseconds")
 
 
 def csv_rows(report: dict):
@@ -173,7 +161,7 @@ def register(cli: click.Group) -> None:
                 labeler=labeler,
                 task=task,
                 field=field,
-                since=_since(since),
+                since=parse_since(since),
                 seed=seed,
                 n_boot=resamples,
             )
