@@ -10,43 +10,22 @@ with 4 outputs of 600 characters.
 from __future__ import annotations
 
 import shutil
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-from bench.pty_run import Pty
 from bench.results import record, summary
-from bench.workload import build_db
+from bench.workload import app_in_pty, build_db
 
 ROOT = Path(__file__).resolve().parents[1]
 DOWN, UP, RIGHT, LEFT = b"\x1b[B", b"\x1b[A", b"\x1b[C", b"\x1b[D"
 ROUNDS = 5
 
 
-def keystrokes(pty: Pty, keys: list[bytes]) -> dict:
-    sizes, first_byte_ms = [], []
-    for key in keys:
-        pty.drain(quiet=0.3)
-        start = time.perf_counter()
-        pty.send(key)
-        out = b""
-        while not out and time.perf_counter() - start < 5:
-            out = pty._read(0.005)
-        first_byte_ms.append((time.perf_counter() - start) * 1000)
-        out += pty.drain(quiet=0.3)
-        sizes.append(len(out))
-    return {"bytes": summary(sizes), "first_byte_ms": summary(first_byte_ms),
+def keystrokes(pty, keys: list[bytes]) -> dict:
+    answers = [pty.keystroke(key) for key in keys]
+    sizes = [len(out) for out, _ in answers]
+    return {"bytes": summary(sizes), "first_byte_ms": summary([first * 1000 for _, first in answers]),
             "bytes_max": max(sizes)}
-
-
-def session(db_path: Path, tmp: Path, *config: str) -> Pty:
-    argv = [sys.executable, "-m", "tui.cli", "app", "--db", str(db_path), "--labeler", "ana"]
-    if config:
-        (tmp / "config.toml").write_text("\n".join(config) + "\n")
-        argv += ["--config", str(tmp / "config.toml")]
-    env = {"PYTHONPATH": str(ROOT), "LABELDESK_DATA_DIR": str(tmp / "data")}
-    return Pty(argv, env=env, cwd=str(ROOT))
 
 
 def main() -> None:
@@ -55,7 +34,7 @@ def main() -> None:
         db_path = tmp / "bytes.db"
         build_db(db_path, 50).conn.close()
         figures = {}
-        with session(db_path, tmp) as pty:
+        with app_in_pty(db_path, tmp) as pty:
             pty.wait_for(b"Labeling as")
             keys = ([DOWN] * 3 + [UP] * 3) * ROUNDS
             figures["home_highlight_move"] = keystrokes(pty, keys)
@@ -72,7 +51,7 @@ def main() -> None:
 def ranking(db_path: Path, tmp: Path) -> dict:
     """The ranking step alone: type letters best first and take them back (Backspace), and
     switch the output being read (←/→)."""
-    with session(db_path, tmp, "[comparison]", 'steps = ["ranking"]') as pty:
+    with app_in_pty(db_path, tmp, "[comparison]", 'steps = ["ranking"]') as pty:
         pty.wait_for(b"Labeling as")
         pty.press(b"c", until=b"Rank by")
         typing = keystrokes(pty, [b"a", b"b", b"c", b"\x7f", b"\x7f", b"\x7f"] * ROUNDS)

@@ -15,20 +15,17 @@ from __future__ import annotations
 import asyncio
 import gc
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from bench.pty_run import Pty
 from bench.results import record
-from bench.workload import build_db, built_kinds, make_app
+from bench.workload import app_in_pty, build_db, built_kinds, make_app
 from screens.widgets.footer import Footer as FixedFooter
 from store import queue
 
-ROOT = Path(__file__).resolve().parents[1]
 TASKS = 1000
 CYCLES = 200
 STEP = 100
@@ -58,9 +55,7 @@ def growth_per_step(samples: list[float]) -> float:
 
 
 def start_rss(db_path: Path, tmp: Path) -> float:
-    argv = [sys.executable, "-m", "tui.cli", "app", "--db", str(db_path), "--labeler", "ana"]
-    env = {"PYTHONPATH": str(ROOT), "LABELDESK_DATA_DIR": str(tmp / "data")}
-    with Pty(argv, env=env, cwd=str(ROOT)) as pty:
+    with app_in_pty(db_path, tmp) as pty:
         pty.wait_for(b"Labeling as")
         pty.drain(quiet=0.3)
         return round(rss_mib(pty.proc.pid), 1)

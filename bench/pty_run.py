@@ -82,6 +82,18 @@ class Pty:
         self.seen += out
         return out
 
+    def keystroke(self, key: bytes, quiet=0.3) -> tuple[bytes, float]:
+        """One key on a quiet screen: (everything written in answer until it is quiet again,
+        seconds from the key to the answer's first byte)."""
+        self.drain(quiet)
+        start = time.perf_counter()
+        self.send(key)
+        out = b""
+        while not out and time.perf_counter() - start < 5:
+            out = self._read(0.005)
+        first = time.perf_counter() - start
+        return out + self.drain(quiet), first
+
     def send(self, keys: bytes) -> None:
         os.write(self.master, keys)
 
