@@ -24,7 +24,8 @@ N = 1_000_000
 CLAIMS = 300
 
 
-def _fill_tasks(db, n: int) -> None:
+def fill_tasks(db, n: int) -> None:
+    """`n` open demonstration tasks, inserted directly (the importers would take minutes)."""
     with immediate(db):
         db.conn.executemany(
             "INSERT INTO prompts (id, text, tasks, created_at) VALUES (?, ?, '[\"demonstration\"]', 'x')",
@@ -36,7 +37,7 @@ def _fill_tasks(db, n: int) -> None:
 
 def bench_claim_and_commit(tmp: Path) -> dict:
     db = open_db(tmp / "claim.db")
-    _fill_tasks(db, N)
+    fill_tasks(db, N)
     for i in range(CLAIMS):
         add_labeler(db, f"l{i}")
     claim_ms, commit_ms = [], []

@@ -14,6 +14,7 @@ ROWS: list[tuple[str, str, float | None, str | None]] = [
     ("startup.cpu_ratio_to_floor", "start-up, CPU time ÷ minimal Textual app", 1.5, "<"),
     ("startup.app_seconds_median", "start-up to home screen, s (wall)", None, None),
     ("startup.minimal_textual_seconds_median", "minimal Textual app, s (wall)", None, None),
+    ("startup.app_seconds_median_at_1m_open_tasks", "start-up at 1,000,000 open tasks, s (wall)", None, None),
     ("startup.help_seconds_median", "`labeldesk --help`, s", None, None),
     ("ranking.80x24.letter.median_ms", "ranking keystroke (K=9, 100 kB) to frame, median ms", 16, "<"),
     ("ranking.80x24.letter.p99_ms", "ranking keystroke (K=9, 100 kB) to frame, p99 ms", 50, "<"),
