@@ -117,6 +117,8 @@ class OutputCard(Vertical):
         self.text = ""  # the output's text with control characters made visible (safe to draw)
         self.part = 0
 
+    _head: Content | None = None
+
     def compose(self) -> ComposeResult:
         yield Static(classes="card-head", markup=False)
         with VerticalScroll(classes="card-body", can_focus=False):
@@ -161,7 +163,10 @@ class OutputCard(Vertical):
         if with_snippet:
             parts.append(("│ ", "$text-muted"))
             parts.append(Content(_snippet(self.text)))
-        self.query_one(".card-head", Static).update(Content.assemble(*parts), layout=False)
+        content = Content.assemble(*parts)
+        if content != self._head:  # an unchanged head is not redrawn: fewer bytes per keystroke
+            self._head = content
+            self.query_one(".card-head", Static).update(content, layout=False)
 
 
 @dataclass
