@@ -39,6 +39,15 @@ class Terminal:
             if ready:
                 self.seen += os.read(self.fd, 65536)
 
+    def drain(self, seconds: float) -> None:
+        """Read what the app writes for `seconds`: a terminal always reads, and an unread pty
+        fills up and blocks the app's writes (and with them its timers)."""
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            ready, _, _ = select.select([self.fd], [], [], left)
+            if ready:
+                self.seen += os.read(self.fd, 65536)
+
     def type(self, text: str) -> None:
         os.write(self.fd, text.encode())
 
@@ -118,7 +127,7 @@ def test_kill_9_while_typing_loses_at_most_the_last_second(sample_db, db_path):
             term.type(char)
             typed += char
             sent_at.append(time.monotonic())
-            time.sleep(0.1)
+            term.drain(0.1)
         killed_at = time.monotonic()
         os.kill(term.pid, signal.SIGKILL)
         os.waitpid(term.pid, 0)
