@@ -1,0 +1,108 @@
+"""What every work screen shares: claiming the next task, drafts, time on task, going home.
+
+A work screen is installed once and shows task after task (Textual 8.2.8 leaks Footer widgets
+on every screen push+pop, and a pop costs ~200 ms at p99). Subclasses set KIND and implement
+`show_task` (put a task on screen, restoring `draft`) and `draft_data` (what to keep).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from textual.binding import Binding
+from textual.screen import Screen
+
+from store import labels, queue
+from store.views import TaskView, task_view
+
+
+class WorkScreen(Screen):
+    KIND = ""
+    DRAFT_DELAY = 0.8  # seconds after the last change; the spec allows at most ~1 s of loss
+
+    BINDINGS = [Binding("escape", "home", "Home", id="work.home")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view: TaskView | None = None
+        self._dirty = False
+        self._draft_timer = None
+        self._active_since: float | None = None
+        self._seconds = 0.0
+
+    # -- the task ---------------------------------------------------------------
+    def on_screen_resume(self) -> None:
+        self._active_since = time.monotonic()
+        if self.view is None:
+            self.next_task()
+
+    def on_screen_suspend(self) -> None:
+        self.flush_drafts()
+        self._pause_clock()
+
+    def next_task(self) -> None:
+        app = self.app
+        assignment = queue.claim_next(
+            app.db, app.labeler, self.KIND,
+            overlap=app.config.overlap(self.KIND), lease_seconds=app.config.lease_seconds,
+        )
+        if assignment is None:
+            self.view = None
+            self.show_empty()
+            return
+        self.view = task_view(app.db, assignment)
+        draft = labels.load_draft(app.db, assignment.id) or {}
+        self._seconds = float(draft.pop("_seconds", 0.0))
+        self._active_since = time.monotonic()
+        self._dirty = False
+        self.show_task(self.view, draft)
+
+    def show_task(self, view: TaskView, draft: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def show_empty(self) -> None:
+        self.notify("Nothing is waiting here right now.", title=self.KIND)
+        self.app.pop_screen()
+
+    def draft_data(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    # -- drafts -----------------------------------------------------------------
+    def changed(self) -> None:
+        """Call on every edit: the draft is written shortly after the last one."""
+        self._dirty = True
+        if self._draft_timer is not None:
+            self._draft_timer.stop()
+        self._draft_timer = self.set_timer(self.DRAFT_DELAY, self.flush_drafts)
+
+    def flush_drafts(self) -> None:
+        if not self._dirty or self.view is None:
+            return
+        data = dict(self.draft_data())
+        data["_seconds"] = self.seconds_on_task()
+        labels.save_draft(self.app.db, self.view.assignment.id, data)
+        self._dirty = False
+
+    # -- time on task -----------------------------------------------------------
+    def _pause_clock(self) -> None:
+        if self._active_since is not None:
+            self._seconds += time.monotonic() - self._active_since
+            self._active_since = None
+
+    def seconds_on_task(self) -> float:
+        running = time.monotonic() - self._active_since if self._active_since else 0.0
+        return round(self._seconds + running, 1)
+
+    # -- finishing --------------------------------------------------------------
+    def submit(self, values: list[labels.LabelValue]) -> None:
+        """Write the task's labels in one transaction and show the next task at once."""
+        assert self.view is not None
+        labels.submit(self.app.db, self.view.assignment.id, values,
+                      seconds=self.seconds_on_task(), schema=self.app.schema)
+        self._dirty = False
+        self.next_task()
+
+    def action_home(self) -> None:
+        self.flush_drafts()
+        self.app.pop_screen()

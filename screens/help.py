@@ -1,0 +1,78 @@
+"""F1: the labeling guidelines and FAQ, rendered Markdown, searchable by section."""
+
+from __future__ import annotations
+
+import re
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Markdown, Static
+
+from tui.locations import GUIDELINES
+
+_HEADING = re.compile(r"^#{1,3} ", re.M)
+
+
+def sections(text: str) -> list[str]:
+    """The document cut at its headings (levels 1-3), each piece keeping its heading."""
+    starts = [m.start() for m in _HEADING.finditer(text)] or [0]
+    if starts[0] != 0:
+        starts.insert(0, 0)
+    return [text[a:b].strip() for a, b in zip(starts, starts[1:] + [len(text)]) if text[a:b].strip()]
+
+
+def matching(text: str, query: str) -> list[str]:
+    words = query.lower().split()
+    return [s for s in sections(text) if all(w in s.lower() for w in words)]
+
+
+class HelpScreen(Screen):
+    CSS_PATH = "help.tcss"
+    BINDINGS = [
+        Binding("escape", "close", "Back", id="help.close"),
+        Binding("slash,ctrl+f", "search", "Search", id="help.search"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        try:
+            self.text = GUIDELINES.read_text(encoding="utf-8")
+        except OSError:
+            self.text = "# Guidelines\n\nThe guidelines file is missing from this installation."
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="Search the guidelines (Enter), Escape to go back", id="help-search")
+        yield Static(id="help-status")
+        with VerticalScroll(id="help-body"):
+            yield Markdown(self.text, id="help-md")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#help-body").focus()
+
+    def action_search(self) -> None:
+        self.query_one("#help-search", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.show(event.value)
+        self.query_one("#help-body").focus()
+
+    def show(self, query: str) -> None:
+        status = self.query_one("#help-status", Static)
+        if not query.strip():
+            self.query_one("#help-md", Markdown).update(self.text)
+            status.update("")
+            return
+        found = matching(self.text, query)
+        self.query_one("#help-md", Markdown).update("\n\n".join(found) if found else "")
+        status.update(f"{len(found)} section(s) match; empty search shows everything")
+
+    def action_close(self) -> None:
+        search = self.query_one("#help-search", Input)
+        if search.has_focus and search.value:
+            search.value = ""
+            self.show("")
+            return
+        self.app.pop_screen()

@@ -1,0 +1,72 @@
+"""The home screen: who is labeling, each kind of work with its waiting count and progress."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from screens.registry import WORK
+from store import queue
+
+
+class HomeScreen(Screen):
+    CSS_PATH = "home.tcss"
+    BINDINGS = [Binding("enter", "start_selected", "Start", id="home.start", show=True)] + [
+        Binding(w.key, f"start('{w.kind}')", w.title, id=f"home.{w.kind}", show=False)
+        for w in WORK
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="home-body"):
+            yield Static(id="who")
+            yield OptionList(id="work")
+            yield Static(id="hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_counts()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_counts()
+
+    def refresh_counts(self) -> None:
+        app = self.app
+        self.query_one("#who", Static).update(
+            Content.from_markup("Labeling as [b]$name[/b] ($role)", name=app.labeler, role=app.role)
+        )
+        counts = queue.counts(app.db, app.labeler, {w.kind: app.config.overlap(w.kind) for w in app.work})
+        options = self.query_one("#work", OptionList)
+        highlighted = options.highlighted
+        options.clear_options()
+        for work in app.work:
+            c = counts.get(work.kind)
+            tail = f"{c.waiting:>5} waiting {c.done:>5} done" if c else ""
+            options.add_option(Option(Content(f"[{work.key}] {work.title:<34}{tail}"), id=work.kind))
+        options.highlighted = highlighted if highlighted is not None else 0
+        self.query_one("#hint", Static).update(
+            "Enter or the key in brackets starts that work.  F1: guidelines.  ctrl+q: quit."
+        )
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.action_start(event.option.id)
+
+    def action_start_selected(self) -> None:
+        options = self.query_one("#work", OptionList)
+        if options.highlighted is not None:
+            self.action_start(options.get_option_at_index(options.highlighted).id)
+
+    def action_start(self, kind: str) -> None:
+        work = next((w for w in self.app.work if w.kind == kind), None)
+        if work is None:
+            return
+        screen = self.app.work_screen(work)
+        if screen is None:
+            self.notify(f"{work.title}: this screen is not built yet.", severity="warning")
+            return
+        self.app.push_screen(work.kind)

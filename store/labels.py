@@ -1,0 +1,152 @@
+"""Saving labels: drafts as the labeler goes, and one transaction per submitted task."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from store.db import immediate, now
+from store.errors import LabelError, StoreError
+from store.events import log_event
+from store.queue import get_assignment
+from store.roster import role_of
+from store.schema import Schema, load_schema
+
+
+@dataclass(frozen=True)
+class LabelValue:
+    task: str
+    item: str
+    field: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class LabelRow:
+    id: int
+    labeler: str
+    task: str
+    item: str
+    field: str
+    value: Any
+    gold: bool
+    created_at: str
+    seconds: float | None
+
+
+def save_draft(db: sqlite_utils.Database, assignment_id: int, data: dict[str, Any]) -> None:
+    """Keep what the labeler has entered so far; one statement, so atomic on its own."""
+    db.execute(
+        "INSERT INTO drafts (assignment_id, data, updated_at) VALUES (?, ?, ?) "
+        "ON CONFLICT(assignment_id) DO UPDATE SET data = excluded.data, "
+        "updated_at = excluded.updated_at",
+        [assignment_id, json.dumps(data, ensure_ascii=False), now()],
+    )
+
+
+def load_draft(db: sqlite_utils.Database, assignment_id: int) -> dict[str, Any] | None:
+    row = db.execute("SELECT data FROM drafts WHERE assignment_id = ?", [assignment_id]).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def check_conditions(values: Iterable[LabelValue], schema: Schema) -> None:
+    """A conditional field may only be stored when its conditions hold in the same set."""
+    given = {f"{v.task}.{v.field}": v.value for v in values}
+    by_item = {(v.task, v.field, v.item) for v in values}
+    for task, name, item in by_item:
+        f = schema.field(task, name)
+        for cond, want in f.when.items():
+            if cond in given and given[cond] != want:
+                raise LabelError(f"{f.qualified} on {item}: only asked when {cond} is {want}")
+
+
+def write_labels(
+    db: sqlite_utils.Database,
+    labeler: str,
+    values: Iterable[LabelValue],
+    *,
+    gold: bool,
+    schema: Schema,
+    seconds: float | None = None,
+    assignment_id: int | None = None,
+    created_at: str | None = None,
+) -> int:
+    """Insert or replace label values (the caller holds the transaction)."""
+    n = 0
+    stamp = created_at or now()
+    for v in values:
+        schema.validate(v.task, v.field, v.value)
+        db.execute(
+            """INSERT INTO labels (labeler, task, item, field, value, gold, created_at, seconds,
+                                   assignment_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT(labeler, task, item, field) DO UPDATE SET
+                 value = excluded.value, gold = excluded.gold, created_at = excluded.created_at,
+                 seconds = excluded.seconds, assignment_id = excluded.assignment_id""",
+            [labeler, v.task, v.item, v.field, json.dumps(v.value, ensure_ascii=False),
+             int(gold), stamp, seconds, assignment_id],
+        )
+        n += 1
+    return n
+
+
+def submit(
+    db: sqlite_utils.Database,
+    assignment_id: int,
+    values: list[LabelValue],
+    *,
+    seconds: float | None = None,
+    schema: Schema | None = None,
+) -> None:
+    """Validate and write every label of a task, close its assignment, drop its draft."""
+    schema = schema or load_schema()
+    if not values:
+        raise LabelError("nothing to submit")
+    for v in values:
+        schema.validate(v.task, v.field, v.value)
+    check_conditions(values, schema)
+    with immediate(db):
+        a = get_assignment(db, assignment_id)
+        if a.status not in ("active", "expired"):
+            raise StoreError(f"this task was already {a.status}")
+        gold = role_of(db, a.labeler) == "researcher"
+        write_labels(db, a.labeler, values, gold=gold, schema=schema, seconds=seconds,
+                     assignment_id=a.id)
+        db.execute(
+            "UPDATE assignments SET status = 'done', finished_at = ?, seconds = ?, "
+            "lease_until = NULL WHERE id = ?",
+            [now(), seconds, a.id],
+        )
+        db.execute("DELETE FROM drafts WHERE assignment_id = ?", [a.id])
+        log_event(db, a.labeler, "submit", {"task": a.task_id, "item": a.item, "n": len(values)})
+
+
+def iter_labels(
+    db: sqlite_utils.Database,
+    *,
+    labeler: str | None = None,
+    task: str | None = None,
+    since: str | None = None,
+    gold: bool | None = None,
+) -> Iterator[LabelRow]:
+    where, args = [], []
+    for column, value in (("labeler", labeler), ("task", task)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            args.append(value)
+    if since:
+        where.append("created_at >= ?")
+        args.append(since)
+    if gold is not None:
+        where.append("gold = ?")
+        args.append(int(gold))
+    sql = "SELECT id, labeler, task, item, field, value, gold, created_at, seconds FROM labels"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    for row in db.execute(sql + " ORDER BY id", args):
+        yield LabelRow(row[0], row[1], row[2], row[3], row[4], json.loads(row[5]), bool(row[6]),
+                       row[7], row[8])

@@ -1,0 +1,144 @@
+"""Ordered schema migrations; `PRAGMA user_version` is the schema version.
+
+Append a new function to MIGRATIONS for every change; never edit one that has shipped. Each
+runs in its own `BEGIN IMMEDIATE` transaction together with the version bump, so two processes
+opening an old file at once cannot both migrate it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+from store.errors import StoreError
+
+
+def _v1_core(db: sqlite_utils.Database) -> None:
+    # executescript() would COMMIT mid-migration; one statement at a time stays in the tx.
+    for sql in _V1_SQL.split(";\n"):
+        if sql.strip():
+            db.execute(sql)
+
+
+_V1_SQL = """
+CREATE TABLE labelers (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('labeler', 'researcher')),
+    created_at TEXT NOT NULL
+);
+CREATE TABLE prompts (
+    id TEXT PRIMARY KEY,
+    text TEXT NOT NULL,
+    user_id TEXT,
+    source TEXT CHECK (source IN ('api', 'labeler')),
+    style TEXT CHECK (style IN ('plain', 'few_shot', 'user_based')),
+    category TEXT,
+    split TEXT,
+    tasks TEXT NOT NULL DEFAULT '[]',
+    status TEXT NOT NULL DEFAULT 'pool' CHECK (status IN ('pool', 'held', 'dropped')),
+    reason TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE outputs (
+    id TEXT PRIMARY KEY,
+    prompt_id TEXT NOT NULL REFERENCES prompts(id),
+    text TEXT NOT NULL,
+    model TEXT,
+    position INTEGER NOT NULL
+);
+CREATE INDEX outputs_prompt ON outputs(prompt_id, position);
+CREATE TABLE tasks (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    item TEXT NOT NULL,
+    quiz TEXT NOT NULL DEFAULT '',
+    full INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    UNIQUE (kind, item, quiz)
+);
+CREATE INDEX tasks_open ON tasks(kind, quiz, full, id);
+CREATE TABLE assignments (
+    id INTEGER PRIMARY KEY,
+    task_id INTEGER NOT NULL REFERENCES tasks(id),
+    labeler TEXT NOT NULL REFERENCES labelers(name),
+    status TEXT NOT NULL CHECK (status IN ('active', 'done', 'skipped', 'expired')),
+    claimed_at TEXT NOT NULL,
+    lease_until TEXT,
+    finished_at TEXT,
+    seconds REAL,
+    "order" TEXT,
+    reason TEXT,
+    flagged INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (task_id, labeler)
+);
+CREATE INDEX assignments_labeler ON assignments(labeler, status);
+CREATE INDEX assignments_task ON assignments(task_id, status);
+CREATE TABLE labels (
+    id INTEGER PRIMARY KEY,
+    labeler TEXT NOT NULL,
+    task TEXT NOT NULL,
+    item TEXT NOT NULL,
+    field TEXT NOT NULL,
+    value TEXT NOT NULL,
+    gold INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    seconds REAL,
+    assignment_id INTEGER REFERENCES assignments(id),
+    UNIQUE (labeler, task, item, field)
+);
+CREATE INDEX labels_item ON labels(task, item, field);
+CREATE TABLE drafts (
+    assignment_id INTEGER PRIMARY KEY REFERENCES assignments(id),
+    data TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    labeler TEXT,
+    kind TEXT NOT NULL,
+    data TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END
+"""
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _v1_core,
+]
+
+LATEST = len(MIGRATIONS)
+
+
+def version(db: sqlite_utils.Database) -> int:
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def check_version(db: sqlite_utils.Database, path: str) -> int:
+    found = version(db)
+    if found > LATEST:
+        raise StoreError(
+            f"{path}: written by a newer LabelDesk (schema {found}; this one knows up to "
+            f"{LATEST}); upgrade LabelDesk to open it"
+        )
+    if found == 0 and any(
+        name not in ("sqlite_sequence",) for name in db.table_names()
+    ):
+        raise StoreError(f"{path}: not a LabelDesk database (it has other tables)")
+    return found
+
+
+def run_migrations(db: sqlite_utils.Database, path: str) -> None:
+    from store.db import immediate
+
+    if check_version(db, path) == LATEST:
+        return
+    with immediate(db):
+        # Re-read under the write lock: another process may have migrated meanwhile.
+        current = check_version(db, path)
+        for step in range(current, LATEST):
+            MIGRATIONS[step](db)
+            db.execute(f"PRAGMA user_version={step + 1}")

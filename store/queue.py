@@ -1,0 +1,236 @@
+"""Who labels what next: claims with leases, overlap, and the researchers' gold queue.
+
+`overlap` non-gold labelers finish an item, then it leaves the pool. A claim holds a lease;
+an expired lease returns the task to the pool, but the labeler's assignment (and draft) stays
+theirs to resume unless others filled the item meanwhile.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+import sqlite_utils
+
+from store.db import immediate, now as _now
+from store.errors import StoreError
+from store.events import log_event
+from store.roster import role_of
+
+KINDS = ("comparison", "instruction", "demonstration", "toxicity", "demonstration_score")
+
+
+@dataclass(frozen=True)
+class Assignment:
+    id: int
+    task_id: int
+    kind: str
+    item: str
+    quiz: str
+    labeler: str
+    status: str
+    claimed_at: str
+    lease_until: str | None
+    order: list[str]
+
+
+@dataclass(frozen=True)
+class Counts:
+    waiting: int
+    done: int
+
+
+_SELECT = """
+SELECT a.id, a.task_id, t.kind, t.item, t.quiz, a.labeler, a.status, a.claimed_at,
+       a.lease_until, a."order"
+FROM assignments a JOIN tasks t ON t.id = a.task_id
+"""
+
+
+def _row(row) -> Assignment:
+    *head, order = row
+    return Assignment(*head, order=json.loads(order) if order else [])
+
+
+def get_assignment(db: sqlite_utils.Database, assignment_id: int) -> Assignment:
+    row = db.execute(_SELECT + "WHERE a.id = ?", [assignment_id]).fetchone()
+    if row is None:
+        raise StoreError(f"no assignment {assignment_id}")
+    return _row(row)
+
+
+def shuffled(ids: list[str], seed: str) -> list[str]:
+    """A per-labeler, per-task order: stable across runs and processes (no `hash()`)."""
+    rng = random.Random(int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big"))
+    out = list(ids)
+    rng.shuffle(out)
+    return out
+
+
+def _stamp(at: datetime) -> str:
+    return at.isoformat(timespec="milliseconds")
+
+
+def _taken(db, task_id: int, at: str, *, exclude: str | None = None) -> tuple[int, int]:
+    """(done, live leases) by non-gold labelers on a task."""
+    done, live = db.execute(
+        """SELECT coalesce(sum(a.status = 'done'), 0),
+                  coalesce(sum(a.status = 'active' AND a.lease_until > ?), 0)
+           FROM assignments a JOIN labelers l ON l.name = a.labeler
+           WHERE a.task_id = ? AND l.role = 'labeler' AND a.labeler IS NOT ?""",
+        [at, task_id, exclude],
+    ).fetchone()
+    return done, live
+
+
+def _order_for(db, kind: str, item: str, labeler: str, task_id: int) -> list[str]:
+    if kind in ("demonstration", "instruction", "demonstration_score"):
+        return []
+    ids = [r[0] for r in db.execute(
+        "SELECT id FROM outputs WHERE prompt_id = ? ORDER BY position", [item])]
+    return shuffled(ids, f"{labeler}:{task_id}")
+
+
+def claim_next(
+    db: sqlite_utils.Database,
+    labeler: str,
+    kind: str,
+    *,
+    overlap: int = 1,
+    lease_seconds: int = 3600,
+    quiz: str = "",
+    at: datetime | None = None,
+) -> Assignment | None:
+    """The labeler's own unfinished task of this kind, else the oldest open one, leased."""
+    at = at or datetime.now(timezone.utc)
+    stamp, until = _stamp(at), _stamp(at + timedelta(seconds=lease_seconds))
+    with immediate(db):
+        role = role_of(db, labeler)
+        own = db.execute(
+            _SELECT + "WHERE a.labeler = ? AND a.status = 'active' AND t.kind = ? AND t.quiz = ? "
+            "ORDER BY a.id LIMIT 1",
+            [labeler, kind, quiz],
+        ).fetchone()
+        if own:
+            mine = _row(own)
+            expired = mine.lease_until is not None and mine.lease_until <= stamp
+            done, live = _taken(db, mine.task_id, stamp, exclude=labeler)
+            if role == "researcher" or not expired or done + live < overlap:
+                db.execute("UPDATE assignments SET lease_until = ? WHERE id = ?", [until, mine.id])
+                return get_assignment(db, mine.id)
+            # Others filled the item while this lease was out; the draft stays in `drafts`.
+            db.execute("UPDATE assignments SET status = 'expired' WHERE id = ?", [mine.id])
+            log_event(db, labeler, "lease_lost", {"assignment": mine.id, "task": mine.task_id})
+        task = _next_open(db, labeler, role, kind, quiz, overlap, stamp)
+        if task is None:
+            return None
+        task_id, item = task
+        order = _order_for(db, kind, item, labeler, task_id)
+        cur = db.execute(
+            """INSERT INTO assignments (task_id, labeler, status, claimed_at, lease_until, "order")
+               VALUES (?, ?, 'active', ?, ?, ?)""",
+            [task_id, labeler, stamp, until, json.dumps(order)],
+        )
+        log_event(db, labeler, "claim", {"task": task_id, "kind": kind, "item": item})
+        return get_assignment(db, cur.lastrowid)
+
+
+def _next_open(db, labeler, role, kind, quiz, overlap, stamp):
+    if role == "researcher":
+        # Gold queue: items with no researcher's finished labels yet, quiz items first.
+        return db.execute(
+            """SELECT t.id, t.item FROM tasks t
+               WHERE t.kind = ? AND (t.quiz = ? OR ? = '')
+                 AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id
+                                 AND a.labeler = ?)
+                 AND NOT EXISTS (SELECT 1 FROM assignments a JOIN labelers l ON l.name = a.labeler
+                                 WHERE a.task_id = t.id AND l.role = 'researcher'
+                                 AND a.status = 'done')
+                 AND NOT EXISTS (SELECT 1 FROM prompts p WHERE p.id = t.item
+                                 AND p.status != 'pool')
+               ORDER BY t.quiz = '', t.id LIMIT 1""",
+            [kind, quiz, quiz, labeler],
+        ).fetchone()
+    rows = db.execute(
+        """SELECT t.id, t.item FROM tasks t
+           WHERE t.kind = ? AND t.quiz = ? AND t.full = 0
+             AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.labeler = ?)
+             AND NOT EXISTS (SELECT 1 FROM prompts p WHERE p.id = t.item AND p.status != 'pool')
+           ORDER BY t.id""",
+        [kind, quiz, labeler],
+    )
+    for task_id, item in rows:
+        done, live = _taken(db, task_id, stamp)
+        if done >= overlap:
+            # Finished for good: drop it from the scan for every later claim.
+            db.execute("UPDATE tasks SET full = 1 WHERE id = ?", [task_id])
+            continue
+        if done + live < overlap:
+            return task_id, item
+    return None
+
+
+def release(db: sqlite_utils.Database, assignment_id: int) -> None:
+    """Give the task back (the labeler left it); the draft is dropped with it."""
+    with immediate(db):
+        db.execute("DELETE FROM drafts WHERE assignment_id = ?", [assignment_id])
+        db.execute(
+            "UPDATE assignments SET status = 'expired', lease_until = NULL WHERE id = ? "
+            "AND status = 'active'", [assignment_id])
+
+
+def skip(db: sqlite_utils.Database, assignment_id: int, reason: str) -> None:
+    """Skip with a reason; skipped items are reported to researchers and go to others."""
+    if not reason.strip():
+        raise StoreError("a skip needs a reason")
+    with immediate(db):
+        a = get_assignment(db, assignment_id)
+        db.execute(
+            "UPDATE assignments SET status = 'skipped', reason = ?, finished_at = ? WHERE id = ?",
+            [reason, _now(), assignment_id],
+        )
+        db.execute("DELETE FROM drafts WHERE assignment_id = ?", [assignment_id])
+        log_event(db, a.labeler, "skip", {"task": a.task_id, "item": a.item, "reason": reason})
+
+
+def set_flag(db: sqlite_utils.Database, assignment_id: int, flagged: bool) -> None:
+    """Flag for review: the labeler wants a researcher to look at this item."""
+    with immediate(db):
+        a = get_assignment(db, assignment_id)
+        db.execute("UPDATE assignments SET flagged = ? WHERE id = ?", [int(flagged), a.id])
+        log_event(db, a.labeler, "flag", {"task": a.task_id, "item": a.item, "on": flagged})
+
+
+def counts(db: sqlite_utils.Database, labeler: str, overlap: dict[str, int]) -> dict[str, Counts]:
+    """Per kind: tasks this labeler could still take, and tasks this labeler finished."""
+    role = role_of(db, labeler)
+    out = {}
+    for kind in KINDS:
+        if role == "researcher":
+            waiting = db.execute(
+                """SELECT count(*) FROM tasks t WHERE t.kind = ?
+                   AND NOT EXISTS (SELECT 1 FROM assignments a JOIN labelers l ON l.name = a.labeler
+                        WHERE a.task_id = t.id AND l.role = 'researcher' AND a.status = 'done')
+                   AND NOT EXISTS (SELECT 1 FROM prompts p WHERE p.id = t.item AND p.status != 'pool')""",
+                [kind],
+            ).fetchone()[0]
+        else:
+            waiting = db.execute(
+                """SELECT count(*) FROM tasks t WHERE t.kind = ? AND t.quiz = '' AND t.full = 0
+                   AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id
+                                   AND a.labeler = ? AND a.status != 'active')
+                   AND (SELECT count(*) FROM assignments a JOIN labelers l ON l.name = a.labeler
+                        WHERE a.task_id = t.id AND l.role = 'labeler' AND a.status = 'done') < ?
+                   AND NOT EXISTS (SELECT 1 FROM prompts p WHERE p.id = t.item AND p.status != 'pool')""",
+                [kind, labeler, overlap.get(kind, 1)],
+            ).fetchone()[0]
+        done = db.execute(
+            """SELECT count(*) FROM assignments a JOIN tasks t ON t.id = a.task_id
+               WHERE a.labeler = ? AND t.kind = ? AND a.status = 'done'""",
+            [labeler, kind],
+        ).fetchone()[0]
+        out[kind] = Counts(waiting, done)
+    return out

@@ -1,0 +1,46 @@
+"""Who may label, and who labels gold (role `researcher`)."""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from store.db import now
+from store.errors import StoreError
+
+ROLES = ("labeler", "researcher")
+
+
+class UnknownLabeler(StoreError):
+    pass
+
+
+def role_of(db: sqlite_utils.Database, name: str) -> str:
+    row = db.execute("SELECT role FROM labelers WHERE name = ?", [name]).fetchone()
+    if row is None:
+        raise UnknownLabeler(
+            f"labeler {name!r} is not in this database's roster "
+            f"(a researcher adds them with: labeldesk labelers add {name})"
+        )
+    return row[0]
+
+
+def add_labeler(db: sqlite_utils.Database, name: str, role: str = "labeler") -> bool:
+    """Add or change a labeler's role; True when the roster changed."""
+    if role not in ROLES:
+        raise StoreError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    name = name.strip()
+    if not name or any(c.isspace() or not c.isprintable() for c in name):
+        raise StoreError(f"labeler name {name!r} must be printable with no spaces")
+    row = db.execute("SELECT role FROM labelers WHERE name = ?", [name]).fetchone()
+    if row and row[0] == role:
+        return False
+    db.execute(
+        "INSERT INTO labelers (name, role, created_at) VALUES (?, ?, ?) "
+        "ON CONFLICT(name) DO UPDATE SET role = excluded.role",
+        [name, role, now()],
+    )
+    return True
+
+
+def list_labelers(db: sqlite_utils.Database) -> list[tuple[str, str]]:
+    return [tuple(r) for r in db.execute("SELECT name, role FROM labelers ORDER BY name")]

@@ -1,0 +1,68 @@
+"""What a screen needs to show one task: its prompt and outputs in the labeler's order."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import sqlite_utils
+
+from store.errors import StoreError
+from store.queue import Assignment
+
+LETTERS = "ABCDEFGHI"
+
+
+@dataclass(frozen=True)
+class Prompt:
+    id: str
+    text: str
+    source: str | None
+    style: str | None
+    category: str | None
+    split: str | None
+    tasks: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Output:
+    id: str
+    text: str
+    model: str | None
+    letter: str = ""
+
+
+@dataclass(frozen=True)
+class TaskView:
+    assignment: Assignment
+    prompt: Prompt
+    outputs: list[Output]
+
+
+def get_prompt(db: sqlite_utils.Database, prompt_id: str) -> Prompt:
+    row = db.execute(
+        "SELECT id, text, source, style, category, split, tasks FROM prompts WHERE id = ?",
+        [prompt_id],
+    ).fetchone()
+    if row is None:
+        raise StoreError(f"no prompt {prompt_id!r}")
+    return Prompt(*row[:6], tasks=json.loads(row[6] or "[]"))
+
+
+def outputs_of(db: sqlite_utils.Database, prompt_id: str) -> list[Output]:
+    return [
+        Output(*r)
+        for r in db.execute(
+            "SELECT id, text, model FROM outputs WHERE prompt_id = ? ORDER BY position", [prompt_id]
+        )
+    ]
+
+
+def task_view(db: sqlite_utils.Database, assignment: Assignment) -> TaskView:
+    prompt = get_prompt(db, assignment.item)
+    by_id = {o.id: o for o in outputs_of(db, prompt.id)}
+    order = [i for i in assignment.order if i in by_id] or list(by_id)
+    shown = [
+        Output(by_id[i].id, by_id[i].text, by_id[i].model, LETTERS[n]) for n, i in enumerate(order)
+    ]
+    return TaskView(assignment, prompt, shown)

@@ -1,0 +1,52 @@
+from textual.widgets import Markdown, OptionList
+
+from screens.help import HelpScreen, matching
+
+
+def option_texts(app):
+    options = app.screen.query_one("#work", OptionList)
+    return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+
+
+async def test_home_shows_labeler_and_counts(make_app):
+    app = make_app("alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        texts = option_texts(app)
+        assert "alice" in str(app.screen.query_one("#who").render())
+        comparison = next(t for t in texts if t.startswith("[c]"))
+        assert "2 waiting" in comparison and "0 done" in comparison
+        assert any(t.startswith("[w]") and "2 waiting" in t for t in texts)
+        assert not any(t.startswith("[d]") for t in texts)  # researcher-only work is hidden
+
+
+async def test_researcher_sees_scoring(make_app):
+    app = make_app("rhea")
+    async with app.run_test(size=(100, 30)):
+        assert any(t.startswith("[d]") for t in option_texts(app))
+
+
+GUIDE = "# Guide\n\nIntro.\n\n## Ranking\n\nTies are fine.\n\n## Hallucination\n\nMade-up facts.\n"
+
+
+async def test_f1_opens_searchable_guidelines(make_app, tmp_path, monkeypatch):
+    (tmp_path / "g.md").write_text(GUIDE)
+    monkeypatch.setattr("screens.help.GUIDELINES", tmp_path / "g.md")
+    app = make_app("alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("slash", *"hallucination", "enter")
+        shown = app.screen.query_one("#help-md", Markdown).source
+        assert shown == "## Hallucination\n\nMade-up facts."
+        assert matching(GUIDE, "ties fine") == ["## Ranking\n\nTies are fine."]
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_unbuilt_work_says_so(make_app):
+    app = make_app("alice")
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        if app.work_screen(next(w for w in app.work if w.kind == "survey")) is None:
+            await pilot.press("v")
+            assert any("not built yet" in str(n.message) for n in app._notifications)

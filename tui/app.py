@@ -1,0 +1,106 @@
+"""The Textual App: one labeler's session. Screens are installed once and reused per task."""
+
+from __future__ import annotations
+
+import importlib
+import signal
+
+import sqlite_utils
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import Screen
+
+from screens.registry import WORK, Work
+from store.schema import Schema
+from tui.config import Config
+
+
+# System commands a labeler must not reach on a shared host (they write files).
+_LABELER_HIDDEN = ("Screenshot", "Save screenshot")
+
+
+class LabelDeskApp(App):
+    TITLE = "LabelDesk"
+    CSS_PATH = "app.tcss"
+    BINDINGS = [
+        Binding("f1", "guidelines", "Guidelines", id="app.guidelines", priority=True),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+    ]
+
+    def __init__(self, *, db: sqlite_utils.Database, labeler: str, role: str, config: Config,
+                 schema: Schema) -> None:
+        super().__init__()
+        self.db = db
+        self.labeler = labeler
+        self.role = role
+        self.config = config
+        self.schema = schema
+
+    @property
+    def work(self) -> list[Work]:
+        return [w for w in WORK if self.role == "researcher" or not w.researcher_only]
+
+    def on_mount(self) -> None:
+        if self.config["keys"]:
+            self.set_keymap(self.config["keys"])
+        self._install_signal_handlers()
+        from screens.home import HomeScreen
+
+        self.install_screen(HomeScreen(), name="home")
+        self.push_screen("home")
+
+    def _install_signal_handlers(self) -> None:
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGHUP, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, self._hang_up)
+            except (NotImplementedError, RuntimeError):  # pragma: no cover - non-Unix
+                pass
+
+    def _hang_up(self) -> None:
+        """The SSH connection dropped (SIGHUP) or we are told to stop: keep what was typed."""
+        self.flush_drafts()
+        self.exit(return_code=0)
+
+    def flush_drafts(self) -> None:
+        for screen in self._installed_screens.values():
+            flush = getattr(screen, "flush_drafts", None)
+            if isinstance(screen, Screen) and flush is not None:
+                flush()
+
+    async def action_quit(self) -> None:
+        self.flush_drafts()
+        self.exit()
+
+    def action_guidelines(self) -> None:
+        from screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        if not self.is_screen_installed("help"):
+            self.install_screen(HelpScreen(), name="help")
+        self.push_screen("help")
+
+    def work_screen(self, work: Work) -> Screen | None:
+        """The installed screen for a kind of work, created on first use; None if not built."""
+        if self.is_screen_installed(work.kind):
+            return self.get_screen(work.kind)
+        module, _, cls = work.screen.partition(":")
+        try:
+            screen_cls = getattr(importlib.import_module(module), cls)
+        except (ModuleNotFoundError, AttributeError):
+            return None
+        screen = screen_cls()
+        self.install_screen(screen, name=work.kind)
+        return screen
+
+    def get_system_commands(self, screen: Screen):
+        for command in super().get_system_commands(screen):
+            if self.role != "researcher" and command.title in _LABELER_HIDDEN:
+                continue
+            yield command
+
+
+__all__ = ["LabelDeskApp", "WORK", "Work"]

@@ -1,0 +1,210 @@
+"""The `labeldesk` command: a click group whose bare form opens the app on the demo data.
+
+Nothing on this path imports textual except the `app` command itself.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from store.errors import StoreError
+from tui.context import require_researcher, resolve
+
+# Modules in tui/commands/ that add commands: each has `register(cli)`.
+COMMAND_MODULES: list[str] = []
+
+db_option = click.option("--db", "db", metavar="PATH", help="Database file (default: LABELDESK_DB, else the demo database).")
+config_option = click.option("--config", "config_path", metavar="PATH", help="Config file (default: LABELDESK_CONFIG, else the XDG config dir).")
+labeler_option = click.option("--labeler", metavar="NAME", help="Who is running this (default: LABELDESK_LABELER, else the OS user).")
+
+
+def common(f: Callable) -> Callable:
+    return db_option(config_option(labeler_option(f)))
+
+
+@contextmanager
+def user_errors():
+    """Store errors are the user's to fix: one line on stderr, exit 1, no traceback."""
+    try:
+        yield
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}".lstrip(": ")) from None
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="labeldesk")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """LabelDesk: keyboard-only RLHF labeling in the terminal.
+
+    With no command, opens the app on the bundled demo database.
+    """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(app)
+
+
+@cli.command()
+@common
+def app(db, config_path, labeler) -> None:
+    """Open the app for one labeler."""
+    from tui.run import run_app
+
+    run_app(resolve(db, config_path), labeler)
+
+
+@cli.command()
+@click.option("--db", "db", metavar="PATH", required=True, help="Database file to create.")
+def init(db) -> None:
+    """Create an empty database (migrates an existing older one)."""
+    with user_errors():
+        ctx = resolve(db, None)
+        ctx.open().conn.close()
+    click.echo(f"{db}: ready")
+
+
+@cli.group()
+def labelers() -> None:
+    """The roster: who may label, and who labels gold."""
+
+
+@labelers.command("add")
+@click.argument("name")
+@click.option("--role", type=click.Choice(["labeler", "researcher"]), default="labeler", show_default=True)
+@common
+def labelers_add(name, role, db, config_path, labeler) -> None:
+    """Add NAME to the roster (or change their role)."""
+    from store.roster import add_labeler
+
+    ctx = resolve(db, config_path)
+    database = ctx.open()
+    require_researcher(database, labeler, "labelers add")
+    with user_errors():
+        changed = add_labeler(database, name, role)
+    click.echo(f"{name}: {role}" + ("" if changed else " (unchanged)"))
+
+
+@labelers.command("list")
+@common
+def labelers_list(db, config_path, labeler) -> None:
+    """List the roster."""
+    from store.roster import list_labelers
+
+    for name, role in list_labelers(resolve(db, config_path).open()):
+        click.echo(f"{name}\t{role}")
+
+
+@cli.group("import")
+def import_group() -> None:
+    """Import prompts, outputs or labels (JSONL or CSV, by extension)."""
+
+
+@contextmanager
+def progress_bar(path: Path):
+    """A progress bar on stderr when it is a terminal; nothing otherwise."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True, console=None) as bar:
+        task = bar.add_task(f"reading {path.name}", total=path.stat().st_size)
+        yield lambda n: bar.advance(task, n)
+
+
+def _run_import(kind: str, file: str, db, config_path, labeler, **kwargs) -> None:
+    from store import imports
+
+    ctx = resolve(db, config_path)
+    database = ctx.open()
+    require_researcher(database, labeler, f"import {kind}")
+    path = Path(file)
+    fn = getattr(imports, f"import_{kind}")
+    with user_errors(), progress_bar(path) as progress:
+        result = fn(database, path, progress=progress, **kwargs)
+    msg = f"{path}: {result.read} {kind} read, {result.added} added, {result.unchanged} already there"
+    if result.tasks_created:
+        msg += f", {result.tasks_created} tasks created"
+    if result.new_labelers:
+        msg += f"; new in roster: {', '.join(result.new_labelers)}"
+    click.echo(msg)
+
+
+@import_group.command("prompts")
+@click.argument("file", type=click.Path(dir_okay=False))
+@common
+def import_prompts(file, db, config_path, labeler) -> None:
+    """Import prompts (id, text, user_id, source, style, category, split, tasks)."""
+    _run_import("prompts", file, db, config_path, labeler)
+
+
+@import_group.command("outputs")
+@click.argument("file", type=click.Path(dir_okay=False))
+@common
+def import_outputs(file, db, config_path, labeler) -> None:
+    """Import model outputs for imported prompts (id, prompt_id, text, model)."""
+    _run_import("outputs", file, db, config_path, labeler)
+
+
+@import_group.command("labels")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--gold", is_flag=True, help="Mark every label as researcher gold.")
+@common
+def import_labels(file, gold, db, config_path, labeler) -> None:
+    """Import labels in the flat format (one label value a line)."""
+    _run_import("labels", file, db, config_path, labeler, gold=gold)
+
+
+@cli.group("export")
+def export_group() -> None:
+    """Export JSONL: labels, sft, pairs, ppo."""
+
+
+def write_jsonl(records, out: str) -> int:
+    n = 0
+    handle = sys.stdout if out == "-" else open(out, "w", encoding="utf-8")
+    try:
+        for record in records:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            n += 1
+    finally:
+        if handle is not sys.stdout:
+            handle.close()
+    return n
+
+
+@export_group.command("labels")
+@click.option("--out", required=True, metavar="FILE|-", help="Output file, or - for standard output.")
+@click.option("--since", metavar="ISO-DATE", help="Only labels created at or after this time.")
+@click.option("--gold-only", is_flag=True, help="Only researcher gold.")
+@common
+def export_labels(out, since, gold_only, db, config_path, labeler) -> None:
+    """Every label in the flat format of `import labels`."""
+    from store.exports import export_labels as rows
+
+    database = resolve(db, config_path).open()
+    require_researcher(database, labeler, "export labels")
+    with user_errors():
+        n = write_jsonl(rows(database, since=since, gold=True if gold_only else None), out)
+    if out != "-":
+        click.echo(f"{out}: {n} labels")
+
+
+for _name in COMMAND_MODULES:
+    importlib.import_module(f"tui.commands.{_name}").register(cli)
+
+
+def main() -> None:
+    cli(prog_name="labeldesk")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""The TOML config: defaults, types, and a clear `file: key: problem` for anything else.
+
+Every known key is declared in DEFAULTS with its default; the type of the default is the type
+the file must use. Sections whose keys are free (the keymap) are declared as empty dicts.
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "database": {"path": ""},
+    "identity": {"self_register": False},
+    "schema": {"path": ""},
+    "overlap": {
+        "comparison": 3,
+        "instruction": 3,
+        "demonstration": 1,
+        "toxicity": 3,
+        "demonstration_score": 1,
+    },
+    "queue": {"lease_minutes": 60},
+    "comparison": {
+        "steps": ["instruction", "scores", "ranking"],
+        "priority": "helpfulness",
+    },
+    "keys": {},
+    "screening": {
+        "flag_agreement": 0.75,
+        "comparison_agreement": 0.75,
+        "demonstration_score": 6.0,
+    },
+}
+FREE_SECTIONS = {"keys"}
+CHOICES = {
+    ("comparison", "priority"): ("helpfulness", "truthful_harmless"),
+}
+LIST_CHOICES = {
+    ("comparison", "steps"): ("instruction", "scores", "ranking"),
+}
+
+
+class ConfigError(Exception):
+    pass
+
+
+@dataclass
+class Config:
+    data: dict[str, dict[str, Any]] = field(default_factory=lambda: copy.deepcopy(DEFAULTS))
+    path: Path | None = None
+
+    def __getitem__(self, section: str) -> dict[str, Any]:
+        return self.data[section]
+
+    def overlap(self, kind: str) -> int:
+        return int(self.data["overlap"].get(kind, 1))
+
+    @property
+    def lease_seconds(self) -> int:
+        return int(self.data["queue"]["lease_minutes"] * 60)
+
+    @property
+    def steps(self) -> list[str]:
+        order = LIST_CHOICES[("comparison", "steps")]
+        return [s for s in order if s in self.data["comparison"]["steps"]]
+
+
+def _type_name(value: Any) -> str:
+    return {bool: "true/false", int: "an integer", float: "a number", str: "a string",
+            list: "a list", dict: "a table"}.get(type(value), type(value).__name__)
+
+
+def _check(path: Path, section: str, key: str, value: Any, default: Any) -> Any:
+    where = f"{path}: {section}.{key}"
+    if isinstance(default, bool):
+        ok = isinstance(value, bool)
+    elif isinstance(default, float):
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        value = float(value) if ok else value
+    elif isinstance(default, int):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    else:
+        ok = isinstance(value, type(default))
+    if not ok:
+        raise ConfigError(f"{where}: must be {_type_name(default)}, not {value!r}")
+    if isinstance(default, int) and not isinstance(default, bool) and value < 0:
+        raise ConfigError(f"{where}: must not be negative")
+    allowed = CHOICES.get((section, key))
+    if allowed and value not in allowed:
+        raise ConfigError(f"{where}: must be one of {', '.join(allowed)}")
+    allowed = LIST_CHOICES.get((section, key))
+    if allowed:
+        for v in value:
+            if v not in allowed:
+                raise ConfigError(f"{where}: {v!r} is not one of {', '.join(allowed)}")
+    return value
+
+
+def load_config(path: str | Path | None) -> Config:
+    config = Config(path=Path(path) if path else None)
+    if path is None:
+        return config
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config ({exc.strerror})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML ({exc})") from exc
+    for section, values in raw.items():
+        if section not in DEFAULTS:
+            raise ConfigError(f"{path}: {section}: unknown section (known: {', '.join(DEFAULTS)})")
+        if not isinstance(values, dict):
+            raise ConfigError(f"{path}: {section}: must be a table")
+        for key, value in values.items():
+            if section in FREE_SECTIONS:
+                if not isinstance(value, str):
+                    raise ConfigError(f"{path}: {section}.{key}: must be a string")
+                config.data[section][key] = value
+                continue
+            if key not in DEFAULTS[section]:
+                raise ConfigError(f"{path}: {section}.{key}: unknown key")
+            config.data[section][key] = _check(path, section, key, value, DEFAULTS[section][key])
+    return config

@@ -1,0 +1,91 @@
+"""What every command resolves first: the config, the database and who is asking.
+
+Kept free of textual so `labeldesk --help` and every non-app command start fast and run on
+hosts without a terminal.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from store.errors import StoreError
+from tui import locations
+from tui.config import Config, ConfigError, load_config
+
+
+@dataclass
+class Context:
+    db_path: Path
+    config: Config
+    is_demo: bool
+
+    def open(self, *, migrate: bool = True):
+        from store.db import open_db
+
+        try:
+            if self.is_demo and not self.db_path.exists():
+                return ensure_demo_db(self.db_path)
+            return open_db(self.db_path, migrate=migrate)
+        except StoreError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+def ensure_demo_db(path: Path):
+    """Create the demo database on first use; a half-built one never replaces a good one."""
+    from store.db import open_db
+    from store.demo import load_demo
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + f".building-{os.getpid()}")
+    db = open_db(tmp)
+    try:
+        load_demo(db, locations.DEMO_DIR)
+        db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        db.conn.close()
+    os.replace(tmp, path)
+    for suffix in ("-wal", "-shm"):
+        leftover = Path(str(tmp) + suffix)
+        if leftover.exists():
+            leftover.unlink()
+    return open_db(path)
+
+
+def resolve(db: str | None, config_path: str | None) -> Context:
+    try:
+        config = load_config(config_path or locations.default_config_path())
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    chosen = db or os.environ.get("LABELDESK_DB") or config["database"]["path"]
+    if chosen:
+        return Context(Path(chosen), config, is_demo=False)
+    return Context(locations.demo_db_path(), config, is_demo=True)
+
+
+def who(labeler: str | None) -> tuple[str, bool]:
+    """The labeler's name and whether it was named explicitly (flag or environment)."""
+    if labeler:
+        return labeler, True
+    if os.environ.get("LABELDESK_LABELER"):
+        return os.environ["LABELDESK_LABELER"], True
+    return getpass.getuser(), False
+
+
+def require_researcher(db, labeler: str | None, command: str) -> None:
+    """Researcher-only commands refuse a known labeler-role person."""
+    from store.roster import role_of
+
+    name, explicit = who(labeler)
+    try:
+        role = role_of(db, name)
+    except StoreError:
+        if explicit:
+            raise click.ClickException(f"{name!r} is not in the roster; `{command}` is for researchers") from None
+        return
+    if role != "researcher":
+        raise click.ClickException(f"{name!r} is a labeler; `{command}` is for researchers only")

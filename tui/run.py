@@ -1,0 +1,29 @@
+"""Starting the app: identity, roster check, then Textual (imported only here)."""
+
+from __future__ import annotations
+
+import click
+
+from store.errors import StoreError
+from store.roster import add_labeler, role_of
+from tui.context import Context, who
+
+
+def run_app(ctx: Context, labeler: str | None) -> None:
+    db = ctx.open()
+    name, _explicit = who(labeler)
+    try:
+        role = role_of(db, name)
+    except StoreError as exc:
+        if not (ctx.is_demo or ctx.config["identity"]["self_register"]):
+            raise click.ClickException(str(exc)) from None
+        add_labeler(db, name, "labeler")
+        role = "labeler"
+    from store.schema import load_schema
+    from tui.app import LabelDeskApp
+
+    try:
+        schema = load_schema(ctx.config["schema"]["path"] or None)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    LabelDeskApp(db=db, labeler=name, role=role, config=ctx.config, schema=schema).run()
