@@ -11,6 +11,7 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from screens.registry import WORK
+from screens.widgets.safe_text import safe_markup
 from store import queue
 
 
@@ -38,7 +39,7 @@ class HomeScreen(Screen):
     def refresh_counts(self) -> None:
         app = self.app
         self.query_one("#who", Static).update(
-            Content.from_markup("Labeling as [b]$name[/b] ($role)", name=app.labeler, role=app.role)
+            safe_markup("Labeling as [b]$name[/b] ($role)", name=app.labeler, role=app.role)
         )
         counts = queue.counts(app.db, app.labeler, {w.kind: app.config.overlap(w.kind) for w in app.work})
         options = self.query_one("#work", OptionList)

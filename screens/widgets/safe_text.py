@@ -17,6 +17,10 @@ isolates (a reversed ``exe.txt``), zero-width characters (a hidden word), and li
 separators. Lone surrogates (possible in a ``str`` but not printable) become U+FFFD. ``\\n`` and
 ``\\t`` stay; ``\\r\\n`` becomes ``\\n`` and a lone ``\\r`` shows as ``␍``.
 
+Input widgets render what they hold as is, so a paste of the same text into an ``Input`` or a
+``TextArea`` would reach the terminal: ``SafeInput`` and ``SafeTextArea`` pass pastes through
+``safe`` first (typed keys cannot carry these characters).
+
 Very long lines. Measured on Textual 8.2.8, 80x24, headless ``run_test``, 2 cores, with a
 1,000,000-character single line of words::
 
@@ -37,10 +41,11 @@ from __future__ import annotations
 
 import re
 
+from textual import events
 from textual.binding import Binding
 from textual.content import Content
 from textual.reactive import reactive
-from textual.widgets import Static
+from textual.widgets import Input, Static, TextArea
 
 # Shown instead of characters that have no control picture.
 _MARKED = (
@@ -151,3 +156,17 @@ class SafeText(Static):
 
     next_part = action_next_part
     previous_part = action_previous_part
+
+
+class SafeInput(Input):
+    """An Input whose pastes are neutralised like displayed text."""
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.text = safe(event.text)  # Input's own handler runs next, with the clean text
+
+
+class SafeTextArea(TextArea):
+    """A TextArea whose pastes are neutralised like displayed text."""
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.text = safe(event.text)  # TextArea's own handler runs next, with the clean text

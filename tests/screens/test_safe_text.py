@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import pytest
+from textual import events
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
 
-from screens.widgets.safe_text import PART, SafeText, safe, safe_content, safe_markup
+from screens.widgets.safe_text import (
+    PART,
+    SafeInput,
+    SafeText,
+    SafeTextArea,
+    safe,
+    safe_content,
+    safe_markup,
+)
 from tests.corpus.hostile import BY_NAME, CORPUS, LONE_SURROGATE, Hostile
 from tests.corpus.terminal import assert_harmless, screen_lines
 
@@ -80,3 +89,23 @@ def test_content_is_never_markup() -> None:
     assert safe_content("[/foo]").plain == "[/foo]"
     mixed = safe_markup("[b]$name[/b] wrote $what", name="[/x]\x1b]0;t\x07", what="$name")
     assert mixed.plain == "[/x]␛]0;t␇ wrote $name"
+
+
+class Editors(App):
+    def compose(self) -> ComposeResult:
+        yield SafeInput(id="line")
+        yield SafeTextArea(id="area")
+
+
+@pytest.mark.parametrize("item", [i for i in CORPUS if i.name != "one_mb_line"],
+                         ids=lambda item: item.name)
+async def test_pasted_hostile_text_is_neutralised(item: Hostile) -> None:
+    app = Editors()
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        for widget in (app.query_one(SafeInput), app.query_one(SafeTextArea)):
+            widget.focus()
+            app.post_message(events.Paste(item.text))  # as the driver does for a paste
+            await pilot.pause()
+        assert app.query_one(SafeTextArea).text == safe(item.text)
+        assert app.query_one(SafeInput).value == safe(item.text).splitlines()[0]
+        assert_harmless(app, item, literal=False)
