@@ -1,7 +1,7 @@
 """Load: many labeler processes claim → label → submit on one database as fast as they can.
 
-Usage: python bench/bench_load.py [--processes 50] [--seconds 20] [--overlap 3]
-       [--prompts 6000] [--out bench/results.json]
+Usage: python -m bench load, or python -m bench.bench_load [--processes 50] [--seconds 20]
+       [--overlap 3] [--prompts 6000]
 
 Each process is one labeler running the real store calls the app makes for a comparison
 (`claim_next`, then `submit` of a ranking and a rating per output). Afterwards the database is
@@ -16,23 +16,19 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing as mp
-import os
-import platform
 import sys
 import tempfile
 import time
 import traceback
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from store.db import open_db  # noqa: E402
-from store.imports import import_outputs, import_prompts  # noqa: E402
-from store.labels import LabelValue, submit  # noqa: E402
-from store.queue import claim_next  # noqa: E402
-from store.roster import add_labeler  # noqa: E402
-from store.schema import load_schema  # noqa: E402
+from bench.results import percentile, record
+from store.db import open_db
+from store.imports import import_outputs, import_prompts
+from store.labels import LabelValue, submit
+from store.queue import claim_next
+from store.roster import add_labeler
+from store.schema import load_schema
 
 OUTPUTS_PER_PROMPT = 3
 
@@ -74,7 +70,7 @@ def labeler(db_path: str, name: str, overlap: int, start: float, stop: float, ou
             values = [LabelValue("ranking", a.item, "ranking", [[o] for o in a.order])]
             values += [LabelValue("output", o, "rating", 1 + i) for i, o in enumerate(a.order)]
             t0 = time.perf_counter()
-            submit(db, a.id, values, seconds=1.0, schema=schema)
+            submit(db, a.id, values, seconds=1.0, schema=schema, overlap=overlap)
             submit_ms.append((time.perf_counter() - t0) * 1000)
             done.append(a.id)
         except Exception:  # noqa: BLE001 - every error is a finding, reported by the parent
@@ -82,13 +78,6 @@ def labeler(db_path: str, name: str, overlap: int, start: float, stop: float, ou
     db.conn.close()
     out.put({"name": name, "end": time.time(), "done": done, "submit_ms": submit_ms, "claim_ms": claim_ms,
              "errors": errors})
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q / 100 * len(ordered)))]
 
 
 def check(db_path: Path, reports: list[dict], overlap: int) -> dict:
@@ -115,14 +104,13 @@ def check(db_path: Path, reports: list[dict], overlap: int) -> dict:
     }
 
 
-def main() -> int:
+def main(argv: list[str] | tuple[str, ...] = ()) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--processes", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--overlap", type=int, default=3)
     parser.add_argument("--prompts", type=int, default=6000)
-    parser.add_argument("--out", default=str(ROOT / "bench" / "results.json"))
-    args = parser.parse_args()
+    args = parser.parse_args(list(argv))
 
     names = [f"labeler{i:02d}" for i in range(args.processes)]
     with tempfile.TemporaryDirectory(prefix="labeldesk-load-") as tmp:
@@ -161,14 +149,8 @@ def main() -> int:
         "queue_emptied": any(len(r["claim_ms"]) > len(r["submit_ms"]) for r in reports),
         "checks": checks,
         "ok": ok,
-        "machine": f"{platform.system()} {platform.machine()}, {os.cpu_count()} cpus, "
-                   f"Python {platform.python_version()}",
     }
-    results_path = Path(args.out)
-    merged = json.loads(results_path.read_text()) if results_path.exists() else {}
-    merged["load"] = result
-    results_path.write_text(json.dumps(merged, indent=2) + "\n")
-    print(json.dumps(result, indent=2))
+    record("load", result)
     for r in reports:
         for e in r["errors"][:1]:
             print(f"{r['name']}: {e}", file=sys.stderr)
@@ -176,4 +158,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -116,7 +116,7 @@ class WorkScreen(Screen):
         assert self.view is not None
         ok, _ = attempt(self.notify, "save your labels", labels.submit, self.app.db,
                         self.view.assignment.id, values, seconds=self.seconds_on_task(),
-                        schema=self.app.schema)
+                        schema=self.app.schema, overlap=self.app.config.overlap(self.KIND))
         if not ok:
             return False
         self._dirty = False

@@ -53,7 +53,7 @@ class HomeScreen(Screen):
             options.add_option(Option(Content(f"[{work.key}] {work.title:<34}{tail}"), id=work.kind))
         options.highlighted = highlighted if highlighted is not None else 0
         self.query_one("#hint", Static).update(
-            "Enter or the key in brackets starts that work.  F1: guidelines.  ctrl+q: quit."
+            "Enter or a key in brackets starts work · F1 guidelines · ctrl+q quit"
         )
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

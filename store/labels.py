@@ -12,7 +12,7 @@ import sqlite_utils
 from store.db import immediate, now
 from store.errors import LabelError, StoreError
 from store.events import log_event
-from store.queue import get_assignment
+from store.queue import get_assignment, mark_full_if_done
 from store.roster import role_of
 from store.schema import Schema, load_schema
 
@@ -101,8 +101,12 @@ def submit(
     *,
     seconds: float | None = None,
     schema: Schema | None = None,
+    overlap: int | None = None,
 ) -> None:
-    """Validate and write every label of a task, close its assignment, drop its draft."""
+    """Validate and write every label of a task, close its assignment, drop its draft.
+
+    With `overlap`, a task that this submit finishes for good leaves the open pool at once.
+    """
     schema = schema or load_schema()
     if not values:
         raise LabelError("nothing to submit")
@@ -122,6 +126,8 @@ def submit(
             [now(), seconds, a.id],
         )
         db.execute("DELETE FROM drafts WHERE assignment_id = ?", [a.id])
+        if overlap is not None:
+            mark_full_if_done(db, a.task_id, overlap)
         log_event(db, a.labeler, "submit", {"task": a.task_id, "item": a.item, "n": len(values)})
 
 

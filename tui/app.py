@@ -6,7 +6,7 @@ import importlib
 import signal
 
 import sqlite_utils
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
@@ -14,7 +14,6 @@ from screens.faults import APP_BUSY_TIMEOUT_MS
 from screens.registry import WORK, Work
 from store.schema import Schema
 from tui.config import Config
-
 
 # System commands a labeler must not reach on a shared host (they write files).
 _LABELER_HIDDEN = ("Screenshot", "Save screenshot")
@@ -100,6 +99,14 @@ class LabelDeskApp(App):
         return screen
 
     def get_system_commands(self, screen: Screen):
+        from screens.home import HomeScreen
+
+        home = self.get_screen("home") if self.is_screen_installed("home") else None
+        if isinstance(home, HomeScreen) and screen is home:
+            for work in self.work:
+                yield SystemCommand(f"Start: {work.title}", f"key {work.key}",
+                                    lambda kind=work.kind: home.action_start(kind))
+        yield SystemCommand("Guidelines and FAQ", "F1", self.action_guidelines)
         for command in super().get_system_commands(screen):
             if self.role != "researcher" and command.title in _LABELER_HIDDEN:
                 continue

@@ -50,3 +50,22 @@ async def test_unbuilt_work_says_so(make_app):
         if app.work_screen(next(w for w in app.work if w.kind == "survey")) is None:
             await pilot.press("v")
             assert any("not built yet" in str(n.message) for n in app._notifications)
+
+
+def test_home_snapshot_80x24(make_app, snap_compare):
+    assert snap_compare(make_app("alice"), terminal_size=(80, 24))
+
+
+def test_home_snapshot_160x48(make_app, snap_compare):
+    assert snap_compare(make_app("rhea"), terminal_size=(160, 48))
+
+
+async def test_palette_offers_work_but_no_screenshot_to_labelers(make_app):
+    app = make_app("alice")
+    async with app.run_test(size=(100, 30)):
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Start: Write demonstrations" in titles and "Guidelines and FAQ" in titles
+        assert not any("creenshot" in t for t in titles)
+    researcher = make_app("rhea")
+    async with researcher.run_test(size=(100, 30)):
+        assert any("creenshot" in c.title for c in researcher.get_system_commands(researcher.screen))

@@ -7,6 +7,7 @@ terminal, and the literal text must be on screen.
 
 from __future__ import annotations
 
+import importlib
 import json
 
 import pytest
@@ -57,14 +58,33 @@ def make_app(db, labeler: str) -> LabelDeskApp:
     return LabelDeskApp(db=db, labeler=labeler, role=role, config=Config(), schema=load_schema())
 
 
+def built(work) -> bool:
+    module, _, cls = work.screen.partition(":")
+    try:
+        return hasattr(importlib.import_module(module), cls)
+    except ModuleNotFoundError:
+        return False
+
+
+WORK_PARAMS = [
+    pytest.param(w, marks=pytest.mark.skip(reason=f"{w.kind} items are not imported prompts"))
+    if w.kind in NOT_FROM_PROMPTS else
+    pytest.param(w) if built(w) else
+    pytest.param(w, marks=pytest.mark.skip(reason=f"the {w.kind} screen is not on this branch yet"))
+    for w in WORK
+]
+
+
 async def check_still_running(app, pilot) -> None:
     await pilot.pause()
     assert app.is_running and app.return_code is None
 
 
 @pytest.mark.parametrize("hostile_db", CORPUS, ids=lambda i: i.name, indirect=True)
-async def test_home_and_help(hostile_db):
+async def test_home_and_help(hostile_db, tmp_path, monkeypatch):
     db, item = hostile_db
+    (tmp_path / "guide.md").write_text("# Guide\n\n## Ranking\n\nTies are fine.\n")
+    monkeypatch.setattr("screens.help.GUIDELINES", tmp_path / "guide.md")  # short: fast
     app = make_app(db, "alice")
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
@@ -80,17 +100,13 @@ async def test_home_and_help(hostile_db):
         assert_harmless(app, item, literal=False)
 
 
-@pytest.mark.parametrize("work", WORK, ids=lambda w: w.kind)
+@pytest.mark.parametrize("work", WORK_PARAMS, ids=lambda w: w.kind)
 @pytest.mark.parametrize("hostile_db", CORPUS, ids=lambda i: i.name, indirect=True)
 async def test_work_screens(hostile_db, work):
     db, item = hostile_db
-    if work.kind in NOT_FROM_PROMPTS:
-        pytest.skip(f"{work.kind} items are not imported prompts")
     app = make_app(db, "rhea" if work.researcher_only else "alice")
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
-        if app.work_screen(work) is None:
-            pytest.skip(f"screen for {work.kind} is not on this branch yet")
         await pilot.press(work.key)
         await pilot.pause()
         assert not isinstance(app.screen, HomeScreen), f"{work.kind}: no task was shown"

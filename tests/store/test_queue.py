@@ -154,3 +154,15 @@ def test_eight_processes_never_over_assign(db, db_path):
     assert len(per_item) == 120 and set(per_item.values()) == {2}
     assert db.execute("SELECT count(*) FROM labels").fetchone()[0] == 240
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_counts_follow_overlap(sample_db):
+    overlap = {"comparison": 2}
+    for who in ("alice", "bob"):
+        a = claim(sample_db, who, overlap=2)
+        submit(sample_db, a.id, rank(a), overlap=2)
+    c = queue.counts(sample_db, "carol", overlap)["comparison"]
+    assert (c.waiting, c.done) == (1, 0)  # p1 is full after two labelers
+    c = queue.counts(sample_db, "alice", overlap)["comparison"]
+    assert (c.waiting, c.done) == (1, 1)
+    assert queue.counts(sample_db, "rhea", overlap)["comparison"].waiting == 2
