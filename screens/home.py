@@ -10,7 +10,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from screens.faults import attempt
 from screens.registry import WORK
+from screens.widgets.safe_text import safe_markup
 from store import queue
 
 
@@ -38,9 +40,10 @@ class HomeScreen(Screen):
     def refresh_counts(self) -> None:
         app = self.app
         self.query_one("#who", Static).update(
-            Content.from_markup("Labeling as [b]$name[/b] ($role)", name=app.labeler, role=app.role)
+            safe_markup("Labeling as [b]$name[/b] ($role)", name=app.labeler, role=app.role)
         )
-        counts = queue.counts(app.db, app.labeler, {w.kind: app.config.overlap(w.kind) for w in app.work})
+        counts = attempt(self.notify, "count the waiting work", queue.counts, app.db,
+                         app.labeler, {w.kind: app.config.overlap(w.kind) for w in app.work})[1] or {}
         options = self.query_one("#work", OptionList)
         highlighted = options.highlighted
         options.clear_options()

@@ -18,9 +18,11 @@ from textual.content import Content
 from textual.widgets import Footer, Static
 
 from screens.base import WorkScreen
+from screens.faults import attempt
+from screens.widgets.long_text import long_content
 from screens.widgets.ranking_panel import RankingPanel, ShownOutput
 from screens.widgets.ranking_rules import TOXICITY_RULES
-from screens.widgets.safe_text import safe_content, visible
+from screens.widgets.safe_text import safe
 from screens.widgets.scale_rows import ScaleRows, value_for_key
 from screens.widgets.skip_panel import SkipHandling, SkipPanel
 from store import labels, queue
@@ -90,10 +92,10 @@ class ToxicityScreen(SkipHandling, WorkScreen):
         self.selected = 0
         self.ranking = draft.get("ranking")
         self.query_one("#tox-input-text", Static).update(
-            safe_content(view.prompt.text, "italic")
+            long_content(view.prompt.text, "italic")
         )
         self.query_one("#tox-title", Static).update(
-            Content.assemble(("Toxicity", "bold"), f"  ·  item {visible(view.prompt.id)}")
+            Content.assemble(("Toxicity", "bold"), f"  ·  item {safe(view.prompt.id)}")
         )
         self._select_first_missing()
         self._set_step(RANKING if draft.get("step") == RANKING and self.complete() else FIELDS)
@@ -175,8 +177,8 @@ class ToxicityScreen(SkipHandling, WorkScreen):
         start = self.view.prompt.text
         lead = start if len(start) <= CONTEXT else "…" + start[-CONTEXT:]
         self.query_one("#tox-output-text", Static).update(
-            safe_content(lead, "dim italic")
-            + safe_content(output.text or "(empty continuation)", "bold $text-accent")
+            long_content(lead, "dim italic")
+            + long_content(output.text or "(empty continuation)", "bold $text-accent")
         )
         box.scroll_home(animate=False)
         notes = {f.name: "same for every continuation" for f in self.fields if self.shared(f)}
@@ -264,9 +266,11 @@ class ToxicityScreen(SkipHandling, WorkScreen):
     def _ranking_flag(self) -> None:
         if self.view is not None:
             flagged = not getattr(self, "_flagged", False)
-            self._flagged = flagged
-            queue.set_flag(self.app.db, self.view.assignment.id, flagged)
-            self.notify("Flagged for a researcher." if flagged else "Flag removed.")
+            ok, _ = attempt(self.notify, "flag this task", queue.set_flag, self.app.db,
+                            self.view.assignment.id, flagged)
+            if ok:
+                self._flagged = flagged
+                self.notify("Flagged for a researcher." if flagged else "Flag removed.")
 
     def _submit(self, ranking: list[list[str]] | None) -> None:
         assert self.view is not None
@@ -277,8 +281,8 @@ class ToxicityScreen(SkipHandling, WorkScreen):
         ]
         if ranking is not None:
             values.append(labels.LabelValue("ranking", self.view.prompt.id, "ranking", ranking))
-        self.submit(values)
-        self.notify("Toxicity labels submitted.")
+        if self.submit(values):
+            self.notify("Toxicity labels submitted.")
 
     def next_task(self) -> None:
         self._flagged = False

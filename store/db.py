@@ -6,6 +6,8 @@ failing; `synchronous=FULL` because a label that was acknowledged must survive a
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,13 +16,30 @@ from pathlib import Path
 
 import sqlite_utils
 
-from store.errors import StoreError
+from store.errors import StoreError, fault_kind
 
 BUSY_TIMEOUT_MS = 10_000
 
 
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _open_problem(path: Path, exc: sqlite3.DatabaseError) -> str:
+    """Why a database cannot be opened, in the words its owner needs to fix it."""
+    kind = fault_kind(exc)
+    if "not a database" in str(exc) or kind == "corrupt":
+        return f"not a LabelDesk database, or a damaged one ({exc})"
+    if not path.parent.is_dir():
+        return f"cannot open it: the directory {path.parent} does not exist"
+    if kind == "readonly" or not os.access(path.parent, os.W_OK) or (
+        path.exists() and not os.access(path, os.W_OK)
+    ):
+        return ("read-only here: LabelDesk must be able to write the file and its directory "
+                "(SQLite keeps -wal and -shm files beside it)")
+    if kind == "full" or (kind == "io" and shutil.disk_usage(path.parent).free < 1 << 20):
+        return "the disk holding the database is full"
+    return f"cannot read the database ({exc})"
 
 
 def connect(path: str | Path) -> sqlite_utils.Database:
@@ -36,7 +55,7 @@ def connect(path: str | Path) -> sqlite_utils.Database:
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path}: not a LabelDesk database ({exc})") from exc
+        raise StoreError(f"{path}: {_open_problem(Path(path), exc)}") from exc
     if mode.lower() != "wal" and path != ":memory:":
         # A read-only directory cannot hold the -wal file; we still open, reads work.
         pass
@@ -54,7 +73,7 @@ def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
             check_version(db, str(path))
     except sqlite3.DatabaseError as exc:
         db.conn.close()
-        raise StoreError(f"{path}: cannot read the database ({exc})") from exc
+        raise StoreError(f"{path}: {_open_problem(Path(path), exc)}") from exc
     except StoreError:
         db.conn.close()
         raise

@@ -10,10 +10,10 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from screens.faults import APP_BUSY_TIMEOUT_MS
 from screens.registry import WORK, Work
 from store.schema import Schema
 from tui.config import Config
-
 
 # System commands a labeler must not reach on a shared host (they write files).
 _LABELER_HIDDEN = ("Screenshot", "Save screenshot")
@@ -31,6 +31,8 @@ class LabelDeskApp(App):
                  schema: Schema) -> None:
         super().__init__()
         self.db = db
+        # Writes run on the UI thread: wait less per try than the CLI does (see screens/faults).
+        db.execute(f"PRAGMA busy_timeout = {APP_BUSY_TIMEOUT_MS}")
         self.labeler = labeler
         self.role = role
         self.config = config

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import sqlite3
 import sys
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -203,7 +204,13 @@ for _name in COMMAND_MODULES:
 
 
 def main() -> None:
-    cli(prog_name="labeldesk")
+    try:
+        cli(prog_name="labeldesk")
+    except sqlite3.Error as exc:  # a fault no command caught: still one line, exit 1
+        from store.errors import describe_fault
+
+        click.echo(f"Error: {describe_fault(exc)}; nothing of this command was saved", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":
