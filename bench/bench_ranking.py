@@ -1,7 +1,8 @@
 """Keystroke-to-rendered-change latency of the RankingPanel (K=9, 100 kB outputs), headless.
 
-Run from the repository root: ``PYTHONPATH=$PWD python bench/bench_ranking.py [--rounds N]``.
-Prints a table and merges the figures into ``bench/results.json`` under ``ranking``.
+Run from the repository root: ``python -m bench ranking`` (or ``PYTHONPATH=$PWD python
+bench/bench_ranking.py [--rounds N]``). Prints a table and merges the figures into
+``bench/results.json`` under ``ranking``.
 
 A headless Textual app renders nothing, so the bench app overrides ``App._display`` to turn every
 compositor update into the exact bytes a terminal would get (``render_segments``) and to time it.
@@ -14,11 +15,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import platform
 import statistics
 import sys
-from pathlib import Path
 from time import perf_counter
 
 from textual import events
@@ -26,9 +24,9 @@ from textual._compositor import CompositorUpdate
 from textual.app import App, ComposeResult
 from textual.widgets import Footer
 
+from bench.results import machine, percentile, record
 from screens.widgets.ranking_panel import RankingPanel, ShownOutput
 
-RESULTS = Path(__file__).with_name("results.json")
 K = 9
 SIZE = 100_000
 
@@ -84,15 +82,13 @@ async def press(app: BenchApp, key: str) -> tuple[float, int]:
 
 
 def summary(samples: list[tuple[float, int]]) -> dict:
-    times = sorted(seconds * 1000 for seconds, _ in samples)
-    sizes = [size for _, size in samples]
-    p99 = times[min(len(times) - 1, round(0.99 * (len(times) - 1)))]
+    times = [seconds * 1000 for seconds, _ in samples]
     return {
         "n": len(samples),
         "median_ms": round(statistics.median(times), 2),
-        "p99_ms": round(p99, 2),
-        "max_ms": round(times[-1], 2),
-        "median_bytes": int(statistics.median(sizes)),
+        "p99_ms": round(percentile(times, 99), 2),
+        "max_ms": round(max(times), 2),
+        "median_bytes": int(statistics.median(size for _, size in samples)),
     }
 
 
@@ -134,28 +130,15 @@ async def run(rounds: int, size: tuple[int, int]) -> dict:
     return {kind: summary(samples) for kind, samples in kinds.items() if samples}
 
 
-def cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--no-save", action="store_true")
-    args = parser.parse_args()
-    import os
-
-    figures = {
+    args = parser.parse_args(argv if argv is not None else [])
+    figures: dict = {
         "what": f"RankingPanel, K={K} outputs of {SIZE:,} characters, headless run_test",
-        "python": platform.python_version(),
-        "cpu": cpu_name(),
-        "cpus": os.cpu_count(),
+        "latency": "key event posted -> end of the first frame rendered after it",
+        "bytes": "that frame as a terminal would receive it",
         "rounds": args.rounds,
     }
     for width, height in [(80, 24), (160, 48)]:
@@ -168,11 +151,8 @@ def main() -> None:
                 f"p99 {row['p99_ms']:7.2f} ms   {row['median_bytes']:>7} bytes"
             )
     if not args.no_save:
-        merged = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-        merged["ranking"] = figures
-        RESULTS.write_text(json.dumps(merged, indent=2) + "\n")
-        print(f"saved under 'ranking' in {RESULTS}", file=sys.stderr)
+        record("ranking", {**figures, "machine": machine()})
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -7,14 +7,26 @@ names outputs by the letter they were shown under: ``B>A=D>C``.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from itertools import combinations
 
+from store.queue import shuffled
+from store.views import LETTERS  # the letters outputs are shown under, A..I
+
 Ranking = list[list[str]]
 
-LETTERS = "ABCDEFGHI"
-"""Letters outputs are shown under; a comparison has 2..9 outputs."""
+__all__ = [
+    "LETTERS",
+    "Ranking",
+    "RankingError",
+    "to_notation",
+    "parse_notation",
+    "untied_pairs",
+    "preorder_from_ratings",
+    "contradictions",
+    "shuffle_seed",
+    "shuffled_order",
+]
 
 
 class RankingError(ValueError):
@@ -105,18 +117,14 @@ def contradictions(
 
 
 def shuffle_seed(labeler: str, task_id: object) -> str:
-    """The seed of one labeler's shuffle of one task (stable across runs and Python versions)."""
+    """The seed of one labeler's shuffle of one task, as ``store.queue`` uses at claim time."""
     return f"{labeler}:{task_id}"
 
 
 def shuffled_order(output_ids: Iterable[str], seed: object) -> list[str]:
-    """``output_ids`` in an order fixed by ``seed`` and the ids alone.
+    """``output_ids`` in the order fixed by ``seed`` (SHA-256 seeded, never ``hash()``).
 
-    Sorting by a SHA-256 of seed and id (rather than ``random.shuffle`` or ``hash()``) keeps the
-    order the same across processes and Python versions, and independent of import order.
+    The queue stores this order on the assignment when a task is claimed
+    (``assignments.order``), so a labeler sees the same letters when they come back.
     """
-
-    def key(output_id: str) -> bytes:
-        return hashlib.sha256(f"{seed}\x00{output_id}".encode()).digest()
-
-    return sorted(output_ids, key=key)
+    return shuffled(list(output_ids), str(seed))

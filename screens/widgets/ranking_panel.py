@@ -1,24 +1,33 @@
 """RankingPanel: rank a task's outputs from the keyboard, best first (labeling-guidelines.md §6).
 
-The host (the comparison screen's ranking step, the toxicity ranking) mounts one panel and calls
-``set_task`` for each task; the panel never touches the store. API::
+The host (the comparison screen's ranking step, the toxicity ranking) mounts one panel, focuses
+it, and calls ``set_task`` for each task; the panel never touches the store. API::
 
     panel.set_task(outputs: list[ShownOutput], *, criterion: str,
                    preorder: list[list[str]] | None = None,   # e.g. a saved draft
                    ratings: dict[str, int] | None = None,     # pre-orders, warns on contradiction
                    rules: RankingRules = COMPARISON_RULES)    # TOXICITY_RULES for toxicity
+    panel.ranking                                              # so far, for the draft
 
-``outputs`` are in shown (already shuffled) order, each under its letter. With ``preorder`` the
-ranking starts from it (it may be partial); else with ``ratings`` it starts from
-``preorder_from_ratings``. Messages, all carrying tie groups of output ids best first:
-``Changed`` on every change of the ranking (save a draft), ``Submitted`` on Enter when complete,
-``SkipRequested`` (``s``) and ``FlagToggled`` (``!``) for the host to handle.
+- ``outputs``: in shown (already shuffled) order, each under its letter;
+  ``shown(view.outputs)`` makes them from a ``store.views.TaskView``.
+- ``criterion``: the "Rank by: …" line, ``CRITERIA[config["comparison"]["priority"]]`` or
+  ``TOXICITY_CRITERION``.
+- ``preorder`` (may be partial) wins; else ``ratings`` pre-order the outputs
+  (``preorder_from_ratings``: equal ratings tied), so often only Enter is needed.
+  Revisiting the step: ``preorder=panel.ranking`` keeps the ranking and re-checks new ratings.
+
+Messages (``RankingMessage``: ``.panel``, ``.ranking`` = tie groups of output ids, best first):
+``Changed`` on every change of the ranking (save a draft), ``Submitted`` on Enter when complete
+(Enter on an incomplete ranking names what is missing instead), ``SkipRequested`` (``s``) and
+``FlagToggled`` (``!``) for the host to handle.
 
 Keys: ``A``..``I`` place (typed mode) or select (move mode); ``=`` tie; Backspace take back;
 ``u`` undo; ``r`` reset; ``m`` move mode (``K``/``J`` or shift+↑/↓ move, ``=`` tie with the one
-above, ``m``/Escape done); ←/→ choose the output to read, ↑/↓/PgUp/PgDn/Home/End scroll it,
-``[``/``]`` page very long outputs; ``w`` the weighing rules; Enter submit. Flag is ``!`` rather
-than ``f`` because ``f`` places output F. Every binding has an id ``ranking.*`` for the keymap.
+above, ``m``/Escape done; Escape outside move mode is left to the host); ←/→ choose the output
+to read, ↑/↓/PgUp/PgDn/Home/End scroll it, ``[``/``]`` page very long outputs; ``w`` the
+weighing rules; Enter submit. Flag is ``!`` rather than ``f`` because ``f`` places output F.
+Every binding has an id ``ranking.*`` for the config keymap.
 """
 
 from __future__ import annotations
@@ -35,11 +44,27 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
-from screens.widgets.ranking_rules import COMPARISON_RULES, RankingRules
-from screens.widgets.ranking_state import Outcome, RankingBuilder, ShownOutput
+from screens.widgets.ranking_rules import (
+    COMPARISON_RULES,
+    CRITERIA,
+    TOXICITY_CRITERION,
+    TOXICITY_RULES,
+    RankingRules,
+)
+from screens.widgets.ranking_state import Outcome, RankingBuilder, ShownOutput, shown
 from store.ranking import LETTERS, Ranking, preorder_from_ratings
 
-__all__ = ["RankingPanel", "ShownOutput", "RankingRules", "COMPARISON_RULES"]
+__all__ = [
+    "RankingPanel",
+    "RankingMessage",
+    "ShownOutput",
+    "shown",
+    "RankingRules",
+    "COMPARISON_RULES",
+    "TOXICITY_RULES",
+    "CRITERIA",
+    "TOXICITY_CRITERION",
+]
 
 PART = 16_000
 """Characters of the output being read shown at once: wrapping 100 kB on every layout stalls."""
@@ -59,16 +84,16 @@ def _window(text: str, part: int, size: int = PART) -> tuple[Content, int]:
         return Content.styled("(empty output)", "italic $text-muted"), 0
     part = min(max(part, 0), (len(text) - 1) // size)
     start = part * size
-    shown = text[start : start + size]
-    after = len(text) - start - len(shown)
+    piece = text[start : start + size]
+    after = len(text) - start - len(piece)
     notes = []
     if start:
         notes.append(f"{start:,} characters before ([)")
     if after:
         notes.append(f"{after:,} more characters ({']' if size == PART else '← → to read'})")
     if not notes:
-        return Content(shown), part
-    return Content(shown) + Content.styled("\n… " + "; ".join(notes), "italic $text-muted"), part
+        return Content(piece), part
+    return Content(piece) + Content.styled("\n… " + "; ".join(notes), "italic $text-muted"), part
 
 
 def _snippet(text: str) -> str:
@@ -99,15 +124,19 @@ class OutputCard(Vertical):
     def body(self) -> VerticalScroll:
         return self.query_one(".card-body", VerticalScroll)
 
-    def show(self, shown: ShownOutput, *, current: bool) -> None:
-        self.shown = shown
+    def show(self, output: ShownOutput, *, current: bool) -> None:
+        self.shown = output
         self.part = 0
         self.set_current(current)
 
     def set_current(self, current: bool) -> None:
         """Show the part being read in full when ``current``, else a glimpse of the start."""
+        assert self.shown is not None
         self.set_class(current, "-current")
-        self.page(0) if current else self._show_text(_window(self.shown.text, 0, GLIMPSE)[0])
+        if current:
+            self.page(0)
+        else:
+            self._show_text(_window(self.shown.text, 0, GLIMPSE)[0])
 
     def page(self, step: int) -> None:
         assert self.shown is not None
@@ -201,6 +230,11 @@ class RankingPanel(Widget, can_focus=True):
         self._footer_moving = False
         self._cards: list[OutputCard] = [OutputCard(n) for n in range(len(LETTERS))]
 
+    @property
+    def ranking(self) -> Ranking:
+        """The ranking so far (for a draft): tie groups of output ids, best first."""
+        return self.builder.ranking
+
     # -- building --------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
@@ -246,8 +280,8 @@ class RankingPanel(Widget, can_focus=True):
 
     def _show_task(self) -> None:
         outputs = self.builder.outputs
-        for index, (card, shown) in enumerate(zip(self._cards, outputs, strict=False)):
-            card.show(shown, current=index == self.current)
+        for index, (card, output) in enumerate(zip(self._cards, outputs, strict=False)):
+            card.show(output, current=index == self.current)
         for index, card in enumerate(self._cards):
             card.display = index < len(outputs)
         self.set_class(len(outputs) in (2, 4), "-two-columns")
@@ -290,6 +324,8 @@ class RankingPanel(Widget, can_focus=True):
                 parts.append((builder.letter_of[output_id], "bold reverse" if selected else "bold"))
         if builder.pending_tie:
             parts.append(" = _")
+        if not builder.groups:
+            parts.append(("type letters best first, = ties the next one with the last", "italic"))
         if builder.remaining:
             parts.append(("   to place: " + " ".join(builder.remaining), "$text-muted"))
         elif builder.moving:

@@ -10,10 +10,12 @@ Every change can be undone, including resets and moves.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from store.ranking import Ranking, contradictions
+from store.views import Output
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,11 @@ class ShownOutput:
     letter: str
     output_id: str
     text: str
+
+
+def shown(outputs: Iterable[Output]) -> list[ShownOutput]:
+    """A task view's outputs (``store.views``, already in the labeler's order) as shown."""
+    return [ShownOutput(output.letter, output.id, output.text) for output in outputs]
 
 
 class Outcome(NamedTuple):
@@ -82,6 +89,8 @@ class RankingBuilder:
 
     def missing_hint(self) -> str:
         """Why the ranking cannot be submitted yet ('' when it can)."""
+        if not self.outputs:
+            return "Nothing to rank"
         if self.complete:
             return ""
         left = ", ".join(self.remaining)

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Static
 
-from screens.widgets.ranking_panel import RankingPanel, ShownOutput
+from screens.widgets.ranking_panel import CRITERIA, RankingPanel, ShownOutput, shown
 from screens.widgets.ranking_rules import TOXICITY_RULES
+from store import labels, queue
 from store.ranking import LETTERS, shuffle_seed, shuffled_order
+from store.schema import load_schema
+from store.views import task_view
 
 
 def shown_outputs(
@@ -23,7 +28,7 @@ def shown_outputs(
 
 def by_letter(outputs: list[ShownOutput], notation_groups: list[str]) -> list[list[str]]:
     """Tie groups of letters ("B", "AD", "C") → tie groups of output ids through the shuffle."""
-    id_of = {shown.letter: shown.output_id for shown in outputs}
+    id_of = {o.letter: o.output_id for o in outputs}
     return [[id_of[letter] for letter in group] for group in notation_groups]
 
 
@@ -172,9 +177,9 @@ async def test_identical_empty_and_hostile_texts_show_literally():
     outputs = shown_outputs(texts)
     app = Host(outputs)
     async with app.run_test(notifications=True) as pilot:
-        shown = {shown.output_id: shown.letter for shown in outputs}
+        letter = {o.output_id: o.letter for o in outputs}
         for output_id in ["o4", "o3", "o1", "o2"]:
-            await pilot.press(shown[output_id].lower())
+            await pilot.press(letter[output_id].lower())
         await pilot.press("enter")
         heads = [str(app.query_one(f"#card-{n} .card-text", Static).visual) for n in range(4)]
         assert "(empty output)" in heads
@@ -190,7 +195,7 @@ async def test_ratings_preorder_only_enter_is_needed_and_contradictions_warn():
     async with app.run_test() as pilot:
         assert app.line("#status") == ""
         await pilot.press("enter")
-        letter = {shown.output_id: shown.letter for shown in outputs}
+        letter = {o.output_id: o.letter for o in outputs}
         tied = sorted(["o2", "o3"], key=letter.get)  # a tie group lists outputs in shown order
         assert app.sent("submitted") == [[tied, ["o1"], ["o4"]]]
         await pilot.press("r", letter["o4"], letter["o1"], letter["o2"], letter["o3"])
@@ -203,7 +208,7 @@ async def test_draft_preorder_wins_over_ratings_and_may_be_partial():
     outputs = shown_outputs(TEXTS)
     app = Host(outputs, preorder=[["o4"], ["o2"]], ratings={"o1": 7, "o2": 1, "o3": 1, "o4": 1})
     async with app.run_test() as pilot:
-        letter = {shown.output_id: shown.letter for shown in outputs}
+        letter = {o.output_id: o.letter for o in outputs}
         await pilot.press(letter["o1"], "equals_sign", letter["o3"], "enter")
     assert app.sent("submitted") == [[["o4"], ["o2"], ["o1", "o3"]]]
 
@@ -239,11 +244,44 @@ async def test_long_output_scrolls_and_pages_by_keyboard():
         assert app.query_one("#card-1").has_class("-current")
 
 
+class StoreHost(Host):
+    """The path a work screen takes: queue → view → panel → draft → submit → labels."""
+
+    def __init__(self, db, view) -> None:
+        super().__init__(shown(view.outputs), criterion=CRITERIA["helpfulness"])
+        self.db, self.view = db, view
+
+    def on_ranking_panel_changed(self, message: RankingPanel.Changed) -> None:
+        labels.save_draft(self.db, self.view.assignment.id, {"ranking": message.ranking})
+
+    def on_ranking_panel_submitted(self, message: RankingPanel.Submitted) -> None:
+        value = labels.LabelValue("ranking", self.view.prompt.id, "ranking", message.ranking)
+        labels.submit(self.db, self.view.assignment.id, [value], seconds=1.0, schema=load_schema())
+
+
+async def test_ranking_typed_on_a_claimed_task_lands_in_the_labels(sample_db):
+    assignment = queue.claim_next(sample_db, "alice", "comparison")
+    view = task_view(sample_db, assignment)
+    app = StoreHost(sample_db, view)
+    letter = {output.id: output.letter for output in view.outputs}
+    assert [output.id for output in view.outputs] == assignment.order
+    best, middle, worst = ["p1-b"], ["p1-a"], ["p1-c"]
+    async with app.run_test() as pilot:
+        await pilot.press(letter["p1-b"], letter["p1-c"])
+        assert labels.load_draft(sample_db, assignment.id) == {"ranking": [best, ["p1-c"]]}
+        await pilot.press("backspace", letter["p1-a"], letter["p1-c"], "enter")
+    rows = list(sample_db["labels"].rows_where("labeler = 'alice' AND task = 'ranking'"))
+    assert [(r["item"], r["field"], json.loads(r["value"])) for r in rows] == [
+        ("p1", "ranking", [best, middle, worst])
+    ]
+    assert labels.load_draft(sample_db, assignment.id) is None
+
+
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
 def test_snapshot_typed_with_tie(snap_compare, size):
     outputs = shown_outputs(TEXTS)
     app = Host(outputs, ratings={"o1": 5, "o2": 5, "o3": 2})
-    assert snap_compare(app, terminal_size=size, press=["r", "b", "equals_sign", "a"])
+    assert snap_compare(app, terminal_size=size, press=["r", "c", "b", "equals_sign", "a"])
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])

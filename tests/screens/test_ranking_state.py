@@ -185,3 +185,7 @@ def test_contradictions_with_ratings():
     b = builder(preorder=[["o4"], ["o1"]])
     assert b.contradictions({"o4": 3, "o1": 6}) == [("o1", "o4")]
     assert b.contradictions(None) == []
+
+
+def test_no_outputs_cannot_be_submitted():
+    assert RankingBuilder([]).missing_hint() == "Nothing to rank"
