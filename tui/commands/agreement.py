@@ -146,9 +146,11 @@ def register(cli: click.Group) -> None:
         show_default=True,
         help="Bootstrap resamples (0: no intervals).",
     )
+    @click.option("--quiz", metavar="NAME", help="The screening report of quiz NAME instead.")
+    @click.option("--names", is_flag=True, help="With --quiz: candidates by name, not anonymous id.")
     @db_option
     @config_option
-    def agreement(fmt, labeler, task, field, since, seed, resamples, db, config_path) -> None:
+    def agreement(fmt, labeler, task, field, since, seed, resamples, quiz, names, db, config_path) -> None:
         """Agreement of each labeler with researcher gold, and between labelers.
 
         Researchers only (who is asking comes from LABELDESK_LABELER, else the OS user;
@@ -156,8 +158,13 @@ def register(cli: click.Group) -> None:
         """
         from store.agreement import agreement_report
 
-        database = resolve(db, config_path).open()
+        ctx = resolve(db, config_path)
+        database = ctx.open()
         require_researcher(database, None, "agreement")
+        if quiz:
+            from tui.commands.screening import run_screening
+
+            return run_screening(database, quiz, names=names, fmt=fmt, config=ctx.config)
         with user_errors():
             report = agreement_report(
                 database,
