@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing as mp
+import os
 import sqlite3
 import sys
 import tempfile
@@ -60,6 +61,7 @@ def labeler(db_path: str, name: str, overlap: int, start: float, stop: float, ou
     db = open_db(db_path, migrate=False)
     db.execute(f"PRAGMA busy_timeout = {APP_BUSY_TIMEOUT_MS}")
     busy_notes = 0
+    emptied = False
     done: list[int] = []
     submit_ms: list[float] = []
     claim_ms: list[float] = []
@@ -72,6 +74,7 @@ def labeler(db_path: str, name: str, overlap: int, start: float, stop: float, ou
             a = retry_busy(claim_next, db, name, "comparison", overlap=overlap)
             claim_ms.append((time.perf_counter() - t0) * 1000)
             if a is None:
+                emptied = True
                 break
             values = [LabelValue("ranking", a.item, "ranking", [[o] for o in a.order])]
             values += [LabelValue("output", o, "rating", 1 + i) for i, o in enumerate(a.order)]
@@ -87,7 +90,8 @@ def labeler(db_path: str, name: str, overlap: int, start: float, stop: float, ou
             errors.append(traceback.format_exc(limit=3))
     db.conn.close()
     out.put({"name": name, "end": time.time(), "done": done, "submit_ms": submit_ms, "claim_ms": claim_ms,
-             "errors": errors, "busy_notes": busy_notes})
+             "errors": errors, "busy_notes": busy_notes,
+             "emptied": emptied})
 
 
 def check(db_path: Path, reports: list[dict], overlap: int) -> dict:
@@ -124,6 +128,7 @@ def main(argv: list[str] | tuple[str, ...] = ()) -> int:
     args = parser.parse_args(list(argv))
 
     names = [f"labeler{i:02d}" for i in range(args.processes)]
+    load_before = round(os.getloadavg()[0], 1)  # a busy machine slows every figure
     with tempfile.TemporaryDirectory(prefix="labeldesk-load-") as tmp:
         db_path = Path(tmp) / "load.db"
         build(db_path, args.prompts, names)
@@ -158,7 +163,8 @@ def main(argv: list[str] | tuple[str, ...] = ()) -> int:
         "submit_ms_p99": round(percentile(submits, 99), 1),
         "claim_ms_p50": round(percentile(claims, 50), 1),
         "claim_ms_p99": round(percentile(claims, 99), 1),
-        "queue_emptied": any(len(r["claim_ms"]) > len(r["submit_ms"]) for r in reports),
+        "queue_emptied": any(r["emptied"] for r in reports),
+        "load_average_before": load_before,
         "checks": checks,
         "ok": ok,
     }
