@@ -8,7 +8,10 @@ with capture-pane, then the database is read back.
 from __future__ import annotations
 
 import importlib
+import json
+import os
 import shlex
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -106,8 +109,25 @@ def desk(tmp_path_factory):
 
 def quit_app(desk: Desk, window: str) -> None:
     desk.tmux.send(window, "C-q")
-    desk.tmux.wait_for(window, "[session ended]")
+    desk.tmux.wait_ended(window)
     desk.tmux.close(window)
+
+
+def wait_for_draft(desk: Desk, text: str) -> None:
+    wait_until(lambda: any(text in (d or "") for (d,) in desk.query(
+        "SELECT d.data FROM drafts d JOIN assignments a ON a.id = d.assignment_id "
+        "WHERE a.labeler = 'alice'")), 20, f"the draft with {text!r} to be saved")
+
+
+def reconnect(desk: Desk, window: str, drafted: str) -> None:
+    """Log alice in again and get back to her drafted demonstration."""
+    desk.login(window, "alice")
+    shown = wait_until(lambda: next((s for s in [desk.tmux.screen(window)]
+                                     if drafted in s or "Labeling as alice" in s), None),
+                       20, "the app after reconnecting")
+    if drafted not in shown:  # the app may open on home rather than resume the drafted task
+        desk.tmux.send(window, "w")
+        desk.tmux.wait_for(window, drafted)
 
 
 def test_a_labeler_lands_in_her_own_app(desk):
@@ -143,12 +163,14 @@ def test_rank_write_drop_the_connection_reconnect_finish(desk):
 
     # A ranking: steps = ["ranking"], so the comparison screen asks only for the order.
     tmux.send("work", "c")
-    tmux.wait_for("work", "A")
+    tmux.wait_for("work", "Ranking")
     tmux.send("work", "b", "a", "c")
     tmux.send("work", "Enter")
-    wait_until(lambda: desk.query(
-        "SELECT value FROM labels WHERE labeler = 'alice' AND task = 'ranking'"), 20,
-        "alice's ranking in the database")
+    [(ranking, order)] = wait_until(lambda: desk.query(
+        "SELECT l.value, a.\"order\" FROM labels l JOIN assignments a ON a.id = l.assignment_id "
+        "WHERE l.labeler = 'alice' AND l.task = 'ranking'"), 20, "alice's ranking in the database")
+    shown = json.loads(order)  # letter A is the first output shown
+    assert json.loads(ranking) == [[shown[1]], [shown[0]], [shown[2]]]
     tmux.send("work", "Escape")
     tmux.wait_for("work", "Labeling as alice")
 
@@ -156,29 +178,31 @@ def test_rank_write_drop_the_connection_reconnect_finish(desk):
     tmux.send("work", "w")
     time.sleep(1)
     tmux.type("work", "Plants make food from light, ")
-    wait_until(lambda: any("Plants make food" in (d or "") for (d,) in desk.query(
-        "SELECT d.data FROM drafts d JOIN assignments a ON a.id = d.assignment_id "
-        "WHERE a.labeler = 'alice'")), 20, "the draft to be saved")
+    wait_for_draft(desk, "Plants make food from light,")
     tmux.drop("work")
-    tmux.wait_for("work", "[session ended]")
     wait_until(lambda: not desk.app_processes("alice"), 20, "the server side to hang up")
     tmux.close("work")
 
-    desk.login("again", "alice")
-    tmux.wait_for("again", "Labeling as alice")
-    tmux.send("again", "w")
-    tmux.wait_for("again", "Plants make food from light,")  # the lease and draft came back
+    reconnect(desk, "again", "Plants make food from light,")  # the lease and draft came back
     tmux.send("again", "End")
     tmux.type("again", "water and air.")
-    tmux.send("again", "C-s")
-    time.sleep(0.5)
-    tmux.send("again", "Enter")  # confirm
+    wait_for_draft(desk, "water and air.")
+
+    # Now the app itself dies without a word (kill -9): the saved draft is all there is.
+    for pid in desk.app_processes("alice"):
+        os.kill(pid, signal.SIGKILL)
+    tmux.wait_ended("again")
+    tmux.close("again")
+    reconnect(desk, "last", "Plants make food from light, water and air.")
+    tmux.send("last", "C-s")
+    tmux.wait_for("last", "Submit this answer")
+    tmux.send("last", "Enter")  # confirm
     rows = wait_until(lambda: desk.query(
         "SELECT value FROM labels WHERE labeler = 'alice' AND task = 'demonstration'"), 20,
         "the demonstration in the database")
-    assert "Plants make food from light, water and air." in rows[0][0]
-    assert desk.query("SELECT count(*) FROM labels WHERE labeler = 'alice' AND task = 'ranking'")
-    quit_app(desk, "again")
+    assert json.loads(rows[0][0]) == "Plants make food from light, water and air."
+    assert len(desk.query("SELECT id FROM labels WHERE labeler = 'alice' AND task = 'ranking'")) == 1
+    quit_app(desk, "last")
 
 
 if __name__ == "__main__":  # pragma: no cover - manual run: keep the deployment up to look at
