@@ -79,9 +79,10 @@ def safe(text: str) -> str:
     return _UNSAFE.sub(_replace, text)
 
 
-def safe_content(text: str) -> Content:
-    """Untrusted text as ``Content``: never parsed as markup, nothing left to act on."""
-    return Content(safe(text))
+def safe_content(text: str, style: str = "") -> Content:
+    """Untrusted text as ``Content`` (in ``style``): never parsed as markup, nothing left to act
+    on."""
+    return Content.styled(safe(text), style) if style else Content(safe(text))
 
 
 def safe_markup(template: str, **values: str) -> Content:

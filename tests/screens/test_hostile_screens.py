@@ -38,10 +38,12 @@ def hostile_db(tmp_path, request):
     add_labeler(db, "alice")
     add_labeler(db, "rhea", "researcher")
     records = {
-        "prompts.jsonl": [{"id": "h1", "text": item.text, "tasks": list(KINDS)}],
+        "prompts.jsonl": [{"id": "h1", "text": item.text, "tasks": list(KINDS)},
+                          {"id": "h2", "text": item.text, "tasks": ["demonstration"]}],
         "outputs.jsonl": [{"id": "h1-a", "prompt_id": "h1", "text": item.text},
                           {"id": "h1-b", "prompt_id": "h1", "text": "A plain answer."}],
-        "labels.jsonl": [{"labeler": "bob", "task": "demonstration", "item": "h1",
+        # bob's answer to h2, for researchers to score (h1 stays open for alice to write)
+        "labels.jsonl": [{"labeler": "bob", "task": "demonstration", "item": "h2",
                           "field": "text", "value": item.text}],
     }
     for name, rows in records.items():
