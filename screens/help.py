@@ -54,6 +54,19 @@ class HelpScreen(Screen):
     def on_mount(self) -> None:
         self.query_one("#help-body").focus()
 
+    def goto(self, anchor: str) -> None:
+        """Scroll to a heading by its slug (a work screen's HELP_TOPIC), now or once loaded."""
+        self._anchor = anchor
+        self.call_after_refresh(self._goto_anchor)
+
+    def on_markdown_table_of_contents_updated(self) -> None:
+        self.call_after_refresh(self._goto_anchor)
+
+    def _goto_anchor(self) -> None:
+        anchor = getattr(self, "_anchor", "")
+        if anchor and self.query_one("#help-md", Markdown).goto_anchor(anchor):
+            self._anchor = ""
+
     def action_search(self) -> None:
         self.query_one("#help-search", Input).focus()
 

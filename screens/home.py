@@ -14,6 +14,7 @@ from screens.faults import attempt
 from screens.registry import WORK
 from screens.widgets.safe_text import safe_markup
 from store import queue
+from store.quiz import pending_quiz
 
 
 class HomeScreen(Screen):
@@ -47,9 +48,16 @@ class HomeScreen(Screen):
         options = self.query_one("#work", OptionList)
         highlighted = options.highlighted
         options.clear_options()
-        for work in app.work:
+        # An assigned, unsubmitted screening quiz comes first (labeling-guidelines §8).
+        quiz = pending_quiz(app.db, app.labeler)
+        works = sorted(app.work, key=lambda w: w.kind != "quiz") if quiz else app.work
+        if quiz:
+            highlighted = 0
+        for work in works:
             c = counts.get(work.kind)
             tail = f"{c.waiting:>5} waiting {c.done:>5} done" if c else ""
+            if work.kind == "quiz" and quiz:
+                tail = "    to do: start here"
             options.add_option(Option(Content(f"[{work.key}] {work.title:<34}{tail}"), id=work.kind))
         options.highlighted = highlighted if highlighted is not None else 0
         self.query_one("#hint", Static).update(

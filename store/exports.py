@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import Any
 
 import sqlite_utils
 
 from store.labels import iter_labels
+from store.rankings import untied_pairs
+from store.rules import kept_sql
 
 
 def export_labels(
@@ -33,3 +36,144 @@ def export_labels(
         if row.seconds is not None:
             record["seconds"] = row.seconds
         yield record
+
+
+# ------------------------------------------------------------------ training data
+# Only prompts that passed the data rules are ever exported: held and dropped ones, and PII
+# prompts routed to instruction labeling (status 'pool' with a reason), never are.
+KEPT = kept_sql("p")
+
+
+class Export:
+    """Records of one export, streamed; `total` counts the rows they come from (labels or
+    prompts), for a progress bar that `records(progress)` advances by one a row."""
+
+    def __init__(self, total: int, rows: Callable[[], Iterable], make: Callable[[Any], Iterable[dict]]):
+        self.total = total
+        self._rows = rows
+        self._make = make
+
+    def records(self, progress: Callable[[int], None] | None = None) -> Iterator[dict[str, Any]]:
+        for row in self._rows():
+            yield from self._make(row)
+            if progress:
+                progress(1)
+
+
+def _query(db, select: str, tables: str, where: list[str], args: list, order: str):
+    sql_where = " WHERE " + " AND ".join(where)
+    total = db.execute(f"SELECT count(*) FROM {tables}{sql_where}", args).fetchone()[0]
+    # A cursor of its own: the caller may write to the same connection while it streams.
+    return total, lambda: db.conn.cursor().execute(f"SELECT {select} FROM {tables}{sql_where} ORDER BY {order}", args)
+
+
+def _narrow(where: list[str], args: list, *, created: str, since: str | None, split: str | None) -> None:
+    if since:
+        where.append(f"{created} >= ?")
+        args.append(since)
+    if split:
+        where.append("p.split = ?")
+        args.append(split)
+
+
+def _label_filters(task: str, field: str, *, since, split, gold_only=False) -> tuple[list[str], list]:
+    where = [KEPT, "l.task = ?", "l.field = ?"]
+    args: list = [task, field]
+    _narrow(where, args, created="l.created_at", since=since, split=split)
+    if gold_only:
+        where.append("l.gold = 1")
+    return where, args
+
+
+SFT_FORMATS = ("chat", "prompt-completion")
+
+
+def export_sft(
+    db: sqlite_utils.Database,
+    *,
+    since: str | None = None,
+    split: str | None = None,
+    format: str = "chat",
+) -> Export:
+    """One record per written demonstration: OpenAI chat `messages`, or `prompt`/`completion`."""
+    if format not in SFT_FORMATS:
+        raise ValueError(f"format must be one of {', '.join(SFT_FORMATS)}")
+    where, args = _label_filters("demonstration", "text", since=since, split=split)
+    total, rows = _query(db, "p.id, p.text, l.value", "labels l JOIN prompts p ON p.id = l.item",
+                         where, args, "l.id")
+
+    def make(row) -> Iterator[dict]:
+        prompt_id, prompt, value = row
+        answer = json.loads(value)
+        if format == "chat":
+            yield {"prompt_id": prompt_id, "messages": [
+                {"role": "user", "content": prompt}, {"role": "assistant", "content": answer}]}
+        else:
+            yield {"prompt_id": prompt_id, "prompt": prompt, "completion": answer}
+
+    return Export(total, rows, make)
+
+
+class _OutputTexts:
+    """The outputs of the last prompt asked for (rankings come grouped by prompt)."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db, self.prompt_id, self.texts = db, None, {}
+
+    def of(self, prompt_id: str) -> dict[str, str]:
+        if prompt_id != self.prompt_id:
+            self.prompt_id = prompt_id
+            self.texts = dict(self.db.conn.execute("SELECT id, text FROM outputs WHERE prompt_id = ?", [prompt_id]))
+        return self.texts
+
+
+def export_pairs(
+    db: sqlite_utils.Database,
+    *,
+    since: str | None = None,
+    split: str | None = None,
+    gold_only: bool = False,
+    labelers: Collection[str] | None = None,
+) -> Export:
+    """Every untied pair of every ranking, TRL field names (`prompt`, `chosen`, `rejected`).
+
+    `labelers`, when given, keeps only those labelers' rankings (e.g. those above an agreement
+    threshold)."""
+    where, args = _label_filters("ranking", "ranking", since=since, split=split, gold_only=gold_only)
+    # Grouped by prompt, so each prompt's outputs are read once however many ranked it.
+    total, rows = _query(db, "p.id, p.text, l.value, l.labeler",
+                         "labels l JOIN prompts p ON p.id = l.item", where, args, "l.item, l.id")
+    texts = _OutputTexts(db)
+
+    def make(row) -> Iterator[dict]:
+        prompt_id, prompt, value, labeler = row
+        if labelers is not None and labeler not in labelers:
+            return
+        outputs = texts.of(prompt_id)
+        for chosen, rejected in untied_pairs(json.loads(value)):
+            yield {"prompt_id": prompt_id, "prompt": prompt,
+                   "chosen": outputs[chosen], "rejected": outputs[rejected],
+                   "chosen_id": chosen, "rejected_id": rejected, "labeler": labeler}
+
+    return Export(total, rows, make)
+
+
+def export_ppo(
+    db: sqlite_utils.Database,
+    *,
+    since: str | None = None,
+    split: str | None = None,
+    exclude_labeled: bool = False,
+) -> Export:
+    """Every kept API prompt; `exclude_labeled` leaves out those with a demonstration or a
+    ranking, so the PPO prompts share none with the SFT and RM data."""
+    where, args = [KEPT, "p.source = 'api'"], []
+    _narrow(where, args, created="p.created_at", since=since, split=split)
+    if exclude_labeled:
+        where.append("NOT EXISTS (SELECT 1 FROM labels l WHERE l.task IN ('demonstration', 'ranking') AND l.item = p.id)")
+    total, rows = _query(db, "p.id, p.text, p.split", "prompts p", where, args, "p.rowid")
+
+    def make(row) -> Iterator[dict]:
+        yield {"prompt_id": row[0], "prompt": row[1], "split": row[2]}
+
+    return Export(total, rows, make)

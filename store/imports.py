@@ -21,6 +21,7 @@ from store.errors import ImportFileError, StoreError
 from store.labels import LabelValue, write_labels
 from store.records import Progress, read_records
 from store.roster import add_labeler
+from store.rules_import import PromptRules
 from store.schema import Schema, load_schema
 
 SOURCES = ("api", "labeler")
@@ -103,30 +104,35 @@ def import_prompts(
     progress: Progress | None = None,
     rules: Any = None,
 ) -> ImportResult:
-    """Import prompts; `rules` (store.rules) may set split/status/reason on each row."""
+    """Import prompts; `rules` (store.rules_import.PromptRules) may set split/status/reason on
+    each row. Without it, a missing split is computed from the user id with the default ratios."""
     schema = schema or load_schema()
+    rules = rules or PromptRules(api_rules=False)
     name = str(path)
     result = ImportResult()
     with immediate(db):
         batch: list[dict[str, Any]] = []
+        batch_ids: set[str] = set()
         for line, record in read_records(path, progress=progress, json_columns=("tasks",)):
             row = parse_prompt(name, line, record, schema)
             result.read += 1
-            if rules is not None:
-                rules.apply(row)
             old = db.execute("SELECT text FROM prompts WHERE id = ?", [row["id"]]).fetchone()
             if old is not None:
                 if old[0] != row["text"]:
                     raise ImportFileError(name, line, "text", f"prompt {row['id']!r} already exists with different text")
                 result.unchanged += 1
                 continue
-            if any(r["id"] == row["id"] for r in batch):
+            if row["id"] in batch_ids:  # earlier batches are caught by the SELECT above
                 raise ImportFileError(name, line, "id", f"{row['id']!r} appears twice in this file")
+            # After the checks above, so a re-imported prompt is not judged against itself.
+            rules.apply(row)
             row["status"] = row.get("status") or "pool"
             row["created_at"] = now()
             batch.append(row)
+            batch_ids.add(row["id"])
             if len(batch) >= BATCH:
                 result.added += _insert(db, "prompts", batch)
+                batch_ids.clear()
         result.added += _insert(db, "prompts", batch)
         result.tasks_created = sync_tasks(db)
     return result

@@ -106,8 +106,63 @@ CREATE TRIGGER events_no_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'events are append-only'); END
 """
 
+def _run(db: sqlite_utils.Database, script: str) -> None:
+    for sql in script.split(";\n"):
+        if sql.strip():
+            db.execute(sql)
+
+
+def _v2_quizzes_and_surveys(db: sqlite_utils.Database) -> None:
+    _run(db, _V2_SQL)
+
+
+# Quiz items are prompts/outputs (status 'held', so no pool or export sees them) with `tasks`
+# rows of kind 'quiz'; a candidate's answers live in drafts until the final submit writes labels.
+# Survey responses carry no labeler and only a month, in a WITHOUT ROWID table keyed by a random
+# id, so neither a column nor the storage order links a response to the person or the moment.
+_V2_SQL = """
+CREATE TABLE quizzes (
+    name TEXT PRIMARY KEY,
+    instructions TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    source TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE quiz_items (
+    quiz TEXT NOT NULL REFERENCES quizzes(name),
+    position INTEGER NOT NULL,
+    item TEXT NOT NULL,
+    section TEXT NOT NULL CHECK (section IN ('flagging', 'ranking', 'demonstrations', 'self_assessment')),
+    task_id INTEGER NOT NULL REFERENCES tasks(id),
+    PRIMARY KEY (quiz, position),
+    UNIQUE (quiz, item)
+);
+CREATE TABLE quiz_takers (
+    quiz TEXT NOT NULL REFERENCES quizzes(name),
+    labeler TEXT NOT NULL REFERENCES labelers(name),
+    assigned_at TEXT NOT NULL,
+    started_at TEXT,
+    position INTEGER NOT NULL DEFAULT 0,
+    submitted_at TEXT,
+    self_assessment TEXT,
+    PRIMARY KEY (quiz, labeler)
+);
+CREATE TABLE survey_responses (
+    id TEXT PRIMARY KEY,
+    survey TEXT NOT NULL,
+    month TEXT NOT NULL,
+    answers TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE survey_takers (
+    survey TEXT NOT NULL,
+    labeler TEXT NOT NULL,
+    PRIMARY KEY (survey, labeler)
+) WITHOUT ROWID
+"""
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
+    _v2_quizzes_and_surveys,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -50,6 +50,16 @@ class LabelDeskApp(App):
 
         self.install_screen(HomeScreen(), name="home")
         self.push_screen("home")
+        self._resume()
+
+    def _resume(self) -> None:
+        """Back into the task the labeler was typing in when the last session ended."""
+        from store.resume import unfinished_kind
+
+        kind = unfinished_kind(self.db, self.labeler)
+        work = next((w for w in self.work if w.kind == kind), None)
+        if work is not None and self.work_screen(work) is not None:
+            self.push_screen(work.kind)
 
     def _install_signal_handlers(self) -> None:
         import asyncio
@@ -81,9 +91,12 @@ class LabelDeskApp(App):
 
         if isinstance(self.screen, HelpScreen):
             return
+        topic = getattr(self.screen, "HELP_TOPIC", "")
         if not self.is_screen_installed("help"):
             self.install_screen(HelpScreen(), name="help")
         self.push_screen("help")
+        if topic:
+            self.get_screen("help").goto(topic)
 
     def work_screen(self, work: Work) -> Screen | None:
         """The installed screen for a kind of work, created on first use; None if not built."""

@@ -19,7 +19,7 @@ from store.errors import StoreError, visible
 from tui.context import require_researcher, resolve
 
 # Modules in tui/commands/ that add commands: each has `register(cli)`.
-COMMAND_MODULES: list[str] = []
+COMMAND_MODULES: list[str] = ["agreement", "exports", "stats", "quiz", "surveys"]
 
 db_option = click.option("--db", "db", metavar="PATH", help="Database file (default: LABELDESK_DB, else the demo database).")
 config_option = click.option("--config", "config_path", metavar="PATH", help="Config file (default: LABELDESK_CONFIG, else the XDG config dir).")
@@ -131,20 +131,29 @@ def _run_import(kind: str, file: str, db, config_path, labeler, **kwargs) -> Non
     fn = getattr(imports, f"import_{kind}")
     with user_errors(), progress_bar(path) as progress:
         result = fn(database, path, progress=progress, **kwargs)
+    click.echo(import_message(kind, path, result))
+
+
+def import_message(kind: str, path: Path, result) -> str:
     msg = f"{path}: {result.read} {kind} read, {result.added} added, {result.unchanged} already there"
     if result.tasks_created:
         msg += f", {result.tasks_created} tasks created"
     if result.new_labelers:
         msg += f"; new in roster: {', '.join(result.new_labelers)}"
-    click.echo(msg)
+    return msg
 
 
 @import_group.command("prompts")
 @click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--api-rules", is_flag=True, help="Apply the data rules for API prompts ([rules] in config): shared-prefix duplicates, per-user cap, user splits, PII hold-out.")
+@click.option("--report", metavar="FILE", help="With --api-rules: write the JSON report (counts and every prompt not kept).")
+@click.option("--dropped", metavar="FILE", help="With --api-rules: write the prompts not kept, one JSON object a line.")
 @common
-def import_prompts(file, db, config_path, labeler) -> None:
+def import_prompts(file, api_rules, report, dropped, db, config_path, labeler) -> None:
     """Import prompts (id, text, user_id, source, style, category, split, tasks)."""
-    _run_import("prompts", file, db, config_path, labeler)
+    from tui.commands.prompt_rules import import_prompts_with_rules
+
+    import_prompts_with_rules(file, api_rules, report, dropped, db, config_path, labeler)
 
 
 @import_group.command("outputs")
@@ -199,10 +208,6 @@ def export_labels(out, since, gold_only, db, config_path, labeler) -> None:
         click.echo(f"{out}: {n} labels")
 
 
-for _name in COMMAND_MODULES:
-    importlib.import_module(f"tui.commands.{_name}").register(cli)
-
-
 def main() -> None:
     try:
         cli(prog_name="labeldesk")
@@ -214,4 +219,9 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # `python -m tui.cli`: run the importable `tui.cli`, the one the command modules import and
+    # extend (registering them on this __main__ copy would import this file twice, circularly).
+    importlib.import_module("tui.cli").main()
+else:
+    for _name in COMMAND_MODULES:
+        importlib.import_module(f"tui.commands.{_name}").register(cli)

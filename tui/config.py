@@ -34,15 +34,24 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "priority": "helpfulness",
     },
     "keys": {},
+    "rules": {
+        "prefix_chars": 100,
+        "user_cap": 200,
+        "pii_action": "hold",
+        "split_salt": "",
+        "splits": {"train": 0.8, "validation": 0.1, "test": 0.1},
+    },
     "screening": {
         "flag_agreement": 0.75,
         "comparison_agreement": 0.75,
         "demonstration_score": 6.0,
     },
+    "surveys": {"extra_statements": []},
 }
 FREE_SECTIONS = {"keys"}
 CHOICES = {
     ("comparison", "priority"): ("helpfulness", "truthful_harmless"),
+    ("rules", "pii_action"): ("hold", "route_to_instruction"),
 }
 LIST_CHOICES = {
     ("comparison", "steps"): ("instruction", "scores", "ranking"),

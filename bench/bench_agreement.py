@@ -1,0 +1,190 @@
+"""Benchmark `agreement_report` on 1,000,000 labels (500 labelers, 20 fields).
+
+    python -m bench agreement        # or: python bench/bench_agreement.py
+
+Labels go straight into a temporary database made by `open_db` (the real tables; the import
+path's per-line checks would dominate and are measured elsewhere), on tmpfs when available. Each report runs in a child
+process so its peak memory (VmHWM) is the report's own, not the generator's.
+Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # also runnable as a plain script (the child process is one)
+
+from bench.results import machine, record  # noqa: E402
+from store.db import now, open_db  # noqa: E402
+from store.schema import load_schema  # noqa: E402
+
+LABELERS = 500
+PER_ITEM = 5  # labelers per item
+PER_LABELER_PER_FIELD = 100
+GOLD_SHARE = 0.2  # items with a researcher's gold label
+ACCURACY = 0.7  # chance a labeler gives the item's "true" value
+OUTPUTS_PER_PROMPT = 4
+FIELDS = [
+    "output.rating",
+    "ranking.ranking",
+    "instruction.category",
+    "toxicity.toxicity",
+    "toxicity.continuity",
+    "output.inappropriate_for_assistant",
+    "instruction.pii",
+    "instruction.closed_domain",
+    "instruction.intent_unclear",
+    "instruction.explicit_constraints",
+    "instruction.asks_advice",
+    "instruction.asks_opinion",
+    "output.fails_task",
+    "output.hallucination",
+    "output.satisfies_constraints",
+    "output.sexual",
+    "output.violent",
+    "output.encourages_harm",
+    "output.harmful_advice",
+    "output.expresses_opinion",
+]
+
+
+def _ranking(rng: np.random.Generator, item: str) -> list[list[str]]:
+    outputs = [f"{item}-{c}" for c in "abcd"[:OUTPUTS_PER_PROMPT]]
+    order = [outputs[i] for i in rng.permutation(len(outputs))]
+    groups: list[list[str]] = []
+    for output in order:
+        if groups and rng.random() < 0.15:  # an occasional tie
+            groups[-1].append(output)
+        else:
+            groups.append([output])
+    return groups
+
+
+def generate(path: Path, seed: int = 0) -> dict:
+    schema = load_schema()
+    rng = np.random.default_rng(seed)
+    db = open_db(path)
+    # Generation only: the report is what is measured, and it opens the file with our pragmas.
+    db.conn.execute("PRAGMA synchronous = OFF")
+    db.conn.execute("PRAGMA cache_size = -262144")
+    stamp = now()
+    labelers = [f"labeler{i:03d}" for i in range(LABELERS)]
+    n_items = LABELERS * PER_LABELER_PER_FIELD // PER_ITEM
+    rows = gold_rows = 0
+    started = time.perf_counter()
+    for key in FIELDS:
+        task, name = key.split(".")
+        field = schema.field(task, name)
+        prefix = {"output": "o", "toxicity": "t"}.get(task, "p")
+        batch = []
+        for block in range(0, n_items, LABELERS // PER_ITEM):
+            # Each block of 100 items spreads all 500 labelers over it, five to an item.
+            order = rng.permutation(LABELERS)
+            for offset in range(LABELERS // PER_ITEM):
+                item = f"{prefix}{block + offset}"
+                if field.kind == "ranking":
+                    truth = _ranking(rng, item)
+                else:
+                    truth = field.scale[rng.integers(len(field.scale))]
+                if rng.random() < GOLD_SHARE:
+                    batch.append(("researcher", task, item, name, json.dumps(truth), 1, stamp))
+                    gold_rows += 1
+                for slot in order[offset * PER_ITEM : (offset + 1) * PER_ITEM]:
+                    if rng.random() < ACCURACY:
+                        value = truth
+                    elif field.kind == "ranking":
+                        value = _ranking(rng, item)
+                    else:
+                        value = field.scale[rng.integers(len(field.scale))]
+                    batch.append((labelers[slot], task, item, name, json.dumps(value), 0, stamp))
+                    rows += 1
+        with db.conn:
+            db.conn.executemany(
+                "INSERT INTO labels (labeler, task, item, field, value, gold, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                batch,
+            )
+    db.conn.close()
+    return {
+        "labels": rows,
+        "gold_labels": gold_rows,
+        "labelers": LABELERS,
+        "fields": len(FIELDS),
+        "generate_seconds": round(time.perf_counter() - started, 1),
+    }
+
+
+def _peak_rss_mib() -> float:
+    """This process's own peak RSS. ru_maxrss would do, but Linux carries it over from the
+    parent across fork+exec, so a child of the 1M-row generator would report the generator's."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def run_report(path: str, resamples: int) -> None:
+    """Child process: one report, then its time and peak memory as JSON on stdout."""
+    from store.agreement import agreement_report
+
+    baseline = _peak_rss_mib()  # Python + numpy + scipy
+    db = open_db(path)
+    started, cpu_started = time.perf_counter(), time.process_time()
+    report = agreement_report(db, n_boot=resamples, seed=0)
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+    peak = _peak_rss_mib()
+    entries = sum(len(fields) for fields in report["per_labeler"].values())
+    print(
+        json.dumps(
+            {
+                "seconds": round(seconds, 1),
+                # CPU time too: other work on a shared host stretches wall time, not this.
+                "cpu_seconds": round(cpu_seconds, 1),
+                "peak_rss_mib": peak,
+                "rss_after_imports_mib": baseline,
+                "per_labeler_entries": entries,
+            }
+        )
+    )
+
+
+def main() -> None:
+    # tmpfs when there is one: random-order index inserts on a slow disk take many minutes.
+    scratch = "/dev/shm" if Path("/dev/shm").is_dir() else None
+    with tempfile.TemporaryDirectory(dir=scratch) as tmp:
+        path = Path(tmp) / "bench.db"
+        figures = generate(path)
+        print(f"generated: {figures}", file=sys.stderr)
+        for resamples in (1000, 0):
+            out = subprocess.run(
+                [sys.executable, __file__, "--report", str(path), str(resamples)],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+            figures[f"report_resamples_{resamples}"] = json.loads(out)
+            print(f"resamples={resamples}: {out.strip()}", file=sys.stderr)
+    figures["machine"] = machine()  # CPU model, cores, Python version
+    figures["load_average_1min"] = round(os.getloadavg()[0], 2)
+    figures["measured_at"] = now()
+    record("agreement", figures)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--report":
+        run_report(sys.argv[2], int(sys.argv[3]))
+    else:
+        main()

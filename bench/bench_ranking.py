@@ -1,0 +1,158 @@
+"""Keystroke-to-rendered-change latency of the RankingPanel (K=9, 100 kB outputs), headless.
+
+Run from the repository root: ``python -m bench ranking`` (or ``PYTHONPATH=$PWD python
+bench/bench_ranking.py [--rounds N]``). Prints a table and merges the figures into
+``bench/results.json`` under ``ranking``.
+
+A headless Textual app renders nothing, so the bench app overrides ``App._display`` to turn every
+compositor update into the exact bytes a terminal would get (``render_segments``) and to time it.
+Latency is from posting the key event to the end of the first frame written after it; bytes are
+that frame's. Frames are paced at 60 per second by Textual, so ~17 ms is the ceiling of the wait
+for the next frame, not work done.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+from time import perf_counter
+
+from textual import events
+from textual._compositor import CompositorUpdate
+from textual.app import App, ComposeResult
+from textual.widgets import Footer
+
+from bench.results import machine, percentile, record
+from screens.widgets.ranking_panel import RankingPanel, ShownOutput
+
+K = 9
+SIZE = 100_000
+
+
+def long_text(letter: str, size: int = SIZE) -> str:
+    words = f"Output {letter} says something [b]plausible[/b] about the prompt, at length. "
+    paragraph = (words * 12).strip() + "\n\n"
+    return (paragraph * (size // len(paragraph) + 1))[:size]
+
+
+def outputs(k: int = K, size: int = SIZE) -> list[ShownOutput]:
+    return [
+        ShownOutput(letter, f"o{n}", long_text(letter, size))
+        for n, letter in enumerate("ABCDEFGHI"[:k])
+    ]
+
+
+class BenchApp(App):
+    def __init__(self) -> None:
+        super().__init__()
+        self.frames: list[tuple[float, int]] = []
+        self.frame_seen = asyncio.Event()
+
+    def compose(self) -> ComposeResult:
+        yield RankingPanel()
+        yield Footer()
+
+    def _display(self, screen, renderable) -> None:  # noqa: ANN001 - Textual's private hook
+        if renderable is None or self._batch_count or not isinstance(renderable, CompositorUpdate):
+            return
+        data = renderable.render_segments(self.console)
+        self.frames.append((perf_counter(), len(data.encode("utf-8"))))
+        self.frame_seen.set()
+
+
+async def next_frame(app: BenchApp, start: float, timeout: float = 5.0) -> tuple[float, int]:
+    while True:
+        for at, size in app.frames:
+            if at >= start:
+                return at - start, size
+        app.frame_seen.clear()
+        await asyncio.wait_for(app.frame_seen.wait(), timeout)
+
+
+async def press(app: BenchApp, key: str) -> tuple[float, int]:
+    app.frames.clear()
+    start = perf_counter()
+    character = key if len(key) == 1 else None
+    app.post_message(events.Key(key, character))
+    result = await next_frame(app, start)
+    await asyncio.sleep(0.02)  # let the frame settle so the next key starts from idle
+    return result
+
+
+def summary(samples: list[tuple[float, int]]) -> dict:
+    times = [seconds * 1000 for seconds, _ in samples]
+    return {
+        "n": len(samples),
+        "median_ms": round(statistics.median(times), 2),
+        "p99_ms": round(percentile(times, 99), 2),
+        "max_ms": round(max(times), 2),
+        "median_bytes": int(statistics.median(size for _, size in samples)),
+    }
+
+
+async def run(rounds: int, size: tuple[int, int]) -> dict:
+    app = BenchApp()
+    kinds: dict[str, list[tuple[float, int]]] = {
+        "letter": [],
+        "tie": [],
+        "backspace": [],
+        "undo": [],
+        "move": [],
+        "read_next_output": [],
+        "scroll_page": [],
+        "set_task": [],
+    }
+    async with app.run_test(size=size) as pilot:
+        panel = app.query_one(RankingPanel)
+        panel.focus()
+        for _ in range(rounds):
+            app.frames.clear()
+            start = perf_counter()
+            panel.set_task(outputs(), criterion="Helpfulness first")
+            kinds["set_task"].append(await next_frame(app, start))
+            await pilot.pause()
+            for key in "ab":
+                kinds["letter"].append(await press(app, key))
+            kinds["tie"].append(await press(app, "equals_sign"))
+            for key in "cdefghi":
+                kinds["letter"].append(await press(app, key))
+            kinds["backspace"].append(await press(app, "backspace"))
+            kinds["undo"].append(await press(app, "u"))
+            await press(app, "m")
+            for key in ["K", "K", "J"]:
+                kinds["move"].append(await press(app, key))
+            await press(app, "m")
+            for _ in range(2):
+                kinds["read_next_output"].append(await press(app, "right"))
+                kinds["scroll_page"].append(await press(app, "pagedown"))
+    return {kind: summary(samples) for kind, samples in kinds.items() if samples}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--no-save", action="store_true")
+    args = parser.parse_args(argv if argv is not None else [])
+    figures: dict = {
+        "what": f"RankingPanel, K={K} outputs of {SIZE:,} characters, headless run_test",
+        "latency": "key event posted -> end of the first frame rendered after it",
+        "bytes": "that frame as a terminal would receive it",
+        "rounds": args.rounds,
+    }
+    for width, height in [(80, 24), (160, 48)]:
+        results = asyncio.run(run(args.rounds, (width, height)))
+        figures[f"{width}x{height}"] = results
+        print(f"{width}x{height}:")
+        for kind, row in results.items():
+            print(
+                f"  {kind:<17} n={row['n']:<4} median {row['median_ms']:7.2f} ms   "
+                f"p99 {row['p99_ms']:7.2f} ms   {row['median_bytes']:>7} bytes"
+            )
+    if not args.no_save:
+        record("ranking", {**figures, "machine": machine()})
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,350 @@
+"""The comparison task: instruction labels → output scores → ranking, on one reused screen.
+
+Installed once; each task swaps its content in (no push/pop per task). A ContentSwitcher holds
+the steps `[comparison] steps` enables, in order; `<`/`>` revisit any step, Enter finishes one
+(naming what is missing) and, on the last step, submits every label of the task in one
+transaction before the next task appears on the same screen.
+
+`InstructionScreen` is the same screen with the instruction step alone (the `instruction` work).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.suggester import SuggestFromList
+from textual.widgets import ContentSwitcher, Footer, Input, Static
+
+from screens.base import WorkScreen
+from screens.widgets.instruction_panel import InstructionPanel
+from screens.widgets.prompt_panel import PromptPanel
+from screens.widgets.ranking_panel import CRITERIA, RankingPanel
+from screens.widgets.ranking_state import ShownOutput, shown
+from screens.widgets.scores_panel import ScoresPanel
+from store import queue
+from store.errors import LabelError, StoreError
+from store.labels import LabelValue
+from store.views import TaskView
+
+STEP_TITLES = {"instruction": "Instruction", "scores": "Scores", "ranking": "Ranking"}
+SKIP_REASONS = ["cannot judge", "contains PII", "outputs broken or missing", "not in my language",
+                "upsetting content"]
+
+
+class SkipReason(Input):
+    """The reason asked for when skipping; Escape cancels the skip."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel skip", id="comparison.skip_cancel")]
+
+    def action_cancel(self) -> None:
+        self.screen.close_skip()
+
+
+class ComparisonScreen(WorkScreen):
+    KIND = "comparison"
+    CSS_PATH = "comparison.tcss"
+    STEPS: tuple[str, ...] | None = None  # None: `[comparison] steps` from config
+    HEADING = "Comparison"
+
+    BINDINGS = [
+        Binding("enter", "finish_step", "Next / submit", id="comparison.finish_step"),
+        Binding("less_than_sign", "step(-1)", "Prev step", id="comparison.step_prev"),
+        Binding("greater_than_sign", "step(1)", "Next step", id="comparison.step_next"),
+        Binding("ctrl+t", "toggle_prompt", "Prompt", id="comparison.toggle_prompt"),
+        Binding("ctrl+k", "skip", "Skip", id="comparison.skip"),
+        Binding("exclamation_mark", "flag", "Flag", id="comparison.flag"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.outputs: list[ShownOutput] = []
+        self.ranking: list[list[str]] = []
+        self.ranking_edited = False
+        self.flagged = False
+        self._step = ""
+        self._said = ""
+        # Kept as attributes: drafts are flushed on unmount, when queries find nothing.
+        self.instruction: InstructionPanel | None = None
+        self.scores: ScoresPanel | None = None
+
+    @property
+    def steps(self) -> list[str]:
+        return list(self.STEPS) if self.STEPS is not None else self.app.config.steps
+
+    @property
+    def step(self) -> str:
+        return self._step or self.steps[0]
+
+    def compose(self) -> ComposeResult:
+        schema, steps = self.app.schema, self.steps
+        yield Static(id="task-title", markup=False)
+        yield PromptPanel(id="prompt")
+        yield Static(id="steps-bar", markup=False)
+        with ContentSwitcher(id="steps", initial=steps[0]):
+            if "instruction" in steps:
+                self.instruction = InstructionPanel(schema.task("instruction").fields, id="instruction")
+                yield self.instruction
+            if "scores" in steps:
+                self.scores = ScoresPanel(schema.task("output").fields, id="scores")
+                yield self.scores
+            if "ranking" in steps:
+                yield RankingPanel(id="ranking")
+        yield SkipReason(placeholder="Why skip? Enter skips the task, Escape cancels",
+                         suggester=SuggestFromList(SKIP_REASONS), id="skip-reason")
+        yield Static(id="status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#skip-reason").display = False
+
+    def on_unmount(self) -> None:
+        self.flush_drafts()
+
+    def on_screen_resume(self) -> None:
+        # Textual also runs WorkScreen.on_screen_resume (handlers run along the MRO).
+        if self.view is not None:
+            self.renew_lease()
+
+    def renew_lease(self) -> None:
+        """Back from home or help, maybe after a long while: renew the claim on this task.
+
+        If the lease ran out and others finished the item meanwhile, the store lets this
+        assignment go; what the labeler entered stays on screen and Enter still saves it.
+        """
+        assert self.view is not None
+        app = self.app
+        claimed = queue.claim_next(app.db, app.labeler, self.KIND,
+                                   overlap=app.config.overlap(self.KIND),
+                                   lease_seconds=app.config.lease_seconds)
+        if claimed is None or claimed.id != self.view.assignment.id:
+            self.say(Content.styled(
+                "Your claim on this task ran out while you were away and others finished it. "
+                "Your answers are kept: Enter still saves them.", "$text-warning"))
+
+    # -- the task ------------------------------------------------------------------------------
+    def show_task(self, view: TaskView, draft: dict[str, Any]) -> None:
+        self.outputs = shown(view.outputs)
+        self.query_one(PromptPanel).set_prompt(
+            view.prompt.text, prompt_id=view.prompt.id, style=view.prompt.style
+        )
+        if self.instruction is not None:
+            self.instruction.set_answers(draft.get("instruction"))
+        if self.scores is not None:
+            self.scores.set_task(
+                self.outputs, draft.get("scores"), self._instruction_context(),
+                current=int(draft.get("output", 0)),
+            )
+        self.ranking = [list(g) for g in draft.get("ranking") or []]
+        self.ranking_edited = bool(self.ranking)
+        self.flagged = bool(draft.get("flagged", False))
+        self.close_skip()
+        step = draft.get("step")
+        self.go_to_step(step if step in self.steps else self.steps[0])
+        self.say(Content.styled("Draft restored", "$text-success") if draft else Content(""))
+
+    def draft_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"step": self.step, "flagged": self.flagged}
+        if self.instruction is not None:
+            data["instruction"] = self.instruction.answers
+        if self.scores is not None:
+            data["scores"] = self.scores.scores
+            data["output"] = self.scores.current
+        if self.ranking_edited:
+            data["ranking"] = self.ranking
+        return data
+
+    def _instruction_context(self) -> dict[str, Any]:
+        return self.instruction.context if self.instruction is not None else {}
+
+    # -- steps ---------------------------------------------------------------------------------
+    def go_to_step(self, step: str) -> None:
+        if step == "scores":
+            self.scores.set_context(self._instruction_context())
+        elif step == "ranking":
+            scores = self.scores.ratings() if "scores" in self.steps else None
+            self.query_one(RankingPanel).set_task(
+                self.outputs,
+                criterion=CRITERIA.get(self.app.config["comparison"]["priority"], ""),
+                preorder=self.ranking if self.ranking_edited else None,
+                ratings=scores or None,
+            )
+        self.query_one(ContentSwitcher).current = self._step = step
+        self.query_one(f"#{step}").focus()
+        self._show_title()
+
+    def action_step(self, delta: int) -> None:
+        steps = self.steps
+        index = steps.index(self.step) + delta
+        if 0 <= index < len(steps):
+            self.go_to_step(steps[index])
+            self.say(Content(""))
+            self.changed()
+
+    def action_finish_step(self) -> None:
+        missing = self._missing(self.step)
+        if missing:
+            self.say(Content.styled(f"Missing: {missing}", "$text-error"))
+            self.app.bell()
+            return
+        steps = self.steps
+        if self.step == steps[-1]:
+            self.finish()
+        else:
+            self.action_step(1)
+
+    def _missing(self, step: str) -> str:
+        """What the step still needs, in words ('' when nothing)."""
+        if step == "instruction":
+            return ", ".join(f"{f.label} ({f.key})" for f in self.instruction.missing())
+        if step == "scores":
+            gaps: dict[str, list[str]] = {}
+            for out, f in self.scores.missing():
+                gaps.setdefault(out.letter, []).append(f.label)
+            return "; ".join(f"{letter}: {', '.join(labels)}" for letter, labels in gaps.items())
+        if step == "ranking":
+            placed = {i for group in self.ranking for i in group}
+            left = [o.letter for o in self.outputs if o.output_id not in placed]
+            return f"ranking ({' '.join(left)} not placed)" if left else ""
+        return ""
+
+    # -- finishing -----------------------------------------------------------------------------
+    def finish(self) -> None:
+        for step in self.steps:
+            missing = self._missing(step)
+            if missing:
+                self.go_to_step(step)
+                self.say(Content.styled(f"Missing: {missing}", "$text-error"))
+                self.app.bell()
+                return
+        assert self.view is not None
+        prompt_id = self.view.prompt.id
+        try:
+            self.submit(self.label_values(prompt_id))
+        except (LabelError, StoreError) as exc:
+            self._dirty = True
+            self.flush_drafts()
+            self.say(Content.styled(f"Not saved: {exc}. Your answers are kept.", "$text-error"))
+            self.notify(Content(str(exc)), title="Not saved", severity="error")
+            return
+        if self.view is not None:
+            self.say(Content.styled(f"Saved {prompt_id}.", "$text-success"))
+
+    def label_values(self, prompt_id: str) -> list[LabelValue]:
+        values: list[LabelValue] = []
+        if "instruction" in self.steps:
+            for name, value in self.instruction.values().items():
+                values.append(LabelValue("instruction", prompt_id, name, value))
+        if "scores" in self.steps:
+            for output_id, answers in self.scores.values().items():
+                values.extend(LabelValue("output", output_id, n, v) for n, v in answers.items())
+        if "ranking" in self.steps:
+            values.append(LabelValue("ranking", prompt_id, "ranking", self.ranking))
+        return values
+
+    # -- messages from the panels --------------------------------------------------------------
+    @on(InstructionPanel.Changed)
+    @on(ScoresPanel.Changed)
+    def _edited(self) -> None:
+        self.say(Content(""))
+        self.changed()
+
+    @on(RankingPanel.Changed)
+    def _ranked(self, event: RankingPanel.Changed) -> None:
+        self.ranking, self.ranking_edited = [list(g) for g in event.ranking], True
+        self.changed()
+
+    @on(RankingPanel.Submitted)
+    def _ranking_submitted(self, event: RankingPanel.Submitted) -> None:
+        self.ranking, self.ranking_edited = [list(g) for g in event.ranking], True
+        self.action_finish_step()
+
+    @on(RankingPanel.SkipRequested)
+    def _skip_requested(self) -> None:
+        self.action_skip()
+
+    @on(RankingPanel.FlagToggled)
+    def _flag_toggled(self) -> None:
+        self.action_flag()
+
+    # -- skip, flag, prompt --------------------------------------------------------------------
+    def action_skip(self) -> None:
+        reason = self.query_one(SkipReason)
+        reason.value = ""
+        reason.display = True
+        reason.focus()
+
+    def close_skip(self) -> None:
+        reason = self.query_one(SkipReason)
+        if reason.display:
+            reason.display = False
+            if self.view is not None:
+                self.query_one(f"#{self.step}").focus()
+
+    @on(Input.Submitted, "#skip-reason")
+    def _skip(self, event: Input.Submitted) -> None:
+        reason = event.value.strip()
+        if not reason:
+            self.say(Content.styled("A skip needs a reason.", "$text-error"))
+            return
+        assert self.view is not None
+        prompt_id = self.view.prompt.id
+        try:
+            queue.skip(self.app.db, self.view.assignment.id, reason)
+        except StoreError as exc:
+            self.say(Content.styled(f"Not skipped: {exc}", "$text-error"))
+            return
+        self._dirty = False
+        self.query_one(SkipReason).display = False
+        self.next_task()
+        self.say(Content(f"Skipped {prompt_id} ({reason})."))
+
+    def action_flag(self) -> None:
+        if self.view is None:
+            return
+        self.flagged = not self.flagged
+        queue.set_flag(self.app.db, self.view.assignment.id, self.flagged)
+        self.say(Content("Flagged for review." if self.flagged else "Flag removed."))
+        self._show_title()
+        self.changed()
+
+    def action_toggle_prompt(self) -> None:
+        self.query_one(PromptPanel).toggle()
+
+    # -- lines ---------------------------------------------------------------------------------
+    def say(self, content: Content) -> None:
+        if content.plain != self._said:  # an unchanged line costs no re-layout
+            self._said = content.plain
+            self.query_one("#status", Static).update(content)
+
+    def _show_title(self) -> None:
+        if self.view is None:
+            return
+        title = Content.assemble(
+            (self.HEADING, "bold"),
+            f"  {len(self.outputs)} outputs" if self.outputs else "",
+            ("  ⚑ flagged for review" if self.flagged else "", "bold $text-warning"),
+        )
+        self.query_one("#task-title", Static).update(title)
+        parts: list[Any] = []
+        for n, step in enumerate(self.steps, start=1):
+            if parts:
+                parts.append(" › ")
+            style = "bold reverse" if step == self.step else "$text-muted"
+            parts.append((f" {n} {STEP_TITLES[step]} ", style))
+        parts.append(("   < > step · Enter next/submit · ctrl+t prompt · Tab/shift+Tab to the prompt", "$text-muted"))
+        self.query_one("#steps-bar", Static).update(Content.assemble(*parts))
+
+
+class InstructionScreen(ComparisonScreen):
+    """Instruction labels alone (the `instruction` kind of work)."""
+
+    KIND = "instruction"
+    STEPS = ("instruction",)
+    HEADING = "Instruction labels"
+
+
+__all__ = ["ComparisonScreen", "InstructionScreen"]

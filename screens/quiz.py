@@ -1,0 +1,365 @@
+"""The screening quiz (labeling-guidelines §8): item n of N, answers saved as given, lock at the end.
+
+The screen holds a `store.quiz.QuizSession`, which carries the items and the candidate's own
+answers only: gold never reaches this module. Each change is saved (debounced) as the item's
+draft with the seconds spent on it; ctrl+n / ctrl+o move between items, the review page submits
+and locks the quiz after a confirmation.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen, Screen
+from textual.widgets import (
+    ContentSwitcher,
+    Footer,
+    Header,
+    Input,
+    ProgressBar,
+    SelectionList,
+    Static,
+    TextArea,
+)
+from textual.widgets.selection_list import Selection
+
+from screens.widgets.flag_form import FlagForm, FlagRow
+from screens.widgets.ranking_panel import RankingPanel, ShownOutput
+from store import quiz as quizzes
+from store.errors import StoreError
+
+SECTION_TITLES = {
+    "flagging": "Flag sensitive content",
+    "ranking": "Rank the completions",
+    "demonstrations": "Write an answer",
+    "self_assessment": "Self-assessment",
+}
+RANK_BY = "overall quality: helpful, truthful and harmless (guidelines §3). Ties are fine."
+
+
+def _label(schema, task: str, name: str) -> str:
+    """The schema's label of a flag; its name if this app runs another schema than the import."""
+    try:
+        return schema.field(task, name).label
+    except StoreError:
+        return name
+
+
+def reflow(text: str) -> str:
+    """Join the hard-wrapped lines of a TOML multi-line string; blank lines stay paragraphs."""
+    return re.sub(r"(?<!\n)\n(?!\n)", " ", text.strip())
+
+
+class QuizRankingPanel(RankingPanel):
+    """The shared ranking widget without skip and flag: every quiz item is answered."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("skip", "flag"):
+            return False
+        return super().check_action(action, parameters)
+
+
+class ConfirmSubmit(ModalScreen[bool]):
+    BINDINGS = [
+        Binding("y", "answer(True)", "Submit and lock", id="quiz.confirm_yes"),
+        Binding("n,escape", "answer(False)", "Not yet", id="quiz.confirm_no"),
+    ]
+    DEFAULT_CSS = """
+    ConfirmSubmit { align: center middle; }
+    ConfirmSubmit > Static { width: 60; height: auto; padding: 1 2; border: thick $warning; background: $panel; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static("Submit the quiz now? Your answers are then final and the quiz is locked.\n\n"
+                     "y: submit and lock    n: not yet")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class QuizScreen(Screen):
+    CSS_PATH = "quiz.tcss"
+    DRAFT_DELAY = 0.8
+    BINDINGS = [
+        Binding("escape", "home", "Home", id="quiz.home"),
+        Binding("ctrl+n", "go(1)", "Next item", id="quiz.next", priority=True),
+        Binding("ctrl+o", "go(-1)", "Previous item", id="quiz.prev", priority=True),
+        Binding("ctrl+s", "save_item", "Save / submit", id="quiz.save", priority=True),
+        Binding("enter", "begin", "Begin", id="quiz.begin", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.session: quizzes.QuizSession | None = None
+        self.position = -1  # -1 the instructions, len(items) the review page
+        self._dirty = False
+        self._timer = None
+        self._base = 0.0
+        self._since: float | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="quiz-top"):
+            yield Static(id="quiz-title", markup=False)
+            yield ProgressBar(id="quiz-progress", show_eta=False)
+        with ContentSwitcher(id="quiz-body", initial="intro"):
+            with VerticalScroll(id="intro"):
+                yield Static(id="intro-text", markup=False)
+            with VerticalScroll(id="flagging"):
+                yield Static(id="flag-prompt", classes="prompt", markup=False)
+                yield Static(id="flag-completion", classes="completion", markup=False)
+                yield FlagForm(id="flag-form")
+            with Vertical(id="ranking"):
+                yield Static(id="rank-prompt", classes="prompt", markup=False)
+                yield QuizRankingPanel(id="rank-panel")
+            with Vertical(id="demonstrations"):
+                yield Static(id="demo-prompt", classes="prompt", markup=False)
+                yield TextArea(id="demo-text", soft_wrap=True, show_line_numbers=False)
+            with VerticalScroll(id="self_assessment"):
+                yield Static(id="self-question", classes="prompt", markup=False)
+                yield SelectionList(id="self-choices")
+                yield Input(id="self-text", placeholder="Anything else (optional)")
+            with VerticalScroll(id="review"):
+                yield Static(id="review-text", markup=False)
+            with VerticalScroll(id="locked"):
+                yield Static(id="locked-text", markup=False)
+        yield Footer()
+
+    # -- loading ------------------------------------------------------------------------
+    def on_screen_resume(self) -> None:
+        app = self.app
+        name = quizzes.pending_quiz(app.db, app.labeler)
+        if name is None:
+            taken = quizzes.assigned_quizzes(app.db, app.labeler)
+            if not taken:
+                self.notify("No screening quiz is assigned to you.", title="Quiz")
+                app.pop_screen()
+                return
+            name = taken[-1][0]
+        self.session = quizzes.load_session(app.db, name, app.labeler)
+        if self.session.locked:
+            self._show_locked()
+        elif self.session.answers:
+            self._show(min(self.session.position, len(self.session.items) - 1))
+        else:
+            self._show(-1)
+
+    def on_screen_suspend(self) -> None:
+        self.flush_drafts()
+        self._since = None
+
+    # -- showing ------------------------------------------------------------------------
+    @property
+    def item(self) -> quizzes.QuizItem | None:
+        if self.session and 0 <= self.position < len(self.session.items):
+            return self.session.items[self.position]
+        return None
+
+    def _header(self) -> None:
+        s = self.session
+        n = len(s.items)
+        done = sum(1 for i in s.items if quizzes.missing(i, s.answers.get(i.position)) is None
+                   and i.position in s.answers)
+        if self.item:
+            where = f"item {self.position + 1} of {n} · {SECTION_TITLES[self.item.section]}"
+        elif self.position < 0:
+            where = "instructions"
+        else:
+            where = "review and submit"
+        self.query_one("#quiz-title", Static).update(f"Screening quiz {s.quiz} — {where}")
+        self.query_one("#quiz-progress", ProgressBar).update(total=n, progress=done)
+
+    def _show(self, position: int) -> None:
+        s = self.session
+        self.position = position
+        self._since = time.monotonic()
+        item = self.item
+        self._base = float((s.answers.get(position) or {}).get("_seconds", 0.0)) if item else 0.0
+        switcher = self.query_one("#quiz-body", ContentSwitcher)
+        if position < 0:
+            switcher.current = "intro"
+            self.query_one("#intro-text", Static).update(
+                reflow(s.instructions) + f"\n\n{len(s.items)} items. Press Enter to begin. "
+                "ctrl+n / ctrl+o move to the next / previous item; your answers are saved as you go.")
+        elif item is None:
+            switcher.current = "review"
+            self._show_review()
+        else:
+            switcher.current = item.section
+            answer = s.answers.get(position) or {}
+            getattr(self, f"_show_{item.section}")(item, answer)
+        self._header()
+
+    def _show_flagging(self, item, answer) -> None:
+        schema = self.app.schema
+        self.query_one("#flag-prompt", Static).update(item.prompt)
+        completion = self.query_one("#flag-completion", Static)
+        completion.display = bool(item.outputs)
+        completion.update(item.outputs[0].text if item.outputs else "")
+        rows = [FlagRow("prompt", f, _label(schema, "instruction", f)) for f in item.prompt_flags]
+        rows += [FlagRow("completion", f, _label(schema, "output", f)) for f in item.completion_flags]
+        values = {(g, f): v for g in ("prompt", "completion") for f, v in answer.get(g, {}).items()}
+        form = self.query_one(FlagForm)
+        form.set_rows(rows, values)
+        form.focus()
+
+    def _show_ranking(self, item, answer) -> None:
+        self.query_one("#rank-prompt", Static).update(item.prompt)
+        panel = self.query_one(RankingPanel)
+        panel.set_task([ShownOutput(o.letter, o.id, o.text) for o in item.outputs],
+                       criterion=RANK_BY, preorder=answer.get("ranking") or None)
+        panel.focus()
+
+    def _show_demonstrations(self, item, answer) -> None:
+        self.query_one("#demo-prompt", Static).update(
+            Content(item.prompt) + Content.styled("\n\nWrite the answer below. ctrl+s saves it and moves on.", "$text-muted"))
+        area = self.query_one("#demo-text", TextArea)
+        with area.prevent(TextArea.Changed):
+            area.load_text(answer.get("text", ""))
+        area.focus()
+
+    def _show_self_assessment(self, item, answer) -> None:
+        self.query_one("#self-question", Static).update(
+            Content(item.question) + Content.styled("\n↑/↓ and space choose; ctrl+s saves and moves on.", "$text-muted"))
+        chosen = set(answer.get("selected", []))
+        choices = self.query_one("#self-choices", SelectionList)
+        with choices.prevent(SelectionList.SelectedChanged):
+            choices.clear_options()
+            choices.add_options([Selection(Content(v), v, v in chosen) for v in item.topics + item.groups])
+        choices.highlighted = 0
+        text = self.query_one("#self-text", Input)
+        text.display = item.free_text
+        with text.prevent(Input.Changed):
+            text.value = answer.get("text", "")
+        choices.focus()
+
+    def _show_review(self) -> None:
+        s = self.session
+        lines = ["Check your answers, then press ctrl+s to submit. The quiz is locked after that.", ""]
+        for item in s.items:
+            why = quizzes.missing(item, s.answers.get(item.position))
+            state = "not started" if item.position not in s.answers else (why or "answered")
+            lines.append(f"{item.position + 1:>3}. {SECTION_TITLES[item.section]:<24} {state}")
+        self.query_one("#review-text", Static).update("\n".join(lines))
+
+    def _show_locked(self) -> None:
+        self.position = len(self.session.items)
+        self.query_one("#quiz-body", ContentSwitcher).current = "locked"
+        self.query_one("#locked-text", Static).update(
+            f"You submitted this quiz on {self.session.submitted_at[:10]}. It is locked: answers "
+            "can no longer be changed. Thank you! Researchers will be in touch.")
+        self.query_one("#quiz-title", Static).update(f"Screening quiz {self.session.quiz} — submitted")
+        n = len(self.session.items)
+        self.query_one("#quiz-progress", ProgressBar).update(total=n, progress=n)
+
+    # -- answers ------------------------------------------------------------------------
+    def current_answer(self) -> dict[str, Any]:
+        item = self.item
+        if item.section == "flagging":
+            return self.query_one(FlagForm).answer()
+        if item.section == "ranking":
+            return {"ranking": self.query_one(RankingPanel).builder.ranking}
+        if item.section == "demonstrations":
+            return {"text": self.query_one("#demo-text", TextArea).text}
+        return {"selected": list(self.query_one("#self-choices", SelectionList).selected),
+                "text": self.query_one("#self-text", Input).value}
+
+    def seconds_on_item(self) -> float:
+        running = time.monotonic() - self._since if self._since is not None else 0.0
+        return self._base + running
+
+    def changed(self) -> None:
+        if self.item is None or self.session.locked:
+            return
+        self._dirty = True
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(self.DRAFT_DELAY, self.flush_drafts)
+
+    def flush_drafts(self) -> None:
+        """Save the current item's answer (and time) if it changed; the app calls this on exit."""
+        if self.item is None or self.session is None or self.session.locked:
+            return
+        if not self._dirty and self.position in self.session.answers:
+            seconds = self.seconds_on_item()
+            if seconds - self._base < 1:
+                return
+        self._save()
+
+    def _save(self) -> None:
+        seconds = self.seconds_on_item()
+        try:
+            quizzes.save_answer(self.app.db, self.session, self.position, self.current_answer(),
+                                seconds=seconds)
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self._base, self._since, self._dirty = seconds, time.monotonic(), False
+        self._header()
+
+    def on_flag_form_changed(self, event: FlagForm.Changed) -> None:
+        self.changed()
+
+    def on_flag_form_submitted(self, event: FlagForm.Submitted) -> None:
+        self.action_go(1)
+
+    def on_ranking_panel_changed(self, event: RankingPanel.Changed) -> None:
+        self.changed()
+
+    def on_ranking_panel_submitted(self, event: RankingPanel.Submitted) -> None:
+        self.action_go(1)
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        self.changed()
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+        self.changed()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.changed()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.action_go(1)
+
+    # -- moving and finishing -----------------------------------------------------------
+    def action_begin(self) -> None:
+        if self.position < 0:
+            self._show(0)
+
+    def action_go(self, step: int) -> None:
+        if self.session is None or self.session.locked:
+            return
+        if self.item is not None:
+            self._save()
+        target = max(0, min(self.position + step, len(self.session.items)))
+        if target != self.position:
+            self._show(target)
+
+    def action_save_item(self) -> None:
+        if self.session is None or self.session.locked:
+            return
+        if self.item is not None:
+            self.action_go(1)
+            return
+        if self.position >= len(self.session.items):
+            self.app.push_screen(ConfirmSubmit(), self._confirmed)
+
+    def _confirmed(self, yes: bool | None) -> None:
+        if not yes:
+            return
+        try:
+            quizzes.submit_quiz(self.app.db, self.session, schema=self.app.schema)
+        except StoreError as exc:
+            self.notify(str(exc), severity="error", markup=False, timeout=8)
+            return
+        self._show_locked()
+
+    def action_home(self) -> None:
+        self.flush_drafts()
+        self.app.pop_screen()

@@ -1,0 +1,45 @@
+"""An inline yes/no question: shown in place, so asking never pushes a screen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Static
+
+
+class ConfirmBar(Static, can_focus=True):
+    """Hidden until `ask`; y/Enter confirms, n/Escape declines, and focus goes back."""
+
+    DEFAULT_CSS = """
+    ConfirmBar { display: none; height: auto; padding: 0 1; background: $warning 30%; }
+    ConfirmBar.-asking { display: block; }
+    """
+    BINDINGS = [
+        Binding("y,enter", "answer(True)", "Yes", priority=True),
+        Binding("n,escape", "answer(False)", "No", priority=True),
+    ]
+
+    @dataclass
+    class Answered(Message):
+        bar: ConfirmBar
+        confirmed: bool
+
+        @property
+        def control(self) -> ConfirmBar:
+            return self.bar
+
+    def ask(self, question: Content | str) -> None:
+        self.update(Content(question) if isinstance(question, str) else question)
+        self.add_class("-asking")
+        self.focus()
+
+    @property
+    def asking(self) -> bool:
+        return self.has_class("-asking")
+
+    def action_answer(self, confirmed: bool) -> None:
+        self.remove_class("-asking")
+        self.post_message(self.Answered(self, confirmed))

@@ -1,0 +1,181 @@
+"""Instruction (prompt) labels: every field of the schema's `instruction` task, one key each.
+
+Driven by plain data: `InstructionPanel(fields)`, then `set_answers(answers)` per task (None
+starts from the schema defaults). Every change posts `InstructionPanel.Changed`.
+Keys: a field's key answers it (yes/no fields flip, a choice opens its type-to-search list),
+`?` shows the PII rules of the guidelines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Markdown, Select, Static
+
+from screens.widgets import field_values as fv
+from store.schema import Field
+from tui.locations import GUIDELINES
+
+RULES_KEY = "question_mark"
+
+
+def pii_rules() -> str:
+    """The "PII rules" section of the guidelines the F1 screen shows."""
+    from screens.help import matching
+
+    try:
+        text = GUIDELINES.read_text(encoding="utf-8")
+    except OSError:
+        return "The guidelines file is missing from this installation (F1)."
+    found = [s for s in matching(text, "pii rules") if s.lower().startswith("## pii rules")]
+    return found[0] if found else "See the guidelines (F1), section PII rules."
+
+
+class InstructionPanel(VerticalScroll, can_focus=True):
+    """One row per field: its key, its label, its answer; sub-fields hide when not asked."""
+
+    @dataclass
+    class Changed(Message):
+        panel: InstructionPanel
+        answers: dict[str, Any]
+
+        @property
+        def control(self) -> InstructionPanel:
+            return self.panel
+
+    def __init__(self, fields: tuple[Field, ...] | list[Field] = (), **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.fields = list(fields)
+        self.answers: dict[str, Any] = fv.defaults(self.fields)
+        self._label_width = min(max((len(f.label) for f in self.fields), default=0), 36)
+        self._lines: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static(
+            Content.from_markup(
+                "[b]Instruction labels[/b]  [$text-muted]a field's key answers it "
+                "(again to change) · [b]?[/b] PII rules[/]"
+            ),
+            id="instruction-legend",
+        )
+        yield Markdown(id="pii-rules")
+        for field in self.fields:
+            if field.kind == "choice":
+                with Horizontal(classes="field-row choice-row", id=f"row-{field.name}"):
+                    yield Static(classes="field-label", id=f"field-{field.name}", markup=False)
+                    yield Select(
+                        [(c, c) for c in field.choices],
+                        prompt=f"{'required: ' if field.required else ''}press {field.key}, type",
+                        id=f"select-{field.name}",
+                        compact=True,
+                    )
+            else:
+                yield Static(classes="field-row", id=f"field-{field.name}", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#pii-rules").display = False
+        for select in self.query(Select):
+            self.watch(select, "expanded", self._list_closed, init=False)
+        self._refresh()
+
+    def _list_closed(self, expanded: bool) -> None:
+        # Chosen or dismissed: keys go back to the fields (Enter then finishes the step).
+        if not expanded:
+            self.call_after_refresh(self.focus)
+
+    # -- data in / out -------------------------------------------------------------------------
+    def set_answers(self, answers: dict[str, Any] | None) -> None:
+        self.answers = fv.defaults(self.fields) if answers is None else dict(answers)
+        for field in self.fields:
+            if field.kind == "choice":
+                select = self.query_one(f"#select-{field.name}", Select)
+                value = self.answers.get(field.name)
+                with select.prevent(Select.Changed):
+                    select.value = value if value in field.choices else Select.NULL
+        self.query_one("#pii-rules").display = False
+        self.scroll_home(animate=False)
+        self._refresh()
+
+    @property
+    def context(self) -> dict[str, Any]:
+        return fv.qualified("instruction", self.answers)
+
+    def values(self) -> dict[str, Any]:
+        return fv.answered(self.fields, self.answers, self.context)
+
+    def missing(self) -> list[Field]:
+        return fv.missing(self.fields, self.answers, self.context)
+
+    # -- keys ----------------------------------------------------------------------------------
+    def on_key(self, event: events.Key) -> None:
+        if event.key == RULES_KEY:
+            self.toggle_rules()
+        else:
+            field = self._field_for_key(event.character or event.key)
+            if field is None:
+                return
+            if field.kind == "choice":
+                select = self.query_one(f"#select-{field.name}", Select)
+                select.focus()
+                select.action_show_overlay()
+            elif fv.is_toggle(field):
+                self._set(field.name, fv.next_value(field, self.answers.get(field.name)))
+            else:
+                return
+        event.stop()
+        event.prevent_default()
+
+    def toggle_rules(self) -> None:
+        rules = self.query_one("#pii-rules", Markdown)
+        if not rules.display and not getattr(rules, "_loaded", False):
+            rules.update(pii_rules())
+            rules._loaded = True
+        rules.display = not rules.display
+        if rules.display:
+            self.scroll_to_widget(rules, top=True, animate=False)
+
+    def _field_for_key(self, key: str) -> Field | None:
+        for field in fv.asked(self.fields, self.context):
+            if field.key == key:
+                return field
+        return None
+
+    @on(Select.Changed)
+    def _choice_made(self, event: Select.Changed) -> None:
+        event.stop()
+        name = event.select.id.removeprefix("select-")
+        self._set(name, None if event.value is Select.NULL else event.value)
+
+    def _set(self, name: str, value: Any) -> None:
+        self.answers[name] = value
+        self._refresh()
+        self.scroll_to_widget(self.query_one(f"#field-{name}"), animate=False)
+        self.post_message(self.Changed(self, dict(self.answers)))
+
+    def _refresh(self) -> None:
+        shown = {f.name for f in fv.asked(self.fields, self.context)}
+        for field in self.fields:
+            row = self.query_one(f"#field-{field.name}", Static)
+            holder = self.query_one(f"#row-{field.name}") if field.kind == "choice" else row
+            holder.display = field.name in shown
+            line = self._line(field)
+            if self._lines.get(field.name) != line.markup:  # rows are one line: no re-layout
+                self._lines[field.name] = line.markup
+                row.update(line, layout=False)
+
+    def _line(self, field: Field) -> Content:
+        if field.kind == "choice":
+            return Content.assemble(
+                (f"[{field.key}]", "bold $text-accent"), " ",
+                Content(field.label).truncate(self._label_width, ellipsis=True, pad=True),
+            )
+        line = fv.field_row(field, self.answers.get(field.name), self._label_width)
+        if field.help:
+            line = line + Content.styled(f"   {field.help}", "$text-muted")
+        return line

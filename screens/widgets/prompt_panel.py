@@ -1,0 +1,88 @@
+"""The prompt of the task, shown above every step and collapsible.
+
+The prompt text is untrusted: it is only ever rendered as `Content(text)`, never as markup.
+"""
+
+from __future__ import annotations
+
+import re
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from screens.widgets.ranking_panel import _window
+
+# A few-shot prompt is a run of query/response pairs; a blank line before each "Q:"-like marker
+# keeps the pairs apart when the source text crammed them together.
+_FEW_SHOT_MARKER = re.compile(r"\n(?=(?:Q|A|Input|Output|User|Assistant|Question|Answer)\s*:)")
+
+
+def readable_prompt(text: str, style: str | None) -> str:
+    """The prompt text with few-shot pairs separated by blank lines (nothing else changes)."""
+    if style != "few_shot":
+        return text
+    return _FEW_SHOT_MARKER.sub("\n\n", text.replace("\r\n", "\n")).replace("\n\n\n", "\n\n")
+
+
+class PromptBody(VerticalScroll, can_focus=True):
+    """The scrollable prompt text; focus it (Tab) to scroll it with the arrow and page keys.
+
+    A very long prompt is shown a part at a time (`[`/`]`): re-wrapping 100 kB of text on every
+    layout would make each key press slow.
+    """
+
+    BINDINGS = [
+        Binding("right_square_bracket", "part(1)", "Next part", show=False, id="prompt.next_part"),
+        Binding("left_square_bracket", "part(-1)", "Previous part", show=False,
+                id="prompt.prev_part"),
+    ]
+
+    text = ""
+    part = 0
+
+    def show(self, text: str) -> None:
+        self.text, self.part = text, 0
+        self.action_part(0)
+
+    def action_part(self, step: int) -> None:
+        content, self.part = _window(self.text, self.part + step)
+        self.query_one("#prompt-text", Static).update(content)
+        self.scroll_home(animate=False)
+
+
+class PromptPanel(Vertical):
+    """A title line and the prompt text; `collapsed` hides the text and keeps the title."""
+
+    collapsed: reactive[bool] = reactive(False)
+    """True when only the title line is shown."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="prompt-title", markup=False)
+        with PromptBody(id="prompt-body"):
+            yield Static(id="prompt-text", markup=False)
+
+    def set_prompt(self, text: str, *, prompt_id: str = "", style: str | None = None) -> None:
+        """Show a new prompt, scrolled to its top."""
+        self._title = Content.assemble(
+            ("Prompt", "bold"), f" {prompt_id}" if prompt_id else "",
+            (f"  · {style}" if style and style != "plain" else "", "dim"),
+        )
+        self.query_one(PromptBody).show(readable_prompt(text, style))
+        self._refresh_title()
+
+    def toggle(self) -> None:
+        self.collapsed = not self.collapsed
+
+    def watch_collapsed(self, collapsed: bool) -> None:
+        self.set_class(collapsed, "-collapsed")
+        self.query_one(PromptBody).display = not collapsed
+        self._refresh_title()
+
+    def _refresh_title(self) -> None:
+        title = getattr(self, "_title", Content("Prompt"))
+        marker = "▶ " if self.collapsed else "▼ "
+        self.query_one("#prompt-title", Static).update(Content(marker) + title)

@@ -1,0 +1,440 @@
+"""RankingPanel: rank a task's outputs from the keyboard, best first (labeling-guidelines.md §6).
+
+The host (the comparison screen's ranking step, the toxicity ranking) mounts one panel, focuses
+it, and calls ``set_task`` for each task; the panel never touches the store. API::
+
+    panel.set_task(outputs: list[ShownOutput], *, criterion: str,
+                   preorder: list[list[str]] | None = None,   # e.g. a saved draft
+                   ratings: dict[str, int] | None = None,     # pre-orders, warns on contradiction
+                   rules: RankingRules = COMPARISON_RULES)    # TOXICITY_RULES for toxicity
+    panel.ranking                                              # so far, for the draft
+
+- ``outputs``: in shown (already shuffled) order, each under its letter;
+  ``shown(view.outputs)`` makes them from a ``store.views.TaskView``.
+- ``criterion``: the "Rank by: …" line, ``CRITERIA[config["comparison"]["priority"]]`` or
+  ``TOXICITY_CRITERION``.
+- ``preorder`` (may be partial) wins; else ``ratings`` pre-order the outputs
+  (``preorder_from_ratings``: equal ratings tied), so often only Enter is needed.
+  Revisiting the step: ``preorder=panel.ranking`` keeps the ranking and re-checks new ratings.
+
+Messages (``RankingMessage``: ``.panel``, ``.ranking`` = tie groups of output ids, best first):
+``Changed`` on every change of the ranking (save a draft), ``Submitted`` on Enter when complete
+(Enter on an incomplete ranking names what is missing instead), ``SkipRequested`` (``s``) and
+``FlagToggled`` (``!``) for the host to handle.
+
+Keys: ``A``..``I`` place (typed mode) or select (move mode); ``=`` tie; Backspace take back;
+``u`` undo; ``r`` reset; ``m`` move mode (``K``/``J`` or shift+↑/↓ move, ``=`` tie with the one
+above, ``m``/Escape done; Escape outside move mode is left to the host); ←/→ choose the output
+to read, ↑/↓/PgUp/PgDn/Home/End scroll it, ``[``/``]`` page very long outputs; ``w`` the
+weighing rules; Enter submit. Flag is ``!`` rather than ``f`` because ``f`` places output F.
+Every binding has an id ``ranking.*`` for the config keymap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Static
+
+from screens.widgets.ranking_rules import (
+    COMPARISON_RULES,
+    CRITERIA,
+    TOXICITY_CRITERION,
+    TOXICITY_RULES,
+    RankingRules,
+)
+from screens.widgets.ranking_state import Outcome, RankingBuilder, ShownOutput, shown
+from screens.widgets.safe_text import PART, part_of, safe, safe_content
+from store.ranking import LETTERS, Ranking, preorder_from_ratings
+
+__all__ = [
+    "RankingPanel",
+    "RankingMessage",
+    "ShownOutput",
+    "shown",
+    "RankingRules",
+    "COMPARISON_RULES",
+    "TOXICITY_RULES",
+    "CRITERIA",
+    "TOXICITY_CRITERION",
+]
+
+# PART (from safe_text): characters of the output being read shown at once.
+GLIMPSE = 3_000
+"""Characters shown of the other outputs: more than a card holds, so new tasks paint fast."""
+
+SNIPPET = 300
+
+ROOMY_SIZE = (120, 30)
+"""From this width and height the outputs sit side by side in a grid, each with its text."""
+
+
+def _window(text: str, part: int, size: int = PART) -> tuple[Content, int]:
+    """The ``part``-th ``size`` characters of ``text`` (clamped), noting what lies around them."""
+    if not text:
+        return Content.styled("(empty output)", "italic $text-muted"), 0
+    piece, start, after = part_of(text, part, size)
+    part = start // size
+    notes = []
+    if start:
+        notes.append(f"{start:,} characters before ([)")
+    if after:
+        notes.append(f"{after:,} more characters ({']' if size == PART else '← → to read'})")
+    if not notes:
+        return safe_content(piece), part
+    return safe_content(piece) + Content.styled("\n… " + "; ".join(notes), "italic $text-muted"), part
+
+
+def _snippet(text: str) -> str:
+    return safe(" ".join(text[:SNIPPET].split())) or "(empty output)"
+
+
+def _place(ranking: Ranking, output_id: str) -> str:
+    for index, group in enumerate(ranking, start=1):
+        if output_id in group:
+            return f"#{index}{'=' if len(group) > 1 else ''}"
+    return ""
+
+
+class OutputCard(Vertical):
+    """One output under its letter: a head line and its (windowed, scrollable) text."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__(id=f"card-{index}")
+        self.shown: ShownOutput | None = None
+        self.part = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static(classes="card-head", markup=False)
+        with VerticalScroll(classes="card-body", can_focus=False):
+            yield Static(classes="card-text", markup=False)
+
+    @property
+    def body(self) -> VerticalScroll:
+        return self.query_one(".card-body", VerticalScroll)
+
+    def show(self, output: ShownOutput, *, current: bool) -> None:
+        self.shown = output
+        self.part = 0
+        self.set_current(current)
+
+    def set_current(self, current: bool) -> None:
+        """Show the part being read in full when ``current``, else a glimpse of the start."""
+        assert self.shown is not None
+        self.set_class(current, "-current")
+        if current:
+            self.page(0)
+        else:
+            self._show_text(_window(self.shown.text, 0, GLIMPSE)[0])
+
+    def page(self, step: int) -> None:
+        assert self.shown is not None
+        content, self.part = _window(self.shown.text, self.part + step)
+        self._show_text(content)
+
+    def _show_text(self, content: Content) -> None:
+        self.query_one(".card-text", Static).update(content)
+        self.body.scroll_home(animate=False)
+
+    def head(self, ranking: Ranking, ratings: dict[str, int] | None, with_snippet: bool) -> None:
+        assert self.shown is not None
+        place = _place(ranking, self.shown.output_id)
+        parts: list[str | tuple[str, str] | Content] = [(f" {self.shown.letter} ", "bold reverse")]
+        parts.append((f" {place:<3} ", "bold $text-success" if place else ""))
+        if ratings is not None:
+            rating = ratings.get(self.shown.output_id)
+            parts.append((f"rated {rating} " if rating is not None else " " * 8, "$text-muted"))
+        if with_snippet:
+            parts.append(("│ ", "$text-muted"))
+            parts.append(Content(_snippet(self.shown.text)))
+        self.query_one(".card-head", Static).update(Content.assemble(*parts), layout=False)
+
+
+@dataclass
+class RankingMessage(Message):
+    """A message from a RankingPanel with its ranking: tie groups of output ids, best first."""
+
+    panel: RankingPanel
+    ranking: Ranking
+
+    @property
+    def control(self) -> RankingPanel:
+        return self.panel
+
+
+class RankingPanel(Widget, can_focus=True):
+    """Keyboard ranking of one task's outputs; reused from task to task via ``set_task``."""
+
+    DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
+
+    BINDINGS = [
+        Binding("enter", "submit", "Submit", id="ranking.submit"),
+        Binding("equals_sign", "tie", "Tie", id="ranking.tie"),
+        Binding("backspace", "backspace", "Take back", id="ranking.backspace"),
+        Binding("u", "undo", "Undo", id="ranking.undo"),
+        Binding("r", "reset", "Reset", id="ranking.reset"),
+        Binding("m", "toggle_move", "Move", id="ranking.move"),
+        Binding("K,shift+up", "move_up", "Move up", id="ranking.move_up"),
+        Binding("J,shift+down", "move_down", "Move down", id="ranking.move_down"),
+        Binding("escape", "leave_move", "Done moving", id="ranking.move_done"),
+        Binding("s", "skip", "Skip", id="ranking.skip"),
+        Binding("exclamation_mark", "flag", "Flag", id="ranking.flag"),
+        Binding("w", "toggle_rules", "Rules", id="ranking.rules"),
+        Binding("left", "read(-1)", "Previous output", show=False, id="ranking.prev_output"),
+        Binding("right", "read(1)", "Next output", show=False, id="ranking.next_output"),
+        Binding("up", "scroll_output('up')", show=False, id="ranking.scroll_up"),
+        Binding("down", "scroll_output('down')", show=False, id="ranking.scroll_down"),
+        Binding("pageup", "scroll_output('page_up')", show=False, id="ranking.page_up"),
+        Binding("pagedown", "scroll_output('page_down')", show=False, id="ranking.page_down"),
+        Binding("home", "scroll_output('home')", show=False, id="ranking.scroll_home"),
+        Binding("end", "scroll_output('end')", show=False, id="ranking.scroll_end"),
+        Binding("right_square_bracket", "part(1)", "Next part", show=False, id="ranking.next_part"),
+        Binding(
+            "left_square_bracket", "part(-1)", "Previous part", show=False, id="ranking.prev_part"
+        ),
+    ]
+
+    class Changed(RankingMessage):
+        """The ranking changed (typed, taken back, moved, undone, reset): save a draft."""
+
+    class Submitted(RankingMessage):
+        """Enter on a complete ranking."""
+
+    class SkipRequested(RankingMessage):
+        """The labeler asked to skip this task; the host asks for the reason."""
+
+    class FlagToggled(RankingMessage):
+        """The labeler toggled the review flag; the host keeps the flag's state."""
+
+    def __init__(
+        self, *, name: str | None = None, id: str | None = None, classes: str | None = None
+    ):
+        super().__init__(name=name, id=id, classes=classes)
+        self.builder = RankingBuilder([])
+        self.ratings: dict[str, int] | None = None
+        self.criterion = ""
+        self.rules = COMPARISON_RULES
+        self.current = 0
+        self.hint = ""
+        self._footer_moving = False
+        self._cards: list[OutputCard] = [OutputCard(n) for n in range(len(LETTERS))]
+
+    @property
+    def ranking(self) -> Ranking:
+        """The ranking so far (for a draft): tie groups of output ids, best first."""
+        return self.builder.ranking
+
+    # -- building --------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="criterion", classes="ranking-line", markup=False)
+        yield Static(id="rules", classes="ranking-line", markup=False)
+        with Container(id="outputs"):
+            yield from self._cards
+        yield Static(id="preview", classes="ranking-line", markup=False)
+        yield Static(id="status", classes="ranking-line", markup=False)
+
+    def on_mount(self) -> None:
+        self._show_task()
+
+    def on_resize(self, event: events.Resize) -> None:
+        width, height = ROOMY_SIZE
+        self.set_class(event.size.width >= width and event.size.height >= height, "-roomy")
+        self._show_heads()
+
+    def set_task(
+        self,
+        outputs: list[ShownOutput],
+        *,
+        criterion: str,
+        preorder: Ranking | None = None,
+        ratings: dict[str, int] | None = None,
+        rules: RankingRules = COMPARISON_RULES,
+    ) -> None:
+        """Show a new task's outputs (in shown order, at most 9) and start its ranking."""
+        if len(outputs) > len(LETTERS):
+            raise ValueError(f"at most {len(LETTERS)} outputs can be ranked, got {len(outputs)}")
+        if preorder is None and ratings:
+            preorder = preorder_from_ratings(
+                {s.output_id: ratings[s.output_id] for s in outputs if s.output_id in ratings}
+            )
+        self.builder = RankingBuilder(outputs, preorder)
+        self.ratings = dict(ratings) if ratings else None
+        self.criterion = criterion
+        self.rules = rules
+        self.current = 0
+        self.hint = ""
+        if self.is_mounted:
+            self._show_task()
+
+    def _show_task(self) -> None:
+        outputs = self.builder.outputs
+        for index, (card, output) in enumerate(zip(self._cards, outputs, strict=False)):
+            card.show(output, current=index == self.current)
+        for index, card in enumerate(self._cards):
+            card.display = index < len(outputs)
+        self.set_class(len(outputs) in (2, 4), "-two-columns")
+        self.query_one("#criterion", Static).update(
+            Content.assemble(("Rank by: ", "$text-muted"), Content(self.criterion))
+        )
+        self._show_rules()
+        self._show_ranking()
+
+    def _show_rules(self) -> None:
+        rules = self.query_one("#rules", Static)
+        if self.has_class("-rules-open"):
+            rules.update(Content("\n".join(f"• {line}" for line in self.rules.details)))
+        else:
+            rules.update(Content.assemble(self.rules.summary, (" (w: rules)", "italic")))
+
+    def _show_heads(self) -> None:
+        ranking = self.builder.groups
+        compact = not self.has_class("-roomy")
+        for index, card in enumerate(self._cards[: len(self.builder.outputs)]):
+            assert card.shown is not None
+            card.head(ranking, self.ratings, compact and index != self.current)
+            card.set_class(
+                self.builder.moving and card.shown.output_id == self.builder.selected, "-selected"
+            )
+
+    def _show_ranking(self) -> None:
+        """Refresh what a ranking key changes: preview, status and card heads (no re-layout)."""
+        builder = self.builder
+        parts: list[str | tuple[str, str] | Content] = [
+            ("MOVE " if builder.moving else "Ranking ", "bold"),
+        ]
+        for gi, group in enumerate(builder.groups):
+            if gi:
+                parts.append(" > ")
+            for oi, output_id in enumerate(group):
+                if oi:
+                    parts.append(" = ")
+                selected = builder.moving and output_id == builder.selected
+                parts.append((builder.letter_of[output_id], "bold reverse" if selected else "bold"))
+        if builder.pending_tie:
+            parts.append(" = _")
+        if not builder.groups:
+            parts.append(("type letters best first, = ties the next one with the last", "italic"))
+        if builder.remaining:
+            parts.append(("   to place: " + " ".join(builder.remaining), "$text-muted"))
+        elif builder.moving:
+            parts.append(("   K/J move · = tie with above · m done", "$text-muted"))
+        else:
+            parts.append(("   complete: Enter submits", "$text-success"))
+        self.query_one("#preview", Static).update(Content.assemble(*parts), layout=False)
+        if builder.moving != self._footer_moving:
+            self._footer_moving = builder.moving
+            self.refresh_bindings()  # the Footer shows the move keys only in move mode
+        self.query_one("#status", Static).update(self._status(), layout=False)
+        self._show_heads()
+
+    def _status(self) -> Content:
+        parts: list[str | tuple[str, str] | Content] = []
+        letter = self.builder.letter_of
+        ratings = self.ratings or {}
+        clashes = self.builder.contradictions(self.ratings)
+        if self.hint:
+            parts.append((self.hint, "bold"))
+        if clashes:
+            higher, lower = clashes[0]
+            more = f" (+{len(clashes) - 1} more)" if len(clashes) > 1 else ""
+            parts.append(
+                (
+                    f"{'  ' if parts else ''}⚠ {letter[higher]} (rated {ratings[higher]}) is ranked "
+                    f"below {letter[lower]} (rated {ratings[lower]}){more}",
+                    "$text-error",
+                )
+            )
+        return Content.assemble(*parts)
+
+    # -- keys ------------------------------------------------------------------------------
+
+    def _apply(self, outcome: Outcome) -> None:
+        self.hint = outcome.hint
+        self._show_ranking()
+        if outcome.changed:
+            self.post_message(self.Changed(self, self.builder.ranking))
+
+    def on_key(self, event: events.Key) -> None:
+        character = event.character or ""
+        if len(character) == 1 and character.upper() in LETTERS:
+            event.stop()
+            event.prevent_default()
+            self._apply(self.builder.letter(character))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("move_up", "move_down", "leave_move"):
+            return self.builder.moving  # else the key falls through to the host (Escape: back)
+        return True
+
+    def action_tie(self) -> None:
+        self._apply(self.builder.tie())
+
+    def action_backspace(self) -> None:
+        self._apply(self.builder.backspace())
+
+    def action_undo(self) -> None:
+        self._apply(self.builder.undo())
+
+    def action_reset(self) -> None:
+        self._apply(self.builder.reset())
+
+    def action_toggle_move(self) -> None:
+        self._apply(self.builder.toggle_move())
+
+    def action_leave_move(self) -> None:
+        if self.builder.moving:
+            self._apply(self.builder.toggle_move())
+
+    def action_move_up(self) -> None:
+        self._apply(self.builder.move_up())
+
+    def action_move_down(self) -> None:
+        self._apply(self.builder.move_down())
+
+    def action_submit(self) -> None:
+        missing = self.builder.missing_hint()
+        if missing:
+            self.hint = missing
+            self._show_ranking()
+            self.app.bell()
+            return
+        self.builder.moving = False
+        self.hint = ""
+        self._show_ranking()
+        self.post_message(self.Submitted(self, self.builder.ranking))
+
+    def action_skip(self) -> None:
+        self.post_message(self.SkipRequested(self, self.builder.ranking))
+
+    def action_flag(self) -> None:
+        self.post_message(self.FlagToggled(self, self.builder.ranking))
+
+    def action_toggle_rules(self) -> None:
+        self.toggle_class("-rules-open")
+        self._show_rules()
+
+    def action_read(self, step: int) -> None:
+        count = len(self.builder.outputs)
+        if not count:
+            return
+        self._cards[self.current].set_current(False)
+        self.current = (self.current + step) % count
+        self._cards[self.current].set_current(True)
+        self._show_heads()
+
+    def action_scroll_output(self, how: str) -> None:
+        body = self._cards[self.current].body
+        getattr(body, f"scroll_{how}")(animate=False)
+
+    def action_part(self, step: int) -> None:
+        if self.builder.outputs:
+            self._cards[self.current].page(step)

@@ -1,0 +1,270 @@
+"""Output scores: a rating and flags for each output, one output at a time (two when wide).
+
+Driven by plain data: `ScoresPanel(fields)`, then `set_task(outputs, scores, context)` per task
+and `set_context(context)` when the instruction labels change (`context` is answers keyed
+`task.field`; it decides which conditional fields are asked). Every change posts `Changed`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from textual import events
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Static
+
+from screens.widgets import field_values as fv
+from screens.widgets.ranking_panel import _window
+from screens.widgets.ranking_state import ShownOutput
+from store.schema import Field
+
+WIDE_COLUMNS = 160
+PREV_KEYS = ("left", "h")
+NEXT_KEYS = ("right", "l")
+SCROLL_KEYS = {
+    "up": "scroll_up", "down": "scroll_down", "pageup": "scroll_page_up",
+    "pagedown": "scroll_page_down", "home": "scroll_home", "end": "scroll_end",
+}
+PART_KEYS = {"left_square_bracket": -1, "right_square_bracket": 1}
+FLAG_COLUMN = 38
+
+
+class ScoreCard(Vertical):
+    """One output: its letter, its scrollable text (a window of very long texts), its answers."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.shown: ShownOutput | None = None
+        self.part = 0
+        self.field_lines = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static(classes="card-title", markup=False)
+        with VerticalScroll(classes="card-body", can_focus=False):
+            yield Static(classes="card-text", markup=False)
+        yield Static(classes="card-fields", markup=False)
+
+    def show(self, shown: ShownOutput) -> None:
+        self.shown = shown
+        self.part = 0
+        self.page(0)
+
+    def page(self, step: int) -> None:
+        assert self.shown is not None
+        content, self.part = _window(self.shown.text, self.part + step)
+        self.query_one(".card-text", Static).update(content)
+        self.body.scroll_home(animate=False)
+
+    def update_fields(self, title: Content, fields: Content) -> None:
+        # Re-layout only when the number of lines changes (a conditional field came or went).
+        lines = len(fields.split("\n"))
+        self.query_one(".card-title", Static).update(title, layout=False)
+        self.query_one(".card-fields", Static).update(fields, layout=lines != self.field_lines)
+        self.field_lines = lines
+
+    @property
+    def body(self) -> VerticalScroll:
+        return self.query_one(".card-body", VerticalScroll)
+
+
+class ScoresPanel(Vertical, can_focus=True):
+    """Keys: digits rate, a flag's key flips it, ←/→ or h/l move between outputs,
+    ↑/↓/PgUp/PgDn scroll, [ / ] page very long outputs, `?` what each field means."""
+
+    @dataclass
+    class Changed(Message):
+        panel: ScoresPanel
+        scores: dict[str, dict[str, Any]]
+
+        @property
+        def control(self) -> ScoresPanel:
+            return self.panel
+
+    def __init__(self, fields: tuple[Field, ...] | list[Field] = (), **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.fields = list(fields)
+        scales = [f for f in self.fields if f.kind == "scale"]
+        self.rating = scales[0] if scales else None
+        self.outputs: list[ShownOutput] = []
+        self.instruction_context: dict[str, Any] = {}
+        self.scores: dict[str, dict[str, Any]] = {}
+        self.current = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._legend(), id="scores-legend", markup=False)
+        yield Static(self._field_help(), id="scores-help", markup=False)
+        with Horizontal(id="scores-cards"):
+            yield ScoreCard(id="score-card-0")
+            yield ScoreCard(id="score-card-1")
+
+    def on_mount(self) -> None:
+        self.query_one("#scores-help").display = False
+
+    # -- data in / out -------------------------------------------------------------------------
+    def set_task(
+        self,
+        outputs: list[ShownOutput],
+        scores: dict[str, dict[str, Any]] | None = None,
+        context: dict[str, Any] | None = None,
+        *,
+        current: int = 0,
+    ) -> None:
+        scores = scores or {}
+        self.outputs = list(outputs)
+        self.scores = {
+            o.output_id: dict(scores[o.output_id]) if o.output_id in scores
+            else fv.defaults(self.fields)
+            for o in outputs
+        }
+        self.instruction_context = dict(context or {})
+        self.current = min(max(current, 0), max(len(outputs) - 1, 0))
+        for card in self.query(ScoreCard):
+            card.shown = None
+        self._show()
+
+    def set_context(self, context: dict[str, Any]) -> None:
+        self.instruction_context = dict(context)
+        self._show()
+
+    def values(self) -> dict[str, dict[str, Any]]:
+        """Each output's answers to the fields asked of it."""
+        return {
+            o.output_id: fv.answered(self.fields, self.scores[o.output_id], self._context_of(o))
+            for o in self.outputs
+        }
+
+    def ratings(self) -> dict[str, int]:
+        if self.rating is None:
+            return {}
+        name = self.rating.name
+        return {oid: a[name] for oid, a in self.scores.items() if a.get(name) is not None}
+
+    def missing(self) -> list[tuple[ShownOutput, Field]]:
+        return [
+            (o, f)
+            for o in self.outputs
+            for f in fv.missing(self.fields, self.scores[o.output_id], self._context_of(o))
+        ]
+
+    def go_to(self, index: int) -> None:
+        if self.outputs:
+            self.current = index % len(self.outputs)
+            self._show()
+
+    # -- keys ----------------------------------------------------------------------------------
+    def on_key(self, event: events.Key) -> None:
+        if not self.outputs:
+            return
+        key = event.key
+        if key in PREV_KEYS:
+            self.go_to(self.current - 1)
+        elif key in NEXT_KEYS:
+            self.go_to(self.current + 1)
+        elif key in SCROLL_KEYS:
+            getattr(self._active_card().body, SCROLL_KEYS[key])(animate=False)
+        elif key in PART_KEYS:
+            self._active_card().page(PART_KEYS[key])
+        elif key == "question_mark":
+            help_ = self.query_one("#scores-help")
+            help_.display = not help_.display
+        elif self.rating is not None and key.isdigit() and (
+            self.rating.min <= int(key) <= self.rating.max
+        ):
+            self._set(self.rating.name, int(key))
+        else:
+            field = self._flag_for_key(event.character or key)
+            if field is None:
+                return
+            answers = self.scores[self.outputs[self.current].output_id]
+            self._set(field.name, fv.next_value(field, answers.get(field.name)))
+        event.stop()
+        event.prevent_default()
+
+    def _flag_for_key(self, key: str) -> Field | None:
+        shown = self.outputs[self.current]
+        for field in fv.asked(self.fields, self._context_of(shown)):
+            if field.key == key and fv.is_toggle(field):
+                return field
+        return None
+
+    def _set(self, name: str, value: Any) -> None:
+        self.scores[self.outputs[self.current].output_id][name] = value
+        self._show()
+        self.post_message(self.Changed(self, {k: dict(v) for k, v in self.scores.items()}))
+
+    # -- rendering -----------------------------------------------------------------------------
+    def _context_of(self, shown: ShownOutput) -> dict[str, Any]:
+        return {**self.instruction_context, **fv.qualified("output", self.scores[shown.output_id])}
+
+    def _wide(self) -> bool:
+        return self.app.size.width >= WIDE_COLUMNS and len(self.outputs) > 1
+
+    def _active_card(self) -> ScoreCard:
+        if self._wide() and self.current % 2 == 1:
+            return self.query_one("#score-card-1", ScoreCard)
+        return self.query_one("#score-card-0", ScoreCard)
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self._show()
+
+    def _show(self) -> None:
+        if not self.outputs or not self.is_mounted:
+            return
+        wide = self._wide()
+        self.set_class(wide, "-wide")
+        first = self.current - self.current % 2 if wide else self.current
+        indexes = [first, first + 1] if wide else [first]
+        for slot, card in enumerate(self.query(ScoreCard).results(ScoreCard)):
+            index = indexes[slot] if slot < len(indexes) else None
+            card.display = index is not None and index < len(self.outputs)
+            if not card.display:
+                continue
+            shown = self.outputs[index]
+            card.set_class(index == self.current, "-active")
+            if card.shown != shown:
+                card.show(shown)
+            card.update_fields(self._card_title(index), self._fields_content(shown))
+
+    def _card_title(self, index: int) -> Content:
+        shown = self.outputs[index]
+        marker = "▶ " if index == self.current else "  "
+        return Content.assemble(
+            (f"{marker}Output {shown.letter}", "bold"),
+            (f"  ({index + 1} of {len(self.outputs)})", "$text-muted"),
+        )
+
+    def _fields_content(self, shown: ShownOutput) -> Content:
+        answers = self.scores[shown.output_id]
+        cells = [
+            fv.field_row(
+                field, answers.get(field.name), FLAG_COLUMN - len(f"[{field.key}]") - 7
+            ).pad_right(2)
+            for field in fv.asked(self.fields, self._context_of(shown))
+        ]
+        return Content("\n").join(Content("").join(cells[i:i + 2]) for i in range(0, len(cells), 2))
+
+    def _legend(self) -> Content:
+        parts = [Content.from_markup(
+            "[b]Scores[/b]  [$text-muted]←/→ h/l output · a flag's key flips it · ? help[/]"
+        )]
+        if self.rating is not None:
+            parts.append(Content.styled(
+                f"{self.rating.label} {self.rating.min}–{self.rating.max}: "
+                f"{fv.anchors_line(self.rating)}",
+                "$text-muted",
+            ))
+        return Content("\n").join(parts)
+
+    def _field_help(self) -> Content:
+        lines = []
+        for field in self.fields:
+            text = f"[{field.key}] {field.label}: {field.help}"
+            if field.when:
+                conditions = ", ".join(f"{k} = {fv.value_text(v)}" for k, v in field.when.items())
+                text += f" (asked when {conditions})"
+            lines.append(Content(text))
+        return Content("\n").join(lines)

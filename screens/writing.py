@@ -1,0 +1,177 @@
+"""Demonstration writing: the labeler reads a prompt and writes the ideal answer.
+
+One installed screen serves every demonstration task: submitting swaps in the next task. Nothing
+typed is lost: the draft is written at most `DRAFT_DELAY` after a keystroke, also while the
+labeler keeps typing (a throttle, not a debounce, so `kill -9` loses at most that much), when
+the screen is left, and whenever the App flushes drafts (quit, SIGHUP, SIGTERM).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Footer, Static, TextArea
+
+from screens.base import WorkScreen
+from screens.widgets.clipboard import copy_text
+from screens.widgets.confirm_bar import ConfirmBar
+from screens.widgets.few_shot import render_prompt
+from screens.widgets.safe_text import visible
+from screens.widgets.skip_panel import SkipHandling, SkipPanel
+from store import demonstrations
+from store.errors import StoreError
+from store.views import TaskView
+
+
+def count_words(text: str) -> int:
+    return len(text.split())
+
+
+class PromptScroll(VerticalScroll, can_focus=True):
+    """The prompt; Tab focuses it to scroll with the arrow and page keys (and enlarges it)."""
+
+
+class WritingScreen(SkipHandling, WorkScreen):
+    KIND = "demonstration"
+    CSS_PATH = "writing.tcss"
+    HELP_TOPIC = "the-three-criteria"  # then weighing and the worked examples
+
+    _loaded_text: str | None = None
+
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Submit", id="writing.submit", priority=True),
+        Binding("f2", "copy_prompt", "Copy prompt", id="writing.copy_prompt"),
+        Binding("f3", "copy_answer", "Copy answer", id="writing.copy_answer"),
+        Binding("f4", "skip", "Skip", id="writing.skip"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="writing-title")
+        with PromptScroll(id="writing-prompt"):
+            yield Static(id="writing-prompt-text")
+        yield TextArea(id="writing-answer", soft_wrap=True, placeholder="Write the ideal answer here.")
+        yield Static(id="writing-status")
+        yield ConfirmBar(id="writing-confirm")
+        yield SkipPanel(id="writing-skip")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#writing-prompt").border_title = "Prompt (Tab here to scroll)"
+        self.editor.border_title = "Your answer (ctrl+z undo, ctrl+y redo)"
+
+    @property
+    def editor(self) -> TextArea:
+        return self.query_one("#writing-answer", TextArea)
+
+    # -- the task ------------------------------------------------------------------------
+
+    def show_task(self, view: TaskView, draft: dict[str, Any]) -> None:
+        prompt = view.prompt
+        self.query_one("#writing-title", Static).update(
+            Content.assemble(
+                ("Write the ideal answer", "bold"),
+                f"  ·  prompt {visible(prompt.id)}",
+                f"  ·  {visible(prompt.category or 'uncategorised')}",
+            )
+        )
+        self.query_one("#writing-prompt-text", Static).update(
+            render_prompt(prompt.text, prompt.style or "plain")
+        )
+        self.query_one("#writing-prompt", VerticalScroll).scroll_home(animate=False)
+        text = str(draft.get("text", ""))
+        self._loaded_text = text
+        editor = self.editor
+        editor.load_text(text)
+        cursor = draft.get("cursor")
+        editor.cursor_location = tuple(cursor) if cursor else editor.document.end
+        self._update_status("draft restored" if text else "")
+        editor.focus()
+
+    def draft_data(self) -> dict[str, Any]:
+        return {"text": self.editor.text, "cursor": list(self.editor.cursor_location)}
+
+    # -- drafts --------------------------------------------------------------------------
+
+    @on(TextArea.Changed, "#writing-answer")
+    def _edited(self) -> None:
+        if self.editor.text == self._loaded_text:
+            return  # the Changed that loading a task posts: nothing new to save
+        self._loaded_text = None
+        self._update_status("")
+        if self.view is not None:
+            self.changed()
+
+    def changed(self) -> None:
+        """Throttle: the first change starts the timer and later ones ride on it."""
+        self._dirty = True
+        if self._draft_timer is None:
+            self._draft_timer = self.set_timer(self.DRAFT_DELAY, self._timed_flush)
+
+    def _timed_flush(self) -> None:
+        self._draft_timer = None
+        self.flush_drafts()
+
+    def flush_drafts(self) -> None:
+        was_dirty = self._dirty and self.view is not None
+        super().flush_drafts()
+        if was_dirty and not self._dirty:
+            self._update_status("draft saved")
+
+    def _update_status(self, note: str) -> None:
+        text = self.editor.text
+        counts = f"{count_words(text)} words · {len(text)} characters"
+        self.query_one("#writing-status", Static).update(
+            Content.assemble(counts, ("  ·  " + note if note else "", "dim"))
+        )
+
+    # -- actions -------------------------------------------------------------------------
+
+    def action_copy_prompt(self) -> None:
+        if self.view is not None:
+            copy_text(self.app, self.view.prompt.text)
+            self.notify("Prompt copied to the clipboard.")
+
+    def action_copy_answer(self) -> None:
+        copy_text(self.app, self.editor.text)
+        self.notify("Answer copied to the clipboard.")
+
+    def action_submit(self) -> None:
+        if self.view is None:
+            return
+        text = self.editor.text
+        if not text.strip():
+            self.notify("Write an answer before submitting.", severity="warning")
+            return
+        self.flush_drafts()
+        self.query_one(ConfirmBar).ask(
+            f"Submit this answer ({count_words(text)} words)?  y / Enter: submit   n / Esc: keep writing"
+        )
+
+    @on(ConfirmBar.Answered, "#writing-confirm")
+    def _confirmed(self, event: ConfirmBar.Answered) -> None:
+        self.editor.focus()
+        if not event.confirmed or self.view is None:
+            return
+        try:
+            demonstrations.submit_demonstration(
+                self.app.db,
+                self.view.assignment.id,
+                self.view.prompt.id,
+                self.editor.text,
+                seconds=self.seconds_on_task(),
+                schema=self.app.schema,
+            )
+        except StoreError as exc:  # e.g. the task was closed meanwhile; the text stays on screen
+            self.notify(f"Not submitted: {exc}. F3 copies your answer.", severity="error", markup=False)
+            return
+        self._dirty = False
+        self.notify("Answer submitted.")
+        self.next_task()
+
+    def skip_cancelled(self) -> None:
+        self.editor.focus()

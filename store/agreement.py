@@ -1,0 +1,388 @@
+"""Agreement report: each labeler against researcher gold, and labelers among themselves.
+
+Reads the ``labels`` table only. Field levels and scales come from the schema: yes/no and
+category fields are nominal (unweighted kappa), scales are ordinal (kappa with quadratic weights
+over the whole scale, ordinal alpha). ``agreement_report`` returns the JSON document of
+``interfaces.md`` (``labeldesk agreement --format json``) with ``<figure>_ci95`` intervals
+beside each figure.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import defaultdict
+from collections.abc import Collection, Hashable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from store.agreement_metrics import (
+    MIN_SHARED,
+    N_BOOT,
+    Estimate,
+    MetricError,
+    alpha_estimate_counts,
+    inter_annotator_ranking,
+    paired_estimates_codes,
+    ranking_estimates,
+    ranks,
+)
+from store.errors import StoreError
+from store.labels import iter_labels
+from store.schema import Field, Schema, load_schema
+
+DIGITS = 4
+# Figures whose standard error is printed, as the InstructGPT paper does for agreement rates.
+_WITH_SE = {"agreement", "pairwise_agreement"}
+
+
+class AgreementError(StoreError):
+    """The report cannot be made: no gold, a value outside its scale, an unknown labeler."""
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """What the report needs of a schema field."""
+
+    key: str  # "task.field"
+    kind: str  # "scalar" or "ranking"
+    level: str | None = None  # "nominal" | "ordinal" for scalars
+    domain: tuple[Hashable, ...] = ()
+
+
+def field_spec(schema_field: Field) -> FieldSpec | None:
+    """The report's view of one schema field; ``None`` for fields agreement does not cover."""
+    if schema_field.kind == "ranking":
+        return FieldSpec(schema_field.qualified, "ranking")
+    if schema_field.level is None:
+        return None  # free text has no agreement
+    return FieldSpec(
+        schema_field.qualified, "scalar", schema_field.level, tuple(schema_field.scale)
+    )
+
+
+def schema_specs(schema: Schema) -> dict[str, FieldSpec]:
+    specs = (field_spec(f) for f in schema.all_fields())
+    return {spec.key: spec for spec in specs if spec is not None}
+
+
+# ---------------------------------------------------------------- reading
+
+
+@dataclass
+class _Scalar:
+    spec: FieldSpec
+    index: dict[Hashable, int]
+    labelers: array = field(default_factory=lambda: array("i"))
+    items: array = field(default_factory=lambda: array("i"))
+    codes: array = field(default_factory=lambda: array("b"))
+    gold: dict[int, int] = field(default_factory=dict)
+    gold_conflicts: set[int] = field(default_factory=set)
+
+
+@dataclass
+class _Rankings:
+    spec: FieldSpec
+    votes: dict[int, list[tuple[int, list]]] = field(default_factory=lambda: defaultdict(list))
+    gold: dict[int, list] = field(default_factory=dict)
+    gold_conflicts: set[int] = field(default_factory=set)
+
+
+def _value_key(value: Hashable) -> Hashable:
+    return (bool, value) if isinstance(value, bool) else value
+
+
+def _normal_ranking(ranking: list) -> tuple:
+    return tuple(tuple(sorted(group)) for group in ranking)
+
+
+class _Reader:
+    """Streams the labels into compact per-field columns (ids, not strings, per row)."""
+
+    def __init__(self, specs: dict[str, FieldSpec]):
+        self.specs = specs
+        self.labeler_ids: dict[str, int] = {}
+        self.item_ids: dict[str, int] = {}
+        self.fields: dict[str, _Scalar | _Rankings] = {}
+        self.unknown_fields: set[str] = set()
+        self.gold_rows = 0
+
+    def _id(self, table: dict[str, int], name: str) -> int:
+        found = table.get(name)
+        if found is None:
+            found = table[name] = len(table)
+        return found
+
+    def _field(self, key: str) -> _Scalar | _Rankings | None:
+        found = self.fields.get(key)
+        if found is None:
+            spec = self.specs.get(key)
+            if spec is None:
+                self.unknown_fields.add(key)
+                return None
+            if spec.kind == "ranking":
+                found = _Rankings(spec)
+            else:
+                found = _Scalar(spec, {_value_key(v): i for i, v in enumerate(spec.domain)})
+            self.fields[key] = found
+        return found
+
+    def add(self, labeler: str, task: str, item: str, name: str, value, gold: bool) -> None:
+        key = f"{task}.{name}"
+        target = self._field(key)
+        if target is None:
+            return
+        where = f"labeler {labeler!r}, item {item!r}, field {key}"
+        item_id = self._id(self.item_ids, item)
+        if gold:
+            self.gold_rows += 1
+        if isinstance(target, _Rankings):
+            try:
+                ranks(value)
+            except MetricError as exc:
+                raise AgreementError(f"{where}: {exc}") from None
+            if gold:
+                _set_gold(target, item_id, value, _normal_ranking)
+            else:
+                target.votes[item_id].append((self._id(self.labeler_ids, labeler), value))
+            return
+        try:
+            code = target.index.get(_value_key(value))
+        except TypeError:  # unhashable (a list where a number belongs)
+            code = None
+        if code is None:
+            raise AgreementError(
+                f"{where}: value {value!r} is outside the scale {list(target.spec.domain)!r}"
+            )
+        if gold:
+            _set_gold(target, item_id, code, lambda c: c)
+        else:
+            target.labelers.append(self._id(self.labeler_ids, labeler))
+            target.items.append(item_id)
+            target.codes.append(code)
+
+
+def _set_gold(target: _Scalar | _Rankings, item_id: int, value, normal) -> None:
+    # Two researchers who disagree leave no gold for the item (reported as a note).
+    if item_id in target.gold and normal(target.gold[item_id]) != normal(value):
+        target.gold_conflicts.add(item_id)
+    target.gold.setdefault(item_id, value)
+
+
+def _read(db, reader: _Reader, *, task, field_name, since, items) -> None:
+    keep = set(items) if items is not None else None
+    # Gold stays the reference whenever it was written; only labelers' work is dated.
+    for gold, after in ((True, None), (False, since)):
+        for row in iter_labels(db, task=task, since=after, gold=gold):
+            if field_name and row.field != field_name:
+                continue
+            if keep is not None and row.item not in keep:
+                continue
+            reader.add(row.labeler, row.task, row.item, row.field, row.value, gold)
+
+
+# ---------------------------------------------------------------- figures
+
+
+def _figures(estimates: dict[str, Estimate | int]) -> dict:
+    out: dict = {}
+    for name, est in estimates.items():
+        if not isinstance(est, Estimate):
+            out[name] = est
+            continue
+        out[name] = None if est.value is None else round(est.value, DIGITS)
+        out[f"{name}_ci95"] = (
+            None if est.ci95 is None else [round(est.ci95[0], DIGITS), round(est.ci95[1], DIGITS)]
+        )
+        if name in _WITH_SE:
+            out[f"{name}_se"] = None if est.se is None else round(est.se, DIGITS)
+    return out
+
+
+def _too_few(n: int, names: list[str], what: str) -> dict:
+    out = {"n": n}
+    out.update(_figures({name: Estimate(None) for name in names}))
+    out["reason"] = (
+        f"no gold for this labeler's {what}" if n == 0 else f"fewer than {MIN_SHARED} shared {what}"
+    )
+    return out
+
+
+def _scalar_per_labeler(data: _Scalar, *, seed: int, n_boot: int) -> dict[int, dict]:
+    spec = data.spec
+    ordinal = spec.level == "ordinal"
+    names = ["agreement", "cohen_kappa"] + (["mean_abs_diff"] if ordinal else [])
+    labelers = np.frombuffer(data.labelers, dtype=np.int32)
+    items = np.frombuffer(data.items, dtype=np.int32)
+    codes = np.frombuffer(data.codes, dtype=np.int8).astype(np.int64)
+    gold = np.full(int(items.max()) + 1 if len(items) else 0, -1, dtype=np.int64)
+    for item, code in data.gold.items():
+        if item < len(gold) and item not in data.gold_conflicts:
+            gold[item] = code
+    gold_of_row = gold[items] if len(items) else np.empty(0, dtype=np.int64)
+    order = np.argsort(labelers, kind="stable")
+    bounds = np.flatnonzero(np.diff(labelers[order])) + 1
+    out = {}
+    for rows in np.split(order, bounds) if len(order) else []:
+        shared = rows[gold_of_row[rows] >= 0]
+        n = len(shared)
+        if n < MIN_SHARED:
+            out[int(labelers[rows[0]])] = _too_few(n, names, "items")
+            continue
+        estimates = paired_estimates_codes(
+            codes[shared],
+            gold_of_row[shared],
+            labels=spec.domain,
+            ordinal=ordinal,
+            seed=seed,
+            n_boot=n_boot,
+        )
+        entry = {"n": n, **_figures(estimates)}
+        if estimates["cohen_kappa"].value is None:
+            entry["reason"] = "kappa undefined: labeler and gold each keep to a single value"
+        out[int(labelers[rows[0]])] = entry
+    return out
+
+
+def _scalar_inter(data: _Scalar, *, seed: int, n_boot: int) -> dict:
+    spec = data.spec
+    items = np.frombuffer(data.items, dtype=np.int32)
+    codes = np.frombuffer(data.codes, dtype=np.int8)
+    counts = np.zeros((int(items.max()) + 1 if len(items) else 0, len(spec.domain)), np.int64)
+    np.add.at(counts, (items, codes), 1)
+    n_items, est = alpha_estimate_counts(
+        counts, domain=spec.domain, level=spec.level, seed=seed, n_boot=n_boot
+    )
+    entry = {
+        "level": spec.level,
+        "n_items": n_items,
+        "n_labelers": len(set(data.labelers)),
+        **_figures({"krippendorff_alpha": est}),
+    }
+    if n_items < MIN_SHARED:
+        entry["reason"] = f"fewer than {MIN_SHARED} items labeled by two or more labelers"
+    elif est.value is None:
+        entry["reason"] = "alpha undefined: every labeler gave the same value"
+    return entry
+
+
+def _ranking_per_labeler(data: _Rankings, *, seed: int, n_boot: int) -> dict[int, dict]:
+    by_labeler: dict[int, list[tuple[list, list]]] = defaultdict(list)
+    skipped: dict[int, int] = defaultdict(int)
+    labelers: set[int] = set()
+    for item, votes in data.votes.items():
+        gold = data.gold.get(item) if item not in data.gold_conflicts else None
+        for labeler, ranking in votes:
+            labelers.add(labeler)
+            if gold is None:
+                continue
+            if set(ranks(ranking)) != set(ranks(gold)):
+                skipped[labeler] += 1
+                continue
+            by_labeler[labeler].append((ranking, gold))
+    names = ["pairwise_agreement", "kendall_tau_b"]
+    out = {}
+    for labeler in labelers:
+        pairs = by_labeler.get(labeler, [])
+        if len(pairs) < MIN_SHARED:
+            entry = _too_few(len(pairs), names, "prompts")
+            entry["ties_excluded"] = 0
+            if not pairs and skipped.get(labeler):
+                entry["reason"] = "every ranking with gold covers other outputs than the gold one"
+        else:
+            entry = {
+                "n": len(pairs),
+                **_figures(ranking_estimates(pairs, seed=seed, n_boot=n_boot)),
+            }
+            if entry["pairwise_agreement"] is None:
+                entry["reason"] = "every output pair is tied in the labeler's or gold ranking"
+        if skipped.get(labeler):
+            entry["skipped"] = skipped[labeler]
+            entry["skipped_reason"] = "ranking and gold cover different outputs"
+        out[labeler] = entry
+    return out
+
+
+def _ranking_inter(data: _Rankings, *, seed: int, n_boot: int) -> dict:
+    items = [[r for _, r in votes] for votes in data.votes.values() if len(votes) >= 2]
+    result = inter_annotator_ranking(items, seed=seed, n_boot=n_boot)
+    entry = {
+        "n_items": result.n_items,
+        "labeler_pairs": result.labeler_pairs,
+        **_figures({"pairwise_agreement": result.pairwise_agreement}),
+    }
+    if result.skipped_mismatched:
+        entry["skipped"] = result.skipped_mismatched
+        entry["skipped_reason"] = "two labelers' rankings of a prompt cover different outputs"
+    if result.pairwise_agreement.value is None:
+        entry["reason"] = "no prompt ranked by two labelers with an untied output pair"
+    return entry
+
+
+def agreement_report(
+    db,
+    *,
+    schema=None,
+    labeler: str | None = None,
+    task: str | None = None,
+    field: str | None = None,
+    since: str | None = None,
+    items: Collection[str] | None = None,
+    seed: int = 0,
+    n_boot: int = N_BOOT,
+) -> dict:
+    """The agreement document: ``per_labeler`` (against gold) and ``inter_annotator``.
+
+    ``items`` restricts every figure to those item ids (a quiz's items, for instance).
+    ``labeler`` narrows ``per_labeler``; between-labeler figures always use every labeler.
+    Raises ``AgreementError`` when there is no gold to compare with, a stored value is outside
+    its field's scale, or ``labeler`` has no labels in the selection.
+    """
+    schema = schema or load_schema()
+    reader = _Reader(schema_specs(schema))
+    _read(db, reader, task=task, field_name=field, since=since, items=items)
+    selection = " ".join(
+        f"{k}={v}" for k, v in (("task", task), ("field", field), ("since", since)) if v
+    )
+    if not reader.gold_rows:
+        raise AgreementError(
+            "no gold labels"
+            + (f" for {selection}" if selection else "")
+            + ": researchers label gold in the app, or import it with"
+            " `labeldesk import labels FILE --gold`"
+        )
+    if labeler is not None and labeler not in reader.labeler_ids:
+        raise AgreementError(
+            f"labeler {labeler!r} has no labels" + (f" for {selection}" if selection else "")
+        )
+    names = {i: name for name, i in reader.labeler_ids.items()}
+    per_labeler: dict[str, dict] = defaultdict(dict)
+    inter: dict[str, dict] = {}
+    notes: list[str] = []
+    for key in sorted(reader.fields):
+        data = reader.fields[key]
+        if isinstance(data, _Rankings):
+            per = _ranking_per_labeler(data, seed=seed, n_boot=n_boot)
+            inter[key] = _ranking_inter(data, seed=seed, n_boot=n_boot)
+        else:
+            per = _scalar_per_labeler(data, seed=seed, n_boot=n_boot)
+            inter[key] = _scalar_inter(data, seed=seed, n_boot=n_boot)
+        for labeler_id, entry in per.items():
+            per_labeler[names[labeler_id]][key] = entry
+        if data.gold_conflicts:
+            notes.append(
+                f"{key}: gold labels disagree on {len(data.gold_conflicts)} item(s);"
+                " those items are left out of the comparison with gold"
+            )
+    for key in sorted(reader.unknown_fields):
+        notes.append(f"{key}: not a field of the schema; left out")
+    if labeler is not None:
+        per_labeler = {labeler: per_labeler.get(labeler, {})}
+    report = {
+        "per_labeler": {name: per_labeler[name] for name in sorted(per_labeler)},
+        "inter_annotator": inter,
+        "bootstrap": {"seed": seed, "resamples": n_boot, "interval": "percentile 95%, over items"},
+    }
+    if notes:
+        report["notes"] = notes
+    return report

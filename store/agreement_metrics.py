@@ -1,0 +1,539 @@
+"""Agreement statistics as pure functions: plain sequences in, floats or ``None`` out.
+
+``None`` always means "not defined for these data" (kappa when both raters keep to one category,
+alpha without a unit coded twice, ...): callers report it with a reason, never as 0.
+
+Rankings are lists of tie groups of output ids, best first: ``[["o2"], ["o1", "o4"], ["o3"]]``.
+
+Uncertainty is a percentile bootstrap over items (``bootstrap``): items, not single labels, are
+resampled because the labels of one item are not independent (a ranking gives many pairs).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+
+import krippendorff
+import numpy as np
+from scipy.stats import kendalltau
+
+MIN_SHARED = 2
+N_BOOT = 1000
+# Resample in chunks of at most this many drawn indices so memory stays flat for big fields.
+_BOOT_CHUNK = 4_000_000
+
+Ranking = Sequence[Sequence[str]]
+
+
+class MetricError(ValueError):
+    """Input a metric cannot use (value outside the scale, malformed ranking)."""
+
+
+class RankingMismatch(MetricError):
+    """Two rankings of one prompt that do not cover the same outputs."""
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A figure with its seeded 95% bootstrap interval and bootstrap standard error."""
+
+    value: float | None
+    ci95: tuple[float, float] | None = None
+    se: float | None = None
+
+
+# ---------------------------------------------------------------- values on a scale
+
+
+def _key(value: Hashable) -> Hashable:
+    # JSON true/1 must stay distinct: Python treats True == 1 as the same dict key.
+    return (bool, value) if isinstance(value, bool) else value
+
+
+def encode(values: Iterable[Hashable], labels: Sequence[Hashable]) -> np.ndarray:
+    """Positions of ``values`` in ``labels`` (the field's full scale); unknown values raise."""
+    index = {_key(label): i for i, label in enumerate(labels)}
+    out = []
+    for value in values:
+        try:
+            out.append(index[_key(value)])
+        except (KeyError, TypeError):
+            raise MetricError(f"value {value!r} is not on the scale {list(labels)!r}") from None
+    return np.asarray(out, dtype=np.int64)
+
+
+def kappa_weights(labels: Sequence[Hashable], weighting: str | None) -> np.ndarray:
+    """Disagreement weights over the full scale: 0/1 unweighted, or squared distance / span²."""
+    k = len(labels)
+    if weighting is None:
+        return 1.0 - np.eye(k)
+    if weighting != "quadratic":
+        raise ValueError(f"unknown weighting {weighting!r}")
+    v = np.asarray(labels, dtype=float)
+    span = v.max() - v.min()
+    return (v[:, None] - v[None, :]) ** 2 / span**2
+
+
+def _kappa_from_tables(tables: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Kappa of each (..., K, K) contingency table; NaN where chance disagreement is 0."""
+    p = tables / tables.sum(axis=(-2, -1), keepdims=True)
+    expected = p.sum(axis=-1)[..., :, None] * p.sum(axis=-2)[..., None, :]
+    observed_d = (weights * p).sum(axis=(-2, -1))
+    expected_d = (weights * expected).sum(axis=(-2, -1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(expected_d > 0, 1.0 - observed_d / expected_d, np.nan)
+
+
+def _tables(cells: np.ndarray, k: int, idx: np.ndarray) -> np.ndarray:
+    """Contingency tables, one per row of the index matrix ``idx`` (reps, n); ``cells`` holds
+    each item's cell number ``a * k + b``."""
+    reps = idx.shape[0]
+    flat = cells[idx] + (np.arange(reps) * k * k)[:, None]
+    return np.bincount(flat.ravel(), minlength=reps * k * k).reshape(reps, k, k).astype(float)
+
+
+def _none_if_nan(x: float) -> float | None:
+    return None if x is None or not np.isfinite(x) else float(x)
+
+
+def agreement_share(a: Sequence[Hashable], b: Sequence[Hashable]) -> float | None:
+    """Share of items where the two values are equal."""
+    if len(a) != len(b):
+        raise ValueError("paired sequences differ in length")
+    if not a:
+        return None
+    return sum(_key(x) == _key(y) for x, y in zip(a, b, strict=True)) / len(a)
+
+
+def cohen_kappa(
+    a: Sequence[Hashable],
+    b: Sequence[Hashable],
+    *,
+    labels: Sequence[Hashable],
+    weighting: str | None = None,
+) -> float | None:
+    """Cohen's kappa, unweighted or ``weighting="quadratic"`` with weights over ``labels``.
+
+    ``labels`` is the field's whole scale (1..7 for a rating), so weights follow scale distance
+    and not the positions of whichever values happen to occur.
+    """
+    if len(a) != len(b):
+        raise ValueError("paired sequences differ in length")
+    if not a:
+        return None
+    ca, cb = encode(a, labels), encode(b, labels)
+    k = len(labels)
+    table = np.bincount(ca * k + cb, minlength=k * k).reshape(k, k).astype(float)
+    return _none_if_nan(_kappa_from_tables(table, kappa_weights(labels, weighting)))
+
+
+def mean_abs_diff(a: Sequence[float], b: Sequence[float]) -> float | None:
+    if len(a) == 0:
+        return None
+    return float(np.mean(np.abs(np.asarray(a, float) - np.asarray(b, float))))
+
+
+# ---------------------------------------------------------------- bootstrap
+
+
+def bootstrap(
+    statistic: Callable[[np.ndarray], np.ndarray],
+    n_items: int,
+    *,
+    seed: int,
+    n_boot: int = N_BOOT,
+) -> tuple[tuple[float, float] | None, float | None]:
+    """Percentile 95% interval and standard error of ``statistic`` over resampled items.
+
+    ``statistic`` maps an index matrix (reps, n_items) to one value per row (NaN where the
+    figure is undefined for that resample). Same seed, same data → same interval.
+    """
+    return bootstrap_many({"s": statistic}, n_items, seed=seed, n_boot=n_boot)["s"]
+
+
+def bootstrap_many(
+    statistics: dict[str, Callable[[np.ndarray], np.ndarray]],
+    n_items: int,
+    *,
+    seed: int,
+    n_boot: int = N_BOOT,
+) -> dict[str, tuple[tuple[float, float] | None, float | None]]:
+    """``bootstrap`` of several statistics on the same resamples (drawn once)."""
+    if n_items < MIN_SHARED or n_boot <= 0:
+        return {name: (None, None) for name in statistics}
+    rng = np.random.default_rng(seed)
+    chunk = max(1, _BOOT_CHUNK // n_items)
+    reps: dict[str, list[np.ndarray]] = {name: [] for name in statistics}
+    for start in range(0, n_boot, chunk):
+        idx = rng.integers(0, n_items, size=(min(chunk, n_boot - start), n_items))
+        for name, statistic in statistics.items():
+            reps[name].append(np.asarray(statistic(idx), dtype=float))
+    return {name: _interval(np.concatenate(r), n_boot) for name, r in reps.items()}
+
+
+def _interval(values: np.ndarray, n_boot: int) -> tuple[tuple[float, float] | None, float | None]:
+    values = values[np.isfinite(values)]
+    # An interval from a minority of defined resamples would be describing other data.
+    if len(values) < n_boot / 2:
+        return None, None
+    lo, hi = np.percentile(values, [2.5, 97.5])
+    return (float(lo), float(hi)), float(values.std(ddof=1))
+
+
+def paired_estimates(
+    a: Sequence[Hashable],
+    b: Sequence[Hashable],
+    *,
+    labels: Sequence[Hashable],
+    ordinal: bool,
+    seed: int,
+    n_boot: int = N_BOOT,
+) -> dict[str, Estimate]:
+    """``agreement``, ``cohen_kappa`` (quadratic when ``ordinal``) and, for ordinal scales,
+    ``mean_abs_diff`` of a labeler (``a``) against gold (``b``) over shared items."""
+    return paired_estimates_codes(
+        encode(a, labels),
+        encode(b, labels),
+        labels=labels,
+        ordinal=ordinal,
+        seed=seed,
+        n_boot=n_boot,
+    )
+
+
+def paired_estimates_codes(
+    ca: np.ndarray,
+    cb: np.ndarray,
+    *,
+    labels: Sequence[Hashable],
+    ordinal: bool,
+    seed: int,
+    n_boot: int = N_BOOT,
+) -> dict[str, Estimate]:
+    """``paired_estimates`` on values already encoded as positions in ``labels``."""
+    k = len(labels)
+    weights = kappa_weights(labels, "quadratic" if ordinal else None)
+    n = len(ca)
+    all_items = np.arange(n)[None, :]
+    equal = (ca == cb).astype(float)
+    cells = ca * k + cb
+
+    def share(idx: np.ndarray) -> np.ndarray:
+        return equal[idx].mean(axis=1)
+
+    def kappa(idx: np.ndarray) -> np.ndarray:
+        return _kappa_from_tables(_tables(cells, k, idx), weights)
+
+    figures = {"agreement": share, "cohen_kappa": kappa}
+    if ordinal:
+        scale = np.asarray(labels, dtype=float)
+        diff = np.abs(scale[ca] - scale[cb])
+        figures["mean_abs_diff"] = lambda idx: diff[idx].mean(axis=1)
+    # The point estimate is the statistic on the items as they are (no resampling).
+    values = {name: _none_if_nan(f(all_items)[0]) if n else None for name, f in figures.items()}
+    return _with_intervals(
+        {name: (values[name], f) for name, f in figures.items()}, n, seed=seed, n_boot=n_boot
+    )
+
+
+def _with_intervals(
+    figures: dict[str, tuple[float | None, Callable[[np.ndarray], np.ndarray]]],
+    n_items: int,
+    *,
+    seed: int,
+    n_boot: int,
+) -> dict[str, Estimate]:
+    defined = {name: f for name, (value, f) in figures.items() if value is not None}
+    intervals = bootstrap_many(defined, n_items, seed=seed, n_boot=n_boot)
+    return {
+        name: Estimate(value, *intervals[name]) if value is not None else Estimate(None)
+        for name, (value, _) in figures.items()
+    }
+
+
+# ---------------------------------------------------------------- Krippendorff's alpha
+
+
+def value_counts(units: Sequence[Sequence[Hashable]], domain: Sequence[Hashable]) -> np.ndarray:
+    """(units, values) matrix: how many coders gave each value of ``domain`` to each unit."""
+    counts = np.zeros((len(units), len(domain)), dtype=np.int64)
+    for row, values in enumerate(units):
+        np.add.at(counts[row], encode(values, domain), 1)
+    return counts
+
+
+def _alpha_from_counts(counts: np.ndarray, domain: np.ndarray, level: str) -> float:
+    try:
+        with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return float(
+                krippendorff.alpha(
+                    value_counts=counts, value_domain=domain, level_of_measurement=level
+                )
+            )
+    except ValueError:
+        # No unit coded twice, or a one-value domain: alpha is not defined.
+        return float("nan")
+
+
+def _numeric_domain(domain: Sequence[Hashable], level: str) -> np.ndarray:
+    # Nominal distances only test equality, so category positions stand in for the values;
+    # ordinal/interval need the scale itself, in order, including values nobody used.
+    if level == "nominal":
+        return np.arange(len(domain))
+    return np.asarray(domain, dtype=float)
+
+
+def krippendorff_alpha(
+    units: Sequence[Sequence[Hashable]],
+    *,
+    domain: Sequence[Hashable],
+    level: str,
+) -> float | None:
+    """Krippendorff's alpha of ``units`` (each the values its coders gave, any number, any
+    missing) at ``level`` (nominal/ordinal/interval) over the full ``domain``."""
+    counts = value_counts(units, domain)
+    return _none_if_nan(_alpha_from_counts(counts, _numeric_domain(domain, level), level))
+
+
+def alpha_estimate(
+    units: Sequence[Sequence[Hashable]],
+    *,
+    domain: Sequence[Hashable],
+    level: str,
+    seed: int,
+    n_boot: int = N_BOOT,
+) -> tuple[int, Estimate]:
+    """(pairable units, alpha with a bootstrap over pairable units)."""
+    return alpha_estimate_counts(
+        value_counts(units, domain), domain=domain, level=level, seed=seed, n_boot=n_boot
+    )
+
+
+def alpha_estimate_counts(
+    counts: np.ndarray,
+    *,
+    domain: Sequence[Hashable],
+    level: str,
+    seed: int,
+    n_boot: int = N_BOOT,
+) -> tuple[int, Estimate]:
+    """``alpha_estimate`` from a (units, values) count matrix (see ``value_counts``)."""
+    counts = counts[counts.sum(axis=1) >= 2]
+    numeric = _numeric_domain(domain, level)
+    enough = len(counts) >= MIN_SHARED
+    value = _none_if_nan(_alpha_from_counts(counts, numeric, level)) if enough else None
+    if value is None:
+        return len(counts), Estimate(None)
+
+    ci, se = bootstrap(
+        alpha_replicates(counts, numeric, level), len(counts), seed=seed, n_boot=n_boot
+    )
+    return len(counts), Estimate(value, ci, se)
+
+
+def alpha_replicates(
+    counts: np.ndarray, domain: np.ndarray, level: str
+) -> Callable[[np.ndarray], np.ndarray]:
+    """Alpha of many resamples of pairable units at once, for ``bootstrap``.
+
+    Calling ``krippendorff.alpha`` once per resample took 40 of 66 seconds in
+    bench/bench_agreement.py, so resamples reuse each unit's coincidences: a resample's
+    coincidence matrix is the sum of its units' (Krippendorff 2011, section C), then the same
+    distances as the package. ``test_alpha_replicates_match_the_package`` holds them equal.
+    """
+    n_units, v = counts.shape
+    c = counts.astype(float)
+    per_unit = (c[:, :, None] * c[:, None, :] - c[:, :, None] * np.eye(v)) / (c.sum(axis=1) - 1)[
+        :, None, None
+    ]
+    per_unit = per_unit.reshape(n_units, v * v)
+    lo = np.minimum.outer(np.arange(v), np.arange(v))
+    hi = np.maximum.outer(np.arange(v), np.arange(v))
+
+    def distances(n_v: np.ndarray) -> np.ndarray:
+        if level == "nominal":
+            return 1.0 - np.eye(v)
+        if level == "interval":
+            return np.subtract.outer(domain, domain) ** 2
+        if level == "ordinal":
+            cum = np.cumsum(n_v, axis=1)
+            between = cum[:, hi] - cum[:, lo] + n_v[:, lo]
+            return (between - (n_v[:, :, None] + n_v[:, None, :]) / 2) ** 2
+        raise ValueError(f"unknown level {level!r}")
+
+    def statistic(idx: np.ndarray) -> np.ndarray:
+        reps = idx.shape[0]
+        offsets = (np.arange(reps) * n_units)[:, None]
+        times = np.bincount((idx + offsets).ravel(), minlength=reps * n_units)
+        observed = (times.reshape(reps, n_units) @ per_unit).reshape(reps, v, v)
+        n_v = observed.sum(axis=2)
+        n = n_v.sum(axis=1)[:, None, None]
+        expected = (n_v[:, :, None] * n_v[:, None, :] - n_v[:, :, None] * np.eye(v)) / (n - 1)
+        d = distances(n_v)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return 1.0 - (observed * d).sum(axis=(1, 2)) / (expected * d).sum(axis=(1, 2))
+
+    return statistic
+
+
+# ---------------------------------------------------------------- rankings
+
+
+def ranks(ranking: Ranking) -> dict[str, int]:
+    """Output id → tie-group position (0 = best)."""
+    out: dict[str, int] = {}
+    if not isinstance(ranking, (list, tuple)) or not ranking:
+        raise MetricError(f"a ranking is a non-empty list of tie groups, not {ranking!r}")
+    for position, group in enumerate(ranking):
+        if not isinstance(group, (list, tuple)) or not group:
+            raise MetricError(f"tie group {group!r} is not a non-empty list of output ids")
+        for output in group:
+            if not isinstance(output, str):
+                raise MetricError(f"output id {output!r} is not a string")
+            if output in out:
+                raise MetricError(f"output {output!r} appears twice in one ranking")
+            out[output] = position
+    return out
+
+
+@dataclass(frozen=True)
+class PairCounts:
+    """Output pairs of one prompt: ordered alike, ordered oppositely, tied by either ranking."""
+
+    same: int = 0
+    different: int = 0
+    ties_excluded: int = 0
+
+    def __add__(self, other: PairCounts) -> PairCounts:
+        return PairCounts(
+            self.same + other.same,
+            self.different + other.different,
+            self.ties_excluded + other.ties_excluded,
+        )
+
+
+def _aligned_ranks(a: Ranking, b: Ranking) -> tuple[list[int], list[int]]:
+    ra, rb = ranks(a), ranks(b)
+    if ra.keys() != rb.keys():
+        raise RankingMismatch(f"rankings cover different outputs: {sorted(ra)} vs {sorted(rb)}")
+    outputs = sorted(ra)
+    return [ra[o] for o in outputs], [rb[o] for o in outputs]
+
+
+def pair_counts(a: Ranking, b: Ranking) -> PairCounts:
+    """Compare every output pair: counted when both order it strictly, else a tie excluded."""
+    xa, xb = _aligned_ranks(a, b)
+    same = different = ties = 0
+    for i, j in combinations(range(len(xa)), 2):
+        da, db = xa[i] - xa[j], xb[i] - xb[j]
+        if da == 0 or db == 0:
+            ties += 1
+        elif (da > 0) == (db > 0):
+            same += 1
+        else:
+            different += 1
+    return PairCounts(same, different, ties)
+
+
+def kendall_tau_b(a: Ranking, b: Ranking) -> float | None:
+    """Kendall's tau-b of two rankings of the same outputs (``scipy.stats.kendalltau``)."""
+    xa, xb = _aligned_ranks(a, b)
+    if len(xa) < 2:
+        return None
+    with warnings.catch_warnings():
+        # A ranking with everything tied has no tau-b; scipy warns and returns NaN.
+        warnings.simplefilter("ignore")
+        return _none_if_nan(kendalltau(xa, xb).statistic)
+
+
+def _pooled_share(same: np.ndarray, compared: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    def statistic(idx: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return same[idx].sum(axis=1) / compared[idx].sum(axis=1)
+
+    return statistic
+
+
+def ranking_estimates(
+    pairs: Sequence[tuple[Ranking, Ranking]], *, seed: int, n_boot: int = N_BOOT
+) -> dict[str, Estimate | int]:
+    """A labeler's rankings against gold, one (labeler, gold) pair a prompt.
+
+    ``pairwise_agreement`` pools output pairs over prompts; ``kendall_tau_b`` is the mean over
+    prompts where it is defined. Mismatched output sets raise ``RankingMismatch``: the caller
+    decides to skip them with a reason.
+    """
+    counts = [pair_counts(a, b) for a, b in pairs]
+    taus = np.array([_nan_if_none(kendall_tau_b(a, b)) for a, b in pairs], dtype=float)
+    same = np.array([c.same for c in counts], dtype=float)
+    compared = np.array([c.same + c.different for c in counts], dtype=float)
+    total = sum(counts, PairCounts())
+    share = total.same / (total.same + total.different) if total.same + total.different else None
+    defined = np.isfinite(taus)
+
+    def mean_tau(idx: np.ndarray) -> np.ndarray:
+        t = taus[idx]
+        ok = np.isfinite(t)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(ok, t, 0).sum(axis=1) / ok.sum(axis=1)
+
+    out: dict[str, Estimate | int] = dict(
+        _with_intervals(
+            {
+                "pairwise_agreement": (share, _pooled_share(same, compared)),
+                "kendall_tau_b": (float(taus[defined].mean()) if defined.any() else None, mean_tau),
+            },
+            len(pairs),
+            seed=seed,
+            n_boot=n_boot,
+        )
+    )
+    out["ties_excluded"] = total.ties_excluded
+    return out
+
+
+def _nan_if_none(x: float | None) -> float:
+    return float("nan") if x is None else x
+
+
+@dataclass(frozen=True)
+class InterAnnotatorRanking:
+    n_items: int
+    pairwise_agreement: Estimate
+    labeler_pairs: int
+    skipped_mismatched: int
+
+
+def inter_annotator_ranking(
+    items: Sequence[Sequence[Ranking]], *, seed: int, n_boot: int = N_BOOT
+) -> InterAnnotatorRanking:
+    """For every two labelers who ranked the same prompt, the share of output pairs both order
+    strictly that they order the same, pooled over labeler pairs and prompts (our reading of
+    InstructGPT's inter-annotator agreement). Labeler pairs whose rankings cover different
+    outputs are skipped and counted."""
+    same, compared = [], []
+    labeler_pairs = skipped = 0
+    for rankings in items:
+        item_total, item_pairs = PairCounts(), 0
+        for a, b in combinations(rankings, 2):
+            try:
+                item_total += pair_counts(a, b)
+            except RankingMismatch:
+                skipped += 1
+                continue
+            item_pairs += 1
+        labeler_pairs += item_pairs
+        # A prompt counts once some pair of its outputs was ordered strictly by two labelers.
+        if item_total.same + item_total.different:
+            same.append(item_total.same)
+            compared.append(item_total.same + item_total.different)
+    s, c = np.array(same, dtype=float), np.array(compared, dtype=float)
+    share = float(s.sum() / c.sum()) if c.sum() else None
+    estimate = _with_intervals(
+        {"share": (share, _pooled_share(s, c))}, len(s), seed=seed, n_boot=n_boot
+    )["share"]
+    return InterAnnotatorRanking(len(s), estimate, labeler_pairs, skipped)

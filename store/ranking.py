@@ -1,0 +1,130 @@
+"""Rankings of a prompt's outputs: notation, pairs, pre-orders from ratings, shuffles.
+
+A ranking is a list of tie groups of output ids, best first: ``[["o2"], ["o1", "o4"], ["o3"]]``
+(labeling-guidelines.md §6; the stored value of the ``ranking``/``ranking`` label). The notation
+names outputs by the letter they were shown under: ``B>A=D>C``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from itertools import combinations
+
+from store.queue import shuffled
+from store.views import LETTERS  # the letters outputs are shown under, A..I
+
+Ranking = list[list[str]]
+
+__all__ = [
+    "LETTERS",
+    "Ranking",
+    "RankingError",
+    "to_notation",
+    "parse_notation",
+    "untied_pairs",
+    "preorder_from_ratings",
+    "contradictions",
+    "shuffle_seed",
+    "shuffled_order",
+]
+
+
+class RankingError(ValueError):
+    """A notation or ranking that does not describe a ranking of the given outputs."""
+
+
+def _lookup(mapping: Mapping[str, str] | Callable[[str], str]) -> Callable[[str], str]:
+    return mapping.__getitem__ if isinstance(mapping, Mapping) else mapping
+
+
+def to_notation(
+    ranking: Iterable[Iterable[str]],
+    letter_of: Mapping[str, str] | Callable[[str], str],
+    *,
+    spaced: bool = False,
+) -> str:
+    """``[["o2"], ["o1", "o4"], ["o3"]]`` → ``B>A=D>C`` (``B > A = D > C`` when ``spaced``)."""
+    letter = _lookup(letter_of)
+    gt, eq = (" > ", " = ") if spaced else (">", "=")
+    return gt.join(eq.join(letter(output_id) for output_id in group) for group in ranking)
+
+
+def parse_notation(
+    text: str,
+    id_of: Mapping[str, str] | Callable[[str], str] | None = None,
+) -> Ranking:
+    """``B>A=D>C`` → tie groups of letters (or of output ids through ``id_of``), best first.
+
+    Spaces are ignored and letters may be lower case. An empty string is the empty ranking.
+    Raises ``RankingError`` for an empty group, a repeated letter or a letter ``id_of`` lacks.
+    """
+    compact = "".join(text.split()).upper()
+    if not compact:
+        return []
+    ranking: Ranking = []
+    seen: set[str] = set()
+    for group_text in compact.split(">"):
+        group = group_text.split("=")
+        if any(not letter for letter in group):
+            raise RankingError(f"{text!r}: a '>' or '=' with no letter beside it")
+        for letter in group:
+            if len(letter) != 1 or not letter.isalpha():
+                raise RankingError(f"{text!r}: {letter!r} is not a single letter")
+            if letter in seen:
+                raise RankingError(f"{text!r}: {letter} appears twice")
+            seen.add(letter)
+        ranking.append(group)
+    if id_of is None:
+        return ranking
+    lookup = _lookup(id_of)
+    try:
+        return [[lookup(letter) for letter in group] for group in ranking]
+    except (KeyError, LookupError) as missing:
+        raise RankingError(f"{text!r}: no output shown as {missing}") from None
+
+
+def untied_pairs(ranking: Iterable[Iterable[str]]) -> list[tuple[str, str]]:
+    """Every (chosen, rejected) pair of outputs in different groups: C(K,2) minus tied pairs."""
+    groups = [list(group) for group in ranking]
+    return [
+        (chosen, rejected)
+        for better, worse in combinations(groups, 2)
+        for chosen in better
+        for rejected in worse
+    ]
+
+
+def preorder_from_ratings(ratings: Mapping[str, int]) -> Ranking:
+    """Outputs grouped by rating, highest first; equal ratings tie, in ``ratings`` order."""
+    by_rating: dict[int, list[str]] = {}
+    for output_id, rating in ratings.items():
+        by_rating.setdefault(rating, []).append(output_id)
+    return [by_rating[rating] for rating in sorted(by_rating, reverse=True)]
+
+
+def contradictions(
+    ranking: Iterable[Iterable[str]], ratings: Mapping[str, int]
+) -> list[tuple[str, str]]:
+    """(higher-rated, lower-rated) pairs where the higher-rated output is ranked strictly lower.
+
+    Outputs without a rating are ignored; a tie never contradicts.
+    """
+    return [
+        (rejected, chosen)
+        for chosen, rejected in untied_pairs(ranking)
+        if chosen in ratings and rejected in ratings and ratings[rejected] > ratings[chosen]
+    ]
+
+
+def shuffle_seed(labeler: str, task_id: object) -> str:
+    """The seed of one labeler's shuffle of one task, as ``store.queue`` uses at claim time."""
+    return f"{labeler}:{task_id}"
+
+
+def shuffled_order(output_ids: Iterable[str], seed: object) -> list[str]:
+    """``output_ids`` in the order fixed by ``seed`` (SHA-256 seeded, never ``hash()``).
+
+    The queue stores this order on the assignment when a task is claimed
+    (``assignments.order``), so a labeler sees the same letters when they come back.
+    """
+    return shuffled(list(output_ids), str(seed))

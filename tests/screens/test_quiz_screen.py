@@ -1,0 +1,198 @@
+"""A candidate takes the screening quiz by keyboard: resume, lock, and never a glimpse of gold."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from textual.widgets import OptionList
+
+from screens.quiz import QuizScreen
+from store import quiz as quizzes
+from store.imports import import_labels
+from store.labels import iter_labels
+from store.screening import screening_report
+from tests.screens.screen_text import screen_text
+from tests.store.test_quiz import take_quiz
+
+ROOT = Path(__file__).resolve().parents[2]
+GOLD_ONLY = ("GOLDONLYSECRET", "goldkeeperzz")
+ANSWER = "Listen,calmly,and,say,you,love,him."
+
+
+@pytest.fixture
+def quiz_app(make_app, sample_db, tmp_path):
+    """The example quiz, gold under a tell-tale name, plus a researcher's gold demonstration."""
+    text = (ROOT / "quiz.example.toml").read_text().replace('gold_labeler = "gold"', f'gold_labeler = "{GOLD_ONLY[1]}"')
+    path = tmp_path / "quiz.toml"
+    path.write_text(text)
+    quizzes.import_quiz(sample_db, path)
+    gold_demo = tmp_path / "gold.jsonl"
+    gold_demo.write_text(json.dumps({"labeler": "rhea", "task": "demonstration", "item": "screening-demo/d1",
+                                     "field": "text", "value": GOLD_ONLY[0]}) + "\n")
+    import_labels(sample_db, gold_demo, gold=True)
+    quizzes.assign_quiz(sample_db, "screening-demo", ["alice"])
+    return make_app
+
+
+async def assert_no_gold(app):
+    svg = app.export_screenshot()
+    assert "screening-demo" in svg  # the scan reads real screen text
+    for secret in GOLD_ONLY:
+        assert secret not in svg
+    # The composed screen text too, in case the SVG splits a string.
+    texts = screen_text(app)
+    for secret in GOLD_ONLY:
+        assert secret not in texts
+
+
+async def answer_flags(pilot, n):
+    await pilot.press(*["n"] * n, "enter")
+
+
+async def start_quiz(pilot, app):
+    await pilot.pause()
+    options = app.screen.query_one("#work", OptionList)
+    assert options.get_option_at_index(0).id == "quiz"  # the quiz is offered first
+    await pilot.press("s")
+    await pilot.pause()
+    assert isinstance(app.screen, QuizScreen)
+
+
+async def test_take_whole_quiz_by_keyboard(quiz_app, sample_db):
+    app = quiz_app("alice")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await start_quiz(pilot, app)
+        await assert_no_gold(app)
+        assert "instructions" in str(app.screen.query_one("#quiz-title").render())
+        await pilot.press("enter")
+        assert "item 1 of 8" in str(app.screen.query_one("#quiz-title").render())
+        for n in (8, 8, 4):  # f1, f2 have a completion; f3 is prompt-only
+            await assert_no_gold(app)
+            await answer_flags(pilot, n)
+        for _ in range(2):  # two rankings of three completions
+            await assert_no_gold(app)
+            await pilot.press("b", "a", "c", "enter")
+        for _ in range(2):  # two demonstrations
+            await pilot.pause()
+            await assert_no_gold(app)
+            await pilot.press(*ANSWER, "ctrl+s")
+        assert "item 8 of 8" in str(app.screen.query_one("#quiz-title").render())
+        await pilot.press("space", "down", "space", "tab", *"sports", "enter")
+        await pilot.pause()
+        assert "review" in str(app.screen.query_one("#quiz-title").render())
+        assert "not started" not in str(app.screen.query_one("#review-text").render())
+        await assert_no_gold(app)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert "locked" in str(app.screen.query_one("#locked-text").render())
+        await assert_no_gold(app)
+
+    session = quizzes.load_session(sample_db, "screening-demo", "alice")
+    assert session.locked
+    mine = {(v.task, v.item, v.field): v for v in iter_labels(sample_db, labeler="alice")}
+    assert mine[("output", "screening-demo/f2/A", "violent")].value is False
+    assert mine[("demonstration", "screening-demo/d2", "text")].value == ANSWER
+    ranking = mine[("ranking", "screening-demo/r1", "ranking")].value
+    order = [o.id for o in session.items[3].outputs]
+    assert ranking == [[order[1]], [order[0]], [order[2]]]
+    assert all(v.seconds is not None and v.seconds >= 0 for v in mine.values())
+    sa = json.loads(sample_db.execute("SELECT self_assessment FROM quiz_takers").fetchone()[0])
+    assert sa == {"selected": ["politics", "religion"], "text": "sports"}
+
+
+async def test_resume_after_closing_mid_quiz(quiz_app, sample_db):
+    app = quiz_app("alice")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await start_quiz(pilot, app)
+        await pilot.press("enter")
+        await answer_flags(pilot, 8)
+        await pilot.press("n", "y")  # two flags of item 2, then the connection drops
+        await pilot.press("ctrl+q")
+    drafts = quizzes.load_session(sample_db, "screening-demo", "alice").answers
+    assert drafts[1]["completion"] == {} and drafts[1]["prompt"] == {"asks_sexual": False, "asks_violent": True}
+    assert drafts[0]["_seconds"] >= 0
+
+    again = quiz_app("alice")
+    async with again.run_test(size=(100, 40)) as pilot:
+        await start_quiz(pilot, again)
+        assert "item 2 of 8" in str(again.screen.query_one("#quiz-title").render())
+        form = again.screen.query_one("FlagForm")
+        assert form.values[("prompt", "asks_violent")] is True
+        assert again.screen.query_one("#quiz-progress").progress == 1
+        await pilot.press("ctrl+o")
+        assert "item 1 of 8" in str(again.screen.query_one("#quiz-title").render())
+        assert len(again.screen.query_one("FlagForm").values) == 8
+
+
+async def test_locked_after_submit(quiz_app, sample_db):
+    take_quiz(sample_db, "alice")
+    app = quiz_app("alice")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        assert app.screen.query_one("#work", OptionList).get_option_at_index(0).id != "quiz"
+        await pilot.press("s")
+        await pilot.pause()
+        assert "submitted" in str(app.screen.query_one("#quiz-title").render())
+        await pilot.press("ctrl+o", "n", "ctrl+s", "y")
+        assert "locked" in str(app.screen.query_one("#locked-text").render())
+    after = {(v.task, v.item, v.field): v.value for v in iter_labels(sample_db, labeler="alice")}
+    assert after[("instruction", "screening-demo/f1", "asks_sexual")] is False
+
+
+def test_quiz_flagging_snapshot_80x24(quiz_app, snap_compare):
+    assert snap_compare(quiz_app("alice"), terminal_size=(80, 24), press=["s", "enter", "n", "y"])
+
+
+def test_quiz_ranking_snapshot_160x48(quiz_app, snap_compare):
+    keys = ["s", "enter", *["n"] * 8, "enter", *["n"] * 8, "enter", *["n"] * 4, "enter", "b"]
+    assert snap_compare(quiz_app("alice"), terminal_size=(160, 48), press=keys)
+
+
+async def test_markup_in_quiz_text_is_shown_as_text(make_app, sample_db, tmp_path):
+    path = tmp_path / "q.toml"
+    path.write_text('name = "m"\ninstructions = "[/bold] not markup [red]"\n'
+                    '[[flagging]]\nid = "f"\nprompt = "[/foo] prompt [b]x"\ncompletion = "[link=x]y[/]"\n'
+                    '[self_assessment]\ntopics = ["[/t]"]\n')
+    quizzes.import_quiz(sample_db, path)
+    quizzes.assign_quiz(sample_db, "m", ["bob"])
+    app = make_app("bob")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        assert "[/bold] not markup [red]" in app.export_screenshot().replace("&#160;", " ")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "[/foo]" in app.export_screenshot()
+        await pilot.press(*["y"] * 8, "enter")
+        await pilot.pause()
+        assert "item 2 of 2" in str(app.screen.query_one("#quiz-title").render())
+
+
+async def test_no_quiz_assigned_says_so(make_app):
+    app = make_app("carol")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("s")
+        await pilot.pause()
+        assert not isinstance(app.screen, QuizScreen)
+        assert any("No screening quiz" in str(n.message) for n in app._notifications)
+
+
+async def test_researcher_scores_quiz_answers_first(quiz_app, sample_db):
+    take_quiz(sample_db, "alice")
+    app = quiz_app("rhea")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("d")
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "answer to d" in shown and "alice" not in shown
+        await pilot.press("7", "enter")
+        await pilot.pause()
+        assert "answer to d" in screen_text(app)
+        await pilot.press("5", "enter")
+        await pilot.pause()
+    report = screening_report(sample_db, "screening-demo", names=True)
+    assert report["candidates"]["alice"]["demonstrations"] == {"n": 2, "scored": 2, "mean_score": 6}

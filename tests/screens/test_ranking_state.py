@@ -1,0 +1,191 @@
+import pytest
+
+from screens.widgets.ranking_state import RankingBuilder, ShownOutput
+from store.ranking import LETTERS, to_notation
+
+
+def builder(k=4, preorder=None):
+    # letters shown in a shuffled order: A is o3, B is o4, C is o1, D is o2
+    ids = [f"o{i}" for i in range(1, k + 1)]
+    ids = ids[2:] + ids[:2]
+    shown = [
+        ShownOutput(LETTERS[n], output_id, f"text {output_id}") for n, output_id in enumerate(ids)
+    ]
+    return RankingBuilder(shown, preorder)
+
+
+def notation(b):
+    text = to_notation(b.groups, b.letter_of)
+    return text + ("=" if b.pending_tie else "")
+
+
+def type_keys(b, keys):
+    outcomes = []
+    for key in keys:
+        if key == "=":
+            outcomes.append(b.tie())
+        elif key == "<":
+            outcomes.append(b.backspace())
+        else:
+            outcomes.append(b.letter(key))
+    return outcomes
+
+
+def test_typed_ranking_with_a_tie_maps_letters_to_ids():
+    b = builder()
+    outcomes = type_keys(b, "ba=dc")
+    assert notation(b) == "B>A=D>C"
+    assert b.ranking == [["o4"], ["o3", "o2"], ["o1"]]
+    assert b.complete and b.missing_hint() == ""
+    assert [o.changed for o in outcomes] == [True, True, False, True, True]
+
+
+def test_k_keystrokes_plus_one_per_tie():
+    b = builder(9)
+    type_keys(b, "IH=GFEDC=B=A")
+    assert b.complete
+    assert notation(b) == "I>H=G>F>E>D>C=B=A"
+
+
+def test_unknown_and_placed_letters_are_ignored_with_a_hint():
+    b = builder()
+    b.letter("a")
+    for key in ["a", "A", "e", "z"]:
+        outcome = b.letter(key)
+        assert not outcome.changed and outcome.hint
+    assert "already placed" in b.letter("A").hint
+    assert "A–D" in b.letter("E").hint
+    assert notation(b) == "A"
+
+
+def test_backspace_takes_back_keystrokes_like_editing_the_notation():
+    b = builder()
+    type_keys(b, "ba=d")
+    b.backspace()
+    assert notation(b) == "B>A="
+    b.backspace()
+    assert notation(b) == "B>A"
+    type_keys(b, "=<c")
+    assert notation(b) == "B>A>C"
+    type_keys(b, "<<<<")
+    assert notation(b) == "" and b.backspace().hint
+
+
+def test_tie_needs_a_placement_and_toggles():
+    b = builder()
+    assert b.tie().hint
+    type_keys(b, "a==b")
+    assert notation(b) == "A>B"
+    type_keys(b, "cd")
+    assert "All placed" in b.tie().hint
+
+
+def test_incomplete_names_what_is_missing():
+    b = builder()
+    type_keys(b, "c")
+    assert not b.complete
+    assert b.missing_hint() == "Not complete: still to place A, B, D"
+    assert b.remaining == ["A", "B", "D"]
+
+
+def test_reset_and_undo_of_everything():
+    b = builder()
+    type_keys(b, "ba=dc")
+    b.reset()
+    assert b.groups == [] and not b.complete
+    b.undo()
+    assert notation(b) == "B>A=D>C"
+    b.backspace()
+    b.undo()
+    assert notation(b) == "B>A=D>C"
+    for expected in ["B>A=D", "B>A=", "B>A", "B", ""]:
+        b.undo()
+        assert notation(b) == expected
+    assert b.undo().hint == "Nothing to undo"
+    assert b.reset().hint
+
+
+def test_move_mode_moves_between_groups_and_toggles_ties():
+    b = builder()
+    type_keys(b, "ba=dc")
+    b.toggle_move()
+    assert b.moving and b.letter_of[b.selected] == "C"
+    b.move_up()
+    assert notation(b) == "B>C>A=D"
+    b.move_up()
+    b.move_up()
+    assert notation(b) == "C>B>A=D"
+    assert "already first" in b.move_up().hint
+    b.letter("d")  # selects in move mode
+    b.move_up()  # leaves its tie first, above it
+    assert notation(b) == "C>B>D>A"
+    b.tie()  # = in move mode ties D with the one above
+    assert notation(b) == "C>B=D>A"
+    b.tie()
+    assert notation(b) == "C>B>D>A"
+    b.letter("a")
+    b.tie()
+    assert notation(b) == "C>B>D=A"
+    b.letter("d")
+    b.move_down()
+    assert notation(b) == "C>B>A>D"
+    assert "already last" in b.move_down().hint
+    b.letter("c")
+    assert "first" in b.tie().hint
+    for expected in ["C>B>D=A", "C>B>D>A", "C>B=D>A", "C>B>D>A", "C>B>A=D"]:
+        b.undo()
+        assert notation(b) == expected
+    b.toggle_move()
+    assert not b.moving
+
+
+def test_move_mode_places_an_unplaced_letter_and_selects_it():
+    b = builder()
+    type_keys(b, "ab")
+    b.toggle_move()
+    b.letter("d")
+    assert notation(b) == "A>B>D" and b.letter_of[b.selected] == "D"
+    b.move_up()
+    assert notation(b) == "A>D>B"
+
+
+def test_moves_need_move_mode_and_a_placement():
+    b = builder()
+    assert b.toggle_move().hint
+    assert not b.moving
+    assert b.move_up().hint and b.move_down().hint
+
+
+def test_backspace_in_move_mode_keeps_a_valid_selection():
+    b = builder()
+    type_keys(b, "ab")
+    b.toggle_move()
+    b.backspace()
+    assert b.letter_of[b.selected] == "A"
+    b.backspace()
+    assert b.selected is None and not b.moving
+
+
+@pytest.mark.parametrize(
+    "preorder, expected",
+    [
+        ([["o1"], ["o2", "o3"], ["o4"]], "C>D=A>B"),
+        ([["o2", "o9"], ["o2"]], "D"),  # unknown and repeated ids are dropped
+        ([], ""),
+        (None, ""),
+    ],
+)
+def test_preorder_starts_the_ranking(preorder, expected):
+    b = builder(preorder=preorder)
+    assert notation(b) == expected
+    assert not b.can_undo
+
+
+def test_contradictions_with_ratings():
+    b = builder(preorder=[["o4"], ["o1"]])
+    assert b.contradictions({"o4": 3, "o1": 6}) == [("o1", "o4")]
+    assert b.contradictions(None) == []
+
+
+def test_no_outputs_cannot_be_submitted():
+    assert RankingBuilder([]).missing_hint() == "Nothing to rank"

@@ -1,0 +1,82 @@
+import pytest
+
+from store import quiz as quizzes
+from store.labels import LabelValue, iter_labels, write_labels
+from store.roster import add_labeler
+from store.schema import load_schema
+from store.screening import screening_report
+
+from .test_quiz import EXAMPLE, complete_answers
+
+GOLD_RANKING = {"r1": "ACB", "r2": "ACB"}
+
+
+def take(db, labeler, *, flag_value, ranking):
+    session = quizzes.load_session(db, "screening-demo", labeler)
+    answers = complete_answers(session)
+    for item in session.items:
+        a = answers[item.position]
+        if item.section == "flagging":
+            a["prompt"] = {f: flag_value for f in a["prompt"]}
+            a["completion"] = {f: flag_value for f in a["completion"]}
+        if item.section == "ranking":
+            letters = ranking[item.item]
+            a["ranking"] = [[f"{item.prompt_id}/{letter}"] for letter in letters]
+        quizzes.save_answer(db, session, item.position, a, seconds=1)
+    quizzes.submit_quiz(db, session)
+
+
+def score(db, labeler, ratings):
+    demos = [v for v in iter_labels(db, labeler=labeler, task="demonstration")]
+    values = [LabelValue("demonstration_score", f"d{d.id}", "rating", r) for d, r in zip(demos, ratings, strict=True)]
+    write_labels(db, "rhea", values, gold=True, schema=load_schema())
+
+
+@pytest.fixture
+def report_db(db):
+    for name in ("dana", "eli", "fay"):
+        add_labeler(db, name)
+    add_labeler(db, "rhea", "researcher")
+    quizzes.import_quiz(db, EXAMPLE)
+    quizzes.assign_quiz(db, "screening-demo", ["dana", "eli", "fay", "rhea"])
+    # dana: all flags "no" (3 of 17 gold flags are "yes"), gold rankings, demos 7 and 6.
+    take(db, "dana", flag_value=False, ranking=GOLD_RANKING)
+    score(db, "dana", [7, 6])
+    # eli: all flags "yes", rankings reversed, demos scored high.
+    take(db, "eli", flag_value=True, ranking={"r1": "BCA", "r2": "BCA"})
+    score(db, "eli", [7, 7])
+    # fay has not submitted.
+    return db
+
+
+def test_report_pass_fail_from_known_answers(report_db):
+    report = screening_report(report_db, "screening-demo", names=True)
+    dana, eli, fay = (report["candidates"][n] for n in ("dana", "eli", "fay"))
+    assert report["gold"] == {"flags": 17, "rankings": 2}
+    assert dana["flags"] == {"n": 17, "agreed": 14, "agreement": round(14 / 17, 4)}
+    assert dana["comparisons"]["agreement"] == 1.0
+    assert dana["demonstrations"] == {"n": 2, "scored": 2, "mean_score": 6.5}
+    assert dana["self_assessment"] == {"selected": ["politics"], "text": "sports"}
+    assert dana["result"] == "pass"
+    assert dana["seconds"] == 8.0  # one second on each of the eight items
+    assert eli["flags"]["agreed"] == 3 and eli["comparisons"]["agreement"] == 0.0
+    assert eli["result"] == "fail"
+    assert any("ranking 0 < 0.75" in r for r in eli["reasons"])
+    assert fay["result"] == "pending" and "quiz not submitted" in fay["reasons"]
+    assert "rhea" not in report["candidates"]  # researchers are not candidates
+
+
+def test_report_thresholds_and_pending_scores(report_db):
+    strict = screening_report(report_db, "screening-demo", names=True,
+                              thresholds={"demonstration_score": 6.8})
+    assert strict["candidates"]["dana"]["result"] == "fail"
+    add_labeler(report_db, "gus")
+    quizzes.assign_quiz(report_db, "screening-demo", ["gus"])
+    take(report_db, "gus", flag_value=False, ranking=GOLD_RANKING)
+    assert screening_report(report_db, "screening-demo", names=True)["candidates"]["gus"]["result"] == "pending"
+
+
+def test_report_is_anonymous_by_default(report_db):
+    report = screening_report(report_db, "screening-demo")
+    assert sorted(report["candidates"]) == ["c1", "c2", "c3"]
+    assert not {"dana", "eli", "fay"} & set(str(report).split("'"))

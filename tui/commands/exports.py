@@ -1,0 +1,83 @@
+"""`labeldesk export sft|pairs|ppo`: training data as JSON Lines (docs/exports.md)."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+
+import click
+
+from tui.cli import common, export_group, user_errors, write_jsonl
+from tui.context import require_researcher, resolve
+
+out_option = click.option("--out", required=True, metavar="FILE|-", help="Output file, or - for standard output.")
+since_option = click.option("--since", metavar="ISO-DATE", help="Only labels (for ppo: prompts) created at or after this time.")
+split_option = click.option("--split", metavar="NAME", help="Only prompts of this split (train, validation, test).")
+
+
+def export_options(f):
+    return out_option(since_option(split_option(common(f))))
+
+
+@contextmanager
+def export_progress(what: str, total: int):
+    """A progress bar on stderr when it is a terminal; the callback is None otherwise."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(what, total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+def _write(command: str, export, out: str, what: str, db, config_path, labeler, **filters) -> None:
+    database = resolve(db, config_path).open()
+    require_researcher(database, labeler, command)
+    with user_errors():
+        exp = export(database, **filters)
+        with export_progress(f"{command} ({what})", exp.total) as progress:
+            n = write_jsonl(exp.records(progress), out)
+    if out != "-":
+        click.echo(f"{out}: {n} {what}")
+
+
+@click.command("sft")
+@export_options
+@click.option("--format", "fmt", type=click.Choice(["chat", "prompt-completion"]), default="chat", show_default=True,
+              help="chat: OpenAI `messages`; prompt-completion: `prompt` and `completion`.")
+def export_sft(out, fmt, since, split, db, config_path, labeler) -> None:
+    """Prompts with their written demonstrations, for supervised fine-tuning."""
+    from store.exports import export_sft as export
+
+    _write("export sft", export, out, "demonstrations", db, config_path, labeler,
+           since=since, split=split, format=fmt)
+
+
+@click.command("pairs")
+@export_options
+@click.option("--gold-only", is_flag=True, help="Only researchers' gold rankings.")
+def export_pairs(out, gold_only, since, split, db, config_path, labeler) -> None:
+    """Every untied pair of every ranking (prompt, chosen, rejected), for reward models."""
+    from store.exports import export_pairs as export
+
+    _write("export pairs", export, out, "pairs", db, config_path, labeler,
+           since=since, split=split, gold_only=gold_only)
+
+
+@click.command("ppo")
+@export_options
+@click.option("--exclude-labeled", is_flag=True, help="Leave out prompts that have a demonstration or a ranking.")
+def export_ppo(out, exclude_labeled, since, split, db, config_path, labeler) -> None:
+    """Every kept API prompt, for reinforcement learning."""
+    from store.exports import export_ppo as export
+
+    _write("export ppo", export, out, "prompts", db, config_path, labeler,
+           since=since, split=split, exclude_labeled=exclude_labeled)
+
+
+def register(cli: click.Group) -> None:
+    for command in (export_sft, export_pairs, export_ppo):
+        export_group.add_command(command)

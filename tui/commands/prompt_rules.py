@@ -1,0 +1,74 @@
+"""`labeldesk import prompts FILE [--api-rules [--report FILE] [--dropped FILE]]`."""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from contextlib import nullcontext
+from pathlib import Path
+from typing import TextIO
+
+import click
+
+from tui.cli import import_message, progress_bar, user_errors
+from tui.context import require_researcher, resolve
+
+
+def import_prompts_with_rules(file, api_rules, report, dropped, db, config_path, labeler) -> None:
+    from store.imports import import_prompts
+    from store.rules import RulesConfig
+    from store.rules_import import PromptRules
+
+    if (report or dropped) and not api_rules:
+        raise click.UsageError("--report and --dropped need --api-rules")
+    ctx = resolve(db, config_path)
+    try:
+        config = RulesConfig.from_mapping(ctx.config["rules"])
+    except ValueError as exc:
+        raise click.ClickException(f"{ctx.config.path or 'config'}: {exc}") from None
+    database = ctx.open()
+    require_researcher(database, labeler, "import prompts")
+    path = Path(file)
+    # Dropped entries wait on disk, not in memory, until the counts for the report are known.
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as spool:
+        rules = PromptRules(config, api_rules=api_rules, dropped_sink=spool)
+        with user_errors(), progress_bar(path) as progress:
+            rules.seed(database)
+            result = import_prompts(database, path, progress=progress, rules=rules)
+        click.echo(import_message("prompts", path, result))
+        if not api_rules:
+            return
+        summary = rules.report.summary()
+        held = "held" if config.pii_action == "hold" else "sent to instruction labeling"
+        click.echo(
+            f"rules: {summary['kept']} kept, {summary['duplicate_prefix']} duplicate prefix, "
+            f"{summary['over_user_cap']} over the user cap, {summary['pii']} with PII ({held})"
+        )
+        with user_errors():
+            if report:
+                with _open_out(report) as out:
+                    _write_report(out, summary, spool)
+            if dropped:
+                with _open_out(dropped) as out:
+                    _copy_lines(spool, out)
+
+
+def _open_out(name: str):
+    return nullcontext(sys.stdout) if name == "-" else open(name, "w", encoding="utf-8")
+
+
+def _copy_lines(spool: TextIO, out: TextIO) -> None:
+    spool.seek(0)
+    for line in spool:
+        out.write(line)
+
+
+def _write_report(out: TextIO, summary: dict, spool: TextIO) -> None:
+    """The report object, its `dropped` list streamed from the spool one entry at a time."""
+    head = json.dumps(summary, ensure_ascii=False)
+    out.write(head[:-1] + ', "dropped": [')
+    spool.seek(0)
+    for i, line in enumerate(spool):
+        out.write((", " if i else "") + line.rstrip("\n"))
+    out.write("]}\n")

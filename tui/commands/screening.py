@@ -1,0 +1,66 @@
+"""The screening report of `labeldesk agreement --quiz NAME`, as a table or JSON.
+
+The figures come from `store.screening.screening_report`; this module only formats them.
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+
+def _pct(entry: dict, key: str = "agreement") -> str:
+    value = entry.get(key)
+    return "—" if value is None else f"{value:.0%}"
+
+
+def print_screening(report: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    t = report["thresholds"]
+    table = Table(title=f"Screening: {report['quiz']}", title_justify="left")
+    for column in ("candidate", "flags", "ranking", "demo score", "minutes", "result", "why"):
+        table.add_column(column, overflow="fold")
+    for cid, c in report["candidates"].items():
+        demo = c["demonstrations"]
+        mean = demo.get("mean_score")
+        # Names, free text and reasons come from people: Text, never markup.
+        table.add_row(
+            Text(cid),
+            Text(f"{_pct(c['flags'])} of {c['flags']['n']}"),
+            Text(f"{_pct(c['comparisons'])} of {c['comparisons']['pairs']} pairs"),
+            Text(f"{'—' if mean is None else f'{mean:.2f}'} ({demo['scored']}/{demo['n']} scored)"),
+            Text("—" if c["seconds"] is None else f"{c['seconds'] / 60:.1f}"),
+            Text(c["result"].upper(), style={"pass": "green", "fail": "red"}.get(c["result"], "yellow")),
+            Text("; ".join(c["reasons"])),
+        )
+    console = Console()
+    console.print(table)
+    console.print(Text("Self-assessment (comfortable identifying sensitive speech about):"))
+    for cid, c in report["candidates"].items():
+        sa = c["self_assessment"]
+        chosen = ", ".join(sa.get("selected", []))
+        if sa.get("text"):
+            chosen = f"{chosen}; {sa['text']}" if chosen else sa["text"]
+        console.print(Text(f"  {cid}: {chosen or '—'}"))
+    console.print(Text(
+        f"Cut-offs: flags ≥ {t['flag_agreement']:.0%}, ranking ≥ {t['comparison_agreement']:.0%}, "
+        f"mean demonstration score ≥ {t['demonstration_score']:g}/7 (config [screening]). "
+        f"Gold: {report['gold']['flags']} flags, {report['gold']['rankings']} rankings."))
+
+
+def run_screening(database, quiz: str, *, names: bool, fmt: str, config) -> None:
+    from store.screening import screening_report
+    from tui.cli import user_errors
+
+    with user_errors():
+        report = screening_report(database, quiz, thresholds=dict(config["screening"]), names=names)
+    if fmt == "json":
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        raise click.UsageError("--quiz reports as table or json")
+    else:
+        print_screening(report)
