@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -24,7 +23,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # also runnable as a plain script (the child process is one)
 
-from bench.results import machine, record  # noqa: E402
+from bench.results import machine, peak_rss_mib, record  # noqa: E402
 from store.db import now, open_db  # noqa: E402
 from store.schema import load_schema  # noqa: E402
 
@@ -124,28 +123,16 @@ def generate(path: Path, seed: int = 0) -> dict:
     }
 
 
-def _peak_rss_mib() -> float:
-    """This process's own peak RSS. ru_maxrss would do, but Linux carries it over from the
-    parent across fork+exec, so a child of the 1M-row generator would report the generator's."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-
-
 def run_report(path: str, resamples: int) -> None:
     """Child process: one report, then its time and peak memory as JSON on stdout."""
     from store.agreement import agreement_report
 
-    baseline = _peak_rss_mib()  # Python + numpy + scipy
+    baseline = peak_rss_mib()  # Python + numpy + scipy
     db = open_db(path)
     started, cpu_started = time.perf_counter(), time.process_time()
     report = agreement_report(db, n_boot=resamples, seed=0)
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
-    peak = _peak_rss_mib()
+    peak = peak_rss_mib()
     entries = sum(len(fields) for fields in report["per_labeler"].values())
     print(
         json.dumps(

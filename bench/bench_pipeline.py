@@ -2,7 +2,7 @@
 
     PYTHONPATH=. python bench/bench_pipeline.py [--prompts N] [--pairs N] [--keep DIR]
 
-Each measured step runs in a child process of its own, so its peak memory (max RSS, which
+Each measured step runs in a child process of its own, so its peak memory (VmHWM, which
 includes the interpreter) is its own. Results are merged into bench/results.json under
 "pipeline" by `bench.results.record` (the other keys are left as they are).
 """
@@ -23,16 +23,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.results import machine, record  # noqa: E402  (after the path is set)
-
-
-def _peak_rss_mb() -> float:
-    # ru_maxrss is in KiB on Linux, bytes on macOS.
-    scale = 1 if sys.platform == "darwin" else 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20
-
+from bench.results import machine, peak_rss_mib, record  # noqa: E402  (after the path is set)
 
 # ------------------------------------------------------------------ measured steps (children)
+
+def _cpu_seconds() -> float:
+    """CPU time of the whole child (start-up included): less sensitive than wall time to other
+    work on the machine."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return round(usage.ru_utime + usage.ru_stime, 1)
+
 
 def step_import(db_path: str, prompts_path: str, report_path: str) -> dict:
     from store.db import open_db
@@ -46,7 +46,7 @@ def step_import(db_path: str, prompts_path: str, report_path: str) -> dict:
         rules.seed(db)
         result = import_prompts(db, prompts_path, rules=rules)
     seconds = time.perf_counter() - start
-    return {"seconds": round(seconds, 1), "peak_rss_mb": round(_peak_rss_mb(), 1),
+    return {"seconds": round(seconds, 1), "cpu_seconds": _cpu_seconds(), "peak_rss_mib": peak_rss_mib(),
             "read": result.read, "added": result.added, "tasks_created": result.tasks_created,
             **{k: v for k, v in rules.report.summary().items() if k != "read"}}
 
@@ -63,7 +63,7 @@ def step_export(db_path: str, out_path: str) -> dict:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             n += 1
     seconds = time.perf_counter() - start
-    return {"seconds": round(seconds, 1), "peak_rss_mb": round(_peak_rss_mb(), 1), "pairs": n,
+    return {"seconds": round(seconds, 1), "cpu_seconds": _cpu_seconds(), "peak_rss_mib": peak_rss_mib(), "pairs": n,
             "bytes": os.path.getsize(out_path)}
 
 
@@ -139,6 +139,7 @@ def main() -> None:
         print(json.dumps(fn(*rest)))
         return
 
+    load_before = round(os.getloadavg()[0], 2)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(args.keep or tmp)
         work.mkdir(parents=True, exist_ok=True)
@@ -153,6 +154,8 @@ def main() -> None:
     record("pipeline", {
         "machine": machine(),  # also here: results.json's top-level one is the last bench's
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        # Other work on the machine slows every figure; this says how busy it was.
+        "load_average_1m_before_after": [load_before, round(os.getloadavg()[0], 2)],
         "import_prompts_with_rules": {"prompts": args.prompts, **imported},
         "export_pairs": exported,
     })

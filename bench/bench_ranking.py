@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
-from time import perf_counter
+from time import perf_counter, process_time
 
 from textual import events
 from textual._compositor import CompositorUpdate
@@ -47,7 +48,7 @@ def outputs(k: int = K, size: int = SIZE) -> list[ShownOutput]:
 class BenchApp(App):
     def __init__(self) -> None:
         super().__init__()
-        self.frames: list[tuple[float, int]] = []
+        self.frames: list[tuple[float, int, float]] = []
         self.frame_seen = asyncio.Event()
 
     def compose(self) -> ComposeResult:
@@ -58,43 +59,49 @@ class BenchApp(App):
         if renderable is None or self._batch_count or not isinstance(renderable, CompositorUpdate):
             return
         data = renderable.render_segments(self.console)
-        self.frames.append((perf_counter(), len(data.encode("utf-8"))))
+        self.frames.append((perf_counter(), len(data.encode("utf-8")), process_time()))
         self.frame_seen.set()
 
 
-async def next_frame(app: BenchApp, start: float, timeout: float = 5.0) -> tuple[float, int]:
+Sample = tuple[float, int, float]  # wall seconds, bytes, CPU seconds of this process
+
+
+async def next_frame(app: BenchApp, start: float, cpu_start: float, timeout: float = 5.0) -> Sample:
     while True:
-        for at, size in app.frames:
+        for at, size, cpu_at in app.frames:
             if at >= start:
-                return at - start, size
+                return at - start, size, cpu_at - cpu_start
         app.frame_seen.clear()
         await asyncio.wait_for(app.frame_seen.wait(), timeout)
 
 
-async def press(app: BenchApp, key: str) -> tuple[float, int]:
+async def press(app: BenchApp, key: str) -> Sample:
     app.frames.clear()
-    start = perf_counter()
+    start, cpu_start = perf_counter(), process_time()
     character = key if len(key) == 1 else None
     app.post_message(events.Key(key, character))
-    result = await next_frame(app, start)
+    result = await next_frame(app, start, cpu_start)
     await asyncio.sleep(0.02)  # let the frame settle so the next key starts from idle
     return result
 
 
-def summary(samples: list[tuple[float, int]]) -> dict:
-    times = [seconds * 1000 for seconds, _ in samples]
+def summary(samples: list[Sample]) -> dict:
+    times = [seconds * 1000 for seconds, _, _ in samples]
+    cpu = [seconds * 1000 for _, _, seconds in samples]
     return {
         "n": len(samples),
         "median_ms": round(statistics.median(times), 2),
         "p99_ms": round(percentile(times, 99), 2),
         "max_ms": round(max(times), 2),
-        "median_bytes": int(statistics.median(size for _, size in samples)),
+        "cpu_median_ms": round(statistics.median(cpu), 2),
+        "cpu_p99_ms": round(percentile(cpu, 99), 2),
+        "median_bytes": int(statistics.median(size for _, size, _ in samples)),
     }
 
 
 async def run(rounds: int, size: tuple[int, int]) -> dict:
     app = BenchApp()
-    kinds: dict[str, list[tuple[float, int]]] = {
+    kinds: dict[str, list[Sample]] = {
         "letter": [],
         "tie": [],
         "backspace": [],
@@ -109,9 +116,9 @@ async def run(rounds: int, size: tuple[int, int]) -> dict:
         panel.focus()
         for _ in range(rounds):
             app.frames.clear()
-            start = perf_counter()
+            start, cpu_start = perf_counter(), process_time()
             panel.set_task(outputs(), criterion="Helpfulness first")
-            kinds["set_task"].append(await next_frame(app, start))
+            kinds["set_task"].append(await next_frame(app, start, cpu_start))
             await pilot.pause()
             for key in "ab":
                 kinds["letter"].append(await press(app, key))
@@ -139,7 +146,9 @@ def main(argv: list[str] | None = None) -> None:
         "what": f"RankingPanel, K={K} outputs of {SIZE:,} characters, headless run_test",
         "latency": "key event posted -> end of the first frame rendered after it",
         "bytes": "that frame as a terminal would receive it",
+        "cpu_ms": "CPU time of the process over the same span (less sensitive to other load)",
         "rounds": args.rounds,
+        "load_average_before": os.getloadavg()[0],
     }
     for width, height in [(80, 24), (160, 48)]:
         results = asyncio.run(run(args.rounds, (width, height)))
@@ -148,8 +157,10 @@ def main(argv: list[str] | None = None) -> None:
         for kind, row in results.items():
             print(
                 f"  {kind:<17} n={row['n']:<4} median {row['median_ms']:7.2f} ms   "
-                f"p99 {row['p99_ms']:7.2f} ms   {row['median_bytes']:>7} bytes"
+                f"p99 {row['p99_ms']:7.2f} ms   cpu {row['cpu_median_ms']:6.2f}/"
+                f"{row['cpu_p99_ms']:6.2f} ms   {row['median_bytes']:>7} bytes"
             )
+    figures["load_average_after"] = os.getloadavg()[0]
     if not args.no_save:
         record("ranking", {**figures, "machine": machine()})
 

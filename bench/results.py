@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import resource
 import statistics
 import sys
 from pathlib import Path
@@ -46,3 +47,15 @@ def record(key: str, figures: dict[str, Any]) -> None:
     data[key] = figures
     RESULTS.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
     print(json.dumps({key: figures}, indent=2))
+
+
+def peak_rss_mib() -> float:
+    """This process's own peak RSS. ru_maxrss would do, but Linux carries it over from the
+    parent across fork+exec, so a child of a big generator would report the generator's."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)

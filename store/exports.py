@@ -137,17 +137,17 @@ def export_pairs(
 ) -> Export:
     """Every untied pair of every ranking, TRL field names (`prompt`, `chosen`, `rejected`).
 
-    `labelers`, when given, keeps only those labelers' rankings (e.g. those above an agreement
-    threshold)."""
+    `labelers`, when given, keeps only those labelers' rankings (see `agreeing_labelers`);
+    researchers' gold rankings are kept whoever made them."""
     where, args = _label_filters("ranking", "ranking", since=since, split=split, gold_only=gold_only)
     # Grouped by prompt, so each prompt's outputs are read once however many ranked it.
-    total, rows = _query(db, "p.id, p.text, l.value, l.labeler",
+    total, rows = _query(db, "p.id, p.text, l.value, l.labeler, l.gold",
                          "labels l JOIN prompts p ON p.id = l.item", where, args, "l.item, l.id")
     texts = _OutputTexts(db)
 
     def make(row) -> Iterator[dict]:
-        prompt_id, prompt, value, labeler = row
-        if labelers is not None and labeler not in labelers:
+        prompt_id, prompt, value, labeler, gold = row
+        if labelers is not None and not gold and labeler not in labelers:
             return
         outputs = texts.of(prompt_id)
         for chosen, rejected in untied_pairs(json.loads(value)):
@@ -156,6 +156,21 @@ def export_pairs(
                    "chosen_id": chosen, "rejected_id": rejected, "labeler": labeler}
 
     return Export(total, rows, make)
+
+
+def agreeing_labelers(db: sqlite_utils.Database, min_agreement: float) -> set[str]:
+    """Labelers whose rankings agree with gold at least this much (`pairwise_agreement` of
+    `labeldesk agreement`); a labeler with no ranking compared with gold is not among them.
+    Raises `AgreementError` (a StoreError) when there is no gold ranking."""
+    from store.agreement import agreement_report  # numpy and scipy: only when asked
+
+    report = agreement_report(db, task="ranking", field="ranking", n_boot=0)
+    return {
+        name
+        for name, fields in report["per_labeler"].items()
+        if (fields.get("ranking.ranking") or {}).get("pairwise_agreement") is not None
+        and fields["ranking.ranking"]["pairwise_agreement"] >= min_agreement
+    }
 
 
 def export_ppo(

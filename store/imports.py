@@ -102,7 +102,7 @@ def import_prompts(
     *,
     schema: Schema | None = None,
     progress: Progress | None = None,
-    rules: Any = None,
+    rules: PromptRules | None = None,
 ) -> ImportResult:
     """Import prompts; `rules` (store.rules_import.PromptRules) may set split/status/reason on
     each row. Without it, a missing split is computed from the user id with the default ratios."""

@@ -1,8 +1,9 @@
 """Detectors for personally identifying information in API prompts (guidelines §2 and §4).
 
-Small regular expressions with checks after the match, rather than a library: the maintained
-detection packages on PyPI either pull in presidio/spaCy or pydantic stacks, or are single early
-releases, and a held prompt costs little while a leaked one costs much. Each detector is a
+Small regular expressions with checks after the match, rather than a library: of the detection
+packages on PyPI, commonregex was last released in 2014, datafog pulls in pydantic and its
+settings stack, presidio-based ones pull in spaCy, and pii-core is a single 0.1 release. A held
+prompt costs little while a leaked one costs much, so the detectors lean towards holding. Each detector is a
 function ``text -> bool``; `find_pii` returns the kinds found, in the order of `DETECTORS`.
 
 Decisions (tested in tests/store/test_pii.py):

@@ -109,16 +109,25 @@ def import_group() -> None:
 
 
 @contextmanager
-def progress_bar(path: Path):
-    """A progress bar on stderr when it is a terminal; nothing otherwise."""
+def stderr_progress(what: str, total: int | None):
+    """A progress bar on stderr when it is a terminal; the callback is None otherwise. Never on
+    stdout, which may be the data (`--out -`, `--report -`) going to a file or a pipe."""
     if not sys.stderr.isatty():
         yield None
         return
+    from rich.console import Console
     from rich.progress import Progress
 
-    with Progress(transient=True, console=None) as bar:
-        task = bar.add_task(f"reading {path.name}", total=path.stat().st_size)
+    with Progress(transient=True, console=Console(stderr=True)) as bar:
+        task = bar.add_task(what, total=total)
         yield lambda n: bar.advance(task, n)
+
+
+@contextmanager
+def progress_bar(path: Path):
+    """Reading an import file: the bar advances by bytes read."""
+    with stderr_progress(f"reading {path.name}", path.stat().st_size) as advance:
+        yield advance
 
 
 def _run_import(kind: str, file: str, db, config_path, labeler, **kwargs) -> None:

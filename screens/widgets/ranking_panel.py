@@ -110,6 +110,7 @@ class OutputCard(Vertical):
     def __init__(self, index: int) -> None:
         super().__init__(id=f"card-{index}")
         self.shown: ShownOutput | None = None
+        self.text = ""  # the output's text with control characters made visible (safe to draw)
         self.part = 0
 
     def compose(self) -> ComposeResult:
@@ -123,6 +124,7 @@ class OutputCard(Vertical):
 
     def show(self, output: ShownOutput, *, current: bool) -> None:
         self.shown = output
+        self.text = safe(output.text)
         self.part = 0
         self.set_current(current)
 
@@ -133,11 +135,11 @@ class OutputCard(Vertical):
         if current:
             self.page(0)
         else:
-            self._show_text(_window(self.shown.text, 0, GLIMPSE)[0])
+            self._show_text(_window(self.text, 0, GLIMPSE)[0])
 
     def page(self, step: int) -> None:
         assert self.shown is not None
-        content, self.part = _window(self.shown.text, self.part + step)
+        content, self.part = _window(self.text, self.part + step)
         self._show_text(content)
 
     def _show_text(self, content: Content) -> None:
@@ -154,7 +156,7 @@ class OutputCard(Vertical):
             parts.append((f"rated {rating} " if rating is not None else " " * 8, "$text-muted"))
         if with_snippet:
             parts.append(("│ ", "$text-muted"))
-            parts.append(Content(_snippet(self.shown.text)))
+            parts.append(Content(_snippet(self.text)))
         self.query_one(".card-head", Static).update(Content.assemble(*parts), layout=False)
 
 
@@ -283,7 +285,7 @@ class RankingPanel(Widget, can_focus=True):
             card.display = index < len(outputs)
         self.set_class(len(outputs) in (2, 4), "-two-columns")
         self.query_one("#criterion", Static).update(
-            Content.assemble(("Rank by: ", "$text-muted"), Content(self.criterion))
+            Content.assemble(("Rank by: ", "$text-muted"), Content(safe(self.criterion)))
         )
         self._show_rules()
         self._show_ranking()

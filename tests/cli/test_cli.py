@@ -97,3 +97,18 @@ def test_unknown_labeler_is_refused_by_app(run, db_path):
     run("init", "--db", db_path)
     r = run("app", "--db", db_path, "--labeler", "mallory")
     assert r.exit_code == 1 and "not in this database's roster" in r.output
+
+
+def test_demo_database_opens_every_command(run, monkeypatch):
+    """`labeldesk` makes the OS user a labeler on the demo; the demo still answers `agreement`."""
+    from tui.context import ensure_demo_db
+    from tui.locations import demo_db_path
+
+    db = ensure_demo_db(demo_db_path())
+    from store.roster import add_labeler
+
+    add_labeler(db, "someone")
+    db.conn.close()
+    r = run("agreement", "--format", "json", "--resamples", "0", env={"LABELDESK_LABELER": "someone"})
+    assert r.exit_code == 0, r.output
+    assert "ana" in json.loads(r.output)["per_labeler"]

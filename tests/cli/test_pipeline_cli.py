@@ -69,6 +69,10 @@ def test_rules_config_is_used(run, tmp_path):
     (["sft", "--format", "prompt-completion"], 3, {"prompt_id", "prompt", "completion"}),
     (["pairs"], 22, {"prompt_id", "prompt", "chosen", "rejected", "chosen_id", "rejected_id", "labeler"}),
     (["pairs", "--gold-only"], 3, None),
+    # One prompt with gold is too few to rate anyone: only the gold pairs stay.
+    (["pairs", "--min-agreement", "0.5"], 3, None),
+    (["pairs", "--since", "2026-03-01"], 12, None),
+    (["pairs", "--since", "2026-03-01T02:00:00+02:00"], 12, None),
     (["ppo"], 4, {"prompt_id", "prompt", "split"}),
     (["ppo", "--exclude-labeled"], 1, None),
 ])
@@ -100,3 +104,60 @@ def test_stats_shows_data_values_as_text_not_markup(run, tmp_path):
     assert run("import", "prompts", tmp_path / "p.jsonl", "--api-rules").exit_code == 0
     r = run("stats")
     assert r.exit_code == 0 and "[/bold]" in r.output
+
+
+def test_a_bad_record_writes_no_report_and_keeps_nothing(run, tmp_path, db_path):
+    bad = write(tmp_path / "p.jsonl", PROMPTS[:2] + [{"id": "z", "text": "t", "source": "web"}])
+    report = tmp_path / "r.json"
+    r = run("import", "prompts", bad, "--api-rules", "--report", report)
+    assert r.exit_code == 1 and ":3: source:" in r.output
+    assert not report.exists()
+    from store.db import open_db
+
+    assert open_db(db_path).execute("SELECT count(*) FROM prompts").fetchone()[0] == 0
+
+
+def test_csv_dump_with_rules(run, tmp_path):
+    csv = tmp_path / "dump.csv"
+    csv.write_text("id,text,user_id\nc1,hello there,u1\nc2,hello   there,u2\nc3,my ip is 8.8.8.8,u3\n")
+    r = run("import", "prompts", csv, "--api-rules", "--report", "-")
+    report = json.loads(r.output.splitlines()[-1])
+    assert (report["kept"], report["duplicate_prefix"], report["pii"]) == (1, 1, 1)
+    assert report["dropped"][1] == {"id": "c3", "reason": "pii", "detail": "ip_address"}
+
+
+@pytest.mark.parametrize("args", [["--min-agreement", "2"], ["--since", "last week"]])
+def test_bad_export_options_are_usage_errors(loaded, run, args):
+    assert run("export", "pairs", "--out", "-", *args).exit_code == 2
+
+
+def test_min_agreement_without_gold_is_a_user_error(run, tmp_path):
+    write(tmp_path / "p.jsonl", PROMPTS)
+    assert run("import", "prompts", tmp_path / "p.jsonl").exit_code == 0
+    r = run("export", "pairs", "--out", "-", "--min-agreement", "0.5")
+    assert r.exit_code == 1 and "no gold" in r.output
+
+
+def test_progress_goes_to_stderr_never_stdout(monkeypatch, capsys):
+    """With stdout redirected to a file (`--out -`) and stderr a terminal, the bar must not land
+    in the data."""
+    import sys
+
+    from tui.cli import stderr_progress
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    with stderr_progress("export", 3) as advance:
+        assert advance is not None
+        for _ in range(3):
+            advance(1)
+    assert capsys.readouterr().out == ""
+
+
+def test_no_progress_when_stderr_is_not_a_terminal(monkeypatch):
+    import sys
+
+    from tui.cli import stderr_progress
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    with stderr_progress("export", 3) as advance:
+        assert advance is None

@@ -114,7 +114,7 @@ def test_kill_9_while_typing_loses_at_most_the_last_second(sample_db, db_path):
         term.type("w")
         term.read_until(b"Your answer")
         typed, sent_at = "", []
-        for char in "abcdefghijklmnopqrstuvwxy":
+        for char in "abcdefghijklmnopqrstuvwxyz0123456789ABCD":
             term.type(char)
             typed += char
             sent_at.append(time.monotonic())
@@ -126,5 +126,7 @@ def test_kill_9_while_typing_loses_at_most_the_last_second(sample_db, db_path):
         term.close()
     saved = active_draft(db_path)
     assert typed.startswith(saved)
-    # everything typed more than ~1 s (plus scheduling slack) before the kill was on disk
-    assert len(saved) >= sum(1 for t in sent_at if t < killed_at - 1.5)
+    # everything typed more than ~1 s (plus slack for a loaded 2-core CI box) before the
+    # kill was on disk
+    assert len(saved) >= sum(1 for t in sent_at if t < killed_at - 2.0)
+    assert len(saved) >= 10

@@ -173,18 +173,26 @@ async def test_k2_and_k9_and_reuse_for_the_next_task():
 
 
 async def test_identical_empty_and_hostile_texts_show_literally():
-    texts = {"o1": "same", "o2": "same", "o3": "", "o4": "[/foo] [@click=app.quit]quit[/] [b]x"}
+    markup = "[/foo] [@click=app.quit]quit[/] [b]x"
+    terminal = "\x1b]52;c;aGk=\x07 \x1b[2J title\u202e"
+    texts = {"o1": "same", "o2": "same", "o3": "", "o4": markup, "o5": terminal}
     outputs = shown_outputs(texts)
-    app = Host(outputs)
-    async with app.run_test(notifications=True) as pilot:
+    app = Host(outputs, criterion="\x1b]0;pwned\x07")
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
         letter = {o.output_id: o.letter for o in outputs}
-        for output_id in ["o4", "o3", "o1", "o2"]:
+        for output_id in ["o4", "o3", "o1", "o2", "o5"]:
             await pilot.press(letter[output_id].lower())
         await pilot.press("enter")
-        heads = [str(app.query_one(f"#card-{n} .card-text", Static).visual) for n in range(4)]
-        assert "(empty output)" in heads
-        assert texts["o4"] in heads
-    assert app.sent("submitted") == [[["o4"], ["o3"], ["o1"], ["o2"]]]
+        bodies = [str(app.query_one(f"#card-{n} .card-text", Static).visual) for n in range(5)]
+        heads = "\n".join(
+            str(app.query_one(f"#card-{n} .card-head", Static).visual) for n in range(5)
+        )
+        shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+        assert "(empty output)" in bodies
+        assert markup in bodies[0] or markup in heads
+        assert "␛]52;c;aGk=␇ ␛[2J title<U+202E>" in bodies + [heads]
+        assert "\x1b" not in shown and "\x07" not in shown and "␛]0;pwned␇" in shown
+    assert app.sent("submitted") == [[["o4"], ["o3"], ["o1"], ["o2"], ["o5"]]]
     assert app.return_code in (None, 0)
 
 

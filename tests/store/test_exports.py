@@ -66,7 +66,28 @@ def test_pairs_gold_only_since_split_and_labelers(pdb):
     only_a1_split = records(export_pairs, pdb, split=split_of(pdb, "a1"))
     assert all(split_of(pdb, r["prompt_id"]) == split_of(pdb, "a1") for r in only_a1_split)
     assert "a1" in {r["prompt_id"] for r in only_a1_split}
-    assert {r["labeler"] for r in records(export_pairs, pdb, labelers={"bob"})} == {"bob"}
+    # Gold rankings stay whoever is chosen.
+    assert {r["labeler"] for r in records(export_pairs, pdb, labelers={"bob"})} == {"bob", "rhea"}
+
+
+def test_agreeing_labelers_compares_rankings_with_gold(pdb):
+    from store.errors import StoreError
+    from store.exports import agreeing_labelers
+
+    # Agreement needs two prompts with gold: add gold on a1 equal to bob's ranking of it.
+    pdb.execute("INSERT INTO labels (labeler, task, item, field, value, gold, created_at) "
+                "SELECT 'rhea', task, item, field, value, 1, created_at FROM labels "
+                "WHERE labeler = 'bob' AND item = 'a1'")
+    # bob: a1 all 10 pairs as gold; a2 all tied, so no pair compared: 10/10.
+    # alice shares only a1 with gold: too few to compare, so never among them.
+    assert agreeing_labelers(pdb, 1.0) == {"bob"}
+    # bob's a2 now reverses gold's three strict pairs: 10/13.
+    pdb.execute("UPDATE labels SET value = ? WHERE labeler = 'bob' AND item = 'a2'",
+                ['[["a2-o4"], ["a2-o2"], ["a2-o3"], ["a2-o1"]]'])
+    assert agreeing_labelers(pdb, 0.76) == {"bob"} and agreeing_labelers(pdb, 0.78) == set()
+    pdb.execute("DELETE FROM labels WHERE gold = 1")
+    with pytest.raises(StoreError, match="no gold"):
+        agreeing_labelers(pdb, 0.5)
 
 
 def test_export_total_counts_source_rows_and_progress_advances(pdb):

@@ -9,11 +9,11 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from datetime import datetime, timezone
 
 import click
 
 from store.agreement_metrics import N_BOOT
+from tui.context import parse_since
 
 CSV_COLUMNS = ("scope", "labeler", "field", "n", "figure", "value", "ci95_lo", "ci95_hi", "se")
 # Figures in the order a reader looks for them.
@@ -25,19 +25,6 @@ FIGURES = (
     "kendall_tau_b",
     "krippendorff_alpha",
 )
-
-
-def _since(value: str | None) -> str | None:
-    """An ISO date or time, as the UTC text labels store (`store.db.now`), for comparison."""
-    if value is None:
-        return None
-    try:
-        when = datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not an ISO 8601 date or time") from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return when.astimezone(timezone.utc).isoformat(timespec="milliseconds")
 
 
 def csv_rows(report: dict):
@@ -171,7 +158,7 @@ def register(cli: click.Group) -> None:
                 labeler=labeler,
                 task=task,
                 field=field,
-                since=_since(since),
+                since=parse_since(since),
                 seed=seed,
                 n_boot=resamples,
             )

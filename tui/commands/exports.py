@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import sys
-from contextlib import contextmanager
-
 import click
 
-from tui.cli import common, export_group, user_errors, write_jsonl
-from tui.context import require_researcher, resolve
+from tui.cli import common, export_group, stderr_progress, user_errors, write_jsonl
+from tui.context import parse_since, require_researcher, resolve
 
 out_option = click.option("--out", required=True, metavar="FILE|-", help="Output file, or - for standard output.")
-since_option = click.option("--since", metavar="ISO-DATE", help="Only labels (for ppo: prompts) created at or after this time.")
+since_option = click.option("--since", metavar="ISO-DATE", callback=lambda ctx, param, value: parse_since(value),
+                            help="Only labels (for ppo: prompts) created at or after this date or time (UTC unless it says).")
 split_option = click.option("--split", metavar="NAME", help="Only prompts of this split (train, validation, test).")
 
 
@@ -19,26 +17,12 @@ def export_options(f):
     return out_option(since_option(split_option(common(f))))
 
 
-@contextmanager
-def export_progress(what: str, total: int):
-    """A progress bar on stderr when it is a terminal; the callback is None otherwise."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import Progress
-
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(what, total=total)
-        yield lambda n: bar.advance(task, n)
-
-
 def _write(command: str, export, out: str, what: str, db, config_path, labeler, **filters) -> None:
     database = resolve(db, config_path).open()
     require_researcher(database, labeler, command)
     with user_errors():
         exp = export(database, **filters)
-        with export_progress(f"{command} ({what})", exp.total) as progress:
+        with stderr_progress(f"{command} ({what})", exp.total) as progress:
             n = write_jsonl(exp.records(progress), out)
     if out != "-":
         click.echo(f"{out}: {n} {what}")
@@ -59,9 +43,17 @@ def export_sft(out, fmt, since, split, db, config_path, labeler) -> None:
 @click.command("pairs")
 @export_options
 @click.option("--gold-only", is_flag=True, help="Only researchers' gold rankings.")
-def export_pairs(out, gold_only, since, split, db, config_path, labeler) -> None:
+@click.option("--min-agreement", type=click.FloatRange(0, 1), metavar="X",
+              help="Leave out labelers whose ranking agreement with gold (pairwise_agreement of "
+                   "`labeldesk agreement`) is below X; gold rankings stay.")
+def export_pairs(out, gold_only, min_agreement, since, split, db, config_path, labeler) -> None:
     """Every untied pair of every ranking (prompt, chosen, rejected), for reward models."""
-    from store.exports import export_pairs as export
+    from store.exports import agreeing_labelers, export_pairs
+
+    def export(database, **filters):
+        if min_agreement is not None:
+            filters["labelers"] = agreeing_labelers(database, min_agreement)
+        return export_pairs(database, **filters)
 
     _write("export pairs", export, out, "pairs", db, config_path, labeler,
            since=since, split=split, gold_only=gold_only)
