@@ -18,8 +18,7 @@ from textual.widgets import Footer, Static
 from screens.base import WorkScreen
 from screens.faults import attempt
 from screens.widgets.few_shot import render_prompt
-from screens.widgets.long_text import long_content
-from screens.widgets.safe_text import safe
+from screens.widgets.safe_text import safe, safe_content
 from screens.widgets.scale_rows import ScaleRows, value_for_key
 from store import demonstrations, labels
 from store.views import TaskView
@@ -82,7 +81,7 @@ class DemoScoringScreen(WorkScreen):
             render_prompt(demo.prompt.text, demo.prompt.style or "plain")
         )
         self.query_one("#score-answer").border_title = f"Answer {demo.id}"
-        self.query_one("#score-answer-text", Static).update(long_content(demo.text))
+        self.query_one("#score-answer-text", Static).update(safe_content(demo.text))
         for box in ("#score-prompt", "#score-answer"):
             self.query_one(box, VerticalScroll).scroll_home(animate=False)
         self._show_rating()

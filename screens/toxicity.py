@@ -19,10 +19,9 @@ from textual.widgets import Footer, Static
 
 from screens.base import WorkScreen
 from screens.faults import attempt
-from screens.widgets.long_text import long_content
 from screens.widgets.ranking_panel import RankingPanel, ShownOutput
 from screens.widgets.ranking_rules import TOXICITY_RULES
-from screens.widgets.safe_text import safe
+from screens.widgets.safe_text import safe, safe_content
 from screens.widgets.scale_rows import ScaleRows, value_for_key
 from screens.widgets.skip_panel import SkipHandling, SkipPanel
 from store import labels, queue
@@ -92,7 +91,7 @@ class ToxicityScreen(SkipHandling, WorkScreen):
         self.selected = 0
         self.ranking = draft.get("ranking")
         self.query_one("#tox-input-text", Static).update(
-            long_content(view.prompt.text, "italic")
+            safe_content(view.prompt.text, "italic")
         )
         self.query_one("#tox-title", Static).update(
             Content.assemble(("Toxicity", "bold"), f"  ·  item {safe(view.prompt.id)}")
@@ -177,8 +176,8 @@ class ToxicityScreen(SkipHandling, WorkScreen):
         start = self.view.prompt.text
         lead = start if len(start) <= CONTEXT else "…" + start[-CONTEXT:]
         self.query_one("#tox-output-text", Static).update(
-            long_content(lead, "dim italic")
-            + long_content(output.text or "(empty continuation)", "bold $text-accent")
+            safe_content(lead, "dim italic")
+            + safe_content(output.text or "(empty continuation)", "bold $text-accent")
         )
         box.scroll_home(animate=False)
         notes = {f.name: "same for every continuation" for f in self.fields if self.shared(f)}

@@ -9,16 +9,24 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any, TypeVar
 
 import sqlite_utils
 
 from store.errors import StoreError, fault_kind
 
+T = TypeVar("T")
+
 BUSY_TIMEOUT_MS = 10_000
+# The app writes on its UI thread: it waits less per try and retries (see `retry_busy`).
+APP_BUSY_TIMEOUT_MS = 2_000
+BUSY_TRIES = 3
+BUSY_PAUSE = 0.2
 
 
 def now() -> str:
@@ -78,6 +86,21 @@ def open_db(path: str | Path, *, migrate: bool = True) -> sqlite_utils.Database:
         db.conn.close()
         raise
     return db
+
+
+def retry_busy(fn: Callable[..., T], *args: Any, tries: int | None = None, **kwargs: Any) -> T:
+    """``fn(*args, **kwargs)``, tried up to ``tries`` (default ``BUSY_TRIES``) times while the
+    database is busy; each try already waits the connection's busy timeout. Other errors, and
+    the last busy one, propagate."""
+    tries = tries or BUSY_TRIES
+    for attempt in range(1, tries + 1):
+        try:
+            return fn(*args, **kwargs)
+        except sqlite3.OperationalError as exc:
+            if fault_kind(exc) != "busy" or attempt == tries:
+                raise
+            time.sleep(BUSY_PAUSE)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 @contextmanager

@@ -5,6 +5,15 @@ from __future__ import annotations
 import sqlite3
 
 
+def visible(text: str) -> str:
+    """``text`` for a one-line message on a terminal: every control or invisible character
+    (ESC, bidi overrides, zero-width, line breaks) written as its Python escape, so a key or value
+    read from an import file cannot retitle, recolour or rearrange the researcher's terminal."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 class StoreError(Exception):
     """A user-facing problem with the database or its input."""
 
@@ -18,7 +27,7 @@ class ImportFileError(StoreError):
 
     def __init__(self, path: str, line: int, field: str, problem: str):
         self.path, self.line, self.field, self.problem = path, line, field, problem
-        super().__init__(f"{path}:{line}: {field}: {problem}")
+        super().__init__(visible(f"{path}:{line}: {field}: {problem}"))
 
 
 _FAULTS = {

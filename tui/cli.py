@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from store.errors import StoreError
+from store.errors import StoreError, visible
 from tui.context import require_researcher, resolve
 
 # Modules in tui/commands/ that add commands: each has `register(cli)`.
@@ -36,7 +36,7 @@ def user_errors():
     try:
         yield
     except StoreError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(visible(str(exc))) from None
     except OSError as exc:
         raise click.ClickException(f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}".lstrip(": ")) from None
 

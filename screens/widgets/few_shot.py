@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 from textual.content import Content
 
-from screens.widgets.long_text import clipped
-from screens.widgets.safe_text import safe
+from screens.widgets.safe_text import clipped, safe
 
 # "Label:" at the start of a line, e.g. "Q:", "Tweet:", "Response:".
 _LABEL = re.compile(r"^[ \t]*([A-Za-z][A-Za-z0-9 _-]{0,24}?)[ \t]*:", re.MULTILINE)

@@ -32,9 +32,11 @@ Very long lines. Measured on Textual 8.2.8, 80x24, headless ``run_test``, 2 core
 
 (0.08 s is the pilot's own pause: the floor.) A read-only TextArea re-measures the whole line on
 every key, so it stalls for a second per key press; a full Static stalls on every re-layout.
-``SafeText`` therefore shows at most ``PART`` (16,000) characters at a time, with a visible
-"… N more characters" note, and pages with ``]`` / ``[`` when focused (it is focusable only
-when the text is longer than one part), or through ``next_part`` / ``previous_part``.
+Two ways out, both ending in a visible "… N more characters" note: ``safe_content`` (and
+``clipped``) cut a text at ``SHOWN_LIMIT`` (100,000 characters, about 0.2 s to lay out), for
+panels where the rest can be copied; ``SafeText`` shows ``PART`` (16,000) characters at a time
+and pages with ``]`` / ``[`` when focused (it is focusable only when the text is longer than one
+part), or through ``next_part`` / ``previous_part``.
 """
 
 from __future__ import annotations
@@ -79,9 +81,26 @@ def safe(text: str) -> str:
     return _UNSAFE.sub(_replace, text)
 
 
-def safe_content(text: str) -> Content:
-    """Untrusted text as ``Content``: never parsed as markup, nothing left to act on."""
-    return Content(safe(text))
+visible = safe  # the name the writing, toxicity and scoring screens use
+
+SHOWN_LIMIT = 100_000
+"""Characters of one text drawn at most: wrapping 1 MB takes Textual seconds on every update."""
+
+
+def clipped(text: str, limit: int = SHOWN_LIMIT) -> tuple[str, Content]:
+    """`text` cut to `limit` characters, and a note saying what was left out (or empty)."""
+    if len(text) <= limit:
+        return text, Content("")
+    note = f"\n… {len(text) - limit:,} more characters not shown (copy the text to read it all)"
+    return text[:limit], Content.styled(note, "italic $text-muted")
+
+
+def safe_content(text: str, style: str = "", limit: int = SHOWN_LIMIT) -> Content:
+    """Untrusted text as ``Content`` (in ``style``): never parsed as markup, nothing left to act
+    on, at most ``limit`` characters (then a note)."""
+    shown, note = clipped(text, limit)
+    body = safe(shown)
+    return (Content.styled(body, style) if style else Content(body)) + note
 
 
 def safe_markup(template: str, **values: str) -> Content:

@@ -35,7 +35,7 @@ RESEARCHER_ONLY = [
     ("export", "pairs", "--out", "{files}/out.jsonl"),
     ("export", "ppo", "--out", "{files}/out.jsonl"),
     ("agreement",),
-    ("quiz", "assign", "alice"),
+    ("quiz", "assign", "screening", "--labelers", "alice"),
     ("labelers", "add", "mallory", "--role", "researcher"),
 ]
 
@@ -50,6 +50,9 @@ def _exists(command: tuple[str, ...]) -> bool:
 def test_a_labeler_is_refused(roster_db, command, how):
     if not _exists(command):
         pytest.skip(f"`labeldesk {' '.join(command[:2])}` is not on this branch yet")
+    if how == "flag" and command == ("agreement",):
+        pytest.skip("agreement --labeler picks whose figures to show; the asker is "
+                    "LABELDESK_LABELER or the OS user")
     args = [a.format(files=roster_db.parent) for a in command] + ["--db", str(roster_db)]
     if how == "flag":
         done = labeldesk(*args, "--labeler", "alice")

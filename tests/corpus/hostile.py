@@ -65,3 +65,22 @@ INVALID_FILES: dict[str, tuple[bytes, str]] = {
     "lone_surrogate_escape": (b'{"id": "p1", "text": "ok"}\n{"id": "p2", "text": "a\\ud800b"}\n',
                               "surrogate"),
 }
+
+
+def combined(name: str, names: tuple[str, ...]) -> Hostile:
+    """Several items as one text, a line each: one screen visit checks them all."""
+    items = [BY_NAME[n] for n in names]
+    return Hostile(name, "\n".join(i.text for i in items), tuple(p for i in items for p in i.visible))
+
+
+# The corpus grouped for whole-screen tests (every item is in exactly one group).
+SCREEN_GROUPS: tuple[Hostile, ...] = (
+    combined("markup", ("markup_bold", "markup_click", "markup_link", "markup_close",
+                        "markup_variables", "rich_emoji_code")),
+    combined("terminal_sequences", ("ansi_colours", "cursor_moves", "osc52_clipboard",
+                                    "osc8_link", "osc0_title")),
+    combined("control_and_invisible", ("c0_controls", "c1_controls", "nul_and_del",
+                                       "bidi_override", "bidi_isolates", "zero_width")),
+    BY_NAME["wide_and_emoji"],
+    BY_NAME["one_mb_line"],
+)

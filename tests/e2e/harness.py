@@ -153,6 +153,16 @@ class Tmux:
     def drop(self, name: str) -> None:
         """Kill the ssh client as a dropped connection would: no goodbye to the server."""
         os.kill(self.client_pid(name), signal.SIGKILL)
+        self.wait_ended(name)
+
+    def wait_ended(self, name: str, timeout: float = 20) -> None:
+        """Wait until the window's ssh client has exited (its shell has moved on to `sleep`)."""
+        def ended() -> bool:
+            command = self._tmux("display-message", "-p", "-t", f"e2e:{name}",
+                                 "#{pane_current_command}").strip()
+            return command == "sleep"
+
+        wait_until(ended, timeout, f"the ssh client in window {name} to exit")
 
     def close(self, name: str) -> None:
         self._tmux("kill-window", "-t", f"e2e:{name}")

@@ -1,7 +1,8 @@
 """Every screen on main, given hostile prompts and outputs through the real importer.
 
-Each corpus item becomes a prompt (for every kind of work) and one of its two outputs; the
-labeler opens each kind of work from the home screen. Nothing may raise, quit, or reach the
+Each group of corpus items (a line each, so one visit checks several) becomes a prompt for every
+kind of work and one of its two outputs; the labeler opens each kind of work from the home
+screen. Nothing may raise, quit, or reach the
 terminal, and the literal text must be on screen.
 """
 
@@ -20,7 +21,7 @@ from store.db import open_db
 from store.imports import import_labels, import_outputs, import_prompts
 from store.roster import add_labeler
 from store.schema import load_schema
-from tests.corpus.hostile import CORPUS, Hostile
+from tests.corpus.hostile import CORPUS, SCREEN_GROUPS, Hostile
 from tests.corpus.terminal import assert_harmless
 from tui.app import LabelDeskApp
 from tui.config import Config
@@ -38,11 +39,11 @@ def hostile_db(tmp_path, request):
     add_labeler(db, "alice")
     add_labeler(db, "rhea", "researcher")
     records = {
-        # bob's answer is to h2, so it fills h2's writing task (overlap 1) and h1 stays open
         "prompts.jsonl": [{"id": "h1", "text": item.text, "tasks": list(KINDS)},
                           {"id": "h2", "text": item.text, "tasks": ["demonstration"]}],
         "outputs.jsonl": [{"id": "h1-a", "prompt_id": "h1", "text": item.text},
                           {"id": "h1-b", "prompt_id": "h1", "text": "A plain answer."}],
+        # bob's answer to h2, for researchers to score (h1 stays open for alice to write)
         "labels.jsonl": [{"labeler": "bob", "task": "demonstration", "item": "h2",
                           "field": "text", "value": item.text}],
     }
@@ -82,7 +83,14 @@ async def check_still_running(app, pilot) -> None:
     assert app.is_running and app.return_code is None
 
 
-@pytest.mark.parametrize("hostile_db", CORPUS, ids=lambda i: i.name, indirect=True)
+def test_the_groups_hold_the_whole_corpus():
+    pieces = {p for group in SCREEN_GROUPS for p in group.visible}
+    texts = "\n".join(group.text for group in SCREEN_GROUPS)
+    for item in CORPUS:
+        assert set(item.visible) <= pieces and item.text in texts, item.name
+
+
+@pytest.mark.parametrize("hostile_db", SCREEN_GROUPS, ids=lambda i: i.name, indirect=True)
 async def test_home_and_help(hostile_db, tmp_path, monkeypatch):
     db, item = hostile_db
     (tmp_path / "guide.md").write_text("# Guide\n\n## Ranking\n\nTies are fine.\n")
@@ -103,7 +111,7 @@ async def test_home_and_help(hostile_db, tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("work", WORK_PARAMS, ids=lambda w: w.kind)
-@pytest.mark.parametrize("hostile_db", CORPUS, ids=lambda i: i.name, indirect=True)
+@pytest.mark.parametrize("hostile_db", SCREEN_GROUPS, ids=lambda i: i.name, indirect=True)
 async def test_work_screens(hostile_db, work):
     db, item = hostile_db
     app = make_app(db, "rhea" if work.researcher_only else "alice")
@@ -113,7 +121,8 @@ async def test_work_screens(hostile_db, work):
         await pilot.pause()
         assert not isinstance(app.screen, HomeScreen), f"{work.kind}: no task was shown"
         assert_harmless(app, item)
-        for x in range(0, SIZE[0], 7):  # a [@click=...] anywhere must not act
-            await pilot.click(offset=(x, 5))
+        if item.name == "markup":  # a [@click=...] anywhere must not act
+            for y in range(2, SIZE[1], 4):
+                await pilot.click(offset=(10, y))
         await check_still_running(app, pilot)
         assert_harmless(app, item, literal=False)

@@ -37,12 +37,12 @@ def test_control_characters_are_drawn_not_sent():
 
 
 def test_huge_texts_are_clipped_with_a_note():
-    from screens.widgets.long_text import SHOWN_LIMIT, long_content
+    from screens.widgets.safe_text import SHOWN_LIMIT, safe_content
 
-    shown = long_content("x" * (SHOWN_LIMIT + 5)).plain
+    shown = safe_content("x" * (SHOWN_LIMIT + 5)).plain
     assert shown.startswith("x" * SHOWN_LIMIT) and shown.endswith("5 more characters not shown (copy the text to read it all)")
     assert render_prompt("z" * (SHOWN_LIMIT + 1)).plain.count("z") == SHOWN_LIMIT
-    assert long_content("short").plain == "short"
+    assert safe_content("short").plain == "short"
 
 
 def test_pyperclip_only_where_a_local_clipboard_exists(monkeypatch):

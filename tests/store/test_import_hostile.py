@@ -56,3 +56,25 @@ def test_hostile_text_survives_the_round_trip(db, tmp_path):
     import_prompts(db, path)
     stored = dict(db.execute("SELECT id, text FROM prompts").fetchall())
     assert stored == {item.name: item.text for item in CORPUS}
+
+
+SHORT = [item for item in CORPUS if len(item.text) < 1000]
+
+
+@pytest.mark.parametrize("item", SHORT, ids=lambda item: item.name)
+def test_hostile_keys_and_values_in_errors_cannot_act_on_the_terminal(db, tmp_path, item):
+    path = tmp_path / "p.jsonl"
+    path.write_text(json.dumps({"id": "p1", "text": "x", item.text: 1}) + "\n"
+                    + json.dumps({"id": "p2", "text": "x", "source": item.text}) + "\n")
+    with pytest.raises(ImportFileError) as caught:
+        import_prompts(db, path)
+    message = str(caught.value)
+    assert message.isprintable(), message
+
+
+def test_the_cli_prints_an_escaped_key(db_path, tmp_path):
+    path = tmp_path / "p.jsonl"
+    path.write_text(json.dumps({"id": "p1", "text": "x", "\x1b]0;pwned\x07": 1}) + "\n")
+    assert labeldesk("init", "--db", str(db_path)).returncode == 0
+    line = one_line_error(labeldesk("import", "prompts", str(path), "--db", str(db_path)))
+    assert "\x1b" not in line and "\\x1b]0;pwned\\x07: unknown key" in line
