@@ -42,6 +42,15 @@ class Terminal:
     def type(self, text: str) -> None:
         os.write(self.fd, text.encode())
 
+    def drain(self, seconds: float) -> None:
+        """Read what the app draws for `seconds`, as a terminal would: an unread pty fills up
+        (~70 kB, 17 keys of the writing screen) and then blocks the app's output."""
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            ready, _, _ = select.select([self.fd], [], [], left)
+            if ready:
+                self.seen += os.read(self.fd, 65536)
+
     def close(self) -> None:
         if self.fd is not None:
             os.close(self.fd)
@@ -118,7 +127,7 @@ def test_kill_9_while_typing_loses_at_most_the_last_second(sample_db, db_path):
             term.type(char)
             typed += char
             sent_at.append(time.monotonic())
-            time.sleep(0.1)
+            term.drain(0.1)
         killed_at = time.monotonic()
         os.kill(term.pid, signal.SIGKILL)
         os.waitpid(term.pid, 0)
