@@ -52,6 +52,15 @@ class Terminal:
     def type(self, text: str) -> None:
         os.write(self.fd, text.encode())
 
+    def drain(self, seconds: float) -> None:
+        """Read what the app draws for `seconds`, as a terminal would: an unread pty fills up
+        (~70 kB, 17 keys of the writing screen) and then blocks the app's output."""
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            ready, _, _ = select.select([self.fd], [], [], left)
+            if ready:
+                self.seen += os.read(self.fd, 65536)
+
     def close(self) -> None:
         if self.fd is not None:
             os.close(self.fd)
