@@ -41,14 +41,6 @@ class Terminal:
             if ready:
                 self.seen += os.read(self.fd, 65536)
 
-    def drain(self, seconds: float) -> None:
-        """Read what the app draws for `seconds`: a full pty buffer would block the app."""
-        end = time.monotonic() + seconds
-        while (left := end - time.monotonic()) > 0:
-            ready, _, _ = select.select([self.fd], [], [], left)
-            if ready:
-                self.seen += os.read(self.fd, 65536)
-
     def type(self, text: str) -> None:
         os.write(self.fd, text.encode())
 
