@@ -13,6 +13,7 @@ from typing import Any
 from textual.binding import Binding
 from textual.screen import Screen
 
+from screens.faults import attempt
 from store import labels, queue
 from store.views import TaskView, task_view
 
@@ -42,21 +43,31 @@ class WorkScreen(Screen):
         self._pause_clock()
 
     def next_task(self) -> None:
+        ok, found = attempt(self.notify, "fetch your next task", self._claim)
+        if not ok:  # the note says why; home is the one screen that needs no task
+            self.view = None
+            if self.app.screen is self:
+                self.app.pop_screen()
+            return
+        if found is None:
+            self.view = None
+            self.show_empty()
+            return
+        self.view, draft = found
+        self._seconds = float(draft.pop("_seconds", 0.0))
+        self._active_since = time.monotonic()
+        self._dirty = False
+        self.show_task(self.view, draft)
+
+    def _claim(self) -> tuple[TaskView, dict[str, Any]] | None:
         app = self.app
         assignment = queue.claim_next(
             app.db, app.labeler, self.KIND,
             overlap=app.config.overlap(self.KIND), lease_seconds=app.config.lease_seconds,
         )
         if assignment is None:
-            self.view = None
-            self.show_empty()
-            return
-        self.view = task_view(app.db, assignment)
-        draft = labels.load_draft(app.db, assignment.id) or {}
-        self._seconds = float(draft.pop("_seconds", 0.0))
-        self._active_since = time.monotonic()
-        self._dirty = False
-        self.show_task(self.view, draft)
+            return None
+        return task_view(app.db, assignment), labels.load_draft(app.db, assignment.id) or {}
 
     def show_task(self, view: TaskView, draft: dict[str, Any]) -> None:
         raise NotImplementedError
@@ -81,8 +92,10 @@ class WorkScreen(Screen):
             return
         data = dict(self.draft_data())
         data["_seconds"] = self.seconds_on_task()
-        labels.save_draft(self.app.db, self.view.assignment.id, data)
-        self._dirty = False
+        ok, _ = attempt(self.notify, "save your draft", labels.save_draft,
+                        self.app.db, self.view.assignment.id, data)
+        if ok:  # else it stays dirty and the next change or Escape tries again
+            self._dirty = False
 
     # -- time on task -----------------------------------------------------------
     def _pause_clock(self) -> None:
@@ -95,14 +108,20 @@ class WorkScreen(Screen):
         return round(self._seconds + running, 1)
 
     # -- finishing --------------------------------------------------------------
-    def submit(self, values: list[labels.LabelValue]) -> None:
-        """Write the task's labels in one transaction and show the next task at once."""
+    def submit(self, values: list[labels.LabelValue]) -> bool:
+        """Write the task's labels in one transaction and show the next task at once.
+
+        False when they could not be saved: the labeler has been told why, and the task with
+        its answers stays on screen to submit again."""
         assert self.view is not None
-        labels.submit(self.app.db, self.view.assignment.id, values,
-                      seconds=self.seconds_on_task(), schema=self.app.schema,
-                      overlap=self.app.config.overlap(self.KIND))
+        ok, _ = attempt(self.notify, "save your labels", labels.submit, self.app.db,
+                        self.view.assignment.id, values, seconds=self.seconds_on_task(),
+                        schema=self.app.schema, overlap=self.app.config.overlap(self.KIND))
+        if not ok:
+            return False
         self._dirty = False
         self.next_task()
+        return True
 
     def action_home(self) -> None:
         self.flush_drafts()

@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Markdown, Static
 
 from screens.widgets.footer import Footer
+from screens.widgets.safe_text import SafeInput
 from tui.locations import GUIDELINES
 
 _HEADING = re.compile(r"^#{1,3} ", re.M)
@@ -44,7 +45,7 @@ class HelpScreen(Screen):
             self.text = "# Guidelines\n\nThe guidelines file is missing from this installation."
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Search the guidelines (Enter), Escape to go back", id="help-search")
+        yield SafeInput(placeholder="Search the guidelines (Enter), Escape to go back", id="help-search")
         yield Static(id="help-status")
         with VerticalScroll(id="help-body"):
             yield Markdown(self.text, id="help-md")

@@ -10,8 +10,10 @@ from textual.screen import Screen
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from screens.faults import attempt
 from screens.registry import WORK
 from screens.widgets.footer import Footer
+from screens.widgets.safe_text import safe_markup
 from store import queue
 from store.resume import pending_quiz
 
@@ -39,9 +41,10 @@ class HomeScreen(Screen):
     def refresh_counts(self) -> None:
         app = self.app
         self.query_one("#who", Static).update(
-            Content.from_markup("Labeling as [b]$name[/b] ($role)", name=app.labeler, role=app.role)
+            safe_markup("Labeling as [b]$name[/b] ($role)", name=app.labeler, role=app.role)
         )
-        counts = queue.counts(app.db, app.labeler, {w.kind: app.config.overlap(w.kind) for w in app.work})
+        counts = attempt(self.notify, "count the waiting work", queue.counts, app.db,
+                         app.labeler, {w.kind: app.config.overlap(w.kind) for w in app.work})[1] or {}
         options = self.query_one("#work", OptionList)
         highlighted = options.highlighted
         options.clear_options()

@@ -6,14 +6,19 @@ failing; `synchronous=FULL` because a label that was acknowledged must survive a
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from store.errors import StoreError
+from store.errors import StoreError, fault_kind
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -23,6 +28,10 @@ else:
     _Full = object
 
 BUSY_TIMEOUT_MS = 10_000
+# The app writes on its UI thread: it waits less per try and retries (see `retry_busy`).
+APP_BUSY_TIMEOUT_MS = 2_000
+BUSY_TRIES = 3
+BUSY_PAUSE = 0.2
 
 
 class Database(_Full):
@@ -69,6 +78,23 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
+def _open_problem(path: Path, exc: sqlite3.DatabaseError) -> str:
+    """Why a database cannot be opened, in the words its owner needs to fix it."""
+    kind = fault_kind(exc)
+    if "not a database" in str(exc) or kind == "corrupt":
+        return f"not a LabelDesk database, or a damaged one ({exc})"
+    if not path.parent.is_dir():
+        return f"cannot open it: the directory {path.parent} does not exist"
+    if kind == "readonly" or not os.access(path.parent, os.W_OK) or (
+        path.exists() and not os.access(path, os.W_OK)
+    ):
+        return ("read-only here: LabelDesk must be able to write the file and its directory "
+                "(SQLite keeps -wal and -shm files beside it)")
+    if kind == "full" or (kind == "io" and shutil.disk_usage(path.parent).free < 1 << 20):
+        return "the disk holding the database is full"
+    return f"cannot read the database ({exc})"
+
+
 def connect(path: str | Path) -> Database:
     """A connection with our pragmas, without running migrations."""
     path = str(path)
@@ -83,7 +109,7 @@ def connect(path: str | Path) -> Database:
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA recursive_triggers=ON")  # as sqlite-utils sets it
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path}: not a LabelDesk database ({exc})") from exc
+        raise StoreError(f"{path}: {_open_problem(Path(path), exc)}") from exc
     if mode.lower() != "wal" and path != ":memory:":
         # A read-only directory cannot hold the -wal file; we still open, reads work.
         pass
@@ -101,11 +127,26 @@ def open_db(path: str | Path, *, migrate: bool = True) -> Database:
             check_version(db, str(path))
     except sqlite3.DatabaseError as exc:
         db.conn.close()
-        raise StoreError(f"{path}: cannot read the database ({exc})") from exc
+        raise StoreError(f"{path}: {_open_problem(Path(path), exc)}") from exc
     except StoreError:
         db.conn.close()
         raise
     return db
+
+
+def retry_busy(fn: Callable[..., T], *args: Any, tries: int | None = None, **kwargs: Any) -> T:
+    """``fn(*args, **kwargs)``, tried up to ``tries`` (default ``BUSY_TRIES``) times while the
+    database is busy; each try already waits the connection's busy timeout. Other errors, and
+    the last busy one, propagate."""
+    tries = tries or BUSY_TRIES
+    for attempt in range(1, tries + 1):
+        try:
+            return fn(*args, **kwargs)
+        except sqlite3.OperationalError as exc:
+            if fault_kind(exc) != "busy" or attempt == tries:
+                raise
+            time.sleep(BUSY_PAUSE)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 @contextmanager

@@ -1,5 +1,18 @@
 """Errors the store raises for people to read: each message is one line and says where."""
 
+from __future__ import annotations
+
+import sqlite3
+
+
+def visible(text: str) -> str:
+    """``text`` for a one-line message on a terminal: every control or invisible character
+    (ESC, bidi overrides, zero-width, line breaks) written as its Python escape, so a key or value
+    read from an import file cannot retitle, recolour or rearrange the researcher's terminal."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
 
 class StoreError(Exception):
     """A user-facing problem with the database or its input."""
@@ -14,4 +27,32 @@ class ImportFileError(StoreError):
 
     def __init__(self, path: str, line: int, field: str, problem: str):
         self.path, self.line, self.field, self.problem = path, line, field, problem
-        super().__init__(f"{path}:{line}: {field}: {problem}")
+        super().__init__(visible(f"{path}:{line}: {field}: {problem}"))
+
+
+_FAULTS = {
+    "busy": "the database is busy (others are saving); try again in a moment",
+    "readonly": "the database is read-only here",
+    "full": "the disk holding the database is full",
+    "corrupt": "the database file is damaged",
+}
+
+
+def fault_kind(exc: sqlite3.Error) -> str:
+    """``busy``, ``readonly``, ``full``, ``corrupt`` or ``io`` for a SQLite error."""
+    name = getattr(exc, "sqlite_errorname", "") or ""  # Python 3.11+; the text works everywhere
+    text = str(exc).lower()
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text or "busy" in text:
+        return "busy"
+    if name.startswith("SQLITE_READONLY") or "readonly" in text or "read-only" in text:
+        return "readonly"
+    if name.startswith("SQLITE_FULL") or "disk is full" in text:
+        return "full"
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text:
+        return "corrupt"
+    return "io"
+
+
+def describe_fault(exc: sqlite3.Error) -> str:
+    """What went wrong, in words for the person at the keyboard (no SQLite jargon)."""
+    return _FAULTS.get(fault_kind(exc), f"the database could not be written ({exc})")

@@ -17,13 +17,20 @@ from store.errors import ImportFileError
 Progress = Callable[[int], None]
 
 
-def _check_text(path: str, line: int, record: dict[str, Any]) -> None:
+def _check_text(path: str, line: int, record: dict[str, Any], bad_bytes: bool = False) -> None:
+    """Refuse text UTF-8 cannot hold, naming its field. With ``bad_bytes`` the line was decoded
+    with surrogateescape, so a surrogate there is an invalid byte of the file, not a JSON escape."""
     for key, value in record.items():
-        for text in _strings(value):
+        for text in (str(key), *_strings(value)):
             try:
                 text.encode("utf-8")
-            except UnicodeEncodeError:
-                raise ImportFileError(path, line, str(key), "contains a lone surrogate (not valid Unicode)") from None
+            except UnicodeEncodeError as exc:
+                char = ord(text[exc.start])
+                if bad_bytes and 0xDC80 <= char <= 0xDCFF:
+                    problem = f"invalid UTF-8 (byte 0x{char - 0xDC00:02x})"
+                else:
+                    problem = "contains a lone surrogate (not valid Unicode)"
+                raise ImportFileError(path, line, str(key).encode("utf-8", "replace").decode(), problem) from None
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -57,36 +64,51 @@ def read_records(
             yield from _jsonl(name, handle, progress)
 
 
-def _decode(name: str, line: int, raw: bytes) -> str:
+def _decode(raw: bytes) -> tuple[str, bool]:
+    """The line's text, and whether it held invalid UTF-8 (kept as surrogate escapes, so the
+    error can name the field it is in; `_check_text` refuses them)."""
     try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(name, line, "(encoding)", f"invalid UTF-8 at byte {exc.start}") from None
+        return raw.decode("utf-8"), False
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "surrogateescape"), True
+
+
+def _encoding_error(name: str, line: int, text: str) -> ImportFileError:
+    at = next(i for i, c in enumerate(text) if 0xDC80 <= ord(c) <= 0xDCFF)
+    return ImportFileError(name, line, "(encoding)", f"invalid UTF-8 at character {at + 1}")
 
 
 def _jsonl(name, handle, progress) -> Iterator[tuple[int, dict[str, Any]]]:
     for line, raw in enumerate(handle, 1):
         if progress:
             progress(len(raw))
-        text = _decode(name, line, raw).strip()
+        text, bad_bytes = _decode(raw)
+        text = text.strip()
         if not text:
             continue
         try:
             record = json.loads(text)
         except json.JSONDecodeError as exc:
+            if bad_bytes:
+                raise _encoding_error(name, line, text) from None
             raise ImportFileError(name, line, "(json)", f"not valid JSON ({exc.msg} at column {exc.colno})") from None
         if not isinstance(record, dict):
             raise ImportFileError(name, line, "(json)", "each line must be a JSON object")
-        _check_text(name, line, record)
+        _check_text(name, line, record, bad_bytes)
         yield line, record
 
 
 def _csv(name, handle, progress, json_columns) -> Iterator[tuple[int, dict[str, Any]]]:
+    bad_lines: set[int] = set()
+
     def lines() -> Iterator[str]:
         for n, raw in enumerate(handle, 1):
             if progress:
                 progress(len(raw))
-            yield _decode(name, n, raw)
+            text, bad_bytes = _decode(raw)
+            if bad_bytes:
+                bad_lines.add(n)
+            yield text
 
     reader = csv.DictReader(lines())
     for record in reader:
@@ -104,7 +126,7 @@ def _csv(name, handle, progress, json_columns) -> Iterator[tuple[int, dict[str, 
                     if key != "tasks":
                         raise ImportFileError(name, line, key, "not valid JSON") from None
             clean[key] = value
-        _check_text(name, line, clean)
+        _check_text(name, line, clean, bool(bad_lines))
         yield line, clean
 
 

@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from screens.registry import WORK, Work
+from store.db import APP_BUSY_TIMEOUT_MS
 from store.schema import Schema
 from tui.config import Config
 
@@ -44,6 +45,8 @@ class LabelDeskApp(App):
                  schema: Schema) -> None:
         super().__init__()
         self.db = db
+        # Writes run on the UI thread: wait less per try than the CLI, then retry (retry_busy).
+        db.execute(f"PRAGMA busy_timeout = {APP_BUSY_TIMEOUT_MS}")
         self.labeler = labeler
         self.role = role
         self.config = config

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import sqlite3
 import sys
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from store.errors import StoreError
+from store.errors import StoreError, visible
 from tui.context import require_researcher, resolve
 
 # Modules in tui/commands/ that add commands: each has `register(cli)`.
@@ -35,7 +36,7 @@ def user_errors():
     try:
         yield
     except StoreError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(visible(str(exc))) from None
     except OSError as exc:
         raise click.ClickException(f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}".lstrip(": ")) from None
 
@@ -217,7 +218,13 @@ def export_labels(out, since, gold_only, db, config_path, labeler) -> None:
 
 
 def main() -> None:
-    cli(prog_name="labeldesk")
+    try:
+        cli(prog_name="labeldesk")
+    except sqlite3.Error as exc:  # a fault no command caught: still one line, exit 1
+        from store.errors import describe_fault
+
+        click.echo(f"Error: {describe_fault(exc)}; nothing of this command was saved", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

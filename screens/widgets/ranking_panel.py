@@ -52,7 +52,7 @@ from screens.widgets.ranking_rules import (
     RankingRules,
 )
 from screens.widgets.ranking_state import Outcome, RankingBuilder, ShownOutput, shown
-from screens.widgets.safe_text import visible
+from screens.widgets.safe_text import PART, part_of, safe, safe_content
 from store.ranking import LETTERS, Ranking, preorder_from_ratings
 
 __all__ = [
@@ -67,9 +67,7 @@ __all__ = [
     "TOXICITY_CRITERION",
 ]
 
-PART = 16_000
-"""Characters of the output being read shown at once: wrapping 100 kB on every layout stalls."""
-
+# PART (from safe_text): characters of the output being read shown at once.
 GLIMPSE = 3_000
 """Characters shown of the other outputs: more than a card holds, so new tasks paint fast."""
 
@@ -83,22 +81,20 @@ def _window(text: str, part: int, size: int = PART) -> tuple[Content, int]:
     """The ``part``-th ``size`` characters of ``text`` (clamped), noting what lies around them."""
     if not text:
         return Content.styled("(empty output)", "italic $text-muted"), 0
-    part = min(max(part, 0), (len(text) - 1) // size)
-    start = part * size
-    piece = text[start : start + size]
-    after = len(text) - start - len(piece)
+    piece, start, after = part_of(text, part, size)
+    part = start // size
     notes = []
     if start:
         notes.append(f"{start:,} characters before ([)")
     if after:
         notes.append(f"{after:,} more characters ({']' if size == PART else '← → to read'})")
     if not notes:
-        return Content(piece), part
-    return Content(piece) + Content.styled("\n… " + "; ".join(notes), "italic $text-muted"), part
+        return safe_content(piece), part
+    return safe_content(piece) + Content.styled("\n… " + "; ".join(notes), "italic $text-muted"), part
 
 
 def _snippet(text: str) -> str:
-    return " ".join(text[:SNIPPET].split()) or "(empty output)"
+    return safe(" ".join(text[:SNIPPET].split())) or "(empty output)"
 
 
 def _place(ranking: Ranking, output_id: str) -> str:
@@ -130,7 +126,7 @@ class OutputCard(Vertical):
 
     def show(self, output: ShownOutput, *, current: bool) -> None:
         self.shown = output
-        self.text = visible(output.text)
+        self.text = safe(output.text)
         self.part = 0
         self.set_current(current)
 
@@ -294,7 +290,7 @@ class RankingPanel(Widget, can_focus=True):
             card.display = index < len(outputs)
         self.set_class(len(outputs) in (2, 4), "-two-columns")
         self.query_one("#criterion", Static).update(
-            Content.assemble(("Rank by: ", "$text-muted"), Content(visible(self.criterion)))
+            Content.assemble(("Rank by: ", "$text-muted"), Content(safe(self.criterion)))
         )
         self._show_rules()
         self._show_ranking()

@@ -1,35 +1,87 @@
-"""Untrusted text made safe to draw: control characters become visible symbols.
+"""Show untrusted text (prompts, outputs, names) literally and harmlessly.
 
-Textual passes ESC and other control characters straight to the terminal, so a prompt holding
-`ESC ] 52 ; ...` could write the labeler's clipboard or retitle the window. Mapping them to
-their Unicode "control pictures" keeps the text literal for the labeler and inert for the
-terminal. Newlines and tabs are layout, so they stay.
+Prompts and outputs come from the public. Two things could act on them:
+
+* Textual markup: ``[@click=app.quit]`` runs an action, ``[/foo]`` raises. We never parse
+  untrusted text as markup: ``safe_content(text)`` is ``Content(safe(text))``; to mix it with our
+  own markup, ``safe_markup("[b]$name[/b]", name=text)``; in a notification,
+  ``notify(safe(text), markup=False)``; in a DataTable cell, ``rich.text.Text(safe(text))``.
+* The terminal: ESC starts CSI/OSC sequences (colours, cursor moves, OSC 52 clipboard writes,
+  OSC 8 links, OSC 0 title changes), C1 controls (U+009B is an 8-bit CSI), NUL and other C0
+  controls. Textual's ``Content`` strips only BEL, BS, VT, FF and CR; an ESC goes straight to
+  the labeler's terminal. ``safe`` replaces every such character with a visible stand-in, so
+  ``"\\x1b[31m"`` shows as ``"␛[31m"``.
+
+Characters that would make the text lie about itself are made visible too: bidi overrides and
+isolates (a reversed ``exe.txt``), zero-width characters (a hidden word), and line/paragraph
+separators. Lone surrogates (possible in a ``str`` but not printable) become U+FFFD. ``\\n`` and
+``\\t`` stay; ``\\r\\n`` becomes ``\\n`` and a lone ``\\r`` shows as ``␍``.
+
+Input widgets render what they hold as is, so a paste of the same text into an ``Input`` or a
+``TextArea`` would reach the terminal: ``SafeInput`` and ``SafeTextArea`` pass pastes through
+``safe`` first (typed keys cannot carry these characters).
+
+Very long lines. Measured on Textual 8.2.8, 80x24, headless ``run_test``, 2 cores, with a
+1,000,000-character single line of words::
+
+    widget                       first paint   key (pagedown/down/end)   resize to 100x30
+    Static(Content) in scroll    1.49 s        0.08 s                    0.74 s
+    TextArea(read_only=True)     1.38 s        1.06-1.11 s every key     2.25 s
+    Static, first 8,000 chars    0.07 s        0.08 s                    0.08 s
+    Static, first 64,000 chars   0.14 s        0.08 s                    0.13 s
+
+(0.08 s is the pilot's own pause: the floor.) A read-only TextArea re-measures the whole line on
+every key, so it stalls for a second per key press; a full Static stalls on every re-layout.
+Two ways out, both ending in a visible "… N more characters" note: ``safe_content`` (and
+``clipped``) cut a text at ``SHOWN_LIMIT`` (100,000 characters, about 0.2 s to lay out), for
+panels where the rest can be copied; ``SafeText`` shows ``PART`` (16,000) characters at a time
+and pages with ``]`` / ``[`` when focused (it is focusable only when the text is longer than one
+part), or through ``next_part`` / ``previous_part``.
 """
 
 from __future__ import annotations
 
 import re
 
+from textual import events
+from textual.binding import Binding
 from textual.content import Content
+from textual.reactive import reactive
+from textual.widgets import Input, Static, TextArea
 
-_BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f" + _BIDI + "]")
+# Shown instead of characters that have no control picture.
+_MARKED = (
+    [0x061C, 0x180E, 0x2028, 0x2029, 0xFEFF]
+    + list(range(0x200B, 0x2010))  # zero-width space/non-joiner/joiner, LRM, RLM
+    + list(range(0x202A, 0x202F))  # bidi embeddings and overrides
+    + list(range(0x2060, 0x2065))  # word joiner, invisible operators
+    + list(range(0x2066, 0x2070))  # bidi isolates, deprecated format characters
+    + list(range(0xFFF9, 0xFFFC))  # interlinear annotation
+    + list(range(0x80, 0xA0))  # C1 controls (U+009B is an 8-bit CSI)
+)
+
+_TABLE: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x20) if code not in (9, 10)}
+_TABLE[0x7F] = "\u2421"  # ␡
+_TABLE.update({code: f"⟨U+{code:04X}⟩" for code in _MARKED})
+
+_UNSAFE = re.compile(
+    "\r\n|[" + "".join(re.escape(chr(code)) for code in sorted(_TABLE)) + "\ud800-\udfff]"
+)
 
 
-def _picture(match: re.Match[str]) -> str:
-    char = match.group()
-    code = ord(char)
-    if code < 0x20:
-        return chr(0x2400 + code)
-    if code == 0x7F:
-        return "\u2421"
-    return f"<U+{code:04X}>"
+def _replace(match: re.Match[str]) -> str:
+    found = match.group()
+    if found == "\r\n":
+        return "\n"
+    return _TABLE.get(ord(found), "\ufffd")
 
 
-def visible(text: str) -> str:
-    """`text` with every control or bidi-override character drawn as a visible symbol."""
-    return _CONTROL.sub(_picture, text)
+def safe(text: str) -> str:
+    """Return ``text`` with everything a terminal or Textual could act on made visible."""
+    return _UNSAFE.sub(_replace, text)
 
+
+visible = safe  # the name the writing, toxicity and scoring screens use
 
 SHOWN_LIMIT = 100_000
 """Characters of one text drawn at most: wrapping 1 MB takes Textual seconds on every update."""
@@ -44,8 +96,96 @@ def clipped(text: str, limit: int = SHOWN_LIMIT) -> tuple[str, Content]:
 
 
 def safe_content(text: str, style: str = "", limit: int = SHOWN_LIMIT) -> Content:
-    """Untrusted text as Content: never parsed as markup, control characters made visible,
-    at most `limit` characters."""
+    """Untrusted text as ``Content`` (in ``style``): never parsed as markup, nothing left to act
+    on, at most ``limit`` characters (then a note)."""
     shown, note = clipped(text, limit)
-    body = visible(shown)
+    body = safe(shown)
     return (Content.styled(body, style) if style else Content(body)) + note
+
+
+def safe_markup(template: str, **values: str) -> Content:
+    """Our markup ``template`` with untrusted ``$name`` values inserted literally and safely."""
+    return Content.from_markup(template, **{name: safe(value) for name, value in values.items()})
+
+
+PART = 16_000
+
+
+def part_of(text: str, part: int, size: int = PART) -> tuple[str, int, int]:
+    """The ``part``-th slice of ``text`` (clamped), characters before it, characters after it."""
+    last = max(0, (len(text) - 1) // size)
+    part = min(max(part, 0), last)
+    start = part * size
+    shown = text[start : start + size]
+    return shown, start, len(text) - start - len(shown)
+
+
+class SafeText(Static):
+    """A Static for untrusted text: literal, harmless, and paged when very long."""
+
+    DEFAULT_CSS = """
+    SafeText:focus { background-tint: $foreground 5%; }
+    """
+    BINDINGS = [
+        Binding("right_square_bracket", "next_part", "Next part", id="safe_text.next_part"),
+        Binding("left_square_bracket", "previous_part", "Previous part", id="safe_text.prev_part"),
+    ]
+
+    part: reactive[int] = reactive(0)
+    """Which ``PART``-sized slice of a long text is shown (0 for short texts)."""
+
+    def __init__(self, text: str = "", **kwargs) -> None:
+        kwargs.setdefault("markup", False)
+        super().__init__("", **kwargs)
+        self._text = safe(text)
+        self.can_focus = len(self._text) > PART
+        self.update(self._content())
+
+    @property
+    def text(self) -> str:
+        """The neutralised text (all parts)."""
+        return self._text
+
+    def set_text(self, text: str) -> None:
+        self._text = safe(text)
+        self.can_focus = len(self._text) > PART
+        self.part = 0
+        self.update(self._content())
+
+    def _content(self) -> Content:
+        shown, before, after = part_of(self._text, self.part)
+        if not before and not after:
+            return Content(shown)
+        notes = []
+        if before:
+            notes.append(f"{before:,} characters before ([)")
+        if after:
+            notes.append(f"{after:,} more characters (])")
+        note = Content.styled("\n… " + "; ".join(notes), "italic $text-muted")
+        return Content(shown) + note
+
+    def watch_part(self) -> None:
+        self.update(self._content())
+
+    def action_next_part(self) -> None:
+        self.part = part_of(self._text, self.part + 1)[1] // PART
+
+    def action_previous_part(self) -> None:
+        self.part = max(0, self.part - 1)
+
+    next_part = action_next_part
+    previous_part = action_previous_part
+
+
+class SafeInput(Input):
+    """An Input whose pastes are neutralised like displayed text."""
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.text = safe(event.text)  # Input's own handler runs next, with the clean text
+
+
+class SafeTextArea(TextArea):
+    """A TextArea whose pastes are neutralised like displayed text."""
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.text = safe(event.text)  # TextArea's own handler runs next, with the clean text

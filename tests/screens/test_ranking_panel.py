@@ -190,7 +190,7 @@ async def test_identical_empty_and_hostile_texts_show_literally():
         shown = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
         assert "(empty output)" in bodies
         assert markup in bodies[0] or markup in heads
-        assert "␛]52;c;aGk=␇ ␛[2J title<U+202E>" in bodies + [heads]
+        assert "␛]52;c;aGk=␇ ␛[2J title⟨U+202E⟩" in bodies + [heads]
         assert "\x1b" not in shown and "\x07" not in shown and "␛]0;pwned␇" in shown
     assert app.sent("submitted") == [[["o4"], ["o3"], ["o1"], ["o2"], ["o5"]]]
     assert app.return_code in (None, 0)

@@ -69,7 +69,7 @@ def test_bad_json_line_names_the_line(db, tmp_path):
 def test_invalid_utf8_and_lone_surrogates(db, tmp_path):
     f = tmp_path / "p.jsonl"
     f.write_bytes(b'{"id": "a", "text": "ok"}\n{"id": "b", "text": "caf\xe9"}\n')
-    with pytest.raises(ImportFileError, match=r"p.jsonl:2: \(encoding\): invalid UTF-8"):
+    with pytest.raises(ImportFileError, match=r"p.jsonl:2: text: invalid UTF-8 \(byte 0xe9\)"):
         import_prompts(db, f)
     f.write_text('{"id": "a", "text": "half \\ud800 a pair"}\n')
     with pytest.raises(ImportFileError, match=r"p.jsonl:1: text: contains a lone surrogate"):

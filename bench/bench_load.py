@@ -1,0 +1,179 @@
+"""Load: many labeler processes claim → label → submit on one database as fast as they can.
+
+Usage: python -m bench load, or python -m bench.bench_load [--processes 50] [--seconds 20]
+       [--overlap 3] [--prompts 6000]
+
+Each process is one labeler running the real store calls the app makes for a comparison
+(`claim_next`, then `submit` of a ranking and a rating per output), with the app's busy policy
+(`APP_BUSY_TIMEOUT_MS` per try, `retry_busy`); a busy error that outlasts it is what the app
+shows as a "database is busy" note, counted in `busy_notes`. Afterwards the database is
+checked: every submit a process saw succeed is in `labels` (none lost), no item has more than
+`overlap` labelers, no process hit an error, and `PRAGMA integrity_check` is ok. Throughput and
+submit/claim latency percentiles are merged into the results file under the key `load`.
+Exits 1 when a check fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import sqlite3
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+from bench.results import percentile, record
+from store.db import APP_BUSY_TIMEOUT_MS, open_db, retry_busy
+from store.errors import fault_kind
+from store.imports import import_outputs, import_prompts
+from store.labels import LabelValue, submit
+from store.queue import claim_next
+from store.roster import add_labeler
+from store.schema import load_schema
+
+OUTPUTS_PER_PROMPT = 3
+
+
+def build(db_path: Path, prompts: int, labelers: list[str]) -> None:
+    work = db_path.parent
+    with open(work / "prompts.jsonl", "w") as f:
+        for i in range(prompts):
+            f.write(json.dumps({"id": f"p{i}", "text": f"Prompt {i}", "tasks": ["comparison"]}) + "\n")
+    with open(work / "outputs.jsonl", "w") as f:
+        for i in range(prompts):
+            for k in range(OUTPUTS_PER_PROMPT):
+                f.write(json.dumps({"id": f"o{i}_{k}", "prompt_id": f"p{i}", "text": f"Answer {k}"}) + "\n")
+    db = open_db(db_path)
+    for name in labelers:
+        add_labeler(db, name)
+    import_prompts(db, work / "prompts.jsonl")
+    import_outputs(db, work / "outputs.jsonl")
+    db.conn.close()
+
+
+def labeler(db_path: str, name: str, overlap: int, start: float, stop: float, out) -> None:
+    """One labeler process: its successful submits, latencies and errors go to ``out``."""
+    schema = load_schema()
+    db = open_db(db_path, migrate=False)
+    db.execute(f"PRAGMA busy_timeout = {APP_BUSY_TIMEOUT_MS}")
+    busy_notes = 0
+    emptied = False
+    done: list[int] = []
+    submit_ms: list[float] = []
+    claim_ms: list[float] = []
+    errors: list[str] = []
+    while time.time() < start:
+        time.sleep(0.001)
+    while time.time() < stop:
+        try:
+            t0 = time.perf_counter()
+            a = retry_busy(claim_next, db, name, "comparison", overlap=overlap)
+            claim_ms.append((time.perf_counter() - t0) * 1000)
+            if a is None:
+                emptied = True
+                break
+            values = [LabelValue("ranking", a.item, "ranking", [[o] for o in a.order])]
+            values += [LabelValue("output", o, "rating", 1 + i) for i, o in enumerate(a.order)]
+            t0 = time.perf_counter()
+            retry_busy(submit, db, a.id, values, seconds=1.0, schema=schema, overlap=overlap)
+            submit_ms.append((time.perf_counter() - t0) * 1000)
+            done.append(a.id)
+        except sqlite3.OperationalError as exc:
+            if fault_kind(exc) != "busy":
+                raise
+            busy_notes += 1  # the labeler would read "busy, try again" and press Enter again
+        except Exception:  # noqa: BLE001 - every error is a finding, reported by the parent
+            errors.append(traceback.format_exc(limit=3))
+    db.conn.close()
+    out.put({"name": name, "end": time.time(), "done": done, "submit_ms": submit_ms, "claim_ms": claim_ms,
+             "errors": errors, "busy_notes": busy_notes,
+             "emptied": emptied})
+
+
+def check(db_path: Path, reports: list[dict], overlap: int) -> dict:
+    db = open_db(db_path, migrate=False)
+    claimed_done = {a for r in reports for a in r["done"]}
+    in_db = {row[0] for row in db.execute("SELECT id FROM assignments WHERE status = 'done'")}
+    with_labels = {row[0] for row in db.execute(
+        "SELECT DISTINCT assignment_id FROM labels WHERE task = 'ranking'")}
+    over = db.execute(
+        """SELECT item, count(DISTINCT labeler) FROM labels WHERE task = 'ranking' AND gold = 0
+           GROUP BY item HAVING count(DISTINCT labeler) > ?""", [overlap]).fetchall()
+    values_per_submit = 1 + OUTPUTS_PER_PROMPT
+    label_rows = db.execute("SELECT count(*) FROM labels").fetchone()[0]
+    integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
+    db.conn.close()
+    return {
+        "lost": len(claimed_done - (in_db & with_labels)),
+        "unreported": len(in_db - claimed_done),
+        "label_rows_expected": len(claimed_done) * values_per_submit,
+        "label_rows": label_rows,
+        "items_over_overlap": len(over),
+        "errors": sum(len(r["errors"]) for r in reports),
+        "busy_notes": sum(r["busy_notes"] for r in reports),
+        "integrity_check": integrity,
+    }
+
+
+def main(argv: list[str] | tuple[str, ...] = ()) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--processes", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--overlap", type=int, default=3)
+    parser.add_argument("--prompts", type=int, default=6000)
+    args = parser.parse_args(list(argv))
+
+    names = [f"labeler{i:02d}" for i in range(args.processes)]
+    load_before = round(os.getloadavg()[0], 1)  # a busy machine slows every figure
+    with tempfile.TemporaryDirectory(prefix="labeldesk-load-") as tmp:
+        db_path = Path(tmp) / "load.db"
+        build(db_path, args.prompts, names)
+        ctx = mp.get_context("spawn")
+        out = ctx.Queue()
+        start = time.time() + 3  # every process opens its connection before the clock starts
+        stop = start + args.seconds
+        procs = [ctx.Process(target=labeler, args=(str(db_path), n, args.overlap, start, stop, out))
+                 for n in names]
+        for p in procs:
+            p.start()
+        reports = [out.get(timeout=args.seconds + 120) for _ in procs]
+        for p in procs:
+            p.join(30)
+        elapsed = max(r["end"] for r in reports) - start
+        checks = check(db_path, reports, args.overlap)
+
+    submits = [ms for r in reports for ms in r["submit_ms"]]
+    claims = [ms for r in reports for ms in r["claim_ms"]]
+    ok = (checks["lost"] == 0 and checks["unreported"] == 0 and checks["errors"] == 0
+          and checks["busy_notes"] == 0
+          and checks["items_over_overlap"] == 0 and checks["integrity_check"] == "ok"
+          and checks["label_rows"] == checks["label_rows_expected"])
+    result = {
+        "processes": args.processes,
+        "seconds": round(elapsed, 1),
+        "overlap": args.overlap,
+        "prompts": args.prompts,
+        "submits": len(submits),
+        "submits_per_second": round(len(submits) / elapsed, 1),
+        "submit_ms_p50": round(percentile(submits, 50), 1),
+        "submit_ms_p99": round(percentile(submits, 99), 1),
+        "claim_ms_p50": round(percentile(claims, 50), 1),
+        "claim_ms_p99": round(percentile(claims, 99), 1),
+        "queue_emptied": any(r["emptied"] for r in reports),
+        "load_average_before": load_before,
+        "checks": checks,
+        "ok": ok,
+    }
+    record("load", result)
+    for r in reports:
+        for e in r["errors"][:1]:
+            print(f"{r['name']}: {e}", file=sys.stderr)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,44 @@
+"""Database faults as a short note to the labeler, never a traceback.
+
+Screens make their store calls through ``attempt``: a busy database is retried a bounded number
+of times (``store.db.retry_busy``: each try already waits up to the connection's busy timeout,
+which the app sets to ``APP_BUSY_TIMEOUT_MS``), then the labeler reads one line saying what
+happened and that the answers on screen are kept. Read-only files, a full disk and I/O errors get the same treatment
+without retrying; a refused label (``StoreError``) shows its own message.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from screens.widgets.safe_text import safe
+from store.db import retry_busy
+from store.errors import StoreError, describe_fault, fault_kind
+
+T = TypeVar("T")
+
+KEPT = "Your answers stay on screen"
+
+
+def message(exc: sqlite3.Error | StoreError, doing: str) -> str:
+    """One line for the labeler: what failed while ``doing`` what, and that nothing is lost."""
+    if isinstance(exc, StoreError):
+        return f"Could not {doing}: {safe(str(exc))}"
+    then = "" if fault_kind(exc) == "busy" else ". Please tell your coordinator"
+    return f"Could not {doing}: {describe_fault(exc)}{then}. {KEPT}."
+
+
+def attempt(notify: Callable[..., Any], doing: str, fn: Callable[..., T], *args: Any,
+            **kwargs: Any) -> tuple[bool, T | None]:
+    """Call ``fn``; on a database fault tell the labeler through ``notify`` and return
+    ``(False, None)``, else ``(True, result)``. A busy database is retried first."""
+    try:
+        return True, retry_busy(fn, *args, **kwargs)
+    except sqlite3.Error as exc:
+        notify(message(exc, doing), title="Not saved" if "save" in doing else "Database",
+               severity="error", timeout=10, markup=False)
+    except StoreError as exc:
+        notify(message(exc, doing), severity="warning", timeout=10, markup=False)
+    return False, None

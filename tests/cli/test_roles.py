@@ -1,0 +1,77 @@
+"""Researcher-only commands refuse a labeler, named by --labeler or LABELDESK_LABELER."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.cli.subproc import labeldesk, one_line_error
+
+
+@pytest.fixture(scope="module")
+def roster_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("roles") / "desk.db"
+    assert labeldesk("init", "--db", str(path)).returncode == 0
+    for name, role in (("rita", "researcher"), ("alice", "labeler")):
+        done = labeldesk("labelers", "add", name, "--role", role, "--db", str(path),
+                         env={"LABELDESK_LABELER": "rita"} if name != "rita" else None)
+        assert done.returncode == 0, done.stderr
+    files = path.parent
+    (files / "prompts.jsonl").write_text(json.dumps({"id": "p1", "text": "hi"}) + "\n")
+    (files / "outputs.jsonl").write_text(
+        json.dumps({"id": "o1", "prompt_id": "p1", "text": "a"}) + "\n")
+    (files / "labels.jsonl").write_text(json.dumps(
+        {"labeler": "rita", "task": "demonstration", "item": "p1", "field": "text", "value": "x"}) + "\n")
+    return path
+
+
+RESEARCHER_ONLY = [
+    ("import", "prompts", "{files}/prompts.jsonl"),
+    ("import", "outputs", "{files}/outputs.jsonl"),
+    ("import", "labels", "{files}/labels.jsonl"),
+    ("export", "labels", "--out", "{files}/out.jsonl"),
+    ("export", "sft", "--out", "{files}/out.jsonl"),
+    ("export", "pairs", "--out", "{files}/out.jsonl"),
+    ("export", "ppo", "--out", "{files}/out.jsonl"),
+    ("agreement",),
+    ("quiz", "assign", "screening", "--labelers", "alice"),
+    ("labelers", "add", "mallory", "--role", "researcher"),
+]
+
+
+def _exists(command: tuple[str, ...]) -> bool:
+    words = [w for w in command if not w.startswith("{") and not w.startswith("-")]
+    return labeldesk(*words[:2], "--help").returncode == 0
+
+
+@pytest.mark.parametrize("command", RESEARCHER_ONLY, ids=lambda c: " ".join(c[:2]))
+@pytest.mark.parametrize("how", ["flag", "env"])
+def test_a_labeler_is_refused(roster_db, command, how):
+    if not _exists(command):
+        pytest.skip(f"`labeldesk {' '.join(command[:2])}` is not on this branch yet")
+    if how == "flag" and command == ("agreement",):
+        pytest.skip("agreement --labeler picks whose figures to show; the asker is "
+                    "LABELDESK_LABELER or the OS user")
+    args = [a.format(files=roster_db.parent) for a in command] + ["--db", str(roster_db)]
+    if how == "flag":
+        done = labeldesk(*args, "--labeler", "alice")
+    else:
+        done = labeldesk(*args, env={"LABELDESK_LABELER": "alice"})
+    line = one_line_error(done)
+    assert "alice" in line and "researcher" in line
+    assert not (roster_db.parent / "out.jsonl").exists()
+
+
+def test_a_researcher_is_not_refused(tmp_path, roster_db):
+    for command in RESEARCHER_ONLY[:4]:  # in this order: outputs need their prompts
+        args = [a.format(files=roster_db.parent).replace("out.jsonl", "out-rita.jsonl")
+                for a in command]
+        done = labeldesk(*args, "--db", str(roster_db), "--labeler", "rita")
+        assert done.returncode == 0, (command, done.stderr)
+
+
+def test_an_unknown_name_given_explicitly_is_refused(roster_db):
+    line = one_line_error(labeldesk("export", "labels", "--out", "-", "--db", str(roster_db),
+                                    "--labeler", "nobody"))
+    assert "nobody" in line

@@ -1,0 +1,83 @@
+"""In the labeler role the app offers no way out of its own work: no export, gold, other
+labelers' work, screenshots (files), shell, suspend or external editor."""
+
+from __future__ import annotations
+
+import importlib
+import json
+
+import pytest
+from textual.binding import Binding
+
+from screens.home import HomeScreen
+from screens.registry import WORK
+from store.imports import import_labels
+from tests.corpus.terminal import screen_lines
+
+FORBIDDEN = ("export", "gold", "agreement", "import", "screenshot", "shell", "suspend",
+             "editor", "file", "demonstration_score", "score demonstrations", "labelers")
+
+
+def offered(app) -> list[str]:
+    """Every command title and key action the labeler can reach from the current screen."""
+    titles = [c.title for c in app.get_system_commands(app.screen)]
+    actions = [ab.binding.action for ab in app.active_bindings.values()
+               if ab.enabled and "start('" not in ab.binding.action]
+    return [t.lower() for t in titles + actions]
+
+
+def built_work_screens() -> list[type]:
+    found = []
+    for work in WORK:
+        module, _, cls = work.screen.partition(":")
+        try:
+            found.append(getattr(importlib.import_module(module), cls))
+        except (ModuleNotFoundError, AttributeError):
+            continue
+    return found
+
+
+@pytest.fixture
+def with_others_labels(sample_db, tmp_path):
+    rows = [{"labeler": "bob", "task": "demonstration", "item": "p3", "field": "text",
+             "value": "bob's answer"},
+            {"labeler": "rhea", "task": "ranking", "item": "p1", "field": "ranking",
+             "value": [["p1-a"], ["p1-b"], ["p1-c"]], "gold": True}]
+    (tmp_path / "l.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    import_labels(sample_db, tmp_path / "l.jsonl")
+    return sample_db
+
+
+async def test_a_labeler_is_offered_only_labeling(make_app, with_others_labels):
+    app = make_app("alice")
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await pilot.pause()
+        reachable = offered(app)
+        assert reachable and not [o for o in reachable if any(f in o for f in FORBIDDEN)]
+        shown = "\n".join(screen_lines(app))
+        assert "alice" in shown and "bob" not in shown and "rhea" not in shown
+        await pilot.press("d")  # the researchers' scoring key does nothing for a labeler
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.press("ctrl+p")  # the command palette lists the same, nothing more
+        await pilot.pause()
+        await pilot.press(*"export")
+        await pilot.pause()
+        palette = "\n".join(screen_lines(app)).lower()
+        assert "export" in palette  # what was typed, and no command that matches it
+        assert not any(f"{word}" in palette for word in ("screenshot", "score demonstrations"))
+
+
+async def test_a_researcher_gets_the_research_work(make_app):
+    app = make_app("rhea")
+    async with app.run_test(size=(120, 40)):
+        titles = [c.title.lower() for c in app.get_system_commands(app.screen)]
+        assert any("score demonstrations" in t for t in titles)
+
+
+@pytest.mark.parametrize("screen", built_work_screens(), ids=lambda s: s.__name__)
+def test_work_screens_bind_no_way_out(screen):
+    bindings = [b for b in screen.BINDINGS if isinstance(b, Binding)]
+    actions = [b.action.lower() for b in bindings] + [
+        (b[1] if isinstance(b, tuple) else "").lower() for b in screen.BINDINGS]
+    assert not [a for a in actions if any(f in a for f in FORBIDDEN[:8])]
