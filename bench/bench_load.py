@@ -1,7 +1,7 @@
 """Load: many labeler processes claim → label → submit on one database as fast as they can.
 
-Usage: python -m bench load, or python -m bench.bench_load [--processes 50] [--seconds 20]
-       [--overlap 3] [--prompts 6000]
+Usage: python -m bench load (8, then 50 processes), or
+       python -m bench.bench_load [--processes 8 50] [--seconds 20] [--overlap 3] [--prompts 12000]
 
 Each process is one labeler running the real store calls the app makes for a comparison
 (`claim_next`, then `submit` of a ranking and a rating per output), with the app's busy policy
@@ -9,7 +9,7 @@ Each process is one labeler running the real store calls the app makes for a com
 shows as a "database is busy" note, counted in `busy_notes`. Afterwards the database is
 checked: every submit a process saw succeed is in `labels` (none lost), no item has more than
 `overlap` labelers, no process hit an error, and `PRAGMA integrity_check` is ok. Throughput and
-submit/claim latency percentiles are merged into the results file under the key `load`.
+submit/claim latency percentiles are merged into the results file under `load_<processes>`.
 Exits 1 when a check fails.
 """
 
@@ -121,13 +121,18 @@ def check(db_path: Path, reports: list[dict], overlap: int) -> dict:
 
 def main(argv: list[str] | tuple[str, ...] = ()) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--processes", type=int, default=50)
+    parser.add_argument("--processes", type=int, nargs="+", default=[8, 50])
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--overlap", type=int, default=3)
-    parser.add_argument("--prompts", type=int, default=6000)
+    parser.add_argument("--prompts", type=int, default=12000)  # 8 processes must not run dry
     args = parser.parse_args(list(argv))
+    failed = [n for n in args.processes if not run(n, args)]
+    return 1 if failed else 0
 
-    names = [f"labeler{i:02d}" for i in range(args.processes)]
+
+def run(processes: int, args: argparse.Namespace) -> bool:
+    """One load run with `processes` labelers; its figures go under `load_<processes>`."""
+    names = [f"labeler{i:02d}" for i in range(processes)]
     load_before = round(os.getloadavg()[0], 1)  # a busy machine slows every figure
     with tempfile.TemporaryDirectory(prefix="labeldesk-load-") as tmp:
         db_path = Path(tmp) / "load.db"
@@ -153,7 +158,7 @@ def main(argv: list[str] | tuple[str, ...] = ()) -> int:
           and checks["items_over_overlap"] == 0 and checks["integrity_check"] == "ok"
           and checks["label_rows"] == checks["label_rows_expected"])
     result = {
-        "processes": args.processes,
+        "processes": processes,
         "seconds": round(elapsed, 1),
         "overlap": args.overlap,
         "prompts": args.prompts,
@@ -168,11 +173,11 @@ def main(argv: list[str] | tuple[str, ...] = ()) -> int:
         "checks": checks,
         "ok": ok,
     }
-    record("load", result)
+    record(f"load_{processes}", result)
     for r in reports:
         for e in r["errors"][:1]:
             print(f"{r['name']}: {e}", file=sys.stderr)
-    return 0 if ok else 1
+    return ok
 
 
 if __name__ == "__main__":
