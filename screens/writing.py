@@ -23,7 +23,8 @@ from screens.widgets.clipboard import copy_text
 from screens.widgets.confirm_bar import ConfirmBar
 from screens.widgets.few_shot import render_prompt
 from screens.widgets.footer import Footer
-from screens.widgets.safe_text import SafeTextArea, safe
+from screens.widgets.safe_text import safe
+from screens.widgets.safe_text_area import SafeTextArea
 from screens.widgets.skip_panel import SkipHandling, SkipPanel
 from store import demonstrations
 from store.views import TaskView

@@ -18,8 +18,10 @@ separators. Lone surrogates (possible in a ``str`` but not printable) become U+F
 ``\\t`` stay; ``\\r\\n`` becomes ``\\n`` and a lone ``\\r`` shows as ``␍``.
 
 Input widgets render what they hold as is, so a paste of the same text into an ``Input`` or a
-``TextArea`` would reach the terminal: ``SafeInput`` and ``SafeTextArea`` pass pastes through
-``safe`` first (typed keys cannot carry these characters).
+``TextArea`` would reach the terminal: ``SafeInput`` and ``SafeTextArea`` (in
+``safe_text_area.py``: Textual's TextArea costs ~5 ms to import, which the home screen, using
+only the functions here, does not pay at start-up) pass pastes through ``safe`` first (typed
+keys cannot carry these characters).
 
 Very long lines. Measured on Textual 8.2.8, 80x24, headless ``run_test``, 2 cores, with a
 1,000,000-character single line of words::
@@ -47,7 +49,7 @@ from textual import events
 from textual.binding import Binding
 from textual.content import Content
 from textual.reactive import reactive
-from textual.widgets import Input, Static, TextArea
+from textual.widgets import Input, Static
 
 # Shown instead of characters that have no control picture.
 _MARKED = (
@@ -182,10 +184,3 @@ class SafeInput(Input):
 
     def _on_paste(self, event: events.Paste) -> None:
         event.text = safe(event.text)  # Input's own handler runs next, with the clean text
-
-
-class SafeTextArea(TextArea):
-    """A TextArea whose pastes are neutralised like displayed text."""
-
-    def _on_paste(self, event: events.Paste) -> None:
-        event.text = safe(event.text)  # TextArea's own handler runs next, with the clean text

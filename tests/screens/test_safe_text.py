@@ -12,11 +12,11 @@ from screens.widgets.safe_text import (
     PART,
     SafeInput,
     SafeText,
-    SafeTextArea,
     safe,
     safe_content,
     safe_markup,
 )
+from screens.widgets.safe_text_area import SafeTextArea
 from tests.corpus.hostile import BY_NAME, CORPUS, LONE_SURROGATE, Hostile
 from tests.corpus.terminal import assert_harmless, screen_lines
 

@@ -1,0 +1,13 @@
+"""A TextArea whose pastes are neutralised like displayed text (see safe_text.py)."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.widgets import TextArea
+
+from screens.widgets.safe_text import safe
+
+
+class SafeTextArea(TextArea):
+    def _on_paste(self, event: events.Paste) -> None:
+        event.text = safe(event.text)  # TextArea's own handler runs next, with the clean text
