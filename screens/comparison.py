@@ -20,6 +20,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import ContentSwitcher, Footer, Input, Static
 
 from screens.base import WorkScreen
+from screens.faults import attempt
 from screens.widgets.instruction_panel import InstructionPanel
 from screens.widgets.prompt_panel import PromptPanel
 from screens.widgets.ranking_panel import CRITERIA, RankingPanel
@@ -117,9 +118,12 @@ class ComparisonScreen(WorkScreen):
         """
         assert self.view is not None
         app = self.app
-        claimed = queue.claim_next(app.db, app.labeler, self.KIND,
-                                   overlap=app.config.overlap(self.KIND),
-                                   lease_seconds=app.config.lease_seconds)
+        ok, claimed = attempt(self.notify, "renew your claim on this task", queue.claim_next,
+                              app.db, app.labeler, self.KIND,
+                              overlap=app.config.overlap(self.KIND),
+                              lease_seconds=app.config.lease_seconds)
+        if not ok:
+            return
         if claimed is None or claimed.id != self.view.assignment.id:
             self.say(Content.styled(
                 "Your claim on this task ran out while you were away and others finished it. "
@@ -292,10 +296,9 @@ class ComparisonScreen(WorkScreen):
             return
         assert self.view is not None
         prompt_id = self.view.prompt.id
-        try:
-            queue.skip(self.app.db, self.view.assignment.id, reason)
-        except StoreError as exc:
-            self.say(Content.styled(f"Not skipped: {exc}", "$text-error"))
+        ok, _ = attempt(self.notify, "skip this task", queue.skip, self.app.db,
+                        self.view.assignment.id, reason)
+        if not ok:
             return
         self._dirty = False
         self.query_one(SkipReason).display = False
@@ -305,8 +308,11 @@ class ComparisonScreen(WorkScreen):
     def action_flag(self) -> None:
         if self.view is None:
             return
+        ok, _ = attempt(self.notify, "flag this task", queue.set_flag, self.app.db,
+                        self.view.assignment.id, not self.flagged)
+        if not ok:
+            return
         self.flagged = not self.flagged
-        queue.set_flag(self.app.db, self.view.assignment.id, self.flagged)
         self.say(Content("Flagged for review." if self.flagged else "Flag removed."))
         self._show_title()
         self.changed()

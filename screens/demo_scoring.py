@@ -16,6 +16,7 @@ from textual.content import Content
 from textual.widgets import Footer, Static
 
 from screens.base import WorkScreen
+from screens.faults import attempt
 from screens.widgets.few_shot import render_prompt
 from screens.widgets.safe_text import safe_content, visible
 from screens.widgets.scale_rows import ScaleRows, value_for_key
@@ -62,7 +63,14 @@ class DemoScoringScreen(WorkScreen):
     def next_task(self) -> None:
         """Like the base, but the item is a demonstration, not a prompt."""
         app = self.app
-        assignment = demonstrations.claim_score(app.db, app.labeler, lease_seconds=app.config.lease_seconds)
+        ok, assignment = attempt(self.notify, "fetch the next demonstration",
+                                 demonstrations.claim_score, app.db, app.labeler,
+                                 lease_seconds=app.config.lease_seconds)
+        if not ok:
+            self.view = self.demo = None
+            if self.app.screen is self:
+                self.app.pop_screen()
+            return
         if assignment is None:
             self.view = self.demo = None
             self.show_empty()

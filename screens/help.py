@@ -11,7 +11,6 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Markdown, Static
 
 from screens.widgets.safe_text import SafeInput
-
 from tui.locations import GUIDELINES
 
 _HEADING = re.compile(r"^#{1,3} ", re.M)

@@ -29,6 +29,7 @@ from textual.widgets import (
 )
 from textual.widgets.selection_list import Selection
 
+from screens.faults import attempt
 from screens.widgets.flag_form import FlagForm, FlagRow
 from screens.widgets.ranking_panel import RankingPanel, ShownOutput
 from screens.widgets.safe_text import SafeTextArea, safe, safe_content
@@ -295,11 +296,9 @@ class QuizScreen(Screen):
 
     def _save(self) -> None:
         seconds = self.seconds_on_item()
-        try:
-            quizzes.save_answer(self.app.db, self.session, self.position, self.current_answer(),
-                                seconds=seconds)
-        except StoreError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+        ok, _ = attempt(self.notify, "save your answer", quizzes.save_answer, self.app.db,
+                        self.session, self.position, self.current_answer(), seconds=seconds)
+        if not ok:
             return
         self._base, self._since, self._dirty = seconds, time.monotonic(), False
         self._header()
@@ -354,10 +353,9 @@ class QuizScreen(Screen):
     def _confirmed(self, yes: bool | None) -> None:
         if not yes:
             return
-        try:
-            quizzes.submit_quiz(self.app.db, self.session, schema=self.app.schema)
-        except StoreError as exc:
-            self.notify(str(exc), severity="error", markup=False, timeout=8)
+        ok, _ = attempt(self.notify, "submit the quiz", quizzes.submit_quiz, self.app.db,
+                        self.session, schema=self.app.schema)
+        if not ok:
             return
         self._show_locked()
 

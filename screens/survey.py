@@ -23,8 +23,8 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
+from screens.faults import attempt
 from store import surveys
-from store.errors import StoreError
 from store.survey_questions import Survey, survey
 
 KINDS = ("demographics", "satisfaction")
@@ -104,9 +104,12 @@ class SurveyScreen(Screen):
         if self.survey is None:
             return
         try:
-            surveys.record_response(self.app.db, self.survey, self.app.labeler, self.answers())
-        except (StoreError, ValueError) as exc:
+            ok, _ = attempt(self.notify, "store your answers", surveys.record_response,
+                            self.app.db, self.survey, self.app.labeler, self.answers())
+        except ValueError as exc:
             self.notify(str(exc), severity="error", markup=False)
+            return
+        if not ok:
             return
         self.notify("Thank you. Your answers were stored without your name.", title="Survey")
         self._show_list()

@@ -18,6 +18,7 @@ from textual.content import Content
 from textual.widgets import Footer, Static
 
 from screens.base import WorkScreen
+from screens.faults import attempt
 from screens.widgets.ranking_panel import RankingPanel, ShownOutput
 from screens.widgets.ranking_rules import TOXICITY_RULES
 from screens.widgets.safe_text import safe_content, visible
@@ -264,8 +265,11 @@ class ToxicityScreen(SkipHandling, WorkScreen):
     def _ranking_flag(self) -> None:
         if self.view is not None:
             flagged = not getattr(self, "_flagged", False)
+            ok, _ = attempt(self.notify, "flag this task", queue.set_flag, self.app.db,
+                            self.view.assignment.id, flagged)
+            if not ok:
+                return
             self._flagged = flagged
-            queue.set_flag(self.app.db, self.view.assignment.id, flagged)
             self.notify("Flagged for a researcher." if flagged else "Flag removed.")
 
     def _submit(self, ranking: list[list[str]] | None) -> None:

@@ -24,12 +24,14 @@ from store.errors import StoreError, fault_kind
 T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 10_000
-# The app writes on its UI thread and retries itself (`retry_busy`): SQLite's own wait polls
-# ever more slowly (up to every 100 ms), so under load a waiting labeler keeps losing to fresh
-# writers; polling every few ms until BUSY_BOUND is fairer. Measured with 50 processes at full
+# The app writes on its UI thread. Its store calls go through `retry_busy`, which polls every
+# few ms until BUSY_BOUND: SQLite's own wait polls ever more slowly (up to every 100 ms), so
+# under load a waiting labeler keeps losing to fresh writers. Measured with 50 processes at full
 # speed on 2 cores (bench_load): submit p99 1.4 s and a busy note for someone with SQLite's wait
-# (2 s x 3 tries), p99 0.5 s and none with this.
-APP_BUSY_TIMEOUT_MS = 5
+# (2 s x 3 tries), p99 0.4-0.5 s and none with this. Calls outside `retry_busy` keep SQLite's
+# wait, APP_BUSY_TIMEOUT_MS.
+APP_BUSY_TIMEOUT_MS = 2_000
+POLL_BUSY_TIMEOUT_MS = 5
 BUSY_BOUND = 6.0  # seconds a write keeps trying before the labeler is told the database is busy
 BUSY_PAUSE = (0.001, 0.004)
 
@@ -97,15 +99,31 @@ def retry_busy(fn: Callable[..., T], *args: Any, bound: float | None = None, **k
     """``fn(*args, **kwargs)``, tried again after a short random pause while the database is
     busy, for up to ``bound`` (default ``BUSY_BOUND``) seconds. ``fn`` must be one transaction
     (a busy error leaves nothing behind). Other errors, and a busy one past the bound, propagate.
+    A Database among ``args`` waits only ``POLL_BUSY_TIMEOUT_MS`` per try meanwhile.
     """
+    db = next((a for a in args if isinstance(a, sqlite_utils.Database)), None)
     end = time.monotonic() + (BUSY_BOUND if bound is None else bound)
-    while True:
-        try:
-            return fn(*args, **kwargs)
-        except sqlite3.OperationalError as exc:
-            if fault_kind(exc) != "busy" or time.monotonic() >= end:
-                raise
-            time.sleep(random.uniform(*BUSY_PAUSE))
+    with _busy_timeout(db, POLL_BUSY_TIMEOUT_MS):
+        while True:
+            try:
+                return fn(*args, **kwargs)
+            except sqlite3.OperationalError as exc:
+                if fault_kind(exc) != "busy" or time.monotonic() >= end:
+                    raise
+                time.sleep(random.uniform(*BUSY_PAUSE))
+
+
+@contextmanager
+def _busy_timeout(db: sqlite_utils.Database | None, ms: int) -> Iterator[None]:
+    if db is None or db.conn.in_transaction:
+        yield
+        return
+    before = db.execute("PRAGMA busy_timeout").fetchone()[0]
+    db.execute(f"PRAGMA busy_timeout = {ms}")
+    try:
+        yield
+    finally:
+        db.execute(f"PRAGMA busy_timeout = {before}")
 
 
 @contextmanager

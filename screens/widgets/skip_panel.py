@@ -10,6 +10,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Label, OptionList
 
+from screens.faults import attempt
 from store import queue
 
 REASONS = ("contains PII", "harmful request", "unclear", "other")
@@ -99,7 +100,10 @@ class SkipHandling:
     def on_skip_panel_chosen(self, event: SkipPanel.Chosen) -> None:
         if self.view is None:
             return
-        queue.skip(self.app.db, self.view.assignment.id, event.reason)
+        ok, _ = attempt(self.notify, "skip this task", queue.skip, self.app.db,
+                        self.view.assignment.id, event.reason)
+        if not ok:
+            return
         self._dirty = False
         self.notify("Skipped; researchers will see the reason.")
         self.next_task()
