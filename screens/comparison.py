@@ -25,6 +25,7 @@ from screens.widgets.instruction_panel import InstructionPanel
 from screens.widgets.prompt_panel import PromptPanel
 from screens.widgets.ranking_panel import CRITERIA, RankingPanel
 from screens.widgets.ranking_state import ShownOutput, shown
+from screens.widgets.safe_text import SafeInput
 from screens.widgets.scores_panel import ScoresPanel
 from store import queue
 from store.errors import LabelError, StoreError
@@ -36,7 +37,7 @@ SKIP_REASONS = ["cannot judge", "contains PII", "outputs broken or missing", "no
                 "upsetting content"]
 
 
-class SkipReason(Input):
+class SkipReason(SafeInput):
     """The reason asked for when skipping; Escape cancels the skip."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel skip", id="comparison.skip_cancel")]

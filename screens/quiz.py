@@ -32,7 +32,7 @@ from textual.widgets.selection_list import Selection
 from screens.faults import attempt
 from screens.widgets.flag_form import FlagForm, FlagRow
 from screens.widgets.ranking_panel import RankingPanel, ShownOutput
-from screens.widgets.safe_text import SafeTextArea, safe, safe_content
+from screens.widgets.safe_text import SafeInput, SafeTextArea, safe, safe_content
 from store import quiz as quizzes
 from store.errors import StoreError
 
@@ -126,7 +126,7 @@ class QuizScreen(Screen):
             with VerticalScroll(id="self_assessment"):
                 yield Static(id="self-question", classes="prompt", markup=False)
                 yield SelectionList(id="self-choices")
-                yield Input(id="self-text", placeholder="Anything else (optional)")
+                yield SafeInput(id="self-text", placeholder="Anything else (optional)")
             with VerticalScroll(id="review"):
                 yield Static(id="review-text", markup=False)
             with VerticalScroll(id="locked"):

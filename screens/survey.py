@@ -15,7 +15,6 @@ from textual.widgets import (
     ContentSwitcher,
     Footer,
     Header,
-    Input,
     Label,
     OptionList,
     Select,
@@ -24,6 +23,7 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from screens.faults import attempt
+from screens.widgets.safe_text import SafeInput
 from store import surveys
 from store.survey_questions import Survey, survey
 
@@ -81,7 +81,7 @@ class SurveyScreen(Screen):
         for q in self.survey.questions:
             widgets.append(Label(Content(q.text), classes="question"))
             if q.kind == "text":
-                widgets.append(Input(id=f"q-{q.key}", placeholder="(skip)"))
+                widgets.append(SafeInput(id=f"q-{q.key}", placeholder="(skip)"))
             else:
                 options = [(label, value) for value, label in
                            (enumerate(q.choices, 1) if q.kind == "agree" else ((c, c) for c in q.choices))]

@@ -21,7 +21,7 @@ from screens.base import WorkScreen
 from screens.widgets.clipboard import copy_text
 from screens.widgets.confirm_bar import ConfirmBar
 from screens.widgets.few_shot import render_prompt
-from screens.widgets.safe_text import visible
+from screens.widgets.safe_text import SafeTextArea, visible
 from screens.widgets.skip_panel import SkipHandling, SkipPanel
 from store import demonstrations
 from store.errors import StoreError
@@ -54,7 +54,7 @@ class WritingScreen(SkipHandling, WorkScreen):
         yield Static(id="writing-title")
         with PromptScroll(id="writing-prompt"):
             yield Static(id="writing-prompt-text")
-        yield TextArea(id="writing-answer", soft_wrap=True, placeholder="Write the ideal answer here.")
+        yield SafeTextArea(id="writing-answer", soft_wrap=True, placeholder="Write the ideal answer here.")
         yield Static(id="writing-status")
         yield ConfirmBar(id="writing-confirm")
         yield SkipPanel(id="writing-skip")
