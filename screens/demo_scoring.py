@@ -18,10 +18,9 @@ from textual.widgets import Footer, Static
 from screens.base import WorkScreen
 from screens.faults import attempt
 from screens.widgets.few_shot import render_prompt
-from screens.widgets.safe_text import safe_content, visible
+from screens.widgets.safe_text import safe, safe_content
 from screens.widgets.scale_rows import ScaleRows, value_for_key
 from store import demonstrations, labels
-from store.errors import StoreError
 from store.views import TaskView
 
 
@@ -60,8 +59,8 @@ class DemoScoringScreen(WorkScreen):
             return
         super().on_screen_resume()
 
-    def next_task(self) -> None:
-        """Like the base, but the item is a demonstration, not a prompt."""
+    def _claim(self) -> tuple[TaskView, dict[str, Any]] | None:
+        """Like the base, but the item is a demonstration `d<id>`, not a prompt."""
         app = self.app
         ok, assignment = attempt(self.notify, "fetch the next demonstration",
                                  demonstrations.claim_score, app.db, app.labeler,
@@ -72,16 +71,10 @@ class DemoScoringScreen(WorkScreen):
                 self.app.pop_screen()
             return
         if assignment is None:
-            self.view = self.demo = None
-            self.show_empty()
-            return
-        demo = demonstrations.get_demonstration(app.db, assignment.item)
-        self.view = TaskView(assignment, demo.prompt, [])
-        draft = labels.load_draft(app.db, assignment.id) or {}
-        self._seconds = float(draft.pop("_seconds", 0.0))
-        self._dirty = False
-        self.demo = demo
-        self.show_task(self.view, draft)
+            self.demo = None
+            return None
+        self.demo = demonstrations.get_demonstration(app.db, assignment.item)
+        return TaskView(assignment, self.demo.prompt, []), labels.load_draft(app.db, assignment.id) or {}
 
     def show_task(self, view: TaskView, draft: dict[str, Any]) -> None:
         demo = self.demo
@@ -89,7 +82,7 @@ class DemoScoringScreen(WorkScreen):
         self.rating = draft.get("rating")
         self.query_one("#score-title", Static).update(
             Content.assemble(("Score this demonstration", "bold"), f"  ·  {demo.id}",
-                             f"  ·  prompt {visible(demo.prompt.id)}")
+                             f"  ·  prompt {safe(demo.prompt.id)}")
         )
         self.query_one("#score-prompt-text", Static).update(
             render_prompt(demo.prompt.text, demo.prompt.style or "plain")
@@ -123,13 +116,10 @@ class DemoScoringScreen(WorkScreen):
         if self.rating is None:
             self.notify(f"Press {self.field.min}..{self.field.max} to score first.", severity="warning")
             return
-        try:
-            demonstrations.submit_score(
-                self.app.db, self.view.assignment.id, self.demo.id, self.rating,
-                seconds=self.seconds_on_task(), schema=self.app.schema,
-            )
-        except StoreError as exc:
-            self.notify(f"Not saved: {exc}", severity="error", markup=False)
+        ok, _ = attempt(self.notify, "save the score", demonstrations.submit_score, self.app.db,
+                        self.view.assignment.id, self.demo.id, self.rating,
+                        seconds=self.seconds_on_task(), schema=self.app.schema)
+        if not ok:
             return
         self._dirty = False
         self.notify(f"Scored {self.demo.id}: {self.rating}.")

@@ -21,7 +21,7 @@ from screens.base import WorkScreen
 from screens.faults import attempt
 from screens.widgets.ranking_panel import RankingPanel, ShownOutput
 from screens.widgets.ranking_rules import TOXICITY_RULES
-from screens.widgets.safe_text import safe_content, visible
+from screens.widgets.safe_text import safe, safe_content
 from screens.widgets.scale_rows import ScaleRows, value_for_key
 from screens.widgets.skip_panel import SkipHandling, SkipPanel
 from store import labels, queue
@@ -94,7 +94,7 @@ class ToxicityScreen(SkipHandling, WorkScreen):
             safe_content(view.prompt.text, "italic")
         )
         self.query_one("#tox-title", Static).update(
-            Content.assemble(("Toxicity", "bold"), f"  ·  item {visible(view.prompt.id)}")
+            Content.assemble(("Toxicity", "bold"), f"  ·  item {safe(view.prompt.id)}")
         )
         self._select_first_missing()
         self._set_step(RANKING if draft.get("step") == RANKING and self.complete() else FIELDS)
@@ -267,10 +267,9 @@ class ToxicityScreen(SkipHandling, WorkScreen):
             flagged = not getattr(self, "_flagged", False)
             ok, _ = attempt(self.notify, "flag this task", queue.set_flag, self.app.db,
                             self.view.assignment.id, flagged)
-            if not ok:
-                return
-            self._flagged = flagged
-            self.notify("Flagged for a researcher." if flagged else "Flag removed.")
+            if ok:
+                self._flagged = flagged
+                self.notify("Flagged for a researcher." if flagged else "Flag removed.")
 
     def _submit(self, ranking: list[list[str]] | None) -> None:
         assert self.view is not None
@@ -281,8 +280,8 @@ class ToxicityScreen(SkipHandling, WorkScreen):
         ]
         if ranking is not None:
             values.append(labels.LabelValue("ranking", self.view.prompt.id, "ranking", ranking))
-        self.submit(values)
-        self.notify("Toxicity labels submitted.")
+        if self.submit(values):
+            self.notify("Toxicity labels submitted.")
 
     def next_task(self) -> None:
         self._flagged = False

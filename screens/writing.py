@@ -18,13 +18,13 @@ from textual.content import Content
 from textual.widgets import Footer, Static, TextArea
 
 from screens.base import WorkScreen
+from screens.faults import attempt
 from screens.widgets.clipboard import copy_text
 from screens.widgets.confirm_bar import ConfirmBar
 from screens.widgets.few_shot import render_prompt
-from screens.widgets.safe_text import SafeTextArea, visible
+from screens.widgets.safe_text import SafeTextArea, safe
 from screens.widgets.skip_panel import SkipHandling, SkipPanel
 from store import demonstrations
-from store.errors import StoreError
 from store.views import TaskView
 
 
@@ -75,8 +75,8 @@ class WritingScreen(SkipHandling, WorkScreen):
         self.query_one("#writing-title", Static).update(
             Content.assemble(
                 ("Write the ideal answer", "bold"),
-                f"  ·  prompt {visible(prompt.id)}",
-                f"  ·  {visible(prompt.category or 'uncategorised')}",
+                f"  ·  prompt {safe(prompt.id)}",
+                f"  ·  {safe(prompt.category or 'uncategorised')}",
             )
         )
         self.query_one("#writing-prompt-text", Static).update(
@@ -157,17 +157,19 @@ class WritingScreen(SkipHandling, WorkScreen):
         self.editor.focus()
         if not event.confirmed or self.view is None:
             return
-        try:
-            demonstrations.submit_demonstration(
-                self.app.db,
-                self.view.assignment.id,
-                self.view.prompt.id,
-                self.editor.text,
-                seconds=self.seconds_on_task(),
-                schema=self.app.schema,
-            )
-        except StoreError as exc:  # e.g. the task was closed meanwhile; the text stays on screen
-            self.notify(f"Not submitted: {exc}. F3 copies your answer.", severity="error", markup=False)
+        ok, _ = attempt(  # on failure the note says why and the text stays on screen
+            self.notify,
+            "save your answer",
+            demonstrations.submit_demonstration,
+            self.app.db,
+            self.view.assignment.id,
+            self.view.prompt.id,
+            self.editor.text,
+            seconds=self.seconds_on_task(),
+            schema=self.app.schema,
+            overlap=self.app.config.overlap(self.KIND),
+        )
+        if not ok:
             return
         self._dirty = False
         self.notify("Answer submitted.")

@@ -144,5 +144,5 @@ async def test_submitting_a_task_closed_meanwhile_keeps_the_text(make_app, sampl
         await pilot.press("w", *"Mine.")
         queue.skip(sample_db, app.screen.view.assignment.id, "unclear")  # e.g. another session
         await pilot.press("ctrl+s", "y")
-        assert any("Not submitted" in str(n.message) for n in app._notifications)
+        assert any("Could not save your answer" in str(n.message) for n in app._notifications)
         assert app.screen.query_one(TextArea).text == "Mine."
