@@ -81,11 +81,16 @@ class WorkScreen(Screen):
 
     # -- drafts -----------------------------------------------------------------
     def changed(self) -> None:
-        """Call on every edit: the draft is written shortly after the last one."""
+        """Call on every edit. A throttle, not a debounce: the first change starts the timer and
+        later ones ride on it, so steady work is on disk within DRAFT_DELAY (a debounce would
+        never save a labeler who keeps typing, and `kill -9` would lose all of it)."""
         self._dirty = True
-        if self._draft_timer is not None:
-            self._draft_timer.stop()
-        self._draft_timer = self.set_timer(self.DRAFT_DELAY, self.flush_drafts)
+        if self._draft_timer is None:
+            self._draft_timer = self.set_timer(self.DRAFT_DELAY, self._timed_flush)
+
+    def _timed_flush(self) -> None:
+        self._draft_timer = None
+        self.flush_drafts()
 
     def flush_drafts(self) -> None:
         if not self._dirty or self.view is None:

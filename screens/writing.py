@@ -106,16 +106,6 @@ class WritingScreen(SkipHandling, WorkScreen):
         if self.view is not None:
             self.changed()
 
-    def changed(self) -> None:
-        """Throttle: the first change starts the timer and later ones ride on it."""
-        self._dirty = True
-        if self._draft_timer is None:
-            self._draft_timer = self.set_timer(self.DRAFT_DELAY, self._timed_flush)
-
-    def _timed_flush(self) -> None:
-        self._draft_timer = None
-        self.flush_drafts()
-
     def flush_drafts(self) -> None:
         was_dirty = self._dirty and self.view is not None
         super().flush_drafts()
