@@ -5,7 +5,7 @@ Usage: python -m bench load (8, then 50 processes), or
 
 Each process is one labeler running the real store calls the app makes for a comparison
 (`claim_next`, then `submit` of a ranking and a rating per output), with the app's busy policy
-(`APP_BUSY_TIMEOUT_MS` per try, `retry_busy`); a busy error that outlasts it is what the app
+(`APP_BUSY_TIMEOUT_MS`, store calls through `retry_busy` until `BUSY_BOUND`); a busy error that outlasts it is what the app
 shows as a "database is busy" note, counted in `busy_notes`. Afterwards the database is
 checked: every submit a process saw succeed is in `labels` (none lost), no item has more than
 `overlap` labelers, no process hit an error, and `PRAGMA integrity_check` is ok. Throughput and

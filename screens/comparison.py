@@ -21,10 +21,12 @@ from textual.widgets import ContentSwitcher, Input, Static
 
 from screens.base import WorkScreen
 from screens.widgets.footer import Footer
+from screens.faults import attempt
 from screens.widgets.instruction_panel import InstructionPanel
 from screens.widgets.prompt_panel import PromptPanel
 from screens.widgets.ranking_panel import CRITERIA, RankingPanel
 from screens.widgets.ranking_state import ShownOutput, shown
+from screens.widgets.safe_text import SafeInput
 from screens.widgets.scores_panel import ScoresPanel
 from store import queue
 from store.errors import LabelError, StoreError
@@ -36,7 +38,7 @@ SKIP_REASONS = ["cannot judge", "contains PII", "outputs broken or missing", "no
                 "upsetting content"]
 
 
-class SkipReason(Input):
+class SkipReason(SafeInput):
     """The reason asked for when skipping; Escape cancels the skip."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel skip", id="comparison.skip_cancel")]
@@ -118,9 +120,12 @@ class ComparisonScreen(WorkScreen):
         """
         assert self.view is not None
         app = self.app
-        claimed = queue.claim_next(app.db, app.labeler, self.KIND,
-                                   overlap=app.config.overlap(self.KIND),
-                                   lease_seconds=app.config.lease_seconds)
+        ok, claimed = attempt(self.notify, "renew your claim on this task", queue.claim_next,
+                              app.db, app.labeler, self.KIND,
+                              overlap=app.config.overlap(self.KIND),
+                              lease_seconds=app.config.lease_seconds)
+        if not ok:
+            return
         if claimed is None or claimed.id != self.view.assignment.id:
             self.say(Content.styled(
                 "Your claim on this task ran out while you were away and others finished it. "
@@ -293,10 +298,9 @@ class ComparisonScreen(WorkScreen):
             return
         assert self.view is not None
         prompt_id = self.view.prompt.id
-        try:
-            queue.skip(self.app.db, self.view.assignment.id, reason)
-        except StoreError as exc:
-            self.say(Content.styled(f"Not skipped: {exc}", "$text-error"))
+        ok, _ = attempt(self.notify, "skip this task", queue.skip, self.app.db,
+                        self.view.assignment.id, reason)
+        if not ok:
             return
         self._dirty = False
         self.query_one(SkipReason).display = False
@@ -306,8 +310,11 @@ class ComparisonScreen(WorkScreen):
     def action_flag(self) -> None:
         if self.view is None:
             return
+        ok, _ = attempt(self.notify, "flag this task", queue.set_flag, self.app.db,
+                        self.view.assignment.id, not self.flagged)
+        if not ok:
+            return
         self.flagged = not self.flagged
-        queue.set_flag(self.app.db, self.view.assignment.id, self.flagged)
         self.say(Content("Flagged for review." if self.flagged else "Flag removed."))
         self._show_title()
         self.changed()

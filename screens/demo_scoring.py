@@ -63,7 +63,14 @@ class DemoScoringScreen(WorkScreen):
     def _claim(self) -> tuple[TaskView, dict[str, Any]] | None:
         """Like the base, but the item is a demonstration `d<id>`, not a prompt."""
         app = self.app
-        assignment = demonstrations.claim_score(app.db, app.labeler, lease_seconds=app.config.lease_seconds)
+        ok, assignment = attempt(self.notify, "fetch the next demonstration",
+                                 demonstrations.claim_score, app.db, app.labeler,
+                                 lease_seconds=app.config.lease_seconds)
+        if not ok:
+            self.view = self.demo = None
+            if self.app.screen is self:
+                self.app.pop_screen()
+            return
         if assignment is None:
             self.demo = None
             return None

@@ -1,8 +1,7 @@
 """Database faults as a short note to the labeler, never a traceback.
 
-Screens make their store calls through ``attempt``: a busy database is retried a bounded number
-of times (``store.db.retry_busy``: each try already waits up to the connection's busy timeout,
-which the app sets to ``APP_BUSY_TIMEOUT_MS``), then the labeler reads one line saying what
+Screens make their store calls through ``attempt``: a busy database is tried again for up to
+``store.db.BUSY_BOUND`` seconds (``retry_busy``), then the labeler reads one line saying what
 happened and that the answers on screen are kept. Read-only files, a full disk and I/O errors get the same treatment
 without retrying; a refused label (``StoreError``) shows its own message.
 """

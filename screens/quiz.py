@@ -28,9 +28,11 @@ from textual.widgets import (
 )
 from textual.widgets.selection_list import Selection
 
+from screens.faults import attempt
 from screens.widgets.flag_form import FlagForm, FlagRow
 from screens.widgets.footer import Footer
 from screens.widgets.ranking_panel import RankingPanel, ShownOutput
+from screens.widgets.safe_text import SafeInput, SafeTextArea, safe, safe_content
 from store import quiz as quizzes
 from store.errors import StoreError
 
@@ -120,11 +122,11 @@ class QuizScreen(Screen):
                 yield QuizRankingPanel(id="rank-panel")
             with Vertical(id="demonstrations"):
                 yield Static(id="demo-prompt", classes="prompt", markup=False)
-                yield TextArea(id="demo-text", soft_wrap=True, show_line_numbers=False)
+                yield SafeTextArea(id="demo-text", soft_wrap=True, show_line_numbers=False)
             with VerticalScroll(id="self_assessment"):
                 yield Static(id="self-question", classes="prompt", markup=False)
                 yield SelectionList(id="self-choices")
-                yield Input(id="self-text", placeholder="Anything else (optional)")
+                yield SafeInput(id="self-text", placeholder="Anything else (optional)")
             with VerticalScroll(id="review"):
                 yield Static(id="review-text", markup=False)
             with VerticalScroll(id="locked"):
@@ -185,7 +187,7 @@ class QuizScreen(Screen):
         if position < 0:
             switcher.current = "intro"
             self.query_one("#intro-text", Static).update(
-                reflow(s.instructions) + f"\n\n{len(s.items)} items. Press Enter to begin. "
+                safe(reflow(s.instructions)) + f"\n\n{len(s.items)} items. Press Enter to begin. "
                 "ctrl+n / ctrl+o move to the next / previous item; your answers are saved as you go.")
         elif item is None:
             switcher.current = "review"
@@ -198,10 +200,10 @@ class QuizScreen(Screen):
 
     def _show_flagging(self, item, answer) -> None:
         schema = self.app.schema
-        self.query_one("#flag-prompt", Static).update(item.prompt)
+        self.query_one("#flag-prompt", Static).update(safe_content(item.prompt))
         completion = self.query_one("#flag-completion", Static)
         completion.display = bool(item.outputs)
-        completion.update(item.outputs[0].text if item.outputs else "")
+        completion.update(safe_content(item.outputs[0].text if item.outputs else ""))
         rows = [FlagRow("prompt", f, _label(schema, "instruction", f)) for f in item.prompt_flags]
         rows += [FlagRow("completion", f, _label(schema, "output", f)) for f in item.completion_flags]
         values = {(g, f): v for g in ("prompt", "completion") for f, v in answer.get(g, {}).items()}
@@ -210,7 +212,7 @@ class QuizScreen(Screen):
         form.focus()
 
     def _show_ranking(self, item, answer) -> None:
-        self.query_one("#rank-prompt", Static).update(item.prompt)
+        self.query_one("#rank-prompt", Static).update(safe_content(item.prompt))
         panel = self.query_one(RankingPanel)
         panel.set_task([ShownOutput(o.letter, o.id, o.text) for o in item.outputs],
                        criterion=RANK_BY, preorder=answer.get("ranking") or None)
@@ -218,7 +220,7 @@ class QuizScreen(Screen):
 
     def _show_demonstrations(self, item, answer) -> None:
         self.query_one("#demo-prompt", Static).update(
-            Content(item.prompt) + Content.styled("\n\nWrite the answer below. ctrl+s saves it and moves on.", "$text-muted"))
+            safe_content(item.prompt) + Content.styled("\n\nWrite the answer below. ctrl+s saves it and moves on.", "$text-muted"))
         area = self.query_one("#demo-text", TextArea)
         with area.prevent(TextArea.Changed):
             area.load_text(answer.get("text", ""))
@@ -226,12 +228,12 @@ class QuizScreen(Screen):
 
     def _show_self_assessment(self, item, answer) -> None:
         self.query_one("#self-question", Static).update(
-            Content(item.question) + Content.styled("\n↑/↓ and space choose; ctrl+s saves and moves on.", "$text-muted"))
+            safe_content(item.question) + Content.styled("\n↑/↓ and space choose; ctrl+s saves and moves on.", "$text-muted"))
         chosen = set(answer.get("selected", []))
         choices = self.query_one("#self-choices", SelectionList)
         with choices.prevent(SelectionList.SelectedChanged):
             choices.clear_options()
-            choices.add_options([Selection(Content(v), v, v in chosen) for v in item.topics + item.groups])
+            choices.add_options([Selection(safe_content(v), v, v in chosen) for v in item.topics + item.groups])
         choices.highlighted = 0
         text = self.query_one("#self-text", Input)
         text.display = item.free_text
@@ -294,11 +296,9 @@ class QuizScreen(Screen):
 
     def _save(self) -> None:
         seconds = self.seconds_on_item()
-        try:
-            quizzes.save_answer(self.app.db, self.session, self.position, self.current_answer(),
-                                seconds=seconds)
-        except StoreError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+        ok, _ = attempt(self.notify, "save your answer", quizzes.save_answer, self.app.db,
+                        self.session, self.position, self.current_answer(), seconds=seconds)
+        if not ok:
             return
         self._base, self._since, self._dirty = seconds, time.monotonic(), False
         self._header()
@@ -353,10 +353,9 @@ class QuizScreen(Screen):
     def _confirmed(self, yes: bool | None) -> None:
         if not yes:
             return
-        try:
-            quizzes.submit_quiz(self.app.db, self.session, schema=self.app.schema)
-        except StoreError as exc:
-            self.notify(str(exc), severity="error", markup=False, timeout=8)
+        ok, _ = attempt(self.notify, "submit the quiz", quizzes.submit_quiz, self.app.db,
+                        self.session, schema=self.app.schema)
+        if not ok:
             return
         self._show_locked()
 

@@ -14,7 +14,6 @@ from textual.screen import Screen
 from textual.widgets import (
     ContentSwitcher,
     Header,
-    Input,
     Label,
     OptionList,
     Select,
@@ -23,8 +22,9 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from screens.widgets.footer import Footer
+from screens.faults import attempt
+from screens.widgets.safe_text import SafeInput
 from store import surveys
-from store.errors import StoreError
 from store.survey_questions import Survey, survey
 
 KINDS = ("demographics", "satisfaction")
@@ -81,7 +81,7 @@ class SurveyScreen(Screen):
         for q in self.survey.questions:
             widgets.append(Label(Content(q.text), classes="question"))
             if q.kind == "text":
-                widgets.append(Input(id=f"q-{q.key}", placeholder="(skip)"))
+                widgets.append(SafeInput(id=f"q-{q.key}", placeholder="(skip)"))
             else:
                 options = [(label, value) for value, label in
                            (enumerate(q.choices, 1) if q.kind == "agree" else ((c, c) for c in q.choices))]
@@ -104,9 +104,12 @@ class SurveyScreen(Screen):
         if self.survey is None:
             return
         try:
-            surveys.record_response(self.app.db, self.survey, self.app.labeler, self.answers())
-        except (StoreError, ValueError) as exc:
+            ok, _ = attempt(self.notify, "store your answers", surveys.record_response,
+                            self.app.db, self.survey, self.app.labeler, self.answers())
+        except ValueError as exc:
             self.notify(str(exc), severity="error", markup=False)
+            return
+        if not ok:
             return
         self.notify("Thank you. Your answers were stored without your name.", title="Survey")
         self._show_list()

@@ -11,6 +11,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, OptionList
 
 from screens.faults import attempt
+from screens.widgets.safe_text import SafeInput
 from store import queue
 
 REASONS = ("contains PII", "harmful request", "unclear", "other")
@@ -48,7 +49,7 @@ class SkipPanel(Vertical):
     def compose(self) -> ComposeResult:
         yield Label("Skip this task because… (↑/↓, Enter; Esc cancels)")
         yield OptionList(*REASONS, id="skip-reasons")
-        yield Input(placeholder="say why, then Enter", id="skip-other", max_length=500)
+        yield SafeInput(placeholder="say why, then Enter", id="skip-other", max_length=500)
 
     def open(self) -> None:
         self.remove_class("-other")

@@ -182,6 +182,10 @@ def installed_labeldesk(repo: Path, scratch: Path) -> Path:
     beside = Path(sys.executable).parent / "labeldesk"
     if beside.exists():
         return beside
+    # A copy, so parallel test workers never build in the same checkout's build/ at once.
+    source = scratch / "src"
+    shutil.copytree(repo, source, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "*.egg-info", "__pycache__", "tests", "bench", "docs"))
     venv = scratch / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     site = next((venv / "lib").glob("python*/site-packages"))
@@ -189,7 +193,7 @@ def installed_labeldesk(repo: Path, scratch: Path) -> Path:
     (site / "parent-venv.pth").write_text("\n".join(parent_site) + "\n")
     subprocess.run(
         [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps",
-         "--disable-pip-version-check", str(repo)],
+         "--disable-pip-version-check", str(source)],
         check=True, cwd=scratch,
     )
     return venv / "bin" / "labeldesk"

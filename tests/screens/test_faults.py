@@ -11,7 +11,7 @@ from textual.widgets import Static
 from screens.base import WorkScreen
 from screens.widgets.safe_text import safe_content
 from store import labels
-from store.db import BUSY_TRIES, open_db
+from store.db import open_db
 from store.labels import LabelValue
 
 
@@ -36,9 +36,8 @@ class Probe(WorkScreen):
 
 @pytest.fixture
 def fast_busy(monkeypatch):
-    """Short waits so a held lock is reported in well under a second."""
-    monkeypatch.setattr("tui.app.APP_BUSY_TIMEOUT_MS", 50)
-    monkeypatch.setattr("store.db.BUSY_PAUSE", 0.01)
+    """A short bound so a held lock is reported in well under a second."""
+    monkeypatch.setattr("store.db.BUSY_BOUND", 0.3)
     calls = []
     real = labels.submit
 
@@ -92,7 +91,7 @@ async def test_a_locked_database_is_retried_then_reported(make_app, db_path, fas
             holder.execute("ROLLBACK")
             holder.close()
         await pilot.pause()
-        assert len(fast_busy) == BUSY_TRIES
+        assert len(fast_busy) > 2  # tried again and again, then gave up within the bound
         [note] = notes(app)
         assert "busy" in note and "answers stay on screen" in note and "Traceback" not in note
         assert app.is_running and app.screen is probe and probe.text == "My answer."

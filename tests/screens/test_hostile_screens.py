@@ -27,7 +27,8 @@ from tui.app import LabelDeskApp
 from tui.config import Config
 
 KINDS = ("comparison", "demonstration", "toxicity", "instruction")
-# Work whose items do not come from imported prompts (the bundled quiz, survey questions).
+# Work whose items do not come from imported prompts: the quiz has its own test below; survey
+# questions are written by researchers in the config.
 NOT_FROM_PROMPTS = {"quiz", "survey"}
 SIZE = (120, 40)
 
@@ -70,7 +71,9 @@ def built(work) -> bool:
 
 
 WORK_PARAMS = [
-    pytest.param(w, marks=pytest.mark.skip(reason=f"{w.kind} items are not imported prompts"))
+    pytest.param(w, marks=pytest.mark.skip(reason="the quiz has its own test, test_quiz_screen"
+                                           if w.kind == "quiz" else
+                                           f"{w.kind} questions come from the config, not prompts"))
     if w.kind in NOT_FROM_PROMPTS else
     pytest.param(w) if built(w) else
     pytest.param(w, marks=pytest.mark.skip(reason=f"the {w.kind} screen is not on this branch yet"))
@@ -126,3 +129,43 @@ async def test_work_screens(hostile_db, work):
                 await pilot.click(offset=(10, y))
         await check_still_running(app, pilot)
         assert_harmless(app, item, literal=False)
+
+
+def toml_string(text: str) -> str:
+    """A TOML basic string: quotes, backslashes and control characters escaped, the rest raw."""
+    return '"' + "".join(
+        f"\\u{ord(c):04x}" if c in '"\\' or ord(c) < 0x20 or ord(c) == 0x7F else c for c in text
+    ) + '"'
+
+
+def quiz_file(path, item: Hostile) -> None:
+    """A one-item screening quiz whose prompt and completions are the hostile text (TOML
+    escapes carry every character, as a quiz built from public prompts would)."""
+    text = toml_string(item.text)
+    path.write_text(
+        f'name = "hostile"\ninstructions = {text}\n'
+        f'[[flagging]]\nid = "f1"\nprompt = {text}\ncompletion = {text}\n'
+        f'[[ranking]]\nid = "r1"\nprompt = {text}\ncompletions = [{text}, "plain", "other"]\n'
+        'gold = "A>B>C"\n', encoding="utf-8")
+
+
+@pytest.mark.skipif(not built(next(w for w in WORK if w.kind == "quiz")),
+                    reason="the quiz screen is not on this branch yet")
+@pytest.mark.parametrize("hostile_db", SCREEN_GROUPS, ids=lambda i: i.name, indirect=True)
+async def test_quiz_screen(hostile_db, tmp_path):
+    from store.quiz import assign_quiz, import_quiz
+
+    db, item = hostile_db
+    quiz_file(tmp_path / "quiz.toml", item)
+    import_quiz(db, tmp_path / "quiz.toml")
+    assign_quiz(db, "hostile", ["alice"])
+    app = make_app(db, "alice")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        assert not isinstance(app.screen, HomeScreen), "the quiz did not open"
+        assert_harmless(app, item)  # the instructions
+        await pilot.press("enter")
+        await check_still_running(app, pilot)
+        assert_harmless(app, item)  # the first item: prompt and completion

@@ -109,3 +109,22 @@ async def test_pasted_hostile_text_is_neutralised(item: Hostile) -> None:
         assert app.query_one(SafeTextArea).text == safe(item.text)
         assert app.query_one(SafeInput).value == safe(item.text).splitlines()[0]
         assert_harmless(app, item, literal=False)
+
+
+def test_screens_build_inputs_that_neutralise_pastes() -> None:
+    """Every Input/TextArea a screen builds (or subclasses) is the Safe one."""
+    import ast
+    from pathlib import Path
+
+    import screens
+
+    raw = []
+    for path in Path(screens.__file__).parent.rglob("*.py"):
+        if path.name == "safe_text.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            used = [node.func] if isinstance(node, ast.Call) else (
+                node.bases if isinstance(node, ast.ClassDef) else [])
+            raw += [f"{path.name}:{node.lineno}" for n in used
+                    if isinstance(n, ast.Name) and n.id in ("Input", "TextArea")]
+    assert raw == []
