@@ -32,7 +32,8 @@ from screens.faults import attempt
 from screens.widgets.flag_form import FlagForm, FlagRow
 from screens.widgets.footer import Footer
 from screens.widgets.ranking_panel import RankingPanel, ShownOutput
-from screens.widgets.safe_text import SafeInput, SafeTextArea, safe, safe_content
+from screens.widgets.safe_text import SafeInput, safe, safe_content
+from screens.widgets.safe_text_area import SafeTextArea
 from store import quiz as quizzes
 from store.errors import StoreError
 

@@ -147,7 +147,7 @@ def retry_busy(fn: Callable[..., T], *args: Any, bound: float | None = None, **k
     (a busy error leaves nothing behind). Other errors, and a busy one past the bound, propagate.
     A Database among ``args`` waits only ``POLL_BUSY_TIMEOUT_MS`` per try meanwhile.
     """
-    db = next((a for a in args if isinstance(a, sqlite_utils.Database)), None)
+    db = next((a for a in args if isinstance(a, Database)), None)
     end = time.monotonic() + (BUSY_BOUND if bound is None else bound)
     with _busy_timeout(db, POLL_BUSY_TIMEOUT_MS):
         while True:
@@ -160,7 +160,7 @@ def retry_busy(fn: Callable[..., T], *args: Any, bound: float | None = None, **k
 
 
 @contextmanager
-def _busy_timeout(db: sqlite_utils.Database | None, ms: int) -> Iterator[None]:
+def _busy_timeout(db: Database | None, ms: int) -> Iterator[None]:
     if db is None or db.conn.in_transaction:
         yield
         return

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import os
 import signal
+import threading
 from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
@@ -27,6 +29,9 @@ def _home_screen() -> Screen:
     from screens.home import HomeScreen
 
     return HomeScreen()
+
+
+HANGUP_GRACE = 3.0
 
 
 class LabelDeskApp(App):
@@ -82,8 +87,16 @@ class LabelDeskApp(App):
                 pass
 
     def _hang_up(self) -> None:
-        """The SSH connection dropped (SIGHUP) or we are told to stop: keep what was typed."""
+        """The SSH connection dropped (SIGHUP) or we are told to stop: keep what was typed.
+
+        Drafts are committed before anything else. A clean exit can then stall writing to a
+        terminal that is gone, and a stuck process would hold its leases, so a timer ends the
+        process if the clean exit has not within HANGUP_GRACE seconds.
+        """
         self.flush_drafts()
+        timer = threading.Timer(HANGUP_GRACE, os._exit, args=(0,))
+        timer.daemon = True
+        timer.start()
         self.exit(return_code=0)
 
     def flush_drafts(self) -> None:

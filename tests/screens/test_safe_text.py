@@ -120,7 +120,7 @@ def test_screens_build_inputs_that_neutralise_pastes() -> None:
 
     raw = []
     for path in Path(screens.__file__).parent.rglob("*.py"):
-        if path.name == "safe_text.py":
+        if path.name in ("safe_text.py", "safe_text_area.py"):  # where the Safe ones are made
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             used = [node.func] if isinstance(node, ast.Call) else (
