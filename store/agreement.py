@@ -169,14 +169,26 @@ def _set_gold(target: _Scalar | _Rankings, item_id: int, value, normal) -> None:
     target.gold.setdefault(item_id, value)
 
 
+def _quiz_items(db) -> set[str]:
+    """Prompts and outputs of screening quizzes: they have their own report (`--quiz`)."""
+    return {row[0] for row in db.execute(
+        """SELECT t.item FROM tasks t WHERE t.quiz != ''
+           UNION SELECT o.id FROM outputs o JOIN tasks t ON t.item = o.prompt_id
+           WHERE t.quiz != ''""")}
+
+
 def _read(db, reader: _Reader, *, task, field_name, since, items) -> None:
     keep = set(items) if items is not None else None
+    # Without an explicit selection, screening answers stay out of the production figures.
+    skip = _quiz_items(db) if keep is None else set()
     # Gold stays the reference whenever it was written; only labelers' work is dated.
     for gold, after in ((True, None), (False, since)):
         for row in iter_labels(db, task=task, since=after, gold=gold):
             if field_name and row.field != field_name:
                 continue
             if keep is not None and row.item not in keep:
+                continue
+            if row.item in skip:
                 continue
             reader.add(row.labeler, row.task, row.item, row.field, row.value, gold)
 

@@ -80,3 +80,16 @@ def test_report_is_anonymous_by_default(report_db):
     report = screening_report(report_db, "screening-demo")
     assert sorted(report["candidates"]) == ["c1", "c2", "c3"]
     assert not {"dana", "eli", "fay"} & set(str(report).split("'"))
+
+
+def test_production_agreement_leaves_screening_answers_out(report_db):
+    from store.agreement import AgreementError, agreement_report
+
+    quiz_items = {row[0] for row in report_db.execute(
+        "SELECT t.item FROM tasks t WHERE t.quiz != '' UNION "
+        "SELECT o.id FROM outputs o JOIN tasks t ON t.item = o.prompt_id WHERE t.quiz != ''")}
+    chosen = agreement_report(report_db, items=quiz_items, n_boot=0)
+    assert "dana" in chosen["per_labeler"]
+    # the quiz's gold is all the gold there is, so without the quiz nothing is left to compare
+    with pytest.raises(AgreementError, match="no gold"):
+        agreement_report(report_db, n_boot=0)
