@@ -21,5 +21,6 @@ WORK: tuple[Work, ...] = (
     Work("instruction", "i", "Instruction labels only", "screens.comparison:InstructionScreen"),
     Work("quiz", "s", "Screening quiz", "screens.quiz:QuizScreen"),
     Work("survey", "v", "Surveys", "screens.survey:SurveyScreen"),
+    Work("stats", "t", "Statistics", "screens.stats:StatsScreen", researcher_only=True),
     Work("demonstration_score", "d", "Score demonstrations", "screens.demo_scoring:DemoScoringScreen", researcher_only=True),
 )
