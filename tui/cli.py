@@ -190,9 +190,13 @@ def export_group() -> None:
 def write_jsonl(records, out: str) -> int:
     n = 0
     handle = sys.stdout if out == "-" else open(out, "w", encoding="utf-8")
+    # JSON escapes C0 controls itself; on a terminal every non-ASCII character is escaped too,
+    # so C1 controls and bidi overrides in imported text cannot act on the researcher's screen.
+    # The records are the same JSON either way.
+    to_terminal = handle.isatty()
     try:
         for record in records:
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+            handle.write(json.dumps(record, ensure_ascii=to_terminal) + "\n")
             n += 1
     finally:
         if handle is not sys.stdout:

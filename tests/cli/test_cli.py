@@ -112,3 +112,26 @@ def test_demo_database_opens_every_command(run, monkeypatch):
     r = run("agreement", "--format", "json", "--resamples", "0", env={"LABELDESK_LABELER": "someone"})
     assert r.exit_code == 0, r.output
     assert "ana" in json.loads(r.output)["per_labeler"]
+
+
+def test_jsonl_to_a_terminal_escapes_what_could_act_on_it(monkeypatch):
+    import io
+
+    from tui.cli import write_jsonl
+
+    record = {"text": "caf\u00e9 \u009b31m \u202eevil \x1b[2J"}
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    for handle, terminal in ((Terminal(), True), (io.StringIO(), False)):
+        monkeypatch.setattr(sys, "stdout", handle)
+        assert write_jsonl([record], "-") == 1
+        line = handle.getvalue()
+        assert json.loads(line) == record  # the same data either way
+        assert "\x1b" not in line  # JSON escapes C0 itself
+        if terminal:
+            assert line.isascii()
+        else:
+            assert "café" in line
