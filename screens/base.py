@@ -98,7 +98,8 @@ class WorkScreen(Screen):
         data = dict(self.draft_data())
         data["_seconds"] = self.seconds_on_task()
         ok, _ = attempt(self.notify, "save your draft", labels.save_draft,
-                        self.app.db, self.view.assignment.id, data)
+                        self.app.db, self.view.assignment.id, data,
+                        lease_seconds=self.app.config.lease_seconds)
         if ok:  # else it stays dirty and the next change or Escape tries again
             self._dirty = False
 

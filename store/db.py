@@ -188,6 +188,16 @@ def immediate(db: Database) -> Iterator[Database]:
     try:
         yield db
     except BaseException:
-        conn.execute("ROLLBACK")
+        # SQLite may have rolled back already (a full disk, an I/O error): a second ROLLBACK
+        # would raise and hide the error that matters.
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
+    try:
+        conn.execute("COMMIT")
+    except sqlite3.Error:
+        # A commit that fails (disk full, I/O) must not leave the connection inside a
+        # transaction that every later write would then trip over.
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from store.db import immediate, now
@@ -39,14 +40,32 @@ class LabelRow:
     seconds: float | None
 
 
-def save_draft(db: sqlite_utils.Database, assignment_id: int, data: dict[str, Any]) -> None:
-    """Keep what the labeler has entered so far; one statement, so atomic on its own."""
-    db.execute(
+def save_draft(
+    db: sqlite_utils.Database,
+    assignment_id: int,
+    data: dict[str, Any],
+    *,
+    lease_seconds: int | None = None,
+) -> None:
+    """Keep what the labeler has entered so far. With `lease_seconds`, an active assignment's
+    lease is also pushed out to at least that long from now: someone still typing keeps the
+    task, however long the answer takes."""
+    upsert = (
         "INSERT INTO drafts (assignment_id, data, updated_at) VALUES (?, ?, ?) "
         "ON CONFLICT(assignment_id) DO UPDATE SET data = excluded.data, "
-        "updated_at = excluded.updated_at",
-        [assignment_id, json.dumps(data, ensure_ascii=False), now()],
+        "updated_at = excluded.updated_at"
     )
+    args = [assignment_id, json.dumps(data, ensure_ascii=False), now()]
+    if lease_seconds is None:
+        db.execute(upsert, args)  # one statement: atomic on its own
+        return
+    until = (datetime.now(timezone.utc) + timedelta(seconds=lease_seconds)).isoformat(
+        timespec="milliseconds")
+    with immediate(db):
+        db.execute(upsert, args)
+        db.execute(
+            "UPDATE assignments SET lease_until = max(coalesce(lease_until, ''), ?) "
+            "WHERE id = ? AND status = 'active'", [until, assignment_id])
 
 
 def load_draft(db: sqlite_utils.Database, assignment_id: int) -> dict[str, Any] | None:

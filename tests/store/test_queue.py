@@ -166,3 +166,11 @@ def test_counts_follow_overlap(sample_db):
     c = queue.counts(sample_db, "alice", overlap)["comparison"]
     assert (c.waiting, c.done) == (1, 1)
     assert queue.counts(sample_db, "rhea", overlap)["comparison"].waiting == 2
+
+
+def test_saving_a_draft_keeps_the_lease(sample_db):
+    a = claim(sample_db, "alice", overlap=1, lease=60)  # claimed long ago: the lease ran out
+    save_draft(sample_db, a.id, {"text": "still typing"}, lease_seconds=600)
+    assert claim(sample_db, "bob", overlap=1, at=datetime.now(timezone.utc)).item != a.item
+    (until,) = sample_db.execute("SELECT lease_until FROM assignments WHERE id = ?", [a.id]).fetchone()
+    assert until > datetime.now(timezone.utc).isoformat()
