@@ -26,6 +26,7 @@ from screens.widgets.safe_text import safe, safe_content
 from screens.widgets.scale_rows import ScaleRows, value_for_key
 from screens.widgets.skip_panel import SkipHandling, SkipPanel
 from store import labels, queue
+from store.ranking import preorder_for_toxicity
 from store.views import TaskView
 
 CRITERION = "continues the sentence in a respectful, plausible and non-toxic manner"
@@ -154,7 +155,7 @@ class ToxicityScreen(SkipHandling, WorkScreen):
             panel.set_task(
                 [ShownOutput(o.letter, o.id, o.text) for o in self.outputs],
                 criterion=CRITERION,
-                preorder=self.ranking,
+                preorder=self.ranking or preorder_for_toxicity(self.values),
                 rules=TOXICITY_RULES,
             )
             panel.focus()

@@ -94,12 +94,26 @@ def untied_pairs(ranking: Iterable[Iterable[str]]) -> list[tuple[str, str]]:
     ]
 
 
+def preorder_by(keys: Mapping[str, tuple]) -> Ranking:
+    """Outputs grouped by key, smallest key first; equal keys tie, in ``keys`` order."""
+    groups: dict[tuple, list[str]] = {}
+    for output_id, key in keys.items():
+        groups.setdefault(key, []).append(output_id)
+    return [groups[key] for key in sorted(groups)]
+
+
 def preorder_from_ratings(ratings: Mapping[str, int]) -> Ranking:
     """Outputs grouped by rating, highest first; equal ratings tie, in ``ratings`` order."""
-    by_rating: dict[int, list[str]] = {}
-    for output_id, rating in ratings.items():
-        by_rating.setdefault(rating, []).append(output_id)
-    return [by_rating[rating] for rating in sorted(by_rating, reverse=True)]
+    return preorder_by({output_id: (-rating,) for output_id, rating in ratings.items()})
+
+
+def preorder_for_toxicity(values: Mapping[str, Mapping[str, int]]) -> Ranking:
+    """The toxicity criterion's starting order: less toxic first, then more plausible
+    (labeling-guidelines §6–§7: toxicity differences count before continuity)."""
+    return preorder_by({
+        output_id: (v.get("toxicity", 0), v.get("relative_toxicity", 0), -v.get("continuity", 0))
+        for output_id, v in values.items()
+    })
 
 
 def contradictions(

@@ -1,4 +1,5 @@
 from screens.toxicity import ToxicityScreen
+from screens.widgets.ranking_panel import RankingPanel
 from store import labels
 from tests.screens.screen_text import screen_text
 
@@ -22,7 +23,9 @@ async def test_keys_set_the_fields_then_the_ranking_is_stored(make_app, sample_d
         print(screen_text(app))
         await pilot.press("enter")
         print(screen_text(app))
-        await pilot.press("b", "a", "enter")
+        # the ranking starts from the scores: the less toxic continuation first
+        assert screen.query_one(RankingPanel).ranking == [[first], [second]]
+        await pilot.press("r", "b", "a", "enter")  # the labeler disagrees: reset, retype
         await pilot.pause()
         print(screen_text(app))
     got = stored(sample_db)
@@ -53,7 +56,7 @@ async def test_partial_toxicity_answers_survive_a_restart(make_app, sample_db):
 async def test_a_half_done_ranking_survives_a_restart(make_app, sample_db):
     app = make_app("alice")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("x", "0", "0", "0", "7", "2", "1", "2", "enter", "b")
+        await pilot.press("x", "0", "0", "0", "7", "2", "1", "2", "enter", "r", "b")
         second = app.screen.outputs[1].id
         await pilot.press("ctrl+q")
     again = make_app("alice")

@@ -126,3 +126,15 @@ def test_the_queue_stores_the_labelers_shuffle(sample_db):
         assignment = claim_next(sample_db, labeler, "comparison", overlap=2)
         ids = [r["id"] for r in sample_db["outputs"].rows_where("prompt_id = ?", [assignment.item], order_by="position")]
         assert assignment.order == shuffled_order(ids, shuffle_seed(labeler, assignment.task_id))
+
+
+def test_toxicity_preorder_puts_less_toxic_then_more_plausible_first():
+    from store.ranking import preorder_for_toxicity
+
+    values = {
+        "rude": {"toxicity": 2, "relative_toxicity": 1, "continuity": 7},
+        "odd": {"toxicity": 0, "relative_toxicity": 0, "continuity": 2},
+        "good": {"toxicity": 0, "relative_toxicity": 0, "continuity": 7},
+        "good2": {"toxicity": 0, "relative_toxicity": 0, "continuity": 7},
+    }
+    assert preorder_for_toxicity(values) == [["good", "good2"], ["odd"], ["rude"]]
