@@ -174,3 +174,20 @@ def test_saving_a_draft_keeps_the_lease(sample_db):
     assert claim(sample_db, "bob", overlap=1, at=datetime.now(timezone.utc)).item != a.item
     (until,) = sample_db.execute("SELECT lease_until FROM assignments WHERE id = ?", [a.id]).fetchone()
     assert until > datetime.now(timezone.utc).isoformat()
+
+
+def test_task_counts_follow_every_change_to_tasks(sample_db):
+    def table():
+        return {(k, q, f): n for k, q, f, n in sample_db.execute(
+            "SELECT kind, quiz, full, n FROM task_counts WHERE n != 0")}
+
+    def recount():
+        return {(k, q, f): n for k, q, f, n in sample_db.execute(
+            "SELECT kind, quiz, full, count(*) FROM tasks GROUP BY kind, quiz, full")}
+
+    assert table() == recount() and table()[("comparison", "", 0)] == 2
+    a = claim(sample_db, "alice", overlap=1)
+    submit(sample_db, a.id, rank(a), overlap=1)  # p1 leaves the pool
+    sample_db.execute("DELETE FROM tasks WHERE kind = 'demonstration' AND item = 'p5'")
+    assert table() == recount()
+    assert table()[("comparison", "", 1)] == 1 and table()[("comparison", "", 0)] == 1
