@@ -17,6 +17,7 @@ from typing import Any
 import sqlite_utils
 
 from store.db import immediate, now
+from store.demonstrations import label_id_of
 from store.errors import ImportFileError, StoreError
 from store.labels import LabelValue, write_labels
 from store.records import Progress, read_records
@@ -270,10 +271,12 @@ def _item_prompt(db, task: str, item: str) -> str | None:
         row = db.execute("SELECT prompt_id FROM outputs WHERE id = ?", [item]).fetchone()
         return row[0] if row else None
     if task == "demonstration_score":
-        if not item.startswith("d") or not item[1:].isdigit():
+        try:
+            label_id = label_id_of(item)
+        except StoreError:
             return None
         row = db.execute(
-            "SELECT item FROM labels WHERE id = ? AND task = 'demonstration'", [int(item[1:])]
+            "SELECT item FROM labels WHERE id = ? AND task = 'demonstration'", [label_id]
         ).fetchone()
         return item if row else None
     row = db.execute("SELECT id FROM prompts WHERE id = ?", [item]).fetchone()

@@ -5,13 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from store.db import immediate, now
 from store.errors import LabelError, StoreError
 from store.events import log_event
-from store.queue import get_assignment, mark_full_if_done
+from store.queue import get_assignment, lease_end, mark_full_if_done
 from store.roster import role_of
 from store.schema import Schema, load_schema
 
@@ -59,8 +58,7 @@ def save_draft(
     if lease_seconds is None:
         db.execute(upsert, args)  # one statement: atomic on its own
         return
-    until = (datetime.now(timezone.utc) + timedelta(seconds=lease_seconds)).isoformat(
-        timespec="milliseconds")
+    until = lease_end(lease_seconds)
     with immediate(db):
         db.execute(upsert, args)
         db.execute(

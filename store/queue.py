@@ -78,6 +78,11 @@ def _stamp(at: datetime) -> str:
     return at.isoformat(timespec="milliseconds")
 
 
+def lease_end(lease_seconds: int, at: datetime | None = None) -> str:
+    """When a lease taken (or renewed) at `at` runs out, in the stored timestamp form."""
+    return _stamp((at or datetime.now(timezone.utc)) + timedelta(seconds=lease_seconds))
+
+
 def _taken(db, task_id: int, at: str, *, exclude: str | None = None) -> tuple[int, int]:
     """(done, live leases) by non-gold labelers on a task."""
     done, live = db.execute(
@@ -110,7 +115,7 @@ def claim_next(
 ) -> Assignment | None:
     """The labeler's own unfinished task of this kind, else the oldest open one, leased."""
     at = at or datetime.now(timezone.utc)
-    stamp, until = _stamp(at), _stamp(at + timedelta(seconds=lease_seconds))
+    stamp, until = _stamp(at), lease_end(lease_seconds, at)
     with immediate(db):
         role = role_of(db, labeler)
         own = db.execute(
