@@ -64,6 +64,7 @@ class WorkScreen(Screen):
         assignment = queue.claim_next(
             app.db, app.labeler, self.KIND,
             overlap=app.config.overlap(self.KIND), lease_seconds=app.config.lease_seconds,
+            escalation=app.config.escalation,
         )
         if assignment is None:
             return None
@@ -122,7 +123,8 @@ class WorkScreen(Screen):
         assert self.view is not None
         ok, _ = attempt(self.notify, "save your labels", labels.submit, self.app.db,
                         self.view.assignment.id, values, seconds=self.seconds_on_task(),
-                        schema=self.app.schema, overlap=self.app.config.overlap(self.KIND))
+                        schema=self.app.schema, overlap=self.app.config.overlap(self.KIND),
+                        escalation=self.app.config.escalation)
         if not ok:
             return False
         self._dirty = False

@@ -123,7 +123,8 @@ class ComparisonScreen(WorkScreen):
         ok, claimed = attempt(self.notify, "renew your claim on this task", queue.claim_next,
                               app.db, app.labeler, self.KIND,
                               overlap=app.config.overlap(self.KIND),
-                              lease_seconds=app.config.lease_seconds)
+                              lease_seconds=app.config.lease_seconds,
+                              escalation=app.config.escalation)
         if not ok:
             return
         if claimed is None or claimed.id != self.view.assignment.id:

@@ -48,6 +48,10 @@ class Database(_Full):
     `sqlite_utils.Database` — and a labeler's start-up never imports sqlite-utils (~35 ms).
     """
 
+    # `[guidelines] version` of the process's config, stamped on every label it writes
+    # (store.labels.write_labels); set by whoever opens the database with a config.
+    guideline_version: str | None = None
+
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self._utils: sqlite_utils.Database | None = None

@@ -17,6 +17,8 @@ from store.schema import Schema, load_schema
 if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
     import sqlite_utils
 
+    from store.disputes import Rules
+
 
 @dataclass(frozen=True)
 class LabelValue:
@@ -92,21 +94,27 @@ def write_labels(
     seconds: float | None = None,
     assignment_id: int | None = None,
     created_at: str | None = None,
+    adjudication_id: int | None = None,
 ) -> int:
-    """Insert or replace label values (the caller holds the transaction)."""
+    """Insert or replace label values (the caller holds the transaction). Each is stamped with
+    the guideline version the database was opened under (`Database.guideline_version`)."""
     n = 0
     stamp = created_at or now()
+    # Asked of the type first: a plain sqlite_utils.Database has no such attribute.
+    version = db.guideline_version if hasattr(type(db), "guideline_version") else None
     for v in values:
         schema.validate(v.task, v.field, v.value)
         db.execute(
             """INSERT INTO labels (labeler, task, item, field, value, gold, created_at, seconds,
-                                   assignment_id)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   assignment_id, guideline_version, adjudication_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                ON CONFLICT(labeler, task, item, field) DO UPDATE SET
                  value = excluded.value, gold = excluded.gold, created_at = excluded.created_at,
-                 seconds = excluded.seconds, assignment_id = excluded.assignment_id""",
+                 seconds = excluded.seconds, assignment_id = excluded.assignment_id,
+                 guideline_version = excluded.guideline_version,
+                 adjudication_id = excluded.adjudication_id""",
             [labeler, v.task, v.item, v.field, json.dumps(v.value, ensure_ascii=False),
-             int(gold), stamp, seconds, assignment_id],
+             int(gold), stamp, seconds, assignment_id, version, adjudication_id],
         )
         n += 1
     return n
@@ -120,10 +128,12 @@ def submit(
     seconds: float | None = None,
     schema: Schema | None = None,
     overlap: int | None = None,
+    escalation: Rules | None = None,
 ) -> None:
     """Validate and write every label of a task, close its assignment, drop its draft.
 
-    With `overlap`, a task that this submit finishes for good leaves the open pool at once.
+    With `overlap`, a task that this submit finishes for good leaves the open pool at once
+    (unless `escalation`, the `[adjudication]` rules, finds it disputed: it wants more labelers).
     """
     schema = schema or load_schema()
     if not values:
@@ -145,7 +155,7 @@ def submit(
         )
         db.execute("DELETE FROM drafts WHERE assignment_id = ?", [a.id])
         if overlap is not None:
-            mark_full_if_done(db, a.task_id, overlap)
+            mark_full_if_done(db, a.task_id, overlap, escalation)
         log_event(db, a.labeler, "submit", {"task": a.task_id, "item": a.item, "n": len(values)})
 
 

@@ -184,10 +184,41 @@ CREATE TRIGGER task_counts_delete AFTER DELETE ON tasks BEGIN UPDATE task_counts
 CREATE TRIGGER task_counts_update AFTER UPDATE OF kind, quiz, full ON tasks BEGIN UPDATE task_counts SET n = n - 1 WHERE kind = old.kind AND quiz = old.quiz AND full = old.full; INSERT INTO task_counts (kind, quiz, full, n) VALUES (new.kind, new.quiz, new.full, 1) ON CONFLICT (kind, quiz, full) DO UPDATE SET n = n + 1; END
 """
 
+def _v4_guideline_versions(db: sqlite_utils.Database) -> None:
+    # Which `[guidelines] version` the labeler worked under; NULL for labels from before.
+    db.execute("ALTER TABLE labels ADD COLUMN guideline_version TEXT")
+
+
+def _v5_adjudications(db: sqlite_utils.Database) -> None:
+    _run(db, _V5_SQL)
+
+
+# A researcher's decision on a disputed item. Its values are gold labels that point back here
+# (labels.adjudication_id), so exports tell adjudicated gold from gold labeled up front.
+# `letters` keeps which labeler was shown as A, B, C… for audit; the screen never shows names.
+_V5_SQL = """
+CREATE TABLE adjudications (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    item TEXT NOT NULL,
+    researcher TEXT NOT NULL REFERENCES labelers(name),
+    reason TEXT NOT NULL,
+    guideline_update INTEGER NOT NULL DEFAULT 0,
+    rules TEXT NOT NULL DEFAULT '[]',
+    letters TEXT NOT NULL DEFAULT '{}',
+    seconds REAL,
+    decided_at TEXT NOT NULL
+);
+CREATE INDEX adjudications_item ON adjudications(kind, item);
+ALTER TABLE labels ADD COLUMN adjudication_id INTEGER REFERENCES adjudications(id)
+"""
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     _v2_quizzes_and_surveys,
     _v3_task_counts,
+    _v4_guideline_versions,
+    _v5_adjudications,
 ]
 
 LATEST = len(MIGRATIONS)

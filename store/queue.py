@@ -16,11 +16,14 @@ from typing import TYPE_CHECKING
 from store.db import immediate
 from store.db import now as _now
 from store.errors import StoreError
+from store.disputes import escalated_overlap
 from store.events import log_event
 from store.roster import role_of
 
 if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
     import sqlite_utils
+
+    from store.disputes import Rules
 
 KINDS = ("comparison", "instruction", "demonstration", "toxicity", "demonstration_score")
 
@@ -112,8 +115,12 @@ def claim_next(
     lease_seconds: int = 3600,
     quiz: str = "",
     at: datetime | None = None,
+    escalation: Rules | None = None,
 ) -> Assignment | None:
-    """The labeler's own unfinished task of this kind, else the oldest open one, leased."""
+    """The labeler's own unfinished task of this kind, else the oldest open one, leased.
+
+    With `escalation` (the `[adjudication]` rules), an item whose finished labels are disputed
+    stays open past `overlap`, up to the rules' `max_overlap`."""
     at = at or datetime.now(timezone.utc)
     stamp, until = _stamp(at), lease_end(lease_seconds, at)
     with immediate(db):
@@ -133,7 +140,7 @@ def claim_next(
             # Others filled the item while this lease was out; the draft stays in `drafts`.
             db.execute("UPDATE assignments SET status = 'expired' WHERE id = ?", [mine.id])
             log_event(db, labeler, "lease_lost", {"assignment": mine.id, "task": mine.task_id})
-        task = _next_open(db, labeler, role, kind, quiz, overlap, stamp)
+        task = _next_open(db, labeler, role, kind, quiz, overlap, stamp, escalation)
         if task is None:
             return None
         task_id, item = task
@@ -147,7 +154,7 @@ def claim_next(
         return get_assignment(db, cur.lastrowid)
 
 
-def _next_open(db, labeler, role, kind, quiz, overlap, stamp):
+def _next_open(db, labeler, role, kind, quiz, overlap, stamp, escalation=None):
     if role == "researcher":
         # Gold queue: items with no researcher's finished labels yet, quiz items first.
         return db.execute(
@@ -173,13 +180,21 @@ def _next_open(db, labeler, role, kind, quiz, overlap, stamp):
     )
     for task_id, item in rows:
         done, live = _taken(db, task_id, stamp)
-        if done >= overlap:
+        want = _wanted(db, kind, item, done, overlap, escalation)
+        if done >= want:
             # Finished for good: drop it from the scan for every later claim.
             db.execute("UPDATE tasks SET full = 1 WHERE id = ?", [task_id])
             continue
-        if done + live < overlap:
+        if done + live < want:
             return task_id, item
     return None
+
+
+def _wanted(db, kind: str, item: str, done: int, overlap: int, escalation: Rules | None) -> int:
+    """Labelers a task wants: `overlap`, or more once those disagree (escalation)."""
+    if done < overlap:
+        return overlap
+    return escalated_overlap(db, kind, item, overlap, escalation)
 
 
 def release(db: sqlite_utils.Database, assignment_id: int) -> None:
@@ -250,8 +265,14 @@ def counts(db: sqlite_utils.Database, labeler: str, overlap: dict[str, int]) -> 
     return out
 
 
-def mark_full_if_done(db: sqlite_utils.Database, task_id: int, overlap: int) -> None:
-    """Take a task out of the open index once `overlap` labelers finished it."""
+def mark_full_if_done(
+    db: sqlite_utils.Database, task_id: int, overlap: int, escalation: Rules | None = None
+) -> None:
+    """Take a task out of the open index once `overlap` labelers finished it (more when
+    `escalation` finds their answers disputed)."""
     done, _live = _taken(db, task_id, "")
-    if done >= overlap:
+    if done < overlap:
+        return
+    kind, item = db.execute("SELECT kind, item FROM tasks WHERE id = ?", [task_id]).fetchone()
+    if done >= _wanted(db, kind, item, done, overlap, escalation):
         db.execute("UPDATE tasks SET full = 1 WHERE id = ?", [task_id])

@@ -47,6 +47,16 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "demonstration_score": 6.0,
     },
     "surveys": {"extra_statements": []},
+    "adjudication": {
+        "rating_spread": 3,
+        "ranking_agreement": 0.5,
+        "max_overlap": 0,
+        "sensitive_fields": [
+            "instruction.pii", "output.sexual", "output.violent", "output.encourages_harm",
+            "output.denigrates_protected", "output.harmful_advice",
+        ],
+    },
+    "guidelines": {"version": ""},
 }
 FREE_SECTIONS = {"keys"}
 CHOICES = {
@@ -76,6 +86,13 @@ class Config:
     @property
     def lease_seconds(self) -> int:
         return int(self.data["queue"]["lease_minutes"] * 60)
+
+    @property
+    def escalation(self):
+        """The `[adjudication]` rules as `store.disputes.Rules` (claims and submits use them)."""
+        from store.disputes import Rules
+
+        return Rules.from_config(self.data["adjudication"])
 
     @property
     def steps(self) -> list[str]:

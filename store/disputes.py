@@ -1,0 +1,207 @@
+"""Which finished items labelers disagree on, by the `[adjudication]` rules, and where they go.
+
+An item (a prompt: its instruction labels, its outputs' labels, its ranking) is judged once its
+overlap is complete. It is disputed when a rule fires on a field no gold value settles yet:
+- `rating_spread`: the ratings of one output differ by at least that much;
+- `sensitive_split`: one of the sensitive flags (§5 harm flags, `pii`) is yes for some, no for others;
+- `ranking_agreement`: two labelers' rankings agree on fewer than that share of the output pairs
+  both order strictly.
+A disputed item first gets more labelers (up to `max_overlap`), then goes to a researcher.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
+    import sqlite_utils
+
+DEFAULT_SENSITIVE = (
+    "instruction.pii", "output.sexual", "output.violent", "output.encourages_harm",
+    "output.denigrates_protected", "output.harmful_advice",
+)
+# Work whose items have several labelers' answers to compare (writing has one answer each).
+DISPUTABLE = ("comparison", "toxicity", "instruction")
+RULES = ("rating_spread", "sensitive_split", "ranking_agreement")
+
+
+@dataclass(frozen=True)
+class Rules:
+    rating_spread: int = 3
+    ranking_agreement: float = 0.5
+    sensitive: tuple[str, ...] = DEFAULT_SENSITIVE
+    max_overlap: int = 0  # 0: the kind's overlap + 2
+
+    def most(self, overlap: int) -> int:
+        return self.max_overlap or overlap + 2
+
+    @classmethod
+    def from_config(cls, section: Mapping[str, Any]) -> Rules:
+        return cls(int(section["rating_spread"]), float(section["ranking_agreement"]),
+                   tuple(section["sensitive_fields"]), int(section["max_overlap"]))
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    task: str
+    item: str
+    field: str
+    detail: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"rule": self.rule, "task": self.task, "item": self.item, "field": self.field,
+                "detail": self.detail}
+
+
+@dataclass(frozen=True)
+class Dispute:
+    kind: str
+    item: str
+    task_id: int
+    labelers: int  # non-gold labelers who finished it
+    status: str  # "escalated" (waiting for more labelers) or "adjudication" (for a researcher)
+    findings: list[Finding] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "item": self.item, "labelers": self.labelers,
+                "status": self.status, "rules": sorted({f.rule for f in self.findings}),
+                "findings": [f.as_dict() for f in self.findings]}
+
+
+@dataclass
+class ItemAnswers:
+    """Every label on one prompt: each labeler's answers (non-gold), and which keys have gold."""
+
+    answers: dict[str, dict[tuple[str, str, str], Any]]
+    gold: set[tuple[str, str, str]]
+
+
+def item_answers(db: sqlite_utils.Database, prompt_id: str) -> ItemAnswers:
+    rows = db.execute(
+        """SELECT labeler, task, item, field, value, gold FROM labels
+           WHERE (task IN ('instruction', 'ranking') AND item = :p)
+              OR (task IN ('output', 'toxicity')
+                  AND item IN (SELECT id FROM outputs WHERE prompt_id = :p))
+           ORDER BY id""",
+        {"p": prompt_id},
+    )
+    answers: dict[str, dict[tuple[str, str, str], Any]] = {}
+    gold: set[tuple[str, str, str]] = set()
+    for labeler, task, item, name, value, is_gold in rows:
+        key = (task, item, name)
+        if is_gold:
+            gold.add(key)
+        else:
+            answers.setdefault(labeler, {})[key] = json.loads(value)
+    return ItemAnswers(answers, gold)
+
+
+def _by_key(answers: ItemAnswers) -> dict[tuple[str, str, str], list[Any]]:
+    out: dict[tuple[str, str, str], list[Any]] = {}
+    for values in answers.answers.values():
+        for key, value in values.items():
+            if key not in answers.gold:
+                out.setdefault(key, []).append(value)
+    return out
+
+
+def _ranking_agreement(a: list, b: list) -> float | None:
+    from store.agreement_metrics import MetricError, pair_counts  # numpy: only when judged
+
+    try:
+        counts = pair_counts(a, b)
+    except MetricError:
+        return None
+    compared = counts.same + counts.different
+    return counts.same / compared if compared else None
+
+
+def findings(answers: ItemAnswers, rules: Rules) -> list[Finding]:
+    """Every rule that fires on this item, one finding per field (gold-settled fields excluded)."""
+    found = []
+    for (task, item, name), values in sorted(_by_key(answers).items()):
+        if len(values) < 2:
+            continue
+        qualified = f"{task}.{name}"
+        if qualified == "output.rating":
+            spread = max(values) - min(values)
+            if spread >= rules.rating_spread:
+                found.append(Finding("rating_spread", task, item, name,
+                                     f"ratings {min(values)}..{max(values)}"))
+        elif qualified in rules.sensitive and len({json.dumps(v) for v in values}) > 1:
+            yes = sum(v is True for v in values)
+            found.append(Finding("sensitive_split", task, item, name,
+                                 f"{yes} of {len(values)} said yes"))
+        elif name == "ranking":
+            shares = [s for a, b in combinations(values, 2)
+                      if (s := _ranking_agreement(a, b)) is not None]
+            if shares and min(shares) < rules.ranking_agreement:
+                found.append(Finding("ranking_agreement", task, item, name,
+                                     f"lowest pairwise agreement {min(shares):.2f}"))
+    return found
+
+
+def is_disputed(db: sqlite_utils.Database, prompt_id: str, rules: Rules) -> bool:
+    return bool(findings(item_answers(db, prompt_id), rules))
+
+
+def _done_counts(db, kinds: Iterable[str]) -> Iterable[tuple[int, str, str, int]]:
+    marks = ",".join("?" * len(list(kinds)))
+    return db.execute(
+        f"""SELECT t.id, t.kind, t.item, count(*) FROM tasks t
+            JOIN assignments a ON a.task_id = t.id AND a.status = 'done'
+            JOIN labelers l ON l.name = a.labeler AND l.role = 'labeler'
+            WHERE t.kind IN ({marks}) AND t.quiz = ''
+              AND NOT EXISTS (SELECT 1 FROM adjudications j WHERE j.kind = t.kind AND j.item = t.item)
+            GROUP BY t.id ORDER BY t.id""",
+        list(kinds),
+    ).fetchall()
+
+
+def _labelers_left(db, task_id: int) -> int:
+    """Roster labelers who have not had this task: nobody left means no one can be escalated to."""
+    return db.execute(
+        """SELECT count(*) FROM labelers l WHERE l.role = 'labeler' AND NOT EXISTS
+           (SELECT 1 FROM assignments a WHERE a.task_id = ? AND a.labeler = l.name
+            AND a.status IN ('done', 'skipped'))""",
+        [task_id],
+    ).fetchone()[0]
+
+
+def list_disputes(
+    db: sqlite_utils.Database,
+    rules: Rules,
+    overlap: Callable[[str], int],
+    *,
+    kinds: Iterable[str] = DISPUTABLE,
+) -> list[Dispute]:
+    """Disputed items not yet adjudicated, oldest first. `status` says where each is: more
+    labelers wanted (`escalated`) or a researcher's decision (`adjudication`), once it has
+    `max_overlap` labelers or no labeler in the roster is left to ask."""
+    out = []
+    for task_id, kind, item, done in _done_counts(db, tuple(kinds)):
+        need = overlap(kind)
+        if done < need:
+            continue
+        found = findings(item_answers(db, item), rules)
+        if not found:
+            continue
+        waiting = done < rules.most(need) and _labelers_left(db, task_id) > 0
+        out.append(Dispute(kind, item, task_id, done, "escalated" if waiting else "adjudication",
+                           found))
+    return out
+
+
+def escalated_overlap(
+    db: sqlite_utils.Database, kind: str, item: str, overlap: int, rules: Rules | None
+) -> int:
+    """How many labelers a task with `overlap` finished labelers wants: more (`max_overlap`) when
+    its answers are disputed. Only asked once `overlap` is reached, so the check is rare."""
+    if rules is None or kind not in DISPUTABLE or rules.most(overlap) <= overlap:
+        return overlap
+    return rules.most(overlap) if is_disputed(db, item, rules) else overlap

@@ -1,0 +1,114 @@
+"""Disagreement rules, escalation past the overlap, and the researcher's decision."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from store import queue
+from store.adjudication import decide, next_case
+from store.disputes import Rules, list_disputes
+from store.errors import StoreError
+from store.labels import LabelValue, submit
+from store.schema import load_schema
+
+T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+RULES = Rules(max_overlap=3)
+
+
+def overlap(kind):
+    return 2
+
+
+def claim(db, who, at=T0):
+    return queue.claim_next(db, who, "comparison", overlap=2, lease_seconds=600, at=at,
+                            escalation=RULES)
+
+
+def label(db, a, rating, ranking, pii=False):
+    values = [LabelValue("output", "p1-a", "rating", rating),
+              LabelValue("instruction", a.item, "pii", pii),
+              LabelValue("ranking", a.item, "ranking", ranking)]
+    submit(db, a.id, values, seconds=12.5, overlap=2, escalation=RULES)
+
+
+def test_agreeing_labelers_leave_no_dispute(sample_db):
+    for who in ("alice", "bob"):
+        a = claim(sample_db, who)
+        label(sample_db, a, 5, [["p1-a"], ["p1-b"], ["p1-c"]])
+    assert list_disputes(sample_db, RULES, overlap) == []
+    # Full at overlap 2: carol gets the next item, not p1.
+    assert claim(sample_db, "carol").item == "p2"
+
+
+def test_each_rule_fires_and_is_named(sample_db):
+    a = claim(sample_db, "alice")
+    label(sample_db, a, 2, [["p1-a"], ["p1-b"], ["p1-c"]], pii=True)
+    b = claim(sample_db, "bob")
+    label(sample_db, b, 6, [["p1-c"], ["p1-b"], ["p1-a"]], pii=False)
+    (d,) = list_disputes(sample_db, RULES, overlap)
+    rules = {f.rule: f for f in d.findings}
+    assert d.item == "p1" and d.status == "escalated" and d.labelers == 2
+    assert set(rules) == {"rating_spread", "sensitive_split", "ranking_agreement"}
+    assert rules["ranking_agreement"].detail == "lowest pairwise agreement 0.00"
+    assert rules["sensitive_split"].field == "pii"
+
+
+def test_thresholds_come_from_the_rules(sample_db):
+    for who, rating in (("alice", 3), ("bob", 5)):
+        a = claim(sample_db, who)
+        label(sample_db, a, rating, [["p1-a"], ["p1-b"], ["p1-c"]])
+    assert list_disputes(sample_db, RULES, overlap) == []  # spread 2 < 3
+    (d,) = list_disputes(sample_db, Rules(rating_spread=2, max_overlap=3), overlap)
+    assert [f.rule for f in d.findings] == ["rating_spread"]
+
+
+def test_disputed_item_goes_to_a_third_labeler_then_a_researcher(sample_db):
+    a = claim(sample_db, "alice")
+    label(sample_db, a, 1, [["p1-a"], ["p1-b"], ["p1-c"]])
+    b = claim(sample_db, "bob")
+    label(sample_db, b, 7, [["p1-a"], ["p1-b"], ["p1-c"]])
+    # Without escalation p1 would be full at overlap 2; disputed, carol is served it.
+    c = claim(sample_db, "carol", at=T0 + timedelta(seconds=5))
+    assert c.item == "p1"
+    assert next_case(sample_db, "rhea", RULES, overlap) is None  # still with the labelers
+    label(sample_db, c, 4, [["p1-a"], ["p1-b"], ["p1-c"]])
+    (d,) = list_disputes(sample_db, RULES, overlap)
+    assert d.status == "adjudication" and d.labelers == 3
+    case = next_case(sample_db, "rhea", RULES, overlap)
+    assert case.dispute.item == "p1"
+    assert [c.letter for c in case.columns] == ["A", "B", "C"]
+    assert [c.seconds for c in case.columns] == [12.5, 12.5, 12.5]
+    # Letters follow the order labelers finished: alice's answers are A's, and no name is kept.
+    assert [col.answers[("output", "p1-a", "rating")] for col in case.columns] == [1, 7, 4]
+    assert "alice" not in repr(case)
+
+
+def test_decision_is_gold_with_reason_and_closes_the_dispute(sample_db):
+    a = claim(sample_db, "alice")
+    label(sample_db, a, 1, [["p1-a"], ["p1-b"], ["p1-c"]])
+    b = claim(sample_db, "bob")
+    label(sample_db, b, 7, [["p1-a"], ["p1-b"], ["p1-c"]])
+    c = claim(sample_db, "carol")
+    label(sample_db, c, 4, [["p1-a"], ["p1-b"], ["p1-c"]])
+    case = next_case(sample_db, "rhea", RULES, overlap)
+    with pytest.raises(StoreError, match="no final value"):
+        decide(sample_db, case, "rhea", [], reason="edge_case", schema=load_schema())
+    with pytest.raises(StoreError, match="reason must be one of"):
+        decide(sample_db, case, "rhea", [], reason="because", schema=load_schema())
+    values = [LabelValue(t, i, f, 5) for t, i, f in case.keys]
+    adj = decide(sample_db, case, "rhea", values, reason="guideline_gap", guideline_update=True,
+                 schema=load_schema())
+    row = sample_db.execute("SELECT researcher, reason, guideline_update FROM adjudications "
+                            "WHERE id = ?", [adj]).fetchone()
+    assert row == ("rhea", "guideline_gap", 1)
+    gold = sample_db.execute("SELECT labeler, value, gold, adjudication_id FROM labels "
+                             "WHERE gold = 1").fetchall()
+    assert gold == [("rhea", "5", 1, adj)]
+    assert list_disputes(sample_db, RULES, overlap) == []
+    kinds = [r[0] for r in sample_db.execute("SELECT kind FROM events ORDER BY id")]
+    assert kinds[-1] == "adjudicate"
+
+
+def test_labelers_cannot_adjudicate(sample_db):
+    with pytest.raises(StoreError, match="for researchers"):
+        next_case(sample_db, "alice", RULES, overlap)
