@@ -10,7 +10,8 @@ import sqlite_utils
 from store.imports import import_labels, import_outputs, import_prompts
 from store.roster import add_labeler
 
-DEMO_FILES = ("labelers.json", "prompts.jsonl", "outputs.jsonl", "gold.jsonl", "labels.jsonl")
+DEMO_FILES = ("labelers.json", "prompts.jsonl", "outputs.jsonl", "gold.jsonl", "labels.jsonl",
+              "disputes.jsonl")
 
 
 def load_demo(db: sqlite_utils.Database, demo_dir: Path) -> None:
@@ -22,5 +23,6 @@ def load_demo(db: sqlite_utils.Database, demo_dir: Path) -> None:
     import_outputs(db, demo_dir / "outputs.jsonl")
     if (demo_dir / "gold.jsonl").exists():
         import_labels(db, demo_dir / "gold.jsonl", gold=True)
-    if (demo_dir / "labels.jsonl").exists():
-        import_labels(db, demo_dir / "labels.jsonl")
+    for name in ("labels.jsonl", "disputes.jsonl"):
+        if (demo_dir / name).exists():
+            import_labels(db, demo_dir / name)

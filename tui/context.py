@@ -30,10 +30,13 @@ class Context:
 
         try:
             if self.is_demo and not self.db_path.exists():
-                return ensure_demo_db(self.db_path)
-            return open_db(self.db_path, migrate=migrate)
+                db = ensure_demo_db(self.db_path)
+            else:
+                db = open_db(self.db_path, migrate=migrate)
         except StoreError as exc:
             raise click.ClickException(str(exc)) from exc
+        db.guideline_version = self.config["guidelines"]["version"] or None
+        return db
 
 
 def ensure_demo_db(path: Path):

@@ -110,7 +110,7 @@ def test_some_comparison_has_two_identical_outputs(outputs, prompts):
 def test_roster():
     roster = json.loads((DEMO / "labelers.json").read_text())
     assert roster == [{"name": "rhea", "role": "researcher"}, {"name": "ana", "role": "labeler"},
-                      {"name": "ben", "role": "labeler"}]
+                      {"name": "ben", "role": "labeler"}, {"name": "cai", "role": "labeler"}]
 
 
 def _check_labels(rows, prompts, outputs, by_prompt):
@@ -158,7 +158,8 @@ def _check_complete(answers, keys, by_prompt):
         assert (labeler, "ranking", pid, "ranking") in keys
 
 
-@pytest.mark.parametrize("name, gold", [("gold.jsonl", True), ("labels.jsonl", False)])
+@pytest.mark.parametrize("name, gold", [("gold.jsonl", True), ("labels.jsonl", False),
+                                        ("disputes.jsonl", False)])
 def test_label_files(name, gold, prompts, outputs, by_prompt, roster):
     rows = read_jsonl(name)
     for r in rows:
@@ -229,7 +230,8 @@ def test_guidelines_cover_the_spec():
 
 def test_demo_loads_through_the_real_importers(db, prompts, outputs):
     load_demo(db, DEMO)
-    assert dict(list_labelers(db)) == {"rhea": "researcher", "ana": "labeler", "ben": "labeler"}
+    assert dict(list_labelers(db)) == {"rhea": "researcher", "ana": "labeler", "ben": "labeler",
+                                       "cai": "labeler"}
     assert db.execute("SELECT count(*) FROM prompts").fetchone()[0] == len(prompts)
     assert db.execute("SELECT count(*) FROM outputs").fetchone()[0] == len(outputs)
     kinds = dict(db.execute("SELECT kind, count(*) FROM tasks GROUP BY kind").fetchall())
@@ -238,8 +240,8 @@ def test_demo_loads_through_the_real_importers(db, prompts, outputs):
     gold = list(iter_labels(db, gold=True))
     assert len(gold) == len(read_jsonl("gold.jsonl")) and {r.labeler for r in gold} == {"rhea"}
     others = list(iter_labels(db, gold=False))
-    assert len(others) == len(read_jsonl("labels.jsonl"))
-    assert {r.labeler for r in others} == {"ana", "ben"}
+    assert len(others) == len(read_jsonl("labels.jsonl")) + len(read_jsonl("disputes.jsonl"))
+    assert {r.labeler for r in others} == {"ana", "ben", "cai"}
     # Loading twice changes nothing (the app may rebuild a half-made demo database).
     load_demo(db, DEMO)
     assert db.execute("SELECT count(*) FROM labels").fetchone()[0] == len(gold) + len(others)
@@ -256,3 +258,19 @@ def test_demo_offers_work_to_everyone(db):
     assert r is not None and r.item not in gold_ranked
     for kind in ("demonstration", "toxicity", "instruction"):
         assert queue.claim_next(db, "ben", kind, overlap=3) is not None, kind
+
+
+def test_demo_has_disputes_waiting_for_a_researcher(db):
+    """Three labelers disagree on p07 (a rating), p08 (ranking and a rating) and p11 (a harm
+    flag); with the default rules and nobody left in the roster to escalate to, each waits for
+    a researcher."""
+    from store.disputes import list_disputes
+    from tui.config import Config
+
+    load_demo(db, DEMO)
+    config = Config()
+    found = {d.item: d for d in list_disputes(db, config.escalation, config.overlap)}
+    assert set(found) == {"p07", "p08", "p11"}
+    assert {d.status for d in found.values()} == {"adjudication"}
+    assert {f.rule for f in found["p08"].findings} == {"rating_spread", "ranking_agreement"}
+    assert [f.rule for f in found["p11"].findings] == ["sensitive_split"]

@@ -1,0 +1,48 @@
+"""`labeldesk disputes`: items labelers disagree on, the rule that fired, and where each waits."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from tui.cli import common, user_errors
+from tui.context import require_researcher, resolve
+
+
+@click.command("disputes")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@common
+def disputes(fmt, db, config_path, labeler) -> None:
+    """Disputed items (by the [adjudication] rules) not yet adjudicated: escalated to more
+    labelers, or waiting for a researcher."""
+    from store.disputes import list_disputes
+
+    ctx = resolve(db, config_path)
+    database = ctx.open()
+    require_researcher(database, labeler, "disputes")
+    with user_errors():
+        found = list_disputes(database, ctx.config.escalation, ctx.config.overlap)
+    if fmt == "json":
+        click.echo(json.dumps([d.as_dict() for d in found], indent=2, ensure_ascii=False))
+        return
+    import sys
+
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=f"{len(found)} disputed items")
+    for column in ("item", "kind", "labelers", "status", "rule", "field", "detail"):
+        table.add_column(column)
+    for d in found:
+        for n, f in enumerate(d.findings):
+            head = (d.item, d.kind, str(d.labelers), d.status) if n == 0 else ("", "", "", "")
+            # Ids come from imported data: Text, never markup.
+            table.add_row(*map(Text, head), Text(f.rule), Text(f"{f.task}.{f.field} {f.item}"), Text(f.detail))
+    # A pipe or file gets room for every column instead of rich's 80-column fallback.
+    Console(width=None if sys.stdout.isatty() else 140).print(table)
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(disputes)
