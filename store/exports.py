@@ -8,9 +8,29 @@ from typing import Any
 
 import sqlite_utils
 
-from store.labels import iter_labels
 from store.rankings import untied_pairs
 from store.rules import kept_sql
+
+
+# How settled each (task, item, field) is, for `export labels`: gold (a researcher's value,
+# `adjudicated` when it settled a dispute) overrides; else the labelers' values agree
+# (`unanimous`, two or more), a strict majority gives one value (`majority`), or neither
+# (`unresolved`, which includes a value only one labeler gave).
+_RESOLUTION = """
+WITH counts AS (SELECT task, item, field, value, count(*) AS c FROM labels WHERE gold = 0
+                GROUP BY task, item, field, value),
+     spread AS (SELECT task, item, field, sum(c) AS n, max(c) AS top, count(*) AS kinds
+                FROM counts GROUP BY task, item, field),
+     golds AS (SELECT task, item, field, max(adjudication_id IS NOT NULL) AS adjudicated
+               FROM labels WHERE gold = 1 GROUP BY task, item, field)
+SELECT l.id, l.labeler, l.task, l.item, l.field, l.value, l.gold, l.created_at, l.seconds,
+       l.guideline_version,
+       CASE WHEN g.adjudicated = 1 THEN 'adjudicated' WHEN g.adjudicated = 0 THEN 'gold'
+            WHEN s.n >= 2 AND s.kinds = 1 THEN 'unanimous'
+            WHEN s.n >= 2 AND s.top * 2 > s.n THEN 'majority' ELSE 'unresolved' END
+FROM labels l LEFT JOIN spread s USING (task, item, field) LEFT JOIN golds g USING (task, item, field)
+"""
+RESOLUTIONS = ("gold", "adjudicated", "unanimous", "majority", "unresolved")
 
 
 def export_labels(
@@ -21,20 +41,37 @@ def export_labels(
     task: str | None = None,
     gold: bool | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """The flat label format of interfaces.md; `import labels` reads it back unchanged."""
-    for row in iter_labels(db, labeler=labeler, task=task, since=since, gold=gold):
+    """The flat label format of interfaces.md, with each value's `resolution` (RESOLUTIONS) and
+    `guideline_version`; `import labels` reads it back unchanged."""
+    where, args = [], []
+    for column, value in (("l.labeler", labeler), ("l.task", task)):
+        if value is not None:
+            where.append(f"{column} = ?")
+            args.append(value)
+    if since:
+        where.append("l.created_at >= ?")
+        args.append(since)
+    if gold is not None:
+        where.append("l.gold = ?")
+        args.append(int(gold))
+    sql = _RESOLUTION + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY l.id"
+    for (_id, who, task_, item, field, value, is_gold, created, seconds, version,
+         resolution) in db.conn.cursor().execute(sql, args):
         record: dict[str, Any] = {
-            "labeler": row.labeler,
-            "task": row.task,
-            "item": row.item,
-            "field": row.field,
-            "value": row.value,
+            "labeler": who,
+            "task": task_,
+            "item": item,
+            "field": field,
+            "value": json.loads(value),
         }
-        if row.gold:
+        if is_gold:
             record["gold"] = True
-        record["created_at"] = row.created_at
-        if row.seconds is not None:
-            record["seconds"] = row.seconds
+        record["created_at"] = created
+        if seconds is not None:
+            record["seconds"] = seconds
+        if version is not None:
+            record["guideline_version"] = version
+        record["resolution"] = resolution
         yield record
 
 

@@ -257,7 +257,10 @@ def _check_output_counts(db, name: str, touched: dict[str, int]) -> None:
 
 # ------------------------------------------------------------------ labels
 
-LABEL_KEYS = ("labeler", "task", "item", "field", "value", "gold", "created_at", "seconds")
+# `resolution` (written by `export labels`) is derived from all labels, so it is read and let go;
+# `guideline_version` is kept as given.
+LABEL_KEYS = ("labeler", "task", "item", "field", "value", "gold", "created_at", "seconds",
+              "guideline_version", "resolution")
 _KIND_OF = {
     "instruction": "comparison", "output": "comparison", "ranking": "comparison",
     "toxicity": "toxicity", "demonstration": "demonstration",
@@ -324,6 +327,7 @@ def import_labels(
             if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, (int, float))):
                 raise ImportFileError(name, line, "seconds", "must be a number")
             created = _str(name, line, record, "created_at")
+            version = _str(name, line, record, "guideline_version")
             old = db.execute(
                 "SELECT value, gold FROM labels WHERE labeler = ? AND task = ? AND item = ? AND field = ?",
                 [labeler, task, item, fname],
@@ -332,7 +336,8 @@ def import_labels(
                 result.unchanged += 1
             else:
                 write_labels(db, labeler, [LabelValue(task, item, fname, value)], gold=is_gold,
-                             schema=schema, seconds=seconds, created_at=created)
+                             schema=schema, seconds=seconds, created_at=created,
+                             guideline_version=version)
                 result.added += 1
             result.read += 1
             done.add((labeler, _KIND_OF.get(task, task), prompt))

@@ -95,13 +95,16 @@ def write_labels(
     assignment_id: int | None = None,
     created_at: str | None = None,
     adjudication_id: int | None = None,
+    guideline_version: str | None = None,
 ) -> int:
     """Insert or replace label values (the caller holds the transaction). Each is stamped with
-    the guideline version the database was opened under (`Database.guideline_version`)."""
+    `guideline_version`, by default the one the database was opened under
+    (`Database.guideline_version`, from `[guidelines] version`)."""
     n = 0
     stamp = created_at or now()
     # Asked of the type first: a plain sqlite_utils.Database has no such attribute.
-    version = db.guideline_version if hasattr(type(db), "guideline_version") else None
+    version = guideline_version or (
+        db.guideline_version if hasattr(type(db), "guideline_version") else None)
     for v in values:
         schema.validate(v.task, v.field, v.value)
         db.execute(

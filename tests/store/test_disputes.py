@@ -19,16 +19,16 @@ def overlap(kind):
     return 2
 
 
-def claim(db, who, at=T0):
-    return queue.claim_next(db, who, "comparison", overlap=2, lease_seconds=600, at=at,
+def claim(db, who, at=T0, overlap=2):
+    return queue.claim_next(db, who, "comparison", overlap=overlap, lease_seconds=600, at=at,
                             escalation=RULES)
 
 
-def label(db, a, rating, ranking, pii=False):
+def label(db, a, rating, ranking, pii=False, overlap=2):
     values = [LabelValue("output", "p1-a", "rating", rating),
               LabelValue("instruction", a.item, "pii", pii),
               LabelValue("ranking", a.item, "ranking", ranking)]
-    submit(db, a.id, values, seconds=12.5, overlap=2, escalation=RULES)
+    submit(db, a.id, values, seconds=12.5, overlap=overlap, escalation=RULES)
 
 
 def test_agreeing_labelers_leave_no_dispute(sample_db):
@@ -112,3 +112,46 @@ def test_decision_is_gold_with_reason_and_closes_the_dispute(sample_db):
 def test_labelers_cannot_adjudicate(sample_db):
     with pytest.raises(StoreError, match="for researchers"):
         next_case(sample_db, "alice", RULES, overlap)
+
+
+def test_export_labels_says_how_each_value_is_resolved(sample_db):
+    from store.exports import export_labels
+
+    ranking = [["p1-a"], ["p1-b"], ["p1-c"]]
+    for who, rating in (("alice", 1), ("bob", 7), ("carol", 7)):
+        label(sample_db, claim(sample_db, who), rating, ranking, pii=who == "bob")
+    res = {(r["labeler"], r["task"], r["field"]): r["resolution"] for r in export_labels(sample_db)}
+    assert res["alice", "ranking", "ranking"] == "unanimous"
+    assert res["alice", "output", "rating"] == "majority"  # 7, 7 against 1
+    assert res["alice", "instruction", "pii"] == "majority"
+    case = next_case(sample_db, "rhea", RULES, overlap)
+    decide(sample_db, case, "rhea", [LabelValue(t, i, f, 6) for t, i, f in case.keys if f == "rating"]
+           + [LabelValue(t, i, f, False) for t, i, f in case.keys if f == "pii"],
+           reason="labeler_error", schema=load_schema())
+    res = {(r["labeler"], r["task"], r["field"]): r["resolution"] for r in export_labels(sample_db)}
+    assert res["alice", "output", "rating"] == res["rhea", "output", "rating"] == "adjudicated"
+    assert res["carol", "instruction", "pii"] == "adjudicated"
+    assert res["carol", "ranking", "ranking"] == "unanimous"
+
+
+def test_consensus_pairs_carry_margin_and_gold_overrides(sample_db):
+    from store.consensus.pairs import export_consensus_pairs
+
+    for who, ranking in (("alice", [["p1-a"], ["p1-b"], ["p1-c"]]),
+                         ("bob", [["p1-a"], ["p1-c"], ["p1-b"]]),
+                         ("carol", [["p1-a"], ["p1-b", "p1-c"]])):
+        a = claim(sample_db, who, overlap=3)
+        assert a.item == "p1"
+        label(sample_db, a, 5, ranking, overlap=3)
+    pairs = list(export_consensus_pairs(sample_db).records())
+    got = {(p["chosen_id"], p["rejected_id"]): p for p in pairs}
+    # b and c: one vote each way and a tie, so tied in the consensus: no pair.
+    assert set(got) == {("p1-a", "p1-b"), ("p1-a", "p1-c")}
+    assert {p["n_labelers"] for p in pairs} == {3} and {p["resolution"] for p in pairs} == {"consensus"}
+    assert 0.5 < got["p1-a", "p1-b"]["margin"] < 1
+    assert list(export_consensus_pairs(sample_db, min_margin=0.99).records()) == []
+    r = claim(sample_db, "rhea")
+    submit(sample_db, r.id, [LabelValue("ranking", "p1", "ranking", [["p1-c"], ["p1-b"], ["p1-a"]])])
+    pairs = list(export_consensus_pairs(sample_db).records())
+    assert [(p["chosen_id"], p["rejected_id"], p["margin"], p["resolution"]) for p in pairs] == [
+        ("p1-c", "p1-b", 1.0, "gold"), ("p1-c", "p1-a", 1.0, "gold"), ("p1-b", "p1-a", 1.0, "gold")]

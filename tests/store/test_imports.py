@@ -128,7 +128,10 @@ def test_labels_round_trip(sample_db, tmp_path):
     r = import_labels(sample_db, write(tmp_path / "l.jsonl", LABELS))
     assert (r.added, r.new_labelers) == (5, ["dan"])
     exported = list(export_labels(sample_db))
-    assert [{k: v for k, v in e.items() if k != "created_at"} for e in exported] == LABELS
+    assert [{k: v for k, v in e.items() if k not in ("created_at", "resolution")}
+            for e in exported] == LABELS
+    # One labeler each and one gold value: nothing agreed on, except what gold settles.
+    assert [e["resolution"] for e in exported] == ["unresolved"] * 3 + ["gold", "unresolved"]
     again = import_labels(sample_db, write(tmp_path / "again.jsonl", exported))
     assert (again.added, again.unchanged) == (0, 5)
     assert [e for e in export_labels(sample_db)] == exported

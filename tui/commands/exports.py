@@ -46,9 +46,28 @@ def export_sft(out, fmt, since, split, db, config_path, labeler) -> None:
 @click.option("--min-agreement", type=click.FloatRange(0, 1), metavar="X",
               help="Leave out labelers whose ranking agreement with gold (pairwise_agreement of "
                    "`labeldesk agreement`) is below X; gold rankings stay.")
-def export_pairs(out, gold_only, min_agreement, since, split, db, config_path, labeler) -> None:
+@click.option("--consensus", is_flag=True,
+              help="One pair per consensus-ordered output pair of each prompt (Bradley–Terry over "
+                   "all its labelers' rankings; gold overrides), with `margin` and `n_labelers`.")
+@click.option("--min-margin", type=click.FloatRange(0, 1), metavar="P",
+              help="With --consensus: leave out pairs whose margin (the probability that chosen "
+                   "beats rejected) is below P.")
+def export_pairs(out, gold_only, min_agreement, consensus, min_margin, since, split, db,
+                 config_path, labeler) -> None:
     """Every untied pair of every ranking (prompt, chosen, rejected), for reward models."""
     from store.exports import agreeing_labelers, export_pairs
+
+    if min_margin is not None and not consensus:
+        raise click.UsageError("--min-margin needs --consensus")
+    if consensus and (gold_only or min_agreement is not None):
+        raise click.UsageError("--consensus combines every labeler's ranking; it takes neither "
+                               "--gold-only nor --min-agreement")
+    if consensus:
+        from store.consensus.pairs import export_consensus_pairs
+
+        _write("export pairs", export_consensus_pairs, out, "pairs", db, config_path, labeler,
+               since=since, split=split, min_margin=min_margin or 0.0)
+        return
 
     def export(database, **filters):
         if min_agreement is not None:
