@@ -23,4 +23,5 @@ WORK: tuple[Work, ...] = (
     Work("survey", "v", "Surveys", "screens.survey:SurveyScreen"),
     Work("stats", "t", "Statistics", "screens.stats:StatsScreen", researcher_only=True),
     Work("demonstration_score", "d", "Score demonstrations", "screens.demo_scoring:DemoScoringScreen", researcher_only=True),
+    Work("adjudication", "a", "Adjudicate disputes", "screens.adjudication:AdjudicationScreen", researcher_only=True),
 )

@@ -1,0 +1,220 @@
+"""Researchers settle disputed items: every labeler's answer side by side, as A, B, C…
+
+One row per disputed field (a rating, a flag, the ranking). On a row, `A`..`I` takes that
+labeler's answer, `=` the labelers' consensus, a digit sets a rating, `y`/`n` a flag. `t` picks
+the reason tag, `g` marks "guideline update needed", Enter stores the decision as gold. Names
+never reach this screen: the store hands over letters only.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from textual import events
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Static
+
+from screens.faults import attempt
+from screens.widgets.few_shot import render_prompt
+from screens.widgets.footer import Footer
+from screens.widgets.safe_text import safe, safe_content
+from store import adjudication
+from store.labels import LabelValue
+
+Key = tuple[str, str, str]
+
+
+def shown_value(value: Any, numbers: dict[str, str]) -> str:
+    """A value as the researcher reads it; rankings use the outputs' numbers (1, 2, 3…)."""
+    if value is None:
+        return "·"
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if value == "na":
+        return "n/a"
+    if isinstance(value, list):
+        return " > ".join(" = ".join(numbers.get(o, "?") for o in group) for group in value)
+    return str(value)
+
+
+class AdjudicationScreen(Screen):
+    CSS_PATH = "adjudication.tcss"
+    HELP_TOPIC = "ranking"
+    BINDINGS = [
+        Binding("escape", "home", "Home", id="adjudication.home"),
+        Binding("enter", "decide", "Save decision", id="adjudication.decide"),
+        Binding("up,k", "move(-1)", "Prev field", id="adjudication.up", show=False),
+        Binding("down,j", "move(1)", "Next field", id="adjudication.down", show=False),
+        Binding("t", "next_reason", "Reason", id="adjudication.reason"),
+        Binding("g", "toggle_update", "Guideline update", id="adjudication.update"),
+        Binding("equals_sign", "take_consensus", "Consensus", id="adjudication.consensus"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.case: adjudication.Case | None = None
+        self.values: dict[Key, Any] = {}
+        self.row = 0
+        self.reason: int | None = None
+        self.guideline_update = False
+        self.started = time.monotonic()
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="adj-title")
+        with VerticalScroll(id="adj-context"):
+            yield Static(id="adj-prompt")
+            yield Static(id="adj-outputs")
+        yield Static(id="adj-rows")
+        yield Static(id="adj-status")
+        yield Footer()
+
+    def on_screen_resume(self) -> None:
+        if self.app.role != "researcher":
+            self.notify("Adjudication is for researchers.", severity="error", markup=False)
+            self.app.pop_screen()
+            return
+        if self.case is None:
+            self.load_next()
+
+    # ------------------------------------------------------------------ the case
+    def load_next(self) -> None:
+        app = self.app
+        ok, case = attempt(self.notify, "fetch the next disputed item", adjudication.next_case,
+                           app.db, app.labeler, app.config.escalation, app.config.overlap)
+        self.case = case if ok else None
+        self.values, self.row, self.reason, self.guideline_update = {}, 0, None, False
+        self.started = time.monotonic()
+        self.refresh_case()
+
+    @property
+    def numbers(self) -> dict[str, str]:
+        return {o.id: o.letter for o in self.case.outputs} if self.case else {}
+
+    def refresh_case(self) -> None:
+        case = self.case
+        if case is None:
+            self.query_one("#adj-title", Static).update("No disputed item waits for a researcher.")
+            for part in ("#adj-prompt", "#adj-outputs", "#adj-rows", "#adj-status"):
+                self.query_one(part, Static).update("")
+            return
+        d = case.dispute
+        rules = ", ".join(sorted({f.rule for f in d.findings}))
+        self.query_one("#adj-title", Static).update(Content.assemble(
+            ("Dispute", "bold"), f" {safe(d.item)} · {d.kind} · {d.labelers} labelers · {rules}"))
+        self.query_one("#adj-prompt", Static).update(
+            render_prompt(case.prompt.text, case.prompt.style or "plain"))
+        outputs = Content("\n").join(
+            Content.assemble((f"{o.letter}. ", "bold"), safe_content(o.text)) for o in case.outputs)
+        self.query_one("#adj-outputs", Static).update(outputs)
+        self.query_one("#adj-context", VerticalScroll).scroll_home(animate=False)
+        self.show_rows()
+
+    def _row_name(self, key: Key) -> str:
+        task, item, name = key
+        if task in ("output", "toxicity"):
+            return f"{name} of output {self.numbers.get(item, '?')}"
+        return name
+
+    def show_rows(self) -> None:
+        case = self.case
+        if case is None:
+            return
+        times = "  ".join(
+            f"{c.letter}: {c.seconds:.0f}s" if c.seconds is not None else f"{c.letter}: –"
+            for c in case.columns)
+        lines = [Content.styled(f"active time  {times}", "$text-muted")]
+        for n, key in enumerate(case.keys):
+            marker = "▶ " if n == self.row else "  "
+            answers = "  ".join(f"{c.letter} {shown_value(c.answers.get(key), self.numbers)}"
+                                for c in case.columns)
+            final = shown_value(self.values.get(key), self.numbers)
+            detail = "; ".join(f.detail for f in case.findings_for(key))
+            lines.append(Content.assemble(
+                (marker + self._row_name(key), "bold" if n == self.row else ""),
+                f"  ({detail})\n    {answers}\n    final: ",
+                (final, "bold $success" if key in self.values else "$warning")))
+        self.query_one("#adj-rows", Static).update(Content("\n").join(lines))
+        reason = adjudication.REASONS[self.reason][1] if self.reason is not None else "none yet (t)"
+        update = "yes" if self.guideline_update else "no"
+        self.query_one("#adj-status", Static).update(
+            f"reason: {reason} · guideline update needed: {update} · "
+            "A–I take an answer, = consensus, 1–7 / y n set it")
+
+    # ------------------------------------------------------------------ keys
+    @property
+    def current(self) -> Key | None:
+        return self.case.keys[self.row] if self.case and self.case.keys else None
+
+    def _set(self, value: Any) -> None:
+        key = self.current
+        if key is None or value is None:
+            return
+        self.values[key] = value
+        self.show_rows()
+
+    def on_key(self, event: events.Key) -> None:
+        key, char = self.current, event.character or ""
+        if key is None or self.case is None:
+            return
+        field = self.app.schema.field(key[0], key[2])
+        value = None
+        if char in "ABCDEFGHI" and char:
+            column = next((c for c in self.case.columns if c.letter == char), None)
+            value = column.answers.get(key) if column else None
+        elif char.isdigit() and field.kind == "scale":
+            value = int(char) if field.min <= int(char) <= field.max else None
+        elif char in ("y", "n") and char and field.kind in ("bool", "bool_na"):
+            value = char == "y"
+        else:
+            return
+        event.stop()
+        self._set(value)
+
+    def action_move(self, step: int) -> None:
+        if self.case and self.case.keys:
+            self.row = (self.row + step) % len(self.case.keys)
+            self.show_rows()
+
+    def action_take_consensus(self) -> None:
+        if self.current is not None and self.case is not None:
+            self._set(self.case.consensus.get(self.current))
+
+    def action_next_reason(self) -> None:
+        self.reason = 0 if self.reason is None else (self.reason + 1) % len(adjudication.REASONS)
+        self.show_rows()
+
+    def action_toggle_update(self) -> None:
+        self.guideline_update = not self.guideline_update
+        self.show_rows()
+
+    def action_decide(self) -> None:
+        case = self.case
+        if case is None:
+            return
+        missing = [self._row_name(k) for k in case.keys if k not in self.values]
+        if missing:
+            self.notify("No final value yet for " + ", ".join(missing) + ".", severity="warning",
+                        markup=False)
+            return
+        if self.reason is None:
+            self.notify("Pick the reason first (t).", severity="warning", markup=False)
+            return
+        values = [LabelValue(t, i, f, self.values[(t, i, f)]) for t, i, f in case.keys]
+        ok, _ = attempt(self.notify, "save the decision", adjudication.decide, self.app.db, case,
+                        self.app.labeler, values, reason=adjudication.REASON_TAGS[self.reason],
+                        guideline_update=self.guideline_update,
+                        seconds=round(time.monotonic() - self.started, 1), schema=self.app.schema)
+        if not ok:
+            return
+        self.notify(f"Saved the decision on {safe(case.dispute.item)}.", markup=False)
+        self.load_next()
+
+    def action_home(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,74 @@
+"""The adjudication screen: a researcher's keys in, a gold row with its reason out, no names."""
+
+from screens.adjudication import AdjudicationScreen
+from store import queue
+from store.disputes import Rules
+from store.labels import LabelValue, submit
+from tests.screens.screen_text import screen_text
+from tui.config import Config
+
+RANKING = [["p1-a"], ["p1-b"], ["p1-c"]]
+
+
+def disputed(db, ratings=(2, 7)):
+    """alice and bob rate p1-a far apart (overlap 2, nobody to escalate to: max_overlap 2)."""
+    for who, rating in zip(("alice", "bob"), ratings, strict=True):
+        a = queue.claim_next(db, who, "comparison", overlap=2)
+        submit(db, a.id, [LabelValue("output", "p1-a", "rating", rating),
+                          LabelValue("ranking", "p1", "ranking", RANKING)], seconds=30)
+
+
+def config():
+    c = Config()
+    c.data["overlap"]["comparison"] = 2
+    c.data["adjudication"]["max_overlap"] = 2
+    return c
+
+
+async def test_researcher_decides_with_keys(make_app, sample_db):
+    disputed(sample_db)
+    app = make_app("rhea", config=config())
+    assert app.config.escalation == Rules(max_overlap=2)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a")
+        assert isinstance(app.screen, AdjudicationScreen)
+        shown = screen_text(app)
+        assert "Dispute p1" in shown and "rating of output 1" in shown
+        assert "A 2" in shown and "B 7" in shown and "A: 30s" in shown
+        for name in ("alice", "bob", "carol"):
+            assert name not in shown
+        await pilot.press("enter")  # no value yet: nothing stored
+        assert sample_db.execute("SELECT count(*) FROM adjudications").fetchone()[0] == 0
+        await pilot.press("B")  # take B's answer (7) ...
+        await pilot.press("5")  # ... then enter 5 instead
+        await pilot.press("enter")  # no reason yet: nothing stored
+        assert sample_db.execute("SELECT count(*) FROM adjudications").fetchone()[0] == 0
+        await pilot.press("t", "t", "g", "enter")  # guideline gap, update needed
+        await pilot.pause()
+        assert "No disputed item waits" in screen_text(app)
+    row = sample_db.execute(
+        "SELECT l.labeler, l.item, l.value, l.gold, a.reason, a.guideline_update, a.letters "
+        "FROM labels l JOIN adjudications a ON a.id = l.adjudication_id").fetchall()
+    assert row == [("rhea", "p1-a", "5", 1, "guideline_gap", 1, '{"A": "alice", "B": "bob"}')]
+    kinds = [k for (k,) in sample_db.execute("SELECT kind FROM events ORDER BY id")]
+    assert kinds[-1] == "adjudicate"
+
+
+async def test_letter_takes_that_labelers_answer(make_app, sample_db):
+    disputed(sample_db, ratings=(1, 6))
+    app = make_app("rhea", config=config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a", "A", "t", "enter")
+        await pilot.pause()
+    value = sample_db.execute("SELECT value FROM labels WHERE adjudication_id IS NOT NULL").fetchone()
+    assert value == ("1",)
+
+
+async def test_labelers_cannot_adjudicate(make_app, sample_db):
+    disputed(sample_db)
+    app = make_app("carol", config=config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a")
+        await pilot.pause()
+        assert not isinstance(app.screen, AdjudicationScreen)
+        assert "Dispute" not in screen_text(app)
