@@ -28,7 +28,7 @@ from store.agreement_metrics import (
     ranks,
 )
 from store.errors import StoreError
-from store.labels import iter_labels
+from store.labels import ANY_VERSION, iter_labels
 from store.schema import Field, Schema, load_schema
 
 DIGITS = 4
@@ -177,13 +177,13 @@ def _quiz_items(db) -> set[str]:
            WHERE t.quiz != ''""")}
 
 
-def _read(db, reader: _Reader, *, task, field_name, since, items) -> None:
+def _read(db, reader: _Reader, *, task, field_name, since, items, version=ANY_VERSION) -> None:
     keep = set(items) if items is not None else None
     # Without an explicit selection, screening answers stay out of the production figures.
     skip = _quiz_items(db) if keep is None else set()
     # Gold stays the reference whenever it was written; only labelers' work is dated.
-    for gold, after in ((True, None), (False, since)):
-        for row in iter_labels(db, task=task, since=after, gold=gold):
+    for gold, after, made_under in ((True, None, ANY_VERSION), (False, since, version)):
+        for row in iter_labels(db, task=task, since=after, gold=gold, guideline_version=made_under):
             if field_name and row.field != field_name:
                 continue
             if keep is not None and row.item not in keep:
@@ -342,17 +342,21 @@ def agreement_report(
     items: Collection[str] | None = None,
     seed: int = 0,
     n_boot: int = N_BOOT,
+    guideline_version=ANY_VERSION,
 ) -> dict:
     """The agreement document: ``per_labeler`` (against gold) and ``inter_annotator``.
 
     ``items`` restricts every figure to those item ids (a quiz's items, for instance).
     ``labeler`` narrows ``per_labeler``; between-labeler figures always use every labeler.
+    ``guideline_version`` (a version, or None for labels from before versions) keeps only the
+    labelers' labels made under it; gold is the reference whatever its version.
     Raises ``AgreementError`` when there is no gold to compare with, a stored value is outside
     its field's scale, or ``labeler`` has no labels in the selection.
     """
     schema = schema or load_schema()
     reader = _Reader(schema_specs(schema))
-    _read(db, reader, task=task, field_name=field, since=since, items=items)
+    _read(db, reader, task=task, field_name=field, since=since, items=items,
+          version=guideline_version)
     selection = " ".join(
         f"{k}={v}" for k, v in (("task", task), ("field", field), ("since", since)) if v
     )

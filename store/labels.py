@@ -162,6 +162,16 @@ def submit(
         log_event(db, a.labeler, "submit", {"task": a.task_id, "item": a.item, "n": len(values)})
 
 
+ANY_VERSION = object()  # `iter_labels(guideline_version=...)` default: labels of every version
+
+
+def guideline_versions(db: sqlite_utils.Database) -> list[str | None]:
+    """The guideline versions labelers' labels were made under (None: before versions)."""
+    return [r[0] for r in db.execute(
+        "SELECT DISTINCT guideline_version FROM labels WHERE gold = 0 "
+        "ORDER BY guideline_version IS NOT NULL, guideline_version")]
+
+
 def iter_labels(
     db: sqlite_utils.Database,
     *,
@@ -169,8 +179,12 @@ def iter_labels(
     task: str | None = None,
     since: str | None = None,
     gold: bool | None = None,
+    guideline_version: Any = ANY_VERSION,
 ) -> Iterator[LabelRow]:
     where, args = [], []
+    if guideline_version is not ANY_VERSION:
+        where.append("guideline_version IS ?")
+        args.append(guideline_version)
     for column, value in (("labeler", labeler), ("task", task)):
         if value is not None:
             where.append(f"{column} = ?")

@@ -56,6 +56,8 @@ class LabelDeskApp(App):
         self.role = role
         self.config = config
         self.schema = schema
+        # Every label this app saves records the guideline version it was made under.
+        db.guideline_version = config["guidelines"]["version"] or None
 
     @property
     def work(self) -> list[Work]:

@@ -72,3 +72,25 @@ async def test_labelers_cannot_adjudicate(make_app, sample_db):
         await pilot.pause()
         assert not isinstance(app.screen, AdjudicationScreen)
         assert "Dispute" not in screen_text(app)
+
+
+def test_adjudication_snapshot_80x24(make_app, sample_db, snap_compare):
+    disputed(sample_db)
+
+    async def open_it(pilot):
+        await pilot.press("a", "B")
+
+    assert snap_compare(make_app("rhea", config=config()), terminal_size=(80, 24), run_before=open_it)
+
+
+async def test_app_stamps_the_guideline_version(make_app, sample_db):
+    c = config()
+    c.data["guidelines"]["version"] = "2026-03 pii clarified"
+    disputed(sample_db)  # before the app: no version
+    app = make_app("rhea", config=c)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a", "=", "t", "enter")
+        await pilot.pause()
+    rows = sample_db.execute("SELECT labeler, guideline_version FROM labels ORDER BY id").fetchall()
+    assert rows[-1] == ("rhea", "2026-03 pii clarified")
+    assert {v for who, v in rows if who != "rhea"} == {None}

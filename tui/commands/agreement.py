@@ -112,6 +112,39 @@ def print_tables(report: dict) -> None:
         console.print(Text(f"note: {note}"))
 
 
+UNVERSIONED = "unversioned"  # labels made before `[guidelines] version` was set
+
+
+def _by_version(database, fmt: str, **options) -> None:
+    """`--by-version`: the report once per guideline version; a version whose labels cannot
+    be compared with gold gets its reason instead of figures."""
+    from store.agreement import AgreementError, agreement_report
+    from store.labels import guideline_versions
+
+    reports: dict[str, dict] = {}
+    for version in guideline_versions(database):
+        try:
+            reports[version or UNVERSIONED] = agreement_report(
+                database, guideline_version=version, **options)
+        except AgreementError as exc:
+            reports[version or UNVERSIONED] = {"error": str(exc)}
+    if fmt == "json":
+        click.echo(json.dumps({"by_version": reports}, indent=2, ensure_ascii=False))
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(("guideline_version",) + CSV_COLUMNS)
+        for version, report in reports.items():
+            if "error" not in report:
+                writer.writerows([version, *row] for row in csv_rows(report))
+    else:
+        for version, report in reports.items():
+            click.echo(f"\n== guideline version {version} ==")
+            if "error" in report:
+                click.echo(f"no figures: {report['error']}")
+            else:
+                print_tables(report)
+
+
 def register(cli: click.Group) -> None:
     from tui.cli import config_option, db_option, user_errors
     from tui.context import require_researcher, resolve
@@ -138,9 +171,13 @@ def register(cli: click.Group) -> None:
     )
     @click.option("--quiz", metavar="NAME", help="The screening report of quiz NAME instead.")
     @click.option("--names", is_flag=True, help="With --quiz: candidates by name, not anonymous id.")
+    @click.option("--by-version", is_flag=True,
+                  help="One report per guideline version the labels were made under "
+                       "([guidelines] version), to see whether a clarification helped.")
     @db_option
     @config_option
-    def agreement(fmt, labeler, task, field, since, seed, resamples, quiz, names, db, config_path) -> None:
+    def agreement(fmt, labeler, task, field, since, seed, resamples, quiz, names, by_version, db,
+                  config_path) -> None:
         """Agreement of each labeler with researcher gold, and between labelers.
 
         Researchers only (who is asking comes from LABELDESK_LABELER, else the OS user;
@@ -155,6 +192,9 @@ def register(cli: click.Group) -> None:
             from tui.commands.screening import run_screening
 
             return run_screening(database, quiz, names=names, fmt=fmt, config=ctx.config)
+        if by_version:
+            return _by_version(database, fmt, labeler=labeler, task=task, field=field,
+                               since=parse_since(since), seed=seed, n_boot=resamples)
         with user_errors():
             report = agreement_report(
                 database,

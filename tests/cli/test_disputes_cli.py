@@ -1,0 +1,114 @@
+"""`labeldesk disputes`, `export pairs --consensus`, guideline versions end to end."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from store.db import open_db
+from store.demo import load_demo
+from tui.cli import cli
+
+DEMO = Path(__file__).parents[2] / "tui" / "demo"
+
+
+@pytest.fixture
+def run(db_path):
+    def invoke(*args, env=None):
+        env = {"LABELDESK_LABELER": "rhea", **(env or {})}
+        return CliRunner().invoke(cli, [str(a) for a in args] + ["--db", str(db_path)], env=env)
+
+    return invoke
+
+
+@pytest.fixture
+def demo(db_path):
+    db = open_db(db_path)
+    load_demo(db, DEMO)
+    db.close()
+
+
+def test_disputes_on_the_demo(run, demo):
+    r = run("disputes", "--format", "json")
+    assert r.exit_code == 0, r.output
+    found = {d["item"]: d for d in json.loads(r.output)}
+    assert set(found) == {"p07", "p08", "p11"}
+    assert found["p11"]["rules"] == ["sensitive_split"]
+    assert found["p11"]["findings"][0] == {"rule": "sensitive_split", "task": "output",
+                                           "item": "p11-o2", "field": "harmful_advice",
+                                           "detail": "2 of 3 said yes"}
+    table = run("disputes")
+    assert table.exit_code == 0 and "3 disputed items" in table.output
+    assert "ana" not in table.output  # the rule and the values, not who gave them
+
+
+def test_disputes_is_for_researchers(run, demo):
+    r = run("disputes", env={"LABELDESK_LABELER": "ana"})
+    assert r.exit_code == 1 and "for researchers only" in r.output
+
+
+def test_consensus_pairs_on_the_demo(run, demo, tmp_path):
+    out = tmp_path / "pairs.jsonl"
+    assert run("export", "pairs", "--consensus", "--out", out).exit_code == 0
+    pairs = [json.loads(line) for line in out.read_text().splitlines()]
+    p08 = [p for p in pairs if p["prompt_id"] == "p08"]
+    assert p08 and {p["resolution"] for p in p08} == {"consensus"}
+    assert {p["n_labelers"] for p in p08} == {3}
+    assert all(0.5 < p["margin"] <= 1 for p in pairs)
+    strong = tmp_path / "strong.jsonl"
+    assert run("export", "pairs", "--consensus", "--min-margin", "0.8", "--out", strong).exit_code == 0
+    kept = [json.loads(line) for line in strong.read_text().splitlines()]
+    assert 0 < len(kept) < len(pairs) and min(p["margin"] for p in kept) >= 0.8
+    # Without the flag the export is as before: one pair per labeler's ranking, no margin.
+    plain = tmp_path / "plain.jsonl"
+    assert run("export", "pairs", "--out", plain).exit_code == 0
+    first = json.loads(plain.read_text().splitlines()[0])
+    assert "margin" not in first and "labeler" in first
+    assert run("export", "pairs", "--min-margin", "0.8", "--out", plain).exit_code == 2
+
+
+def _config(tmp_path, version):
+    path = tmp_path / f"{version}.toml"
+    path.write_text(f'[guidelines]\nversion = "{version}"\n')
+    return path
+
+
+def _jsonl(path, records):
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path
+
+
+def test_labels_carry_the_guideline_version_and_agreement_splits_by_it(run, tmp_path):
+    prompts = [{"id": f"p{i}", "text": f"prompt {i}", "tasks": ["comparison"]} for i in range(1, 4)]
+    outputs = [{"id": f"p{i}-{x}", "prompt_id": f"p{i}", "text": f"out {i}{x}"}
+               for i in range(1, 4) for x in "ab"]
+    gold = {"p1-a": 7, "p1-b": 2, "p2-a": 5, "p2-b": 3, "p3-a": 6, "p3-b": 1}
+
+    def ratings(who, values):
+        return [{"labeler": who, "task": "output", "item": k, "field": "rating", "value": v}
+                for k, v in values.items()]
+
+    first = {"LABELDESK_LABELER": None}  # an empty roster: the OS user may set it up
+    assert run("labelers", "add", "rhea", "--role", "researcher", env=first).exit_code == 0
+    assert run("import", "prompts", _jsonl(tmp_path / "p.jsonl", prompts)).exit_code == 0
+    assert run("import", "outputs", _jsonl(tmp_path / "o.jsonl", outputs)).exit_code == 0
+    assert run("import", "labels", _jsonl(tmp_path / "g.jsonl", ratings("rhea", gold)), "--gold").exit_code == 0
+    before = {k: (v % 7) + 1 for k, v in gold.items()}  # every rating off by one or six
+    r = run("import", "labels", _jsonl(tmp_path / "a.jsonl", ratings("ana", before)),
+            "--config", _config(tmp_path, "2026-01"))
+    assert r.exit_code == 0, r.output
+    r = run("import", "labels", _jsonl(tmp_path / "b.jsonl", ratings("ben", gold)),
+            "--config", _config(tmp_path, "2026-02"))
+    assert r.exit_code == 0, r.output
+    exported = run("export", "labels", "--out", "-")
+    versions = {(json.loads(line)["labeler"], json.loads(line).get("guideline_version"))
+                for line in exported.output.splitlines()}
+    assert versions == {("rhea", None), ("ana", "2026-01"), ("ben", "2026-02")}
+    r = run("agreement", "--by-version", "--format", "json", "--resamples", "0")
+    assert r.exit_code == 0, r.output
+    by = json.loads(r.output)["by_version"]
+    assert set(by) == {"2026-01", "2026-02"}
+    assert set(by["2026-01"]["per_labeler"]) == {"ana"}
+    assert by["2026-01"]["per_labeler"]["ana"]["output.rating"]["agreement"] == 0.0
+    assert by["2026-02"]["per_labeler"]["ben"]["output.rating"]["agreement"] == 1.0
