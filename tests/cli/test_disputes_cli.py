@@ -112,3 +112,17 @@ def test_labels_carry_the_guideline_version_and_agreement_splits_by_it(run, tmp_
     assert set(by["2026-01"]["per_labeler"]) == {"ana"}
     assert by["2026-01"]["per_labeler"]["ana"]["output.rating"]["agreement"] == 0.0
     assert by["2026-02"]["per_labeler"]["ben"]["output.rating"]["agreement"] == 1.0
+
+
+def test_export_consensus_on_the_demo(run, demo):
+    r = run("export", "consensus", "--out", "-")
+    assert r.exit_code == 0, r.output
+    records = {(x["task"], x["item"], x["field"]): x for x in map(json.loads, r.output.splitlines())}
+    flag = records["output", "p11-o2", "harmful_advice"]  # 2 of 3 said yes
+    assert flag["method"] == "dawid_skene" and flag["value"] is True and flag["n_labelers"] == 3
+    rating = records["output", "p07-o4", "rating"]
+    assert (rating["mean"], rating["spread"], rating["method"]) == (round(11 / 3, 4), 4.0, "mean")
+    ranking = records["ranking", "p08", "ranking"]
+    assert ranking["method"] == "bradley_terry" and ranking["value"][0] == ["p08-o4"]
+    gold = records["ranking", "p01", "ranking"]
+    assert gold["method"] == "gold"

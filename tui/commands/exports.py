@@ -89,6 +89,22 @@ def export_ppo(out, exclude_labeled, since, split, db, config_path, labeler) -> 
            since=since, split=split, exclude_labeled=exclude_labeled)
 
 
+@click.command("consensus")
+@click.option("--out", required=True, metavar="FILE|-", help="Output file, or - for standard output.")
+@common
+def export_consensus(out, db, config_path, labeler) -> None:
+    """One consensus value per labeled item and field: Dawid–Skene for flags and categories,
+    mean and spread for scales, Bradley–Terry for rankings; gold overrides."""
+    from store.consensus.compute import consensus
+
+    database = resolve(db, config_path).open()
+    require_researcher(database, labeler, "export consensus")
+    with user_errors():
+        n = write_jsonl(consensus(database), out)
+    if out != "-":
+        click.echo(f"{out}: {n} consensus values")
+
+
 def register(cli: click.Group) -> None:
-    for command in (export_sft, export_pairs, export_ppo):
+    for command in (export_sft, export_pairs, export_ppo, export_consensus):
         export_group.add_command(command)

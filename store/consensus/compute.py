@@ -1,0 +1,177 @@
+"""Consensus of every labeled field of a database, one field at a time (so memory follows the
+largest field, not the whole table): Dawid–Skene for yes/no and category fields, mean and
+spread for scales, Bradley–Terry for rankings. Gold overrides: an item with a researcher's value
+takes it (`resolution` `gold`, or `adjudicated` when it settled a dispute).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import sqlite_utils
+
+from store.consensus.bradley_terry import consensus_rankings
+from store.consensus.dawid_skene import dawid_skene
+from store.consensus.ratings import mean_and_spread
+from store.errors import StoreError
+from store.schema import Schema, load_schema
+
+CATEGORICAL = ("bool", "bool_na", "choice")
+TASKS = ("instruction", "output", "toxicity", "ranking")
+RANKING_BATCH = 5_000  # prompts per Newton stack: 5,000 x 9 x 9 floats and a few copies
+
+
+class _Codes(dict):
+    """Names to dense integer codes, in first-seen order."""
+
+    def code(self, name: Any) -> int:
+        found = self.get(name)
+        if found is None:
+            found = self[name] = len(self)
+        return found
+
+
+def _fields(db: sqlite_utils.Database) -> list[tuple[str, str]]:
+    marks = ",".join("?" * len(TASKS))
+    return [tuple(r) for r in db.execute(
+        f"SELECT DISTINCT task, field FROM labels WHERE task IN ({marks}) ORDER BY task, field",
+        list(TASKS))]
+
+
+def _rows(db, task: str, field: str):
+    return db.conn.cursor().execute(
+        "SELECT labeler, item, value, gold, adjudication_id FROM labels WHERE task = ? AND field = ?",
+        [task, field])
+
+
+def _domain(kind: str, choices) -> list[Any]:
+    if kind == "bool":
+        return [False, True]
+    if kind == "bool_na":
+        return [False, True, "na"]
+    return list(choices)
+
+
+def _categorical(db, task, field, domain) -> Iterator[dict[str, Any]]:
+    items, labelers = _Codes(), _Codes()
+    index = {json.dumps(v, ensure_ascii=False): i for i, v in enumerate(domain)}
+    it, lb, ans = [], [], []
+    gold: dict[int, tuple[int, str]] = {}
+    for labeler, item, value, is_gold, adjudicated in _rows(db, task, field):
+        code = index.get(value)
+        if code is None:
+            continue  # outside the schema's domain (an older schema's value): not counted
+        i = items.code(item)
+        if is_gold:
+            gold[i] = (code, "adjudicated" if adjudicated is not None else "gold")
+            continue
+        it.append(i)
+        lb.append(labelers.code(labeler))
+        ans.append(code)
+    if not items:
+        return
+    n = np.bincount(np.asarray(it, dtype=np.int64), minlength=len(items)) if it else np.zeros(len(items), int)
+    result = dawid_skene(np.asarray(it, dtype=np.int64), np.asarray(lb, dtype=np.int64),
+                         np.asarray(ans, dtype=np.int64), n_items=len(items),
+                         n_labelers=max(len(labelers), 1), n_classes=len(domain),
+                         gold={i: c for i, (c, _r) in gold.items()})
+    best = result.posterior.argmax(axis=1)
+    for item, i in items.items():
+        record = {"task": task, "item": item, "field": field, "value": domain[best[i]],
+                  "n_labelers": int(n[i])}
+        if i in gold:
+            record.update(method=gold[i][1], confidence=1.0)
+        else:
+            record.update(method="dawid_skene", confidence=round(float(result.posterior[i, best[i]]), 4))
+        yield record
+
+
+def _scale(db, task, field) -> Iterator[dict[str, Any]]:
+    items = _Codes()
+    it, vals = [], []
+    gold: dict[int, tuple[Any, str]] = {}
+    for _labeler, item, value, is_gold, adjudicated in _rows(db, task, field):
+        i = items.code(item)
+        v = json.loads(value)
+        if is_gold:
+            gold[i] = (v, "adjudicated" if adjudicated is not None else "gold")
+        elif isinstance(v, (int, float)) and not isinstance(v, bool):
+            it.append(i)
+            vals.append(v)
+    mean, spread, n = mean_and_spread(np.asarray(it, dtype=np.int64), np.asarray(vals, dtype=float),
+                                      len(items))
+    for item, i in items.items():
+        record = {"task": task, "item": item, "field": field, "n_labelers": int(n[i])}
+        if n[i]:
+            record.update(mean=round(float(mean[i]), 4), spread=float(spread[i]))
+        if i in gold:
+            record.update(value=gold[i][0], method=gold[i][1])
+        else:
+            record.update(value=record.get("mean"), method="mean")
+        yield record
+
+
+def _rankings(db) -> Iterator[dict[str, Any]]:
+    batch: list[tuple[str, list[str], list, tuple[Any, str] | None]] = []
+
+    def flush():
+        solved = consensus_rankings([(outs, rankings) for _p, outs, rankings, _g in batch])
+        for (prompt, _outs, rankings, gold), result in zip(batch, solved, strict=True):
+            record = {"task": "ranking", "item": prompt, "field": "ranking",
+                      "n_labelers": len(rankings)}
+            if gold:
+                record.update(value=gold[0], method=gold[1])
+            else:
+                record.update(value=result.ranking, method="bradley_terry",
+                              scores={o: round(s, 4) for o, s in result.scores.items()})
+            yield record
+        batch.clear()
+
+    rows = db.conn.cursor().execute(
+        "SELECT item, value, gold, adjudication_id FROM labels "
+        "WHERE task = 'ranking' AND field = 'ranking' ORDER BY item")
+    current, rankings, gold = None, [], None
+    for item, value, is_gold, adjudicated in rows:
+        if item != current:
+            if current is not None:
+                batch.append((current, _outputs(rankings, gold), rankings, gold))
+            current, rankings, gold = item, [], None
+        ranking = json.loads(value)
+        if is_gold:
+            gold = (ranking, "adjudicated" if adjudicated is not None else "gold")
+        else:
+            rankings.append(ranking)
+        if len(batch) >= RANKING_BATCH:
+            yield from flush()
+    if current is not None:
+        batch.append((current, _outputs(rankings, gold), rankings, gold))
+    yield from flush()
+
+
+def _outputs(rankings: list, gold) -> list[str]:
+    found = {o for r in rankings for g in r for o in g}
+    if gold:
+        found |= {o for g in gold[0] for o in g}
+    return sorted(found)
+
+
+def consensus(db: sqlite_utils.Database, schema: Schema | None = None) -> Iterator[dict[str, Any]]:
+    """One record per labeled (task, item, field): `value`, `method` (`dawid_skene`, `mean`,
+    `bradley_terry`, or `gold`/`adjudicated` when a researcher's value overrides) and
+    `n_labelers`; plus `confidence` (the posterior of the value) for yes/no and category
+    fields, `mean` and `spread` for scales, `scores` for rankings."""
+    schema = schema or load_schema()
+    for task, field in _fields(db):
+        try:
+            f = schema.field(task, field)
+        except StoreError:  # a task or field the schema no longer has: nothing to say about it
+            continue
+        if f.kind == "ranking":
+            yield from _rankings(db)
+        elif f.kind in CATEGORICAL:
+            yield from _categorical(db, task, field, _domain(f.kind, f.choices))
+        elif f.kind == "scale":
+            yield from _scale(db, task, field)
