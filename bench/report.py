@@ -47,6 +47,8 @@ ROWS: list[tuple[str, str, float | None, str | None]] = [
     ("load_50.claim_ms_p99", "50 processes: claim p99 ms", None, None),
     ("load_50.checks.busy_notes", "50 processes: \"database busy\" notes a labeler would see", 0, "<="),
     ("agreement.report_resamples_1000.seconds", "agreement on 1,000,000 labels, s", None, None),
+    ("consensus.consensus.seconds", "consensus on 1,000,000 labels (500 labelers), s", None, None),
+    ("consensus.consensus.peak_rss_mib", "consensus on 1,000,000 labels, peak MiB", None, None),
 ]
 
 # "≈ 0" growth: within 0.1 MiB per 100 (allocator and page-cache noise) is not growth.
