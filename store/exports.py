@@ -8,9 +8,9 @@ from typing import Any
 
 import sqlite_utils
 
+from store.labels import label_filters
 from store.rankings import untied_pairs
 from store.rules import kept_sql
-
 
 # How settled each (task, item, field) is, for `export labels`: gold (a researcher's value,
 # `adjudicated` when it settled a dispute) overrides; else the labelers' values agree
@@ -43,17 +43,7 @@ def export_labels(
 ) -> Iterator[dict[str, Any]]:
     """The flat label format of interfaces.md, with each value's `resolution` (RESOLUTIONS) and
     `guideline_version`; `import labels` reads it back unchanged."""
-    where, args = [], []
-    for column, value in (("l.labeler", labeler), ("l.task", task)):
-        if value is not None:
-            where.append(f"{column} = ?")
-            args.append(value)
-    if since:
-        where.append("l.created_at >= ?")
-        args.append(since)
-    if gold is not None:
-        where.append("l.gold = ?")
-        args.append(int(gold))
+    where, args = label_filters(labeler=labeler, task=task, since=since, gold=gold, alias="l")
     sql = _RESOLUTION + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY l.id"
     for (_id, who, task_, item, field, value, is_gold, created, seconds, version,
          resolution) in db.conn.cursor().execute(sql, args):

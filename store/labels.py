@@ -172,6 +172,34 @@ def guideline_versions(db: sqlite_utils.Database) -> list[str | None]:
         "ORDER BY guideline_version IS NOT NULL, guideline_version")]
 
 
+def label_filters(
+    *,
+    labeler: str | None = None,
+    task: str | None = None,
+    since: str | None = None,
+    gold: bool | None = None,
+    guideline_version: Any = ANY_VERSION,
+    alias: str = "",
+) -> tuple[list[str], list]:
+    """SQL conditions (and their arguments) on `labels` columns, for readers of labels."""
+    a = f"{alias}." if alias else ""
+    where, args = [], []
+    if guideline_version is not ANY_VERSION:
+        where.append(f"{a}guideline_version IS ?")
+        args.append(guideline_version)
+    for column, value in (("labeler", labeler), ("task", task)):
+        if value is not None:
+            where.append(f"{a}{column} = ?")
+            args.append(value)
+    if since:
+        where.append(f"{a}created_at >= ?")
+        args.append(since)
+    if gold is not None:
+        where.append(f"{a}gold = ?")
+        args.append(int(gold))
+    return where, args
+
+
 def iter_labels(
     db: sqlite_utils.Database,
     *,
@@ -181,20 +209,8 @@ def iter_labels(
     gold: bool | None = None,
     guideline_version: Any = ANY_VERSION,
 ) -> Iterator[LabelRow]:
-    where, args = [], []
-    if guideline_version is not ANY_VERSION:
-        where.append("guideline_version IS ?")
-        args.append(guideline_version)
-    for column, value in (("labeler", labeler), ("task", task)):
-        if value is not None:
-            where.append(f"{column} = ?")
-            args.append(value)
-    if since:
-        where.append("created_at >= ?")
-        args.append(since)
-    if gold is not None:
-        where.append("gold = ?")
-        args.append(int(gold))
+    where, args = label_filters(labeler=labeler, task=task, since=since, gold=gold,
+                                guideline_version=guideline_version)
     sql = "SELECT id, labeler, task, item, field, value, gold, created_at, seconds FROM labels"
     if where:
         sql += " WHERE " + " AND ".join(where)

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from store.db import immediate
 from store.db import now as _now
-from store.errors import StoreError
 from store.disputes import escalated_overlap
+from store.errors import StoreError
 from store.events import log_event
 from store.roster import role_of
 

@@ -74,7 +74,8 @@ def dawid_skene(
     answers = np.asarray(answers, dtype=np.int64)
     posterior = _clamp(majority_posterior(items, answers, n_items, n_classes), gold)
     iterations = 0
-    for iterations in range(1, max_iter + 1):
+    while iterations < max_iter:
+        iterations += 1
         prior = np.clip(posterior.mean(axis=0), EPS, None)
         log_conf = np.log(_confusion(items, labelers, answers, posterior, n_labelers, n_classes))
         log_post = np.tile(np.log(prior), (n_items, 1))
