@@ -91,7 +91,7 @@ def build_rankings_db(db_path: str, pairs_wanted: int) -> dict:
     """Prompts with 4..9 outputs and one ranking each (some ties), until the rankings yield
     `pairs_wanted` untied pairs. Written with plain SQL: the setup is not what is measured."""
     from store.db import immediate, open_db
-    from store.rankings import untied_pairs
+    from store.ranking import untied_pairs
 
     rnd = random.Random(11)
     db = open_db(db_path)

@@ -9,7 +9,7 @@ from typing import Any
 import sqlite_utils
 
 from store.labels import iter_labels
-from store.rankings import untied_pairs
+from store.ranking import untied_pairs
 from store.rules import kept_sql
 
 

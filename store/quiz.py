@@ -20,8 +20,8 @@ from store.demonstrations import ensure_score_tasks
 from store.errors import StoreError
 from store.events import log_event
 from store.labels import LabelValue, load_draft, save_draft, write_labels
-from store.queue import shuffled
-from store.quizfile import LETTERS, QuizFile, QuizFileError, load_quiz
+from store.quizfile import QuizFile, QuizFileError, load_quiz
+from store.ranking import LETTERS, shuffle_seed, shuffled_order, unplaced
 from store.resume import pending_quiz  # noqa: F401 - part of this module's API
 from store.roster import add_labeler, role_of
 from store.schema import Schema, load_schema
@@ -239,7 +239,7 @@ def assign_quiz(db: sqlite_utils.Database, name: str, labelers: list[str]) -> li
                 db.execute(
                     """INSERT INTO assignments (task_id, labeler, status, claimed_at, "order")
                        VALUES (?, ?, 'active', ?, ?)""",
-                    [task_id, labeler, stamp, json.dumps(shuffled(ids, f"{labeler}:{task_id}"))])
+                    [task_id, labeler, stamp, json.dumps(shuffled_order(ids, shuffle_seed(labeler, task_id)))])
             log_event(db, labeler, "quiz_assign", {"quiz": name})
             added.append(labeler)
     return added
@@ -345,8 +345,8 @@ def missing(item: QuizItem, answer: dict[str, Any] | None) -> str | None:
         unset += [f for f in item.completion_flags if f not in answer.get("completion", {})]
         return f"flags not set: {', '.join(unset)}" if unset else None
     if item.section == "ranking":
-        ranked = {o for group in answer.get("ranking") or [] for o in group}
-        return None if ranked == {o.id for o in item.outputs} else "not every completion is ranked"
+        left = unplaced(answer.get("ranking") or [], [o.id for o in item.outputs])
+        return "not every completion is ranked" if left else None
     if item.section == "demonstrations":
         return None if (answer.get("text") or "").strip() else "no answer written"
     return None  # the self-assessment may be left empty
