@@ -151,7 +151,7 @@ def quiz_file(path, item: Hostile) -> None:
                     reason="the quiz screen is not on this branch yet")
 @pytest.mark.parametrize("hostile_db", SCREEN_GROUPS, ids=lambda i: i.name, indirect=True)
 async def test_quiz_screen(hostile_db, tmp_path):
-    from store.quiz import assign_quiz, import_quiz
+    from store.quiz.admin import assign_quiz, import_quiz
 
     db, item = hostile_db
     quiz_file(tmp_path / "quiz.toml", item)

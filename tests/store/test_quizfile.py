@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from store.quizfile import QuizFileError, load_quiz
+from store.quiz.file import QuizFileError, load_quiz
 from store.survey_questions import DEMOGRAPHICS, survey
 
 ROOT = Path(__file__).resolve().parents[2]

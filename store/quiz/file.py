@@ -1,6 +1,6 @@
 """The screening quiz file (quiz.example.toml documents it): read, validate, return plain data.
 
-No database here: `store.quiz` imports what this returns. Errors name the file, the key and the
+No database here: `store.quiz.admin` imports what this returns. Errors name the file, the key and the
 problem, so a researcher can fix a 200-item file from one message.
 """
 
