@@ -8,15 +8,17 @@ names outputs by the letter they were shown under: ``B>A=D>C``.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import combinations
 
 LETTERS = "ABCDEFGHI"  # the letters outputs are shown under: at most nine outputs a task
 
 Ranking = list[list[str]]
+AnyRanking = Sequence[Sequence[str]]  # what readers accept: stored lists or normalised tuples
 
 __all__ = [
     "LETTERS",
+    "AnyRanking",
     "Ranking",
     "RankingError",
     "to_notation",

@@ -83,7 +83,7 @@ def test_report_is_anonymous_by_default(report_db):
 
 
 def test_production_agreement_leaves_screening_answers_out(report_db):
-    from store.agreement import AgreementError, agreement_report
+    from store.agreement.report import AgreementError, agreement_report
 
     quiz_items = {row[0] for row in report_db.execute(
         "SELECT t.item FROM tasks t WHERE t.quiz != '' UNION "
