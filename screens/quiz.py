@@ -32,11 +32,12 @@ from screens.faults import attempt
 from screens.widgets.flag_form import FlagForm, FlagRow
 from screens.widgets.footer import Footer
 from screens.widgets.ranking_panel import RankingPanel, ShownOutput
-from screens.widgets.safe_text import SafeInput, safe, safe_content
+from screens.widgets.safe_text import SafeInput, safe_content
 from screens.widgets.safe_text_area import SafeTextArea
 from store.errors import StoreError
 from store.quiz import admin, taking
 from store.resume import pending_quiz
+from store.text import on_screen
 
 SECTION_TITLES = {
     "flagging": "Flag sensitive content",
@@ -189,7 +190,7 @@ class QuizScreen(Screen):
         if position < 0:
             switcher.current = "intro"
             self.query_one("#intro-text", Static).update(
-                safe(reflow(s.instructions)) + f"\n\n{len(s.items)} items. Press Enter to begin. "
+                on_screen(reflow(s.instructions)) + f"\n\n{len(s.items)} items. Press Enter to begin. "
                 "ctrl+n / ctrl+o move to the next / previous item; your answers are saved as you go.")
         elif item is None:
             switcher.current = "review"

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import click
 
-from store.errors import StoreError, visible
+from store.errors import StoreError
+from store.text import one_line
 from tui.context import require_researcher, resolve
 
 # Modules in tui/commands/ that add commands: each has `register(cli)`.
@@ -36,7 +37,7 @@ def user_errors():
     try:
         yield
     except StoreError as exc:
-        raise click.ClickException(visible(str(exc))) from None
+        raise click.ClickException(one_line(str(exc))) from None
     except OSError as exc:
         raise click.ClickException(f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}".lstrip(": ")) from None
 
