@@ -20,8 +20,8 @@ from textual.suggester import SuggestFromList
 from textual.widgets import ContentSwitcher, Input, Static
 
 from screens.base import WorkScreen
-from screens.widgets.footer import Footer
 from screens.faults import attempt
+from screens.widgets.footer import Footer
 from screens.widgets.instruction_panel import InstructionPanel
 from screens.widgets.prompt_panel import PromptPanel
 from screens.widgets.ranking_panel import CRITERIA, RankingPanel
