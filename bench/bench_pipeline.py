@@ -37,7 +37,7 @@ def _cpu_seconds() -> float:
 def step_import(db_path: str, prompts_path: str, report_path: str) -> dict:
     from store.db import open_db
     from store.imports import import_prompts
-    from store.rules_import import PromptRules
+    from store.rules import PromptRules
 
     db = open_db(db_path)
     start = time.perf_counter()

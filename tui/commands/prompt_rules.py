@@ -17,8 +17,7 @@ from tui.context import require_researcher, resolve
 
 def import_prompts_with_rules(file, api_rules, report, dropped, db, config_path, labeler) -> None:
     from store.imports import import_prompts
-    from store.rules import RulesConfig
-    from store.rules_import import PromptRules
+    from store.rules import PromptRules, RulesConfig
 
     if (report or dropped) and not api_rules:
         raise click.UsageError("--report and --dropped need --api-rules")
