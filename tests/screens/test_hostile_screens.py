@@ -95,7 +95,7 @@ def test_the_groups_hold_the_whole_corpus():
 async def test_home_and_help(hostile_db, tmp_path, monkeypatch):
     db, item = hostile_db
     (tmp_path / "guide.md").write_text("# Guide\n\n## Ranking\n\nTies are fine.\n")
-    monkeypatch.setattr("screens.help.GUIDELINES", tmp_path / "guide.md")  # short: fast
+    monkeypatch.setattr("screens.guidelines.GUIDELINES", tmp_path / "guide.md")  # short: fast
     app = make_app(db, "alice")
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()

@@ -148,7 +148,7 @@ def test_eight_processes_never_over_assign(db, db_path):
         p.join()
     assert sum(errors for _, _, errors in results) == 0
     per_item = {}
-    for name, items, _ in results:
+    for _name, items, _ in results:
         assert len(items) == len(set(items))  # nobody got an item twice
         for item in items:
             per_item[item] = per_item.get(item, 0) + 1
