@@ -111,7 +111,8 @@ def _by_key(answers: ItemAnswers) -> dict[tuple[str, str, str], list[Any]]:
 
 
 def _ranking_agreement(a: list, b: list) -> float | None:
-    from store.agreement_metrics import MetricError, pair_counts  # numpy: only when judged
+    from store.agreement.metrics import MetricError  # numpy and scipy: only when judged
+    from store.agreement.ranking import pair_counts
 
     try:
         counts = pair_counts(a, b)

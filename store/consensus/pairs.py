@@ -12,7 +12,7 @@ import sqlite_utils
 
 from store.consensus.bradley_terry import ALPHA, consensus_rankings
 from store.exports import Export, _label_filters, _OutputTexts, _query
-from store.rankings import untied_pairs
+from store.ranking import untied_pairs
 
 
 def export_consensus_pairs(
