@@ -22,9 +22,10 @@ from textual.widgets import Static
 from screens.faults import attempt
 from screens.widgets.few_shot import render_prompt
 from screens.widgets.footer import Footer
-from screens.widgets.safe_text import safe, safe_content
+from screens.widgets.safe_text import safe_content
 from store import adjudication
 from store.labels import LabelValue
+from store.text import on_screen
 
 Key = tuple[str, str, str]
 
@@ -91,7 +92,27 @@ class AdjudicationScreen(Screen):
         self.case = case if ok else None
         self.values, self.row, self.reason, self.guideline_update = {}, 0, None, False
         self.started = time.monotonic()
+        if self.case is not None:
+            self._restore(adjudication.load_draft(app.db, self.case, app.labeler))
         self.refresh_case()
+
+    # A decision in progress is kept in the database on every change (a few keys an item), so a
+    # dropped connection or a kill loses none of it.
+    def _restore(self, draft: dict[str, Any]) -> None:
+        keys = set(self.case.keys) if self.case else set()
+        self.values = {k: v for *k_, v in draft.get("values", []) if (k := tuple(k_)) in keys}
+        self.reason = draft.get("reason")
+        self.guideline_update = bool(draft.get("guideline_update"))
+        self.started -= draft.get("seconds", 0)
+
+    def _keep(self) -> None:
+        if self.case is None:
+            return
+        data = {"values": [[*k, v] for k, v in self.values.items()], "reason": self.reason,
+                "guideline_update": self.guideline_update,
+                "seconds": round(time.monotonic() - self.started, 1)}
+        attempt(self.notify, "keep your decision so far", adjudication.save_draft, self.app.db,
+                self.case, self.app.labeler, data)
 
     @property
     def numbers(self) -> dict[str, str]:
@@ -107,7 +128,7 @@ class AdjudicationScreen(Screen):
         d = case.dispute
         rules = ", ".join(sorted({f.rule for f in d.findings}))
         self.query_one("#adj-title", Static).update(Content.assemble(
-            ("Dispute", "bold"), f" {safe(d.item)} · {d.kind} · {d.labelers} labelers · {rules}"))
+            ("Dispute", "bold"), f" {on_screen(d.item)} · {d.kind} · {d.labelers} labelers · {rules}"))
         self.query_one("#adj-prompt", Static).update(
             render_prompt(case.prompt.text, case.prompt.style or "plain"))
         outputs = Content("\n").join(
@@ -157,6 +178,7 @@ class AdjudicationScreen(Screen):
         if key is None or value is None:
             return
         self.values[key] = value
+        self._keep()
         self.show_rows()
 
     def on_key(self, event: events.Key) -> None:
@@ -188,10 +210,12 @@ class AdjudicationScreen(Screen):
 
     def action_next_reason(self) -> None:
         self.reason = 0 if self.reason is None else (self.reason + 1) % len(adjudication.REASONS)
+        self._keep()
         self.show_rows()
 
     def action_toggle_update(self) -> None:
         self.guideline_update = not self.guideline_update
+        self._keep()
         self.show_rows()
 
     def action_decide(self) -> None:
@@ -213,7 +237,7 @@ class AdjudicationScreen(Screen):
                         seconds=round(time.monotonic() - self.started, 1), schema=self.app.schema)
         if not ok:
             return
-        self.notify(f"Saved the decision on {safe(case.dispute.item)}.", markup=False)
+        self.notify(f"Saved the decision on {on_screen(case.dispute.item)}.", markup=False)
         self.load_next()
 
     def action_home(self) -> None:

@@ -109,11 +109,32 @@ def open_case(db: sqlite_utils.Database, dispute: Dispute) -> Case:
 def next_case(
     db: sqlite_utils.Database, researcher: str, rules: Rules, overlap: Callable[[str], int]
 ) -> Case | None:
-    """The oldest disputed item waiting for a researcher, or None."""
+    """The disputed item this researcher left a decision draft on, else the oldest waiting for
+    a researcher, or None."""
     if role_of(db, researcher) != "researcher":
         raise StoreError(f"{researcher!r} is a labeler; adjudication is for researchers")
-    waiting = [d for d in list_disputes(db, rules, overlap) if d.status == "adjudication"]
+    drafted = {tuple(r) for r in db.execute(
+        "SELECT kind, item FROM adjudication_drafts WHERE researcher = ?", [researcher])}
+    waiting = sorted((d for d in list_disputes(db, rules, overlap) if d.status == "adjudication"),
+                     key=lambda d: (d.kind, d.item) not in drafted)
     return open_case(db, waiting[0]) if waiting else None
+
+
+def save_draft(db: sqlite_utils.Database, case: Case, researcher: str, data: dict[str, Any]) -> None:
+    """Keep a decision in progress (one statement: atomic on its own)."""
+    db.execute(
+        """INSERT INTO adjudication_drafts (kind, item, researcher, data, updated_at)
+           VALUES (?, ?, ?, ?, ?) ON CONFLICT (kind, item, researcher) DO UPDATE SET
+           data = excluded.data, updated_at = excluded.updated_at""",
+        [case.dispute.kind, case.dispute.item, researcher, json.dumps(data, ensure_ascii=False),
+         now()])
+
+
+def load_draft(db: sqlite_utils.Database, case: Case, researcher: str) -> dict[str, Any]:
+    row = db.execute(
+        "SELECT data FROM adjudication_drafts WHERE kind = ? AND item = ? AND researcher = ?",
+        [case.dispute.kind, case.dispute.item, researcher]).fetchone()
+    return json.loads(row[0]) if row else {}
 
 
 def decide(
@@ -156,6 +177,8 @@ def decide(
         write_labels(db, researcher, values, gold=True, schema=schema, seconds=seconds,
                      adjudication_id=adjudication)
         db.execute("UPDATE tasks SET full = 1 WHERE id = ?", [case.dispute.task_id])
+        db.execute("DELETE FROM adjudication_drafts WHERE kind = ? AND item = ?",
+                   [case.dispute.kind, case.dispute.item])
         log_event(db, researcher, "adjudicate", {
             "adjudication": adjudication, "kind": case.dispute.kind, "item": case.dispute.item,
             "reason": reason, "guideline_update": guideline_update, "n": len(values)})

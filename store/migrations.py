@@ -196,6 +196,7 @@ def _v5_adjudications(db: sqlite_utils.Database) -> None:
 # A researcher's decision on a disputed item. Its values are gold labels that point back here
 # (labels.adjudication_id), so exports tell adjudicated gold from gold labeled up front.
 # `letters` keeps which labeler was shown as A, B, C… for audit; the screen never shows names.
+# A decision in progress is a draft (adjudication_drafts) until it is stored.
 _V5_SQL = """
 CREATE TABLE adjudications (
     id INTEGER PRIMARY KEY,
@@ -210,7 +211,15 @@ CREATE TABLE adjudications (
     decided_at TEXT NOT NULL
 );
 CREATE INDEX adjudications_item ON adjudications(kind, item);
-ALTER TABLE labels ADD COLUMN adjudication_id INTEGER REFERENCES adjudications(id)
+ALTER TABLE labels ADD COLUMN adjudication_id INTEGER REFERENCES adjudications(id);
+CREATE TABLE adjudication_drafts (
+    kind TEXT NOT NULL,
+    item TEXT NOT NULL,
+    researcher TEXT NOT NULL REFERENCES labelers(name),
+    data TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (kind, item, researcher)
+) WITHOUT ROWID
 """
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [

@@ -94,3 +94,25 @@ async def test_app_stamps_the_guideline_version(make_app, sample_db):
     rows = sample_db.execute("SELECT labeler, guideline_version FROM labels ORDER BY id").fetchall()
     assert rows[-1] == ("rhea", "2026-03 pii clarified")
     assert {v for who, v in rows if who != "rhea"} == {None}
+
+
+async def test_a_decision_in_progress_survives_a_lost_session(make_app, sample_db):
+    disputed(sample_db)
+    app = make_app("rhea", config=config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a", "4", "t", "t", "t", "g")
+        await pilot.pause()
+    # The session ends without saving (as a dropped connection would); a new one resumes.
+    assert sample_db.execute("SELECT count(*) FROM adjudications").fetchone()[0] == 0
+    app = make_app("rhea", config=config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a")
+        shown = screen_text(app)
+        assert "final: 4" in shown and "reason: labeler error" in shown
+        assert "guideline update needed: yes" in shown
+        await pilot.press("enter")
+        await pilot.pause()
+    row = sample_db.execute("SELECT a.reason, a.guideline_update, l.value FROM adjudications a "
+                            "JOIN labels l ON l.adjudication_id = a.id").fetchall()
+    assert row == [("labeler_error", 1, "4")]
+    assert sample_db.execute("SELECT count(*) FROM adjudication_drafts").fetchone()[0] == 0
