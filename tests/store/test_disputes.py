@@ -155,3 +155,22 @@ def test_consensus_pairs_carry_margin_and_gold_overrides(sample_db):
     pairs = list(export_consensus_pairs(sample_db).records())
     assert [(p["chosen_id"], p["rejected_id"], p["margin"], p["resolution"]) for p in pairs] == [
         ("p1-c", "p1-b", 1.0, "gold"), ("p1-c", "p1-a", 1.0, "gold"), ("p1-b", "p1-a", 1.0, "gold")]
+
+
+def test_an_older_file_gains_versions_and_adjudications(db_path):
+    """A file from before migration 4 keeps its labels; they carry no guideline version."""
+    from store import migrations
+    from store.db import connect, open_db
+
+    db = connect(db_path)
+    for step in migrations.MIGRATIONS[:3]:
+        step(db)
+    db.execute("PRAGMA user_version = 3")
+    db.execute("INSERT INTO labels (labeler, task, item, field, value, created_at) "
+               "VALUES ('ana', 'output', 'o1', 'rating', '5', 'x')")
+    db.close()
+    db = open_db(db_path)
+    assert migrations.version(db) == len(migrations.MIGRATIONS)
+    assert db.execute("SELECT guideline_version, adjudication_id FROM labels").fetchall() == [(None, None)]
+    assert {"adjudications", "adjudication_drafts"} <= set(db.table_names())
+    db.close()
