@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
+from store.ranking import untied_pairs
+
 if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
     import sqlite_utils
 
@@ -111,15 +113,13 @@ def _by_key(answers: ItemAnswers) -> dict[tuple[str, str, str], list[Any]]:
 
 
 def _ranking_agreement(a: list, b: list) -> float | None:
-    from store.agreement.metrics import MetricError  # numpy and scipy: only when judged
-    from store.agreement.ranking import pair_counts
-
-    try:
-        counts = pair_counts(a, b)
-    except MetricError:
-        return None
-    compared = counts.same + counts.different
-    return counts.same / compared if compared else None
+    """Share of the output pairs both rankings order strictly that they order alike (the
+    `pairwise_agreement` of `labeldesk agreement`). Pure Python: a labeler's submit may ask,
+    and store.agreement would load numpy and scipy into the app for it."""
+    ours, theirs = set(untied_pairs(a)), set(untied_pairs(b))
+    same = len(ours & theirs)
+    different = sum((worse, better) in theirs for better, worse in ours)
+    return same / (same + different) if same + different else None
 
 
 def findings(answers: ItemAnswers, rules: Rules) -> list[Finding]:

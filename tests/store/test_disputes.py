@@ -174,3 +174,31 @@ def test_an_older_file_gains_versions_and_adjudications(db_path):
     assert db.execute("SELECT guideline_version, adjudication_id FROM labels").fetchall() == [(None, None)]
     assert {"adjudications", "adjudication_drafts"} <= set(db.table_names())
     db.close()
+
+
+def test_ranking_rule_agrees_with_the_agreement_report():
+    """The rule's pure-Python pairwise agreement is the agreement report's, on random rankings
+    with ties."""
+    import random
+
+    from store.agreement.ranking import pair_counts
+    from store.disputes import _ranking_agreement
+
+    rng = random.Random(5)
+
+    def ranking():
+        ids = [f"o{i}" for i in range(6)]
+        rng.shuffle(ids)
+        groups = []
+        for o in ids:
+            if groups and rng.random() < 0.3:
+                groups[-1].append(o)
+            else:
+                groups.append([o])
+        return groups
+
+    for _ in range(200):
+        a, b = ranking(), ranking()
+        counts = pair_counts(a, b)
+        compared = counts.same + counts.different
+        assert _ranking_agreement(a, b) == (counts.same / compared if compared else None)
