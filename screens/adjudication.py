@@ -50,11 +50,11 @@ class AdjudicationScreen(Screen):
     HELP_TOPIC = "ranking"
     BINDINGS = [
         Binding("escape", "home", "Home", id="adjudication.home"),
-        Binding("enter", "decide", "Save decision", id="adjudication.decide"),
+        Binding("enter", "decide", "Save", id="adjudication.decide"),
         Binding("up,k", "move(-1)", "Prev field", id="adjudication.up", show=False),
         Binding("down,j", "move(1)", "Next field", id="adjudication.down", show=False),
         Binding("t", "next_reason", "Reason", id="adjudication.reason"),
-        Binding("g", "toggle_update", "Guideline update", id="adjudication.update"),
+        Binding("g", "toggle_update", "Guideline flag", id="adjudication.update"),
         Binding("equals_sign", "take_consensus", "Consensus", id="adjudication.consensus"),
     ]
 
