@@ -49,6 +49,9 @@ ROWS: list[tuple[str, str, float | None, str | None]] = [
     ("agreement.report_resamples_1000.seconds", "agreement on 1,000,000 labels, s", None, None),
     ("consensus.consensus.seconds", "consensus on 1,000,000 labels (500 labelers), s", None, None),
     ("consensus.consensus.peak_rss_mib", "consensus on 1,000,000 labels, peak MiB", None, None),
+    ("disputes.list_disputes_seconds", "disputes over 10,000 finished items, first time, s", None, None),
+    ("disputes.list_disputes_again_seconds", "disputes over 10,000 finished items, again, s", None, None),
+    ("disputes.next_case_seconds", "next item to adjudicate (10,000 finished), s", None, None),
 ]
 
 # "≈ 0" growth: within 0.1 MiB per 100 (allocator and page-cache noise) is not growth.

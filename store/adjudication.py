@@ -14,7 +14,7 @@ from string import ascii_uppercase
 from typing import TYPE_CHECKING, Any
 
 from store.db import immediate, now
-from store.disputes import Dispute, Finding, Rules, item_answers, list_disputes
+from store.disputes import Dispute, Finding, Rules, item_answers, iter_disputes
 from store.errors import StoreError
 from store.events import log_event
 from store.labels import LabelValue, write_labels
@@ -113,11 +113,17 @@ def next_case(
     a researcher, or None."""
     if role_of(db, researcher) != "researcher":
         raise StoreError(f"{researcher!r} is a labeler; adjudication is for researchers")
-    drafted = {tuple(r) for r in db.execute(
-        "SELECT kind, item FROM adjudication_drafts WHERE researcher = ?", [researcher])}
-    waiting = sorted((d for d in list_disputes(db, rules, overlap) if d.status == "adjudication"),
-                     key=lambda d: (d.kind, d.item) not in drafted)
-    return open_case(db, waiting[0]) if waiting else None
+    drafted = [tuple(r) for r in db.execute(
+        "SELECT kind, item FROM adjudication_drafts WHERE researcher = ?", [researcher])]
+    for kind, item in drafted:
+        found = [d for d in iter_disputes(db, rules, overlap, kinds=(kind,), items=(item,))
+                 if d.status == "adjudication"]
+        if found:
+            return open_case(db, found[0])
+    # The first waiting item ends the scan: the whole list can be long.
+    waiting = (d for d in iter_disputes(db, rules, overlap) if d.status == "adjudication")
+    first = next(waiting, None)
+    return open_case(db, first) if first else None
 
 
 def save_draft(db: sqlite_utils.Database, case: Case, researcher: str, data: dict[str, Any]) -> None:

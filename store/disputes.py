@@ -12,7 +12,7 @@ A disputed item first gets more labelers (up to `max_overlap`), then goes to a r
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
@@ -37,6 +37,11 @@ class Rules:
     ranking_agreement: float = 0.5
     sensitive: tuple[str, ...] = DEFAULT_SENSITIVE
     max_overlap: int = 0  # 0: the kind's overlap + 2
+
+    @property
+    def key(self) -> str:
+        """What a judgement depends on (max_overlap only says where a dispute goes)."""
+        return json.dumps([self.rating_spread, self.ranking_agreement, sorted(self.sensitive)])
 
     def most(self, overlap: int) -> int:
         return self.max_overlap or overlap + 2
@@ -151,17 +156,23 @@ def is_disputed(db: sqlite_utils.Database, prompt_id: str, rules: Rules) -> bool
     return bool(findings(item_answers(db, prompt_id), rules))
 
 
-def _done_counts(db, kinds: Iterable[str]) -> Iterable[tuple[int, str, str, int]]:
-    marks = ",".join("?" * len(list(kinds)))
-    return db.execute(
-        f"""SELECT t.id, t.kind, t.item, count(*) FROM tasks t
+def _done_counts(db, kinds: tuple[str, ...], items: tuple[str, ...] | None, rules: str):
+    """(task id, kind, item, labelers done) of tasks not adjudicated yet, streamed by task id
+    (a cursor of its own: the caller reads each item's labels meanwhile)."""
+    where, args = [f"t.kind IN ({','.join('?' * len(kinds))})"], list(kinds)
+    if items is not None:
+        where.append(f"t.item IN ({','.join('?' * len(items))})")
+        args += items
+    return db.conn.cursor().execute(
+        f"""SELECT t.id, t.kind, t.item, count(*), c.done FROM tasks t
             JOIN assignments a ON a.task_id = t.id AND a.status = 'done'
             JOIN labelers l ON l.name = a.labeler AND l.role = 'labeler'
-            WHERE t.kind IN ({marks}) AND t.quiz = ''
+            LEFT JOIN dispute_checks c ON c.task_id = t.id AND c.rules = ?
+            WHERE {' AND '.join(where)} AND t.quiz = ''
               AND NOT EXISTS (SELECT 1 FROM adjudications j WHERE j.kind = t.kind AND j.item = t.item)
             GROUP BY t.id ORDER BY t.id""",
-        list(kinds),
-    ).fetchall()
+        [rules, *args],
+    )
 
 
 def _labelers_left(db, task_id: int) -> int:
@@ -174,6 +185,33 @@ def _labelers_left(db, task_id: int) -> int:
     ).fetchone()[0]
 
 
+def iter_disputes(
+    db: sqlite_utils.Database,
+    rules: Rules,
+    overlap: Callable[[str], int],
+    *,
+    kinds: Iterable[str] = DISPUTABLE,
+    items: Iterable[str] | None = None,
+) -> Iterator[Dispute]:
+    """Disputed items not yet adjudicated, oldest first, found as the scan goes. `status` says
+    where each is: more labelers wanted (`escalated`) or a researcher's decision
+    (`adjudication`), once it has `max_overlap` labelers or no labeler in the roster is left."""
+    chosen = tuple(items) if items is not None else None
+    key = rules.key
+    for task_id, kind, item, done, checked in _done_counts(db, tuple(kinds), chosen, key):
+        need = overlap(kind)
+        if done < need or checked == done:
+            continue
+        found = findings(item_answers(db, item), rules)
+        if not found:
+            # Undisputed with this many labelers: not judged again until a label changes.
+            db.execute("INSERT OR REPLACE INTO dispute_checks (task_id, item, done, rules) "
+                       "VALUES (?, ?, ?, ?)", [task_id, item, done, key])
+            continue
+        waiting = done < rules.most(need) and _labelers_left(db, task_id) > 0
+        yield Dispute(kind, item, task_id, done, "escalated" if waiting else "adjudication", found)
+
+
 def list_disputes(
     db: sqlite_utils.Database,
     rules: Rules,
@@ -181,21 +219,7 @@ def list_disputes(
     *,
     kinds: Iterable[str] = DISPUTABLE,
 ) -> list[Dispute]:
-    """Disputed items not yet adjudicated, oldest first. `status` says where each is: more
-    labelers wanted (`escalated`) or a researcher's decision (`adjudication`), once it has
-    `max_overlap` labelers or no labeler in the roster is left to ask."""
-    out = []
-    for task_id, kind, item, done in _done_counts(db, tuple(kinds)):
-        need = overlap(kind)
-        if done < need:
-            continue
-        found = findings(item_answers(db, item), rules)
-        if not found:
-            continue
-        waiting = done < rules.most(need) and _labelers_left(db, task_id) > 0
-        out.append(Dispute(kind, item, task_id, done, "escalated" if waiting else "adjudication",
-                           found))
-    return out
+    return list(iter_disputes(db, rules, overlap, kinds=kinds))
 
 
 def escalated_overlap(

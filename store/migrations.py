@@ -196,7 +196,9 @@ def _v5_adjudications(db: sqlite_utils.Database) -> None:
 # A researcher's decision on a disputed item. Its values are gold labels that point back here
 # (labels.adjudication_id), so exports tell adjudicated gold from gold labeled up front.
 # `letters` keeps which labeler was shown as A, B, C… for audit; the screen never shows names.
-# A decision in progress is a draft (adjudication_drafts) until it is stored.
+# A decision in progress is a draft (adjudication_drafts) until it is stored. dispute_checks
+# remembers items found undisputed with `done` labelers under `rules`, so a researcher's next item does not
+# judge every finished item again; any label written on the item (triggers) forgets it.
 _V5_SQL = """
 CREATE TABLE adjudications (
     id INTEGER PRIMARY KEY,
@@ -219,7 +221,16 @@ CREATE TABLE adjudication_drafts (
     data TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     PRIMARY KEY (kind, item, researcher)
-) WITHOUT ROWID
+) WITHOUT ROWID;
+CREATE TABLE dispute_checks (
+    task_id INTEGER PRIMARY KEY REFERENCES tasks(id),
+    item TEXT NOT NULL,
+    done INTEGER NOT NULL,
+    rules TEXT NOT NULL
+);
+CREATE INDEX dispute_checks_item ON dispute_checks(item);
+CREATE TRIGGER dispute_checks_insert AFTER INSERT ON labels BEGIN DELETE FROM dispute_checks WHERE item IN (new.item, (SELECT prompt_id FROM outputs WHERE id = new.item)); END;
+CREATE TRIGGER dispute_checks_update AFTER UPDATE OF value, gold ON labels BEGIN DELETE FROM dispute_checks WHERE item IN (new.item, (SELECT prompt_id FROM outputs WHERE id = new.item)); END
 """
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [

@@ -202,3 +202,20 @@ def test_ranking_rule_agrees_with_the_agreement_report():
         counts = pair_counts(a, b)
         compared = counts.same + counts.different
         assert _ranking_agreement(a, b) == (counts.same / compared if compared else None)
+
+
+def test_a_changed_label_is_judged_again(sample_db):
+    """Items found undisputed are remembered (dispute_checks), and forgotten when a label of
+    theirs changes: a later disagreement is never missed."""
+    from store.labels import write_labels
+
+    for who in ("alice", "bob"):
+        label(sample_db, claim(sample_db, who), 5, [["p1-a"], ["p1-b"], ["p1-c"]])
+    assert list_disputes(sample_db, RULES, overlap) == []
+    assert sample_db.execute("SELECT item, done FROM dispute_checks").fetchall() == [("p1", 2)]
+    with sample_db.conn:
+        write_labels(sample_db, "bob", [LabelValue("output", "p1-a", "rating", 1)], gold=False,
+                     schema=load_schema())
+    assert sample_db.execute("SELECT count(*) FROM dispute_checks").fetchone() == (0,)
+    (d,) = list_disputes(sample_db, RULES, overlap)
+    assert d.item == "p1" and [f.rule for f in d.findings] == ["rating_spread"]
