@@ -1,9 +1,10 @@
 """Researchers settle disputed items: every labeler's answer side by side, as A, B, C…
 
 One row per disputed field (a rating, a flag, the ranking). On a row, `A`..`I` takes that
-labeler's answer, `=` the labelers' consensus, a digit sets a rating, `y`/`n` a flag. `t` picks
-the reason tag, `g` marks "guideline update needed", Enter stores the decision as gold. Names
-never reach this screen: the store hands over letters only.
+labeler's answer, `c` the labelers' consensus, a digit sets a rating, `y`/`n` a flag; on the
+ranking row digits, `>` and `=` type a ranking of the outputs' numbers (`2>1=3`, Backspace
+erases). `t` picks the reason tag, `g` marks "guideline update needed", Enter stores the decision
+as gold. Names never reach this screen: the store hands over letters only.
 """
 
 from __future__ import annotations
@@ -55,13 +56,14 @@ class AdjudicationScreen(Screen):
         Binding("down,j", "move(1)", "Next field", id="adjudication.down", show=False),
         Binding("t", "next_reason", "Reason", id="adjudication.reason"),
         Binding("g", "toggle_update", "Guideline flag", id="adjudication.update"),
-        Binding("equals_sign", "take_consensus", "Consensus", id="adjudication.consensus"),
+        Binding("c", "take_consensus", "Consensus", id="adjudication.consensus"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.case: adjudication.Case | None = None
         self.values: dict[Key, Any] = {}
+        self.typed: dict[Key, str] = {}  # a ranking being typed, as the researcher typed it
         self.row = 0
         self.reason: int | None = None
         self.guideline_update = False
@@ -91,6 +93,7 @@ class AdjudicationScreen(Screen):
                            app.db, app.labeler, app.config.escalation, app.config.overlap)
         self.case = case if ok else None
         self.values, self.row, self.reason, self.guideline_update = {}, 0, None, False
+        self.typed = {}
         self.started = time.monotonic()
         if self.case is not None:
             self._restore(adjudication.load_draft(app.db, self.case, app.labeler))
@@ -156,6 +159,8 @@ class AdjudicationScreen(Screen):
             answers = "  ".join(f"{c.letter} {shown_value(c.answers.get(key), self.numbers)}"
                                 for c in case.columns)
             final = shown_value(self.values.get(key), self.numbers)
+            if key in self.typed and key not in self.values:
+                final = f"{self.typed[key]}… (every output once)"
             detail = "; ".join(f.detail for f in case.findings_for(key))
             lines.append(Content.assemble(
                 (marker + self._row_name(key), "bold" if n == self.row else ""),
@@ -166,7 +171,7 @@ class AdjudicationScreen(Screen):
         update = "yes" if self.guideline_update else "no"
         self.query_one("#adj-status", Static).update(
             f"reason: {reason} · guideline update needed: {update} · "
-            "A–I take an answer, = consensus, 1–7 / y n set it")
+            "A–I take an answer, c consensus, 1–7 / y n / 2>1=3 set it")
 
     # ------------------------------------------------------------------ keys
     @property
@@ -177,6 +182,7 @@ class AdjudicationScreen(Screen):
         key = self.current
         if key is None or value is None:
             return
+        self.typed.pop(key, None)
         self.values[key] = value
         self._keep()
         self.show_rows()
@@ -187,6 +193,10 @@ class AdjudicationScreen(Screen):
             return
         field = self.app.schema.field(key[0], key[2])
         value = None
+        if field.kind == "ranking" and (char and char in "123456789>=" or event.key == "backspace"):
+            event.stop()
+            self._type_ranking(key, char if char and char in "123456789>=" else None)
+            return
         if char in "ABCDEFGHI" and char:
             column = next((c for c in self.case.columns if c.letter == char), None)
             value = column.answers.get(key) if column else None
@@ -198,6 +208,20 @@ class AdjudicationScreen(Screen):
             return
         event.stop()
         self._set(value)
+
+    def _type_ranking(self, key: Key, char: str | None) -> None:
+        text = self.typed.get(key, "")
+        text = text + char if char else text[:-1]
+        self.typed[key] = text
+        by_number = {o.letter: o.id for o in self.case.outputs} if self.case else {}
+        ranking = [[by_number.get(n, "?") for n in group.split("=")] for group in text.split(">")]
+        placed = [o for group in ranking for o in group]
+        if sorted(placed) == sorted(by_number.values()):
+            self.values[key] = ranking
+        else:
+            self.values.pop(key, None)
+        self._keep()
+        self.show_rows()
 
     def action_move(self, step: int) -> None:
         if self.case and self.case.keys:

@@ -89,7 +89,7 @@ async def test_app_stamps_the_guideline_version(make_app, sample_db):
     disputed(sample_db)  # before the app: no version
     app = make_app("rhea", config=c)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("a", "=", "t", "enter")
+        await pilot.press("a", "c", "t", "enter")
         await pilot.pause()
     rows = sample_db.execute("SELECT labeler, guideline_version FROM labels ORDER BY id").fetchall()
     assert rows[-1] == ("rhea", "2026-03 pii clarified")
@@ -116,3 +116,23 @@ async def test_a_decision_in_progress_survives_a_lost_session(make_app, sample_d
                             "JOIN labels l ON l.adjudication_id = a.id").fetchall()
     assert row == [("labeler_error", 1, "4")]
     assert sample_db.execute("SELECT count(*) FROM adjudication_drafts").fetchone()[0] == 0
+
+
+async def test_researcher_types_a_ranking_of_their_own(make_app, sample_db):
+    """Two labelers rank p1 in opposite orders: the researcher types 2>1=3 instead."""
+    for who, ranking in (("alice", RANKING), ("bob", RANKING[::-1])):
+        a = queue.claim_next(sample_db, who, "comparison", overlap=2)
+        submit(sample_db, a.id, [LabelValue("ranking", "p1", "ranking", ranking)], seconds=5)
+    app = make_app("rhea", config=config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a")
+        shown = screen_text(app)
+        assert "A 1 > 2 > 3" in shown and "B 3 > 2 > 1" in shown
+        await pilot.press("2", "greater_than_sign", "1", "equals_sign")
+        assert "2>1=… (every output once)" in screen_text(app)
+        await pilot.press("enter", "t")  # incomplete: not stored
+        assert sample_db.execute("SELECT count(*) FROM adjudications").fetchone() == (0,)
+        await pilot.press("4", "backspace", "3", "enter")
+        await pilot.pause()
+    value = sample_db.execute("SELECT value FROM labels WHERE adjudication_id IS NOT NULL").fetchone()
+    assert value == ('[["p1-b"], ["p1-a", "p1-c"]]',)
