@@ -48,7 +48,7 @@ def shown_value(value: Any, numbers: dict[str, str]) -> str:
 
 class AdjudicationScreen(Screen):
     CSS_PATH = "adjudication.tcss"
-    HELP_TOPIC = "ranking"
+    HELP_TOPIC = "keys"
     BINDINGS = [
         Binding("escape", "home", "Home", id="adjudication.home"),
         Binding("enter", "decide", "Save", id="adjudication.decide"),
