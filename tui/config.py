@@ -158,4 +158,20 @@ def load_config(path: str | Path | None) -> Config:
             if key not in DEFAULTS[section]:
                 raise ConfigError(f"{path}: {section}.{key}: unknown key")
             config.data[section][key] = _check(path, section, key, value, DEFAULTS[section][key])
+    _check_adjudication(path, config.data["adjudication"])
     return config
+
+
+def _check_adjudication(path: Path, section: dict[str, Any]) -> None:
+    """The dispute rules' ranges and field names (`task.field`), so a typo is an error at start,
+    not a rule that silently never fires."""
+    if not 0 <= section["ranking_agreement"] <= 1:
+        raise ConfigError(f"{path}: adjudication.ranking_agreement: must be between 0 and 1")
+    if section["rating_spread"] < 1:
+        raise ConfigError(f"{path}: adjudication.rating_spread: must be at least 1")
+    for name in section["sensitive_fields"]:
+        task, dot, field_name = str(name).partition(".")
+        if not dot or not task or not field_name:
+            raise ConfigError(f"{path}: adjudication.sensitive_fields: {name!r} is not task.field "
+                              "(e.g. output.violent)")
+

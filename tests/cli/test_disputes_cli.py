@@ -126,3 +126,16 @@ def test_export_consensus_on_the_demo(run, demo):
     assert ranking["method"] == "bradley_terry" and ranking["value"][0] == ["p08-o4"]
     gold = records["ranking", "p01", "ranking"]
     assert gold["method"] == "gold"
+
+
+@pytest.mark.parametrize("line, problem", [
+    ("ranking_agreement = 1.5", "adjudication.ranking_agreement: must be between 0 and 1"),
+    ("rating_spread = 0", "adjudication.rating_spread: must be at least 1"),
+    ('sensitive_fields = ["violent"]', "'violent' is not task.field"),
+    ('sensitive_fields = ["output.violet"]', "'output.violet' is not a field of the schema"),
+])
+def test_bad_rules_are_named(run, demo, tmp_path, line, problem):
+    config = tmp_path / "c.toml"
+    config.write_text(f"[adjudication]\n{line}\n")
+    r = run("disputes", "--config", config)
+    assert r.exit_code == 1 and problem in r.output, r.output

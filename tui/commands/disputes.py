@@ -18,10 +18,19 @@ def disputes(fmt, db, config_path, labeler) -> None:
     labelers, or waiting for a researcher."""
     from store.disputes import list_disputes
 
+    from store.schema import load_schema
+
     ctx = resolve(db, config_path)
     database = ctx.open()
     require_researcher(database, labeler, "disputes")
     with user_errors():
+        schema = load_schema(ctx.config["schema"]["path"] or None)
+        for name in ctx.config["adjudication"]["sensitive_fields"]:
+            task, _, field = name.partition(".")
+            if task not in schema.tasks or field not in {f.name for f in schema.task(task).fields}:
+                raise click.ClickException(
+                    f"{ctx.config.path}: adjudication.sensitive_fields: {name!r} is not a field "
+                    "of the schema")
         found = list_disputes(database, ctx.config.escalation, ctx.config.overlap)
     if fmt == "json":
         click.echo(json.dumps([d.as_dict() for d in found], indent=2, ensure_ascii=False))
