@@ -17,7 +17,6 @@ def disputes(fmt, db, config_path, labeler) -> None:
     """Disputed items (by the [adjudication] rules) not yet adjudicated: escalated to more
     labelers, or waiting for a researcher."""
     from store.disputes import list_disputes
-
     from store.schema import load_schema
 
     ctx = resolve(db, config_path)
