@@ -264,5 +264,8 @@ def mark_full_if_done(
     if done < overlap:
         return
     kind, item = db.execute("SELECT kind, item FROM tasks WHERE id = ?", [task_id]).fetchone()
-    if done >= _wanted(db, kind, item, done, overlap, escalation):
+    want = _wanted(db, kind, item, done, overlap, escalation)
+    if done >= want:
         db.execute("UPDATE tasks SET full = 1 WHERE id = ?", [task_id])
+    elif done == overlap:  # the submit that completed the overlap found a dispute
+        log_event(db, None, "escalate", {"task": task_id, "item": item, "labelers": want})

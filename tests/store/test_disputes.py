@@ -68,6 +68,8 @@ def test_disputed_item_goes_to_a_third_labeler_then_a_researcher(sample_db):
     b = claim(sample_db, "bob")
     label(sample_db, b, 7, [["p1-a"], ["p1-b"], ["p1-c"]])
     # Without escalation p1 would be full at overlap 2; disputed, carol is served it.
+    (event,) = sample_db.execute("SELECT data FROM events WHERE kind = 'escalate'").fetchall()
+    assert '"labelers": 3' in event[0]
     c = claim(sample_db, "carol", at=T0 + timedelta(seconds=5))
     assert c.item == "p1"
     assert next_case(sample_db, "rhea", RULES, overlap) is None  # still with the labelers
