@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.geometry import Region
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -74,7 +75,8 @@ class AdjudicationScreen(Screen):
         with VerticalScroll(id="adj-context"):
             yield Static(id="adj-prompt")
             yield Static(id="adj-outputs")
-        yield Static(id="adj-rows")
+        with VerticalScroll(id="adj-rows-box"):
+            yield Static(id="adj-rows")
         yield Static(id="adj-status")
         yield Footer()
 
@@ -167,6 +169,10 @@ class AdjudicationScreen(Screen):
                 f"  ({detail})\n    {answers}\n    final: ",
                 (final, "bold $success" if key in self.values else "$warning")))
         self.query_one("#adj-rows", Static).update(Content("\n").join(lines))
+        # One line of times, then three lines a field: keep the current field in view.
+        box = self.query_one("#adj-rows-box", VerticalScroll)
+        box.call_after_refresh(box.scroll_to_region, Region(0, 1 + 3 * self.row, 1, 3),
+                               animate=False)
         reason = adjudication.REASONS[self.reason][1] if self.reason is not None else "none yet (t)"
         update = "yes" if self.guideline_update else "no"
         self.query_one("#adj-status", Static).update(

@@ -136,3 +136,21 @@ async def test_researcher_types_a_ranking_of_their_own(make_app, sample_db):
         await pilot.pause()
     value = sample_db.execute("SELECT value FROM labels WHERE adjudication_id IS NOT NULL").fetchone()
     assert value == ('[["p1-b"], ["p1-a", "p1-c"]]',)
+
+
+async def test_the_current_field_stays_in_view(make_app, sample_db):
+    """Five disputed fields do not fit at 80x24: moving down scrolls the last into view."""
+    for who, rating, pii, ranking in (("alice", 1, True, RANKING), ("bob", 7, False, RANKING[::-1])):
+        a = queue.claim_next(sample_db, who, "comparison", overlap=2)
+        values = [LabelValue("output", o, "rating", rating) for o in ("p1-a", "p1-b", "p1-c")]
+        values += [LabelValue("instruction", "p1", "pii", pii),
+                   LabelValue("ranking", "p1", "ranking", ranking)]
+        submit(sample_db, a.id, values, seconds=5)
+    app = make_app("rhea", config=config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a")
+        await pilot.pause()
+        assert "▶ pii" in screen_text(app) and "lowest pairwise" not in screen_text(app)
+        await pilot.press("down", "down", "down", "down")
+        await pilot.pause()
+        assert "▶ ranking" in screen_text(app)
