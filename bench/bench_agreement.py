@@ -16,6 +16,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -148,13 +150,20 @@ def run_report(path: str, resamples: int) -> None:
     )
 
 
-def main() -> None:
+@contextmanager
+def generated() -> Iterator[tuple[Path, dict]]:
+    """The generated database (deleted afterwards) and the figures of its generation."""
     # tmpfs when there is one: random-order index inserts on a slow disk take many minutes.
     scratch = "/dev/shm" if Path("/dev/shm").is_dir() else None
     with tempfile.TemporaryDirectory(dir=scratch) as tmp:
         path = Path(tmp) / "bench.db"
         figures = generate(path)
         print(f"generated: {figures}", file=sys.stderr)
+        yield path, figures
+
+
+def main() -> None:
+    with generated() as (path, figures):
         for resamples in (1000, 0):
             out = subprocess.run(
                 [sys.executable, __file__, "--report", str(path), str(resamples)],

@@ -14,7 +14,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -22,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # also runnable as a plain script (the child process is one)
 
-from bench.bench_agreement import generate  # noqa: E402
+from bench.bench_agreement import generated  # noqa: E402
 from bench.results import machine, peak_rss_mib, record  # noqa: E402
 from store.db import now, open_db  # noqa: E402
 
@@ -46,11 +45,7 @@ def run_consensus(path: str) -> None:
 
 
 def main() -> None:
-    scratch = "/dev/shm" if Path("/dev/shm").is_dir() else None
-    with tempfile.TemporaryDirectory(dir=scratch) as tmp:
-        path = Path(tmp) / "bench.db"
-        figures = generate(path)
-        print(f"generated: {figures}", file=sys.stderr)
+    with generated() as (path, figures):
         out = subprocess.run([sys.executable, __file__, "--run", str(path)],
                              capture_output=True, text=True, check=True).stdout
         figures["consensus"] = json.loads(out)
