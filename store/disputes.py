@@ -90,16 +90,19 @@ class ItemAnswers:
 
 def item_answers(db: sqlite_utils.Database, prompt_id: str) -> ItemAnswers:
     rows = db.execute(
-        """SELECT labeler, task, item, field, value, gold FROM labels
-           WHERE (task IN ('instruction', 'ranking') AND item = :p)
-              OR (task IN ('output', 'toxicity')
-                  AND item IN (SELECT id FROM outputs WHERE prompt_id = :p))
-           ORDER BY id""",
+        # Two index searches (labels_item), not an OR the planner may turn into a table scan.
+        """SELECT id, labeler, task, item, field, value, gold FROM labels
+           WHERE task IN ('instruction', 'ranking') AND item = :p
+           UNION ALL
+           SELECT l.id, l.labeler, l.task, l.item, l.field, l.value, l.gold
+           FROM outputs o CROSS JOIN labels l ON l.item = o.id AND l.task IN ('output', 'toxicity')
+           WHERE o.prompt_id = :p
+           ORDER BY 1""",
         {"p": prompt_id},
     )
     answers: dict[str, dict[tuple[str, str, str], Any]] = {}
     gold: set[tuple[str, str, str]] = set()
-    for labeler, task, item, name, value, is_gold in rows:
+    for _id, labeler, task, item, name, value, is_gold in rows:
         key = (task, item, name)
         if is_gold:
             gold.add(key)
