@@ -3,8 +3,8 @@ from textual.widgets import TextArea
 
 from screens.writing import WritingScreen
 from store import labels
-from tests.screens.screen_text import screen_text
 from tests.conftest import settle
+from tests.screens.screen_text import screen_text
 
 
 def active_assignment(db, labeler, kind="demonstration"):
