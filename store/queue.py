@@ -178,15 +178,6 @@ def _next_open(
     return None
 
 
-def release(db: sqlite_utils.Database, assignment_id: int) -> None:
-    """Give the task back (the labeler left it); the draft is dropped with it."""
-    with immediate(db):
-        db.execute("DELETE FROM drafts WHERE assignment_id = ?", [assignment_id])
-        db.execute(
-            "UPDATE assignments SET status = 'expired', lease_until = NULL WHERE id = ? "
-            "AND status = 'active'", [assignment_id])
-
-
 def skip(db: sqlite_utils.Database, assignment_id: int, reason: str) -> None:
     """Skip with a reason; skipped items are reported to researchers and go to others."""
     if not reason.strip():
