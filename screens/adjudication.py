@@ -22,9 +22,11 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from screens.faults import attempt
+from screens.host import Host
 from screens.widgets.few_shot import render_prompt
 from screens.widgets.footer import Footer
 from screens.widgets.safe_text import safe_content
+from screens.widgets.scale_rows import value_for_key
 from store import adjudication
 from store.labels import LabelValue
 from store.text import on_screen
@@ -47,7 +49,8 @@ def shown_value(value: Any, numbers: dict[str, str]) -> str:
     return str(value)
 
 
-class AdjudicationScreen(Screen):
+class AdjudicationScreen(Screen[None]):
+    app: Host  # the typed view of self.app (screens.host)
     CSS_PATH = "adjudication.tcss"
     HELP_TOPIC = "keys"
     BINDINGS = [
@@ -206,8 +209,8 @@ class AdjudicationScreen(Screen):
         if char in "ABCDEFGHI" and char:
             column = next((c for c in self.case.columns if c.letter == char), None)
             value = column.answers.get(key) if column else None
-        elif char.isdigit() and field.kind == "scale":
-            value = int(char) if field.min <= int(char) <= field.max else None
+        elif field.kind == "scale" and value_for_key(field, char) is not None:
+            value = value_for_key(field, char)
         elif char in ("y", "n") and char and field.kind in ("bool", "bool_na"):
             value = char == "y"
         else:

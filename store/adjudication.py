@@ -63,8 +63,8 @@ class Case:
         return [f for f in self.dispute.findings if (f.task, f.item, f.field) == key]
 
 
-def _labelers_in_order(db, task_id: int) -> list[tuple[str, float | None]]:
-    return [tuple(r) for r in db.execute(
+def _labelers_in_order(db: sqlite_utils.Database, task_id: int) -> list[tuple[str, float | None]]:
+    return [(r[0], r[1]) for r in db.execute(
         """SELECT a.labeler, a.seconds FROM assignments a JOIN labelers l ON l.name = a.labeler
            WHERE a.task_id = ? AND a.status = 'done' AND l.role = 'labeler'
            ORDER BY a.finished_at, a.id""",
@@ -179,7 +179,7 @@ def decide(
              json.dumps(sorted({f.rule for f in case.dispute.findings})), json.dumps(letters),
              seconds, now()],
         )
-        adjudication = cur.lastrowid
+        adjudication = int(cur.lastrowid or 0)
         write_labels(db, researcher, values, gold=True, schema=schema, seconds=seconds,
                      adjudication_id=adjudication)
         db.execute("UPDATE tasks SET full = 1 WHERE id = ?", [case.dispute.task_id])

@@ -56,7 +56,7 @@ class Database(_Full):
         self.conn = conn
         self._utils: sqlite_utils.Database | None = None
 
-    def execute(self, sql: str, parameters=None) -> sqlite3.Cursor:
+    def execute(self, sql: str, parameters: Any = None) -> sqlite3.Cursor:
         if parameters is None:
             return self.conn.execute(sql)
         return self.conn.execute(sql, parameters)
@@ -73,16 +73,27 @@ class Database(_Full):
             self._utils = sqlite_utils.Database(self.conn, execute_plugins=False)
         return self._utils
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):  # not sqlite-utils' public API (and no recursion in copies)
             raise AttributeError(name)
         return getattr(self.utils(), name)
 
-    def __getitem__(self, table: str) -> sqlite_utils.Table:
+    def __getitem__(self, table: str) -> sqlite_utils.db.Table | sqlite_utils.db.View:
         return self.utils()[table]
 
     def __repr__(self) -> str:
         return f"<store.db.Database {self.conn!r}>"
+
+
+def set_guideline_version(db: Any, version: str | None) -> None:
+    """Stamp every label written through `db` from now on with `version` (`[guidelines]
+    version`); `db` is a `Database` (typed loosely: callers hold it as sqlite-utils')."""
+    db.guideline_version = version or None
+
+
+def guideline_version_of(db: Any) -> str | None:
+    """The version `set_guideline_version` gave `db`; None for any other connection."""
+    return getattr(db, "guideline_version", None)
 
 
 def now() -> str:
@@ -192,7 +203,7 @@ def _busy_timeout(db: Database | None, ms: int) -> Iterator[None]:
 
 
 @contextmanager
-def immediate(db: Database) -> Iterator[Database]:
+def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """`BEGIN IMMEDIATE` … `COMMIT`: takes the write lock before the first read.
 
     A deferred `BEGIN` that reads and then writes fails with "database is locked" under

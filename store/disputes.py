@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
-from store.ranking import untied_pairs
+from store.ranking import AnyRanking, untied_pairs
 
 if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
     import sqlite_utils
@@ -120,7 +120,7 @@ def _by_key(answers: ItemAnswers) -> dict[tuple[str, str, str], list[Any]]:
     return out
 
 
-def _ranking_agreement(a: list, b: list) -> float | None:
+def _ranking_agreement(a: AnyRanking, b: AnyRanking) -> float | None:
     """Share of the output pairs both rankings order strictly that they order alike (the
     `pairwise_agreement` of `labeldesk agreement`). Pure Python: a labeler's submit may ask,
     and store.agreement would load numpy and scipy into the app for it."""
@@ -159,10 +159,13 @@ def is_disputed(db: sqlite_utils.Database, prompt_id: str, rules: Rules) -> bool
     return bool(findings(item_answers(db, prompt_id), rules))
 
 
-def _done_counts(db, kinds: tuple[str, ...], items: tuple[str, ...] | None, rules: str):
+def _done_counts(
+    db: sqlite_utils.Database, kinds: tuple[str, ...], items: tuple[str, ...] | None, rules: str
+) -> Iterator[tuple[int, str, str, int, int | None]]:
     """(task id, kind, item, labelers done) of tasks not adjudicated yet, streamed by task id
     (a cursor of its own: the caller reads each item's labels meanwhile)."""
-    where, args = [f"t.kind IN ({','.join('?' * len(kinds))})"], list(kinds)
+    where = [f"t.kind IN ({','.join('?' * len(kinds))})"]
+    args: list[object] = list(kinds)
     if items is not None:
         where.append(f"t.item IN ({','.join('?' * len(items))})")
         args += items
@@ -178,14 +181,15 @@ def _done_counts(db, kinds: tuple[str, ...], items: tuple[str, ...] | None, rule
     )
 
 
-def _labelers_left(db, task_id: int) -> int:
+def _labelers_left(db: sqlite_utils.Database, task_id: int) -> int:
     """Roster labelers who have not had this task: nobody left means no one can be escalated to."""
-    return db.execute(
+    left: int = db.execute(
         """SELECT count(*) FROM labelers l WHERE l.role = 'labeler' AND NOT EXISTS
            (SELECT 1 FROM assignments a WHERE a.task_id = ? AND a.labeler = l.name
             AND a.status IN ('done', 'skipped'))""",
         [task_id],
     ).fetchone()[0]
+    return left
 
 
 def iter_disputes(

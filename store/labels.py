@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from store.db import immediate, now
+from store.db import guideline_version_of, immediate, now
 from store.errors import LabelError, StoreError
 from store.events import log_event
 from store.queue import get_assignment, lease_end, mark_full_if_done
@@ -102,9 +102,7 @@ def write_labels(
     (`Database.guideline_version`, from `[guidelines] version`)."""
     n = 0
     stamp = created_at or now()
-    # Asked of the type first: a plain sqlite_utils.Database has no such attribute.
-    version = guideline_version or (
-        db.guideline_version if hasattr(type(db), "guideline_version") else None)
+    version = guideline_version or guideline_version_of(db)
     for v in values:
         schema.validate(v.task, v.field, v.value)
         db.execute(
@@ -180,10 +178,11 @@ def label_filters(
     gold: bool | None = None,
     guideline_version: Any = ANY_VERSION,
     alias: str = "",
-) -> tuple[list[str], list]:
+) -> tuple[list[str], list[object]]:
     """SQL conditions (and their arguments) on `labels` columns, for readers of labels."""
     a = f"{alias}." if alias else ""
-    where, args = [], []
+    where: list[str] = []
+    args: list[object] = []
     if guideline_version is not ANY_VERSION:
         where.append(f"{a}guideline_version IS ?")
         args.append(guideline_version)

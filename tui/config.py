@@ -10,7 +10,10 @@ import copy
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from store.disputes import Rules
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -88,7 +91,7 @@ class Config:
         return int(self.data["queue"]["lease_minutes"] * 60)
 
     @property
-    def escalation(self):
+    def escalation(self) -> Rules:
         """The `[adjudication]` rules as `store.disputes.Rules` (claims and submits use them)."""
         from store.disputes import Rules
 
@@ -123,11 +126,11 @@ def _check(path: Path, section: str, key: str, value: Any, default: Any) -> Any:
     allowed = CHOICES.get((section, key))
     if allowed and value not in allowed:
         raise ConfigError(f"{where}: must be one of {', '.join(allowed)}")
-    allowed = LIST_CHOICES.get((section, key))
-    if allowed:
+    allowed_in_list = LIST_CHOICES.get((section, key))
+    if allowed_in_list:
         for v in value:
-            if v not in allowed:
-                raise ConfigError(f"{where}: {v!r} is not one of {', '.join(allowed)}")
+            if v not in allowed_in_list:
+                raise ConfigError(f"{where}: {v!r} is not one of {', '.join(allowed_in_list)}")
     return value
 
 

@@ -26,7 +26,7 @@ class Context:
     is_demo: bool
 
     def open(self, *, migrate: bool = True):
-        from store.db import open_db
+        from store.db import open_db, set_guideline_version
 
         try:
             if self.is_demo and not self.db_path.exists():
@@ -35,7 +35,7 @@ class Context:
                 db = open_db(self.db_path, migrate=migrate)
         except StoreError as exc:
             raise click.ClickException(str(exc)) from exc
-        db.guideline_version = self.config["guidelines"]["version"] or None
+        set_guideline_version(db, self.config["guidelines"]["version"])
         return db
 
 

@@ -10,7 +10,7 @@ loop per item; the test checks the scores against choix itself.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,7 +62,7 @@ class ConsensusRanking:
     scores: dict[str, float]
     n_labelers: int
 
-    def pairs(self):
+    def pairs(self) -> Iterator[tuple[str, str, float]]:
         """(chosen, rejected, margin) for every two outputs in different groups; `margin` is the
         Bradley–Terry probability that `chosen` beats `rejected`."""
         for i, better in enumerate(self.ranking):
@@ -72,7 +72,7 @@ class ConsensusRanking:
                         yield chosen, rejected, win_probability(self.scores[chosen], self.scores[rejected])
 
 
-def order(outputs: Sequence[str], theta: Sequence[float]) -> list[list[str]]:
+def order(outputs: Sequence[str], theta: Sequence[float] | np.ndarray) -> list[list[str]]:
     """Outputs best first, grouping those whose scores are within TIE."""
     groups: list[list[str]] = []
     last = None

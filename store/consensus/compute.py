@@ -7,7 +7,8 @@ takes it (`resolution` `gold`, or `adjudicated` when it settled a dispute).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ from store.consensus.bradley_terry import consensus_rankings
 from store.consensus.dawid_skene import dawid_skene
 from store.consensus.ratings import mean_and_spread
 from store.errors import StoreError
+from store.ranking import Ranking
 from store.schema import Schema, load_schema
 
 CATEGORICAL = ("bool", "bool_na", "choice")
@@ -24,7 +26,7 @@ TASKS = ("instruction", "output", "toxicity", "ranking")
 RANKING_BATCH = 5_000  # prompts per Newton stack: 5,000 x 9 x 9 floats and a few copies
 
 
-class _Codes(dict):
+class _Codes(dict[Any, int]):
     """Names to dense integer codes, in first-seen order."""
 
     def code(self, name: Any) -> int:
@@ -36,18 +38,18 @@ class _Codes(dict):
 
 def _fields(db: sqlite_utils.Database) -> list[tuple[str, str]]:
     marks = ",".join("?" * len(TASKS))
-    return [tuple(r) for r in db.execute(
+    return [(r[0], r[1]) for r in db.execute(
         f"SELECT DISTINCT task, field FROM labels WHERE task IN ({marks}) ORDER BY task, field",
         list(TASKS))]
 
 
-def _rows(db, task: str, field: str):
+def _rows(db: sqlite_utils.Database, task: str, field: str) -> sqlite3.Cursor:
     return db.conn.cursor().execute(
         "SELECT labeler, item, value, gold, adjudication_id FROM labels WHERE task = ? AND field = ?",
         [task, field])
 
 
-def _domain(kind: str, choices) -> list[Any]:
+def _domain(kind: str, choices: Sequence[str]) -> list[Any]:
     if kind == "bool":
         return [False, True]
     if kind == "bool_na":
@@ -55,7 +57,9 @@ def _domain(kind: str, choices) -> list[Any]:
     return list(choices)
 
 
-def _categorical(db, task, field, domain) -> Iterator[dict[str, Any]]:
+def _categorical(
+    db: sqlite_utils.Database, task: str, field: str, domain: list[Any]
+) -> Iterator[dict[str, Any]]:
     items, labelers = _Codes(), _Codes()
     index = {json.dumps(v, ensure_ascii=False): i for i, v in enumerate(domain)}
     it, lb, ans = [], [], []
@@ -89,9 +93,10 @@ def _categorical(db, task, field, domain) -> Iterator[dict[str, Any]]:
         yield record
 
 
-def _scale(db, task, field) -> Iterator[dict[str, Any]]:
+def _scale(db: sqlite_utils.Database, task: str, field: str) -> Iterator[dict[str, Any]]:
     items = _Codes()
-    it, vals = [], []
+    it: list[int] = []
+    vals: list[float] = []
     gold: dict[int, tuple[Any, str]] = {}
     for _labeler, item, value, is_gold, adjudicated in _rows(db, task, field):
         i = items.code(item)
@@ -114,14 +119,17 @@ def _scale(db, task, field) -> Iterator[dict[str, Any]]:
         yield record
 
 
-def _rankings(db) -> Iterator[dict[str, Any]]:
-    batch: list[tuple[str, list[str], list, tuple[Any, str] | None]] = []
+Gold = tuple[Ranking, str]  # a researcher's ranking and its resolution
 
-    def flush():
+
+def _rankings(db: sqlite_utils.Database) -> Iterator[dict[str, Any]]:
+    batch: list[tuple[str, list[str], list[Ranking], Gold | None]] = []
+
+    def flush() -> Iterator[dict[str, Any]]:
         solved = consensus_rankings([(outs, rankings) for _p, outs, rankings, _g in batch])
         for (prompt, _outs, rankings, gold), result in zip(batch, solved, strict=True):
-            record = {"task": "ranking", "item": prompt, "field": "ranking",
-                      "n_labelers": len(rankings)}
+            record: dict[str, Any] = {"task": "ranking", "item": prompt, "field": "ranking",
+                                      "n_labelers": len(rankings)}
             if gold:
                 record.update(value=gold[0], method=gold[1])
             else:
@@ -133,7 +141,9 @@ def _rankings(db) -> Iterator[dict[str, Any]]:
     rows = db.conn.cursor().execute(
         "SELECT item, value, gold, adjudication_id FROM labels "
         "WHERE task = 'ranking' AND field = 'ranking' ORDER BY item")
-    current, rankings, gold = None, [], None
+    current: str | None = None
+    rankings: list[Ranking] = []
+    gold: Gold | None = None
     for item, value, is_gold, adjudicated in rows:
         if item != current:
             if current is not None:
@@ -151,7 +161,7 @@ def _rankings(db) -> Iterator[dict[str, Any]]:
     yield from flush()
 
 
-def _outputs(rankings: list, gold) -> list[str]:
+def _outputs(rankings: list[Ranking], gold: Gold | None) -> list[str]:
     found = {o for r in rankings for g in r for o in g}
     if gold:
         found |= {o for g in gold[0] for o in g}

@@ -25,7 +25,8 @@ class DawidSkeneResult:
 
     @property
     def labels(self) -> np.ndarray:
-        return self.posterior.argmax(axis=1)
+        best: np.ndarray = self.posterior.argmax(axis=1)
+        return best
 
 
 def majority_posterior(items: np.ndarray, answers: np.ndarray, n_items: int, n_classes: int) -> np.ndarray:
@@ -33,10 +34,15 @@ def majority_posterior(items: np.ndarray, answers: np.ndarray, n_items: int, n_c
     counts = np.bincount(items * n_classes + answers, minlength=n_items * n_classes)
     counts = counts.reshape(n_items, n_classes).astype(float)
     total = counts.sum(axis=1, keepdims=True)
-    return np.divide(counts, total, out=np.full_like(counts, 1.0 / n_classes), where=total > 0)
+    shares: np.ndarray = np.divide(counts, total, out=np.full_like(counts, 1.0 / n_classes),
+                                   where=total > 0)
+    return shares
 
 
-def _confusion(items, labelers, answers, posterior, n_labelers, n_classes) -> np.ndarray:
+def _confusion(
+    items: np.ndarray, labelers: np.ndarray, answers: np.ndarray, posterior: np.ndarray,
+    n_labelers: int, n_classes: int,
+) -> np.ndarray:
     cell = labelers * n_classes + answers
     conf = np.empty((n_labelers, n_classes, n_classes))
     for true in range(n_classes):
@@ -44,7 +50,8 @@ def _confusion(items, labelers, answers, posterior, n_labelers, n_classes) -> np
             cell, weights=posterior[items, true], minlength=n_labelers * n_classes
         ).reshape(n_labelers, n_classes)
     np.clip(conf, EPS, None, out=conf)
-    return conf / conf.sum(axis=2, keepdims=True)
+    normalised: np.ndarray = conf / conf.sum(axis=2, keepdims=True)
+    return normalised
 
 
 def _clamp(posterior: np.ndarray, gold: dict[int, int] | None) -> np.ndarray:

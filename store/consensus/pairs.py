@@ -35,15 +35,16 @@ def export_consensus_pairs(
                             "labels l JOIN prompts p ON p.id = l.item", where, args, "l.item, l.id")
     texts = _OutputTexts(db)
 
-    def prompts() -> Iterator[list]:
+    def prompts() -> Iterator[list[Any]]:
         for _prompt, rows in groupby(label_rows(), key=lambda r: r[0]):
             yield list(rows)
 
-    def make(rows: list) -> Iterator[dict[str, Any]]:
+    def make(rows: list[Any]) -> Iterator[dict[str, Any]]:
         prompt_id, prompt = rows[0][0], rows[0][1]
         outputs = texts.of(prompt_id)
         rankings = [json.loads(r[2]) for r in rows if not r[3]]
         gold = [r for r in rows if r[3]]
+        pairs: Iterator[tuple[str, str, float]]
         if gold:
             resolution = "adjudicated" if gold[-1][4] is not None else "gold"
             pairs = ((c, r, 1.0) for c, r in untied_pairs(json.loads(gold[-1][2])))
