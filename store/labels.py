@@ -99,7 +99,7 @@ def write_labels(
 ) -> int:
     """Insert or replace label values (the caller holds the transaction). Each is stamped with
     `guideline_version`, by default the one the database was opened under
-    (`Database.guideline_version`, from `[guidelines] version`)."""
+    (`store.db.set_guideline_version`, from `[guidelines] version`)."""
     n = 0
     stamp = created_at or now()
     version = guideline_version or guideline_version_of(db)
