@@ -130,7 +130,13 @@ def _csv(name, handle, progress, json_columns) -> Iterator[tuple[int, dict[str, 
         yield line, clean
 
 
-def dumps(record: dict[str, Any]) -> str:
-    return json.dumps(record, ensure_ascii=False)
+# Line breaks to `str.splitlines()` (and to JavaScript before ES2019) that JSON leaves raw:
+# escaped, so one record stays one line for every reader of a JSONL file.
+_LINE_BREAKS = {0x2028: "\\u2028", 0x2029: "\\u2029", 0x85: "\\u0085"}
+
+
+def jsonl_line(record: Any, *, ensure_ascii: bool = False) -> str:
+    """One JSONL line for ``record`` (without the newline)."""
+    return json.dumps(record, ensure_ascii=ensure_ascii).translate(_LINE_BREAKS)
 
 

@@ -19,12 +19,12 @@ land in one split whatever order they come in; a prompt with no user ID is its o
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TextIO
 
 from store.pii import find_pii
+from store.records import jsonl_line
 
 DUPLICATE = "duplicate_prefix"
 OVER_CAP = "over_user_cap"
@@ -189,7 +189,7 @@ class RulesReport:
         if self._sink is None:
             self.dropped.append(entry)
         else:
-            self._sink.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            self._sink.write(jsonl_line(entry) + "\n")
 
     def summary(self) -> dict:
         return {"read": self.read, "kept": self.kept, **self.counts}

@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from store.errors import StoreError, visible
+from store.records import jsonl_line
 from tui.context import require_researcher, resolve
 
 # Modules in tui/commands/ that add commands: each has `register(cli)`.
@@ -196,7 +197,7 @@ def write_jsonl(records, out: str) -> int:
     to_terminal = handle.isatty()
     try:
         for record in records:
-            handle.write(json.dumps(record, ensure_ascii=to_terminal) + "\n")
+            handle.write(jsonl_line(record, ensure_ascii=to_terminal) + "\n")
             n += 1
     finally:
         if handle is not sys.stdout:
