@@ -69,7 +69,7 @@ def init(db) -> None:
     """Create an empty database (migrates an existing older one)."""
     with user_errors():
         ctx = resolve(db, None)
-        ctx.open().conn.close()
+        ctx.open(create=True).conn.close()
     click.echo(f"{db}: ready")
 
 

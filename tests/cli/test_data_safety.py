@@ -28,3 +28,34 @@ def test_dropped_prompts_file_is_one_record_a_line():
     report.add("p" + LINE_BREAKS, Verdict("dropped", DUPLICATE, detail=LINE_BREAKS))
     lines = sink.getvalue().splitlines()
     assert len(lines) == 1 and json.loads(lines[0])["id"] == "p" + LINE_BREAKS
+
+
+# ------------------------------------------------------------------ item 3: a missing --db
+
+def _cli(*args, env=None):
+    from click.testing import CliRunner
+
+    from tui.cli import cli
+
+    return CliRunner().invoke(cli, [str(a) for a in args], env=env)
+
+
+def test_a_missing_database_is_refused_not_created(tmp_path):
+    missing = tmp_path / "missing.db"
+    for args in (("agreement",), ("export", "labels", "--out", "-"), ("stats",),
+                 ("labelers", "list"), ("app", "--labeler", "ana")):
+        r = _cli(*args, "--db", missing)
+        assert r.exit_code == 1, (args, r.output)
+        assert r.output.strip().splitlines() == [
+            f"Error: {missing}: no such database (check the path; "
+            f"`labeldesk init --db {missing}` creates a new one)"], args
+        assert not missing.exists()
+    r = _cli("stats", env={"LABELDESK_DB": str(missing)})  # the same from the environment
+    assert r.exit_code == 1 and not missing.exists()
+
+
+def test_init_creates_and_the_others_then_open(tmp_path):
+    path = tmp_path / "new.db"
+    assert _cli("init", "--db", path).exit_code == 0
+    r = _cli("labelers", "list", "--db", path)
+    assert r.exit_code == 0 and r.output == ""

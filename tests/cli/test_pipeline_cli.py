@@ -3,6 +3,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from store.db import open_db
 from tui.cli import cli
 
 from ..pipeline_data import LABELS, OUTPUTS, PROMPTS
@@ -15,6 +16,8 @@ def write(path, records):
 
 @pytest.fixture
 def run(db_path):
+    open_db(db_path).conn.close()  # `labeldesk init`: no other command creates a database
+
     def invoke(*args):
         return CliRunner().invoke(cli, [str(a) for a in args] + ["--db", str(db_path)], catch_exceptions=False)
 
