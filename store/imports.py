@@ -1,7 +1,8 @@
 """Imports of prompts, outputs and labels: validated record by record, all or nothing.
 
-Each import is one `BEGIN IMMEDIATE` transaction: the first bad record raises
-`ImportFileError` (`file:line: field: problem`) and nothing of the file stays. Re-importing a
+Each import is one `BEGIN IMMEDIATE` transaction: bad records raise `ImportFileError`
+(`file:line: field: problem`, every one of them up to 20, see `store.errors.Problems`) and
+nothing of the file stays. Re-importing a
 record that is already there with the same content is a no-op; the same id with other content
 is an error.
 """
@@ -9,8 +10,11 @@ is an error.
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +22,10 @@ import sqlite_utils
 
 from store.db import immediate, now
 from store.demonstrations import label_id_of
-from store.errors import ImportFileError, StoreError
+from store.errors import ImportFileError, Problems, StoreError
 from store.labels import LabelValue, write_labels
 from store.records import Progress, read_records
-from store.roster import add_labeler
+from store.roster import add_labeler, check_name
 from store.rules_import import PromptRules
 from store.schema import Schema, load_schema
 
@@ -37,6 +41,7 @@ class ImportResult:
     read: int = 0
     added: int = 0
     unchanged: int = 0
+    replaced: int = 0
     tasks_created: int = 0
     new_labelers: list[str] = field(default_factory=list)
 
@@ -53,6 +58,17 @@ def _str(path, line, record, key, *, required=False, choices=None) -> str | None
         raise ImportFileError(path, line, key, "must not be empty")
     if choices and value not in choices:
         raise ImportFileError(path, line, key, f"{value!r} is not one of {', '.join(choices)}")
+    return value
+
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def _name(path, line, record, key) -> str | None:
+    """A value that becomes part of a file name or a filter (a split): no paths, no spaces."""
+    value = _str(path, line, record, key)
+    if value is not None and (not _NAME.fullmatch(value) or ".." in value or len(value) > 64):
+        raise ImportFileError(path, line, key, f"{value!r}: use letters, digits, '.', '_' or '-' (at most 64)")
     return value
 
 
@@ -92,7 +108,7 @@ def parse_prompt(path: str, line: int, record: dict[str, Any], schema: Schema) -
         "source": _str(path, line, record, "source", choices=SOURCES),
         "style": _str(path, line, record, "style", choices=STYLES),
         "category": _str(path, line, record, "category", choices=categories),
-        "split": _str(path, line, record, "split"),
+        "split": _name(path, line, record, "split"),
         "tasks": json.dumps(sorted(set(tasks)) if tasks else []),
     }
 
@@ -111,20 +127,27 @@ def import_prompts(
     rules = rules or PromptRules(api_rules=False)
     name = str(path)
     result = ImportResult()
+    problems = Problems()
     with immediate(db):
         batch: list[dict[str, Any]] = []
         batch_ids: set[str] = set()
-        for line, record in read_records(path, progress=progress, json_columns=("tasks",)):
-            row = parse_prompt(name, line, record, schema)
-            result.read += 1
-            old = db.execute("SELECT text FROM prompts WHERE id = ?", [row["id"]]).fetchone()
-            if old is not None:
-                if old[0] != row["text"]:
-                    raise ImportFileError(name, line, "text", f"prompt {row['id']!r} already exists with different text")
-                result.unchanged += 1
+        for line, record in read_records(path, progress=progress, json_columns=("tasks",), problems=problems):
+            try:
+                row = parse_prompt(name, line, record, schema)
+                result.read += 1
+                old = db.execute("SELECT text FROM prompts WHERE id = ?", [row["id"]]).fetchone()
+                if old is not None:
+                    if old[0] != row["text"]:
+                        raise ImportFileError(name, line, "text", f"prompt {row['id']!r} already exists with different text")
+                    result.unchanged += 1
+                    continue
+                if row["id"] in batch_ids:  # earlier batches are caught by the SELECT above
+                    raise ImportFileError(name, line, "id", f"{row['id']!r} appears twice in this file")
+            except ImportFileError as exc:
+                problems.add(exc)
                 continue
-            if row["id"] in batch_ids:  # earlier batches are caught by the SELECT above
-                raise ImportFileError(name, line, "id", f"{row['id']!r} appears twice in this file")
+            if problems:
+                continue  # the import is refused anyway: only look for more problems
             # After the checks above, so a re-imported prompt is not judged against itself.
             rules.apply(row)
             row["status"] = row.get("status") or "pool"
@@ -134,6 +157,7 @@ def import_prompts(
             if len(batch) >= BATCH:
                 result.added += _insert(db, "prompts", batch)
                 batch_ids.clear()
+        problems.check()
         result.added += _insert(db, "prompts", batch)
         result.tasks_created = sync_tasks(db)
     return result
@@ -200,32 +224,29 @@ def import_outputs(
 ) -> ImportResult:
     name = str(path)
     result = ImportResult()
+    problems = Problems()
     with immediate(db):
         first_line: dict[str, int] = {}
         positions: dict[str, int] = {}
         touched: dict[str, int] = {}
         batch: list[dict[str, Any]] = []
-        for line, record in read_records(path, progress=progress):
-            _check_keys(name, line, record, OUTPUT_KEYS)
-            row = {
-                "id": _str(name, line, record, "id", required=True),
-                "prompt_id": _str(name, line, record, "prompt_id", required=True),
-                "text": _str(name, line, record, "text"),
-                "model": _str(name, line, record, "model"),
-            }
-            if row["text"] is None:
-                raise ImportFileError(name, line, "text", "missing (required; may be empty)")
-            result.read += 1
-            if db.execute("SELECT 1 FROM prompts WHERE id = ?", [row["prompt_id"]]).fetchone() is None:
-                raise ImportFileError(name, line, "prompt_id", f"no prompt {row['prompt_id']!r} (import prompts first)")
-            old = db.execute("SELECT prompt_id, text FROM outputs WHERE id = ?", [row["id"]]).fetchone()
-            if old is not None:
-                if tuple(old) != (row["prompt_id"], row["text"]):
-                    raise ImportFileError(name, line, "text", f"output {row['id']!r} already exists with different content")
-                result.unchanged += 1
+        for line, record in read_records(path, progress=progress, problems=problems):
+            try:
+                row = _output_row(db, name, line, record)
+                result.read += 1
+                old = db.execute("SELECT prompt_id, text FROM outputs WHERE id = ?", [row["id"]]).fetchone()
+                if old is not None:
+                    if tuple(old) != (row["prompt_id"], row["text"]):
+                        raise ImportFileError(name, line, "text", f"output {row['id']!r} already exists with different content")
+                    result.unchanged += 1
+                    continue
+                if row["id"] in first_line:
+                    raise ImportFileError(name, line, "id", f"{row['id']!r} appears twice in this file")
+            except ImportFileError as exc:
+                problems.add(exc)
                 continue
-            if row["id"] in first_line:
-                raise ImportFileError(name, line, "id", f"{row['id']!r} appears twice in this file")
+            if problems:
+                continue
             first_line[row["id"]] = line
             touched[row["prompt_id"]] = line
             pid = row["prompt_id"]
@@ -237,10 +258,26 @@ def import_outputs(
             batch.append(row)
             if len(batch) >= BATCH:
                 result.added += _insert(db, "outputs", batch)
+        problems.check()
         result.added += _insert(db, "outputs", batch)
         _check_output_counts(db, name, touched)
         result.tasks_created = sync_tasks(db)
     return result
+
+
+def _output_row(db, name: str, line: int, record: dict[str, Any]) -> dict[str, Any]:
+    _check_keys(name, line, record, OUTPUT_KEYS)
+    row = {
+        "id": _str(name, line, record, "id", required=True),
+        "prompt_id": _str(name, line, record, "prompt_id", required=True),
+        "text": _str(name, line, record, "text"),
+        "model": _str(name, line, record, "model"),
+    }
+    if row["text"] is None:
+        raise ImportFileError(name, line, "text", "missing (required; may be empty)")
+    if db.execute("SELECT 1 FROM prompts WHERE id = ?", [row["prompt_id"]]).fetchone() is None:
+        raise ImportFileError(name, line, "prompt_id", f"no prompt {row['prompt_id']!r} (import prompts first)")
+    return row
 
 
 def _check_output_counts(db, name: str, touched: dict[str, int]) -> None:
@@ -288,56 +325,158 @@ def import_labels(
     path: str | Path,
     *,
     gold: bool = False,
+    add_labelers: bool = False,
+    replace: bool = False,
     schema: Schema | None = None,
     progress: Progress | None = None,
 ) -> ImportResult:
+    """Import labels in the flat format. The roster changes only with `add_labelers` (role
+    `labeler`); gold only with `gold`, only from researchers; an existing label with another
+    value is refused unless `replace` (and a gold one is replaced only by a gold import)."""
     schema = schema or load_schema()
     name = str(path)
     result = ImportResult()
+    problems = Problems()
     done: set[tuple[str, str, str]] = set()
+    seen: dict[tuple[str, str, str, str], int] = {}
     with immediate(db):
-        known = {n for (n,) in db.execute("SELECT name FROM labelers")}
-        for line, record in read_records(path, progress=progress, json_columns=("value", "gold", "seconds")):
-            _check_keys(name, line, record, LABEL_KEYS)
-            labeler = _str(name, line, record, "labeler", required=True)
-            task = _str(name, line, record, "task", required=True, choices=tuple(schema.tasks))
-            item = _str(name, line, record, "item", required=True)
-            fname = _str(name, line, record, "field", required=True)
-            if "value" not in record:
-                raise ImportFileError(name, line, "value", "missing (required)")
-            value = record["value"]
-            is_gold = gold or record.get("gold") is True
+        roles = dict(db.execute("SELECT name, role FROM labelers").fetchall())
+        for line, record in read_records(path, progress=progress, json_columns=("value", "gold", "seconds"),
+                                         problems=problems):
             try:
-                schema.validate(task, fname, value)
-            except StoreError as exc:
-                raise ImportFileError(name, line, "value" if "unknown field" not in str(exc) else "field", str(exc)) from None
-            prompt = _item_prompt(db, task, item)
-            if prompt is None:
-                raise ImportFileError(name, line, "item", f"no {schema.task(task).item or 'item'} {item!r} for task {task!r}")
-            if task == "ranking":
-                _check_ranking_outputs(db, name, line, item, value)
-            if labeler not in known:
-                add_labeler(db, labeler, "researcher" if is_gold else "labeler")
-                known.add(labeler)
-                result.new_labelers.append(labeler)
-            seconds = record.get("seconds")
-            if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, (int, float))):
-                raise ImportFileError(name, line, "seconds", "must be a number")
-            created = _str(name, line, record, "created_at")
-            old = db.execute(
-                "SELECT value, gold FROM labels WHERE labeler = ? AND task = ? AND item = ? AND field = ?",
-                [labeler, task, item, fname],
-            ).fetchone()
-            if old is not None and json.loads(old[0]) == value and bool(old[1]) == is_gold:
+                label = _parse_label(db, name, line, record, schema, gold)
+                key = (label.labeler, label.task, label.item, label.field)
+                if key in seen:
+                    raise ImportFileError(name, line, "field", f"this label appears twice in this file (first at line {seen[key]})")
+                seen[key] = line
+                _check_labeler(db, name, line, label.labeler, roles, gold=gold, add=add_labelers, result=result)
+                change = _change(db, name, line, label, gold=gold, replace=replace)
+            except ImportFileError as exc:
+                problems.add(exc)
+                continue
+            result.read += 1
+            if problems:
+                continue
+            if change == "unchanged":
                 result.unchanged += 1
             else:
-                write_labels(db, labeler, [LabelValue(task, item, fname, value)], gold=is_gold,
-                             schema=schema, seconds=seconds, created_at=created)
-                result.added += 1
-            result.read += 1
-            done.add((labeler, _KIND_OF.get(task, task), prompt))
+                write_labels(db, label.labeler, [LabelValue(label.task, label.item, label.field, label.value)],
+                             gold=gold, schema=schema, seconds=label.seconds, created_at=label.created_at)
+                setattr(result, change, getattr(result, change) + 1)
+            done.add((label.labeler, _KIND_OF.get(label.task, label.task), label.prompt))
+        problems.check()
         _mark_done(db, done)
     return result
+
+
+@dataclass(frozen=True)
+class _Label:
+    labeler: str
+    task: str
+    item: str
+    field: str
+    value: Any
+    prompt: str
+    seconds: float | None
+    created_at: str | None
+
+
+def _parse_label(db, name: str, line: int, record: dict[str, Any], schema: Schema, gold: bool) -> _Label:
+    _check_keys(name, line, record, LABEL_KEYS)
+    labeler = _str(name, line, record, "labeler", required=True)
+    try:
+        check_name(labeler)
+    except StoreError as exc:
+        raise ImportFileError(name, line, "labeler", str(exc)) from None
+    task = _str(name, line, record, "task", required=True, choices=tuple(schema.tasks))
+    item = _str(name, line, record, "item", required=True)
+    fname = _str(name, line, record, "field", required=True)
+    if "value" not in record:
+        raise ImportFileError(name, line, "value", "missing (required)")
+    value = record["value"]
+    if "gold" in record:
+        flag = record["gold"]
+        if not isinstance(flag, bool):
+            raise ImportFileError(name, line, "gold", f"must be true or false, not {flag!r}")
+        if not gold:
+            raise ImportFileError(name, line, "gold", "gold labels come only with `import labels --gold`")
+        if not flag:
+            raise ImportFileError(name, line, "gold", "false in a --gold import (which makes every label gold)")
+    try:
+        schema.validate(task, fname, value)
+    except StoreError as exc:
+        raise ImportFileError(name, line, "value" if "unknown field" not in str(exc) else "field", str(exc)) from None
+    prompt = _item_prompt(db, task, item)
+    if prompt is None:
+        raise ImportFileError(name, line, "item", f"no {schema.task(task).item or 'item'} {item!r} for task {task!r}")
+    if task == "ranking":
+        _check_ranking_outputs(db, name, line, item, value)
+    return _Label(labeler, task, item, fname, value, prompt, _seconds(name, line, record),
+                  _created_at(name, line, record))
+
+
+def _seconds(name: str, line: int, record: dict[str, Any]) -> float | None:
+    seconds = record.get("seconds")
+    if seconds is None:
+        return None
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        raise ImportFileError(name, line, "seconds", "must be a number")
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ImportFileError(name, line, "seconds", f"must be a finite number ≥ 0, not {seconds!r}")
+    return seconds
+
+
+def _created_at(name: str, line: int, record: dict[str, Any]) -> str | None:
+    """An ISO 8601 time, kept as UTC text the way `store.db.now` writes it, so `--since`
+    (a text comparison) compares times."""
+    text = _str(name, line, record, "created_at")
+    if text is None:
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise ImportFileError(name, line, "created_at", f"{text!r} is not an ISO 8601 date or time") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _check_labeler(db, name: str, line: int, labeler: str, roles: dict[str, str], *, gold: bool,
+                   add: bool, result: ImportResult) -> None:
+    role = roles.get(labeler)
+    if role is None:
+        if not add:
+            raise ImportFileError(name, line, "labeler", f"{labeler!r} is not in the roster (add them with "
+                                  f"`labeldesk labelers add`, or import with --add-labelers)")
+        if gold:
+            raise ImportFileError(name, line, "labeler", f"{labeler!r} is not in the roster; gold comes only "
+                                  f"from researchers (`labeldesk labelers add {labeler} --role researcher`)")
+        add_labeler(db, labeler, "labeler")
+        roles[labeler] = "labeler"
+        result.new_labelers.append(labeler)
+    elif gold and role != "researcher":
+        raise ImportFileError(name, line, "labeler", f"{labeler!r} is a {role}; gold comes only from researchers")
+
+
+def _change(db, name: str, line: int, label: _Label, *, gold: bool, replace: bool) -> str:
+    """`added`, `unchanged` or `replaced` for this label; refused when replacing is not allowed."""
+    old = db.execute(
+        "SELECT value, gold FROM labels WHERE labeler = ? AND task = ? AND item = ? AND field = ?",
+        [label.labeler, label.task, label.item, label.field],
+    ).fetchone()
+    if old is None:
+        return "added"
+    same_value = json.loads(old[0]) == label.value
+    if same_value and (bool(old[1]) == gold or not gold):
+        return "unchanged"  # a plain import of a gold label's own value leaves it gold
+    if old[1] and not gold:
+        raise ImportFileError(name, line, "value", f"{label.labeler} has a gold label here ({old[0]}); "
+                              f"only `import labels --gold --replace` changes it")
+    if not replace:
+        was = old[0] if not same_value else ("gold" if old[1] else "not gold")
+        raise ImportFileError(name, line, "value", f"{label.labeler} already has a label here ({was}); "
+                              f"import with --replace to overwrite it")
+    return "replaced"
 
 
 def _check_ranking_outputs(db, name: str, line: int, prompt_id: str, ranking: list[list[str]]) -> None:

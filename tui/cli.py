@@ -6,7 +6,6 @@ Nothing on this path imports textual except the `app` command itself.
 from __future__ import annotations
 
 import importlib
-import json
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -146,6 +145,8 @@ def _run_import(kind: str, file: str, db, config_path, labeler, **kwargs) -> Non
 
 def import_message(kind: str, path: Path, result) -> str:
     msg = f"{path}: {result.read} {kind} read, {result.added} added, {result.unchanged} already there"
+    if result.replaced:
+        msg += f", {result.replaced} replaced"
     if result.tasks_created:
         msg += f", {result.tasks_created} tasks created"
     if result.new_labelers:
@@ -176,11 +177,14 @@ def import_outputs(file, db, config_path, labeler) -> None:
 
 @import_group.command("labels")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--gold", is_flag=True, help="Mark every label as researcher gold.")
+@click.option("--gold", is_flag=True, help="Mark every label as researcher gold (every labeler in the file must be a researcher).")
+@click.option("--add-labelers", is_flag=True, help="Add labelers missing from the roster, with role labeler (otherwise they are an error).")
+@click.option("--replace", is_flag=True, help="Overwrite existing labels that have another value (otherwise an error).")
 @common
-def import_labels(file, gold, db, config_path, labeler) -> None:
+def import_labels(file, gold, add_labelers, replace, db, config_path, labeler) -> None:
     """Import labels in the flat format (one label value a line)."""
-    _run_import("labels", file, db, config_path, labeler, gold=gold)
+    _run_import("labels", file, db, config_path, labeler, gold=gold, add_labelers=add_labelers,
+                replace=replace)
 
 
 @cli.group("export")

@@ -17,7 +17,10 @@ def run_app(ctx: Context, labeler: str | None) -> None:
     except StoreError as exc:
         if not (ctx.is_demo or ctx.config["identity"]["self_register"]):
             raise click.ClickException(str(exc)) from None
-        add_labeler(db, name, "labeler")
+        try:
+            add_labeler(db, name, "labeler")
+        except StoreError as exc:  # an OS user name a spreadsheet or terminal could act on
+            raise click.ClickException(str(exc)) from None
         role = "labeler"
     from store.schema import load_schema
     from tui.app import LabelDeskApp

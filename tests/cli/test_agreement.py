@@ -69,7 +69,7 @@ def built(run, tmp_path):
     assert run("labelers", "add", "rhea", "--role", "researcher").exit_code == 0
     assert run("import", "prompts", _jsonl(tmp_path / "p.jsonl", prompts)).exit_code == 0
     assert run("import", "outputs", _jsonl(tmp_path / "o.jsonl", outputs)).exit_code == 0
-    r = run("import", "labels", _jsonl(tmp_path / "l.jsonl", labels))
+    r = run("import", "labels", _jsonl(tmp_path / "l.jsonl", labels), "--add-labelers")
     assert r.exit_code == 0, r.output
     r = run("import", "labels", _jsonl(tmp_path / "g.jsonl", gold), "--gold")
     assert r.exit_code == 0, r.output

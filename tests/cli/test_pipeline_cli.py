@@ -6,7 +6,7 @@ from click.testing import CliRunner
 from store.db import open_db
 from tui.cli import cli
 
-from ..pipeline_data import LABELS, OUTPUTS, PROMPTS
+from ..pipeline_data import GOLD, LABELS, OUTPUTS, PLAIN, PROMPTS, RESEARCHERS
 
 
 def write(path, records):
@@ -31,7 +31,10 @@ def loaded(run, tmp_path):
             "--report", report, "--dropped", dropped)
     assert r.exit_code == 0, r.output
     assert run("import", "outputs", write(tmp_path / "o.jsonl", OUTPUTS)).exit_code == 0
-    assert run("import", "labels", write(tmp_path / "l.jsonl", LABELS)).exit_code == 0
+    for name in RESEARCHERS:
+        assert run("labelers", "add", name, "--role", "researcher").exit_code == 0
+    assert run("import", "labels", write(tmp_path / "l.jsonl", PLAIN), "--add-labelers").exit_code == 0
+    assert run("import", "labels", write(tmp_path / "g.jsonl", GOLD), "--gold").exit_code == 0
     return r.output, json.loads(report.read_text()), dropped.read_text()
 
 
