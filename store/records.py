@@ -161,7 +161,8 @@ def _csv(name, handle, progress, json_columns) -> Rows:
             return
         except csv.Error as exc:
             # The reader cannot be trusted past a malformed record: report it and stop.
-            yield reader.line_num, ImportFileError(name, reader.line_num, "(csv)", _csv_problem(exc))
+            line = reader.reader.line_num  # DictReader's own count lags on an error
+            yield line, ImportFileError(name, line, "(csv)", _csv_problem(exc))
             return
         line = reader.line_num
         try:

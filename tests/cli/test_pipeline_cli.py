@@ -6,7 +6,7 @@ from click.testing import CliRunner
 from store.db import open_db
 from tui.cli import cli
 
-from ..pipeline_data import GOLD, LABELS, OUTPUTS, PLAIN, PROMPTS, RESEARCHERS
+from ..pipeline_data import GOLD, OUTPUTS, PLAIN, PROMPTS, RESEARCHERS
 
 
 def write(path, records):

@@ -171,3 +171,104 @@ def test_an_os_user_name_that_is_a_formula_is_not_self_registered(monkeypatch, t
     monkeypatch.setattr("getpass.getuser", lambda: "=HYPERLINK(1)")
     r = CliRunner().invoke(cli, ["app"])  # the demo database: self-registration is on
     assert r.exit_code == 1 and "labeler name '=HYPERLINK(1)' must be" in r.output
+
+
+# ------------------------------------------------------------------ items 10-12: bad files
+
+def refused(db, path, importer=import_prompts, **kwargs) -> str:
+    with pytest.raises(ImportFileError) as caught:
+        importer(db, path, **kwargs)
+    assert db.execute("SELECT count(*) FROM prompts").fetchone()[0] == 0  # all or nothing
+    return str(caught.value)
+
+
+def test_limits_are_errors_not_tracebacks(db, tmp_path):
+    big = tmp_path / "big.csv"
+    big.write_text("id,text\np1,ok\np2," + "x" * 131_073 + "\n")
+    assert refused(db, big) == f"{big}:3: (csv): a cell is longer than 131,072 characters"
+    deep = tmp_path / "deep.jsonl"
+    deep.write_text('{"id": "p1", "text": "ok"}\n{"id": "p2", "text": ' + "[" * 1_000_000 + "]" * 1_000_000 + "}\n")
+    assert refused(db, deep) == f"{deep}:2: (json): nested too deeply"
+    digits = tmp_path / "digits.jsonl"
+    digits.write_text('{"id": "p1", "text": "ok", "user_id": ' + "9" * 5000 + "}\n")
+    assert refused(db, digits) == f"{digits}:1: (json): a number with more than 4300 digits"
+
+
+def test_the_cli_gives_one_line_and_exit_1_for_a_limit(tmp_path):
+    from tests.cli.subproc import labeldesk, one_line_error
+
+    db_path = tmp_path / "d.db"
+    assert labeldesk("init", "--db", str(db_path)).returncode == 0
+    deep = tmp_path / "deep.jsonl"
+    deep.write_text('{"id": "p2", "text": ' + "[" * 100_000 + "}\n")
+    line = one_line_error(labeldesk("import", "prompts", str(deep), "--db", str(db_path)))
+    assert line == f"Error: {deep}:1: (json): nested too deeply"
+
+
+def test_a_csv_cut_off_inside_a_quoted_cell_is_refused(db, tmp_path):
+    path = tmp_path / "cut.csv"
+    path.write_text('id,text\nc1,fine\nc2,"truncated reco')
+    assert refused(db, path) == f"{path}:3: (csv): the file ends inside a quoted cell (cut off?)"
+
+
+def test_a_raw_nul_in_a_csv_is_refused(db, tmp_path):
+    path = tmp_path / "nul.csv"
+    path.write_text("id,text\nc1,be\x00fore\n")
+    assert refused(db, path) == f"{path}:2: text: contains a NUL character"
+
+
+def test_a_csv_with_a_utf8_bom_is_accepted(db, tmp_path):
+    path = tmp_path / "excel.csv"
+    path.write_bytes("\ufeffid,text\nc1,Hello\n".encode())
+    assert import_prompts(db, path).added == 1
+    assert db.execute("SELECT id, text FROM prompts").fetchall() == [("c1", "Hello")]
+
+
+def test_a_path_as_a_split_is_refused(db, tmp_path):
+    path = write(tmp_path / "p.jsonl", [{"id": "p1", "text": "x", "split": "../../x"}])
+    assert refused(db, path).startswith(f"{path}:1: split: '../../x': use letters, digits")
+
+
+@pytest.mark.parametrize(("extra", "problem"), [
+    ({"created_at": "not a date"}, "created_at: 'not a date' is not an ISO 8601 date or time"),
+    ({"seconds": -1}, "seconds: must be a finite number ≥ 0, not -1"),
+    ({"seconds": float("inf")}, "seconds: must be a finite number ≥ 0, not inf"),
+    ({"gold": "yes"}, "gold: must be true or false, not 'yes'"),
+])
+def test_wrong_label_values_are_refused(sample_db, tmp_path, extra, problem):
+    path = write(tmp_path / "l.jsonl", [rating("rhea", 3, **extra)])
+    with pytest.raises(ImportFileError) as caught:
+        import_labels(sample_db, path, gold=True)
+    assert str(caught.value) == f"{path}:1: {problem}"
+    assert stored(sample_db) == []
+
+
+def test_seconds_1e400_in_a_file_is_refused(sample_db, tmp_path):
+    path = tmp_path / "l.jsonl"
+    path.write_text('{"labeler": "alice", "task": "output", "item": "p1-a", "field": "rating", "value": 3, '
+                    '"seconds": 1e400}\n')
+    with pytest.raises(ImportFileError, match=r":1: seconds: must be a finite number ≥ 0, not inf"):
+        import_labels(sample_db, path)
+
+
+def test_created_at_is_kept_as_utc(sample_db, tmp_path):
+    import_labels(sample_db, write(tmp_path / "l.jsonl", [rating("alice", 3, created_at="2026-03-01T12:00:00+02:00")]))
+    assert next(iter_labels(sample_db)).created_at == "2026-03-01T10:00:00.000+00:00"
+
+
+def test_every_problem_is_reported_up_to_20(db, tmp_path):
+    path = tmp_path / "p.jsonl"
+    lines = [json.dumps({"id": f"p{i}", "text": "ok"}) if i % 2 else json.dumps({"id": f"p{i}", "source": "web"})
+             for i in range(60)]
+    path.write_text("\n".join(lines) + "\n")
+    message = refused(db, path)
+    shown = message.split("\n")
+    assert len(shown) == 21 and shown[-1] == "and 10 more"
+    assert shown[0] == f"{path}:1: text: missing (required)"
+    assert shown[19] == f"{path}:39: text: missing (required)"
+
+
+def test_json_error_names_its_column_once(db, tmp_path):
+    path = tmp_path / "p.jsonl"
+    path.write_text('{"id": "p1", "text": "unterminated}\n')
+    assert refused(db, path) == f"{path}:1: (json): not valid JSON (Unterminated string starting at column 22)"
