@@ -5,14 +5,17 @@ from __future__ import annotations
 import importlib
 import os
 import signal
+import sys
 import threading
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
 from screens.registry import WORK, Work
+from screens.too_small import TooSmallScreen, too_small
 from store.db import APP_BUSY_TIMEOUT_MS
 from store.schema import Schema
 from tui.config import Config
@@ -56,6 +59,8 @@ class LabelDeskApp(App):
         self.role = role
         self.config = config
         self.schema = schema
+        self._resumed = False
+        self._small: TooSmallScreen | None = None  # on top while the terminal is too small
 
     @property
     def work(self) -> list[Work]:
@@ -65,11 +70,53 @@ class LabelDeskApp(App):
         if self.config["keys"]:
             self.set_keymap(self.config["keys"])
         self._install_signal_handlers()
-        self._resume()
+        self._watch_terminal()
+        if not too_small(*self.size):
+            self._resume()
+        elif self._small is None:  # the task waits until there is room to draw it
+            self._show_too_small()
+
+    # -- the terminal -----------------------------------------------------------------
+    def on_resize(self, event: events.Resize) -> None:
+        width, height = event.size
+        if too_small(width, height):
+            if self._small is None:
+                self._show_too_small()
+            else:
+                self._small.show(width, height)
+        elif self._small is not None:
+            self._small = None
+            self.pop_screen()
+            if not self._resumed:
+                self._resume()
+
+    def _show_too_small(self) -> None:
+        self._small = TooSmallScreen()
+        self.push_screen(self._small)
+
+    def _watch_terminal(self) -> None:
+        """Leave (saving drafts) when the terminal's input is gone, whatever signal came or
+        did not: an orphaned app would otherwise spin and hold its leases forever."""
+        if self.is_headless:
+            return
+        from tui.terminal import CHECK_EVERY, CLOSED_CHECKS, input_closed
+
+        fd = sys.__stdin__.fileno()
+        closed = 0
+
+        def check() -> None:
+            nonlocal closed
+            closed = closed + 1 if input_closed(fd) else 0
+            if closed == CLOSED_CHECKS:
+                self._hang_up()
+
+        self.set_interval(CHECK_EVERY, check)
 
     def _resume(self) -> None:
         """Back into the task the labeler was typing in when the last session ended."""
         from store.resume import unfinished_kind
+
+        self._resumed = True
 
         kind = unfinished_kind(self.db, self.labeler)
         work = next((w for w in self.work if w.kind == kind), None)
@@ -93,26 +140,51 @@ class LabelDeskApp(App):
         terminal that is gone, and a stuck process would hold its leases, so a timer ends the
         process if the clean exit has not within HANGUP_GRACE seconds.
         """
-        self.flush_drafts()
-        timer = threading.Timer(HANGUP_GRACE, os._exit, args=(0,))
+        unsaved = self.flush_drafts()
+        code = 1 if unsaved else 0
+        timer = threading.Timer(HANGUP_GRACE, os._exit, args=(code,))
         timer.daemon = True
         timer.start()
-        self.exit(return_code=0)
+        self._leave(unsaved)
 
-    def flush_drafts(self) -> None:
+    def flush_drafts(self) -> list[str]:
+        """Save every screen's draft; what could not be saved, one line per task."""
         for screen in self._installed_screens.values():
             flush = getattr(screen, "flush_drafts", None)
             if isinstance(screen, Screen) and flush is not None:
                 flush()
+        return self._unsaved()
+
+    def _unsaved(self) -> list[str]:
+        from store.records import jsonl_line
+
+        lines = []
+        for name, screen in self._installed_screens.items():
+            # `_dirty` stays set when a draft save failed (screens.base.WorkScreen).
+            view = getattr(screen, "view", None)
+            if getattr(screen, "_dirty", False) and view is not None:
+                data = {k: v for k, v in screen.draft_data().items() if not k.startswith("_")}
+                lines.append(f"{name} {view.assignment.item}: {jsonl_line(data, ensure_ascii=True)}")
+        return lines
+
+    def _leave(self, unsaved: list[str]) -> None:
+        """Exit; non-zero, naming what was not saved, when a draft could not be written (a full
+        disk): the labeler can copy it from the terminal, and a script sees the failure."""
+        if not unsaved:
+            self.exit(return_code=0)
+            return
+        from rich.text import Text
+
+        note = "LabelDesk could not save this before quitting (the database could not be written):"
+        self.exit(return_code=1, message=Text("\n".join([note, *unsaved])))
 
     async def action_quit(self) -> None:
-        self.flush_drafts()
-        self.exit()
+        self._leave(self.flush_drafts())
 
     def action_guidelines(self) -> None:
         from screens.help import HelpScreen
 
-        if isinstance(self.screen, HelpScreen):
+        if isinstance(self.screen, (HelpScreen, TooSmallScreen)):
             return
         topic = getattr(self.screen, "HELP_TOPIC", "")
         if not self.is_screen_installed("help"):

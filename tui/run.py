@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from store.errors import StoreError
@@ -29,4 +31,13 @@ def run_app(ctx: Context, labeler: str | None) -> None:
         schema = load_schema(ctx.config["schema"]["path"] or None)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
-    LabelDeskApp(db=db, labeler=name, role=role, config=ctx.config, schema=schema).run()
+    from tui.terminal import has_terminal
+
+    if not has_terminal():
+        # `ssh host labeldesk` without -t, or a pipe: no keys will ever come, and Textual
+        # would spin on the closed input.
+        raise click.ClickException("labeldesk app needs a terminal (with ssh, use ssh -t)")
+    app = LabelDeskApp(db=db, labeler=name, role=role, config=ctx.config, schema=schema)
+    app.run()
+    if app.return_code:
+        sys.exit(app.return_code)
