@@ -250,6 +250,11 @@ def counts(db: sqlite_utils.Database, labeler: str, overlap: dict[str, int]) -> 
     return out
 
 
+def done_by_others(db: sqlite_utils.Database, task_id: int, labeler: str) -> int:
+    """How many other non-gold labelers have finished a task."""
+    return _taken(db, task_id, "", exclude=labeler)[0]
+
+
 def mark_full_if_done(db: sqlite_utils.Database, task_id: int, overlap: int) -> None:
     """Take a task out of the open index once `overlap` labelers finished it."""
     done, _live = _taken(db, task_id, "")
