@@ -53,6 +53,7 @@ class Database(_Full):
         self._utils: sqlite_utils.Database | None = None
         self.path = path
         self._identity = _identity(path)
+        self.session_id: str | None = None  # the app's session (store/sessions.py)
 
     def check_same_file(self) -> None:
         """Refuse to write when the file at `path` is no longer the one this connection opened

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import os
 import signal
+import sqlite3
 import sys
 import threading
 from typing import TYPE_CHECKING
@@ -71,10 +72,46 @@ class LabelDeskApp(App):
             self.set_keymap(self.config["keys"])
         self._install_signal_handlers()
         self._watch_terminal()
+        self._start_session()
         if not too_small(*self.size):
             self._resume()
         elif self._small is None:  # the task waits until there is room to draw it
             self._show_too_small()
+
+    # -- the session ------------------------------------------------------------------
+    def _start_session(self) -> None:
+        """Register this session; a second open session of the same labeler gets its own tasks
+        and is told which task the other one holds (store/sessions.py)."""
+        from store.sessions import HEARTBEAT_SECONDS, start_session
+
+        others = self._quietly(start_session, self.db, self.labeler) or []
+        for other in others:
+            holds = f" and holds {other.kind} {other.item}" if other.item else ""
+            self.notify(
+                f"Another LabelDesk session of yours is open (on {other.host}, since "
+                f"{other.started_at[11:16]} UTC){holds}. This one gets its own tasks; nothing "
+                "typed in either is lost.", title="Two sessions", timeout=20, markup=False)
+        self.set_interval(HEARTBEAT_SECONDS, self._heartbeat)
+
+    def _heartbeat(self) -> None:
+        from store.sessions import touch_session
+
+        self._quietly(touch_session, self.db)
+
+    def end_session(self) -> None:
+        from store.sessions import end_session
+
+        self._quietly(end_session, self.db)
+
+    def _quietly(self, fn, *args):
+        """Session bookkeeping never stops the labeler: a fault here costs only the notice."""
+        from store.db import retry_busy
+        from store.errors import StoreError
+
+        try:
+            return retry_busy(fn, *args, bound=1.0)
+        except (sqlite3.Error, StoreError):
+            return None
 
     # -- the terminal -----------------------------------------------------------------
     def on_resize(self, event: events.Resize) -> None:
@@ -170,6 +207,7 @@ class LabelDeskApp(App):
     def _leave(self, unsaved: list[str]) -> None:
         """Exit; non-zero, naming what was not saved, when a draft could not be written (a full
         disk): the labeler can copy it from the terminal, and a script sees the failure."""
+        self.end_session()
         if not unsaved:
             self.exit(return_code=0)
             return

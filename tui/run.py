@@ -38,6 +38,9 @@ def run_app(ctx: Context, labeler: str | None) -> None:
         # would spin on the closed input.
         raise click.ClickException("labeldesk app needs a terminal (with ssh, use ssh -t)")
     app = LabelDeskApp(db=db, labeler=name, role=role, config=ctx.config, schema=schema)
-    app.run()
+    try:
+        app.run()
+    finally:
+        app.end_session()  # however the app ended: its tasks wait for the next session
     if app.return_code:
         sys.exit(app.return_code)
