@@ -93,6 +93,9 @@ class LabelDeskApp(App):
                 "typed in either is lost.", title="Two sessions", timeout=20, markup=False)
         self.set_interval(HEARTBEAT_SECONDS, self._heartbeat)
 
+    def on_unmount(self) -> None:
+        self.end_session()  # however the app ends short of a kill (a kill: store/sessions.py)
+
     def _heartbeat(self) -> None:
         from store.sessions import touch_session
 
