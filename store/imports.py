@@ -1,8 +1,10 @@
 """Imports of prompts, outputs and labels: validated record by record, all or nothing.
 
-Each import is one `BEGIN IMMEDIATE` transaction: bad records raise `ImportFileError`
-(`file:line: field: problem`, every one of them up to 20, see `store.errors.Problems`) and
-nothing of the file stays. Re-importing a
+Every record is checked first; bad records raise `ImportFileError` (`file:line: field:
+problem`, every one of them up to 20, see `store.errors.Problems`) and nothing of the file
+stays. Prompts and outputs are staged (store/staging.py) while the file is read and published
+in one short transaction, so labelers keep saving during a long import; labels are written in
+one transaction. Re-importing a
 record that is already there with the same content is a no-op; the same id with other content
 is an error.
 """
@@ -28,12 +30,12 @@ from store.records import Progress, read_records
 from store.roster import add_labeler, check_name
 from store.rules_import import PromptRules
 from store.schema import Schema, load_schema
+from store.staging import Stage
 
 SOURCES = ("api", "labeler")
 STYLES = ("plain", "few_shot", "user_based")
 PROMPT_TASKS = ("demonstration", "comparison", "toxicity", "instruction")
 MIN_OUTPUTS, MAX_OUTPUTS = 2, 9
-BATCH = 1000
 
 
 @dataclass
@@ -128,9 +130,9 @@ def import_prompts(
     name = str(path)
     result = ImportResult()
     problems = Problems()
-    with immediate(db):
-        batch: list[dict[str, Any]] = []
-        batch_ids: set[str] = set()
+    seen: set[str] = set()
+    stage = Stage(db, "prompts", PROMPT_COLUMNS)
+    try:
         for line, record in read_records(path, progress=progress, json_columns=("tasks",), problems=problems):
             try:
                 row = parse_prompt(name, line, record, schema)
@@ -141,40 +143,42 @@ def import_prompts(
                         raise ImportFileError(name, line, "text", f"prompt {row['id']!r} already exists with different text")
                     result.unchanged += 1
                     continue
-                if row["id"] in batch_ids:  # earlier batches are caught by the SELECT above
+                if row["id"] in seen:
                     raise ImportFileError(name, line, "id", f"{row['id']!r} appears twice in this file")
             except ImportFileError as exc:
                 problems.add(exc)
                 continue
+            seen.add(row["id"])
             if problems:
                 continue  # the import is refused anyway: only look for more problems
             # After the checks above, so a re-imported prompt is not judged against itself.
             rules.apply(row)
             row["status"] = row.get("status") or "pool"
             row["created_at"] = now()
-            batch.append(row)
-            batch_ids.add(row["id"])
-            if len(batch) >= BATCH:
-                result.added += _insert(db, "prompts", batch)
-                batch_ids.clear()
+            stage.add(line, row)
         problems.check()
-        result.added += _insert(db, "prompts", batch)
-        result.tasks_created = sync_tasks(db)
+        with immediate(db):
+            result.unchanged += _settle(stage, name, "text", "prompt")
+            result.added = stage.publish()
+            result.tasks_created = sync_tasks(db)
+    finally:
+        stage.drop()
     return result
 
 
-def _insert(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]]) -> int:
-    if not rows:
-        return 0
-    columns = list(rows[0])
-    quoted = ", ".join(f'"{c}"' for c in columns)
-    marks = ", ".join("?" for _ in columns)
-    db.conn.executemany(
-        f"INSERT INTO {table} ({quoted}) VALUES ({marks})", [[r[c] for c in columns] for r in rows]
-    )
-    n = len(rows)
-    rows.clear()
-    return n
+PROMPT_COLUMNS = ("id", "text", "user_id", "source", "style", "category", "split", "tasks", "status",
+                  "reason", "created_at")
+
+
+def _settle(stage: Stage, name: str, field: str, what: str, compare: tuple[str, ...] | None = None) -> int:
+    """Rows another import added while this file was read: the same ones count as already there,
+    different ones refuse the file."""
+    clashes, same = stage.clashes("id", compare or (field,))
+    problems = Problems()
+    for line, key in clashes:
+        problems.add(ImportFileError(name, line, field, f"{what} {key!r} was added with different content while this file was read"))
+    problems.check()
+    return same
 
 
 def sync_tasks(db: sqlite_utils.Database) -> int:
@@ -225,11 +229,11 @@ def import_outputs(
     name = str(path)
     result = ImportResult()
     problems = Problems()
-    with immediate(db):
-        first_line: dict[str, int] = {}
-        positions: dict[str, int] = {}
-        touched: dict[str, int] = {}
-        batch: list[dict[str, Any]] = []
+    first_line: dict[str, int] = {}
+    positions: dict[str, int] = {}
+    touched: dict[str, int] = {}
+    stage = Stage(db, "outputs", ("id", "prompt_id", "text", "model", "position"))
+    try:
         for line, record in read_records(path, progress=progress, problems=problems):
             try:
                 row = _output_row(db, name, line, record)
@@ -245,9 +249,9 @@ def import_outputs(
             except ImportFileError as exc:
                 problems.add(exc)
                 continue
+            first_line[row["id"]] = line
             if problems:
                 continue
-            first_line[row["id"]] = line
             touched[row["prompt_id"]] = line
             pid = row["prompt_id"]
             if pid not in positions:
@@ -255,13 +259,15 @@ def import_outputs(
                     "SELECT count(*) FROM outputs WHERE prompt_id = ?", [pid]).fetchone()[0]
             row["position"] = positions[pid]
             positions[pid] += 1
-            batch.append(row)
-            if len(batch) >= BATCH:
-                result.added += _insert(db, "outputs", batch)
+            stage.add(line, row)
         problems.check()
-        result.added += _insert(db, "outputs", batch)
-        _check_output_counts(db, name, touched)
-        result.tasks_created = sync_tasks(db)
+        with immediate(db):
+            result.unchanged += _settle(stage, name, "text", "output", ("prompt_id", "text"))
+            result.added = stage.publish()
+            _check_output_counts(db, name, touched)
+            result.tasks_created = sync_tasks(db)
+    finally:
+        stage.drop()
     return result
 
 
