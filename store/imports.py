@@ -160,7 +160,7 @@ def import_prompts(
         with immediate(db):
             result.unchanged += _settle(stage, name, "text", "prompt")
             result.added = stage.publish()
-            result.tasks_created = sync_tasks(db)
+            result.tasks_created = sync_tasks(db, f"SELECT id FROM {stage.name}")
     finally:
         stage.drop()
     return result
@@ -181,37 +181,40 @@ def _settle(stage: Stage, name: str, field: str, what: str, compare: tuple[str, 
     return same
 
 
-def sync_tasks(db: sqlite_utils.Database) -> int:
-    """Create the tasks each pooled prompt calls for (see interfaces.md, `tasks`)."""
+def sync_tasks(db: sqlite_utils.Database, items: str | None = None) -> int:
+    """Create the tasks each pooled prompt calls for (see interfaces.md, `tasks`). `items`, an
+    SQL query of prompt ids, limits the work to those (an import's own prompts), which keeps
+    the publishing transaction short."""
     stamp = now()
+    only = f" AND p.id IN ({items})" if items else ""
     before = db.execute("SELECT count(*) FROM tasks").fetchone()[0]
     counted = """(SELECT count(*) FROM outputs o WHERE o.prompt_id = p.id)"""
     statements = [
         # Explicit kinds that need no outputs.
-        ("""INSERT OR IGNORE INTO tasks (kind, item, created_at)
+        (f"""INSERT OR IGNORE INTO tasks (kind, item, created_at)
             SELECT j.value, p.id, ? FROM prompts p, json_each(p.tasks) j
-            WHERE p.status = 'pool' AND j.value IN ('demonstration', 'instruction')"""),
+            WHERE p.status = 'pool' AND j.value IN ('demonstration', 'instruction'){only}"""),
         (f"""INSERT OR IGNORE INTO tasks (kind, item, created_at)
             SELECT 'comparison', p.id, ? FROM prompts p
             WHERE p.status = 'pool' AND {counted} BETWEEN {MIN_OUTPUTS} AND {MAX_OUTPUTS}
               AND (p.tasks = '[]' OR EXISTS (SELECT 1 FROM json_each(p.tasks) j
-                                             WHERE j.value = 'comparison'))"""),
+                                             WHERE j.value = 'comparison')){only}"""),
         (f"""INSERT OR IGNORE INTO tasks (kind, item, created_at)
             SELECT 'toxicity', p.id, ? FROM prompts p
             WHERE p.status = 'pool' AND {counted} BETWEEN 1 AND {MAX_OUTPUTS}
-              AND EXISTS (SELECT 1 FROM json_each(p.tasks) j WHERE j.value = 'toxicity')"""),
+              AND EXISTS (SELECT 1 FROM json_each(p.tasks) j WHERE j.value = 'toxicity'){only}"""),
         # Implicit kind: a prompt without outputs (and without `tasks`) is for writing.
         (f"""INSERT OR IGNORE INTO tasks (kind, item, created_at)
             SELECT 'demonstration', p.id, ? FROM prompts p
-            WHERE p.status = 'pool' AND p.tasks = '[]' AND {counted} = 0"""),
+            WHERE p.status = 'pool' AND p.tasks = '[]' AND {counted} = 0{only}"""),
     ]
     for sql in statements:
         db.execute(sql, [stamp])
     # Outputs arrived for an implicit prompt: it became a comparison; drop the untouched
     # writing task that was made for it while it had none.
     db.execute(
-        """DELETE FROM tasks WHERE kind = 'demonstration' AND quiz = ''
-           AND item IN (SELECT p.id FROM prompts p WHERE p.tasks = '[]')
+        f"""DELETE FROM tasks WHERE kind = 'demonstration' AND quiz = ''
+           AND item IN (SELECT p.id FROM prompts p WHERE p.tasks = '[]'{only})
            AND EXISTS (SELECT 1 FROM outputs o WHERE o.prompt_id = tasks.item)
            AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = tasks.id)"""
     )
@@ -265,7 +268,7 @@ def import_outputs(
             result.unchanged += _settle(stage, name, "text", "output", ("prompt_id", "text"))
             result.added = stage.publish()
             _check_output_counts(db, name, touched)
-            result.tasks_created = sync_tasks(db)
+            result.tasks_created = sync_tasks(db, f"SELECT prompt_id FROM {stage.name}")
     finally:
         stage.drop()
     return result
