@@ -66,7 +66,7 @@ def labeler(db_path: str, name: str, stop_file: str, out) -> None:
     db = open_db(db_path, migrate=False)
     db.execute(f"PRAGMA busy_timeout = {APP_BUSY_TIMEOUT_MS}")
     calls: list[tuple[float, float]] = []  # (start time, ms)
-    busy_notes, errors = 0, []
+    busy_notes, errors, busy_at = 0, [], []
     while not Path(stop_file).exists():
         try:
             t0 = time.time()
@@ -83,10 +83,11 @@ def labeler(db_path: str, name: str, stop_file: str, out) -> None:
             if fault_kind(exc) != "busy":
                 errors.append(traceback.format_exc(limit=3))
             busy_notes += 1
+            busy_at.append(time.time())
         except Exception:  # noqa: BLE001 - every error is a finding, reported by the parent
             errors.append(traceback.format_exc(limit=3))
     db.conn.close()
-    out.put({"name": name, "calls": calls, "busy_notes": busy_notes, "errors": errors})
+    out.put({"name": name, "calls": calls, "busy_notes": busy_notes, "errors": errors, "busy_at": busy_at})
 
 
 def main(argv: list[str] | tuple[str, ...] = ()) -> int:
@@ -128,6 +129,7 @@ def main(argv: list[str] | tuple[str, ...] = ()) -> int:
         "labeler_call_ms_p99": round(percentile(during, 99), 1),
         "labeler_call_ms_worst": round(max(during, default=float("nan")), 1),
         "busy_notes": busy,
+        "busy_notes_at_seconds": sorted(round(t - start, 1) for r in reports for t in r["busy_at"]),
         "errors": errors,
     }
     figures["ok"] = bool(during) and busy == 0 and errors == 0 and result.added == args.prompts

@@ -157,10 +157,15 @@ def import_prompts(
             row["created_at"] = now()
             stage.add(line, row)
         problems.check()
+        # The new prompts' tasks, worked out before taking the lock: they have no outputs yet
+        # (outputs need their prompt), so nothing published meanwhile can change them.
+        tasks = stage.derive("tasks", _task_rows(stage.name))
         with immediate(db):
             result.unchanged += _settle(stage, name, "text", "prompt")
             result.added = stage.publish()
-            result.tasks_created = sync_tasks(db, f"SELECT id FROM {stage.name}")
+            before = db.execute("SELECT count(*) FROM tasks").fetchone()[0]
+            _insert_tasks(db, f"SELECT kind, item FROM {tasks} WHERE item IN (SELECT id FROM {stage.name})")
+            result.tasks_created = db.execute("SELECT count(*) FROM tasks").fetchone()[0] - before
     finally:
         stage.drop()
     return result
@@ -181,40 +186,44 @@ def _settle(stage: Stage, name: str, field: str, what: str, compare: tuple[str, 
     return same
 
 
-def sync_tasks(db: sqlite_utils.Database, items: str | None = None) -> int:
-    """Create the tasks each pooled prompt calls for (see interfaces.md, `tasks`). `items`, an
-    SQL query of prompt ids, limits the work to those (an import's own prompts), which keeps
-    the publishing transaction short."""
-    stamp = now()
-    only = f" AND p.id IN ({items})" if items else ""
-    before = db.execute("SELECT count(*) FROM tasks").fetchone()[0]
-    counted = """(SELECT count(*) FROM outputs o WHERE o.prompt_id = p.id)"""
-    statements = [
+def _task_rows(prompts: str) -> str:
+    """SQL for the (kind, item) tasks that the pooled prompts of `prompts` (a table or a query,
+    with the columns of `prompts`) call for (see interfaces.md, `tasks`)."""
+    counted = "(SELECT count(*) FROM main.outputs o WHERE o.prompt_id = p.id)"
+    return " UNION ALL ".join([
         # Explicit kinds that need no outputs.
-        (f"""INSERT OR IGNORE INTO tasks (kind, item, created_at)
-            SELECT j.value, p.id, ? FROM prompts p, json_each(p.tasks) j
-            WHERE p.status = 'pool' AND j.value IN ('demonstration', 'instruction'){only}"""),
-        (f"""INSERT OR IGNORE INTO tasks (kind, item, created_at)
-            SELECT 'comparison', p.id, ? FROM prompts p
+        f"""SELECT j.value AS kind, p.id AS item FROM {prompts} p, json_each(p.tasks) j
+            WHERE p.status = 'pool' AND j.value IN ('demonstration', 'instruction')""",
+        f"""SELECT 'comparison', p.id FROM {prompts} p
             WHERE p.status = 'pool' AND {counted} BETWEEN {MIN_OUTPUTS} AND {MAX_OUTPUTS}
               AND (p.tasks = '[]' OR EXISTS (SELECT 1 FROM json_each(p.tasks) j
-                                             WHERE j.value = 'comparison')){only}"""),
-        (f"""INSERT OR IGNORE INTO tasks (kind, item, created_at)
-            SELECT 'toxicity', p.id, ? FROM prompts p
+                                             WHERE j.value = 'comparison'))""",
+        f"""SELECT 'toxicity', p.id FROM {prompts} p
             WHERE p.status = 'pool' AND {counted} BETWEEN 1 AND {MAX_OUTPUTS}
-              AND EXISTS (SELECT 1 FROM json_each(p.tasks) j WHERE j.value = 'toxicity'){only}"""),
+              AND EXISTS (SELECT 1 FROM json_each(p.tasks) j WHERE j.value = 'toxicity')""",
         # Implicit kind: a prompt without outputs (and without `tasks`) is for writing.
-        (f"""INSERT OR IGNORE INTO tasks (kind, item, created_at)
-            SELECT 'demonstration', p.id, ? FROM prompts p
-            WHERE p.status = 'pool' AND p.tasks = '[]' AND {counted} = 0{only}"""),
-    ]
-    for sql in statements:
-        db.execute(sql, [stamp])
+        f"""SELECT 'demonstration', p.id FROM {prompts} p
+            WHERE p.status = 'pool' AND p.tasks = '[]' AND {counted} = 0""",
+    ])
+
+
+def _insert_tasks(db: sqlite_utils.Database, rows_sql: str) -> None:
+    db.execute(f"INSERT OR IGNORE INTO tasks (kind, item, created_at) SELECT kind, item, ? FROM ({rows_sql})",
+               [now()])
+
+
+def sync_tasks(db: sqlite_utils.Database, items: str | None = None) -> int:
+    """Create the tasks each pooled prompt calls for. `items`, an SQL query of prompt ids,
+    limits the work to those (an import's own prompts), which keeps the publishing
+    transaction short."""
+    before = db.execute("SELECT count(*) FROM tasks").fetchone()[0]
+    only = f" WHERE id IN ({items})" if items else ""
+    _insert_tasks(db, _task_rows(f"(SELECT * FROM main.prompts{only})"))
     # Outputs arrived for an implicit prompt: it became a comparison; drop the untouched
     # writing task that was made for it while it had none.
     db.execute(
         f"""DELETE FROM tasks WHERE kind = 'demonstration' AND quiz = ''
-           AND item IN (SELECT p.id FROM prompts p WHERE p.tasks = '[]'{only})
+           AND item IN (SELECT p.id FROM (SELECT * FROM main.prompts{only}) p WHERE p.tasks = '[]')
            AND EXISTS (SELECT 1 FROM outputs o WHERE o.prompt_id = tasks.item)
            AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = tasks.id)"""
     )

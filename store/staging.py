@@ -25,6 +25,7 @@ class Stage:
         self.name = f"temp.stage_{table}"
         self.rows: list[list[Any]] = []
         self.count = 0
+        self.derived: list[str] = []
         quoted = ", ".join(f'"{c}"' for c in self.columns)
         db.execute(f"DROP TABLE IF EXISTS {self.name}")
         db.execute(f"CREATE TABLE {self.name} (line INTEGER PRIMARY KEY, {quoted})")
@@ -61,9 +62,20 @@ class Stage:
             f"INSERT INTO main.{self.table} ({quoted}) SELECT {quoted} FROM {self.name} ORDER BY line")
         return cur.rowcount
 
+    def derive(self, what: str, select: str) -> str:
+        """A TEMP table `stage_<table>_<what>` of `select`'s rows (over the staged rows), made
+        before publishing so the locked part only copies; dropped with the stage."""
+        self.flush()
+        name = f"{self.name}_{what}"
+        self.derived.append(name)
+        self.db.execute(f"DROP TABLE IF EXISTS {name}")
+        self.db.execute(f"CREATE TABLE {name} AS {select}")
+        return name
+
     def drop(self) -> None:
         self.rows.clear()
-        self.db.execute(f"DROP TABLE IF EXISTS {self.name}")
+        for name in [*self.derived, self.name]:
+            self.db.execute(f"DROP TABLE IF EXISTS {name}")
 
     def clashes(self, key: str, compare: Sequence[str]) -> tuple[list[tuple[int, str]], int]:
         """Rows that meanwhile exist in the table (another import): the (line, key) of those
