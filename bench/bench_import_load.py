@@ -26,34 +26,22 @@ import time
 import traceback
 from pathlib import Path
 
+from bench import bench_load
 from bench.results import percentile, record
 from store.db import APP_BUSY_TIMEOUT_MS, open_db, retry_busy
 from store.errors import fault_kind
-from store.imports import import_outputs, import_prompts
+from store.imports import import_prompts
 from store.labels import LabelValue, submit
 from store.queue import claim_next
-from store.roster import add_labeler
 from store.schema import load_schema
 
 TASKS = 3000
 
 
 def build(db_path: Path, labelers: list[str], big_prompts: int) -> Path:
-    work = db_path.parent
-    with open(work / "tasks.jsonl", "w") as f:
-        for i in range(TASKS):
-            f.write(json.dumps({"id": f"c{i}", "text": f"Prompt {i}", "tasks": ["comparison"]}) + "\n")
-    with open(work / "outputs.jsonl", "w") as f:
-        for i in range(TASKS):
-            for k in range(2):
-                f.write(json.dumps({"id": f"c{i}_{k}", "prompt_id": f"c{i}", "text": f"Answer {k}"}) + "\n")
-    db = open_db(db_path)
-    for name in labelers:
-        add_labeler(db, name)
-    import_prompts(db, work / "tasks.jsonl")
-    import_outputs(db, work / "outputs.jsonl")
-    db.conn.close()
-    big = work / "big.jsonl"
+    """The load benchmark's database (comparison tasks for the labelers) and the big file."""
+    bench_load.build(db_path, TASKS, labelers)
+    big = db_path.parent / "big.jsonl"
     with open(big, "w") as f:
         for i in range(big_prompts):
             f.write(json.dumps({"id": f"big{i}", "text": f"A prompt of a researcher's large file, number {i}.",
