@@ -1,6 +1,6 @@
 """The screening quiz (labeling-guidelines §8): item n of N, answers saved as given, lock at the end.
 
-The screen holds a `store.quiz.QuizSession`, which carries the items and the candidate's own
+The screen holds a `store.quiz.taking.QuizSession`, which carries the items and the candidate's own
 answers only: gold never reaches this module. Each change is saved (debounced) as the item's
 draft with the seconds spent on it; ctrl+n / ctrl+o move between items, the review page submits
 and locks the quiz after a confirmation.
@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
 from textual.widgets import (
     ContentSwitcher,
     Header,
@@ -29,13 +30,16 @@ from textual.widgets import (
 from textual.widgets.selection_list import Selection
 
 from screens.faults import attempt
+from screens.host import Host
 from screens.widgets.flag_form import FlagForm, FlagRow
 from screens.widgets.footer import Footer
 from screens.widgets.ranking_panel import RankingPanel, ShownOutput
-from screens.widgets.safe_text import SafeInput, safe, safe_content
+from screens.widgets.safe_text import SafeInput, safe_content
 from screens.widgets.safe_text_area import SafeTextArea
-from store import quiz as quizzes
 from store.errors import StoreError
+from store.quiz import admin, taking
+from store.resume import pending_quiz
+from store.text import on_screen
 
 SECTION_TITLES = {
     "flagging": "Flag sensitive content",
@@ -87,6 +91,7 @@ class ConfirmSubmit(ModalScreen[bool]):
 
 
 class QuizScreen(Screen):
+    app: Host  # the typed view of self.app (screens.host)
     CSS_PATH = "quiz.tcss"
     DRAFT_DELAY = 0.8
     BINDINGS = [
@@ -99,10 +104,10 @@ class QuizScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.session: quizzes.QuizSession | None = None
+        self.session: taking.QuizSession | None = None
         self.position = -1  # -1 the instructions, len(items) the review page
         self._dirty = False
-        self._timer = None
+        self._timer: Timer | None = None
         self._base = 0.0
         self._since: float | None = None
 
@@ -137,15 +142,15 @@ class QuizScreen(Screen):
     # -- loading ------------------------------------------------------------------------
     def on_screen_resume(self) -> None:
         app = self.app
-        name = quizzes.pending_quiz(app.db, app.labeler)
+        name = pending_quiz(app.db, app.labeler)
         if name is None:
-            taken = quizzes.assigned_quizzes(app.db, app.labeler)
+            taken = admin.assigned_quizzes(app.db, app.labeler)
             if not taken:
                 self.notify("No screening quiz is assigned to you.", title="Quiz")
                 app.pop_screen()
                 return
             name = taken[-1][0]
-        self.session = quizzes.load_session(app.db, name, app.labeler)
+        self.session = taking.load_session(app.db, name, app.labeler)
         if self.session.locked:
             self._show_locked()
         elif self.session.answers:
@@ -159,15 +164,21 @@ class QuizScreen(Screen):
 
     # -- showing ------------------------------------------------------------------------
     @property
-    def item(self) -> quizzes.QuizItem | None:
+    def item(self) -> taking.QuizItem | None:
         if self.session and 0 <= self.position < len(self.session.items):
             return self.session.items[self.position]
         return None
 
+    @property
+    def live(self) -> taking.QuizSession:
+        """The loaded session (every method but the loading one runs after it)."""
+        assert self.session is not None
+        return self.session
+
     def _header(self) -> None:
-        s = self.session
+        s = self.live
         n = len(s.items)
-        done = sum(1 for i in s.items if quizzes.missing(i, s.answers.get(i.position)) is None
+        done = sum(1 for i in s.items if taking.missing(i, s.answers.get(i.position)) is None
                    and i.position in s.answers)
         if self.item:
             where = f"item {self.position + 1} of {n} · {SECTION_TITLES[self.item.section]}"
@@ -179,7 +190,7 @@ class QuizScreen(Screen):
         self.query_one("#quiz-progress", ProgressBar).update(total=n, progress=done)
 
     def _show(self, position: int) -> None:
-        s = self.session
+        s = self.live
         self.position = position
         self._since = time.monotonic()
         item = self.item
@@ -188,7 +199,7 @@ class QuizScreen(Screen):
         if position < 0:
             switcher.current = "intro"
             self.query_one("#intro-text", Static).update(
-                safe(reflow(s.instructions)) + f"\n\n{len(s.items)} items. Press Enter to begin. "
+                on_screen(reflow(s.instructions)) + f"\n\n{len(s.items)} items. Press Enter to begin. "
                 "ctrl+n / ctrl+o move to the next / previous item; your answers are saved as you go.")
         elif item is None:
             switcher.current = "review"
@@ -243,27 +254,30 @@ class QuizScreen(Screen):
         choices.focus()
 
     def _show_review(self) -> None:
-        s = self.session
+        s = self.live
         lines = ["Check your answers, then press ctrl+s to submit. The quiz is locked after that.", ""]
         for item in s.items:
-            why = quizzes.missing(item, s.answers.get(item.position))
+            why = taking.missing(item, s.answers.get(item.position))
             state = "not started" if item.position not in s.answers else (why or "answered")
             lines.append(f"{item.position + 1:>3}. {SECTION_TITLES[item.section]:<24} {state}")
         self.query_one("#review-text", Static).update("\n".join(lines))
 
     def _show_locked(self) -> None:
-        self.position = len(self.session.items)
+        s = self.live
+        assert s.submitted_at is not None  # locked
+        self.position = len(s.items)
         self.query_one("#quiz-body", ContentSwitcher).current = "locked"
         self.query_one("#locked-text", Static).update(
-            f"You submitted this quiz on {self.session.submitted_at[:10]}. It is locked: answers "
+            f"You submitted this quiz on {s.submitted_at[:10]}. It is locked: answers "
             "can no longer be changed. Thank you! Researchers will be in touch.")
-        self.query_one("#quiz-title", Static).update(f"Screening quiz {self.session.quiz} — submitted")
-        n = len(self.session.items)
+        self.query_one("#quiz-title", Static).update(f"Screening quiz {s.quiz} — submitted")
+        n = len(s.items)
         self.query_one("#quiz-progress", ProgressBar).update(total=n, progress=n)
 
     # -- answers ------------------------------------------------------------------------
     def current_answer(self) -> dict[str, Any]:
         item = self.item
+        assert item is not None  # answers belong to an item on screen
         if item.section == "flagging":
             return self.query_one(FlagForm).answer()
         if item.section == "ranking":
@@ -278,7 +292,7 @@ class QuizScreen(Screen):
         return self._base + running
 
     def changed(self) -> None:
-        if self.item is None or self.session.locked:
+        if self.item is None or self.live.locked:
             return
         self._dirty = True
         if self._timer is not None:
@@ -297,7 +311,7 @@ class QuizScreen(Screen):
 
     def _save(self) -> None:
         seconds = self.seconds_on_item()
-        ok, _ = attempt(self.notify, "save your answer", quizzes.save_answer, self.app.db,
+        ok, _ = attempt(self.notify, "save your answer", taking.save_answer, self.app.db,
                         self.session, self.position, self.current_answer(), seconds=seconds)
         if not ok:
             return
@@ -354,7 +368,7 @@ class QuizScreen(Screen):
     def _confirmed(self, yes: bool | None) -> None:
         if not yes:
             return
-        ok, _ = attempt(self.notify, "submit the quiz", quizzes.submit_quiz, self.app.db,
+        ok, _ = attempt(self.notify, "submit the quiz", taking.submit_quiz, self.app.db,
                         self.session, schema=self.app.schema)
         if not ok:
             return

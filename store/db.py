@@ -67,7 +67,7 @@ class Database(_Full):
             raise StoreError(f"the database file {self.path} was {what} while LabelDesk was "
                              "running; nothing was saved. Tell your coordinator")
 
-    def execute(self, sql: str, parameters=None) -> sqlite3.Cursor:
+    def execute(self, sql: str, parameters: Any = None) -> sqlite3.Cursor:
         if parameters is None:
             return self.conn.execute(sql)
         return self.conn.execute(sql, parameters)
@@ -84,12 +84,12 @@ class Database(_Full):
             self._utils = sqlite_utils.Database(self.conn, execute_plugins=False)
         return self._utils
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):  # not sqlite-utils' public API (and no recursion in copies)
             raise AttributeError(name)
         return getattr(self.utils(), name)
 
-    def __getitem__(self, table: str) -> sqlite_utils.Table:
+    def __getitem__(self, table: str) -> sqlite_utils.db.Table | sqlite_utils.db.View:
         return self.utils()[table]
 
     def __repr__(self) -> str:
@@ -149,8 +149,23 @@ def connect(path: str | Path) -> Database:
     return Database(conn, path)
 
 
+def run_migrations(db: Database, path: str) -> None:
+    """Bring the file up to ``migrations.LATEST``: the missing steps and the version bump in one
+    ``BEGIN IMMEDIATE`` transaction."""
+    from store.migrations import LATEST, MIGRATIONS, check_version
+
+    if check_version(db, path) == LATEST:
+        return
+    with immediate(db):
+        # Re-read under the write lock: another process may have migrated meanwhile.
+        current = check_version(db, path)
+        for step in range(current, LATEST):
+            MIGRATIONS[step](db)
+            db.execute(f"PRAGMA user_version={step + 1}")
+
+
 def open_db(path: str | Path, *, migrate: bool = True) -> Database:
-    from store.migrations import check_version, run_migrations
+    from store.migrations import check_version
 
     db = connect(path)
     try:
@@ -199,7 +214,7 @@ def _busy_timeout(db: Database | None, ms: int) -> Iterator[None]:
 
 
 @contextmanager
-def immediate(db: Database) -> Iterator[Database]:
+def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """`BEGIN IMMEDIATE` … `COMMIT`: takes the write lock before the first read.
 
     A deferred `BEGIN` that reads and then writes fails with "database is locked" under

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,7 +28,7 @@ from store.errors import ImportFileError, Problems, StoreError
 from store.labels import LabelValue, write_labels
 from store.records import Progress, read_records
 from store.roster import add_labeler, check_name
-from store.rules_import import PromptRules
+from store.rules import PromptRules
 from store.schema import Schema, load_schema
 from store.staging import Stage
 
@@ -48,7 +48,10 @@ class ImportResult:
     new_labelers: list[str] = field(default_factory=list)
 
 
-def _str(path, line, record, key, *, required=False, choices=None) -> str | None:
+def _str(
+    path: str, line: int, record: dict[str, Any], key: str, *, required: bool = False,
+    choices: Collection[str] | None = None,
+) -> str | None:
     value = record.get(key)
     if value is None:
         if required:
@@ -66,7 +69,7 @@ def _str(path, line, record, key, *, required=False, choices=None) -> str | None
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
-def _name(path, line, record, key) -> str | None:
+def _name(path: str, line: int, record: dict[str, Any], key: str) -> str | None:
     """A value that becomes part of a file name or a filter (a split): no paths, no spaces."""
     value = _str(path, line, record, key)
     if value is not None and (not _NAME.fullmatch(value) or ".." in value or len(value) > 64):
@@ -74,7 +77,16 @@ def _name(path, line, record, key) -> str | None:
     return value
 
 
-def _check_keys(path, line, record, known) -> None:
+def _required(
+    path: str, line: int, record: dict[str, Any], key: str, *,
+    choices: Collection[str] | None = None,
+) -> str:
+    value = _str(path, line, record, key, required=True, choices=choices)
+    assert value is not None  # required: _str raised
+    return value
+
+
+def _check_keys(path: str, line: int, record: dict[str, Any], known: Collection[str]) -> None:
     for key in record:
         if key not in known:
             raise ImportFileError(path, line, key, f"unknown key (known: {', '.join(known)})")
@@ -123,7 +135,7 @@ def import_prompts(
     progress: Progress | None = None,
     rules: PromptRules | None = None,
 ) -> ImportResult:
-    """Import prompts; `rules` (store.rules_import.PromptRules) may set split/status/reason on
+    """Import prompts; `rules` (store.rules.PromptRules) may set split/status/reason on
     each row. Without it, a missing split is computed from the user id with the default ratios."""
     schema = schema or load_schema()
     rules = rules or PromptRules(api_rules=False)
@@ -216,7 +228,7 @@ def sync_tasks(db: sqlite_utils.Database, items: str | None = None) -> int:
     """Create the tasks each pooled prompt calls for. `items`, an SQL query of prompt ids,
     limits the work to those (an import's own prompts), which keeps the publishing
     transaction short."""
-    before = db.execute("SELECT count(*) FROM tasks").fetchone()[0]
+    before = int(db.execute("SELECT count(*) FROM tasks").fetchone()[0])
     only = f" WHERE id IN ({items})" if items else ""
     _insert_tasks(db, _task_rows(f"(SELECT * FROM main.prompts{only})"))
     # Outputs arrived for an implicit prompt: it became a comparison; drop the untouched
@@ -227,7 +239,7 @@ def sync_tasks(db: sqlite_utils.Database, items: str | None = None) -> int:
            AND EXISTS (SELECT 1 FROM outputs o WHERE o.prompt_id = tasks.item)
            AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = tasks.id)"""
     )
-    return db.execute("SELECT count(*) FROM tasks").fetchone()[0] - before
+    return int(db.execute("SELECT count(*) FROM tasks").fetchone()[0]) - before
 
 
 # ------------------------------------------------------------------ outputs
@@ -283,11 +295,11 @@ def import_outputs(
     return result
 
 
-def _output_row(db, name: str, line: int, record: dict[str, Any]) -> dict[str, Any]:
+def _output_row(db: sqlite_utils.Database, name: str, line: int, record: dict[str, Any]) -> dict[str, Any]:
     _check_keys(name, line, record, OUTPUT_KEYS)
-    row = {
-        "id": _str(name, line, record, "id", required=True),
-        "prompt_id": _str(name, line, record, "prompt_id", required=True),
+    row: dict[str, Any] = {
+        "id": _required(name, line, record, "id"),
+        "prompt_id": _required(name, line, record, "prompt_id"),
         "text": _str(name, line, record, "text"),
         "model": _str(name, line, record, "model"),
     }
@@ -298,7 +310,7 @@ def _output_row(db, name: str, line: int, record: dict[str, Any]) -> dict[str, A
     return row
 
 
-def _check_output_counts(db, name: str, touched: dict[str, int]) -> None:
+def _check_output_counts(db: sqlite_utils.Database, name: str, touched: dict[str, int]) -> None:
     """Each prompt this file added outputs to: at most 9, and 2..9 if it is a comparison."""
     for prompt_id, line in touched.items():
         n, tasks = db.execute(
@@ -320,7 +332,7 @@ _KIND_OF = {
 }
 
 
-def _item_prompt(db, task: str, item: str) -> str | None:
+def _item_prompt(db: sqlite_utils.Database, task: str, item: str) -> str | None:
     """The prompt a label's item belongs to, or None when the item does not exist."""
     if task in ("output", "toxicity"):
         row = db.execute("SELECT prompt_id FROM outputs WHERE id = ?", [item]).fetchone()
@@ -399,16 +411,16 @@ class _Label:
     created_at: str | None
 
 
-def _parse_label(db, name: str, line: int, record: dict[str, Any], schema: Schema, gold: bool) -> _Label:
+def _parse_label(db: sqlite_utils.Database, name: str, line: int, record: dict[str, Any], schema: Schema, gold: bool) -> _Label:
     _check_keys(name, line, record, LABEL_KEYS)
-    labeler = _str(name, line, record, "labeler", required=True)
+    labeler = _required(name, line, record, "labeler")
     try:
         check_name(labeler)
     except StoreError as exc:
         raise ImportFileError(name, line, "labeler", str(exc)) from None
-    task = _str(name, line, record, "task", required=True, choices=tuple(schema.tasks))
-    item = _str(name, line, record, "item", required=True)
-    fname = _str(name, line, record, "field", required=True)
+    task = _required(name, line, record, "task", choices=tuple(schema.tasks))
+    item = _required(name, line, record, "item")
+    fname = _required(name, line, record, "field")
     if "value" not in record:
         raise ImportFileError(name, line, "value", "missing (required)")
     value = record["value"]
@@ -459,7 +471,7 @@ def _created_at(name: str, line: int, record: dict[str, Any]) -> str | None:
     return when.astimezone(timezone.utc).isoformat(timespec="milliseconds")
 
 
-def _check_labeler(db, name: str, line: int, labeler: str, roles: dict[str, str], *, gold: bool,
+def _check_labeler(db: sqlite_utils.Database, name: str, line: int, labeler: str, roles: dict[str, str], *, gold: bool,
                    add: bool, result: ImportResult) -> None:
     role = roles.get(labeler)
     if role is None:
@@ -476,7 +488,7 @@ def _check_labeler(db, name: str, line: int, labeler: str, roles: dict[str, str]
         raise ImportFileError(name, line, "labeler", f"{labeler!r} is a {role}; gold comes only from researchers")
 
 
-def _change(db, name: str, line: int, label: _Label, *, gold: bool, replace: bool) -> str:
+def _change(db: sqlite_utils.Database, name: str, line: int, label: _Label, *, gold: bool, replace: bool) -> str:
     """`added`, `unchanged` or `replaced` for this label; refused when replacing is not allowed."""
     old = db.execute(
         "SELECT value, gold FROM labels WHERE labeler = ? AND task = ? AND item = ? AND field = ?",
@@ -497,7 +509,7 @@ def _change(db, name: str, line: int, label: _Label, *, gold: bool, replace: boo
     return "replaced"
 
 
-def _check_ranking_outputs(db, name: str, line: int, prompt_id: str, ranking: list[list[str]]) -> None:
+def _check_ranking_outputs(db: sqlite_utils.Database, name: str, line: int, prompt_id: str, ranking: list[list[str]]) -> None:
     ranked = {o for group in ranking for o in group}
     have = {r[0] for r in db.execute("SELECT id FROM outputs WHERE prompt_id = ?", [prompt_id])}
     if ranked != have:
@@ -509,7 +521,7 @@ def _check_ranking_outputs(db, name: str, line: int, prompt_id: str, ranking: li
         raise ImportFileError(name, line, "value", f"a ranking must place every output of the prompt ({detail})")
 
 
-def _mark_done(db, done: Iterable[tuple[str, str, str]]) -> None:
+def _mark_done(db: sqlite_utils.Database, done: Iterable[tuple[str, str, str]]) -> None:
     """Imported labels count as finished assignments, so nobody is offered the item again."""
     stamp = now()
     for labeler, kind, item in done:

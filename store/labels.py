@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from store.db import immediate, now
 from store.errors import LabelError, StoreError
 from store.events import log_event
-from store.queue import done_by_others, get_assignment, lease_end, mark_full_if_done
+from store.queue import Assignment, done_by_others, get_assignment, lease_end, mark_full_if_done
 from store.roster import role_of
 from store.schema import Schema, load_schema
 
@@ -151,7 +151,7 @@ def submit(
         log_event(db, a.labeler, "submit", {"task": a.task_id, "item": a.item, "n": len(values)})
 
 
-def _note_over_overlap(db, a, overlap: int) -> None:
+def _note_over_overlap(db: sqlite_utils.Database, a: Assignment, overlap: int) -> None:
     """A submit that others already filled the item for (this labeler's lease ran out and the
     item went to others meanwhile) is kept — it is real work — and recorded, so `labeldesk
     stats` can say how many items exceed their overlap and why (docs/deployment.md)."""
@@ -170,7 +170,8 @@ def iter_labels(
     since: str | None = None,
     gold: bool | None = None,
 ) -> Iterator[LabelRow]:
-    where, args = [], []
+    where: list[str] = []
+    args: list[object] = []
     for column, value in (("labeler", labeler), ("task", task)):
         if value is not None:
             where.append(f"{column} = ?")

@@ -8,15 +8,15 @@ theirs to resume unless others filled the item meanwhile.
 from __future__ import annotations
 
 import json
-import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from store.db import immediate
 from store.db import now as _now
 from store.errors import StoreError
 from store.events import log_event
+from store.ranking import shuffle_seed, shuffled_order
 from store.roster import role_of
 
 if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
@@ -52,9 +52,10 @@ FROM assignments a JOIN tasks t ON t.id = a.task_id
 """
 
 
-def _row(row) -> Assignment:
-    *head, order = row
-    return Assignment(*head, order=json.loads(order) if order else [])
+def _row(row: tuple[Any, ...]) -> Assignment:
+    id_, task_id, kind, item, quiz, labeler, status, claimed_at, lease_until, order = row
+    return Assignment(id_, task_id, kind, item, quiz, labeler, status, claimed_at, lease_until,
+                      json.loads(order) if order else [])
 
 
 def get_assignment(db: sqlite_utils.Database, assignment_id: int) -> Assignment:
@@ -62,16 +63,6 @@ def get_assignment(db: sqlite_utils.Database, assignment_id: int) -> Assignment:
     if row is None:
         raise StoreError(f"no assignment {assignment_id}")
     return _row(row)
-
-
-def shuffled(ids: list[str], seed: str) -> list[str]:
-    """A per-labeler, per-task order: stable across runs and processes (no `hash()`)."""
-    import hashlib  # here, not at the top: only claims need it, and start-up does not claim
-
-    rng = random.Random(int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big"))
-    out = list(ids)
-    rng.shuffle(out)
-    return out
 
 
 def _stamp(at: datetime) -> str:
@@ -83,7 +74,7 @@ def lease_end(lease_seconds: int, at: datetime | None = None) -> str:
     return _stamp((at or datetime.now(timezone.utc)) + timedelta(seconds=lease_seconds))
 
 
-def _taken(db, task_id: int, at: str, *, exclude: str | None = None) -> tuple[int, int]:
+def _taken(db: sqlite_utils.Database, task_id: int, at: str, *, exclude: str | None = None) -> tuple[int, int]:
     """(done, live leases) by non-gold labelers on a task."""
     done, live = db.execute(
         """SELECT coalesce(sum(a.status = 'done'), 0),
@@ -95,12 +86,12 @@ def _taken(db, task_id: int, at: str, *, exclude: str | None = None) -> tuple[in
     return done, live
 
 
-def _order_for(db, kind: str, item: str, labeler: str, task_id: int) -> list[str]:
+def _order_for(db: sqlite_utils.Database, kind: str, item: str, labeler: str, task_id: int) -> list[str]:
     if kind in ("demonstration", "instruction", "demonstration_score"):
         return []
     ids = [r[0] for r in db.execute(
         "SELECT id FROM outputs WHERE prompt_id = ? ORDER BY position", [item])]
-    return shuffled(ids, f"{labeler}:{task_id}")
+    return shuffled_order(ids, shuffle_seed(labeler, task_id))
 
 
 def claim_next(
@@ -143,10 +134,11 @@ def claim_next(
             [task_id, labeler, stamp, until, json.dumps(order), session],
         )
         log_event(db, labeler, "claim", {"task": task_id, "kind": kind, "item": item})
+        assert cur.lastrowid is not None
         return get_assignment(db, cur.lastrowid)
 
 
-def _own_active(db, labeler: str, kind: str, quiz: str):
+def _own_active(db: sqlite_utils.Database, labeler: str, kind: str, quiz: str) -> tuple[Any, ...] | None:
     """The labeler's oldest unfinished task of this kind that no other live session of theirs
     holds (two terminals each keep their own task and draft: store/sessions.py)."""
     from store.sessions import held_elsewhere
@@ -162,10 +154,13 @@ def _own_active(db, labeler: str, kind: str, quiz: str):
     return None
 
 
-def _next_open(db, labeler, role, kind, quiz, overlap, stamp):
+def _next_open(
+    db: sqlite_utils.Database, labeler: str, role: str, kind: str, quiz: str, overlap: int,
+    stamp: str,
+) -> tuple[int, str] | None:
     if role == "researcher":
         # Gold queue: items with no researcher's finished labels yet, quiz items first.
-        return db.execute(
+        row = db.execute(
             """SELECT t.id, t.item FROM tasks t
                WHERE t.kind = ? AND (t.quiz = ? OR ? = '')
                  AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id
@@ -178,6 +173,7 @@ def _next_open(db, labeler, role, kind, quiz, overlap, stamp):
                ORDER BY t.quiz = '', t.id LIMIT 1""",
             [kind, quiz, quiz, labeler],
         ).fetchone()
+        return (row[0], row[1]) if row else None
     rows = db.execute(
         """SELECT t.id, t.item FROM tasks t
            WHERE t.kind = ? AND t.quiz = ? AND t.full = 0
@@ -195,15 +191,6 @@ def _next_open(db, labeler, role, kind, quiz, overlap, stamp):
         if done + live < overlap:
             return task_id, item
     return None
-
-
-def release(db: sqlite_utils.Database, assignment_id: int) -> None:
-    """Give the task back (the labeler left it); the draft is dropped with it."""
-    with immediate(db):
-        db.execute("DELETE FROM drafts WHERE assignment_id = ?", [assignment_id])
-        db.execute(
-            "UPDATE assignments SET status = 'expired', lease_until = NULL WHERE id = ? "
-            "AND status = 'active'", [assignment_id])
 
 
 def skip(db: sqlite_utils.Database, assignment_id: int, reason: str) -> None:

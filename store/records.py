@@ -9,9 +9,9 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from store.errors import ImportFileError, Problems
 
@@ -109,7 +109,7 @@ def parse_json(name: str, line: int, field: str, text: str) -> Any:
 Rows = Iterator[tuple[int, "dict[str, Any] | ImportFileError"]]
 
 
-def _jsonl(name, handle, progress) -> Rows:
+def _jsonl(name: str, handle: IO[bytes], progress: Callable[[int], object] | None) -> Rows:
     for line, raw in enumerate(handle, 1):
         if progress:
             progress(len(raw))
@@ -138,7 +138,10 @@ def _jsonl(name, handle, progress) -> Rows:
 BOM = "\ufeff"  # Excel writes it at the start of a "CSV UTF-8" file
 
 
-def _csv(name, handle, progress, json_columns) -> Rows:
+def _csv(
+    name: str, handle: IO[bytes], progress: Callable[[int], object] | None,
+    json_columns: Iterable[str],
+) -> Rows:
     bad_lines: set[int] = set()
 
     def lines() -> Iterator[str]:
@@ -180,11 +183,13 @@ def _csv_problem(exc: csv.Error) -> str:
     return f"not valid CSV ({text})"
 
 
-def _csv_record(name, line, record, json_columns, bad_bytes: bool) -> dict[str, Any]:
+def _csv_record(name: str, line: int, record: dict[str | None, Any], json_columns: Iterable[str],
+                bad_bytes: bool) -> dict[str, Any]:
     if None in record:
         raise ImportFileError(name, line, "(csv)", "more cells than header columns")
     clean: dict[str, Any] = {}
     for key, value in record.items():
+        assert key is not None  # the extra cells' key, refused above
         if value is None or value == "":
             continue
         if "\x00" in value:

@@ -6,7 +6,8 @@ import re
 from typing import TYPE_CHECKING
 
 from store.db import now
-from store.errors import StoreError, visible
+from store.errors import StoreError
+from store.text import one_line
 
 if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
     import sqlite_utils
@@ -25,7 +26,7 @@ def role_of(db: sqlite_utils.Database, name: str) -> str:
             f"labeler {name!r} is not in this database's roster "
             f"(a researcher adds them with: labeldesk labelers add {name})"
         )
-    return row[0]
+    return str(row[0])
 
 
 # Names reach CSV cells, file names and terminals: a spreadsheet runs a cell starting with
@@ -35,7 +36,7 @@ _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 def check_name(name: str) -> None:
     if not _NAME.fullmatch(name):
-        raise StoreError(f"labeler name {visible(name)!r} must be 1-64 letters, digits, '.', '_' or '-', "
+        raise StoreError(f"labeler name {one_line(name)!r} must be 1-64 letters, digits, '.', '_' or '-', "
                          "starting with a letter or digit")
 
 

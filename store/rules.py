@@ -19,12 +19,16 @@ land in one split whatever order they come in; a prompt with no user ID is its o
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from store.pii import find_pii
 from store.records import jsonl_line
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 DUPLICATE = "duplicate_prefix"
 OVER_CAP = "over_user_cap"
@@ -57,7 +61,7 @@ class RulesConfig:
             raise ValueError(f"rules.pii_action must be one of {', '.join(PII_ACTIONS)}, not {self.pii_action!r}")
 
     @classmethod
-    def from_mapping(cls, section: Mapping) -> RulesConfig:
+    def from_mapping(cls, section: Mapping[str, Any]) -> RulesConfig:
         """From the config's ``[rules]`` table; unknown keys are an error (typos would be silent)."""
         known = {"prefix_chars", "user_cap", "splits", "pii_action", "split_salt"}
         unknown = set(section) - known
@@ -111,7 +115,7 @@ def split_for(user_id: str, splits: Mapping[str, float], salt: str = "") -> str:
     u = int.from_bytes(_digest(salt + user_id), "big") / 2**64
     total = sum(splits.values())
     edge = 0.0
-    last = None
+    last = ""
     for name, ratio in splits.items():
         if ratio <= 0:
             continue
@@ -176,7 +180,7 @@ class RulesReport:
         self.read = 0
         self.kept = 0
         self.counts = dict.fromkeys(REASONS, 0)
-        self.dropped: list[dict] = []
+        self.dropped: list[dict[str, Any]] = []
         self._sink = dropped_sink
 
     def add(self, prompt_id: str, verdict: Verdict) -> None:
@@ -184,6 +188,7 @@ class RulesReport:
         if verdict.kept:
             self.kept += 1
             return
+        assert verdict.reason is not None  # not kept
         self.counts[verdict.reason] += 1
         entry = {"id": prompt_id, "reason": verdict.reason, "detail": verdict.detail}
         if self._sink is None:
@@ -191,8 +196,56 @@ class RulesReport:
         else:
             self._sink.write(jsonl_line(entry) + "\n")
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, int]:
         return {"read": self.read, "kept": self.kept, **self.counts}
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {**self.summary(), "dropped": self.dropped}
+
+
+class PromptRules:
+    """The rules as applied inside `store.imports.import_prompts` (its ``rules`` hook).
+
+    `apply(row)` is called on each new prompt row before it is inserted and sets its ``status``,
+    ``reason``, ``split`` (and ``tasks`` for PII routed to instruction labeling). With
+    ``api_rules`` off it only fills in a missing split, so every prompt has one (interfaces.md:
+    "split is computed when absent").
+    """
+
+    def __init__(
+        self,
+        config: RulesConfig | None = None,
+        *,
+        api_rules: bool = True,
+        dropped_sink: TextIO | None = None,
+    ) -> None:
+        self.config = config or RulesConfig()
+        self.api_rules = api_rules
+        self.rules = ApiRules(self.config)
+        self.report = RulesReport(dropped_sink=dropped_sink)
+
+    def seed(self, db: sqlite_utils.Database) -> None:
+        """Count the API prompts already stored: a later import continues their prefixes and caps."""
+        if not self.api_rules:
+            return
+        for pid, text, user_id, status, reason in db.execute(
+            "SELECT id, text, user_id, status, reason FROM prompts WHERE source = 'api' ORDER BY rowid"
+        ):
+            self.rules.remember(pid, text, user_id, kept=status == "pool" and reason is None)
+
+    def apply(self, row: dict[str, Any]) -> None:
+        if self.api_rules and row["source"] is None:
+            row["source"] = "api"
+        # Every row gets the same columns: the importer inserts batches by the first row's keys.
+        row["status"], row["reason"] = "pool", None
+        if not self.api_rules or row["source"] != "api":
+            row["split"] = row["split"] or self.rules.split_of(row["id"], row["user_id"])
+            return
+        verdict = self.rules.check(row["id"], row["text"], row["user_id"])
+        self.report.add(row["id"], verdict)
+        row["status"] = verdict.status
+        row["reason"] = verdict.reason
+        # The user's hash decides, not the file: a given split could put a user in two.
+        row["split"] = verdict.split
+        if verdict.tasks is not None:
+            row["tasks"] = json.dumps(list(verdict.tasks))

@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
-from store.db import immediate, now
+from store.db import Database, immediate, now
 
 if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
     import sqlite_utils
+
 
 HEARTBEAT_SECONDS = 30
 STALE_SECONDS = 120  # no heartbeat for this long: the session is gone
@@ -36,7 +37,7 @@ class OtherSession:
     item: str | None
 
 
-def start_session(db: sqlite_utils.Database, labeler: str) -> list[OtherSession]:
+def start_session(db: Database, labeler: str) -> list[OtherSession]:
     """Register this process's session on `db` (claims made through it are its own) and
     return the labeler's other live sessions, with the task each holds."""
     sid = secrets.token_hex(8)
@@ -54,18 +55,18 @@ def start_session(db: sqlite_utils.Database, labeler: str) -> list[OtherSession]
                    WHERE a.session = s.id AND a.status = 'active' ORDER BY a.id LIMIT 1)
            FROM sessions s WHERE s.labeler = ? AND s.ended_at IS NULL AND s.id != ?
            ORDER BY s.started_at""", [labeler, sid]):
-        if _alive(*row[1:3], row[4], row[5]):
+        if _alive(row[1], row[2], row[4], row[5]):
             others.append(OtherSession(row[1], row[2], row[3], row[6], row[7]))
     return others
 
 
-def touch_session(db: sqlite_utils.Database) -> None:
+def touch_session(db: Database) -> None:
     sid = getattr(db, "session_id", None)
     if sid is not None:
         db.execute("UPDATE sessions SET seen_at = ? WHERE id = ?", [now(), sid])
 
 
-def end_session(db: sqlite_utils.Database) -> None:
+def end_session(db: Database) -> None:
     """This session is over: its unfinished tasks wait for the labeler's next session."""
     sid = getattr(db, "session_id", None)
     if sid is None:

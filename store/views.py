@@ -8,11 +8,10 @@ from typing import TYPE_CHECKING
 
 from store.errors import StoreError
 from store.queue import Assignment
+from store.ranking import LETTERS
 
 if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
     import sqlite_utils
-
-LETTERS = "ABCDEFGHI"
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,8 @@ def get_prompt(db: sqlite_utils.Database, prompt_id: str) -> Prompt:
     ).fetchone()
     if row is None:
         raise StoreError(f"no prompt {prompt_id!r}")
-    return Prompt(*row[:6], tasks=json.loads(row[6] or "[]"))
+    id_, text, source, style, category, split, tasks = row
+    return Prompt(id_, text, source, style, category, split, json.loads(tasks or "[]"))
 
 
 def outputs_of(db: sqlite_utils.Database, prompt_id: str) -> list[Output]:

@@ -15,6 +15,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from screens.host import Host
 from screens.registry import WORK, Work
 from screens.too_small import TooSmallScreen, too_small
 from store.db import APP_BUSY_TIMEOUT_MS
@@ -38,7 +39,7 @@ def _home_screen() -> Screen:
 HANGUP_GRACE = 3.0
 
 
-class LabelDeskApp(App):
+class LabelDeskApp(Host):
     TITLE = "LabelDesk"
     CSS_PATH = "app.tcss"
     # Home is the base of the screen stack, composed in the first frame: no blank default
@@ -141,6 +142,8 @@ class LabelDeskApp(App):
             return
         from tui.terminal import CHECK_EVERY, CLOSED_CHECKS, input_closed
 
+        if sys.__stdin__ is None:
+            return
         fd = sys.__stdin__.fileno()
         closed = 0
 
@@ -180,20 +183,20 @@ class LabelDeskApp(App):
         terminal that is gone, and a stuck process would hold its leases, so a timer ends the
         process if the clean exit has not within HANGUP_GRACE seconds.
         """
-        unsaved = self.flush_drafts()
+        self.flush_drafts()
+        unsaved = self._unsaved()
         code = 1 if unsaved else 0
         timer = threading.Timer(HANGUP_GRACE, os._exit, args=(code,))
         timer.daemon = True
         timer.start()
         self._leave(unsaved)
 
-    def flush_drafts(self) -> list[str]:
-        """Save every screen's draft; what could not be saved, one line per task."""
+    def flush_drafts(self) -> None:
+        """Save every screen's draft (`_unsaved` then says what could not be saved)."""
         for screen in self._installed_screens.values():
             flush = getattr(screen, "flush_drafts", None)
             if isinstance(screen, Screen) and flush is not None:
                 flush()
-        return self._unsaved()
 
     def _unsaved(self) -> list[str]:
         from store.records import jsonl_line
@@ -202,8 +205,9 @@ class LabelDeskApp(App):
         for name, screen in self._installed_screens.items():
             # `_dirty` stays set when a draft save failed (screens.base.WorkScreen).
             view = getattr(screen, "view", None)
-            if getattr(screen, "_dirty", False) and view is not None:
-                data = {k: v for k, v in screen.draft_data().items() if not k.startswith("_")}
+            draft_data = getattr(screen, "draft_data", None)
+            if getattr(screen, "_dirty", False) and view is not None and draft_data is not None:
+                data = {k: v for k, v in draft_data().items() if not k.startswith("_")}
                 lines.append(f"{name} {view.assignment.item}: {jsonl_line(data, ensure_ascii=True)}")
         return lines
 
@@ -220,7 +224,8 @@ class LabelDeskApp(App):
         self.exit(return_code=1, message=Text("\n".join([note, *unsaved])))
 
     async def action_quit(self) -> None:
-        self._leave(self.flush_drafts())
+        self.flush_drafts()
+        self._leave(self._unsaved())
 
     def action_guidelines(self) -> None:
         from screens.help import HelpScreen
@@ -231,8 +236,9 @@ class LabelDeskApp(App):
         if not self.is_screen_installed("help"):
             self.install_screen(HelpScreen(), name="help")
         self.push_screen("help")
-        if topic:
-            self.get_screen("help").goto(topic)
+        help_screen = self.get_screen("help")
+        if topic and isinstance(help_screen, HelpScreen):
+            help_screen.goto(topic)
 
     def work_screen(self, work: Work) -> Screen | None:
         """The installed screen for a kind of work, created on first use; None if not built."""

@@ -18,21 +18,18 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Markdown, Select, Static
 
+from screens.guidelines import MISSING, matching, read_guidelines
 from screens.widgets import field_values as fv
 from store.schema import Field
-from tui.locations import GUIDELINES
 
 RULES_KEY = "question_mark"
 
 
 def pii_rules() -> str:
     """The "PII rules" section of the guidelines the F1 screen shows."""
-    from screens.help import matching
-
-    try:
-        text = GUIDELINES.read_text(encoding="utf-8")
-    except OSError:
-        return "The guidelines file is missing from this installation (F1)."
+    text = read_guidelines()
+    if text is None:
+        return f"{MISSING[:-1]} (F1)."
     found = [s for s in matching(text, "pii rules") if s.lower().startswith("## pii rules")]
     return found[0] if found else "See the guidelines (F1), section PII rules."
 
@@ -55,6 +52,7 @@ class InstructionPanel(VerticalScroll, can_focus=True):
         self.answers: dict[str, Any] = fv.defaults(self.fields)
         self._label_width = min(max((len(f.label) for f in self.fields), default=0), 36)
         self._lines: dict[str, str] = {}
+        self._rules_loaded = False
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -133,9 +131,9 @@ class InstructionPanel(VerticalScroll, can_focus=True):
 
     def toggle_rules(self) -> None:
         rules = self.query_one("#pii-rules", Markdown)
-        if not rules.display and not getattr(rules, "_loaded", False):
+        if not rules.display and not self._rules_loaded:
             rules.update(pii_rules())
-            rules._loaded = True
+            self._rules_loaded = True
         rules.display = not rules.display
         if rules.display:
             self.scroll_to_widget(rules, top=True, animate=False)
@@ -149,7 +147,7 @@ class InstructionPanel(VerticalScroll, can_focus=True):
     @on(Select.Changed)
     def _choice_made(self, event: Select.Changed) -> None:
         event.stop()
-        name = event.select.id.removeprefix("select-")
+        name = (event.select.id or "").removeprefix("select-")
         self._set(name, None if event.value is Select.NULL else event.value)
 
     def _set(self, name: str, value: Any) -> None:

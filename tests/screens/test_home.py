@@ -1,6 +1,8 @@
 from textual.widgets import Markdown, OptionList
 
-from screens.help import HelpScreen, matching
+from screens.guidelines import matching
+from screens.help import HelpScreen
+from screens.home import HomeScreen
 
 
 def option_texts(app):
@@ -31,7 +33,7 @@ GUIDE = "# Guide\n\nIntro.\n\n## Ranking\n\nTies are fine.\n\n## Hallucination\n
 
 async def test_f1_opens_searchable_guidelines(make_app, tmp_path, monkeypatch):
     (tmp_path / "g.md").write_text(GUIDE)
-    monkeypatch.setattr("screens.help.GUIDELINES", tmp_path / "g.md")
+    monkeypatch.setattr("screens.guidelines.GUIDELINES", tmp_path / "g.md")
     app = make_app("alice")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("f1")
@@ -44,12 +46,21 @@ async def test_f1_opens_searchable_guidelines(make_app, tmp_path, monkeypatch):
         assert not isinstance(app.screen, HelpScreen)
 
 
-async def test_unbuilt_work_says_so(make_app):
+async def test_unbuilt_work_says_so(make_app, monkeypatch):
+    import dataclasses
+
+    import tui.app
+
+    # Every kind of work is built now: point one at a module that does not exist.
+    work = tuple(dataclasses.replace(w, screen="screens.not_built:Nothing") if w.kind == "survey"
+                 else w for w in tui.app.WORK)
+    monkeypatch.setattr(tui.app, "WORK", work)
     app = make_app("alice")
     async with app.run_test(size=(100, 30), notifications=True) as pilot:
-        if app.work_screen(next(w for w in app.work if w.kind == "survey")) is None:
-            await pilot.press("v")
-            assert any("not built yet" in str(n.message) for n in app._notifications)
+        await pilot.press("v")
+        assert any("Surveys: this screen is not built yet" in str(n.message)
+                   for n in app._notifications)
+        assert isinstance(app.screen, HomeScreen) and app.is_running
 
 
 def test_home_snapshot_80x24(make_app, snap_compare):

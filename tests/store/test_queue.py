@@ -1,3 +1,4 @@
+import json
 import multiprocessing
 from datetime import datetime, timedelta, timezone
 
@@ -7,6 +8,7 @@ from store import queue
 from store.db import open_db
 from store.errors import StoreError
 from store.labels import LabelValue, load_draft, save_draft, submit
+from store.ranking import shuffled_order
 from store.roster import add_labeler
 
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -52,6 +54,11 @@ def test_expired_lease_returns_task_to_pool(sample_db):
     back = claim(sample_db, "alice", overlap=1, at=late + timedelta(seconds=1))
     assert back is None or back.item != "p1"
     assert load_draft(sample_db, a.id) == {"ranking": "A>B"}
+    assert queue.get_assignment(sample_db, a.id).status == "expired"
+    lost = sample_db.execute(
+        "SELECT labeler, data FROM events WHERE kind = 'lease_lost'").fetchall()
+    assert [(who, json.loads(data)) for who, data in lost] == [
+        ("alice", {"assignment": a.id, "task": a.task_id})]
 
 
 def test_expired_lease_continues_when_nobody_took_it(sample_db):
@@ -72,7 +79,7 @@ def test_researchers_get_items_without_gold_and_do_not_count(sample_db):
 def test_shuffle_is_per_labeler_and_stable(sample_db):
     orders = {who: claim(sample_db, who, overlap=3).order for who in ("alice", "bob", "carol")}
     assert all(sorted(o) == ["p1-a", "p1-b", "p1-c"] for o in orders.values())
-    assert queue.shuffled(["a", "b", "c", "d"], "x:1") == queue.shuffled(["a", "b", "c", "d"], "x:1")
+    assert shuffled_order(["a", "b", "c", "d"], "x:1") == shuffled_order(["a", "b", "c", "d"], "x:1")
 
 
 def test_submit_is_one_transaction(sample_db):
@@ -101,7 +108,11 @@ def test_skip_and_counts(sample_db):
     a = claim(sample_db, "alice", overlap=1)
     with pytest.raises(StoreError):
         queue.skip(sample_db, a.id, " ")
+    save_draft(sample_db, a.id, {"ranking": "A>B"})
     queue.skip(sample_db, a.id, "contains PII")
+    assert load_draft(sample_db, a.id) is None  # a skipped task keeps no draft
+    skipped = queue.get_assignment(sample_db, a.id)
+    assert skipped.status == "skipped"
     assert claim(sample_db, "bob", overlap=1).item == "p1"  # skipped items go to others
     c = queue.counts(sample_db, "alice", {"comparison": 1})["comparison"]
     assert (c.waiting, c.done) == (1, 0)
@@ -147,7 +158,7 @@ def test_eight_processes_never_over_assign(db, db_path):
         p.join()
     assert sum(errors for _, _, errors in results) == 0
     per_item = {}
-    for name, items, _ in results:
+    for _name, items, _ in results:
         assert len(items) == len(set(items))  # nobody got an item twice
         for item in items:
             per_item[item] = per_item.get(item, 0) + 1
