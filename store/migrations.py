@@ -184,13 +184,35 @@ CREATE TRIGGER task_counts_delete AFTER DELETE ON tasks BEGIN UPDATE task_counts
 CREATE TRIGGER task_counts_update AFTER UPDATE OF kind, quiz, full ON tasks BEGIN UPDATE task_counts SET n = n - 1 WHERE kind = old.kind AND quiz = old.quiz AND full = old.full; INSERT INTO task_counts (kind, quiz, full, n) VALUES (new.kind, new.quiz, new.full, 1) ON CONFLICT (kind, quiz, full) DO UPDATE SET n = n + 1; END
 """
 
-def _v4_guideline_versions(db: sqlite_utils.Database) -> None:
+def _v4_sessions(db: sqlite_utils.Database) -> None:
+    _run(db, _V4_SQL)
+
+
+# One row per running app (a labeler may open two terminals). An assignment held by a live
+# session of the same labeler is not handed to the other one, so each session has its own task
+# and its own draft (store/sessions.py).
+_V4_SQL = """
+CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    labeler TEXT NOT NULL,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    started_at TEXT NOT NULL,
+    seen_at TEXT NOT NULL,
+    ended_at TEXT
+);
+CREATE INDEX sessions_live ON sessions (labeler) WHERE ended_at IS NULL;
+ALTER TABLE assignments ADD COLUMN session TEXT
+"""
+
+
+def _v5_guideline_versions(db: sqlite_utils.Database) -> None:
     # Which `[guidelines] version` the labeler worked under; NULL for labels from before.
     db.execute("ALTER TABLE labels ADD COLUMN guideline_version TEXT")
 
 
-def _v5_adjudications(db: sqlite_utils.Database) -> None:
-    _run(db, _V5_SQL)
+def _v6_adjudications(db: sqlite_utils.Database) -> None:
+    _run(db, _V6_SQL)
 
 
 # A researcher's decision on a disputed item. Its values are gold labels that point back here
@@ -199,7 +221,7 @@ def _v5_adjudications(db: sqlite_utils.Database) -> None:
 # A decision in progress is a draft (adjudication_drafts) until it is stored. dispute_checks
 # remembers items found undisputed with `done` labelers under `rules`, so a researcher's next item does not
 # judge every finished item again; any label written on the item (triggers) forgets it.
-_V5_SQL = """
+_V6_SQL = """
 CREATE TABLE adjudications (
     id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL,
@@ -237,8 +259,9 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     _v2_quizzes_and_surveys,
     _v3_task_counts,
-    _v4_guideline_versions,
-    _v5_adjudications,
+    _v4_sessions,
+    _v5_guideline_versions,
+    _v6_adjudications,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -90,15 +90,16 @@ def test_labels_carry_the_guideline_version_and_agreement_splits_by_it(run, tmp_
                 for k, v in values.items()]
 
     first = {"LABELDESK_LABELER": None}  # an empty roster: the OS user may set it up
+    assert run("init", env=first).exit_code == 0
     assert run("labelers", "add", "rhea", "--role", "researcher", env=first).exit_code == 0
     assert run("import", "prompts", _jsonl(tmp_path / "p.jsonl", prompts)).exit_code == 0
     assert run("import", "outputs", _jsonl(tmp_path / "o.jsonl", outputs)).exit_code == 0
     assert run("import", "labels", _jsonl(tmp_path / "g.jsonl", ratings("rhea", gold)), "--gold").exit_code == 0
     before = {k: (v % 7) + 1 for k, v in gold.items()}  # every rating off by one or six
-    r = run("import", "labels", _jsonl(tmp_path / "a.jsonl", ratings("ana", before)),
+    r = run("import", "labels", _jsonl(tmp_path / "a.jsonl", ratings("ana", before)), "--add-labelers",
             "--config", _config(tmp_path, "2026-01"))
     assert r.exit_code == 0, r.output
-    r = run("import", "labels", _jsonl(tmp_path / "b.jsonl", ratings("ben", gold)),
+    r = run("import", "labels", _jsonl(tmp_path / "b.jsonl", ratings("ben", gold)), "--add-labelers",
             "--config", _config(tmp_path, "2026-02"))
     assert r.exit_code == 0, r.output
     exported = run("export", "labels", "--out", "-")
