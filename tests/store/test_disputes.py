@@ -74,6 +74,8 @@ def test_disputed_item_goes_to_a_third_labeler_then_a_researcher(sample_db):
     assert c.item == "p1"
     assert next_case(sample_db, "rhea", RULES, overlap) is None  # still with the labelers
     label(sample_db, c, 4, [["p1-a"], ["p1-b"], ["p1-c"]])
+    # Escalated, not over its overlap: no over_overlap event for carol's work.
+    assert sample_db.execute("SELECT count(*) FROM events WHERE kind = 'over_overlap'").fetchone() == (0,)
     (d,) = list_disputes(sample_db, RULES, overlap)
     assert d.status == "adjudication" and d.labelers == 3
     case = next_case(sample_db, "rhea", RULES, overlap)
