@@ -53,7 +53,9 @@ def count_and_integrity(db_path) -> tuple[int, str]:
 def fill(disk, leave: int):
     """Take all but ``leave`` bytes of the disk, as a runaway log file would."""
     filler = disk / "filler"
-    with filler.open("wb") as f:
+    # Unbuffered: a buffered file would fail once more at close, flushing what did not fit
+    # (whether it does depends on how the free space divides into 16 KiB writes).
+    with filler.open("wb", buffering=0) as f:
         try:
             while os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize > leave:
                 f.write(b"\0" * 16384)

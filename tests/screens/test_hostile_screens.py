@@ -44,9 +44,13 @@ def hostile_db(tmp_path, request):
                           {"id": "h2", "text": item.text, "tasks": ["demonstration"]}],
         "outputs.jsonl": [{"id": "h1-a", "prompt_id": "h1", "text": item.text},
                           {"id": "h1-b", "prompt_id": "h1", "text": "A plain answer."}],
-        # bob's answer to h2, for researchers to score (h1 stays open for alice to write)
+        # bob's answer to h2, for researchers to score (h1 stays open for alice to write);
+        # three labelers far apart on h1-a's rating: a dispute for the adjudication screen
+        # (escalated: alice is still served h1 for comparison).
         "labels.jsonl": [{"labeler": "bob", "task": "demonstration", "item": "h2",
-                          "field": "text", "value": item.text}],
+                          "field": "text", "value": item.text}] + [
+            {"labeler": who, "task": "output", "item": "h1-a", "field": "rating", "value": rating}
+            for who, rating in (("bob", 1), ("dan", 7), ("erin", 4))],
     }
     for name, rows in records.items():
         (tmp_path / name).write_text("".join(json.dumps(r) + "\n" for r in rows))
@@ -57,9 +61,10 @@ def hostile_db(tmp_path, request):
     db.conn.close()
 
 
-def make_app(db, labeler: str) -> LabelDeskApp:
+def make_app(db, labeler: str, config: Config | None = None) -> LabelDeskApp:
     role = "researcher" if labeler == "rhea" else "labeler"
-    return LabelDeskApp(db=db, labeler=labeler, role=role, config=Config(), schema=load_schema())
+    return LabelDeskApp(db=db, labeler=labeler, role=role, config=config or Config(),
+                        schema=load_schema())
 
 
 def built(work) -> bool:
@@ -117,7 +122,10 @@ async def test_home_and_help(hostile_db, tmp_path, monkeypatch):
 @pytest.mark.parametrize("hostile_db", SCREEN_GROUPS, ids=lambda i: i.name, indirect=True)
 async def test_work_screens(hostile_db, work):
     db, item = hostile_db
-    app = make_app(db, "rhea" if work.researcher_only else "alice")
+    config = Config()
+    if work.kind == "adjudication":  # h1's dispute goes to a researcher at 3 labelers
+        config.data["adjudication"]["max_overlap"] = 3
+    app = make_app(db, "rhea" if work.researcher_only else "alice", config)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
         await pilot.press(work.key)
