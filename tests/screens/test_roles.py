@@ -44,8 +44,10 @@ def with_others_labels(sample_db, tmp_path):
              "value": "bob's answer"},
             {"labeler": "rhea", "task": "ranking", "item": "p1", "field": "ranking",
              "value": [["p1-a"], ["p1-b"], ["p1-c"]], "gold": True}]
-    (tmp_path / "l.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    import_labels(sample_db, tmp_path / "l.jsonl")
+    for i, (row, gold) in enumerate(zip(rows, (False, True), strict=True)):
+        row.pop("gold", None)
+        (tmp_path / f"l{i}.jsonl").write_text(json.dumps(row) + "\n")
+        import_labels(sample_db, tmp_path / f"l{i}.jsonl", gold=gold)
     return sample_db
 
 
