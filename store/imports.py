@@ -2,9 +2,8 @@
 
 Every record is checked first; bad records raise `ImportFileError` (`file:line: field:
 problem`, every one of them up to 20, see `store.errors.Problems`) and nothing of the file
-stays. Prompts and outputs are staged (store/staging.py) while the file is read and published
-in one short transaction, so labelers keep saving during a long import; labels are written in
-one transaction. Re-importing a
+stays. Every import is staged (store/staging.py) while the file is read and published in one
+short transaction, so labelers keep saving during a long import. Re-importing a
 record that is already there with the same content is a no-op; the same id with other content
 is an error.
 """
@@ -22,10 +21,9 @@ from typing import Any
 
 import sqlite_utils
 
-from store.db import immediate, now
+from store.db import guideline_version_of, immediate, now
 from store.demonstrations import label_id_of
-from store.errors import ImportFileError, Problems, StoreError
-from store.labels import LabelValue, write_labels
+from store.errors import ImportFileError, ImportProblems, Problems, StoreError
 from store.records import Progress, read_records
 from store.roster import add_labeler, check_name
 from store.rules import PromptRules
@@ -372,8 +370,9 @@ def import_labels(
     problems = Problems()
     done: set[tuple[str, str, str]] = set()
     seen: dict[tuple[str, str, str, str], int] = {}
-    with immediate(db):
-        roles = dict(db.execute("SELECT name, role FROM labelers").fetchall())
+    roles = dict(db.execute("SELECT name, role FROM labelers").fetchall())
+    stage = Stage(db, "labels", LABEL_STAGE)
+    try:
         for line, record in read_records(path, progress=progress, json_columns=("value", "gold", "seconds"),
                                          problems=problems):
             try:
@@ -382,8 +381,8 @@ def import_labels(
                 if key in seen:
                     raise ImportFileError(name, line, "field", f"this label appears twice in this file (first at line {seen[key]})")
                 seen[key] = line
-                _check_labeler(db, name, line, label.labeler, roles, gold=gold, add=add_labelers, result=result)
-                change = _change(db, name, line, label, gold=gold, replace=replace)
+                _check_labeler(name, line, label.labeler, roles, gold=gold, add=add_labelers, result=result)
+                change, old = _change(db, name, line, label, gold=gold, replace=replace)
             except ImportFileError as exc:
                 problems.add(exc)
                 continue
@@ -393,14 +392,49 @@ def import_labels(
             if change == "unchanged":
                 result.unchanged += 1
             else:
-                write_labels(db, label.labeler, [LabelValue(label.task, label.item, label.field, label.value)],
-                             gold=gold, schema=schema, seconds=label.seconds, created_at=label.created_at,
-                             guideline_version=label.guideline_version)
+                stage.add(line, {
+                    "labeler": label.labeler, "task": label.task, "item": label.item, "field": label.field,
+                    "value": json.dumps(label.value, ensure_ascii=False), "gold": int(gold),
+                    "created_at": label.created_at or now(), "seconds": label.seconds, "old": old,
+                    "guideline_version": label.guideline_version or guideline_version_of(db)})
                 setattr(result, change, getattr(result, change) + 1)
             done.add((label.labeler, _KIND_OF.get(label.task, label.task), label.prompt))
         problems.check()
-        _mark_done(db, done)
+        with immediate(db):
+            for labeler in result.new_labelers:
+                add_labeler(db, labeler, "labeler")
+            _publish_labels(db, stage, name)
+            _mark_done(db, done)
+    finally:
+        stage.drop()
     return result
+
+
+# A staged label keeps the value it replaces (`old`, NULL for a new one): publishing checks that
+# nobody changed it while the file was read.
+LABEL_STAGE = ("labeler", "task", "item", "field", "value", "gold", "created_at", "seconds", "old",
+               "guideline_version")
+
+
+def _publish_labels(db: sqlite_utils.Database, stage: Stage, name: str) -> None:
+    stage.flush()
+    moved = db.execute(
+        f"""SELECT s.line, s.labeler FROM {stage.name} s LEFT JOIN main.labels l
+            ON l.labeler = s.labeler AND l.task = s.task AND l.item = s.item AND l.field = s.field
+            WHERE l.value IS NOT s.old ORDER BY s.line LIMIT {ImportProblems.SHOWN}""").fetchall()
+    problems = Problems()
+    for line, labeler in moved:
+        problems.add(ImportFileError(name, line, "value", f"{labeler}'s label here changed while this file was read"))
+    problems.check()
+    db.execute(
+        f"""INSERT INTO labels (labeler, task, item, field, value, gold, created_at, seconds,
+                                guideline_version)
+            SELECT labeler, task, item, field, value, gold, created_at, seconds, guideline_version
+            FROM {stage.name} WHERE true ORDER BY line
+            ON CONFLICT(labeler, task, item, field) DO UPDATE SET
+              value = excluded.value, gold = excluded.gold, created_at = excluded.created_at,
+              seconds = excluded.seconds, assignment_id = NULL,
+              guideline_version = excluded.guideline_version""")
 
 
 @dataclass(frozen=True)
@@ -476,7 +510,7 @@ def _created_at(name: str, line: int, record: dict[str, Any]) -> str | None:
     return when.astimezone(timezone.utc).isoformat(timespec="milliseconds")
 
 
-def _check_labeler(db: sqlite_utils.Database, name: str, line: int, labeler: str, roles: dict[str, str], *, gold: bool,
+def _check_labeler(name: str, line: int, labeler: str, roles: dict[str, str], *, gold: bool,
                    add: bool, result: ImportResult) -> None:
     role = roles.get(labeler)
     if role is None:
@@ -486,24 +520,25 @@ def _check_labeler(db: sqlite_utils.Database, name: str, line: int, labeler: str
         if gold:
             raise ImportFileError(name, line, "labeler", f"{labeler!r} is not in the roster; gold comes only "
                                   f"from researchers (`labeldesk labelers add {labeler} --role researcher`)")
-        add_labeler(db, labeler, "labeler")
-        roles[labeler] = "labeler"
+        roles[labeler] = "labeler"  # added when the file is published
         result.new_labelers.append(labeler)
     elif gold and role != "researcher":
         raise ImportFileError(name, line, "labeler", f"{labeler!r} is a {role}; gold comes only from researchers")
 
 
-def _change(db: sqlite_utils.Database, name: str, line: int, label: _Label, *, gold: bool, replace: bool) -> str:
-    """`added`, `unchanged` or `replaced` for this label; refused when replacing is not allowed."""
+def _change(db: sqlite_utils.Database, name: str, line: int, label: _Label, *, gold: bool,
+            replace: bool) -> tuple[str, str | None]:
+    """`added`, `unchanged` or `replaced` for this label, with the stored value it replaces;
+    refused when replacing is not allowed."""
     old = db.execute(
         "SELECT value, gold FROM labels WHERE labeler = ? AND task = ? AND item = ? AND field = ?",
         [label.labeler, label.task, label.item, label.field],
     ).fetchone()
     if old is None:
-        return "added"
+        return "added", None
     same_value = json.loads(old[0]) == label.value
     if same_value and (bool(old[1]) == gold or not gold):
-        return "unchanged"  # a plain import of a gold label's own value leaves it gold
+        return "unchanged", old[0]  # a plain import of a gold label's own value leaves it gold
     if old[1] and not gold:
         raise ImportFileError(name, line, "value", f"{label.labeler} has a gold label here ({old[0]}); "
                               f"only `import labels --gold --replace` changes it")
@@ -511,7 +546,7 @@ def _change(db: sqlite_utils.Database, name: str, line: int, label: _Label, *, g
         was = old[0] if not same_value else ("gold" if old[1] else "not gold")
         raise ImportFileError(name, line, "value", f"{label.labeler} already has a label here ({was}); "
                               f"import with --replace to overwrite it")
-    return "replaced"
+    return "replaced", old[0]
 
 
 def _check_ranking_outputs(db: sqlite_utils.Database, name: str, line: int, prompt_id: str, ranking: list[list[str]]) -> None:

@@ -83,3 +83,41 @@ def test_outputs_are_staged_too(sample_db, labeler_db, tmp_path):
     result = import_outputs(sample_db, path, progress=_labeler_works(labeler_db, seen))
     assert seen["saves"] == 2 and result.added == 3000
     assert sample_db.execute("SELECT count(*) FROM tasks WHERE kind = 'comparison' AND item LIKE 'big%'").fetchone() == (1000,)
+
+
+def _ratings(path, labeler, n, value=3):
+    items = ["p1-a", "p1-b", "p1-c", "p2-a", "p2-b"]
+    with path.open("w") as f:
+        for i in range(n):
+            f.write(json.dumps({"labeler": f"{labeler}{i}", "task": "output", "item": items[i % 5],
+                                "field": "rating", "value": value}) + "\n")
+    return path
+
+
+def test_labelers_save_while_a_labels_import_runs(sample_db, labeler_db, tmp_path):
+    from store.imports import import_labels
+
+    seen = {"lines": 0, "saves": 0}
+    result = import_labels(sample_db, _ratings(tmp_path / "l.jsonl", "x", 4000), add_labelers=True,
+                           progress=_labeler_works(labeler_db, seen))
+    assert seen["saves"] == 2 and result.added == 4000 and len(result.new_labelers) == 4000
+    assert sample_db.execute("SELECT count(*) FROM labels WHERE labeler LIKE 'x%'").fetchone() == (4000,)
+
+
+def test_a_label_changed_while_the_file_is_read_refuses_the_file(sample_db, labeler_db, tmp_path):
+    from store.imports import import_labels
+
+    import_labels(sample_db, _ratings(tmp_path / "a.jsonl", "alice", 1, value=2), add_labelers=True)
+    calls = []
+
+    def progress(_nbytes):
+        calls.append(1)
+        if len(calls) == 2:  # line 1 was checked against value 2; the label changes now
+            labeler_db.execute("UPDATE labels SET value = '5' WHERE labeler = 'alice0'")
+    path = _ratings(tmp_path / "b.jsonl", "alice", 1, value=4)
+    path.write_text(path.read_text() + json.dumps({"labeler": "bob", "task": "output", "item": "p2-a",
+                                                   "field": "rating", "value": 1}) + "\n")
+    with pytest.raises(ImportFileError, match=r"b\.jsonl:1: value: alice0's label here changed while this file was read"):
+        import_labels(sample_db, path, replace=True, progress=progress)
+    assert sample_db.execute("SELECT value FROM labels WHERE labeler = 'alice0'").fetchone() == ("5",)
+    assert sample_db.execute("SELECT count(*) FROM labels WHERE labeler = 'bob'").fetchone() == (0,)
