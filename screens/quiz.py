@@ -1,8 +1,9 @@
 """The screening quiz (labeling-guidelines §8): item n of N, answers saved as given, lock at the end.
 
 The screen holds a `store.quiz.QuizSession`, which carries the items and the candidate's own
-answers only: gold never reaches this module. Each change is saved (debounced) as the item's
-draft with the seconds spent on it; ctrl+n / ctrl+o move between items, the review page submits
+answers only: gold never reaches this module. Each change is saved (throttled) as the item's
+draft with the seconds spent on it, half-done items included; a returning candidate goes on at
+the first unfinished item; ctrl+n / ctrl+o move between items, the review page submits
 and locks the quiz after a confirmation.
 """
 
@@ -149,7 +150,7 @@ class QuizScreen(Screen):
         if self.session.locked:
             self._show_locked()
         elif self.session.answers:
-            self._show(min(self.session.position, len(self.session.items) - 1))
+            self._show(quizzes.resume_position(self.session))
         else:
             self._show(-1)
 
@@ -278,12 +279,17 @@ class QuizScreen(Screen):
         return self._base + running
 
     def changed(self) -> None:
+        """A throttle, not a debounce (screens/base.py says why): the first change starts the
+        timer, later ones ride on it."""
         if self.item is None or self.session.locked:
             return
         self._dirty = True
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_timer(self.DRAFT_DELAY, self.flush_drafts)
+        if self._timer is None:
+            self._timer = self.set_timer(self.DRAFT_DELAY, self._timed_flush)
+
+    def _timed_flush(self) -> None:
+        self._timer = None
+        self.flush_drafts()
 
     def flush_drafts(self) -> None:
         """Save the current item's answer (and time) if it changed; the app calls this on exit."""

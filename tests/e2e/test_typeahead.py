@@ -121,7 +121,7 @@ def type_script(script: Script, template: Path, tmp: Path, mode: str) -> str:
 def rankings_as_typed(result: str, labeler_order: dict[str, list[str]]) -> list[str]:
     """The stored rankings in notation (B=A>D>C), letters as the labeler saw them."""
     out = []
-    for task, item, name, value, _ in json.loads(result)["labels"]:
+    for task, item, _field, value, _gold in json.loads(result)["labels"]:
         if task == "ranking":
             letter = {oid: "ABCDEFGHI"[n] for n, oid in enumerate(labeler_order[item])}
             out.append(">".join("=".join(letter[o] for o in group) for group in json.loads(value)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from textual.widgets import OptionList
 from screens.quiz import QuizScreen
 from store import quiz as quizzes
 from store.imports import import_labels
-from store.labels import iter_labels
+from store.labels import iter_labels, load_draft
 from store.screening import screening_report
 from tests.screens.screen_text import screen_text
 from tests.store.test_quiz import take_quiz
@@ -196,3 +197,51 @@ async def test_researcher_scores_quiz_answers_first(quiz_app, sample_db):
         await pilot.pause()
     report = screening_report(sample_db, "screening-demo", names=True)
     assert report["candidates"]["alice"]["demonstrations"] == {"n": 2, "scored": 2, "mean_score": 6}
+
+
+def home_line(app, kind="quiz") -> str:
+    options = app.screen.query_one("#work", OptionList)
+    return str(options.get_option(kind).prompt)
+
+
+async def test_resumes_at_the_first_unfinished_item_and_home_says_in_progress(quiz_app, sample_db):
+    app = quiz_app("alice")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        assert "to do: start here" in home_line(app)
+        await start_quiz(pilot, app)
+        await pilot.press("enter", "n", "y", "ctrl+n")  # item 1 half done, on to item 2
+        await answer_flags(pilot, 8)  # item 2 complete: now on item 3
+        assert "item 3 of 8" in str(app.screen.query_one("#quiz-title").render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "in progress" in home_line(app)
+        await pilot.press("ctrl+q")
+    again = quiz_app("alice")
+    async with again.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        assert "in progress" in home_line(again)
+        await start_quiz(pilot, again)
+        assert "item 1 of 8" in str(again.screen.query_one("#quiz-title").render())
+        values = again.screen.query_one("FlagForm").values
+        assert values == {("prompt", "asks_sexual"): False, ("prompt", "asks_violent"): True}
+
+
+async def test_draft_is_throttled_so_steady_typing_is_saved(quiz_app, sample_db):
+    """A debounce would wait for a pause in the typing; the throttle saves while it goes on."""
+    app = quiz_app("alice")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await start_quiz(pilot, app)
+        screen = app.screen
+        screen.DRAFT_DELAY = 0.5
+        await pilot.press("enter")
+        first = screen.session.items[0].assignment_id
+        start = last = time.monotonic()
+        gaps = []
+        while time.monotonic() - start < 1.2:  # keys never 0.5 s apart, for 1.2 s
+            await pilot.press("up", "y")
+            gaps.append(time.monotonic() - last)
+            last = time.monotonic()
+        assert max(gaps) < screen.DRAFT_DELAY  # else a debounce would have fired too
+        saved = load_draft(sample_db, first)
+        assert saved is not None and (saved["prompt"] or saved["completion"])
