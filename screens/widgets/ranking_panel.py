@@ -44,6 +44,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
+from screens.key_path import report
 from screens.widgets.ranking_rules import (
     COMPARISON_RULES,
     CRITERIA,
@@ -368,7 +369,7 @@ class RankingPanel(Widget, can_focus=True):
         self.hint = outcome.hint
         self._show_ranking()
         if outcome.changed:
-            self.post_message(self.Changed(self, self.builder.ranking))
+            report(self, self.Changed(self, self.builder.ranking))
 
     def on_key(self, event: events.Key) -> None:
         character = event.character or ""
@@ -376,6 +377,15 @@ class RankingPanel(Widget, can_focus=True):
             event.stop()
             event.prevent_default()
             self._apply(self.builder.letter(character))
+
+    def explain_key(self, event: events.Key) -> str:
+        """Why a key did nothing (the screen rings the bell and shows it)."""
+        character = event.character or ""
+        if len(character) == 1 and character.isalpha():
+            self.hint = self.builder.letter(character).hint  # a letter with no output: says so
+            self._show_ranking()
+            return self.hint
+        return ""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("move_up", "move_down", "leave_move"):
@@ -417,13 +427,13 @@ class RankingPanel(Widget, can_focus=True):
         self.builder.moving = False
         self.hint = ""
         self._show_ranking()
-        self.post_message(self.Submitted(self, self.builder.ranking))
+        report(self, self.Submitted(self, self.builder.ranking))
 
     def action_skip(self) -> None:
-        self.post_message(self.SkipRequested(self, self.builder.ranking))
+        report(self, self.SkipRequested(self, self.builder.ranking))
 
     def action_flag(self) -> None:
-        self.post_message(self.FlagToggled(self, self.builder.ranking))
+        report(self, self.FlagToggled(self, self.builder.ranking))
 
     def action_toggle_rules(self) -> None:
         self.toggle_class("-rules-open")
