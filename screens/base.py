@@ -134,7 +134,7 @@ class WorkScreen(Screen):
     def key_unused(self, event: events.Key) -> None:
         """Nothing took `event`: the focused widget may explain (`explain_key`), else a
         generic line. Keys typed after it still apply, in order."""
-        explain = getattr(self.focused, "explain_key", None)
+        explain = getattr(self.focused or self, "explain_key", None)
         why = explain(event) if explain is not None else None
         name = event.character if event.is_printable and event.character else event.key
         self.refuse(why or f"{safe(name)} does nothing here (F1: keys and guidelines)")
@@ -160,7 +160,9 @@ class WorkScreen(Screen):
         if isinstance(outcome, Saved):
             self._dirty = False
         else:  # stays dirty: the next change, Escape or quit tries again
-            self.say(f"Draft not saved: {outcome.reason}. {KEPT}.", "$text-error")
+            line = f"Draft not saved: {outcome.reason}. {KEPT}."
+            self.say(line, "$text-error")
+            self.notify(line, title="Not saved", severity="error", timeout=10, markup=False)
         return outcome
 
     def seconds_on_task(self) -> float:
@@ -177,10 +179,10 @@ class WorkScreen(Screen):
         if isinstance(outcome, NotSaved):
             self._dirty = True
             how = "submit again" if outcome.busy else "tell your coordinator"
+            line = f"Not saved: {outcome.reason}. {KEPT}; {how}."
             self.app.bell()
-            self.say(f"Not saved: {outcome.reason}. {KEPT}; {how}.", "$text-error")
-            self.notify(outcome.reason, title="Not saved", severity="error", timeout=10,
-                        markup=False)
+            self.say(line, "$text-error")
+            self.notify(line, title="Not saved", severity="error", timeout=10, markup=False)
             return outcome
         self.next_task()
         self.say(done, "$text-success")

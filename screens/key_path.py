@@ -10,7 +10,7 @@ change hides are lost. Messages a widget posts in answer to a key (`Submitted` â
 run later still, so keys typed ahead meet the old task.
 
 So for our screens the App calls `deliver(screen, key)` in its own task, one key at a time:
-the key handlers of the focused widget and its ancestors run inline (as `_on_message` would
+priority bindings (as `App.on_event` checks them), the key handlers of the focused widget and its ancestors run inline (as `_on_message` would
 call them, minus the posting), then the binding chain exactly as Textual resolves it
 (`Screen._modal_binding_chain`: focused widget up to the App, check_consume_key filtering, the
 App keymap, so remapped keys work), then the messages our widgets `report` in answer are
@@ -94,15 +94,17 @@ async def deliver(screen: Screen, event: events.Key) -> bool:
 
 
 async def _keys_and_bindings(screen: Screen, event: events.Key) -> bool:
+    app = screen.app
+    if await app._check_bindings(event.key, priority=True):
+        return True
     focused = screen.focused
     await _bubble(focused if focused is not None else screen, event, screen)
     if event._stop_propagation or event._no_default_action:
         return True
-    app = screen.app
     for namespace, bindings in screen._modal_binding_chain:
         for binding in bindings.key_to_bindings.get(event.key, ()):
             if binding.priority:
-                continue  # the App tried those first
+                continue  # tried first, above
             with _as(namespace if isinstance(namespace, Widget) else screen):
                 if await app.run_action(binding.action, namespace):
                     return True

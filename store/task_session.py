@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from store import labels, queue
+from store import demonstrations, labels, queue
 from store.db import retry_busy
 from store.errors import StoreError, describe_fault, fault_kind
 from store.views import TaskView, task_view
@@ -179,4 +179,26 @@ class TaskSession:
         return round(self._seconds + running, 1)
 
 
-__all__ = ["Claimed", "NotSaved", "Outcome", "Saved", "TaskSession", "attempt"]
+
+
+class ScoreSession(TaskSession):
+    """Researchers scoring written demonstrations: the item is a demonstration `d<id>`."""
+
+    def __init__(self, db: sqlite_utils.Database, labeler: str, **kwargs: Any) -> None:
+        super().__init__(db, labeler, demonstrations.SCORE_KIND, overlap=1, **kwargs)
+        self.demo: demonstrations.Demonstration | None = None
+
+    def claim_assignment(self) -> queue.Assignment | None:
+        return demonstrations.claim_score(self.db, self.labeler, lease_seconds=self.lease_seconds)
+
+    def view_of(self, assignment: queue.Assignment) -> TaskView:
+        self.demo = demonstrations.get_demonstration(self.db, assignment.item)
+        return TaskView(assignment, self.demo.prompt, [])
+
+    def submit_score(self, rating: int) -> Outcome:
+        assert self.demo is not None
+        return self.submit_with(demonstrations.submit_score, self.db, self.assignment_id,
+                                self.demo.id, rating, seconds=self.seconds(), schema=self.schema)
+
+
+__all__ = ["Claimed", "NotSaved", "Outcome", "Saved", "ScoreSession", "TaskSession", "attempt"]

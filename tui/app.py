@@ -108,8 +108,6 @@ class LabelDeskApp(App):
         if not getattr(screen, "ORDERED_KEYS", False):
             await super().on_event(event)  # Textual's own path (dialogs, help, stock screens)
             return
-        if await self._check_bindings(event.key, priority=True):
-            return
         if not await deliver(screen, event):
             key_unused = getattr(screen, "key_unused", None)
             if key_unused is not None:

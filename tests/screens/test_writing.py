@@ -77,7 +77,7 @@ async def test_submit_needs_text_and_confirmation(make_app, sample_db):
         await pilot.press("w")
         first = app.screen.view.prompt.id
         await pilot.press("ctrl+s")
-        assert any("Write an answer" in str(n.message) for n in app._notifications)
+        assert "Write an answer" in str(app.screen.query_one("#status").render())
         await pilot.press(*"An answer.", "ctrl+s", "n")
         assert app.screen.view.prompt.id == first  # declined: still writing
         await pilot.press("ctrl+s", "y")
@@ -144,5 +144,6 @@ async def test_submitting_a_task_closed_meanwhile_keeps_the_text(make_app, sampl
         await pilot.press("w", *"Mine.")
         queue.skip(sample_db, app.screen.view.assignment.id, "unclear")  # e.g. another session
         await pilot.press("ctrl+s", "y")
-        assert any("Could not save your answer" in str(n.message) for n in app._notifications)
+        assert "Not saved: this task was already skipped" in str(
+            app.screen.query_one("#status").render())
         assert app.screen.query_one(TextArea).text == "Mine."
