@@ -21,10 +21,10 @@ from textual.content import Content
 from textual.screen import Screen
 
 from screens.faults import KEPT
-from screens.widgets.safe_text import safe
 from screens.widgets.status_line import StatusLine
 from store.labels import LabelValue
 from store.task_session import Claimed, NotSaved, Outcome, Saved, TaskSession
+from store.text import on_screen
 from store.views import TaskView
 
 
@@ -137,7 +137,7 @@ class WorkScreen(Screen):
         explain = getattr(self.focused or self, "explain_key", None)
         why = explain(event) if explain is not None else None
         name = event.character if event.is_printable and event.character else event.key
-        self.refuse(why or f"{safe(name)} does nothing here (F1: keys and guidelines)")
+        self.refuse(why or f"{on_screen(name)} does nothing here (F1: keys and guidelines)")
 
     # -- drafts -----------------------------------------------------------------------------
     def changed(self) -> None:
@@ -197,7 +197,7 @@ class WorkScreen(Screen):
         else:
             self._dirty = False
             self.next_task()
-            self.say(f"Skipped {safe(item)} ({safe(reason)}); researchers see the reason.")
+            self.say(f"Skipped {on_screen(item)} ({on_screen(reason)}); researchers see the reason.")
         return outcome
 
     def set_flag(self, flagged: bool) -> bool:

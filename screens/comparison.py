@@ -30,6 +30,7 @@ from screens.widgets.safe_text import SafeInput
 from screens.widgets.scores_panel import ScoresPanel
 from screens.widgets.status_line import StatusLine
 from store.labels import LabelValue
+from store.ranking import unplaced
 from store.views import TaskView
 
 STEP_TITLES = {"instruction": "Instruction", "scores": "Scores", "ranking": "Ranking"}
@@ -190,8 +191,8 @@ class ComparisonScreen(WorkScreen):
                 gaps.setdefault(out.letter, []).append(f.label)
             return "; ".join(f"{letter}: {', '.join(labels)}" for letter, labels in gaps.items())
         if step == "ranking":
-            placed = {i for group in self.ranking for i in group}
-            left = [o.letter for o in self.outputs if o.output_id not in placed]
+            letter_of = {o.output_id: o.letter for o in self.outputs}
+            left = [letter_of[i] for i in unplaced(self.ranking, letter_of)]
             return f"ranking ({' '.join(left)} not placed)" if left else ""
         return ""
 

@@ -18,11 +18,12 @@ from textual.widgets import Static
 from screens.base import WorkScreen
 from screens.widgets.few_shot import render_prompt
 from screens.widgets.footer import Footer
-from screens.widgets.safe_text import safe, safe_content
+from screens.widgets.safe_text import safe_content
 from screens.widgets.scale_rows import ScaleRows, value_for_key
 from screens.widgets.status_line import StatusLine
 from store import demonstrations
 from store.task_session import ScoreSession
+from store.text import on_screen
 from store.views import TaskView
 
 
@@ -78,7 +79,7 @@ class DemoScoringScreen(WorkScreen):
         self.rating = draft.get("rating")
         self.query_one("#score-title", Static).update(
             Content.assemble(("Score this demonstration", "bold"), f"  ·  {demo.id}",
-                             f"  ·  prompt {safe(demo.prompt.id)}")
+                             f"  ·  prompt {on_screen(demo.prompt.id)}")
         )
         self.query_one("#score-prompt-text", Static).update(
             render_prompt(demo.prompt.text, demo.prompt.style or "plain")

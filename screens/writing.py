@@ -23,12 +23,12 @@ from screens.widgets.clipboard import copy_text
 from screens.widgets.confirm_bar import ConfirmBar
 from screens.widgets.few_shot import render_prompt
 from screens.widgets.footer import Footer
-from screens.widgets.safe_text import safe
 from screens.widgets.safe_text_area import SafeTextArea
 from screens.widgets.skip_panel import SkipHandling, SkipPanel
 from screens.widgets.status_line import StatusLine
 from store import demonstrations
 from store.task_session import Outcome, Saved
+from store.text import on_screen
 from store.views import TaskView
 
 
@@ -80,8 +80,8 @@ class WritingScreen(SkipHandling, WorkScreen):
         self.query_one("#writing-title", Static).update(
             Content.assemble(
                 ("Write the ideal answer", "bold"),
-                f"  ·  prompt {safe(prompt.id)}",
-                f"  ·  {safe(prompt.category or 'uncategorised')}",
+                f"  ·  prompt {on_screen(prompt.id)}",
+                f"  ·  {on_screen(prompt.category or 'uncategorised')}",
             )
         )
         self.query_one("#writing-prompt-text", Static).update(
@@ -158,7 +158,7 @@ class WritingScreen(SkipHandling, WorkScreen):
             prompt_id, self.editor.text, seconds=self.seconds_on_task(),
             schema=self.app.schema, overlap=self.app.config.overlap(self.KIND),
         )
-        self.finished(outcome, f"Saved your answer to {safe(prompt_id)}.")
+        self.finished(outcome, f"Saved your answer to {on_screen(prompt_id)}.")
 
     def skip_cancelled(self) -> None:
         focus_now(self.editor)
