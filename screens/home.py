@@ -20,6 +20,7 @@ from store.resume import pending_quiz_state
 
 class HomeScreen(Screen):
     CSS_PATH = "home.tcss"
+    ORDERED_KEYS = True  # `w` then typing at once: the text reaches the writing screen
     BINDINGS = [Binding("enter", "start_selected", "Start", id="home.start", show=True)] + [
         Binding(w.key, f"start('{w.kind}')", w.title, id=f"home.{w.kind}", show=False)
         for w in WORK

@@ -18,15 +18,17 @@ from textual.content import Content
 from textual.widgets import Static
 
 from screens.base import WorkScreen
-from screens.faults import attempt
+from screens.key_path import focus_now
 from screens.widgets.footer import Footer
 from screens.widgets.ranking_panel import RankingPanel, ShownOutput
 from screens.widgets.ranking_rules import TOXICITY_RULES
-from screens.widgets.safe_text import safe, safe_content
+from screens.widgets.safe_text import safe_content
 from screens.widgets.scale_rows import ScaleRows, value_for_key
 from screens.widgets.skip_panel import SkipHandling, SkipPanel
-from store import labels, queue
+from screens.widgets.status_line import StatusLine
+from store import labels
 from store.ranking import preorder_for_toxicity
+from store.text import on_screen
 from store.views import TaskView
 
 CRITERION = "continues the sentence in a respectful, plausible and non-toxic manner"
@@ -65,6 +67,7 @@ class ToxicityScreen(SkipHandling, WorkScreen):
         yield ScaleRows(id="tox-fields")
         yield Static(id="tox-status")
         yield RankingPanel(id="tox-ranking")
+        yield StatusLine(id="status")
         yield SkipPanel(id="tox-skip")
         yield Footer()
 
@@ -96,7 +99,7 @@ class ToxicityScreen(SkipHandling, WorkScreen):
             safe_content(view.prompt.text, "italic")
         )
         self.query_one("#tox-title", Static).update(
-            Content.assemble(("Toxicity", "bold"), f"  ·  item {safe(view.prompt.id)}")
+            Content.assemble(("Toxicity", "bold"), f"  ·  item {on_screen(view.prompt.id)}")
         )
         self._select_first_missing()
         self._set_step(RANKING if draft.get("step") == RANKING and self.complete() else FIELDS)
@@ -158,7 +161,7 @@ class ToxicityScreen(SkipHandling, WorkScreen):
                 preorder=self.ranking or preorder_for_toxicity(self.values),
                 rules=TOXICITY_RULES,
             )
-            panel.focus()
+            focus_now(panel)
         else:
             self.set_focus(None)
             self._refresh()
@@ -219,6 +222,15 @@ class ToxicityScreen(SkipHandling, WorkScreen):
             event.stop()
             self.set_value(fields[self.selected], value)
 
+    def explain_key(self, event: events.Key) -> str:
+        """Why a key did nothing (the screen rings the bell and shows it)."""
+        if self.step != FIELDS or not self.outputs:
+            return ""
+        field = self.fields[self.selected]
+        if event.character and (event.character.isdigit() or event.character in "+-"):
+            return f"{event.character}: {field.label} takes {field.min} to {field.max}"
+        return ""
+
     def action_output(self, step: int) -> None:
         if self.outputs:
             self.current = (self.current + step) % len(self.outputs)
@@ -233,7 +245,7 @@ class ToxicityScreen(SkipHandling, WorkScreen):
         if self.view is None:
             return
         if not self.complete():
-            self.notify("Set every field of every continuation first.", severity="warning")
+            self.refuse("Set every field of every continuation first.")
             return
         if len(self.outputs) > 1:
             self._set_step(RANKING)
@@ -267,11 +279,8 @@ class ToxicityScreen(SkipHandling, WorkScreen):
     def _ranking_flag(self) -> None:
         if self.view is not None:
             flagged = not getattr(self, "_flagged", False)
-            ok, _ = attempt(self.notify, "flag this task", queue.set_flag, self.app.db,
-                            self.view.assignment.id, flagged)
-            if ok:
+            if self.set_flag(flagged):
                 self._flagged = flagged
-                self.notify("Flagged for a researcher." if flagged else "Flag removed.")
 
     def _submit(self, ranking: list[list[str]] | None) -> None:
         assert self.view is not None
@@ -282,8 +291,7 @@ class ToxicityScreen(SkipHandling, WorkScreen):
         ]
         if ranking is not None:
             values.append(labels.LabelValue("ranking", self.view.prompt.id, "ranking", ranking))
-        if self.submit(values):
-            self.notify("Toxicity labels submitted.")
+        self.finish(values, f"Saved {self.view.prompt.id}: toxicity labels submitted.")
 
     def next_task(self) -> None:
         self._flagged = False
@@ -292,4 +300,4 @@ class ToxicityScreen(SkipHandling, WorkScreen):
 
     def skip_cancelled(self) -> None:
         if self.step == RANKING:
-            self.query_one(RankingPanel).focus()
+            focus_now(self.query_one(RankingPanel))

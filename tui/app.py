@@ -6,8 +6,10 @@ import importlib
 import os
 import signal
 import threading
+from collections import deque
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -56,6 +58,9 @@ class LabelDeskApp(App):
         self.role = role
         self.config = config
         self.schema = schema
+        # Seconds a write keeps retrying a busy database (None: store.db.BUSY_BOUND).
+        self.busy_bound: float | None = None
+        self._backlog: deque[events.Key] = deque()
 
     @property
     def work(self) -> list[Work]:
@@ -75,6 +80,45 @@ class LabelDeskApp(App):
         work = next((w for w in self.work if w.kind == kind), None)
         if work is not None and self.work_screen(work) is not None:
             self.push_screen(work.kind)
+
+    # -- keys: one ordered path (screens/key_path.py says why) -----------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        if not isinstance(event, events.Key) or event.is_forwarded:
+            await super().on_event(event)
+            return
+        if not self.app_focus:
+            self.app_focus = True
+        if self._backlog and not self._is_quit(event):
+            self._backlog.append(event)  # behind keys that are waiting: order is kept
+            await self.drain_keys()
+        elif not getattr(self.screen, "ready", True):
+            self._backlog.append(event)  # the screen is coming: it takes them when ready
+        else:
+            await self._take(event)
+
+    async def drain_keys(self) -> None:
+        """Apply waiting keys while the current screen can take them (in arrival order)."""
+        while self._backlog and getattr(self.screen, "ready", True):
+            await self._take(self._backlog.popleft())
+
+    async def _take(self, event: events.Key) -> None:
+        from screens.key_path import deliver
+
+        screen = self.screen
+        if not getattr(screen, "ORDERED_KEYS", False):
+            await super().on_event(event)  # Textual's own path (dialogs, help, stock screens)
+            return
+        if not await deliver(screen, event):
+            key_unused = getattr(screen, "key_unused", None)
+            if key_unused is not None:
+                key_unused(event)
+
+    def _is_quit(self, event: events.Key) -> bool:
+        """Quit never waits behind other keys: a stuck screen must not trap the labeler."""
+        bindings = self._bindings.copy()
+        if self._keymap:
+            bindings.apply_keymap(self._keymap)
+        return any(b.action == "quit" for b in bindings.key_to_bindings.get(event.key, ()))
 
     def _install_signal_handlers(self) -> None:
         import asyncio

@@ -44,6 +44,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
+from screens.key_path import report
 from screens.widgets.ranking_rules import (
     COMPARISON_RULES,
     CRITERIA,
@@ -52,8 +53,9 @@ from screens.widgets.ranking_rules import (
     RankingRules,
 )
 from screens.widgets.ranking_state import Outcome, RankingBuilder, ShownOutput, shown
-from screens.widgets.safe_text import PART, part_of, safe, safe_content
+from screens.widgets.safe_text import PART, part_of, safe_content
 from store.ranking import LETTERS, Ranking, preorder_from_ratings
+from store.text import on_screen
 
 __all__ = [
     "RankingPanel",
@@ -94,7 +96,7 @@ def _window(text: str, part: int, size: int = PART) -> tuple[Content, int]:
 
 
 def _snippet(text: str) -> str:
-    return safe(" ".join(text[:SNIPPET].split())) or "(empty output)"
+    return on_screen(" ".join(text[:SNIPPET].split())) or "(empty output)"
 
 
 def _place(ranking: Ranking, output_id: str) -> str:
@@ -126,7 +128,7 @@ class OutputCard(Vertical):
 
     def show(self, output: ShownOutput, *, current: bool) -> None:
         self.shown = output
-        self.text = safe(output.text)
+        self.text = on_screen(output.text)
         self.part = 0
         self.set_current(current)
 
@@ -290,7 +292,7 @@ class RankingPanel(Widget, can_focus=True):
             card.display = index < len(outputs)
         self.set_class(len(outputs) in (2, 4), "-two-columns")
         self.query_one("#criterion", Static).update(
-            Content.assemble(("Rank by: ", "$text-muted"), Content(safe(self.criterion)))
+            Content.assemble(("Rank by: ", "$text-muted"), Content(on_screen(self.criterion)))
         )
         self._show_rules()
         self._show_ranking()
@@ -368,7 +370,7 @@ class RankingPanel(Widget, can_focus=True):
         self.hint = outcome.hint
         self._show_ranking()
         if outcome.changed:
-            self.post_message(self.Changed(self, self.builder.ranking))
+            report(self, self.Changed(self, self.builder.ranking))
 
     def on_key(self, event: events.Key) -> None:
         character = event.character or ""
@@ -376,6 +378,15 @@ class RankingPanel(Widget, can_focus=True):
             event.stop()
             event.prevent_default()
             self._apply(self.builder.letter(character))
+
+    def explain_key(self, event: events.Key) -> str:
+        """Why a key did nothing (the screen rings the bell and shows it)."""
+        character = event.character or ""
+        if len(character) == 1 and character.isalpha():
+            self.hint = self.builder.letter(character).hint  # a letter with no output: says so
+            self._show_ranking()
+            return self.hint
+        return ""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("move_up", "move_down", "leave_move"):
@@ -417,13 +428,13 @@ class RankingPanel(Widget, can_focus=True):
         self.builder.moving = False
         self.hint = ""
         self._show_ranking()
-        self.post_message(self.Submitted(self, self.builder.ranking))
+        report(self, self.Submitted(self, self.builder.ranking))
 
     def action_skip(self) -> None:
-        self.post_message(self.SkipRequested(self, self.builder.ranking))
+        report(self, self.SkipRequested(self, self.builder.ranking))
 
     def action_flag(self) -> None:
-        self.post_message(self.FlagToggled(self, self.builder.ranking))
+        report(self, self.FlagToggled(self, self.builder.ranking))
 
     def action_toggle_rules(self) -> None:
         self.toggle_class("-rules-open")

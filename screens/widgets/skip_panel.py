@@ -10,11 +10,22 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Label, OptionList
 
-from screens.faults import attempt
+from screens.key_path import focus_now, report
 from screens.widgets.safe_text import SafeInput
-from store import queue
 
 REASONS = ("contains PII", "harmful request", "unclear", "other")
+
+
+class _Reasons(OptionList):
+    async def action_select(self) -> None:
+        # At once rather than through OptionSelected: keys typed after Enter meet the next task.
+        if self.highlighted is not None:
+            self.parent.choose(self.highlighted)
+
+
+class _Other(SafeInput):
+    async def action_submit(self) -> None:
+        self.parent.choose_other(self.value)
 
 
 class SkipPanel(Vertical):
@@ -48,8 +59,8 @@ class SkipPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Label("Skip this task because… (↑/↓, Enter; Esc cancels)")
-        yield OptionList(*REASONS, id="skip-reasons")
-        yield SafeInput(placeholder="say why, then Enter", id="skip-other", max_length=500)
+        yield _Reasons(*REASONS, id="skip-reasons")
+        yield _Other(placeholder="say why, then Enter", id="skip-other", max_length=500)
 
     def open(self) -> None:
         self.remove_class("-other")
@@ -57,7 +68,7 @@ class SkipPanel(Vertical):
         self.add_class("-open")
         options = self.query_one(OptionList)
         options.highlighted = 0
-        options.focus()
+        focus_now(options)
 
     @property
     def is_open(self) -> bool:
@@ -66,27 +77,24 @@ class SkipPanel(Vertical):
     def _close(self) -> None:
         self.remove_class("-open", "-other")
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        reason = REASONS[event.option_index]
+    def choose(self, index: int) -> None:
+        reason = REASONS[index]
         if reason == "other":
             self.add_class("-other")
-            self.query_one(Input).focus()
+            focus_now(self.query_one(Input))
             return
         self._close()
-        self.post_message(self.Chosen(self, reason))
+        report(self, self.Chosen(self, reason))
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        text = event.value.strip()
-        if not text:
+    def choose_other(self, text: str) -> None:
+        if not text.strip():
             return
         self._close()
-        self.post_message(self.Chosen(self, f"other: {text}"))
+        report(self, self.Chosen(self, f"other: {text.strip()}"))
 
     def action_cancel(self) -> None:
         self._close()
-        self.post_message(self.Cancelled(self))
+        report(self, self.Cancelled(self))
 
 
 class SkipHandling:
@@ -99,15 +107,8 @@ class SkipHandling:
             self.query_one(SkipPanel).open()
 
     def on_skip_panel_chosen(self, event: SkipPanel.Chosen) -> None:
-        if self.view is None:
-            return
-        ok, _ = attempt(self.notify, "skip this task", queue.skip, self.app.db,
-                        self.view.assignment.id, event.reason)
-        if not ok:
-            return
-        self._dirty = False
-        self.notify("Skipped; researchers will see the reason.")
-        self.next_task()
+        if self.view is not None:
+            self.skip(event.reason)
 
     def on_skip_panel_cancelled(self, event: SkipPanel.Cancelled) -> None:
         self.skip_cancelled()

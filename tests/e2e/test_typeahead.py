@@ -15,7 +15,7 @@ import pytest
 from bench.pty_run import Typist, key_bytes, poll
 from bench.workload import app_in_pty, build_db
 from store import demonstrations, queue
-from store import quiz as quizzes
+from store.quiz import admin as quizzes
 from store.roster import add_labeler
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -77,7 +77,7 @@ async def test_submit_needs_text_and_confirmation(make_app, sample_db):
         await pilot.press("w")
         first = app.screen.view.prompt.id
         await pilot.press("ctrl+s")
-        assert any("Write an answer" in str(n.message) for n in app._notifications)
+        assert "Write an answer" in str(app.screen.query_one("#status").render())
         await pilot.press(*"An answer.", "ctrl+s", "n")
         assert app.screen.view.prompt.id == first  # declined: still writing
         await pilot.press("ctrl+s", "y")
@@ -125,7 +125,7 @@ async def test_help_key_opens_the_guidelines_at_the_criteria(make_app, tmp_path,
     filler = "\n\n".join(f"Paragraph {n}." for n in range(80))
     guide = f"# Guide\n\n{filler}\n\n## The three criteria\n\nHelpful, truthful, harmless.\n\nMore.\n"
     (tmp_path / "g.md").write_text(guide)
-    monkeypatch.setattr("screens.help.GUIDELINES", tmp_path / "g.md")
+    monkeypatch.setattr("screens.guidelines.GUIDELINES", tmp_path / "g.md")
     app = make_app("alice")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("w", "f1")
@@ -144,5 +144,6 @@ async def test_submitting_a_task_closed_meanwhile_keeps_the_text(make_app, sampl
         await pilot.press("w", *"Mine.")
         queue.skip(sample_db, app.screen.view.assignment.id, "unclear")  # e.g. another session
         await pilot.press("ctrl+s", "y")
-        assert any("Could not save your answer" in str(n.message) for n in app._notifications)
+        assert "Not saved: this task was already skipped" in str(
+            app.screen.query_one("#status").render())
         assert app.screen.query_one(TextArea).text == "Mine."
