@@ -228,6 +228,7 @@ class RankingPanel(Widget, can_focus=True):
     ):
         super().__init__(name=name, id=id, classes=classes)
         self.builder = RankingBuilder([])
+        self._tie_reported = False
         self.ratings: dict[str, int] | None = None
         self.criterion = ""
         self.rules = COMPARISON_RULES
@@ -267,8 +268,10 @@ class RankingPanel(Widget, can_focus=True):
         preorder: Ranking | None = None,
         ratings: dict[str, int] | None = None,
         rules: RankingRules = COMPARISON_RULES,
+        pending_tie: bool = False,
     ) -> None:
-        """Show a new task's outputs (in shown order, at most 9) and start its ranking."""
+        """Show a new task's outputs (in shown order, at most 9) and start its ranking
+        (`pending_tie`: a draft's `=` still waiting for its next letter)."""
         if len(outputs) > len(LETTERS):
             raise ValueError(f"at most {len(LETTERS)} outputs can be ranked, got {len(outputs)}")
         if preorder is None and ratings:
@@ -276,6 +279,8 @@ class RankingPanel(Widget, can_focus=True):
                 {s.output_id: ratings[s.output_id] for s in outputs if s.output_id in ratings}
             )
         self.builder = RankingBuilder(outputs, preorder)
+        self.builder.pending_tie = pending_tie and bool(self.builder.groups) and not self.builder.complete
+        self._tie_reported = self.builder.pending_tie
         self.ratings = dict(ratings) if ratings else None
         self.criterion = criterion
         self.rules = rules
@@ -369,7 +374,10 @@ class RankingPanel(Widget, can_focus=True):
     def _apply(self, outcome: Outcome) -> None:
         self.hint = outcome.hint
         self._show_ranking()
-        if outcome.changed:
+        # A pending `=` changes no ranking but is on screen, so a draft must keep it too.
+        tie_moved = self.builder.pending_tie != self._tie_reported
+        if outcome.changed or tie_moved:
+            self._tie_reported = self.builder.pending_tie
             report(self, self.Changed(self, self.builder.ranking))
 
     def on_key(self, event: events.Key) -> None:

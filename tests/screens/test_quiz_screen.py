@@ -235,7 +235,7 @@ async def test_draft_is_throttled_so_steady_typing_is_saved(quiz_app, sample_db)
         screen = app.screen
         screen.DRAFT_DELAY = 0.5
         await pilot.press("enter")
-        first = screen.session.items[0].assignment_id
+        first = screen.quiz.items[0].assignment_id
         start = last = time.monotonic()
         gaps = []
         while time.monotonic() - start < 1.2:  # keys never 0.5 s apart, for 1.2 s
