@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 from screens.base import WorkScreen
 from screens.key_path import focus_now
 from screens.widgets.footer import Footer
+from screens.widgets.keyed_select import KeyedSelect
 from screens.widgets.safe_text import SafeInput
 from screens.widgets.scale_field import ScaleField
 from screens.widgets.status_line import StatusLine
@@ -95,8 +96,8 @@ class SurveyScreen(WorkScreen):
             elif q.kind == "agree":
                 widgets.append(ScaleField(q.choices, id=f"q-{q.key}"))
             else:
-                widgets.append(Select([(c, c) for c in q.choices], id=f"q-{q.key}", prompt="(skip)",
-                                      allow_blank=True))
+                widgets.append(KeyedSelect([(c, c) for c in q.choices], id=f"q-{q.key}",
+                                           prompt="(skip)", allow_blank=True))
         await form.mount_all(widgets)
         self.query_one("#survey-body", ContentSwitcher).current = "survey-form"
         focus_now(widgets[2])

@@ -57,6 +57,8 @@ SCRIPTS = {
                         "WHERE a.labeler = 'ana' AND d.data LIKE '%asks_%'"),
     "survey": Script(["v", "enter", "tab", "tab", "tab", "enter", "down", "down", "enter", "ctrl+s"],
                      "SELECT count(*) FROM survey_responses"),
+    "survey_scale_digits": Script(["v", "down", "enter", "4", "2", "0", "5", "tab", "right", "ctrl+s"],
+                                  "SELECT count(*) FROM survey_responses"),
 }
 
 
