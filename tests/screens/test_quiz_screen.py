@@ -245,3 +245,53 @@ async def test_draft_is_throttled_so_steady_typing_is_saved(quiz_app, sample_db)
         assert max(gaps) < screen.DRAFT_DELAY  # else a debounce would have fired too
         saved = load_draft(sample_db, first)
         assert saved is not None and (saved["prompt"] or saved["completion"])
+
+
+async def test_enter_on_an_unfinished_flag_item_rings_and_says_why(quiz_app):
+    app = quiz_app("alice")
+    rings = []
+    app.bell = lambda: rings.append(1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_quiz(pilot, app)
+        await pilot.press("enter", "n", "enter")
+        status = str(app.screen.query_one("#status").render())
+        assert rings and "7 flag(s) not set yet" in status and "Asks for violent content" in status
+        assert "item 1 of 8" in str(app.screen.query_one("#quiz-title").render())
+
+
+async def test_ranking_item_footer_shows_ranking_keys(quiz_app):
+    app = quiz_app("alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_quiz(pilot, app)
+        await pilot.press("enter", *["n"] * 8, "enter", *["n"] * 8, "enter", *["n"] * 4, "enter")
+        assert "Rank the completions" in str(app.screen.query_one("#quiz-title").render())
+        shown = {b.binding.description for b in app.screen.active_bindings.values() if b.binding.show}
+        assert {"Tie", "Take back"} <= shown and not {"Yes", "No"} & shown
+
+
+async def test_self_assessment_marks_choices_without_colour(quiz_app):
+    app = quiz_app("alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_quiz(pilot, app)
+        await pilot.press("enter", *["ctrl+n"] * 7)
+        assert "Self-assessment" in str(app.screen.query_one("#quiz-title").render())
+        await pilot.press("space")
+        choices = app.screen.query_one("#self-choices")
+        chosen, other = choices.render_line(0).text, choices.render_line(1).text
+        assert chosen.startswith("▐X▌") and other.startswith("▐ ▌")
+
+
+async def test_a_pending_tie_survives_a_restart(quiz_app):
+    to_ranking = ["enter", *["n"] * 8, "enter", *["n"] * 8, "enter", *["n"] * 4, "enter"]
+    app = quiz_app("alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_quiz(pilot, app)
+        await pilot.press(*to_ranking, "b", "equals_sign", "ctrl+q")
+    again = quiz_app("alice")
+    async with again.run_test(size=(80, 24)) as pilot:
+        await start_quiz(pilot, again)
+        builder = again.screen.query_one("RankingPanel").builder
+        assert builder.pending_tie and [builder.letter_of[o] for o in builder.placed] == ["B"]
+        await pilot.press("a", "c", "enter")  # the tie completes as typed before the restart
+        order = {o.letter: o.id for o in again.screen.quiz.items[3].outputs}
+        assert again.screen.quiz.answers[3]["ranking"] == [[order["B"], order["A"]], [order["C"]]]
