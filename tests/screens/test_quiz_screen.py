@@ -295,3 +295,28 @@ async def test_a_pending_tie_survives_a_restart(quiz_app):
         await pilot.press("a", "c", "enter")  # the tie completes as typed before the restart
         order = {o.letter: o.id for o in again.screen.quiz.items[3].outputs}
         assert again.screen.quiz.answers[3]["ranking"] == [[order["B"], order["A"]], [order["C"]]]
+
+
+async def test_a_locked_database_keeps_the_item_and_says_so(quiz_app, db_path):
+    import sqlite3
+
+    app = quiz_app("alice")
+    app.busy_bound = 0.3
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_quiz(pilot, app)
+        await pilot.press("enter", *["n"] * 7, "y")
+        holder = sqlite3.connect(db_path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            await pilot.press("enter")
+            status = str(app.screen.query_one("#status").render())
+            assert "Answer not saved" in status and "stay on screen" in status
+            assert "item 1 of 8" in str(app.screen.query_one("#quiz-title").render())
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        await pilot.press("enter")  # the lock is gone: saved once, on to item 2
+        assert "item 2 of 8" in str(app.screen.query_one("#quiz-title").render())
+        assert "not saved" not in str(app.screen.query_one("#status").render())
+        first = app.screen.quiz.items[0].assignment_id
+        assert load_draft(app.db, first)["completion"]["denigrates_protected"] is True
