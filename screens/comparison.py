@@ -71,6 +71,7 @@ class ComparisonScreen(WorkScreen):
         self.outputs: list[ShownOutput] = []
         self.ranking: list[list[str]] = []
         self.ranking_edited = False
+        self.pending_tie = False
         self.flagged = False
         self._step = ""
         # Kept as attributes: drafts are flushed on unmount, when queries find nothing.
@@ -125,6 +126,7 @@ class ComparisonScreen(WorkScreen):
             )
         self.ranking = [list(g) for g in draft.get("ranking") or []]
         self.ranking_edited = bool(self.ranking)
+        self.pending_tie = bool(draft.get("pending_tie", False))
         self.flagged = bool(draft.get("flagged", False))
         self.close_skip()
         step = draft.get("step")
@@ -140,6 +142,7 @@ class ComparisonScreen(WorkScreen):
             data["output"] = self.scores.current
         if self.ranking_edited:
             data["ranking"] = self.ranking
+            data["pending_tie"] = self.pending_tie
         return data
 
     def _instruction_context(self) -> dict[str, Any]:
@@ -156,6 +159,7 @@ class ComparisonScreen(WorkScreen):
                 criterion=CRITERIA.get(self.app.config["comparison"]["priority"], ""),
                 preorder=self.ranking if self.ranking_edited else None,
                 ratings=scores or None,
+                pending_tie=self.pending_tie,
             )
         self.query_one(ContentSwitcher).current = self._step = step
         focus_now(self.query_one(f"#{step}"))
@@ -231,6 +235,7 @@ class ComparisonScreen(WorkScreen):
     @on(RankingPanel.Changed)
     def _ranked(self, event: RankingPanel.Changed) -> None:
         self.ranking, self.ranking_edited = [list(g) for g in event.ranking], True
+        self.pending_tie = event.panel.builder.pending_tie
         self.changed()
 
     @on(RankingPanel.Submitted)

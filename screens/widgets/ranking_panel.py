@@ -267,8 +267,10 @@ class RankingPanel(Widget, can_focus=True):
         preorder: Ranking | None = None,
         ratings: dict[str, int] | None = None,
         rules: RankingRules = COMPARISON_RULES,
+        pending_tie: bool = False,
     ) -> None:
-        """Show a new task's outputs (in shown order, at most 9) and start its ranking."""
+        """Show a new task's outputs (in shown order, at most 9) and start its ranking;
+        `pending_tie` restores a typed `=` that waits for its letter (a draft's `B = _`)."""
         if len(outputs) > len(LETTERS):
             raise ValueError(f"at most {len(LETTERS)} outputs can be ranked, got {len(outputs)}")
         if preorder is None and ratings:
@@ -276,6 +278,7 @@ class RankingPanel(Widget, can_focus=True):
                 {s.output_id: ratings[s.output_id] for s in outputs if s.output_id in ratings}
             )
         self.builder = RankingBuilder(outputs, preorder)
+        self.builder.pending_tie = pending_tie and bool(self.builder.groups) and not self.builder.complete
         self.ratings = dict(ratings) if ratings else None
         self.criterion = criterion
         self.rules = rules
@@ -366,10 +369,12 @@ class RankingPanel(Widget, can_focus=True):
 
     # -- keys ------------------------------------------------------------------------------
 
-    def _apply(self, outcome: Outcome) -> None:
+    def _apply(self, outcome: Outcome, tie_before: bool | None = None) -> None:
         self.hint = outcome.hint
         self._show_ranking()
-        if outcome.changed:
+        if outcome.hint and not outcome.changed:
+            self.app.bell()  # the key could not apply; the hint says why
+        if outcome.changed or (tie_before is not None and tie_before != self.builder.pending_tie):
             report(self, self.Changed(self, self.builder.ranking))
 
     def on_key(self, event: events.Key) -> None:
@@ -394,10 +399,13 @@ class RankingPanel(Widget, can_focus=True):
         return True
 
     def action_tie(self) -> None:
-        self._apply(self.builder.tie())
+        # A pending `=` is on screen (`B = _`): the host keeps it in the draft.
+        before = self.builder.pending_tie
+        self._apply(self.builder.tie(), tie_before=before)
 
     def action_backspace(self) -> None:
-        self._apply(self.builder.backspace())
+        before = self.builder.pending_tie
+        self._apply(self.builder.backspace(), tie_before=before)
 
     def action_undo(self) -> None:
         self._apply(self.builder.undo())
