@@ -68,7 +68,7 @@ class ToxicityScreen(SkipHandling, WorkScreen):
         yield ScaleRows(id="tox-fields")
         yield Static(id="tox-status")
         yield RankingPanel(id="tox-ranking")
-        yield StatusLine(id="status")
+        yield StatusLine(id="status", hide_when_empty=True)
         yield SkipPanel(id="tox-skip")
         yield Footer()
 
