@@ -187,3 +187,16 @@ async def test_a_remapped_key_goes_through_the_same_path(make_app, sample_db):
     async with app.run_test(size=(80, 24)) as pilot:
         await burst(app, pilot, script("cB;AC\r"))
     assert as_letters(sample_db, "p1", stored(sample_db, "ranking", "p1")["ranking"]) == ["BA", "C"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_skip_picked_from_the_list_then_the_next_ranking(make_app, sample_db, mode):
+    app = make_app("alice", config=ranking_only())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await MODES[mode](app, pilot, ["c", "ctrl+k", "enter", "down", "down", "enter"]
+                          + script("BA\r"))
+    reasons = sample_db.execute(
+        "SELECT t.item, a.status, a.reason FROM assignments a JOIN tasks t ON t.id = a.task_id "
+        "ORDER BY a.id").fetchall()
+    assert reasons[0] == ("p1", "skipped", "contains PII")  # Enter alone was refused
+    assert as_letters(sample_db, "p2", stored(sample_db, "ranking", "p2")["ranking"]) == ["B", "A"]
