@@ -6,12 +6,13 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from textual import events
 
 from screens.comparison import ComparisonScreen
 from screens.widgets.ranking_panel import RankingPanel
 from screens.widgets.status_line import StatusLine
 from store import labels, queue
-from tests.screens.burst import MODES, burst, script, settle
+from tests.screens.burst import MODES, burst, key_event, script, settle
 from tui.config import Config
 
 # tests/data: p1 (3 outputs) and p2 (2 outputs) are the comparisons, claimed in that order;
@@ -200,3 +201,15 @@ async def test_a_skip_picked_from_the_list_then_the_next_ranking(make_app, sampl
         "ORDER BY a.id").fetchall()
     assert reasons[0] == ("p1", "skipped", "contains PII")  # Enter alone was refused
     assert as_letters(sample_db, "p2", stored(sample_db, "ranking", "p2")["ranking"]) == ["B", "A"]
+
+
+async def test_a_paste_keeps_its_place_among_the_keys_and_stays_literal(make_app, sample_db):
+    app = make_app("alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        for event in [key_event("w"), events.Paste("[b]Plants[/b] eat\x1b[31m light"),
+                      key_event("."), key_event("ctrl+s"), key_event("y")]:
+            event.set_sender(app)
+            app._driver.send_message(event)
+        await settle(app, pilot)
+    [row] = list(labels.iter_labels(sample_db, labeler="alice", task="demonstration"))
+    assert row.value.startswith("[b]Plants[/b] eat") and row.value.endswith("light.")
