@@ -110,6 +110,7 @@ class WorkScreen(Screen):
         self.ready = False
         if self.app.screen is self:
             self.app.pop_screen()
+            self.app.call_later(self.app.drain_keys)  # keys typed meanwhile go to home
 
     def show_task(self, view: TaskView, draft: dict[str, Any]) -> None:
         raise NotImplementedError
