@@ -92,7 +92,7 @@ async def deliver(screen: Screen, event: events.Key | events.Paste) -> bool:
             handled = await _keys_and_bindings(screen, event)
         while pending:
             sender, message = pending.pop(0)
-            if sender.parent is not None:
+            if isinstance(sender.parent, Widget):
                 await _bubble(sender.parent, message, screen)
         return handled
     finally:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +21,13 @@ from textual.widgets import Label, OptionList
 
 from screens.key_path import focus_now, report
 from screens.widgets.safe_text import SafeInput
+
+if TYPE_CHECKING:
+    from screens.base import WorkScreen
+
+    _Screen = WorkScreen
+else:
+    _Screen = object
 
 REASONS = ("cannot judge", "contains PII", "harmful request", "unclear")
 
@@ -32,12 +40,16 @@ class _Reason(SafeInput):
         Binding("down", "pick(1)", "Next reason", show=False, id="skip.next"),
     ]
 
+    @property
+    def panel(self) -> SkipPanel:
+        return self.query_ancestor(SkipPanel)
+
     def action_pick(self, step: int) -> None:
-        self.parent.pick(step)
+        self.panel.pick(step)
 
     async def action_submit(self) -> None:
         # At once rather than through Input.Submitted: keys typed after Enter meet the next task.
-        self.parent.choose(self.value)
+        self.panel.choose(self.value)
 
 
 class SkipPanel(Vertical):
@@ -124,7 +136,7 @@ class SkipPanel(Vertical):
         report(self, self.Cancelled(self))
 
 
-class SkipHandling:
+class SkipHandling(_Screen):
     """For a `WorkScreen` that composes a `SkipPanel`: the skip key asks why, the store records
     the skip, and the next task comes up. `skip_cancelled` says where focus goes back to."""
 
