@@ -110,6 +110,7 @@ class WorkScreen(Screen):
         self.ready = False
         if self.app.screen is self:
             self.app.pop_screen()
+            self.app.call_later(self.app.drain_keys)  # keys typed meanwhile go to home
 
     def show_task(self, view: TaskView, draft: dict[str, Any]) -> None:
         raise NotImplementedError
@@ -132,10 +133,12 @@ class WorkScreen(Screen):
         self.say(why, "$text-warning")
 
     def key_unused(self, event: events.Key) -> None:
-        """Nothing took `event`: the focused widget may explain (`explain_key`), else a
-        generic line. Keys typed after it still apply, in order."""
-        explain = getattr(self.focused or self, "explain_key", None)
-        why = explain(event) if explain is not None else None
+        """Nothing took `event`: the focused widget or the screen may explain (`explain_key`),
+        else a generic line. Keys typed after it still apply, in order."""
+        why = ""
+        for node in (self.focused, self):
+            explain = getattr(node, "explain_key", None)
+            why = why or (explain(event) if explain is not None else "")
         name = event.character if event.is_printable and event.character else event.key
         self.refuse(why or f"{on_screen(name)} does nothing here (F1: keys and guidelines)")
 

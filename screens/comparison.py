@@ -16,7 +16,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.suggester import SuggestFromList
 from textual.widgets import ContentSwitcher, Static
 
 from screens.base import WorkScreen
@@ -26,8 +25,8 @@ from screens.widgets.instruction_panel import InstructionPanel
 from screens.widgets.prompt_panel import PromptPanel
 from screens.widgets.ranking_panel import CRITERIA, RankingPanel
 from screens.widgets.ranking_state import ShownOutput, shown
-from screens.widgets.safe_text import SafeInput
 from screens.widgets.scores_panel import ScoresPanel
+from screens.widgets.skip_panel import SkipHandling, SkipPanel
 from screens.widgets.status_line import StatusLine
 from store.labels import LabelValue
 from store.ranking import unplaced
@@ -38,20 +37,7 @@ SKIP_REASONS = ["cannot judge", "contains PII", "outputs broken or missing", "no
                 "upsetting content"]
 
 
-class SkipReason(SafeInput):
-    """The reason asked for when skipping; Escape cancels the skip."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel skip", id="comparison.skip_cancel")]
-
-    def action_cancel(self) -> None:
-        self.screen.close_skip()
-
-    async def action_submit(self) -> None:
-        # At once rather than through Input.Submitted: keys typed after Enter meet the next task.
-        self.screen.skip_with(self.value)
-
-
-class ComparisonScreen(WorkScreen):
+class ComparisonScreen(SkipHandling, WorkScreen):
     KIND = "comparison"
     CSS_PATH = "comparison.tcss"
     STEPS: tuple[str, ...] | None = None  # None: `[comparison] steps` from config
@@ -71,6 +57,7 @@ class ComparisonScreen(WorkScreen):
         self.outputs: list[ShownOutput] = []
         self.ranking: list[list[str]] = []
         self.ranking_edited = False
+        self.pending_tie = False
         self.flagged = False
         self._step = ""
         # Kept as attributes: drafts are flushed on unmount, when queries find nothing.
@@ -99,13 +86,9 @@ class ComparisonScreen(WorkScreen):
                 yield self.scores
             if "ranking" in steps:
                 yield RankingPanel(id="ranking")
-        yield SkipReason(placeholder="Why skip? Enter skips the task, Escape cancels",
-                         suggester=SuggestFromList(SKIP_REASONS), id="skip-reason")
+        yield SkipPanel(SKIP_REASONS, id="skip")
         yield StatusLine(id="status")
         yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#skip-reason").display = False
 
     def on_unmount(self) -> None:
         self.flush_drafts()
@@ -125,6 +108,7 @@ class ComparisonScreen(WorkScreen):
             )
         self.ranking = [list(g) for g in draft.get("ranking") or []]
         self.ranking_edited = bool(self.ranking)
+        self.pending_tie = bool(draft.get("pending_tie", False))
         self.flagged = bool(draft.get("flagged", False))
         self.close_skip()
         step = draft.get("step")
@@ -140,6 +124,7 @@ class ComparisonScreen(WorkScreen):
             data["output"] = self.scores.current
         if self.ranking_edited:
             data["ranking"] = self.ranking
+            data["pending_tie"] = self.pending_tie
         return data
 
     def _instruction_context(self) -> dict[str, Any]:
@@ -156,6 +141,7 @@ class ComparisonScreen(WorkScreen):
                 criterion=CRITERIA.get(self.app.config["comparison"]["priority"], ""),
                 preorder=self.ranking if self.ranking_edited else None,
                 ratings=scores or None,
+                pending_tie=self.pending_tie,
             )
         self.query_one(ContentSwitcher).current = self._step = step
         focus_now(self.query_one(f"#{step}"))
@@ -231,6 +217,7 @@ class ComparisonScreen(WorkScreen):
     @on(RankingPanel.Changed)
     def _ranked(self, event: RankingPanel.Changed) -> None:
         self.ranking, self.ranking_edited = [list(g) for g in event.ranking], True
+        self.pending_tie = event.panel.builder.pending_tie
         self.changed()
 
     @on(RankingPanel.Submitted)
@@ -247,26 +234,14 @@ class ComparisonScreen(WorkScreen):
         self.action_flag()
 
     # -- skip, flag, prompt --------------------------------------------------------------------
-    def action_skip(self) -> None:
-        reason = self.query_one(SkipReason)
-        reason.value = ""
-        reason.display = True
-        focus_now(reason)
-
     def close_skip(self) -> None:
-        reason = self.query_one(SkipReason)
-        if reason.display:
-            reason.display = False
-            if self.view is not None:
-                focus_now(self.query_one(f"#{self.step}"))
+        panel = self.query_one(SkipPanel)
+        if panel.is_open:
+            panel.remove_class("-open")
 
-    def skip_with(self, text: str) -> None:
-        reason = text.strip()
-        if not reason:
-            self.refuse("A skip needs a reason.")
-            return
-        self.close_skip()
-        self.skip(reason)
+    def skip_cancelled(self) -> None:
+        if self.view is not None:
+            focus_now(self.query_one(f"#{self.step}"))
 
     def action_flag(self) -> None:
         if self.view is None:

@@ -45,7 +45,7 @@ class DemoScoringScreen(WorkScreen):
         with VerticalScroll(id="score-answer"):
             yield Static(id="score-answer-text")
         yield ScaleRows(id="score-rating")
-        yield StatusLine(id="status")
+        yield StatusLine(id="status", hide_when_empty=True)
         yield Footer()
 
     def on_mount(self) -> None:

@@ -78,15 +78,21 @@ def focus_now(widget: Widget) -> None:
     widget.screen.set_focus(widget)
 
 
-async def deliver(screen: Screen, event: events.Key) -> bool:
-    """Apply one key to `screen` now. False when nothing took it (the caller says why)."""
+async def deliver(screen: Screen, event: events.Key | events.Paste) -> bool:
+    """Apply one key (or a paste, kept literal) to `screen` now. False when nothing took it
+    (the caller says why)."""
     pending: list[tuple[Widget, Message]] = []
     token = _reported.set(pending)
     try:
-        handled = await _keys_and_bindings(screen, event)
+        if isinstance(event, events.Paste):
+            focused = screen.focused
+            await _bubble(focused if focused is not None else screen, event, screen)
+            handled = True
+        else:
+            handled = await _keys_and_bindings(screen, event)
         while pending:
             sender, message = pending.pop(0)
-            if sender.parent is not None:
+            if isinstance(sender.parent, Widget):
                 await _bubble(sender.parent, message, screen)
         return handled
     finally:

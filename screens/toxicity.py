@@ -57,6 +57,7 @@ class ToxicityScreen(SkipHandling, WorkScreen):
         self.selected = 0
         self.step = FIELDS
         self.ranking: list[list[str]] | None = None
+        self.pending_tie = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="tox-title")
@@ -67,7 +68,7 @@ class ToxicityScreen(SkipHandling, WorkScreen):
         yield ScaleRows(id="tox-fields")
         yield Static(id="tox-status")
         yield RankingPanel(id="tox-ranking")
-        yield StatusLine(id="status")
+        yield StatusLine(id="status", hide_when_empty=True)
         yield SkipPanel(id="tox-skip")
         yield Footer()
 
@@ -95,6 +96,7 @@ class ToxicityScreen(SkipHandling, WorkScreen):
         self.current = min(int(draft.get("current", 0)), max(0, len(view.outputs) - 1))
         self.selected = 0
         self.ranking = draft.get("ranking")
+        self.pending_tie = bool(draft.get("pending_tie", False))
         self.query_one("#tox-input-text", Static).update(
             safe_content(view.prompt.text, "italic")
         )
@@ -106,7 +108,7 @@ class ToxicityScreen(SkipHandling, WorkScreen):
 
     def draft_data(self) -> dict[str, Any]:
         return {"values": self.values, "current": self.current, "step": self.step,
-                "ranking": self.ranking}
+                "ranking": self.ranking, "pending_tie": self.pending_tie}
 
     # -- state ---------------------------------------------------------------------------
 
@@ -160,6 +162,7 @@ class ToxicityScreen(SkipHandling, WorkScreen):
                 criterion=CRITERION,
                 preorder=self.ranking or preorder_for_toxicity(self.values),
                 rules=TOXICITY_RULES,
+                pending_tie=self.pending_tie and bool(self.ranking),
             )
             focus_now(panel)
         else:
@@ -265,6 +268,7 @@ class ToxicityScreen(SkipHandling, WorkScreen):
     @on(RankingPanel.Changed)
     def _ranking_changed(self, event: RankingPanel.Changed) -> None:
         self.ranking = [list(group) for group in event.ranking]
+        self.pending_tie = event.panel.builder.pending_tie
         self.changed()
 
     @on(RankingPanel.Submitted)

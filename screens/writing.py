@@ -60,7 +60,7 @@ class WritingScreen(SkipHandling, WorkScreen):
             yield Static(id="writing-prompt-text")
         yield SafeTextArea(id="writing-answer", soft_wrap=True, placeholder="Write the ideal answer here.")
         yield Static(id="writing-status")
-        yield StatusLine(id="status")
+        yield StatusLine(id="status", hide_when_empty=True)
         yield ConfirmBar(id="writing-confirm")
         yield SkipPanel(id="writing-skip")
         yield Footer()

@@ -60,7 +60,7 @@ class LabelDeskApp(App):
         self.schema = schema
         # Seconds a write keeps retrying a busy database (None: store.db.BUSY_BOUND).
         self.busy_bound: float | None = None
-        self._backlog: deque[events.Key] = deque()
+        self._backlog: deque[events.Key | events.Paste] = deque()
 
     @property
     def work(self) -> list[Work]:
@@ -83,12 +83,13 @@ class LabelDeskApp(App):
 
     # -- keys: one ordered path (screens/key_path.py says why) -----------------------------------
     async def on_event(self, event: events.Event) -> None:
-        if not isinstance(event, events.Key) or event.is_forwarded:
+        # A paste keeps its place among the keys: text pasted then ctrl+s submits the text.
+        if not isinstance(event, (events.Key, events.Paste)) or event.is_forwarded:
             await super().on_event(event)
             return
         if not self.app_focus:
             self.app_focus = True
-        if self._backlog and not self._is_quit(event):
+        if self._backlog and not (isinstance(event, events.Key) and self._is_quit(event)):
             self._backlog.append(event)  # behind keys that are waiting: order is kept
             await self.drain_keys()
         elif not getattr(self.screen, "ready", True):
@@ -101,14 +102,14 @@ class LabelDeskApp(App):
         while self._backlog and getattr(self.screen, "ready", True):
             await self._take(self._backlog.popleft())
 
-    async def _take(self, event: events.Key) -> None:
+    async def _take(self, event: events.Key | events.Paste) -> None:
         from screens.key_path import deliver
 
         screen = self.screen
         if not getattr(screen, "ORDERED_KEYS", False):
             await super().on_event(event)  # Textual's own path (dialogs, help, stock screens)
             return
-        if not await deliver(screen, event):
+        if not await deliver(screen, event) and isinstance(event, events.Key):
             key_unused = getattr(screen, "key_unused", None)
             if key_unused is not None:
                 key_unused(event)

@@ -228,7 +228,6 @@ class RankingPanel(Widget, can_focus=True):
     ):
         super().__init__(name=name, id=id, classes=classes)
         self.builder = RankingBuilder([])
-        self._tie_reported = False
         self.ratings: dict[str, int] | None = None
         self.criterion = ""
         self.rules = COMPARISON_RULES
@@ -270,8 +269,8 @@ class RankingPanel(Widget, can_focus=True):
         rules: RankingRules = COMPARISON_RULES,
         pending_tie: bool = False,
     ) -> None:
-        """Show a new task's outputs (in shown order, at most 9) and start its ranking
-        (`pending_tie`: a draft's `=` still waiting for its next letter)."""
+        """Show a new task's outputs (in shown order, at most 9) and start its ranking;
+        `pending_tie` restores a typed `=` that waits for its letter (a draft's `B = _`)."""
         if len(outputs) > len(LETTERS):
             raise ValueError(f"at most {len(LETTERS)} outputs can be ranked, got {len(outputs)}")
         if preorder is None and ratings:
@@ -280,7 +279,6 @@ class RankingPanel(Widget, can_focus=True):
             )
         self.builder = RankingBuilder(outputs, preorder)
         self.builder.pending_tie = pending_tie and bool(self.builder.groups) and not self.builder.complete
-        self._tie_reported = self.builder.pending_tie
         self.ratings = dict(ratings) if ratings else None
         self.criterion = criterion
         self.rules = rules
@@ -371,13 +369,12 @@ class RankingPanel(Widget, can_focus=True):
 
     # -- keys ------------------------------------------------------------------------------
 
-    def _apply(self, outcome: Outcome) -> None:
+    def _apply(self, outcome: Outcome, tie_before: bool | None = None) -> None:
         self.hint = outcome.hint
         self._show_ranking()
-        # A pending `=` changes no ranking but is on screen, so a draft must keep it too.
-        tie_moved = self.builder.pending_tie != self._tie_reported
-        if outcome.changed or tie_moved:
-            self._tie_reported = self.builder.pending_tie
+        if outcome.hint and not outcome.changed:
+            self.app.bell()  # the key could not apply; the hint says why
+        if outcome.changed or (tie_before is not None and tie_before != self.builder.pending_tie):
             report(self, self.Changed(self, self.builder.ranking))
 
     def on_key(self, event: events.Key) -> None:
@@ -402,10 +399,13 @@ class RankingPanel(Widget, can_focus=True):
         return True
 
     def action_tie(self) -> None:
-        self._apply(self.builder.tie())
+        # A pending `=` is on screen (`B = _`): the host keeps it in the draft.
+        before = self.builder.pending_tie
+        self._apply(self.builder.tie(), tie_before=before)
 
     def action_backspace(self) -> None:
-        self._apply(self.builder.backspace())
+        before = self.builder.pending_tie
+        self._apply(self.builder.backspace(), tie_before=before)
 
     def action_undo(self) -> None:
         self._apply(self.builder.undo())

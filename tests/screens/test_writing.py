@@ -91,16 +91,17 @@ async def test_submit_needs_text_and_confirmation(make_app, sample_db):
     assert queued == [(f"d{rows[0].id}",)]
 
 
-async def test_skip_with_other_reason(make_app, sample_db):
+async def test_skip_with_a_typed_reason(make_app, sample_db):
     app = make_app("alice")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("w")
         assignment_id, _ = active_assignment(sample_db, "alice")
-        await pilot.press("f4", "down", "down", "down", "enter", *"duplicate", "enter")
+        await pilot.press("f4", "down", "down", "escape")  # picked, then thought better of it
+        await pilot.press("f4", *"duplicate", "enter")
         await pilot.pause()
     status, reason = sample_db.execute(
         "SELECT status, reason FROM assignments WHERE id = ?", [assignment_id]).fetchone()
-    assert (status, reason) == ("skipped", "other: duplicate")
+    assert (status, reason) == ("skipped", "duplicate")
 
 
 async def test_copy_prompt_and_answer_use_osc52(make_app, monkeypatch):
