@@ -83,7 +83,9 @@ class QuizRankingPanel(RankingPanel):
 class SelfText(SafeInput):
     async def action_submit(self) -> None:
         # At once rather than through Input.Submitted: keys typed after Enter meet the next item.
-        self.screen.action_go(1)
+        screen = self.screen
+        if isinstance(screen, QuizScreen):
+            screen.action_go(1)
 
 
 class QuizScreen(WorkScreen):
@@ -160,13 +162,19 @@ class QuizScreen(WorkScreen):
 
     # -- showing ------------------------------------------------------------------------
     @property
+    def live(self) -> taking.QuizSession:
+        """The loaded session (every method but the loading one runs after it)."""
+        assert self.quiz is not None
+        return self.quiz
+
+    @property
     def item(self) -> taking.QuizItem | None:
         if self.quiz and 0 <= self.position < len(self.quiz.items):
             return self.quiz.items[self.position]
         return None
 
     def _header(self) -> None:
-        s = self.quiz
+        s = self.live
         n = len(s.items)
         done = sum(1 for i in s.items if taking.missing(i, s.answers.get(i.position)) is None
                    and i.position in s.answers)
@@ -180,7 +188,7 @@ class QuizScreen(WorkScreen):
         self.query_one("#quiz-progress", ProgressBar).update(total=n, progress=done)
 
     def _show(self, position: int) -> None:
-        s = self.quiz
+        s = self.live
         self.position = position
         self._since = time.monotonic()
         item = self.item
@@ -245,7 +253,7 @@ class QuizScreen(WorkScreen):
         focus_now(choices)
 
     def _show_review(self) -> None:
-        s = self.quiz
+        s = self.live
         lines = ["Check your answers, then press ctrl+s to submit. The quiz is locked after that.", ""]
         for item in s.items:
             why = taking.missing(item, s.answers.get(item.position))
@@ -254,18 +262,21 @@ class QuizScreen(WorkScreen):
         self.query_one("#review-text", Static).update("\n".join(lines))
 
     def _show_locked(self) -> None:
-        self.position = len(self.quiz.items)
+        s = self.live
+        assert s.submitted_at is not None  # locked
+        self.position = len(s.items)
         self.query_one("#quiz-body", ContentSwitcher).current = "locked"
         self.query_one("#locked-text", Static).update(
-            f"You submitted this quiz on {self.quiz.submitted_at[:10]}. It is locked: answers "
+            f"You submitted this quiz on {s.submitted_at[:10]}. It is locked: answers "
             "can no longer be changed. Thank you! Researchers will be in touch.")
-        self.query_one("#quiz-title", Static).update(f"Screening quiz {self.quiz.quiz} — submitted")
-        n = len(self.quiz.items)
+        self.query_one("#quiz-title", Static).update(f"Screening quiz {s.quiz} — submitted")
+        n = len(s.items)
         self.query_one("#quiz-progress", ProgressBar).update(total=n, progress=n)
 
     # -- answers ------------------------------------------------------------------------
     def current_answer(self) -> dict[str, Any]:
         item = self.item
+        assert item is not None  # answers belong to an item on screen
         if item.section == "flagging":
             return self.query_one(FlagForm).answer()
         if item.section == "ranking":
@@ -281,21 +292,21 @@ class QuizScreen(WorkScreen):
         return self._base + running
 
     def changed(self) -> None:
-        if self.item is not None and not self.quiz.locked:
+        if self.item is not None and not self.live.locked:
             super().changed()  # the shared throttle: the first change starts the timer
 
     def flush_drafts(self) -> NotSaved | None:
         """Save the current item's answer (and time) if it changed; the app calls this on exit."""
         if self.item is None or self.quiz is None or self.quiz.locked:
             return None
-        if not self._dirty and self.position in self.quiz.answers:
+        if not self._dirty and self.position in self.live.answers:
             if self.seconds_on_item() - self._base < 1:
                 return None
         return self._save()
 
     def _save(self) -> NotSaved | None:
         seconds = self.seconds_on_item()
-        outcome = attempt(taking.save_answer, self.app.db, self.quiz, self.position,
+        outcome = attempt(taking.save_answer, self.app.db, self.live, self.position,
                           self.current_answer(), seconds=seconds, bound=self.app.busy_bound)
         if isinstance(outcome, NotSaved):  # stays dirty: the next change or move tries again
             self._dirty = True
@@ -340,7 +351,7 @@ class QuizScreen(WorkScreen):
             return
         if self.item is not None and self._save() is not None:
             return  # not saved: stay, answers on screen, the status line says why
-        target = max(0, min(self.position + step, len(self.quiz.items)))
+        target = max(0, min(self.position + step, len(self.live.items)))
         if target != self.position:
             self._show(target)
             self.say("")
@@ -351,7 +362,7 @@ class QuizScreen(WorkScreen):
         if self.item is not None:
             self.action_go(1)
             return
-        if self.position >= len(self.quiz.items):
+        if self.position >= len(self.live.items):
             self.query_one(ConfirmBar).ask(
                 "Submit the quiz now? Your answers are then final and the quiz is locked. "
                 "y: submit and lock · n: not yet")
@@ -361,7 +372,7 @@ class QuizScreen(WorkScreen):
         if not event.confirmed:
             self.say("Not submitted: your answers stay open to change.")
             return
-        outcome = attempt(taking.submit_quiz, self.app.db, self.quiz, schema=self.app.schema,
+        outcome = attempt(taking.submit_quiz, self.app.db, self.live, schema=self.app.schema,
                           bound=self.app.busy_bound)
         if isinstance(outcome, NotSaved):
             self.app.bell()

@@ -10,10 +10,13 @@ ahead land in them; scale questions take their digit (1..5) and move on.
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Header, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
@@ -32,13 +35,14 @@ KINDS = ("demographics", "satisfaction")
 
 
 class SurveyList(OptionList):
-    async def action_select(self) -> None:
+    async def action_select(self) -> None:  # type: ignore[override]  # awaited by the key path
         # At once rather than through OptionSelected: keys typed after Enter meet the questions.
         if self.highlighted is None:
             return
         option = self.get_option_at_index(self.highlighted)
-        if not option.disabled:
-            await self.screen.open_survey(option.id)
+        screen = self.screen
+        if not option.disabled and option.id is not None and isinstance(screen, SurveyScreen):
+            await screen.open_survey(option.id)
 
 
 class SurveyScreen(WorkScreen):
@@ -86,7 +90,7 @@ class SurveyScreen(WorkScreen):
         self.survey = survey(kind, self._extra())
         form = self.query_one("#survey-form", VerticalScroll)
         await form.remove_children()
-        widgets = [Static(Content(self.survey.intro) + Content.styled(
+        widgets: list[Widget] = [Static(Content(self.survey.intro) + Content.styled(
             "\nTab moves between questions; leave any blank to skip. A scale takes its digit "
             "(1..5; 0 clears). ctrl+s submits.", "$text-muted"), classes="survey-intro")]
         for q in self.survey.questions:
@@ -102,10 +106,11 @@ class SurveyScreen(WorkScreen):
         self.query_one("#survey-body", ContentSwitcher).current = "survey-form"
         focus_now(widgets[2])
 
-    def answers(self) -> dict:
-        out = {}
+    def answers(self) -> dict[str, Any]:
+        assert self.survey is not None  # a survey is open
+        out: dict[str, Any] = {}
         for q in self.survey.questions:
-            widget = self.query_one(f"#q-{q.key}")
+            widget: Any = self.query_one(f"#q-{q.key}")  # a KeyedSelect, ScaleField or SafeInput
             value = widget.value
             if isinstance(widget, Select):
                 value = None if value is Select.NULL or value is Select.BLANK else value
