@@ -91,10 +91,9 @@ class LabelDeskApp(App):
             return
         if not self.app_focus:
             self.app_focus = True
-        quit_key = isinstance(event, events.Key) and self._is_quit(event)
-        if event.time <= self._drop_before and not quit_key:
+        if event.time <= self._drop_before and not self._is_quit(event):
             return  # typed before a save failed: meant for a task that did not come
-        if self._backlog and not quit_key:
+        if self._backlog:
             self._backlog.append(event)  # behind keys that are waiting: order is kept
             await self.drain_keys()
         elif not getattr(self.screen, "ready", True):
@@ -125,8 +124,11 @@ class LabelDeskApp(App):
             if key_unused is not None:
                 key_unused(event)
 
-    def _is_quit(self, event: events.Key) -> bool:
-        """Quit never waits behind other keys: a stuck screen must not trap the labeler."""
+    def _is_quit(self, event: events.Key | events.Paste) -> bool:
+        """Quit is never dropped. It waits behind keys typed before it, like any key: a screen
+        gets ready within the busy bound, and the keys before it belong in the draft."""
+        if not isinstance(event, events.Key):
+            return False
         bindings = self._bindings.copy()
         if self._keymap:
             bindings.apply_keymap(self._keymap)
