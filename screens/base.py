@@ -178,11 +178,13 @@ class WorkScreen(Screen):
 
     def finished(self, outcome: Outcome, done: str) -> Outcome:
         """After a submit: on success the next task and `done` in the status line; on failure
-        the task and every answer stay on screen and the status line says why."""
+        the task and every answer stay on screen, the status line says why, and keys already
+        typed for the next task are dropped rather than applied to this one."""
         if isinstance(outcome, NotSaved):
             self._dirty = True
+            self.app.drop_typed_ahead()
             how = "submit again" if outcome.busy else "tell your coordinator"
-            line = f"Not saved: {outcome.reason}. {KEPT}; {how}."
+            line = f"Not saved: {outcome.reason}. {KEPT} (keys typed after it are not applied); {how}."
             self.app.bell()
             self.say(line, "$text-error")
             self.notify(line, title="Not saved", severity="error", timeout=10, markup=False)

@@ -10,6 +10,7 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 from textual import events
+from textual._time import get_time  # the clock Textual stamps events with (Message.time)
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -61,6 +62,7 @@ class LabelDeskApp(App):
         # Seconds a write keeps retrying a busy database (None: store.db.BUSY_BOUND).
         self.busy_bound: float | None = None
         self._backlog: deque[events.Key | events.Paste] = deque()
+        self._drop_before = float("-inf")
 
     @property
     def work(self) -> list[Work]:
@@ -89,13 +91,21 @@ class LabelDeskApp(App):
             return
         if not self.app_focus:
             self.app_focus = True
-        if self._backlog and not (isinstance(event, events.Key) and self._is_quit(event)):
+        if event.time <= self._drop_before and not self._is_quit(event):
+            return  # typed before a save failed: meant for a task that did not come
+        if self._backlog:
             self._backlog.append(event)  # behind keys that are waiting: order is kept
             await self.drain_keys()
         elif not getattr(self.screen, "ready", True):
             self._backlog.append(event)  # the screen is coming: it takes them when ready
         else:
             await self._take(event)
+
+    def drop_typed_ahead(self) -> None:
+        """A save failed: the keys typed before the labeler could see it (waiting here or in
+        the App's queue) were meant for the next task, so none of them is applied."""
+        self._drop_before = get_time()
+        self._backlog.clear()
 
     async def drain_keys(self) -> None:
         """Apply waiting keys while the current screen can take them (in arrival order)."""
@@ -114,8 +124,11 @@ class LabelDeskApp(App):
             if key_unused is not None:
                 key_unused(event)
 
-    def _is_quit(self, event: events.Key) -> bool:
-        """Quit never waits behind other keys: a stuck screen must not trap the labeler."""
+    def _is_quit(self, event: events.Key | events.Paste) -> bool:
+        """Quit is never dropped. It waits behind keys typed before it, like any key: a screen
+        gets ready within the busy bound, and the keys before it belong in the draft."""
+        if not isinstance(event, events.Key):
+            return False
         bindings = self._bindings.copy()
         if self._keymap:
             bindings.apply_keymap(self._keymap)

@@ -129,7 +129,9 @@ async def test_a_held_write_lock_is_shown_and_the_next_enter_saves_once(make_app
         holder = sqlite3.connect(db_path, isolation_level=None)
         holder.execute("BEGIN IMMEDIATE")  # another process writing, e.g. a long import
         try:
-            await burst(app, pilot, ["enter"])
+            # Enter, then the next task's keys typed ahead (reset, then a new ranking): they
+            # were meant for p2 and must not re-rank p1 once its save failed.
+            await burst(app, pilot, script("\rrCBA\r"))
             line = status(app)
             assert "Not saved" in line and "busy" in line and "Saved p1" not in line
             assert bells.count == 1 and app.screen.view.prompt.id == "p1"
