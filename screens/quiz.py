@@ -350,7 +350,10 @@ class QuizScreen(WorkScreen):
         if self.quiz is None or self.quiz.locked:
             return
         if self.item is not None and self._save() is not None:
-            return  # not saved: stay, answers on screen, the status line says why
+            # Not saved: stay, answers on screen, the status line says why; keys typed after
+            # this one were meant for the next item, so they are not applied here.
+            self.app.drop_typed_ahead()
+            return
         target = max(0, min(self.position + step, len(self.live.items)))
         if target != self.position:
             self._show(target)
@@ -375,8 +378,10 @@ class QuizScreen(WorkScreen):
         outcome = attempt(taking.submit_quiz, self.app.db, self.live, schema=self.app.schema,
                           bound=self.app.busy_bound)
         if isinstance(outcome, NotSaved):
+            self.app.drop_typed_ahead()
             self.app.bell()
-            self.say(f"Quiz not submitted: {outcome.reason}. {KEPT}.", "$text-error")
+            self.say(f"Quiz not submitted: {outcome.reason}. {KEPT} (keys typed after it are "
+                     "not applied).", "$text-error")
             return
         self._show_locked()
         self.say("Submitted and locked. Thank you!", "$text-success")

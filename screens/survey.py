@@ -127,6 +127,7 @@ class SurveyScreen(WorkScreen):
             self.refuse(f"Not stored: {exc}")
             return
         if isinstance(outcome, NotSaved):
+            self.app.drop_typed_ahead()  # keys typed after ctrl+s were not meant for this form
             self.refuse(f"Not stored: {outcome.reason}. Your answers stay on screen.")
             return
         self._show_list()
