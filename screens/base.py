@@ -19,8 +19,10 @@ from textual import events
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
+from textual.timer import Timer
 
 from screens.faults import KEPT
+from screens.host import Host
 from screens.widgets.status_line import StatusLine
 from store.labels import LabelValue
 from store.task_session import Claimed, NotSaved, Outcome, Saved, TaskSession
@@ -29,6 +31,7 @@ from store.views import TaskView
 
 
 class WorkScreen(Screen):
+    app: Host  # the typed view of self.app (screens.host)
     KIND = ""
     ORDERED_KEYS = True
     DRAFT_DELAY = 0.8  # seconds after the first unsaved change; the spec allows ~1 s of loss
@@ -40,7 +43,7 @@ class WorkScreen(Screen):
         self.ready = False
         self._session: TaskSession | None = None
         self._dirty = False
-        self._draft_timer: Any = None
+        self._draft_timer: Timer | None = None
 
     # -- the session ------------------------------------------------------------------------
     @property
@@ -53,7 +56,7 @@ class WorkScreen(Screen):
         app = self.app
         return TaskSession(app.db, app.labeler, self.KIND, overlap=app.config.overlap(self.KIND),
                            lease_seconds=app.config.lease_seconds, schema=app.schema,
-                           busy_bound=getattr(app, "busy_bound", None))
+                           busy_bound=app.busy_bound)
 
     @property
     def view(self) -> TaskView | None:

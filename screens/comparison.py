@@ -133,9 +133,10 @@ class ComparisonScreen(SkipHandling, WorkScreen):
     # -- steps ---------------------------------------------------------------------------------
     def go_to_step(self, step: str) -> None:
         if step == "scores":
+            assert self.scores is not None  # composed when the step is on
             self.scores.set_context(self._instruction_context())
         elif step == "ranking":
-            scores = self.scores.ratings() if "scores" in self.steps else None
+            scores = self.scores.ratings() if self.scores is not None else None
             self.query_one(RankingPanel).set_task(
                 self.outputs,
                 criterion=CRITERIA.get(self.app.config["comparison"]["priority"], ""),
@@ -170,8 +171,10 @@ class ComparisonScreen(SkipHandling, WorkScreen):
     def _missing(self, step: str) -> str:
         """What the step still needs, in words ('' when nothing)."""
         if step == "instruction":
+            assert self.instruction is not None  # composed when the step is on
             return ", ".join(f"{f.label} ({f.key})" for f in self.instruction.missing())
         if step == "scores":
+            assert self.scores is not None
             gaps: dict[str, list[str]] = {}
             for out, f in self.scores.missing():
                 gaps.setdefault(out.letter, []).append(f.label)
@@ -198,9 +201,11 @@ class ComparisonScreen(SkipHandling, WorkScreen):
     def label_values(self, prompt_id: str) -> list[LabelValue]:
         values: list[LabelValue] = []
         if "instruction" in self.steps:
+            assert self.instruction is not None  # composed when the step is on
             for name, value in self.instruction.values().items():
                 values.append(LabelValue("instruction", prompt_id, name, value))
         if "scores" in self.steps:
+            assert self.scores is not None
             for output_id, answers in self.scores.values().items():
                 values.extend(LabelValue("output", output_id, n, v) for n, v in answers.items())
         if "ranking" in self.steps:

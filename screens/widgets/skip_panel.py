@@ -22,13 +22,6 @@ from textual.widgets import Label, OptionList
 from screens.key_path import focus_now, report
 from screens.widgets.safe_text import SafeInput
 
-if TYPE_CHECKING:
-    from screens.base import WorkScreen
-
-    _Screen = WorkScreen
-else:
-    _Screen = object
-
 REASONS = ("cannot judge", "contains PII", "harmful request", "unclear")
 
 
@@ -136,7 +129,13 @@ class SkipPanel(Vertical):
         report(self, self.Cancelled(self))
 
 
-class SkipHandling(_Screen):
+if TYPE_CHECKING:  # the mixin runs on a WorkScreen; a type checker sees it as one
+    from screens.base import WorkScreen as _WorkScreen
+else:
+    _WorkScreen = object
+
+
+class SkipHandling(_WorkScreen):
     """For a `WorkScreen` that composes a `SkipPanel`: the skip key asks why, the store records
     the skip, and the next task comes up. `skip_cancelled` says where focus goes back to."""
 

@@ -11,7 +11,7 @@ from textual import events
 from screens.comparison import ComparisonScreen
 from screens.widgets.ranking_panel import RankingPanel
 from screens.widgets.status_line import StatusLine
-from store import labels, queue
+from store import demonstrations, labels, queue
 from tests.screens.burst import MODES, burst, key_event, script, settle
 from tui.config import Config
 
@@ -215,3 +215,17 @@ async def test_a_paste_keeps_its_place_among_the_keys_and_stays_literal(make_app
         await settle(app, pilot)
     [row] = list(labels.iter_labels(sample_db, labeler="alice", task="demonstration"))
     assert row.value.startswith("[b]Plants[/b] eat") and row.value.endswith("light.")
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_scoring_a_demonstration_rings_off_the_scale_and_stores_the_score(
+        make_app, sample_db, mode):
+    a = queue.claim_next(sample_db, "alice", "demonstration")
+    demonstrations.submit_demonstration(sample_db, a.id, a.item, "Plants eat light.")
+    app = make_app("rhea")
+    async with app.run_test(size=(80, 24)) as pilot:
+        bells = Bells(app)
+        await MODES[mode](app, pilot, ["d", "enter", "8", "0", "6", "enter"])
+        assert bells.count == 3  # Enter before a score, then 8 and 0: off the 1-7 scale
+    [score] = list(labels.iter_labels(sample_db, labeler="rhea", task="demonstration_score"))
+    assert score.value == 6
