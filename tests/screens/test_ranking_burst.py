@@ -75,7 +75,7 @@ async def burst(db_path, keys):
         db.conn.close()
 
 
-@settings(max_examples=15, deadline=None, derandomize=True,
+@settings(max_examples=12, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(keys=KEYS)
 def test_a_burst_ranks_as_the_keys_say_one_by_one(keys, template, tmp_path_factory):
