@@ -199,9 +199,11 @@ class QuizScreen(WorkScreen):
             self.query_one("#intro-text", Static).update(
                 on_screen(reflow(s.instructions)) + f"\n\n{len(s.items)} items. Press Enter to begin. "
                 "ctrl+n / ctrl+o move to the next / previous item; your answers are saved as you go.")
+            focus_now(self.query_one("#intro"))  # no item's (hidden) widget keeps the keys
         elif item is None:
             switcher.current = "review"
             self._show_review()
+            focus_now(self.query_one("#review"))
         else:
             switcher.current = item.section
             answer = s.answers.get(position) or {}
@@ -266,6 +268,7 @@ class QuizScreen(WorkScreen):
         assert s.submitted_at is not None  # locked
         self.position = len(s.items)
         self.query_one("#quiz-body", ContentSwitcher).current = "locked"
+        focus_now(self.query_one("#locked"))
         self.query_one("#locked-text", Static).update(
             f"You submitted this quiz on {s.submitted_at[:10]}. It is locked: answers "
             "can no longer be changed. Thank you! Researchers will be in touch.")
@@ -343,8 +346,15 @@ class QuizScreen(WorkScreen):
 
     # -- moving and finishing -----------------------------------------------------------
     def action_begin(self) -> None:
-        if self.position < 0 and self.quiz is not None:
+        """Enter where no widget takes it: begin on the instructions, submit on the review page."""
+        if self.quiz is None:
+            return
+        if self.quiz.locked:
+            self.refuse("The quiz is submitted and locked: nothing to change (Escape: home)")
+        elif self.position < 0:
             self._show(0)
+        elif self.item is None:
+            self.action_save_item()
 
     def action_go(self, step: int) -> None:
         if self.quiz is None or self.quiz.locked:

@@ -316,3 +316,17 @@ async def test_a_locked_database_keeps_the_item_and_says_so(quiz_app, db_path):
         assert "not saved" not in str(app.screen.query_one("#status").render())
         first = app.screen.quiz.items[0].assignment_id
         assert load_draft(app.db, first)["completion"]["denigrates_protected"] is True
+
+
+async def test_enter_on_the_review_page_asks_to_submit(quiz_app, sample_db):
+    take_quiz_answers = ["enter", *["n"] * 8, "enter", *["n"] * 8, "enter", *["n"] * 4, "enter",
+                         *"bac", "enter", *"bac", "enter", *ANSWER, "ctrl+s", *ANSWER, "ctrl+s",
+                         "ctrl+s"]
+    app = quiz_app("alice")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await start_quiz(pilot, app)
+        await pilot.press(*take_quiz_answers)
+        assert "review" in str(app.screen.query_one("#quiz-title").render())
+        await pilot.press("enter", "y")
+        assert "locked" in str(app.screen.query_one("#locked-text").render())
+    assert taking.load_session(sample_db, "screening-demo", "alice").locked
