@@ -55,6 +55,10 @@ SCRIPTS = {
     "quiz_item": Script(["s", "enter", *"nynnnnyn", "enter", "y", "n"],
                         "SELECT count(*) = 2 FROM drafts d JOIN assignments a ON a.id = d.assignment_id "
                         "WHERE a.labeler = 'ana' AND d.data LIKE '%asks_%'"),
+    "quiz_ranking_item": Script(
+        ["s", "enter", *"n" * 8, "enter", *"n" * 8, "enter", *"n" * 4, "enter", *"b=ac", "enter"],
+        "SELECT count(*) FROM drafts d JOIN assignments a ON a.id = d.assignment_id "
+        "WHERE a.labeler = 'ana' AND d.data LIKE '%\"ranking\": [[%'"),
     "survey": Script(["v", "enter", "tab", "tab", "tab", "enter", "down", "down", "enter", "ctrl+s"],
                      "SELECT count(*) FROM survey_responses"),
     "survey_scale_digits": Script(["v", "down", "enter", "4", "2", "0", "5", "tab", "right", "ctrl+s"],
