@@ -154,3 +154,16 @@ async def test_the_current_field_stays_in_view(make_app, sample_db):
         await pilot.press("down", "down", "down", "down")
         await pilot.pause()
         assert "▶ ranking" in screen_text(app)
+
+
+async def test_the_comparison_screen_serves_a_disputed_item_to_a_third_labeler(make_app, sample_db):
+    """The app's claims carry the [adjudication] rules: carol gets p1 (disputed at overlap 2)
+    rather than p2, which she would get if p1 were full."""
+    disputed(sample_db)
+    c = config()
+    c.data["adjudication"]["max_overlap"] = 3
+    app = make_app("carol", config=c)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("c")
+        await pilot.pause()
+        assert app.screen.view is not None and app.screen.view.prompt.id == "p1"
