@@ -92,7 +92,10 @@ class ComparisonScreen(WorkScreen):
                 self.instruction = InstructionPanel(schema.task("instruction").fields, id="instruction")
                 yield self.instruction
             if "scores" in steps:
-                self.scores = ScoresPanel(schema.task("output").fields, id="scores")
+                self.scores = ScoresPanel(
+                    schema.task("output").fields, id="scores",
+                    advance=self.app.config["comparison"]["advance_after_rating"],
+                )
                 yield self.scores
             if "ranking" in steps:
                 yield RankingPanel(id="ranking")
@@ -257,6 +260,10 @@ class ComparisonScreen(WorkScreen):
     def _edited(self) -> None:
         self.say(Content(""))
         self.changed()
+
+    @on(ScoresPanel.Done)
+    def _scores_done(self) -> None:
+        self.action_finish_step()
 
     @on(RankingPanel.Changed)
     def _ranked(self, event: RankingPanel.Changed) -> None:

@@ -32,6 +32,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "comparison": {
         "steps": ["instruction", "scores", "ranking"],
         "priority": "helpfulness",
+        "advance_after_rating": True,
     },
     "keys": {},
     "rules": {

@@ -6,6 +6,7 @@ it, and calls ``set_task`` for each task; the panel never touches the store. API
     panel.set_task(outputs: list[ShownOutput], *, criterion: str,
                    preorder: list[list[str]] | None = None,   # e.g. a saved draft
                    ratings: dict[str, int] | None = None,     # pre-orders, warns on contradiction
+                   prefill: list[list[str]] | None = None,    # a suggested order (toxicity)
                    rules: RankingRules = COMPARISON_RULES)    # TOXICITY_RULES for toxicity
     panel.ranking                                              # so far, for the draft
 
@@ -13,8 +14,9 @@ it, and calls ``set_task`` for each task; the panel never touches the store. API
   ``shown(view.outputs)`` makes them from a ``store.views.TaskView``.
 - ``criterion``: the "Rank by: …" line, ``CRITERIA[config["comparison"]["priority"]]`` or
   ``TOXICITY_CRITERION``.
-- ``preorder`` (may be partial) wins; else ``ratings`` pre-order the outputs
-  (``preorder_from_ratings``: equal ratings tied), so often only Enter is needed.
+- ``preorder`` (may be partial) wins; else ``prefill`` or the ``ratings``
+  (``preorder_from_ratings``: equal ratings tied) suggest a ranking, so often only Enter is
+  needed; a letter typed on a suggestion starts a new ranking, Backspace brings it back.
   Revisiting the step: ``preorder=panel.ranking`` keeps the ranking and re-checks new ratings.
 
 Messages (``RankingMessage``: ``.panel``, ``.ranking`` = tie groups of output ids, best first):
@@ -265,15 +267,16 @@ class RankingPanel(Widget, can_focus=True):
         preorder: Ranking | None = None,
         ratings: dict[str, int] | None = None,
         rules: RankingRules = COMPARISON_RULES,
+        prefill: Ranking | None = None,
     ) -> None:
         """Show a new task's outputs (in shown order, at most 9) and start its ranking."""
         if len(outputs) > len(LETTERS):
             raise ValueError(f"at most {len(LETTERS)} outputs can be ranked, got {len(outputs)}")
-        if preorder is None and ratings:
-            preorder = preorder_from_ratings(
+        if prefill is None and ratings:
+            prefill = preorder_from_ratings(
                 {s.output_id: ratings[s.output_id] for s in outputs if s.output_id in ratings}
             )
-        self.builder = RankingBuilder(outputs, preorder)
+        self.builder = RankingBuilder(outputs, preorder, prefill=prefill)
         self.ratings = dict(ratings) if ratings else None
         self.criterion = criterion
         self.rules = rules
@@ -332,6 +335,8 @@ class RankingPanel(Widget, can_focus=True):
             parts.append(("type letters best first, = ties the next one with the last", "italic"))
         if builder.remaining:
             parts.append(("   to place: " + " ".join(builder.remaining), "$text-muted"))
+        elif builder.prefilled and not builder.moving:
+            parts.append(("   suggested: Enter submits · a letter starts anew", "$text-success"))
         elif builder.moving:
             parts.append(("   K/J move · = tie with above · m done", "$text-muted"))
         else:

@@ -3,6 +3,10 @@
 Driven by plain data: `ScoresPanel(fields)`, then `set_task(outputs, scores, context)` per task
 and `set_context(context)` when the instruction labels change (`context` is answers keyed
 `task.field`; it decides which conditional fields are asked). Every change posts `Changed`.
+
+With `advance` on (`[comparison] advance_after_rating`), a rating digit that completes an
+output moves on to the next output with something missing (`after_rating`); when none is
+left the panel posts `Done` and the host moves on to the next step.
 """
 
 from __future__ import annotations
@@ -31,6 +35,19 @@ SCROLL_KEYS = {
 }
 PART_KEYS = {"left_square_bracket": -1, "right_square_bracket": 1}
 FLAG_COLUMN = 38
+
+
+def after_rating(unfinished: list[bool], current: int) -> int | None:
+    """Where a rating on output ``current`` leads: itself while it still lacks something, else
+    the next unfinished output (wrapping round), else None (every output is done)."""
+    if unfinished[current]:
+        return current
+    count = len(unfinished)
+    for step in range(1, count):
+        index = (current + step) % count
+        if unfinished[index]:
+            return index
+    return None
 
 
 class ScoreCard(Vertical):
@@ -84,9 +101,22 @@ class ScoresPanel(Vertical, can_focus=True):
         def control(self) -> ScoresPanel:
             return self.panel
 
-    def __init__(self, fields: tuple[Field, ...] | list[Field] = (), **kwargs: Any) -> None:
+    @dataclass
+    class Done(Message):
+        """A rating completed the last unfinished output (with ``advance`` on)."""
+
+        panel: ScoresPanel
+
+        @property
+        def control(self) -> ScoresPanel:
+            return self.panel
+
+    def __init__(
+        self, fields: tuple[Field, ...] | list[Field] = (), *, advance: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.fields = list(fields)
+        self.advance = advance
         scales = [f for f in self.fields if f.kind == "scale"]
         self.rating = scales[0] if scales else None
         self.outputs: list[ShownOutput] = []
@@ -175,6 +205,8 @@ class ScoresPanel(Vertical, can_focus=True):
             self.rating.min <= int(key) <= self.rating.max
         ):
             self._set(self.rating.name, int(key))
+            if self.advance:
+                self._advance()
         else:
             field = self._flag_for_key(event.character or key)
             if field is None:
@@ -190,6 +222,17 @@ class ScoresPanel(Vertical, can_focus=True):
             if field.key == key and fv.is_toggle(field):
                 return field
         return None
+
+    def _advance(self) -> None:
+        unfinished = [
+            bool(fv.missing(self.fields, self.scores[o.output_id], self._context_of(o)))
+            for o in self.outputs
+        ]
+        index = after_rating(unfinished, self.current)
+        if index is None:
+            self.post_message(self.Done(self))
+        elif index != self.current:
+            self.go_to(index)
 
     def _set(self, name: str, value: Any) -> None:
         self.scores[self.outputs[self.current].output_id][name] = value

@@ -21,8 +21,9 @@ from tui.config import Config
 
 
 def config(**comparison) -> Config:
+    """A config for these tests; a rating stays on its output unless a test asks to advance."""
     cfg = Config()
-    cfg.data["comparison"].update(comparison)
+    cfg.data["comparison"].update({"advance_after_rating": False, **comparison})
     return cfg
 
 
@@ -48,7 +49,7 @@ def comparison(make_app):
 
     @asynccontextmanager
     async def start(cfg: Config | None = None, size=(100, 40), labeler: str = "alice"):
-        app = make_app(labeler, config=cfg)
+        app = make_app(labeler, config=cfg or config())
         async with app.run_test(size=size, notifications=True) as pilot:
             await pilot.press("c")
             await pilot.pause()
@@ -341,7 +342,7 @@ async def test_ranking_step_shows_priority_and_contradictions(comparison, sample
         await pilot.press("6", "l", "4", "l", "2", "enter")
         panel = screen.query_one(RankingPanel)
         assert "Truthful and harmless first" in str(panel.query_one("#criterion").render())
-        await pilot.press("r", "c", "b", "a")
+        await pilot.press("c", "b")  # a letter starts a new ranking; A goes last by itself
         warning = str(panel.query_one("#status").render())
         assert warning.startswith("⚠ B (rated 4) is ranked below C (rated 2) (+2 more)")
 
@@ -365,3 +366,54 @@ def test_snapshot_80x24_ranking(make_app, snap_compare):
 
 def test_snapshot_160x48_instruction_with_pii(make_app, snap_compare):
     assert snap_compare(make_app("alice"), terminal_size=(160, 48), press=["c", "p", "e", "x"])
+
+
+# -- keystroke economy (issue #15) -------------------------------------------------------------
+
+
+async def test_ratings_advance_to_the_ranking_and_enter_accepts_it(comparison, sample_db):
+    async with comparison(config(advance_after_rating=True)) as (pilot, screen):
+        ids = letters(sample_db, screen.view.assignment.id)
+        await pilot.press("g", *"summ", "enter", "enter")
+        scores = screen.query_one(ScoresPanel)
+        await pilot.press("6")
+        assert screen.step == "scores" and scores.current == 1  # on to B
+        await pilot.press("h", "f", "7")  # back to A: a flag, then a new rating
+        assert scores.current == 1
+        await pilot.press("3", "3")  # B, then C, the last: on to the ranking
+        assert screen.step == "ranking"
+        assert screen.query_one(RankingPanel).ranking == [[ids["A"]], [ids["B"], ids["C"]]]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.view.prompt.id == "p2"
+    assert saved(sample_db, "ranking", "p1") == {"ranking": [[ids["A"]], [ids["B"], ids["C"]]]}
+    a = saved(sample_db, "output", ids["A"])
+    assert (a["rating"], a["fails_task"]) == (7, True)
+
+
+async def test_a_letter_replaces_the_suggested_ranking_and_backspace_restores_it(
+    comparison, sample_db
+):
+    async with comparison(config(advance_after_rating=True, steps=["scores", "ranking"])) as (
+        pilot, screen,
+    ):
+        ids = letters(sample_db, screen.view.assignment.id)
+        await pilot.press("6", "4", "2")
+        panel = screen.query_one(RankingPanel)
+        suggested = [[ids["A"]], [ids["B"]], [ids["C"]]]
+        assert screen.step == "ranking" and panel.ranking == suggested
+        await pilot.press("c")
+        assert panel.ranking == [[ids["C"]]]
+        await pilot.press("backspace")
+        assert panel.ranking == suggested
+        await pilot.press("b", "a", "equals_sign", "enter")  # B > A, C placed, = ties it
+        await pilot.pause()
+    assert saved(sample_db, "ranking", "p1") == {"ranking": [[ids["B"]], [ids["A"], ids["C"]]]}
+
+
+async def test_advance_is_off_by_config(comparison, sample_db):
+    async with comparison(config(advance_after_rating=False, steps=["scores", "ranking"])) as (
+        pilot, screen,
+    ):
+        await pilot.press("6", "4")
+        assert screen.step == "scores" and screen.query_one(ScoresPanel).current == 0
