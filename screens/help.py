@@ -1,4 +1,8 @@
-"""F1: the labeling guidelines and FAQ, rendered Markdown, searchable by section."""
+"""F1: the keys of the screen it was opened from, then the guidelines and FAQ (searchable).
+
+The key list is read from that screen's active bindings, so a key remapped in `[keys]` or the
+labeler's `keys.toml` is listed as remapped, and every key the Footer has no room for is here.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import re
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Input, Markdown, Static
 
@@ -30,6 +35,29 @@ def matching(text: str, query: str) -> list[str]:
     return [s for s in sections(text) if all(w in s.lower() for w in words)]
 
 
+def keys_here(screen: Screen) -> list[tuple[str, str]]:
+    """(keys, what they do) for every described binding active on ``screen``, as displayed."""
+    found: dict[str, tuple[list[str], str]] = {}
+    for active in screen.active_bindings.values():
+        binding = active.binding
+        if not binding.description or not active.enabled:
+            continue
+        keys, _ = found.setdefault(binding.id or binding.action, ([], binding.description))
+        shown = screen.app.get_key_display(binding)
+        if shown not in keys:
+            keys.append(shown)
+    return [("/".join(keys), description) for keys, description in found.values()]
+
+
+def keys_content(keys: list[tuple[str, str]], title: str) -> Content:
+    if not keys:
+        return Content("")
+    width = max(len(k) for k, _ in keys)
+    rows = [Content.styled(f"Keys on {title} (F1 · Escape back)", "bold")]
+    rows += [Content.assemble((k.rjust(width), "bold $text-accent"), f"  {d}") for k, d in keys]
+    return Content("\n").join(rows)
+
+
 class HelpScreen(Screen):
     CSS_PATH = "help.tcss"
     BINDINGS = [
@@ -48,11 +76,19 @@ class HelpScreen(Screen):
         yield SafeInput(placeholder="Search the guidelines (Enter), Escape to go back", id="help-search")
         yield Static(id="help-status")
         with VerticalScroll(id="help-body"):
+            yield Static(id="help-keys", markup=False)
             yield Markdown(self.text, id="help-md")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#help-body").focus()
+
+    def show_keys(self, screen: Screen) -> None:
+        """List the keys of ``screen`` (the one F1 was pressed on) above the guidelines."""
+        title = getattr(screen, "HEADING", "") or type(screen).__name__.removesuffix("Screen")
+        self.query_one("#help-keys", Static).update(keys_content(keys_here(screen), title))
+        if not getattr(self, "_anchor", ""):  # a screen's help topic wins over the top
+            self.query_one("#help-body", VerticalScroll).scroll_home(animate=False)
 
     def goto(self, anchor: str) -> None:
         """Scroll to a heading by its slug (a work screen's HELP_TOPIC), now or once loaded."""

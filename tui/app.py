@@ -62,10 +62,24 @@ class LabelDeskApp(App):
         return [w for w in WORK if self.role == "researcher" or not w.researcher_only]
 
     def on_mount(self) -> None:
-        if self.config["keys"]:
-            self.set_keymap(self.config["keys"])
+        self._apply_keymap()
         self._install_signal_handlers()
         self._resume()
+
+    def _apply_keymap(self) -> None:
+        from tui.config import ConfigError
+        from tui.keymap import keymap, unknown
+
+        try:
+            mapping = keymap(self.config)
+        except ConfigError as exc:  # the labeler's own file: say so and keep the default keys
+            self.notify(str(exc), title="Keys not remapped", severity="error", markup=False)
+            return
+        if not mapping:
+            return
+        self.set_keymap({bid: keys for bid, (keys, _) in mapping.items()})
+        for problem in unknown(mapping):
+            self.notify(problem, title="Keys", severity="warning", markup=False)
 
     def _resume(self) -> None:
         """Back into the task the labeler was typing in when the last session ended."""
@@ -114,12 +128,15 @@ class LabelDeskApp(App):
 
         if isinstance(self.screen, HelpScreen):
             return
-        topic = getattr(self.screen, "HELP_TOPIC", "")
+        came_from = self.screen
+        topic = getattr(came_from, "HELP_TOPIC", "")
         if not self.is_screen_installed("help"):
             self.install_screen(HelpScreen(), name="help")
         self.push_screen("help")
+        help_screen = self.get_screen("help")
+        help_screen.call_after_refresh(help_screen.show_keys, came_from)
         if topic:
-            self.get_screen("help").goto(topic)
+            help_screen.goto(topic)
 
     def work_screen(self, work: Work) -> Screen | None:
         """The installed screen for a kind of work, created on first use; None if not built."""

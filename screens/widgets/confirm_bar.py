@@ -18,8 +18,8 @@ class ConfirmBar(Static, can_focus=True):
     ConfirmBar.-asking { display: block; }
     """
     BINDINGS = [
-        Binding("y,enter", "answer(True)", "Yes", priority=True),
-        Binding("n,escape", "answer(False)", "No", priority=True),
+        Binding("y,enter", "answer(True)", "Yes", priority=True, id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", priority=True, id="confirm.no"),
     ]
 
     @dataclass

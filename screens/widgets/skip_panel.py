@@ -27,7 +27,7 @@ class SkipPanel(Vertical):
     SkipPanel Input { display: none; }
     SkipPanel.-other Input { display: block; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True)]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True, id="skip.cancel")]
 
     @dataclass
     class Chosen(Message):
