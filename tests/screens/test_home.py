@@ -69,3 +69,29 @@ async def test_palette_offers_work_but_no_screenshot_to_labelers(make_app):
     researcher = make_app("rhea")
     async with researcher.run_test(size=(100, 30)):
         assert any("creenshot" in c.title for c in researcher.get_system_commands(researcher.screen))
+
+
+async def test_home_refreshes_counts_and_a_new_quiz_without_a_restart(
+    make_app, sample_db, monkeypatch
+):
+    from pathlib import Path
+
+    from screens import home
+    from store import quiz as quizzes
+    from store.imports import import_prompts
+
+    monkeypatch.setattr(home, "POLL_SECONDS", 0.2)
+    app = make_app("alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert any(t.startswith("[c]") and "2 waiting" in t for t in option_texts(app))
+        extra = Path(app.db.conn.execute("PRAGMA database_list").fetchone()[2]).parent / "p.jsonl"
+        extra.write_text('{"id": "p9", "text": "Name a colour.", "tasks": ["instruction"]}\n')
+        import_prompts(sample_db, extra)
+        quizzes.import_quiz(sample_db, Path(__file__).parents[2] / "quiz.example.toml")
+        quizzes.assign_quiz(sample_db, "screening-demo", ["alice"])
+        await pilot.pause(1.0)
+        texts = option_texts(app)
+        assert texts[0].startswith("[s]") and "start here" in texts[0]
+        assert app.screen.query_one("#work", OptionList).highlighted == 0
+        assert any(t.startswith("[i]") and "1 waiting" in t for t in texts)
