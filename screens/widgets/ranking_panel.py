@@ -292,18 +292,20 @@ class RankingPanel(Widget, can_focus=True):
         for index, card in enumerate(self._cards):
             card.display = index < len(outputs)
         self.set_class(len(outputs) in (2, 4), "-two-columns")
-        self.query_one("#criterion", Static).update(
-            Content.assemble(("Rank by: ", "$text-muted"), Content(safe(self.criterion)))
-        )
+        # One line: the project's setting; how to weigh the criteria is one key away (w).
+        self.query_one("#criterion", Static).update(Content.assemble(
+            ("Rank by: ", "$text-muted"), Content(safe(self.criterion)),
+            ("  w: how to weigh", "italic $text-muted"),
+        ))
         self._show_rules()
         self._show_ranking()
 
     def _show_rules(self) -> None:
         rules = self.query_one("#rules", Static)
-        if self.has_class("-rules-open"):
-            rules.update(Content("\n".join(f"• {line}" for line in self.rules.details)))
-        else:
-            rules.update(Content.assemble(self.rules.summary, (" (w: rules)", "italic")))
+        rules.display = self.has_class("-rules-open")
+        if rules.display:
+            lines = (self.rules.summary, *self.rules.details)
+            rules.update(Content("\n".join(f"• {line}" for line in lines)))
 
     def _show_heads(self) -> None:
         ranking = self.builder.groups
