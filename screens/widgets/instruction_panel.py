@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.widgets import Markdown, Select, Static
 
 from screens.widgets import field_values as fv
+from screens.widgets.choice_select import ChoiceSelect
 from store.schema import Field
 from tui.locations import GUIDELINES
 
@@ -69,7 +70,7 @@ class InstructionPanel(VerticalScroll, can_focus=True):
             if field.kind == "choice":
                 with Horizontal(classes="field-row choice-row", id=f"row-{field.name}"):
                     yield Static(classes="field-label", id=f"field-{field.name}", markup=False)
-                    yield Select(
+                    yield ChoiceSelect(
                         [(c, c) for c in field.choices],
                         prompt=f"{'required: ' if field.required else ''}press {field.key}, type",
                         id=f"select-{field.name}",

@@ -419,3 +419,26 @@ async def test_advance_is_off_by_config(comparison, sample_db):
     ):
         await pilot.press("6", "4")
         assert screen.step == "scores" and screen.query_one(ScoresPanel).current == 0
+
+
+def test_category_search_prefers_a_prefix_and_skips_the_placeholder():
+    from screens.widgets.choice_select import best_match
+
+    choices = [None, "brainstorming", "classification", "extract", "generation", "rewrite",
+               "chat", "closed_qa", "open_qa", "summarization", "other"]
+    assert best_match(choices, "r") == 5  # rewrite, not the "required: …" placeholder
+    assert best_match(choices, "c") == 2  # classification starts with c; "brainstorming" holds none
+    assert best_match(choices, "cl") == 2 and best_match(choices, "clo") == 7
+    assert best_match(choices, "qa") == 8  # no prefix: found earliest in the word (open_qa)
+    assert best_match(choices, "zz") is None
+    assert best_match([None], "r") is None
+
+
+async def test_typing_r_in_the_category_list_picks_rewrite(comparison, sample_db):
+    async with comparison() as (pilot, screen):
+        await pilot.press("g", "r", "enter")
+        assert screen.instruction.answers["category"] == "rewrite"
+        await pilot.press("g", "down", "up", "up", "enter")  # the placeholder cannot be chosen
+        assert screen.instruction.answers["category"] is not None
+        await pilot.press("enter")
+        assert screen.step == "scores"
