@@ -57,8 +57,8 @@ class DemoScoringScreen(WorkScreen):
         if self.app.role != "researcher":
             self.notify("Scoring demonstrations is for researchers.", severity="error", markup=False)
             self.app.pop_screen()
-            return
-        super().on_screen_resume()
+        # WorkScreen.on_screen_resume runs next by itself (Textual calls handlers along the
+        # MRO): calling it here too claimed twice and popped the screen twice.
 
     def _claim(self) -> tuple[TaskView, dict[str, Any]] | None:
         """Like the base, but the item is a demonstration `d<id>`, not a prompt."""
