@@ -14,6 +14,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Input, Markdown, Static
+from textual.widgets.markdown import MarkdownBlock
 
 from screens.widgets.footer import Footer
 from screens.widgets.safe_text import SafeInput
@@ -28,6 +29,33 @@ def sections(text: str) -> list[str]:
     if starts[0] != 0:
         starts.insert(0, 0)
     return [text[a:b].strip() for a, b in zip(starts, starts[1:] + [len(text)]) if text[a:b].strip()]
+
+
+_UNTOUCHABLE = re.compile(r"`[^`]*`|\]\([^)]*\)")  # inline code and link targets
+
+
+def highlight(text: str, query: str) -> str:
+    """``text`` with each word of ``query`` marked ``~~…~~`` (shown reversed, not struck) in
+    its prose: not in headings (their anchors), code blocks, inline code or link targets."""
+    words = [re.escape(w) for w in query.split() if w]
+    if not words:
+        return text
+    word = re.compile("|".join(words), re.I)
+    out, fenced = [], False
+    for line in text.split("\n"):
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        if fenced or line.startswith("#") or line.lstrip().startswith("```"):
+            out.append(line)
+            continue
+        pieces, at = [], 0
+        for kept in _UNTOUCHABLE.finditer(line):
+            pieces.append(word.sub(lambda m: f"~~{m.group(0)}~~", line[at:kept.start()]))
+            pieces.append(kept.group(0))
+            at = kept.end()
+        pieces.append(word.sub(lambda m: f"~~{m.group(0)}~~", line[at:]))
+        out.append("".join(pieces))
+    return "\n".join(out)
 
 
 def matching(text: str, query: str) -> list[str]:
@@ -106,24 +134,38 @@ class HelpScreen(Screen):
     def action_search(self) -> None:
         self.query_one("#help-search", Input).focus()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.show(event.value)
+    async def on_input_submitted(self, event: Input.Submitted) -> None:
         self.query_one("#help-body").focus()
+        await self.show(event.value)
 
-    def show(self, query: str) -> None:
+    async def show(self, query: str) -> None:
         status = self.query_one("#help-status", Static)
+        markdown = self.query_one("#help-md", Markdown)
+        body = self.query_one("#help-body", VerticalScroll)
         if not query.strip():
-            self.query_one("#help-md", Markdown).update(self.text)
+            await markdown.update(self.text)
             status.update("")
             return
         found = matching(self.text, query)
-        self.query_one("#help-md", Markdown).update("\n\n".join(found) if found else "")
-        status.update(f"{len(found)} section(s) match; empty search shows everything")
+        await markdown.update(highlight("\n\n".join(found), query) if found else "")
+        status.update(f"{len(found)} section(s) match, matches reversed; "
+                      "an empty search shows everything")
+        first = self.first_match(query)
+        if first is not None:  # jump to it once laid out (the key list stays a scroll away)
+            self.call_after_refresh(body.scroll_to_widget, first, top=True, animate=False)
+
+    def first_match(self, query: str) -> MarkdownBlock | None:
+        words = [w.lower() for w in query.split()]
+        for block in self.query_one("#help-md", Markdown).query(MarkdownBlock):
+            text = block._content.plain.lower()
+            if block._content.plain and any(w in text for w in words):
+                return block
+        return None
 
     def action_close(self) -> None:
         search = self.query_one("#help-search", Input)
         if search.has_focus and search.value:
             search.value = ""
-            self.show("")
+            self.run_worker(self.show(""))
             return
         self.app.pop_screen()

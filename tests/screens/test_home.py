@@ -95,3 +95,34 @@ async def test_home_refreshes_counts_and_a_new_quiz_without_a_restart(
         assert texts[0].startswith("[s]") and "start here" in texts[0]
         assert app.screen.query_one("#work", OptionList).highlighted == 0
         assert any(t.startswith("[i]") and "1 waiting" in t for t in texts)
+
+
+LONG_GUIDE = (
+    "# Guide\n\n" + "".join(f"Line {n} of filler.\n\n" for n in range(60))
+    + "## Ranking\n\n" + "".join(f"Rank line {n}.\n\n" for n in range(30))
+    + "Ties are fine, see [ties](#ties-here) and `ties`.\n"
+)
+
+
+async def test_f1_search_highlights_matches_and_jumps_to_the_first(make_app, tmp_path, monkeypatch):
+    from textual.widgets.markdown import MarkdownBlock
+
+    from screens.help import highlight
+
+    (tmp_path / "g.md").write_text(LONG_GUIDE)
+    monkeypatch.setattr("screens.help.GUIDELINES", tmp_path / "g.md")
+    app = make_app("alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f1", "slash", *"ties", "enter")
+        await pilot.pause()
+        help_screen = app.screen
+        source = help_screen.query_one("#help-md", Markdown).source
+        assert "~~Ties~~ are fine, see [~~ties~~](#ties-here) and `ties`." in source
+        body = help_screen.query_one("#help-body")
+        first = help_screen.first_match("ties")
+        assert first is not None and "Ties are fine" in first._content.plain
+        assert body.scroll_y > 0 and first.region.y < 24  # scrolled to it, on screen
+        style = first.get_component_styles("s")
+        assert style.text_style.reverse  # marked by more than colour
+        assert isinstance(first, MarkdownBlock)
+    assert highlight("## Ties\n```\nties\n```\nties", "ties") == "## Ties\n```\nties\n```\n~~ties~~"
