@@ -55,9 +55,12 @@ class ComparisonScreen(WorkScreen):
 
     BINDINGS = [
         Binding("enter", "finish_step", "Next / submit", id="comparison.finish_step"),
-        Binding("less_than_sign", "step(-1)", "Prev step", id="comparison.step_prev"),
-        Binding("greater_than_sign", "step(1)", "Next step", id="comparison.step_next"),
-        Binding("ctrl+t", "toggle_prompt", "Prompt", id="comparison.toggle_prompt"),
+        Binding("less_than_sign", "step(-1)", "Prev step", id="comparison.step_prev",
+                show=False),
+        Binding("greater_than_sign", "step(1)", "Next step", id="comparison.step_next",
+                show=False),
+        Binding("ctrl+t", "toggle_prompt", "Fold prompt", id="comparison.toggle_prompt",
+                show=False),
         Binding("ctrl+k", "skip", "Skip", id="comparison.skip"),
         Binding("exclamation_mark", "flag", "Flag", id="comparison.flag"),
     ]
@@ -109,6 +112,10 @@ class ComparisonScreen(WorkScreen):
 
     def on_unmount(self) -> None:
         self.flush_drafts()
+
+    def on_resize(self, event) -> None:
+        # Under 24 rows the prompt keeps one line (Tab reaches it to scroll, ctrl+t folds it).
+        self.set_class(event.size.height < 24, "-short")
 
     def on_screen_resume(self) -> None:
         # Textual also runs WorkScreen.on_screen_resume (handlers run along the MRO).
@@ -333,7 +340,9 @@ class ComparisonScreen(WorkScreen):
     def say(self, content: Content) -> None:
         if content.plain != self._said:  # an unchanged line costs no re-layout
             self._said = content.plain
-            self.query_one("#status", Static).update(content)
+            status = self.query_one("#status", Static)
+            status.update(content)
+            status.display = bool(content.plain)  # an empty line is room for the task
 
     def _show_title(self) -> None:
         if self.view is None:
@@ -350,7 +359,7 @@ class ComparisonScreen(WorkScreen):
                 parts.append(" › ")
             style = "bold reverse" if step == self.step else "$text-muted"
             parts.append((f" {n} {STEP_TITLES[step]} ", style))
-        parts.append(("   < > step · Enter next/submit · ctrl+t prompt · Tab/shift+Tab to the prompt", "$text-muted"))
+        parts.append(("  < > step · F1 keys", "$text-muted"))
         self.query_one("#steps-bar", Static).update(Content.assemble(*parts))
 
 

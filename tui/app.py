@@ -42,7 +42,7 @@ class LabelDeskApp(App):
     SCREENS = {"home": _home_screen}
     MODES = {App.DEFAULT_MODE: "home"}
     BINDINGS = [
-        Binding("f1", "guidelines", "Guidelines", id="app.guidelines", priority=True),
+        Binding("f1", "guidelines", "Help", id="app.guidelines", priority=True),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
 

@@ -61,7 +61,7 @@ class InstructionPanel(VerticalScroll, can_focus=True):
         yield Static(
             Content.from_markup(
                 "[b]Instruction labels[/b]  [$text-muted]a field's key answers it "
-                "(again to change) · [b]?[/b] PII rules[/]"
+                "(again to change) · [b]?[/b] help[/]"
             ),
             id="instruction-legend",
         )
@@ -135,7 +135,10 @@ class InstructionPanel(VerticalScroll, can_focus=True):
     def toggle_rules(self) -> None:
         rules = self.query_one("#pii-rules", Markdown)
         if not rules.display and not getattr(rules, "_loaded", False):
-            rules.update(pii_rules())
+            # Every field's help in full (a row shows it only where it fits), then the PII rules.
+            helps = "\n".join(f"- **[{f.key}] {f.label}**: {f.help}" for f in self.fields
+                              if f.help)
+            rules.update(f"{helps}\n\n{pii_rules()}")
             rules._loaded = True
         rules.display = not rules.display
         if rules.display:
@@ -159,6 +162,10 @@ class InstructionPanel(VerticalScroll, can_focus=True):
         self.scroll_to_widget(self.query_one(f"#field-{name}"), animate=False)
         self.post_message(self.Changed(self, dict(self.answers)))
 
+    def on_resize(self) -> None:
+        self._lines.clear()
+        self._refresh()
+
     def _refresh(self) -> None:
         shown = {f.name for f in fv.asked(self.fields, self.context)}
         for field in self.fields:
@@ -177,6 +184,7 @@ class InstructionPanel(VerticalScroll, can_focus=True):
                 Content(field.label).truncate(self._label_width, ellipsis=True, pad=True),
             )
         line = fv.field_row(field, self.answers.get(field.name), self._label_width)
-        if field.help:
+        room = self.scrollable_content_region.width or self.app.size.width - 3
+        if field.help and len(line.plain) + 3 + len(field.help) <= room:  # whole, or under ?
             line = line + Content.styled(f"   {field.help}", "$text-muted")
         return line

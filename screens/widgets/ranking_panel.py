@@ -295,7 +295,7 @@ class RankingPanel(Widget, can_focus=True):
         # One line: the project's setting; how to weigh the criteria is one key away (w).
         self.query_one("#criterion", Static).update(Content.assemble(
             ("Rank by: ", "$text-muted"), Content(safe(self.criterion)),
-            ("  w: how to weigh", "italic $text-muted"),
+            ("  w: weighing", "italic $text-muted"),
         ))
         self._show_rules()
         self._show_ranking()
@@ -334,7 +334,7 @@ class RankingPanel(Widget, can_focus=True):
         if builder.pending_tie:
             parts.append(" = _")
         if not builder.groups:
-            parts.append(("type letters best first, = ties the next one with the last", "italic"))
+            parts.append(("type letters best first (= ties)", "italic"))
         if builder.remaining:
             parts.append(("   to place: " + " ".join(builder.remaining), "$text-muted"))
         elif builder.prefilled and not builder.moving:

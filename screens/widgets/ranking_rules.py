@@ -44,8 +44,8 @@ TOXICITY_RULES = RankingRules(
 
 
 CRITERIA = {
-    "helpfulness": "Helpfulness first (training data), then truthful and harmless",
-    "truthful_harmless": "Truthful and harmless first (final evaluation), then helpfulness",
+    "helpfulness": "Helpful first (training data), then truthful & harmless",
+    "truthful_harmless": "Truthful & harmless first (evaluation), then helpful",
 }
 """The criterion line for the ``[comparison] priority`` config setting (spec §6)."""
 

@@ -37,6 +37,31 @@ PART_KEYS = {"left_square_bracket": -1, "right_square_bracket": 1}
 FLAG_COLUMN = 38
 
 
+def flag_rows(widths: list[int], room: int, column: int | None = None) -> list[list[int]]:
+    """Field indexes laid out in rows ``room`` wide, in order (the keys still read top to
+    bottom). With ``column``, fields pair up in two aligned columns that wide and one wider
+    than its column takes a row of its own; without, as many share a row as fit (2 apart).
+    No label is ever cut."""
+    rows: list[list[int]] = []
+    row: list[int] = []
+    used = 0
+    for index, width in enumerate(widths):
+        if column is not None and width > column - 1:
+            if row:
+                rows.append(row)
+                row = []
+            rows.append([index])
+            continue
+        if row and (len(row) == 2 if column is not None else used + width > room):
+            rows.append(row)
+            row, used = [], 0
+        row.append(index)
+        used += width + 2
+    if row:
+        rows.append(row)
+    return rows
+
+
 def after_rating(unfinished: list[bool], current: int) -> int | None:
     """Where a rating on output ``current`` leads: itself while it still lacks something, else
     the next unfinished output (wrapping round), else None (every output is done)."""
@@ -270,7 +295,8 @@ class ScoresPanel(Vertical, can_focus=True):
             card.set_class(index == self.current, "-active")
             if card.shown != shown:
                 card.show(shown)
-            card.update_fields(self._card_title(index), self._fields_content(shown))
+            width = card.content_size.width or self.app.size.width - 2
+            card.update_fields(self._card_title(index), self._fields_content(shown, width))
 
     def _card_title(self, index: int) -> Content:
         shown = self.outputs[index]
@@ -278,29 +304,37 @@ class ScoresPanel(Vertical, can_focus=True):
         return Content.assemble(
             (f"{marker}Output {shown.letter}", "bold"),
             (f"  ({index + 1} of {len(self.outputs)})", "$text-muted"),
+            ("  h/l output · a flag's key flips it · ? help", "$text-muted"),
         )
 
-    def _fields_content(self, shown: ShownOutput) -> Content:
+    def _fields_content(self, shown: ShownOutput, width: int) -> Content:
+        """The fields in two columns; a label too long for its column gets the whole row, so
+        no label is ever cut (`flag_rows`)."""
         answers = self.scores[shown.output_id]
-        cells = [
-            fv.field_row(
-                field, answers.get(field.name), FLAG_COLUMN - len(f"[{field.key}]") - 7
-            ).pad_right(2)
-            for field in fv.asked(self.fields, self._context_of(shown))
-        ]
-        return Content("\n").join(Content("").join(cells[i:i + 2]) for i in range(0, len(cells), 2))
+        asked = fv.asked(self.fields, self._context_of(shown))
+        column = FLAG_COLUMN if 2 * FLAG_COLUMN <= width - 1 else None
+        aligned = column is not None
+        widths = [len(fv.field_row(f, None).plain) for f in asked]
+        rows = []
+        for row in flag_rows(widths, width - 1, column):
+            cells = []
+            for n, index in enumerate(row):
+                field = asked[index]
+                label_width = FLAG_COLUMN - len(f"[{field.key}]") - 5 if aligned and len(row) > 1 else 0
+                cell = fv.field_row(field, answers.get(field.name), label_width)
+                cells.append(cell.pad_right(1 if aligned else 2) if n < len(row) - 1 else cell)
+            rows.append(Content("").join(cells))
+        return Content("\n").join(rows)
 
     def _legend(self) -> Content:
-        parts = [Content.from_markup(
-            "[b]Scores[/b]  [$text-muted]←/→ h/l output · a flag's key flips it · ? help[/]"
-        )]
+        # One line where it fits, wrapping to a second: never cut (the anchors are the scale).
+        parts = []
         if self.rating is not None:
-            parts.append(Content.styled(
-                f"{self.rating.label} {self.rating.min}–{self.rating.max}: "
-                f"{fv.anchors_line(self.rating)}",
-                "$text-muted",
+            parts.append(Content.assemble(
+                (f"{self.rating.label} {self.rating.min}–{self.rating.max}: ", "bold"),
+                (fv.anchors_line(self.rating), "$text-muted"),
             ))
-        return Content("\n").join(parts)
+        return Content(" · ").join(parts)
 
     def _field_help(self) -> Content:
         lines = []

@@ -342,7 +342,7 @@ async def test_ranking_step_shows_priority_and_contradictions(comparison, sample
         await pilot.press("6", "l", "4", "l", "2", "enter")
         panel = screen.query_one(RankingPanel)
         criterion = str(panel.query_one("#criterion").render())
-        assert "Truthful and harmless first" in criterion and "w: how to weigh" in criterion
+        assert "Truthful & harmless first" in criterion and "w: weighing" in criterion
         assert not panel.query_one("#rules").display  # no second line that reads otherwise
         await pilot.press("c", "b")  # a letter starts a new ranking; A goes last by itself
         warning = str(panel.query_one("#status").render())
