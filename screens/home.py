@@ -50,6 +50,10 @@ class HomeScreen(Screen):
         if self.app.screen is self:
             self.refresh_counts()
 
+    def on_resize(self) -> None:
+        if self._lines is not None:
+            self.refresh_counts()
+
     def on_screen_resume(self) -> None:
         # Also the first showing (Textual resumes a screen when it becomes current), so the
         # counts are queried once at start-up, not on mount and again on resume.
@@ -66,13 +70,20 @@ class HomeScreen(Screen):
         quiz = attempt(self.notify, "look for an assigned quiz", pending_quiz, app.db,
                        app.labeler)[1]
         works = sorted(app.work, key=lambda w: w.kind != "quiz") if quiz else app.work
+        # One line each where it fits (4 + 34 + 22 columns), else the counts on a second line.
+        room = self.query_one("#work", OptionList).scrollable_content_region.width
+        one_line = room == 0 or room >= 60
         lines = []
         for work in works:
             c = counts.get(work.kind)
             tail = f"{c.waiting:>5} waiting {c.done:>5} done" if c else ""
             if work.kind == "quiz" and quiz:
                 tail = "    to do: start here"
-            lines.append((work.kind, f"[{work.key}] {work.title:<34}{tail}"))
+            if one_line:
+                lines.append((work.kind, f"[{work.key}] {work.title:<34}{tail}"))
+            else:
+                lines.append((work.kind, f"[{work.key}] {work.title}"
+                              + (f"\n    {' '.join(tail.split())}" if tail else "")))
         if lines != self._lines:
             options = self.query_one("#work", OptionList)
             highlighted = options.highlighted
@@ -83,7 +94,7 @@ class HomeScreen(Screen):
             options.add_options([Option(Content(text), id=kind) for kind, text in lines])
             options.highlighted = highlighted if highlighted is not None else 0
         self.query_one("#hint", Static).update(
-            "Enter or a key in brackets starts work · F1 guidelines · ctrl+q quit"
+            "Enter or a key in brackets starts work · F1 help · ctrl+q quit"
         )
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

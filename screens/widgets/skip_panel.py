@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Input, Label, OptionList
+from textual.widgets import Input, OptionList
 
 from screens.faults import attempt
 from screens.widgets.safe_text import SafeInput
@@ -47,8 +47,10 @@ class SkipPanel(Vertical):
             return self.panel
 
     def compose(self) -> ComposeResult:
-        yield Label("Skip this task because… (↑/↓, Enter; Esc cancels)")
-        yield OptionList(*REASONS, id="skip-reasons")
+        # The question sits in the border and the list is compact: every reason and the box's
+        # edge stay above the footer at 80x24 and 60x20.
+        self.border_title = "Skip this task because… (↑/↓ Enter · Esc cancels)"
+        yield OptionList(*REASONS, id="skip-reasons", compact=True)
         yield SafeInput(placeholder="say why, then Enter", id="skip-other", max_length=500)
 
     def open(self) -> None:
