@@ -16,20 +16,9 @@ from textual.screen import Screen
 from textual.widgets import Input, Markdown, Static
 from textual.widgets.markdown import MarkdownBlock
 
+from screens.guidelines import MISSING, matching, read_guidelines
 from screens.widgets.footer import Footer
 from screens.widgets.safe_text import SafeInput
-from tui.locations import GUIDELINES
-
-_HEADING = re.compile(r"^#{1,3} ", re.M)
-
-
-def sections(text: str) -> list[str]:
-    """The document cut at its headings (levels 1-3), each piece keeping its heading."""
-    starts = [m.start() for m in _HEADING.finditer(text)] or [0]
-    if starts[0] != 0:
-        starts.insert(0, 0)
-    return [text[a:b].strip() for a, b in zip(starts, starts[1:] + [len(text)]) if text[a:b].strip()]
-
 
 _UNTOUCHABLE = re.compile(r"`[^`]*`|\]\([^)]*\)")  # inline code and link targets
 
@@ -56,11 +45,6 @@ def highlight(text: str, query: str) -> str:
         pieces.append(word.sub(lambda m: f"~~{m.group(0)}~~", line[at:]))
         out.append("".join(pieces))
     return "\n".join(out)
-
-
-def matching(text: str, query: str) -> list[str]:
-    words = query.lower().split()
-    return [s for s in sections(text) if all(w in s.lower() for w in words)]
 
 
 def keys_here(screen: Screen) -> list[tuple[str, str]]:
@@ -95,10 +79,7 @@ class HelpScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__()
-        try:
-            self.text = GUIDELINES.read_text(encoding="utf-8")
-        except OSError:
-            self.text = "# Guidelines\n\nThe guidelines file is missing from this installation."
+        self.text = read_guidelines() or f"# Guidelines\n\n{MISSING}"
 
     def compose(self) -> ComposeResult:
         yield SafeInput(placeholder="Search the guidelines (Enter), Escape to go back", id="help-search")

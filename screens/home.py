@@ -22,7 +22,6 @@ from screens.widgets.safe_text import safe_markup
 from store import queue
 from store.resume import pending_quiz
 
-
 POLL_SECONDS = 3.0
 
 

@@ -1,6 +1,7 @@
 from textual.widgets import Markdown, OptionList
 
-from screens.help import HelpScreen, matching
+from screens.guidelines import matching
+from screens.help import HelpScreen
 
 
 def option_texts(app):
@@ -31,7 +32,7 @@ GUIDE = "# Guide\n\nIntro.\n\n## Ranking\n\nTies are fine.\n\n## Hallucination\n
 
 async def test_f1_opens_searchable_guidelines(make_app, tmp_path, monkeypatch):
     (tmp_path / "g.md").write_text(GUIDE)
-    monkeypatch.setattr("screens.help.GUIDELINES", tmp_path / "g.md")
+    monkeypatch.setattr("screens.guidelines.GUIDELINES", tmp_path / "g.md")
     app = make_app("alice")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("f1")
@@ -77,8 +78,8 @@ async def test_home_refreshes_counts_and_a_new_quiz_without_a_restart(
     from pathlib import Path
 
     from screens import home
-    from store import quiz as quizzes
     from store.imports import import_prompts
+    from store.quiz import admin as quizzes
 
     monkeypatch.setattr(home, "POLL_SECONDS", 0.2)
     app = make_app("alice")
@@ -110,7 +111,7 @@ async def test_f1_search_highlights_matches_and_jumps_to_the_first(make_app, tmp
     from screens.help import highlight
 
     (tmp_path / "g.md").write_text(LONG_GUIDE)
-    monkeypatch.setattr("screens.help.GUIDELINES", tmp_path / "g.md")
+    monkeypatch.setattr("screens.guidelines.GUIDELINES", tmp_path / "g.md")
     app = make_app("alice")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("f1", "slash", *"ties", "enter")

@@ -8,7 +8,7 @@ from textual.widgets._footer import FooterKey
 
 from screens.help import HelpScreen
 from store import demonstrations, queue
-from store import quiz as quizzes
+from store.quiz import admin as quizzes
 from tests.screens.test_quiz_screen import ROOT
 from tui.config import Config
 

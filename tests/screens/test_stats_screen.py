@@ -45,8 +45,8 @@ async def test_hostile_user_ids_are_shown_literally(make_app, sample_db, tmp_pat
 
 
 async def test_statistics_use_the_words_of_the_home_screen(make_app, sample_db):
+    from screens.stats_tables import duration
     from store import demonstrations, queue
-    from tui.stats_tables import duration
 
     app = make_app("rhea")
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
