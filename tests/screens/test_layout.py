@@ -128,3 +128,44 @@ def test_quiz_snapshot(make_app, sample_db, snap_compare, name, size):
     assign_quiz(sample_db)
     keys = ["s", "enter"] + (["ctrl+n"] * 3 if name == "ranking" else [])
     assert snap_compare(make_app("alice"), terminal_size=size, run_before=_plain(keys))
+
+
+# -- nothing cut off ---------------------------------------------------------------------------
+
+def test_flag_rows_pair_fields_and_give_a_long_label_its_own_row():
+    from screens.widgets.scores_panel import flag_rows
+
+    assert flag_rows([10, 12, 50, 9, 9, 9], 78, 38) == [[0, 1], [2], [3, 4], [5]]
+    assert flag_rows([20, 30, 46, 20, 20], 58) == [[0, 1], [2], [3, 4]]  # flowing when narrow
+    assert flag_rows([], 78, 38) == []
+
+
+@pytest.mark.parametrize("size", [(80, 24), (60, 20), (200, 50)])
+async def test_flag_labels_and_the_step_bar_are_never_cut(make_app, size):
+    app = make_app("alice")
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("c", "greater_than_sign")
+        await pilot.pause()
+        fields = str(app.screen.query_one(".card-fields").render())
+        assert "[a] Inappropriate for a customer assistant" in fields and "…" not in fields
+        assert max(len(line) for line in fields.splitlines()) <= size[0] - 2
+        for line in ("#steps-bar", "#task-title"):
+            assert "…" not in str(app.screen.query_one(line).render())
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_writing_skip_list_shows_every_reason_above_the_footer(make_app, size):
+    from textual.widgets import Footer, OptionList
+
+    from screens.widgets.skip_panel import REASONS, SkipPanel
+
+    app = make_app("alice")
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("w", "f4")
+        await pilot.pause()
+        panel = app.screen.query_one(SkipPanel)
+        options = panel.query_one(OptionList)
+        footer = app.screen.query_one(Footer)
+        assert options.option_count == len(REASONS)
+        assert options.region.height >= len(REASONS)  # every reason has its row
+        assert panel.region.bottom <= footer.region.y  # the box's edge above the footer
