@@ -13,7 +13,7 @@ import importlib
 import inspect
 from pathlib import Path
 
-from tui.config import Config, ConfigError, tomllib
+from tui.config import Config, ConfigError, read_toml
 from tui.locations import keys_path
 
 # Every module that declares bindings; `binding_ids` reads them.
@@ -28,16 +28,9 @@ BINDING_MODULES = (
 
 def read_keys(path: Path) -> dict[str, str]:
     """A keys file as binding id → keys; missing file: {}."""
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not path.exists():
         return {}
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read keys ({exc.strerror})") from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML ({exc})") from exc
+    raw = read_toml(path, "keys")
     raw = raw.get("keys", raw) if isinstance(raw.get("keys"), dict) else raw
     for binding_id, keys in raw.items():
         if not isinstance(keys, str) or not keys.strip():
