@@ -124,5 +124,5 @@ class DemoScoringScreen(WorkScreen):
         if not ok:
             return
         self._dirty = False
-        self.notify(f"Scored {self.demo.id}: {self.rating}.")
+        self.notify(f"Score {self.rating} saved.")  # d12 is an id no labeler reads
         self.next_task()

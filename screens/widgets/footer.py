@@ -67,8 +67,21 @@ class Footer(_TextualFooter):
                     tooltip=binding.tooltip or binding.description,
                 )
 
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._hide_cut_keys)
+
+    def _hide_cut_keys(self) -> None:
+        """A key that does not fit whole is not drawn half ("f3 Copy an"): F1 lists it."""
+        keys = list(self.query(FooterKey))
+        palette = [k for k in keys if k.has_class("-command-palette")]
+        limit = palette[0].region.x if palette else self.region.right
+        for key in keys:
+            if not key.has_class("-command-palette"):
+                key.visible = key.region.right <= limit
+
     async def recompose(self) -> None:
         await super().recompose()
+        self.call_after_refresh(self._hide_cut_keys)
         # Textual keeps watchers in the instance attribute "__watchers" (see reactive._watch).
         for watchers in getattr(self, "__watchers", {}).values():
             watchers[:] = [(node, callback) for node, callback in watchers if not node._closing]

@@ -169,3 +169,17 @@ async def test_the_writing_skip_list_shows_every_reason_above_the_footer(make_ap
         assert options.option_count == len(REASONS)
         assert options.region.height >= len(REASONS)  # every reason has its row
         assert panel.region.bottom <= footer.region.y  # the box's edge above the footer
+
+
+async def test_a_footer_key_that_does_not_fit_whole_is_not_drawn_half(make_app):
+    from textual.widgets._footer import FooterKey
+
+    app = make_app("alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("w")
+        await pilot.pause()
+        keys = [k for k in app.screen.query(FooterKey) if not k.has_class("-command-palette")]
+        limit = next(k for k in app.screen.query(FooterKey)
+                     if k.has_class("-command-palette")).region.x
+        assert any(not k.visible for k in keys)  # "Copy answer" has no room at 80 columns
+        assert all(k.region.right <= limit for k in keys if k.visible)
