@@ -12,6 +12,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from screens.host import Host
 from screens.registry import WORK, Work
 from store.db import APP_BUSY_TIMEOUT_MS
 from store.schema import Schema
@@ -34,7 +35,7 @@ def _home_screen() -> Screen:
 HANGUP_GRACE = 3.0
 
 
-class LabelDeskApp(App):
+class LabelDeskApp(Host):
     TITLE = "LabelDesk"
     CSS_PATH = "app.tcss"
     # Home is the base of the screen stack, composed in the first frame: no blank default
@@ -55,6 +56,7 @@ class LabelDeskApp(App):
         self.labeler = labeler
         self.role = role
         self.config = config
+        self._site_config = config  # as a Config (the Host contract types `config` narrower)
         self.schema = schema
 
     @property
@@ -71,7 +73,7 @@ class LabelDeskApp(App):
         from tui.keymap import keymap, unknown
 
         try:
-            mapping = keymap(self.config)
+            mapping = keymap(self._site_config)
         except ConfigError as exc:  # the labeler's own file: say so and keep the default keys
             self.notify(str(exc), title="Keys not remapped", severity="error", markup=False)
             return
@@ -134,9 +136,10 @@ class LabelDeskApp(App):
             self.install_screen(HelpScreen(), name="help")
         self.push_screen("help")
         help_screen = self.get_screen("help")
-        help_screen.call_after_refresh(help_screen.show_keys, came_from)
-        if topic:
-            help_screen.goto(topic)
+        if isinstance(help_screen, HelpScreen):
+            help_screen.call_after_refresh(help_screen.show_keys, came_from)
+            if topic:
+                help_screen.goto(topic)
 
     def work_screen(self, work: Work) -> Screen | None:
         """The installed screen for a kind of work, created on first use; None if not built."""

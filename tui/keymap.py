@@ -41,7 +41,8 @@ def read_keys(path: Path) -> dict[str, str]:
 def keymap(config: Config, user_file: Path | None = None) -> dict[str, tuple[str, str]]:
     """binding id → (keys, where it was set): the site's `[keys]`, then the labeler's file."""
     site = str(config.path) if config.path else "config"
-    merged = {bid: (keys, f"{site}: keys.{bid}") for bid, keys in config["keys"].items()}
+    site_keys: dict[str, str] = config["keys"]
+    merged = {bid: (keys, f"{site}: keys.{bid}") for bid, keys in site_keys.items()}
     path = user_file or keys_path()
     merged.update({bid: (keys, f"{path}: {bid}") for bid, keys in read_keys(path).items()})
     return merged

@@ -9,7 +9,7 @@ from textual.widgets._footer import FooterKey
 from screens.help import HelpScreen
 from store import demonstrations, queue
 from store.quiz import admin as quizzes
-from tests.screens.test_quiz_screen import ROOT
+from tests.conftest import QUIZ_EXAMPLE, press_settled, snapshot_keys
 from tui.config import Config
 
 SIZES = [(80, 24), (60, 20)]
@@ -26,7 +26,7 @@ def visible_keys(app) -> set[str]:
 
 
 def assign_quiz(db):
-    quizzes.import_quiz(db, ROOT / "quiz.example.toml")
+    quizzes.import_quiz(db, QUIZ_EXAMPLE)
     quizzes.assign_quiz(db, "screening-demo", ["alice"])
 
 
@@ -48,8 +48,7 @@ async def test_essential_keys_are_visible_at_80x24(make_app, what, keys, essenti
     cfg.data["comparison"]["advance_after_rating"] = False
     app = make_app("alice", config=cfg)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press(*keys)
-        await pilot.pause()
+        await press_settled(pilot, *keys)
         assert essential <= visible_keys(app), (what, essential - visible_keys(app))
 
 
@@ -78,15 +77,6 @@ async def test_f1_lists_the_keys_the_footer_has_no_room_for(make_app):
 
 # -- snapshots -------------------------------------------------------------------------------
 
-def _plain(pilot_keys):
-    async def run_before(pilot):
-        await pilot.press(*pilot_keys)
-        for widget in pilot.app.screen.query("TextArea, Input"):
-            widget.cursor_blink = False  # a blinking cursor makes the picture a coin toss
-        await pilot.pause()
-    return run_before
-
-
 SCREENS = {
     "home": [],
     "help": ["f1"],
@@ -109,7 +99,7 @@ def test_screen_snapshot(make_app, snap_compare, name, size):
     cfg = Config()
     cfg.data["comparison"]["advance_after_rating"] = False
     assert snap_compare(make_app("alice", config=cfg), terminal_size=size,
-                        run_before=_plain(SCREENS[name]))
+                        run_before=snapshot_keys(*SCREENS[name]))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -119,7 +109,7 @@ def test_researcher_screen_snapshot(make_app, sample_db, snap_compare, name, siz
         a = queue.claim_next(sample_db, "alice", "demonstration")
         demonstrations.submit_demonstration(sample_db, a.id, a.item, "Plants make food.")
     keys = ["t"] if name == "stats" else ["d", "5"]
-    assert snap_compare(make_app("rhea"), terminal_size=size, run_before=_plain(keys))
+    assert snap_compare(make_app("rhea"), terminal_size=size, run_before=snapshot_keys(*keys))
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -127,7 +117,7 @@ def test_researcher_screen_snapshot(make_app, sample_db, snap_compare, name, siz
 def test_quiz_snapshot(make_app, sample_db, snap_compare, name, size):
     assign_quiz(sample_db)
     keys = ["s", "enter"] + (["ctrl+n"] * 3 if name == "ranking" else [])
-    assert snap_compare(make_app("alice"), terminal_size=size, run_before=_plain(keys))
+    assert snap_compare(make_app("alice"), terminal_size=size, run_before=snapshot_keys(*keys))
 
 
 # -- nothing cut off ---------------------------------------------------------------------------
