@@ -92,11 +92,14 @@ class HelpScreen(Screen):
     def on_mount(self) -> None:
         self.query_one("#help-body").focus()
 
-    def show_keys(self, screen: Screen) -> None:
-        """List the keys of ``screen`` (the one F1 was pressed on) above the guidelines."""
+    def show_keys(self, screen: Screen, topic: str = "") -> None:
+        """List the keys of ``screen`` (the one F1 was pressed on) above the guidelines, then
+        go to its help ``topic`` if it has one (once the list is laid out), else to the top."""
         title = getattr(screen, "HEADING", "") or type(screen).__name__.removesuffix("Screen")
         self.query_one("#help-keys", Static).update(keys_content(keys_here(screen), title))
-        if not getattr(self, "_anchor", ""):  # a screen's help topic wins over the top
+        if topic:  # after the list has its height (one refresh lays it out, the next scrolls)
+            self.call_after_refresh(self.goto, topic)
+        else:
             self.query_one("#help-body", VerticalScroll).scroll_home(animate=False)
 
     def goto(self, anchor: str) -> None:

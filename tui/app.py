@@ -136,10 +136,8 @@ class LabelDeskApp(Host):
             self.install_screen(HelpScreen(), name="help")
         self.push_screen("help")
         help_screen = self.get_screen("help")
-        if isinstance(help_screen, HelpScreen):
-            help_screen.call_after_refresh(help_screen.show_keys, came_from)
-            if topic:
-                help_screen.goto(topic)
+        if isinstance(help_screen, HelpScreen):  # the keys first: the topic's place depends on them
+            help_screen.call_after_refresh(help_screen.show_keys, came_from, topic)
 
     def work_screen(self, work: Work) -> Screen | None:
         """The installed screen for a kind of work, created on first use; None if not built."""
