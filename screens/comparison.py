@@ -185,12 +185,17 @@ class ComparisonScreen(WorkScreen):
             self.scores.set_context(self._instruction_context())
         elif step == "ranking":
             scores = self.scores.ratings() if self.scores is not None else None
-            self.query_one(RankingPanel).set_task(
+            panel = self.query_one(RankingPanel)
+            panel.set_task(
                 self.outputs,
                 criterion=CRITERIA.get(self.app.config["comparison"]["priority"], ""),
                 preorder=self.ranking if self.ranking_edited else None,
                 ratings=scores or None,
             )
+            # The suggested ranking is the answer until edited: an Enter that reaches the
+            # screen before the panel has focus (typed in the same burst as the last rating)
+            # submits it rather than calling it missing.
+            self.ranking = panel.ranking
         self.query_one(ContentSwitcher).current = self._step = step
         self.query_one(f"#{step}").focus()
         self._show_title()

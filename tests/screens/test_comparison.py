@@ -449,3 +449,18 @@ async def test_typing_r_in_the_category_list_picks_rewrite(comparison, sample_db
         assert screen.instruction.answers["category"] is not None
         await pilot.press("enter")
         assert screen.step == "scores"
+
+
+async def test_ratings_and_enter_typed_in_one_burst_save_the_suggested_ranking(
+    comparison, sample_db
+):
+    from textual import events
+
+    async with comparison(config(advance_after_rating=True, steps=["scores", "ranking"])) as (
+        pilot, screen,
+    ):
+        ids = letters(sample_db, screen.view.assignment.id)
+        for key, char in [("6", "6"), ("4", "4"), ("2", "2"), ("enter", "\r")]:
+            pilot.app.post_message(events.Key(key, char))  # one read, as SSH delivers it
+        await settle(pilot, until=lambda: screen.view.prompt.id == "p2")
+    assert saved(sample_db, "ranking", "p1") == {"ranking": [[ids["A"]], [ids["B"]], [ids["C"]]]}
