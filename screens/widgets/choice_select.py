@@ -1,7 +1,7 @@
 """A type-to-search choice list (the instruction's category, key ``g``).
 
-Textual's Select searches its placeholder row too ("required: press g, type" holds an ``r``),
-and takes the earliest substring match. Here the placeholder cannot be highlighted or chosen,
+Textual's Select searches its placeholder row too ("g: required" holds an ``r``), and takes
+the earliest substring match. Here the placeholder cannot be highlighted or chosen,
 and typing matches the start of a choice first ("r" → rewrite), then any part of it.
 """
 

@@ -70,7 +70,7 @@ class InstructionPanel(VerticalScroll, can_focus=True):
                     yield Static(classes="field-label", id=f"field-{field.name}", markup=False)
                     yield ChoiceSelect(
                         [(c, c) for c in field.choices],
-                        prompt=f"{'required, ' if field.required else ''}press {field.key}",
+                        prompt=f"{field.key}: {'required' if field.required else 'choose'}",
                         id=f"select-{field.name}",
                         compact=True,
                     )
