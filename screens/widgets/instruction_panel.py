@@ -113,6 +113,10 @@ class InstructionPanel(VerticalScroll, can_focus=True):
 
     # -- keys ----------------------------------------------------------------------------------
     def on_key(self, event: events.Key) -> None:
+        if any(select.type_ahead(event, self) for select in self.query(ChoiceSelect)):
+            event.stop()
+            event.prevent_default()
+            return
         if event.key == RULES_KEY:
             self.toggle_rules()
         else:
@@ -121,7 +125,7 @@ class InstructionPanel(VerticalScroll, can_focus=True):
                 return
             if field.kind == "choice":
                 select = self.query_one(f"#select-{field.name}", Select)
-                select.focus()
+                # The open list takes focus itself; keys typed before it has are type_ahead.
                 select.action_show_overlay()
             elif fv.is_toggle(field):
                 self._set(field.name, fv.next_value(field, self.answers.get(field.name)))

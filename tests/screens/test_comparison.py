@@ -464,3 +464,19 @@ async def test_ratings_and_enter_typed_in_one_burst_save_the_suggested_ranking(
             pilot.app.post_message(events.Key(key, char))  # one read, as SSH delivers it
         await settle(pilot, until=lambda: screen.view.prompt.id == "p2")
     assert saved(sample_db, "ranking", "p1") == {"ranking": [[ids["A"]], [ids["B"]], [ids["C"]]]}
+
+
+async def test_category_typed_in_one_burst_with_its_key_searches_the_list(comparison, sample_db):
+    from textual import events
+
+    async with comparison() as (pilot, screen):
+        before = dict(screen.instruction.answers)
+        for key in "gopen":  # one read, as SSH delivers fast typing: o, p, e are field keys too
+            pilot.app.post_message(events.Key(key, key))
+        await settle(pilot)
+        await pilot.press("enter")  # (Enter in the same burst is the key path's: issue #15 item 7)
+        await settle(pilot, until=lambda: screen.instruction.answers.get("category"))
+        answers = screen.instruction.answers
+        assert answers["category"] == "open_qa"
+        assert {k: v for k, v in answers.items() if k != "category"} == {
+            k: v for k, v in before.items() if k != "category"}  # no field flipped by the burst
