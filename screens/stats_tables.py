@@ -79,6 +79,13 @@ def render(stats: dict) -> list:
             for k, v in progress["kinds"].items()]
     out.append(_table("Progress by work (the queue; screening-quiz answers are not counted here)",
                       ["work", "items", "started", "labels done / wanted", "share"], rows))
+    over = progress.get("over_overlap")
+    if over is not None:
+        from store.stats import OVER_OVERLAP_REASONS
+
+        rows = [["items over overlap", _num(over["items"])]]
+        rows += [[f"  {OVER_OVERLAP_REASONS[r]}", _num(n)] for r, n in over["by_reason"].items() if n]
+        out.append(_table("Items labeled by more labelers than the overlap", ["reason", "items"], rows))
     rows = [[name, work_name(kind), _num(v["done"]), duration(v["hours"] * 3600),
              _num(v["items_per_hour"])]
             for name, kinds in progress["labelers"].items() for kind, v in kinds.items()]

@@ -184,10 +184,33 @@ CREATE TRIGGER task_counts_delete AFTER DELETE ON tasks BEGIN UPDATE task_counts
 CREATE TRIGGER task_counts_update AFTER UPDATE OF kind, quiz, full ON tasks BEGIN UPDATE task_counts SET n = n - 1 WHERE kind = old.kind AND quiz = old.quiz AND full = old.full; INSERT INTO task_counts (kind, quiz, full, n) VALUES (new.kind, new.quiz, new.full, 1) ON CONFLICT (kind, quiz, full) DO UPDATE SET n = n + 1; END
 """
 
+def _v4_sessions(db: sqlite_utils.Database) -> None:
+    _run(db, _V4_SQL)
+
+
+# One row per running app (a labeler may open two terminals). An assignment held by a live
+# session of the same labeler is not handed to the other one, so each session has its own task
+# and its own draft (store/sessions.py).
+_V4_SQL = """
+CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    labeler TEXT NOT NULL,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    started_at TEXT NOT NULL,
+    seen_at TEXT NOT NULL,
+    ended_at TEXT
+);
+CREATE INDEX sessions_live ON sessions (labeler) WHERE ended_at IS NULL;
+ALTER TABLE assignments ADD COLUMN session TEXT
+"""
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     _v2_quizzes_and_surveys,
     _v3_task_counts,
+    _v4_sessions,
 ]
 
 LATEST = len(MIGRATIONS)

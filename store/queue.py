@@ -107,19 +107,17 @@ def claim_next(
     """The labeler's own unfinished task of this kind, else the oldest open one, leased."""
     at = at or datetime.now(timezone.utc)
     stamp, until = _stamp(at), lease_end(lease_seconds, at)
+    session = getattr(db, "session_id", None)
     with immediate(db):
         role = role_of(db, labeler)
-        own = db.execute(
-            _SELECT + "WHERE a.labeler = ? AND a.status = 'active' AND t.kind = ? AND t.quiz = ? "
-            "ORDER BY a.id LIMIT 1",
-            [labeler, kind, quiz],
-        ).fetchone()
+        own = _own_active(db, labeler, kind, quiz)
         if own:
             mine = _row(own)
             expired = mine.lease_until is not None and mine.lease_until <= stamp
             done, live = _taken(db, mine.task_id, stamp, exclude=labeler)
             if role == "researcher" or not expired or done + live < overlap:
-                db.execute("UPDATE assignments SET lease_until = ? WHERE id = ?", [until, mine.id])
+                db.execute("UPDATE assignments SET lease_until = ?, session = ? WHERE id = ?",
+                           [until, session, mine.id])
                 return get_assignment(db, mine.id)
             # Others filled the item while this lease was out; the draft stays in `drafts`.
             db.execute("UPDATE assignments SET status = 'expired' WHERE id = ?", [mine.id])
@@ -130,13 +128,30 @@ def claim_next(
         task_id, item = task
         order = _order_for(db, kind, item, labeler, task_id)
         cur = db.execute(
-            """INSERT INTO assignments (task_id, labeler, status, claimed_at, lease_until, "order")
-               VALUES (?, ?, 'active', ?, ?, ?)""",
-            [task_id, labeler, stamp, until, json.dumps(order)],
+            """INSERT INTO assignments (task_id, labeler, status, claimed_at, lease_until, "order",
+                                        session)
+               VALUES (?, ?, 'active', ?, ?, ?, ?)""",
+            [task_id, labeler, stamp, until, json.dumps(order), session],
         )
         log_event(db, labeler, "claim", {"task": task_id, "kind": kind, "item": item})
         assert cur.lastrowid is not None
         return get_assignment(db, cur.lastrowid)
+
+
+def _own_active(db: sqlite_utils.Database, labeler: str, kind: str, quiz: str) -> tuple[Any, ...] | None:
+    """The labeler's oldest unfinished task of this kind that no other live session of theirs
+    holds (two terminals each keep their own task and draft: store/sessions.py)."""
+    from store.sessions import held_elsewhere
+
+    for row in db.execute(
+        _SELECT.replace("a.\"order\"", "a.\"order\", a.session")
+        + "WHERE a.labeler = ? AND a.status = 'active' AND t.kind = ? AND t.quiz = ? ORDER BY a.id",
+        [labeler, kind, quiz],
+    ).fetchall():
+        *head, holder = row
+        if not held_elsewhere(db, holder):
+            return tuple(head)
+    return None
 
 
 def _next_open(
@@ -235,6 +250,11 @@ def counts(db: sqlite_utils.Database, labeler: str, overlap: dict[str, int]) -> 
         ).fetchone()[0]
         out[kind] = Counts(waiting, done)
     return out
+
+
+def done_by_others(db: sqlite_utils.Database, task_id: int, labeler: str) -> int:
+    """How many other non-gold labelers have finished a task."""
+    return _taken(db, task_id, "", exclude=labeler)[0]
 
 
 def mark_full_if_done(db: sqlite_utils.Database, task_id: int, overlap: int) -> None:
