@@ -23,7 +23,7 @@ from screens.registry import WORK
 from screens.widgets.footer import Footer
 from screens.widgets.safe_text import safe_markup
 from store import queue
-from store.resume import pending_quiz
+from store.resume import pending_quiz_state
 
 POLL_SECONDS = 3.0
 
@@ -31,6 +31,7 @@ POLL_SECONDS = 3.0
 class HomeScreen(Screen):
     app: Host  # the typed view of self.app (screens.host)
     CSS_PATH = "home.tcss"
+    ORDERED_KEYS = True  # `w` then typing at once: the text reaches the writing screen
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "start_selected", "Start", id="home.start", show=True),
         *(Binding(w.key, f"start('{w.kind}')", w.title, id=f"home.{w.kind}", show=False)
@@ -71,7 +72,7 @@ class HomeScreen(Screen):
         counts = attempt(self.notify, "count the waiting work", queue.counts, app.db,
                          app.labeler, {w.kind: app.config.overlap(w.kind) for w in app.work})[1] or {}
         # An assigned, unsubmitted screening quiz comes first (labeling-guidelines §8).
-        quiz = attempt(self.notify, "look for an assigned quiz", pending_quiz, app.db,
+        quiz = attempt(self.notify, "look for an assigned quiz", pending_quiz_state, app.db,
                        app.labeler)[1]
         works = sorted(app.work, key=lambda w: w.kind != "quiz") if quiz else app.work
         # One line each where it fits (4 + 34 + 22 columns), else the counts on a second line.
@@ -82,7 +83,7 @@ class HomeScreen(Screen):
             c = counts.get(work.kind)
             tail = f"{c.waiting:>5} waiting {c.done:>5} done" if c else ""
             if work.kind == "quiz" and quiz:
-                tail = "    to do: start here"
+                tail = "    in progress: go on" if quiz[1] else "    to do: start here"
             if one_line:
                 lines.append((work.kind, f"[{work.key}] {work.title:<34}{tail}"))
             else:

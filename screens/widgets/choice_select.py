@@ -7,9 +7,7 @@ and typing matches the start of a choice first ("r" → rewrite), then any part 
 
 from __future__ import annotations
 
-from textual import events
 from textual.app import ComposeResult
-from textual.widget import Widget
 from textual.widgets import Select
 from textual.widgets._select import SelectCurrent, SelectOverlay
 
@@ -27,17 +25,6 @@ def best_match(choices: list[str | None], query: str) -> int | None:
 
 
 class ChoiceOverlay(SelectOverlay):
-    def focus(self, scroll_visible: bool = True) -> ChoiceOverlay:
-        # Focus arrives a turn later (call_later); a list closed meanwhile by type_ahead must
-        # not take it, or it would read the keys meant for the field list while hidden.
-        def take() -> None:
-            if isinstance(self.parent, Select) and self.parent.expanded:
-                self.screen.set_focus(self, scroll_visible=scroll_visible)
-
-        self.refresh()
-        self.app.call_later(take)
-        return self
-
     def _find_search_match(self, query: str) -> int | None:
         choices = [None if o.disabled else str(o.prompt) for o in self._options]
         return best_match(choices, query)
@@ -49,34 +36,6 @@ class ChoiceSelect(Select):
         yield ChoiceOverlay(type_to_search=self._type_to_search).data_bind(
             compact=Select.compact
         )
-
-    def type_ahead(self, event: events.Key, back_to: Widget) -> bool:
-        """A key typed in the same burst as the one that opened this list reaches the field
-        list before focus has moved here: search, choose (Enter) or dismiss (Escape) with it,
-        as the list would, then hand focus straight ``back_to`` (the field list) so the keys
-        after it are not read by the closed list. False when the list is not opening or the key
-        means nothing to it."""
-        overlay = self.query_one(ChoiceOverlay)
-        if not self.expanded or overlay.has_focus:
-            return False
-        if event.key == "enter":
-            index = overlay.highlighted
-            if index is None or overlay.get_option_at_index(index).disabled:
-                return True  # nothing chosen yet: the list stays open
-            self.value = self._options[index][1]
-            self.expanded = False
-            self.screen.set_focus(back_to)
-        elif event.key == "escape":
-            self.expanded = False
-            self.screen.set_focus(back_to)
-        elif event.character and event.is_printable:
-            overlay._search_query += event.character
-            index = overlay._find_search_match(overlay._search_query)
-            if index is not None:
-                overlay.select(index)
-        else:
-            return False
-        return True
 
     def _setup_options_renderables(self) -> None:
         super()._setup_options_renderables()
