@@ -38,7 +38,7 @@ ESSENTIAL = [
      {"Submit", "Tie", "Take back", "Move", "Skip", "Flag", "Home", "Help"}),
     ("writing", ["w"], {"Submit", "Skip", "Home", "Help", "Quit"}),
     ("toxicity", ["x"], {"Rank / Submit", "Skip", "Home", "Help", "Quit"}),
-    ("survey", ["v", "enter"], {"Submit", "Back", "Help"}),
+    ("survey", ["v", "enter"], {"Submit", "Home", "Help"}),
 ]
 
 
