@@ -56,6 +56,11 @@ ROWS: list[tuple[str, str, float | None, str | None]] = [
     ("disputes.list_disputes_seconds", "disputes over 10,000 finished items, first time, s", None, None),
     ("disputes.list_disputes_again_seconds", "disputes over 10,000 finished items, again, s", None, None),
     ("disputes.next_case_seconds", "next item to adjudicate (10,000 finished), s", None, None),
+    ("keystrokes.keys.comparison_4_ranking_from_scores", "keys per comparison, 4 outputs, ranking as rated (13 before)", 10, "≤"),
+    ("keystrokes.keys.comparison_6_ranking_from_scores", "keys per comparison, 6 outputs, ranking as rated (17 before)", None, None),
+    ("keystrokes.keys.comparison_9_one_tie_typed", "keys, 9 outputs scored + ranking typed with a tie (30 before)", 20, "≤"),
+    ("keystrokes.keys.toxicity_2_ranking_from_scores", "keys per toxicity item, 2 continuations", None, None),
+    ("keystrokes.keys.writing_besides_the_text", "keys per demonstration besides the text", None, None),
 ]
 
 # "≈ 0" growth: within 0.1 MiB per 100 (allocator and page-cache noise) is not growth.
@@ -75,7 +80,8 @@ def verdict(value: Any, target: float | None, op: str | None) -> str:
         return "not measured"
     if op is None:
         return ""
-    ok = {"<": value < target, ">": value > target, "<=": value <= target + _TOLERANCE}[op]
+    ok = {"<": value < target, ">": value > target, "<=": value <= target + _TOLERANCE,
+          "≤": value <= target}[op]
     return "met" if ok else "**missed**"
 
 
