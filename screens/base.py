@@ -15,6 +15,7 @@ from textual.screen import Screen
 
 from screens.faults import attempt
 from store import labels, queue
+from store.quality.clock import ActiveClock
 from store.views import TaskView, task_view
 
 
@@ -31,16 +32,19 @@ class WorkScreen(Screen):
         self._draft_timer = None
         self._active_since: float | None = None
         self._seconds = 0.0
+        self.clock = ActiveClock()  # [h16 active time] fed by LabelDeskApp.on_event
 
     # -- the task ---------------------------------------------------------------
     def on_screen_resume(self) -> None:
         self._active_since = time.monotonic()
+        self.clock.touch(self._active_since)  # [h16 active time] the task is on screen again
         if self.view is None:
             self.next_task()
 
     def on_screen_suspend(self) -> None:
         self.flush_drafts()
         self._pause_clock()
+        self.clock.pause()  # [h16 active time]
 
     def next_task(self) -> None:
         ok, found = attempt(self.notify, "fetch your next task", self._claim)
@@ -56,6 +60,9 @@ class WorkScreen(Screen):
         self.view, draft = found
         self._seconds = float(draft.pop("_seconds", 0.0))
         self._active_since = time.monotonic()
+        # [h16 active time] showing the task starts a stretch: reading before the first key counts
+        self.clock = ActiveClock(self.app.quality.idle_seconds, float(draft.pop("_active", 0.0)))
+        self.clock.touch(self._active_since)
         self._dirty = False
         self.show_task(self.view, draft)
 
@@ -64,6 +71,7 @@ class WorkScreen(Screen):
         assignment = queue.claim_next(
             app.db, app.labeler, self.KIND,
             overlap=app.config.overlap(self.KIND), lease_seconds=app.config.lease_seconds,
+            policy=app.quality,  # [h16 gold checks, pause]
         )
         if assignment is None:
             return None
@@ -97,6 +105,7 @@ class WorkScreen(Screen):
             return
         data = dict(self.draft_data())
         data["_seconds"] = self.seconds_on_task()
+        data["_active"] = self.clock.rounded  # [h16 active time]
         ok, _ = attempt(self.notify, "save your draft", labels.save_draft,
                         self.app.db, self.view.assignment.id, data,
                         lease_seconds=self.app.config.lease_seconds)
@@ -122,12 +131,18 @@ class WorkScreen(Screen):
         assert self.view is not None
         ok, _ = attempt(self.notify, "save your labels", labels.submit, self.app.db,
                         self.view.assignment.id, values, seconds=self.seconds_on_task(),
-                        schema=self.app.schema, overlap=self.app.config.overlap(self.KIND))
+                        schema=self.app.schema, overlap=self.app.config.overlap(self.KIND),
+                        active_seconds=self.clock.rounded)  # [h16 active time]
         if not ok:
             return False
         self._dirty = False
         self.next_task()
         return True
+
+    def note_input(self) -> None:
+        """[h16 active time] An input reached the app while this screen shows a task."""
+        if self.view is not None:
+            self.clock.touch(time.monotonic())
 
     def action_home(self) -> None:
         self.flush_drafts()

@@ -8,6 +8,7 @@ import signal
 import threading
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -56,10 +57,19 @@ class LabelDeskApp(App):
         self.role = role
         self.config = config
         self.schema = schema
+        self.quality = config.quality_policy()  # [h16] gold checks, pause, idle gap
 
     @property
     def work(self) -> list[Work]:
         return [w for w in WORK if self.role == "researcher" or not w.researcher_only]
+
+    async def on_event(self, event) -> None:
+        # [h16 active time] every key and paste, whichever widget or binding takes it
+        if isinstance(event, (events.Key, events.Paste)) and self._screen_stack:
+            note = getattr(self.screen, "note_input", None)
+            if note is not None:
+                note()
+        await super().on_event(event)
 
     def on_mount(self) -> None:
         if self.config["keys"]:
