@@ -119,20 +119,27 @@ def refresh_status(db: sqlite_utils.Database, labeler: str, policy: QualityPolic
     set_status(db, labeler, status, reasons, checked_through=last)
 
 
-def production_closed(db: sqlite_utils.Database, labeler: str, policy: QualityPolicy | None) -> bool:
-    """True when the labeler may get no production work now: paused, or (`require_screening`)
-    not yet through a screening quiz. Re-judges the labeler first when there is news."""
-    if policy is not None:
-        refresh_status(db, labeler, policy)
+def closed_reason(db: sqlite_utils.Database, labeler: str, policy: QualityPolicy | None) -> str | None:
+    """Why the labeler gets no production work now: "paused", "screening" (not yet through a
+    screening quiz, with `require_screening`), or None. Reads only; see `production_closed`."""
     old = stored_status(db, labeler)
     if old and old["status"] == "paused":
-        return True
+        return "paused"
     if policy is not None and policy.require_screening:
         from store.quality.screening import screening_result
 
         found = screening_result(db, labeler, thresholds=policy.screening_thresholds)
-        return (found or {}).get("result") != "pass"
-    return False
+        if (found or {}).get("result") != "pass":
+            return "screening"
+    return None
+
+
+def production_closed(db: sqlite_utils.Database, labeler: str, policy: QualityPolicy | None) -> bool:
+    """The queue's question before a claim: re-judge the labeler if there is news, then
+    `closed_reason`."""
+    if policy is not None:
+        refresh_status(db, labeler, policy)
+    return closed_reason(db, labeler, policy) is not None
 
 
 def resume(db: sqlite_utils.Database, labeler: str, *, by: str | None = None) -> None:

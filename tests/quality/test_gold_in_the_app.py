@@ -1,0 +1,85 @@
+"""Hidden gold checks typed by a labeler in the app, read back from the database and the report."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+from scipy.stats import binom
+
+from screens.comparison import ComparisonScreen
+from store import queue
+from store.quality.report import quality_report
+from tests.quality.conftest import gold_ranking, quality_config
+
+GOLD_RATE = 0.2
+N_TASKS = 60
+
+
+async def type_rankings(app, pilot, n: int, keys=("a", "b", "c")) -> list[int]:
+    """Rank `n` tasks pressing the same letters each time; the assignment ids typed."""
+    typed = []
+    for _ in range(n):
+        screen = app.screen
+        assert isinstance(screen, ComparisonScreen) and screen.view is not None
+        typed.append(screen.view.assignment.id)
+        await pilot.press(*keys, "enter")
+        await pilot.pause()
+    return typed
+
+
+def hand_pairwise(db, assignment_ids, keys=("a", "b", "c")) -> tuple[int, int, int]:
+    """(gold checks, same, compared): the typed letters mapped through the order shown, every
+    output pair compared with the gold ranking by position."""
+    checks = same = compared = 0
+    for aid in assignment_ids:
+        if not db.execute("SELECT gold_check FROM assignments WHERE id = ?", [aid]).fetchone()[0]:
+            continue
+        a = queue.get_assignment(db, aid)
+        typed = [a.order["abc".index(k)] for k in keys]  # best first
+        gold = [o for group in gold_ranking(a.item) for o in group]
+        checks += 1
+        for better, worse in combinations(typed, 2):
+            compared += 1
+            same += gold.index(better) < gold.index(worse)
+    return checks, same, compared
+
+
+async def test_gold_checks_follow_the_rate_never_repeat_and_are_scored_as_typed(ranking_app, ranking_db):
+    app = ranking_app(config=quality_config(gold_rate=GOLD_RATE))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("c")
+        await pilot.pause()
+        typed = await type_rankings(app, pilot, N_TASKS)
+    db = ranking_db
+    rows = db.execute(
+        "SELECT a.task_id, t.item, a.status FROM assignments a JOIN tasks t ON t.id = a.task_id "
+        "WHERE a.labeler = 'ana' AND a.gold_check = 1").fetchall()
+    done = [r for r in rows if r[2] == "done"]
+    low, high = binom.interval(0.9999, N_TASKS, GOLD_RATE)
+    assert low <= len(done) <= high
+    assert len({r[0] for r in rows}) == len(rows)  # never the same gold item twice
+    assert all(item >= "q180" for _t, item, _s in rows)  # only items with gold
+    # Gold-check answers stay out of labels (exports, overlap, production agreement).
+    gold_items = {item for _t, item, _s in rows}
+    assert not db.execute(
+        f"SELECT count(*) FROM labels WHERE labeler = 'ana' AND item IN ({','.join('?' * len(gold_items))})",
+        list(gold_items)).fetchone()[0]
+    production = db.execute("SELECT count(*) FROM labels WHERE labeler = 'ana'").fetchone()[0]
+    assert production == N_TASKS - len(done)
+
+    checks, same, compared = hand_pairwise(db, typed)
+    entry = quality_report(db, app.quality, labeler="ana")["labelers"]["ana"]
+    assert entry["gold_checks"] == checks == len(done)
+    assert entry["rankings"]["pairs"] == compared
+    assert entry["rankings"]["pairwise_agreement"] == round(same / compared, 4)
+    assert entry["tasks"] == {"comparison": N_TASKS}
+    assert entry["active_seconds_median"]["comparison"] >= 0
+
+
+async def test_researchers_queue_has_no_gold_checks(ranking_app, ranking_db):
+    app = ranking_app("rhea", config=quality_config(gold_rate=1.0))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("c")
+        await pilot.pause()
+        await type_rankings(app, pilot, 3)
+    assert not ranking_db.execute("SELECT count(*) FROM assignments WHERE gold_check = 1").fetchone()[0]
