@@ -83,3 +83,31 @@ async def test_researchers_queue_has_no_gold_checks(ranking_app, ranking_db):
         await pilot.pause()
         await type_rankings(app, pilot, 3)
     assert not ranking_db.execute("SELECT count(*) FROM assignments WHERE gold_check = 1").fetchone()[0]
+
+
+class FakeClock:
+    """Stands in for `time` in screens.base: the test decides when each key is pressed."""
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+
+    def monotonic(self) -> float:
+        return self.at
+
+
+async def test_active_time_leaves_out_an_idle_gap_typed_in_the_app(ranking_app, ranking_db, monkeypatch):
+    import screens.base
+
+    clock = FakeClock(1000.0)
+    monkeypatch.setattr(screens.base, "time", clock)
+    app = ranking_app(config=quality_config(gold_rate=0.0, idle_seconds=120))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("c")  # the task is shown at 1000
+        await pilot.pause()
+        aid = app.screen.view.assignment.id
+        for key, at in (("a", 1005.0), ("b", 1505.0), ("c", 1510.0), ("enter", 1512.0)):
+            clock.at = at  # 1005 -> 1505 is idle (500 s > idle_seconds): left out
+            await pilot.press(key)
+            await pilot.pause()
+    row = ranking_db.execute("SELECT seconds, active_seconds FROM assignments WHERE id = ?", [aid]).fetchone()
+    assert row == (512.0, 5.0 + 5.0 + 2.0)

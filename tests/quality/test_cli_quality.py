@@ -1,0 +1,51 @@
+"""`labeldesk quality` on the command line: researchers only, JSON as documented, one-line errors."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from store import queue
+from store.labels import LabelValue, submit
+from store.quality.policy import QualityPolicy
+from tests.quality.conftest import gold_ranking
+from tui.cli import cli
+
+RHEA = {"LABELDESK_LABELER": "rhea"}
+
+
+def _quality(db_path, *args, env=RHEA):
+    return CliRunner().invoke(cli, ["quality", *args, "--db", str(db_path)], env=env)
+
+
+def test_json_report_for_researchers_only(ranking_db, db_path, tmp_path):
+    a = queue.claim_next(ranking_db, "ana", "comparison", policy=QualityPolicy(gold_rate=1.0))
+    submit(ranking_db, a.id, [LabelValue("ranking", a.item, "ranking", gold_ranking(a.item))],
+           active_seconds=20.0)
+    run = _quality(db_path, "--format", "json")
+    assert run.exit_code == 0, run.output
+    report = json.loads(run.output)
+    ana = report["labelers"]["ana"]
+    assert ana["gold_checks"] == 1 and ana["rankings"]["pairwise_agreement"] == 1.0
+    assert ana["status"] == "too_few" and ana["reasons"]
+    assert set(ana) >= {"gold_checks", "flags", "ratings", "rankings", "active_seconds_median",
+                        "tasks", "fast_answers", "status", "reasons", "weekly"}
+    assert ana["weekly"][0]["week"].count("-W") == 1
+    assert report["thresholds"]["min_gold"] == 10
+    only = json.loads(_quality(db_path, "--format", "json", "--labeler", "bo").output)
+    assert list(only["labelers"]) == ["bo"]
+    later = json.loads(_quality(db_path, "--format", "json", "--since", "2999-01-01").output)
+    assert later["labelers"]["ana"]["gold_checks"] == 0
+    table = _quality(db_path)
+    assert table.exit_code == 0 and "ana" in table.output and "too_few" in table.output
+
+    denied = _quality(db_path, env={"LABELDESK_LABELER": "ana"})
+    assert denied.exit_code == 1 and "researchers only" in denied.output
+    unknown = _quality(db_path, "--labeler", "zed")
+    assert unknown.exit_code == 1 and "'zed' is not in the roster" in unknown.output
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[quality]\ngold_rate = 1.5\n")
+    refused = _quality(db_path, "--config", str(bad))
+    assert refused.exit_code == 1
+    assert f"{bad}: [quality] gold_rate: must be a number from 0 to 1" in refused.output
