@@ -43,7 +43,7 @@ async def dashboard_row(app) -> dict[str, str]:
         assert isinstance(app.screen, DashboardScreen)
         table = app.screen.query_one("#quality-table")
         row = table.get_row("ana")
-        return {c: str(v) for c, v in zip(("labeler", "status", "screening", "gold", "agreement"), row)}
+        return {c: str(v) for c, v in zip(("labeler", "status", "screening", "gold", "agreement"), row, strict=False)}
 
 
 async def test_warn_then_pause_then_resume(ranking_app, ranking_db):
