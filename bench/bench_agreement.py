@@ -125,7 +125,7 @@ def generate(path: Path, seed: int = 0) -> dict:
 
 def run_report(path: str, resamples: int) -> None:
     """Child process: one report, then its time and peak memory as JSON on stdout."""
-    from store.agreement import agreement_report
+    from store.agreement.report import agreement_report
 
     baseline = peak_rss_mib()  # Python + numpy + scipy
     db = open_db(path)

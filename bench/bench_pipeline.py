@@ -37,7 +37,7 @@ def _cpu_seconds() -> float:
 def step_import(db_path: str, prompts_path: str, report_path: str) -> dict:
     from store.db import open_db
     from store.imports import import_prompts
-    from store.rules_import import PromptRules
+    from store.rules import PromptRules
 
     db = open_db(db_path)
     start = time.perf_counter()
@@ -91,7 +91,7 @@ def build_rankings_db(db_path: str, pairs_wanted: int) -> dict:
     """Prompts with 4..9 outputs and one ranking each (some ties), until the rankings yield
     `pairs_wanted` untied pairs. Written with plain SQL: the setup is not what is measured."""
     from store.db import immediate, open_db
-    from store.rankings import untied_pairs
+    from store.ranking import untied_pairs
 
     rnd = random.Random(11)
     db = open_db(db_path)

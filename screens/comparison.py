@@ -20,8 +20,8 @@ from textual.suggester import SuggestFromList
 from textual.widgets import ContentSwitcher, Input, Static
 
 from screens.base import WorkScreen
-from screens.widgets.footer import Footer
 from screens.faults import attempt
+from screens.widgets.footer import Footer
 from screens.widgets.instruction_panel import InstructionPanel
 from screens.widgets.prompt_panel import PromptPanel
 from screens.widgets.ranking_panel import CRITERIA, RankingPanel
@@ -31,6 +31,7 @@ from screens.widgets.scores_panel import ScoresPanel
 from store import queue
 from store.errors import LabelError, StoreError
 from store.labels import LabelValue
+from store.ranking import unplaced
 from store.views import TaskView
 
 STEP_TITLES = {"instruction": "Instruction", "scores": "Scores", "ranking": "Ranking"}
@@ -212,8 +213,8 @@ class ComparisonScreen(WorkScreen):
                 gaps.setdefault(out.letter, []).append(f.label)
             return "; ".join(f"{letter}: {', '.join(labels)}" for letter, labels in gaps.items())
         if step == "ranking":
-            placed = {i for group in self.ranking for i in group}
-            left = [o.letter for o in self.outputs if o.output_id not in placed]
+            letter_of = {o.output_id: o.letter for o in self.outputs}
+            left = [letter_of[i] for i in unplaced(self.ranking, letter_of)]
             return f"ranking ({' '.join(left)} not placed)" if left else ""
         return ""
 

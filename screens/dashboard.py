@@ -19,9 +19,9 @@ from textual_plotext import PlotextPlot
 
 from screens.faults import attempt
 from screens.widgets.footer import Footer
-from screens.widgets.safe_text import safe
 from store.db import immediate
 from store.quality.report import gold_misses, quality_report
+from store.text import on_screen as safe
 
 # (header, key into a labeler's entry for sorting and showing)
 COLUMNS = ("labeler", "status", "screening", "gold", "agreement", "95% CI", "today", "week",

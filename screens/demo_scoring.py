@@ -19,9 +19,10 @@ from screens.base import WorkScreen
 from screens.faults import attempt
 from screens.widgets.few_shot import render_prompt
 from screens.widgets.footer import Footer
-from screens.widgets.safe_text import safe, safe_content
+from screens.widgets.safe_text import safe_content
 from screens.widgets.scale_rows import ScaleRows, value_for_key
 from store import demonstrations, labels
+from store.text import on_screen
 from store.views import TaskView
 
 
@@ -83,7 +84,7 @@ class DemoScoringScreen(WorkScreen):
         self.rating = draft.get("rating")
         self.query_one("#score-title", Static).update(
             Content.assemble(("Score this demonstration", "bold"), f"  ·  {demo.id}",
-                             f"  ·  prompt {safe(demo.prompt.id)}")
+                             f"  ·  prompt {on_screen(demo.prompt.id)}")
         )
         self.query_one("#score-prompt-text", Static).update(
             render_prompt(demo.prompt.text, demo.prompt.style or "plain")

@@ -12,9 +12,9 @@ import sqlite3
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from screens.widgets.safe_text import safe
 from store.db import retry_busy
 from store.errors import StoreError, describe_fault, fault_kind
+from store.text import on_screen
 
 T = TypeVar("T")
 
@@ -24,7 +24,7 @@ KEPT = "Your answers stay on screen"
 def message(exc: sqlite3.Error | StoreError, doing: str) -> str:
     """One line for the labeler: what failed while ``doing`` what, and that nothing is lost."""
     if isinstance(exc, StoreError):
-        return f"Could not {doing}: {safe(str(exc))}"
+        return f"Could not {doing}: {on_screen(str(exc))}"
     then = "" if fault_kind(exc) == "busy" else ". Please tell your coordinator"
     return f"Could not {doing}: {describe_fault(exc)}{then}. {KEPT}."
 

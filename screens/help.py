@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Input, Markdown, Static
 
+from screens.guidelines import MISSING, matching, read_guidelines
 from screens.widgets.footer import Footer
 from screens.widgets.safe_text import SafeInput
-from tui.locations import GUIDELINES
-
-_HEADING = re.compile(r"^#{1,3} ", re.M)
-
-
-def sections(text: str) -> list[str]:
-    """The document cut at its headings (levels 1-3), each piece keeping its heading."""
-    starts = [m.start() for m in _HEADING.finditer(text)] or [0]
-    if starts[0] != 0:
-        starts.insert(0, 0)
-    return [text[a:b].strip() for a, b in zip(starts, starts[1:] + [len(text)]) if text[a:b].strip()]
-
-
-def matching(text: str, query: str) -> list[str]:
-    words = query.lower().split()
-    return [s for s in sections(text) if all(w in s.lower() for w in words)]
 
 
 class HelpScreen(Screen):
@@ -39,10 +22,7 @@ class HelpScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__()
-        try:
-            self.text = GUIDELINES.read_text(encoding="utf-8")
-        except OSError:
-            self.text = "# Guidelines\n\nThe guidelines file is missing from this installation."
+        self.text = read_guidelines() or f"# Guidelines\n\n{MISSING}"
 
     def compose(self) -> ComposeResult:
         yield SafeInput(placeholder="Search the guidelines (Enter), Escape to go back", id="help-search")

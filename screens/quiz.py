@@ -1,6 +1,6 @@
 """The screening quiz (labeling-guidelines §8): item n of N, answers saved as given, lock at the end.
 
-The screen holds a `store.quiz.QuizSession`, which carries the items and the candidate's own
+The screen holds a `store.quiz.taking.QuizSession`, which carries the items and the candidate's own
 answers only: gold never reaches this module. Each change is saved (debounced) as the item's
 draft with the seconds spent on it; ctrl+n / ctrl+o move between items, the review page submits
 and locks the quiz after a confirmation.
@@ -32,10 +32,12 @@ from screens.faults import attempt
 from screens.widgets.flag_form import FlagForm, FlagRow
 from screens.widgets.footer import Footer
 from screens.widgets.ranking_panel import RankingPanel, ShownOutput
-from screens.widgets.safe_text import SafeInput, safe, safe_content
+from screens.widgets.safe_text import SafeInput, safe_content
 from screens.widgets.safe_text_area import SafeTextArea
-from store import quiz as quizzes
 from store.errors import StoreError
+from store.quiz import admin, taking
+from store.resume import pending_quiz
+from store.text import on_screen
 
 SECTION_TITLES = {
     "flagging": "Flag sensitive content",
@@ -99,7 +101,7 @@ class QuizScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.session: quizzes.QuizSession | None = None
+        self.session: taking.QuizSession | None = None
         self.position = -1  # -1 the instructions, len(items) the review page
         self._dirty = False
         self._timer = None
@@ -137,15 +139,15 @@ class QuizScreen(Screen):
     # -- loading ------------------------------------------------------------------------
     def on_screen_resume(self) -> None:
         app = self.app
-        name = quizzes.pending_quiz(app.db, app.labeler)
+        name = pending_quiz(app.db, app.labeler)
         if name is None:
-            taken = quizzes.assigned_quizzes(app.db, app.labeler)
+            taken = admin.assigned_quizzes(app.db, app.labeler)
             if not taken:
                 self.notify("No screening quiz is assigned to you.", title="Quiz")
                 app.pop_screen()
                 return
             name = taken[-1][0]
-        self.session = quizzes.load_session(app.db, name, app.labeler)
+        self.session = taking.load_session(app.db, name, app.labeler)
         if self.session.locked:
             self._show_locked()
         elif self.session.answers:
@@ -159,7 +161,7 @@ class QuizScreen(Screen):
 
     # -- showing ------------------------------------------------------------------------
     @property
-    def item(self) -> quizzes.QuizItem | None:
+    def item(self) -> taking.QuizItem | None:
         if self.session and 0 <= self.position < len(self.session.items):
             return self.session.items[self.position]
         return None
@@ -167,7 +169,7 @@ class QuizScreen(Screen):
     def _header(self) -> None:
         s = self.session
         n = len(s.items)
-        done = sum(1 for i in s.items if quizzes.missing(i, s.answers.get(i.position)) is None
+        done = sum(1 for i in s.items if taking.missing(i, s.answers.get(i.position)) is None
                    and i.position in s.answers)
         if self.item:
             where = f"item {self.position + 1} of {n} · {SECTION_TITLES[self.item.section]}"
@@ -188,7 +190,7 @@ class QuizScreen(Screen):
         if position < 0:
             switcher.current = "intro"
             self.query_one("#intro-text", Static).update(
-                safe(reflow(s.instructions)) + f"\n\n{len(s.items)} items. Press Enter to begin. "
+                on_screen(reflow(s.instructions)) + f"\n\n{len(s.items)} items. Press Enter to begin. "
                 "ctrl+n / ctrl+o move to the next / previous item; your answers are saved as you go.")
         elif item is None:
             switcher.current = "review"
@@ -246,7 +248,7 @@ class QuizScreen(Screen):
         s = self.session
         lines = ["Check your answers, then press ctrl+s to submit. The quiz is locked after that.", ""]
         for item in s.items:
-            why = quizzes.missing(item, s.answers.get(item.position))
+            why = taking.missing(item, s.answers.get(item.position))
             state = "not started" if item.position not in s.answers else (why or "answered")
             lines.append(f"{item.position + 1:>3}. {SECTION_TITLES[item.section]:<24} {state}")
         self.query_one("#review-text", Static).update("\n".join(lines))
@@ -297,7 +299,7 @@ class QuizScreen(Screen):
 
     def _save(self) -> None:
         seconds = self.seconds_on_item()
-        ok, _ = attempt(self.notify, "save your answer", quizzes.save_answer, self.app.db,
+        ok, _ = attempt(self.notify, "save your answer", taking.save_answer, self.app.db,
                         self.session, self.position, self.current_answer(), seconds=seconds)
         if not ok:
             return
@@ -354,7 +356,7 @@ class QuizScreen(Screen):
     def _confirmed(self, yes: bool | None) -> None:
         if not yes:
             return
-        ok, _ = attempt(self.notify, "submit the quiz", quizzes.submit_quiz, self.app.db,
+        ok, _ = attempt(self.notify, "submit the quiz", taking.submit_quiz, self.app.db,
                         self.session, schema=self.app.schema)
         if not ok:
             return

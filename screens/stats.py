@@ -8,9 +8,9 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
+from screens.stats_tables import render
 from screens.widgets.footer import Footer
 from store.stats import collect_stats
-from tui.stats_tables import render
 
 
 class StatsScreen(Screen):

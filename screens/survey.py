@@ -21,8 +21,8 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
-from screens.widgets.footer import Footer
 from screens.faults import attempt
+from screens.widgets.footer import Footer
 from screens.widgets.safe_text import SafeInput
 from store import surveys
 from store.survey_questions import Survey, survey

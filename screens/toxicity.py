@@ -22,11 +22,12 @@ from screens.faults import attempt
 from screens.widgets.footer import Footer
 from screens.widgets.ranking_panel import RankingPanel, ShownOutput
 from screens.widgets.ranking_rules import TOXICITY_RULES
-from screens.widgets.safe_text import safe, safe_content
+from screens.widgets.safe_text import safe_content
 from screens.widgets.scale_rows import ScaleRows, value_for_key
 from screens.widgets.skip_panel import SkipHandling, SkipPanel
 from store import labels, queue
 from store.ranking import preorder_for_toxicity
+from store.text import on_screen
 from store.views import TaskView
 
 CRITERION = "continues the sentence in a respectful, plausible and non-toxic manner"
@@ -96,7 +97,7 @@ class ToxicityScreen(SkipHandling, WorkScreen):
             safe_content(view.prompt.text, "italic")
         )
         self.query_one("#tox-title", Static).update(
-            Content.assemble(("Toxicity", "bold"), f"  ·  item {safe(view.prompt.id)}")
+            Content.assemble(("Toxicity", "bold"), f"  ·  item {on_screen(view.prompt.id)}")
         )
         self._select_first_missing()
         self._set_step(RANKING if draft.get("step") == RANKING and self.complete() else FIELDS)

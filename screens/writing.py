@@ -23,10 +23,10 @@ from screens.widgets.clipboard import copy_text
 from screens.widgets.confirm_bar import ConfirmBar
 from screens.widgets.few_shot import render_prompt
 from screens.widgets.footer import Footer
-from screens.widgets.safe_text import safe
 from screens.widgets.safe_text_area import SafeTextArea
 from screens.widgets.skip_panel import SkipHandling, SkipPanel
 from store import demonstrations
+from store.text import on_screen
 from store.views import TaskView
 
 
@@ -77,8 +77,8 @@ class WritingScreen(SkipHandling, WorkScreen):
         self.query_one("#writing-title", Static).update(
             Content.assemble(
                 ("Write the ideal answer", "bold"),
-                f"  ·  prompt {safe(prompt.id)}",
-                f"  ·  {safe(prompt.category or 'uncategorised')}",
+                f"  ·  prompt {on_screen(prompt.id)}",
+                f"  ·  {on_screen(prompt.category or 'uncategorised')}",
             )
         )
         self.query_one("#writing-prompt-text", Static).update(

@@ -123,8 +123,23 @@ def connect(path: str | Path) -> Database:
     return Database(conn)
 
 
+def run_migrations(db: Database, path: str) -> None:
+    """Bring the file up to ``migrations.LATEST``: the missing steps and the version bump in one
+    ``BEGIN IMMEDIATE`` transaction."""
+    from store.migrations import LATEST, MIGRATIONS, check_version
+
+    if check_version(db, path) == LATEST:
+        return
+    with immediate(db):
+        # Re-read under the write lock: another process may have migrated meanwhile.
+        current = check_version(db, path)
+        for step in range(current, LATEST):
+            MIGRATIONS[step](db)
+            db.execute(f"PRAGMA user_version={step + 1}")
+
+
 def open_db(path: str | Path, *, migrate: bool = True) -> Database:
-    from store.migrations import check_version, run_migrations
+    from store.migrations import check_version
 
     db = connect(path)
     try:

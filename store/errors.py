@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-
-def visible(text: str) -> str:
-    """``text`` for a one-line message on a terminal: every control or invisible character
-    (ESC, bidi overrides, zero-width, line breaks) written as its Python escape, so a key or value
-    read from an import file cannot retitle, recolour or rearrange the researcher's terminal."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+from store.text import one_line
 
 
 class StoreError(Exception):
@@ -27,7 +20,7 @@ class ImportFileError(StoreError):
 
     def __init__(self, path: str, line: int, field: str, problem: str):
         self.path, self.line, self.field, self.problem = path, line, field, problem
-        super().__init__(visible(f"{path}:{line}: {field}: {problem}"))
+        super().__init__(one_line(f"{path}:{line}: {field}: {problem}"))
 
 
 _FAULTS = {

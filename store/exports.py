@@ -9,7 +9,7 @@ from typing import Any
 import sqlite_utils
 
 from store.labels import iter_labels
-from store.rankings import untied_pairs
+from store.ranking import untied_pairs
 from store.rules import kept_sql
 
 
@@ -162,7 +162,7 @@ def agreeing_labelers(db: sqlite_utils.Database, min_agreement: float) -> set[st
     """Labelers whose rankings agree with gold at least this much (`pairwise_agreement` of
     `labeldesk agreement`); a labeler with no ranking compared with gold is not among them.
     Raises `AgreementError` (a StoreError) when there is no gold ranking."""
-    from store.agreement import agreement_report  # numpy and scipy: only when asked
+    from store.agreement.report import agreement_report  # numpy and scipy: only when asked
 
     report = agreement_report(db, task="ranking", field="ranking", n_boot=0)
     return {

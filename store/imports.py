@@ -22,7 +22,7 @@ from store.errors import ImportFileError, StoreError
 from store.labels import LabelValue, write_labels
 from store.records import Progress, read_records
 from store.roster import add_labeler
-from store.rules_import import PromptRules
+from store.rules import PromptRules
 from store.schema import Schema, load_schema
 
 SOURCES = ("api", "labeler")
@@ -105,7 +105,7 @@ def import_prompts(
     progress: Progress | None = None,
     rules: PromptRules | None = None,
 ) -> ImportResult:
-    """Import prompts; `rules` (store.rules_import.PromptRules) may set split/status/reason on
+    """Import prompts; `rules` (store.rules.PromptRules) may set split/status/reason on
     each row. Without it, a missing split is computed from the user id with the default ratios."""
     schema = schema or load_schema()
     rules = rules or PromptRules(api_rules=False)

@@ -1,8 +1,8 @@
 """Ordered schema migrations; `PRAGMA user_version` is the schema version.
 
-Append a new function to MIGRATIONS for every change; never edit one that has shipped. Each
-runs in its own `BEGIN IMMEDIATE` transaction together with the version bump, so two processes
-opening an old file at once cannot both migrate it.
+Append a new function to MIGRATIONS for every change; never edit one that has shipped.
+`store.db.open_db` runs the missing ones in one `BEGIN IMMEDIATE` transaction with the version
+bump, so two processes opening an old file at once cannot both migrate it.
 """
 
 from __future__ import annotations
@@ -258,15 +258,3 @@ def check_version(db: sqlite_utils.Database, path: str) -> int:
         raise StoreError(f"{path}: not a LabelDesk database (it has other tables)")
     return found
 
-
-def run_migrations(db: sqlite_utils.Database, path: str) -> None:
-    from store.db import immediate
-
-    if check_version(db, path) == LATEST:
-        return
-    with immediate(db):
-        # Re-read under the write lock: another process may have migrated meanwhile.
-        current = check_version(db, path)
-        for step in range(current, LATEST):
-            MIGRATIONS[step](db)
-            db.execute(f"PRAGMA user_version={step + 1}")

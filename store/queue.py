@@ -8,7 +8,6 @@ theirs to resume unless others filled the item meanwhile.
 from __future__ import annotations
 
 import json
-import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
@@ -20,6 +19,7 @@ from store.events import log_event
 from store.quality.gold import gold_check_due, is_gold_check, pick_gold_task
 from store.quality.policy import QualityPolicy
 from store.quality.status import production_closed
+from store.ranking import shuffle_seed, shuffled_order
 from store.roster import role_of
 
 if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
@@ -67,16 +67,6 @@ def get_assignment(db: sqlite_utils.Database, assignment_id: int) -> Assignment:
     return _row(row)
 
 
-def shuffled(ids: list[str], seed: str) -> list[str]:
-    """A per-labeler, per-task order: stable across runs and processes (no `hash()`)."""
-    import hashlib  # here, not at the top: only claims need it, and start-up does not claim
-
-    rng = random.Random(int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big"))
-    out = list(ids)
-    rng.shuffle(out)
-    return out
-
-
 def _stamp(at: datetime) -> str:
     return at.isoformat(timespec="milliseconds")
 
@@ -104,7 +94,7 @@ def _order_for(db, kind: str, item: str, labeler: str, task_id: int) -> list[str
         return []
     ids = [r[0] for r in db.execute(
         "SELECT id FROM outputs WHERE prompt_id = ? ORDER BY position", [item])]
-    return shuffled(ids, f"{labeler}:{task_id}")
+    return shuffled_order(ids, shuffle_seed(labeler, task_id))
 
 
 def claim_next(

@@ -1,4 +1,4 @@
-"""Rankings of a prompt's outputs: notation, pairs, pre-orders from ratings, shuffles.
+"""Rankings of a prompt's outputs: letters, notation, completeness, pairs, pre-orders, shuffles.
 
 A ranking is a list of tie groups of output ids, best first: ``[["o2"], ["o1", "o4"], ["o3"]]``
 (labeling-guidelines.md §6; the stored value of the ``ranking``/``ranking`` label). The notation
@@ -7,20 +7,24 @@ names outputs by the letter they were shown under: ``B>A=D>C``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import random
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import combinations
 
-from store.queue import shuffled
-from store.views import LETTERS  # the letters outputs are shown under, A..I
+LETTERS = "ABCDEFGHI"  # the letters outputs are shown under: at most nine outputs a task
 
 Ranking = list[list[str]]
+AnyRanking = Sequence[Sequence[str]]  # what readers accept: stored lists or normalised tuples
 
 __all__ = [
     "LETTERS",
+    "AnyRanking",
     "Ranking",
     "RankingError",
     "to_notation",
     "parse_notation",
+    "parse_complete",
+    "unplaced",
     "untied_pairs",
     "preorder_from_ratings",
     "contradictions",
@@ -56,7 +60,8 @@ def parse_notation(
     """``B>A=D>C`` → tie groups of letters (or of output ids through ``id_of``), best first.
 
     Spaces are ignored and letters may be lower case. An empty string is the empty ranking.
-    Raises ``RankingError`` for an empty group, a repeated letter or a letter ``id_of`` lacks.
+    Raises ``RankingError`` for an empty group, a repeated letter or a letter ``id_of`` lacks;
+    the message does not repeat ``text``, so callers can prefix where it came from.
     """
     compact = "".join(text.split()).upper()
     if not compact:
@@ -66,12 +71,12 @@ def parse_notation(
     for group_text in compact.split(">"):
         group = group_text.split("=")
         if any(not letter for letter in group):
-            raise RankingError(f"{text!r}: a '>' or '=' with no letter beside it")
+            raise RankingError("a '>' or '=' with no letter beside it")
         for letter in group:
-            if len(letter) != 1 or not letter.isalpha():
-                raise RankingError(f"{text!r}: {letter!r} is not a single letter")
+            if len(letter) != 1 or letter not in LETTERS:
+                raise RankingError(f"{letter!r} is not an output letter (A..I)")
             if letter in seen:
-                raise RankingError(f"{text!r}: {letter} appears twice")
+                raise RankingError(f"a letter appears twice ({letter})")
             seen.add(letter)
         ranking.append(group)
     if id_of is None:
@@ -80,7 +85,26 @@ def parse_notation(
     try:
         return [[lookup(letter) for letter in group] for group in ranking]
     except (KeyError, LookupError) as missing:
-        raise RankingError(f"{text!r}: no output shown as {missing}") from None
+        raise RankingError(f"no output shown as {missing}") from None
+
+
+def unplaced(ranking: Iterable[Iterable[str]], ids: Iterable[str]) -> list[str]:
+    """The ``ids`` no group of ``ranking`` holds, in ``ids`` order: empty when it is complete."""
+    placed = {output_id for group in ranking for output_id in group}
+    return [output_id for output_id in ids if output_id not in placed]
+
+
+def parse_complete(text: str, n: int) -> Ranking:
+    """The notation over the first ``n`` letters, every one placed exactly once (quiz gold)."""
+    ranking = parse_notation(text)
+    allowed = LETTERS[:n]
+    for letter in (letter for group in ranking for letter in group):
+        if letter not in allowed:
+            raise RankingError(f"letter {letter} but the item has {n} completions")
+    left = unplaced(ranking, allowed)
+    if left:
+        raise RankingError(f"letters {''.join(left)} are not ranked")
+    return ranking
 
 
 def untied_pairs(ranking: Iterable[Iterable[str]]) -> list[tuple[str, str]]:
@@ -131,14 +155,20 @@ def contradictions(
 
 
 def shuffle_seed(labeler: str, task_id: object) -> str:
-    """The seed of one labeler's shuffle of one task, as ``store.queue`` uses at claim time."""
+    """The seed of one labeler's shuffle of one task (claims and quiz assignments use it)."""
     return f"{labeler}:{task_id}"
 
 
 def shuffled_order(output_ids: Iterable[str], seed: object) -> list[str]:
-    """``output_ids`` in the order fixed by ``seed`` (SHA-256 seeded, never ``hash()``).
+    """``output_ids`` in the order fixed by ``seed``: stable across runs and processes.
 
-    The queue stores this order on the assignment when a task is claimed
-    (``assignments.order``), so a labeler sees the same letters when they come back.
+    SHA-256 seeded, never ``hash()``. The queue stores this order on the assignment when a task
+    is claimed (``assignments.order``), so a labeler sees the same letters when they come back.
     """
-    return shuffled(list(output_ids), str(seed))
+    import hashlib  # here, not at the top: only claims need it, and start-up does not claim
+
+    digest = hashlib.sha256(str(seed).encode()).digest()
+    rng = random.Random(int.from_bytes(digest[:8], "big"))
+    out = list(output_ids)
+    rng.shuffle(out)
+    return out

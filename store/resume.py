@@ -1,6 +1,6 @@
 """Where a labeler left off: the unfinished task they last typed into, and a screening quiz
 waiting for them. The home screen asks both at start-up, so this module stays light (the quiz
-machinery in store/quiz.py costs ~12 ms to import)."""
+machinery in store/quiz/ costs ~12 ms to import)."""
 
 from __future__ import annotations
 

@@ -8,11 +8,10 @@ from typing import TYPE_CHECKING
 
 from store.errors import StoreError
 from store.queue import Assignment
+from store.ranking import LETTERS
 
 if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
     import sqlite_utils
-
-LETTERS = "ABCDEFGHI"
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,7 @@ import json
 from pathlib import Path
 
 from store.imports import import_labels, import_outputs, import_prompts
-from store.rules import RulesConfig
-from store.rules_import import PromptRules
+from store.rules import PromptRules, RulesConfig
 
 OLD, NEW = "2026-01-01T00:00:00+00:00", "2026-06-01T00:00:00+00:00"
 

@@ -15,11 +15,13 @@ from pathlib import Path
 
 import click
 
-from store.errors import StoreError, visible
+from store.errors import StoreError
+from store.text import one_line
 from tui.context import require_researcher, resolve
 
 # Modules in tui/commands/ that add commands: each has `register(cli)`.
-COMMAND_MODULES: list[str] = ["agreement", "exports", "stats", "quiz", "surveys", "quality"]
+COMMAND_MODULES: list[str] = ["agreement", "exports", "stats", "quiz", "surveys", "prompt_rules",
+                              "quality"]
 
 db_option = click.option("--db", "db", metavar="PATH", help="Database file (default: LABELDESK_DB, else the demo database).")
 config_option = click.option("--config", "config_path", metavar="PATH", help="Config file (default: LABELDESK_CONFIG, else the XDG config dir).")
@@ -36,7 +38,7 @@ def user_errors():
     try:
         yield
     except StoreError as exc:
-        raise click.ClickException(visible(str(exc))) from None
+        raise click.ClickException(one_line(str(exc))) from None
     except OSError as exc:
         raise click.ClickException(f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}".lstrip(": ")) from None
 
@@ -150,19 +152,6 @@ def import_message(kind: str, path: Path, result) -> str:
     if result.new_labelers:
         msg += f"; new in roster: {', '.join(result.new_labelers)}"
     return msg
-
-
-@import_group.command("prompts")
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--api-rules", is_flag=True, help="Apply the data rules for API prompts ([rules] in config): shared-prefix duplicates, per-user cap, user splits, PII hold-out.")
-@click.option("--report", metavar="FILE", help="With --api-rules: write the JSON report (counts and every prompt not kept).")
-@click.option("--dropped", metavar="FILE", help="With --api-rules: write the prompts not kept, one JSON object a line.")
-@common
-def import_prompts(file, api_rules, report, dropped, db, config_path, labeler) -> None:
-    """Import prompts (id, text, user_id, source, style, category, split, tasks)."""
-    from tui.commands.prompt_rules import import_prompts_with_rules
-
-    import_prompts_with_rules(file, api_rules, report, dropped, db, config_path, labeler)
 
 
 @import_group.command("outputs")

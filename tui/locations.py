@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 
 DEMO_DIR = Path(__file__).parent / "demo"
-GUIDELINES = DEMO_DIR / "guidelines.md"
 
 
 def _dir(env: str, kind: str) -> Path:

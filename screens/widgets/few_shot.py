@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from textual.content import Content
 
-from screens.widgets.safe_text import clipped, safe
+from screens.widgets.safe_text import clipped
+from store.text import on_screen
 
 # "Label:" at the start of a line, e.g. "Q:", "Tweet:", "Response:".
 _LABEL = re.compile(r"^[ \t]*([A-Za-z][A-Za-z0-9 _-]{0,24}?)[ \t]*:", re.MULTILINE)
@@ -88,7 +89,7 @@ def render_prompt(text: str, style: str = "plain") -> Content:
         if block.kind == "query":
             heading = "── your task ──" if block.pair == task else f"── example {block.pair} ──"
             parts.append(Content.styled(heading + "\n", "dim"))
-        body = safe(block.text)
+        body = on_screen(block.text)
         style_name = _STYLES[block.kind]
         parts.append(Content.styled(body, style_name) if style_name else Content(body))
     return Content("").join(parts) + note

@@ -18,21 +18,18 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Markdown, Select, Static
 
+from screens.guidelines import MISSING, matching, read_guidelines
 from screens.widgets import field_values as fv
 from store.schema import Field
-from tui.locations import GUIDELINES
 
 RULES_KEY = "question_mark"
 
 
 def pii_rules() -> str:
     """The "PII rules" section of the guidelines the F1 screen shows."""
-    from screens.help import matching
-
-    try:
-        text = GUIDELINES.read_text(encoding="utf-8")
-    except OSError:
-        return "The guidelines file is missing from this installation (F1)."
+    text = read_guidelines()
+    if text is None:
+        return f"{MISSING[:-1]} (F1)."
     found = [s for s in matching(text, "pii rules") if s.lower().startswith("## pii rules")]
     return found[0] if found else "See the guidelines (F1), section PII rules."
 

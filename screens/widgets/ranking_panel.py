@@ -52,8 +52,9 @@ from screens.widgets.ranking_rules import (
     RankingRules,
 )
 from screens.widgets.ranking_state import Outcome, RankingBuilder, ShownOutput, shown
-from screens.widgets.safe_text import PART, part_of, safe, safe_content
+from screens.widgets.safe_text import PART, part_of, safe_content
 from store.ranking import LETTERS, Ranking, preorder_from_ratings
+from store.text import on_screen
 
 __all__ = [
     "RankingPanel",
@@ -94,7 +95,7 @@ def _window(text: str, part: int, size: int = PART) -> tuple[Content, int]:
 
 
 def _snippet(text: str) -> str:
-    return safe(" ".join(text[:SNIPPET].split())) or "(empty output)"
+    return on_screen(" ".join(text[:SNIPPET].split())) or "(empty output)"
 
 
 def _place(ranking: Ranking, output_id: str) -> str:
@@ -126,7 +127,7 @@ class OutputCard(Vertical):
 
     def show(self, output: ShownOutput, *, current: bool) -> None:
         self.shown = output
-        self.text = safe(output.text)
+        self.text = on_screen(output.text)
         self.part = 0
         self.set_current(current)
 
@@ -290,7 +291,7 @@ class RankingPanel(Widget, can_focus=True):
             card.display = index < len(outputs)
         self.set_class(len(outputs) in (2, 4), "-two-columns")
         self.query_one("#criterion", Static).update(
-            Content.assemble(("Rank by: ", "$text-muted"), Content(safe(self.criterion)))
+            Content.assemble(("Rank by: ", "$text-muted"), Content(on_screen(self.criterion)))
         )
         self._show_rules()
         self._show_ranking()

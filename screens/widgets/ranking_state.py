@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from store.ranking import Ranking, contradictions
+from store.ranking import Ranking, contradictions, unplaced
 from store.views import Output
 
 
@@ -73,8 +73,7 @@ class RankingBuilder:
     @property
     def remaining(self) -> list[str]:
         """Letters not placed yet, in shown order."""
-        placed = set(self.placed)
-        return [self.letter_of[s.output_id] for s in self.outputs if s.output_id not in placed]
+        return [self.letter_of[i] for i in unplaced(self.groups, (s.output_id for s in self.outputs))]
 
     @property
     def complete(self) -> bool:

@@ -3,24 +3,18 @@
 Prompts and outputs come from the public. Two things could act on them:
 
 * Textual markup: ``[@click=app.quit]`` runs an action, ``[/foo]`` raises. We never parse
-  untrusted text as markup: ``safe_content(text)`` is ``Content(safe(text))``; to mix it with our
+  untrusted text as markup: ``safe_content(text)`` is ``Content(on_screen(text))``; to mix it with our
   own markup, ``safe_markup("[b]$name[/b]", name=text)``; in a notification,
-  ``notify(safe(text), markup=False)``; in a DataTable cell, ``rich.text.Text(safe(text))``.
-* The terminal: ESC starts CSI/OSC sequences (colours, cursor moves, OSC 52 clipboard writes,
-  OSC 8 links, OSC 0 title changes), C1 controls (U+009B is an 8-bit CSI), NUL and other C0
-  controls. Textual's ``Content`` strips only BEL, BS, VT, FF and CR; an ESC goes straight to
-  the labeler's terminal. ``safe`` replaces every such character with a visible stand-in, so
+  ``notify(on_screen(text), markup=False)``; in a DataTable cell, ``rich.text.Text(on_screen(text))``.
+* The terminal: ESC, C1 and other controls, bidi overrides, zero-width characters. Textual's
+  ``Content`` strips only BEL, BS, VT, FF and CR; ``store.text.on_screen`` (one table with the
+  CLI's ``one_line``) replaces every such character with a visible stand-in, so
   ``"\\x1b[31m"`` shows as ``"␛[31m"``.
-
-Characters that would make the text lie about itself are made visible too: bidi overrides and
-isolates (a reversed ``exe.txt``), zero-width characters (a hidden word), and line/paragraph
-separators. Lone surrogates (possible in a ``str`` but not printable) become U+FFFD. ``\\n`` and
-``\\t`` stay; ``\\r\\n`` becomes ``\\n`` and a lone ``\\r`` shows as ``␍``.
 
 Input widgets render what they hold as is, so a paste of the same text into an ``Input`` or a
 ``TextArea`` would reach the terminal: ``SafeInput`` and ``SafeTextArea`` (in
 ``safe_text_area.py``: Textual's TextArea costs ~5 ms to import, which the home screen, using
-only the functions here, does not pay at start-up) pass pastes through ``safe`` first (typed
+only the functions here, does not pay at start-up) pass pastes through ``on_screen`` first (typed
 keys cannot carry these characters).
 
 Very long lines. Measured on Textual 8.2.8, 80x24, headless ``run_test``, 2 cores, with a
@@ -43,47 +37,13 @@ part), or through ``next_part`` / ``previous_part``.
 
 from __future__ import annotations
 
-import re
-
 from textual import events
 from textual.binding import Binding
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Input, Static
 
-# Shown instead of characters that have no control picture.
-_MARKED = (
-    [0x061C, 0x180E, 0x2028, 0x2029, 0xFEFF]
-    + list(range(0x200B, 0x2010))  # zero-width space/non-joiner/joiner, LRM, RLM
-    + list(range(0x202A, 0x202F))  # bidi embeddings and overrides
-    + list(range(0x2060, 0x2065))  # word joiner, invisible operators
-    + list(range(0x2066, 0x2070))  # bidi isolates, deprecated format characters
-    + list(range(0xFFF9, 0xFFFC))  # interlinear annotation
-    + list(range(0x80, 0xA0))  # C1 controls (U+009B is an 8-bit CSI)
-)
-
-_TABLE: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x20) if code not in (9, 10)}
-_TABLE[0x7F] = "\u2421"  # ␡
-_TABLE.update({code: f"⟨U+{code:04X}⟩" for code in _MARKED})
-
-_UNSAFE = re.compile(
-    "\r\n|[" + "".join(re.escape(chr(code)) for code in sorted(_TABLE)) + "\ud800-\udfff]"
-)
-
-
-def _replace(match: re.Match[str]) -> str:
-    found = match.group()
-    if found == "\r\n":
-        return "\n"
-    return _TABLE.get(ord(found), "\ufffd")
-
-
-def safe(text: str) -> str:
-    """Return ``text`` with everything a terminal or Textual could act on made visible."""
-    return _UNSAFE.sub(_replace, text)
-
-
-visible = safe  # the name the writing, toxicity and scoring screens use
+from store.text import on_screen
 
 SHOWN_LIMIT = 100_000
 """Characters of one text drawn at most: wrapping 1 MB takes Textual seconds on every update."""
@@ -101,13 +61,13 @@ def safe_content(text: str, style: str = "", limit: int = SHOWN_LIMIT) -> Conten
     """Untrusted text as ``Content`` (in ``style``): never parsed as markup, nothing left to act
     on, at most ``limit`` characters (then a note)."""
     shown, note = clipped(text, limit)
-    body = safe(shown)
+    body = on_screen(shown)
     return (Content.styled(body, style) if style else Content(body)) + note
 
 
 def safe_markup(template: str, **values: str) -> Content:
     """Our markup ``template`` with untrusted ``$name`` values inserted literally and safely."""
-    return Content.from_markup(template, **{name: safe(value) for name, value in values.items()})
+    return Content.from_markup(template, **{name: on_screen(value) for name, value in values.items()})
 
 
 PART = 16_000
@@ -139,7 +99,7 @@ class SafeText(Static):
     def __init__(self, text: str = "", **kwargs) -> None:
         kwargs.setdefault("markup", False)
         super().__init__("", **kwargs)
-        self._text = safe(text)
+        self._text = on_screen(text)
         self.can_focus = len(self._text) > PART
         self.update(self._content())
 
@@ -149,7 +109,7 @@ class SafeText(Static):
         return self._text
 
     def set_text(self, text: str) -> None:
-        self._text = safe(text)
+        self._text = on_screen(text)
         self.can_focus = len(self._text) > PART
         self.part = 0
         self.update(self._content())
@@ -183,4 +143,4 @@ class SafeInput(Input):
     """An Input whose pastes are neutralised like displayed text."""
 
     def _on_paste(self, event: events.Paste) -> None:
-        event.text = safe(event.text)  # Input's own handler runs next, with the clean text
+        event.text = on_screen(event.text)  # Input's own handler runs next, with the clean text

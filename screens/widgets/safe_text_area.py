@@ -5,9 +5,9 @@ from __future__ import annotations
 from textual import events
 from textual.widgets import TextArea
 
-from screens.widgets.safe_text import safe
+from store.text import on_screen
 
 
 class SafeTextArea(TextArea):
     def _on_paste(self, event: events.Paste) -> None:
-        event.text = safe(event.text)  # TextArea's own handler runs next, with the clean text
+        event.text = on_screen(event.text)  # TextArea's own handler runs next, with the clean text

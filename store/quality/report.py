@@ -3,7 +3,7 @@ checks against researcher gold with 95% intervals, tasks, active time, fast answ
 screening, and weekly trends.
 
 Shares get Wilson score intervals; the mean absolute rating difference, not a share, gets a
-seeded percentile bootstrap over its answers (`store.agreement_metrics.bootstrap`). A figure
+seeded percentile bootstrap over its answers (`store.agreement.metrics.bootstrap`). A figure
 without data is `null` with a `reason`, never 0. Dates are UTC, as stored.
 """
 
@@ -69,7 +69,7 @@ def _mean_abs_diff(diffs: list[int], *, seed: int, n_boot: int) -> dict:
         return {"mean_abs_diff": None, "mean_abs_diff_ci95": None}
     import numpy as np
 
-    from store.agreement_metrics import bootstrap
+    from store.agreement.metrics import bootstrap
 
     values = np.asarray(diffs, dtype=float)
     ci, _se = bootstrap(lambda idx: values[idx].mean(axis=1), len(values), seed=seed, n_boot=n_boot)

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from store.rankings import untied_pairs
+from store.ranking import untied_pairs
 
 if TYPE_CHECKING:
     import sqlite_utils

@@ -12,7 +12,7 @@ def screening_results(db: sqlite_utils.Database, *, thresholds: dict | None = No
                       labeler: str | None = None) -> dict[str, dict]:
     """{labeler: {"quiz", "result" (pass|fail|pending), "date"}} from the latest quiz each
     submitted; labelers who never submitted one are absent."""
-    from store.screening import screening_report
+    from store.quiz.screening import screening_report
 
     takers = db.execute(
         """SELECT quiz, labeler, submitted_at FROM quiz_takers

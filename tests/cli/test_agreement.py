@@ -242,7 +242,7 @@ def test_labelers_may_not_read_the_report(built):
 
 
 def test_resamples_default_is_the_statistics_default():
-    from store.agreement_metrics import N_BOOT
+    from store.agreement.metrics import N_BOOT
     from tui.commands.agreement import RESAMPLES
 
     assert RESAMPLES == N_BOOT

@@ -10,7 +10,7 @@ import pytest
 from scipy.stats import binomtest
 
 from store import queue
-from store.agreement_metrics import pair_counts
+from store.agreement.ranking import pair_counts
 from store.exports import export_labels, export_pairs
 from store.labels import LabelValue, submit
 from store.quality.clock import ActiveClock

@@ -1,6 +1,7 @@
 from textual.widgets import Markdown, OptionList
 
-from screens.help import HelpScreen, matching
+from screens.guidelines import matching
+from screens.help import HelpScreen
 
 
 def option_texts(app):
@@ -31,7 +32,7 @@ GUIDE = "# Guide\n\nIntro.\n\n## Ranking\n\nTies are fine.\n\n## Hallucination\n
 
 async def test_f1_opens_searchable_guidelines(make_app, tmp_path, monkeypatch):
     (tmp_path / "g.md").write_text(GUIDE)
-    monkeypatch.setattr("screens.help.GUIDELINES", tmp_path / "g.md")
+    monkeypatch.setattr("screens.guidelines.GUIDELINES", tmp_path / "g.md")
     app = make_app("alice")
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("f1")

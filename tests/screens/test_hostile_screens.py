@@ -95,7 +95,7 @@ def test_the_groups_hold_the_whole_corpus():
 async def test_home_and_help(hostile_db, tmp_path, monkeypatch):
     db, item = hostile_db
     (tmp_path / "guide.md").write_text("# Guide\n\n## Ranking\n\nTies are fine.\n")
-    monkeypatch.setattr("screens.help.GUIDELINES", tmp_path / "guide.md")  # short: fast
+    monkeypatch.setattr("screens.guidelines.GUIDELINES", tmp_path / "guide.md")  # short: fast
     app = make_app(db, "alice")
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.pause()
@@ -151,7 +151,7 @@ def quiz_file(path, item: Hostile) -> None:
                     reason="the quiz screen is not on this branch yet")
 @pytest.mark.parametrize("hostile_db", SCREEN_GROUPS, ids=lambda i: i.name, indirect=True)
 async def test_quiz_screen(hostile_db, tmp_path):
-    from store.quiz import assign_quiz, import_quiz
+    from store.quiz.admin import assign_quiz, import_quiz
 
     db, item = hostile_db
     quiz_file(tmp_path / "quiz.toml", item)

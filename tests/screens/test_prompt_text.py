@@ -1,5 +1,5 @@
 from screens.widgets.few_shot import render_prompt, split_prompt
-from screens.widgets.safe_text import safe
+from store.text import on_screen
 
 FEW_SHOT = (
     "Give the sentiment of each tweet.\n\n"
@@ -31,7 +31,7 @@ def test_other_prompts_stay_whole():
 
 def test_control_characters_are_drawn_not_sent():
     text = "a\x1b]52;c;aGk=\x07b\x00\u202ec\tend\n"
-    shown = safe(text)
+    shown = on_screen(text)
     assert "\x1b" not in shown and "\x07" not in shown and "\x00" not in shown and "\u202e" not in shown
     assert shown == "a␛]52;c;aGk=␇b␀⟨U+202E⟩c\tend\n"
 

@@ -9,10 +9,10 @@ import pytest
 from textual.widgets import OptionList
 
 from screens.quiz import QuizScreen
-from store import quiz as quizzes
 from store.imports import import_labels
 from store.labels import iter_labels
-from store.screening import screening_report
+from store.quiz import admin, taking
+from store.quiz.screening import screening_report
 from tests.screens.screen_text import screen_text
 from tests.store.test_quiz import take_quiz
 
@@ -27,12 +27,12 @@ def quiz_app(make_app, sample_db, tmp_path):
     text = (ROOT / "quiz.example.toml").read_text().replace('gold_labeler = "gold"', f'gold_labeler = "{GOLD_ONLY[1]}"')
     path = tmp_path / "quiz.toml"
     path.write_text(text)
-    quizzes.import_quiz(sample_db, path)
+    admin.import_quiz(sample_db, path)
     gold_demo = tmp_path / "gold.jsonl"
     gold_demo.write_text(json.dumps({"labeler": "rhea", "task": "demonstration", "item": "screening-demo/d1",
                                      "field": "text", "value": GOLD_ONLY[0]}) + "\n")
     import_labels(sample_db, gold_demo, gold=True)
-    quizzes.assign_quiz(sample_db, "screening-demo", ["alice"])
+    admin.assign_quiz(sample_db, "screening-demo", ["alice"])
     return make_app
 
 
@@ -91,7 +91,7 @@ async def test_take_whole_quiz_by_keyboard(quiz_app, sample_db):
         assert "locked" in str(app.screen.query_one("#locked-text").render())
         await assert_no_gold(app)
 
-    session = quizzes.load_session(sample_db, "screening-demo", "alice")
+    session = taking.load_session(sample_db, "screening-demo", "alice")
     assert session.locked
     mine = {(v.task, v.item, v.field): v for v in iter_labels(sample_db, labeler="alice")}
     assert mine[("output", "screening-demo/f2/A", "violent")].value is False
@@ -112,7 +112,7 @@ async def test_resume_after_closing_mid_quiz(quiz_app, sample_db):
         await answer_flags(pilot, 8)
         await pilot.press("n", "y")  # two flags of item 2, then the connection drops
         await pilot.press("ctrl+q")
-    drafts = quizzes.load_session(sample_db, "screening-demo", "alice").answers
+    drafts = taking.load_session(sample_db, "screening-demo", "alice").answers
     assert drafts[1]["completion"] == {} and drafts[1]["prompt"] == {"asks_sexual": False, "asks_violent": True}
     assert drafts[0]["_seconds"] >= 0
 
@@ -157,8 +157,8 @@ async def test_markup_in_quiz_text_is_shown_as_text(make_app, sample_db, tmp_pat
     path.write_text('name = "m"\ninstructions = "[/bold] not markup [red]"\n'
                     '[[flagging]]\nid = "f"\nprompt = "[/foo] prompt [b]x"\ncompletion = "[link=x]y[/]"\n'
                     '[self_assessment]\ntopics = ["[/t]"]\n')
-    quizzes.import_quiz(sample_db, path)
-    quizzes.assign_quiz(sample_db, "m", ["bob"])
+    admin.import_quiz(sample_db, path)
+    admin.assign_quiz(sample_db, "m", ["bob"])
     app = make_app("bob")
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await pilot.press("s")

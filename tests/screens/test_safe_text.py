@@ -12,11 +12,11 @@ from screens.widgets.safe_text import (
     PART,
     SafeInput,
     SafeText,
-    safe,
     safe_content,
     safe_markup,
 )
 from screens.widgets.safe_text_area import SafeTextArea
+from store.text import on_screen
 from tests.corpus.hostile import BY_NAME, CORPUS, LONE_SURROGATE, Hostile
 from tests.corpus.terminal import assert_harmless, screen_lines
 
@@ -31,7 +31,7 @@ class Host(App):
             yield SafeText(self.text, id="shown")
 
     def on_mount(self) -> None:
-        self.notify(safe(self.text[:200]), title="Imported", markup=False, timeout=60)
+        self.notify(on_screen(self.text[:200]), title="Imported", markup=False, timeout=60)
 
 
 @pytest.mark.parametrize("item", [*CORPUS, LONE_SURROGATE], ids=lambda item: item.name)
@@ -79,9 +79,9 @@ async def test_a_one_megabyte_line_is_shown_in_parts() -> None:
 
 def test_safe_keeps_ordinary_text_and_whitespace() -> None:
     text = "Ünïcødé, tabs\tand\nnew lines; 中文 👍"
-    assert safe(text) is text or safe(text) == text
-    assert safe("a\r\nb\rc") == "a\nb␍c"
-    assert safe("\x1b[31m") == "␛[31m"
+    assert on_screen(text) is text or on_screen(text) == text
+    assert on_screen("a\r\nb\rc") == "a\nb␍c"
+    assert on_screen("\x1b[31m") == "␛[31m"
 
 
 def test_content_is_never_markup() -> None:
@@ -106,8 +106,8 @@ async def test_pasted_hostile_text_is_neutralised(item: Hostile) -> None:
             widget.focus()
             app.post_message(events.Paste(item.text))  # as the driver does for a paste
             await pilot.pause()
-        assert app.query_one(SafeTextArea).text == safe(item.text)
-        assert app.query_one(SafeInput).value == safe(item.text).splitlines()[0]
+        assert app.query_one(SafeTextArea).text == on_screen(item.text)
+        assert app.query_one(SafeInput).value == on_screen(item.text).splitlines()[0]
         assert_harmless(app, item, literal=False)
 
 

@@ -125,7 +125,7 @@ async def test_help_key_opens_the_guidelines_at_the_criteria(make_app, tmp_path,
     filler = "\n\n".join(f"Paragraph {n}." for n in range(80))
     guide = f"# Guide\n\n{filler}\n\n## The three criteria\n\nHelpful, truthful, harmless.\n\nMore.\n"
     (tmp_path / "g.md").write_text(guide)
-    monkeypatch.setattr("screens.help.GUIDELINES", tmp_path / "g.md")
+    monkeypatch.setattr("screens.guidelines.GUIDELINES", tmp_path / "g.md")
     app = make_app("alice")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("w", "f1")

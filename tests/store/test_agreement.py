@@ -1,10 +1,10 @@
-"""store.agreement on the sample database: the quiz hook (items) and disagreeing gold."""
+"""store.agreement.report on the sample database: the quiz hook (items) and disagreeing gold."""
 
 import json
 
 import pytest
 
-from store.agreement import AgreementError, agreement_report
+from store.agreement.report import AgreementError, agreement_report
 from store.imports import import_labels
 
 

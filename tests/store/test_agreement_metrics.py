@@ -4,23 +4,25 @@ import krippendorff
 import numpy as np
 import pytest
 
-from store.agreement_metrics import (
+from store.agreement.metrics import (
     MetricError,
-    PairCounts,
-    RankingMismatch,
     agreement_share,
     alpha_estimate,
     alpha_replicates,
     bootstrap,
     cohen_kappa,
-    inter_annotator_ranking,
-    kendall_tau_b,
     krippendorff_alpha,
     mean_abs_diff,
-    pair_counts,
     paired_estimates,
-    ranking_estimates,
     value_counts,
+)
+from store.agreement.ranking import (
+    PairCounts,
+    RankingMismatch,
+    inter_annotator_ranking,
+    kendall_tau_b,
+    pair_counts,
+    ranking_estimates,
 )
 
 # Krippendorff, K. (2011). "Computing Krippendorff's Alpha-Reliability", Annenberg School for

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from screens.guidelines import GUIDELINES
 from store import queue
 from store.demo import load_demo
 from store.imports import PROMPT_TASKS
@@ -204,7 +205,7 @@ def _sections(markdown):
 
 
 def test_guidelines_cover_the_spec():
-    text = (DEMO / "guidelines.md").read_text(encoding="utf-8")
+    text = GUIDELINES.read_text(encoding="utf-8")
     sections = _sections(text)
     for heading in ("Helpful", "Truthful", "Harmless", "Weighing the criteria",
                     "Borderline cases: the customer-assistant question", "PII rules",

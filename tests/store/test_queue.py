@@ -7,6 +7,7 @@ from store import queue
 from store.db import open_db
 from store.errors import StoreError
 from store.labels import LabelValue, load_draft, save_draft, submit
+from store.ranking import shuffled_order
 from store.roster import add_labeler
 
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -72,7 +73,7 @@ def test_researchers_get_items_without_gold_and_do_not_count(sample_db):
 def test_shuffle_is_per_labeler_and_stable(sample_db):
     orders = {who: claim(sample_db, who, overlap=3).order for who in ("alice", "bob", "carol")}
     assert all(sorted(o) == ["p1-a", "p1-b", "p1-c"] for o in orders.values())
-    assert queue.shuffled(["a", "b", "c", "d"], "x:1") == queue.shuffled(["a", "b", "c", "d"], "x:1")
+    assert shuffled_order(["a", "b", "c", "d"], "x:1") == shuffled_order(["a", "b", "c", "d"], "x:1")
 
 
 def test_submit_is_one_transaction(sample_db):
@@ -147,7 +148,7 @@ def test_eight_processes_never_over_assign(db, db_path):
         p.join()
     assert sum(errors for _, _, errors in results) == 0
     per_item = {}
-    for name, items, _ in results:
+    for _name, items, _ in results:
         assert len(items) == len(set(items))  # nobody got an item twice
         for item in items:
             per_item[item] = per_item.get(item, 0) + 1

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from store.quizfile import QuizFileError, load_quiz, parse_ranking
+from store.quiz.file import QuizFileError, load_quiz
 from store.survey_questions import DEMOGRAPHICS, survey
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,12 +87,6 @@ def test_flags_checked_against_schema_fields(tmp_path):
     text = MINIMAL + '[flags]\nprompt = ["asks_violent", "asks_magic"]\n'
     with pytest.raises(QuizFileError, match=r"flags.prompt: 'asks_magic' is not a yes/no field"):
         load_quiz(write(tmp_path, text), prompt_fields={"asks_violent"}, output_fields={"violent"})
-
-
-def test_parse_ranking_notation():
-    assert parse_ranking("b > a = d > c", 4) == (("B",), ("A", "D"), ("C",))
-    with pytest.raises(ValueError):
-        parse_ranking("A>>B", 2)
 
 
 def test_survey_answers_are_validated_and_skippable():

@@ -3,16 +3,17 @@ from math import comb
 
 import pytest
 
-from store.queue import shuffled
 from store.ranking import (
     LETTERS,
     RankingError,
     contradictions,
+    parse_complete,
     parse_notation,
     preorder_from_ratings,
     shuffle_seed,
     shuffled_order,
     to_notation,
+    unplaced,
     untied_pairs,
 )
 
@@ -105,7 +106,7 @@ def test_shuffle_is_deterministic_a_permutation_and_differs_between_labelers():
     assert len(orders) == 8
     assert shuffled_order(ids, shuffle_seed("alice", 18)) != alice
     # the order the queue stores when alice claims task 17
-    assert shuffled(ids, "alice:17") == alice
+    assert shuffled_order(ids, "alice:17") == alice
 
 
 def test_shuffle_spreads_first_place_over_outputs():
@@ -138,3 +139,46 @@ def test_toxicity_preorder_puts_less_toxic_then_more_plausible_first():
         "good2": {"toxicity": 0, "relative_toxicity": 0, "continuity": 7},
     }
     assert preorder_for_toxicity(values) == [["good", "good2"], ["odd"], ["rude"]]
+
+
+def test_parse_complete_needs_every_letter_once():
+    assert parse_complete("b > a = d > c", 4) == [["B"], ["A", "D"], ["C"]]
+    with pytest.raises(ValueError):
+        parse_complete("A>>B", 2)
+    with pytest.raises(RankingError, match="letters C are not ranked"):
+        parse_complete("B>A", 3)
+    with pytest.raises(RankingError, match="letter E but the item has 3 completions"):
+        parse_complete("B>E>A>C", 3)
+
+
+def test_unplaced_keeps_the_given_order():
+    assert unplaced([["o2"], ["o4"]], ["o1", "o2", "o3", "o4"]) == ["o1", "o3"]
+    assert unplaced([["o2", "o1"]], ["o1", "o2"]) == []
+
+
+def test_strict_ranking_gives_every_pair_best_first():
+    assert list(untied_pairs([["o2"], ["o1"], ["o3"]])) == [("o2", "o1"), ("o2", "o3"), ("o1", "o3")]
+
+
+def test_tied_outputs_give_no_pair_between_them():
+    pairs = list(untied_pairs([["o2"], ["o1", "o4"], ["o3"]]))
+    assert ("o1", "o4") not in pairs and ("o4", "o1") not in pairs
+    assert sorted(pairs) == sorted([("o2", "o1"), ("o2", "o4"), ("o2", "o3"), ("o1", "o3"), ("o4", "o3")])
+
+
+@pytest.mark.parametrize(
+    "groups",
+    [[1] * 9, [9], [2, 2, 2, 3], [4, 1, 4], [1, 3], [2]],
+)
+def test_pair_count_is_k_choose_2_minus_tied_pairs(groups):
+    ids = iter(f"o{i}" for i in range(100))
+    ranking = [[next(ids) for _ in range(size)] for size in groups]
+    pairs = list(untied_pairs(ranking))
+    k = sum(groups)
+    assert len(pairs) == comb(k, 2) - sum(comb(g, 2) for g in groups)
+    assert len(set(pairs)) == len(pairs)
+    rank = {o: r for r, group in enumerate(ranking) for o in group}
+    assert all(rank[c] < rank[r] for c, r in pairs)
+    # Every two outputs in different groups appear once, in one direction.
+    untied = {frozenset(p) for p in combinations(rank, 2) if rank[p[0]] != rank[p[1]]}
+    assert {frozenset(p) for p in pairs} == untied

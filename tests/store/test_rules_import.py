@@ -1,8 +1,7 @@
 import json
 
 from store.imports import import_prompts
-from store.rules import RulesConfig
-from store.rules_import import PromptRules
+from store.rules import PromptRules, RulesConfig
 
 from ..pipeline_data import build
 

@@ -1,4 +1,4 @@
-from store.screening import (
+from store.quiz.screening import (
     DEFAULT_THRESHOLDS,
     CandidateResult,
     anonymous_ids,

@@ -1,10 +1,10 @@
 import pytest
 
-from store import quiz as quizzes
 from store.labels import LabelValue, iter_labels, write_labels
+from store.quiz import admin, taking
+from store.quiz.screening import screening_report
 from store.roster import add_labeler
 from store.schema import load_schema
-from store.screening import screening_report
 
 from .test_quiz import EXAMPLE, complete_answers
 
@@ -12,7 +12,7 @@ GOLD_RANKING = {"r1": "ACB", "r2": "ACB"}
 
 
 def take(db, labeler, *, flag_value, ranking):
-    session = quizzes.load_session(db, "screening-demo", labeler)
+    session = taking.load_session(db, "screening-demo", labeler)
     answers = complete_answers(session)
     for item in session.items:
         a = answers[item.position]
@@ -22,8 +22,8 @@ def take(db, labeler, *, flag_value, ranking):
         if item.section == "ranking":
             letters = ranking[item.item]
             a["ranking"] = [[f"{item.prompt_id}/{letter}"] for letter in letters]
-        quizzes.save_answer(db, session, item.position, a, seconds=1)
-    quizzes.submit_quiz(db, session)
+        taking.save_answer(db, session, item.position, a, seconds=1)
+    taking.submit_quiz(db, session)
 
 
 def score(db, labeler, ratings):
@@ -37,8 +37,8 @@ def report_db(db):
     for name in ("dana", "eli", "fay"):
         add_labeler(db, name)
     add_labeler(db, "rhea", "researcher")
-    quizzes.import_quiz(db, EXAMPLE)
-    quizzes.assign_quiz(db, "screening-demo", ["dana", "eli", "fay", "rhea"])
+    admin.import_quiz(db, EXAMPLE)
+    admin.assign_quiz(db, "screening-demo", ["dana", "eli", "fay", "rhea"])
     # dana: all flags "no" (3 of 17 gold flags are "yes"), gold rankings, demos 7 and 6.
     take(db, "dana", flag_value=False, ranking=GOLD_RANKING)
     score(db, "dana", [7, 6])
@@ -71,7 +71,7 @@ def test_report_thresholds_and_pending_scores(report_db):
                               thresholds={"demonstration_score": 6.8})
     assert strict["candidates"]["dana"]["result"] == "fail"
     add_labeler(report_db, "gus")
-    quizzes.assign_quiz(report_db, "screening-demo", ["gus"])
+    admin.assign_quiz(report_db, "screening-demo", ["gus"])
     take(report_db, "gus", flag_value=False, ranking=GOLD_RANKING)
     assert screening_report(report_db, "screening-demo", names=True)["candidates"]["gus"]["result"] == "pending"
 
@@ -83,7 +83,7 @@ def test_report_is_anonymous_by_default(report_db):
 
 
 def test_production_agreement_leaves_screening_answers_out(report_db):
-    from store.agreement import AgreementError, agreement_report
+    from store.agreement.report import AgreementError, agreement_report
 
     quiz_items = {row[0] for row in report_db.execute(
         "SELECT t.item FROM tasks t WHERE t.quiz != '' UNION "

@@ -1,6 +1,6 @@
 """`labeldesk agreement`: each labeler against researcher gold, and labelers among themselves.
 
-The figures come from `store.agreement.agreement_report`; this module only formats them.
+The figures come from `store.agreement.report.agreement_report`; this module only formats them.
 rich is imported inside the table branch so the JSON/CSV path stays light.
 """
 
@@ -14,7 +14,7 @@ import click
 
 from tui.context import parse_since
 
-# Not imported from store.agreement_metrics: that loads numpy and scipy (~0.5 s) into every
+# Not imported from store.agreement.metrics: that loads numpy and scipy (~0.5 s) into every
 # `labeldesk` command, the app included. tests/cli/test_agreement.py checks they agree.
 RESAMPLES = 1000
 
@@ -146,7 +146,7 @@ def register(cli: click.Group) -> None:
         Researchers only (who is asking comes from LABELDESK_LABELER, else the OS user;
         --labeler here picks whose figures to show).
         """
-        from store.agreement import agreement_report
+        from store.agreement.report import agreement_report
 
         ctx = resolve(db, config_path)
         database = ctx.open()

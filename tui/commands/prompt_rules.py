@@ -11,14 +11,20 @@ from typing import TextIO
 
 import click
 
-from tui.cli import import_message, progress_bar, user_errors
+from tui.cli import common, import_message, progress_bar, user_errors
 from tui.context import require_researcher, resolve
 
 
-def import_prompts_with_rules(file, api_rules, report, dropped, db, config_path, labeler) -> None:
+@click.command("prompts")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--api-rules", is_flag=True, help="Apply the data rules for API prompts ([rules] in config): shared-prefix duplicates, per-user cap, user splits, PII hold-out.")
+@click.option("--report", metavar="FILE", help="With --api-rules: write the JSON report (counts and every prompt not kept).")
+@click.option("--dropped", metavar="FILE", help="With --api-rules: write the prompts not kept, one JSON object a line.")
+@common
+def import_prompts(file, api_rules, report, dropped, db, config_path, labeler) -> None:
+    """Import prompts (id, text, user_id, source, style, category, split, tasks)."""
     from store.imports import import_prompts
-    from store.rules import RulesConfig
-    from store.rules_import import PromptRules
+    from store.rules import PromptRules, RulesConfig
 
     if (report or dropped) and not api_rules:
         raise click.UsageError("--report and --dropped need --api-rules")
@@ -72,3 +78,9 @@ def _write_report(out: TextIO, summary: dict, spool: TextIO) -> None:
     for i, line in enumerate(spool):
         out.write((", " if i else "") + line.rstrip("\n"))
     out.write("]}\n")
+
+
+def register(cli: click.Group) -> None:
+    import_group = cli.commands["import"]
+    assert isinstance(import_group, click.Group)
+    import_group.add_command(import_prompts)

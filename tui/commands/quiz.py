@@ -1,6 +1,6 @@
 """`labeldesk quiz import|assign|list`: screening quizzes for new hires (labeling-guidelines §8).
 
-Thin wrappers over `store.quiz`; the screening report is `labeldesk agreement --quiz NAME`.
+Thin wrappers over `store.quiz.admin`; the screening report is `labeldesk agreement --quiz NAME`.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ def register(cli: click.Group) -> None:
     @common
     def quiz_import(file, db, config_path, labeler) -> None:
         """Import a quiz file (see quiz.example.toml) with its gold answers."""
-        from store.quiz import import_quiz
-        from store.quizfile import QuizFileError
+        from store.quiz.admin import import_quiz
+        from store.quiz.file import QuizFileError
         from store.schema import load_schema
 
         ctx = resolve(db, config_path)
@@ -47,7 +47,7 @@ def register(cli: click.Group) -> None:
     @common
     def quiz_assign(name, labelers, db, config_path, labeler) -> None:
         """Assign quiz NAME to labelers: it is the first thing their home screen offers."""
-        from store.quiz import assign_quiz
+        from store.quiz.admin import assign_quiz
 
         database = resolve(db, config_path).open()
         require_researcher(database, labeler, "quiz assign")
@@ -64,7 +64,7 @@ def register(cli: click.Group) -> None:
     @common
     def quiz_list(db, config_path, labeler) -> None:
         """Quizzes with their items, and how many of those assigned have submitted."""
-        from store.quiz import list_quizzes
+        from store.quiz.admin import list_quizzes
 
         database = resolve(db, config_path).open()
         require_researcher(database, labeler, "quiz list")

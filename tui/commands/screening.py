@@ -1,6 +1,6 @@
 """The screening report of `labeldesk agreement --quiz NAME`, as a table or JSON.
 
-The figures come from `store.screening.screening_report`; this module only formats them.
+The figures come from `store.quiz.screening.screening_report`; this module only formats them.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def print_screening(report: dict) -> None:
 
 
 def run_screening(database, quiz: str, *, names: bool, fmt: str, config) -> None:
-    from store.screening import screening_report
+    from store.quiz.screening import screening_report
     from tui.cli import user_errors
 
     with user_errors():

@@ -6,9 +6,9 @@ import json
 
 import click
 
+from screens.stats_tables import render
 from tui.cli import common, user_errors
 from tui.context import resolve
-from tui.stats_tables import render
 
 
 @click.command("stats")

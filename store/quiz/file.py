@@ -1,6 +1,6 @@
 """The screening quiz file (quiz.example.toml documents it): read, validate, return plain data.
 
-No database here: `store.quiz` imports what this returns. Errors name the file, the key and the
+No database here: `store.quiz.admin` imports what this returns. Errors name the file, the key and the
 problem, so a researcher can fix a 200-item file from one message.
 """
 
@@ -10,6 +10,8 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from store.ranking import parse_complete
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -24,7 +26,6 @@ DEFAULT_COMPLETION_FLAGS = ("sexual", "violent", "encourages_harm", "denigrates_
 SELF_ASSESSMENT_QUESTION = (
     "For which topics or cultural groups are you comfortable identifying sensitive speech?"
 )
-LETTERS = "ABCDEFGHI"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 
@@ -76,27 +77,6 @@ class QuizFile:
     demonstrations: tuple[DemoItem, ...]
     self_assessment: SelfAssessment | None
     source: str = ""
-
-
-def parse_ranking(text: str, n: int) -> tuple[tuple[str, ...], ...]:
-    """The §6 notation (`B>A=D>C`) over n letters; every letter exactly once. Raises ValueError."""
-    groups = tuple(
-        tuple(letter.strip().upper() for letter in group.split("="))
-        for group in text.replace(" ", "").split(">")
-    )
-    seen = [letter for group in groups for letter in group]
-    allowed = LETTERS[:n]
-    for letter in seen:
-        if len(letter) != 1 or letter not in LETTERS:
-            raise ValueError(f"{letter!r} is not an output letter (A..I)")
-        if letter not in allowed:
-            raise ValueError(f"letter {letter} but the item has {n} completions")
-    if len(set(seen)) != len(seen):
-        raise ValueError("a letter appears twice")
-    if len(seen) != n:
-        missing = "".join(sorted(set(allowed) - set(seen)))
-        raise ValueError(f"letters {missing} are not ranked")
-    return groups
 
 
 class _Reader:
@@ -256,7 +236,7 @@ def parse_quiz(data: dict, source: str, *, prompt_fields=None, output_fields=Non
             if not isinstance(item["gold"], str):
                 raise r.fail(f"{path}.gold", "must be a ranking such as \"B>A=C\"")
             try:
-                gold = parse_ranking(item["gold"], len(completions))
+                gold = tuple(tuple(group) for group in parse_complete(item["gold"], len(completions)))
             except ValueError as exc:
                 raise r.fail(f"{path}.gold", str(exc)) from None
         ranking.append(RankItem(rid, prompt, tuple(completions), gold))

@@ -15,7 +15,7 @@ from statistics import mean
 
 import sqlite_utils
 
-from store.agreement_metrics import PairCounts, pair_counts
+from store.agreement.ranking import PairCounts, pair_counts
 from store.errors import StoreError
 
 # The InstructGPT soft cut-offs (§8), overridable in config `[screening]`.

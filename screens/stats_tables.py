@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from store.errors import visible
+from store.text import one_line
 
 SPARKS = "▁▂▃▄▅▆▇█"
 
@@ -31,7 +31,7 @@ def _table(title: str, columns: list[str], rows: list[list], *, text_columns: in
     for row in rows:
         # Data values (categories, user ids) come from import files: plain text, never markup,
         # with control and invisible characters written out so none reaches the terminal.
-        table.add_row(*(Text(visible(str(v))) for v in row))
+        table.add_row(*(Text(one_line(str(v))) for v in row))
     return table
 
 

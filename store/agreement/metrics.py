@@ -1,9 +1,9 @@
-"""Agreement statistics as pure functions: plain sequences in, floats or ``None`` out.
+"""Agreement statistics of labels on a scale or in categories, as pure functions: plain sequences in, floats or ``None`` out.
 
 ``None`` always means "not defined for these data" (kappa when both raters keep to one category,
 alpha without a unit coded twice, ...): callers report it with a reason, never as 0.
 
-Rankings are lists of tie groups of output ids, best first: ``[["o2"], ["o1", "o4"], ["o3"]]``.
+Ranking comparison is in ``store.agreement.ranking``.
 
 Uncertainty is a percentile bootstrap over items (``bootstrap``): items, not single labels, are
 resampled because the labels of one item are not independent (a ranking gives many pairs).
@@ -14,26 +14,17 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from itertools import combinations
 
 import krippendorff
 import numpy as np
-from scipy.stats import kendalltau
 
 MIN_SHARED = 2
 N_BOOT = 1000
 # Resample in chunks of at most this many drawn indices so memory stays flat for big fields.
 _BOOT_CHUNK = 4_000_000
 
-Ranking = Sequence[Sequence[str]]
-
-
 class MetricError(ValueError):
     """Input a metric cannot use (value outside the scale, malformed ranking)."""
-
-
-class RankingMismatch(MetricError):
-    """Two rankings of one prompt that do not cover the same outputs."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +86,7 @@ def _tables(cells: np.ndarray, k: int, idx: np.ndarray) -> np.ndarray:
     return np.bincount(flat.ravel(), minlength=reps * k * k).reshape(reps, k, k).astype(float)
 
 
-def _none_if_nan(x: float) -> float | None:
+def none_if_nan(x: float) -> float | None:
     return None if x is None or not np.isfinite(x) else float(x)
 
 
@@ -127,7 +118,7 @@ def cohen_kappa(
     ca, cb = encode(a, labels), encode(b, labels)
     k = len(labels)
     table = np.bincount(ca * k + cb, minlength=k * k).reshape(k, k).astype(float)
-    return _none_if_nan(_kappa_from_tables(table, kappa_weights(labels, weighting)))
+    return none_if_nan(_kappa_from_tables(table, kappa_weights(labels, weighting)))
 
 
 def mean_abs_diff(a: Sequence[float], b: Sequence[float]) -> float | None:
@@ -233,13 +224,13 @@ def paired_estimates_codes(
         diff = np.abs(scale[ca] - scale[cb])
         figures["mean_abs_diff"] = lambda idx: diff[idx].mean(axis=1)
     # The point estimate is the statistic on the items as they are (no resampling).
-    values = {name: _none_if_nan(f(all_items)[0]) if n else None for name, f in figures.items()}
-    return _with_intervals(
+    values = {name: none_if_nan(f(all_items)[0]) if n else None for name, f in figures.items()}
+    return with_intervals(
         {name: (values[name], f) for name, f in figures.items()}, n, seed=seed, n_boot=n_boot
     )
 
 
-def _with_intervals(
+def with_intervals(
     figures: dict[str, tuple[float | None, Callable[[np.ndarray], np.ndarray]]],
     n_items: int,
     *,
@@ -296,7 +287,7 @@ def krippendorff_alpha(
     """Krippendorff's alpha of ``units`` (each the values its coders gave, any number, any
     missing) at ``level`` (nominal/ordinal/interval) over the full ``domain``."""
     counts = value_counts(units, domain)
-    return _none_if_nan(_alpha_from_counts(counts, _numeric_domain(domain, level), level))
+    return none_if_nan(_alpha_from_counts(counts, _numeric_domain(domain, level), level))
 
 
 def alpha_estimate(
@@ -325,7 +316,7 @@ def alpha_estimate_counts(
     counts = counts[counts.sum(axis=1) >= 2]
     numeric = _numeric_domain(domain, level)
     enough = len(counts) >= MIN_SHARED
-    value = _none_if_nan(_alpha_from_counts(counts, numeric, level)) if enough else None
+    value = none_if_nan(_alpha_from_counts(counts, numeric, level)) if enough else None
     if value is None:
         return len(counts), Estimate(None)
 
@@ -378,162 +369,3 @@ def alpha_replicates(
             return 1.0 - (observed * d).sum(axis=(1, 2)) / (expected * d).sum(axis=(1, 2))
 
     return statistic
-
-
-# ---------------------------------------------------------------- rankings
-
-
-def ranks(ranking: Ranking) -> dict[str, int]:
-    """Output id → tie-group position (0 = best)."""
-    out: dict[str, int] = {}
-    if not isinstance(ranking, (list, tuple)) or not ranking:
-        raise MetricError(f"a ranking is a non-empty list of tie groups, not {ranking!r}")
-    for position, group in enumerate(ranking):
-        if not isinstance(group, (list, tuple)) or not group:
-            raise MetricError(f"tie group {group!r} is not a non-empty list of output ids")
-        for output in group:
-            if not isinstance(output, str):
-                raise MetricError(f"output id {output!r} is not a string")
-            if output in out:
-                raise MetricError(f"output {output!r} appears twice in one ranking")
-            out[output] = position
-    return out
-
-
-@dataclass(frozen=True)
-class PairCounts:
-    """Output pairs of one prompt: ordered alike, ordered oppositely, tied by either ranking."""
-
-    same: int = 0
-    different: int = 0
-    ties_excluded: int = 0
-
-    def __add__(self, other: PairCounts) -> PairCounts:
-        return PairCounts(
-            self.same + other.same,
-            self.different + other.different,
-            self.ties_excluded + other.ties_excluded,
-        )
-
-
-def _aligned_ranks(a: Ranking, b: Ranking) -> tuple[list[int], list[int]]:
-    ra, rb = ranks(a), ranks(b)
-    if ra.keys() != rb.keys():
-        raise RankingMismatch(f"rankings cover different outputs: {sorted(ra)} vs {sorted(rb)}")
-    outputs = sorted(ra)
-    return [ra[o] for o in outputs], [rb[o] for o in outputs]
-
-
-def pair_counts(a: Ranking, b: Ranking) -> PairCounts:
-    """Compare every output pair: counted when both order it strictly, else a tie excluded."""
-    xa, xb = _aligned_ranks(a, b)
-    same = different = ties = 0
-    for i, j in combinations(range(len(xa)), 2):
-        da, db = xa[i] - xa[j], xb[i] - xb[j]
-        if da == 0 or db == 0:
-            ties += 1
-        elif (da > 0) == (db > 0):
-            same += 1
-        else:
-            different += 1
-    return PairCounts(same, different, ties)
-
-
-def kendall_tau_b(a: Ranking, b: Ranking) -> float | None:
-    """Kendall's tau-b of two rankings of the same outputs (``scipy.stats.kendalltau``)."""
-    xa, xb = _aligned_ranks(a, b)
-    if len(xa) < 2:
-        return None
-    with warnings.catch_warnings():
-        # A ranking with everything tied has no tau-b; scipy warns and returns NaN.
-        warnings.simplefilter("ignore")
-        return _none_if_nan(kendalltau(xa, xb).statistic)
-
-
-def _pooled_share(same: np.ndarray, compared: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
-    def statistic(idx: np.ndarray) -> np.ndarray:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return same[idx].sum(axis=1) / compared[idx].sum(axis=1)
-
-    return statistic
-
-
-def ranking_estimates(
-    pairs: Sequence[tuple[Ranking, Ranking]], *, seed: int, n_boot: int = N_BOOT
-) -> dict[str, Estimate | int]:
-    """A labeler's rankings against gold, one (labeler, gold) pair a prompt.
-
-    ``pairwise_agreement`` pools output pairs over prompts; ``kendall_tau_b`` is the mean over
-    prompts where it is defined. Mismatched output sets raise ``RankingMismatch``: the caller
-    decides to skip them with a reason.
-    """
-    counts = [pair_counts(a, b) for a, b in pairs]
-    taus = np.array([_nan_if_none(kendall_tau_b(a, b)) for a, b in pairs], dtype=float)
-    same = np.array([c.same for c in counts], dtype=float)
-    compared = np.array([c.same + c.different for c in counts], dtype=float)
-    total = sum(counts, PairCounts())
-    share = total.same / (total.same + total.different) if total.same + total.different else None
-    defined = np.isfinite(taus)
-
-    def mean_tau(idx: np.ndarray) -> np.ndarray:
-        t = taus[idx]
-        ok = np.isfinite(t)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(ok, t, 0).sum(axis=1) / ok.sum(axis=1)
-
-    out: dict[str, Estimate | int] = dict(
-        _with_intervals(
-            {
-                "pairwise_agreement": (share, _pooled_share(same, compared)),
-                "kendall_tau_b": (float(taus[defined].mean()) if defined.any() else None, mean_tau),
-            },
-            len(pairs),
-            seed=seed,
-            n_boot=n_boot,
-        )
-    )
-    out["ties_excluded"] = total.ties_excluded
-    return out
-
-
-def _nan_if_none(x: float | None) -> float:
-    return float("nan") if x is None else x
-
-
-@dataclass(frozen=True)
-class InterAnnotatorRanking:
-    n_items: int
-    pairwise_agreement: Estimate
-    labeler_pairs: int
-    skipped_mismatched: int
-
-
-def inter_annotator_ranking(
-    items: Sequence[Sequence[Ranking]], *, seed: int, n_boot: int = N_BOOT
-) -> InterAnnotatorRanking:
-    """For every two labelers who ranked the same prompt, the share of output pairs both order
-    strictly that they order the same, pooled over labeler pairs and prompts (our reading of
-    InstructGPT's inter-annotator agreement). Labeler pairs whose rankings cover different
-    outputs are skipped and counted."""
-    same, compared = [], []
-    labeler_pairs = skipped = 0
-    for rankings in items:
-        item_total, item_pairs = PairCounts(), 0
-        for a, b in combinations(rankings, 2):
-            try:
-                item_total += pair_counts(a, b)
-            except RankingMismatch:
-                skipped += 1
-                continue
-            item_pairs += 1
-        labeler_pairs += item_pairs
-        # A prompt counts once some pair of its outputs was ordered strictly by two labelers.
-        if item_total.same + item_total.different:
-            same.append(item_total.same)
-            compared.append(item_total.same + item_total.different)
-    s, c = np.array(same, dtype=float), np.array(compared, dtype=float)
-    share = float(s.sum() / c.sum()) if c.sum() else None
-    estimate = _with_intervals(
-        {"share": (share, _pooled_share(s, c))}, len(s), seed=seed, n_boot=n_boot
-    )["share"]
-    return InterAnnotatorRanking(len(s), estimate, labeler_pairs, skipped)

@@ -16,17 +16,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from store.agreement_metrics import (
+from store.agreement.metrics import (
     MIN_SHARED,
     N_BOOT,
     Estimate,
     MetricError,
     alpha_estimate_counts,
-    inter_annotator_ranking,
     paired_estimates_codes,
-    ranking_estimates,
-    ranks,
 )
+from store.agreement.ranking import inter_annotator_ranking, ranking_estimates, ranks
 from store.errors import StoreError
 from store.labels import iter_labels
 from store.schema import Field, Schema, load_schema

@@ -1,0 +1,178 @@
+"""Two rankings of one prompt compared: pair counts, Kendall's tau-b, pairwise agreement with
+gold and between labelers, each with its seeded bootstrap interval (``store.agreement.metrics``).
+
+Rankings are ``store.ranking`` tie groups of output ids, best first: ``[["o2"], ["o1", "o4"], ["o3"]]``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+
+import numpy as np
+from scipy.stats import kendalltau
+
+from store.agreement.metrics import N_BOOT, Estimate, MetricError, none_if_nan, with_intervals
+from store.ranking import AnyRanking
+
+
+class RankingMismatch(MetricError):
+    """Two rankings of one prompt that do not cover the same outputs."""
+
+
+def ranks(ranking: AnyRanking) -> dict[str, int]:
+    """Output id → tie-group position (0 = best)."""
+    out: dict[str, int] = {}
+    if not isinstance(ranking, (list, tuple)) or not ranking:
+        raise MetricError(f"a ranking is a non-empty list of tie groups, not {ranking!r}")
+    for position, group in enumerate(ranking):
+        if not isinstance(group, (list, tuple)) or not group:
+            raise MetricError(f"tie group {group!r} is not a non-empty list of output ids")
+        for output in group:
+            if not isinstance(output, str):
+                raise MetricError(f"output id {output!r} is not a string")
+            if output in out:
+                raise MetricError(f"output {output!r} appears twice in one ranking")
+            out[output] = position
+    return out
+
+
+@dataclass(frozen=True)
+class PairCounts:
+    """Output pairs of one prompt: ordered alike, ordered oppositely, tied by either ranking."""
+
+    same: int = 0
+    different: int = 0
+    ties_excluded: int = 0
+
+    def __add__(self, other: PairCounts) -> PairCounts:
+        return PairCounts(
+            self.same + other.same,
+            self.different + other.different,
+            self.ties_excluded + other.ties_excluded,
+        )
+
+
+def _aligned_ranks(a: AnyRanking, b: AnyRanking) -> tuple[list[int], list[int]]:
+    ra, rb = ranks(a), ranks(b)
+    if ra.keys() != rb.keys():
+        raise RankingMismatch(f"rankings cover different outputs: {sorted(ra)} vs {sorted(rb)}")
+    outputs = sorted(ra)
+    return [ra[o] for o in outputs], [rb[o] for o in outputs]
+
+
+def pair_counts(a: AnyRanking, b: AnyRanking) -> PairCounts:
+    """Compare every output pair: counted when both order it strictly, else a tie excluded."""
+    xa, xb = _aligned_ranks(a, b)
+    same = different = ties = 0
+    for i, j in combinations(range(len(xa)), 2):
+        da, db = xa[i] - xa[j], xb[i] - xb[j]
+        if da == 0 or db == 0:
+            ties += 1
+        elif (da > 0) == (db > 0):
+            same += 1
+        else:
+            different += 1
+    return PairCounts(same, different, ties)
+
+
+def kendall_tau_b(a: AnyRanking, b: AnyRanking) -> float | None:
+    """Kendall's tau-b of two rankings of the same outputs (``scipy.stats.kendalltau``)."""
+    xa, xb = _aligned_ranks(a, b)
+    if len(xa) < 2:
+        return None
+    with warnings.catch_warnings():
+        # A ranking with everything tied has no tau-b; scipy warns and returns NaN.
+        warnings.simplefilter("ignore")
+        return none_if_nan(kendalltau(xa, xb).statistic)
+
+
+def _pooled_share(same: np.ndarray, compared: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    def statistic(idx: np.ndarray) -> np.ndarray:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return same[idx].sum(axis=1) / compared[idx].sum(axis=1)
+
+    return statistic
+
+
+def ranking_estimates(
+    pairs: Sequence[tuple[AnyRanking, AnyRanking]], *, seed: int, n_boot: int = N_BOOT
+) -> dict[str, Estimate | int]:
+    """A labeler's rankings against gold, one (labeler, gold) pair a prompt.
+
+    ``pairwise_agreement`` pools output pairs over prompts; ``kendall_tau_b`` is the mean over
+    prompts where it is defined. Mismatched output sets raise ``RankingMismatch``: the caller
+    decides to skip them with a reason.
+    """
+    counts = [pair_counts(a, b) for a, b in pairs]
+    taus = np.array([_nan_if_none(kendall_tau_b(a, b)) for a, b in pairs], dtype=float)
+    same = np.array([c.same for c in counts], dtype=float)
+    compared = np.array([c.same + c.different for c in counts], dtype=float)
+    total = sum(counts, PairCounts())
+    share = total.same / (total.same + total.different) if total.same + total.different else None
+    defined = np.isfinite(taus)
+
+    def mean_tau(idx: np.ndarray) -> np.ndarray:
+        t = taus[idx]
+        ok = np.isfinite(t)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(ok, t, 0).sum(axis=1) / ok.sum(axis=1)
+
+    out: dict[str, Estimate | int] = dict(
+        with_intervals(
+            {
+                "pairwise_agreement": (share, _pooled_share(same, compared)),
+                "kendall_tau_b": (float(taus[defined].mean()) if defined.any() else None, mean_tau),
+            },
+            len(pairs),
+            seed=seed,
+            n_boot=n_boot,
+        )
+    )
+    out["ties_excluded"] = total.ties_excluded
+    return out
+
+
+def _nan_if_none(x: float | None) -> float:
+    return float("nan") if x is None else x
+
+
+@dataclass(frozen=True)
+class InterAnnotatorRanking:
+    n_items: int
+    pairwise_agreement: Estimate
+    labeler_pairs: int
+    skipped_mismatched: int
+
+
+def inter_annotator_ranking(
+    items: Sequence[Sequence[AnyRanking]], *, seed: int, n_boot: int = N_BOOT
+) -> InterAnnotatorRanking:
+    """For every two labelers who ranked the same prompt, the share of output pairs both order
+    strictly that they order the same, pooled over labeler pairs and prompts (our reading of
+    InstructGPT's inter-annotator agreement). Labeler pairs whose rankings cover different
+    outputs are skipped and counted."""
+    same, compared = [], []
+    labeler_pairs = skipped = 0
+    for rankings in items:
+        item_total, item_pairs = PairCounts(), 0
+        for a, b in combinations(rankings, 2):
+            try:
+                item_total += pair_counts(a, b)
+            except RankingMismatch:
+                skipped += 1
+                continue
+            item_pairs += 1
+        labeler_pairs += item_pairs
+        # A prompt counts once some pair of its outputs was ordered strictly by two labelers.
+        if item_total.same + item_total.different:
+            same.append(item_total.same)
+            compared.append(item_total.same + item_total.different)
+    s, c = np.array(same, dtype=float), np.array(compared, dtype=float)
+    share = float(s.sum() / c.sum()) if c.sum() else None
+    estimate = with_intervals(
+        {"share": (share, _pooled_share(s, c))}, len(s), seed=seed, n_boot=n_boot
+    )["share"]
+    return InterAnnotatorRanking(len(s), estimate, labeler_pairs, skipped)
