@@ -59,6 +59,10 @@ def _share(successes: int, n: int, name: str, what: str) -> dict:
     return out
 
 
+def utc_today() -> date:
+    return datetime.now(timezone.utc).date()
+
+
 def iso_week(day: str) -> str:
     year, week, _ = date.fromisoformat(day).isocalendar()
     return f"{year}-W{week:02d}"
@@ -178,7 +182,7 @@ def quality_report(
 
     policy = policy or QualityPolicy()
     schema = schema or load_schema()
-    today = today or datetime.now(timezone.utc).date()
+    today = today or utc_today()
     since = since or ""
     names = _labelers(db, labeler)
     wanted = set(names)
