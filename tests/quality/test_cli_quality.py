@@ -49,3 +49,17 @@ def test_json_report_for_researchers_only(ranking_db, db_path, tmp_path):
     refused = _quality(db_path, "--config", str(bad))
     assert refused.exit_code == 1
     assert f"{bad}: [quality] gold_rate: must be a number from 0 to 1" in refused.output
+
+
+def test_every_quality_key_is_documented():
+    from pathlib import Path
+
+    from tui.config import DEFAULTS, load_config
+
+    example = Path(__file__).resolve().parents[2] / "config.example.toml"
+    readme = (example.parent / "README.md").read_text()
+    text = example.read_text()
+    for key in DEFAULTS["quality"]:
+        assert f"\n{key} = " in text or f"[quality.{key}]" in text, key
+    assert load_config(example).quality_policy().gold_rate == DEFAULTS["quality"]["gold_rate"]
+    assert "labeldesk quality" in readme and "labelers resume" in readme
