@@ -137,7 +137,6 @@ def _read_work(db, names: set[str], since: str) -> dict[str, _Work]:
 
 def _read_checks(db, names: set[str], since: str, gold: dict, schema: Schema
                  ) -> tuple[dict[str, Tally], dict[str, dict[str, Tally]]]:
-    tallies: dict[str, Tally] = defaultdict(Tally)
     weekly: dict[str, dict[str, Tally]] = defaultdict(lambda: defaultdict(Tally))
     weeks: dict[str, str] = {}
     rows = db.execute(
@@ -146,10 +145,13 @@ def _read_checks(db, names: set[str], since: str, gold: dict, schema: Schema
     for name, answers, day in rows:
         if name not in names:
             continue
-        answers = json.loads(answers)
-        score(tallies[name], answers, gold, schema)
         week = weeks.get(day) or weeks.setdefault(day, iso_week(day))
-        score(weekly[name][week], answers, gold, schema)
+        score(weekly[name][week], json.loads(answers), gold, schema)
+    tallies: dict[str, Tally] = {}
+    for name, by_week in weekly.items():  # scored once, by week; the whole is their sum
+        total = tallies[name] = Tally()
+        for tally in by_week.values():
+            total += tally
     return tallies, weekly
 
 

@@ -38,6 +38,16 @@ class Tally:
     rank_same: int = 0
     rank_compared: int = 0
 
+    def __iadd__(self, other: Tally) -> Tally:
+        self.checks += other.checks
+        self.flag_agree += other.flag_agree
+        self.flag_n += other.flag_n
+        self.rating_diffs += other.rating_diffs
+        self.rank_items += other.rank_items
+        self.rank_same += other.rank_same
+        self.rank_compared += other.rank_compared
+        return self
+
     @property
     def within_1(self) -> int:
         return sum(1 for d in self.rating_diffs if d <= 1)
@@ -69,6 +79,19 @@ def ranking_pairs(answer: list, gold: list) -> tuple[int, int] | None:
     return same, compared
 
 
+_KINDS: dict[tuple[int, str, str], str | None] = {}
+
+
+def _kind(schema: Schema, task: str, name: str) -> str | None:
+    key = (id(schema), task, name)
+    if key not in _KINDS:
+        try:
+            _KINDS[key] = schema.field(task, name).kind
+        except Exception:
+            _KINDS[key] = None
+    return _KINDS[key]
+
+
 def score(tally: Tally, answers: Iterable[list], gold: dict[GoldKey, Any], schema: Schema) -> list[dict]:
     """Add one gold check's answers to `tally`; returns the answers that missed the gold."""
     tally.checks += 1
@@ -78,9 +101,8 @@ def score(tally: Tally, answers: Iterable[list], gold: dict[GoldKey, Any], schem
         if key not in gold:
             continue
         want = gold[key]
-        try:
-            kind = schema.field(task, name).kind
-        except Exception:  # a field no longer in the schema: nothing to compare
+        kind = _kind(schema, task, name)
+        if kind is None:  # a field no longer in the schema: nothing to compare
             continue
         missed = False
         if kind == "ranking":

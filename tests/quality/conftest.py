@@ -17,7 +17,7 @@ def gold_ranking(item: str) -> list[list[str]]:
     return [[f"{item}-a"], [f"{item}-b"], [f"{item}-c"]]
 
 
-def _jsonl(path, records):
+def jsonl(path, records):
     path.write_text("".join(json.dumps(r) + "\n" for r in records))
     return path
 
@@ -29,11 +29,11 @@ def ranking_db(db, tmp_path):
     add_labeler(db, "bo")
     add_labeler(db, "rhea", "researcher")
     items = [f"q{n:03d}" for n in range(N_ITEMS)]
-    import_prompts(db, _jsonl(tmp_path / "p.jsonl", [
+    import_prompts(db, jsonl(tmp_path / "p.jsonl", [
         {"id": i, "text": f"Question {i}", "tasks": ["comparison"]} for i in items]))
-    import_outputs(db, _jsonl(tmp_path / "o.jsonl", [
+    import_outputs(db, jsonl(tmp_path / "o.jsonl", [
         {"id": f"{i}-{x}", "prompt_id": i, "text": f"Answer {x} to {i}"} for i in items for x in "abc"]))
-    import_labels(db, _jsonl(tmp_path / "g.jsonl", [
+    import_labels(db, jsonl(tmp_path / "g.jsonl", [
         {"labeler": "rhea", "task": "ranking", "item": i, "field": "ranking", "value": gold_ranking(i)}
         for i in items[-N_GOLD:]]), gold=True)
     return db

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from store.db import open_db
 from store.imports import import_labels, import_outputs, import_prompts
 from store.roster import add_labeler
-from tests.quality.conftest import quality_config
+from tests.quality.conftest import jsonl, quality_config
 
 SIZE = (80, 24)
 TEXT = "Rank these answers [b]to[/b] the question: what do plants make?"
-
-
-def _jsonl(path, records):
-    path.write_text("".join(json.dumps(r) + "\n" for r in records))
-    return path
 
 
 def _desk(tmp_path, name: str, *, gold: bool):
@@ -26,13 +19,13 @@ def _desk(tmp_path, name: str, *, gold: bool):
     db = open_db(tmp_path / f"{name}.db")
     add_labeler(db, "ana")
     add_labeler(db, "rhea", "researcher")
-    import_prompts(db, _jsonl(tmp_path / f"{name}-p.jsonl", [
+    import_prompts(db, jsonl(tmp_path / f"{name}-p.jsonl", [
         {"id": p, "text": TEXT, "tasks": ["comparison"]} for p in ("p1", "p0")]))
-    import_outputs(db, _jsonl(tmp_path / f"{name}-o.jsonl", [
+    import_outputs(db, jsonl(tmp_path / f"{name}-o.jsonl", [
         {"id": f"{p}-{x}", "prompt_id": p, "text": f"Answer {x}: sugar from light."}
         for p in ("p1", "p0") for x in "abc"]))
     if gold:
-        import_labels(db, _jsonl(tmp_path / f"{name}-g.jsonl", [
+        import_labels(db, jsonl(tmp_path / f"{name}-g.jsonl", [
             {"labeler": "rhea", "task": "ranking", "item": "p1", "field": "ranking",
              "value": [["p1-a"], ["p1-b"], ["p1-c"]]}]), gold=True)
     return db
