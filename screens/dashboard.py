@@ -140,7 +140,10 @@ class DashboardScreen(Screen):
                 weekly.plt.xticks(list(range(len(weeks))), [w["week"][5:] for w in weeks])
                 weekly.plt.ylim(0, 1)
             days = entry["daily"]
-            daily.plt.bar([d["day"][5:] for d in days], [d["tasks"] for d in days])
+            # Numeric x with fixed ticks: plotext's own choice of string labels varies by run.
+            daily.plt.bar(list(range(len(days))), [d["tasks"] for d in days])
+            ticks = list(range(0, len(days), 7)) + [len(days) - 1]
+            daily.plt.xticks(ticks, [days[t]["day"][5:] for t in ticks])
         weekly.refresh()
         daily.refresh()
 
