@@ -47,6 +47,8 @@ ROWS: list[tuple[str, str, float | None, str | None]] = [
     ("load_50.claim_ms_p99", "50 processes: claim p99 ms", None, None),
     ("load_50.checks.busy_notes", "50 processes: \"database busy\" notes a labeler would see", 0, "<="),
     ("agreement.report_resamples_1000.seconds", "agreement on 1,000,000 labels, s", None, None),
+    ("quality.report_resamples_1000.seconds", "`labeldesk quality` on 1,000,000 labels, 500 labelers, s", 10, "<"),
+    ("quality.report_resamples_1000.peak_rss_mib", "`labeldesk quality` on 1,000,000 labels, peak MiB", None, None),
 ]
 
 # "≈ 0" growth: within 0.1 MiB per 100 (allocator and page-cache noise) is not growth.

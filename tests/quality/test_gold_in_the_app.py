@@ -111,3 +111,32 @@ async def test_active_time_leaves_out_an_idle_gap_typed_in_the_app(ranking_app, 
             await pilot.pause()
     row = ranking_db.execute("SELECT seconds, active_seconds FROM assignments WHERE id = ?", [aid]).fetchone()
     assert row == (512.0, 5.0 + 5.0 + 2.0)
+
+
+async def test_active_time_survives_a_new_session_through_the_draft(ranking_app, ranking_db, monkeypatch):
+    import screens.base
+    from store.labels import load_draft
+
+    clock = FakeClock(0.0)
+    monkeypatch.setattr(screens.base, "time", clock)
+    app = ranking_app(config=quality_config(gold_rate=0.0))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("c")
+        await pilot.pause()
+        aid = app.screen.view.assignment.id
+        clock.at = 7.0
+        await pilot.press("a")
+        app.screen.flush_drafts()
+    assert load_draft(ranking_db, aid)["_active"] == 7.0
+    again = ranking_app(config=quality_config(gold_rate=0.0))  # the connection dropped; back later
+    clock.at = 5000.0
+    async with again.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(again.screen, ComparisonScreen)  # straight back into the task
+        assert again.screen.view.assignment.id == aid
+        for key, at in (("b", 5003.0), ("c", 5004.0), ("enter", 5005.0)):
+            clock.at = at
+            await pilot.press(key)
+            await pilot.pause()
+    active = ranking_db.execute("SELECT active_seconds FROM assignments WHERE id = ?", [aid]).fetchone()[0]
+    assert active == 7.0 + 5.0  # the hours away are not counted
