@@ -90,6 +90,10 @@ class HomeScreen(Screen):
         work = next((w for w in self.app.work if w.kind == kind), None)
         if work is None:
             return
+        closed = self._closed_note() if work.kind in queue.KINDS else None
+        if closed:  # [h16] paused or unscreened: say why instead of an empty queue
+            self.notify(closed, severity="warning", markup=False)
+            return
         screen = self.app.work_screen(work)
         if screen is None:
             self.notify(f"{work.title}: this screen is not built yet.", severity="warning")

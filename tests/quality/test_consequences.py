@@ -58,11 +58,12 @@ async def test_warn_then_pause_then_resume(ranking_app, ranking_db):
     await answer_checks(ranking_app("ana", cfg), [False])
     assert stored_status(ranking_db, "ana")["status"] == "paused"
     ana = ranking_app("ana", cfg)
-    async with ana.run_test(size=(100, 40)) as pilot:
+    async with ana.run_test(size=(100, 40), notifications=True) as pilot:
         assert "paused" in str(ana.screen.query_one("#hint").render())
         await pilot.press("c")
         await pilot.pause()
         assert isinstance(ana.screen, HomeScreen)  # nothing served, gold included
+        assert any("paused" in n.message for n in ana._notifications)
     claims = ranking_db.execute("SELECT count(*) FROM assignments WHERE labeler = 'ana'").fetchone()[0]
     assert claims == 3
 
