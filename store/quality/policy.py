@@ -12,6 +12,10 @@ from typing import Any
 from store.errors import StoreError
 
 
+# Kinds of work with gold to check against (writing has no gold answer; scoring is researchers').
+GOLD_KINDS = ("comparison", "instruction", "toxicity")
+
+
 @dataclass(frozen=True)
 class QualityPolicy:
     gold_rate: float = 0.05
@@ -32,6 +36,10 @@ class QualityPolicy:
                   "fast_warn_share": self.fast_warn_share, "warn_below": self.warn_below,
                   "pause_below": self.pause_below}
         shares.update({f"gold_rate_by_kind.{k}": v for k, v in self.gold_rate_by_kind.items()})
+        for kind in self.gold_rate_by_kind:
+            if kind not in GOLD_KINDS:
+                raise StoreError(f"[quality] gold_rate_by_kind.{kind}: not a kind of work with "
+                                 f"gold checks ({', '.join(GOLD_KINDS)})")
         for name, value in shares.items():
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
                 raise StoreError(f"[quality] {name}: must be a number from 0 to 1, not {value!r}")

@@ -63,3 +63,21 @@ def test_every_quality_key_is_documented():
         assert f"\n{key} = " in text or f"[quality.{key}]" in text, key
     assert load_config(example).quality_policy().gold_rate == DEFAULTS["quality"]["gold_rate"]
     assert "labeldesk quality" in readme and "labelers resume" in readme
+
+
+def test_bad_quality_settings_are_refused_with_file_and_key(tmp_path):
+    import pytest
+
+    from tui.config import ConfigError, load_config
+
+    for body, problem in (
+        ("[quality.gold_rate_by_kind]\nwriting = 0.1\n", "gold_rate_by_kind.writing: not a kind"),
+        ("[quality.gold_rate_by_kind]\ncomparison = \"many\"\n", "gold_rate_by_kind.comparison: must be a number"),
+        ("[quality]\nwarn_below = 2\n", "warn_below: must be a number from 0 to 1"),
+        ("[quality]\nmin_gold = -1\n", "quality.min_gold: must not be negative"),
+    ):
+        path = tmp_path / "c.toml"
+        path.write_text(body)
+        with pytest.raises(ConfigError) as err:
+            load_config(path)
+        assert str(err.value).startswith(f"{path}: ") and problem in str(err.value)
