@@ -11,7 +11,6 @@ from typing import Any
 
 from store.errors import StoreError
 
-
 # Kinds of work with gold to check against (writing has no gold answer; scoring is researchers').
 GOLD_KINDS = ("comparison", "instruction", "toxicity")
 
