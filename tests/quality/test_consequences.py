@@ -11,6 +11,7 @@ from screens.dashboard import DashboardScreen, MissesScreen
 from screens.home import HomeScreen
 from store.quality.status import stored_status
 from tests.quality.conftest import gold_ranking, quality_config
+from tests.store.test_screening_report import report_db  # noqa: F401  (a fixture)
 from tui.cli import cli
 
 # Every claim a gold check while gold lasts; judged after 2 checks.
@@ -116,3 +117,15 @@ def test_resume_on_the_command_line(ranking_db, db_path):
     as_labeler = CliRunner().invoke(cli, ["labelers", "resume", "ana", "--db", str(db_path)],
                                     env={"LABELDESK_LABELER": "bo"})
     assert as_labeler.exit_code == 1 and "researchers only" in as_labeler.output
+
+
+async def test_home_says_the_queue_opens_after_screening(report_db):  # noqa: F811
+    from store.schema import load_schema
+    from tui.app import LabelDeskApp
+
+    for name, closed in (("eli", True), ("dana", False)):  # eli failed the quiz, dana passed
+        app = LabelDeskApp(db=report_db, labeler=name, role="labeler",
+                           config=quality_config(require_screening=True), schema=load_schema())
+        async with app.run_test(size=(100, 30)):
+            hint = str(app.screen.query_one("#hint").render())
+            assert ("pass the screening quiz" in hint) is closed
