@@ -12,14 +12,17 @@ from typing import Any
 
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.timer import Timer
 
 from screens.faults import attempt
+from screens.host import Host
 from store import labels, queue
 from store.quality.clock import ActiveClock
 from store.views import TaskView, task_view
 
 
 class WorkScreen(Screen):
+    app: Host  # the typed view of self.app (screens.host)
     KIND = ""
     DRAFT_DELAY = 0.8  # seconds after the last change; the spec allows at most ~1 s of loss
 
@@ -29,7 +32,7 @@ class WorkScreen(Screen):
         super().__init__()
         self.view: TaskView | None = None
         self._dirty = False
-        self._draft_timer = None
+        self._draft_timer: Timer | None = None
         self._active_since: float | None = None
         self._seconds = 0.0
         self.clock = ActiveClock()  # [h16 active time] fed by LabelDeskApp.on_event

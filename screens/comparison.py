@@ -10,7 +10,7 @@ transaction before the next task appears on the same screen.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -32,6 +32,7 @@ from store import queue
 from store.errors import LabelError, StoreError
 from store.labels import LabelValue
 from store.ranking import unplaced
+from store.text import on_screen
 from store.views import TaskView
 
 STEP_TITLES = {"instruction": "Instruction", "scores": "Scores", "ranking": "Ranking"}
@@ -45,7 +46,7 @@ class SkipReason(SafeInput):
     BINDINGS = [Binding("escape", "cancel", "Cancel skip", id="comparison.skip_cancel")]
 
     def action_cancel(self) -> None:
-        self.screen.close_skip()
+        cast("ComparisonScreen", self.screen).close_skip()
 
 
 class ComparisonScreen(WorkScreen):
@@ -170,9 +171,10 @@ class ComparisonScreen(WorkScreen):
     # -- steps ---------------------------------------------------------------------------------
     def go_to_step(self, step: str) -> None:
         if step == "scores":
+            assert self.scores is not None  # composed when the step is on
             self.scores.set_context(self._instruction_context())
         elif step == "ranking":
-            scores = self.scores.ratings() if "scores" in self.steps else None
+            scores = self.scores.ratings() if self.scores is not None else None
             self.query_one(RankingPanel).set_task(
                 self.outputs,
                 criterion=CRITERIA.get(self.app.config["comparison"]["priority"], ""),
@@ -206,8 +208,10 @@ class ComparisonScreen(WorkScreen):
     def _missing(self, step: str) -> str:
         """What the step still needs, in words ('' when nothing)."""
         if step == "instruction":
+            assert self.instruction is not None  # composed when the step is on
             return ", ".join(f"{f.label} ({f.key})" for f in self.instruction.missing())
         if step == "scores":
+            assert self.scores is not None
             gaps: dict[str, list[str]] = {}
             for out, f in self.scores.missing():
                 gaps.setdefault(out.letter, []).append(f.label)
@@ -230,22 +234,24 @@ class ComparisonScreen(WorkScreen):
         assert self.view is not None
         prompt_id = self.view.prompt.id
         try:
-            self.submit(self.label_values(prompt_id))
+            saved = self.submit(self.label_values(prompt_id))
         except (LabelError, StoreError) as exc:
             self._dirty = True
             self.flush_drafts()
             self.say(Content.styled(f"Not saved: {exc}. Your answers are kept.", "$text-error"))
-            self.notify(Content(str(exc)), title="Not saved", severity="error")
+            self.notify(on_screen(str(exc)), title="Not saved", severity="error", markup=False)
             return
-        if self.view is not None:
+        if saved and self.view is not None:
             self.say(Content.styled(f"Saved {prompt_id}.", "$text-success"))
 
     def label_values(self, prompt_id: str) -> list[LabelValue]:
         values: list[LabelValue] = []
         if "instruction" in self.steps:
+            assert self.instruction is not None  # composed when the step is on
             for name, value in self.instruction.values().items():
                 values.append(LabelValue("instruction", prompt_id, name, value))
         if "scores" in self.steps:
+            assert self.scores is not None
             for output_id, answers in self.scores.values().items():
                 values.extend(LabelValue("output", output_id, n, v) for n, v in answers.items())
         if "ranking" in self.steps:

@@ -71,7 +71,7 @@ class DemoScoringScreen(WorkScreen):
             self.view = self.demo = None
             if self.app.screen is self:
                 self.app.pop_screen()
-            return
+            return None
         if assignment is None:
             self.demo = None
             return None

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
@@ -11,6 +13,7 @@ from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from screens.faults import attempt
+from screens.host import Host
 from screens.registry import WORK
 from screens.widgets.footer import Footer
 from screens.widgets.safe_text import safe_markup
@@ -20,10 +23,12 @@ from store.resume import pending_quiz
 
 
 class HomeScreen(Screen):
+    app: Host  # the typed view of self.app (screens.host)
     CSS_PATH = "home.tcss"
-    BINDINGS = [Binding("enter", "start_selected", "Start", id="home.start", show=True)] + [
-        Binding(w.key, f"start('{w.kind}')", w.title, id=f"home.{w.kind}", show=False)
-        for w in WORK
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "start_selected", "Start", id="home.start", show=True),
+        *(Binding(w.key, f"start('{w.kind}')", w.title, id=f"home.{w.kind}", show=False)
+          for w in WORK),
     ]
 
     def compose(self) -> ComposeResult:
@@ -86,7 +91,7 @@ class HomeScreen(Screen):
         if options.highlighted is not None:
             self.action_start(options.get_option_at_index(options.highlighted).id)
 
-    def action_start(self, kind: str) -> None:
+    def action_start(self, kind: str | None) -> None:
         work = next((w for w in self.app.work if w.kind == kind), None)
         if work is None:
             return

@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
 from textual.widgets import (
     ContentSwitcher,
     Header,
@@ -29,6 +30,7 @@ from textual.widgets import (
 from textual.widgets.selection_list import Selection
 
 from screens.faults import attempt
+from screens.host import Host
 from screens.widgets.flag_form import FlagForm, FlagRow
 from screens.widgets.footer import Footer
 from screens.widgets.ranking_panel import RankingPanel, ShownOutput
@@ -89,6 +91,7 @@ class ConfirmSubmit(ModalScreen[bool]):
 
 
 class QuizScreen(Screen):
+    app: Host  # the typed view of self.app (screens.host)
     CSS_PATH = "quiz.tcss"
     DRAFT_DELAY = 0.8
     BINDINGS = [
@@ -104,7 +107,7 @@ class QuizScreen(Screen):
         self.session: taking.QuizSession | None = None
         self.position = -1  # -1 the instructions, len(items) the review page
         self._dirty = False
-        self._timer = None
+        self._timer: Timer | None = None
         self._base = 0.0
         self._since: float | None = None
 
@@ -166,8 +169,14 @@ class QuizScreen(Screen):
             return self.session.items[self.position]
         return None
 
+    @property
+    def live(self) -> taking.QuizSession:
+        """The loaded session (every method but the loading one runs after it)."""
+        assert self.session is not None
+        return self.session
+
     def _header(self) -> None:
-        s = self.session
+        s = self.live
         n = len(s.items)
         done = sum(1 for i in s.items if taking.missing(i, s.answers.get(i.position)) is None
                    and i.position in s.answers)
@@ -181,7 +190,7 @@ class QuizScreen(Screen):
         self.query_one("#quiz-progress", ProgressBar).update(total=n, progress=done)
 
     def _show(self, position: int) -> None:
-        s = self.session
+        s = self.live
         self.position = position
         self._since = time.monotonic()
         item = self.item
@@ -245,7 +254,7 @@ class QuizScreen(Screen):
         choices.focus()
 
     def _show_review(self) -> None:
-        s = self.session
+        s = self.live
         lines = ["Check your answers, then press ctrl+s to submit. The quiz is locked after that.", ""]
         for item in s.items:
             why = taking.missing(item, s.answers.get(item.position))
@@ -254,18 +263,21 @@ class QuizScreen(Screen):
         self.query_one("#review-text", Static).update("\n".join(lines))
 
     def _show_locked(self) -> None:
-        self.position = len(self.session.items)
+        s = self.live
+        assert s.submitted_at is not None  # locked
+        self.position = len(s.items)
         self.query_one("#quiz-body", ContentSwitcher).current = "locked"
         self.query_one("#locked-text", Static).update(
-            f"You submitted this quiz on {self.session.submitted_at[:10]}. It is locked: answers "
+            f"You submitted this quiz on {s.submitted_at[:10]}. It is locked: answers "
             "can no longer be changed. Thank you! Researchers will be in touch.")
-        self.query_one("#quiz-title", Static).update(f"Screening quiz {self.session.quiz} — submitted")
-        n = len(self.session.items)
+        self.query_one("#quiz-title", Static).update(f"Screening quiz {s.quiz} — submitted")
+        n = len(s.items)
         self.query_one("#quiz-progress", ProgressBar).update(total=n, progress=n)
 
     # -- answers ------------------------------------------------------------------------
     def current_answer(self) -> dict[str, Any]:
         item = self.item
+        assert item is not None  # answers belong to an item on screen
         if item.section == "flagging":
             return self.query_one(FlagForm).answer()
         if item.section == "ranking":
@@ -280,7 +292,7 @@ class QuizScreen(Screen):
         return self._base + running
 
     def changed(self) -> None:
-        if self.item is None or self.session.locked:
+        if self.item is None or self.live.locked:
             return
         self._dirty = True
         if self._timer is not None:

@@ -8,12 +8,14 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
+from screens.host import Host
 from screens.stats_tables import render
 from screens.widgets.footer import Footer
 from store.stats import collect_stats
 
 
 class StatsScreen(Screen):
+    app: Host  # the typed view of self.app (screens.host)
     CSS_PATH = "stats.tcss"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Home", id="stats.home"),

@@ -6,11 +6,14 @@ labeler's name), then stored anonymously by `store.surveys.record_response`.
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import (
     ContentSwitcher,
     Header,
@@ -22,6 +25,7 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from screens.faults import attempt
+from screens.host import Host
 from screens.widgets.footer import Footer
 from screens.widgets.safe_text import SafeInput
 from store import surveys
@@ -31,6 +35,7 @@ KINDS = ("demographics", "satisfaction")
 
 
 class SurveyScreen(Screen):
+    app: Host  # the typed view of self.app (screens.host)
     CSS_PATH = "survey.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back", id="survey.back"),
@@ -72,10 +77,11 @@ class SurveyScreen(Screen):
         options.focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        assert event.option.id is not None  # every option is a survey kind
         self.survey = survey(event.option.id, self._extra())
         form = self.query_one("#survey-form", VerticalScroll)
         form.remove_children()
-        widgets = [Static(Content(self.survey.intro) + Content.styled(
+        widgets: list[Widget] = [Static(Content(self.survey.intro) + Content.styled(
             "\nTab moves between questions; leave any blank to skip. ctrl+s submits.", "$text-muted"),
             classes="survey-intro")]
         for q in self.survey.questions:
@@ -90,10 +96,11 @@ class SurveyScreen(Screen):
         self.query_one("#survey-body", ContentSwitcher).current = "survey-form"
         self.call_after_refresh(lambda: widgets[2].focus())
 
-    def answers(self) -> dict:
-        out = {}
+    def answers(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        assert self.survey is not None  # the form is up
         for q in self.survey.questions:
-            widget = self.query_one(f"#q-{q.key}")
+            widget: Any = self.query_one(f"#q-{q.key}")  # a Select or a SafeInput
             value = widget.value
             if isinstance(widget, Select):
                 value = None if value is Select.NULL or value is Select.BLANK else value

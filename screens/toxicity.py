@@ -168,7 +168,7 @@ class ToxicityScreen(SkipHandling, WorkScreen):
     # -- drawing -------------------------------------------------------------------------
 
     def _refresh(self) -> None:
-        if not self.outputs:
+        if not self.outputs or self.view is None:
             return
         output = self.outputs[self.current]
         box = self.query_one("#tox-output", VerticalScroll)

@@ -11,23 +11,27 @@ Two costs kept off a labeler's start-up:
 """
 
 import sys
+from collections.abc import Sequence
+from importlib.abc import Loader
 from importlib.machinery import ModuleSpec
+from types import ModuleType
+from typing import Any
 
 
-class _WithoutNumpy:
+class _WithoutNumpy(Loader):
     """Wraps sqlite-utils' loader: its package code (and every submodule it imports) runs with
     numpy and pandas unimportable, so `import numpy` inside it fails fast."""
 
-    def __init__(self, loader) -> None:
+    def __init__(self, loader: Loader) -> None:
         self.loader = loader
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self.loader, name)
 
-    def create_module(self, spec: ModuleSpec):
+    def create_module(self, spec: ModuleSpec) -> ModuleType | None:
         return self.loader.create_module(spec)
 
-    def exec_module(self, module) -> None:
+    def exec_module(self, module: ModuleType) -> None:
         hidden = [m for m in ("numpy", "pandas") if m not in sys.modules]
         for m in hidden:
             sys.modules[m] = None  # type: ignore[assignment]
@@ -42,7 +46,9 @@ class _SqliteUtilsFinder:
     """A meta-path finder that answers for `sqlite_utils` only, wrapping its loader."""
 
     @classmethod
-    def find_spec(cls, name: str, path=None, target=None) -> ModuleSpec | None:
+    def find_spec(
+        cls, name: str, path: Sequence[str] | None = None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
         if name != "sqlite_utils":
             return None
         for finder in sys.meta_path:

@@ -52,7 +52,7 @@ class Database(_Full):
         self.conn = conn
         self._utils: sqlite_utils.Database | None = None
 
-    def execute(self, sql: str, parameters=None) -> sqlite3.Cursor:
+    def execute(self, sql: str, parameters: Any = None) -> sqlite3.Cursor:
         if parameters is None:
             return self.conn.execute(sql)
         return self.conn.execute(sql, parameters)
@@ -69,12 +69,12 @@ class Database(_Full):
             self._utils = sqlite_utils.Database(self.conn, execute_plugins=False)
         return self._utils
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):  # not sqlite-utils' public API (and no recursion in copies)
             raise AttributeError(name)
         return getattr(self.utils(), name)
 
-    def __getitem__(self, table: str) -> sqlite_utils.Table:
+    def __getitem__(self, table: str) -> sqlite_utils.db.Table | sqlite_utils.db.View:
         return self.utils()[table]
 
     def __repr__(self) -> str:
@@ -188,7 +188,7 @@ def _busy_timeout(db: Database | None, ms: int) -> Iterator[None]:
 
 
 @contextmanager
-def immediate(db: Database) -> Iterator[Database]:
+def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """`BEGIN IMMEDIATE` … `COMMIT`: takes the write lock before the first read.
 
     A deferred `BEGIN` that reads and then writes fails with "database is locked" under

@@ -48,7 +48,12 @@ class Export:
     """Records of one export, streamed; `total` counts the rows they come from (labels or
     prompts), for a progress bar that `records(progress)` advances by one a row."""
 
-    def __init__(self, total: int, rows: Callable[[], Iterable], make: Callable[[Any], Iterable[dict]]):
+    def __init__(
+        self,
+        total: int,
+        rows: Callable[[], Iterable[Any]],
+        make: Callable[[Any], Iterable[dict[str, Any]]],
+    ) -> None:
         self.total = total
         self._rows = rows
         self._make = make
@@ -60,14 +65,16 @@ class Export:
                 progress(1)
 
 
-def _query(db, select: str, tables: str, where: list[str], args: list, order: str):
+def _query(
+    db: sqlite_utils.Database, select: str, tables: str, where: list[str], args: list[Any], order: str
+) -> tuple[int, Callable[[], Iterable[Any]]]:
     sql_where = " WHERE " + " AND ".join(where)
-    total = db.execute(f"SELECT count(*) FROM {tables}{sql_where}", args).fetchone()[0]
+    total = int(db.execute(f"SELECT count(*) FROM {tables}{sql_where}", args).fetchone()[0])
     # A cursor of its own: the caller may write to the same connection while it streams.
     return total, lambda: db.conn.cursor().execute(f"SELECT {select} FROM {tables}{sql_where} ORDER BY {order}", args)
 
 
-def _narrow(where: list[str], args: list, *, created: str, since: str | None, split: str | None) -> None:
+def _narrow(where: list[str], args: list[Any], *, created: str, since: str | None, split: str | None) -> None:
     if since:
         where.append(f"{created} >= ?")
         args.append(since)
@@ -76,9 +83,11 @@ def _narrow(where: list[str], args: list, *, created: str, since: str | None, sp
         args.append(split)
 
 
-def _label_filters(task: str, field: str, *, since, split, gold_only=False) -> tuple[list[str], list]:
+def _label_filters(
+    task: str, field: str, *, since: str | None, split: str | None, gold_only: bool = False
+) -> tuple[list[str], list[Any]]:
     where = [KEPT, "l.task = ?", "l.field = ?"]
-    args: list = [task, field]
+    args: list[Any] = [task, field]
     _narrow(where, args, created="l.created_at", since=since, split=split)
     if gold_only:
         where.append("l.gold = 1")
@@ -102,7 +111,7 @@ def export_sft(
     total, rows = _query(db, "p.id, p.text, l.value", "labels l JOIN prompts p ON p.id = l.item",
                          where, args, "l.id")
 
-    def make(row) -> Iterator[dict]:
+    def make(row: tuple[Any, ...]) -> Iterator[dict[str, Any]]:
         prompt_id, prompt, value = row
         answer = json.loads(value)
         if format == "chat":
@@ -118,7 +127,9 @@ class _OutputTexts:
     """The outputs of the last prompt asked for (rankings come grouped by prompt)."""
 
     def __init__(self, db: sqlite_utils.Database) -> None:
-        self.db, self.prompt_id, self.texts = db, None, {}
+        self.db = db
+        self.prompt_id: str | None = None
+        self.texts: dict[str, str] = {}
 
     def of(self, prompt_id: str) -> dict[str, str]:
         if prompt_id != self.prompt_id:
@@ -145,7 +156,7 @@ def export_pairs(
                          "labels l JOIN prompts p ON p.id = l.item", where, args, "l.item, l.id")
     texts = _OutputTexts(db)
 
-    def make(row) -> Iterator[dict]:
+    def make(row: tuple[Any, ...]) -> Iterator[dict[str, Any]]:
         prompt_id, prompt, value, labeler, gold = row
         if labelers is not None and not gold and labeler not in labelers:
             return
@@ -182,13 +193,13 @@ def export_ppo(
 ) -> Export:
     """Every kept API prompt; `exclude_labeled` leaves out those with a demonstration or a
     ranking, so the PPO prompts share none with the SFT and RM data."""
-    where, args = [KEPT, "p.source = 'api'"], []
+    where, args = [KEPT, "p.source = 'api'"], list[Any]()
     _narrow(where, args, created="p.created_at", since=since, split=split)
     if exclude_labeled:
         where.append("NOT EXISTS (SELECT 1 FROM labels l WHERE l.task IN ('demonstration', 'ranking') AND l.item = p.id)")
     total, rows = _query(db, "p.id, p.text, p.split", "prompts p", where, args, "p.rowid")
 
-    def make(row) -> Iterator[dict]:
+    def make(row: tuple[Any, ...]) -> Iterator[dict[str, Any]]:
         yield {"prompt_id": row[0], "prompt": row[1], "split": row[2]}
 
     return Export(total, rows, make)

@@ -9,7 +9,7 @@ is an error.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,10 @@ class ImportResult:
     new_labelers: list[str] = field(default_factory=list)
 
 
-def _str(path, line, record, key, *, required=False, choices=None) -> str | None:
+def _str(
+    path: str, line: int, record: dict[str, Any], key: str, *, required: bool = False,
+    choices: Collection[str] | None = None,
+) -> str | None:
     value = record.get(key)
     if value is None:
         if required:
@@ -56,7 +59,16 @@ def _str(path, line, record, key, *, required=False, choices=None) -> str | None
     return value
 
 
-def _check_keys(path, line, record, known) -> None:
+def _required(
+    path: str, line: int, record: dict[str, Any], key: str, *,
+    choices: Collection[str] | None = None,
+) -> str:
+    value = _str(path, line, record, key, required=True, choices=choices)
+    assert value is not None  # required: _str raised
+    return value
+
+
+def _check_keys(path: str, line: int, record: dict[str, Any], known: Collection[str]) -> None:
     for key in record:
         if key not in known:
             raise ImportFileError(path, line, key, f"unknown key (known: {', '.join(known)})")
@@ -156,7 +168,7 @@ def _insert(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]]) -
 def sync_tasks(db: sqlite_utils.Database) -> int:
     """Create the tasks each pooled prompt calls for (see interfaces.md, `tasks`)."""
     stamp = now()
-    before = db.execute("SELECT count(*) FROM tasks").fetchone()[0]
+    before = int(db.execute("SELECT count(*) FROM tasks").fetchone()[0])
     counted = """(SELECT count(*) FROM outputs o WHERE o.prompt_id = p.id)"""
     statements = [
         # Explicit kinds that need no outputs.
@@ -187,7 +199,7 @@ def sync_tasks(db: sqlite_utils.Database) -> int:
            AND EXISTS (SELECT 1 FROM outputs o WHERE o.prompt_id = tasks.item)
            AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = tasks.id)"""
     )
-    return db.execute("SELECT count(*) FROM tasks").fetchone()[0] - before
+    return int(db.execute("SELECT count(*) FROM tasks").fetchone()[0]) - before
 
 
 # ------------------------------------------------------------------ outputs
@@ -207,9 +219,9 @@ def import_outputs(
         batch: list[dict[str, Any]] = []
         for line, record in read_records(path, progress=progress):
             _check_keys(name, line, record, OUTPUT_KEYS)
-            row = {
-                "id": _str(name, line, record, "id", required=True),
-                "prompt_id": _str(name, line, record, "prompt_id", required=True),
+            row: dict[str, Any] = {
+                "id": _required(name, line, record, "id"),
+                "prompt_id": _required(name, line, record, "prompt_id"),
                 "text": _str(name, line, record, "text"),
                 "model": _str(name, line, record, "model"),
             }
@@ -243,7 +255,7 @@ def import_outputs(
     return result
 
 
-def _check_output_counts(db, name: str, touched: dict[str, int]) -> None:
+def _check_output_counts(db: sqlite_utils.Database, name: str, touched: dict[str, int]) -> None:
     """Each prompt this file added outputs to: at most 9, and 2..9 if it is a comparison."""
     for prompt_id, line in touched.items():
         n, tasks = db.execute(
@@ -265,7 +277,7 @@ _KIND_OF = {
 }
 
 
-def _item_prompt(db, task: str, item: str) -> str | None:
+def _item_prompt(db: sqlite_utils.Database, task: str, item: str) -> str | None:
     """The prompt a label's item belongs to, or None when the item does not exist."""
     if task in ("output", "toxicity"):
         row = db.execute("SELECT prompt_id FROM outputs WHERE id = ?", [item]).fetchone()
@@ -299,10 +311,10 @@ def import_labels(
         known = {n for (n,) in db.execute("SELECT name FROM labelers")}
         for line, record in read_records(path, progress=progress, json_columns=("value", "gold", "seconds")):
             _check_keys(name, line, record, LABEL_KEYS)
-            labeler = _str(name, line, record, "labeler", required=True)
-            task = _str(name, line, record, "task", required=True, choices=tuple(schema.tasks))
-            item = _str(name, line, record, "item", required=True)
-            fname = _str(name, line, record, "field", required=True)
+            labeler = _required(name, line, record, "labeler")
+            task = _required(name, line, record, "task", choices=tuple(schema.tasks))
+            item = _required(name, line, record, "item")
+            fname = _required(name, line, record, "field")
             if "value" not in record:
                 raise ImportFileError(name, line, "value", "missing (required)")
             value = record["value"]
@@ -340,7 +352,7 @@ def import_labels(
     return result
 
 
-def _check_ranking_outputs(db, name: str, line: int, prompt_id: str, ranking: list[list[str]]) -> None:
+def _check_ranking_outputs(db: sqlite_utils.Database, name: str, line: int, prompt_id: str, ranking: list[list[str]]) -> None:
     ranked = {o for group in ranking for o in group}
     have = {r[0] for r in db.execute("SELECT id FROM outputs WHERE prompt_id = ?", [prompt_id])}
     if ranked != have:
@@ -352,7 +364,7 @@ def _check_ranking_outputs(db, name: str, line: int, prompt_id: str, ranking: li
         raise ImportFileError(name, line, "value", f"a ranking must place every output of the prompt ({detail})")
 
 
-def _mark_done(db, done: Iterable[tuple[str, str, str]]) -> None:
+def _mark_done(db: sqlite_utils.Database, done: Iterable[tuple[str, str, str]]) -> None:
     """Imported labels count as finished assignments, so nobody is offered the item again."""
     stamp = now()
     for labeler, kind, item in done:

@@ -163,7 +163,8 @@ def iter_labels(
     since: str | None = None,
     gold: bool | None = None,
 ) -> Iterator[LabelRow]:
-    where, args = [], []
+    where: list[str] = []
+    args: list[object] = []
     for column, value in (("labeler", labeler), ("task", task)):
         if value is not None:
             where.append(f"{column} = ?")

@@ -242,7 +242,7 @@ LATEST = len(MIGRATIONS)
 
 
 def version(db: sqlite_utils.Database) -> int:
-    return db.execute("PRAGMA user_version").fetchone()[0]
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
 
 
 def check_version(db: sqlite_utils.Database, path: str) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from store.db import immediate
 from store.db import now as _now
@@ -55,9 +55,10 @@ FROM assignments a JOIN tasks t ON t.id = a.task_id
 """
 
 
-def _row(row) -> Assignment:
-    *head, order = row
-    return Assignment(*head, order=json.loads(order) if order else [])
+def _row(row: tuple[Any, ...]) -> Assignment:
+    id_, task_id, kind, item, quiz, labeler, status, claimed_at, lease_until, order = row
+    return Assignment(id_, task_id, kind, item, quiz, labeler, status, claimed_at, lease_until,
+                      json.loads(order) if order else [])
 
 
 def get_assignment(db: sqlite_utils.Database, assignment_id: int) -> Assignment:
@@ -76,7 +77,7 @@ def lease_end(lease_seconds: int, at: datetime | None = None) -> str:
     return _stamp((at or datetime.now(timezone.utc)) + timedelta(seconds=lease_seconds))
 
 
-def _taken(db, task_id: int, at: str, *, exclude: str | None = None) -> tuple[int, int]:
+def _taken(db: sqlite_utils.Database, task_id: int, at: str, *, exclude: str | None = None) -> tuple[int, int]:
     """(done, live leases) by non-gold labelers on a task."""
     done, live = db.execute(
         """SELECT coalesce(sum(a.status = 'done'), 0),
@@ -89,7 +90,7 @@ def _taken(db, task_id: int, at: str, *, exclude: str | None = None) -> tuple[in
     return done, live
 
 
-def _order_for(db, kind: str, item: str, labeler: str, task_id: int) -> list[str]:
+def _order_for(db: sqlite_utils.Database, kind: str, item: str, labeler: str, task_id: int) -> list[str]:
     if kind in ("demonstration", "instruction", "demonstration_score"):
         return []
     ids = [r[0] for r in db.execute(
@@ -158,17 +159,20 @@ def claim_next(
         return get_assignment(db, new_id)
 
 
-def _gold_check(db, labeler: str, kind: str, policy: QualityPolicy,
+def _gold_check(db: sqlite_utils.Database, labeler: str, kind: str, policy: QualityPolicy,
                 at: datetime) -> tuple[int, str] | None:
     """Serve a hidden gold check now? Then which gold task (None: production as usual)."""
     rng = gold_check_due(db, labeler, kind, policy)
     return pick_gold_task(db, labeler, kind, policy, at, rng) if rng else None
 
 
-def _next_open(db, labeler, role, kind, quiz, overlap, stamp):
+def _next_open(
+    db: sqlite_utils.Database, labeler: str, role: str, kind: str, quiz: str, overlap: int,
+    stamp: str,
+) -> tuple[int, str] | None:
     if role == "researcher":
         # Gold queue: items with no researcher's finished labels yet, quiz items first.
-        return db.execute(
+        row = db.execute(
             """SELECT t.id, t.item FROM tasks t
                WHERE t.kind = ? AND (t.quiz = ? OR ? = '')
                  AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id
@@ -181,6 +185,7 @@ def _next_open(db, labeler, role, kind, quiz, overlap, stamp):
                ORDER BY t.quiz = '', t.id LIMIT 1""",
             [kind, quiz, quiz, labeler],
         ).fetchone()
+        return (row[0], row[1]) if row else None
     rows = db.execute(
         """SELECT t.id, t.item FROM tasks t
            WHERE t.kind = ? AND t.quiz = ? AND t.full = 0
@@ -198,15 +203,6 @@ def _next_open(db, labeler, role, kind, quiz, overlap, stamp):
         if done + live < overlap:
             return task_id, item
     return None
-
-
-def release(db: sqlite_utils.Database, assignment_id: int) -> None:
-    """Give the task back (the labeler left it); the draft is dropped with it."""
-    with immediate(db):
-        db.execute("DELETE FROM drafts WHERE assignment_id = ?", [assignment_id])
-        db.execute(
-            "UPDATE assignments SET status = 'expired', lease_until = NULL WHERE id = ? "
-            "AND status = 'active'", [assignment_id])
 
 
 def skip(db: sqlite_utils.Database, assignment_id: int, reason: str) -> None:

@@ -118,9 +118,9 @@ def untied_pairs(ranking: Iterable[Iterable[str]]) -> list[tuple[str, str]]:
     ]
 
 
-def preorder_by(keys: Mapping[str, tuple]) -> Ranking:
+def preorder_by(keys: Mapping[str, tuple[int, ...]]) -> Ranking:
     """Outputs grouped by key, smallest key first; equal keys tie, in ``keys`` order."""
-    groups: dict[tuple, list[str]] = {}
+    groups: dict[tuple[int, ...], list[str]] = {}
     for output_id, key in keys.items():
         groups.setdefault(key, []).append(output_id)
     return [groups[key] for key in sorted(groups)]

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from store.errors import ImportFileError
 
@@ -78,7 +78,9 @@ def _encoding_error(name: str, line: int, text: str) -> ImportFileError:
     return ImportFileError(name, line, "(encoding)", f"invalid UTF-8 at character {at + 1}")
 
 
-def _jsonl(name, handle, progress) -> Iterator[tuple[int, dict[str, Any]]]:
+def _jsonl(
+    name: str, handle: IO[bytes], progress: Callable[[int], object] | None
+) -> Iterator[tuple[int, dict[str, Any]]]:
     for line, raw in enumerate(handle, 1):
         if progress:
             progress(len(raw))
@@ -98,7 +100,10 @@ def _jsonl(name, handle, progress) -> Iterator[tuple[int, dict[str, Any]]]:
         yield line, record
 
 
-def _csv(name, handle, progress, json_columns) -> Iterator[tuple[int, dict[str, Any]]]:
+def _csv(
+    name: str, handle: IO[bytes], progress: Callable[[int], object] | None,
+    json_columns: Iterable[str],
+) -> Iterator[tuple[int, dict[str, Any]]]:
     bad_lines: set[int] = set()
 
     def lines() -> Iterator[str]:

@@ -24,7 +24,7 @@ def role_of(db: sqlite_utils.Database, name: str) -> str:
             f"labeler {name!r} is not in this database's roster "
             f"(a researcher adds them with: labeldesk labelers add {name})"
         )
-    return row[0]
+    return str(row[0])
 
 
 def add_labeler(db: sqlite_utils.Database, name: str, role: str = "labeler") -> bool:

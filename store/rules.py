@@ -22,7 +22,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from store.pii import find_pii
 
@@ -60,7 +60,7 @@ class RulesConfig:
             raise ValueError(f"rules.pii_action must be one of {', '.join(PII_ACTIONS)}, not {self.pii_action!r}")
 
     @classmethod
-    def from_mapping(cls, section: Mapping) -> RulesConfig:
+    def from_mapping(cls, section: Mapping[str, Any]) -> RulesConfig:
         """From the config's ``[rules]`` table; unknown keys are an error (typos would be silent)."""
         known = {"prefix_chars", "user_cap", "splits", "pii_action", "split_salt"}
         unknown = set(section) - known
@@ -114,7 +114,7 @@ def split_for(user_id: str, splits: Mapping[str, float], salt: str = "") -> str:
     u = int.from_bytes(_digest(salt + user_id), "big") / 2**64
     total = sum(splits.values())
     edge = 0.0
-    last = None
+    last = ""
     for name, ratio in splits.items():
         if ratio <= 0:
             continue
@@ -179,7 +179,7 @@ class RulesReport:
         self.read = 0
         self.kept = 0
         self.counts = dict.fromkeys(REASONS, 0)
-        self.dropped: list[dict] = []
+        self.dropped: list[dict[str, Any]] = []
         self._sink = dropped_sink
 
     def add(self, prompt_id: str, verdict: Verdict) -> None:
@@ -187,6 +187,7 @@ class RulesReport:
         if verdict.kept:
             self.kept += 1
             return
+        assert verdict.reason is not None  # not kept
         self.counts[verdict.reason] += 1
         entry = {"id": prompt_id, "reason": verdict.reason, "detail": verdict.detail}
         if self._sink is None:
@@ -194,10 +195,10 @@ class RulesReport:
         else:
             self._sink.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
-    def summary(self) -> dict:
+    def summary(self) -> dict[str, int]:
         return {"read": self.read, "kept": self.kept, **self.counts}
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {**self.summary(), "dropped": self.dropped}
 
 
@@ -231,7 +232,7 @@ class PromptRules:
         ):
             self.rules.remember(pid, text, user_id, kept=status == "pool" and reason is None)
 
-    def apply(self, row: dict) -> None:
+    def apply(self, row: dict[str, Any]) -> None:
         if self.api_rules and row["source"] is None:
             row["source"] = "api"
         # Every row gets the same columns: the importer inserts batches by the first row's keys.

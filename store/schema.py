@@ -55,6 +55,7 @@ class Field:
     def scale(self) -> list[Any]:
         """Every value the field can take, in order (the full scale, not only observed ones)."""
         if self.kind == "scale":
+            assert self.min is not None and self.max is not None  # load_schema requires both
             return list(range(self.min, self.max + 1))
         if self.kind == "bool":
             return [False, True]
@@ -75,6 +76,7 @@ class Field:
         elif self.kind == "bool_na":
             ok = isinstance(value, bool) or value == "na"
         elif self.kind == "scale":
+            assert self.min is not None and self.max is not None  # load_schema requires both
             ok = isinstance(value, int) and not isinstance(value, bool) and (
                 self.min <= value <= self.max
             )

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
 from store.rules import kept_sql
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 @dataclass(frozen=True)
@@ -16,7 +20,7 @@ class Summary:
     median: float | None
     p90: float | None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
@@ -61,14 +65,14 @@ KEPT = kept_sql()
 HISTOGRAM_BINS = 10
 
 
-def _counts(db, column: str, where: str = KEPT) -> dict[str, int]:
+def _counts(db: sqlite_utils.Database, column: str, where: str = KEPT) -> dict[str, int]:
     rows = db.execute(
         f"SELECT coalesce({column}, '(none)'), count(*) FROM prompts WHERE {where} GROUP BY 1 ORDER BY 2 DESC, 1"
     )
     return dict(rows.fetchall())
 
 
-def _lengths(rows) -> dict:
+def _lengths(rows: Iterable[tuple[str | None, int]]) -> dict[str, Any]:
     by_category: dict[str, list[int]] = {}
     for category, n in rows:
         by_category.setdefault(category or "(none)", []).append(n)
@@ -78,7 +82,7 @@ def _lengths(rows) -> dict:
     }
 
 
-def _users(db) -> dict:
+def _users(db: sqlite_utils.Database) -> dict[str, Any]:
     per_user = [n for (n,) in db.execute(
         f"SELECT count(*) FROM prompts WHERE {KEPT} AND user_id IS NOT NULL GROUP BY user_id")]
     top = db.execute(
@@ -99,7 +103,7 @@ def _users(db) -> dict:
     }
 
 
-def _progress(db, overlap: Mapping[str, int]) -> dict:
+def _progress(db: sqlite_utils.Database, overlap: Mapping[str, int]) -> dict[str, Any]:
     kinds = {}
     for kind, tasks, touched, done in db.execute(
         """SELECT t.kind, count(*),
@@ -110,7 +114,7 @@ def _progress(db, overlap: Mapping[str, int]) -> dict:
         wanted = tasks * overlap.get(kind, 1)
         kinds[kind] = {"tasks": tasks, "tasks_started": touched, "done": done, "wanted": wanted,
                        "share_done": min(done, wanted) / wanted if wanted else None}
-    labelers = {}
+    labelers: dict[str, dict[str, Any]] = {}
     for labeler, kind, done, seconds, timed in db.execute(
         """SELECT a.labeler, t.kind, count(*), sum(a.seconds), count(a.seconds)
            FROM assignments a JOIN tasks t ON t.id = a.task_id
@@ -123,7 +127,7 @@ def _progress(db, overlap: Mapping[str, int]) -> dict:
     return {"kinds": kinds, "labelers": labelers}
 
 
-def collect_stats(db, *, overlap: Mapping[str, int] | None = None) -> dict:
+def collect_stats(db: sqlite_utils.Database, *, overlap: Mapping[str, int] | None = None) -> dict[str, Any]:
     """Everything `labeldesk stats` shows, as plain data (its `--format json`).
 
     Counts are over kept prompts (status `pool`, no rule reason) except `by_status`; lengths are

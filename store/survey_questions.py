@@ -7,7 +7,9 @@ config (`[surveys] extra_statements = [...]`); the five of §9 always come first
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -17,7 +19,7 @@ class Question:
     kind: str  # "choice" (one of `choices`), "text" (free text), "agree" (1..5 agree scale)
     choices: tuple[str, ...] = ()
 
-    def validate(self, value):
+    def validate(self, value: Any) -> Any:
         """The stored form of an answer, or ValueError. None means skipped."""
         if value is None or value == "":
             return None
@@ -41,7 +43,7 @@ class Survey:
     intro: str
     questions: tuple[Question, ...]
 
-    def clean(self, answers: dict) -> dict:
+    def clean(self, answers: dict[str, Any]) -> dict[str, Any]:
         """Validated answers, keyed by question; unknown keys refused, skipped ones dropped."""
         known = {q.key: q for q in self.questions}
         for key in answers:
@@ -90,7 +92,7 @@ SATISFACTION_STATEMENTS = (
 )
 
 
-def satisfaction_survey(extra_statements=()) -> Survey:
+def satisfaction_survey(extra_statements: Iterable[str] = ()) -> Survey:
     """The §9 statements, then config's extra ones, then a comment.
 
     Extra statements are keyed by their wording, so reordering the config keeps old answers.
@@ -109,7 +111,7 @@ def satisfaction_survey(extra_statements=()) -> Survey:
     )
 
 
-def survey(kind: str, extra_statements=()) -> Survey:
+def survey(kind: str, extra_statements: Iterable[str] = ()) -> Survey:
     if kind == "demographics":
         return DEMOGRAPHICS
     if kind == "satisfaction":

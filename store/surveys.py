@@ -13,6 +13,7 @@ import secrets
 from collections import Counter
 from datetime import datetime, timezone
 from statistics import mean
+from typing import Any
 
 import sqlite_utils
 
@@ -28,7 +29,7 @@ def has_answered(db: sqlite_utils.Database, kind: str, labeler: str) -> bool:
                       [kind, labeler]).fetchone() is not None
 
 
-def record_response(db: sqlite_utils.Database, survey: Survey, labeler: str, answers: dict,
+def record_response(db: sqlite_utils.Database, survey: Survey, labeler: str, answers: dict[str, Any],
                     *, at: datetime | None = None) -> None:
     """Store one response anonymously; a second response by the same labeler is refused."""
     clean = survey.clean(answers)
@@ -43,19 +44,19 @@ def record_response(db: sqlite_utils.Database, survey: Survey, labeler: str, ans
     # Deliberately no event: the event log carries names and exact times.
 
 
-def _responses(db, kind: str) -> list[dict]:
+def _responses(db: sqlite_utils.Database, kind: str) -> list[dict[str, Any]]:
     return [json.loads(r[0]) for r in db.execute(
         "SELECT answers FROM survey_responses WHERE survey = ?", [kind])]
 
 
-def summarize(db: sqlite_utils.Database, survey: Survey, *, k: int = K_ANONYMITY) -> dict:
+def summarize(db: sqlite_utils.Database, survey: Survey, *, k: int = K_ANONYMITY) -> dict[str, Any]:
     """Counts per answer (choices), mean and counts (agree scales), and the comments.
 
     With fewer than k responses only the number of responses is given. A choice answered by
     fewer than k people is folded into "fewer than k", so a rare answer cannot single anyone out.
     """
     rows = _responses(db, survey.kind)
-    out: dict = {"survey": survey.kind, "responses": len(rows), "k": k}
+    out: dict[str, Any] = {"survey": survey.kind, "responses": len(rows), "k": k}
     if len(rows) < k:
         out["hidden"] = f"fewer than {k} responses: nothing is shown"
         return out
@@ -64,7 +65,7 @@ def summarize(db: sqlite_utils.Database, survey: Survey, *, k: int = K_ANONYMITY
         given = [r[q.key] for r in rows if q.key in r]
         if q.key == "nationality":
             given = [str(v).strip().title() for v in given]  # "kenya" and "Kenya " are one group
-        entry: dict = {"text": q.text, "answered": len(given), "skipped": len(rows) - len(given)}
+        entry: dict[str, Any] = {"text": q.text, "answered": len(given), "skipped": len(rows) - len(given)}
         if q.kind == "agree":
             entry["mean"] = round(mean(given), 2) if given else None
             entry["counts"] = _k_counts(Counter(given), k, labels=dict(enumerate(q.choices, 1)))
@@ -78,7 +79,7 @@ def summarize(db: sqlite_utils.Database, survey: Survey, *, k: int = K_ANONYMITY
     return out
 
 
-def _k_counts(counter: Counter, k: int, labels: dict | None = None) -> dict:
+def _k_counts(counter: Counter[Any], k: int, labels: dict[Any, str] | None = None) -> dict[str, Any]:
     shown, rare = {}, 0
     for value, n in sorted(counter.items(), key=lambda kv: (-kv[1], str(kv[0]))):
         if n >= k:

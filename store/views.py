@@ -47,7 +47,8 @@ def get_prompt(db: sqlite_utils.Database, prompt_id: str) -> Prompt:
     ).fetchone()
     if row is None:
         raise StoreError(f"no prompt {prompt_id!r}")
-    return Prompt(*row[:6], tasks=json.loads(row[6] or "[]"))
+    id_, text, source, style, category, split, tasks = row
+    return Prompt(id_, text, source, style, category, split, json.loads(tasks or "[]"))
 
 
 def outputs_of(db: sqlite_utils.Database, prompt_id: str) -> list[Output]:

@@ -1,7 +1,10 @@
-"""Shared fixtures: a fresh database, one with a small data set, and the app on top of it."""
+"""Shared fixtures and helpers: a fresh database, one with a small data set, the app on top of
+it, and the waits that make app tests independent of machine load (no fixed sleeps)."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,6 +14,11 @@ from store.imports import import_outputs, import_prompts
 from store.roster import add_labeler
 
 DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).resolve().parents[1]
+QUIZ_EXAMPLE = ROOT / "quiz.example.toml"
+# How long a wait on a condition may take before the test fails: generous, because CI shares
+# its machine; a passing test returns as soon as the condition holds.
+SETTLE_TIMEOUT = 30.0
 
 
 @pytest.fixture(autouse=True)
@@ -65,3 +73,83 @@ def make_app(sample_db):
         )
 
     return make
+
+
+# -- waiting for the app, not the clock ------------------------------------------------------
+
+async def settle(pilot, until: Callable[[], object] | None = None, *,
+                 timeout: float = SETTLE_TIMEOUT) -> None:
+    """Let the app finish what the last keys started, then (if given) wait for ``until()``.
+
+    ``pilot.pause()`` drains the message queues of the app and the current screen once; a
+    handled event can post more (a key reaches the app, then the screen, then the focused
+    widget, which may post a Changed message), so it runs a few rounds. A condition is polled
+    the same way until it holds or ``timeout`` passes, and then the test fails with its name.
+    """
+    for _ in range(3):
+        await pilot.pause()
+    if until is None:
+        return
+    deadline = time.monotonic() + timeout
+    while not until():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still not true after {timeout} s: {until}")
+        await pilot.pause(0.02)
+
+
+async def press_settled(pilot, *keys: str) -> None:
+    """Press ``keys`` one at a time, each handled to the end before the next (under load,
+    `pilot.press` with many keys can leave the last ones in flight when it returns)."""
+    for key in keys:
+        await pilot.press(key)
+        await settle(pilot)
+
+
+def no_cursor_blink(app) -> None:
+    """Every text cursor on the current screen steady, so a snapshot does not catch it blinking."""
+    from textual.widgets import Input, TextArea
+
+    for widget in app.screen.query("Input, TextArea"):
+        if isinstance(widget, (Input, TextArea)):
+            widget.cursor_blink = False
+
+
+def snapshot_keys(*keys: str, blink: bool = False):
+    """A `snap_compare(run_before=...)` that presses ``keys`` settled, then stills the cursor."""
+
+    async def run_before(pilot) -> None:
+        await press_settled(pilot, *keys)
+        if not blink:
+            no_cursor_blink(pilot.app)
+        await settle(pilot)
+
+    return run_before
+
+
+# -- screening quizzes --------------------------------------------------------------------------
+
+def complete_answers(session) -> dict:
+    """Answer every item: all flags False, rankings in shown order, some text."""
+    out = {}
+    for item in session.items:
+        if item.section == "flagging":
+            out[item.position] = {"prompt": {f: False for f in item.prompt_flags},
+                                  "completion": {f: False for f in item.completion_flags}}
+        elif item.section == "ranking":
+            out[item.position] = {"ranking": [[o.id] for o in item.outputs]}
+        elif item.section == "demonstrations":
+            out[item.position] = {"text": f"answer to {item.item}"}
+        else:
+            out[item.position] = {"selected": ["politics"], "text": "sports"}
+    return out
+
+
+def take_quiz(db, labeler, *, seconds=1.0, quiz="screening-demo"):
+    """The labeler answers every item (see complete_answers) and submits."""
+    from store.quiz import taking
+
+    session = taking.load_session(db, quiz, labeler)
+    for pos, answer in complete_answers(session).items():
+        taking.save_answer(db, session, pos, answer, seconds=seconds)
+    taking.submit_quiz(db, session)
+    return session

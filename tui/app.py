@@ -13,6 +13,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from screens.host import Host
 from screens.registry import WORK, Work
 from store.db import APP_BUSY_TIMEOUT_MS
 from store.schema import Schema
@@ -35,7 +36,7 @@ def _home_screen() -> Screen:
 HANGUP_GRACE = 3.0
 
 
-class LabelDeskApp(App):
+class LabelDeskApp(Host):
     TITLE = "LabelDesk"
     CSS_PATH = "app.tcss"
     # Home is the base of the screen stack, composed in the first frame: no blank default
@@ -128,8 +129,9 @@ class LabelDeskApp(App):
         if not self.is_screen_installed("help"):
             self.install_screen(HelpScreen(), name="help")
         self.push_screen("help")
-        if topic:
-            self.get_screen("help").goto(topic)
+        help_screen = self.get_screen("help")
+        if topic and isinstance(help_screen, HelpScreen):
+            help_screen.goto(topic)
 
     def work_screen(self, work: Work) -> Screen | None:
         """The installed screen for a kind of work, created on first use; None if not built."""

@@ -130,11 +130,11 @@ def _check(path: Path, section: str, key: str, value: Any, default: Any) -> Any:
     allowed = CHOICES.get((section, key))
     if allowed and value not in allowed:
         raise ConfigError(f"{where}: must be one of {', '.join(allowed)}")
-    allowed = LIST_CHOICES.get((section, key))
-    if allowed:
+    allowed_in_list = LIST_CHOICES.get((section, key))
+    if allowed_in_list:
         for v in value:
-            if v not in allowed:
-                raise ConfigError(f"{where}: {v!r} is not one of {', '.join(allowed)}")
+            if v not in allowed_in_list:
+                raise ConfigError(f"{where}: {v!r} is not one of {', '.join(allowed_in_list)}")
     return value
 
 

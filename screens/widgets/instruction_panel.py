@@ -52,6 +52,7 @@ class InstructionPanel(VerticalScroll, can_focus=True):
         self.answers: dict[str, Any] = fv.defaults(self.fields)
         self._label_width = min(max((len(f.label) for f in self.fields), default=0), 36)
         self._lines: dict[str, str] = {}
+        self._rules_loaded = False
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -130,9 +131,9 @@ class InstructionPanel(VerticalScroll, can_focus=True):
 
     def toggle_rules(self) -> None:
         rules = self.query_one("#pii-rules", Markdown)
-        if not rules.display and not getattr(rules, "_loaded", False):
+        if not rules.display and not self._rules_loaded:
             rules.update(pii_rules())
-            rules._loaded = True
+            self._rules_loaded = True
         rules.display = not rules.display
         if rules.display:
             self.scroll_to_widget(rules, top=True, animate=False)
@@ -146,7 +147,7 @@ class InstructionPanel(VerticalScroll, can_focus=True):
     @on(Select.Changed)
     def _choice_made(self, event: Select.Changed) -> None:
         event.stop()
-        name = event.select.id.removeprefix("select-")
+        name = (event.select.id or "").removeprefix("select-")
         self._set(name, None if event.value is Select.NULL else event.value)
 
     def _set(self, name: str, value: Any) -> None:

@@ -218,6 +218,7 @@ class RankingBuilder:
         if hint:
             return Outcome(hint=hint)
         gi, _ = self._where()
+        assert self.selected is not None  # _check_selection
         group = self.groups[gi]
         selected = [self.selected]
         if len(group) > 1:
@@ -239,6 +240,7 @@ class RankingBuilder:
         if hint:
             return Outcome(hint=hint)
         gi, index = self._where()
+        assert self.selected is not None  # _check_selection
         if index == 0 and gi == 0:
             return Outcome(hint=f"{self.letter_of[self.selected]} is first: nothing above to tie")
         self._save()

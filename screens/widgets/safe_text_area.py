@@ -9,5 +9,5 @@ from store.text import on_screen
 
 
 class SafeTextArea(TextArea):
-    def _on_paste(self, event: events.Paste) -> None:
+    async def _on_paste(self, event: events.Paste) -> None:
         event.text = on_screen(event.text)  # TextArea's own handler runs next, with the clean text

@@ -172,7 +172,7 @@ class ScoresPanel(Vertical, can_focus=True):
             help_ = self.query_one("#scores-help")
             help_.display = not help_.display
         elif self.rating is not None and key.isdigit() and (
-            self.rating.min <= int(key) <= self.rating.max
+            (self.rating.min or 0) <= int(key) <= (self.rating.max or 0)
         ):
             self._set(self.rating.name, int(key))
         else:
@@ -221,7 +221,7 @@ class ScoresPanel(Vertical, can_focus=True):
         for slot, card in enumerate(self.query(ScoreCard).results(ScoreCard)):
             index = indexes[slot] if slot < len(indexes) else None
             card.display = index is not None and index < len(self.outputs)
-            if not card.display:
+            if index is None or not card.display:
                 continue
             shown = self.outputs[index]
             card.set_class(index == self.current, "-active")

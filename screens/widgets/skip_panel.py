@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -89,7 +90,13 @@ class SkipPanel(Vertical):
         self.post_message(self.Cancelled(self))
 
 
-class SkipHandling:
+if TYPE_CHECKING:  # the mixin runs on a WorkScreen; a type checker sees it as one
+    from screens.base import WorkScreen as _WorkScreen
+else:
+    _WorkScreen = object
+
+
+class SkipHandling(_WorkScreen):
     """For a `WorkScreen` that composes a `SkipPanel`: F4 asks why, the store records the skip,
     and the next task comes up. `skip_cancelled` says where focus goes back to."""
 

@@ -65,7 +65,7 @@ def kappa_weights(labels: Sequence[Hashable], weighting: str | None) -> np.ndarr
         raise ValueError(f"unknown weighting {weighting!r}")
     v = np.asarray(labels, dtype=float)
     span = v.max() - v.min()
-    return (v[:, None] - v[None, :]) ** 2 / span**2
+    return np.asarray((v[:, None] - v[None, :]) ** 2 / span**2)
 
 
 def _kappa_from_tables(tables: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -86,7 +86,7 @@ def _tables(cells: np.ndarray, k: int, idx: np.ndarray) -> np.ndarray:
     return np.bincount(flat.ravel(), minlength=reps * k * k).reshape(reps, k, k).astype(float)
 
 
-def none_if_nan(x: float) -> float | None:
+def none_if_nan(x: float | np.ndarray) -> float | None:
     return None if x is None or not np.isfinite(x) else float(x)
 
 
@@ -213,7 +213,7 @@ def paired_estimates_codes(
     cells = ca * k + cb
 
     def share(idx: np.ndarray) -> np.ndarray:
-        return equal[idx].mean(axis=1)
+        return np.asarray(equal[idx].mean(axis=1))
 
     def kappa(idx: np.ndarray) -> np.ndarray:
         return _kappa_from_tables(_tables(cells, k, idx), weights)
@@ -262,7 +262,8 @@ def _alpha_from_counts(counts: np.ndarray, domain: np.ndarray, level: str) -> fl
             warnings.simplefilter("ignore", RuntimeWarning)
             return float(
                 krippendorff.alpha(
-                    value_counts=counts, value_domain=domain, level_of_measurement=level
+                    value_counts=counts, value_domain=domain,
+                    level_of_measurement=level,  # type: ignore[arg-type]  # a Level, as a str
                 )
             )
     except ValueError:
@@ -349,11 +350,11 @@ def alpha_replicates(
         if level == "nominal":
             return 1.0 - np.eye(v)
         if level == "interval":
-            return np.subtract.outer(domain, domain) ** 2
+            return np.asarray(np.subtract.outer(domain, domain) ** 2)
         if level == "ordinal":
             cum = np.cumsum(n_v, axis=1)
             between = cum[:, hi] - cum[:, lo] + n_v[:, lo]
-            return (between - (n_v[:, :, None] + n_v[:, None, :]) / 2) ** 2
+            return np.asarray((between - (n_v[:, :, None] + n_v[:, None, :]) / 2) ** 2)
         raise ValueError(f"unknown level {level!r}")
 
     def statistic(idx: np.ndarray) -> np.ndarray:
@@ -366,6 +367,6 @@ def alpha_replicates(
         expected = (n_v[:, :, None] * n_v[:, None, :] - n_v[:, :, None] * np.eye(v)) / (n - 1)
         d = distances(n_v)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return 1.0 - (observed * d).sum(axis=(1, 2)) / (expected * d).sum(axis=(1, 2))
+            return np.asarray(1.0 - (observed * d).sum(axis=(1, 2)) / (expected * d).sum(axis=(1, 2)))
 
     return statistic

@@ -92,7 +92,7 @@ def kendall_tau_b(a: AnyRanking, b: AnyRanking) -> float | None:
 def _pooled_share(same: np.ndarray, compared: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
     def statistic(idx: np.ndarray) -> np.ndarray:
         with np.errstate(divide="ignore", invalid="ignore"):
-            return same[idx].sum(axis=1) / compared[idx].sum(axis=1)
+            return np.asarray(same[idx].sum(axis=1) / compared[idx].sum(axis=1))
 
     return statistic
 
@@ -118,7 +118,7 @@ def ranking_estimates(
         t = taus[idx]
         ok = np.isfinite(t)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(ok, t, 0).sum(axis=1) / ok.sum(axis=1)
+            return np.asarray(np.where(ok, t, 0).sum(axis=1) / ok.sum(axis=1))
 
     out: dict[str, Estimate | int] = dict(
         with_intervals(

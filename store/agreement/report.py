@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from array import array
 from collections import defaultdict
-from collections.abc import Collection, Hashable
+from collections.abc import Callable, Collection, Hashable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -28,6 +29,9 @@ from store.agreement.ranking import inter_annotator_ranking, ranking_estimates, 
 from store.errors import StoreError
 from store.labels import iter_labels
 from store.schema import Field, Schema, load_schema
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 DIGITS = 4
 # Figures whose standard error is printed, as the InstructGPT paper does for agreement rates.
@@ -71,9 +75,9 @@ def schema_specs(schema: Schema) -> dict[str, FieldSpec]:
 class _Scalar:
     spec: FieldSpec
     index: dict[Hashable, int]
-    labelers: array = field(default_factory=lambda: array("i"))
-    items: array = field(default_factory=lambda: array("i"))
-    codes: array = field(default_factory=lambda: array("b"))
+    labelers: array[int] = field(default_factory=lambda: array("i"))
+    items: array[int] = field(default_factory=lambda: array("i"))
+    codes: array[int] = field(default_factory=lambda: array("b"))
     gold: dict[int, int] = field(default_factory=dict)
     gold_conflicts: set[int] = field(default_factory=set)
 
@@ -81,8 +85,8 @@ class _Scalar:
 @dataclass
 class _Rankings:
     spec: FieldSpec
-    votes: dict[int, list[tuple[int, list]]] = field(default_factory=lambda: defaultdict(list))
-    gold: dict[int, list] = field(default_factory=dict)
+    votes: dict[int, list[tuple[int, list[Any]]]] = field(default_factory=lambda: defaultdict(list))
+    gold: dict[int, list[Any]] = field(default_factory=dict)
     gold_conflicts: set[int] = field(default_factory=set)
 
 
@@ -90,7 +94,7 @@ def _value_key(value: Hashable) -> Hashable:
     return (bool, value) if isinstance(value, bool) else value
 
 
-def _normal_ranking(ranking: list) -> tuple:
+def _normal_ranking(ranking: list[Any]) -> tuple[Any, ...]:
     return tuple(tuple(sorted(group)) for group in ranking)
 
 
@@ -125,7 +129,7 @@ class _Reader:
             self.fields[key] = found
         return found
 
-    def add(self, labeler: str, task: str, item: str, name: str, value, gold: bool) -> None:
+    def add(self, labeler: str, task: str, item: str, name: str, value: Any, gold: bool) -> None:
         key = f"{task}.{name}"
         target = self._field(key)
         if target is None:
@@ -160,14 +164,16 @@ class _Reader:
             target.codes.append(code)
 
 
-def _set_gold(target: _Scalar | _Rankings, item_id: int, value, normal) -> None:
+def _set_gold(
+    target: _Scalar | _Rankings, item_id: int, value: Any, normal: Callable[[Any], Hashable]
+) -> None:
     # Two researchers who disagree leave no gold for the item (reported as a note).
     if item_id in target.gold and normal(target.gold[item_id]) != normal(value):
         target.gold_conflicts.add(item_id)
     target.gold.setdefault(item_id, value)
 
 
-def _quiz_items(db) -> set[str]:
+def _quiz_items(db: sqlite_utils.Database) -> set[str]:
     """Prompts and outputs of screening quizzes: they have their own report (`--quiz`)."""
     return {row[0] for row in db.execute(
         """SELECT t.item FROM tasks t WHERE t.quiz != ''
@@ -175,7 +181,10 @@ def _quiz_items(db) -> set[str]:
            WHERE t.quiz != ''""")}
 
 
-def _read(db, reader: _Reader, *, task, field_name, since, items) -> None:
+def _read(
+    db: sqlite_utils.Database, reader: _Reader, *, task: str | None, field_name: str | None,
+    since: str | None, items: Collection[str] | None,
+) -> None:
     keep = set(items) if items is not None else None
     # Without an explicit selection, screening answers stay out of the production figures.
     skip = _quiz_items(db) if keep is None else set()
@@ -194,8 +203,8 @@ def _read(db, reader: _Reader, *, task, field_name, since, items) -> None:
 # ---------------------------------------------------------------- figures
 
 
-def _figures(estimates: dict[str, Estimate | int]) -> dict:
-    out: dict = {}
+def _figures(estimates: Mapping[str, Estimate | int]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     for name, est in estimates.items():
         if not isinstance(est, Estimate):
             out[name] = est
@@ -209,8 +218,8 @@ def _figures(estimates: dict[str, Estimate | int]) -> dict:
     return out
 
 
-def _too_few(n: int, names: list[str], what: str) -> dict:
-    out = {"n": n}
+def _too_few(n: int, names: list[str], what: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"n": n}
     out.update(_figures({name: Estimate(None) for name in names}))
     out["reason"] = (
         f"no gold for this labeler's {what}" if n == 0 else f"fewer than {MIN_SHARED} shared {what}"
@@ -218,7 +227,7 @@ def _too_few(n: int, names: list[str], what: str) -> dict:
     return out
 
 
-def _scalar_per_labeler(data: _Scalar, *, seed: int, n_boot: int) -> dict[int, dict]:
+def _scalar_per_labeler(data: _Scalar, *, seed: int, n_boot: int) -> dict[int, dict[str, Any]]:
     spec = data.spec
     ordinal = spec.level == "ordinal"
     names = ["agreement", "cohen_kappa"] + (["mean_abs_diff"] if ordinal else [])
@@ -254,12 +263,13 @@ def _scalar_per_labeler(data: _Scalar, *, seed: int, n_boot: int) -> dict[int, d
     return out
 
 
-def _scalar_inter(data: _Scalar, *, seed: int, n_boot: int) -> dict:
+def _scalar_inter(data: _Scalar, *, seed: int, n_boot: int) -> dict[str, Any]:
     spec = data.spec
     items = np.frombuffer(data.items, dtype=np.int32)
     codes = np.frombuffer(data.codes, dtype=np.int8)
     counts = np.zeros((int(items.max()) + 1 if len(items) else 0, len(spec.domain)), np.int64)
     np.add.at(counts, (items, codes), 1)
+    assert spec.level is not None  # a scalar field has a level (field_spec)
     n_items, est = alpha_estimate_counts(
         counts, domain=spec.domain, level=spec.level, seed=seed, n_boot=n_boot
     )
@@ -276,8 +286,8 @@ def _scalar_inter(data: _Scalar, *, seed: int, n_boot: int) -> dict:
     return entry
 
 
-def _ranking_per_labeler(data: _Rankings, *, seed: int, n_boot: int) -> dict[int, dict]:
-    by_labeler: dict[int, list[tuple[list, list]]] = defaultdict(list)
+def _ranking_per_labeler(data: _Rankings, *, seed: int, n_boot: int) -> dict[int, dict[str, Any]]:
+    by_labeler: dict[int, list[tuple[list[Any], list[Any]]]] = defaultdict(list)
     skipped: dict[int, int] = defaultdict(int)
     labelers: set[int] = set()
     for item, votes in data.votes.items():
@@ -313,7 +323,7 @@ def _ranking_per_labeler(data: _Rankings, *, seed: int, n_boot: int) -> dict[int
     return out
 
 
-def _ranking_inter(data: _Rankings, *, seed: int, n_boot: int) -> dict:
+def _ranking_inter(data: _Rankings, *, seed: int, n_boot: int) -> dict[str, Any]:
     items = [[r for _, r in votes] for votes in data.votes.values() if len(votes) >= 2]
     result = inter_annotator_ranking(items, seed=seed, n_boot=n_boot)
     entry = {
@@ -330,9 +340,9 @@ def _ranking_inter(data: _Rankings, *, seed: int, n_boot: int) -> dict:
 
 
 def agreement_report(
-    db,
+    db: sqlite_utils.Database,
     *,
-    schema=None,
+    schema: Schema | None = None,
     labeler: str | None = None,
     task: str | None = None,
     field: str | None = None,
@@ -340,7 +350,7 @@ def agreement_report(
     items: Collection[str] | None = None,
     seed: int = 0,
     n_boot: int = N_BOOT,
-) -> dict:
+) -> dict[str, Any]:
     """The agreement document: ``per_labeler`` (against gold) and ``inter_annotator``.
 
     ``items`` restricts every figure to those item ids (a quiz's items, for instance).
@@ -366,8 +376,8 @@ def agreement_report(
             f"labeler {labeler!r} has no labels" + (f" for {selection}" if selection else "")
         )
     names = {i: name for name, i in reader.labeler_ids.items()}
-    per_labeler: dict[str, dict] = defaultdict(dict)
-    inter: dict[str, dict] = {}
+    per_labeler: dict[str, dict[str, Any]] = defaultdict(dict)
+    inter: dict[str, dict[str, Any]] = {}
     notes: list[str] = []
     for key in sorted(reader.fields):
         data = reader.fields[key]

@@ -9,6 +9,7 @@ one assignment per item for the candidate (`store.quiz.taking` runs the quiz). G
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -60,14 +61,14 @@ def _definition(q: QuizFile) -> dict[str, Any]:
     }
 
 
-def _items(q: QuizFile):
+def _items(q: QuizFile) -> Iterator[tuple[str, str, str, list[str]]]:
     """(section, id, prompt, completions) in quiz order: flagging, ranking, demonstrations."""
-    for it in q.flagging:
-        yield "flagging", it.id, it.prompt, [it.completion] if it.completion else []
-    for it in q.ranking:
-        yield "ranking", it.id, it.prompt, list(it.completions)
-    for it in q.demonstrations:
-        yield "demonstrations", it.id, it.prompt, []
+    for flag in q.flagging:
+        yield "flagging", flag.id, flag.prompt, [flag.completion] if flag.completion else []
+    for rank in q.ranking:
+        yield "ranking", rank.id, rank.prompt, list(rank.completions)
+    for demo in q.demonstrations:
+        yield "demonstrations", demo.id, demo.prompt, []
 
 
 def _gold(q: QuizFile) -> list[LabelValue]:
@@ -76,11 +77,11 @@ def _gold(q: QuizFile) -> list[LabelValue]:
         pid = prompt_id(q.name, it.id)
         out += [LabelValue("instruction", pid, k, v) for k, v in it.gold_prompt.items()]
         out += [LabelValue("output", f"{pid}/A", k, v) for k, v in it.gold_completion.items()]
-    for it in q.ranking:
-        if it.gold:
-            pid = prompt_id(q.name, it.id)
+    for rank in q.ranking:
+        if rank.gold:
+            pid = prompt_id(q.name, rank.id)
             out.append(LabelValue("ranking", pid, "ranking",
-                                  [[f"{pid}/{letter}" for letter in group] for group in it.gold]))
+                                  [[f"{pid}/{letter}" for letter in group] for group in rank.gold]))
     return out
 
 
@@ -123,10 +124,10 @@ def import_quiz(db: sqlite_utils.Database, path: str | Path, *, schema: Schema |
     return ImportedQuiz(q.name, n, len(gold), unchanged=old is not None)
 
 
-def _insert_quiz(db, q: QuizFile, definition: str, stamp: str) -> None:
+def _insert_quiz(db: sqlite_utils.Database, q: QuizFile, definition: str, stamp: str) -> None:
     db.execute("INSERT INTO quizzes (name, instructions, definition, source, created_at) VALUES (?, ?, ?, ?, ?)",
                [q.name, q.instructions, definition, q.source, stamp])
-    entries = list(_items(q))
+    entries: list[tuple[str, str, str | None, list[str]]] = list(_items(q))
     if q.self_assessment is not None:
         entries.append(("self_assessment", SELF_ITEM, None, []))
     for position, (section, item, text, completions) in enumerate(entries):
@@ -146,7 +147,7 @@ def _insert_quiz(db, q: QuizFile, definition: str, stamp: str) -> None:
                    [q.name, position, item, section, task_id])
 
 
-def _stored_items(db, quiz: str) -> list[tuple]:
+def _stored_items(db: sqlite_utils.Database, quiz: str) -> list[tuple[Any, ...]]:
     out = []
     for section, item in db.execute(
             "SELECT section, item FROM quiz_items WHERE quiz = ? AND section != 'self_assessment' "
@@ -158,7 +159,7 @@ def _stored_items(db, quiz: str) -> list[tuple]:
     return out
 
 
-def require_quiz(db, name: str) -> tuple[str, dict[str, Any]]:
+def require_quiz(db: sqlite_utils.Database, name: str) -> tuple[str, dict[str, Any]]:
     row = db.execute("SELECT instructions, definition FROM quizzes WHERE name = ?", [name]).fetchone()
     if row is None:
         known = ", ".join(r[0] for r in db.execute("SELECT name FROM quizzes ORDER BY name")) or "none"

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from store.ranking import parse_complete
 
@@ -88,17 +90,23 @@ class _Reader:
     def fail(self, key: str, problem: str) -> QuizFileError:
         return QuizFileError(f"{self.source}: {key}: {problem}")
 
-    def text(self, table: dict, key: str, path: str, *, required: bool = True) -> str | None:
+    def optional_text(self, table: dict[str, Any], key: str, path: str) -> str | None:
         value = table.get(key)
         if value is None:
-            if required:
-                raise self.fail(path, "is required")
             return None
         if not isinstance(value, str) or not value.strip():
             raise self.fail(path, "must be a non-empty string")
         return value
 
-    def strings(self, table: dict, key: str, path: str, default=()) -> tuple[str, ...]:
+    def text(self, table: dict[str, Any], key: str, path: str) -> str:
+        value = self.optional_text(table, key, path)
+        if value is None:
+            raise self.fail(path, "is required")
+        return value
+
+    def strings(
+        self, table: dict[str, Any], key: str, path: str, default: tuple[str, ...] = ()
+    ) -> tuple[str, ...]:
         value = table.get(key, default)
         if not isinstance(value, (list, tuple)) or not all(
             isinstance(v, str) and v.strip() for v in value
@@ -108,19 +116,19 @@ class _Reader:
             raise self.fail(path, "has a repeated entry")
         return tuple(value)
 
-    def known_keys(self, table: dict, allowed: set[str], path: str) -> None:
+    def known_keys(self, table: dict[str, Any], allowed: set[str], path: str) -> None:
         for key in table:
             if key not in allowed:
                 where = f"{path}.{key}" if path else key
                 raise self.fail(where, f"unknown key (expected one of {', '.join(sorted(allowed))})")
 
-    def items(self, data: dict, section: str) -> list[dict]:
+    def items(self, data: dict[str, Any], section: str) -> list[dict[str, Any]]:
         value = data.get(section, [])
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
             raise self.fail(section, f"must be an array of tables ([[{section}]])")
         return value
 
-    def gold_flags(self, table, path: str, allowed: tuple[str, ...]) -> dict[str, bool]:
+    def gold_flags(self, table: object, path: str, allowed: tuple[str, ...]) -> dict[str, bool]:
         if table is None:
             return {}
         if not isinstance(table, dict):
@@ -133,7 +141,10 @@ class _Reader:
         return dict(table)
 
 
-def load_quiz(path: str | Path, *, prompt_fields=None, output_fields=None) -> QuizFile:
+def load_quiz(
+    path: str | Path, *, prompt_fields: Collection[str] | None = None,
+    output_fields: Collection[str] | None = None,
+) -> QuizFile:
     """Read and validate a quiz file.
 
     `prompt_fields` / `output_fields`: the yes/no field names the label schema knows for the
@@ -152,7 +163,10 @@ def load_quiz(path: str | Path, *, prompt_fields=None, output_fields=None) -> Qu
     return parse_quiz(data, source, prompt_fields=prompt_fields, output_fields=output_fields)
 
 
-def parse_quiz(data: dict, source: str, *, prompt_fields=None, output_fields=None) -> QuizFile:
+def parse_quiz(
+    data: dict[str, Any], source: str, *, prompt_fields: Collection[str] | None = None,
+    output_fields: Collection[str] | None = None,
+) -> QuizFile:
     r = _Reader(source)
     r.known_keys(
         data, {"name", "instructions", "gold_labeler", "flags", *SECTIONS}, ""
@@ -161,7 +175,7 @@ def parse_quiz(data: dict, source: str, *, prompt_fields=None, output_fields=Non
     if not _NAME.match(name):
         raise r.fail("name", "use letters, digits, '-' and '_' (at most 64, starting with a letter or digit)")
     instructions = r.text(data, "instructions", "instructions").strip()
-    gold_labeler = r.text(data, "gold_labeler", "gold_labeler", required=False) or "gold"
+    gold_labeler = r.optional_text(data, "gold_labeler", "gold_labeler") or "gold"
 
     flags = data.get("flags", {})
     if not isinstance(flags, dict):
@@ -180,7 +194,7 @@ def parse_quiz(data: dict, source: str, *, prompt_fields=None, output_fields=Non
 
     ids: set[str] = set()
 
-    def item_id(item: dict, path: str) -> str:
+    def item_id(item: dict[str, Any], path: str) -> str:
         value = r.text(item, "id", f"{path}.id")
         if not _NAME.match(value):
             raise r.fail(f"{path}.id", "use letters, digits, '-' and '_'")
@@ -197,7 +211,7 @@ def parse_quiz(data: dict, source: str, *, prompt_fields=None, output_fields=Non
         if not isinstance(gold, dict):
             raise r.fail(f"{path}.gold", "must be a table with `prompt` and/or `completion`")
         r.known_keys(gold, {"prompt", "completion"}, f"{path}.gold")
-        completion = r.text(item, "completion", f"{path}.completion", required=False)
+        completion = r.optional_text(item, "completion", f"{path}.completion")
         if completion is None and "completion" in gold:
             raise r.fail(f"{path}.gold.completion", "the item has no completion")
         flagging.append(
@@ -212,8 +226,8 @@ def parse_quiz(data: dict, source: str, *, prompt_fields=None, output_fields=Non
             )
         )
 
-    for i, item in enumerate(flagging, 1):
-        if not prompt_flags and not (item.completion and completion_flags):
+    for i, flag_item in enumerate(flagging, 1):
+        if not prompt_flags and not (flag_item.completion and completion_flags):
             raise r.fail(f"flagging[{i}]", "no flag to set: [flags] asks none for this item")
 
     ranking = []
@@ -261,7 +275,7 @@ def parse_quiz(data: dict, source: str, *, prompt_fields=None, output_fields=Non
         if not topics and not groups and not free_text:
             raise r.fail("self_assessment", "needs topics, groups or free_text")
         question = (
-            r.text(table, "question", "self_assessment.question", required=False)
+            r.optional_text(table, "question", "self_assessment.question")
             or SELF_ASSESSMENT_QUESTION
         )
         self_assessment = SelfAssessment(question, topics, groups, free_text)

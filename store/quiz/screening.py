@@ -12,6 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from statistics import mean
+from typing import Any
 
 import sqlite_utils
 
@@ -26,16 +27,16 @@ DEFAULT_THRESHOLDS = {"flag_agreement": 0.75, "comparison_agreement": 0.75, "dem
 @dataclass
 class CandidateResult:
     id: str
-    flags: dict = field(default_factory=dict)  # {"n", "agreed", "agreement"}
-    comparisons: dict = field(default_factory=dict)  # {"n_items", "pairs", "agreed", "ties_excluded", "agreement"}
-    demonstrations: dict = field(default_factory=dict)  # {"n", "scored", "mean_score"}
-    self_assessment: dict = field(default_factory=dict)  # {"selected": [...], "text": str}
+    flags: dict[str, Any] = field(default_factory=dict)  # {"n", "agreed", "agreement"}
+    comparisons: dict[str, Any] = field(default_factory=dict)  # {"n_items", "pairs", "agreed", "ties_excluded", "agreement"}
+    demonstrations: dict[str, Any] = field(default_factory=dict)  # {"n", "scored", "mean_score"}
+    self_assessment: dict[str, Any] = field(default_factory=dict)  # {"selected": [...], "text": str}
     submitted: bool = False
     seconds: float | None = None  # time spent on the quiz's items, summed
     result: str = "pending"  # "pass" | "fail" | "pending"
     reasons: list[str] = field(default_factory=list)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "submitted": self.submitted,
             "seconds": self.seconds,
@@ -48,14 +49,14 @@ class CandidateResult:
         }
 
 
-def flag_agreement(answers: dict, gold: dict) -> dict:
+def flag_agreement(answers: dict[Any, Any], gold: dict[Any, Any]) -> dict[str, Any]:
     """answers/gold: {(task, item, field): bool}. Every gold flag counts; an unanswered one disagrees."""
     agreed = sum(1 for key, value in gold.items() if answers.get(key) == value)
     n = len(gold)
     return {"n": n, "agreed": agreed, "agreement": round(agreed / n, 4) if n else None}
 
 
-def ranking_agreement(answers: dict, gold: dict) -> dict:
+def ranking_agreement(answers: dict[str, Any], gold: dict[str, Any]) -> dict[str, Any]:
     """answers/gold: {prompt id: tie groups of output ids}. Pooled over items: of the output pairs
     both rankings order strictly, the share ordered the same (interfaces.md `pairwise_agreement`).
     A gold item the candidate did not rank counts all its strict gold pairs as disagreements."""
@@ -76,7 +77,7 @@ def ranking_agreement(answers: dict, gold: dict) -> dict:
     }
 
 
-def demonstration_scores(scores: dict[str, list[int]], n_demos: int) -> dict:
+def demonstration_scores(scores: dict[str, list[int]], n_demos: int) -> dict[str, Any]:
     """scores: {demonstration id: researchers' ratings}. Each answer's ratings are averaged first,
     so a demonstration scored by three researchers weighs as much as one scored by one."""
     per_answer = [mean(r) for r in scores.values() if r]
@@ -87,7 +88,7 @@ def demonstration_scores(scores: dict[str, list[int]], n_demos: int) -> dict:
     }
 
 
-def decide(result: CandidateResult, thresholds: dict, *, has_demos: bool, has_flags: bool, has_ranking: bool) -> None:
+def decide(result: CandidateResult, thresholds: dict[str, Any], *, has_demos: bool, has_flags: bool, has_ranking: bool) -> None:
     """Set result and short reasons: pending while the quiz is open or a measure has nothing to
     score yet (no gold, no researcher score) unless another measure already fails."""
     if not result.submitted:
@@ -123,7 +124,8 @@ def anonymous_ids(quiz: str, names: list[str]) -> dict[str, str]:
 
 # ----------------------------------------------------------------- reading the database
 
-def _labels(db, items: list[str], task: str, *, gold: bool, labeler: str | None = None) -> dict:
+def _labels(db: sqlite_utils.Database, items: list[str], task: str, *, gold: bool,
+            labeler: str | None = None) -> dict[tuple[str, str, str], Any]:
     """{(task, item, field): value}, later labels winning (a corrected gold replaces the old)."""
     if not items:
         return {}
@@ -137,8 +139,8 @@ def _labels(db, items: list[str], task: str, *, gold: bool, labeler: str | None 
     return {(t, i, f): json.loads(v) for t, i, f, v in db.execute(sql + " ORDER BY l.id", args)}
 
 
-def screening_report(db: sqlite_utils.Database, quiz: str, *, thresholds: dict | None = None,
-                     names: bool = False) -> dict:
+def screening_report(db: sqlite_utils.Database, quiz: str, *, thresholds: dict[str, Any] | None = None,
+                     names: bool = False) -> dict[str, Any]:
     """Per candidate (role labeler) of a quiz: the four §8 measures and pass/fail/pending."""
     thresholds = {**DEFAULT_THRESHOLDS, **(thresholds or {})}
     row = db.execute("SELECT definition FROM quizzes WHERE name = ?", [quiz]).fetchone()
@@ -155,13 +157,13 @@ def screening_report(db: sqlite_utils.Database, quiz: str, *, thresholds: dict |
     rank_prompts = sections.get("ranking", [])
     demo_prompts = sections.get("demonstrations", [])
 
-    def flag_values(gold: bool, labeler: str | None = None) -> dict:
+    def flag_values(gold: bool, labeler: str | None = None) -> dict[tuple[str, str, str], Any]:
         values = _labels(db, flag_prompts, "instruction", gold=gold, labeler=labeler)
         values.update(_labels(db, flag_outputs, "output", gold=gold, labeler=labeler))
         wanted = {"instruction": set(flags["prompt"]), "output": set(flags["completion"])}
         return {k: v for k, v in values.items() if k[2] in wanted[k[0]]}
 
-    def rankings(gold: bool, labeler: str | None = None) -> dict:
+    def rankings(gold: bool, labeler: str | None = None) -> dict[str, Any]:
         return {i: v for (_t, i, _f), v in
                 _labels(db, rank_prompts, "ranking", gold=gold, labeler=labeler).items()}
 
@@ -192,7 +194,7 @@ def screening_report(db: sqlite_utils.Database, quiz: str, *, thresholds: dict |
     }
 
 
-def _demo_scores(db, demo_prompts: list[str], labeler: str) -> dict[str, list[int]]:
+def _demo_scores(db: sqlite_utils.Database, demo_prompts: list[str], labeler: str) -> dict[str, list[int]]:
     """{d<label id>: researchers' ratings} for the candidate's written answers."""
     out = {}
     for prompt in demo_prompts:

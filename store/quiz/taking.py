@@ -72,12 +72,12 @@ class QuizSession:
         return self.submitted_at is not None
 
 
-def _taker(db, name: str, labeler: str):
+def _taker(db: sqlite_utils.Database, name: str, labeler: str) -> tuple[int, str | None]:
     row = db.execute("SELECT position, submitted_at FROM quiz_takers WHERE quiz = ? AND labeler = ?",
                      [name, labeler]).fetchone()
     if row is None:
         raise StoreError(f"quiz {name!r} is not assigned to {labeler!r}")
-    return row
+    return row[0], row[1]
 
 
 def load_session(db: sqlite_utils.Database, name: str, labeler: str) -> QuizSession:

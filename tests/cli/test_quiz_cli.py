@@ -7,9 +7,9 @@ from click.testing import CliRunner
 
 from store.db import open_db
 from store.labels import iter_labels
+from tests.conftest import QUIZ_EXAMPLE as EXAMPLE
+from tests.conftest import take_quiz
 from tui.cli import cli
-
-from ..store.test_quiz import EXAMPLE, take_quiz
 
 
 @pytest.fixture

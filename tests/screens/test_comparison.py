@@ -14,6 +14,7 @@ from screens.widgets.ranking_panel import RankingPanel
 from screens.widgets.scores_panel import ScoresPanel
 from store import labels, queue
 from store.imports import import_prompts
+from tests.conftest import settle, snapshot_keys
 from tui.config import Config
 
 # tests/data: p1 (summarization, outputs p1-a..c) and p2 (a haiku with markup-looking text,
@@ -220,8 +221,9 @@ async def test_draft_restored_after_close_mid_task(comparison, sample_db):
     async with comparison() as (pilot, screen):
         assignment = screen.view.assignment.id
         await pilot.press("p", "g", *"chat", "enter", "enter", "5", "l", "f")
-        await pilot.pause(ComparisonScreen.DRAFT_DELAY + 0.3)
-        # Written while running (a kill -9 now loses nothing).
+        # Written by the autosave timer while running (a kill -9 now loses nothing).
+        await settle(pilot, until=lambda: (labels.load_draft(sample_db, assignment) or {})
+                     .get("step") == "scores")
         draft = labels.load_draft(sample_db, assignment)
         assert draft["instruction"]["category"] == "chat" and draft["step"] == "scores"
         await pilot.press("l", "3")  # closed right after: flushed on the way out
@@ -263,19 +265,22 @@ async def test_untrusted_markup_is_shown_as_text(comparison, sample_db):
 
 
 def test_snapshot_80x24_instruction(make_app, snap_compare):
-    assert snap_compare(make_app("alice"), terminal_size=(80, 24), press=["c", "p", "d"])
+    assert snap_compare(make_app("alice"), terminal_size=(80, 24),
+                        run_before=snapshot_keys("c", "p", "d"))
 
 
 def test_snapshot_160x48_scores(make_app, snap_compare):
     assert snap_compare(
         make_app("alice"), terminal_size=(160, 48),
-        press=["c", "g", *"summ", "enter", "d", "enter", "6", "u", "l", "2", "a", "a"],
+        run_before=snapshot_keys("c", "g", *"summ", "enter", "d", "enter", "6", "u", "l", "2",
+                                 "a", "a"),
     )
 
 
 def test_snapshot_80x24_scores(make_app, snap_compare):
     assert snap_compare(
-        make_app("alice"), terminal_size=(80, 24), press=["c", "greater_than_sign", "5", "a"]
+        make_app("alice"), terminal_size=(80, 24),
+        run_before=snapshot_keys("c", "greater_than_sign", "5", "a"),
     )
 
 
@@ -359,9 +364,11 @@ def test_snapshot_80x24_ranking(make_app, snap_compare):
     cfg = config(steps=["scores", "ranking"])
     assert snap_compare(
         make_app("alice", config=cfg), terminal_size=(80, 24),
-        press=["c", "6", "l", "4", "l", "4", "enter", "r", "c", "equals_sign", "b"],
+        run_before=snapshot_keys("c", "6", "l", "4", "l", "4", "enter", "r", "c", "equals_sign",
+                                 "b"),
     )
 
 
 def test_snapshot_160x48_instruction_with_pii(make_app, snap_compare):
-    assert snap_compare(make_app("alice"), terminal_size=(160, 48), press=["c", "p", "e", "x"])
+    assert snap_compare(make_app("alice"), terminal_size=(160, 48),
+                        run_before=snapshot_keys("c", "p", "e", "x"))

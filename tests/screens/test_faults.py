@@ -19,6 +19,9 @@ class Probe(WorkScreen):
     """The smallest work screen: shows a writing task, keeps `text` as its draft."""
 
     KIND = "demonstration"
+    # Drafts are flushed by the tests, never by the autosave timer: on a loaded machine the
+    # timer fired mid-test and retried a failing draft write, adding a third note.
+    DRAFT_DELAY = 3600.0
 
     def compose(self) -> ComposeResult:
         yield Static(id="task")

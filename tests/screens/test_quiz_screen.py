@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from textual.widgets import OptionList
@@ -13,10 +12,9 @@ from store.imports import import_labels
 from store.labels import iter_labels
 from store.quiz import admin, taking
 from store.quiz.screening import screening_report
+from tests.conftest import QUIZ_EXAMPLE, snapshot_keys, take_quiz
 from tests.screens.screen_text import screen_text
-from tests.store.test_quiz import take_quiz
 
-ROOT = Path(__file__).resolve().parents[2]
 GOLD_ONLY = ("GOLDONLYSECRET", "goldkeeperzz")
 ANSWER = "Listen,calmly,and,say,you,love,him."
 
@@ -24,7 +22,7 @@ ANSWER = "Listen,calmly,and,say,you,love,him."
 @pytest.fixture
 def quiz_app(make_app, sample_db, tmp_path):
     """The example quiz, gold under a tell-tale name, plus a researcher's gold demonstration."""
-    text = (ROOT / "quiz.example.toml").read_text().replace('gold_labeler = "gold"', f'gold_labeler = "{GOLD_ONLY[1]}"')
+    text = QUIZ_EXAMPLE.read_text().replace('gold_labeler = "gold"', f'gold_labeler = "{GOLD_ONLY[1]}"')
     path = tmp_path / "quiz.toml"
     path.write_text(text)
     admin.import_quiz(sample_db, path)
@@ -144,12 +142,12 @@ async def test_locked_after_submit(quiz_app, sample_db):
 
 
 def test_quiz_flagging_snapshot_80x24(quiz_app, snap_compare):
-    assert snap_compare(quiz_app("alice"), terminal_size=(80, 24), press=["s", "enter", "n", "y"])
+    assert snap_compare(quiz_app("alice"), terminal_size=(80, 24), run_before=snapshot_keys("s", "enter", "n", "y"))
 
 
 def test_quiz_ranking_snapshot_160x48(quiz_app, snap_compare):
     keys = ["s", "enter", *["n"] * 8, "enter", *["n"] * 8, "enter", *["n"] * 4, "enter", "b"]
-    assert snap_compare(quiz_app("alice"), terminal_size=(160, 48), press=keys)
+    assert snap_compare(quiz_app("alice"), terminal_size=(160, 48), run_before=snapshot_keys(*keys))
 
 
 async def test_markup_in_quiz_text_is_shown_as_text(make_app, sample_db, tmp_path):

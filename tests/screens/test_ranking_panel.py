@@ -15,6 +15,7 @@ from store import labels, queue
 from store.ranking import LETTERS, shuffle_seed, shuffled_order
 from store.schema import load_schema
 from store.views import task_view
+from tests.conftest import snapshot_keys
 
 
 def shown_outputs(
@@ -289,11 +290,11 @@ async def test_ranking_typed_on_a_claimed_task_lands_in_the_labels(sample_db):
 def test_snapshot_typed_with_tie(snap_compare, size):
     outputs = shown_outputs(TEXTS)
     app = Host(outputs, ratings={"o1": 5, "o2": 5, "o3": 2})
-    assert snap_compare(app, terminal_size=size, press=["r", "c", "b", "equals_sign", "a"])
+    assert snap_compare(app, terminal_size=size, run_before=snapshot_keys("r", "c", "b", "equals_sign", "a"))
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])
 def test_snapshot_nine_outputs_in_move_mode(snap_compare, size):
     nine = shown_outputs({f"n{n}": f"Output {n}. " + "text " * (15 * n) for n in range(9)})
     app = Host(nine)
-    assert snap_compare(app, terminal_size=size, press=[*"abcdefghi", "m", "c", "K", "w"])
+    assert snap_compare(app, terminal_size=size, run_before=snapshot_keys(*"abcdefghi", "m", "c", "K", "w"))

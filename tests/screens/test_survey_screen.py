@@ -5,6 +5,7 @@ import json
 from textual.widgets import OptionList, Select
 
 from screens.survey import SurveyScreen
+from tests.conftest import snapshot_keys
 
 
 async def test_demographics_by_keyboard_is_anonymous(make_app, sample_db):
@@ -49,4 +50,4 @@ async def test_satisfaction_includes_config_statements(make_app):
 
 
 def test_survey_form_snapshot_80x24(make_app, snap_compare):
-    assert snap_compare(make_app("alice"), terminal_size=(80, 24), press=["v", "enter"])
+    assert snap_compare(make_app("alice"), terminal_size=(80, 24), run_before=snapshot_keys("v", "enter"))

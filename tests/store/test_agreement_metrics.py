@@ -213,6 +213,22 @@ def test_bootstrap_kappa_matches_direct_kappa_on_each_resample():
     assert est["cohen_kappa"].ci95 == pytest.approx(ci_direct)
 
 
+def test_bootstrap_interval_is_scipys_percentile_interval():
+    """The reference: scipy.stats.bootstrap(method="percentile"), 95%, on the same seeded draws
+    (both take rng.integers(0, n, (resamples, n))): the interval is the 2.5th and 97.5th
+    percentile of the resampled means, and the standard error their standard deviation."""
+    from scipy import stats
+
+    x = np.array([0.1, 0.4, 0.35, 0.8, 0.55, 0.2, 0.9, 0.65, 0.3, 0.7, 0.45, 0.05])
+    ci, se = bootstrap(lambda idx: x[idx].mean(axis=1), len(x), seed=7, n_boot=2000)
+    ref = stats.bootstrap((x,), np.mean, n_resamples=2000, method="percentile",
+                          confidence_level=0.95, rng=np.random.default_rng(7))
+    assert ci == pytest.approx((ref.confidence_interval.low, ref.confidence_interval.high),
+                               abs=1e-12)
+    assert se == pytest.approx(ref.standard_error, abs=1e-12)
+    assert ci == pytest.approx((0.31666666666666665, 0.6041666666666666), abs=1e-12)
+
+
 def test_bootstrap_is_seeded_and_needs_two_items():
     data = np.array([1.0, 0.0, 1.0, 1.0, 0.0, 1.0])
 

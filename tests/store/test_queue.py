@@ -1,3 +1,4 @@
+import json
 import multiprocessing
 from datetime import datetime, timedelta, timezone
 
@@ -53,6 +54,11 @@ def test_expired_lease_returns_task_to_pool(sample_db):
     back = claim(sample_db, "alice", overlap=1, at=late + timedelta(seconds=1))
     assert back is None or back.item != "p1"
     assert load_draft(sample_db, a.id) == {"ranking": "A>B"}
+    assert queue.get_assignment(sample_db, a.id).status == "expired"
+    lost = sample_db.execute(
+        "SELECT labeler, data FROM events WHERE kind = 'lease_lost'").fetchall()
+    assert [(who, json.loads(data)) for who, data in lost] == [
+        ("alice", {"assignment": a.id, "task": a.task_id})]
 
 
 def test_expired_lease_continues_when_nobody_took_it(sample_db):
@@ -102,7 +108,11 @@ def test_skip_and_counts(sample_db):
     a = claim(sample_db, "alice", overlap=1)
     with pytest.raises(StoreError):
         queue.skip(sample_db, a.id, " ")
+    save_draft(sample_db, a.id, {"ranking": "A>B"})
     queue.skip(sample_db, a.id, "contains PII")
+    assert load_draft(sample_db, a.id) is None  # a skipped task keeps no draft
+    skipped = queue.get_assignment(sample_db, a.id)
+    assert skipped.status == "skipped"
     assert claim(sample_db, "bob", overlap=1).item == "p1"  # skipped items go to others
     c = queue.counts(sample_db, "alice", {"comparison": 1})["comparison"]
     assert (c.waiting, c.done) == (1, 0)

@@ -1,4 +1,3 @@
-from pathlib import Path
 
 import pytest
 
@@ -8,34 +7,8 @@ from store.quiz import admin, taking
 from store.quiz.file import QuizFileError
 from store.resume import pending_quiz
 from store.roster import add_labeler
-
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "quiz.example.toml"
-
-
-def complete_answers(session):
-    """Answer every item: all flags False, rankings in shown order, some text."""
-    out = {}
-    for item in session.items:
-        if item.section == "flagging":
-            out[item.position] = {"prompt": {f: False for f in item.prompt_flags},
-                                  "completion": {f: False for f in item.completion_flags}}
-        elif item.section == "ranking":
-            out[item.position] = {"ranking": [[o.id] for o in item.outputs]}
-        elif item.section == "demonstrations":
-            out[item.position] = {"text": f"answer to {item.item}"}
-        else:
-            out[item.position] = {"selected": ["politics"], "text": "sports"}
-    return out
-
-
-def take_quiz(db, labeler, *, seconds=1.0, quiz="screening-demo"):
-    """The labeler answers every item (see complete_answers) and submits."""
-    session = taking.load_session(db, quiz, labeler)
-    for pos, answer in complete_answers(session).items():
-        taking.save_answer(db, session, pos, answer, seconds=seconds)
-    taking.submit_quiz(db, session)
-    return session
+from tests.conftest import QUIZ_EXAMPLE as EXAMPLE
+from tests.conftest import complete_answers, take_quiz
 
 
 @pytest.fixture

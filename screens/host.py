@@ -1,0 +1,51 @@
+"""What a screen may ask of the app it runs in: the labeler's session.
+
+`tui.app.LabelDeskApp` subclasses `Host` and sets these; screens annotate ``app: Host`` so a
+type checker holds them to this contract without screens importing the app (layers: tui over
+screens over store).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+from textual.app import App
+from textual.screen import Screen
+
+from screens.registry import Work
+from store.schema import Schema
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+
+class Settings(Protocol):
+    """The parts of `tui.config.Config` screens read."""
+
+    def __getitem__(self, section: str) -> dict[str, Any]: ...
+
+    def overlap(self, kind: str) -> int: ...
+
+    @property
+    def lease_seconds(self) -> int: ...
+
+    @property
+    def steps(self) -> list[str]: ...
+
+
+class Host(App[Any]):
+    db: sqlite_utils.Database
+    labeler: str
+    role: str
+    config: Settings
+    schema: Schema
+
+    @property
+    def work(self) -> list[Work]:
+        raise NotImplementedError
+
+    def work_screen(self, work: Work) -> Screen[Any] | None:
+        raise NotImplementedError
+
+    def flush_drafts(self) -> None:
+        raise NotImplementedError
