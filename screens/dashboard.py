@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
 from screens.faults import attempt
+from screens.host import Host
 from screens.widgets.footer import Footer
 from store.db import immediate
 from store.quality.report import gold_misses, quality_report
@@ -55,7 +56,8 @@ def row_cells(name: str, entry: dict) -> tuple:
     return cells, keys
 
 
-class DashboardScreen(Screen):
+class DashboardScreen(Screen[None]):
+    app: Host  # the typed view of self.app (screens.host)
     CSS_PATH = "dashboard.tcss"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Home", id="dashboard.home"),
@@ -92,7 +94,7 @@ class DashboardScreen(Screen):
     def action_refresh_report(self) -> None:
         ok, report = attempt(self.notify, "read the quality report", quality_report,
                              self.app.db, self.app.quality, schema=self.app.schema)
-        if ok:
+        if ok and report is not None:
             self.report = report
             self.fill()
 
@@ -104,7 +106,7 @@ class DashboardScreen(Screen):
         rows.sort(key=lambda r: r[2][self.sort_column], reverse=self.descending)
         for name, cells, _keys in rows:
             table.add_row(*(Text(safe(c)) for c in cells), key=name)
-        if selected in self.report["labelers"]:
+        if selected is not None and selected in self.report["labelers"]:
             table.move_cursor(row=table.get_row_index(selected))
         arrow = "↓" if self.descending else "↑"
         self.query_one("#dashboard-title", Static).update(Text(
@@ -143,7 +145,7 @@ class DashboardScreen(Screen):
             # Numeric x with fixed ticks: plotext's own choice of string labels varies by run.
             daily.plt.bar(list(range(len(days))), [d["tasks"] for d in days])
             ticks = list(range(0, len(days), 7)) + [len(days) - 1]
-            daily.plt.xticks(ticks, [days[t]["day"][5:] for t in ticks])
+            daily.plt.xticks([float(t) for t in ticks], [days[t]["day"][5:] for t in ticks])
         weekly.refresh()
         daily.refresh()
 
@@ -177,8 +179,10 @@ class DashboardScreen(Screen):
             self.app.push_screen(MissesScreen(name))
 
 
-class MissesScreen(Screen):
+class MissesScreen(Screen[None]):
     """A labeler's latest gold-check answers that missed, beside the gold, for coaching."""
+
+    app: Host
 
     CSS_PATH = "dashboard.tcss"
     BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="misses.back")]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,9 @@ from store.quality.policy import QualityPolicy
 
 if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
     import sqlite_utils
+
+    from store.labels import LabelValue
+    from store.queue import Assignment
 
 
 def _rng(labeler: str, draw: int) -> random.Random:
@@ -62,7 +66,8 @@ def is_gold_check(db: sqlite_utils.Database, assignment_id: int) -> bool:
     return bool(row and row[0])
 
 
-def record_gold_answers(db: sqlite_utils.Database, assignment, values: list, *,
+def record_gold_answers(db: sqlite_utils.Database, assignment: Assignment,
+                        values: Sequence[LabelValue], *,
                         seconds: float | None, active_seconds: float | None) -> None:
     """Keep a gold check's answers for the quality report (inside the caller's transaction)."""
     answers: list[list[Any]] = [[v.task, v.item, v.field, v.value] for v in values]

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from store.errors import StoreError
 from store.quality.fast import active_summary
 from store.quality.policy import QualityPolicy
-from store.quality.scoring import Tally, gold_for, score
+from store.quality.scoring import GoldKey, Tally, gold_for, score
 from store.quality.screening import screening_results
 from store.quality.status import judge
 
@@ -52,8 +52,8 @@ def _ci(ci: tuple[float, float] | None) -> list[float] | None:
     return None if ci is None else [round(ci[0], DIGITS), round(ci[1], DIGITS)]
 
 
-def _share(successes: int, n: int, name: str, what: str) -> dict:
-    out = {name: _r(successes / n) if n else None, "ci95": _ci(wilson(successes, n))}
+def _share(successes: int, n: int, name: str, what: str) -> dict[str, Any]:
+    out: dict[str, Any] = {name: _r(successes / n) if n else None, "ci95": _ci(wilson(successes, n))}
     if not n:
         out["reason"] = f"no gold checks with {what} yet"
     return out
@@ -68,7 +68,7 @@ def iso_week(day: str) -> str:
     return f"{year}-W{week:02d}"
 
 
-def _mean_abs_diff(diffs: list[int], *, seed: int, n_boot: int) -> dict:
+def _mean_abs_diff(diffs: list[int], *, seed: int, n_boot: int) -> dict[str, Any]:
     if not diffs:
         return {"mean_abs_diff": None, "mean_abs_diff_ci95": None}
     import numpy as np
@@ -80,7 +80,7 @@ def _mean_abs_diff(diffs: list[int], *, seed: int, n_boot: int) -> dict:
     return {"mean_abs_diff": _r(float(values.mean())), "mean_abs_diff_ci95": _ci(ci)}
 
 
-def tally_figures(tally: Tally, *, seed: int = 0, n_boot: int = 1000) -> dict:
+def tally_figures(tally: Tally, *, seed: int = 0, n_boot: int = 1000) -> dict[str, Any]:
     """The gold-check part of a labeler's entry."""
     ratings = {"n": len(tally.rating_diffs),
                **_mean_abs_diff(tally.rating_diffs, seed=seed, n_boot=n_boot),
@@ -106,7 +106,7 @@ class _Work:
     by_day: dict[str, int] = dataclasses.field(default_factory=lambda: defaultdict(int))
 
 
-def _labelers(db, labeler: str | None) -> list[str]:
+def _labelers(db: sqlite_utils.Database, labeler: str | None) -> list[str]:
     if labeler is None:
         return [r[0] for r in db.execute(
             "SELECT name FROM labelers WHERE role = 'labeler' ORDER BY name")]
@@ -118,7 +118,7 @@ def _labelers(db, labeler: str | None) -> list[str]:
     return [labeler]
 
 
-def _read_work(db, names: set[str], since: str) -> dict[str, _Work]:
+def _read_work(db: sqlite_utils.Database, names: set[str], since: str) -> dict[str, _Work]:
     work: dict[str, _Work] = defaultdict(_Work)
     rows = db.execute(
         """SELECT a.labeler, t.kind, substr(a.finished_at, 1, 10), a.active_seconds
@@ -135,7 +135,8 @@ def _read_work(db, names: set[str], since: str) -> dict[str, _Work]:
     return work
 
 
-def _read_checks(db, names: set[str], since: str, gold: dict, schema: Schema
+def _read_checks(db: sqlite_utils.Database, names: set[str], since: str,
+                 gold: dict[GoldKey, Any], schema: Schema
                  ) -> tuple[dict[str, Tally], dict[str, dict[str, Tally]]]:
     weekly: dict[str, dict[str, Tally]] = defaultdict(lambda: defaultdict(Tally))
     weeks: dict[str, str] = {}
@@ -155,7 +156,7 @@ def _read_checks(db, names: set[str], since: str, gold: dict, schema: Schema
     return tallies, weekly
 
 
-def _weekly(checks: dict[str, Tally], days: dict[str, int]) -> list[dict]:
+def _weekly(checks: dict[str, Tally], days: dict[str, int]) -> list[dict[str, Any]]:
     tasks: dict[str, int] = defaultdict(int)
     for day, n in days.items():
         tasks[iso_week(day)] += n
@@ -229,7 +230,7 @@ def quality_report(
 
 
 def gold_misses(db: sqlite_utils.Database, labeler: str, *, schema: Schema | None = None,
-                limit: int = 20) -> list[dict]:
+                limit: int = 20) -> list[dict[str, Any]]:
     """The labeler's latest gold-check answers that missed the gold, newest first, for coaching:
     each with the item, field, the labeler's answer and the gold."""
     from store.schema import load_schema
@@ -238,7 +239,7 @@ def gold_misses(db: sqlite_utils.Database, labeler: str, *, schema: Schema | Non
     rows = db.execute(
         "SELECT answers, submitted_at FROM gold_answers WHERE labeler = ? ORDER BY id DESC",
         [labeler]).fetchall()
-    out: list[dict] = []
+    out: list[dict[str, Any]] = []
     for answers, submitted_at in rows:
         answers = json.loads(answers)
         gold = gold_for(db, ((t, i, f) for t, i, f, _v in answers))

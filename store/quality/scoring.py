@@ -66,7 +66,7 @@ class Tally:
         return self.successes / self.trials if self.trials else None
 
 
-def ranking_pairs(answer: list, gold: list) -> tuple[int, int] | None:
+def ranking_pairs(answer: list[list[str]], gold: list[list[str]]) -> tuple[int, int] | None:
     """(same, compared) output pairs; None when the rankings cover different outputs."""
     gold_rank = {o: n for n, group in enumerate(gold) for o in group}
     if {o for group in answer for o in group} != set(gold_rank):
@@ -92,7 +92,8 @@ def _kind(schema: Schema, task: str, name: str) -> str | None:
     return _KINDS[key]
 
 
-def score(tally: Tally, answers: Iterable[list], gold: dict[GoldKey, Any], schema: Schema) -> list[dict]:
+def score(tally: Tally, answers: Iterable[list[Any]], gold: dict[GoldKey, Any], schema: Schema
+          ) -> list[dict[str, Any]]:
     """Add one gold check's answers to `tally`; returns the answers that missed the gold."""
     tally.checks += 1
     misses = []
@@ -130,7 +131,7 @@ def score(tally: Tally, answers: Iterable[list], gold: dict[GoldKey, Any], schem
 def gold_for(db: sqlite_utils.Database, keys: Iterable[GoldKey] | None = None) -> dict[GoldKey, Any]:
     """Researchers' gold values (all, or for `keys`); where two researchers disagree, no gold."""
     if keys is None:
-        rows: Iterable = db.execute("SELECT task, item, field, value FROM labels WHERE gold = 1")
+        rows: Iterable[Any] = db.execute("SELECT task, item, field, value FROM labels WHERE gold = 1")
     else:
         rows = (row for key in set(keys) for row in db.execute(
             "SELECT task, item, field, value FROM labels WHERE gold = 1 AND task = ? AND item = ? "

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import sqlite_utils
 
 
-def screening_results(db: sqlite_utils.Database, *, thresholds: dict | None = None,
-                      labeler: str | None = None) -> dict[str, dict]:
+def screening_results(db: sqlite_utils.Database, *, thresholds: dict[str, float] | None = None,
+                      labeler: str | None = None) -> dict[str, dict[str, Any]]:
     """{labeler: {"quiz", "result" (pass|fail|pending), "date"}} from the latest quiz each
     submitted; labelers who never submitted one are absent."""
     from store.quiz.screening import screening_report
@@ -18,8 +18,8 @@ def screening_results(db: sqlite_utils.Database, *, thresholds: dict | None = No
         """SELECT quiz, labeler, submitted_at FROM quiz_takers
            WHERE submitted_at IS NOT NULL AND (? IS NULL OR labeler = ?)
            ORDER BY submitted_at""", [labeler, labeler]).fetchall()
-    reports: dict[str, dict] = {}
-    out: dict[str, dict] = {}
+    reports: dict[str, dict[str, Any]] = {}
+    out: dict[str, dict[str, Any]] = {}
     for quiz, name, submitted_at in takers:
         if quiz not in reports:
             reports[quiz] = screening_report(db, quiz, thresholds=thresholds, names=True)["candidates"]
@@ -29,6 +29,6 @@ def screening_results(db: sqlite_utils.Database, *, thresholds: dict | None = No
     return out
 
 
-def screening_result(db: sqlite_utils.Database, labeler: str, *, thresholds: dict | None = None
-                     ) -> dict | None:
+def screening_result(db: sqlite_utils.Database, labeler: str, *,
+                     thresholds: dict[str, float] | None = None) -> dict[str, Any] | None:
     return screening_results(db, thresholds=thresholds, labeler=labeler).get(labeler)

@@ -10,7 +10,7 @@ is an event (`quality_status`); `production_closed` is what the queue asks befor
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from store.db import now
 from store.errors import StoreError
@@ -50,7 +50,7 @@ def judge(tally: Tally, policy: QualityPolicy, *, fast: int = 0, tasks: int = 0,
     return "ok", []
 
 
-def stored_status(db: sqlite_utils.Database, labeler: str) -> dict | None:
+def stored_status(db: sqlite_utils.Database, labeler: str) -> dict[str, Any] | None:
     row = db.execute(
         "SELECT status, reasons, changed_at, resumed_at, checked_through FROM quality_status "
         "WHERE labeler = ?", [labeler]).fetchone()

@@ -99,6 +99,7 @@ def register(cli: click.Group) -> None:
             print_table(report)
 
     labelers = cli.commands["labelers"]
+    assert isinstance(labelers, click.Group)
 
     @labelers.command("resume")
     @click.argument("name")
