@@ -160,6 +160,7 @@ class WritingScreen(SkipHandling, WorkScreen):
             seconds=self.seconds_on_task(),
             schema=self.app.schema,
             overlap=self.app.config.overlap(self.KIND),
+            active_seconds=self.clock.rounded,  # [h16 active time]
         )
         if not ok:
             return

@@ -140,3 +140,21 @@ async def test_active_time_survives_a_new_session_through_the_draft(ranking_app,
             await pilot.pause()
     active = ranking_db.execute("SELECT active_seconds FROM assignments WHERE id = ?", [aid]).fetchone()[0]
     assert active == 7.0 + 5.0  # the hours away are not counted
+
+
+async def test_writing_records_active_time(make_app, sample_db, monkeypatch):
+    import screens.base
+
+    clock = FakeClock(100.0)
+    monkeypatch.setattr(screens.base, "time", clock)
+    app = make_app("alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("w")  # shown at 100
+        await pilot.pause()
+        aid = app.screen.view.assignment.id
+        for key, at in (("O", 110.0), ("k", 111.0), ("ctrl+s", 400.0), ("y", 402.0)):
+            clock.at = at  # 111 -> 400: idle, left out
+            await pilot.press(key)
+            await pilot.pause()
+    row = sample_db.execute("SELECT status, active_seconds FROM assignments WHERE id = ?", [aid]).fetchone()
+    assert row == ("done", 10.0 + 1.0 + 2.0)
