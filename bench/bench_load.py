@@ -7,7 +7,8 @@ Each process is one labeler running the real store calls the app makes for a com
 (`claim_next`, then `submit` of a ranking and a rating per output), with the app's busy policy
 (`APP_BUSY_TIMEOUT_MS`, store calls through `retry_busy` until `BUSY_BOUND`); a busy error that outlasts it is what the app
 shows as a "database is busy" note, counted in `busy_notes`. Afterwards the database is
-checked: every submit a process saw succeed is in `labels` (none lost), no item has more than
+checked: at least one submit was made (an idle window proves nothing), every submit a process
+saw succeed is in `labels` (none lost), no item has more than
 `overlap` labelers, no process hit an error, and `PRAGMA integrity_check` is ok. Throughput and
 submit/claim latency percentiles are merged into the results file under `load_<processes>`.
 Exits 1 when a check fails.
@@ -119,6 +120,15 @@ def check(db_path: Path, reports: list[dict], overlap: int) -> dict:
     }
 
 
+def passed(checks: dict, submits: int) -> bool:
+    """The run's verdict. A run that submitted nothing proves nothing (every other check holds
+    trivially on an empty window), so it fails."""
+    return (submits > 0 and checks["lost"] == 0 and checks["unreported"] == 0
+            and checks["errors"] == 0 and checks["busy_notes"] == 0
+            and checks["items_over_overlap"] == 0 and checks["integrity_check"] == "ok"
+            and checks["label_rows"] == checks["label_rows_expected"])
+
+
 def main(argv: list[str] | tuple[str, ...] = ()) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--processes", type=int, nargs="+", default=[8, 50])
@@ -153,10 +163,7 @@ def run(processes: int, args: argparse.Namespace) -> bool:
 
     submits = [ms for r in reports for ms in r["submit_ms"]]
     claims = [ms for r in reports for ms in r["claim_ms"]]
-    ok = (checks["lost"] == 0 and checks["unreported"] == 0 and checks["errors"] == 0
-          and checks["busy_notes"] == 0
-          and checks["items_over_overlap"] == 0 and checks["integrity_check"] == "ok"
-          and checks["label_rows"] == checks["label_rows_expected"])
+    ok = passed(checks, len(submits))
     result = {
         "processes": processes,
         "seconds": round(elapsed, 1),

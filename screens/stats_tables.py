@@ -59,6 +59,13 @@ def render(stats: dict) -> list:
              "–" if v["share_done"] is None else f"{v['share_done']:.0%}"]
             for k, v in progress["kinds"].items()]
     out.append(_table("Progress by kind", ["kind", "tasks", "started", "done / wanted", "done"], rows))
+    over = progress.get("over_overlap")
+    if over is not None:
+        from store.stats import OVER_OVERLAP_REASONS
+
+        rows = [["items over overlap", _num(over["items"])]]
+        rows += [[f"  {OVER_OVERLAP_REASONS[r]}", _num(n)] for r, n in over["by_reason"].items() if n]
+        out.append(_table("Items labeled by more labelers than the overlap", ["", "items"], rows))
     rows = [[name, kind, _num(v["done"]), _num(v["hours"], 2), _num(v["items_per_hour"])]
             for name, kinds in progress["labelers"].items() for kind, v in kinds.items()]
     out.append(_table("Progress by labeler", ["labeler", "kind", "done", "hours", "items/hour"], rows,

@@ -48,9 +48,24 @@ class Database(_Full):
     `sqlite_utils.Database` — and a labeler's start-up never imports sqlite-utils (~35 ms).
     """
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: str | None = None) -> None:
         self.conn = conn
         self._utils: sqlite_utils.Database | None = None
+        self.path = path
+        self._identity = _identity(path)
+        self.session_id: str | None = None  # the app's session (store/sessions.py)
+
+    def check_same_file(self) -> None:
+        """Refuse to write when the file at `path` is no longer the one this connection opened
+        (deleted, or replaced by a restore or a copy): SQLite would go on writing into the
+        unlinked old file and every "saved" would be a lie."""
+        if self._identity is None:
+            return
+        now_there = _identity(self.path)
+        if now_there != self._identity:
+            what = "deleted" if now_there is None else "replaced by another file"
+            raise StoreError(f"the database file {self.path} was {what} while LabelDesk was "
+                             "running; nothing was saved. Tell your coordinator")
 
     def execute(self, sql: str, parameters: Any = None) -> sqlite3.Cursor:
         if parameters is None:
@@ -79,6 +94,17 @@ class Database(_Full):
 
     def __repr__(self) -> str:
         return f"<store.db.Database {self.conn!r}>"
+
+
+def _identity(path: str | None) -> tuple[int, int] | None:
+    """(device, inode) of a database file; None in memory or when there is no file."""
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def now() -> str:
@@ -120,7 +146,7 @@ def connect(path: str | Path) -> Database:
     if mode.lower() != "wal" and path != ":memory:":
         # A read-only directory cannot hold the -wal file; we still open, reads work.
         pass
-    return Database(conn)
+    return Database(conn, path)
 
 
 def run_migrations(db: Database, path: str) -> None:
@@ -201,6 +227,10 @@ def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         return
     conn.execute("BEGIN IMMEDIATE")
     try:
+        # Under the write lock, so no restore can slip in between the check and the writes.
+        check = getattr(db, "check_same_file", None)  # a plain sqlite-utils Database has none
+        if check is not None:
+            check()
         yield db
     except BaseException:
         # SQLite may have rolled back already (a full disk, an I/O error): a second ROLLBACK

@@ -23,6 +23,46 @@ class ImportFileError(StoreError):
         super().__init__(one_line(f"{path}:{line}: {field}: {problem}"))
 
 
+class ImportProblems(ImportFileError):
+    """Every bad record of an import file, one `file:line: field: problem` line each (the
+    first `SHOWN`, then how many more), so a researcher fixes the file in one pass. Its
+    path/line/field/problem are the first one's."""
+
+    SHOWN = 20
+
+    def __init__(self, problems: list[ImportFileError], more: int):
+        self.problems, self.more = problems, more
+        first = problems[0]
+        self.path, self.line, self.field, self.problem = first.path, first.line, first.field, first.problem
+        lines = [str(p) for p in problems]
+        if more:
+            lines.append(f"and {more} more")
+        StoreError.__init__(self, "\n".join(lines))
+
+
+class Problems:
+    """Collects the bad records of one import; `check()` raises them all at the end."""
+
+    def __init__(self) -> None:
+        self.found: list[ImportFileError] = []
+        self.more = 0
+
+    def add(self, error: ImportFileError) -> None:
+        if len(self.found) < ImportProblems.SHOWN:
+            self.found.append(error)
+        else:
+            self.more += 1
+
+    def __bool__(self) -> bool:
+        return bool(self.found)
+
+    def check(self) -> None:
+        if len(self.found) == 1 and not self.more:
+            raise self.found[0]
+        if self.found:
+            raise ImportProblems(self.found, self.more)
+
+
 _FAULTS = {
     "busy": "the database is busy (others are saving); try again in a moment",
     "readonly": "the database is read-only here",

@@ -1,7 +1,9 @@
 """Imports of prompts, outputs and labels: validated record by record, all or nothing.
 
-Each import is one `BEGIN IMMEDIATE` transaction: the first bad record raises
-`ImportFileError` (`file:line: field: problem`) and nothing of the file stays. Re-importing a
+Every record is checked first; bad records raise `ImportFileError` (`file:line: field:
+problem`, every one of them up to 20, see `store.errors.Problems`) and nothing of the file
+stays. Every import is staged (store/staging.py) while the file is read and published in one
+short transaction, so labelers keep saving during a long import. Re-importing a
 record that is already there with the same content is a no-op; the same id with other content
 is an error.
 """
@@ -9,8 +11,11 @@ is an error.
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -18,18 +23,17 @@ import sqlite_utils
 
 from store.db import immediate, now
 from store.demonstrations import label_id_of
-from store.errors import ImportFileError, StoreError
-from store.labels import LabelValue, write_labels
+from store.errors import ImportFileError, ImportProblems, Problems, StoreError
 from store.records import Progress, read_records
-from store.roster import add_labeler
+from store.roster import add_labeler, check_name
 from store.rules import PromptRules
 from store.schema import Schema, load_schema
+from store.staging import Stage
 
 SOURCES = ("api", "labeler")
 STYLES = ("plain", "few_shot", "user_based")
 PROMPT_TASKS = ("demonstration", "comparison", "toxicity", "instruction")
 MIN_OUTPUTS, MAX_OUTPUTS = 2, 9
-BATCH = 1000
 
 
 @dataclass
@@ -37,6 +41,7 @@ class ImportResult:
     read: int = 0
     added: int = 0
     unchanged: int = 0
+    replaced: int = 0
     tasks_created: int = 0
     new_labelers: list[str] = field(default_factory=list)
 
@@ -56,6 +61,17 @@ def _str(
         raise ImportFileError(path, line, key, "must not be empty")
     if choices and value not in choices:
         raise ImportFileError(path, line, key, f"{value!r} is not one of {', '.join(choices)}")
+    return value
+
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def _name(path: str, line: int, record: dict[str, Any], key: str) -> str | None:
+    """A value that becomes part of a file name or a filter (a split): no paths, no spaces."""
+    value = _str(path, line, record, key)
+    if value is not None and (not _NAME.fullmatch(value) or ".." in value or len(value) > 64):
+        raise ImportFileError(path, line, key, f"{value!r}: use letters, digits, '.', '_' or '-' (at most 64)")
     return value
 
 
@@ -104,7 +120,7 @@ def parse_prompt(path: str, line: int, record: dict[str, Any], schema: Schema) -
         "source": _str(path, line, record, "source", choices=SOURCES),
         "style": _str(path, line, record, "style", choices=STYLES),
         "category": _str(path, line, record, "category", choices=categories),
-        "split": _str(path, line, record, "split"),
+        "split": _name(path, line, record, "split"),
         "tasks": json.dumps(sorted(set(tasks)) if tasks else []),
     }
 
@@ -123,79 +139,101 @@ def import_prompts(
     rules = rules or PromptRules(api_rules=False)
     name = str(path)
     result = ImportResult()
-    with immediate(db):
-        batch: list[dict[str, Any]] = []
-        batch_ids: set[str] = set()
-        for line, record in read_records(path, progress=progress, json_columns=("tasks",)):
-            row = parse_prompt(name, line, record, schema)
-            result.read += 1
-            old = db.execute("SELECT text FROM prompts WHERE id = ?", [row["id"]]).fetchone()
-            if old is not None:
-                if old[0] != row["text"]:
-                    raise ImportFileError(name, line, "text", f"prompt {row['id']!r} already exists with different text")
-                result.unchanged += 1
+    problems = Problems()
+    seen: set[str] = set()
+    stage = Stage(db, "prompts", PROMPT_COLUMNS)
+    try:
+        for line, record in read_records(path, progress=progress, json_columns=("tasks",), problems=problems):
+            try:
+                row = parse_prompt(name, line, record, schema)
+                result.read += 1
+                old = db.execute("SELECT text FROM prompts WHERE id = ?", [row["id"]]).fetchone()
+                if old is not None:
+                    if old[0] != row["text"]:
+                        raise ImportFileError(name, line, "text", f"prompt {row['id']!r} already exists with different text")
+                    result.unchanged += 1
+                    continue
+                if row["id"] in seen:
+                    raise ImportFileError(name, line, "id", f"{row['id']!r} appears twice in this file")
+            except ImportFileError as exc:
+                problems.add(exc)
                 continue
-            if row["id"] in batch_ids:  # earlier batches are caught by the SELECT above
-                raise ImportFileError(name, line, "id", f"{row['id']!r} appears twice in this file")
+            seen.add(row["id"])
+            if problems:
+                continue  # the import is refused anyway: only look for more problems
             # After the checks above, so a re-imported prompt is not judged against itself.
             rules.apply(row)
             row["status"] = row.get("status") or "pool"
             row["created_at"] = now()
-            batch.append(row)
-            batch_ids.add(row["id"])
-            if len(batch) >= BATCH:
-                result.added += _insert(db, "prompts", batch)
-                batch_ids.clear()
-        result.added += _insert(db, "prompts", batch)
-        result.tasks_created = sync_tasks(db)
+            stage.add(line, row)
+        problems.check()
+        # The new prompts' tasks, worked out before taking the lock: they have no outputs yet
+        # (outputs need their prompt), so nothing published meanwhile can change them.
+        tasks = stage.derive("tasks", _task_rows(stage.name))
+        with immediate(db):
+            result.unchanged += _settle(stage, name, "text", "prompt")
+            result.added = stage.publish()
+            before = db.execute("SELECT count(*) FROM tasks").fetchone()[0]
+            _insert_tasks(db, f"SELECT kind, item FROM {tasks} WHERE item IN (SELECT id FROM {stage.name})")
+            result.tasks_created = db.execute("SELECT count(*) FROM tasks").fetchone()[0] - before
+    finally:
+        stage.drop()
     return result
 
 
-def _insert(db: sqlite_utils.Database, table: str, rows: list[dict[str, Any]]) -> int:
-    if not rows:
-        return 0
-    columns = list(rows[0])
-    quoted = ", ".join(f'"{c}"' for c in columns)
-    marks = ", ".join("?" for _ in columns)
-    db.conn.executemany(
-        f"INSERT INTO {table} ({quoted}) VALUES ({marks})", [[r[c] for c in columns] for r in rows]
-    )
-    n = len(rows)
-    rows.clear()
-    return n
+PROMPT_COLUMNS = ("id", "text", "user_id", "source", "style", "category", "split", "tasks", "status",
+                  "reason", "created_at")
 
 
-def sync_tasks(db: sqlite_utils.Database) -> int:
-    """Create the tasks each pooled prompt calls for (see interfaces.md, `tasks`)."""
-    stamp = now()
-    before = int(db.execute("SELECT count(*) FROM tasks").fetchone()[0])
-    counted = """(SELECT count(*) FROM outputs o WHERE o.prompt_id = p.id)"""
-    statements = [
+def _settle(stage: Stage, name: str, field: str, what: str, compare: tuple[str, ...] | None = None) -> int:
+    """Rows another import added while this file was read: the same ones count as already there,
+    different ones refuse the file."""
+    clashes, same = stage.clashes("id", compare or (field,))
+    problems = Problems()
+    for line, key in clashes:
+        problems.add(ImportFileError(name, line, field, f"{what} {key!r} was added with different content while this file was read"))
+    problems.check()
+    return same
+
+
+def _task_rows(prompts: str) -> str:
+    """SQL for the (kind, item) tasks that the pooled prompts of `prompts` (a table or a query,
+    with the columns of `prompts`) call for (see interfaces.md, `tasks`)."""
+    counted = "(SELECT count(*) FROM main.outputs o WHERE o.prompt_id = p.id)"
+    return " UNION ALL ".join([
         # Explicit kinds that need no outputs.
-        ("""INSERT OR IGNORE INTO tasks (kind, item, created_at)
-            SELECT j.value, p.id, ? FROM prompts p, json_each(p.tasks) j
-            WHERE p.status = 'pool' AND j.value IN ('demonstration', 'instruction')"""),
-        (f"""INSERT OR IGNORE INTO tasks (kind, item, created_at)
-            SELECT 'comparison', p.id, ? FROM prompts p
+        f"""SELECT j.value AS kind, p.id AS item FROM {prompts} p, json_each(p.tasks) j
+            WHERE p.status = 'pool' AND j.value IN ('demonstration', 'instruction')""",
+        f"""SELECT 'comparison', p.id FROM {prompts} p
             WHERE p.status = 'pool' AND {counted} BETWEEN {MIN_OUTPUTS} AND {MAX_OUTPUTS}
               AND (p.tasks = '[]' OR EXISTS (SELECT 1 FROM json_each(p.tasks) j
-                                             WHERE j.value = 'comparison'))"""),
-        (f"""INSERT OR IGNORE INTO tasks (kind, item, created_at)
-            SELECT 'toxicity', p.id, ? FROM prompts p
+                                             WHERE j.value = 'comparison'))""",
+        f"""SELECT 'toxicity', p.id FROM {prompts} p
             WHERE p.status = 'pool' AND {counted} BETWEEN 1 AND {MAX_OUTPUTS}
-              AND EXISTS (SELECT 1 FROM json_each(p.tasks) j WHERE j.value = 'toxicity')"""),
+              AND EXISTS (SELECT 1 FROM json_each(p.tasks) j WHERE j.value = 'toxicity')""",
         # Implicit kind: a prompt without outputs (and without `tasks`) is for writing.
-        (f"""INSERT OR IGNORE INTO tasks (kind, item, created_at)
-            SELECT 'demonstration', p.id, ? FROM prompts p
-            WHERE p.status = 'pool' AND p.tasks = '[]' AND {counted} = 0"""),
-    ]
-    for sql in statements:
-        db.execute(sql, [stamp])
+        f"""SELECT 'demonstration', p.id FROM {prompts} p
+            WHERE p.status = 'pool' AND p.tasks = '[]' AND {counted} = 0""",
+    ])
+
+
+def _insert_tasks(db: sqlite_utils.Database, rows_sql: str) -> None:
+    db.execute(f"INSERT OR IGNORE INTO tasks (kind, item, created_at) SELECT kind, item, ? FROM ({rows_sql})",
+               [now()])
+
+
+def sync_tasks(db: sqlite_utils.Database, items: str | None = None) -> int:
+    """Create the tasks each pooled prompt calls for. `items`, an SQL query of prompt ids,
+    limits the work to those (an import's own prompts), which keeps the publishing
+    transaction short."""
+    before = int(db.execute("SELECT count(*) FROM tasks").fetchone()[0])
+    only = f" WHERE id IN ({items})" if items else ""
+    _insert_tasks(db, _task_rows(f"(SELECT * FROM main.prompts{only})"))
     # Outputs arrived for an implicit prompt: it became a comparison; drop the untouched
     # writing task that was made for it while it had none.
     db.execute(
-        """DELETE FROM tasks WHERE kind = 'demonstration' AND quiz = ''
-           AND item IN (SELECT p.id FROM prompts p WHERE p.tasks = '[]')
+        f"""DELETE FROM tasks WHERE kind = 'demonstration' AND quiz = ''
+           AND item IN (SELECT p.id FROM (SELECT * FROM main.prompts{only}) p WHERE p.tasks = '[]')
            AND EXISTS (SELECT 1 FROM outputs o WHERE o.prompt_id = tasks.item)
            AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = tasks.id)"""
     )
@@ -212,33 +250,30 @@ def import_outputs(
 ) -> ImportResult:
     name = str(path)
     result = ImportResult()
-    with immediate(db):
-        first_line: dict[str, int] = {}
-        positions: dict[str, int] = {}
-        touched: dict[str, int] = {}
-        batch: list[dict[str, Any]] = []
-        for line, record in read_records(path, progress=progress):
-            _check_keys(name, line, record, OUTPUT_KEYS)
-            row: dict[str, Any] = {
-                "id": _required(name, line, record, "id"),
-                "prompt_id": _required(name, line, record, "prompt_id"),
-                "text": _str(name, line, record, "text"),
-                "model": _str(name, line, record, "model"),
-            }
-            if row["text"] is None:
-                raise ImportFileError(name, line, "text", "missing (required; may be empty)")
-            result.read += 1
-            if db.execute("SELECT 1 FROM prompts WHERE id = ?", [row["prompt_id"]]).fetchone() is None:
-                raise ImportFileError(name, line, "prompt_id", f"no prompt {row['prompt_id']!r} (import prompts first)")
-            old = db.execute("SELECT prompt_id, text FROM outputs WHERE id = ?", [row["id"]]).fetchone()
-            if old is not None:
-                if tuple(old) != (row["prompt_id"], row["text"]):
-                    raise ImportFileError(name, line, "text", f"output {row['id']!r} already exists with different content")
-                result.unchanged += 1
+    problems = Problems()
+    first_line: dict[str, int] = {}
+    positions: dict[str, int] = {}
+    touched: dict[str, int] = {}
+    stage = Stage(db, "outputs", ("id", "prompt_id", "text", "model", "position"))
+    try:
+        for line, record in read_records(path, progress=progress, problems=problems):
+            try:
+                row = _output_row(db, name, line, record)
+                result.read += 1
+                old = db.execute("SELECT prompt_id, text FROM outputs WHERE id = ?", [row["id"]]).fetchone()
+                if old is not None:
+                    if tuple(old) != (row["prompt_id"], row["text"]):
+                        raise ImportFileError(name, line, "text", f"output {row['id']!r} already exists with different content")
+                    result.unchanged += 1
+                    continue
+                if row["id"] in first_line:
+                    raise ImportFileError(name, line, "id", f"{row['id']!r} appears twice in this file")
+            except ImportFileError as exc:
+                problems.add(exc)
                 continue
-            if row["id"] in first_line:
-                raise ImportFileError(name, line, "id", f"{row['id']!r} appears twice in this file")
             first_line[row["id"]] = line
+            if problems:
+                continue
             touched[row["prompt_id"]] = line
             pid = row["prompt_id"]
             if pid not in positions:
@@ -246,13 +281,31 @@ def import_outputs(
                     "SELECT count(*) FROM outputs WHERE prompt_id = ?", [pid]).fetchone()[0]
             row["position"] = positions[pid]
             positions[pid] += 1
-            batch.append(row)
-            if len(batch) >= BATCH:
-                result.added += _insert(db, "outputs", batch)
-        result.added += _insert(db, "outputs", batch)
-        _check_output_counts(db, name, touched)
-        result.tasks_created = sync_tasks(db)
+            stage.add(line, row)
+        problems.check()
+        with immediate(db):
+            result.unchanged += _settle(stage, name, "text", "output", ("prompt_id", "text"))
+            result.added = stage.publish()
+            _check_output_counts(db, name, touched)
+            result.tasks_created = sync_tasks(db, f"SELECT prompt_id FROM {stage.name}")
+    finally:
+        stage.drop()
     return result
+
+
+def _output_row(db: sqlite_utils.Database, name: str, line: int, record: dict[str, Any]) -> dict[str, Any]:
+    _check_keys(name, line, record, OUTPUT_KEYS)
+    row: dict[str, Any] = {
+        "id": _required(name, line, record, "id"),
+        "prompt_id": _required(name, line, record, "prompt_id"),
+        "text": _str(name, line, record, "text"),
+        "model": _str(name, line, record, "model"),
+    }
+    if row["text"] is None:
+        raise ImportFileError(name, line, "text", "missing (required; may be empty)")
+    if db.execute("SELECT 1 FROM prompts WHERE id = ?", [row["prompt_id"]]).fetchone() is None:
+        raise ImportFileError(name, line, "prompt_id", f"no prompt {row['prompt_id']!r} (import prompts first)")
+    return row
 
 
 def _check_output_counts(db: sqlite_utils.Database, name: str, touched: dict[str, int]) -> None:
@@ -300,56 +353,192 @@ def import_labels(
     path: str | Path,
     *,
     gold: bool = False,
+    add_labelers: bool = False,
+    replace: bool = False,
     schema: Schema | None = None,
     progress: Progress | None = None,
 ) -> ImportResult:
+    """Import labels in the flat format. The roster changes only with `add_labelers` (role
+    `labeler`); gold only with `gold`, only from researchers; an existing label with another
+    value is refused unless `replace` (and a gold one is replaced only by a gold import)."""
     schema = schema or load_schema()
     name = str(path)
     result = ImportResult()
+    problems = Problems()
     done: set[tuple[str, str, str]] = set()
-    with immediate(db):
-        known = {n for (n,) in db.execute("SELECT name FROM labelers")}
-        for line, record in read_records(path, progress=progress, json_columns=("value", "gold", "seconds")):
-            _check_keys(name, line, record, LABEL_KEYS)
-            labeler = _required(name, line, record, "labeler")
-            task = _required(name, line, record, "task", choices=tuple(schema.tasks))
-            item = _required(name, line, record, "item")
-            fname = _required(name, line, record, "field")
-            if "value" not in record:
-                raise ImportFileError(name, line, "value", "missing (required)")
-            value = record["value"]
-            is_gold = gold or record.get("gold") is True
+    seen: dict[tuple[str, str, str, str], int] = {}
+    roles = dict(db.execute("SELECT name, role FROM labelers").fetchall())
+    stage = Stage(db, "labels", LABEL_STAGE)
+    try:
+        for line, record in read_records(path, progress=progress, json_columns=("value", "gold", "seconds"),
+                                         problems=problems):
             try:
-                schema.validate(task, fname, value)
-            except StoreError as exc:
-                raise ImportFileError(name, line, "value" if "unknown field" not in str(exc) else "field", str(exc)) from None
-            prompt = _item_prompt(db, task, item)
-            if prompt is None:
-                raise ImportFileError(name, line, "item", f"no {schema.task(task).item or 'item'} {item!r} for task {task!r}")
-            if task == "ranking":
-                _check_ranking_outputs(db, name, line, item, value)
-            if labeler not in known:
-                add_labeler(db, labeler, "researcher" if is_gold else "labeler")
-                known.add(labeler)
-                result.new_labelers.append(labeler)
-            seconds = record.get("seconds")
-            if seconds is not None and (isinstance(seconds, bool) or not isinstance(seconds, (int, float))):
-                raise ImportFileError(name, line, "seconds", "must be a number")
-            created = _str(name, line, record, "created_at")
-            old = db.execute(
-                "SELECT value, gold FROM labels WHERE labeler = ? AND task = ? AND item = ? AND field = ?",
-                [labeler, task, item, fname],
-            ).fetchone()
-            if old is not None and json.loads(old[0]) == value and bool(old[1]) == is_gold:
+                label = _parse_label(db, name, line, record, schema, gold)
+                key = (label.labeler, label.task, label.item, label.field)
+                if key in seen:
+                    raise ImportFileError(name, line, "field", f"this label appears twice in this file (first at line {seen[key]})")
+                seen[key] = line
+                _check_labeler(name, line, label.labeler, roles, gold=gold, add=add_labelers, result=result)
+                change, old = _change(db, name, line, label, gold=gold, replace=replace)
+            except ImportFileError as exc:
+                problems.add(exc)
+                continue
+            result.read += 1
+            if problems:
+                continue
+            if change == "unchanged":
                 result.unchanged += 1
             else:
-                write_labels(db, labeler, [LabelValue(task, item, fname, value)], gold=is_gold,
-                             schema=schema, seconds=seconds, created_at=created)
-                result.added += 1
-            result.read += 1
-            done.add((labeler, _KIND_OF.get(task, task), prompt))
-        _mark_done(db, done)
+                stage.add(line, {
+                    "labeler": label.labeler, "task": label.task, "item": label.item, "field": label.field,
+                    "value": json.dumps(label.value, ensure_ascii=False), "gold": int(gold),
+                    "created_at": label.created_at or now(), "seconds": label.seconds, "old": old})
+                setattr(result, change, getattr(result, change) + 1)
+            done.add((label.labeler, _KIND_OF.get(label.task, label.task), label.prompt))
+        problems.check()
+        with immediate(db):
+            for labeler in result.new_labelers:
+                add_labeler(db, labeler, "labeler")
+            _publish_labels(db, stage, name)
+            _mark_done(db, done)
+    finally:
+        stage.drop()
     return result
+
+
+# A staged label keeps the value it replaces (`old`, NULL for a new one): publishing checks that
+# nobody changed it while the file was read.
+LABEL_STAGE = ("labeler", "task", "item", "field", "value", "gold", "created_at", "seconds", "old")
+
+
+def _publish_labels(db: sqlite_utils.Database, stage: Stage, name: str) -> None:
+    stage.flush()
+    moved = db.execute(
+        f"""SELECT s.line, s.labeler FROM {stage.name} s LEFT JOIN main.labels l
+            ON l.labeler = s.labeler AND l.task = s.task AND l.item = s.item AND l.field = s.field
+            WHERE l.value IS NOT s.old ORDER BY s.line LIMIT {ImportProblems.SHOWN}""").fetchall()
+    problems = Problems()
+    for line, labeler in moved:
+        problems.add(ImportFileError(name, line, "value", f"{labeler}'s label here changed while this file was read"))
+    problems.check()
+    db.execute(
+        f"""INSERT INTO labels (labeler, task, item, field, value, gold, created_at, seconds)
+            SELECT labeler, task, item, field, value, gold, created_at, seconds FROM {stage.name}
+            WHERE true ORDER BY line
+            ON CONFLICT(labeler, task, item, field) DO UPDATE SET
+              value = excluded.value, gold = excluded.gold, created_at = excluded.created_at,
+              seconds = excluded.seconds, assignment_id = NULL""")
+
+
+@dataclass(frozen=True)
+class _Label:
+    labeler: str
+    task: str
+    item: str
+    field: str
+    value: Any
+    prompt: str
+    seconds: float | None
+    created_at: str | None
+
+
+def _parse_label(db: sqlite_utils.Database, name: str, line: int, record: dict[str, Any], schema: Schema, gold: bool) -> _Label:
+    _check_keys(name, line, record, LABEL_KEYS)
+    labeler = _required(name, line, record, "labeler")
+    try:
+        check_name(labeler)
+    except StoreError as exc:
+        raise ImportFileError(name, line, "labeler", str(exc)) from None
+    task = _required(name, line, record, "task", choices=tuple(schema.tasks))
+    item = _required(name, line, record, "item")
+    fname = _required(name, line, record, "field")
+    if "value" not in record:
+        raise ImportFileError(name, line, "value", "missing (required)")
+    value = record["value"]
+    if "gold" in record:
+        flag = record["gold"]
+        if not isinstance(flag, bool):
+            raise ImportFileError(name, line, "gold", f"must be true or false, not {flag!r}")
+        if not gold:
+            raise ImportFileError(name, line, "gold", "gold labels come only with `import labels --gold`")
+        if not flag:
+            raise ImportFileError(name, line, "gold", "false in a --gold import (which makes every label gold)")
+    try:
+        schema.validate(task, fname, value)
+    except StoreError as exc:
+        raise ImportFileError(name, line, "value" if "unknown field" not in str(exc) else "field", str(exc)) from None
+    prompt = _item_prompt(db, task, item)
+    if prompt is None:
+        raise ImportFileError(name, line, "item", f"no {schema.task(task).item or 'item'} {item!r} for task {task!r}")
+    if task == "ranking":
+        _check_ranking_outputs(db, name, line, item, value)
+    return _Label(labeler, task, item, fname, value, prompt, _seconds(name, line, record),
+                  _created_at(name, line, record))
+
+
+def _seconds(name: str, line: int, record: dict[str, Any]) -> float | None:
+    seconds = record.get("seconds")
+    if seconds is None:
+        return None
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        raise ImportFileError(name, line, "seconds", "must be a number")
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ImportFileError(name, line, "seconds", f"must be a finite number ≥ 0, not {seconds!r}")
+    return seconds
+
+
+def _created_at(name: str, line: int, record: dict[str, Any]) -> str | None:
+    """An ISO 8601 time, kept as UTC text the way `store.db.now` writes it, so `--since`
+    (a text comparison) compares times."""
+    text = _str(name, line, record, "created_at")
+    if text is None:
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise ImportFileError(name, line, "created_at", f"{text!r} is not an ISO 8601 date or time") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return when.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _check_labeler(name: str, line: int, labeler: str, roles: dict[str, str], *, gold: bool,
+                   add: bool, result: ImportResult) -> None:
+    role = roles.get(labeler)
+    if role is None:
+        if not add:
+            raise ImportFileError(name, line, "labeler", f"{labeler!r} is not in the roster (add them with "
+                                  f"`labeldesk labelers add`, or import with --add-labelers)")
+        if gold:
+            raise ImportFileError(name, line, "labeler", f"{labeler!r} is not in the roster; gold comes only "
+                                  f"from researchers (`labeldesk labelers add {labeler} --role researcher`)")
+        roles[labeler] = "labeler"  # added when the file is published
+        result.new_labelers.append(labeler)
+    elif gold and role != "researcher":
+        raise ImportFileError(name, line, "labeler", f"{labeler!r} is a {role}; gold comes only from researchers")
+
+
+def _change(db: sqlite_utils.Database, name: str, line: int, label: _Label, *, gold: bool,
+            replace: bool) -> tuple[str, str | None]:
+    """`added`, `unchanged` or `replaced` for this label, with the stored value it replaces;
+    refused when replacing is not allowed."""
+    old = db.execute(
+        "SELECT value, gold FROM labels WHERE labeler = ? AND task = ? AND item = ? AND field = ?",
+        [label.labeler, label.task, label.item, label.field],
+    ).fetchone()
+    if old is None:
+        return "added", None
+    same_value = json.loads(old[0]) == label.value
+    if same_value and (bool(old[1]) == gold or not gold):
+        return "unchanged", old[0]  # a plain import of a gold label's own value leaves it gold
+    if old[1] and not gold:
+        raise ImportFileError(name, line, "value", f"{label.labeler} has a gold label here ({old[0]}); "
+                              f"only `import labels --gold --replace` changes it")
+    if not replace:
+        was = old[0] if not same_value else ("gold" if old[1] else "not gold")
+        raise ImportFileError(name, line, "value", f"{label.labeler} already has a label here ({was}); "
+                              f"import with --replace to overwrite it")
+    return "replaced", old[0]
 
 
 def _check_ranking_outputs(db: sqlite_utils.Database, name: str, line: int, prompt_id: str, ranking: list[list[str]]) -> None:

@@ -11,7 +11,7 @@ from store.db import immediate, now
 from store.errors import LabelError, StoreError
 from store.events import log_event
 from store.quality.gold import is_gold_check, record_gold_answers
-from store.queue import get_assignment, lease_end, mark_full_if_done
+from store.queue import Assignment, done_by_others, get_assignment, lease_end, mark_full_if_done
 from store.roster import role_of
 from store.schema import Schema, load_schema
 
@@ -142,6 +142,8 @@ def submit(
             record_gold_answers(db, a, values, seconds=seconds, active_seconds=active_seconds)
         else:
             gold = role_of(db, a.labeler) == "researcher"
+            if overlap is not None and not gold:
+                _note_over_overlap(db, a, overlap)
             write_labels(db, a.labeler, values, gold=gold, schema=schema, seconds=seconds,
                          assignment_id=a.id)
         db.execute(
@@ -153,6 +155,17 @@ def submit(
         if overlap is not None:
             mark_full_if_done(db, a.task_id, overlap)
         log_event(db, a.labeler, "submit", {"task": a.task_id, "item": a.item, "n": len(values)})
+
+
+def _note_over_overlap(db: sqlite_utils.Database, a: Assignment, overlap: int) -> None:
+    """A submit that others already filled the item for (this labeler's lease ran out and the
+    item went to others meanwhile) is kept — it is real work — and recorded, so `labeldesk
+    stats` can say how many items exceed their overlap and why (docs/deployment.md)."""
+    others = done_by_others(db, a.task_id, a.labeler)
+    if others >= overlap:
+        log_event(db, a.labeler, "over_overlap", {
+            "task": a.task_id, "item": a.item, "done_before": others, "overlap": overlap,
+            "lease_until": a.lease_until})
 
 
 def iter_labels(

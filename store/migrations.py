@@ -184,8 +184,30 @@ CREATE TRIGGER task_counts_delete AFTER DELETE ON tasks BEGIN UPDATE task_counts
 CREATE TRIGGER task_counts_update AFTER UPDATE OF kind, quiz, full ON tasks BEGIN UPDATE task_counts SET n = n - 1 WHERE kind = old.kind AND quiz = old.quiz AND full = old.full; INSERT INTO task_counts (kind, quiz, full, n) VALUES (new.kind, new.quiz, new.full, 1) ON CONFLICT (kind, quiz, full) DO UPDATE SET n = n + 1; END
 """
 
-def _v4_live_quality(db: sqlite_utils.Database) -> None:
+def _v4_sessions(db: sqlite_utils.Database) -> None:
     _run(db, _V4_SQL)
+
+
+# One row per running app (a labeler may open two terminals). An assignment held by a live
+# session of the same labeler is not handed to the other one, so each session has its own task
+# and its own draft (store/sessions.py).
+_V4_SQL = """
+CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    labeler TEXT NOT NULL,
+    host TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    started_at TEXT NOT NULL,
+    seen_at TEXT NOT NULL,
+    ended_at TEXT
+);
+CREATE INDEX sessions_live ON sessions (labeler) WHERE ended_at IS NULL;
+ALTER TABLE assignments ADD COLUMN session TEXT
+"""
+
+
+def _v5_live_quality(db: sqlite_utils.Database) -> None:
+    _run(db, _V5_SQL)
 
 
 # Live quality control (issue 16). A gold check is an assignment with `gold_check = 1`; its
@@ -193,7 +215,7 @@ def _v4_live_quality(db: sqlite_utils.Database) -> None:
 # agreement can see them. `gold_tasks` lists the tasks with researcher gold, kept by triggers
 # on `labels` (and filled here from the gold already there), so choosing a check is a lookup.
 # `quality_status` holds each labeler's current status; every change is also an event.
-_V4_SQL = """
+_V5_SQL = """
 ALTER TABLE assignments ADD COLUMN gold_check INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE assignments ADD COLUMN active_seconds REAL;
 CREATE TABLE gold_tasks (
@@ -235,7 +257,8 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     _v2_quizzes_and_surveys,
     _v3_task_counts,
-    _v4_live_quality,
+    _v4_sessions,
+    _v5_live_quality,
 ]
 
 LATEST = len(MIGRATIONS)

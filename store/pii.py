@@ -17,8 +17,9 @@ Decisions (tested in tests/store/test_pii.py):
 - National ID: US SSN shapes (valid area/group/serial, or masked as ``***-**-1234``), UK National
   Insurance numbers, and any number of 6+ digits or masked characters right after an ID keyword
   (passport, driver's licence, SSN, tax ID, ...).
-- IP: IPv4/IPv6 addresses that are globally routable; private, loopback, link-local and
-  documentation addresses (192.168.1.1, 127.0.0.1, 2001:db8::1) identify no one. A dotted quad
+- IP: every IPv4/IPv6 address, private, loopback and documentation ones included (guidelines §4
+  lists IP addresses without exception, and a doubtful case is held: "my server at
+  192.168.12.7" still locates a person's network). A dotted quad
   after ``v``/``version``/``release`` or inside a longer dotted run is a version number; a bare
   ``1.2.3.4`` stays ambiguous and is held (a false hold is the cheap mistake).
 - Personal URL: profile pages on social sites (one path segment, or ``/in/``, ``/u/``, ``/@``),
@@ -174,23 +175,25 @@ _VERSION_WORD = re.compile(r"(?i)\b(?:v|version|ver\.?|release|rel\.?)\s*$")
 _IPV6 = re.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?:%\w+)?(?![\w:])")
 
 
-def _global(address: str) -> bool:
+def _is_address(address: str) -> bool:
+    if not any(c.isalnum() for c in address):  # a bare "::" in prose or code
+        return False
     try:
-        ip = ipaddress.ip_address(address.split("%")[0])
+        ipaddress.ip_address(address.split("%")[0])
     except ValueError:
         return False
-    return ip.is_global and not ip.is_multicast
+    return True
 
 
 def has_ip(text: str) -> bool:
     if _IPV4_SHAPE.search(text):
         for m in _IPV4.finditer(text):
             before = text[max(0, m.start() - 12) : m.start()]
-            if not _VERSION_WORD.search(before) and _global(m.group()):
+            if not _VERSION_WORD.search(before) and _is_address(m.group()):
                 return True
     if text.count(":") >= 2:
         for m in _IPV6.finditer(text):
-            if _global(m.group()):
+            if _is_address(m.group()):
                 return True
     return False
 

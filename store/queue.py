@@ -115,20 +115,18 @@ def claim_next(
     paused (or, with `require_screening`, unscreened) labeler gets no new production task."""
     at = at or datetime.now(timezone.utc)
     stamp, until = _stamp(at), lease_end(lease_seconds, at)
+    session = getattr(db, "session_id", None)
     with immediate(db):
         role = role_of(db, labeler)
-        own = db.execute(
-            _SELECT + "WHERE a.labeler = ? AND a.status = 'active' AND t.kind = ? AND t.quiz = ? "
-            "ORDER BY a.id LIMIT 1",
-            [labeler, kind, quiz],
-        ).fetchone()
+        own = _own_active(db, labeler, kind, quiz)
         if own:
             mine = _row(own)
             expired = mine.lease_until is not None and mine.lease_until <= stamp
             done, live = _taken(db, mine.task_id, stamp, exclude=labeler)
             if (role == "researcher" or not expired or done + live < overlap
                     or is_gold_check(db, mine.id)):
-                db.execute("UPDATE assignments SET lease_until = ? WHERE id = ?", [until, mine.id])
+                db.execute("UPDATE assignments SET lease_until = ?, session = ? WHERE id = ?",
+                           [until, session, mine.id])
                 return get_assignment(db, mine.id)
             # Others filled the item while this lease was out; the draft stays in `drafts`.
             db.execute("UPDATE assignments SET status = 'expired' WHERE id = ?", [mine.id])
@@ -145,14 +143,14 @@ def claim_next(
         # A repeated gold check (`gold_repeat_days`) reopens the labeler's earlier check row.
         new_id = db.execute(
             """INSERT INTO assignments (task_id, labeler, status, claimed_at, lease_until, "order",
-                                        gold_check)
-               VALUES (?, ?, 'active', ?, ?, ?, ?)
+                                        session, gold_check)
+               VALUES (?, ?, 'active', ?, ?, ?, ?, ?)
                ON CONFLICT (task_id, labeler) DO UPDATE SET status = 'active',
                  claimed_at = excluded.claimed_at, lease_until = excluded.lease_until,
                  finished_at = NULL, seconds = NULL, active_seconds = NULL,
-                 "order" = excluded."order"
+                 "order" = excluded."order", session = excluded.session
                RETURNING id""",
-            [task_id, labeler, stamp, until, json.dumps(order), int(check is not None)],
+            [task_id, labeler, stamp, until, json.dumps(order), session, int(check is not None)],
         ).fetchone()[0]
         event = {"task": task_id, "kind": kind, "item": item}
         log_event(db, labeler, "claim", event | ({"gold_check": True} if check else {}))
@@ -164,6 +162,22 @@ def _gold_check(db: sqlite_utils.Database, labeler: str, kind: str, policy: Qual
     """Serve a hidden gold check now? Then which gold task (None: production as usual)."""
     rng = gold_check_due(db, labeler, kind, policy)
     return pick_gold_task(db, labeler, kind, policy, at, rng) if rng else None
+
+
+def _own_active(db: sqlite_utils.Database, labeler: str, kind: str, quiz: str) -> tuple[Any, ...] | None:
+    """The labeler's oldest unfinished task of this kind that no other live session of theirs
+    holds (two terminals each keep their own task and draft: store/sessions.py)."""
+    from store.sessions import held_elsewhere
+
+    for row in db.execute(
+        _SELECT.replace("a.\"order\"", "a.\"order\", a.session")
+        + "WHERE a.labeler = ? AND a.status = 'active' AND t.kind = ? AND t.quiz = ? ORDER BY a.id",
+        [labeler, kind, quiz],
+    ).fetchall():
+        *head, holder = row
+        if not held_elsewhere(db, holder):
+            return tuple(head)
+    return None
 
 
 def _next_open(
@@ -262,6 +276,11 @@ def counts(db: sqlite_utils.Database, labeler: str, overlap: dict[str, int]) -> 
         ).fetchone()[0]
         out[kind] = Counts(waiting, done)
     return out
+
+
+def done_by_others(db: sqlite_utils.Database, task_id: int, labeler: str) -> int:
+    """How many other non-gold labelers have finished a task."""
+    return _taken(db, task_id, "", exclude=labeler)[0]
 
 
 def mark_full_if_done(db: sqlite_utils.Database, task_id: int, overlap: int) -> None:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from store.errors import ImportFileError
+from store.errors import ImportFileError, Problems
 
 Progress = Callable[[int], None]
 
@@ -45,9 +46,17 @@ def _strings(value: Any) -> Iterator[str]:
 
 
 def read_records(
-    path: str | Path, *, progress: Progress | None = None, json_columns: tuple[str, ...] = ()
+    path: str | Path,
+    *,
+    progress: Progress | None = None,
+    json_columns: tuple[str, ...] = (),
+    problems: Problems | None = None,
 ) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield (line number, record). CSV cells named in `json_columns` are parsed as JSON."""
+    """Yield (line number, record). CSV cells named in `json_columns` are parsed as JSON.
+
+    A bad record raises `ImportFileError`; with `problems` it is collected there instead and
+    reading goes on (the importer raises them all at the end). A file that cannot be read at
+    all always raises."""
     path = Path(path)
     name = str(path)
     suffix = path.suffix.lower()
@@ -58,10 +67,14 @@ def read_records(
     except OSError as exc:
         raise ImportFileError(name, 0, "(file)", exc.strerror or str(exc)) from exc
     with handle:
-        if suffix == ".csv":
-            yield from _csv(name, handle, progress, json_columns)
-        else:
-            yield from _jsonl(name, handle, progress)
+        rows = _csv(name, handle, progress, json_columns) if suffix == ".csv" else _jsonl(name, handle, progress)
+        for line, record in rows:
+            if isinstance(record, ImportFileError):
+                if problems is None:
+                    raise record
+                problems.add(record)
+            else:
+                yield line, record
 
 
 def _decode(raw: bytes) -> tuple[str, bool]:
@@ -78,32 +91,57 @@ def _encoding_error(name: str, line: int, text: str) -> ImportFileError:
     return ImportFileError(name, line, "(encoding)", f"invalid UTF-8 at character {at + 1}")
 
 
-def _jsonl(
-    name: str, handle: IO[bytes], progress: Callable[[int], object] | None
-) -> Iterator[tuple[int, dict[str, Any]]]:
+def parse_json(name: str, line: int, field: str, text: str) -> Any:
+    """JSON text, or `ImportFileError` for what `json` would otherwise crash or mislead on."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        # exc.msg of "Unterminated string starting at" already ends in "at".
+        where = "" if exc.msg.endswith(" at") else " at"
+        raise ImportFileError(name, line, field, f"not valid JSON ({exc.msg}{where} column {exc.colno})") from None
+    except RecursionError:
+        raise ImportFileError(name, line, field, "nested too deeply") from None
+    except ValueError:  # Python's limit on the digits of an integer (CVE-2020-10735)
+        limit = sys.get_int_max_str_digits()
+        raise ImportFileError(name, line, field, f"a number with more than {limit} digits") from None
+
+
+Rows = Iterator[tuple[int, "dict[str, Any] | ImportFileError"]]
+
+
+def _jsonl(name: str, handle: IO[bytes], progress: Callable[[int], object] | None) -> Rows:
     for line, raw in enumerate(handle, 1):
         if progress:
             progress(len(raw))
         text, bad_bytes = _decode(raw)
+        if line == 1:
+            text = text.removeprefix(BOM)
         text = text.strip()
         if not text:
             continue
         try:
-            record = json.loads(text)
-        except json.JSONDecodeError as exc:
-            if bad_bytes:
-                raise _encoding_error(name, line, text) from None
-            raise ImportFileError(name, line, "(json)", f"not valid JSON ({exc.msg} at column {exc.colno})") from None
-        if not isinstance(record, dict):
-            raise ImportFileError(name, line, "(json)", "each line must be a JSON object")
-        _check_text(name, line, record, bad_bytes)
+            try:
+                record = parse_json(name, line, "(json)", text)
+            except ImportFileError:
+                if bad_bytes:
+                    raise _encoding_error(name, line, text) from None
+                raise
+            if not isinstance(record, dict):
+                raise ImportFileError(name, line, "(json)", "each line must be a JSON object")
+            _check_text(name, line, record, bad_bytes)
+        except ImportFileError as exc:
+            yield line, exc
+            continue
         yield line, record
+
+
+BOM = "\ufeff"  # Excel writes it at the start of a "CSV UTF-8" file
 
 
 def _csv(
     name: str, handle: IO[bytes], progress: Callable[[int], object] | None,
     json_columns: Iterable[str],
-) -> Iterator[tuple[int, dict[str, Any]]]:
+) -> Rows:
     bad_lines: set[int] = set()
 
     def lines() -> Iterator[str]:
@@ -111,31 +149,81 @@ def _csv(
             if progress:
                 progress(len(raw))
             text, bad_bytes = _decode(raw)
+            if n == 1:
+                text = text.removeprefix(BOM)
             if bad_bytes:
                 bad_lines.add(n)
             yield text
 
-    reader = csv.DictReader(lines())
-    for record in reader:
+    # strict: a file cut off inside a quoted cell is an error, not a shorter record.
+    reader = csv.DictReader(lines(), strict=True)
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            # The reader cannot be trusted past a malformed record: report it and stop.
+            line = reader.reader.line_num  # DictReader's own count lags on an error
+            yield line, ImportFileError(name, line, "(csv)", _csv_problem(exc))
+            return
         line = reader.line_num
-        if None in record:
-            raise ImportFileError(name, line, "(csv)", "more cells than header columns")
-        clean: dict[str, Any] = {}
-        for key, value in record.items():
-            if value is None or value == "":
-                continue
-            if key in json_columns:
-                try:
-                    value = json.loads(value)
-                except json.JSONDecodeError:
-                    if key != "tasks":
-                        raise ImportFileError(name, line, key, "not valid JSON") from None
-            clean[key] = value
-        _check_text(name, line, clean, bool(bad_lines))
-        yield line, clean
+        try:
+            yield line, _csv_record(name, line, record, json_columns, bool(bad_lines))
+        except ImportFileError as exc:
+            yield line, exc
 
 
-def dumps(record: dict[str, Any]) -> str:
-    return json.dumps(record, ensure_ascii=False)
+def _csv_problem(exc: csv.Error) -> str:
+    text = str(exc)
+    if "field limit" in text:
+        return f"a cell is longer than {csv.field_size_limit():,} characters"
+    if "unexpected end of data" in text:
+        return "the file ends inside a quoted cell (cut off?)"
+    return f"not valid CSV ({text})"
 
 
+def _csv_record(name: str, line: int, record: dict[str | None, Any], json_columns: Iterable[str],
+                bad_bytes: bool) -> dict[str, Any]:
+    if None in record:
+        raise ImportFileError(name, line, "(csv)", "more cells than header columns")
+    clean: dict[str, Any] = {}
+    for key, value in record.items():
+        assert key is not None  # the extra cells' key, refused above
+        if value is None or value == "":
+            continue
+        if "\x00" in value:
+            raise ImportFileError(name, line, key, "contains a NUL character")
+        if key in json_columns:
+            try:
+                value = parse_json(name, line, key, value)
+            except ImportFileError as exc:
+                if key != "tasks" or exc.problem.startswith(("nested", "a number")):
+                    raise ImportFileError(name, line, key, exc.problem) from None
+        clean[key] = value
+    _check_text(name, line, clean, bad_bytes)
+    return clean
+
+
+# Line breaks to `str.splitlines()` (and to JavaScript before ES2019) that JSON leaves raw:
+# escaped, so one record stays one line for every reader of a JSONL file.
+_LINE_BREAKS = {0x2028: "\\u2028", 0x2029: "\\u2029", 0x85: "\\u0085"}
+
+
+def jsonl_line(record: Any, *, ensure_ascii: bool = False) -> str:
+    """One JSONL line for ``record`` (without the newline)."""
+    return json.dumps(record, ensure_ascii=ensure_ascii).translate(_LINE_BREAKS)
+
+
+
+
+# A spreadsheet runs a text cell that starts with one of these as a formula (OWASP "CSV
+# injection"); a leading apostrophe makes it text. Numbers are written as numbers.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """``value`` for a CSV cell a spreadsheet will open."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from store.db import now
 from store.errors import StoreError
+from store.text import one_line
 
 if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
     import sqlite_utils
@@ -27,13 +29,22 @@ def role_of(db: sqlite_utils.Database, name: str) -> str:
     return str(row[0])
 
 
+# Names reach CSV cells, file names and terminals: a spreadsheet runs a cell starting with
+# `=`, `+`, `-` or `@`, so a name may not even start that way (OWASP CSV injection).
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+def check_name(name: str) -> None:
+    if not _NAME.fullmatch(name):
+        raise StoreError(f"labeler name {one_line(name)!r} must be 1-64 letters, digits, '.', '_' or '-', "
+                         "starting with a letter or digit")
+
+
 def add_labeler(db: sqlite_utils.Database, name: str, role: str = "labeler") -> bool:
     """Add or change a labeler's role; True when the roster changed."""
     if role not in ROLES:
         raise StoreError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
-    name = name.strip()
-    if not name or any(c.isspace() or not c.isprintable() for c in name):
-        raise StoreError(f"labeler name {name!r} must be printable with no spaces")
+    check_name(name)
     row = db.execute("SELECT role FROM labelers WHERE name = ?", [name]).fetchone()
     if row and row[0] == role:
         return False

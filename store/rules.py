@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TextIO
 
 from store.pii import find_pii
+from store.records import jsonl_line
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -193,7 +194,7 @@ class RulesReport:
         if self._sink is None:
             self.dropped.append(entry)
         else:
-            self._sink.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            self._sink.write(jsonl_line(entry) + "\n")
 
     def summary(self) -> dict[str, int]:
         return {"read": self.read, "kept": self.kept, **self.counts}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -124,7 +125,32 @@ def _progress(db: sqlite_utils.Database, overlap: Mapping[str, int]) -> dict[str
         per_hour = timed / (seconds / 3600) if seconds else None
         labelers.setdefault(labeler, {})[kind] = {
             "done": done, "hours": (seconds or 0) / 3600, "items_per_hour": per_hour}
-    return {"kinds": kinds, "labelers": labelers}
+    return {"kinds": kinds, "labelers": labelers, "over_overlap": _over_overlap(db, overlap)}
+
+
+OVER_OVERLAP_REASONS = {
+    "late_submit": "submitted after the lease ran out and others had finished the item",
+    "other": "labels imported, or the overlap lowered after the work was done",
+}
+
+
+def _over_overlap(db: sqlite_utils.Database, overlap: Mapping[str, int]) -> dict[str, Any]:
+    """Items more non-gold labelers finished than their kind's overlap asks for, and why: a
+    late submit leaves an `over_overlap` event (store.labels.submit); anything else is named
+    as such."""
+    late = {json.loads(d)["task"] for (d,) in db.execute("SELECT data FROM events WHERE kind = 'over_overlap'")}
+    reasons = dict.fromkeys(OVER_OVERLAP_REASONS, 0)
+    items = 0
+    for task_id, kind, done in db.execute(
+        """SELECT a.task_id, t.kind, count(*) FROM assignments a
+           JOIN tasks t ON t.id = a.task_id JOIN labelers l ON l.name = a.labeler
+           WHERE a.status = 'done' AND l.role = 'labeler' AND t.quiz = ''
+           GROUP BY a.task_id"""
+    ):
+        if done > overlap.get(kind, 1):
+            items += 1
+            reasons["late_submit" if task_id in late else "other"] += 1
+    return {"items": items, "by_reason": reasons}
 
 
 def collect_stats(db: sqlite_utils.Database, *, overlap: Mapping[str, int] | None = None) -> dict[str, Any]:

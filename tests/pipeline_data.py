@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from store.imports import import_labels, import_outputs, import_prompts
+from store.roster import add_labeler
 from store.rules import PromptRules, RulesConfig
 
 OLD, NEW = "2026-01-01T00:00:00+00:00", "2026-06-01T00:00:00+00:00"
@@ -56,6 +57,12 @@ LABELS = [
 ]
 
 
+# Gold comes only with `import labels --gold`, from a researcher in the roster (issue 14).
+GOLD = [{k: v for k, v in r.items() if k != "gold"} for r in LABELS if r.get("gold")]
+PLAIN = [r for r in LABELS if not r.get("gold")]
+RESEARCHERS = sorted({r["labeler"] for r in GOLD})
+
+
 def _write(path: Path, records) -> Path:
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     return path
@@ -65,5 +72,8 @@ def build(db, tmp_path: Path, config: RulesConfig | None = None) -> PromptRules:
     rules = PromptRules(config)
     import_prompts(db, _write(tmp_path / "prompts.jsonl", PROMPTS), rules=rules)
     import_outputs(db, _write(tmp_path / "outputs.jsonl", OUTPUTS))
-    import_labels(db, _write(tmp_path / "labels.jsonl", LABELS))
+    for name in RESEARCHERS:
+        add_labeler(db, name, "researcher")
+    import_labels(db, _write(tmp_path / "labels.jsonl", PLAIN), add_labelers=True)
+    import_labels(db, _write(tmp_path / "gold.jsonl", GOLD), gold=True)
     return rules

@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib
 import os
 import signal
+import sqlite3
+import sys
 import threading
 from typing import TYPE_CHECKING
 
@@ -15,6 +17,7 @@ from textual.screen import Screen
 
 from screens.host import Host
 from screens.registry import WORK, Work
+from screens.too_small import TooSmallScreen, too_small
 from store.db import APP_BUSY_TIMEOUT_MS
 from store.schema import Schema
 from tui.config import Config
@@ -59,6 +62,8 @@ class LabelDeskApp(Host):
         self.config = config
         self.schema = schema
         self.quality = config.quality_policy()  # [h16] gold checks, pause, idle gap
+        self._resumed = False
+        self._small: TooSmallScreen | None = None  # on top while the terminal is too small
 
     @property
     def work(self) -> list[Work]:
@@ -76,11 +81,94 @@ class LabelDeskApp(Host):
         if self.config["keys"]:
             self.set_keymap(self.config["keys"])
         self._install_signal_handlers()
-        self._resume()
+        self._watch_terminal()
+        self._start_session()
+        if not too_small(*self.size):
+            self._resume()
+        elif self._small is None:  # the task waits until there is room to draw it
+            self._show_too_small()
+
+    # -- the session ------------------------------------------------------------------
+    def _start_session(self) -> None:
+        """Register this session; a second open session of the same labeler gets its own tasks
+        and is told which task the other one holds (store/sessions.py)."""
+        from store.sessions import HEARTBEAT_SECONDS, start_session
+
+        others = self._quietly(start_session, self.db, self.labeler) or []
+        for other in others:
+            holds = f" and holds {other.kind} {other.item}" if other.item else ""
+            self.notify(
+                f"Another LabelDesk session of yours is open (on {other.host}, since "
+                f"{other.started_at[11:16]} UTC){holds}. This one gets its own tasks; nothing "
+                "typed in either is lost.", title="Two sessions", timeout=20, markup=False)
+        self.set_interval(HEARTBEAT_SECONDS, self._heartbeat)
+
+    def on_unmount(self) -> None:
+        self.end_session()  # however the app ends short of a kill (a kill: store/sessions.py)
+
+    def _heartbeat(self) -> None:
+        from store.sessions import touch_session
+
+        self._quietly(touch_session, self.db)
+
+    def end_session(self) -> None:
+        from store.sessions import end_session
+
+        self._quietly(end_session, self.db)
+
+    def _quietly(self, fn, *args):
+        """Session bookkeeping never stops the labeler: a fault here costs only the notice."""
+        from store.db import retry_busy
+        from store.errors import StoreError
+
+        try:
+            return retry_busy(fn, *args, bound=1.0)
+        except (sqlite3.Error, StoreError):
+            return None
+
+    # -- the terminal -----------------------------------------------------------------
+    def on_resize(self, event: events.Resize) -> None:
+        width, height = event.size
+        if too_small(width, height):
+            if self._small is None:
+                self._show_too_small()
+            else:
+                self._small.show(width, height)
+        elif self._small is not None:
+            self._small = None
+            self.pop_screen()
+            if not self._resumed:
+                self._resume()
+
+    def _show_too_small(self) -> None:
+        self._small = TooSmallScreen()
+        self.push_screen(self._small)
+
+    def _watch_terminal(self) -> None:
+        """Leave (saving drafts) when the terminal's input is gone, whatever signal came or
+        did not: an orphaned app would otherwise spin and hold its leases forever."""
+        if self.is_headless:
+            return
+        from tui.terminal import CHECK_EVERY, CLOSED_CHECKS, input_closed
+
+        if sys.__stdin__ is None:
+            return
+        fd = sys.__stdin__.fileno()
+        closed = 0
+
+        def check() -> None:
+            nonlocal closed
+            closed = closed + 1 if input_closed(fd) else 0
+            if closed == CLOSED_CHECKS:
+                self._hang_up()
+
+        self.set_interval(CHECK_EVERY, check)
 
     def _resume(self) -> None:
         """Back into the task the labeler was typing in when the last session ended."""
         from store.resume import unfinished_kind
+
+        self._resumed = True
 
         kind = unfinished_kind(self.db, self.labeler)
         work = next((w for w in self.work if w.kind == kind), None)
@@ -105,25 +193,53 @@ class LabelDeskApp(Host):
         process if the clean exit has not within HANGUP_GRACE seconds.
         """
         self.flush_drafts()
-        timer = threading.Timer(HANGUP_GRACE, os._exit, args=(0,))
+        unsaved = self._unsaved()
+        code = 1 if unsaved else 0
+        timer = threading.Timer(HANGUP_GRACE, os._exit, args=(code,))
         timer.daemon = True
         timer.start()
-        self.exit(return_code=0)
+        self._leave(unsaved)
 
     def flush_drafts(self) -> None:
+        """Save every screen's draft (`_unsaved` then says what could not be saved)."""
         for screen in self._installed_screens.values():
             flush = getattr(screen, "flush_drafts", None)
             if isinstance(screen, Screen) and flush is not None:
                 flush()
 
+    def _unsaved(self) -> list[str]:
+        from store.records import jsonl_line
+
+        lines = []
+        for name, screen in self._installed_screens.items():
+            # `_dirty` stays set when a draft save failed (screens.base.WorkScreen).
+            view = getattr(screen, "view", None)
+            draft_data = getattr(screen, "draft_data", None)
+            if getattr(screen, "_dirty", False) and view is not None and draft_data is not None:
+                data = {k: v for k, v in draft_data().items() if not k.startswith("_")}
+                lines.append(f"{name} {view.assignment.item}: {jsonl_line(data, ensure_ascii=True)}")
+        return lines
+
+    def _leave(self, unsaved: list[str]) -> None:
+        """Exit; non-zero, naming what was not saved, when a draft could not be written (a full
+        disk): the labeler can copy it from the terminal, and a script sees the failure."""
+        self.end_session()
+        if not unsaved:
+            self.exit(return_code=0)
+            return
+        from rich.text import Text
+
+        note = "LabelDesk could not save this before quitting (the database could not be written):"
+        self.exit(return_code=1, message=Text("\n".join([note, *unsaved])))
+
     async def action_quit(self) -> None:
         self.flush_drafts()
-        self.exit()
+        self._leave(self._unsaved())
 
     def action_guidelines(self) -> None:
         from screens.help import HelpScreen
 
-        if isinstance(self.screen, HelpScreen):
+        if isinstance(self.screen, (HelpScreen, TooSmallScreen)):
             return
         topic = getattr(self.screen, "HELP_TOPIC", "")
         if not self.is_screen_installed("help"):

@@ -6,7 +6,6 @@ Nothing on this path imports textual except the `app` command itself.
 from __future__ import annotations
 
 import importlib
-import json
 import sqlite3
 import sys
 from collections.abc import Callable
@@ -16,6 +15,7 @@ from pathlib import Path
 import click
 
 from store.errors import StoreError
+from store.records import jsonl_line
 from store.text import one_line
 from tui.context import require_researcher, resolve
 
@@ -38,7 +38,8 @@ def user_errors():
     try:
         yield
     except StoreError as exc:
-        raise click.ClickException(one_line(str(exc))) from None
+        # An import's problems are one line each (store.errors.ImportProblems).
+        raise click.ClickException("\n".join(map(one_line, str(exc).split("\n")))) from None
     except OSError as exc:
         raise click.ClickException(f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}".lstrip(": ")) from None
 
@@ -70,7 +71,7 @@ def init(db) -> None:
     """Create an empty database (migrates an existing older one)."""
     with user_errors():
         ctx = resolve(db, None)
-        ctx.open().conn.close()
+        ctx.open(create=True).conn.close()
     click.echo(f"{db}: ready")
 
 
@@ -147,6 +148,8 @@ def _run_import(kind: str, file: str, db, config_path, labeler, **kwargs) -> Non
 
 def import_message(kind: str, path: Path, result) -> str:
     msg = f"{path}: {result.read} {kind} read, {result.added} added, {result.unchanged} already there"
+    if result.replaced:
+        msg += f", {result.replaced} replaced"
     if result.tasks_created:
         msg += f", {result.tasks_created} tasks created"
     if result.new_labelers:
@@ -164,11 +167,14 @@ def import_outputs(file, db, config_path, labeler) -> None:
 
 @import_group.command("labels")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--gold", is_flag=True, help="Mark every label as researcher gold.")
+@click.option("--gold", is_flag=True, help="Mark every label as researcher gold (every labeler in the file must be a researcher).")
+@click.option("--add-labelers", is_flag=True, help="Add labelers missing from the roster, with role labeler (otherwise they are an error).")
+@click.option("--replace", is_flag=True, help="Overwrite existing labels that have another value (otherwise an error).")
 @common
-def import_labels(file, gold, db, config_path, labeler) -> None:
+def import_labels(file, gold, add_labelers, replace, db, config_path, labeler) -> None:
     """Import labels in the flat format (one label value a line)."""
-    _run_import("labels", file, db, config_path, labeler, gold=gold)
+    _run_import("labels", file, db, config_path, labeler, gold=gold, add_labelers=add_labelers,
+                replace=replace)
 
 
 @cli.group("export")
@@ -185,7 +191,7 @@ def write_jsonl(records, out: str) -> int:
     to_terminal = handle.isatty()
     try:
         for record in records:
-            handle.write(json.dumps(record, ensure_ascii=to_terminal) + "\n")
+            handle.write(jsonl_line(record, ensure_ascii=to_terminal) + "\n")
             n += 1
     finally:
         if handle is not sys.stdout:

@@ -25,12 +25,18 @@ class Context:
     config: Config
     is_demo: bool
 
-    def open(self, *, migrate: bool = True):
+    def open(self, *, migrate: bool = True, create: bool = False):
+        """The database, migrated. Only `create` (`labeldesk init`) and the demo make a new
+        file: a mistyped path must not become an empty database that answers "no labels"."""
         from store.db import open_db
 
         try:
             if self.is_demo and not self.db_path.exists():
                 return ensure_demo_db(self.db_path)
+            if not create and not self.db_path.exists():
+                raise StoreError(
+                    f"{self.db_path}: no such database (check the path; "
+                    f"`labeldesk init --db {self.db_path}` creates a new one)")
             return open_db(self.db_path, migrate=migrate)
         except StoreError as exc:
             raise click.ClickException(str(exc)) from exc

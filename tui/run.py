@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from store.errors import StoreError
@@ -17,7 +19,10 @@ def run_app(ctx: Context, labeler: str | None) -> None:
     except StoreError as exc:
         if not (ctx.is_demo or ctx.config["identity"]["self_register"]):
             raise click.ClickException(str(exc)) from None
-        add_labeler(db, name, "labeler")
+        try:
+            add_labeler(db, name, "labeler")
+        except StoreError as exc:  # an OS user name a spreadsheet or terminal could act on
+            raise click.ClickException(str(exc)) from None
         role = "labeler"
     from store.schema import load_schema
     from tui.app import LabelDeskApp
@@ -26,4 +31,16 @@ def run_app(ctx: Context, labeler: str | None) -> None:
         schema = load_schema(ctx.config["schema"]["path"] or None)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
-    LabelDeskApp(db=db, labeler=name, role=role, config=ctx.config, schema=schema).run()
+    from tui.terminal import has_terminal
+
+    if not has_terminal():
+        # `ssh host labeldesk` without -t, or a pipe: no keys will ever come, and Textual
+        # would spin on the closed input.
+        raise click.ClickException("labeldesk app needs a terminal (with ssh, use ssh -t)")
+    app = LabelDeskApp(db=db, labeler=name, role=role, config=ctx.config, schema=schema)
+    try:
+        app.run()
+    finally:
+        app.end_session()  # however the app ended: its tasks wait for the next session
+    if app.return_code:
+        sys.exit(app.return_code)

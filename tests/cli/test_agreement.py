@@ -8,6 +8,7 @@ import krippendorff
 import pytest
 from click.testing import CliRunner
 
+from store.db import open_db
 from tui.cli import cli
 
 GOLD_RATING = {"p1-a": 7, "p1-b": 4, "p1-c": 1, "p2-a": 6, "p2-b": 3, "p2-c": 2}
@@ -34,6 +35,8 @@ def _labels(labeler, task, field, values):
 
 @pytest.fixture
 def run(db_path):
+    open_db(db_path).conn.close()  # `labeldesk init`: no other command creates a database
+
     def invoke(*args, env=None):
         return CliRunner().invoke(cli, [str(a) for a in args] + ["--db", str(db_path)], env=env)
 
@@ -66,7 +69,7 @@ def built(run, tmp_path):
     assert run("labelers", "add", "rhea", "--role", "researcher").exit_code == 0
     assert run("import", "prompts", _jsonl(tmp_path / "p.jsonl", prompts)).exit_code == 0
     assert run("import", "outputs", _jsonl(tmp_path / "o.jsonl", outputs)).exit_code == 0
-    r = run("import", "labels", _jsonl(tmp_path / "l.jsonl", labels))
+    r = run("import", "labels", _jsonl(tmp_path / "l.jsonl", labels), "--add-labelers")
     assert r.exit_code == 0, r.output
     r = run("import", "labels", _jsonl(tmp_path / "g.jsonl", gold), "--gold")
     assert r.exit_code == 0, r.output

@@ -5,6 +5,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
+from store.db import open_db
 from tui.cli import cli
 
 from ..conftest import DATA
@@ -51,6 +52,7 @@ def test_init_labelers_import_export(run, db_path, tmp_path):
 def test_bad_file_exit_1_one_line(db_path, tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "a", "text": "t", "source": "web"}\n')
+    open_db(db_path).conn.close()
     proc = subprocess.run(
         [sys.executable, "-m", "tui.cli", "import", "prompts", str(bad), "--db", str(db_path)],
         capture_output=True, text=True,
@@ -65,6 +67,7 @@ def test_usage_error_exit_2(run):
 
 
 def test_labeler_role_cannot_import(run, db_path):
+    run("init", "--db", db_path)
     run("labelers", "add", "ana", "--db", db_path)
     r = run("import", "prompts", DATA / "prompts.jsonl", "--db", db_path, "--labeler", "ana")
     assert r.exit_code == 1 and "is a labeler" in r.output

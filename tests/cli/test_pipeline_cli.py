@@ -3,9 +3,10 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from store.db import open_db
 from tui.cli import cli
 
-from ..pipeline_data import LABELS, OUTPUTS, PROMPTS
+from ..pipeline_data import GOLD, OUTPUTS, PLAIN, PROMPTS, RESEARCHERS
 
 
 def write(path, records):
@@ -15,6 +16,8 @@ def write(path, records):
 
 @pytest.fixture
 def run(db_path):
+    open_db(db_path).conn.close()  # `labeldesk init`: no other command creates a database
+
     def invoke(*args):
         return CliRunner().invoke(cli, [str(a) for a in args] + ["--db", str(db_path)], catch_exceptions=False)
 
@@ -28,7 +31,10 @@ def loaded(run, tmp_path):
             "--report", report, "--dropped", dropped)
     assert r.exit_code == 0, r.output
     assert run("import", "outputs", write(tmp_path / "o.jsonl", OUTPUTS)).exit_code == 0
-    assert run("import", "labels", write(tmp_path / "l.jsonl", LABELS)).exit_code == 0
+    for name in RESEARCHERS:
+        assert run("labelers", "add", name, "--role", "researcher").exit_code == 0
+    assert run("import", "labels", write(tmp_path / "l.jsonl", PLAIN), "--add-labelers").exit_code == 0
+    assert run("import", "labels", write(tmp_path / "g.jsonl", GOLD), "--gold").exit_code == 0
     return r.output, json.loads(report.read_text()), dropped.read_text()
 
 

@@ -14,6 +14,8 @@ from tui.cli import cli
 
 @pytest.fixture
 def run(db_path):
+    open_db(db_path).conn.close()  # `labeldesk init`: no other command creates a database
+
     def invoke(*args):
         return CliRunner().invoke(cli, [str(a) for a in args] + ["--db", str(db_path)],
                                   catch_exceptions=False)

@@ -372,3 +372,18 @@ def test_snapshot_80x24_ranking(make_app, snap_compare):
 def test_snapshot_160x48_instruction_with_pii(make_app, snap_compare):
     assert snap_compare(make_app("alice"), terminal_size=(160, 48),
                         run_before=snapshot_keys("c", "p", "e", "x"))
+
+
+async def test_a_failed_submit_never_says_saved(comparison, sample_db):
+    """submit() returns False on a write fault (the labeler got a note): the status line must
+    not then claim the task was saved."""
+    async with comparison(config(steps=["ranking"])) as (pilot, screen):
+        await pilot.press("b", "a", "c")
+        pilot.app.db.execute("PRAGMA query_only = ON")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Saved" not in status(screen)
+        assert screen.view is not None and screen.view.prompt.id == "p1"  # still on the task
+        assert any("Not saved" in str(n.title) for n in pilot.app._notifications)
+        pilot.app.db.execute("PRAGMA query_only = OFF")
+    assert saved(sample_db, "ranking", "p1") == {}

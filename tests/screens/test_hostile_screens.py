@@ -52,7 +52,7 @@ def hostile_db(tmp_path, request):
         (tmp_path / name).write_text("".join(json.dumps(r) + "\n" for r in rows))
     import_prompts(db, tmp_path / "prompts.jsonl")
     import_outputs(db, tmp_path / "outputs.jsonl")
-    import_labels(db, tmp_path / "labels.jsonl")
+    import_labels(db, tmp_path / "labels.jsonl", add_labelers=True)
     yield db, item
     db.conn.close()
 

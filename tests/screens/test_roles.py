@@ -12,6 +12,7 @@ from textual.binding import Binding
 from screens.home import HomeScreen
 from screens.registry import WORK
 from store.imports import import_labels
+from tests.conftest import settle
 from tests.corpus.terminal import screen_lines
 
 FORBIDDEN = ("export", "gold", "agreement", "import", "screenshot", "shell", "suspend",
@@ -43,8 +44,10 @@ def with_others_labels(sample_db, tmp_path):
              "value": "bob's answer"},
             {"labeler": "rhea", "task": "ranking", "item": "p1", "field": "ranking",
              "value": [["p1-a"], ["p1-b"], ["p1-c"]], "gold": True}]
-    (tmp_path / "l.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    import_labels(sample_db, tmp_path / "l.jsonl")
+    for i, (row, gold) in enumerate(zip(rows, (False, True), strict=True)):
+        row.pop("gold", None)
+        (tmp_path / f"l{i}.jsonl").write_text(json.dumps(row) + "\n")
+        import_labels(sample_db, tmp_path / f"l{i}.jsonl", gold=gold)
     return sample_db
 
 
@@ -62,10 +65,16 @@ async def test_a_labeler_is_offered_only_labeling(make_app, with_others_labels):
         await pilot.press("ctrl+p")  # the command palette lists the same, nothing more
         await pilot.pause()
         await pilot.press(*"export")
-        await pilot.pause()
+        # The palette searches in a worker: wait for it, not for the clock (left running, it
+        # raced the app's shutdown on a loaded machine and failed the test).
+        await app.workers.wait_for_complete()
+        await settle(pilot)
         palette = "\n".join(screen_lines(app)).lower()
         assert "export" in palette  # what was typed, and no command that matches it
         assert not any(f"{word}" in palette for word in ("screenshot", "score demonstrations"))
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await settle(pilot)
 
 
 async def test_a_researcher_gets_the_research_work(make_app):

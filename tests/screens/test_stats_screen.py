@@ -8,7 +8,7 @@ async def test_researcher_sees_the_statistics(make_app):
         await pilot.pause()
         assert isinstance(app.screen, StatsScreen)
         tables = [w.content for w in app.screen.query(".stats-table")]
-        assert len(tables) == 6
+        assert len(tables) == 7  # prompts, users, 2 lengths, kinds, over-overlap, labelers
         assert tables[0].title.startswith("Prompts")
         assert "5" in [str(c) for c in tables[0].columns[1].cells]  # 5 prompts in the pool
         await pilot.press("escape")

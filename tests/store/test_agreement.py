@@ -39,6 +39,9 @@ def test_items_restrict_every_figure(rated):
 
 
 def test_disagreeing_gold_leaves_the_item_out_with_a_note(rated, tmp_path):
+    from store.roster import add_labeler
+
+    add_labeler(rated, "rex", "researcher")  # gold comes only from researchers in the roster
     _import(rated, tmp_path, "gold2", _ratings("rex", {"p1-a": 1}), gold=True)
     report = agreement_report(rated, n_boot=0)
     assert report["per_labeler"]["alice"]["output.rating"]["n"] == 4

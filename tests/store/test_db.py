@@ -79,18 +79,14 @@ def test_events_are_append_only(db):
         db.execute("DELETE FROM events")
 
 
-def test_v3_counts_the_tasks_an_older_file_already_has(db_path):
-    import sqlite3
-
-    import sqlite_utils
-
-    db = sqlite_utils.Database(sqlite3.connect(db_path))
-    for step in migrations.MIGRATIONS[:2]:  # a file from before migration 3
-        step(db)
-    db.execute("PRAGMA user_version = 2")
-    for i in range(3):
-        db.execute("INSERT INTO tasks (kind, item, created_at) VALUES ('demonstration', ?, 'x')", [f"w{i}"])
-    db.conn.close()
+def test_v3_counts_the_tasks_an_older_file_already_has(db_path, monkeypatch):
+    with monkeypatch.context() as older:  # a file from before migration 3, whatever came after
+        older.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:2])
+        older.setattr(migrations, "LATEST", 2)
+        db = open_db(db_path)
+        for i in range(3):
+            db.execute("INSERT INTO tasks (kind, item, created_at) VALUES ('demonstration', ?, 'x')", [f"w{i}"])
+        db.conn.close()
     db = open_db(db_path)
     assert migrations.version(db) == migrations.LATEST
     assert db.execute("SELECT n FROM task_counts WHERE kind = 'demonstration' AND full = 0").fetchone() == (3,)

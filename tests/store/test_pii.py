@@ -32,6 +32,12 @@ POSITIVES = [
     ("ip_address", "connect to 2606:4700:4700::1111 over ssh"),
     ("ip_address", "ban 1.2.3.4 from the forum"),  # the known ambiguity: held
     ("ip_address", "ssh root@93.184.216.34:2222"),
+    # every address is held, private ones too (guidelines §4: IP addresses, no exception)
+    ("ip_address", "Why can't I reach the server at 192.168.12.7 from home?"),
+    ("ip_address", "my router is 192.168.1.1"),
+    ("ip_address", "localhost is 127.0.0.1"),
+    ("ip_address", "link-local fe80::1%eth0 and 169.254.0.9"),
+    ("ip_address", "docs use 2001:db8::1"),
     # personal URLs
     ("personal_url", "see https://www.linkedin.com/in/jane-doe-4b1a2"),
     ("personal_url", "follow me at twitter.com/janedoe_88"),
@@ -74,13 +80,10 @@ NEGATIVES = [
     "the code is 000-12-3456",
     "call extension 666-12-3456",
     "ISBN 978-3-16-148410-0",
-    # IP: version numbers, private and documentation addresses
+    # IP: version numbers
     "upgrade to version 1.2.3.4 today",
     "upgrade to v1.2.3.4 today",
     "we released 2.10.0.1.5 yesterday",
-    "my router is 192.168.1.1",
-    "localhost is 127.0.0.1 and ::1",
-    "docs use 192.0.2.15 and 2001:db8::1",
     "the time was 12:30:45",
     "use std::vector<int>::iterator",
     # personal URLs: repositories, sites, non-profile pages

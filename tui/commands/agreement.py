@@ -12,6 +12,7 @@ import sys
 
 import click
 
+from store.records import csv_cell
 from tui.context import parse_since
 
 # Not imported from store.agreement.metrics: that loads numpy and scipy (~0.5 s) into every
@@ -170,6 +171,6 @@ def register(cli: click.Group) -> None:
         elif fmt == "csv":
             writer = csv.writer(sys.stdout, lineterminator="\n")
             writer.writerow(CSV_COLUMNS)
-            writer.writerows(csv_rows(report))
+            writer.writerows([csv_cell(cell) for cell in row] for row in csv_rows(report))
         else:
             print_tables(report)

@@ -1,0 +1,101 @@
+"""Issue 14 (5): two sessions of one labeler each get their own task and draft; the task of a
+session that has ended (or died) goes back to the labeler's next session."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from store import labels
+from store.db import open_db
+from store.demonstrations import submit_demonstration
+from store.queue import claim_next
+from store.sessions import end_session, start_session
+
+
+@pytest.fixture
+def two(sample_db, db_path):
+    second = open_db(db_path)
+    yield sample_db, second
+    second.conn.close()
+
+
+def claim(db):
+    return claim_next(db, "alice", "demonstration", overlap=1, lease_seconds=600)
+
+
+def test_a_second_session_gets_its_own_task_and_is_told_which_the_first_holds(two):
+    first, second = two
+    assert start_session(first, "alice") == []
+    a = claim(first)
+    labels.save_draft(first, a.id, {"text": "first terminal"})
+    (other,) = start_session(second, "alice")
+    assert (other.kind, other.item) == ("demonstration", a.item)
+    b = claim(second)
+    assert b is not None and b.id != a.id and b.item != a.item
+    labels.save_draft(second, b.id, {"text": "second terminal"})
+    # the first submits; the second's text is untouched, and each resumes its own task
+    submit_demonstration(first, a.id, a.item, "first terminal", overlap=1)
+    assert labels.load_draft(second, b.id) == {"text": "second terminal"}
+    assert claim(second).id == b.id
+    assert [r.value for r in labels.iter_labels(first, task="demonstration")] == ["first terminal"]
+
+
+def test_an_ended_session_hands_its_task_to_the_next(two):
+    first, second = two
+    start_session(first, "alice")
+    a = claim(first)
+    labels.save_draft(first, a.id, {"text": "typed before quitting"})
+    end_session(first)
+    assert start_session(second, "alice") == []
+    b = claim(second)
+    assert b.id == a.id and labels.load_draft(second, b.id) == {"text": "typed before quitting"}
+
+
+def test_a_killed_session_hands_its_task_over_at_once(two):
+    first, second = two
+    start_session(first, "alice")
+    a = claim(first)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    first.execute("UPDATE sessions SET pid = ? WHERE id = ?", [int(dead.stdout), first.session_id])
+    assert start_session(second, "alice") == []  # kill -9 left the row; its process is gone
+    assert claim(second).id == a.id
+
+
+def test_without_sessions_claims_work_as_before(sample_db):
+    a = claim(sample_db)
+    assert claim(sample_db).id == a.id
+
+
+async def test_two_apps_of_one_labeler_keep_both_answers(make_app, sample_db, db_path):
+    from store.schema import load_schema
+    from tui.app import LabelDeskApp
+    from tui.config import Config
+
+    first = make_app("alice")
+    async with first.run_test(size=(100, 30)) as pilot:
+        await pilot.press("w")
+        await pilot.pause()
+        await pilot.press(*"first answer")
+        first.screen.flush_drafts()
+        held = first.screen.view.assignment.item
+        second = LabelDeskApp(db=open_db(db_path), labeler="alice", role="labeler", config=Config(),
+                              schema=load_schema())
+        async with second.run_test(size=(100, 30), notifications=True) as pilot2:
+            await pilot2.pause()
+            notes = [str(n.message) for n in second._notifications]
+            assert any("Another LabelDesk session of yours is open" in n and f"holds demonstration {held}" in n
+                       for n in notes), notes
+            # it opens on writing, as the labeler's unfinished work, but on a task of its own
+            assert second.screen.view.assignment.item != held
+            await pilot2.press(*"second answer")
+            await pilot2.press("ctrl+q")
+            await pilot2.pause()
+        second.db.conn.close()
+        assert first.screen.editor.text == "first answer"
+        await pilot.press("ctrl+q")
+    drafts = sorted(r[0] for r in open_db(db_path).execute("SELECT json_extract(data, '$.text') FROM drafts"))
+    assert drafts == ["first answer", "second answer"]
