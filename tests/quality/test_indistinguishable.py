@@ -14,16 +14,16 @@ TEXT = "Rank these answers [b]to[/b] the question: what do plants make?"
 
 
 def _desk(tmp_path, name: str, *, gold: bool):
-    """p1 first in the queue (same task id, so the same shuffle), p0 after it. With `gold`,
+    """p1 first in the queue (same task id, so the same shuffle), p2 after it. With `gold`,
     p1 has researcher gold and the first claim (gold_rate 1) serves it as a hidden check."""
     db = open_db(tmp_path / f"{name}.db")
     add_labeler(db, "ana")
     add_labeler(db, "rhea", "researcher")
     import_prompts(db, jsonl(tmp_path / f"{name}-p.jsonl", [
-        {"id": p, "text": TEXT, "tasks": ["comparison"]} for p in ("p1", "p0")]))
+        {"id": p, "text": TEXT, "tasks": ["comparison"]} for p in ("p1", "p2")]))
     import_outputs(db, jsonl(tmp_path / f"{name}-o.jsonl", [
         {"id": f"{p}-{x}", "prompt_id": p, "text": f"Answer {x}: sugar from light."}
-        for p in ("p1", "p0") for x in "abc"]))
+        for p in ("p1", "p2") for x in "abc"]))
     if gold:
         import_labels(db, jsonl(tmp_path / f"{name}-g.jsonl", [
             {"labeler": "rhea", "task": "ranking", "item": "p1", "field": "ranking",
