@@ -215,6 +215,8 @@ def _v5_live_quality(db: sqlite_utils.Database) -> None:
 # agreement can see them. `gold_tasks` lists the tasks with researcher gold, kept by triggers
 # on `labels` (and filled here from the gold already there), so choosing a check is a lookup.
 # `quality_status` holds each labeler's current status; every change is also an event.
+# The triggers skip known tasks with NOT EXISTS, not OR IGNORE: inside a trigger the statement
+# that fired it decides conflicts (an upsert on `labels` would turn IGNORE into ABORT).
 _V5_SQL = """
 ALTER TABLE assignments ADD COLUMN gold_check INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE assignments ADD COLUMN active_seconds REAL;
@@ -249,8 +251,8 @@ SELECT t.id, t.kind FROM labels l JOIN tasks t ON t.item = l.item
 WHERE l.gold = 1 AND t.quiz = '' AND t.kind NOT IN ('demonstration', 'demonstration_score')
 UNION SELECT t.id, t.kind FROM labels l JOIN outputs o ON o.id = l.item JOIN tasks t ON t.item = o.prompt_id
 WHERE l.gold = 1 AND t.quiz = '' AND t.kind NOT IN ('demonstration', 'demonstration_score');
-CREATE TRIGGER gold_tasks_insert AFTER INSERT ON labels WHEN new.gold = 1 BEGIN INSERT OR IGNORE INTO gold_tasks (task_id, kind) SELECT t.id, t.kind FROM tasks t WHERE t.quiz = '' AND t.kind NOT IN ('demonstration', 'demonstration_score') AND (t.item = new.item OR t.item = (SELECT o.prompt_id FROM outputs o WHERE o.id = new.item)); END;
-CREATE TRIGGER gold_tasks_update AFTER UPDATE OF gold ON labels WHEN new.gold = 1 BEGIN INSERT OR IGNORE INTO gold_tasks (task_id, kind) SELECT t.id, t.kind FROM tasks t WHERE t.quiz = '' AND t.kind NOT IN ('demonstration', 'demonstration_score') AND (t.item = new.item OR t.item = (SELECT o.prompt_id FROM outputs o WHERE o.id = new.item)); END
+CREATE TRIGGER gold_tasks_insert AFTER INSERT ON labels WHEN new.gold = 1 BEGIN INSERT INTO gold_tasks (task_id, kind) SELECT t.id, t.kind FROM tasks t WHERE t.quiz = '' AND t.kind NOT IN ('demonstration', 'demonstration_score') AND (t.item = new.item OR t.item = (SELECT o.prompt_id FROM outputs o WHERE o.id = new.item)) AND NOT EXISTS (SELECT 1 FROM gold_tasks g WHERE g.task_id = t.id); END;
+CREATE TRIGGER gold_tasks_update AFTER UPDATE OF gold ON labels WHEN new.gold = 1 BEGIN INSERT INTO gold_tasks (task_id, kind) SELECT t.id, t.kind FROM tasks t WHERE t.quiz = '' AND t.kind NOT IN ('demonstration', 'demonstration_score') AND (t.item = new.item OR t.item = (SELECT o.prompt_id FROM outputs o WHERE o.id = new.item)) AND NOT EXISTS (SELECT 1 FROM gold_tasks g WHERE g.task_id = t.id); END
 """
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [

@@ -223,3 +223,14 @@ def test_require_screening_keeps_the_queue_closed_until_a_pass(report_db, tmp_pa
     assert queue.claim_next(report_db, "dana", "comparison", overlap=3, policy=strict)
     row = quality_report(report_db, labeler="dana", n_boot=0)["labelers"]["dana"]["screening"]
     assert row["result"] == "pass" and row["quiz"] == "screening-demo" and len(row["date"]) == 10
+
+
+def test_gold_written_again_keeps_one_gold_task(ranking_db):
+    from store.labels import write_labels
+    from store.schema import load_schema
+
+    value = LabelValue("ranking", "q190", "ranking", gold_ranking("q190"))
+    for gold in (True, True, False, True):  # upserts: insert, same again, demoted, promoted
+        write_labels(ranking_db, "rhea", [value], gold=gold, schema=load_schema())
+    task = ranking_db.execute("SELECT id FROM tasks WHERE item = 'q190'").fetchone()[0]
+    assert ranking_db.execute("SELECT count(*) FROM gold_tasks WHERE task_id = ?", [task]).fetchone()[0] == 1
