@@ -1,5 +1,10 @@
 """Run a command in a real pseudo-terminal: time how long until some text is on screen, send
-keys, and count the bytes the program writes back (what an SSH link must carry)."""
+keys, and count the bytes the program writes back (what an SSH link must carry).
+
+`Typist` types a key script the two ways a labeler's keys reach the app: all in one write, as SSH
+delivers keys typed faster than a round trip, or one key at a time with the screen settled in
+between. Tests and benchmarks then compare what the database stored.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,9 @@ import signal
 import struct
 import subprocess
 import termios
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 _ANSI = re.compile(rb"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b.")
@@ -112,6 +119,10 @@ class Pty:
         return out + self.drain(quiet, timeout)
 
     def close(self) -> None:
+        self._stop()
+        os.close(self.master)
+
+    def _stop(self) -> None:
         try:
             os.killpg(self.proc.pid, signal.SIGTERM)
         except ProcessLookupError:
@@ -121,13 +132,99 @@ class Pty:
         except subprocess.TimeoutExpired:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
-        os.close(self.master)
 
     def __enter__(self) -> Pty:
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+# What a terminal sends for the keys the scripts name; any other key is its own text.
+KEY_BYTES = {
+    "enter": b"\r", "tab": b"\t", "backspace": b"\x7f", "escape": b"\x1b",
+    "up": b"\x1b[A", "down": b"\x1b[B", "right": b"\x1b[C", "left": b"\x1b[D",
+    "shift+up": b"\x1b[1;2A", "shift+down": b"\x1b[1;2B",
+    "ctrl+k": b"\x0b", "ctrl+n": b"\x0e", "ctrl+o": b"\x0f", "ctrl+q": b"\x11", "ctrl+s": b"\x13",
+}
+
+
+def key_bytes(keys: list[str]) -> list[bytes]:
+    """Each key of a script as the bytes a terminal sends for it."""
+    return [KEY_BYTES.get(key, key.encode()) for key in keys]
+
+
+def poll(check: Callable[[], object], what: str, timeout: float = 20.0, interval: float = 0.02):
+    """`check()`'s first true result, asked every `interval` s; fails naming `what` after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while not (result := check()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(interval)
+    return result
+
+
+class Typist(Pty):
+    """A Pty whose output a thread reads all the time, as a terminal does: a pty nobody reads
+    fills up (~4 kB) and then blocks the app's writes, its timers and its saves."""
+
+    def __init__(self, argv: list[str], **kwargs) -> None:
+        super().__init__(argv, **kwargs)
+        self._lock = threading.Lock()
+        self._last_output = time.perf_counter()
+        self._running = True
+        self._reader = threading.Thread(target=self._pump, daemon=True)
+        self._reader.start()
+
+    def _pump(self) -> None:
+        while self._running:
+            chunk = self._read(0.02)
+            if chunk:
+                with self._lock:
+                    self.seen += chunk
+                    self._last_output = time.perf_counter()
+            elif self.proc.poll() is not None:
+                return
+
+    def wait_for(self, needle: bytes, timeout=30.0) -> float:
+        def shown() -> bool:
+            with self._lock:
+                return needle in plain(self.seen)
+
+        poll(shown, f"{needle!r} on screen; it had {plain(self.seen)[-400:]!r}", timeout)
+        return time.perf_counter() - self.started
+
+    def settle(self, quiet=0.1, timeout=10.0) -> None:
+        """Wait until the app has drawn nothing and used no CPU for `quiet` seconds: done with
+        the last key, as a labeler who watches the screen before each key would find it (output
+        alone falls silent while a screen loads)."""
+        busy = [self.cpu_seconds(), time.perf_counter()]
+
+        def idle() -> bool:
+            now, cpu = time.perf_counter(), self.cpu_seconds()
+            if cpu - busy[0] > 0.002:  # more than the idle event loop's ticks
+                busy[:] = [cpu, now]
+            return (now - busy[1] >= quiet and now - self._last_output >= quiet
+                    or self.proc.poll() is not None)
+
+        poll(idle, "the app to go idle", timeout, interval=quiet / 4)
+
+    def burst(self, keys: list[bytes]) -> None:
+        """Every key in one write(): one read for the app, as keys typed ahead arrive over SSH."""
+        data = b"".join(keys)
+        assert os.write(self.master, data) == len(data), "the pty took part of the burst"
+
+    def paced(self, keys: list[bytes], quiet=0.1) -> None:
+        """One key at a time, each after the screen has settled from the one before."""
+        for key in keys:
+            self.settle(quiet)
+            os.write(self.master, key)
+
+    def close(self) -> None:
+        self._stop()
+        self._running = False
+        self._reader.join(5)
+        os.close(self.master)
 
 
 def start_to_text(argv: list[str], needle: bytes, *, timeout=30.0, **kwargs) -> tuple[float, float]:

@@ -1,96 +1,151 @@
-"""What every work screen shares: claiming the next task, drafts, time on task, going home.
+"""What every work screen shares: its task session, the status line, drafts, keys, going home.
 
 A work screen is installed once and shows task after task (Textual 8.2.8 leaks Footer widgets
-on every screen push+pop, and a pop costs ~200 ms at p99). Subclasses set KIND and implement
-`show_task` (put a task on screen, restoring `draft`) and `draft_data` (what to keep).
+on every screen push+pop, and a pop costs ~200 ms at p99). Subclasses set KIND, compose their
+panels and a `StatusLine`, and implement `show_task` (put a task on screen, restoring `draft`),
+`draft_data` (everything on screen worth keeping) and map answers to label values for `finish`.
+
+Keys reach a work screen only through the App's ordered path (`ORDERED_KEYS`, see
+screens/key_path.py): one at a time, each applied with all it causes before the next. While
+the screen cannot take keys (`ready` is False: being pushed, fetching a task) the App keeps
+them and replays them here, in order, as soon as it can.
 """
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
+from textual import events
 from textual.binding import Binding
+from textual.content import Content
 from textual.screen import Screen
 from textual.timer import Timer
 
-from screens.faults import attempt
+from screens.faults import KEPT
 from screens.host import Host
-from store import labels, queue
-from store.quality.clock import ActiveClock
-from store.views import TaskView, task_view
+from screens.widgets.status_line import StatusLine
+from store.labels import LabelValue
+from store.task_session import Claimed, NotSaved, Outcome, Saved, TaskSession
+from store.text import on_screen
+from store.views import TaskView
 
 
 class WorkScreen(Screen):
     app: Host  # the typed view of self.app (screens.host)
     KIND = ""
-    DRAFT_DELAY = 0.8  # seconds after the last change; the spec allows at most ~1 s of loss
+    ORDERED_KEYS = True
+    DRAFT_DELAY = 0.8  # seconds after the first unsaved change; the spec allows ~1 s of loss
 
     BINDINGS = [Binding("escape", "home", "Home", id="work.home")]
 
     def __init__(self) -> None:
         super().__init__()
-        self.view: TaskView | None = None
+        self.ready = False
+        self._session: TaskSession | None = None
         self._dirty = False
         self._draft_timer: Timer | None = None
-        self._active_since: float | None = None
-        self._seconds = 0.0
-        self.clock = ActiveClock()  # [h16 active time] fed by LabelDeskApp.on_event
 
-    # -- the task ---------------------------------------------------------------
+    # -- the session ------------------------------------------------------------------------
+    @property
+    def session(self) -> TaskSession:
+        if self._session is None:
+            self._session = self.make_session()
+        return self._session
+
+    def make_session(self) -> TaskSession:
+        app = self.app
+        return TaskSession(app.db, app.labeler, self.KIND, overlap=app.config.overlap(self.KIND),
+                           lease_seconds=app.config.lease_seconds, schema=app.schema,
+                           busy_bound=app.busy_bound, policy=app.quality)  # [h16]
+
+    @property
+    def view(self) -> TaskView | None:
+        return self._session.view if self._session is not None else None
+
+    def may_work(self) -> bool:
+        """False to refuse the screen to this labeler (say why and leave)."""
+        return True
+
     def on_screen_resume(self) -> None:
-        self._active_since = time.monotonic()
-        self.clock.touch(self._active_since)  # [h16 active time] the task is on screen again
+        if not self.may_work():
+            return
+        self.session.resume()
         if self.view is None:
             self.next_task()
+        else:
+            self.renew_lease()
+        self.ready = self.app.screen is self
+        self.app.call_later(self.app.drain_keys)
 
     def on_screen_suspend(self) -> None:
+        self.ready = False
         self.flush_drafts()
-        self._pause_clock()
-        self.clock.pause()  # [h16 active time]
+        self.session.pause()
+
+    def renew_lease(self) -> None:
+        """Back from home or help, maybe after a long while: renew the claim on this task.
+
+        If the lease ran out and others finished the item meanwhile, the store lets this
+        assignment go; what the labeler entered stays on screen and submitting says why.
+        """
+        outcome = self.session.renew()
+        if isinstance(outcome, NotSaved):
+            self.say(f"Could not renew your claim on this task: {outcome.reason}. {KEPT}.",
+                     "$text-warning")
+        elif not outcome.value:
+            self.say("Your claim on this task ran out while you were away and others finished "
+                     "it. Your answers are kept.", "$text-warning")
 
     def next_task(self) -> None:
-        ok, found = attempt(self.notify, "fetch your next task", self._claim)
-        if not ok:  # the note says why; home is the one screen that needs no task
-            self.view = None
-            if self.app.screen is self:
-                self.app.pop_screen()
-            return
-        if found is None:
-            self.view = None
-            self.show_empty()
-            return
-        self.view, draft = found
-        self._seconds = float(draft.pop("_seconds", 0.0))
-        self._active_since = time.monotonic()
-        # [h16 active time] showing the task starts a stretch: reading before the first key counts
-        self.clock = ActiveClock(self.app.quality.idle_seconds, float(draft.pop("_active", 0.0)))
-        self.clock.touch(self._active_since)
         self._dirty = False
-        self.show_task(self.view, draft)
+        outcome = self.session.claim()
+        if isinstance(outcome, NotSaved):  # home is the one screen that needs no task
+            self.notify(f"Could not fetch your next task: {outcome.reason}.", title="Database",
+                        severity="error", timeout=10, markup=False)
+            self.leave()
+        elif outcome.value is None:
+            self.show_empty()
+        else:
+            claimed: Claimed = outcome.value
+            self.show_task(claimed.view, claimed.draft)
 
-    def _claim(self) -> tuple[TaskView, dict[str, Any]] | None:
-        app = self.app
-        assignment = queue.claim_next(
-            app.db, app.labeler, self.KIND,
-            overlap=app.config.overlap(self.KIND), lease_seconds=app.config.lease_seconds,
-            policy=app.quality,  # [h16 gold checks, pause]
-        )
-        if assignment is None:
-            return None
-        return task_view(app.db, assignment), labels.load_draft(app.db, assignment.id) or {}
+    def leave(self) -> None:
+        self.ready = False
+        if self.app.screen is self:
+            self.app.pop_screen()
+            self.app.call_later(self.app.drain_keys)  # keys typed meanwhile go to home
 
     def show_task(self, view: TaskView, draft: dict[str, Any]) -> None:
         raise NotImplementedError
 
     def show_empty(self) -> None:
         self.notify("Nothing is waiting here right now.", title=self.KIND)
-        self.app.pop_screen()
+        self.leave()
 
     def draft_data(self) -> dict[str, Any]:
         raise NotImplementedError
 
-    # -- drafts -----------------------------------------------------------------
+    # -- the status line --------------------------------------------------------------------
+    def say(self, content: Content | str, style: str = "") -> None:
+        for line in self.query(StatusLine):  # none once unmounted (drafts flushed on exit)
+            line.say(content, style)
+
+    def refuse(self, why: str) -> None:
+        """A key that cannot apply here: a bell and one line saying why."""
+        self.app.bell()
+        self.say(why, "$text-warning")
+
+    def key_unused(self, event: events.Key) -> None:
+        """Nothing took `event`: the focused widget or the screen may explain (`explain_key`),
+        else a generic line. Keys typed after it still apply, in order."""
+        why = ""
+        for node in (self.focused, self):
+            explain = getattr(node, "explain_key", None)
+            why = why or (explain(event) if explain is not None else "")
+        name = event.character if event.is_printable and event.character else event.key
+        self.refuse(why or f"{on_screen(name)} does nothing here (F1: keys and guidelines)")
+
+    # -- drafts -----------------------------------------------------------------------------
     def changed(self) -> None:
         """Call on every edit. A throttle, not a debounce: the first change starts the timer and
         later ones ride on it, so steady work is on disk within DRAFT_DELAY (a debounce would
@@ -103,50 +158,73 @@ class WorkScreen(Screen):
         self._draft_timer = None
         self.flush_drafts()
 
-    def flush_drafts(self) -> None:
+    def flush_drafts(self) -> Outcome | None:
+        """Save the draft if anything changed since the last save (None: nothing to save)."""
         if not self._dirty or self.view is None:
-            return
-        data = dict(self.draft_data())
-        data["_seconds"] = self.seconds_on_task()
-        data["_active"] = self.clock.rounded  # [h16 active time]
-        ok, _ = attempt(self.notify, "save your draft", labels.save_draft,
-                        self.app.db, self.view.assignment.id, data,
-                        lease_seconds=self.app.config.lease_seconds)
-        if ok:  # else it stays dirty and the next change or Escape tries again
+            return None
+        outcome = self.session.save_draft(self.draft_data())
+        if isinstance(outcome, Saved):
             self._dirty = False
-
-    # -- time on task -----------------------------------------------------------
-    def _pause_clock(self) -> None:
-        if self._active_since is not None:
-            self._seconds += time.monotonic() - self._active_since
-            self._active_since = None
+        else:  # stays dirty: the next change, Escape or quit tries again
+            line = f"Draft not saved: {outcome.reason}. {KEPT}."
+            self.say(line, "$text-error")
+            self.notify(line, title="Not saved", severity="error", timeout=10, markup=False)
+        return outcome
 
     def seconds_on_task(self) -> float:
-        running = time.monotonic() - self._active_since if self._active_since else 0.0
-        return round(self._seconds + running, 1)
+        return self.session.seconds()
 
-    # -- finishing --------------------------------------------------------------
-    def submit(self, values: list[labels.LabelValue]) -> bool:
-        """Write the task's labels in one transaction and show the next task at once.
+    # -- finishing --------------------------------------------------------------------------
+    def finish(self, values: list[LabelValue], done: str) -> Outcome:
+        """Submit the task's labels in one transaction, then show the next task."""
+        return self.finished(self.session.submit(values), done)
 
-        False when they could not be saved: the labeler has been told why, and the task with
-        its answers stays on screen to submit again."""
-        assert self.view is not None
-        ok, _ = attempt(self.notify, "save your labels", labels.submit, self.app.db,
-                        self.view.assignment.id, values, seconds=self.seconds_on_task(),
-                        schema=self.app.schema, overlap=self.app.config.overlap(self.KIND),
-                        active_seconds=self.clock.rounded)  # [h16 active time]
-        if not ok:
-            return False
-        self._dirty = False
+    def finished(self, outcome: Outcome, done: str) -> Outcome:
+        """After a submit: on success the next task and `done` in the status line; on failure
+        the task and every answer stay on screen, the status line says why, and keys already
+        typed for the next task are dropped rather than applied to this one."""
+        if isinstance(outcome, NotSaved):
+            self._dirty = True
+            self.app.drop_typed_ahead()
+            how = "submit again" if outcome.busy else "tell your coordinator"
+            line = f"Not saved: {outcome.reason}. {KEPT} (keys typed after it are not applied); {how}."
+            self.app.bell()
+            self.say(line, "$text-error")
+            self.notify(line, title="Not saved", severity="error", timeout=10, markup=False)
+            return outcome
         self.next_task()
+        self.say(done, "$text-success")
+        return outcome
+
+    def skip(self, reason: str) -> Outcome:
+        assert self.view is not None
+        item = self.view.prompt.id
+        outcome = self.session.skip(reason)
+        if isinstance(outcome, NotSaved):
+            self.refuse(f"Not skipped: {outcome.reason}. {KEPT}.")
+        else:
+            self._dirty = False
+            self.next_task()
+            self.say(f"Skipped {on_screen(item)} ({on_screen(reason)}); researchers see the reason.")
+        return outcome
+
+    def set_flag(self, flagged: bool) -> bool:
+        """Flag the task for review (or not); False when the store could not."""
+        outcome = self.session.flag(flagged)
+        if isinstance(outcome, NotSaved):
+            self.refuse(f"Flag not changed: {outcome.reason}.")
+            return False
+        self.say("Flagged for review." if flagged else "Flag removed.")
         return True
 
     def note_input(self) -> None:
-        """[h16 active time] An input reached the app while this screen shows a task."""
-        if self.view is not None:
-            self.clock.touch(time.monotonic())
+        """[h16 active time] A key or paste reached this screen (LabelDeskApp._take)."""
+        if self._session is not None:
+            self._session.note_input()
 
     def action_home(self) -> None:
         self.flush_drafts()
-        self.app.pop_screen()
+        self.leave()
+
+
+__all__ = ["WorkScreen"]

@@ -5,34 +5,31 @@ the steps `[comparison] steps` enables, in order; `<`/`>` revisit any step, Ente
 (naming what is missing) and, on the last step, submits every label of the task in one
 transaction before the next task appears on the same screen.
 
-`InstructionScreen` is the same screen with the instruction step alone (the `instruction` work).
+`screens.instruction.InstructionScreen` is this screen with the instruction step alone.
 """
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.suggester import SuggestFromList
-from textual.widgets import ContentSwitcher, Input, Static
+from textual.widgets import ContentSwitcher, Static
 
 from screens.base import WorkScreen
-from screens.faults import attempt
+from screens.key_path import focus_now
 from screens.widgets.footer import Footer
 from screens.widgets.instruction_panel import InstructionPanel
 from screens.widgets.prompt_panel import PromptPanel
 from screens.widgets.ranking_panel import CRITERIA, RankingPanel
 from screens.widgets.ranking_state import ShownOutput, shown
-from screens.widgets.safe_text import SafeInput
 from screens.widgets.scores_panel import ScoresPanel
-from store import queue
-from store.errors import LabelError, StoreError
+from screens.widgets.skip_panel import SkipHandling, SkipPanel
+from screens.widgets.status_line import StatusLine
 from store.labels import LabelValue
 from store.ranking import unplaced
-from store.text import on_screen
 from store.views import TaskView
 
 STEP_TITLES = {"instruction": "Instruction", "scores": "Scores", "ranking": "Ranking"}
@@ -40,16 +37,7 @@ SKIP_REASONS = ["cannot judge", "contains PII", "outputs broken or missing", "no
                 "upsetting content"]
 
 
-class SkipReason(SafeInput):
-    """The reason asked for when skipping; Escape cancels the skip."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel skip", id="comparison.skip_cancel")]
-
-    def action_cancel(self) -> None:
-        cast("ComparisonScreen", self.screen).close_skip()
-
-
-class ComparisonScreen(WorkScreen):
+class ComparisonScreen(SkipHandling, WorkScreen):
     KIND = "comparison"
     CSS_PATH = "comparison.tcss"
     STEPS: tuple[str, ...] | None = None  # None: `[comparison] steps` from config
@@ -69,9 +57,9 @@ class ComparisonScreen(WorkScreen):
         self.outputs: list[ShownOutput] = []
         self.ranking: list[list[str]] = []
         self.ranking_edited = False
+        self.pending_tie = False
         self.flagged = False
         self._step = ""
-        self._said = ""
         # Kept as attributes: drafts are flushed on unmount, when queries find nothing.
         self.instruction: InstructionPanel | None = None
         self.scores: ScoresPanel | None = None
@@ -98,40 +86,12 @@ class ComparisonScreen(WorkScreen):
                 yield self.scores
             if "ranking" in steps:
                 yield RankingPanel(id="ranking")
-        yield SkipReason(placeholder="Why skip? Enter skips the task, Escape cancels",
-                         suggester=SuggestFromList(SKIP_REASONS), id="skip-reason")
-        yield Static(id="status", markup=False)
+        yield SkipPanel(SKIP_REASONS, id="skip")
+        yield StatusLine(id="status")
         yield Footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#skip-reason").display = False
 
     def on_unmount(self) -> None:
         self.flush_drafts()
-
-    def on_screen_resume(self) -> None:
-        # Textual also runs WorkScreen.on_screen_resume (handlers run along the MRO).
-        if self.view is not None:
-            self.renew_lease()
-
-    def renew_lease(self) -> None:
-        """Back from home or help, maybe after a long while: renew the claim on this task.
-
-        If the lease ran out and others finished the item meanwhile, the store lets this
-        assignment go; what the labeler entered stays on screen and Enter still saves it.
-        """
-        assert self.view is not None
-        app = self.app
-        ok, claimed = attempt(self.notify, "renew your claim on this task", queue.claim_next,
-                              app.db, app.labeler, self.KIND,
-                              overlap=app.config.overlap(self.KIND),
-                              lease_seconds=app.config.lease_seconds)
-        if not ok:
-            return
-        if claimed is None or claimed.id != self.view.assignment.id:
-            self.say(Content.styled(
-                "Your claim on this task ran out while you were away and others finished it. "
-                "Your answers are kept: Enter still saves them.", "$text-warning"))
 
     # -- the task ------------------------------------------------------------------------------
     def show_task(self, view: TaskView, draft: dict[str, Any]) -> None:
@@ -148,6 +108,7 @@ class ComparisonScreen(WorkScreen):
             )
         self.ranking = [list(g) for g in draft.get("ranking") or []]
         self.ranking_edited = bool(self.ranking)
+        self.pending_tie = bool(draft.get("pending_tie", False))
         self.flagged = bool(draft.get("flagged", False))
         self.close_skip()
         step = draft.get("step")
@@ -163,6 +124,7 @@ class ComparisonScreen(WorkScreen):
             data["output"] = self.scores.current
         if self.ranking_edited:
             data["ranking"] = self.ranking
+            data["pending_tie"] = self.pending_tie
         return data
 
     def _instruction_context(self) -> dict[str, Any]:
@@ -180,9 +142,10 @@ class ComparisonScreen(WorkScreen):
                 criterion=CRITERIA.get(self.app.config["comparison"]["priority"], ""),
                 preorder=self.ranking if self.ranking_edited else None,
                 ratings=scores or None,
+                pending_tie=self.pending_tie,
             )
         self.query_one(ContentSwitcher).current = self._step = step
-        self.query_one(f"#{step}").focus()
+        focus_now(self.query_one(f"#{step}"))
         self._show_title()
 
     def action_step(self, delta: int) -> None:
@@ -196,12 +159,12 @@ class ComparisonScreen(WorkScreen):
     def action_finish_step(self) -> None:
         missing = self._missing(self.step)
         if missing:
-            self.say(Content.styled(f"Missing: {missing}", "$text-error"))
             self.app.bell()
+            self.say(f"Missing: {missing}", "$text-error")
             return
         steps = self.steps
         if self.step == steps[-1]:
-            self.finish()
+            self.submit_task()
         else:
             self.action_step(1)
 
@@ -223,26 +186,17 @@ class ComparisonScreen(WorkScreen):
         return ""
 
     # -- finishing -----------------------------------------------------------------------------
-    def finish(self) -> None:
+    def submit_task(self) -> None:
         for step in self.steps:
             missing = self._missing(step)
             if missing:
                 self.go_to_step(step)
-                self.say(Content.styled(f"Missing: {missing}", "$text-error"))
                 self.app.bell()
+                self.say(f"Missing: {missing}", "$text-error")
                 return
         assert self.view is not None
         prompt_id = self.view.prompt.id
-        try:
-            saved = self.submit(self.label_values(prompt_id))
-        except (LabelError, StoreError) as exc:
-            self._dirty = True
-            self.flush_drafts()
-            self.say(Content.styled(f"Not saved: {exc}. Your answers are kept.", "$text-error"))
-            self.notify(on_screen(str(exc)), title="Not saved", severity="error", markup=False)
-            return
-        if saved and self.view is not None:
-            self.say(Content.styled(f"Saved {prompt_id}.", "$text-success"))
+        self.finish(self.label_values(prompt_id), f"Saved {prompt_id}.")
 
     def label_values(self, prompt_id: str) -> list[LabelValue]:
         values: list[LabelValue] = []
@@ -268,6 +222,7 @@ class ComparisonScreen(WorkScreen):
     @on(RankingPanel.Changed)
     def _ranked(self, event: RankingPanel.Changed) -> None:
         self.ranking, self.ranking_edited = [list(g) for g in event.ranking], True
+        self.pending_tie = event.panel.builder.pending_tie
         self.changed()
 
     @on(RankingPanel.Submitted)
@@ -284,57 +239,27 @@ class ComparisonScreen(WorkScreen):
         self.action_flag()
 
     # -- skip, flag, prompt --------------------------------------------------------------------
-    def action_skip(self) -> None:
-        reason = self.query_one(SkipReason)
-        reason.value = ""
-        reason.display = True
-        reason.focus()
-
     def close_skip(self) -> None:
-        reason = self.query_one(SkipReason)
-        if reason.display:
-            reason.display = False
-            if self.view is not None:
-                self.query_one(f"#{self.step}").focus()
+        panel = self.query_one(SkipPanel)
+        if panel.is_open:
+            panel.remove_class("-open")
 
-    @on(Input.Submitted, "#skip-reason")
-    def _skip(self, event: Input.Submitted) -> None:
-        reason = event.value.strip()
-        if not reason:
-            self.say(Content.styled("A skip needs a reason.", "$text-error"))
-            return
-        assert self.view is not None
-        prompt_id = self.view.prompt.id
-        ok, _ = attempt(self.notify, "skip this task", queue.skip, self.app.db,
-                        self.view.assignment.id, reason)
-        if not ok:
-            return
-        self._dirty = False
-        self.query_one(SkipReason).display = False
-        self.next_task()
-        self.say(Content(f"Skipped {prompt_id} ({reason})."))
+    def skip_cancelled(self) -> None:
+        if self.view is not None:
+            focus_now(self.query_one(f"#{self.step}"))
 
     def action_flag(self) -> None:
         if self.view is None:
             return
-        ok, _ = attempt(self.notify, "flag this task", queue.set_flag, self.app.db,
-                        self.view.assignment.id, not self.flagged)
-        if not ok:
-            return
-        self.flagged = not self.flagged
-        self.say(Content("Flagged for review." if self.flagged else "Flag removed."))
-        self._show_title()
-        self.changed()
+        if self.set_flag(not self.flagged):
+            self.flagged = not self.flagged
+            self._show_title()
+            self.changed()
 
     def action_toggle_prompt(self) -> None:
         self.query_one(PromptPanel).toggle()
 
     # -- lines ---------------------------------------------------------------------------------
-    def say(self, content: Content) -> None:
-        if content.plain != self._said:  # an unchanged line costs no re-layout
-            self._said = content.plain
-            self.query_one("#status", Static).update(content)
-
     def _show_title(self) -> None:
         if self.view is None:
             return
@@ -354,12 +279,4 @@ class ComparisonScreen(WorkScreen):
         self.query_one("#steps-bar", Static).update(Content.assemble(*parts))
 
 
-class InstructionScreen(ComparisonScreen):
-    """Instruction labels alone (the `instruction` kind of work)."""
-
-    KIND = "instruction"
-    STEPS = ("instruction",)
-    HEADING = "Instruction labels"
-
-
-__all__ = ["ComparisonScreen", "InstructionScreen"]
+__all__ = ["ComparisonScreen"]

@@ -16,12 +16,13 @@ from textual.content import Content
 from textual.widgets import Static
 
 from screens.base import WorkScreen
-from screens.faults import attempt
 from screens.widgets.few_shot import render_prompt
 from screens.widgets.footer import Footer
 from screens.widgets.safe_text import safe_content
 from screens.widgets.scale_rows import ScaleRows, value_for_key
-from store import demonstrations, labels
+from screens.widgets.status_line import StatusLine
+from store import demonstrations
+from store.task_session import ScoreSession
 from store.text import on_screen
 from store.views import TaskView
 
@@ -35,7 +36,6 @@ class DemoScoringScreen(WorkScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.demo: demonstrations.Demonstration | None = None
         self.rating: int | None = None
 
     def compose(self) -> ComposeResult:
@@ -45,38 +45,33 @@ class DemoScoringScreen(WorkScreen):
         with VerticalScroll(id="score-answer"):
             yield Static(id="score-answer-text")
         yield ScaleRows(id="score-rating")
+        yield StatusLine(id="status", hide_when_empty=True)
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#score-prompt").border_title = "Prompt"
 
+    def make_session(self) -> ScoreSession:
+        app = self.app
+        return ScoreSession(app.db, app.labeler, lease_seconds=app.config.lease_seconds,
+                            schema=app.schema, busy_bound=getattr(app, "busy_bound", None))
+
+    @property
+    def demo(self) -> demonstrations.Demonstration | None:
+        session = self.session
+        assert isinstance(session, ScoreSession)
+        return session.demo if session.view is not None else None
+
     @property
     def field(self) -> Any:
         return self.app.schema.field(demonstrations.SCORE_KIND, "rating")
 
-    def on_screen_resume(self) -> None:
-        if self.app.role != "researcher":
-            self.notify("Scoring demonstrations is for researchers.", severity="error", markup=False)
-            self.app.pop_screen()
-            return
-        super().on_screen_resume()
-
-    def _claim(self) -> tuple[TaskView, dict[str, Any]] | None:
-        """Like the base, but the item is a demonstration `d<id>`, not a prompt."""
-        app = self.app
-        ok, assignment = attempt(self.notify, "fetch the next demonstration",
-                                 demonstrations.claim_score, app.db, app.labeler,
-                                 lease_seconds=app.config.lease_seconds)
-        if not ok:
-            self.view = self.demo = None
-            if self.app.screen is self:
-                self.app.pop_screen()
-            return None
-        if assignment is None:
-            self.demo = None
-            return None
-        self.demo = demonstrations.get_demonstration(app.db, assignment.item)
-        return TaskView(assignment, self.demo.prompt, []), labels.load_draft(app.db, assignment.id) or {}
+    def may_work(self) -> bool:
+        if self.app.role == "researcher":
+            return True
+        self.notify("Scoring demonstrations is for researchers.", severity="error", markup=False)
+        self.leave()
+        return False
 
     def show_task(self, view: TaskView, draft: dict[str, Any]) -> None:
         demo = self.demo
@@ -112,17 +107,18 @@ class DemoScoringScreen(WorkScreen):
             self.changed()
             self._show_rating()
 
+    def explain_key(self, event: events.Key) -> str:
+        if event.character and event.character.isdigit():
+            return f"{event.character}: scores are {self.field.min} to {self.field.max}"
+        return ""
+
     def action_submit(self) -> None:
-        if self.demo is None or self.view is None:
+        demo = self.demo
+        if demo is None:
             return
         if self.rating is None:
-            self.notify(f"Press {self.field.min}..{self.field.max} to score first.", severity="warning")
+            self.refuse(f"Press {self.field.min}..{self.field.max} to score first.")
             return
-        ok, _ = attempt(self.notify, "save the score", demonstrations.submit_score, self.app.db,
-                        self.view.assignment.id, self.demo.id, self.rating,
-                        seconds=self.seconds_on_task(), schema=self.app.schema)
-        if not ok:
-            return
-        self._dirty = False
-        self.notify(f"Scored {self.demo.id}: {self.rating}.")
-        self.next_task()
+        session = self.session
+        assert isinstance(session, ScoreSession)
+        self.finished(session.submit_score(self.rating), f"Scored {demo.id}: {self.rating}.")

@@ -4,6 +4,10 @@ Screens make their store calls through ``attempt``: a busy database is tried aga
 ``store.db.BUSY_BOUND`` seconds (``retry_busy``), then the labeler reads one line saying what
 happened and that the answers on screen are kept. Read-only files, a full disk and I/O errors get the same treatment
 without retrying; a refused label (``StoreError``) shows its own message.
+
+Work screens make theirs through their ``store.task_session.TaskSession`` instead, whose typed
+``Saved``/``NotSaved`` outcome feeds the status line (screens/base.py); ``attempt`` serves the
+other screens (home, quiz, survey).
 """
 
 from __future__ import annotations

@@ -19,12 +19,13 @@ from screens.widgets.footer import Footer
 from screens.widgets.safe_text import safe_markup
 from store import queue
 from store.quality.status import closed_reason
-from store.resume import pending_quiz
+from store.resume import pending_quiz_state
 
 
 class HomeScreen(Screen):
     app: Host  # the typed view of self.app (screens.host)
     CSS_PATH = "home.tcss"
+    ORDERED_KEYS = True  # `w` then typing at once: the text reaches the writing screen
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "start_selected", "Start", id="home.start", show=True),
         *(Binding(w.key, f"start('{w.kind}')", w.title, id=f"home.{w.kind}", show=False)
@@ -55,7 +56,7 @@ class HomeScreen(Screen):
         highlighted = options.highlighted
         options.clear_options()
         # An assigned, unsubmitted screening quiz comes first (labeling-guidelines §8).
-        quiz = pending_quiz(app.db, app.labeler)
+        quiz = pending_quiz_state(app.db, app.labeler)
         works = sorted(app.work, key=lambda w: w.kind != "quiz") if quiz else app.work
         if quiz:
             highlighted = 0
@@ -63,7 +64,7 @@ class HomeScreen(Screen):
             c = counts.get(work.kind)
             tail = f"{c.waiting:>5} waiting {c.done:>5} done" if c else ""
             if work.kind == "quiz" and quiz:
-                tail = "    to do: start here"
+                tail = "    in progress: go on" if quiz[1] else "    to do: start here"
             options.add_option(Option(Content(f"[{work.key}] {work.title:<34}{tail}"), id=work.kind))
         options.highlighted = highlighted if highlighted is not None else 0
         self.query_one("#hint", Static).update(

@@ -41,6 +41,15 @@ class Host(App[Any]):
     config: Settings
     schema: Schema
     quality: QualityPolicy  # [h16] the [quality] settings, built once from the config
+    busy_bound: float | None  # seconds a write retries a busy database (None: the store's)
+
+    async def drain_keys(self) -> None:
+        """Apply the keys waiting for the current screen (screens/key_path.py)."""
+        raise NotImplementedError
+
+    def drop_typed_ahead(self) -> None:
+        """A save failed: drop the keys already typed for the next task."""
+        raise NotImplementedError
 
     @property
     def work(self) -> list[Work]:

@@ -1,9 +1,13 @@
 """The screening quiz (labeling-guidelines §8): item n of N, answers saved as given, lock at the end.
 
-The screen holds a `store.quiz.taking.QuizSession`, which carries the items and the candidate's own
-answers only: gold never reaches this module. Each change is saved (debounced) as the item's
-draft with the seconds spent on it; ctrl+n / ctrl+o move between items, the review page submits
-and locks the quiz after a confirmation.
+The screen holds a `store.quiz.taking.QuizSession`, which carries the items and the candidate's
+own answers only: gold never reaches this module. Each change is saved (throttled) as the item's
+draft with the seconds spent on it, half-done items and a pending tie included; a returning
+candidate goes on at the first unfinished item; ctrl+n / ctrl+o move between items, the review
+page submits and locks the quiz after a confirmation.
+
+A WorkScreen (screens/base.py) without a task queue: it shares the ordered key path, the status
+line, the draft throttle and the confirmation bar, and keeps its own session of quiz items.
 """
 
 from __future__ import annotations
@@ -12,12 +16,11 @@ import re
 import time
 from typing import Any
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen, Screen
-from textual.timer import Timer
 from textual.widgets import (
     ContentSwitcher,
     Header,
@@ -29,16 +32,21 @@ from textual.widgets import (
 )
 from textual.widgets.selection_list import Selection
 
-from screens.faults import attempt
-from screens.host import Host
+from screens.base import WorkScreen
+from screens.faults import KEPT
+from screens.key_path import focus_now
+from screens.widgets.check_list import CheckList
+from screens.widgets.confirm_bar import ConfirmBar
 from screens.widgets.flag_form import FlagForm, FlagRow
 from screens.widgets.footer import Footer
 from screens.widgets.ranking_panel import RankingPanel, ShownOutput
 from screens.widgets.safe_text import SafeInput, safe_content
 from screens.widgets.safe_text_area import SafeTextArea
+from screens.widgets.status_line import StatusLine
 from store.errors import StoreError
 from store.quiz import admin, taking
 from store.resume import pending_quiz
+from store.task_session import NotSaved, attempt
 from store.text import on_screen
 
 SECTION_TITLES = {
@@ -72,30 +80,18 @@ class QuizRankingPanel(RankingPanel):
         return super().check_action(action, parameters)
 
 
-class ConfirmSubmit(ModalScreen[bool]):
-    BINDINGS = [
-        Binding("y", "answer(True)", "Submit and lock", id="quiz.confirm_yes"),
-        Binding("n,escape", "answer(False)", "Not yet", id="quiz.confirm_no"),
-    ]
-    DEFAULT_CSS = """
-    ConfirmSubmit { align: center middle; }
-    ConfirmSubmit > Static { width: 60; height: auto; padding: 1 2; border: thick $warning; background: $panel; }
-    """
-
-    def compose(self) -> ComposeResult:
-        yield Static("Submit the quiz now? Your answers are then final and the quiz is locked.\n\n"
-                     "y: submit and lock    n: not yet")
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
+class SelfText(SafeInput):
+    async def action_submit(self) -> None:
+        # At once rather than through Input.Submitted: keys typed after Enter meet the next item.
+        screen = self.screen
+        if isinstance(screen, QuizScreen):
+            screen.action_go(1)
 
 
-class QuizScreen(Screen):
-    app: Host  # the typed view of self.app (screens.host)
+class QuizScreen(WorkScreen):
+    KIND = "quiz"
     CSS_PATH = "quiz.tcss"
-    DRAFT_DELAY = 0.8
     BINDINGS = [
-        Binding("escape", "home", "Home", id="quiz.home"),
         Binding("ctrl+n", "go(1)", "Next item", id="quiz.next", priority=True),
         Binding("ctrl+o", "go(-1)", "Previous item", id="quiz.prev", priority=True),
         Binding("ctrl+s", "save_item", "Save / submit", id="quiz.save", priority=True),
@@ -104,10 +100,8 @@ class QuizScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.session: taking.QuizSession | None = None
+        self.quiz: taking.QuizSession | None = None
         self.position = -1  # -1 the instructions, len(items) the review page
-        self._dirty = False
-        self._timer: Timer | None = None
         self._base = 0.0
         self._since: float | None = None
 
@@ -131,49 +125,53 @@ class QuizScreen(Screen):
                 yield SafeTextArea(id="demo-text", soft_wrap=True, show_line_numbers=False)
             with VerticalScroll(id="self_assessment"):
                 yield Static(id="self-question", classes="prompt", markup=False)
-                yield SelectionList(id="self-choices")
-                yield SafeInput(id="self-text", placeholder="Anything else (optional)")
+                yield CheckList(id="self-choices")
+                yield SelfText(id="self-text", placeholder="Anything else (optional)")
             with VerticalScroll(id="review"):
                 yield Static(id="review-text", markup=False)
             with VerticalScroll(id="locked"):
                 yield Static(id="locked-text", markup=False)
+        yield ConfirmBar(id="quiz-confirm")
+        yield StatusLine(id="status")
         yield Footer()
 
     # -- loading ------------------------------------------------------------------------
-    def on_screen_resume(self) -> None:
+    def next_task(self) -> None:
+        """WorkScreen asks this on every resume: the quiz has no queue, so (re)load the
+        labeler's quiz where they left it. WorkScreen then takes the keys typed meanwhile."""
         app = self.app
         name = pending_quiz(app.db, app.labeler)
         if name is None:
             taken = admin.assigned_quizzes(app.db, app.labeler)
             if not taken:
                 self.notify("No screening quiz is assigned to you.", title="Quiz")
-                app.pop_screen()
+                self.leave()
                 return
             name = taken[-1][0]
-        self.session = taking.load_session(app.db, name, app.labeler)
-        if self.session.locked:
+        self.quiz = taking.load_session(app.db, name, app.labeler)
+        if self.quiz.locked:
             self._show_locked()
-        elif self.session.answers:
-            self._show(min(self.session.position, len(self.session.items) - 1))
+        elif self.quiz.answers:
+            self._show(taking.resume_position(self.quiz))
         else:
             self._show(-1)
 
     def on_screen_suspend(self) -> None:
-        self.flush_drafts()
+        self.flush_drafts()  # before the item clock stops (WorkScreen's flush then finds it clean)
         self._since = None
 
     # -- showing ------------------------------------------------------------------------
     @property
-    def item(self) -> taking.QuizItem | None:
-        if self.session and 0 <= self.position < len(self.session.items):
-            return self.session.items[self.position]
-        return None
-
-    @property
     def live(self) -> taking.QuizSession:
         """The loaded session (every method but the loading one runs after it)."""
-        assert self.session is not None
-        return self.session
+        assert self.quiz is not None
+        return self.quiz
+
+    @property
+    def item(self) -> taking.QuizItem | None:
+        if self.quiz and 0 <= self.position < len(self.quiz.items):
+            return self.quiz.items[self.position]
+        return None
 
     def _header(self) -> None:
         s = self.live
@@ -201,9 +199,11 @@ class QuizScreen(Screen):
             self.query_one("#intro-text", Static).update(
                 on_screen(reflow(s.instructions)) + f"\n\n{len(s.items)} items. Press Enter to begin. "
                 "ctrl+n / ctrl+o move to the next / previous item; your answers are saved as you go.")
+            focus_now(self.query_one("#intro"))  # no item's (hidden) widget keeps the keys
         elif item is None:
             switcher.current = "review"
             self._show_review()
+            focus_now(self.query_one("#review"))
         else:
             switcher.current = item.section
             answer = s.answers.get(position) or {}
@@ -221,14 +221,15 @@ class QuizScreen(Screen):
         values = {(g, f): v for g in ("prompt", "completion") for f, v in answer.get(g, {}).items()}
         form = self.query_one(FlagForm)
         form.set_rows(rows, values)
-        form.focus()
+        focus_now(form)
 
     def _show_ranking(self, item, answer) -> None:
         self.query_one("#rank-prompt", Static).update(safe_content(item.prompt))
         panel = self.query_one(RankingPanel)
         panel.set_task([ShownOutput(o.letter, o.id, o.text) for o in item.outputs],
-                       criterion=RANK_BY, preorder=answer.get("ranking") or None)
-        panel.focus()
+                       criterion=RANK_BY, preorder=answer.get("ranking") or None,
+                       pending_tie=bool(answer.get("pending_tie")))
+        focus_now(panel)
 
     def _show_demonstrations(self, item, answer) -> None:
         self.query_one("#demo-prompt", Static).update(
@@ -236,7 +237,7 @@ class QuizScreen(Screen):
         area = self.query_one("#demo-text", TextArea)
         with area.prevent(TextArea.Changed):
             area.load_text(answer.get("text", ""))
-        area.focus()
+        focus_now(area)
 
     def _show_self_assessment(self, item, answer) -> None:
         self.query_one("#self-question", Static).update(
@@ -251,7 +252,7 @@ class QuizScreen(Screen):
         text.display = item.free_text
         with text.prevent(Input.Changed):
             text.value = answer.get("text", "")
-        choices.focus()
+        focus_now(choices)
 
     def _show_review(self) -> None:
         s = self.live
@@ -267,6 +268,7 @@ class QuizScreen(Screen):
         assert s.submitted_at is not None  # locked
         self.position = len(s.items)
         self.query_one("#quiz-body", ContentSwitcher).current = "locked"
+        focus_now(self.query_one("#locked"))
         self.query_one("#locked-text", Static).update(
             f"You submitted this quiz on {s.submitted_at[:10]}. It is locked: answers "
             "can no longer be changed. Thank you! Researchers will be in touch.")
@@ -281,7 +283,8 @@ class QuizScreen(Screen):
         if item.section == "flagging":
             return self.query_one(FlagForm).answer()
         if item.section == "ranking":
-            return {"ranking": self.query_one(RankingPanel).builder.ranking}
+            builder = self.query_one(RankingPanel).builder
+            return {"ranking": builder.ranking, **({"pending_tie": True} if builder.pending_tie else {})}
         if item.section == "demonstrations":
             return {"text": self.query_one("#demo-text", TextArea).text}
         return {"selected": list(self.query_one("#self-choices", SelectionList).selected),
@@ -292,37 +295,39 @@ class QuizScreen(Screen):
         return self._base + running
 
     def changed(self) -> None:
-        if self.item is None or self.live.locked:
-            return
-        self._dirty = True
-        if self._timer is not None:
-            self._timer.stop()
-        self._timer = self.set_timer(self.DRAFT_DELAY, self.flush_drafts)
+        if self.item is not None and not self.live.locked:
+            super().changed()  # the shared throttle: the first change starts the timer
 
-    def flush_drafts(self) -> None:
+    def flush_drafts(self) -> NotSaved | None:
         """Save the current item's answer (and time) if it changed; the app calls this on exit."""
-        if self.item is None or self.session is None or self.session.locked:
-            return
-        if not self._dirty and self.position in self.session.answers:
-            seconds = self.seconds_on_item()
-            if seconds - self._base < 1:
-                return
-        self._save()
+        if self.item is None or self.quiz is None or self.quiz.locked:
+            return None
+        if not self._dirty and self.position in self.live.answers:
+            if self.seconds_on_item() - self._base < 1:
+                return None
+        return self._save()
 
-    def _save(self) -> None:
+    def _save(self) -> NotSaved | None:
         seconds = self.seconds_on_item()
-        ok, _ = attempt(self.notify, "save your answer", taking.save_answer, self.app.db,
-                        self.session, self.position, self.current_answer(), seconds=seconds)
-        if not ok:
-            return
+        outcome = attempt(taking.save_answer, self.app.db, self.live, self.position,
+                          self.current_answer(), seconds=seconds, bound=self.app.busy_bound)
+        if isinstance(outcome, NotSaved):  # stays dirty: the next change or move tries again
+            self._dirty = True
+            self.app.bell()
+            self.say(f"Answer not saved: {outcome.reason}. {KEPT}.", "$text-error")
+            return outcome
         self._base, self._since, self._dirty = seconds, time.monotonic(), False
         self._header()
+        return None
 
     def on_flag_form_changed(self, event: FlagForm.Changed) -> None:
         self.changed()
 
     def on_flag_form_submitted(self, event: FlagForm.Submitted) -> None:
         self.action_go(1)
+
+    def on_flag_form_incomplete(self, event: FlagForm.Incomplete) -> None:
+        self.refuse(event.why)
 
     def on_ranking_panel_changed(self, event: RankingPanel.Changed) -> None:
         self.changed()
@@ -339,41 +344,58 @@ class QuizScreen(Screen):
     def on_input_changed(self, event: Input.Changed) -> None:
         self.changed()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.action_go(1)
-
     # -- moving and finishing -----------------------------------------------------------
     def action_begin(self) -> None:
-        if self.position < 0:
+        """Enter where no widget takes it: begin on the instructions, submit on the review page."""
+        if self.quiz is None:
+            return
+        if self.quiz.locked:
+            self.refuse("The quiz is submitted and locked: nothing to change (Escape: home)")
+        elif self.position < 0:
             self._show(0)
+        elif self.item is None:
+            self.action_save_item()
 
     def action_go(self, step: int) -> None:
-        if self.session is None or self.session.locked:
+        if self.quiz is None or self.quiz.locked:
             return
-        if self.item is not None:
-            self._save()
-        target = max(0, min(self.position + step, len(self.session.items)))
+        if self.item is not None and self._save() is not None:
+            # Not saved: stay, answers on screen, the status line says why; keys typed after
+            # this one were meant for the next item, so they are not applied here.
+            self.app.drop_typed_ahead()
+            return
+        target = max(0, min(self.position + step, len(self.live.items)))
         if target != self.position:
             self._show(target)
+            self.say("")
 
     def action_save_item(self) -> None:
-        if self.session is None or self.session.locked:
+        if self.quiz is None or self.quiz.locked:
             return
         if self.item is not None:
             self.action_go(1)
             return
-        if self.position >= len(self.session.items):
-            self.app.push_screen(ConfirmSubmit(), self._confirmed)
+        if self.position >= len(self.live.items):
+            self.query_one(ConfirmBar).ask(
+                "Submit the quiz now? Your answers are then final and the quiz is locked. "
+                "y: submit and lock · n: not yet")
 
-    def _confirmed(self, yes: bool | None) -> None:
-        if not yes:
+    @on(ConfirmBar.Answered, "#quiz-confirm")
+    def _confirmed(self, event: ConfirmBar.Answered) -> None:
+        if not event.confirmed:
+            self.say("Not submitted: your answers stay open to change.")
             return
-        ok, _ = attempt(self.notify, "submit the quiz", taking.submit_quiz, self.app.db,
-                        self.session, schema=self.app.schema)
-        if not ok:
+        outcome = attempt(taking.submit_quiz, self.app.db, self.live, schema=self.app.schema,
+                          bound=self.app.busy_bound)
+        if isinstance(outcome, NotSaved):
+            self.app.drop_typed_ahead()
+            self.app.bell()
+            self.say(f"Quiz not submitted: {outcome.reason}. {KEPT} (keys typed after it are "
+                     "not applied).", "$text-error")
             return
         self._show_locked()
+        self.say("Submitted and locked. Thank you!", "$text-success")
 
     def action_home(self) -> None:
         self.flush_drafts()
-        self.app.pop_screen()
+        self.leave()

@@ -18,7 +18,7 @@ WORK: tuple[Work, ...] = (
     Work("comparison", "c", "Comparisons (label, score, rank)", "screens.comparison:ComparisonScreen"),
     Work("demonstration", "w", "Write demonstrations", "screens.writing:WritingScreen"),
     Work("toxicity", "x", "Toxicity labeling", "screens.toxicity:ToxicityScreen"),
-    Work("instruction", "i", "Instruction labels only", "screens.comparison:InstructionScreen"),
+    Work("instruction", "i", "Instruction labels only", "screens.instruction:InstructionScreen"),
     Work("quiz", "s", "Screening quiz", "screens.quiz:QuizScreen"),
     Work("survey", "v", "Surveys", "screens.survey:SurveyScreen"),
     Work("stats", "t", "Statistics", "screens.stats:StatsScreen", researcher_only=True),

@@ -2,6 +2,10 @@
 
 Answers are kept in widgets only until submitted (no draft: a saved draft would carry the
 labeler's name), then stored anonymously by `store.surveys.record_response`.
+
+A WorkScreen (screens/base.py) without tasks: it shares the ordered key path and the status
+line. Opening a survey mounts its questions before the next key is taken, so answers typed
+ahead land in them; scale questions take their digit (1..5) and move on.
 """
 
 from __future__ import annotations
@@ -12,35 +16,39 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import (
-    ContentSwitcher,
-    Header,
-    Label,
-    OptionList,
-    Select,
-    Static,
-)
+from textual.widgets import ContentSwitcher, Header, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from screens.faults import attempt
-from screens.host import Host
+from screens.base import WorkScreen
+from screens.key_path import focus_now
 from screens.widgets.footer import Footer
+from screens.widgets.keyed_select import KeyedSelect
 from screens.widgets.safe_text import SafeInput
+from screens.widgets.scale_field import ScaleField
+from screens.widgets.status_line import StatusLine
 from store import surveys
 from store.survey_questions import Survey, survey
+from store.task_session import NotSaved, attempt
 
 KINDS = ("demographics", "satisfaction")
 
 
-class SurveyScreen(Screen):
-    app: Host  # the typed view of self.app (screens.host)
+class SurveyList(OptionList):
+    async def action_select(self) -> None:  # type: ignore[override]  # awaited by the key path
+        # At once rather than through OptionSelected: keys typed after Enter meet the questions.
+        if self.highlighted is None:
+            return
+        option = self.get_option_at_index(self.highlighted)
+        screen = self.screen
+        if not option.disabled and option.id is not None and isinstance(screen, SurveyScreen):
+            await screen.open_survey(option.id)
+
+
+class SurveyScreen(WorkScreen):
+    KIND = "survey"
     CSS_PATH = "survey.tcss"
-    BINDINGS = [
-        Binding("escape", "back", "Back", id="survey.back"),
-        Binding("ctrl+s", "submit", "Submit", id="survey.submit", priority=True),
-    ]
+    BINDINGS = [Binding("ctrl+s", "submit", "Submit", id="survey.submit", priority=True)]
 
     def __init__(self) -> None:
         super().__init__()
@@ -52,11 +60,13 @@ class SurveyScreen(Screen):
             with Vertical(id="survey-pick"):
                 yield Static("Surveys are voluntary and anonymous. Choose one (Enter), Escape to go home.",
                              id="survey-intro")
-                yield OptionList(id="survey-list")
+                yield SurveyList(id="survey-list")
             yield VerticalScroll(id="survey-form")
+        yield StatusLine(id="status")
         yield Footer()
 
-    def on_screen_resume(self) -> None:
+    def next_task(self) -> None:
+        """WorkScreen asks this on every resume: surveys have no queue, so show the list."""
         self._show_list()
 
     def _extra(self) -> list[str]:
@@ -74,33 +84,33 @@ class SurveyScreen(Screen):
         open_ = [i for i in range(options.option_count) if not options.get_option_at_index(i).disabled]
         options.highlighted = open_[0] if open_ else None
         self.query_one("#survey-body", ContentSwitcher).current = "survey-pick"
-        options.focus()
+        focus_now(options)
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        assert event.option.id is not None  # every option is a survey kind
-        self.survey = survey(event.option.id, self._extra())
+    async def open_survey(self, kind: str) -> None:
+        self.survey = survey(kind, self._extra())
         form = self.query_one("#survey-form", VerticalScroll)
-        form.remove_children()
+        await form.remove_children()
         widgets: list[Widget] = [Static(Content(self.survey.intro) + Content.styled(
-            "\nTab moves between questions; leave any blank to skip. ctrl+s submits.", "$text-muted"),
-            classes="survey-intro")]
+            "\nTab moves between questions; leave any blank to skip. A scale takes its digit "
+            "(1..5; 0 clears). ctrl+s submits.", "$text-muted"), classes="survey-intro")]
         for q in self.survey.questions:
             widgets.append(Label(Content(q.text), classes="question"))
             if q.kind == "text":
                 widgets.append(SafeInput(id=f"q-{q.key}", placeholder="(skip)"))
+            elif q.kind == "agree":
+                widgets.append(ScaleField(q.choices, id=f"q-{q.key}"))
             else:
-                options = [(label, value) for value, label in
-                           (enumerate(q.choices, 1) if q.kind == "agree" else ((c, c) for c in q.choices))]
-                widgets.append(Select(options, id=f"q-{q.key}", prompt="(skip)", allow_blank=True))
-        form.mount_all(widgets)
+                widgets.append(KeyedSelect([(c, c) for c in q.choices], id=f"q-{q.key}",
+                                           prompt="(skip)", allow_blank=True))
+        await form.mount_all(widgets)
         self.query_one("#survey-body", ContentSwitcher).current = "survey-form"
-        self.call_after_refresh(lambda: widgets[2].focus())
+        focus_now(widgets[2])
 
     def answers(self) -> dict[str, Any]:
+        assert self.survey is not None  # a survey is open
         out: dict[str, Any] = {}
-        assert self.survey is not None  # the form is up
         for q in self.survey.questions:
-            widget: Any = self.query_one(f"#q-{q.key}")  # a Select or a SafeInput
+            widget: Any = self.query_one(f"#q-{q.key}")  # a KeyedSelect, ScaleField or SafeInput
             value = widget.value
             if isinstance(widget, Select):
                 value = None if value is Select.NULL or value is Select.BLANK else value
@@ -111,18 +121,21 @@ class SurveyScreen(Screen):
         if self.survey is None:
             return
         try:
-            ok, _ = attempt(self.notify, "store your answers", surveys.record_response,
-                            self.app.db, self.survey, self.app.labeler, self.answers())
+            outcome = attempt(surveys.record_response, self.app.db, self.survey, self.app.labeler,
+                              self.answers(), bound=self.app.busy_bound)
         except ValueError as exc:
-            self.notify(str(exc), severity="error", markup=False)
+            self.refuse(f"Not stored: {exc}")
             return
-        if not ok:
+        if isinstance(outcome, NotSaved):
+            self.app.drop_typed_ahead()  # keys typed after ctrl+s were not meant for this form
+            self.refuse(f"Not stored: {outcome.reason}. Your answers stay on screen.")
             return
-        self.notify("Thank you. Your answers were stored without your name.", title="Survey")
         self._show_list()
+        self.say("Thank you. Your answers were stored without your name.", "$text-success")
 
-    def action_back(self) -> None:
-        if self.survey is not None:
+    def action_home(self) -> None:
+        if self.survey is not None:  # Escape in a survey goes back to the list, unsent
             self._show_list()
+            self.say("")
         else:
-            self.app.pop_screen()
+            self.leave()

@@ -18,14 +18,15 @@ from textual.content import Content
 from textual.widgets import Static
 
 from screens.base import WorkScreen
-from screens.faults import attempt
+from screens.key_path import focus_now
 from screens.widgets.footer import Footer
 from screens.widgets.ranking_panel import RankingPanel, ShownOutput
 from screens.widgets.ranking_rules import TOXICITY_RULES
 from screens.widgets.safe_text import safe_content
 from screens.widgets.scale_rows import ScaleRows, value_for_key
 from screens.widgets.skip_panel import SkipHandling, SkipPanel
-from store import labels, queue
+from screens.widgets.status_line import StatusLine
+from store import labels
 from store.ranking import preorder_for_toxicity
 from store.text import on_screen
 from store.views import TaskView
@@ -56,6 +57,7 @@ class ToxicityScreen(SkipHandling, WorkScreen):
         self.selected = 0
         self.step = FIELDS
         self.ranking: list[list[str]] | None = None
+        self.pending_tie = False
 
     def compose(self) -> ComposeResult:
         yield Static(id="tox-title")
@@ -66,6 +68,7 @@ class ToxicityScreen(SkipHandling, WorkScreen):
         yield ScaleRows(id="tox-fields")
         yield Static(id="tox-status")
         yield RankingPanel(id="tox-ranking")
+        yield StatusLine(id="status", hide_when_empty=True)
         yield SkipPanel(id="tox-skip")
         yield Footer()
 
@@ -93,6 +96,7 @@ class ToxicityScreen(SkipHandling, WorkScreen):
         self.current = min(int(draft.get("current", 0)), max(0, len(view.outputs) - 1))
         self.selected = 0
         self.ranking = draft.get("ranking")
+        self.pending_tie = bool(draft.get("pending_tie", False))
         self.query_one("#tox-input-text", Static).update(
             safe_content(view.prompt.text, "italic")
         )
@@ -104,7 +108,7 @@ class ToxicityScreen(SkipHandling, WorkScreen):
 
     def draft_data(self) -> dict[str, Any]:
         return {"values": self.values, "current": self.current, "step": self.step,
-                "ranking": self.ranking}
+                "ranking": self.ranking, "pending_tie": self.pending_tie}
 
     # -- state ---------------------------------------------------------------------------
 
@@ -158,8 +162,9 @@ class ToxicityScreen(SkipHandling, WorkScreen):
                 criterion=CRITERION,
                 preorder=self.ranking or preorder_for_toxicity(self.values),
                 rules=TOXICITY_RULES,
+                pending_tie=self.pending_tie and bool(self.ranking),
             )
-            panel.focus()
+            focus_now(panel)
         else:
             self.set_focus(None)
             self._refresh()
@@ -220,6 +225,15 @@ class ToxicityScreen(SkipHandling, WorkScreen):
             event.stop()
             self.set_value(fields[self.selected], value)
 
+    def explain_key(self, event: events.Key) -> str:
+        """Why a key did nothing (the screen rings the bell and shows it)."""
+        if self.step != FIELDS or not self.outputs:
+            return ""
+        field = self.fields[self.selected]
+        if event.character and (event.character.isdigit() or event.character in "+-"):
+            return f"{event.character}: {field.label} takes {field.min} to {field.max}"
+        return ""
+
     def action_output(self, step: int) -> None:
         if self.outputs:
             self.current = (self.current + step) % len(self.outputs)
@@ -234,7 +248,7 @@ class ToxicityScreen(SkipHandling, WorkScreen):
         if self.view is None:
             return
         if not self.complete():
-            self.notify("Set every field of every continuation first.", severity="warning")
+            self.refuse("Set every field of every continuation first.")
             return
         if len(self.outputs) > 1:
             self._set_step(RANKING)
@@ -254,6 +268,7 @@ class ToxicityScreen(SkipHandling, WorkScreen):
     @on(RankingPanel.Changed)
     def _ranking_changed(self, event: RankingPanel.Changed) -> None:
         self.ranking = [list(group) for group in event.ranking]
+        self.pending_tie = event.panel.builder.pending_tie
         self.changed()
 
     @on(RankingPanel.Submitted)
@@ -268,11 +283,8 @@ class ToxicityScreen(SkipHandling, WorkScreen):
     def _ranking_flag(self) -> None:
         if self.view is not None:
             flagged = not getattr(self, "_flagged", False)
-            ok, _ = attempt(self.notify, "flag this task", queue.set_flag, self.app.db,
-                            self.view.assignment.id, flagged)
-            if ok:
+            if self.set_flag(flagged):
                 self._flagged = flagged
-                self.notify("Flagged for a researcher." if flagged else "Flag removed.")
 
     def _submit(self, ranking: list[list[str]] | None) -> None:
         assert self.view is not None
@@ -283,8 +295,7 @@ class ToxicityScreen(SkipHandling, WorkScreen):
         ]
         if ranking is not None:
             values.append(labels.LabelValue("ranking", self.view.prompt.id, "ranking", ranking))
-        if self.submit(values):
-            self.notify("Toxicity labels submitted.")
+        self.finish(values, f"Saved {self.view.prompt.id}: toxicity labels submitted.")
 
     def next_task(self) -> None:
         self._flagged = False
@@ -293,4 +304,4 @@ class ToxicityScreen(SkipHandling, WorkScreen):
 
     def skip_cancelled(self) -> None:
         if self.step == RANKING:
-            self.query_one(RankingPanel).focus()
+            focus_now(self.query_one(RankingPanel))

@@ -18,14 +18,16 @@ from textual.content import Content
 from textual.widgets import Static, TextArea
 
 from screens.base import WorkScreen
-from screens.faults import attempt
+from screens.key_path import focus_now
 from screens.widgets.clipboard import copy_text
 from screens.widgets.confirm_bar import ConfirmBar
 from screens.widgets.few_shot import render_prompt
 from screens.widgets.footer import Footer
 from screens.widgets.safe_text_area import SafeTextArea
 from screens.widgets.skip_panel import SkipHandling, SkipPanel
+from screens.widgets.status_line import StatusLine
 from store import demonstrations
+from store.task_session import Outcome, Saved
 from store.text import on_screen
 from store.views import TaskView
 
@@ -58,6 +60,7 @@ class WritingScreen(SkipHandling, WorkScreen):
             yield Static(id="writing-prompt-text")
         yield SafeTextArea(id="writing-answer", soft_wrap=True, placeholder="Write the ideal answer here.")
         yield Static(id="writing-status")
+        yield StatusLine(id="status", hide_when_empty=True)
         yield ConfirmBar(id="writing-confirm")
         yield SkipPanel(id="writing-skip")
         yield Footer()
@@ -92,7 +95,7 @@ class WritingScreen(SkipHandling, WorkScreen):
         cursor = draft.get("cursor")
         editor.cursor_location = tuple(cursor) if cursor else editor.document.end
         self._update_status("draft restored" if text else "")
-        editor.focus()
+        focus_now(editor)
 
     def draft_data(self) -> dict[str, Any]:
         return {"text": self.editor.text, "cursor": list(self.editor.cursor_location)}
@@ -108,11 +111,11 @@ class WritingScreen(SkipHandling, WorkScreen):
         if self.view is not None:
             self.changed()
 
-    def flush_drafts(self) -> None:
-        was_dirty = self._dirty and self.view is not None
-        super().flush_drafts()
-        if was_dirty and not self._dirty:
+    def flush_drafts(self) -> Outcome | None:
+        outcome = super().flush_drafts()
+        if isinstance(outcome, Saved):
             self._update_status("draft saved")
+        return outcome
 
     def _update_status(self, note: str) -> None:
         text = self.editor.text
@@ -137,7 +140,7 @@ class WritingScreen(SkipHandling, WorkScreen):
             return
         text = self.editor.text
         if not text.strip():
-            self.notify("Write an answer before submitting.", severity="warning")
+            self.refuse("Write an answer before submitting.")
             return
         self.flush_drafts()
         self.query_one(ConfirmBar).ask(
@@ -146,27 +149,17 @@ class WritingScreen(SkipHandling, WorkScreen):
 
     @on(ConfirmBar.Answered, "#writing-confirm")
     def _confirmed(self, event: ConfirmBar.Answered) -> None:
-        self.editor.focus()
+        focus_now(self.editor)
         if not event.confirmed or self.view is None:
             return
-        ok, _ = attempt(  # on failure the note says why and the text stays on screen
-            self.notify,
-            "save your answer",
-            demonstrations.submit_demonstration,
-            self.app.db,
-            self.view.assignment.id,
-            self.view.prompt.id,
-            self.editor.text,
-            seconds=self.seconds_on_task(),
-            schema=self.app.schema,
-            overlap=self.app.config.overlap(self.KIND),
-            active_seconds=self.clock.rounded,  # [h16 active time]
+        prompt_id = self.view.prompt.id
+        outcome = self.session.submit_with(  # on failure the text stays on screen
+            demonstrations.submit_demonstration, self.app.db, self.view.assignment.id,
+            prompt_id, self.editor.text, seconds=self.seconds_on_task(),
+            schema=self.app.schema, overlap=self.app.config.overlap(self.KIND),
+            active_seconds=self.session.active_seconds(),  # [h16 active time]
         )
-        if not ok:
-            return
-        self._dirty = False
-        self.notify("Answer submitted.")
-        self.next_task()
+        self.finished(outcome, f"Saved your answer to {on_screen(prompt_id)}.")
 
     def skip_cancelled(self) -> None:
-        self.editor.focus()
+        focus_now(self.editor)

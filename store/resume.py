@@ -25,7 +25,13 @@ def unfinished_kind(db: sqlite_utils.Database, labeler: str) -> str | None:
 
 def pending_quiz(db: sqlite_utils.Database, labeler: str) -> str | None:
     """The labeler's oldest assigned quiz that is not submitted yet: the home screen opens it first."""
+    found = pending_quiz_state(db, labeler)
+    return found[0] if found else None
+
+
+def pending_quiz_state(db: sqlite_utils.Database, labeler: str) -> tuple[str, bool] | None:
+    """That quiz and whether the candidate has begun it (an answer saved)."""
     row = db.execute(
-        "SELECT quiz FROM quiz_takers WHERE labeler = ? AND submitted_at IS NULL "
-        "ORDER BY assigned_at, quiz LIMIT 1", [labeler]).fetchone()
-    return row[0] if row else None
+        "SELECT quiz, started_at IS NOT NULL FROM quiz_takers WHERE labeler = ? "
+        "AND submitted_at IS NULL ORDER BY assigned_at, quiz LIMIT 1", [labeler]).fetchone()
+    return (row[0], bool(row[1])) if row else None

@@ -8,9 +8,11 @@ import signal
 import sqlite3
 import sys
 import threading
+from collections import deque
 from typing import TYPE_CHECKING
 
 from textual import events
+from textual._time import get_time  # the clock Textual stamps events with (Message.time)
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -62,20 +64,16 @@ class LabelDeskApp(Host):
         self.config = config
         self.schema = schema
         self.quality = config.quality_policy()  # [h16] gold checks, pause, idle gap
+        # Seconds a write keeps retrying a busy database (None: store.db.BUSY_BOUND).
+        self.busy_bound: float | None = None
+        self._backlog: deque[events.Key | events.Paste] = deque()
+        self._drop_before = float("-inf")
         self._resumed = False
         self._small: TooSmallScreen | None = None  # on top while the terminal is too small
 
     @property
     def work(self) -> list[Work]:
         return [w for w in WORK if self.role == "researcher" or not w.researcher_only]
-
-    async def on_event(self, event) -> None:
-        # [h16 active time] every key and paste, whichever widget or binding takes it
-        if isinstance(event, (events.Key, events.Paste)) and self._screen_stack:
-            note = getattr(self.screen, "note_input", None)
-            if note is not None:
-                note()
-        await super().on_event(event)
 
     def on_mount(self) -> None:
         if self.config["keys"]:
@@ -174,6 +172,60 @@ class LabelDeskApp(Host):
         work = next((w for w in self.work if w.kind == kind), None)
         if work is not None and self.work_screen(work) is not None:
             self.push_screen(work.kind)
+
+    # -- keys: one ordered path (screens/key_path.py says why) -----------------------------------
+    async def on_event(self, event: events.Event) -> None:
+        # A paste keeps its place among the keys: text pasted then ctrl+s submits the text.
+        if not isinstance(event, (events.Key, events.Paste)) or event.is_forwarded:
+            await super().on_event(event)
+            return
+        if not self.app_focus:
+            self.app_focus = True
+        if event.time <= self._drop_before and not self._is_quit(event):
+            return  # typed before a save failed: meant for a task that did not come
+        if self._backlog:
+            self._backlog.append(event)  # behind keys that are waiting: order is kept
+            await self.drain_keys()
+        elif not getattr(self.screen, "ready", True):
+            self._backlog.append(event)  # the screen is coming: it takes them when ready
+        else:
+            await self._take(event)
+
+    def drop_typed_ahead(self) -> None:
+        """A save failed: the keys typed before the labeler could see it (waiting here or in
+        the App's queue) were meant for the next task, so none of them is applied."""
+        self._drop_before = get_time()
+        self._backlog.clear()
+
+    async def drain_keys(self) -> None:
+        """Apply waiting keys while the current screen can take them (in arrival order)."""
+        while self._backlog and getattr(self.screen, "ready", True):
+            await self._take(self._backlog.popleft())
+
+    async def _take(self, event: events.Key | events.Paste) -> None:
+        from screens.key_path import deliver
+
+        screen = self.screen
+        note_input = getattr(screen, "note_input", None)  # [h16 active time] every key and paste
+        if note_input is not None:
+            note_input()
+        if not getattr(screen, "ORDERED_KEYS", False):
+            await super().on_event(event)  # Textual's own path (dialogs, help, stock screens)
+            return
+        if not await deliver(screen, event) and isinstance(event, events.Key):
+            key_unused = getattr(screen, "key_unused", None)
+            if key_unused is not None:
+                key_unused(event)
+
+    def _is_quit(self, event: events.Key | events.Paste) -> bool:
+        """Quit is never dropped. It waits behind keys typed before it, like any key: a screen
+        gets ready within the busy bound, and the keys before it belong in the draft."""
+        if not isinstance(event, events.Key):
+            return False
+        bindings = self._bindings.copy()
+        if self._keymap:
+            bindings.apply_keymap(self._keymap)
+        return any(b.action == "quit" for b in bindings.key_to_bindings.get(event.key, ()))
 
     def _install_signal_handlers(self) -> None:
         import asyncio

@@ -9,6 +9,8 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
+from screens.key_path import focus_now, report
+
 
 class ConfirmBar(Static, can_focus=True):
     """Hidden until `ask`; y/Enter confirms, n/Escape declines, and focus goes back."""
@@ -18,8 +20,8 @@ class ConfirmBar(Static, can_focus=True):
     ConfirmBar.-asking { display: block; }
     """
     BINDINGS = [
-        Binding("y,enter", "answer(True)", "Yes", priority=True),
-        Binding("n,escape", "answer(False)", "No", priority=True),
+        Binding("y,enter", "answer(True)", "Yes", priority=True, id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", priority=True, id="confirm.no"),
     ]
 
     @dataclass
@@ -34,7 +36,7 @@ class ConfirmBar(Static, can_focus=True):
     def ask(self, question: Content | str) -> None:
         self.update(Content(question) if isinstance(question, str) else question)
         self.add_class("-asking")
-        self.focus()
+        focus_now(self)
 
     @property
     def asking(self) -> bool:
@@ -42,4 +44,4 @@ class ConfirmBar(Static, can_focus=True):
 
     def action_answer(self, confirmed: bool) -> None:
         self.remove_class("-asking")
-        self.post_message(self.Answered(self, confirmed))
+        report(self, self.Answered(self, confirmed))

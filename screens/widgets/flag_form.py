@@ -1,8 +1,8 @@
 """FlagForm: yes/no flags set from the keyboard (↑/↓ choose, y/n set), one line each.
 
 A plain form over schema fields: used by the quiz's sensitive-speech items until a shared
-flags widget exists. Emits `Changed` on every change and `Submitted` on Enter when every flag is
-set; the host keeps the answers.
+flags widget exists. Emits `Changed` on every change, `Submitted` on Enter when every flag is
+set and `Incomplete` (saying which are not) on Enter before; the host keeps the answers.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
+
+from screens.key_path import report
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,11 @@ class FlagForm(Widget, can_focus=True):
 
     class Submitted(Changed):
         pass
+
+    class Incomplete(Changed):
+        def __init__(self, form: FlagForm, why: str) -> None:
+            super().__init__(form)
+            self.why = why
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -96,7 +103,7 @@ class FlagForm(Widget, can_focus=True):
         if self.cursor < len(self.rows) - 1:
             self.cursor += 1
         self.refresh(layout=True)
-        self.post_message(self.Changed(self))
+        report(self, self.Changed(self))
 
     def action_submit(self) -> None:
         unset = [r.label for r in self.rows if (r.group, r.name) not in self.values]
@@ -104,6 +111,7 @@ class FlagForm(Widget, can_focus=True):
             self.hint = f"Set every flag first (y/n): {len(unset)} left"
             self.cursor = next(i for i, r in enumerate(self.rows) if (r.group, r.name) not in self.values)
             self.refresh(layout=True)
-            self.app.bell()
+            report(self, self.Incomplete(self, f"Not done: {len(unset)} flag(s) not set yet, "
+                                               f"first \u201c{unset[0]}\u201d (y yes, n no)"))
             return
-        self.post_message(self.Submitted(self))
+        report(self, self.Submitted(self))

@@ -4,6 +4,11 @@ Driven by plain data: `InstructionPanel(fields)`, then `set_answers(answers)` pe
 starts from the schema defaults). Every change posts `InstructionPanel.Changed`.
 Keys: a field's key answers it (yes/no fields flip, a choice opens its type-to-search list),
 `?` shows the PII rules of the guidelines.
+
+The panel keeps the focus while a choice list is open and drives the list itself (typing
+searches, ↑/↓ move, Enter chooses, Escape closes): the stock Select moves focus with
+call_later, so keys typed in one burst after the field key would reach the wrong widget
+(screens/key_path.py).
 """
 
 from __future__ import annotations
@@ -17,8 +22,10 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Markdown, Select, Static
+from textual.widgets._select import SelectOverlay
 
 from screens.guidelines import MISSING, matching, read_guidelines
+from screens.key_path import report
 from screens.widgets import field_values as fv
 from store.schema import Field
 
@@ -52,6 +59,8 @@ class InstructionPanel(VerticalScroll, can_focus=True):
         self.answers: dict[str, Any] = fv.defaults(self.fields)
         self._label_width = min(max((len(f.label) for f in self.fields), default=0), 36)
         self._lines: dict[str, str] = {}
+        self.choosing: Field | None = None
+        self._query = ""
         self._rules_loaded = False
 
     def compose(self) -> ComposeResult:
@@ -67,28 +76,26 @@ class InstructionPanel(VerticalScroll, can_focus=True):
             if field.kind == "choice":
                 with Horizontal(classes="field-row choice-row", id=f"row-{field.name}"):
                     yield Static(classes="field-label", id=f"field-{field.name}", markup=False)
-                    yield Select(
+                    select: Select = Select(
                         [(c, c) for c in field.choices],
                         prompt=f"{'required: ' if field.required else ''}press {field.key}, type",
                         id=f"select-{field.name}",
                         compact=True,
                     )
+                    select.can_focus = False  # the panel drives it (see the module doc)
+                    yield select
             else:
                 yield Static(classes="field-row", id=f"field-{field.name}", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#pii-rules").display = False
-        for select in self.query(Select):
-            self.watch(select, "expanded", self._list_closed, init=False)
+        for overlay in self.query(SelectOverlay):
+            overlay.can_focus = False
         self._refresh()
-
-    def _list_closed(self, expanded: bool) -> None:
-        # Chosen or dismissed: keys go back to the fields (Enter then finishes the step).
-        if not expanded:
-            self.call_after_refresh(self.focus)
 
     # -- data in / out -------------------------------------------------------------------------
     def set_answers(self, answers: dict[str, Any] | None) -> None:
+        self._close_choice()
         self.answers = fv.defaults(self.fields) if answers is None else dict(answers)
         for field in self.fields:
             if field.kind == "choice":
@@ -112,22 +119,71 @@ class InstructionPanel(VerticalScroll, can_focus=True):
 
     # -- keys ----------------------------------------------------------------------------------
     def on_key(self, event: events.Key) -> None:
-        if event.key == RULES_KEY:
+        if self.choosing is not None:
+            self._choice_key(event)
+        elif event.key == RULES_KEY:
             self.toggle_rules()
         else:
             field = self._field_for_key(event.character or event.key)
             if field is None:
                 return
             if field.kind == "choice":
-                select = self.query_one(f"#select-{field.name}", Select)
-                select.focus()
-                select.action_show_overlay()
+                self._open_choice(field)
             elif fv.is_toggle(field):
                 self._set(field.name, fv.next_value(field, self.answers.get(field.name)))
             else:
                 return
         event.stop()
         event.prevent_default()
+
+    def explain_key(self, event: events.Key) -> str:
+        if event.is_printable:
+            return f"{event.character}: no question has that key here"
+        return ""
+
+    # -- the open choice list ------------------------------------------------------------------
+    def _select(self, field: Field) -> Select:
+        return self.query_one(f"#select-{field.name}", Select)
+
+    def _open_choice(self, field: Field) -> None:
+        self.choosing, self._query = field, ""
+        self._select(field).action_show_overlay()
+
+    def _close_choice(self) -> None:
+        if self.choosing is not None:
+            self._select(self.choosing).expanded = False
+            self.choosing = None
+
+    def _choice_key(self, event: events.Key) -> None:
+        event.stop()
+        event.prevent_default()
+        field = self.choosing
+        assert field is not None
+        select = self._select(field)
+        overlay = select.query_one(SelectOverlay)
+        key = event.key
+        moves = {"up": "cursor_up", "down": "cursor_down", "pageup": "page_up",
+                 "pagedown": "page_down", "home": "first", "end": "last"}
+        if key == "escape":
+            self._close_choice()
+        elif key == "enter":
+            index = overlay.highlighted
+            self._close_choice()
+            if index is not None:
+                value = select._options[index][1]
+                value = None if value is Select.NULL else value
+                with select.prevent(Select.Changed):
+                    select.value = Select.NULL if value is None else value
+                self._set(field.name, value)
+        elif key in moves:
+            getattr(overlay, f"action_{moves[key]}")()
+        elif key == "backspace":
+            self._query = self._query[:-1]
+        elif event.is_printable and event.character:
+            self._query += event.character
+            index = overlay._find_search_match(self._query)
+            if index is not None:
+                overlay.select(index)
 
     def toggle_rules(self) -> None:
         rules = self.query_one("#pii-rules", Markdown)
@@ -154,7 +210,7 @@ class InstructionPanel(VerticalScroll, can_focus=True):
         self.answers[name] = value
         self._refresh()
         self.scroll_to_widget(self.query_one(f"#field-{name}"), animate=False)
-        self.post_message(self.Changed(self, dict(self.answers)))
+        report(self, self.Changed(self, dict(self.answers)))
 
     def _refresh(self) -> None:
         shown = {f.name for f in fv.asked(self.fields, self.context)}

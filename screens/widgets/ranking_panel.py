@@ -44,6 +44,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
+from screens.key_path import report
 from screens.widgets.ranking_rules import (
     COMPARISON_RULES,
     CRITERIA,
@@ -266,8 +267,10 @@ class RankingPanel(Widget, can_focus=True):
         preorder: Ranking | None = None,
         ratings: dict[str, int] | None = None,
         rules: RankingRules = COMPARISON_RULES,
+        pending_tie: bool = False,
     ) -> None:
-        """Show a new task's outputs (in shown order, at most 9) and start its ranking."""
+        """Show a new task's outputs (in shown order, at most 9) and start its ranking;
+        `pending_tie` restores a typed `=` that waits for its letter (a draft's `B = _`)."""
         if len(outputs) > len(LETTERS):
             raise ValueError(f"at most {len(LETTERS)} outputs can be ranked, got {len(outputs)}")
         if preorder is None and ratings:
@@ -275,6 +278,7 @@ class RankingPanel(Widget, can_focus=True):
                 {s.output_id: ratings[s.output_id] for s in outputs if s.output_id in ratings}
             )
         self.builder = RankingBuilder(outputs, preorder)
+        self.builder.pending_tie = pending_tie and bool(self.builder.groups) and not self.builder.complete
         self.ratings = dict(ratings) if ratings else None
         self.criterion = criterion
         self.rules = rules
@@ -365,11 +369,13 @@ class RankingPanel(Widget, can_focus=True):
 
     # -- keys ------------------------------------------------------------------------------
 
-    def _apply(self, outcome: Outcome) -> None:
+    def _apply(self, outcome: Outcome, tie_before: bool | None = None) -> None:
         self.hint = outcome.hint
         self._show_ranking()
-        if outcome.changed:
-            self.post_message(self.Changed(self, self.builder.ranking))
+        if outcome.hint and not outcome.changed:
+            self.app.bell()  # the key could not apply; the hint says why
+        if outcome.changed or (tie_before is not None and tie_before != self.builder.pending_tie):
+            report(self, self.Changed(self, self.builder.ranking))
 
     def on_key(self, event: events.Key) -> None:
         character = event.character or ""
@@ -378,16 +384,28 @@ class RankingPanel(Widget, can_focus=True):
             event.prevent_default()
             self._apply(self.builder.letter(character))
 
+    def explain_key(self, event: events.Key) -> str:
+        """Why a key did nothing (the screen rings the bell and shows it)."""
+        character = event.character or ""
+        if len(character) == 1 and character.isalpha():
+            self.hint = self.builder.letter(character).hint  # a letter with no output: says so
+            self._show_ranking()
+            return self.hint
+        return ""
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("move_up", "move_down", "leave_move"):
             return self.builder.moving  # else the key falls through to the host (Escape: back)
         return True
 
     def action_tie(self) -> None:
-        self._apply(self.builder.tie())
+        # A pending `=` is on screen (`B = _`): the host keeps it in the draft.
+        before = self.builder.pending_tie
+        self._apply(self.builder.tie(), tie_before=before)
 
     def action_backspace(self) -> None:
-        self._apply(self.builder.backspace())
+        before = self.builder.pending_tie
+        self._apply(self.builder.backspace(), tie_before=before)
 
     def action_undo(self) -> None:
         self._apply(self.builder.undo())
@@ -418,13 +436,13 @@ class RankingPanel(Widget, can_focus=True):
         self.builder.moving = False
         self.hint = ""
         self._show_ranking()
-        self.post_message(self.Submitted(self, self.builder.ranking))
+        report(self, self.Submitted(self, self.builder.ranking))
 
     def action_skip(self) -> None:
-        self.post_message(self.SkipRequested(self, self.builder.ranking))
+        report(self, self.SkipRequested(self, self.builder.ranking))
 
     def action_flag(self) -> None:
-        self.post_message(self.FlagToggled(self, self.builder.ranking))
+        report(self, self.FlagToggled(self, self.builder.ranking))
 
     def action_toggle_rules(self) -> None:
         self.toggle_class("-rules-open")

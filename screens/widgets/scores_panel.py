@@ -17,6 +17,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
+from screens.key_path import report
 from screens.widgets import field_values as fv
 from screens.widgets.ranking_panel import _window
 from screens.widgets.ranking_state import ShownOutput
@@ -184,6 +185,18 @@ class ScoresPanel(Vertical, can_focus=True):
         event.stop()
         event.prevent_default()
 
+    def explain_key(self, event: events.Key) -> str:
+        """Why a key did nothing (the screen rings the bell and shows it)."""
+        if not self.outputs:
+            return ""
+        rating, key = self.rating, event.character or event.key
+        if rating is not None and key.isdigit():
+            return f"{key}: {rating.label} is {rating.min}–{rating.max}"
+        if event.is_printable:
+            letter = self.outputs[self.current].letter
+            return f"{key}: no question of output {letter} has that key (? lists them)"
+        return ""
+
     def _flag_for_key(self, key: str) -> Field | None:
         shown = self.outputs[self.current]
         for field in fv.asked(self.fields, self._context_of(shown)):
@@ -194,7 +207,7 @@ class ScoresPanel(Vertical, can_focus=True):
     def _set(self, name: str, value: Any) -> None:
         self.scores[self.outputs[self.current].output_id][name] = value
         self._show()
-        self.post_message(self.Changed(self, {k: dict(v) for k, v in self.scores.items()}))
+        report(self, self.Changed(self, {k: dict(v) for k, v in self.scores.items()}))
 
     # -- rendering -----------------------------------------------------------------------------
     def _context_of(self, shown: ShownOutput) -> dict[str, Any]:

@@ -1,7 +1,14 @@
-"""Choose why a task is skipped: a fixed list of reasons, or other with free text."""
+"""Skipping a task, the same on every work screen: say why, then Enter; Escape cancels.
+
+The labeler types a reason (the listed ones are suggested as they type; → accepts the
+suggestion) or picks a listed one with ↑/↓, which puts it in the line; Enter skips with the
+line as the reason. A skip without a reason is refused. Each screen lists the reasons that fit
+its work (`reasons=`); anything else typed is stored as typed.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -9,31 +16,58 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import Input, Label, OptionList
+from textual.suggester import SuggestFromList
+from textual.widgets import Label, OptionList
 
-from screens.faults import attempt
+from screens.key_path import focus_now, report
 from screens.widgets.safe_text import SafeInput
-from store import queue
 
-REASONS = ("contains PII", "harmful request", "unclear", "other")
+REASONS = ("cannot judge", "contains PII", "harmful request", "unclear")
+
+
+class _Reason(SafeInput):
+    """The line the reason is typed in; ↑/↓ choose a listed reason instead."""
+
+    BINDINGS = [
+        Binding("up", "pick(-1)", "Previous reason", show=False, id="skip.previous"),
+        Binding("down", "pick(1)", "Next reason", show=False, id="skip.next"),
+    ]
+
+    @property
+    def panel(self) -> SkipPanel:
+        return self.query_ancestor(SkipPanel)
+
+    def action_pick(self, step: int) -> None:
+        self.panel.pick(step)
+
+    async def action_submit(self) -> None:
+        # At once rather than through Input.Submitted: keys typed after Enter meet the next task.
+        self.panel.choose(self.value)
 
 
 class SkipPanel(Vertical):
-    """Hidden until `open`; posts `Chosen(reason)` or `Cancelled`."""
+    """Hidden until `open`; reports `Chosen(reason)`, `Refused(why)` or `Cancelled`."""
 
     DEFAULT_CSS = """
     SkipPanel { display: none; height: auto; border: round $warning; padding: 0 1; }
     SkipPanel.-open { display: block; }
-    SkipPanel OptionList { height: auto; border: none; }
-    SkipPanel Input { display: none; }
-    SkipPanel.-other Input { display: block; }
+    SkipPanel OptionList { height: auto; max-height: 6; border: none; }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel", priority=True)]
+    BINDINGS = [Binding("escape", "cancel", "Cancel skip", priority=True, id="skip.cancel")]
 
     @dataclass
     class Chosen(Message):
         panel: SkipPanel
         reason: str
+
+        @property
+        def control(self) -> SkipPanel:
+            return self.panel
+
+    @dataclass
+    class Refused(Message):
+        panel: SkipPanel
+        why: str
 
         @property
         def control(self) -> SkipPanel:
@@ -47,47 +81,52 @@ class SkipPanel(Vertical):
         def control(self) -> SkipPanel:
             return self.panel
 
+    def __init__(self, reasons: Sequence[str] = REASONS, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.reasons = tuple(reasons)
+
     def compose(self) -> ComposeResult:
-        yield Label("Skip this task because… (↑/↓, Enter; Esc cancels)")
-        yield OptionList(*REASONS, id="skip-reasons")
-        yield SafeInput(placeholder="say why, then Enter", id="skip-other", max_length=500)
+        yield Label("Skip because… type why or ↑/↓ a reason; Enter skips, Esc cancels")
+        options = OptionList(*self.reasons, id="skip-reasons")
+        options.can_focus = False  # the line keeps the keys; ↑/↓ move this list
+        yield options
+        yield _Reason(placeholder="why skip this task?", id="skip-why", max_length=500,
+                      suggester=SuggestFromList(self.reasons, case_sensitive=False))
+
+    @property
+    def line(self) -> _Reason:
+        return self.query_one(_Reason)
 
     def open(self) -> None:
-        self.remove_class("-other")
-        self.query_one(Input).value = ""
+        self.line.value = ""
+        self.query_one(OptionList).highlighted = None
         self.add_class("-open")
-        options = self.query_one(OptionList)
-        options.highlighted = 0
-        options.focus()
+        focus_now(self.line)
 
     @property
     def is_open(self) -> bool:
         return self.has_class("-open")
 
-    def _close(self) -> None:
-        self.remove_class("-open", "-other")
+    def pick(self, step: int) -> None:
+        options = self.query_one(OptionList)
+        now = options.highlighted
+        index = (0 if step > 0 else len(self.reasons) - 1) if now is None else now + step
+        options.highlighted = index % len(self.reasons)
+        self.line.value = self.reasons[options.highlighted]
+        self.line.cursor_position = len(self.line.value)
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        reason = REASONS[event.option_index]
-        if reason == "other":
-            self.add_class("-other")
-            self.query_one(Input).focus()
-            return
-        self._close()
-        self.post_message(self.Chosen(self, reason))
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        text = event.value.strip()
+    def choose(self, text: str) -> None:
+        text = text.strip()
         if not text:
+            report(self, self.Refused(self, "A skip needs a reason: type it or pick one (↑/↓)."))
             return
-        self._close()
-        self.post_message(self.Chosen(self, f"other: {text}"))
+        listed = {r.casefold(): r for r in self.reasons}
+        self.remove_class("-open")
+        report(self, self.Chosen(self, listed.get(text.casefold(), text)))
 
     def action_cancel(self) -> None:
-        self._close()
-        self.post_message(self.Cancelled(self))
+        self.remove_class("-open")
+        report(self, self.Cancelled(self))
 
 
 if TYPE_CHECKING:  # the mixin runs on a WorkScreen; a type checker sees it as one
@@ -97,8 +136,8 @@ else:
 
 
 class SkipHandling(_WorkScreen):
-    """For a `WorkScreen` that composes a `SkipPanel`: F4 asks why, the store records the skip,
-    and the next task comes up. `skip_cancelled` says where focus goes back to."""
+    """For a `WorkScreen` that composes a `SkipPanel`: the skip key asks why, the store records
+    the skip, and the next task comes up. `skip_cancelled` says where focus goes back to."""
 
     def action_skip(self) -> None:
         if self.view is not None:
@@ -106,15 +145,12 @@ class SkipHandling(_WorkScreen):
             self.query_one(SkipPanel).open()
 
     def on_skip_panel_chosen(self, event: SkipPanel.Chosen) -> None:
-        if self.view is None:
-            return
-        ok, _ = attempt(self.notify, "skip this task", queue.skip, self.app.db,
-                        self.view.assignment.id, event.reason)
-        if not ok:
-            return
-        self._dirty = False
-        self.notify("Skipped; researchers will see the reason.")
-        self.next_task()
+        if self.view is not None:
+            self.skip(event.reason)
+        self.skip_cancelled()
+
+    def on_skip_panel_refused(self, event: SkipPanel.Refused) -> None:
+        self.refuse(event.why)
 
     def on_skip_panel_cancelled(self, event: SkipPanel.Cancelled) -> None:
         self.skip_cancelled()

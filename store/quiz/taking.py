@@ -158,6 +158,16 @@ def missing(item: QuizItem, answer: dict[str, Any] | None) -> str | None:
     return None  # the self-assessment may be left empty
 
 
+def resume_position(session: QuizSession) -> int:
+    """Where a returning candidate goes on: the first item not answered completely (one never
+    opened, or half done), else the review page (`len(items)`)."""
+    for item in session.items:
+        answer = session.answers.get(item.position)
+        if answer is None or missing(item, answer) is not None:
+            return item.position
+    return len(session.items)
+
+
 def submit_quiz(db: sqlite_utils.Database, session: QuizSession, *, schema: Schema | None = None) -> None:
     """Write every saved answer as labels, close the items, lock the quiz: one transaction.
 

@@ -86,7 +86,7 @@ async def test_researchers_queue_has_no_gold_checks(ranking_app, ranking_db):
 
 
 class FakeClock:
-    """Stands in for `time` in screens.base: the test decides when each key is pressed."""
+    """Stands in for `time` in store.task_session: the test decides when each key is pressed."""
 
     def __init__(self, at: float) -> None:
         self.at = at
@@ -96,10 +96,10 @@ class FakeClock:
 
 
 async def test_active_time_leaves_out_an_idle_gap_typed_in_the_app(ranking_app, ranking_db, monkeypatch):
-    import screens.base
+    import store.task_session
 
     clock = FakeClock(1000.0)
-    monkeypatch.setattr(screens.base, "time", clock)
+    monkeypatch.setattr(store.task_session, "time", clock)
     app = ranking_app(config=quality_config(gold_rate=0.0, idle_seconds=120))
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.press("c")  # the task is shown at 1000
@@ -114,11 +114,11 @@ async def test_active_time_leaves_out_an_idle_gap_typed_in_the_app(ranking_app, 
 
 
 async def test_active_time_survives_a_new_session_through_the_draft(ranking_app, ranking_db, monkeypatch):
-    import screens.base
+    import store.task_session
     from store.labels import load_draft
 
     clock = FakeClock(0.0)
-    monkeypatch.setattr(screens.base, "time", clock)
+    monkeypatch.setattr(store.task_session, "time", clock)
     app = ranking_app(config=quality_config(gold_rate=0.0))
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.press("c")
@@ -143,10 +143,10 @@ async def test_active_time_survives_a_new_session_through_the_draft(ranking_app,
 
 
 async def test_writing_records_active_time(make_app, sample_db, monkeypatch):
-    import screens.base
+    import store.task_session
 
     clock = FakeClock(100.0)
-    monkeypatch.setattr(screens.base, "time", clock)
+    monkeypatch.setattr(store.task_session, "time", clock)
     app = make_app("alice")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("w")  # shown at 100

@@ -7,7 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from screens.comparison import ComparisonScreen, InstructionScreen
+from screens.comparison import ComparisonScreen
+from screens.instruction import InstructionScreen
 from screens.widgets.instruction_panel import InstructionPanel
 from screens.widgets.prompt_panel import readable_prompt
 from screens.widgets.ranking_panel import RankingPanel
@@ -51,7 +52,8 @@ def comparison(make_app):
     async def start(cfg: Config | None = None, size=(100, 40), labeler: str = "alice"):
         app = make_app(labeler, config=cfg)
         async with app.run_test(size=size, notifications=True) as pilot:
-            await pilot.press("c")
+            if not isinstance(app.screen, ComparisonScreen):  # else resumed at start-up
+                await pilot.press("c")
             await pilot.pause()
             assert isinstance(app.screen, ComparisonScreen)
             yield pilot, app.screen

@@ -13,6 +13,7 @@ from screens.widgets.safe_text import safe_content
 from store import labels
 from store.db import open_db
 from store.labels import LabelValue
+from store.task_session import NotSaved, Saved
 
 
 class Probe(WorkScreen):
@@ -89,7 +90,7 @@ async def test_a_locked_database_is_retried_then_reported(make_app, db_path, fas
         holder = sqlite3.connect(db_path, isolation_level=None)
         holder.execute("BEGIN IMMEDIATE")  # a researcher's long import, say
         try:
-            assert probe.submit(probe.answer()) is False
+            assert isinstance(probe.finish(probe.answer(), "Saved."), NotSaved)
         finally:
             holder.execute("ROLLBACK")
             holder.close()
@@ -99,7 +100,7 @@ async def test_a_locked_database_is_retried_then_reported(make_app, db_path, fas
         assert "busy" in note and "answers stay on screen" in note and "Traceback" not in note
         assert app.is_running and app.screen is probe and probe.text == "My answer."
         assert demonstrations(db_path) == []
-        assert probe.submit(probe.answer()) is True  # the lock is gone: it saves
+        assert isinstance(probe.finish(probe.answer(), "Saved."), Saved)  # the lock is gone: it saves
     assert demonstrations(db_path) == ['"My answer."']
 
 
@@ -114,7 +115,7 @@ async def test_a_write_fault_keeps_the_answer(make_app, db_path, fault, words):
         probe.text = "A long answer. " * 20_000  # 300 kB: needs new pages
         pages = app.db.execute("PRAGMA page_count").fetchone()[0]
         app.db.execute(fault.format(pages=pages))
-        assert probe.submit(probe.answer()) is False
+        assert isinstance(probe.finish(probe.answer(), "Saved."), NotSaved)
         probe.changed()
         probe.flush_drafts()  # the draft cannot be written either, and says so
         await pilot.pause()
@@ -123,7 +124,7 @@ async def test_a_write_fault_keeps_the_answer(make_app, db_path, fault, words):
         assert integrity(db_path) == "ok" and demonstrations(db_path) == []
         app.db.execute("PRAGMA max_page_count = 1073741823")
         app.db.execute("PRAGMA query_only = OFF")
-        assert probe.submit(probe.answer()) is True
+        assert isinstance(probe.finish(probe.answer(), "Saved."), Saved)
     assert integrity(db_path) == "ok" and len(demonstrations(db_path)) == 1
 
 

@@ -166,7 +166,7 @@ def test_write_drop_come_back_finish_then_export_sft(sample_db, db_path):
         term.type("\x13")  # ctrl+s
         term.read_until(b"Submit this answer")
         term.type("y")
-        term.read_until(b"Answer submitted")
+        term.read_until(b"Saved your answer")
         term.type("\x11")  # ctrl+q
         assert term.wait() == 0
     finally:

@@ -9,7 +9,7 @@ from textual.widgets import OptionList
 
 from screens.quiz import QuizScreen
 from store.imports import import_labels
-from store.labels import iter_labels
+from store.labels import iter_labels, load_draft
 from store.quiz import admin, taking
 from store.quiz.screening import screening_report
 from tests.conftest import QUIZ_EXAMPLE, snapshot_keys, take_quiz
@@ -194,3 +194,139 @@ async def test_researcher_scores_quiz_answers_first(quiz_app, sample_db):
         await pilot.pause()
     report = screening_report(sample_db, "screening-demo", names=True)
     assert report["candidates"]["alice"]["demonstrations"] == {"n": 2, "scored": 2, "mean_score": 6}
+
+
+def home_line(app, kind="quiz") -> str:
+    options = app.screen.query_one("#work", OptionList)
+    return str(options.get_option(kind).prompt)
+
+
+async def test_resumes_at_the_first_unfinished_item_and_home_says_in_progress(quiz_app, sample_db):
+    app = quiz_app("alice")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        assert "to do: start here" in home_line(app)
+        await start_quiz(pilot, app)
+        await pilot.press("enter", "n", "y", "ctrl+n")  # item 1 half done, on to item 2
+        await answer_flags(pilot, 8)  # item 2 complete: now on item 3
+        assert "item 3 of 8" in str(app.screen.query_one("#quiz-title").render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "in progress" in home_line(app)
+        await pilot.press("ctrl+q")
+    again = quiz_app("alice")
+    async with again.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        assert "in progress" in home_line(again)
+        await start_quiz(pilot, again)
+        assert "item 1 of 8" in str(again.screen.query_one("#quiz-title").render())
+        values = again.screen.query_one("FlagForm").values
+        assert values == {("prompt", "asks_sexual"): False, ("prompt", "asks_violent"): True}
+
+
+async def test_draft_is_throttled_so_steady_typing_is_saved(quiz_app, sample_db):
+    """A debounce restarts its timer on every key and never saves while the candidate keeps
+    typing; the throttle starts one timer on the first change and later changes ride on it."""
+    app = quiz_app("alice")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await start_quiz(pilot, app)
+        screen = app.screen
+        screen.DRAFT_DELAY = 60.0  # never fires by itself during the test
+        timers = []
+        set_timer = screen.set_timer
+        screen.set_timer = lambda delay, callback, **kw: timers.append(set_timer(delay, callback, **kw)) or timers[-1]
+        await pilot.press("enter", *"nynyny")
+        assert len(timers) == 1  # six changes, one timer
+        timers[0]._callback()  # the timer fires: what was typed is on disk
+        await pilot.pause()
+        saved = load_draft(sample_db, screen.quiz.items[0].assignment_id)
+        assert saved is not None and len(saved["prompt"]) + len(saved["completion"]) == 6
+
+
+async def test_enter_on_an_unfinished_flag_item_rings_and_says_why(quiz_app):
+    app = quiz_app("alice")
+    rings = []
+    app.bell = lambda: rings.append(1)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_quiz(pilot, app)
+        await pilot.press("enter", "n", "enter")
+        status = str(app.screen.query_one("#status").render())
+        assert rings and "7 flag(s) not set yet" in status and "Asks for violent content" in status
+        assert "item 1 of 8" in str(app.screen.query_one("#quiz-title").render())
+
+
+async def test_ranking_item_footer_shows_ranking_keys(quiz_app):
+    app = quiz_app("alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_quiz(pilot, app)
+        await pilot.press("enter", *["n"] * 8, "enter", *["n"] * 8, "enter", *["n"] * 4, "enter")
+        assert "Rank the completions" in str(app.screen.query_one("#quiz-title").render())
+        shown = {b.binding.description for b in app.screen.active_bindings.values() if b.binding.show}
+        assert {"Tie", "Take back"} <= shown and not {"Yes", "No"} & shown
+
+
+async def test_self_assessment_marks_choices_without_colour(quiz_app):
+    app = quiz_app("alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_quiz(pilot, app)
+        await pilot.press("enter", *["ctrl+n"] * 7)
+        assert "Self-assessment" in str(app.screen.query_one("#quiz-title").render())
+        await pilot.press("space")
+        choices = app.screen.query_one("#self-choices")
+        chosen, other = choices.render_line(0).text, choices.render_line(1).text
+        assert chosen.startswith("▐X▌") and other.startswith("▐ ▌")
+
+
+async def test_a_pending_tie_survives_a_restart(quiz_app):
+    to_ranking = ["enter", *["n"] * 8, "enter", *["n"] * 8, "enter", *["n"] * 4, "enter"]
+    app = quiz_app("alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_quiz(pilot, app)
+        await pilot.press(*to_ranking, "b", "equals_sign", "ctrl+q")
+    again = quiz_app("alice")
+    async with again.run_test(size=(80, 24)) as pilot:
+        await start_quiz(pilot, again)
+        builder = again.screen.query_one("RankingPanel").builder
+        assert builder.pending_tie and [builder.letter_of[o] for o in builder.placed] == ["B"]
+        await pilot.press("a", "c", "enter")  # the tie completes as typed before the restart
+        order = {o.letter: o.id for o in again.screen.quiz.items[3].outputs}
+        assert again.screen.quiz.answers[3]["ranking"] == [[order["B"], order["A"]], [order["C"]]]
+
+
+async def test_a_locked_database_keeps_the_item_and_says_so(quiz_app, db_path):
+    import sqlite3
+
+    app = quiz_app("alice")
+    app.busy_bound = 0.3
+    async with app.run_test(size=(80, 24)) as pilot:
+        await start_quiz(pilot, app)
+        await pilot.press("enter", *["n"] * 7, "y")
+        holder = sqlite3.connect(db_path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            await pilot.press("enter")
+            status = str(app.screen.query_one("#status").render())
+            assert "Answer not saved" in status and "stay on screen" in status
+            assert "item 1 of 8" in str(app.screen.query_one("#quiz-title").render())
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        await pilot.press("enter")  # the lock is gone: saved once, on to item 2
+        assert "item 2 of 8" in str(app.screen.query_one("#quiz-title").render())
+        assert "not saved" not in str(app.screen.query_one("#status").render())
+        first = app.screen.quiz.items[0].assignment_id
+        assert load_draft(app.db, first)["completion"]["denigrates_protected"] is True
+
+
+async def test_enter_on_the_review_page_asks_to_submit(quiz_app, sample_db):
+    take_quiz_answers = ["enter", *["n"] * 8, "enter", *["n"] * 8, "enter", *["n"] * 4, "enter",
+                         *"bac", "enter", *"bac", "enter", *ANSWER, "ctrl+s", *ANSWER, "ctrl+s",
+                         "ctrl+s"]
+    app = quiz_app("alice")
+    async with app.run_test(size=(100, 40)) as pilot:
+        await start_quiz(pilot, app)
+        await pilot.press(*take_quiz_answers)
+        assert "review" in str(app.screen.query_one("#quiz-title").render())
+        await pilot.press("enter", "y")
+        assert "locked" in str(app.screen.query_one("#locked-text").render())
+    assert taking.load_session(sample_db, "screening-demo", "alice").locked

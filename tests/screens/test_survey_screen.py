@@ -51,3 +51,19 @@ async def test_satisfaction_includes_config_statements(make_app):
 
 def test_survey_form_snapshot_80x24(make_app, snap_compare):
     assert snap_compare(make_app("alice"), terminal_size=(80, 24), run_before=snapshot_keys("v", "enter"))
+
+
+async def test_scale_questions_take_their_digit_and_move_on(make_app, sample_db):
+    app = make_app("alice")
+    async with app.run_test(size=(100, 60)) as pilot:
+        await pilot.press("v", "down", "enter", "4", "2", "0", "5")  # 0 clears, stays on question 3
+        assert app.focused.id == "q-paid_fairly"  # 5 answered question 3 and moved on
+        await pilot.press("tab", "right", "right", "ctrl+s")  # skip paid_fairly; glad: 1, then 2
+        await pilot.pause()
+    (answers,) = [json.loads(r[0]) for r in sample_db.execute("SELECT answers FROM survey_responses")]
+    assert answers == {"instructions_clear": 4, "enjoyable": 2, "repetitive": 5, "glad": 2}
+
+
+def test_scale_questions_snapshot_80x24(make_app, snap_compare):
+    """The chosen point is marked by brackets and an arrow, not colour alone."""
+    assert snap_compare(make_app("alice"), terminal_size=(80, 24), run_before=snapshot_keys("v", "down", "enter", "4"))

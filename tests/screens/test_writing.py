@@ -81,7 +81,7 @@ async def test_submit_needs_text_and_confirmation(make_app, sample_db):
         await pilot.press("w")
         first = app.screen.view.prompt.id
         await pilot.press("ctrl+s")
-        assert any("Write an answer" in str(n.message) for n in app._notifications)
+        assert "Write an answer" in str(app.screen.query_one("#status").render())
         await pilot.press(*"An answer.", "ctrl+s", "n")
         assert app.screen.view.prompt.id == first  # declined: still writing
         await pilot.press("ctrl+s", "y")
@@ -95,16 +95,17 @@ async def test_submit_needs_text_and_confirmation(make_app, sample_db):
     assert queued == [(f"d{rows[0].id}",)]
 
 
-async def test_skip_with_other_reason(make_app, sample_db):
+async def test_skip_with_a_typed_reason(make_app, sample_db):
     app = make_app("alice")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("w")
         assignment_id, _ = active_assignment(sample_db, "alice")
-        await pilot.press("f4", "down", "down", "down", "enter", *"duplicate", "enter")
+        await pilot.press("f4", "down", "down", "escape")  # picked, then thought better of it
+        await pilot.press("f4", *"duplicate", "enter")
         await pilot.pause()
     status, reason = sample_db.execute(
         "SELECT status, reason FROM assignments WHERE id = ?", [assignment_id]).fetchone()
-    assert (status, reason) == ("skipped", "other: duplicate")
+    assert (status, reason) == ("skipped", "duplicate")
 
 
 async def test_copy_prompt_and_answer_use_osc52(make_app, monkeypatch):
@@ -147,5 +148,6 @@ async def test_submitting_a_task_closed_meanwhile_keeps_the_text(make_app, sampl
         await pilot.press("w", *"Mine.")
         queue.skip(sample_db, app.screen.view.assignment.id, "unclear")  # e.g. another session
         await pilot.press("ctrl+s", "y")
-        assert any("Could not save your answer" in str(n.message) for n in app._notifications)
+        assert "Not saved: this task was already skipped" in str(
+            app.screen.query_one("#status").render())
         assert app.screen.query_one(TextArea).text == "Mine."
