@@ -119,7 +119,10 @@ class WorkScreen(Screen):
         raise NotImplementedError
 
     def show_empty(self) -> None:
-        self.notify("Nothing is waiting here right now.", title=self.KIND)
+        from screens.registry import WORK
+
+        title = next((w.title for w in WORK if w.kind == self.KIND), self.KIND)
+        self.notify("Nothing is waiting here right now.", title=title)
         self.leave()
 
     def draft_data(self) -> dict[str, Any]:

@@ -45,9 +45,12 @@ class ComparisonScreen(SkipHandling, WorkScreen):
 
     BINDINGS = [
         Binding("enter", "finish_step", "Next / submit", id="comparison.finish_step"),
-        Binding("less_than_sign", "step(-1)", "Prev step", id="comparison.step_prev"),
-        Binding("greater_than_sign", "step(1)", "Next step", id="comparison.step_next"),
-        Binding("ctrl+t", "toggle_prompt", "Prompt", id="comparison.toggle_prompt"),
+        Binding("less_than_sign", "step(-1)", "Prev step", id="comparison.step_prev",
+                show=False),
+        Binding("greater_than_sign", "step(1)", "Next step", id="comparison.step_next",
+                show=False),
+        Binding("ctrl+t", "toggle_prompt", "Fold prompt", id="comparison.toggle_prompt",
+                show=False),
         Binding("ctrl+k", "skip", "Skip", id="comparison.skip"),
         Binding("exclamation_mark", "flag", "Flag", id="comparison.flag"),
     ]
@@ -82,16 +85,23 @@ class ComparisonScreen(SkipHandling, WorkScreen):
                 self.instruction = InstructionPanel(schema.task("instruction").fields, id="instruction")
                 yield self.instruction
             if "scores" in steps:
-                self.scores = ScoresPanel(schema.task("output").fields, id="scores")
+                self.scores = ScoresPanel(
+                    schema.task("output").fields, id="scores",
+                    advance=self.app.config["comparison"]["advance_after_rating"],
+                )
                 yield self.scores
             if "ranking" in steps:
                 yield RankingPanel(id="ranking")
         yield SkipPanel(SKIP_REASONS, id="skip")
-        yield StatusLine(id="status")
+        yield StatusLine(id="status", hide_when_empty=True)  # a row for the task when quiet
         yield Footer()
 
     def on_unmount(self) -> None:
         self.flush_drafts()
+
+    def on_resize(self, event) -> None:
+        # Under 24 rows the prompt keeps one line (Tab reaches it to scroll, ctrl+t folds it).
+        self.set_class(event.size.height < 24, "-short")
 
     # -- the task ------------------------------------------------------------------------------
     def show_task(self, view: TaskView, draft: dict[str, Any]) -> None:
@@ -137,13 +147,18 @@ class ComparisonScreen(SkipHandling, WorkScreen):
             self.scores.set_context(self._instruction_context())
         elif step == "ranking":
             scores = self.scores.ratings() if self.scores is not None else None
-            self.query_one(RankingPanel).set_task(
+            panel = self.query_one(RankingPanel)
+            panel.set_task(
                 self.outputs,
                 criterion=CRITERIA.get(self.app.config["comparison"]["priority"], ""),
                 preorder=self.ranking if self.ranking_edited else None,
                 ratings=scores or None,
                 pending_tie=self.pending_tie,
             )
+            # The suggested ranking is the answer until edited: an Enter that reaches the
+            # screen before the panel has focus (typed in the same burst as the last rating)
+            # submits it rather than calling it missing.
+            self.ranking = panel.ranking
         self.query_one(ContentSwitcher).current = self._step = step
         focus_now(self.query_one(f"#{step}"))
         self._show_title()
@@ -219,6 +234,10 @@ class ComparisonScreen(SkipHandling, WorkScreen):
         self.say(Content(""))
         self.changed()
 
+    @on(ScoresPanel.Done)
+    def _scores_done(self) -> None:
+        self.action_finish_step()
+
     @on(RankingPanel.Changed)
     def _ranked(self, event: RankingPanel.Changed) -> None:
         self.ranking, self.ranking_edited = [list(g) for g in event.ranking], True
@@ -275,7 +294,7 @@ class ComparisonScreen(SkipHandling, WorkScreen):
                 parts.append(" › ")
             style = "bold reverse" if step == self.step else "$text-muted"
             parts.append((f" {n} {STEP_TITLES[step]} ", style))
-        parts.append(("   < > step · Enter next/submit · ctrl+t prompt · Tab/shift+Tab to the prompt", "$text-muted"))
+        parts.append(("  < > step · F1 keys", "$text-muted"))
         self.query_one("#steps-bar", Static).update(Content.assemble(*parts))
 
 

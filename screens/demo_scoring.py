@@ -121,4 +121,4 @@ class DemoScoringScreen(WorkScreen):
             return
         session = self.session
         assert isinstance(session, ScoreSession)
-        self.finished(session.submit_score(self.rating), f"Scored {demo.id}: {self.rating}.")
+        self.finished(session.submit_score(self.rating), f"Score {self.rating} saved.")

@@ -1,16 +1,73 @@
-"""F1: the labeling guidelines and FAQ, rendered Markdown, searchable by section."""
+"""F1: the keys of the screen it was opened from, then the guidelines and FAQ (searchable).
+
+The key list is read from that screen's active bindings, so a key remapped in `[keys]` or the
+labeler's `keys.toml` is listed as remapped, and every key the Footer has no room for is here.
+"""
 
 from __future__ import annotations
+
+import re
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Input, Markdown, Static
+from textual.widgets.markdown import MarkdownBlock
 
 from screens.guidelines import MISSING, matching, read_guidelines
 from screens.widgets.footer import Footer
 from screens.widgets.safe_text import SafeInput
+
+_UNTOUCHABLE = re.compile(r"`[^`]*`|\]\([^)]*\)")  # inline code and link targets
+
+
+def highlight(text: str, query: str) -> str:
+    """``text`` with each word of ``query`` marked ``~~…~~`` (shown reversed, not struck) in
+    its prose: not in headings (their anchors), code blocks, inline code or link targets."""
+    words = [re.escape(w) for w in query.split() if w]
+    if not words:
+        return text
+    word = re.compile("|".join(words), re.I)
+    out, fenced = [], False
+    for line in text.split("\n"):
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+        if fenced or line.startswith("#") or line.lstrip().startswith("```"):
+            out.append(line)
+            continue
+        pieces, at = [], 0
+        for kept in _UNTOUCHABLE.finditer(line):
+            pieces.append(word.sub(lambda m: f"~~{m.group(0)}~~", line[at:kept.start()]))
+            pieces.append(kept.group(0))
+            at = kept.end()
+        pieces.append(word.sub(lambda m: f"~~{m.group(0)}~~", line[at:]))
+        out.append("".join(pieces))
+    return "\n".join(out)
+
+
+def keys_here(screen: Screen) -> list[tuple[str, str]]:
+    """(keys, what they do) for every described binding active on ``screen``, as displayed."""
+    found: dict[str, tuple[list[str], str]] = {}
+    for active in screen.active_bindings.values():
+        binding = active.binding
+        if not binding.description or not active.enabled:
+            continue
+        keys, _ = found.setdefault(binding.id or binding.action, ([], binding.description))
+        shown = screen.app.get_key_display(binding)
+        if shown not in keys:
+            keys.append(shown)
+    return [("/".join(keys), description) for keys, description in found.values()]
+
+
+def keys_content(keys: list[tuple[str, str]], title: str) -> Content:
+    if not keys:
+        return Content("")
+    width = max(len(k) for k, _ in keys)
+    rows = [Content.styled(f"Keys on {title} (F1 · Escape back)", "bold")]
+    rows += [Content.assemble((k.rjust(width), "bold $text-accent"), f"  {d}") for k, d in keys]
+    return Content("\n").join(rows)
 
 
 class HelpScreen(Screen):
@@ -28,11 +85,22 @@ class HelpScreen(Screen):
         yield SafeInput(placeholder="Search the guidelines (Enter), Escape to go back", id="help-search")
         yield Static(id="help-status")
         with VerticalScroll(id="help-body"):
+            yield Static(id="help-keys", markup=False)
             yield Markdown(self.text, id="help-md")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#help-body").focus()
+
+    def show_keys(self, screen: Screen, topic: str = "") -> None:
+        """List the keys of ``screen`` (the one F1 was pressed on) above the guidelines, then
+        go to its help ``topic`` if it has one (once the list is laid out), else to the top."""
+        title = getattr(screen, "HEADING", "") or type(screen).__name__.removesuffix("Screen")
+        self.query_one("#help-keys", Static).update(keys_content(keys_here(screen), title))
+        if topic:  # after the list has its height (one refresh lays it out, the next scrolls)
+            self.call_after_refresh(self.goto, topic)
+        else:
+            self.query_one("#help-body", VerticalScroll).scroll_home(animate=False)
 
     def goto(self, anchor: str) -> None:
         """Scroll to a heading by its slug (a work screen's HELP_TOPIC), now or once loaded."""
@@ -50,24 +118,38 @@ class HelpScreen(Screen):
     def action_search(self) -> None:
         self.query_one("#help-search", Input).focus()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.show(event.value)
+    async def on_input_submitted(self, event: Input.Submitted) -> None:
         self.query_one("#help-body").focus()
+        await self.show(event.value)
 
-    def show(self, query: str) -> None:
+    async def show(self, query: str) -> None:
         status = self.query_one("#help-status", Static)
+        markdown = self.query_one("#help-md", Markdown)
+        body = self.query_one("#help-body", VerticalScroll)
         if not query.strip():
-            self.query_one("#help-md", Markdown).update(self.text)
+            await markdown.update(self.text)
             status.update("")
             return
         found = matching(self.text, query)
-        self.query_one("#help-md", Markdown).update("\n\n".join(found) if found else "")
-        status.update(f"{len(found)} section(s) match; empty search shows everything")
+        await markdown.update(highlight("\n\n".join(found), query) if found else "")
+        status.update(f"{len(found)} section(s) match, matches reversed; "
+                      "an empty search shows everything")
+        first = self.first_match(query)
+        if first is not None:  # jump to it once laid out (the key list stays a scroll away)
+            self.call_after_refresh(body.scroll_to_widget, first, top=True, animate=False)
+
+    def first_match(self, query: str) -> MarkdownBlock | None:
+        words = [w.lower() for w in query.split()]
+        for block in self.query_one("#help-md", Markdown).query(MarkdownBlock):
+            text = block._content.plain.lower()
+            if block._content.plain and any(w in text for w in words):
+                return block
+        return None
 
     def action_close(self) -> None:
         search = self.query_one("#help-search", Input)
         if search.has_focus and search.value:
             search.value = ""
-            self.show("")
+            self.run_worker(self.show(""))
             return
         self.app.pop_screen()

@@ -1,4 +1,9 @@
-"""The home screen: who is labeling, each kind of work with its waiting count and progress."""
+"""The home screen: who is labeling, each kind of work with its waiting count and progress.
+
+The counts come from `task_counts` (kept by triggers) and are polled every POLL_SECONDS while
+home is on screen, so new work and a newly assigned quiz appear without a restart; an
+unchanged list is not redrawn.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +26,8 @@ from store import queue
 from store.quality.status import closed_reason
 from store.resume import pending_quiz_state
 
+POLL_SECONDS = 3.0
+
 
 class HomeScreen(Screen):
     app: Host  # the typed view of self.app (screens.host)
@@ -40,6 +47,19 @@ class HomeScreen(Screen):
             yield Static(id="hint")
         yield Footer()
 
+    _lines: list[tuple[str, str]] | None = None
+
+    def on_mount(self) -> None:
+        self.set_interval(POLL_SECONDS, self._poll)
+
+    def _poll(self) -> None:
+        if self.app.screen is self:
+            self.refresh_counts()
+
+    def on_resize(self) -> None:
+        if self._lines is not None:
+            self.refresh_counts()
+
     def on_screen_resume(self) -> None:
         # Also the first showing (Textual resumes a screen when it becomes current), so the
         # counts are queried once at start-up, not on mount and again on resume.
@@ -52,23 +72,35 @@ class HomeScreen(Screen):
         )
         counts = attempt(self.notify, "count the waiting work", queue.counts, app.db,
                          app.labeler, {w.kind: app.config.overlap(w.kind) for w in app.work})[1] or {}
-        options = self.query_one("#work", OptionList)
-        highlighted = options.highlighted
-        options.clear_options()
         # An assigned, unsubmitted screening quiz comes first (labeling-guidelines §8).
-        quiz = pending_quiz_state(app.db, app.labeler)
+        quiz = attempt(self.notify, "look for an assigned quiz", pending_quiz_state, app.db,
+                       app.labeler)[1]
         works = sorted(app.work, key=lambda w: w.kind != "quiz") if quiz else app.work
-        if quiz:
-            highlighted = 0
+        # One line each where it fits (4 + 34 + 22 columns), else the counts on a second line.
+        room = self.query_one("#work", OptionList).scrollable_content_region.width
+        one_line = room == 0 or room >= 60
+        lines = []
         for work in works:
             c = counts.get(work.kind)
             tail = f"{c.waiting:>5} waiting {c.done:>5} done" if c else ""
             if work.kind == "quiz" and quiz:
                 tail = "    in progress: go on" if quiz[1] else "    to do: start here"
-            options.add_option(Option(Content(f"[{work.key}] {work.title:<34}{tail}"), id=work.kind))
-        options.highlighted = highlighted if highlighted is not None else 0
+            if one_line:
+                lines.append((work.kind, f"[{work.key}] {work.title:<34}{tail}"))
+            else:
+                lines.append((work.kind, f"[{work.key}] {work.title}"
+                              + (f"\n    {' '.join(tail.split())}" if tail else "")))
+        if lines != self._lines:
+            options = self.query_one("#work", OptionList)
+            highlighted = options.highlighted
+            if quiz and (self._lines is None or self._lines[0][0] != "quiz"):
+                highlighted = 0  # a quiz just assigned: the cursor goes to it
+            self._lines = lines
+            options.clear_options()
+            options.add_options([Option(Content(text), id=kind) for kind, text in lines])
+            options.highlighted = highlighted if highlighted is not None else 0
         self.query_one("#hint", Static).update(
-            self._closed_note() or "Enter or a key in brackets starts work · F1 guidelines · ctrl+q quit"
+            self._closed_note() or "Enter or a key in brackets starts work · F1 help · ctrl+q quit"
         )
 
     def _closed_note(self) -> str | None:

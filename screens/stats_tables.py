@@ -21,6 +21,24 @@ def _num(x, digits: int = 1) -> str:
     return f"{x:,.{digits}f}" if isinstance(x, float) else f"{x:,}"
 
 
+def duration(seconds: float | None) -> str:
+    """Time worked in the unit a person reads at a glance (not "0.00 hours")."""
+    if not seconds:
+        return "–"
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def work_name(kind: str) -> str:
+    """A kind of work as the home screen names it ("Score demonstrations", not the kind id)."""
+    from screens.registry import WORK
+
+    return next((w.title for w in WORK if w.kind == kind), kind)
+
+
 def _table(title: str, columns: list[str], rows: list[list], *, text_columns: int = 1):
     from rich.table import Table
     from rich.text import Text
@@ -40,7 +58,7 @@ def render(stats: dict) -> list:
     out = []
     counts = [[f"{group.removeprefix('by_')}: {name}", _num(n)]
               for group, values in prompts.items() for name, n in values.items()]
-    out.append(_table("Prompts (kept, except status and reason)", ["", "prompts"], counts))
+    out.append(_table("Prompts (kept, except status and reason)", ["group: value", "prompts"], counts))
     crossing = users["users_in_more_than_one_split"]
     user_rows = [["users", _num(users["users"])]]
     user_rows += [[f"users in {s}", _num(n)] for s, n in users["users_per_split"].items()]
@@ -49,25 +67,28 @@ def render(stats: dict) -> list:
     user_rows.append(["prompts per user: mean / median / p90",
                       f"{_num(per_user['mean'])} / {_num(per_user['median'])} / {_num(per_user['p90'])}"])
     user_rows += [[f"top user {u}", _num(n)] for u, n in users["top"].items()]
-    out.append(_table("Users", ["", ""], user_rows))
+    out.append(_table("Users", ["measure", "value"], user_rows))
     for key, title in (("prompt", "Prompt length (characters) by category"),
                        ("prompt_answer", "Prompt + demonstration length (characters) by category")):
         rows = [[c, _num(s["n"]), _num(s["mean"]), _num(s["median"]), _num(s["p90"]), sparkline(s["histogram"])]
                 for c, s in lengths[key].items()]
         out.append(_table(title, ["category", "n", "mean", "median", "p90", "histogram"], rows))
-    rows = [[k, _num(v["tasks"]), _num(v["tasks_started"]), f"{_num(v['done'])} / {_num(v['wanted'])}",
+    rows = [[work_name(k), _num(v["tasks"]), _num(v["tasks_started"]),
+             f"{_num(v['done'])} / {_num(v['wanted'])}",
              "–" if v["share_done"] is None else f"{v['share_done']:.0%}"]
             for k, v in progress["kinds"].items()]
-    out.append(_table("Progress by kind", ["kind", "tasks", "started", "done / wanted", "done"], rows))
+    out.append(_table("Progress by work (the queue; screening-quiz answers are not counted here)",
+                      ["work", "items", "started", "labels done / wanted", "share"], rows))
     over = progress.get("over_overlap")
     if over is not None:
         from store.stats import OVER_OVERLAP_REASONS
 
         rows = [["items over overlap", _num(over["items"])]]
         rows += [[f"  {OVER_OVERLAP_REASONS[r]}", _num(n)] for r, n in over["by_reason"].items() if n]
-        out.append(_table("Items labeled by more labelers than the overlap", ["", "items"], rows))
-    rows = [[name, kind, _num(v["done"]), _num(v["hours"], 2), _num(v["items_per_hour"])]
+        out.append(_table("Items labeled by more labelers than the overlap", ["reason", "items"], rows))
+    rows = [[name, work_name(kind), _num(v["done"]), duration(v["hours"] * 3600),
+             _num(v["items_per_hour"])]
             for name, kinds in progress["labelers"].items() for kind, v in kinds.items()]
-    out.append(_table("Progress by labeler", ["labeler", "kind", "done", "hours", "items/hour"], rows,
-                      text_columns=2))
+    out.append(_table("Progress by labeler (quiz answers included)",
+                      ["labeler", "work", "done", "time", "items/hour"], rows, text_columns=2))
     return out

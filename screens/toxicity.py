@@ -160,7 +160,8 @@ class ToxicityScreen(SkipHandling, WorkScreen):
             panel.set_task(
                 [ShownOutput(o.letter, o.id, o.text) for o in self.outputs],
                 criterion=CRITERION,
-                preorder=self.ranking or preorder_for_toxicity(self.values),
+                preorder=self.ranking or None,
+                prefill=preorder_for_toxicity(self.values),
                 rules=TOXICITY_RULES,
                 pending_tie=self.pending_tie and bool(self.ranking),
             )

@@ -49,7 +49,7 @@ class LabelDeskApp(Host):
     SCREENS = {"home": _home_screen}
     MODES = {App.DEFAULT_MODE: "home"}
     BINDINGS = [
-        Binding("f1", "guidelines", "Guidelines", id="app.guidelines", priority=True),
+        Binding("f1", "guidelines", "Help", id="app.guidelines", priority=True),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
 
@@ -62,6 +62,7 @@ class LabelDeskApp(Host):
         self.labeler = labeler
         self.role = role
         self.config = config
+        self._site_config = config  # as a Config (the Host contract types `config` narrower)
         self.schema = schema
         self.quality = config.quality_policy()  # [h16] gold checks, pause, idle gap
         # Seconds a write keeps retrying a busy database (None: store.db.BUSY_BOUND).
@@ -76,8 +77,7 @@ class LabelDeskApp(Host):
         return [w for w in WORK if self.role == "researcher" or not w.researcher_only]
 
     def on_mount(self) -> None:
-        if self.config["keys"]:
-            self.set_keymap(self.config["keys"])
+        self._apply_keymap()
         self._install_signal_handlers()
         self._watch_terminal()
         self._start_session()
@@ -161,6 +161,21 @@ class LabelDeskApp(Host):
                 self._hang_up()
 
         self.set_interval(CHECK_EVERY, check)
+
+    def _apply_keymap(self) -> None:
+        from tui.config import ConfigError
+        from tui.keymap import keymap, unknown
+
+        try:
+            mapping = keymap(self._site_config)
+        except ConfigError as exc:  # the labeler's own file: say so and keep the default keys
+            self.notify(str(exc), title="Keys not remapped", severity="error", markup=False)
+            return
+        if not mapping:
+            return
+        self.set_keymap({bid: keys for bid, (keys, _) in mapping.items()})
+        for problem in unknown(mapping):
+            self.notify(problem, title="Keys", severity="warning", markup=False)
 
     def _resume(self) -> None:
         """Back into the task the labeler was typing in when the last session ended."""
@@ -293,13 +308,14 @@ class LabelDeskApp(Host):
 
         if isinstance(self.screen, (HelpScreen, TooSmallScreen)):
             return
-        topic = getattr(self.screen, "HELP_TOPIC", "")
+        came_from = self.screen
+        topic = getattr(came_from, "HELP_TOPIC", "")
         if not self.is_screen_installed("help"):
             self.install_screen(HelpScreen(), name="help")
         self.push_screen("help")
         help_screen = self.get_screen("help")
-        if topic and isinstance(help_screen, HelpScreen):
-            help_screen.goto(topic)
+        if isinstance(help_screen, HelpScreen):  # the keys first: the topic's place depends on them
+            help_screen.call_after_refresh(help_screen.show_keys, came_from, topic)
 
     def work_screen(self, work: Work) -> Screen | None:
         """The installed screen for a kind of work, created on first use; None if not built."""

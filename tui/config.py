@@ -32,6 +32,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "comparison": {
         "steps": ["instruction", "scores", "ranking"],
         "priority": "helpfulness",
+        "advance_after_rating": True,
     },
     "keys": {},
     "rules": {
@@ -138,19 +139,24 @@ def _check(path: Path, section: str, key: str, value: Any, default: Any) -> Any:
     return value
 
 
+def read_toml(path: Path, what: str = "config") -> dict[str, Any]:
+    """A TOML file's tables, or a ConfigError saying `file: problem` (the line for bad TOML)."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read {what} ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML ({exc})") from exc
+
+
 def load_config(path: str | Path | None) -> Config:
     config = Config(path=Path(path) if path else None)
     if path is None:
         return config
     path = Path(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read config ({exc.strerror})") from exc
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML ({exc})") from exc
+    raw = read_toml(path)
     for section, values in raw.items():
         if section not in DEFAULTS:
             raise ConfigError(f"{path}: {section}: unknown section (known: {', '.join(DEFAULTS)})")

@@ -35,3 +35,8 @@ def default_config_path() -> Path | None:
         return Path(os.environ["LABELDESK_CONFIG"])
     path = config_dir() / "config.toml"
     return path if path.exists() else None
+
+
+def keys_path() -> Path:
+    """The labeler's own key remapping (`keys.toml`), read over the site's `[keys]`."""
+    return config_dir() / "keys.toml"

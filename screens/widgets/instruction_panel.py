@@ -27,6 +27,7 @@ from textual.widgets._select import SelectOverlay
 from screens.guidelines import MISSING, matching, read_guidelines
 from screens.key_path import report
 from screens.widgets import field_values as fv
+from screens.widgets.choice_select import ChoiceSelect
 from store.schema import Field
 
 RULES_KEY = "question_mark"
@@ -67,7 +68,7 @@ class InstructionPanel(VerticalScroll, can_focus=True):
         yield Static(
             Content.from_markup(
                 "[b]Instruction labels[/b]  [$text-muted]a field's key answers it "
-                "(again to change) · [b]?[/b] PII rules[/]"
+                "(again to change) · [b]?[/b] help[/]"
             ),
             id="instruction-legend",
         )
@@ -76,9 +77,9 @@ class InstructionPanel(VerticalScroll, can_focus=True):
             if field.kind == "choice":
                 with Horizontal(classes="field-row choice-row", id=f"row-{field.name}"):
                     yield Static(classes="field-label", id=f"field-{field.name}", markup=False)
-                    select: Select = Select(
+                    select: Select = ChoiceSelect(
                         [(c, c) for c in field.choices],
-                        prompt=f"{'required: ' if field.required else ''}press {field.key}, type",
+                        prompt=f"{field.key}: {'required' if field.required else 'choose'}",
                         id=f"select-{field.name}",
                         compact=True,
                     )
@@ -188,7 +189,10 @@ class InstructionPanel(VerticalScroll, can_focus=True):
     def toggle_rules(self) -> None:
         rules = self.query_one("#pii-rules", Markdown)
         if not rules.display and not self._rules_loaded:
-            rules.update(pii_rules())
+            # Every field's help in full (a row shows it only where it fits), then the PII rules.
+            helps = "\n".join(f"- **[{f.key}] {f.label}**: {f.help}" for f in self.fields
+                              if f.help)
+            rules.update(f"{helps}\n\n{pii_rules()}")
             self._rules_loaded = True
         rules.display = not rules.display
         if rules.display:
@@ -212,6 +216,10 @@ class InstructionPanel(VerticalScroll, can_focus=True):
         self.scroll_to_widget(self.query_one(f"#field-{name}"), animate=False)
         report(self, self.Changed(self, dict(self.answers)))
 
+    def on_resize(self) -> None:
+        self._lines.clear()
+        self._refresh()
+
     def _refresh(self) -> None:
         shown = {f.name for f in fv.asked(self.fields, self.context)}
         for field in self.fields:
@@ -230,6 +238,7 @@ class InstructionPanel(VerticalScroll, can_focus=True):
                 Content(field.label).truncate(self._label_width, ellipsis=True, pad=True),
             )
         line = fv.field_row(field, self.answers.get(field.name), self._label_width)
-        if field.help:
+        room = self.scrollable_content_region.width or self.app.size.width - 3
+        if field.help and len(line.plain) + 3 + len(field.help) <= room:  # whole, or under ?
             line = line + Content.styled(f"   {field.help}", "$text-muted")
         return line

@@ -6,6 +6,7 @@ it, and calls ``set_task`` for each task; the panel never touches the store. API
     panel.set_task(outputs: list[ShownOutput], *, criterion: str,
                    preorder: list[list[str]] | None = None,   # e.g. a saved draft
                    ratings: dict[str, int] | None = None,     # pre-orders, warns on contradiction
+                   prefill: list[list[str]] | None = None,    # a suggested order (toxicity)
                    rules: RankingRules = COMPARISON_RULES)    # TOXICITY_RULES for toxicity
     panel.ranking                                              # so far, for the draft
 
@@ -13,8 +14,9 @@ it, and calls ``set_task`` for each task; the panel never touches the store. API
   ``shown(view.outputs)`` makes them from a ``store.views.TaskView``.
 - ``criterion``: the "Rank by: …" line, ``CRITERIA[config["comparison"]["priority"]]`` or
   ``TOXICITY_CRITERION``.
-- ``preorder`` (may be partial) wins; else ``ratings`` pre-order the outputs
-  (``preorder_from_ratings``: equal ratings tied), so often only Enter is needed.
+- ``preorder`` (may be partial) wins; else ``prefill`` or the ``ratings``
+  (``preorder_from_ratings``: equal ratings tied) suggest a ranking, so often only Enter is
+  needed; a letter typed on a suggestion starts a new ranking, Backspace brings it back.
   Revisiting the step: ``preorder=panel.ranking`` keeps the ranking and re-checks new ratings.
 
 Messages (``RankingMessage``: ``.panel``, ``.ranking`` = tie groups of output ids, best first):
@@ -267,17 +269,18 @@ class RankingPanel(Widget, can_focus=True):
         preorder: Ranking | None = None,
         ratings: dict[str, int] | None = None,
         rules: RankingRules = COMPARISON_RULES,
+        prefill: Ranking | None = None,
         pending_tie: bool = False,
     ) -> None:
         """Show a new task's outputs (in shown order, at most 9) and start its ranking;
         `pending_tie` restores a typed `=` that waits for its letter (a draft's `B = _`)."""
         if len(outputs) > len(LETTERS):
             raise ValueError(f"at most {len(LETTERS)} outputs can be ranked, got {len(outputs)}")
-        if preorder is None and ratings:
-            preorder = preorder_from_ratings(
+        if prefill is None and ratings:
+            prefill = preorder_from_ratings(
                 {s.output_id: ratings[s.output_id] for s in outputs if s.output_id in ratings}
             )
-        self.builder = RankingBuilder(outputs, preorder)
+        self.builder = RankingBuilder(outputs, preorder, prefill=prefill)
         self.builder.pending_tie = pending_tie and bool(self.builder.groups) and not self.builder.complete
         self.ratings = dict(ratings) if ratings else None
         self.criterion = criterion
@@ -294,18 +297,20 @@ class RankingPanel(Widget, can_focus=True):
         for index, card in enumerate(self._cards):
             card.display = index < len(outputs)
         self.set_class(len(outputs) in (2, 4), "-two-columns")
-        self.query_one("#criterion", Static).update(
-            Content.assemble(("Rank by: ", "$text-muted"), Content(on_screen(self.criterion)))
-        )
+        # One line: the project's setting; how to weigh the criteria is one key away (w).
+        self.query_one("#criterion", Static).update(Content.assemble(
+            ("Rank by: ", "$text-muted"), Content(on_screen(self.criterion)),
+            ("  w: weighing", "italic $text-muted"),
+        ))
         self._show_rules()
         self._show_ranking()
 
     def _show_rules(self) -> None:
         rules = self.query_one("#rules", Static)
-        if self.has_class("-rules-open"):
-            rules.update(Content("\n".join(f"• {line}" for line in self.rules.details)))
-        else:
-            rules.update(Content.assemble(self.rules.summary, (" (w: rules)", "italic")))
+        rules.display = self.has_class("-rules-open")
+        if rules.display:
+            lines = (self.rules.summary, *self.rules.details)
+            rules.update(Content("\n".join(f"• {line}" for line in lines)))
 
     def _show_heads(self) -> None:
         ranking = self.builder.groups
@@ -334,9 +339,11 @@ class RankingPanel(Widget, can_focus=True):
         if builder.pending_tie:
             parts.append(" = _")
         if not builder.groups:
-            parts.append(("type letters best first, = ties the next one with the last", "italic"))
+            parts.append(("type letters best first (= ties)", "italic"))
         if builder.remaining:
             parts.append(("   to place: " + " ".join(builder.remaining), "$text-muted"))
+        elif builder.prefilled and not builder.moving:
+            parts.append(("   suggested: Enter submits · a letter starts anew", "$text-success"))
         elif builder.moving:
             parts.append(("   K/J move · = tie with above · m done", "$text-muted"))
         else:

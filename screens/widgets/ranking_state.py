@@ -6,6 +6,11 @@ last keystroke (a pending ``=``, else the last placement). Move mode adjusts a r
 selects an output, ``move_up``/``move_down`` carry it past the neighbouring tie group (leaving its
 own tie first), ``toggle_tie`` ties it with the output just above it or splits that tie.
 Every change can be undone, including resets and moves.
+
+Keystroke economy (issue #15): when one output is left unplaced it is placed by the same
+keystroke (K−1 letters rank K outputs; ``=`` right after ties it with the one above). A
+*prefill* (a ranking suggested from the ratings) is replaced by the first letter typed, which
+starts a new ranking; Backspace or undo of that letter brings the prefill back.
 """
 
 from __future__ import annotations
@@ -42,7 +47,13 @@ class Outcome(NamedTuple):
 class RankingBuilder:
     """One labeler's ranking of one task's outputs, edited key by key."""
 
-    def __init__(self, outputs: list[ShownOutput], preorder: Ranking | None = None) -> None:
+    def __init__(
+        self,
+        outputs: list[ShownOutput],
+        preorder: Ranking | None = None,
+        *,
+        prefill: Ranking | None = None,
+    ) -> None:
         self.outputs = list(outputs)
         self._id_of = {shown.letter.upper(): shown.output_id for shown in self.outputs}
         self.letter_of = {shown.output_id: shown.letter.upper() for shown in self.outputs}
@@ -51,13 +62,26 @@ class RankingBuilder:
         self.moving = False
         self.selected: str | None = None
         self._history: list[tuple[Ranking, bool]] = []
+        # The output the last letter placed for the labeler (the one left over), if any.
+        self._auto: str | None = None
+        self.prefill: Ranking | None = None  # the suggested ranking, complete, if one was given
         if preorder:
-            placed: set[str] = set()
-            for group in preorder:
-                kept = [i for i in group if i in self.letter_of and i not in placed]
-                placed.update(kept)
-                if kept:
-                    self.groups.append(kept)
+            self.groups = self._known(preorder)
+        elif prefill:
+            self.groups = self._known(prefill)
+            if self.complete:
+                self.prefill = self.ranking
+
+    def _known(self, ranking: Ranking) -> Ranking:
+        """``ranking`` less unknown and repeated ids."""
+        placed: set[str] = set()
+        groups = []
+        for group in ranking:
+            kept = [i for i in group if i in self.letter_of and i not in placed]
+            placed.update(kept)
+            if kept:
+                groups.append(kept)
+        return groups
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -99,6 +123,12 @@ class RankingBuilder:
 
     def _save(self) -> None:
         self._history.append((self.ranking, self.pending_tie))
+        self._auto = None
+
+    @property
+    def prefilled(self) -> bool:
+        """The ranking on show is the suggestion: a letter starts a new one."""
+        return self.prefill is not None and self.groups == self.prefill
 
     def _settle_selection(self) -> None:
         placed = self.placed
@@ -118,6 +148,12 @@ class RankingBuilder:
         if self.moving and output_id in self.placed:
             self.selected = output_id
             return Outcome()
+        if self.prefilled and not self.moving:
+            self._save()
+            self.groups = [[output_id]]
+            self.pending_tie = False
+            self._place_last()
+            return Outcome(changed=True)
         if output_id in self.placed:
             return Outcome(hint=f"{letter} is already placed (Backspace takes it back, m moves it)")
         self._save()
@@ -128,7 +164,16 @@ class RankingBuilder:
         self.pending_tie = False
         if self.moving:
             self.selected = output_id
+        else:
+            self._place_last()
         return Outcome(changed=True)
+
+    def _place_last(self) -> None:
+        """One output left: it can only go last, so place it (``=`` then ties it above)."""
+        left = [s.output_id for s in self.outputs if s.output_id not in set(self.placed)]
+        if len(left) == 1:
+            self.groups.append(left)
+            self._auto = left[0]
 
     def tie(self) -> Outcome:
         """The ``=`` key: in move mode toggle the selection's tie, else tie the next placement."""
@@ -136,6 +181,11 @@ class RankingBuilder:
             return self.toggle_tie()
         if not self.groups:
             return Outcome(hint="Place an output first: = ties the next one with it")
+        auto = self._auto
+        if auto is not None and self.groups[-1] == [auto] and len(self.groups) > 1:
+            self._save()  # the output placed for the labeler joins the tie above it
+            self.groups[-2:] = [self.groups[-2] + [auto]]
+            return Outcome(changed=True)
         if self.complete:
             return Outcome(
                 hint="All placed: press m, a letter, then = to tie it with the one above"
@@ -152,13 +202,20 @@ class RankingBuilder:
             return Outcome()
         if not self.groups:
             return Outcome(hint="Nothing placed yet")
+        auto = self._auto
         self._save()
+        if auto is not None:  # the keystroke placed two: take both back
+            self.groups = [[i for i in g if i != auto] for g in self.groups]
+            self.groups = [g for g in self.groups if g]
         last = self.groups[-1]
         last.pop()
         if last:
             self.pending_tie = True  # "A=B" less its "B" reads "A=", as in the notation
         else:
             self.groups.pop()
+        if not self.groups and self.prefill is not None:
+            # Taking back the first letter of a new ranking brings the suggestion back.
+            self.groups = [list(g) for g in self.prefill]
         self._settle_selection()
         return Outcome(changed=True)
 

@@ -3,6 +3,10 @@
 Driven by plain data: `ScoresPanel(fields)`, then `set_task(outputs, scores, context)` per task
 and `set_context(context)` when the instruction labels change (`context` is answers keyed
 `task.field`; it decides which conditional fields are asked). Every change posts `Changed`.
+
+With `advance` on (`[comparison] advance_after_rating`), a rating digit that completes an
+output moves on to the next output with something missing (`after_rating`); when none is
+left the panel posts `Done` and the host moves on to the next step.
 """
 
 from __future__ import annotations
@@ -32,6 +36,44 @@ SCROLL_KEYS = {
 }
 PART_KEYS = {"left_square_bracket": -1, "right_square_bracket": 1}
 FLAG_COLUMN = 38
+
+
+def flag_rows(widths: list[int], room: int, column: int | None = None) -> list[list[int]]:
+    """Field indexes laid out in rows ``room`` wide, in order (the keys still read top to
+    bottom). With ``column``, fields pair up in two aligned columns that wide and one wider
+    than its column takes a row of its own; without, as many share a row as fit (2 apart).
+    No label is ever cut."""
+    rows: list[list[int]] = []
+    row: list[int] = []
+    used = 0
+    for index, width in enumerate(widths):
+        if column is not None and width > column - 1:
+            if row:
+                rows.append(row)
+                row = []
+            rows.append([index])
+            continue
+        if row and (len(row) == 2 if column is not None else used + width > room):
+            rows.append(row)
+            row, used = [], 0
+        row.append(index)
+        used += width + 2
+    if row:
+        rows.append(row)
+    return rows
+
+
+def after_rating(unfinished: list[bool], current: int) -> int | None:
+    """Where a rating on output ``current`` leads: itself while it still lacks something, else
+    the next unfinished output (wrapping round), else None (every output is done)."""
+    if unfinished[current]:
+        return current
+    count = len(unfinished)
+    for step in range(1, count):
+        index = (current + step) % count
+        if unfinished[index]:
+            return index
+    return None
 
 
 class ScoreCard(Vertical):
@@ -85,9 +127,22 @@ class ScoresPanel(Vertical, can_focus=True):
         def control(self) -> ScoresPanel:
             return self.panel
 
-    def __init__(self, fields: tuple[Field, ...] | list[Field] = (), **kwargs: Any) -> None:
+    @dataclass
+    class Done(Message):
+        """A rating completed the last unfinished output (with ``advance`` on)."""
+
+        panel: ScoresPanel
+
+        @property
+        def control(self) -> ScoresPanel:
+            return self.panel
+
+    def __init__(
+        self, fields: tuple[Field, ...] | list[Field] = (), *, advance: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.fields = list(fields)
+        self.advance = advance
         scales = [f for f in self.fields if f.kind == "scale"]
         self.rating = scales[0] if scales else None
         self.outputs: list[ShownOutput] = []
@@ -176,6 +231,8 @@ class ScoresPanel(Vertical, can_focus=True):
             (self.rating.min or 0) <= int(key) <= (self.rating.max or 0)
         ):
             self._set(self.rating.name, int(key))
+            if self.advance:
+                self._advance()
         else:
             field = self._flag_for_key(event.character or key)
             if field is None:
@@ -203,6 +260,17 @@ class ScoresPanel(Vertical, can_focus=True):
             if field.key == key and fv.is_toggle(field):
                 return field
         return None
+
+    def _advance(self) -> None:
+        unfinished = [
+            bool(fv.missing(self.fields, self.scores[o.output_id], self._context_of(o)))
+            for o in self.outputs
+        ]
+        index = after_rating(unfinished, self.current)
+        if index is None:
+            report(self, self.Done(self))  # handled before the next key: it meets the ranking
+        elif index != self.current:
+            self.go_to(index)
 
     def _set(self, name: str, value: Any) -> None:
         self.scores[self.outputs[self.current].output_id][name] = value
@@ -240,7 +308,8 @@ class ScoresPanel(Vertical, can_focus=True):
             card.set_class(index == self.current, "-active")
             if card.shown != shown:
                 card.show(shown)
-            card.update_fields(self._card_title(index), self._fields_content(shown))
+            width = card.content_size.width or self.app.size.width - 2
+            card.update_fields(self._card_title(index), self._fields_content(shown, width))
 
     def _card_title(self, index: int) -> Content:
         shown = self.outputs[index]
@@ -248,29 +317,37 @@ class ScoresPanel(Vertical, can_focus=True):
         return Content.assemble(
             (f"{marker}Output {shown.letter}", "bold"),
             (f"  ({index + 1} of {len(self.outputs)})", "$text-muted"),
+            ("  h/l output · a flag's key flips it · ? help", "$text-muted"),
         )
 
-    def _fields_content(self, shown: ShownOutput) -> Content:
+    def _fields_content(self, shown: ShownOutput, width: int) -> Content:
+        """The fields in two columns; a label too long for its column gets the whole row, so
+        no label is ever cut (`flag_rows`)."""
         answers = self.scores[shown.output_id]
-        cells = [
-            fv.field_row(
-                field, answers.get(field.name), FLAG_COLUMN - len(f"[{field.key}]") - 7
-            ).pad_right(2)
-            for field in fv.asked(self.fields, self._context_of(shown))
-        ]
-        return Content("\n").join(Content("").join(cells[i:i + 2]) for i in range(0, len(cells), 2))
+        asked = fv.asked(self.fields, self._context_of(shown))
+        column = FLAG_COLUMN if 2 * FLAG_COLUMN <= width - 1 else None
+        aligned = column is not None
+        widths = [len(fv.field_row(f, None).plain) for f in asked]
+        rows = []
+        for row in flag_rows(widths, width - 1, column):
+            cells = []
+            for n, index in enumerate(row):
+                field = asked[index]
+                label_width = FLAG_COLUMN - len(f"[{field.key}]") - 5 if aligned and len(row) > 1 else 0
+                cell = fv.field_row(field, answers.get(field.name), label_width)
+                cells.append(cell.pad_right(1 if aligned else 2) if n < len(row) - 1 else cell)
+            rows.append(Content("").join(cells))
+        return Content("\n").join(rows)
 
     def _legend(self) -> Content:
-        parts = [Content.from_markup(
-            "[b]Scores[/b]  [$text-muted]←/→ h/l output · a flag's key flips it · ? help[/]"
-        )]
+        # One line where it fits, wrapping to a second: never cut (the anchors are the scale).
+        parts = []
         if self.rating is not None:
-            parts.append(Content.styled(
-                f"{self.rating.label} {self.rating.min}–{self.rating.max}: "
-                f"{fv.anchors_line(self.rating)}",
-                "$text-muted",
+            parts.append(Content.assemble(
+                (f"{self.rating.label} {self.rating.min}–{self.rating.max}: ", "bold"),
+                (fv.anchors_line(self.rating), "$text-muted"),
             ))
-        return Content("\n").join(parts)
+        return Content(" · ").join(parts)
 
     def _field_help(self) -> Content:
         lines = []

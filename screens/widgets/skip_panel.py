@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.suggester import SuggestFromList
-from textual.widgets import Label, OptionList
+from textual.widgets import OptionList
 
 from screens.key_path import focus_now, report
 from screens.widgets.safe_text import SafeInput
@@ -86,12 +86,14 @@ class SkipPanel(Vertical):
         self.reasons = tuple(reasons)
 
     def compose(self) -> ComposeResult:
-        yield Label("Skip because… type why or ↑/↓ a reason; Enter skips, Esc cancels")
-        options = OptionList(*self.reasons, id="skip-reasons")
+        # The question sits in the border and the list and line are compact: every reason and
+        # the box's edge stay above the footer at 80x24 and 60x20.
+        self.border_title = "Skip because… type why or ↑/↓ a reason; Enter skips, Esc cancels"
+        options = OptionList(*self.reasons, id="skip-reasons", compact=True)
         options.can_focus = False  # the line keeps the keys; ↑/↓ move this list
         yield options
         yield _Reason(placeholder="why skip this task?", id="skip-why", max_length=500,
-                      suggester=SuggestFromList(self.reasons, case_sensitive=False))
+                      suggester=SuggestFromList(self.reasons, case_sensitive=False), compact=True)
 
     @property
     def line(self) -> _Reason:

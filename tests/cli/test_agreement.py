@@ -249,3 +249,18 @@ def test_resamples_default_is_the_statistics_default():
     from tui.commands.agreement import RESAMPLES
 
     assert RESAMPLES == N_BOOT
+
+
+def test_table_fits_100_columns_and_hides_fields_without_data(built):
+    table = built("agreement", "--resamples", "50")
+    assert table.exit_code == 0, table.output
+    lines = table.output.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    hidden = [line for line in lines if "are not shown (--all shows every field)" in line]
+    assert hidden and "no gold for this labeler's items" not in table.output.replace(
+        "with no gold for this labeler's items are not shown", "")
+    every = built("agreement", "--resamples", "50", "--all")
+    assert every.exit_code == 0, every.output
+    assert "no gold for this labeler's items" in every.output
+    assert "are not shown" not in every.output
+    assert len(every.output.splitlines()) > len(lines)

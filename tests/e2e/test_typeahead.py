@@ -91,11 +91,16 @@ def stored(conn: sqlite3.Connection, labeler: str) -> str:
             "SELECT t.kind, t.item, a.status, a.reason, a.flagged FROM assignments a "
             "JOIN tasks t ON t.id = a.task_id WHERE a.labeler = ? AND a.status != 'active' "
             "ORDER BY t.kind, t.item", [labeler]).fetchall(),
+        # A draft holding nothing typed (the quiz saves an untouched item's clock) depends on
+        # when its timer fired, not on the keys: only drafts with an answer are compared.
         "drafts": [
-            (item, {k: v for k, v in json.loads(data).items() if k != "_seconds"})
-            for item, data in conn.execute(
-                "SELECT t.item, d.data FROM drafts d JOIN assignments a ON a.id = d.assignment_id "
-                "JOIN tasks t ON t.id = a.task_id WHERE a.labeler = ? ORDER BY t.item", [labeler])],
+            (item, answer) for item, answer in (
+                (item, {k: v for k, v in json.loads(data).items() if k != "_seconds"})
+                for item, data in conn.execute(
+                    "SELECT t.item, d.data FROM drafts d JOIN assignments a "
+                    "ON a.id = d.assignment_id JOIN tasks t ON t.id = a.task_id "
+                    "WHERE a.labeler = ? ORDER BY t.item", [labeler]))
+            if any(answer.values())],
         "surveys": conn.execute("SELECT survey, answers FROM survey_responses ORDER BY survey").fetchall(),
     }
     return json.dumps(out, sort_keys=True, ensure_ascii=False)

@@ -23,8 +23,9 @@ from tui.config import Config
 
 
 def config(**comparison) -> Config:
+    """A config for these tests; a rating stays on its output unless a test asks to advance."""
     cfg = Config()
-    cfg.data["comparison"].update(comparison)
+    cfg.data["comparison"].update({"advance_after_rating": False, **comparison})
     return cfg
 
 
@@ -50,7 +51,7 @@ def comparison(make_app):
 
     @asynccontextmanager
     async def start(cfg: Config | None = None, size=(100, 40), labeler: str = "alice"):
-        app = make_app(labeler, config=cfg)
+        app = make_app(labeler, config=cfg or config())
         async with app.run_test(size=size, notifications=True) as pilot:
             if not isinstance(app.screen, ComparisonScreen):  # else resumed at start-up
                 await pilot.press("c")
@@ -347,8 +348,10 @@ async def test_ranking_step_shows_priority_and_contradictions(comparison, sample
     ):
         await pilot.press("6", "l", "4", "l", "2", "enter")
         panel = screen.query_one(RankingPanel)
-        assert "Truthful and harmless first" in str(panel.query_one("#criterion").render())
-        await pilot.press("r", "c", "b", "a")
+        criterion = str(panel.query_one("#criterion").render())
+        assert "Truthful & harmless first" in criterion and "w: weighing" in criterion
+        assert not panel.query_one("#rules").display  # no second line that reads otherwise
+        await pilot.press("c", "b")  # a letter starts a new ranking; A goes last by itself
         warning = str(panel.query_one("#status").render())
         assert warning.startswith("⚠ B (rated 4) is ranked below C (rated 2) (+2 more)")
 
@@ -389,3 +392,108 @@ async def test_a_failed_submit_never_says_saved(comparison, sample_db):
         assert any("Not saved" in str(n.title) for n in pilot.app._notifications)
         pilot.app.db.execute("PRAGMA query_only = OFF")
     assert saved(sample_db, "ranking", "p1") == {}
+
+
+# -- keystroke economy (issue #15) -------------------------------------------------------------
+
+
+async def test_ratings_advance_to_the_ranking_and_enter_accepts_it(comparison, sample_db):
+    async with comparison(config(advance_after_rating=True)) as (pilot, screen):
+        ids = letters(sample_db, screen.view.assignment.id)
+        await pilot.press("g", *"summ", "enter", "enter")
+        scores = screen.query_one(ScoresPanel)
+        await pilot.press("6")
+        assert screen.step == "scores" and scores.current == 1  # on to B
+        await pilot.press("h", "f", "7")  # back to A: a flag, then a new rating
+        assert scores.current == 1
+        await pilot.press("3", "3")  # B, then C, the last: on to the ranking
+        assert screen.step == "ranking"
+        assert screen.query_one(RankingPanel).ranking == [[ids["A"]], [ids["B"], ids["C"]]]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.view.prompt.id == "p2"
+    assert saved(sample_db, "ranking", "p1") == {"ranking": [[ids["A"]], [ids["B"], ids["C"]]]}
+    a = saved(sample_db, "output", ids["A"])
+    assert (a["rating"], a["fails_task"]) == (7, True)
+
+
+async def test_a_letter_replaces_the_suggested_ranking_and_backspace_restores_it(
+    comparison, sample_db
+):
+    async with comparison(config(advance_after_rating=True, steps=["scores", "ranking"])) as (
+        pilot, screen,
+    ):
+        ids = letters(sample_db, screen.view.assignment.id)
+        await pilot.press("6", "4", "2")
+        panel = screen.query_one(RankingPanel)
+        suggested = [[ids["A"]], [ids["B"]], [ids["C"]]]
+        assert screen.step == "ranking" and panel.ranking == suggested
+        await pilot.press("c")
+        assert panel.ranking == [[ids["C"]]]
+        await pilot.press("backspace")
+        assert panel.ranking == suggested
+        await pilot.press("b", "a", "equals_sign", "enter")  # B > A, C placed, = ties it
+        await pilot.pause()
+    assert saved(sample_db, "ranking", "p1") == {"ranking": [[ids["B"]], [ids["A"], ids["C"]]]}
+
+
+async def test_advance_is_off_by_config(comparison, sample_db):
+    async with comparison(config(advance_after_rating=False, steps=["scores", "ranking"])) as (
+        pilot, screen,
+    ):
+        await pilot.press("6", "4")
+        assert screen.step == "scores" and screen.query_one(ScoresPanel).current == 0
+
+
+def test_category_search_prefers_a_prefix_and_skips_the_placeholder():
+    from screens.widgets.choice_select import best_match
+
+    choices = [None, "brainstorming", "classification", "extract", "generation", "rewrite",
+               "chat", "closed_qa", "open_qa", "summarization", "other"]
+    assert best_match(choices, "r") == 5  # rewrite, not the "required: …" placeholder
+    assert best_match(choices, "c") == 2  # classification starts with c; "brainstorming" holds none
+    assert best_match(choices, "cl") == 2 and best_match(choices, "clo") == 7
+    assert best_match(choices, "qa") == 8  # no prefix: found earliest in the word (open_qa)
+    assert best_match(choices, "zz") is None
+    assert best_match([None], "r") is None
+
+
+async def test_typing_r_in_the_category_list_picks_rewrite(comparison, sample_db):
+    async with comparison() as (pilot, screen):
+        await pilot.press("g", "r", "enter")
+        assert screen.instruction.answers["category"] == "rewrite"
+        await pilot.press("g", "down", "up", "up", "enter")  # the placeholder cannot be chosen
+        assert screen.instruction.answers["category"] is not None
+        await pilot.press("enter")
+        assert screen.step == "scores"
+
+
+async def test_ratings_and_enter_typed_in_one_burst_save_the_suggested_ranking(
+    comparison, sample_db
+):
+    from textual import events
+
+    async with comparison(config(advance_after_rating=True, steps=["scores", "ranking"])) as (
+        pilot, screen,
+    ):
+        ids = letters(sample_db, screen.view.assignment.id)
+        for key, char in [("6", "6"), ("4", "4"), ("2", "2"), ("enter", "\r")]:
+            pilot.app.post_message(events.Key(key, char))  # one read, as SSH delivers it
+        await settle(pilot, until=lambda: screen.view.prompt.id == "p2")
+    assert saved(sample_db, "ranking", "p1") == {"ranking": [[ids["A"]], [ids["B"]], [ids["C"]]]}
+
+
+async def test_category_typed_in_one_burst_with_its_key_searches_the_list(comparison, sample_db):
+    from textual import events
+
+    async with comparison() as (pilot, screen):
+        before = dict(screen.instruction.answers)
+        for key in "gopen":  # one read, as SSH delivers fast typing: o, p, e are field keys too
+            pilot.app.post_message(events.Key(key, key))
+        await settle(pilot)
+        await pilot.press("enter")  # (Enter in the same burst is the key path's: issue #15 item 7)
+        await settle(pilot, until=lambda: screen.instruction.answers.get("category"))
+        answers = screen.instruction.answers
+        assert answers["category"] == "open_qa"
+        assert {k: v for k, v in answers.items() if k != "category"} == {
+            k: v for k, v in before.items() if k != "category"}  # no field flipped by the burst

@@ -80,3 +80,60 @@ async def test_palette_offers_work_but_no_screenshot_to_labelers(make_app):
     researcher = make_app("rhea")
     async with researcher.run_test(size=(100, 30)):
         assert any("creenshot" in c.title for c in researcher.get_system_commands(researcher.screen))
+
+
+async def test_home_refreshes_counts_and_a_new_quiz_without_a_restart(
+    make_app, sample_db, monkeypatch
+):
+    from pathlib import Path
+
+    from screens import home
+    from store.imports import import_prompts
+    from store.quiz import admin as quizzes
+
+    monkeypatch.setattr(home, "POLL_SECONDS", 0.2)
+    app = make_app("alice")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        assert any(t.startswith("[c]") and "2 waiting" in t for t in option_texts(app))
+        extra = Path(app.db.conn.execute("PRAGMA database_list").fetchone()[2]).parent / "p.jsonl"
+        extra.write_text('{"id": "p9", "text": "Name a colour.", "tasks": ["instruction"]}\n')
+        import_prompts(sample_db, extra)
+        quizzes.import_quiz(sample_db, Path(__file__).parents[2] / "quiz.example.toml")
+        quizzes.assign_quiz(sample_db, "screening-demo", ["alice"])
+        await pilot.pause(1.0)
+        texts = option_texts(app)
+        assert texts[0].startswith("[s]") and "start here" in texts[0]
+        assert app.screen.query_one("#work", OptionList).highlighted == 0
+        assert any(t.startswith("[i]") and "1 waiting" in t for t in texts)
+
+
+LONG_GUIDE = (
+    "# Guide\n\n" + "".join(f"Line {n} of filler.\n\n" for n in range(60))
+    + "## Ranking\n\n" + "".join(f"Rank line {n}.\n\n" for n in range(30))
+    + "Ties are fine, see [ties](#ties-here) and `ties`.\n"
+)
+
+
+async def test_f1_search_highlights_matches_and_jumps_to_the_first(make_app, tmp_path, monkeypatch):
+    from textual.widgets.markdown import MarkdownBlock
+
+    from screens.help import highlight
+
+    (tmp_path / "g.md").write_text(LONG_GUIDE)
+    monkeypatch.setattr("screens.guidelines.GUIDELINES", tmp_path / "g.md")
+    app = make_app("alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f1", "slash", *"ties", "enter")
+        await pilot.pause()
+        help_screen = app.screen
+        source = help_screen.query_one("#help-md", Markdown).source
+        assert "~~Ties~~ are fine, see [~~ties~~](#ties-here) and `ties`." in source
+        body = help_screen.query_one("#help-body")
+        first = help_screen.first_match("ties")
+        assert first is not None and "Ties are fine" in first._content.plain
+        assert body.scroll_y > 0 and first.region.y < 24  # scrolled to it, on screen
+        style = first.get_component_styles("s")
+        assert style.text_style.reverse  # marked by more than colour
+        assert isinstance(first, MarkdownBlock)
+    assert highlight("## Ties\n```\nties\n```\nties", "ties") == "## Ties\n```\nties\n```\n~~ties~~"

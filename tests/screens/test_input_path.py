@@ -68,7 +68,9 @@ async def test_instruction_scores_ranking_in_one_script(make_app, sample_db, mod
     keys = (["c"] + script("pueg") + script("summ\r") + ["d", "x", "enter"]
             + script("6ukl3faa") + ["right"] + script("3v\r")
             + ["r", "c", "equals_sign", "a", "b", "enter"])
-    app = make_app("alice")
+    cfg = Config()
+    cfg.data["comparison"]["advance_after_rating"] = False  # h/l move between outputs here
+    app = make_app("alice", config=cfg)
     async with app.run_test(size=(100, 40)) as pilot:
         await MODES[mode](app, pilot, keys)
         assert isinstance(app.screen, ComparisonScreen) and app.screen.view.prompt.id == "p2"
@@ -156,7 +158,7 @@ async def test_keys_that_mean_nothing_ring_and_say_why_then_typing_goes_on(make_
         await burst(app, pilot, ["z"])
         hint = str(app.screen.query_one(RankingPanel).query_one("#status").render())
         assert bells.count == 1 and "No output z here (A–C)" in status(app) + hint
-        await burst(app, pilot, ["e", "B", "A", "C", "enter"])
+        await burst(app, pilot, ["e", "B", "A", "enter"])  # C, the one left, goes last by itself
         assert bells.count == 2
     assert as_letters(sample_db, "p1", stored(sample_db, "ranking", "p1")["ranking"]) == [
         "B", "A", "C"]

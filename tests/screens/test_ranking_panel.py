@@ -86,15 +86,16 @@ async def test_typed_ranking_with_a_tie_is_submitted_as_output_ids():
     outputs = shown_outputs(TEXTS)
     app = Host(outputs)
     async with app.run_test() as pilot:
-        await pilot.press("b", "a", "equals_sign", "d")
-        assert "B > A = D" in app.line("#preview")
-        assert "to place: C" in app.line("#preview")
-        await pilot.press("C", "enter")
+        await pilot.press("b", "a", "equals_sign")
+        assert "to place: C D" in app.line("#preview")
+        await pilot.press("d")  # C, the one left, goes last with it
+        assert "B > A = D > C" in app.line("#preview")
+        await pilot.press("C", "enter")  # C: a hint only
     expected = by_letter(outputs, ["B", "AD", "C"])
     assert app.sent("submitted") == [expected]
     assert app.sent("changed")[-1] == expected
-    # one per placement, and one for the "=" typed: a pending tie (`B = _`) goes into the draft
-    assert len(app.sent("changed")) == 5
+    # one per placing key, and one for the "=" typed: a pending tie (`B = _`) goes into the draft
+    assert len(app.sent("changed")) == 4
 
 
 async def test_enter_when_incomplete_names_what_is_missing():
@@ -115,13 +116,13 @@ async def test_backspace_undo_and_reset():
         assert app.line("#preview").startswith("Ranking A > B = _")
         await pilot.press("backspace", "backspace")
         assert app.line("#preview").startswith("Ranking A ")
-        await pilot.press("d", "c", "b", "r")
+        await pilot.press("d", "c", "r")  # the c places B too
         assert app.sent("changed")[-1] == []
         await pilot.press("u")  # undo the reset
         assert app.sent("changed")[-1] == by_letter(outputs, ["A", "D", "C", "B"])
         await pilot.press("u", "u", "enter")
         assert app.sent("submitted") == []
-        await pilot.press("c", "b", "enter")
+        await pilot.press("d", "c", "enter")
     assert app.sent("submitted") == [by_letter(outputs, ["A", "D", "C", "B"])]
 
 
@@ -228,9 +229,11 @@ async def test_skip_flag_rules_and_a_remapped_key():
     async with app.run_test() as pilot:
         await pilot.press("a", "s", "exclamation_mark")
         assert [kind for kind, _ in app.messages] == ["changed", "skip", "flag"]
-        assert "toxicity differences" in app.line("#rules")
+        assert not app.query_one("#rules").display  # one "Rank by" line; w opens the rules
+        assert "w: weighing" in app.line("#criterion")
         await pilot.press("w")
         assert "Toxic: rude" in app.line("#rules")
+        assert "toxicity differences" in app.line("#rules")
         app.set_keymap({"ranking.undo": "z"})
         await pilot.press("z")
         assert app.sent("changed")[-1] == []
@@ -277,9 +280,11 @@ async def test_ranking_typed_on_a_claimed_task_lands_in_the_labels(sample_db):
     assert [output.id for output in view.outputs] == assignment.order
     best, middle, worst = ["p1-b"], ["p1-a"], ["p1-c"]
     async with app.run_test() as pilot:
-        await pilot.press(letter["p1-b"], letter["p1-c"])
-        assert labels.load_draft(sample_db, assignment.id) == {"ranking": [best, ["p1-c"]]}
-        await pilot.press("backspace", letter["p1-a"], letter["p1-c"], "enter")
+        await pilot.press(letter["p1-b"], letter["p1-c"])  # p1-a, left over, is placed last
+        assert labels.load_draft(sample_db, assignment.id) == {
+            "ranking": [best, ["p1-c"], ["p1-a"]]
+        }
+        await pilot.press("backspace", letter["p1-a"], "enter")
     rows = list(sample_db["labels"].rows_where("labeler = 'alice' AND task = 'ranking'"))
     assert [(r["item"], r["field"], json.loads(r["value"])) for r in rows] == [
         ("p1", "ranking", [best, middle, worst])

@@ -4,14 +4,14 @@ from screens.widgets.ranking_state import RankingBuilder, ShownOutput
 from store.ranking import LETTERS, to_notation
 
 
-def builder(k=4, preorder=None):
+def builder(k=4, preorder=None, prefill=None):
     # letters shown in a shuffled order: A is o3, B is o4, C is o1, D is o2
     ids = [f"o{i}" for i in range(1, k + 1)]
     ids = ids[2:] + ids[:2]
     shown = [
         ShownOutput(LETTERS[n], output_id, f"text {output_id}") for n, output_id in enumerate(ids)
     ]
-    return RankingBuilder(shown, preorder)
+    return RankingBuilder(shown, preorder, prefill=prefill)
 
 
 def notation(b):
@@ -33,11 +33,12 @@ def type_keys(b, keys):
 
 def test_typed_ranking_with_a_tie_maps_letters_to_ids():
     b = builder()
-    outcomes = type_keys(b, "ba=dc")
+    outcomes = type_keys(b, "ba=d")  # C, the one left, is placed last by the D
     assert notation(b) == "B>A=D>C"
     assert b.ranking == [["o4"], ["o3", "o2"], ["o1"]]
     assert b.complete and b.missing_hint() == ""
-    assert [o.changed for o in outcomes] == [True, True, False, True, True]
+    assert [o.changed for o in outcomes] == [True, True, False, True]
+    assert "already placed" in b.letter("c").hint
 
 
 def test_k_keystrokes_plus_one_per_tie():
@@ -61,12 +62,15 @@ def test_unknown_and_placed_letters_are_ignored_with_a_hint():
 def test_backspace_takes_back_keystrokes_like_editing_the_notation():
     b = builder()
     type_keys(b, "ba=d")
-    b.backspace()
+    assert notation(b) == "B>A=D>C"
+    b.backspace()  # the D placed C too: both come back
     assert notation(b) == "B>A="
     b.backspace()
     assert notation(b) == "B>A"
     type_keys(b, "=<c")
-    assert notation(b) == "B>A>C"
+    assert notation(b) == "B>A>C>D"
+    type_keys(b, "<")
+    assert notation(b) == "B>A"
     type_keys(b, "<<<<")
     assert notation(b) == "" and b.backspace().hint
 
@@ -76,7 +80,10 @@ def test_tie_needs_a_placement_and_toggles():
     assert b.tie().hint
     type_keys(b, "a==b")
     assert notation(b) == "A>B"
-    type_keys(b, "cd")
+    type_keys(b, "c")
+    assert notation(b) == "A>B>C>D"
+    b.letter("c")  # a hint, not a keystroke: the next = still ties D
+    assert b.tie().changed and notation(b) == "A>B>C=D"
     assert "All placed" in b.tie().hint
 
 
@@ -90,7 +97,7 @@ def test_incomplete_names_what_is_missing():
 
 def test_reset_and_undo_of_everything():
     b = builder()
-    type_keys(b, "ba=dc")
+    type_keys(b, "ba=d")
     b.reset()
     assert b.groups == [] and not b.complete
     b.undo()
@@ -98,7 +105,7 @@ def test_reset_and_undo_of_everything():
     b.backspace()
     b.undo()
     assert notation(b) == "B>A=D>C"
-    for expected in ["B>A=D", "B>A=", "B>A", "B", ""]:
+    for expected in ["B>A=", "B>A", "B", ""]:
         b.undo()
         assert notation(b) == expected
     assert b.undo().hint == "Nothing to undo"
@@ -107,7 +114,7 @@ def test_reset_and_undo_of_everything():
 
 def test_move_mode_moves_between_groups_and_toggles_ties():
     b = builder()
-    type_keys(b, "ba=dc")
+    type_keys(b, "ba=d")
     b.toggle_move()
     assert b.moving and b.letter_of[b.selected] == "C"
     b.move_up()
@@ -189,3 +196,71 @@ def test_contradictions_with_ratings():
 
 def test_no_outputs_cannot_be_submitted():
     assert RankingBuilder([]).missing_hint() == "Nothing to rank"
+
+
+# -- keystroke economy (issue #15) -------------------------------------------------------------
+
+
+def test_k_minus_one_letters_rank_k_outputs():
+    for k in range(2, 10):
+        b = builder(k)
+        type_keys(b, LETTERS[: k - 1])
+        assert b.complete and notation(b) == ">".join(LETTERS[:k])
+
+
+def test_a_tie_with_the_output_placed_last_still_needs_equals():
+    b = builder(9)
+    type_keys(b, "ABCDEFGH")
+    assert notation(b) == "A>B>C>D>E>F>G>H>I"
+    assert b.tie().changed
+    assert notation(b) == "A>B>C>D>E>F>G>H=I"
+    b.undo()
+    assert notation(b) == "A>B>C>D>E>F>G>H>I"
+    b = builder(3)
+    type_keys(b, "a=b")  # a pending tie: C is left alone, placed below the tie
+    assert notation(b) == "A=B>C"
+
+
+def test_a_letter_on_a_suggested_ranking_starts_a_new_one_and_backspace_restores_it():
+    suggestion = [["o1"], ["o2", "o3"], ["o4"]]  # C > D = A > B (A is o3, D is o2)
+    b = builder(prefill=suggestion)
+    assert b.prefilled and notation(b) == "C>D=A>B"
+    assert b.letter("b").changed
+    assert notation(b) == "B" and not b.prefilled
+    b.backspace()
+    assert b.prefilled and notation(b) == "C>D=A>B"
+    type_keys(b, "bad")
+    assert notation(b) == "B>A>D>C"
+    assert "already placed" in b.letter("a").hint  # no longer the suggestion
+    for _ in range(3):
+        b.undo()
+    assert b.prefilled and notation(b) == "C>D=A>B"
+
+
+def test_a_draft_preorder_is_not_a_suggestion():
+    b = builder(preorder=[["o1"], ["o2"], ["o3"], ["o4"]])
+    assert not b.prefilled
+    assert "already placed" in b.letter("a").hint
+    partial = builder(prefill=[["o1"]])  # an incomplete suggestion is simply extended
+    assert not partial.prefilled
+    partial.letter("a")
+    assert notation(partial) == "C>A"
+
+
+def test_nine_outputs_with_one_tie_in_nine_keys():
+    b = builder(9, prefill=[[f"o{i}"] for i in range(1, 10)])
+    keys = "IH=GFEDCB"  # 8 letters and one =; A is placed last
+    type_keys(b, keys)
+    assert b.complete and notation(b) == "I>H=G>F>E>D>C>B>A"
+    assert len(keys) == 9
+
+
+def test_after_rating_goes_to_the_next_unfinished_output_or_says_done():
+    from screens.widgets.scores_panel import after_rating
+
+    assert after_rating([False, True, True], 0) == 1
+    assert after_rating([True, False, True], 1) == 2
+    assert after_rating([True, True, False], 2) == 0  # wraps to an earlier gap
+    assert after_rating([False, True, False], 1) == 1  # still lacks a required flag: stays
+    assert after_rating([False, False, False], 2) is None
+    assert after_rating([False], 0) is None

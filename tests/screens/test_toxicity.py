@@ -56,14 +56,14 @@ async def test_partial_toxicity_answers_survive_a_restart(make_app, sample_db):
 async def test_a_half_done_ranking_survives_a_restart(make_app, sample_db):
     app = make_app("alice")
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("x", "0", "0", "0", "7", "2", "1", "2", "enter", "r", "b")
-        second = app.screen.outputs[1].id
+        await pilot.press("x", "0", "0", "0", "7", "2", "1", "2", "enter", "b")
+        second, first = app.screen.outputs[1].id, app.screen.outputs[0].id
         await pilot.press("ctrl+q")
     again = make_app("alice")
     async with again.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         screen = again.screen
         assert isinstance(screen, ToxicityScreen) and screen.step == "ranking"
-        assert screen.ranking == [[second]]
+        assert screen.ranking == [[second], [first]]  # typed, not yet submitted
         await pilot.press("escape")  # back to the fields, answers kept
         assert screen.step == "fields" and not any(screen.missing(o.id) for o in screen.outputs)

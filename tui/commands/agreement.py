@@ -69,40 +69,90 @@ def _note(entry: dict) -> str:
     return "; ".join(notes)
 
 
-def print_tables(report: dict) -> None:
+TABLE_WIDTH = 100
+"""The tables fit this many columns (a pipe or file gets exactly this)."""
+
+
+def _with_ci(value, ci) -> str:
+    return _fmt(value) + (f" ({_ci(ci)})" if ci else "")
+
+
+def _has_data(entry: dict) -> bool:
+    return bool(entry.get("n", entry.get("n_items")))
+
+
+def _by_task(fields: dict, show_all: bool) -> tuple[dict[str, list[tuple[str, dict]]], int]:
+    """Entries grouped by label task ("output.rating" → output: rating), and how many were
+    left out for having no data."""
+    groups: dict[str, list[tuple[str, dict]]] = {}
+    hidden = 0
+    for key, entry in fields.items():
+        if not show_all and not _has_data(entry):
+            hidden += 1
+            continue
+        task, _, name = key.partition(".")
+        groups.setdefault(task, []).append((name or task, entry))
+    return groups, hidden
+
+
+def print_tables(report: dict, *, show_all: bool = False) -> None:
     import sys
 
+    from rich import box
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    # A pipe or file gets room for every column instead of rich's 80-column fallback.
-    console = Console(width=None if sys.stdout.isatty() else 140)
+    width = TABLE_WIDTH
+    if sys.stdout.isatty():
+        width = min(TABLE_WIDTH, Console().width)
+    console = Console(width=width)
+
+    def table(title: str, columns: tuple[str, ...], left: tuple[str, ...]) -> Table:
+        made = Table(title=Text(title), title_justify="left", box=box.SIMPLE_HEAD,
+                     show_edge=False, pad_edge=False)
+        for column in columns:
+            made.add_column(column, overflow="fold", no_wrap=column != "notes",
+                            justify="left" if column in left else "right")
+        return made
+
+    def hidden_line(hidden: int, why: str) -> None:
+        if hidden:
+            console.print(Text(f"{hidden} fields with {why} are not shown "
+                               "(--all shows every field).", style="italic"))
+
     # Names and field keys come from imported data: Text, never markup.
     for name, fields in report["per_labeler"].items():
-        table = Table(title=Text(f"{name} against researcher gold"), title_justify="left")
-        for column in ("field", "n", "agree", "95% CI", "κ / τb", "95% CI ", "notes"):
-            table.add_column(column, overflow="fold", no_wrap=column != "notes",
-                             justify="right" if column not in ("field", "notes") else "left")
-        for key, entry in fields.items():
-            share = entry.get("agreement", entry.get("pairwise_agreement"))
-            share_ci = entry.get("agreement_ci95", entry.get("pairwise_agreement_ci95"))
-            kind = "cohen_kappa" if "cohen_kappa" in entry else "kendall_tau_b"
-            table.add_row(Text(key), Text(str(entry["n"])), Text(_fmt(share)), Text(_ci(share_ci)),
-                          Text(_fmt(entry.get(kind))), Text(_ci(entry.get(f"{kind}_ci95"))),
+        out = table(f"{name} against researcher gold",
+                    ("field", "n", "agree (95% CI)", "κ / τb (95% CI)", "notes"), ("field", "notes"))
+        groups, hidden = _by_task(fields, show_all)
+        for task, entries in groups.items():
+            out.add_row(Text(task, style="bold"))
+            for field, entry in entries:
+                share = entry.get("agreement", entry.get("pairwise_agreement"))
+                share_ci = entry.get("agreement_ci95", entry.get("pairwise_agreement_ci95"))
+                kind = "cohen_kappa" if "cohen_kappa" in entry else "kendall_tau_b"
+                out.add_row(Text(f"  {field}"), Text(str(entry["n"])),
+                            Text(_with_ci(share, share_ci)),
+                            Text(_with_ci(entry.get(kind), entry.get(f"{kind}_ci95"))),
+                            Text(_note(entry)))
+        console.print(out)
+        hidden_line(hidden, "no gold for this labeler's items")
+    inter = table("Between labelers (gold excluded)",
+                  ("field", "items", "figure", "value (95% CI)", "notes"), ("field", "figure", "notes"))
+    groups, hidden = _by_task(report["inter_annotator"], show_all)
+    for task, entries in groups.items():
+        inter.add_row(Text(task, style="bold"))
+        for field, entry in entries:
+            if "krippendorff_alpha" in entry:
+                figure, name = "krippendorff_alpha", f"alpha ({entry['level']})"
+            else:
+                figure, name = "pairwise_agreement", "pairwise"
+            inter.add_row(Text(f"  {field}"), Text(str(entry["n_items"])), Text(name),
+                          Text(_with_ci(entry[figure], entry.get(f"{figure}_ci95"))),
                           Text(_note(entry)))
-        console.print(table)
-    inter = Table(title="Between labelers (gold excluded)", title_justify="left")
-    for column in ("field", "items", "figure", "value", "95% CI", "notes"):
-        inter.add_column(column, overflow="fold", no_wrap=column != "notes")
-    for key, entry in report["inter_annotator"].items():
-        if "krippendorff_alpha" in entry:
-            figure, name = "krippendorff_alpha", f"alpha ({entry['level']})"
-        else:
-            figure, name = "pairwise_agreement", "pairwise agreement"
-        inter.add_row(Text(key), Text(str(entry["n_items"])), Text(name), Text(_fmt(entry[figure])),
-                      Text(_ci(entry.get(f"{figure}_ci95"))), Text(_note(entry)))
     console.print(inter)
+    hidden_line(hidden, "no item labeled by two labelers")
     boot = report["bootstrap"]
     console.print(
         Text(
@@ -139,9 +189,12 @@ def register(cli: click.Group) -> None:
     )
     @click.option("--quiz", metavar="NAME", help="The screening report of quiz NAME instead.")
     @click.option("--names", is_flag=True, help="With --quiz: candidates by name, not anonymous id.")
+    @click.option("--all", "show_all", is_flag=True,
+                  help="Table: also the fields with no gold for the labeler's items.")
     @db_option
     @config_option
-    def agreement(fmt, labeler, task, field, since, seed, resamples, quiz, names, db, config_path) -> None:
+    def agreement(fmt, labeler, task, field, since, seed, resamples, quiz, names, show_all, db,
+                  config_path) -> None:
         """Agreement of each labeler with researcher gold, and between labelers.
 
         Researchers only (who is asking comes from LABELDESK_LABELER, else the OS user;
@@ -173,4 +226,4 @@ def register(cli: click.Group) -> None:
             writer.writerow(CSV_COLUMNS)
             writer.writerows([csv_cell(cell) for cell in row] for row in csv_rows(report))
         else:
-            print_tables(report)
+            print_tables(report, show_all=show_all)

@@ -1,0 +1,47 @@
+"""A type-to-search choice list (the instruction's category, key ``g``).
+
+Textual's Select searches its placeholder row too ("g: required" holds an ``r``), and takes
+the earliest substring match. Here the placeholder cannot be highlighted or chosen,
+and typing matches the start of a choice first ("r" → rewrite), then any part of it.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.widgets import Select
+from textual.widgets._select import SelectCurrent, SelectOverlay
+
+
+def best_match(choices: list[str | None], query: str) -> int | None:
+    """The index of the choice ``query`` starts, else the one containing it earliest; None
+    entries (the placeholder) never match."""
+    query = query.lower()
+    prefixed = [i for i, c in enumerate(choices) if c is not None and c.lower().startswith(query)]
+    if prefixed:
+        return prefixed[0]
+    found = [(c.lower().find(query), i) for i, c in enumerate(choices) if c is not None]
+    found = [(at, i) for at, i in found if at >= 0]
+    return min(found)[1] if found else None
+
+
+class ChoiceOverlay(SelectOverlay):
+    def _find_search_match(self, query: str) -> int | None:
+        choices = [None if o.disabled else str(o.prompt) for o in self._options]
+        return best_match(choices, query)
+
+
+class ChoiceSelect(Select):
+    def compose(self) -> ComposeResult:
+        yield SelectCurrent(self.prompt)
+        yield ChoiceOverlay(type_to_search=self._type_to_search).data_bind(
+            compact=Select.compact
+        )
+
+    def _setup_options_renderables(self) -> None:
+        super()._setup_options_renderables()
+        overlay = self.query_one(ChoiceOverlay)
+        if self._allow_blank:  # the placeholder row: shown, never highlighted or chosen
+            overlay.disable_option_at_index(0)
+
+
+__all__ = ["ChoiceSelect", "best_match"]

@@ -1,0 +1,67 @@
+"""Key remapping: binding id → keys, from the site's `[keys]` and the labeler's own `keys.toml`.
+
+The labeler's file (`tui.locations.keys_path()`, top-level `"binding.id" = "key[,key...]"`)
+wins over the site's config. Textual's keymap (`App.set_keymap`) applies it to every binding
+with that id, so the Footer, the help's key list and every key path see the remapped keys.
+A malformed file is refused with `file: key: problem`; an id no screen has is reported once
+the app runs (knowing every id means importing every screen, which start-up avoids).
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from pathlib import Path
+
+from tui.config import Config, ConfigError, read_toml
+from tui.locations import keys_path
+
+# Every module that declares bindings; `binding_ids` reads them.
+BINDING_MODULES = (
+    "tui.app", "screens.home", "screens.help", "screens.stats", "screens.comparison",
+    "screens.writing", "screens.toxicity", "screens.demo_scoring", "screens.quiz",
+    "screens.survey", "screens.base", "screens.widgets.ranking_panel",
+    "screens.widgets.prompt_panel", "screens.widgets.skip_panel", "screens.widgets.confirm_bar",
+    "screens.widgets.flag_form", "screens.widgets.safe_text", "screens.widgets.scale_field",
+)
+
+
+def read_keys(path: Path) -> dict[str, str]:
+    """A keys file as binding id → keys; missing file: {}."""
+    if not path.exists():
+        return {}
+    raw = read_toml(path, "keys")
+    raw = raw.get("keys", raw) if isinstance(raw.get("keys"), dict) else raw
+    for binding_id, keys in raw.items():
+        if not isinstance(keys, str) or not keys.strip():
+            raise ConfigError(f"{path}: {binding_id}: must be a key string such as \"ctrl+u\"")
+    return dict(raw)
+
+
+def keymap(config: Config, user_file: Path | None = None) -> dict[str, tuple[str, str]]:
+    """binding id → (keys, where it was set): the site's `[keys]`, then the labeler's file."""
+    site = str(config.path) if config.path else "config"
+    site_keys: dict[str, str] = config["keys"]
+    merged = {bid: (keys, f"{site}: keys.{bid}") for bid, keys in site_keys.items()}
+    path = user_file or keys_path()
+    merged.update({bid: (keys, f"{path}: {bid}") for bid, keys in read_keys(path).items()})
+    return merged
+
+
+def binding_ids() -> set[str]:
+    """Every binding id the app declares (imports every screen)."""
+    ids: set[str] = set()
+    for name in BINDING_MODULES:
+        for _, cls in inspect.getmembers(importlib.import_module(name), inspect.isclass):
+            if cls.__module__ != name:  # Textual's own classes come in by import
+                continue
+            for binding in cls.__dict__.get("BINDINGS", ()):
+                if getattr(binding, "id", None):
+                    ids.add(binding.id)
+    return ids
+
+
+def unknown(mapping: dict[str, tuple[str, str]]) -> list[str]:
+    """`where: no such binding` for each id no screen has."""
+    known = binding_ids()
+    return [f"{where}: no such binding" for bid, (_, where) in mapping.items() if bid not in known]
