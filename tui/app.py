@@ -64,6 +64,7 @@ class LabelDeskApp(Host):
         self.config = config
         self._site_config = config  # as a Config (the Host contract types `config` narrower)
         self.schema = schema
+        self.quality = config.quality_policy()  # [h16] gold checks, pause, idle gap
         # Seconds a write keeps retrying a busy database (None: store.db.BUSY_BOUND).
         self.busy_bound: float | None = None
         self._backlog: deque[events.Key | events.Paste] = deque()
@@ -220,6 +221,9 @@ class LabelDeskApp(Host):
         from screens.key_path import deliver
 
         screen = self.screen
+        note_input = getattr(screen, "note_input", None)  # [h16 active time] every key and paste
+        if note_input is not None:
+            note_input()
         if not getattr(screen, "ORDERED_KEYS", False):
             await super().on_event(event)  # Textual's own path (dialogs, help, stock screens)
             return
