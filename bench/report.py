@@ -56,6 +56,8 @@ ROWS: list[tuple[str, str, float | None, str | None]] = [
     ("disputes.list_disputes_seconds", "disputes over 10,000 finished items, first time, s", None, None),
     ("disputes.list_disputes_again_seconds", "disputes over 10,000 finished items, again, s", None, None),
     ("disputes.next_case_seconds", "next item to adjudicate (10,000 finished), s", None, None),
+    ("quality.report_resamples_1000.seconds", "`labeldesk quality` on 1,000,000 labels, 500 labelers, s", 10, "<"),
+    ("quality.report_resamples_1000.peak_rss_mib", "`labeldesk quality` on 1,000,000 labels, peak MiB", None, None),
     ("keystrokes.keys.comparison_4_ranking_from_scores", "keys per comparison, 4 outputs, ranking as rated (13 before)", 10, "≤"),
     ("keystrokes.keys.comparison_6_ranking_from_scores", "keys per comparison, 6 outputs, ranking as rated (17 before)", None, None),
     ("keystrokes.keys.comparison_9_one_tie_typed", "keys, 9 outputs scored + ranking typed with a tie (30 before)", 20, "≤"),

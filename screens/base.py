@@ -56,7 +56,8 @@ class WorkScreen(Screen):
         app = self.app
         return TaskSession(app.db, app.labeler, self.KIND, overlap=app.config.overlap(self.KIND),
                            lease_seconds=app.config.lease_seconds, schema=app.schema,
-                           busy_bound=app.busy_bound, escalation=app.config.escalation)
+                           busy_bound=app.busy_bound, policy=app.quality,  # [h16]
+                           escalation=app.config.escalation)
 
     @property
     def view(self) -> TaskView | None:
@@ -219,6 +220,11 @@ class WorkScreen(Screen):
             return False
         self.say("Flagged for review." if flagged else "Flag removed.")
         return True
+
+    def note_input(self) -> None:
+        """[h16 active time] A key or paste reached this screen (LabelDeskApp._take)."""
+        if self._session is not None:
+            self._session.note_input()
 
     def action_home(self) -> None:
         self.flush_drafts()

@@ -23,6 +23,7 @@ from screens.registry import WORK
 from screens.widgets.footer import Footer
 from screens.widgets.safe_text import safe_markup
 from store import queue
+from store.quality.status import closed_reason
 from store.resume import pending_quiz_state
 
 POLL_SECONDS = 3.0
@@ -99,8 +100,21 @@ class HomeScreen(Screen):
             options.add_options([Option(Content(text), id=kind) for kind, text in lines])
             options.highlighted = highlighted if highlighted is not None else 0
         self.query_one("#hint", Static).update(
-            "Enter or a key in brackets starts work · F1 help · ctrl+q quit"
+            self._closed_note() or "Enter or a key in brackets starts work · F1 help · ctrl+q quit"
         )
+
+    def _closed_note(self) -> str | None:
+        """[h16] A paused (or unscreened) labeler's production queue is closed: say so."""
+        app = self.app
+        if app.role != "labeler":
+            return None
+        reason = attempt(self.notify, "read your queue's state", closed_reason, app.db,
+                         app.labeler, app.quality)[1]
+        if reason == "paused":
+            return "Your queue is paused. Please contact a researcher to reopen it."
+        if reason == "screening":
+            return "Your queue opens once you pass the screening quiz (s)."
+        return None
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.action_start(event.option.id)
@@ -113,6 +127,10 @@ class HomeScreen(Screen):
     def action_start(self, kind: str | None) -> None:
         work = next((w for w in self.app.work if w.kind == kind), None)
         if work is None:
+            return
+        closed = self._closed_note() if work.kind in queue.KINDS else None
+        if closed:  # [h16] paused or unscreened: say why instead of an empty queue
+            self.notify(closed, severity="warning", markup=False)
             return
         screen = self.app.work_screen(work)
         if screen is None:

@@ -13,6 +13,7 @@ from textual.app import App
 from textual.screen import Screen
 
 from screens.registry import Work
+from store.quality.policy import QualityPolicy
 from store.schema import Schema
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ class Host(App[Any]):
     role: str
     config: Settings
     schema: Schema
+    quality: QualityPolicy  # [h16] the [quality] settings, built once from the config
     busy_bound: float | None  # seconds a write retries a busy database (None: the store's)
 
     async def drain_keys(self) -> None:

@@ -22,6 +22,7 @@ WORK: tuple[Work, ...] = (
     Work("quiz", "s", "Screening quiz", "screens.quiz:QuizScreen"),
     Work("survey", "v", "Surveys", "screens.survey:SurveyScreen"),
     Work("stats", "t", "Statistics", "screens.stats:StatsScreen", researcher_only=True),
+    Work("quality", "q", "Quality dashboard", "screens.dashboard:DashboardScreen", researcher_only=True),
     Work("demonstration_score", "d", "Score demonstrations", "screens.demo_scoring:DemoScoringScreen", researcher_only=True),
     Work("adjudication", "a", "Adjudicate disputes", "screens.adjudication:AdjudicationScreen", researcher_only=True),
 )

@@ -157,6 +157,7 @@ class WritingScreen(SkipHandling, WorkScreen):
             demonstrations.submit_demonstration, self.app.db, self.view.assignment.id,
             prompt_id, self.editor.text, seconds=self.seconds_on_task(),
             schema=self.app.schema, overlap=self.app.config.overlap(self.KIND),
+            active_seconds=self.session.active_seconds(),  # [h16 active time]
         )
         self.finished(outcome, f"Saved your answer to {on_screen(prompt_id)}.")
 

@@ -53,11 +53,13 @@ def submit_demonstration(
     seconds: float | None = None,
     schema: Schema | None = None,
     overlap: int | None = None,
+    active_seconds: float | None = None,
 ) -> None:
     """Store the answer as the `demonstration`/`text` label, close the task, and queue the
     answer for the researchers' scoring."""
     value = labels.LabelValue(WRITE_KIND, prompt_id, "text", text)
-    labels.submit(db, assignment_id, [value], seconds=seconds, schema=schema, overlap=overlap)
+    labels.submit(db, assignment_id, [value], seconds=seconds, schema=schema, overlap=overlap,
+                  active_seconds=active_seconds)
     ensure_score_tasks(db)
 
 

@@ -11,6 +11,7 @@ from store.db import guideline_version_of, immediate, now
 from store.disputes import escalated_overlap
 from store.errors import LabelError, StoreError
 from store.events import log_event
+from store.quality.gold import is_gold_check, record_gold_answers
 from store.queue import Assignment, done_by_others, get_assignment, lease_end, mark_full_if_done
 from store.roster import role_of
 from store.schema import Schema, load_schema
@@ -130,12 +131,14 @@ def submit(
     seconds: float | None = None,
     schema: Schema | None = None,
     overlap: int | None = None,
+    active_seconds: float | None = None,
     escalation: Rules | None = None,
 ) -> None:
     """Validate and write every label of a task, close its assignment, drop its draft.
 
     With `overlap`, a task that this submit finishes for good leaves the open pool at once
     (unless `escalation`, the `[adjudication]` rules, finds it disputed: it wants more labelers).
+    A hidden gold check's answers go to the quality report (`gold_answers`), not to `labels`.
     """
     schema = schema or load_schema()
     if not values:
@@ -147,15 +150,18 @@ def submit(
         a = get_assignment(db, assignment_id)
         if a.status not in ("active", "expired"):
             raise StoreError(f"this task was already {a.status}")
-        gold = role_of(db, a.labeler) == "researcher"
-        if overlap is not None and not gold:
-            _note_over_overlap(db, a, overlap, escalation)
-        write_labels(db, a.labeler, values, gold=gold, schema=schema, seconds=seconds,
-                     assignment_id=a.id)
+        if is_gold_check(db, a.id):
+            record_gold_answers(db, a, values, seconds=seconds, active_seconds=active_seconds)
+        else:
+            gold = role_of(db, a.labeler) == "researcher"
+            if overlap is not None and not gold:
+                _note_over_overlap(db, a, overlap, escalation)
+            write_labels(db, a.labeler, values, gold=gold, schema=schema, seconds=seconds,
+                         assignment_id=a.id)
         db.execute(
             "UPDATE assignments SET status = 'done', finished_at = ?, seconds = ?, "
-            "lease_until = NULL WHERE id = ?",
-            [now(), seconds, a.id],
+            "active_seconds = ?, lease_until = NULL WHERE id = ?",
+            [now(), seconds, active_seconds, a.id],
         )
         db.execute("DELETE FROM drafts WHERE assignment_id = ?", [a.id])
         if overlap is not None:

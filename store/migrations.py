@@ -206,13 +206,62 @@ ALTER TABLE assignments ADD COLUMN session TEXT
 """
 
 
-def _v5_guideline_versions(db: sqlite_utils.Database) -> None:
+def _v5_live_quality(db: sqlite_utils.Database) -> None:
+    _run(db, _V5_SQL)
+
+
+# Live quality control (issue 16). A gold check is an assignment with `gold_check = 1`; its
+# answers go to `gold_answers`, never to `labels`, so no export, overlap count or production
+# agreement can see them. `gold_tasks` lists the tasks with researcher gold, kept by triggers
+# on `labels` (and filled here from the gold already there), so choosing a check is a lookup.
+# `quality_status` holds each labeler's current status; every change is also an event.
+# The triggers skip known tasks with NOT EXISTS, not OR IGNORE: inside a trigger the statement
+# that fired it decides conflicts (an upsert on `labels` would turn IGNORE into ABORT).
+_V5_SQL = """
+ALTER TABLE assignments ADD COLUMN gold_check INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE assignments ADD COLUMN active_seconds REAL;
+CREATE TABLE gold_tasks (
+    task_id INTEGER PRIMARY KEY REFERENCES tasks(id),
+    kind TEXT NOT NULL
+);
+CREATE INDEX gold_tasks_kind ON gold_tasks(kind, task_id);
+CREATE TABLE gold_answers (
+    id INTEGER PRIMARY KEY,
+    assignment_id INTEGER NOT NULL REFERENCES assignments(id),
+    labeler TEXT NOT NULL REFERENCES labelers(name),
+    kind TEXT NOT NULL,
+    item TEXT NOT NULL,
+    answers TEXT NOT NULL,
+    submitted_at TEXT NOT NULL,
+    seconds REAL,
+    active_seconds REAL
+);
+CREATE INDEX gold_answers_labeler ON gold_answers(labeler, submitted_at);
+CREATE INDEX labels_gold ON labels(task, item, field) WHERE gold = 1;
+CREATE TABLE quality_status (
+    labeler TEXT PRIMARY KEY REFERENCES labelers(name),
+    status TEXT NOT NULL CHECK (status IN ('ok', 'warn', 'paused', 'too_few')),
+    reasons TEXT NOT NULL DEFAULT '[]',
+    changed_at TEXT NOT NULL,
+    resumed_at TEXT,
+    checked_through INTEGER NOT NULL DEFAULT 0
+);
+INSERT OR IGNORE INTO gold_tasks (task_id, kind)
+SELECT t.id, t.kind FROM labels l JOIN tasks t ON t.item = l.item
+WHERE l.gold = 1 AND t.quiz = '' AND t.kind NOT IN ('demonstration', 'demonstration_score')
+UNION SELECT t.id, t.kind FROM labels l JOIN outputs o ON o.id = l.item JOIN tasks t ON t.item = o.prompt_id
+WHERE l.gold = 1 AND t.quiz = '' AND t.kind NOT IN ('demonstration', 'demonstration_score');
+CREATE TRIGGER gold_tasks_insert AFTER INSERT ON labels WHEN new.gold = 1 BEGIN INSERT INTO gold_tasks (task_id, kind) SELECT t.id, t.kind FROM tasks t WHERE t.quiz = '' AND t.kind NOT IN ('demonstration', 'demonstration_score') AND (t.item = new.item OR t.item = (SELECT o.prompt_id FROM outputs o WHERE o.id = new.item)) AND NOT EXISTS (SELECT 1 FROM gold_tasks g WHERE g.task_id = t.id); END;
+CREATE TRIGGER gold_tasks_update AFTER UPDATE OF gold ON labels WHEN new.gold = 1 BEGIN INSERT INTO gold_tasks (task_id, kind) SELECT t.id, t.kind FROM tasks t WHERE t.quiz = '' AND t.kind NOT IN ('demonstration', 'demonstration_score') AND (t.item = new.item OR t.item = (SELECT o.prompt_id FROM outputs o WHERE o.id = new.item)) AND NOT EXISTS (SELECT 1 FROM gold_tasks g WHERE g.task_id = t.id); END
+"""
+
+def _v6_guideline_versions(db: sqlite_utils.Database) -> None:
     # Which `[guidelines] version` the labeler worked under; NULL for labels from before.
     db.execute("ALTER TABLE labels ADD COLUMN guideline_version TEXT")
 
 
-def _v6_adjudications(db: sqlite_utils.Database) -> None:
-    _run(db, _V6_SQL)
+def _v7_adjudications(db: sqlite_utils.Database) -> None:
+    _run(db, _V7_SQL)
 
 
 # A researcher's decision on a disputed item. Its values are gold labels that point back here
@@ -221,7 +270,7 @@ def _v6_adjudications(db: sqlite_utils.Database) -> None:
 # A decision in progress is a draft (adjudication_drafts) until it is stored. dispute_checks
 # remembers items found undisputed with `done` labelers under `rules`, so a researcher's next item does not
 # judge every finished item again; any label written on the item (triggers) forgets it.
-_V6_SQL = """
+_V7_SQL = """
 CREATE TABLE adjudications (
     id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL,
@@ -260,8 +309,9 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v2_quizzes_and_surveys,
     _v3_task_counts,
     _v4_sessions,
-    _v5_guideline_versions,
-    _v6_adjudications,
+    _v5_live_quality,
+    _v6_guideline_versions,
+    _v7_adjudications,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -17,6 +17,9 @@ from store.db import now as _now
 from store.disputes import escalated_overlap
 from store.errors import StoreError
 from store.events import log_event
+from store.quality.gold import gold_check_due, is_gold_check, pick_gold_task
+from store.quality.policy import QualityPolicy
+from store.quality.status import production_closed
 from store.ranking import shuffle_seed, shuffled_order
 from store.roster import role_of
 
@@ -83,7 +86,8 @@ def _taken(db: sqlite_utils.Database, task_id: int, at: str, *, exclude: str | N
         """SELECT coalesce(sum(a.status = 'done'), 0),
                   coalesce(sum(a.status = 'active' AND a.lease_until > ?), 0)
            FROM assignments a JOIN labelers l ON l.name = a.labeler
-           WHERE a.task_id = ? AND l.role = 'labeler' AND a.labeler IS NOT ?""",
+           WHERE a.task_id = ? AND l.role = 'labeler' AND a.labeler IS NOT ?
+             AND a.gold_check = 0""",
         [at, task_id, exclude],
     ).fetchone()
     return done, live
@@ -106,10 +110,13 @@ def claim_next(
     lease_seconds: int = 3600,
     quiz: str = "",
     at: datetime | None = None,
+    policy: QualityPolicy | None = None,
     escalation: Rules | None = None,
 ) -> Assignment | None:
     """The labeler's own unfinished task of this kind, else the oldest open one, leased.
 
+    With a quality `policy`, a labeler's claim may be a hidden gold check instead, and a
+    paused (or, with `require_screening`, unscreened) labeler gets no new production task.
     With `escalation` (the `[adjudication]` rules), an item whose finished labels are disputed
     stays open past `overlap`, up to the rules' `max_overlap`."""
     at = at or datetime.now(timezone.utc)
@@ -122,27 +129,45 @@ def claim_next(
             mine = _row(own)
             expired = mine.lease_until is not None and mine.lease_until <= stamp
             done, live = _taken(db, mine.task_id, stamp, exclude=labeler)
-            if role == "researcher" or not expired or done + live < overlap:
+            if (role == "researcher" or not expired or done + live < overlap
+                    or is_gold_check(db, mine.id)):
                 db.execute("UPDATE assignments SET lease_until = ?, session = ? WHERE id = ?",
                            [until, session, mine.id])
                 return get_assignment(db, mine.id)
             # Others filled the item while this lease was out; the draft stays in `drafts`.
             db.execute("UPDATE assignments SET status = 'expired' WHERE id = ?", [mine.id])
             log_event(db, labeler, "lease_lost", {"assignment": mine.id, "task": mine.task_id})
+        production = role == "labeler" and not quiz
+        if production and production_closed(db, labeler, policy):
+            return None
         task = _next_open(db, labeler, role, kind, quiz, overlap, stamp, escalation)
         if task is None:
             return None
-        task_id, item = task
+        check = _gold_check(db, labeler, kind, policy, at) if production and policy else None
+        task_id, item = check or task
         order = _order_for(db, kind, item, labeler, task_id)
-        cur = db.execute(
+        # A repeated gold check (`gold_repeat_days`) reopens the labeler's earlier check row.
+        new_id = db.execute(
             """INSERT INTO assignments (task_id, labeler, status, claimed_at, lease_until, "order",
-                                        session)
-               VALUES (?, ?, 'active', ?, ?, ?, ?)""",
-            [task_id, labeler, stamp, until, json.dumps(order), session],
-        )
-        log_event(db, labeler, "claim", {"task": task_id, "kind": kind, "item": item})
-        assert cur.lastrowid is not None
-        return get_assignment(db, cur.lastrowid)
+                                        session, gold_check)
+               VALUES (?, ?, 'active', ?, ?, ?, ?, ?)
+               ON CONFLICT (task_id, labeler) DO UPDATE SET status = 'active',
+                 claimed_at = excluded.claimed_at, lease_until = excluded.lease_until,
+                 finished_at = NULL, seconds = NULL, active_seconds = NULL,
+                 "order" = excluded."order", session = excluded.session
+               RETURNING id""",
+            [task_id, labeler, stamp, until, json.dumps(order), session, int(check is not None)],
+        ).fetchone()[0]
+        event = {"task": task_id, "kind": kind, "item": item}
+        log_event(db, labeler, "claim", event | ({"gold_check": True} if check else {}))
+        return get_assignment(db, new_id)
+
+
+def _gold_check(db: sqlite_utils.Database, labeler: str, kind: str, policy: QualityPolicy,
+                at: datetime) -> tuple[int, str] | None:
+    """Serve a hidden gold check now? Then which gold task (None: production as usual)."""
+    rng = gold_check_due(db, labeler, kind, policy)
+    return pick_gold_task(db, labeler, kind, policy, at, rng) if rng else None
 
 
 def _own_active(db: sqlite_utils.Database, labeler: str, kind: str, quiz: str) -> tuple[Any, ...] | None:

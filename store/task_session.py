@@ -7,7 +7,8 @@ for up to `busy_bound` seconds (`store.db.retry_busy`); other faults and refused
 reported at once, in words for the person at the keyboard.
 
 The session wraps `store.queue`, `store.labels` and `store.demonstrations`; it adds the time on
-task (a clock that pauses while the labeler is elsewhere) and nothing else.
+task (a clock that pauses while the labeler is elsewhere) and the active time (inputs, idle gaps
+left out: `store.quality.clock`), and hands the quality policy to claims (gold checks, pause).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from store import demonstrations, labels, queue
 from store.db import retry_busy
 from store.errors import StoreError, describe_fault, fault_kind
+from store.quality.clock import ActiveClock
+from store.quality.policy import QualityPolicy
 from store.views import TaskView, task_view
 
 if TYPE_CHECKING:  # annotations only
@@ -32,6 +35,7 @@ if TYPE_CHECKING:  # annotations only
 T = TypeVar("T")
 
 SECONDS_KEY = "_seconds"  # time on task kept in the draft, so a resumed task keeps its clock
+ACTIVE_KEY = "_active"  # active seconds kept in the draft likewise
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,8 @@ class TaskSession:
 
     def __init__(self, db: sqlite_utils.Database, labeler: str, kind: str, *, overlap: int,
                  lease_seconds: int, schema: Schema | None = None,
-                 busy_bound: float | None = None, escalation: Rules | None = None) -> None:
+                 busy_bound: float | None = None, policy: QualityPolicy | None = None,
+                 escalation: Rules | None = None) -> None:
         self.db = db
         self.escalation = escalation  # the [adjudication] rules: disputed items get more labelers
         self.labeler = labeler
@@ -93,6 +98,8 @@ class TaskSession:
         self.view: TaskView | None = None
         self._seconds = 0.0
         self._since: float | None = None
+        self.policy = policy
+        self.clock = self._new_clock()
 
     def _try(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Outcome:
         return attempt(fn, *args, bound=self.busy_bound, **kwargs)
@@ -113,6 +120,9 @@ class TaskSession:
             self.view = claimed.view
             self._seconds = float(claimed.draft.pop(SECONDS_KEY, 0.0))
             self._since = time.monotonic()
+            # Showing the task starts a stretch: reading before the first key counts.
+            self.clock = self._new_clock(float(claimed.draft.pop(ACTIVE_KEY, 0.0)))
+            self.clock.touch(self._since)
         return outcome
 
     def _claim(self) -> Claimed | None:
@@ -124,7 +134,8 @@ class TaskSession:
     def claim_assignment(self) -> queue.Assignment | None:
         """Overridden by kinds whose items are not prompts (demonstration scoring)."""
         return queue.claim_next(self.db, self.labeler, self.kind, overlap=self.overlap,
-                                lease_seconds=self.lease_seconds, escalation=self.escalation)
+                                lease_seconds=self.lease_seconds, policy=self.policy,
+                                escalation=self.escalation)
 
     def view_of(self, assignment: queue.Assignment) -> TaskView:
         return task_view(self.db, assignment)
@@ -143,14 +154,14 @@ class TaskSession:
     # -- writing ----------------------------------------------------------------------------
     def save_draft(self, data: dict[str, Any]) -> Outcome:
         """Keep `data` (with the time on task) and renew the lease."""
-        draft = {**data, SECONDS_KEY: self.seconds()}
+        draft = {**data, SECONDS_KEY: self.seconds(), ACTIVE_KEY: self.active_seconds()}
         return self._try(labels.save_draft, self.db, self.assignment_id, draft,
                          lease_seconds=self.lease_seconds)
 
     def submit(self, values: list[labels.LabelValue]) -> Outcome:
         return self.submit_with(labels.submit, self.db, self.assignment_id, values,
                                 seconds=self.seconds(), schema=self.schema, overlap=self.overlap,
-                                escalation=self.escalation)
+                                active_seconds=self.active_seconds(), escalation=self.escalation)
 
     def submit_with(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Outcome:
         """Finish the task through a store function of its kind (demonstrations, scores)."""
@@ -173,10 +184,25 @@ class TaskSession:
         if self._since is not None:
             self._seconds += time.monotonic() - self._since
             self._since = None
+        self.clock.pause()
 
     def resume(self) -> None:
         if self._since is None:
             self._since = time.monotonic()
+            self.clock.touch(self._since)  # the task is on screen again
+
+    # -- active time --------------------------------------------------------------------------
+    def _new_clock(self, seconds: float = 0.0) -> ActiveClock:
+        idle = self.policy.idle_seconds if self.policy is not None else QualityPolicy.idle_seconds
+        return ActiveClock(idle, seconds)
+
+    def note_input(self) -> None:
+        """A key or paste while this task is on screen."""
+        if self.view is not None:
+            self.clock.touch(time.monotonic())
+
+    def active_seconds(self) -> float:
+        return self.clock.rounded
 
     def seconds(self) -> float:
         running = time.monotonic() - self._since if self._since is not None else 0.0

@@ -61,6 +61,20 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         ],
     },
     "guidelines": {"version": ""},
+    # Live quality control (issue 16); README "Live quality control" explains each key.
+    "quality": {
+        "gold_rate": 0.05,
+        "gold_rate_by_kind": {},
+        "gold_repeat_days": 0,
+        "idle_seconds": 120,
+        "fast_fraction": 0.25,
+        "fast_min_tasks": 10,
+        "fast_warn_share": 0.2,
+        "warn_below": 0.70,
+        "pause_below": 0.0,
+        "min_gold": 10,
+        "require_screening": False,
+    },
 }
 FREE_SECTIONS = {"keys"}
 CHOICES = {
@@ -90,6 +104,16 @@ class Config:
     @property
     def lease_seconds(self) -> int:
         return int(self.data["queue"]["lease_minutes"] * 60)
+
+    def quality_policy(self):
+        """The `[quality]` section (with `[screening]` thresholds) for the store."""
+        from store.errors import StoreError
+        from store.quality.policy import QualityPolicy
+
+        try:
+            return QualityPolicy.from_config(self.data["quality"], self.data["screening"])
+        except StoreError as exc:
+            raise ConfigError(f"{self.path or 'config'}: {exc}") from None
 
     @property
     def escalation(self) -> Rules:
@@ -168,6 +192,7 @@ def load_config(path: str | Path | None) -> Config:
                 raise ConfigError(f"{path}: {section}.{key}: unknown key")
             config.data[section][key] = _check(path, section, key, value, DEFAULTS[section][key])
     _check_adjudication(path, config.data["adjudication"])
+    config.quality_policy()  # [quality] shares and per-kind rates: refused here, not mid-shift
     return config
 
 

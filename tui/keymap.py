@@ -24,6 +24,7 @@ BINDING_MODULES = (
     "screens.widgets.prompt_panel", "screens.widgets.skip_panel", "screens.widgets.confirm_bar",
     "screens.widgets.flag_form", "screens.widgets.safe_text", "screens.widgets.scale_field",
     "screens.adjudication",
+    "screens.dashboard",
 )
 
 

@@ -43,8 +43,11 @@ SCRIPTS = {
         ["c", *"badc", "enter", *"a=bdc", "enter"], done_count("comparison", 2),
         config=RANKING_ONLY, expect={"ranking": ["B>A>D>C", "A=B>D>C"]}),
     "instruction_scores_ranking": Script(
-        ["c", "g", *"summ", "enter", "enter", "3", "l", "6", "l", "2", "l", "1", "enter",
-         *"rb=adc", "enter"], done_count("comparison", 1), expect={"ranking": ["B=A>D>C"]}),
+        # A rating moves to the next output and the last one to the ranking step
+        # ([comparison] advance_after_rating); a letter replaces the suggested ranking and
+        # the last output places itself.
+        ["c", "g", *"summ", "enter", "enter", "3", "6", "2", "1", *"b=ad", "enter"],
+        done_count("comparison", 1), expect={"ranking": ["B=A>D>C"]}),
     "writing_right_after_w": Script(["w", *"Plants eat light.", "ctrl+s", "y"],
                                     done_count("demonstration", 1)),
     "toxicity": Script(["x", "0", "1", "+", "6", "2", "-", "3", "0", "0", "7", "enter",

@@ -29,7 +29,7 @@ from tui.config import Config
 KINDS = ("comparison", "demonstration", "toxicity", "instruction")
 # Work whose items do not come from imported prompts: the quiz has its own test below; survey
 # questions are written by researchers in the config.
-NOT_FROM_PROMPTS = {"quiz", "survey", "stats"}
+NOT_FROM_PROMPTS = {"quiz", "survey", "stats", "quality"}  # quality: tests/quality/test_dashboard_look.py
 SIZE = (120, 40)
 
 

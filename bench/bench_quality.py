@@ -1,0 +1,125 @@
+"""Benchmark `labeldesk quality` (`quality_report`) on the agreement bench's data: 1,000,000
+labels by 500 labelers, 20 fields (`bench_agreement.generate`).
+
+    python -m bench quality        # or: python bench/bench_quality.py
+
+On top of the labels, every (labeler, item) becomes a finished assignment (active seconds and
+finish times spread over eight weeks), and every labeler's answers on items with gold become
+that labeler's gold checks, so the report scores about 200,000 answer values against gold and
+reads every assignment. The report runs in a child process so its peak memory (VmHWM) is its own.
+Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # also runnable as a plain script (the child process is one)
+
+from bench.bench_agreement import generate  # noqa: E402
+from bench.results import machine, peak_rss_mib, record  # noqa: E402
+from store.db import now, open_db  # noqa: E402
+
+WEEKS = 8
+
+_WORK_SQL = [
+    # The bench joins tasks by item alone (the real ones go through UNIQUE(kind, item, quiz)).
+    "CREATE INDEX bench_tasks_item ON tasks(item)",
+    "INSERT OR IGNORE INTO labelers (name, role, created_at) "
+    "SELECT DISTINCT labeler, CASE labeler WHEN 'researcher' THEN 'researcher' ELSE 'labeler' END, "
+    "'2026-01-01' FROM labels",
+    "INSERT INTO tasks (kind, item, created_at) SELECT CASE substr(item, 1, 1) WHEN 't' "
+    "THEN 'toxicity' ELSE 'comparison' END, item, '2026-01-01' FROM labels GROUP BY item",
+    # One finished assignment per labeler and item; times from a hash of the pair, spread over
+    # WEEKS weeks, active seconds 10..200.
+    f"""INSERT INTO assignments (task_id, labeler, status, claimed_at, finished_at, seconds,
+                                 active_seconds)
+        SELECT t.id, l.labeler, 'done', '2026-01-01',
+               strftime('%Y-%m-%dT%H:%M:%S', '2026-01-05', '+' || (abs(random()) % ({WEEKS} * 7 * 86400)) || ' seconds'),
+               60, 10 + abs(random()) % 190
+        FROM (SELECT DISTINCT labeler, item FROM labels WHERE gold = 0) l
+        JOIN tasks t INDEXED BY bench_tasks_item ON t.item = l.item""",
+    """WITH checks AS MATERIALIZED (
+         SELECT l.labeler, l.item,
+                json_group_array(json_array(l.task, l.item, l.field, json(l.value))) AS answers
+         FROM labels l
+         WHERE l.gold = 0 AND EXISTS (SELECT 1 FROM labels g WHERE g.gold = 1 AND g.task = l.task
+                                      AND g.item = l.item AND g.field = l.field)
+         GROUP BY l.labeler, l.item)
+       INSERT INTO gold_answers (assignment_id, labeler, kind, item, answers, submitted_at,
+                                 active_seconds)
+       SELECT a.id, c.labeler, t.kind, c.item, c.answers, a.finished_at, a.active_seconds
+       FROM checks c JOIN tasks t INDEXED BY bench_tasks_item ON t.item = c.item
+       JOIN assignments a ON a.task_id = t.id AND a.labeler = c.labeler""",
+]
+
+
+def add_work(path: Path) -> dict:
+    db = open_db(path)
+    db.conn.execute("PRAGMA synchronous = OFF")
+    started = time.perf_counter()
+    with db.conn:
+        for sql in _WORK_SQL:
+            db.conn.execute(sql)
+    counts = {
+        "assignments": db.execute("SELECT count(*) FROM assignments").fetchone()[0],
+        "gold_checks": db.execute("SELECT count(*) FROM gold_answers").fetchone()[0],
+        "add_work_seconds": round(time.perf_counter() - started, 1),
+    }
+    db.conn.close()
+    return counts
+
+
+def run_report(path: str, resamples: int) -> None:
+    """Child process: one report, then its time and peak memory as JSON on stdout."""
+    from store.quality.policy import QualityPolicy
+    from store.quality.report import quality_report
+
+    baseline = peak_rss_mib()
+    db = open_db(path)
+    started, cpu_started = time.perf_counter(), time.process_time()
+    report = quality_report(db, QualityPolicy(), n_boot=resamples)
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+    statuses: dict[str, int] = {}
+    for entry in report["labelers"].values():
+        statuses[entry["status"]] = statuses.get(entry["status"], 0) + 1
+    print(json.dumps({
+        "seconds": round(seconds, 1),
+        "cpu_seconds": round(cpu_seconds, 1),
+        "peak_rss_mib": peak_rss_mib(),
+        "rss_after_imports_mib": baseline,
+        "labelers": len(report["labelers"]),
+        "statuses": statuses,
+    }))
+
+
+def main() -> None:
+    scratch = "/dev/shm" if Path("/dev/shm").is_dir() else None
+    with tempfile.TemporaryDirectory(dir=scratch) as tmp:
+        path = Path(tmp) / "bench.db"
+        figures = generate(path)
+        figures.update(add_work(path))
+        print(f"generated: {figures}", file=sys.stderr)
+        out = subprocess.run([sys.executable, __file__, "--report", str(path), "1000"],
+                             capture_output=True, text=True, check=True).stdout
+        figures["report_resamples_1000"] = json.loads(out)
+        print(f"report: {out.strip()}", file=sys.stderr)
+    figures["target_seconds"] = 10
+    figures["machine"] = machine()
+    figures["load_average_1min"] = round(os.getloadavg()[0], 2)
+    figures["measured_at"] = now()
+    record("quality", figures)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--report":
+        run_report(sys.argv[2], int(sys.argv[3]))
+    else:
+        main()

@@ -1,0 +1,79 @@
+"""Hidden gold checks: when to serve one, which gold item, and where its answers go.
+
+A check is served only in place of a production task the labeler could have had (never when
+the queue is empty, so the last items of a queue are not all gold), is shuffled and shown like
+any task, and its answers go to `gold_answers` instead of `labels`: they never count toward an
+item's overlap, never reach an export or the production agreement report.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from store.db import now
+from store.quality.policy import QualityPolicy
+
+if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
+    import sqlite_utils
+
+    from store.labels import LabelValue
+    from store.queue import Assignment
+
+
+def _rng(labeler: str, draw: int) -> random.Random:
+    # Stable across runs and processes: a labeler's sequence of draws is reproducible.
+    digest = hashlib.sha256(f"gold:{labeler}:{draw}".encode()).digest()
+    return random.Random(int.from_bytes(digest[:8], "big"))
+
+
+def gold_check_due(db: sqlite_utils.Database, labeler: str, kind: str,
+                   policy: QualityPolicy) -> random.Random | None:
+    """A Bernoulli(`gold_rate`) draw for this claim: the generator to pick with, or None."""
+    rate = policy.rate(kind)
+    if rate <= 0:
+        return None
+    draw = db.execute("SELECT count(*) FROM assignments WHERE labeler = ?", [labeler]).fetchone()[0]
+    rng = _rng(labeler, draw)
+    return rng if rng.random() < rate else None
+
+
+def pick_gold_task(db: sqlite_utils.Database, labeler: str, kind: str, policy: QualityPolicy,
+                   at: datetime, rng: random.Random) -> tuple[int, str] | None:
+    """A gold task of this kind the labeler has not had (or, with `gold_repeat_days`, had as a
+    check longer ago than that); None when there is none left."""
+    repeat = policy.gold_repeat_days
+    cutoff = (at - timedelta(days=repeat)).isoformat(timespec="milliseconds") if repeat else ""
+    candidates = db.execute(
+        """SELECT g.task_id, t.item FROM gold_tasks g JOIN tasks t ON t.id = g.task_id
+           WHERE g.kind = ?
+             AND NOT EXISTS (SELECT 1 FROM prompts p WHERE p.id = t.item AND p.status != 'pool')
+             AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = g.task_id
+                             AND a.labeler = ? AND NOT (? != '' AND a.gold_check = 1
+                             AND a.status != 'active' AND a.claimed_at < ?))
+           ORDER BY g.task_id""",
+        [kind, labeler, cutoff, cutoff],
+    ).fetchall()
+    return tuple(rng.choice(candidates)) if candidates else None
+
+
+def is_gold_check(db: sqlite_utils.Database, assignment_id: int) -> bool:
+    row = db.execute("SELECT gold_check FROM assignments WHERE id = ?", [assignment_id]).fetchone()
+    return bool(row and row[0])
+
+
+def record_gold_answers(db: sqlite_utils.Database, assignment: Assignment,
+                        values: Sequence[LabelValue], *,
+                        seconds: float | None, active_seconds: float | None) -> None:
+    """Keep a gold check's answers for the quality report (inside the caller's transaction)."""
+    answers: list[list[Any]] = [[v.task, v.item, v.field, v.value] for v in values]
+    db.execute(
+        """INSERT INTO gold_answers (assignment_id, labeler, kind, item, answers, submitted_at,
+                                     seconds, active_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+        [assignment.id, assignment.labeler, assignment.kind, assignment.item,
+         json.dumps(answers, ensure_ascii=False), now(), seconds, active_seconds],
+    )

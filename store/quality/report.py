@@ -1,0 +1,250 @@
+"""The live quality report (`labeldesk quality`, the researchers' dashboard): per labeler, gold
+checks against researcher gold with 95% intervals, tasks, active time, fast answers, status,
+screening, and weekly trends.
+
+Shares get Wilson score intervals; the mean absolute rating difference, not a share, gets a
+seeded percentile bootstrap over its answers (`store.agreement.metrics.bootstrap`). A figure
+without data is `null` with a `reason`, never 0. Dates are UTC, as stored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from collections import defaultdict
+from datetime import date, datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Any
+
+from store.errors import StoreError
+from store.quality.fast import active_summary
+from store.quality.policy import QualityPolicy
+from store.quality.scoring import GoldKey, Tally, gold_for, score
+from store.quality.screening import screening_results
+from store.quality.status import judge
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from store.schema import Schema
+
+Z95 = 1.959963984540054  # the standard normal's 97.5% quantile
+DIGITS = 4
+DAYS_SHOWN = 28
+
+
+def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float] | None:
+    """Wilson score interval for a binomial share (Wilson 1927; Newcombe 1998, method 3)."""
+    if n <= 0:
+        return None
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def _r(x: float | None) -> float | None:
+    return None if x is None else round(x, DIGITS)
+
+
+def _ci(ci: tuple[float, float] | None) -> list[float] | None:
+    return None if ci is None else [round(ci[0], DIGITS), round(ci[1], DIGITS)]
+
+
+def _share(successes: int, n: int, name: str, what: str) -> dict[str, Any]:
+    out: dict[str, Any] = {name: _r(successes / n) if n else None, "ci95": _ci(wilson(successes, n))}
+    if not n:
+        out["reason"] = f"no gold checks with {what} yet"
+    return out
+
+
+def utc_today() -> date:
+    return datetime.now(timezone.utc).date()
+
+
+def iso_week(day: str) -> str:
+    year, week, _ = date.fromisoformat(day).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _mean_abs_diff(diffs: list[int], *, seed: int, n_boot: int) -> dict[str, Any]:
+    if not diffs:
+        return {"mean_abs_diff": None, "mean_abs_diff_ci95": None}
+    import numpy as np
+
+    from store.agreement.metrics import bootstrap
+
+    values = np.asarray(diffs, dtype=float)
+    ci, _se = bootstrap(lambda idx: values[idx].mean(axis=1), len(values), seed=seed, n_boot=n_boot)
+    return {"mean_abs_diff": _r(float(values.mean())), "mean_abs_diff_ci95": _ci(ci)}
+
+
+def tally_figures(tally: Tally, *, seed: int = 0, n_boot: int = 1000) -> dict[str, Any]:
+    """The gold-check part of a labeler's entry."""
+    ratings = {"n": len(tally.rating_diffs),
+               **_mean_abs_diff(tally.rating_diffs, seed=seed, n_boot=n_boot),
+               **_share(tally.within_1, len(tally.rating_diffs), "within_1", "ratings")}
+    return {
+        "gold_checks": tally.checks,
+        "agreement": _r(tally.agreement),
+        "ci95": _ci(wilson(tally.successes, tally.trials)),
+        "flags": {"n": tally.flag_n, **_share(tally.flag_agree, tally.flag_n, "agreement", "flags")},
+        "ratings": ratings,
+        "rankings": {"n_items": tally.rank_items, "pairs": tally.rank_compared,
+                     **_share(tally.rank_same, tally.rank_compared, "pairwise_agreement",
+                              "untied ranking pairs")},
+    }
+
+
+@dataclasses.dataclass
+class _Work:
+    """One labeler's finished assignments, by kind and by day."""
+
+    active: list[tuple[str, float]] = dataclasses.field(default_factory=list)
+    by_kind: dict[str, int] = dataclasses.field(default_factory=lambda: defaultdict(int))
+    by_day: dict[str, int] = dataclasses.field(default_factory=lambda: defaultdict(int))
+
+
+def _labelers(db: sqlite_utils.Database, labeler: str | None) -> list[str]:
+    if labeler is None:
+        return [r[0] for r in db.execute(
+            "SELECT name FROM labelers WHERE role = 'labeler' ORDER BY name")]
+    row = db.execute("SELECT role FROM labelers WHERE name = ?", [labeler]).fetchone()
+    if row is None:
+        raise StoreError(f"labeler {labeler!r} is not in the roster")
+    if row[0] != "labeler":
+        raise StoreError(f"{labeler!r} is a researcher: researchers write the gold")
+    return [labeler]
+
+
+def _read_work(db: sqlite_utils.Database, names: set[str], since: str) -> dict[str, _Work]:
+    work: dict[str, _Work] = defaultdict(_Work)
+    rows = db.execute(
+        """SELECT a.labeler, t.kind, substr(a.finished_at, 1, 10), a.active_seconds
+           FROM assignments a JOIN tasks t ON t.id = a.task_id
+           WHERE a.status = 'done' AND a.finished_at >= ? AND t.quiz = ''""", [since])
+    for name, kind, day, active in rows:
+        if name not in names:
+            continue
+        w = work[name]
+        w.by_kind[kind] += 1
+        w.by_day[day] += 1
+        if active is not None:
+            w.active.append((kind, active))
+    return work
+
+
+def _read_checks(db: sqlite_utils.Database, names: set[str], since: str,
+                 gold: dict[GoldKey, Any], schema: Schema
+                 ) -> tuple[dict[str, Tally], dict[str, dict[str, Tally]]]:
+    weekly: dict[str, dict[str, Tally]] = defaultdict(lambda: defaultdict(Tally))
+    weeks: dict[str, str] = {}
+    rows = db.execute(
+        "SELECT labeler, answers, substr(submitted_at, 1, 10) FROM gold_answers "
+        "WHERE submitted_at >= ? ORDER BY id", [since])
+    for name, answers, day in rows:
+        if name not in names:
+            continue
+        week = weeks.get(day) or weeks.setdefault(day, iso_week(day))
+        score(weekly[name][week], json.loads(answers), gold, schema)
+    tallies: dict[str, Tally] = {}
+    for name, by_week in weekly.items():  # scored once, by week; the whole is their sum
+        total = tallies[name] = Tally()
+        for tally in by_week.values():
+            total += tally
+    return tallies, weekly
+
+
+def _weekly(checks: dict[str, Tally], days: dict[str, int]) -> list[dict[str, Any]]:
+    tasks: dict[str, int] = defaultdict(int)
+    for day, n in days.items():
+        tasks[iso_week(day)] += n
+    out = []
+    for week in sorted(set(checks) | set(tasks)):
+        tally = checks.get(week, Tally())
+        out.append({"week": week, "gold_checks": tally.checks, "agreement": _r(tally.agreement),
+                    "tasks": tasks.get(week, 0)})
+    return out
+
+
+def quality_report(
+    db: sqlite_utils.Database,
+    policy: QualityPolicy | None = None,
+    *,
+    schema: Schema | None = None,
+    labeler: str | None = None,
+    since: str | None = None,
+    today: date | None = None,
+    seed: int = 0,
+    n_boot: int = 1000,
+) -> dict[str, Any]:
+    """`{"labelers": {name: entry}, "thresholds": {...}}` (see README, `labeldesk quality`)."""
+    from store.quality.status import stored_status
+    from store.schema import load_schema
+
+    policy = policy or QualityPolicy()
+    schema = schema or load_schema()
+    today = today or utc_today()
+    since = since or ""
+    names = _labelers(db, labeler)
+    wanted = set(names)
+    tallies, weekly = _read_checks(db, wanted, since, gold_for(db), schema)
+    work = _read_work(db, wanted, since)
+    screening = screening_results(db, thresholds=policy.screening_thresholds, labeler=labeler)
+    week_start = today - timedelta(days=today.weekday())
+    first_day = today - timedelta(days=DAYS_SHOWN - 1)
+    # The report shows what the queue acts on: a pause is the stored one, never a new verdict.
+    no_new_pause = dataclasses.replace(policy, pause_below=0.0)
+    out = {}
+    for name in names:
+        tally, w = tallies.get(name, Tally()), work.get(name, _Work())
+        medians, fast, judged = active_summary(w.active, policy)
+        stored = stored_status(db, name)
+        status, reasons = judge(tally, no_new_pause, fast=fast, tasks=judged,
+                                paused=bool(stored and stored["status"] == "paused"))
+        if status == "paused" and stored:
+            reasons = stored["reasons"]
+        entry = tally_figures(tally, seed=seed, n_boot=n_boot)
+        if tally.checks == 0:
+            entry["reason"] = "no gold checks yet"
+        entry.update({
+            "active_seconds_median": medians,
+            "tasks": dict(sorted(w.by_kind.items())),
+            "tasks_today": w.by_day.get(today.isoformat(), 0),
+            "tasks_week": sum(n for day, n in w.by_day.items() if day >= week_start.isoformat()),
+            "fast_answers": fast,
+            "status": status,
+            "reasons": reasons,
+            "screening": screening.get(name),
+            "weekly": _weekly(weekly.get(name, {}), w.by_day),
+            "daily": [{"day": (first_day + timedelta(days=n)).isoformat(),
+                       "tasks": w.by_day.get((first_day + timedelta(days=n)).isoformat(), 0)}
+                      for n in range(DAYS_SHOWN)],
+        })
+        out[name] = entry
+    thresholds = dataclasses.asdict(policy)
+    return {"labelers": out, "thresholds": thresholds,
+            "intervals": {"shares": "Wilson score 95%",
+                          "mean_abs_diff": f"percentile bootstrap 95%, {n_boot} resamples, seed {seed}"}}
+
+
+def gold_misses(db: sqlite_utils.Database, labeler: str, *, schema: Schema | None = None,
+                limit: int = 20) -> list[dict[str, Any]]:
+    """The labeler's latest gold-check answers that missed the gold, newest first, for coaching:
+    each with the item, field, the labeler's answer and the gold."""
+    from store.schema import load_schema
+
+    schema = schema or load_schema()
+    rows = db.execute(
+        "SELECT answers, submitted_at FROM gold_answers WHERE labeler = ? ORDER BY id DESC",
+        [labeler]).fetchall()
+    out: list[dict[str, Any]] = []
+    for answers, submitted_at in rows:
+        answers = json.loads(answers)
+        gold = gold_for(db, ((t, i, f) for t, i, f, _v in answers))
+        for miss in score(Tally(), answers, gold, schema):
+            out.append({**miss, "submitted_at": submitted_at})
+            if len(out) >= limit:
+                return out
+    return out

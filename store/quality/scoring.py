@@ -1,0 +1,148 @@
+"""Scoring gold-check answers against researcher gold: light (no numpy), so the claim path can
+re-judge a labeler right after a check without a pause that would give the check away.
+
+Flags (yes/no, n/a and category fields) agree when equal; ratings (scale fields) give a
+difference; rankings give output pairs, compared as `interfaces.md` defines pairwise agreement:
+over pairs both rankings order strictly, the share ordered the same (ties excluded).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from store.ranking import untied_pairs
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from store.schema import Schema
+
+GoldKey = tuple[str, str, str]  # (task, item, field)
+
+
+def same_value(a: Any, b: Any) -> bool:
+    # JSON true and 1 are different answers; Python's == would call them equal.
+    return a == b and isinstance(a, bool) == isinstance(b, bool)
+
+
+@dataclass
+class Tally:
+    checks: int = 0
+    flag_agree: int = 0
+    flag_n: int = 0
+    rating_diffs: list[int] = field(default_factory=list)
+    rank_items: int = 0
+    rank_same: int = 0
+    rank_compared: int = 0
+
+    def __iadd__(self, other: Tally) -> Tally:
+        self.checks += other.checks
+        self.flag_agree += other.flag_agree
+        self.flag_n += other.flag_n
+        self.rating_diffs += other.rating_diffs
+        self.rank_items += other.rank_items
+        self.rank_same += other.rank_same
+        self.rank_compared += other.rank_compared
+        return self
+
+    @property
+    def within_1(self) -> int:
+        return sum(1 for d in self.rating_diffs if d <= 1)
+
+    @property
+    def successes(self) -> int:
+        """Pooled over flags, ratings within 1 and ranking pairs: the gold agreement."""
+        return self.flag_agree + self.within_1 + self.rank_same
+
+    @property
+    def trials(self) -> int:
+        return self.flag_n + len(self.rating_diffs) + self.rank_compared
+
+    @property
+    def agreement(self) -> float | None:
+        return self.successes / self.trials if self.trials else None
+
+
+def ranking_pairs(answer: list[list[str]], gold: list[list[str]]) -> tuple[int, int] | None:
+    """(same, compared) output pairs; None when the rankings cover different outputs."""
+    gold_rank = {o: n for n, group in enumerate(gold) for o in group}
+    if {o for group in answer for o in group} != set(gold_rank):
+        return None
+    same = compared = 0
+    for better, worse in untied_pairs(answer):
+        if gold_rank[better] != gold_rank[worse]:
+            compared += 1
+            same += gold_rank[better] < gold_rank[worse]
+    return same, compared
+
+
+_KINDS: dict[tuple[int, str, str], str | None] = {}
+
+
+def _kind(schema: Schema, task: str, name: str) -> str | None:
+    key = (id(schema), task, name)
+    if key not in _KINDS:
+        try:
+            _KINDS[key] = schema.field(task, name).kind
+        except Exception:
+            _KINDS[key] = None
+    return _KINDS[key]
+
+
+def score(tally: Tally, answers: Iterable[list[Any]], gold: dict[GoldKey, Any], schema: Schema
+          ) -> list[dict[str, Any]]:
+    """Add one gold check's answers to `tally`; returns the answers that missed the gold."""
+    tally.checks += 1
+    misses = []
+    for task, item, name, value in answers:
+        key = (task, item, name)
+        if key not in gold:
+            continue
+        want = gold[key]
+        kind = _kind(schema, task, name)
+        if kind is None:  # a field no longer in the schema: nothing to compare
+            continue
+        missed = False
+        if kind == "ranking":
+            counts = ranking_pairs(value, want)
+            if counts is None:
+                continue
+            tally.rank_items += 1
+            tally.rank_same += counts[0]
+            tally.rank_compared += counts[1]
+            missed = counts[0] < counts[1]
+        elif kind == "scale":
+            diff = abs(int(value) - int(want))
+            tally.rating_diffs.append(diff)
+            missed = diff > 0
+        elif kind in ("bool", "bool_na", "choice"):
+            agree = same_value(value, want)
+            tally.flag_n += 1
+            tally.flag_agree += agree
+            missed = not agree
+        if missed:
+            misses.append({"task": task, "item": item, "field": name, "answer": value, "gold": want})
+    return misses
+
+
+def gold_for(db: sqlite_utils.Database, keys: Iterable[GoldKey] | None = None) -> dict[GoldKey, Any]:
+    """Researchers' gold values (all, or for `keys`); where two researchers disagree, no gold."""
+    if keys is None:
+        rows: Iterable[Any] = db.execute("SELECT task, item, field, value FROM labels WHERE gold = 1")
+    else:
+        rows = (row for key in set(keys) for row in db.execute(
+            "SELECT task, item, field, value FROM labels WHERE gold = 1 AND task = ? AND item = ? "
+            "AND field = ?", list(key)))
+    out: dict[GoldKey, Any] = {}
+    conflicts = set()
+    for task, item, name, value in rows:
+        key, value = (task, item, name), json.loads(value)
+        if key in out and not same_value(out[key], value):
+            conflicts.add(key)
+        out.setdefault(key, value)
+    for key in conflicts:
+        del out[key]
+    return out

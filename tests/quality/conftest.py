@@ -1,0 +1,60 @@
+"""A queue of ranking items, some with researcher gold, and the app on top of it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from store.imports import import_labels, import_outputs, import_prompts
+from store.roster import add_labeler
+from tui.config import Config
+
+N_ITEMS, N_GOLD = 200, 20
+
+
+def gold_ranking(item: str) -> list[list[str]]:
+    return [[f"{item}-a"], [f"{item}-b"], [f"{item}-c"]]
+
+
+def jsonl(path, records):
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path
+
+
+@pytest.fixture
+def ranking_db(db, tmp_path):
+    """200 ranking items of 3 outputs; the last 20 have gold (production reaches them last)."""
+    add_labeler(db, "ana")
+    add_labeler(db, "bo")
+    add_labeler(db, "rhea", "researcher")
+    items = [f"q{n:03d}" for n in range(N_ITEMS)]
+    import_prompts(db, jsonl(tmp_path / "p.jsonl", [
+        {"id": i, "text": f"Question {i}", "tasks": ["comparison"]} for i in items]))
+    import_outputs(db, jsonl(tmp_path / "o.jsonl", [
+        {"id": f"{i}-{x}", "prompt_id": i, "text": f"Answer {x} to {i}"} for i in items for x in "abc"]))
+    import_labels(db, jsonl(tmp_path / "g.jsonl", [
+        {"labeler": "rhea", "task": "ranking", "item": i, "field": "ranking", "value": gold_ranking(i)}
+        for i in items[-N_GOLD:]]), gold=True)
+    return db
+
+
+def quality_config(**quality) -> Config:
+    cfg = Config()
+    cfg.data["comparison"]["steps"] = ["ranking"]
+    cfg.data["quality"].update(quality)
+    return cfg
+
+
+@pytest.fixture
+def ranking_app(ranking_db):
+    from store.schema import load_schema
+    from tui.app import LabelDeskApp
+
+    def make(labeler: str = "ana", config: Config | None = None):
+        from store.roster import role_of
+
+        return LabelDeskApp(db=ranking_db, labeler=labeler, role=role_of(ranking_db, labeler),
+                            config=config or quality_config(), schema=load_schema())
+
+    return make

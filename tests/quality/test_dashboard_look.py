@@ -1,0 +1,81 @@
+"""What a researcher sees on the quality dashboard: rows, intervals and the selected labeler's plots."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from store import queue
+from store.labels import LabelValue, submit
+from store.quality.policy import QualityPolicy
+from tests.quality.conftest import gold_ranking, quality_config
+
+TODAY = date(2026, 3, 20)
+
+
+def _week_of_work(db):
+    """ana: 9 gold checks over three weeks, every third ranked against the gold; bo: 2, right."""
+    start = datetime(2026, 3, 2, 10)
+    for labeler, n in (("ana", 9), ("bo", 2)):
+        for k in range(n):
+            a = queue.claim_next(db, labeler, "comparison", policy=QualityPolicy(gold_rate=1.0))
+            best = [[o] for g in gold_ranking(a.item) for o in g]
+            submit(db, a.id, [LabelValue("ranking", a.item, "ranking", best[::-1] if k % 3 == 2 else best)],
+                   seconds=40.0, active_seconds=30.0 + k)
+            at = (start + timedelta(days=2 * k)).isoformat()
+            db.execute("UPDATE assignments SET finished_at = ? WHERE id = ?", [at, a.id])
+            db.execute("UPDATE gold_answers SET submitted_at = ? WHERE assignment_id = ?", [at, a.id])
+
+
+@pytest.fixture
+def fixed_today(monkeypatch):
+    import store.quality.report
+
+    monkeypatch.setattr(store.quality.report, "utc_today", lambda: TODAY)
+
+
+def test_dashboard_snapshot(ranking_app, ranking_db, snap_compare, fixed_today):
+    _week_of_work(ranking_db)
+    app = ranking_app("rhea", quality_config(min_gold=5))
+    assert snap_compare(app, terminal_size=(120, 36), press=["q"])
+
+
+async def test_hostile_ids_and_names_are_shown_literally(db, tmp_path):
+    """Output ids come from imported data: the misses show them as written, markup unparsed and
+    escape sequences made visible. (Roster names are restricted to letters, digits, '.', '_'
+    and '-' since issue 14; the dashboard still draws them as text, never markup.)"""
+    from screens.dashboard import MissesScreen
+    from store.imports import import_labels, import_outputs, import_prompts
+    from store.roster import add_labeler
+    from store.schema import load_schema
+    from tests.quality.conftest import jsonl
+    from tui.app import LabelDeskApp
+
+    name = "eve.b_-1"
+    ids = ["[/]x\x1b[31m", "[red]y"]
+    add_labeler(db, name)
+    add_labeler(db, "rhea", "researcher")
+    import_prompts(db, jsonl(tmp_path / "p.jsonl", [{"id": "h1", "text": "t", "tasks": ["comparison"]},
+                                                     {"id": "h2", "text": "t", "tasks": ["comparison"]}]))
+    import_outputs(db, jsonl(tmp_path / "o.jsonl", [
+        {"id": i, "prompt_id": "h1", "text": "x"} for i in ids] + [
+        {"id": f"h2-{c}", "prompt_id": "h2", "text": "x"} for c in "ab"]))
+    import_labels(db, jsonl(tmp_path / "g.jsonl", [{"labeler": "rhea", "task": "ranking", "item": "h1",
+                                                    "field": "ranking", "value": [[ids[0]], [ids[1]]]}]), gold=True)
+    check = queue.claim_next(db, name, "comparison", policy=QualityPolicy(gold_rate=1.0))
+    assert check.item == "h1"
+    submit(db, check.id, [LabelValue("ranking", "h1", "ranking", [[ids[1]], [ids[0]]])])
+    app = LabelDeskApp(db=db, labeler="rhea", role="researcher", config=quality_config(),
+                       schema=load_schema())
+    async with app.run_test(size=(120, 36), notifications=True) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+        table = app.screen.query_one("#quality-table")
+        assert str(table.get_row(name)[0]) == name
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, MissesScreen)
+        row = [str(c) for c in app.screen.query_one("#misses-table").get_row_at(0)]
+        assert row[3] == "[red]y > [/]x␛[31m"  # markup as typed, ESC made visible
+        assert app.is_running

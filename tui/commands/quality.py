@@ -1,0 +1,117 @@
+"""`labeldesk quality` (live quality per labeler) and `labeldesk labelers resume NAME`.
+
+The figures come from `store.quality.report.quality_report`, the same function the researchers'
+dashboard reads; this module only formats them. rich is imported in the table branch only.
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from tui.context import parse_since
+
+TABLE_COLUMNS = ("labeler", "status", "gold", "agreement", "95% CI", "flags", "rank pairs",
+                 "rating |diff|", "tasks", "fast", "screening", "reasons")
+
+
+def _pct(value) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def _ci(ci) -> str:
+    return f"{ci[0]:.2f}–{ci[1]:.2f}" if ci else ""
+
+
+def table_row(name: str, entry: dict) -> list[str]:
+    """One labeler's row as plain strings (the dashboard and the table share it)."""
+    screening = entry.get("screening")
+    return [
+        name,
+        entry["status"],
+        str(entry["gold_checks"]),
+        _pct(entry["agreement"]),
+        _ci(entry["ci95"]),
+        _pct(entry["flags"]["agreement"]),
+        _pct(entry["rankings"]["pairwise_agreement"]),
+        _pct(entry["ratings"]["mean_abs_diff"]),
+        str(sum(entry["tasks"].values())),
+        str(entry["fast_answers"]),
+        f"{screening['result']} {screening['date']}" if screening else "—",
+        "; ".join(entry["reasons"]),
+    ]
+
+
+def print_table(report: dict) -> None:
+    import sys
+
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(width=None if sys.stdout.isatty() else 160)
+    table = Table(title="Live quality against hidden gold checks", title_justify="left")
+    for column in TABLE_COLUMNS:
+        table.add_column(column, overflow="fold", no_wrap=column != "reasons")
+    for name, entry in report["labelers"].items():
+        # Names come from the roster, reasons from our own text: Text, never markup.
+        table.add_row(*(Text(cell) for cell in table_row(name, entry)))
+    console.print(table)
+    t = report["thresholds"]
+    pause = f"{t['pause_below']:.2f}" if t["pause_below"] else "off"
+    console.print(Text(
+        f"warn below {t['warn_below']:.2f}, pause below {pause}, after {t['min_gold']} gold "
+        f"checks; 95% intervals: Wilson (shares), bootstrap (rating |diff|)."))
+
+
+def register(cli: click.Group) -> None:
+    from tui.cli import common, config_option, db_option, user_errors
+    from tui.context import require_researcher, resolve
+
+    @cli.command("quality")
+    @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+                  show_default=True)
+    @click.option("--labeler", metavar="NAME", help="Only this labeler.")
+    @click.option("--since", metavar="ISO-DATE", help="Only work and gold checks from this time on.")
+    @db_option
+    @config_option
+    def quality(fmt, labeler, since, db, config_path) -> None:
+        """Live quality per labeler: hidden gold checks, active time, fast answers, status.
+
+        Researchers only (who is asking comes from LABELDESK_LABELER, else the OS user).
+        """
+        from store.quality.report import quality_report
+        from tui.config import ConfigError
+
+        ctx = resolve(db, config_path)
+        database = ctx.open()
+        require_researcher(database, None, "quality")
+        try:
+            policy = ctx.config.quality_policy()
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
+        with user_errors():
+            report = quality_report(database, policy, labeler=labeler, since=parse_since(since))
+        if fmt == "json":
+            click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        else:
+            print_table(report)
+
+    labelers = cli.commands["labelers"]
+    assert isinstance(labelers, click.Group)
+
+    @labelers.command("resume")
+    @click.argument("name")
+    @common
+    def labelers_resume(name, db, config_path, labeler) -> None:
+        """Reopen NAME's production queue after a quality pause (logged as an event)."""
+        from store.db import immediate
+        from store.quality.status import resume
+        from tui.context import who
+
+        database = resolve(db, config_path).open()
+        require_researcher(database, labeler, "labelers resume")
+        with user_errors(), immediate(database):
+            resume(database, name, by=who(labeler)[0])
+        click.echo(f"{name}: resumed")
