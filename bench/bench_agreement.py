@@ -11,8 +11,6 @@ Not part of the test suite.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,7 +23,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # also runnable as a plain script (the child process is one)
 
-from bench.results import machine, peak_rss_mib, record  # noqa: E402
+from bench.child import child_args, measure, record_run, run_in_child  # noqa: E402
 from store.db import now, open_db  # noqa: E402
 from store.schema import load_schema  # noqa: E402
 
@@ -126,28 +124,12 @@ def generate(path: Path, seed: int = 0) -> dict:
 
 
 def run_report(path: str, resamples: int) -> None:
-    """Child process: one report, then its time and peak memory as JSON on stdout."""
+    """Child process: one report (see bench.child.measure)."""
     from store.agreement.report import agreement_report
 
-    baseline = peak_rss_mib()  # Python + numpy + scipy
-    db = open_db(path)
-    started, cpu_started = time.perf_counter(), time.process_time()
-    report = agreement_report(db, n_boot=resamples, seed=0)
-    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
-    peak = peak_rss_mib()
-    entries = sum(len(fields) for fields in report["per_labeler"].values())
-    print(
-        json.dumps(
-            {
-                "seconds": round(seconds, 1),
-                # CPU time too: other work on a shared host stretches wall time, not this.
-                "cpu_seconds": round(cpu_seconds, 1),
-                "peak_rss_mib": peak,
-                "rss_after_imports_mib": baseline,
-                "per_labeler_entries": entries,
-            }
-        )
-    )
+    measure(path, lambda db: agreement_report(db, n_boot=resamples, seed=0),
+            lambda report: {"per_labeler_entries":
+                            sum(len(fields) for fields in report["per_labeler"].values())})
 
 
 @contextmanager
@@ -165,22 +147,13 @@ def generated() -> Iterator[tuple[Path, dict]]:
 def main() -> None:
     with generated() as (path, figures):
         for resamples in (1000, 0):
-            out = subprocess.run(
-                [sys.executable, __file__, "--report", str(path), str(resamples)],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-            figures[f"report_resamples_{resamples}"] = json.loads(out)
-            print(f"resamples={resamples}: {out.strip()}", file=sys.stderr)
-    figures["machine"] = machine()  # CPU model, cores, Python version
-    figures["load_average_1min"] = round(os.getloadavg()[0], 2)
-    figures["measured_at"] = now()
-    record("agreement", figures)
+            figures[f"report_resamples_{resamples}"] = run_in_child(__file__, str(path), str(resamples))
+            print(f"resamples={resamples}: {figures[f'report_resamples_{resamples}']}", file=sys.stderr)
+    record_run("agreement", figures)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--report":
-        run_report(sys.argv[2], int(sys.argv[3]))
+    if (args := child_args()) is not None:
+        run_report(args[0], int(args[1]))
     else:
         main()

@@ -12,20 +12,16 @@ Not part of the test suite.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # also runnable as a plain script (the child process is one)
 
-from bench.bench_agreement import generate  # noqa: E402
-from bench.results import machine, peak_rss_mib, record  # noqa: E402
-from store.db import now, open_db  # noqa: E402
+from bench.bench_agreement import generated  # noqa: E402
+from bench.child import child_args, measure, record_run, run_in_child  # noqa: E402
+from store.db import open_db  # noqa: E402
 
 WEEKS = 8
 
@@ -78,48 +74,31 @@ def add_work(path: Path) -> dict:
 
 
 def run_report(path: str, resamples: int) -> None:
-    """Child process: one report, then its time and peak memory as JSON on stdout."""
+    """Child process: one report (see bench.child.measure)."""
     from store.quality.policy import QualityPolicy
     from store.quality.report import quality_report
 
-    baseline = peak_rss_mib()
-    db = open_db(path)
-    started, cpu_started = time.perf_counter(), time.process_time()
-    report = quality_report(db, QualityPolicy(), n_boot=resamples)
-    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
-    statuses: dict[str, int] = {}
-    for entry in report["labelers"].values():
-        statuses[entry["status"]] = statuses.get(entry["status"], 0) + 1
-    print(json.dumps({
-        "seconds": round(seconds, 1),
-        "cpu_seconds": round(cpu_seconds, 1),
-        "peak_rss_mib": peak_rss_mib(),
-        "rss_after_imports_mib": baseline,
-        "labelers": len(report["labelers"]),
-        "statuses": statuses,
-    }))
+    def statuses(report: dict) -> dict:
+        counts: dict[str, int] = {}
+        for entry in report["labelers"].values():
+            counts[entry["status"]] = counts.get(entry["status"], 0) + 1
+        return {"labelers": len(report["labelers"]), "statuses": counts}
+
+    measure(path, lambda db: quality_report(db, QualityPolicy(), n_boot=resamples), statuses)
 
 
 def main() -> None:
-    scratch = "/dev/shm" if Path("/dev/shm").is_dir() else None
-    with tempfile.TemporaryDirectory(dir=scratch) as tmp:
-        path = Path(tmp) / "bench.db"
-        figures = generate(path)
+    with generated() as (path, figures):
         figures.update(add_work(path))
-        print(f"generated: {figures}", file=sys.stderr)
-        out = subprocess.run([sys.executable, __file__, "--report", str(path), "1000"],
-                             capture_output=True, text=True, check=True).stdout
-        figures["report_resamples_1000"] = json.loads(out)
-        print(f"report: {out.strip()}", file=sys.stderr)
+        print(f"with work: {figures}", file=sys.stderr)
+        figures["report_resamples_1000"] = run_in_child(__file__, str(path), "1000")
+        print(f"report: {figures['report_resamples_1000']}", file=sys.stderr)
     figures["target_seconds"] = 10
-    figures["machine"] = machine()
-    figures["load_average_1min"] = round(os.getloadavg()[0], 2)
-    figures["measured_at"] = now()
-    record("quality", figures)
+    record_run("quality", figures)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--report":
-        run_report(sys.argv[2], int(sys.argv[3]))
+    if (args := child_args()) is not None:
+        run_report(args[0], int(args[1]))
     else:
         main()

@@ -148,13 +148,9 @@ def import_prompts(
                 row = parse_prompt(name, line, record, schema)
                 result.read += 1
                 old = db.execute("SELECT text FROM prompts WHERE id = ?", [row["id"]]).fetchone()
-                if old is not None:
-                    if old[0] != row["text"]:
-                        raise ImportFileError(name, line, "text", f"prompt {row['id']!r} already exists with different text")
+                if _already_there(name, line, row, old, ("text",), seen, "prompt", "text"):
                     result.unchanged += 1
                     continue
-                if row["id"] in seen:
-                    raise ImportFileError(name, line, "id", f"{row['id']!r} appears twice in this file")
             except ImportFileError as exc:
                 problems.add(exc)
                 continue
@@ -183,6 +179,22 @@ def import_prompts(
 
 PROMPT_COLUMNS = ("id", "text", "user_id", "source", "style", "category", "split", "tasks", "status",
                   "reason", "created_at")
+
+
+def _already_there(
+    name: str, line: int, row: dict[str, Any], old: Any, columns: tuple[str, ...],
+    seen: Collection[str], what: str, differs: str,
+) -> bool:
+    """True when the database already holds `row` as it is (`old`: its `columns` there, or None):
+    a re-import leaves it unchanged. The same id with other `columns`, or twice in this file
+    (`seen`: the ids read so far), is a problem."""
+    if old is not None:
+        if tuple(old) != tuple(row[c] for c in columns):
+            raise ImportFileError(name, line, "text", f"{what} {row['id']!r} already exists with different {differs}")
+        return True
+    if row["id"] in seen:
+        raise ImportFileError(name, line, "id", f"{row['id']!r} appears twice in this file")
+    return False
 
 
 def _settle(stage: Stage, name: str, field: str, what: str, compare: tuple[str, ...] | None = None) -> int:
@@ -261,13 +273,9 @@ def import_outputs(
                 row = _output_row(db, name, line, record)
                 result.read += 1
                 old = db.execute("SELECT prompt_id, text FROM outputs WHERE id = ?", [row["id"]]).fetchone()
-                if old is not None:
-                    if tuple(old) != (row["prompt_id"], row["text"]):
-                        raise ImportFileError(name, line, "text", f"output {row['id']!r} already exists with different content")
+                if _already_there(name, line, row, old, ("prompt_id", "text"), first_line, "output", "content"):
                     result.unchanged += 1
                     continue
-                if row["id"] in first_line:
-                    raise ImportFileError(name, line, "id", f"{row['id']!r} appears twice in this file")
             except ImportFileError as exc:
                 problems.add(exc)
                 continue

@@ -27,13 +27,13 @@ from store.agreement.metrics import (
 )
 from store.agreement.ranking import inter_annotator_ranking, ranking_estimates, ranks
 from store.errors import StoreError
+from store.figures import figure
 from store.labels import ANY_VERSION, iter_labels
 from store.schema import Field, Schema, load_schema
 
 if TYPE_CHECKING:
     import sqlite_utils
 
-DIGITS = 4
 # Figures whose standard error is printed, as the InstructGPT paper does for agreement rates.
 _WITH_SE = {"agreement", "pairwise_agreement"}
 
@@ -209,12 +209,7 @@ def _figures(estimates: Mapping[str, Estimate | int]) -> dict[str, Any]:
         if not isinstance(est, Estimate):
             out[name] = est
             continue
-        out[name] = None if est.value is None else round(est.value, DIGITS)
-        out[f"{name}_ci95"] = (
-            None if est.ci95 is None else [round(est.ci95[0], DIGITS), round(est.ci95[1], DIGITS)]
-        )
-        if name in _WITH_SE:
-            out[f"{name}_se"] = None if est.se is None else round(est.se, DIGITS)
+        out.update(figure(name, est.value, est.ci95, se=est.se, with_se=name in _WITH_SE))
     return out
 
 

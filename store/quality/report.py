@@ -17,6 +17,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from store.errors import StoreError
+from store.figures import figure, rounded, rounded_ci
 from store.quality.fast import active_summary
 from store.quality.policy import QualityPolicy
 from store.quality.scoring import GoldKey, Tally, gold_for, score
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
     from store.schema import Schema
 
 Z95 = 1.959963984540054  # the standard normal's 97.5% quantile
-DIGITS = 4
 DAYS_SHOWN = 28
 
 
@@ -44,16 +44,8 @@ def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float] | None
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
-def _r(x: float | None) -> float | None:
-    return None if x is None else round(x, DIGITS)
-
-
-def _ci(ci: tuple[float, float] | None) -> list[float] | None:
-    return None if ci is None else [round(ci[0], DIGITS), round(ci[1], DIGITS)]
-
-
 def _share(successes: int, n: int, name: str, what: str) -> dict[str, Any]:
-    out: dict[str, Any] = {name: _r(successes / n) if n else None, "ci95": _ci(wilson(successes, n))}
+    out: dict[str, Any] = {name: rounded(successes / n) if n else None, "ci95": rounded_ci(wilson(successes, n))}
     if not n:
         out["reason"] = f"no gold checks with {what} yet"
     return out
@@ -70,14 +62,14 @@ def iso_week(day: str) -> str:
 
 def _mean_abs_diff(diffs: list[int], *, seed: int, n_boot: int) -> dict[str, Any]:
     if not diffs:
-        return {"mean_abs_diff": None, "mean_abs_diff_ci95": None}
+        return figure("mean_abs_diff", None, None)
     import numpy as np
 
     from store.agreement.metrics import bootstrap
 
     values = np.asarray(diffs, dtype=float)
     ci, _se = bootstrap(lambda idx: values[idx].mean(axis=1), len(values), seed=seed, n_boot=n_boot)
-    return {"mean_abs_diff": _r(float(values.mean())), "mean_abs_diff_ci95": _ci(ci)}
+    return figure("mean_abs_diff", float(values.mean()), ci)
 
 
 def tally_figures(tally: Tally, *, seed: int = 0, n_boot: int = 1000) -> dict[str, Any]:
@@ -87,8 +79,8 @@ def tally_figures(tally: Tally, *, seed: int = 0, n_boot: int = 1000) -> dict[st
                **_share(tally.within_1, len(tally.rating_diffs), "within_1", "ratings")}
     return {
         "gold_checks": tally.checks,
-        "agreement": _r(tally.agreement),
-        "ci95": _ci(wilson(tally.successes, tally.trials)),
+        "agreement": rounded(tally.agreement),
+        "ci95": rounded_ci(wilson(tally.successes, tally.trials)),
         "flags": {"n": tally.flag_n, **_share(tally.flag_agree, tally.flag_n, "agreement", "flags")},
         "ratings": ratings,
         "rankings": {"n_items": tally.rank_items, "pairs": tally.rank_compared,
@@ -163,7 +155,7 @@ def _weekly(checks: dict[str, Tally], days: dict[str, int]) -> list[dict[str, An
     out = []
     for week in sorted(set(checks) | set(tasks)):
         tally = checks.get(week, Tally())
-        out.append({"week": week, "gold_checks": tally.checks, "agreement": _r(tally.agreement),
+        out.append({"week": week, "gold_checks": tally.checks, "agreement": rounded(tally.agreement),
                     "tasks": tasks.get(week, 0)})
     return out
 

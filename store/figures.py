@@ -1,0 +1,26 @@
+"""How a report writes a figure: rounded to DIGITS places, its 95% interval beside it as
+`<name>_ci95` (and its bootstrap standard error as `<name>_se` where one is printed).
+`labeldesk agreement` and `labeldesk quality` both write through here, so their documents
+round and name alike. No numpy here: the quality report imports it on the app's paths."""
+
+from __future__ import annotations
+
+from typing import Any
+
+DIGITS = 4
+
+
+def rounded(x: float | None) -> float | None:
+    return None if x is None else round(x, DIGITS)
+
+
+def rounded_ci(ci: tuple[float, float] | None) -> list[float] | None:
+    return None if ci is None else [round(ci[0], DIGITS), round(ci[1], DIGITS)]
+
+
+def figure(name: str, value: float | None, ci95: tuple[float, float] | None,
+           *, se: float | None = None, with_se: bool = False) -> dict[str, Any]:
+    out: dict[str, Any] = {name: rounded(value), f"{name}_ci95": rounded_ci(ci95)}
+    if with_se:
+        out[f"{name}_se"] = rounded(se)
+    return out
