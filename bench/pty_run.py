@@ -28,6 +28,12 @@ def plain(data: bytes) -> bytes:
     return _ANSI.sub(b"", data)
 
 
+def _take_terminal() -> None:
+    """In the child, a session leader by now: the pty becomes its controlling terminal, as a
+    login over SSH has it, so closing the master hangs it up (SIGHUP) as a dropped link does."""
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
 class Pty:
     """One process on a pty of `cols`×`rows`; killed (its whole session) on close."""
 
@@ -39,7 +45,7 @@ class Pty:
         full_env.update(env or {})
         self.started = time.perf_counter()
         self.proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=full_env,
-                                     cwd=cwd, start_new_session=True)
+                                     cwd=cwd, start_new_session=True, preexec_fn=_take_terminal)
         os.close(slave)
         self.seen = b""
 
@@ -220,11 +226,25 @@ class Typist(Pty):
             self.settle(quiet)
             os.write(self.master, key)
 
+    def hang_up(self) -> None:
+        """Close the terminal under the running app, as sshd does when the connection drops:
+        the app gets SIGHUP (unless it blocks it) and end of input."""
+        if self._running:
+            self._running = False
+            self._reader.join(5)
+            os.close(self.master)
+
+    def exit_code(self, timeout: float = 15.0) -> int:
+        """The app's exit code once it has left by itself (a signal that killed it: minus its
+        number); fails if it is still running after `timeout`."""
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"the app was still running after {timeout:.0f} s") from None
+
     def close(self) -> None:
         self._stop()
-        self._running = False
-        self._reader.join(5)
-        os.close(self.master)
+        self.hang_up()
 
 
 def start_to_text(argv: list[str], needle: bytes, *, timeout=30.0, **kwargs) -> tuple[float, float]:

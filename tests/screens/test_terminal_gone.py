@@ -11,7 +11,7 @@ from textual import events
 
 from store.db import open_db
 
-from .test_hangup import ROOT, Terminal, active_draft
+from .test_hangup import ROOT, active_draft, terminal
 
 
 def test_without_a_terminal_the_app_refuses_to_start(sample_db, db_path):
@@ -29,16 +29,16 @@ def test_a_closed_terminal_without_any_signal_exits_and_keeps_the_draft(sample_d
     input alone makes the app save and leave."""
     block_hup = ("import os, signal, sys; signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGHUP]); "
                  "os.execv(sys.executable, [sys.executable] + sys.argv[1:])")
-    term = Terminal([sys.executable, "-c", block_hup, "-m", "tui.cli", "app", "--db", str(db_path),
+    term = terminal([sys.executable, "-c", block_hup, "-m", "tui.cli", "app", "--db", str(db_path),
                      "--labeler", "alice"])
     try:
-        term.read_until(b"Labeling as")
-        term.type("w")
-        term.read_until(b"Your answer")
-        term.type("Leaves are green")
-        term.read_until(b"3 words")
-        term.close()
-        assert term.wait() == 0
+        term.wait_for(b"Labeling as")
+        term.send(b"w")
+        term.wait_for(b"Your answer")
+        term.send(b"Leaves are green")
+        term.wait_for(b"3 words")
+        term.hang_up()
+        assert term.exit_code() == 0
     finally:
         term.close()
     assert active_draft(db_path) == "Leaves are green"
