@@ -1,4 +1,6 @@
-"""Run the real `labeldesk` command in a subprocess, as a labeler's shell or a cron job would."""
+"""Run the real `labeldesk` command: in a subprocess, as a labeler's shell or a cron job would
+(`labeldesk`), or through the same entry point in this process (`labeldesk_here`), which spares
+a fresh Python and its imports where nothing depends on being a process of its own."""
 
 from __future__ import annotations
 
@@ -17,6 +19,28 @@ def labeldesk(*args: str, env: dict[str, str] | None = None, timeout: float = 60
         [sys.executable, "-m", "tui", *args], capture_output=True, text=True, env=full_env,
         timeout=timeout, input=stdin if stdin is not None else "", cwd=ROOT,
     )
+
+
+def labeldesk_here(*args: str, env: dict[str, str] | None = None,
+                   stdin: str | None = None) -> subprocess.CompletedProcess:
+    """`labeldesk ARGS` through `tui.cli.main`, what the installed script calls, with click's
+    test isolation for stdin, stdout, stderr and the environment; its exit (click always leaves
+    by SystemExit) becomes the return code. Stdin is not a terminal, as in `labeldesk`."""
+    from click.testing import CliRunner
+
+    from tui.cli import main
+
+    argv, code = sys.argv, 0
+    with CliRunner().isolation(input=stdin or "", env=env) as (out, err, _):
+        sys.argv = ["labeldesk", *args]
+        try:
+            main()
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        finally:
+            sys.argv = argv
+    return subprocess.CompletedProcess(["labeldesk", *args], code, out.getvalue().decode(),
+                                       err.getvalue().decode())
 
 
 def one_line_error(done: subprocess.CompletedProcess) -> str:

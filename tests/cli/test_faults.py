@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from tests.cli.subproc import labeldesk, one_line_error
+from tests.cli.subproc import labeldesk, labeldesk_here, one_line_error
 
 COMMANDS = [("labelers", "list"), ("app",), ("init",)]
 
@@ -14,7 +14,7 @@ COMMANDS = [("labelers", "list"), ("app",), ("init",)]
 @pytest.fixture
 def ready_db(tmp_path):
     path = tmp_path / "desk.db"
-    done = labeldesk("init", "--db", str(path))
+    done = labeldesk_here("init", "--db", str(path))
     assert done.returncode == 0, done.stderr
     return path
 
@@ -25,6 +25,8 @@ def _cmd(command: tuple[str, ...], db) -> list[str]:
 
 @pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
 def test_a_file_that_is_not_a_database(tmp_path, command):
+    """In real processes: each command's exit code and stderr as a shell sees them (the other
+    faults go through the same entry point in this process)."""
     bad = tmp_path / "notes.db"
     bad.write_bytes(b"this is not a database\n" * 200)
     line = one_line_error(labeldesk(*_cmd(command, bad)))
@@ -35,7 +37,7 @@ def test_a_file_that_is_not_a_database(tmp_path, command):
 def test_a_truncated_database(ready_db, command):
     raw = ready_db.read_bytes()
     ready_db.write_bytes(raw[: len(raw) // 2] + b"\0garbage" * 50)
-    line = one_line_error(labeldesk(*_cmd(command, ready_db)))
+    line = one_line_error(labeldesk_here(*_cmd(command, ready_db)))
     assert str(ready_db) in line
 
 
@@ -45,7 +47,7 @@ def test_a_database_from_a_newer_labeldesk(ready_db, command):
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         conn.execute(f"PRAGMA user_version = {version + 5}")
     conn.close()
-    line = one_line_error(labeldesk(*_cmd(command, ready_db)))
+    line = one_line_error(labeldesk_here(*_cmd(command, ready_db)))
     assert "newer LabelDesk" in line and str(ready_db) in line
     with sqlite3.connect(ready_db) as conn:  # and the file was left alone
         assert conn.execute("PRAGMA user_version").fetchone()[0] == version + 5
@@ -61,7 +63,7 @@ def test_a_database_from_a_newer_labeldesk(ready_db, command):
 def test_a_broken_config(ready_db, tmp_path, command, text, problem):
     config = tmp_path / "config.toml"
     config.write_bytes(text if isinstance(text, bytes) else text.encode())
-    line = one_line_error(labeldesk(*_cmd(command, ready_db), "--config", str(config)))
+    line = one_line_error(labeldesk_here(*_cmd(command, ready_db), "--config", str(config)))
     assert str(config) in line and problem in line
 
 

@@ -6,15 +6,15 @@ import json
 
 import pytest
 
-from tests.cli.subproc import labeldesk, one_line_error
+from tests.cli.subproc import labeldesk, labeldesk_here, one_line_error
 
 
 @pytest.fixture(scope="module")
 def roster_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("roles") / "desk.db"
-    assert labeldesk("init", "--db", str(path)).returncode == 0
+    assert labeldesk_here("init", "--db", str(path)).returncode == 0
     for name, role in (("rita", "researcher"), ("alice", "labeler")):
-        done = labeldesk("labelers", "add", name, "--role", role, "--db", str(path),
+        done = labeldesk_here("labelers", "add", name, "--role", role, "--db", str(path),
                          env={"LABELDESK_LABELER": "rita"} if name != "rita" else None)
         assert done.returncode == 0, done.stderr
     files = path.parent
@@ -54,9 +54,9 @@ REFUSALS = [
 def test_a_labeler_is_refused(roster_db, command, how):
     args = [a.format(files=roster_db.parent) for a in command] + ["--db", str(roster_db)]
     if how == "flag":
-        done = labeldesk(*args, "--labeler", "alice")
+        done = labeldesk_here(*args, "--labeler", "alice")
     else:
-        done = labeldesk(*args, env={"LABELDESK_LABELER": "alice"})
+        done = labeldesk_here(*args, env={"LABELDESK_LABELER": "alice"})
     line = one_line_error(done)
     assert "alice" in line and "researcher" in line
     assert not (roster_db.parent / "out.jsonl").exists()
@@ -66,11 +66,12 @@ def test_a_researcher_is_not_refused(tmp_path, roster_db):
     for command in RESEARCHER_ONLY[:4]:  # in this order: outputs need their prompts
         args = [a.format(files=roster_db.parent).replace("out.jsonl", "out-rita.jsonl")
                 for a in command]
-        done = labeldesk(*args, "--db", str(roster_db), "--labeler", "rita")
+        done = labeldesk_here(*args, "--db", str(roster_db), "--labeler", "rita")
         assert done.returncode == 0, (command, done.stderr)
 
 
 def test_an_unknown_name_given_explicitly_is_refused(roster_db):
+    """In a real process, like every refusal above before they moved in-process: exit code 1."""
     line = one_line_error(labeldesk("export", "labels", "--out", "-", "--db", str(roster_db),
                                     "--labeler", "nobody"))
     assert "nobody" in line

@@ -109,9 +109,10 @@ async def test_quitting_when_the_draft_cannot_be_saved_exits_1_naming_it(make_ap
         pages = app.db.execute("PRAGMA page_count").fetchone()[0]
         app.db.execute(f"PRAGMA max_page_count = {pages}")  # the disk is full from here on
         await pilot.press(*"Typed")
-        # A long answer pasted (bracketed paste, as a terminal sends it): the draft needs new
-        # pages, which the full disk refuses.
-        app.screen.editor.post_message(events.Paste(" after the disk filled." * 20_000))
+        # A long answer pasted (bracketed paste, as a terminal sends it): 46 kB, a dozen new
+        # 4 kB pages for the draft, which the full disk refuses (a larger paste only costs
+        # the editor more time to lay out).
+        app.screen.editor.post_message(events.Paste(" after the disk filled." * 2_000))
         await pilot.pause()
         await pilot.press("ctrl+q")
         await pilot.pause()
