@@ -121,11 +121,13 @@ class Tmux:
         width, height = self.size
         command = shlex.join(argv) + "; echo '[session ended]'; sleep 600"
         env = ["-e", "TERM=xterm-256color", "-e", "LANG=C.UTF-8"]
-        if self._has_server():
-            self._tmux("new-window", "-d", *env, "-n", name, command)
-        else:
-            self._tmux("new-session", "-d", *env, "-s", "e2e", "-n", name,
-                       "-x", str(width), "-y", str(height), command)
+        if not self._has_server():
+            # A window that outlives the others: closing the last session window makes tmux
+            # exit, and a new session asked for meanwhile fails ("server exited unexpectedly").
+            # -x/-y set the session's default-size, which every window opened later takes.
+            self._tmux("new-session", "-d", "-s", "e2e", "-n", "hold",
+                       "-x", str(width), "-y", str(height), "sleep 3600")
+        self._tmux("new-window", "-d", *env, "-n", name, command)
 
     def _has_server(self) -> bool:
         return subprocess.run(["tmux", "-S", self.socket, "has-session"],
