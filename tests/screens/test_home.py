@@ -3,6 +3,7 @@ from textual.widgets import Markdown, OptionList
 from screens.guidelines import matching
 from screens.help import HelpScreen
 from screens.home import HomeScreen
+from tests.conftest import settle
 
 
 def option_texts(app):
@@ -101,7 +102,10 @@ async def test_home_refreshes_counts_and_a_new_quiz_without_a_restart(
         import_prompts(sample_db, extra)
         quizzes.import_quiz(sample_db, Path(__file__).parents[2] / "quiz.example.toml")
         quizzes.assign_quiz(sample_db, "screening-demo", ["alice"])
-        await pilot.pause(1.0)
+        # The home screen polls every POLL_SECONDS: wait for the poll that sees both changes.
+        await settle(pilot, lambda: any(t.startswith("[i]") and "1 waiting" in t
+                                        for t in option_texts(app))
+                     and option_texts(app)[0].startswith("[s]"))
         texts = option_texts(app)
         assert texts[0].startswith("[s]") and "start here" in texts[0]
         assert app.screen.query_one("#work", OptionList).highlighted == 0
