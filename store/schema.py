@@ -70,22 +70,15 @@ class Field:
         return all(answers.get(name) == want for name, want in self.when.items())
 
     def validate(self, value: Any) -> Any:
-        ok = False
-        if self.kind == "bool":
-            ok = isinstance(value, bool)
-        elif self.kind == "bool_na":
-            ok = isinstance(value, bool) or value == "na"
-        elif self.kind == "scale":
+        if self.kind == "scale":
             assert self.min is not None and self.max is not None  # load_schema requires both
             ok = isinstance(value, int) and not isinstance(value, bool) and (
                 self.min <= value <= self.max
             )
         elif self.kind == "choice":
             ok = value in self.choices
-        elif self.kind == "text":
-            ok = isinstance(value, str) and value.strip() != ""
-        elif self.kind == "ranking":
-            ok = _is_ranking(value)
+        else:
+            ok = plain_value_ok(self.kind, value)
         if not ok:
             raise LabelError(f"{self.qualified}: {value!r} is not {self.describe()}")
         return value
@@ -93,15 +86,32 @@ class Field:
     def describe(self) -> str:
         if self.kind == "scale":
             return f"an integer {self.min}..{self.max}"
-        if self.kind == "bool":
-            return "true or false"
-        if self.kind == "bool_na":
-            return 'true, false or "na"'
         if self.kind == "choice":
             return "one of " + ", ".join(self.choices)
-        if self.kind == "text":
-            return "a non-empty string"
-        return "a list of tie groups of output ids, best first"
+        return PLAIN_KINDS.get(self.kind, PLAIN_KINDS["ranking"])
+
+
+# The kinds whose values need nothing from their field to be checked (a scale needs its range,
+# a choice its choices), with how an error message names what is wanted. Label values and
+# the quiz file (store.quiz.file) are checked by the same `plain_value_ok`.
+PLAIN_KINDS = {
+    "bool": "true or false",
+    "bool_na": 'true, false or "na"',
+    "text": "a non-empty string",
+    "ranking": "a list of tie groups of output ids, best first",
+}
+
+
+def plain_value_ok(kind: str, value: Any) -> bool:
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind == "bool_na":
+        return isinstance(value, bool) or value == "na"
+    if kind == "text":
+        return isinstance(value, str) and value.strip() != ""
+    if kind == "ranking":
+        return _is_ranking(value)
+    return False
 
 
 def _is_ranking(value: Any) -> bool:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from store.ranking import parse_complete
+from store.schema import PLAIN_KINDS, plain_value_ok
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -94,9 +95,10 @@ class _Reader:
         value = table.get(key)
         if value is None:
             return None
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(path, "must be a non-empty string")
-        return value
+        if not plain_value_ok("text", value):
+            raise self.fail(path, f"must be {PLAIN_KINDS['text']}")
+        text: str = value  # checked just above
+        return text
 
     def text(self, table: dict[str, Any], key: str, path: str) -> str:
         value = self.optional_text(table, key, path)
@@ -108,9 +110,7 @@ class _Reader:
         self, table: dict[str, Any], key: str, path: str, default: tuple[str, ...] = ()
     ) -> tuple[str, ...]:
         value = table.get(key, default)
-        if not isinstance(value, (list, tuple)) or not all(
-            isinstance(v, str) and v.strip() for v in value
-        ):
+        if not isinstance(value, (list, tuple)) or not all(plain_value_ok("text", v) for v in value):
             raise self.fail(path, "must be a list of non-empty strings")
         if len(set(value)) != len(value):
             raise self.fail(path, "has a repeated entry")
@@ -136,8 +136,8 @@ class _Reader:
         for name, value in table.items():
             if name not in allowed:
                 raise self.fail(f"{path}.{name}", f"not a flag of this quiz ({', '.join(allowed)})")
-            if not isinstance(value, bool):
-                raise self.fail(f"{path}.{name}", "must be true or false")
+            if not plain_value_ok("bool", value):
+                raise self.fail(f"{path}.{name}", f"must be {PLAIN_KINDS['bool']}")
         return dict(table)
 
 
@@ -239,9 +239,7 @@ def parse_quiz(
         completions = item.get("completions")
         if completions is None:
             raise r.fail(f"{path}.completions", "is required")
-        if not isinstance(completions, list) or not all(
-            isinstance(c, str) and c.strip() for c in completions
-        ):
+        if not isinstance(completions, list) or not all(plain_value_ok("text", c) for c in completions):
             raise r.fail(f"{path}.completions", "must be a list of non-empty strings")
         if not 2 <= len(completions) <= 9:
             raise r.fail(f"{path}.completions", f"has {len(completions)}; a ranking needs 2..9")
@@ -270,8 +268,8 @@ def parse_quiz(
         topics = r.strings(table, "topics", "self_assessment.topics")
         groups = r.strings(table, "groups", "self_assessment.groups")
         free_text = table.get("free_text", True)
-        if not isinstance(free_text, bool):
-            raise r.fail("self_assessment.free_text", "must be true or false")
+        if not plain_value_ok("bool", free_text):
+            raise r.fail("self_assessment.free_text", f"must be {PLAIN_KINDS['bool']}")
         if not topics and not groups and not free_text:
             raise r.fail("self_assessment", "needs topics, groups or free_text")
         question = (
