@@ -17,6 +17,7 @@ from bench.workload import build_db, make_app
 from screens.widgets.ranking_panel import RankingPanel
 from screens.widgets.ranking_state import RankingBuilder
 from store.db import open_db
+from tests.conftest import settle
 
 # (Textual key, character) of every key the property types.
 LETTER_KEYS = [(c, c) for c in "ABCDEFGHIJK"]
@@ -65,8 +66,10 @@ async def burst(db_path, keys):
             assignment = app.screen.view.assignment.id
             for key, character in keys:  # all queued before any is handled
                 app.post_message(events.Key(key, character))
-            for _ in range(len(keys) + 3):
-                await pilot.pause()
+            # The App applies each key with all it causes before reading the next
+            # (screens/key_path.py), so once its queue has drained past the burst the state is
+            # final: settle's first round already waits for a callback queued behind the last key.
+            await settle(pilot)
             on_screen = panel.builder.ranking
         row = db.execute("SELECT value FROM labels WHERE assignment_id = ? AND task = 'ranking'",
                          [assignment]).fetchone()
