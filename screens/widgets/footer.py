@@ -41,9 +41,11 @@ class Footer(_TextualFooter):
         # Compact by default: two more keys fit at 80 columns.
         super().__init__(*children, compact=compact, **kwargs)
 
-    def compose(self) -> ComposeResult:
+    def _keys(self) -> list[tuple[tuple[str, str, str, str, bool, str], str]]:
+        """What the footer shows, in order: ((key, display, description, action, disabled,
+        tooltip), classes) for each key."""
         if not self._bindings_ready:
-            return
+            return []
         active = self.screen.active_bindings
         by_action: defaultdict[str, list] = defaultdict(list)
         for _, binding, enabled, tooltip in active.values():
@@ -51,21 +53,26 @@ class Footer(_TextualFooter):
                 by_action[binding.action].append((binding, enabled, tooltip))
         shown = sorted(by_action.values(),
                        key=lambda found: _RANK.get(found[0][0].id or "", len(_RANK)))
-        self.styles.grid_size_columns = len(shown)
-        for binding, enabled, tooltip in (found[0] for found in shown):
-            yield FooterKey(
-                binding.key, self.app.get_key_display(binding), binding.description,
-                binding.action, disabled=not enabled, tooltip=tooltip,
-            ).data_bind(compact=Footer.compact)
+        keys = [((binding.key, self.app.get_key_display(binding), binding.description,
+                  binding.action, not enabled, tooltip), "")
+                for binding, enabled, tooltip in (found[0] for found in shown)]
         if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
             found = active.get(self.app.COMMAND_PALETTE_BINDING)
             if found is not None:
                 _, binding, enabled, _tooltip = found
-                yield FooterKey(
-                    binding.key, self.app.get_key_display(binding), binding.description,
-                    binding.action, classes="-command-palette", disabled=not enabled,
-                    tooltip=binding.tooltip or binding.description,
-                )
+                keys.append(((binding.key, self.app.get_key_display(binding),
+                              binding.description, binding.action, not enabled,
+                              binding.tooltip or binding.description), "-command-palette"))
+        return keys
+
+    def compose(self) -> ComposeResult:
+        keys = self._keys()
+        self._composed = keys
+        self.styles.grid_size_columns = sum(1 for _, classes in keys if not classes)
+        for (key, display, description, action, disabled, tooltip), classes in keys:
+            footer_key = FooterKey(key, display, description, action, disabled=disabled,
+                                   tooltip=tooltip, classes=classes)
+            yield footer_key if classes else footer_key.data_bind(compact=Footer.compact)
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._hide_cut_keys)
@@ -80,6 +87,10 @@ class Footer(_TextualFooter):
                 key.visible = key.region.right <= limit
 
     async def recompose(self) -> None:
+        # Bindings "change" on every focus move (each step, each task), mostly to the same
+        # keys: rebuilding identical keys costs ~10 ms of CPU a time, so only a change does.
+        if self._keys() == getattr(self, "_composed", None):
+            return
         await super().recompose()
         self.call_after_refresh(self._hide_cut_keys)
         # Textual keeps watchers in the instance attribute "__watchers" (see reactive._watch).
