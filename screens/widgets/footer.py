@@ -89,7 +89,8 @@ class Footer(_TextualFooter):
     async def recompose(self) -> None:
         # Bindings "change" on every focus move (each step, each task), mostly to the same
         # keys: rebuilding identical keys costs ~10 ms of CPU a time, so only a change does.
-        if self._keys() == getattr(self, "_composed", None):
+        # (A footer being removed with its screen is left to Textual, which skips it.)
+        if self.is_attached and not self._pruning and self._keys() == getattr(self, "_composed", None):
             return
         await super().recompose()
         self.call_after_refresh(self._hide_cut_keys)
