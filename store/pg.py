@@ -12,13 +12,12 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg.adapt import Dumper, Loader
 from psycopg.pq import TransactionStatus
 
-from store.dialect import POSTGRES, Dialect
+from store.dialect import POSTGRES, Dialect, shown
 from store.errors import StoreError
 
 
@@ -75,7 +74,8 @@ class Cursor:
 
     def execute(self, sql: str, parameters: Any = None) -> Cursor:
         try:
-            self._raw.execute(POSTGRES.sql(sql), list(parameters or ()))  # type: ignore[arg-type]
+            args = parameters if isinstance(parameters, dict) else list(parameters or ())
+            self._raw.execute(POSTGRES.sql(sql), args)  # type: ignore[arg-type]
         except psycopg.Error as exc:
             raise _mapped(exc) from exc
         return self
@@ -159,15 +159,6 @@ class PgDatabase:
 
     def __repr__(self) -> str:
         return f"<store.pg.PgDatabase {shown(self.path)}>"
-
-
-def shown(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rsplit("@", 1)[-1]
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
 
 
 def connect(url: str, busy_timeout_ms: int) -> PgDatabase:

@@ -79,7 +79,7 @@ def db_path(tmp_path, backend, request):
         yield tmp_path / "desk.db"
         return
     cluster = request.getfixturevalue("pg_cluster")
-    url = cluster.new_database()
+    url = cluster.new_database(empty=request.node.get_closest_marker("empty_database") is not None)
     yield url
     cluster.drop(url)
 

@@ -69,10 +69,11 @@ class Cluster:
         with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
             conn.execute(sql)  # type: ignore[arg-type]
 
-    def new_database(self) -> str:
-        """A fresh, migrated database (its URL)."""
+    def new_database(self, *, empty: bool = False) -> str:
+        """A fresh database (its URL): migrated, or `empty` as a new server database is."""
         name = f"t_{next(self._names)}"
-        self._admin(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE} STRATEGY FILE_COPY")
+        template = "template0" if empty else TEMPLATE
+        self._admin(f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY")
         return self.url(name)
 
     def drop(self, url: str) -> None:
