@@ -75,14 +75,14 @@ class Cursor:
     def execute(self, sql: str, parameters: Any = None) -> Cursor:
         try:
             args = parameters if isinstance(parameters, dict) else list(parameters or ())
-            self._raw.execute(POSTGRES.sql(sql), args)  # type: ignore[arg-type]
+            self._raw.execute(POSTGRES.sql(sql), args)
         except psycopg.Error as exc:
             raise _mapped(exc) from exc
         return self
 
     def executemany(self, sql: str, rows: Sequence[Any]) -> Cursor:
         try:
-            self._raw.executemany(POSTGRES.sql(sql), rows)  # type: ignore[arg-type]
+            self._raw.executemany(POSTGRES.sql(sql), rows)
         except psycopg.Error as exc:
             raise _mapped(exc) from exc
         return self

@@ -114,7 +114,7 @@ def _is_demo_file(db) -> bool:
     from store.dialect import dialect_of
 
     path = dialect_of(db).file_path(db)
-    return bool(path) and Path(path).resolve() == locations.demo_db_path().resolve()
+    return path is not None and Path(path).resolve() == locations.demo_db_path().resolve()
 
 
 def require_researcher(db, labeler: str | None, command: str) -> None:

@@ -5,8 +5,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from store import queue
-from store.db import immediate
 from store.adjudication import decide, next_case
+from store.db import immediate
 from store.disputes import Rules, list_disputes
 from store.errors import StoreError
 from store.labels import LabelValue, submit

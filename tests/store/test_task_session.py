@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from store import labels, queue
 from store.db import immediate, open_db
 from store.labels import LabelValue
