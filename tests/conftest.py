@@ -35,7 +35,8 @@ def _isolated_dirs(tmp_path, monkeypatch):
 # Store, quality-store and CLI tests run on SQLite and on PostgreSQL (a throwaway cluster,
 # tests/pg_cluster.py); app and screen tests stay on SQLite (the screens never see which).
 # A test that is about SQLite itself (files, WAL, crashes) is marked `sqlite_only`.
-BOTH_BACKENDS = ("tests/store/", "tests/quality/test_store_quality.py", "tests/cli/")
+BOTH_BACKENDS = ("tests/store/", "tests/quality/test_store_quality.py",
+                 "tests/quality/test_cli_quality.py", "tests/cli/")
 
 
 def pytest_generate_tests(metafunc):

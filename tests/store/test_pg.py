@@ -139,3 +139,20 @@ def test_a_duplicate_is_an_integrity_error_as_in_sqlite(pg):
     db.execute("INSERT INTO labelers (name, role, created_at) VALUES ('ana', 'labeler', 'x')")
     with pytest.raises(sqlite3.IntegrityError):
         db.execute("INSERT INTO labelers (name, role, created_at) VALUES ('ana', 'labeler', 'x')")
+
+
+def test_a_newer_schema_names_the_database_without_its_password(pg_cluster):
+    from store.migrations import LATEST
+
+    url = pg_cluster.new_database()
+    try:
+        conn = connect(url)
+        conn.execute("ALTER USER postgres PASSWORD 'pw'")  # trust auth: the URL's password is unused
+        conn.dialect.set_version(conn, LATEST + 1)
+        conn.close()
+        with_password = url.replace("postgres@", "postgres:pw@")
+        with pytest.raises(StoreError, match="newer LabelDesk") as caught:
+            open_db(with_password)
+        assert "pw@" not in str(caught.value) and "postgres:***@" in str(caught.value)
+    finally:
+        pg_cluster.drop(url)
