@@ -148,9 +148,11 @@ class Postgres(Dialect):
         return f"(({expr})::jsonb #>> '{{}}')"
 
     def stage_types(self, db: Any, table: str, columns: list[str]) -> list[str]:
+        # pg_attribute, not information_schema: the latter costs tens of ms a query.
         types = dict(db.execute(
-            "SELECT column_name, data_type FROM information_schema.columns "
-            "WHERE table_schema = current_schema() AND table_name = ?", [table]).fetchall())
+            "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
+            "WHERE attrelid = to_regclass(?) AND attnum > 0 AND NOT attisdropped",
+            [table]).fetchall())
         return [f'"{c}" {types.get(c, "text")}' for c in columns]
 
     def open_tasks(self, db: Any, kind: str, quiz: str, labeler: str, cap: int,
