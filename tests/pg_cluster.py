@@ -20,7 +20,16 @@ import tempfile
 import threading
 from pathlib import Path
 
-PG_BIN = Path(os.environ.get("LABELDESK_PG_BIN", "/usr/lib/postgresql/15/bin"))
+def _pg_bin() -> Path:
+    """LABELDESK_PG_BIN, else the newest Debian install (/usr/lib/postgresql/<version>/bin)."""
+    if os.environ.get("LABELDESK_PG_BIN"):
+        return Path(os.environ["LABELDESK_PG_BIN"])
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+                   key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0)
+    return found[-1].parent if found else Path("/usr/lib/postgresql/15/bin")
+
+
+PG_BIN = _pg_bin()
 TEMPLATE = "labeldesk_template"
 AHEAD = 3  # databases made ready before they are asked for
 
@@ -65,6 +74,7 @@ class Cluster:
         self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-o", options, "-w",
                   "-l", str(self.root / "log"), "start")
         self.started = True
+        self._server_version = int((self.data / "PG_VERSION").read_text().split(".")[0])
         self._admin(f"CREATE DATABASE {TEMPLATE}")
         from store.db import open_db
 
@@ -146,7 +156,9 @@ class Cluster:
     def _create(self, *, empty: bool) -> str:
         name = f"t_{next(self._names)}"
         template = "template0" if empty else TEMPLATE
-        self._admin(f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY")
+        # FILE_COPY (PostgreSQL 15+) copies a small database faster than the WAL_LOG default.
+        strategy = " STRATEGY FILE_COPY" if self._server_version >= 15 else ""
+        self._admin(f"CREATE DATABASE {name} TEMPLATE {template}{strategy}")
         if empty:
             self._empty.add(self.url(name))
         return self.url(name)
