@@ -20,6 +20,7 @@ import tempfile
 import threading
 from pathlib import Path
 
+
 def _pg_bin() -> Path:
     """LABELDESK_PG_BIN, else the newest Debian install (/usr/lib/postgresql/<version>/bin)."""
     if os.environ.get("LABELDESK_PG_BIN"):
