@@ -16,6 +16,7 @@ keep their known class, as the paper's "controls" do.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -71,7 +72,7 @@ class _Labels:
 def _e_step(data: _Labels, p: _Params) -> _Expected:
     k, c = data.n_items, data.n_classes
     # P(answer | true class) is spam * strategy[answer], plus know when the answer is the class.
-    spam_answer = p.spam[data.labelers] * p.strategy[data.labelers, data.answers]
+    spam_answer = p.spam[data.labelers] * p.strategy.ravel()[data.labeler_answer]
     know = p.know[data.labelers]
     log_spam, log_both = np.log(spam_answer), np.log(spam_answer + know)
     log_post = np.full((k, c), -np.log(c))
@@ -119,6 +120,19 @@ def _start(rng: np.random.Generator, n_labelers: int, n_classes: int) -> _Params
     return _Params(weights[:, 0], weights[:, 1], strategy / strategy.sum(axis=1, keepdims=True))
 
 
+def _run(data: _Labels, step: Callable[[_Expected], _Params], params: _Params,
+         expected: _Expected, steps: int, tol: float) -> tuple[_Params, _Expected, int]:
+    """Up to `steps` EM (or VB) steps, fewer once the log likelihood moves by less than `tol`."""
+    done = 0
+    while done < steps:
+        done += 1
+        params = step(expected)
+        before, expected = expected.log_likelihood, _e_step(data, params)
+        if abs(expected.log_likelihood - before) < tol:
+            break
+    return params, expected, done
+
+
 def mace(
     items: np.ndarray,
     labelers: np.ndarray,
@@ -130,6 +144,7 @@ def mace(
     gold: dict[int, int] | None = None,
     restarts: int = 10,
     max_iter: int = 50,
+    burn_in: int | None = 10,
     tol: float = 1e-6,
     variational: bool = False,
     smoothing: float | None = None,
@@ -139,28 +154,29 @@ def mace(
     seed: int = 0,
 ) -> MaceResult:
     """`items`, `labelers`, `answers`: one entry per label (integer codes). `gold` maps an item
-    index to its known class. Each restart runs EM (or VB) until the log likelihood moves by less
-    than `tol`, at most `max_iter` steps; the paper's defaults are 10 restarts of 50 steps.
-    `smoothing` defaults to the reference code's 0.01 / `n_classes`."""
+    index to its known class. A run of EM (or VB) stops when the log likelihood moves by less
+    than `tol`, or after `max_iter` steps; the paper's defaults are 10 restarts of 50 steps.
+    The reference code runs every restart all the way; here the restarts are compared after
+    `burn_in` steps and only the most likely runs on (`burn_in=None`: every restart runs all
+    the way), which is 3.6 times less work with the defaults. `smoothing` defaults to the
+    reference code's 0.01 / `n_classes`."""
     data = _Labels(np.asarray(items, dtype=np.int64), np.asarray(labelers, dtype=np.int64),
                    np.asarray(answers, dtype=np.int64), n_items, n_labelers, n_classes, gold)
     smoothing = 0.01 / n_classes if smoothing is None else smoothing
     rng = np.random.default_rng(seed)
+    step = ((lambda e: _variational_m_step(e, alpha, beta, strategy_prior)) if variational
+            else (lambda e: _m_step(e, smoothing)))
+    first = min(burn_in or max_iter, max_iter)
     best: tuple[_Params, _Expected, int] | None = None
     for _restart in range(max(restarts, 1)):
         params = _start(rng, n_labelers, n_classes)
-        expected = _e_step(data, params)
-        iterations = 0
-        while iterations < max_iter:
-            iterations += 1
-            params = (_variational_m_step(expected, alpha, beta, strategy_prior) if variational
-                      else _m_step(expected, smoothing))
-            before, expected = expected.log_likelihood, _e_step(data, params)
-            if abs(expected.log_likelihood - before) < tol:
-                break
-        if best is None or expected.log_likelihood > best[1].log_likelihood:
-            best = (params, expected, iterations)
+        run = _run(data, step, params, _e_step(data, params), first, tol)
+        if best is None or run[1].log_likelihood > best[1].log_likelihood:
+            best = run
     assert best is not None
+    if best[2] == first < max_iter:  # not converged yet: the winner alone runs on
+        params, expected, done = _run(data, step, best[0], best[1], max_iter - first, tol)
+        best = (params, expected, first + done)
     params, expected, iterations = best
     competence = params.know / (params.know + params.spam)
     strategy = params.strategy / params.strategy.sum(axis=1, keepdims=True)
