@@ -60,6 +60,9 @@ class _Labels:
         self.n_items, self.n_labelers, self.n_classes = n_items, n_labelers, n_classes
         self.item_answer = items * n_classes + answers
         self.labeler_answer = labelers * n_classes + answers
+        # Labels per (labeler, answer): what was not given knowingly was spammed.
+        self.answered = np.bincount(self.labeler_answer, minlength=n_labelers * n_classes
+                                    ).reshape(n_labelers, n_classes).astype(float)
         self.gold_mask: np.ndarray | None = None
         if gold:
             mask = np.zeros((n_items, n_classes), dtype=bool)
@@ -74,10 +77,10 @@ def _e_step(data: _Labels, p: _Params) -> _Expected:
     # P(answer | true class) is spam * strategy[answer], plus know when the answer is the class.
     spam_answer = p.spam[data.labelers] * p.strategy.ravel()[data.labeler_answer]
     know = p.know[data.labelers]
-    log_spam, log_both = np.log(spam_answer), np.log(spam_answer + know)
+    log_spam = np.log(spam_answer)
     log_post = np.full((k, c), -np.log(c))
     log_post += np.bincount(data.items, weights=log_spam, minlength=k)[:, None]
-    log_post += np.bincount(data.item_answer, weights=log_both - log_spam,
+    log_post += np.bincount(data.item_answer, weights=np.log1p(know / spam_answer),
                             minlength=k * c).reshape(k, c)
     if data.gold_mask is not None:
         log_post[data.gold_mask] = -np.inf
@@ -87,15 +90,12 @@ def _e_step(data: _Labels, p: _Params) -> _Expected:
     log_likelihood = float((np.log(total) + top).sum())
     posterior /= total
     # A label was given knowingly only if its answer is the true class.
-    knew = posterior[data.items, data.answers] * know / (spam_answer + know)
-    spammed = 1.0 - knew
-    n, nc = data.n_labelers, data.n_labelers * c
-    return _Expected(
-        log_likelihood, posterior,
-        np.bincount(data.labelers, weights=knew, minlength=n),
-        np.bincount(data.labelers, weights=spammed, minlength=n),
-        np.bincount(data.labeler_answer, weights=spammed, minlength=nc).reshape(n, c),
-    )
+    knew = posterior.ravel()[data.item_answer] * know / (spam_answer + know)
+    knew_by_answer = np.bincount(data.labeler_answer, weights=knew,
+                                 minlength=data.n_labelers * c).reshape(data.n_labelers, c)
+    spammed = data.answered - knew_by_answer
+    return _Expected(log_likelihood, posterior, knew_by_answer.sum(axis=1), spammed.sum(axis=1),
+                     spammed)
 
 
 def _m_step(e: _Expected, smoothing: float) -> _Params:
