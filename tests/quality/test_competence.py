@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from store.db import immediate
 from store.labels import LabelValue, write_labels
 from store.quality.competence import MIN_LABELS, labeler_competence
 from store.quality.report import quality_report
@@ -31,7 +32,7 @@ def labeled_db(db):
     rng = np.random.default_rng(1)
     truth = {(f"p{i:02d}", f): bool(rng.integers(2)) for i in range(N_ITEMS)
              for f in ("pii", "closed_domain")}
-    with db.conn:
+    with immediate(db):  # one commit, not one fsync a label
         for name, accuracy in HONEST.items():
             write_labels(db, name, [
                 LabelValue("instruction", item, f, v if rng.random() < accuracy else bool(rng.integers(2)))
