@@ -10,8 +10,8 @@ uniform a priori (the paper's model). Training follows the paper and its referen
 `smoothing` (0.01 / classes) to the expected counts before normalising, or, with
 `variational=True`, variational Bayes with Beta(alpha, beta) priors on competence and
 Dirichlet(strategy_prior) on the spam distributions; random restarts from a seeded generator
-(same data and seed, same result) and the restart with the highest likelihood wins. Gold items
-keep their known class, as the paper's "controls" do.
+(same data and seed, same result), the likeliest after a short burn-in running on (see `mace`).
+Gold items keep their known class, as the paper's "controls" do.
 """
 
 from __future__ import annotations
