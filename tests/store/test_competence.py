@@ -1,5 +1,6 @@
 """MACE competence from a database's labels: in the quality report, `labeldesk quality` (JSON and
-table) and `export consensus --method mace`."""
+table) and `export consensus --method mace`, on both backends. The dashboard's column:
+tests/quality/test_competence_dashboard.py."""
 
 from __future__ import annotations
 
@@ -103,25 +104,3 @@ def test_export_consensus_with_mace(labeled_db, db_path):
     bad = CliRunner().invoke(cli, ["export", "consensus", "--method", "glad", "--out", "-",
                                    "--db", str(db_path)], env={"LABELDESK_LABELER": "rhea"})
     assert bad.exit_code == 2 and "glad" in bad.output
-
-
-async def test_dashboard_column_for_researchers_only(labeled_db):
-    from screens.dashboard import COLUMNS, DashboardScreen
-    from tests.quality.conftest import quality_config
-    from tui.app import LabelDeskApp
-
-    theta = labeler_competence(labeled_db, load_schema())["spam"]["theta"]
-    for who, role in (("rhea", "researcher"), ("ana", "labeler")):
-        app = LabelDeskApp(db=labeled_db, labeler=who, role=role, config=quality_config(),
-                           schema=load_schema())
-        async with app.run_test(size=(120, 36)) as pilot:
-            await pilot.press("q")
-            await pilot.pause()
-            if role == "labeler":  # home has no key to it for a labeler
-                assert not isinstance(app.screen, DashboardScreen)
-                continue
-            assert isinstance(app.screen, DashboardScreen)
-            row = [str(c) for c in app.screen.query_one("#quality-table").get_row("spam")]
-            assert row[COLUMNS.index("competence")] == f"{theta:.2f}"
-            idle = [str(c) for c in app.screen.query_one("#quality-table").get_row("idle")]
-            assert idle[COLUMNS.index("competence")] == "—"
