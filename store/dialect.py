@@ -61,6 +61,10 @@ class Dialect:
         row = db.execute("PRAGMA database_list").fetchone()
         return str(row[2]) if row and row[2] else None
 
+    def after_explicit_ids(self, db: Any, table: str) -> None:
+        """After rows went into `table` with their own ids (`db copy`): SQLite's next id
+        follows the largest by itself."""
+
     def script(self, sqlite: str, postgres: str = "") -> list[str]:
         """A migration's statements: the shared DDL (and on PostgreSQL its own triggers)."""
         return [s for s in sqlite.split(";\n") if s.strip()]
@@ -131,6 +135,15 @@ class Postgres(Dialect):
 
     def file_path(self, db: Any) -> str | None:
         return None
+
+    def after_explicit_ids(self, db: Any, table: str) -> None:
+        """An identity column's sequence does not see ids inserted explicitly: move it past
+        the largest, or the next insert collides with a copied row."""
+        for (column,) in db.execute(
+                "SELECT attname FROM pg_attribute WHERE attrelid = ?::regclass "
+                "AND attidentity != '' AND NOT attisdropped", [table]).fetchall():
+            db.execute(f"SELECT setval(pg_get_serial_sequence(?, ?), coalesce(max({column}), 0) + 1, "
+                       f"false) FROM {table}", [table, column])
 
     def script(self, sqlite: str, postgres: str = "") -> list[str]:
         shared = [_ddl(s) for s in super().script(sqlite) if not _is_trigger(s)]
