@@ -9,7 +9,8 @@ the source's rows exactly. `events` is append-only on both engines, and only eve
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,11 +77,11 @@ def first_nonempty(db: Any) -> str | None:
 def copy_database(src: Any, dst: Any, *,
                   progress: Callable[[int], None] | None = None) -> CopyResult:
     """Copy every row of `src` into `dst` (both open and migrated to the same schema) in one
-    transaction on `dst`: on any error nothing of it stays. `progress(n)` is called as rows
+    transaction on `dst`, from one snapshot of `src`: on any error nothing of it stays. `progress(n)` is called as rows
     are written. Refuses a destination that holds any row."""
     check_tables(src)
     result = CopyResult()
-    with immediate(dst):
+    with _snapshot(src), immediate(dst):
         # Under the write lock: nobody can fill the destination between the check and the copy.
         table = first_nonempty(dst)
         if table is not None:
@@ -92,6 +93,17 @@ def copy_database(src: Any, dst: Any, *,
             result.rows[table] = _copy_table(src, dst, table, order, progress)
             dialect_of(dst).after_explicit_ids(dst, table)
     return result
+
+
+@contextmanager
+def _snapshot(db: Any) -> Iterator[None]:
+    """Every table read as of one moment, so a project copied while labelers work is
+    consistent (no label without its assignment)."""
+    dialect_of(db).begin_snapshot(db)
+    try:
+        yield
+    finally:
+        db.conn.execute("ROLLBACK")  # it only read
 
 
 def check_tables(src: Any) -> None:

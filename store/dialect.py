@@ -61,6 +61,11 @@ class Dialect:
         row = db.execute("PRAGMA database_list").fetchone()
         return str(row[2]) if row and row[2] else None
 
+    def begin_snapshot(self, db: Any) -> None:
+        """A read-only transaction whose reads all see one moment (`db copy` of a live
+        project): in WAL mode a read transaction is a snapshot."""
+        db.conn.execute("BEGIN")
+
     def after_explicit_ids(self, db: Any, table: str) -> None:
         """After rows went into `table` with their own ids (`db copy`): SQLite's next id
         follows the largest by itself."""
@@ -135,6 +140,10 @@ class Postgres(Dialect):
 
     def file_path(self, db: Any) -> str | None:
         return None
+
+    def begin_snapshot(self, db: Any) -> None:
+        # READ COMMITTED (the default) takes a new snapshot per statement.
+        db.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
 
     def after_explicit_ids(self, db: Any, table: str) -> None:
         """An identity column's sequence does not see ids inserted explicitly: move it past

@@ -108,3 +108,18 @@ def test_the_table_list_is_every_table_parents_first(target):
             parent = fk[2]
             assert tables.index(parent) < tables.index(child), (child, parent)
     assert tables[-len(DERIVED):] == list(DERIVED)
+
+
+def test_a_project_in_use_is_copied_as_of_one_moment(source, target, tmp_path):
+    before = count_rows(source)
+    labeler = open_db(tmp_path / "source.db")  # someone labeling while the copy runs
+
+    def meanwhile(n):
+        log_event(labeler, "ana", "claim", {"while": "copying"})
+        labeler.execute("DELETE FROM drafts")
+
+    try:
+        assert copy_database(source, target, progress=meanwhile).rows == before
+    finally:
+        labeler.close()
+    assert count_rows(target) == before
