@@ -213,6 +213,7 @@ _REWRITES = [
     (re.compile(r"\bmain\."), ""),
     (re.compile(r"\btemp\."), "pg_temp."),
     (re.compile(r"(?<![.\w])full\b"), '"full"'),  # a reserved word in PostgreSQL
+    (re.compile(r"\bCROSS JOIN (\w+ \w+ ON)\b"), r"JOIN \1"),  # SQLite's join-order hint
     (re.compile(r"json_each\(([^()]*)\) (\w+)"), r"json_array_elements_text(\1::json) AS \2(value)"),
 ]
 _OR_IGNORE = re.compile(r"\bINSERT OR IGNORE INTO\b")

@@ -66,8 +66,9 @@ def save_draft(
     with immediate(db):
         db.execute(upsert, args)
         db.execute(
-            "UPDATE assignments SET lease_until = max(coalesce(lease_until, ''), ?) "
-            "WHERE id = ? AND status = 'active'", [until, assignment_id])
+            "UPDATE assignments SET lease_until = "
+            "CASE WHEN lease_until > ? THEN lease_until ELSE ? END "
+            "WHERE id = ? AND status = 'active'", [until, until, assignment_id])
 
 
 def load_draft(db: sqlite_utils.Database, assignment_id: int) -> dict[str, Any] | None:
