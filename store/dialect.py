@@ -109,7 +109,13 @@ class Postgres(Dialect):
     def begin_write(self, db: Any, *, shared: bool = False) -> None:
         db.conn.execute("BEGIN")
         lock = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
-        db.conn.execute(f"SELECT {lock}({WRITE_LOCK})")
+        try:
+            db.conn.execute(f"SELECT {lock}({WRITE_LOCK})")
+        except BaseException:
+            # A wait past lock_timeout (busy, retried by the caller) aborts the transaction:
+            # left open, the retry would join it and fail with "transaction is aborted".
+            db.conn.execute("ROLLBACK")
+            raise
 
     def version(self, db: Any) -> int:
         if db.execute("SELECT to_regclass(?)", [SCHEMA_TABLE]).fetchone()[0] is None:
