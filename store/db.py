@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from store.dialect import SQLITE, Dialect, dialect_of, is_url
+from store.dialect import SQLITE, Dialect, dialect_of, is_url, shown
 from store.errors import StoreError, fault_kind
 
 T = TypeVar("T")
@@ -193,9 +193,9 @@ def open_db(path: str | Path, *, migrate: bool = True) -> Database:
     db = connect(path)
     try:
         if migrate:
-            run_migrations(db, str(path))
+            run_migrations(db, shown(str(path)))  # a URL's password never in a message
         else:
-            check_version(db, str(path))
+            check_version(db, shown(str(path)))
     except sqlite3.DatabaseError as exc:
         db.conn.close()
         if is_url(str(path)):

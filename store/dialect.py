@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 # One number for the whole database: pg_advisory_xact_lock(WRITE_LOCK) is SQLite's write lock.
 WRITE_LOCK = 0x4C61_6265  # "Labe"
@@ -118,9 +119,7 @@ class Postgres(Dialect):
         try:
             db.conn.execute(f"SELECT {lock}({WRITE_LOCK})")
         except BaseException:
-            # A wait past lock_timeout (busy, retried by the caller) aborts the transaction:
-            # left open, the retry would join it and fail with "transaction is aborted".
-            db.conn.execute("ROLLBACK")
+            db.conn.execute("ROLLBACK")  # busy: leave no aborted transaction behind
             raise
 
     def version(self, db: Any) -> int:
@@ -145,7 +144,8 @@ class Postgres(Dialect):
             "SELECT setting FROM pg_settings WHERE name = 'lock_timeout'").fetchone()[0])
 
     def set_busy_timeout(self, db: Any, ms: int) -> None:
-        db.execute(f"SET lock_timeout = {int(ms)}")
+        # 0 waits forever on PostgreSQL; SQLite's 0 gives up at once.
+        db.execute(f"SET lock_timeout = {max(1, int(ms))}")
 
     def poll_busy_ms(self, poll_ms: int, bound: float) -> int:
         # PostgreSQL grants a lock to its waiters in turn: one that gives up after a few ms
@@ -219,13 +219,22 @@ def is_url(target: object) -> bool:
     return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
 
 
+def shown(url: str) -> str:
+    """A database URL without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+
+
 # -- SQLite spelling -> PostgreSQL --------------------------------------------------------------
 
 # Quoted strings and identifiers pass through untouched; everything else is rewritten.
 _TOKENS = re.compile(r"""('(?:[^']|'')*'|"(?:[^"]|"")*")""")
 _REWRITES = [
-    (re.compile(r"%"), "%%"),  # a literal % is not a placeholder
     (re.compile(r"\?"), "%s"),
+    (re.compile(r"(?<![:\w]):([A-Za-z_]\w*)"), r"%(\1)s"),  # sqlite3's named parameters
     (re.compile(r"\bIS NOT (?!NULL\b|DISTINCT\b|TRUE\b|FALSE\b)"), "IS DISTINCT FROM "),
     (re.compile(r"\bIS (?!NOT\b|NULL\b|DISTINCT\b|TRUE\b|FALSE\b)"), "IS NOT DISTINCT FROM "),
     (re.compile(r"\bmain\."), ""),
@@ -239,7 +248,7 @@ _OR_IGNORE = re.compile(r"\bINSERT OR IGNORE INTO\b")
 
 @lru_cache(maxsize=1024)
 def _translate(text: str) -> str:
-    parts = _TOKENS.split(text)
+    parts = _TOKENS.split(text.replace("%", "%%"))  # a literal % is not a placeholder
     for i in range(0, len(parts), 2):  # even parts are outside quotes
         for pattern, repl in _REWRITES:
             parts[i] = pattern.sub(repl, parts[i])

@@ -190,7 +190,7 @@ ANY_VERSION = object()  # `iter_labels(guideline_version=...)` default: labels o
 def guideline_versions(db: sqlite_utils.Database) -> list[str | None]:
     """The guideline versions labelers' labels were made under (None: before versions)."""
     return [r[0] for r in db.execute(
-        "SELECT DISTINCT guideline_version FROM labels WHERE gold = 0 "
+        "SELECT guideline_version FROM labels WHERE gold = 0 GROUP BY guideline_version "
         "ORDER BY guideline_version IS NOT NULL, guideline_version")]
 
 

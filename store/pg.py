@@ -9,17 +9,18 @@ works unchanged on both backends.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg.adapt import Dumper, Loader
 from psycopg.pq import TransactionStatus
 
-from store.dialect import POSTGRES, Dialect
+from store.dialect import POSTGRES, Dialect, shown
 from store.errors import StoreError
+from store.text import one_line
 
 
 class PgOperationalError(sqlite3.OperationalError):
@@ -75,14 +76,15 @@ class Cursor:
 
     def execute(self, sql: str, parameters: Any = None) -> Cursor:
         try:
-            self._raw.execute(POSTGRES.sql(sql), list(parameters or ()))  # type: ignore[arg-type]
+            args = parameters if isinstance(parameters, dict) else list(parameters or ())
+            self._raw.execute(POSTGRES.sql(sql), args)
         except psycopg.Error as exc:
             raise _mapped(exc) from exc
         return self
 
     def executemany(self, sql: str, rows: Sequence[Any]) -> Cursor:
         try:
-            self._raw.executemany(POSTGRES.sql(sql), rows)  # type: ignore[arg-type]
+            self._raw.executemany(POSTGRES.sql(sql), rows)
         except psycopg.Error as exc:
             raise _mapped(exc) from exc
         return self
@@ -130,8 +132,16 @@ class Connection:
     def executemany(self, sql: str, rows: Sequence[Any]) -> Cursor:
         return self.cursor().executemany(sql, rows)
 
+    def commit(self) -> None:
+        """As sqlite3's: end the open transaction, if any."""
+        if self.in_transaction:
+            self.execute("COMMIT")
+
     def close(self) -> None:
         self.raw.close()
+
+
+_WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 
 
 class PgDatabase:
@@ -146,7 +156,18 @@ class PgDatabase:
         self.session_id: str | None = None
 
     def execute(self, sql: str, parameters: Any = None) -> Cursor:
-        return self.conn.execute(sql, parameters)
+        if self.conn.in_transaction or not _WRITE.match(sql) or "temp." in sql:
+            return self.conn.execute(sql, parameters)
+        # A write on its own waits for the write lock too, as every SQLite write does: a
+        # transaction that read first (`immediate`) never sees the rows change under it.
+        POSTGRES.begin_write(self)
+        try:
+            cur = self.conn.execute(sql, parameters)
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+        return cur
 
     def check_same_file(self) -> None:
         """A server has no file to be swapped under us: nothing to check."""
@@ -161,20 +182,12 @@ class PgDatabase:
         return f"<store.pg.PgDatabase {shown(self.path)}>"
 
 
-def shown(url: str) -> str:
-    """The URL without its password, for messages and logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rsplit("@", 1)[-1]
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
-
-
 def connect(url: str, busy_timeout_ms: int) -> PgDatabase:
     try:
         raw = psycopg.connect(url, autocommit=True)
     except psycopg.Error as exc:
-        raise StoreError(f"{shown(url)}: cannot connect to PostgreSQL ({str(exc).strip()})") from exc
+        why = one_line(" ".join(str(exc).split()))
+        raise StoreError(f"{shown(url)}: cannot connect to PostgreSQL ({why})") from exc
     raw.adapters.register_dumper(bool, _BoolAsInt)
     raw.adapters.register_loader("numeric", _Number)
     db = PgDatabase(raw, url)

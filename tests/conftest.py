@@ -35,7 +35,8 @@ def _isolated_dirs(tmp_path, monkeypatch):
 # Store, quality-store and CLI tests run on SQLite and on PostgreSQL (a throwaway cluster,
 # tests/pg_cluster.py); app and screen tests stay on SQLite (the screens never see which).
 # A test that is about SQLite itself (files, WAL, crashes) is marked `sqlite_only`.
-BOTH_BACKENDS = ("tests/store/", "tests/quality/test_store_quality.py", "tests/cli/test_cli.py")
+BOTH_BACKENDS = ("tests/store/", "tests/quality/test_store_quality.py",
+                 "tests/quality/test_cli_quality.py", "tests/cli/")
 
 
 def pytest_generate_tests(metafunc):
@@ -79,7 +80,7 @@ def db_path(tmp_path, backend, request):
         yield tmp_path / "desk.db"
         return
     cluster = request.getfixturevalue("pg_cluster")
-    url = cluster.new_database()
+    url = cluster.new_database(empty=request.node.get_closest_marker("empty_database") is not None)
     yield url
     cluster.drop(url)
 
