@@ -50,6 +50,8 @@ def test_round_trip_through_postgresql(source, tmp_path, pg_cluster):
     back = tmp_path / "back.db"
     try:
         assert run("db", "copy", source, url, "--labeler", "rhea").exit_code == 0
+        again = run("db", "copy", source, url, "--labeler", "rhea")
+        assert again.exit_code == 1 and "not empty (table labelers has rows)" in again.output
         assert run("db", "copy", url, back, "--labeler", "rhea").exit_code == 0
         on_pg = export_bytes(run, url, tmp_path, "pg")
         same_rows(source, url)

@@ -23,6 +23,7 @@ def copy(src, dst, config_path, labeler) -> None:
     empty). Each is a database file or a postgresql:// URL; DST is created (a file) or
     migrated (a PostgreSQL database its owner created) and must hold no rows yet."""
     from store.copy import copy_database, count_rows
+    from store.dialect import shown
     from tui.context import require_researcher, resolve
 
     source = resolve(src, config_path).open()
@@ -33,18 +34,8 @@ def copy(src, dst, config_path, labeler) -> None:
     source.close()
     target.close()
     tables = sum(1 for n in result.rows.values() if n)
-    click.echo(f"{_shown(dst)}: {result.total} rows in {tables} tables copied from {_shown(src)}")
-
-
-def _shown(target: str) -> str:
-    """A database as messages name it: a URL without its password."""
-    from store.dialect import is_url
-
-    if not is_url(target):
-        return target
-    from store.pg import shown
-
-    return shown(target)
+    # A URL is shown without its password.
+    click.echo(f"{shown(dst)}: {result.total} rows in {tables} tables copied from {shown(src)}")
 
 
 def register(cli: click.Group) -> None:
