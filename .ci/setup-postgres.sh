@@ -11,32 +11,18 @@ have_postgres() {
     for bin in /usr/lib/postgresql/*/bin; do
         [ -x "$bin/initdb" ] && [ -x "$bin/pg_ctl" ] && return 0
     done
-    command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1
+    return 1
 }
 
 have_postgres && exit 0
-if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-    if [ "${CI:-}" = true ]; then
-        echo "setup-postgres: cannot install postgresql (not root or no apt-get), and CI=true" >&2
-        exit 1
-    fi
-    echo "setup-postgres: cannot install postgresql (not root or no apt-get); the PostgreSQL tests will skip" >&2
-    exit 0
+if [ "$(id -u)" = 0 ]; then
+    # Debian's package would create and start a "main" cluster nobody uses here: seconds of
+    # initdb, and a server holding port 5432. postgresql-common reads this drop-in first.
+    mkdir -p /etc/postgresql-common/createcluster.d
+    echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.d/labeldesk-ci.conf
 fi
-# Debian's package would create and start a "main" cluster nobody uses here: seconds of initdb,
-# and a server holding port 5432. postgresql-common reads this drop-in before it does.
-mkdir -p /etc/postgresql-common/createcluster.d
-echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.d/labeldesk-ci.conf
-export DEBIAN_FRONTEND=noninteractive
-install() { apt-get install -y -qq --no-install-recommends postgresql >/dev/null; }
-# Package lists that .ci/setup-e2e.sh has just fetched are reused; a fresh image has none (or
-# stale ones), so the first try fails and one `apt-get update` follows.
-if ! install 2>/dev/null; then
-    apt-get update -qq >/dev/null
-    install
-fi
-if ! have_postgres; then
-    echo "setup-postgres: postgresql installed, but no initdb/pg_ctl found under /usr/lib/postgresql/*/bin" >&2
+"$(dirname "$0")/apt-install.sh" setup-postgres "the PostgreSQL tests will skip" postgresql
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && ! have_postgres; then
+    echo "setup-postgres: postgresql installed, but no initdb/pg_ctl under /usr/lib/postgresql/*/bin" >&2
     exit 1
 fi
-echo "setup-postgres: installed postgresql"
