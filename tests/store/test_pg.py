@@ -156,3 +156,18 @@ def test_a_newer_schema_names_the_database_without_its_password(pg_cluster):
         assert "pw@" not in str(caught.value) and "postgres:***@" in str(caught.value)
     finally:
         pg_cluster.drop(url)
+
+
+def test_labeldesk_db_and_the_config_url_select_postgresql(pg, tmp_path, monkeypatch):
+    from tui.cli import cli
+
+    db, url = pg
+    add_labeler(db, "ana")
+    monkeypatch.setenv("LABELDESK_DB", url)
+    by_env = CliRunner().invoke(cli, ["labelers", "list"])
+    assert by_env.exit_code == 0 and "ana" in by_env.output
+    monkeypatch.delenv("LABELDESK_DB")
+    config = tmp_path / "c.toml"
+    config.write_text(f'[database]\nurl = "{url}"\n')
+    by_config = CliRunner().invoke(cli, ["labelers", "list", "--config", str(config)])
+    assert by_config.exit_code == 0 and "ana" in by_config.output
