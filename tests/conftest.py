@@ -35,8 +35,10 @@ def _isolated_dirs(tmp_path, monkeypatch):
 # Store, quality-store and CLI tests run on SQLite and on PostgreSQL (a throwaway cluster,
 # tests/pg_cluster.py); app and screen tests stay on SQLite (the screens never see which).
 # A test that is about SQLite itself (files, WAL, crashes) is marked `sqlite_only`.
+# LABELDESK_TEST_BACKENDS=sqlite leaves the PostgreSQL variants out (a quick local run).
 BOTH_BACKENDS = ("tests/store/", "tests/quality/test_store_quality.py",
                  "tests/quality/test_cli_quality.py", "tests/cli/")
+BACKENDS = [b for b in os.environ.get("LABELDESK_TEST_BACKENDS", "sqlite,postgres").split(",") if b]
 
 
 def pytest_generate_tests(metafunc):
@@ -44,7 +46,7 @@ def pytest_generate_tests(metafunc):
         return
     where = Path(metafunc.definition.path).relative_to(ROOT).as_posix()
     if where.startswith(BOTH_BACKENDS) and not metafunc.definition.get_closest_marker("sqlite_only"):
-        metafunc.parametrize("backend", ["sqlite", "postgres"], indirect=True)
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
 
 
 @pytest.fixture

@@ -48,6 +48,32 @@ def missing() -> str | None:
     return None
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _stop_orphans() -> None:
+    """Clusters of test sessions that were killed (their owner pid is gone): stop and remove."""
+    for owner in Path(tempfile.gettempdir()).glob("labeldesk-pg-*/owner.pid"):
+        try:
+            pid = int(owner.read_text())
+        except (OSError, ValueError):
+            continue
+        if _alive(pid):
+            continue
+        root = owner.parent
+        prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        subprocess.run([*prefix, str(PG_BIN / "pg_ctl"), "-D", str(root / "data"), "-m", "immediate",
+                        "-w", "stop"], capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)
+
+
 class Cluster:
     def __init__(self, **settings: str | int) -> None:
         # Server settings over the tests' defaults (bench_load: durable, more connections).
@@ -69,6 +95,8 @@ class Cluster:
         subprocess.run([*prefix, *argv], check=True, capture_output=True, text=True)
 
     def start(self) -> None:
+        _stop_orphans()
+        (self.root / "owner.pid").write_text(str(os.getpid()))
         if self.user:
             shutil.chown(self.root, self.user)
         self._run(str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-E", "UTF8",
