@@ -10,6 +10,7 @@ from store.copy import TABLES, first_nonempty
 from store.db import open_db
 from tui.cli import cli
 
+from ..conftest import BACKENDS
 from ..lived_in import export_bytes, lived_in_project, table_rows
 from .subproc import labeldesk, one_line_error
 
@@ -45,6 +46,7 @@ def test_copy_into_a_new_file(source, tmp_path):
     assert export_bytes(run, target, tmp_path, "copy") == export_bytes(run, source, tmp_path, "src")
 
 
+@pytest.mark.skipif("postgres" not in BACKENDS, reason="LABELDESK_TEST_BACKENDS leaves PostgreSQL out")
 def test_round_trip_through_postgresql(source, tmp_path, pg_cluster):
     url = pg_cluster.new_database()
     back = tmp_path / "back.db"
