@@ -8,6 +8,9 @@ finish times spread over eight weeks), and every labeler's answers on items with
 that labeler's gold checks, so the report scores about 200,000 answer values against gold and
 reads every assignment. The report runs in a child process so its peak memory (VmHWM) is its own.
 Not part of the test suite.
+
+The report includes every labeler's MACE competence (store/quality/competence.py); a second
+child times that part alone, and both go to the `mace` key too.
 """
 
 from __future__ import annotations
@@ -19,8 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # also runnable as a plain script (the child process is one)
 
+from bench import bench_consensus  # noqa: E402
 from bench.bench_agreement import generated  # noqa: E402
 from bench.child import child_args, measure, record_run, run_in_child  # noqa: E402
+from bench.results import record_part  # noqa: E402
 from store.db import open_db  # noqa: E402
 
 WEEKS = 8
@@ -93,8 +98,13 @@ def main() -> None:
         print(f"with work: {figures}", file=sys.stderr)
         figures["report_resamples_1000"] = run_in_child(__file__, str(path), "1000")
         print(f"report: {figures['report_resamples_1000']}", file=sys.stderr)
+        competence = run_in_child(bench_consensus.__file__, "mace", str(path), "competence")
+        print(f"competence: {competence}", file=sys.stderr)
     figures["target_seconds"] = 10
     record_run("quality", figures)
+    record_part("mace", "bench_quality", {
+        "report_resamples_1000": figures["report_resamples_1000"], "competence": competence,
+        "load_average_1min": figures["load_average_1min"], "measured_at": figures["measured_at"]})
 
 
 if __name__ == "__main__":

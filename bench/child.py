@@ -49,9 +49,14 @@ def measure(path: str, work: Callable[[Any], Any],
     }))
 
 
-def record_run(key: str, figures: dict[str, Any]) -> None:
-    """Figures with the machine, its load and the time, into bench/results.json under `key`."""
+def stamped(figures: dict[str, Any]) -> dict[str, Any]:
+    """`figures` with the machine, its load and the time."""
     figures["machine"] = machine()  # CPU model, cores, Python version
     figures["load_average_1min"] = round(os.getloadavg()[0], 2)
     figures["measured_at"] = now()
-    record(key, figures)
+    return figures
+
+
+def record_run(key: str, figures: dict[str, Any]) -> None:
+    """Stamped figures into bench/results.json under `key`."""
+    record(key, stamped(figures))
