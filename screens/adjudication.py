@@ -18,11 +18,11 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.geometry import Region
-from textual.screen import Screen
 from textual.widgets import Static
 
 from screens.faults import attempt
 from screens.host import Host
+from screens.key_path import OrderedScreen
 from screens.widgets.few_shot import render_prompt
 from screens.widgets.footer import Footer
 from screens.widgets.safe_text import safe_content
@@ -49,7 +49,7 @@ def shown_value(value: Any, numbers: dict[str, str]) -> str:
     return str(value)
 
 
-class AdjudicationScreen(Screen[None]):
+class AdjudicationScreen(OrderedScreen):
     app: Host  # the typed view of self.app (screens.host)
     CSS_PATH = "adjudication.tcss"
     HELP_TOPIC = "keys"

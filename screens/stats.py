@@ -5,16 +5,16 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Static
 
 from screens.host import Host
+from screens.key_path import OrderedScreen
 from screens.stats_tables import render
 from screens.widgets.footer import Footer
 from store.stats import collect_stats
 
 
-class StatsScreen(Screen):
+class StatsScreen(OrderedScreen):
     app: Host  # the typed view of self.app (screens.host)
     CSS_PATH = "stats.tcss"
     BINDINGS = [
