@@ -57,6 +57,7 @@ def row_cells(name: str, entry: dict) -> tuple:
 
 
 class DashboardScreen(OrderedScreen):
+    RESEARCHER_ONLY = True  # tui.app.LabelDeskApp.push_screen refuses it to labelers
     app: Host  # the typed view of self.app (screens.host)
     CSS_PATH = "dashboard.tcss"
     BINDINGS = [
@@ -182,6 +183,7 @@ class DashboardScreen(OrderedScreen):
 
 
 class MissesScreen(OrderedScreen):
+    RESEARCHER_ONLY = True  # tui.app.LabelDeskApp.push_screen refuses it to labelers
     """A labeler's latest gold-check answers that missed, beside the gold, for coaching."""
 
     app: Host

@@ -305,6 +305,19 @@ class LabelDeskApp(Host):
         self.flush_drafts()
         self._leave(self._unsaved())
 
+    def push_screen(self, screen, *args, **kwargs):
+        """One role gate for every way a screen is opened (a home key, the palette, a screen
+        opening another): a labeler never gets a researcher-only screen (gold, others' answers,
+        names), not even composed; they are told and stay where they are."""
+        target = self.get_screen(screen) if isinstance(screen, str) and self.is_screen_installed(
+            screen) else screen
+        if getattr(target, "RESEARCHER_ONLY", False) and self.role != "researcher":
+            self.notify("That screen is for researchers.", severity="error", markup=False)
+            from textual.await_complete import AwaitComplete
+
+            return AwaitComplete()
+        return super().push_screen(screen, *args, **kwargs)
+
     def action_guidelines(self) -> None:
         from screens.help import HelpScreen
 
