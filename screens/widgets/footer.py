@@ -10,6 +10,8 @@ watchers of removed keys are dropped here, the way Textual itself drops them.
 Textual lists keys in the order the bindings are found, so at 80 columns the keys that finish
 a step or skip a task fell off the right edge. Here they come in the order of `IMPORTANCE`
 (binding ids; unknown ids after, in their own order); what does not fit is listed by F1.
+Help and Quit (`ESSENTIAL`) are shown wherever the footer can hold them: to make room, the
+palette key goes first (F1 lists ctrl+p too), then the least important keys.
 """
 
 from __future__ import annotations
@@ -21,18 +23,25 @@ from textual.widgets import Footer as _TextualFooter
 from textual.widgets._footer import FooterKey
 
 # Most important first: finish the step, answer a question, the step's own editing keys,
-# skip and flag, the way back, help (which lists every key), quit.
+# skip and flag, the way back, the extras, help (which lists every key), quit.
+# tests/screens/test_footer.py checks every key a footer can show is here.
 IMPORTANCE: tuple[str, ...] = (
     "comparison.finish_step", "ranking.submit", "toxicity.submit", "writing.submit",
     "quiz.save", "quiz.begin", "survey.submit", "demo_scoring.submit", "flags.submit",
-    "home.start", "confirm.yes", "confirm.no", "quiz.confirm_yes", "quiz.confirm_no",
-    "flags.yes", "flags.no", "ranking.tie", "ranking.backspace", "ranking.move",
-    "ranking.move_up", "ranking.move_down", "ranking.move_done", "comparison.skip_cancel",
+    "adjudication.decide", "dashboard.misses",
+    "home.start", "confirm.yes", "confirm.no", "flags.yes", "flags.no", "scale.clear",
+    "ranking.tie", "ranking.backspace", "ranking.move", "ranking.move_up", "ranking.move_down",
+    "ranking.move_done", "adjudication.consensus", "adjudication.reason",
+    "adjudication.update", "dashboard.sort", "dashboard.reverse", "dashboard.resume",
     "skip.cancel", "comparison.skip", "ranking.skip", "writing.skip", "toxicity.skip",
     "comparison.flag", "ranking.flag", "quiz.next", "quiz.prev", "toxicity.prev",
-    "toxicity.next", "work.home", "quiz.home", "survey.back", "help.close", "stats.home",
-    "help.search", "stats.refresh", "app.guidelines", "app.quit",
+    "toxicity.next", "work.home", "adjudication.home", "dashboard.home", "misses.back",
+    "help.close", "stats.home", "help.search", "stats.refresh", "dashboard.refresh",
+    "ranking.undo", "ranking.reset", "ranking.rules", "writing.copy_prompt",
+    "writing.copy_answer", "safe_text.next_part", "safe_text.prev_part",
+    "app.guidelines", "app.quit",
 )
+ESSENTIAL = frozenset({"app.guidelines", "app.quit"})
 _RANK = {binding_id: n for n, binding_id in enumerate(IMPORTANCE)}
 
 
@@ -56,6 +65,7 @@ class Footer(_TextualFooter):
             yield FooterKey(
                 binding.key, self.app.get_key_display(binding), binding.description,
                 binding.action, disabled=not enabled, tooltip=tooltip,
+                classes="-essential" if binding.id in ESSENTIAL else "",
             ).data_bind(compact=Footer.compact)
         if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
             found = active.get(self.app.COMMAND_PALETTE_BINDING)
@@ -68,20 +78,49 @@ class Footer(_TextualFooter):
                 )
 
     def on_resize(self) -> None:
-        self.call_after_refresh(self._hide_cut_keys)
+        self.call_after_refresh(self._fit_keys)
 
-    def _hide_cut_keys(self) -> None:
-        """A key that does not fit whole is not drawn half ("f3 Copy an"): F1 lists it."""
+    def _fit_keys(self) -> None:
+        """Help and Quit where they fit (the palette key, then the least important keys make
+        room); a key that does not fit whole is not drawn half ("f3 Copy an"): F1 lists it."""
         keys = list(self.query(FooterKey))
-        palette = [k for k in keys if k.has_class("-command-palette")]
-        limit = palette[0].region.x if palette else self.region.right
-        for key in keys:
-            if not key.has_class("-command-palette"):
-                key.visible = key.region.right <= limit
+        palette = next((k for k in keys if k.has_class("-command-palette")), None)
+        keys = [k for k in keys if k is not palette]
+        width = self.size.width
+        if not width:
+            return
+        # Widths from the keys' content and styles, not their regions: a key past the edge has
+        # none. The last key's right margin may fall off the edge.
+        span = [self._outer_width(k) for k in keys]
+        room = width - (self._outer_width(palette) if palette else 0) + 1
+        kept = list(range(len(keys)))
+        if sum(span) > room and any(k.has_class("-essential") for k in keys):
+            room = width
+            if palette is not None:
+                palette.display = False
+            for i in reversed(range(len(keys))):
+                if sum(span[j] for j in kept) <= room:
+                    break
+                if not keys[i].has_class("-essential"):
+                    kept.remove(i)
+        elif palette is not None:
+            palette.display = True
+        right = 0
+        for i, key in enumerate(keys):
+            key.display = i in kept
+            if i in kept:
+                right += span[i]
+                key.visible = right <= room
+
+    def _outer_width(self, key: FooterKey) -> int:
+        """Columns `key` takes in the row: content, border and padding, margins."""
+        styles = key.styles
+        return (key.get_content_width(self.size, self.app.size) + styles.gutter.width
+                + styles.margin.width)
 
     async def recompose(self) -> None:
         await super().recompose()
-        self.call_after_refresh(self._hide_cut_keys)
+        self.call_after_refresh(self._fit_keys)
         # Textual keeps watchers in the instance attribute "__watchers" (see reactive._watch).
         for watchers in getattr(self, "__watchers", {}).values():
             watchers[:] = [(node, callback) for node, callback in watchers if not node._closing]
