@@ -27,7 +27,7 @@ from textual.widgets._footer import FooterKey
 # tests/screens/test_footer.py checks every key a footer can show is here.
 IMPORTANCE: tuple[str, ...] = (
     "comparison.finish_step", "ranking.submit", "toxicity.submit", "writing.submit",
-    "quiz.save", "quiz.begin", "survey.submit", "demo_scoring.submit", "flags.submit",
+    "quiz.save", "quiz.begin", "quiz.take_over", "survey.submit", "demo_scoring.submit", "flags.submit",
     "adjudication.decide", "dashboard.misses",
     "home.start", "confirm.yes", "confirm.no", "flags.yes", "flags.no", "scale.clear",
     "ranking.tie", "ranking.backspace", "ranking.move", "ranking.move_up", "ranking.move_down",
