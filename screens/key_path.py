@@ -31,6 +31,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from textual import events, on
+
+# Private, no public equivalent: how a message pump calls a handler and which pump is running
+# (tests/test_textual_private.py fails by name if Textual renames them).
 from textual._callback import invoke
 from textual._context import active_message_pump
 from textual.message import Message

@@ -12,7 +12,10 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 from textual import events
-from textual._time import get_time  # the clock Textual stamps events with (Message.time)
+
+# Private: the clock Textual stamps events with (Message.time), to compare with it
+# (tests/test_textual_private.py).
+from textual._time import get_time
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen

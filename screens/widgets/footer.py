@@ -20,6 +20,9 @@ from collections import defaultdict
 
 from textual.app import ComposeResult
 from textual.widgets import Footer as _TextualFooter
+
+# Private (Textual exports Footer, not its keys): our Footer yields the same keys in another
+# order. tests/test_textual_private.py checks its name and signature.
 from textual.widgets._footer import FooterKey
 
 # Most important first: finish the step, answer a question, the step's own editing keys,
