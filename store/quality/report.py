@@ -2,8 +2,10 @@
 checks against researcher gold with 95% intervals, tasks, active time, fast answers, status,
 screening, and weekly trends.
 
-Shares get Wilson score intervals; the mean absolute rating difference, not a share, gets a
-seeded percentile bootstrap over its answers (`store.agreement.metrics.bootstrap`). A figure
+Shares get Wilson score intervals at the effective sample size over gold checks
+(store/quality/intervals.py: the answers about one item are not independent); the mean
+absolute rating difference, not a share, gets a seeded percentile bootstrap that resamples
+whole checks (`store.agreement.metrics.bootstrap`). A figure
 without data is `null` with a `reason`, never 0. Dates are UTC, as stored.
 """
 
@@ -11,13 +13,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 from collections import defaultdict
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from store.errors import StoreError
 from store.quality.fast import active_summary
+from store.quality.intervals import clustered_wilson
 from store.quality.policy import QualityPolicy
 from store.quality.scoring import GoldKey, Tally, gold_for, score
 from store.quality.screening import screening_results
@@ -28,20 +30,8 @@ if TYPE_CHECKING:
 
     from store.schema import Schema
 
-Z95 = 1.959963984540054  # the standard normal's 97.5% quantile
 DIGITS = 4
 DAYS_SHOWN = 28
-
-
-def wilson(successes: int, n: int, z: float = Z95) -> tuple[float, float] | None:
-    """Wilson score interval for a binomial share (Wilson 1927; Newcombe 1998, method 3)."""
-    if n <= 0:
-        return None
-    p = successes / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def _r(x: float | None) -> float | None:
@@ -52,8 +42,10 @@ def _ci(ci: tuple[float, float] | None) -> list[float] | None:
     return None if ci is None else [round(ci[0], DIGITS), round(ci[1], DIGITS)]
 
 
-def _share(successes: int, n: int, name: str, what: str) -> dict[str, Any]:
-    out: dict[str, Any] = {name: _r(successes / n) if n else None, "ci95": _ci(wilson(successes, n))}
+def _share(by_check: list[tuple[int, int]], name: str, what: str) -> dict[str, Any]:
+    successes, n = sum(s for s, _n in by_check), sum(n for _s, n in by_check)
+    out: dict[str, Any] = {name: _r(successes / n) if n else None,
+                           "ci95": _ci(clustered_wilson(by_check))}
     if not n:
         out["reason"] = f"no gold checks with {what} yet"
     return out
@@ -68,31 +60,35 @@ def iso_week(day: str) -> str:
     return f"{year}-W{week:02d}"
 
 
-def _mean_abs_diff(diffs: list[int], *, seed: int, n_boot: int) -> dict[str, Any]:
-    if not diffs:
+def _mean_abs_diff(by_check: list[list[int]], *, seed: int, n_boot: int) -> dict[str, Any]:
+    """The mean absolute rating difference, with a percentile bootstrap that resamples whole
+    checks (the ratings of one item are not independent)."""
+    if not by_check:
         return {"mean_abs_diff": None, "mean_abs_diff_ci95": None}
     import numpy as np
 
     from store.agreement.metrics import bootstrap
 
-    values = np.asarray(diffs, dtype=float)
-    ci, _se = bootstrap(lambda idx: values[idx].mean(axis=1), len(values), seed=seed, n_boot=n_boot)
-    return {"mean_abs_diff": _r(float(values.mean())), "mean_abs_diff_ci95": _ci(ci)}
+    sums = np.asarray([sum(diffs) for diffs in by_check], dtype=float)
+    counts = np.asarray([len(diffs) for diffs in by_check], dtype=float)
+    ci, _se = bootstrap(lambda idx: sums[idx].sum(axis=1) / counts[idx].sum(axis=1),
+                        len(by_check), seed=seed, n_boot=n_boot)
+    return {"mean_abs_diff": _r(float(sums.sum() / counts.sum())), "mean_abs_diff_ci95": _ci(ci)}
 
 
 def tally_figures(tally: Tally, *, seed: int = 0, n_boot: int = 1000) -> dict[str, Any]:
     """The gold-check part of a labeler's entry."""
     ratings = {"n": len(tally.rating_diffs),
-               **_mean_abs_diff(tally.rating_diffs, seed=seed, n_boot=n_boot),
-               **_share(tally.within_1, len(tally.rating_diffs), "within_1", "ratings")}
+               **_mean_abs_diff(tally.ratings_by_check, seed=seed, n_boot=n_boot),
+               **_share(tally.within_1_by_check, "within_1", "ratings")}
     return {
         "gold_checks": tally.checks,
         "agreement": _r(tally.agreement),
-        "ci95": _ci(wilson(tally.successes, tally.trials)),
-        "flags": {"n": tally.flag_n, **_share(tally.flag_agree, tally.flag_n, "agreement", "flags")},
+        "ci95": _ci(clustered_wilson(tally.pooled_by_check)),
+        "flags": {"n": tally.flag_n, **_share(tally.flags_by_check, "agreement", "flags")},
         "ratings": ratings,
         "rankings": {"n_items": tally.rank_items, "pairs": tally.rank_compared,
-                     **_share(tally.rank_same, tally.rank_compared, "pairwise_agreement",
+                     **_share(tally.ranks_by_check, "pairwise_agreement",
                               "untied ranking pairs")},
     }
 
@@ -225,8 +221,9 @@ def quality_report(
         out[name] = entry
     thresholds = dataclasses.asdict(policy)
     return {"labelers": out, "thresholds": thresholds,
-            "intervals": {"shares": "Wilson score 95%",
-                          "mean_abs_diff": f"percentile bootstrap 95%, {n_boot} resamples, seed {seed}"}}
+            "intervals": {"shares": "Wilson score 95% at the effective sample size over gold checks",
+                          "mean_abs_diff": f"percentile bootstrap 95% over gold checks, {n_boot} "
+                                           f"resamples, seed {seed}"}}
 
 
 def gold_misses(db: sqlite_utils.Database, labeler: str, *, schema: Schema | None = None,

@@ -30,6 +30,10 @@ def same_value(a: Any, b: Any) -> bool:
 
 @dataclass
 class Tally:
+    """A labeler's gold-check answers: totals, and the same counts per check (`*_by_check`,
+    one entry a check that had such answers), because answers about one item are not
+    independent (store/quality/intervals.py)."""
+
     checks: int = 0
     flag_agree: int = 0
     flag_n: int = 0
@@ -37,6 +41,10 @@ class Tally:
     rank_items: int = 0
     rank_same: int = 0
     rank_compared: int = 0
+    flags_by_check: list[tuple[int, int]] = field(default_factory=list)
+    ratings_by_check: list[list[int]] = field(default_factory=list)
+    ranks_by_check: list[tuple[int, int]] = field(default_factory=list)
+    pooled_by_check: list[tuple[int, int]] = field(default_factory=list)
 
     def __iadd__(self, other: Tally) -> Tally:
         self.checks += other.checks
@@ -46,11 +54,19 @@ class Tally:
         self.rank_items += other.rank_items
         self.rank_same += other.rank_same
         self.rank_compared += other.rank_compared
+        self.flags_by_check += other.flags_by_check
+        self.ratings_by_check += other.ratings_by_check
+        self.ranks_by_check += other.ranks_by_check
+        self.pooled_by_check += other.pooled_by_check
         return self
 
     @property
     def within_1(self) -> int:
         return sum(1 for d in self.rating_diffs if d <= 1)
+
+    @property
+    def within_1_by_check(self) -> list[tuple[int, int]]:
+        return [(sum(1 for d in diffs if d <= 1), len(diffs)) for diffs in self.ratings_by_check]
 
     @property
     def successes(self) -> int:
@@ -64,6 +80,27 @@ class Tally:
     @property
     def agreement(self) -> float | None:
         return self.successes / self.trials if self.trials else None
+
+    def _mark(self) -> tuple[int, int, int, int, int]:
+        return (self.flag_agree, self.flag_n, len(self.rating_diffs), self.rank_same,
+                self.rank_compared)
+
+    def _close_check(self, mark: tuple[int, int, int, int, int]) -> None:
+        """Record what the check just scored (the growth since `mark`) as one cluster."""
+        flag_agree, flag_n, n_ratings, rank_same, rank_compared = mark
+        flags = (self.flag_agree - flag_agree, self.flag_n - flag_n)
+        ranks = (self.rank_same - rank_same, self.rank_compared - rank_compared)
+        ratings = self.rating_diffs[n_ratings:]
+        if flags[1]:
+            self.flags_by_check.append(flags)
+        if ratings:
+            self.ratings_by_check.append(ratings)
+        if ranks[1]:
+            self.ranks_by_check.append(ranks)
+        pooled = (flags[0] + ranks[0] + sum(1 for d in ratings if d <= 1),
+                  flags[1] + ranks[1] + len(ratings))
+        if pooled[1]:
+            self.pooled_by_check.append(pooled)
 
 
 def ranking_pairs(answer: list[list[str]], gold: list[list[str]]) -> tuple[int, int] | None:
@@ -96,6 +133,7 @@ def score(tally: Tally, answers: Iterable[list[Any]], gold: dict[GoldKey, Any], 
           ) -> list[dict[str, Any]]:
     """Add one gold check's answers to `tally`; returns the answers that missed the gold."""
     tally.checks += 1
+    mark = tally._mark()
     misses = []
     for task, item, name, value in answers:
         key = (task, item, name)
@@ -125,6 +163,7 @@ def score(tally: Tally, answers: Iterable[list[Any]], gold: dict[GoldKey, Any], 
             missed = not agree
         if missed:
             misses.append({"task": task, "item": item, "field": name, "answer": value, "gold": want})
+    tally._close_check(mark)
     return misses
 
 

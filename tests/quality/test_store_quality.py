@@ -15,6 +15,7 @@ from store.exports import export_labels, export_pairs
 from store.labels import LabelValue, submit
 from store.quality.clock import ActiveClock
 from store.quality.fast import active_summary
+from store.quality.intervals import clustered_wilson
 from store.quality.policy import QualityPolicy
 from store.quality.report import iso_week, quality_report, wilson
 from store.quality.scoring import ranking_pairs
@@ -166,8 +167,11 @@ def test_report_figures_and_null_with_a_reason(ranking_db):
     report = quality_report(ranking_db, QualityPolicy(min_gold=2), n_boot=200)
     ana, bo = report["labelers"]["ana"], report["labelers"]["bo"]
     assert ana["gold_checks"] == 2
+    # The 6 pairs came from 2 checks that moved wholly together: the interval is at the
+    # effective sample size (1 here), far wider than Wilson's over 6 independent pairs.
     assert ana["rankings"] == {"n_items": 2, "pairs": 6, "pairwise_agreement": 0.5,
-                               "ci95": [round(x, 4) for x in wilson(3, 6)]}
+                               "ci95": [round(x, 4) for x in clustered_wilson([(3, 3), (0, 3)])]}
+    assert ana["rankings"]["ci95"][0] < wilson(3, 6)[0]
     assert ana["agreement"] == 0.5 and ana["status"] == "warn"
     assert ana["flags"]["agreement"] is None and "no gold checks with flags" in ana["flags"]["reason"]
     assert ana["ratings"]["mean_abs_diff"] is None
@@ -197,7 +201,8 @@ def test_ratings_and_flags_are_scored_against_gold(db, sample_db):
                           LabelValue("instruction", "p1", "pii", False),
                           LabelValue("output", "p1-a", "hallucination", False)], schema=schema)
     bob = quality_report(db, labeler="bob", n_boot=200)["labelers"]["bob"]
-    assert bob["flags"] == {"n": 2, "agreement": 0.5, "ci95": [round(x, 4) for x in wilson(1, 2)]}
+    # Both flags are answers of one check: one independent trial, not two.
+    assert bob["flags"] == {"n": 2, "agreement": 0.5, "ci95": [round(x, 4) for x in wilson(0.5, 1)]}
     assert bob["ratings"]["n"] == 2 and bob["ratings"]["mean_abs_diff"] == 2.0
     assert bob["ratings"]["within_1"] == 0.5
     assert bob["agreement"] == 0.5  # 1 flag + 1 rating within 1, of 4
