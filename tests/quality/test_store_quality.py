@@ -15,9 +15,9 @@ from store.exports import export_labels, export_pairs
 from store.labels import LabelValue, submit
 from store.quality.clock import ActiveClock
 from store.quality.fast import active_summary
-from store.quality.intervals import clustered_wilson
+from store.quality.intervals import clustered_wilson, wilson
 from store.quality.policy import QualityPolicy
-from store.quality.report import iso_week, quality_report, wilson
+from store.quality.report import iso_week, quality_report
 from store.quality.scoring import ranking_pairs
 from store.quality.status import closed_reason
 from tests.quality.conftest import gold_ranking
