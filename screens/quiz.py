@@ -47,7 +47,7 @@ from store.errors import StoreError
 from store.quiz import admin, taking
 from store.quiz.holding import hold_quiz, quiz_holder
 from store.resume import pending_quiz
-from store.task_session import NotSaved, attempt
+from store.task_session import NotSaved, Saved, attempt
 from store.text import on_screen
 
 SECTION_TITLES = {
@@ -365,7 +365,11 @@ class QuizScreen(WorkScreen):
         if isinstance(outcome, NotSaved):  # stays dirty: the next change or move tries again
             self._dirty = True
             self.app.bell()
-            taken = quiz_holder(self.app.db, self.live.quiz, self.app.labeler) is not None
+            # Refused because the other terminal took the quiz over? (a read; a database
+            # fault here just leaves the hint out)
+            holder = attempt(quiz_holder, self.app.db, self.live.quiz, self.app.labeler,
+                             bound=self.app.busy_bound) if outcome.kind == "refused" else None
+            taken = isinstance(holder, Saved) and holder.value is not None
             self._set_elsewhere(taken)
             then = " (ctrl+t: continue here)" if taken else ""
             self.say(f"Answer not saved: {outcome.reason}. {KEPT}{then}.", "$text-error")
