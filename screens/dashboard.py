@@ -183,8 +183,9 @@ class DashboardScreen(OrderedScreen):
 
 
 class MissesScreen(OrderedScreen):
-    RESEARCHER_ONLY = True  # tui.app.LabelDeskApp.push_screen refuses it to labelers
     """A labeler's latest gold-check answers that missed, beside the gold, for coaching."""
+
+    RESEARCHER_ONLY = True  # tui.app.LabelDeskApp.push_screen refuses it to labelers
 
     app: Host
 
