@@ -174,12 +174,12 @@ def decide(
         cur = db.execute(
             """INSERT INTO adjudications (kind, item, researcher, reason, guideline_update, rules,
                                           letters, seconds, decided_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
             [case.dispute.kind, case.dispute.item, researcher, reason, int(guideline_update),
              json.dumps(sorted({f.rule for f in case.dispute.findings})), json.dumps(letters),
              seconds, now()],
         )
-        adjudication = int(cur.lastrowid or 0)
+        adjudication = int(cur.fetchone()[0])
         write_labels(db, researcher, values, gold=True, schema=schema, seconds=seconds,
                      adjudication_id=adjudication)
         db.execute("UPDATE tasks SET full = 1 WHERE id = ?", [case.dispute.task_id])

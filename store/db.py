@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from store.dialect import SQLITE, Dialect, dialect_of, is_url, shown
 from store.errors import StoreError, fault_kind
 
 T = TypeVar("T")
@@ -51,6 +52,7 @@ class Database(_Full):
     # `[guidelines] version` of the process's config, stamped on every label it writes
     # (store.labels.write_labels); set by whoever opens the database with a config.
     guideline_version: str | None = None
+    dialect: Dialect = SQLITE
 
     def __init__(self, conn: sqlite3.Connection, path: str | None = None) -> None:
         self.conn = conn
@@ -144,8 +146,14 @@ def _open_problem(path: Path, exc: sqlite3.DatabaseError) -> str:
 
 
 def connect(path: str | Path) -> Database:
-    """A connection with our pragmas, without running migrations."""
+    """A connection with our pragmas, without running migrations; a ``postgresql://`` URL
+    connects to PostgreSQL (store/pg.py, imported only then)."""
     path = str(path)
+    if is_url(path):
+        from store import pg
+
+        # The same surface as Database (store/pg.py); typed as one, as sqlite-utils' is.
+        return pg.connect(path, BUSY_TIMEOUT_MS)  # type: ignore[return-value]
     try:
         # Autocommit mode: transactions are explicit (see `immediate`), never implicit.
         conn = sqlite3.connect(
@@ -165,8 +173,8 @@ def connect(path: str | Path) -> Database:
 
 
 def run_migrations(db: Database, path: str) -> None:
-    """Bring the file up to ``migrations.LATEST``: the missing steps and the version bump in one
-    ``BEGIN IMMEDIATE`` transaction."""
+    """Bring the database up to ``migrations.LATEST``: the missing steps and the version bump in
+    one write transaction (``BEGIN IMMEDIATE``; PostgreSQL: under the write lock)."""
     from store.migrations import LATEST, MIGRATIONS, check_version
 
     if check_version(db, path) == LATEST:
@@ -176,7 +184,7 @@ def run_migrations(db: Database, path: str) -> None:
         current = check_version(db, path)
         for step in range(current, LATEST):
             MIGRATIONS[step](db)
-            db.execute(f"PRAGMA user_version={step + 1}")
+            db.dialect.set_version(db, step + 1)
 
 
 def open_db(path: str | Path, *, migrate: bool = True) -> Database:
@@ -185,11 +193,13 @@ def open_db(path: str | Path, *, migrate: bool = True) -> Database:
     db = connect(path)
     try:
         if migrate:
-            run_migrations(db, str(path))
+            run_migrations(db, shown(str(path)))  # a URL's password never in a message
         else:
-            check_version(db, str(path))
+            check_version(db, shown(str(path)))
     except sqlite3.DatabaseError as exc:
         db.conn.close()
+        if is_url(str(path)):
+            raise StoreError(f"{db.path}: cannot open it ({exc})") from exc
         raise StoreError(f"{path}: {_open_problem(Path(path), exc)}") from exc
     except StoreError:
         db.conn.close()
@@ -203,7 +213,7 @@ def retry_busy(fn: Callable[..., T], *args: Any, bound: float | None = None, **k
     (a busy error leaves nothing behind). Other errors, and a busy one past the bound, propagate.
     A Database among ``args`` waits only ``POLL_BUSY_TIMEOUT_MS`` per try meanwhile.
     """
-    db = next((a for a in args if isinstance(a, Database)), None)
+    db = next((a for a in args if isinstance(getattr(a, "dialect", None), Dialect)), None)
     end = time.monotonic() + (BUSY_BOUND if bound is None else bound)
     with _busy_timeout(db, POLL_BUSY_TIMEOUT_MS):
         while True:
@@ -220,27 +230,30 @@ def _busy_timeout(db: Database | None, ms: int) -> Iterator[None]:
     if db is None or db.conn.in_transaction:
         yield
         return
-    before = db.execute("PRAGMA busy_timeout").fetchone()[0]
-    db.execute(f"PRAGMA busy_timeout = {ms}")
+    dialect = db.dialect
+    before = dialect.busy_timeout(db)
+    dialect.set_busy_timeout(db, ms)
     try:
         yield
     finally:
-        db.execute(f"PRAGMA busy_timeout = {before}")
+        dialect.set_busy_timeout(db, before)
 
 
 @contextmanager
-def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+def immediate(db: sqlite_utils.Database, *, shared: bool = False) -> Iterator[sqlite_utils.Database]:
     """`BEGIN IMMEDIATE` … `COMMIT`: takes the write lock before the first read.
 
     A deferred `BEGIN` that reads and then writes fails with "database is locked" under
     concurrency (measured: most of 4,000 claims across 8 processes), `busy_timeout` or not.
+    On PostgreSQL the write lock is an advisory lock (store/dialect.py); `shared` (claims)
+    takes it shared, beside other claims, which then lock their task rows instead.
     """
     conn = db.conn
     if conn.in_transaction:
         # Nested use joins the outer transaction: one commit for the whole unit of work.
         yield db
         return
-    conn.execute("BEGIN IMMEDIATE")
+    dialect_of(db).begin_write(db, shared=shared)
     try:
         # Under the write lock, so no restore can slip in between the check and the writes.
         check = getattr(db, "check_same_file", None)  # a plain sqlite-utils Database has none

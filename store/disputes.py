@@ -176,7 +176,7 @@ def _done_counts(
             LEFT JOIN dispute_checks c ON c.task_id = t.id AND c.rules = ?
             WHERE {' AND '.join(where)} AND t.quiz = ''
               AND NOT EXISTS (SELECT 1 FROM adjudications j WHERE j.kind = t.kind AND j.item = t.item)
-            GROUP BY t.id ORDER BY t.id""",
+            GROUP BY t.id, c.done ORDER BY t.id""",
         [rules, *args],
     )
 
@@ -212,8 +212,9 @@ def iter_disputes(
         found = findings(item_answers(db, item), rules)
         if not found:
             # Undisputed with this many labelers: not judged again until a label changes.
-            db.execute("INSERT OR REPLACE INTO dispute_checks (task_id, item, done, rules) "
-                       "VALUES (?, ?, ?, ?)", [task_id, item, done, key])
+            db.execute("INSERT INTO dispute_checks (task_id, item, done, rules) VALUES (?, ?, ?, ?) "
+                       "ON CONFLICT (task_id) DO UPDATE SET item = excluded.item, "
+                       "done = excluded.done, rules = excluded.rules", [task_id, item, done, key])
             continue
         waiting = done < rules.most(need) and _labelers_left(db, task_id) > 0
         yield Dispute(kind, item, task_id, done, "escalated" if waiting else "adjudication", found)

@@ -72,7 +72,11 @@ _FAULTS = {
 
 
 def fault_kind(exc: sqlite3.Error) -> str:
-    """``busy``, ``readonly``, ``full``, ``corrupt`` or ``io`` for a SQLite error."""
+    """``busy``, ``readonly``, ``full``, ``corrupt`` or ``io`` for a SQLite error (a PostgreSQL
+    one, raised as a sqlite3 class by store/pg.py, carries its kind as ``fault``)."""
+    fault = getattr(exc, "fault", None)
+    if isinstance(fault, str):
+        return fault
     name = getattr(exc, "sqlite_errorname", "") or ""  # Python 3.11+; the text works everywhere
     text = str(exc).lower()
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text or "busy" in text:

@@ -21,7 +21,7 @@ WITH counts AS (SELECT task, item, field, value, count(*) AS c FROM labels WHERE
                 GROUP BY task, item, field, value),
      spread AS (SELECT task, item, field, sum(c) AS n, max(c) AS top, count(*) AS kinds
                 FROM counts GROUP BY task, item, field),
-     golds AS (SELECT task, item, field, max(adjudication_id IS NOT NULL) AS adjudicated
+     golds AS (SELECT task, item, field, max(CASE WHEN adjudication_id IS NULL THEN 0 ELSE 1 END) AS adjudicated
                FROM labels WHERE gold = 1 GROUP BY task, item, field)
 SELECT l.id, l.labeler, l.task, l.item, l.field, l.value, l.gold, l.created_at, l.seconds,
        l.guideline_version,

@@ -169,12 +169,12 @@ def import_prompts(
         problems.check()
         # The new prompts' tasks, worked out before taking the lock: they have no outputs yet
         # (outputs need their prompt), so nothing published meanwhile can change them.
-        tasks = stage.derive("tasks", _task_rows(stage.name))
+        tasks = stage.derive("tasks", _task_rows(f"(SELECT line AS seq, * FROM {stage.name})"))
         with immediate(db):
             result.unchanged += _settle(stage, name, "text", "prompt")
             result.added = stage.publish()
             before = db.execute("SELECT count(*) FROM tasks").fetchone()[0]
-            _insert_tasks(db, f"SELECT kind, item FROM {tasks} WHERE item IN (SELECT id FROM {stage.name})")
+            _insert_tasks(db, f"SELECT * FROM {tasks} WHERE item IN (SELECT id FROM {stage.name})")
             result.tasks_created = db.execute("SELECT count(*) FROM tasks").fetchone()[0] - before
     finally:
         stage.drop()
@@ -197,28 +197,29 @@ def _settle(stage: Stage, name: str, field: str, what: str, compare: tuple[str, 
 
 
 def _task_rows(prompts: str) -> str:
-    """SQL for the (kind, item) tasks that the pooled prompts of `prompts` (a table or a query,
-    with the columns of `prompts`) call for (see interfaces.md, `tasks`)."""
+    """SQL for the (kind, item, part, seq) tasks that the pooled prompts of `prompts` (a query
+    with the columns of `prompts` and `seq`, the prompts' order) call for (see interfaces.md,
+    `tasks`); tasks are made in (part, seq) order, so task ids follow the file's order."""
     counted = "(SELECT count(*) FROM main.outputs o WHERE o.prompt_id = p.id)"
     return " UNION ALL ".join([
         # Explicit kinds that need no outputs.
-        f"""SELECT j.value AS kind, p.id AS item FROM {prompts} p, json_each(p.tasks) j
+        f"""SELECT j.value AS kind, p.id AS item, 1 AS part, p.seq FROM {prompts} p, json_each(p.tasks) j
             WHERE p.status = 'pool' AND j.value IN ('demonstration', 'instruction')""",
-        f"""SELECT 'comparison', p.id FROM {prompts} p
+        f"""SELECT 'comparison', p.id, 2, p.seq FROM {prompts} p
             WHERE p.status = 'pool' AND {counted} BETWEEN {MIN_OUTPUTS} AND {MAX_OUTPUTS}
               AND (p.tasks = '[]' OR EXISTS (SELECT 1 FROM json_each(p.tasks) j
                                              WHERE j.value = 'comparison'))""",
-        f"""SELECT 'toxicity', p.id FROM {prompts} p
+        f"""SELECT 'toxicity', p.id, 3, p.seq FROM {prompts} p
             WHERE p.status = 'pool' AND {counted} BETWEEN 1 AND {MAX_OUTPUTS}
               AND EXISTS (SELECT 1 FROM json_each(p.tasks) j WHERE j.value = 'toxicity')""",
         # Implicit kind: a prompt without outputs (and without `tasks`) is for writing.
-        f"""SELECT 'demonstration', p.id FROM {prompts} p
+        f"""SELECT 'demonstration', p.id, 4, p.seq FROM {prompts} p
             WHERE p.status = 'pool' AND p.tasks = '[]' AND {counted} = 0""",
     ])
 
 
 def _insert_tasks(db: sqlite_utils.Database, rows_sql: str) -> None:
-    db.execute(f"INSERT OR IGNORE INTO tasks (kind, item, created_at) SELECT kind, item, ? FROM ({rows_sql})",
+    db.execute(f"INSERT OR IGNORE INTO tasks (kind, item, created_at) SELECT kind, item, ? FROM ({rows_sql}) AS wanted ORDER BY part, seq",
                [now()])
 
 
@@ -228,7 +229,7 @@ def sync_tasks(db: sqlite_utils.Database, items: str | None = None) -> int:
     transaction short."""
     before = int(db.execute("SELECT count(*) FROM tasks").fetchone()[0])
     only = f" WHERE id IN ({items})" if items else ""
-    _insert_tasks(db, _task_rows(f"(SELECT * FROM main.prompts{only})"))
+    _insert_tasks(db, _task_rows(f"(SELECT rowid AS seq, * FROM main.prompts{only})"))
     # Outputs arrived for an implicit prompt: it became a comparison; drop the untouched
     # writing task that was made for it while it had none.
     db.execute(

@@ -66,8 +66,9 @@ def save_draft(
     with immediate(db):
         db.execute(upsert, args)
         db.execute(
-            "UPDATE assignments SET lease_until = max(coalesce(lease_until, ''), ?) "
-            "WHERE id = ? AND status = 'active'", [until, assignment_id])
+            "UPDATE assignments SET lease_until = "
+            "CASE WHEN lease_until > ? THEN lease_until ELSE ? END "
+            "WHERE id = ? AND status = 'active'", [until, until, assignment_id])
 
 
 def load_draft(db: sqlite_utils.Database, assignment_id: int) -> dict[str, Any] | None:
@@ -189,7 +190,7 @@ ANY_VERSION = object()  # `iter_labels(guideline_version=...)` default: labels o
 def guideline_versions(db: sqlite_utils.Database) -> list[str | None]:
     """The guideline versions labelers' labels were made under (None: before versions)."""
     return [r[0] for r in db.execute(
-        "SELECT DISTINCT guideline_version FROM labels WHERE gold = 0 "
+        "SELECT guideline_version FROM labels WHERE gold = 0 GROUP BY guideline_version "
         "ORDER BY guideline_version IS NOT NULL, guideline_version")]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from store.dialect import dialect_of
 from store.errors import StoreError
 
 if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
@@ -17,10 +18,7 @@ if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-uti
 
 
 def _v1_core(db: sqlite_utils.Database) -> None:
-    # executescript() would COMMIT mid-migration; one statement at a time stays in the tx.
-    for sql in _V1_SQL.split(";\n"):
-        if sql.strip():
-            db.execute(sql)
+    _run(db, _V1_SQL, _V1_PG)
 
 
 _V1_SQL = """
@@ -108,10 +106,19 @@ CREATE TRIGGER events_no_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'events are append-only'); END
 """
 
-def _run(db: sqlite_utils.Database, script: str) -> None:
-    for sql in script.split(";\n"):
-        if sql.strip():
-            db.execute(sql)
+# The triggers of each step in PL/pgSQL: PostgreSQL runs the step's tables and indexes (types
+# rewritten by store.dialect) and these instead of its SQLite triggers. Statements are split on
+# ";\n", so a function body stays on one line.
+_V1_PG = """
+CREATE FUNCTION events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'events are append-only'; END $$;
+CREATE TRIGGER events_no_update BEFORE UPDATE OR DELETE ON events FOR EACH ROW EXECUTE FUNCTION events_append_only()
+"""
+
+
+def _run(db: sqlite_utils.Database, script: str, postgres: str = "") -> None:
+    # executescript() would COMMIT mid-migration; one statement at a time stays in the tx.
+    for sql in dialect_of(db).script(script, postgres):
+        db.execute(sql)
 
 
 def _v2_quizzes_and_surveys(db: sqlite_utils.Database) -> None:
@@ -163,7 +170,7 @@ CREATE TABLE survey_takers (
 """
 
 def _v3_task_counts(db: sqlite_utils.Database) -> None:
-    _run(db, _V3_SQL)
+    _run(db, _V3_SQL, _V3_PG)
 
 
 # The home screen shows how many tasks wait; counting a million rows of the open-task index
@@ -183,6 +190,13 @@ CREATE TRIGGER task_counts_insert AFTER INSERT ON tasks BEGIN INSERT INTO task_c
 CREATE TRIGGER task_counts_delete AFTER DELETE ON tasks BEGIN UPDATE task_counts SET n = n - 1 WHERE kind = old.kind AND quiz = old.quiz AND full = old.full; END;
 CREATE TRIGGER task_counts_update AFTER UPDATE OF kind, quiz, full ON tasks BEGIN UPDATE task_counts SET n = n - 1 WHERE kind = old.kind AND quiz = old.quiz AND full = old.full; INSERT INTO task_counts (kind, quiz, full, n) VALUES (new.kind, new.quiz, new.full, 1) ON CONFLICT (kind, quiz, full) DO UPDATE SET n = n + 1; END
 """
+
+_V3_PG = """
+CREATE FUNCTION task_counts_keep() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF TG_OP IN ('UPDATE', 'DELETE') THEN UPDATE task_counts SET n = n - 1 WHERE kind = OLD.kind AND quiz = OLD.quiz AND full = OLD.full; END IF; IF TG_OP IN ('INSERT', 'UPDATE') THEN INSERT INTO task_counts (kind, quiz, full, n) VALUES (NEW.kind, NEW.quiz, NEW.full, 1) ON CONFLICT (kind, quiz, full) DO UPDATE SET n = task_counts.n + 1; END IF; RETURN NULL; END $$;
+CREATE TRIGGER task_counts_insert AFTER INSERT OR DELETE ON tasks FOR EACH ROW EXECUTE FUNCTION task_counts_keep();
+CREATE TRIGGER task_counts_update AFTER UPDATE OF kind, quiz, full ON tasks FOR EACH ROW EXECUTE FUNCTION task_counts_keep()
+"""
+
 
 def _v4_sessions(db: sqlite_utils.Database) -> None:
     _run(db, _V4_SQL)
@@ -207,7 +221,7 @@ ALTER TABLE assignments ADD COLUMN session TEXT
 
 
 def _v5_live_quality(db: sqlite_utils.Database) -> None:
-    _run(db, _V5_SQL)
+    _run(db, _V5_SQL, _V5_PG)
 
 
 # Live quality control (issue 16). A gold check is an assignment with `gold_check = 1`; its
@@ -255,13 +269,20 @@ CREATE TRIGGER gold_tasks_insert AFTER INSERT ON labels WHEN new.gold = 1 BEGIN 
 CREATE TRIGGER gold_tasks_update AFTER UPDATE OF gold ON labels WHEN new.gold = 1 BEGIN INSERT INTO gold_tasks (task_id, kind) SELECT t.id, t.kind FROM tasks t WHERE t.quiz = '' AND t.kind NOT IN ('demonstration', 'demonstration_score') AND (t.item = new.item OR t.item = (SELECT o.prompt_id FROM outputs o WHERE o.id = new.item)) AND NOT EXISTS (SELECT 1 FROM gold_tasks g WHERE g.task_id = t.id); END
 """
 
+_V5_PG = """
+CREATE FUNCTION gold_tasks_keep() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO gold_tasks (task_id, kind) SELECT t.id, t.kind FROM tasks t WHERE t.quiz = '' AND t.kind NOT IN ('demonstration', 'demonstration_score') AND (t.item = NEW.item OR t.item = (SELECT o.prompt_id FROM outputs o WHERE o.id = NEW.item)) AND NOT EXISTS (SELECT 1 FROM gold_tasks g WHERE g.task_id = t.id); RETURN NULL; END $$;
+CREATE TRIGGER gold_tasks_insert AFTER INSERT ON labels FOR EACH ROW WHEN (NEW.gold = 1) EXECUTE FUNCTION gold_tasks_keep();
+CREATE TRIGGER gold_tasks_update AFTER UPDATE OF gold ON labels FOR EACH ROW WHEN (NEW.gold = 1) EXECUTE FUNCTION gold_tasks_keep()
+"""
+
+
 def _v6_guideline_versions(db: sqlite_utils.Database) -> None:
     # Which `[guidelines] version` the labeler worked under; NULL for labels from before.
     db.execute("ALTER TABLE labels ADD COLUMN guideline_version TEXT")
 
 
 def _v7_adjudications(db: sqlite_utils.Database) -> None:
-    _run(db, _V7_SQL)
+    _run(db, _V7_SQL, _V7_PG)
 
 
 # A researcher's decision on a disputed item. Its values are gold labels that point back here
@@ -304,6 +325,12 @@ CREATE TRIGGER dispute_checks_insert AFTER INSERT ON labels BEGIN DELETE FROM di
 CREATE TRIGGER dispute_checks_update AFTER UPDATE OF value, gold ON labels BEGIN DELETE FROM dispute_checks WHERE item IN (new.item, (SELECT prompt_id FROM outputs WHERE id = new.item)); END
 """
 
+_V7_PG = """
+CREATE FUNCTION dispute_checks_forget() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN DELETE FROM dispute_checks WHERE item IN (NEW.item, (SELECT prompt_id FROM outputs WHERE id = NEW.item)); RETURN NULL; END $$;
+CREATE TRIGGER dispute_checks_insert AFTER INSERT ON labels FOR EACH ROW EXECUTE FUNCTION dispute_checks_forget();
+CREATE TRIGGER dispute_checks_update AFTER UPDATE OF value, gold ON labels FOR EACH ROW EXECUTE FUNCTION dispute_checks_forget()
+"""
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     _v2_quizzes_and_surveys,
@@ -318,7 +345,7 @@ LATEST = len(MIGRATIONS)
 
 
 def version(db: sqlite_utils.Database) -> int:
-    return int(db.execute("PRAGMA user_version").fetchone()[0])
+    return dialect_of(db).version(db)
 
 
 def check_version(db: sqlite_utils.Database, path: str) -> int:
@@ -328,9 +355,7 @@ def check_version(db: sqlite_utils.Database, path: str) -> int:
             f"{path}: written by a newer LabelDesk (schema {found}; this one knows up to "
             f"{LATEST}); upgrade LabelDesk to open it"
         )
-    if found == 0 and any(
-        name not in ("sqlite_sequence",) for name in db.table_names()
-    ):
+    if found == 0 and dialect_of(db).table_names(db):
         raise StoreError(f"{path}: not a LabelDesk database (it has other tables)")
     return found
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from store.db import immediate
 from store.db import now as _now
+from store.dialect import dialect_of
 from store.disputes import escalated_overlap
 from store.errors import StoreError
 from store.events import log_event
@@ -83,8 +84,8 @@ def lease_end(lease_seconds: int, at: datetime | None = None) -> str:
 def _taken(db: sqlite_utils.Database, task_id: int, at: str, *, exclude: str | None = None) -> tuple[int, int]:
     """(done, live leases) by non-gold labelers on a task."""
     done, live = db.execute(
-        """SELECT coalesce(sum(a.status = 'done'), 0),
-                  coalesce(sum(a.status = 'active' AND a.lease_until > ?), 0)
+        """SELECT count(CASE WHEN a.status = 'done' THEN 1 END),
+                  count(CASE WHEN a.status = 'active' AND a.lease_until > ? THEN 1 END)
            FROM assignments a JOIN labelers l ON l.name = a.labeler
            WHERE a.task_id = ? AND l.role = 'labeler' AND a.labeler IS NOT ?
              AND a.gold_check = 0""",
@@ -122,7 +123,7 @@ def claim_next(
     at = at or datetime.now(timezone.utc)
     stamp, until = _stamp(at), lease_end(lease_seconds, at)
     session = getattr(db, "session_id", None)
-    with immediate(db):
+    with immediate(db, shared=True):  # PostgreSQL: beside other claims, see dialect.open_tasks
         role = role_of(db, labeler)
         own = _own_active(db, labeler, kind, quiz)
         if own:
@@ -206,15 +207,9 @@ def _next_open(
             [kind, quiz, quiz, labeler],
         ).fetchone()
         return (row[0], row[1]) if row else None
-    rows = db.execute(
-        """SELECT t.id, t.item FROM tasks t
-           WHERE t.kind = ? AND t.quiz = ? AND t.full = 0
-             AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.labeler = ?)
-             AND NOT EXISTS (SELECT 1 FROM prompts p WHERE p.id = t.item AND p.status != 'pool')
-           ORDER BY t.id""",
-        [kind, quiz, labeler],
-    )
-    for task_id, item in rows:
+    # The most labelers any task may want: tasks taken that far are not candidates.
+    cap = overlap if escalation is None else max(overlap, escalation.most(overlap))
+    for task_id, item in dialect_of(db).open_tasks(db, kind, quiz, labeler, cap, stamp):
         done, live = _taken(db, task_id, stamp)
         want = _wanted(db, kind, item, done, overlap, escalation)
         if done >= want:

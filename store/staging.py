@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from store.dialect import dialect_of
+
 if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
     import sqlite_utils
 
@@ -26,7 +28,7 @@ class Stage:
         self.rows: list[list[Any]] = []
         self.count = 0
         self.derived: list[str] = []
-        quoted = ", ".join(f'"{c}"' for c in self.columns)
+        quoted = ", ".join(dialect_of(db).stage_types(db, table, self.columns))
         db.execute(f"DROP TABLE IF EXISTS {self.name}")
         db.execute(f"CREATE TABLE {self.name} (line INTEGER PRIMARY KEY, {quoted})")
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
+from store.dialect import dialect_of
 from store.rules import kept_sql
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ def _users(db: sqlite_utils.Database) -> dict[str, Any]:
         "AND user_id IS NOT NULL GROUP BY 1 ORDER BY 1").fetchall())
     crossing = db.execute(
         f"SELECT count(*) FROM (SELECT user_id FROM prompts WHERE {KEPT} AND user_id IS NOT NULL "
-        "GROUP BY user_id HAVING count(DISTINCT coalesce(split, '')) > 1)").fetchone()[0]
+        "GROUP BY user_id HAVING count(DISTINCT coalesce(split, '')) > 1) AS spread").fetchone()[0]
     return {
         "users": len(per_user),
         "prompts_per_user": summarise(per_user).as_dict(),
@@ -108,7 +109,7 @@ def _progress(db: sqlite_utils.Database, overlap: Mapping[str, int]) -> dict[str
     kinds = {}
     for kind, tasks, touched, done in db.execute(
         """SELECT t.kind, count(*),
-                  sum(EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.status = 'done')),
+                  count(CASE WHEN EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.status = 'done') THEN 1 END),
                   coalesce(sum((SELECT count(*) FROM assignments a WHERE a.task_id = t.id AND a.status = 'done')), 0)
            FROM tasks t WHERE t.quiz = '' GROUP BY t.kind ORDER BY t.kind"""
     ):
@@ -145,7 +146,7 @@ def _over_overlap(db: sqlite_utils.Database, overlap: Mapping[str, int]) -> dict
         """SELECT a.task_id, t.kind, count(*) FROM assignments a
            JOIN tasks t ON t.id = a.task_id JOIN labelers l ON l.name = a.labeler
            WHERE a.status = 'done' AND l.role = 'labeler' AND t.quiz = ''
-           GROUP BY a.task_id"""
+           GROUP BY a.task_id, t.kind"""
     ):
         if done > overlap.get(kind, 1):
             items += 1
@@ -161,7 +162,7 @@ def collect_stats(db: sqlite_utils.Database, *, overlap: Mapping[str, int] | Non
     """
     return {
         "prompts": {
-            "by_status": _counts(db, "status", "1"),
+            "by_status": _counts(db, "status", "1 = 1"),
             "by_reason": _counts(db, "reason", "reason IS NOT NULL"),
             "by_source": _counts(db, "source"),
             "by_style": _counts(db, "style"),
@@ -172,7 +173,7 @@ def collect_stats(db: sqlite_utils.Database, *, overlap: Mapping[str, int] | Non
         "lengths": {
             "prompt": _lengths(db.execute(f"SELECT category, length(text) FROM prompts WHERE {KEPT}")),
             "prompt_answer": _lengths(db.execute(
-                f"""SELECT p.category, length(p.text) + length(json_extract(l.value, '$'))
+                f"""SELECT p.category, length(p.text) + length({dialect_of(db).json_value('l.value')})
                     FROM labels l JOIN prompts p ON p.id = l.item
                     WHERE l.task = 'demonstration' AND l.field = 'text' AND {kept_sql("p")}""")),
         },

@@ -46,7 +46,8 @@ def record_response(db: sqlite_utils.Database, survey: Survey, labeler: str, ans
 
 def _responses(db: sqlite_utils.Database, kind: str) -> list[dict[str, Any]]:
     return [json.loads(r[0]) for r in db.execute(
-        "SELECT answers FROM survey_responses WHERE survey = ?", [kind])]
+        # By the random id: never in the order people answered (PostgreSQL stores that order).
+        "SELECT answers FROM survey_responses WHERE survey = ? ORDER BY id", [kind])]
 
 
 def summarize(db: sqlite_utils.Database, survey: Survey, *, k: int = K_ANONYMITY) -> dict[str, Any]:

@@ -3,6 +3,7 @@ it, and the waits that make app tests independent of machine load (no fixed slee
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -30,9 +31,60 @@ def _isolated_dirs(tmp_path, monkeypatch):
         monkeypatch.delenv(var, raising=False)
 
 
+# -- the two backends -----------------------------------------------------------------------
+# Store, quality-store and CLI tests run on SQLite and on PostgreSQL (a throwaway cluster,
+# tests/pg_cluster.py); app and screen tests stay on SQLite (the screens never see which).
+# A test that is about SQLite itself (files, WAL, crashes) is marked `sqlite_only`.
+# LABELDESK_TEST_BACKENDS=sqlite leaves the PostgreSQL variants out (a quick local run).
+BOTH_BACKENDS = ("tests/store/", "tests/quality/test_store_quality.py",
+                 "tests/quality/test_cli_quality.py", "tests/cli/")
+BACKENDS = [b for b in os.environ.get("LABELDESK_TEST_BACKENDS", "sqlite,postgres").split(",") if b]
+
+
+def pytest_generate_tests(metafunc):
+    if "backend" not in metafunc.fixturenames:
+        return
+    where = Path(metafunc.definition.path).relative_to(ROOT).as_posix()
+    if where.startswith(BOTH_BACKENDS) and not metafunc.definition.get_closest_marker("sqlite_only"):
+        metafunc.parametrize("backend", BACKENDS, indirect=True)
+
+
 @pytest.fixture
-def db_path(tmp_path) -> Path:
-    return tmp_path / "desk.db"
+def backend(request) -> str:
+    """``sqlite``, or ``postgres`` for the PostgreSQL variant of a store or CLI test."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """One PostgreSQL cluster per session (per xdist worker). Without PostgreSQL the
+    PostgreSQL variants skip, saying why; under CI=true they fail instead."""
+    from tests import pg_cluster as pg
+
+    why = pg.missing()
+    if why:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must run the PostgreSQL tests: {why}")
+        pytest.skip(why)
+    cluster = pg.Cluster()
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def db_path(tmp_path, backend, request):
+    """Where the test's database lives: a file path, or on PostgreSQL a fresh database's URL
+    (a str: `open_db`, `--db` and `str()` take it as they take the path)."""
+    if backend != "postgres":
+        yield tmp_path / "desk.db"
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.new_database(empty=request.node.get_closest_marker("empty_database") is not None)
+    yield url
+    cluster.drop(url)
 
 
 @pytest.fixture

@@ -33,7 +33,8 @@ def test_cli_help_does_not_import_textual():
 
 def test_app_start_path_does_not_import_sqlite_utils(sample_db):
     """Everything `labeldesk app` does before the home screen's first frame, minus the
-    terminal: sqlite-utils (~35 ms) stays unloaded, as do numpy and pandas."""
+    terminal: sqlite-utils (~35 ms) stays unloaded, as do numpy, pandas and psycopg (a SQLite
+    user never loads the PostgreSQL driver)."""
     path = sample_db.conn.execute("PRAGMA database_list").fetchone()[2]
     code = (
         "from tui.context import resolve\n"
@@ -48,7 +49,7 @@ def test_app_start_path_does_not_import_sqlite_utils(sample_db):
         "queue.counts(db, 'alice', {})\n"
     )
     mods = loaded_after(code)
-    assert not {"sqlite_utils", "numpy", "pandas"} & mods
+    assert not {"sqlite_utils", "numpy", "pandas", "psycopg"} & mods
 
 
 def test_sqlite_utils_loads_without_numpy_when_used(sample_db):

@@ -24,6 +24,7 @@ from screens.host import Host
 from screens.registry import WORK, Work
 from screens.too_small import TooSmallScreen, too_small
 from store.db import APP_BUSY_TIMEOUT_MS, set_guideline_version
+from store.dialect import dialect_of
 from store.schema import Schema
 from tui.config import Config
 
@@ -61,7 +62,7 @@ class LabelDeskApp(Host):
         super().__init__()
         self.db = db
         # Writes run on the UI thread: wait less per try than the CLI, then retry (retry_busy).
-        db.execute(f"PRAGMA busy_timeout = {APP_BUSY_TIMEOUT_MS}")
+        dialect_of(db).set_busy_timeout(db, APP_BUSY_TIMEOUT_MS)
         self.labeler = labeler
         self.role = role
         self.config = config

@@ -21,7 +21,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 DEFAULTS: dict[str, dict[str, Any]] = {
-    "database": {"path": ""},
+    "database": {"path": "", "url": ""},
     "identity": {"self_register": False},
     "schema": {"path": ""},
     "overlap": {

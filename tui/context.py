@@ -21,7 +21,7 @@ from tui.config import Config, ConfigError, load_config
 
 @dataclass
 class Context:
-    db_path: Path
+    db_path: Path | str  # a SQLite file, or a postgresql:// URL (str)
     config: Config
     is_demo: bool
 
@@ -31,7 +31,9 @@ class Context:
         from store.db import open_db, set_guideline_version
 
         try:
-            if self.is_demo and not self.db_path.exists():
+            if isinstance(self.db_path, str):
+                db = _open_server(self.db_path, migrate=migrate, create=create)
+            elif self.is_demo and not self.db_path.exists():
                 db = ensure_demo_db(self.db_path)
             elif not create and not self.db_path.exists():
                 raise StoreError(
@@ -55,7 +57,7 @@ def ensure_demo_db(path: Path):
     db = open_db(tmp)
     try:
         load_demo(db, locations.DEMO_DIR)
-        db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.dialect.checkpoint(db)
     finally:
         db.conn.close()
     os.replace(tmp, path)
@@ -66,14 +68,36 @@ def ensure_demo_db(path: Path):
     return open_db(path)
 
 
+def _open_server(url: str, *, migrate: bool, create: bool):
+    """A PostgreSQL database. As with a file, only `create` (`labeldesk init`) makes an empty
+    database a LabelDesk one: a mistyped database name must not answer "no labels"."""
+    from store.db import connect, open_db
+    from store.dialect import shown
+    from store.migrations import version
+
+    if not create:
+        probe = connect(url)
+        try:
+            empty = version(probe) == 0
+        finally:
+            probe.close()
+        if empty:
+            raise StoreError(f"{shown(url)}: no LabelDesk database there (`labeldesk init --db "
+                             "URL` makes this PostgreSQL database one)")
+    return open_db(url, migrate=migrate)
+
+
 def resolve(db: str | None, config_path: str | None) -> Context:
     try:
         config = load_config(config_path or locations.default_config_path())
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
-    chosen = db or os.environ.get("LABELDESK_DB") or config["database"]["path"]
+    from store.dialect import is_url
+
+    chosen = (db or os.environ.get("LABELDESK_DB") or config["database"]["url"]
+              or config["database"]["path"])
     if chosen:
-        return Context(Path(chosen), config, is_demo=False)
+        return Context(chosen if is_url(chosen) else Path(chosen), config, is_demo=False)
     return Context(locations.demo_db_path(), config, is_demo=True)
 
 
@@ -87,8 +111,10 @@ def who(labeler: str | None) -> tuple[str, bool]:
 
 
 def _is_demo_file(db) -> bool:
-    path = db.execute("PRAGMA database_list").fetchone()[2]
-    return bool(path) and Path(path).resolve() == locations.demo_db_path().resolve()
+    from store.dialect import dialect_of
+
+    path = dialect_of(db).file_path(db)
+    return path is not None and Path(path).resolve() == locations.demo_db_path().resolve()
 
 
 def require_researcher(db, labeler: str | None, command: str) -> None:

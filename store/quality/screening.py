@@ -16,7 +16,7 @@ def screening_results(db: sqlite_utils.Database, *, thresholds: dict[str, float]
 
     takers = db.execute(
         """SELECT quiz, labeler, submitted_at FROM quiz_takers
-           WHERE submitted_at IS NOT NULL AND (? IS NULL OR labeler = ?)
+           WHERE submitted_at IS NOT NULL AND (CAST(? AS TEXT) IS NULL OR labeler = ?)
            ORDER BY submitted_at""", [labeler, labeler]).fetchall()
     reports: dict[str, dict[str, Any]] = {}
     out: dict[str, dict[str, Any]] = {}

@@ -71,9 +71,10 @@ def set_status(db: sqlite_utils.Database, labeler: str, status: str, reasons: li
            VALUES (?, ?, ?, ?, ?, coalesce(?, 0))
            ON CONFLICT (labeler) DO UPDATE SET status = excluded.status,
              reasons = excluded.reasons,
-             changed_at = CASE WHEN status = excluded.status THEN changed_at ELSE excluded.changed_at END,
-             resumed_at = coalesce(excluded.resumed_at, resumed_at),
-             checked_through = coalesce(?, checked_through)""",
+             changed_at = CASE WHEN quality_status.status = excluded.status
+                          THEN quality_status.changed_at ELSE excluded.changed_at END,
+             resumed_at = coalesce(excluded.resumed_at, quality_status.resumed_at),
+             checked_through = coalesce(?, quality_status.checked_through)""",
         [labeler, status, json.dumps(reasons), stamp, stamp if resumed else None, checked_through,
          checked_through],
     )

@@ -141,8 +141,8 @@ def _insert_quiz(db: sqlite_utils.Database, q: QuizFile, definition: str, stamp:
             for n, completion in enumerate(completions):
                 db.execute("INSERT INTO outputs (id, prompt_id, text, position) VALUES (?, ?, ?, ?)",
                            [f"{pid}/{LETTERS[n]}", pid, completion, n])
-        task_id = db.execute("INSERT INTO tasks (kind, item, quiz, created_at) VALUES (?, ?, ?, ?)",
-                             [KIND, pid, q.name, stamp]).lastrowid
+        task_id = db.execute("INSERT INTO tasks (kind, item, quiz, created_at) VALUES (?, ?, ?, ?) "
+                             "RETURNING id", [KIND, pid, q.name, stamp]).fetchone()[0]
         db.execute("INSERT INTO quiz_items (quiz, position, item, section, task_id) VALUES (?, ?, ?, ?, ?)",
                    [q.name, position, item, section, task_id])
 

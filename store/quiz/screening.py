@@ -181,7 +181,7 @@ def screening_report(db: sqlite_utils.Database, quiz: str, *, thresholds: dict[s
         result.demonstrations = demonstration_scores(_demo_scores(db, demo_prompts, labeler), len(demo_prompts))
         result.self_assessment = json.loads(self_assessment) if self_assessment else {}
         result.seconds = db.execute(
-            """SELECT round(sum(a.seconds), 1) FROM assignments a JOIN quiz_items q ON q.task_id = a.task_id
+            """SELECT round(CAST(sum(a.seconds) AS NUMERIC), 1) FROM assignments a JOIN quiz_items q ON q.task_id = a.task_id
                WHERE q.quiz = ? AND a.labeler = ?""", [quiz, labeler]).fetchone()[0]
         decide(result, thresholds, has_flags=bool(gold_flags), has_ranking=bool(gold_rankings),
                has_demos=bool(demo_prompts))

@@ -74,11 +74,11 @@ def test_labeler_role_cannot_import(run, db_path):
 
 
 def test_newer_database_is_refused(run, db_path):
-    import sqlite3
+    from store.db import connect
 
     run("init", "--db", db_path)
-    conn = sqlite3.connect(db_path)
-    conn.execute("PRAGMA user_version=999")
+    conn = connect(db_path)
+    conn.dialect.set_version(conn, 999)
     conn.close()
     r = run("labelers", "list", "--db", db_path)
     assert r.exit_code == 1 and "newer LabelDesk" in r.output

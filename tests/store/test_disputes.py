@@ -6,6 +6,7 @@ import pytest
 
 from store import queue
 from store.adjudication import decide, next_case
+from store.db import immediate
 from store.disputes import Rules, list_disputes
 from store.errors import StoreError
 from store.labels import LabelValue, submit
@@ -161,6 +162,7 @@ def test_consensus_pairs_carry_margin_and_gold_overrides(sample_db):
         ("p1-c", "p1-b", 1.0, "gold"), ("p1-c", "p1-a", 1.0, "gold"), ("p1-b", "p1-a", 1.0, "gold")]
 
 
+@pytest.mark.empty_database
 def test_an_older_file_gains_versions_and_adjudications(db_path):
     """A file from before migration 4 keeps its labels; they carry no guideline version."""
     from store import migrations
@@ -169,7 +171,7 @@ def test_an_older_file_gains_versions_and_adjudications(db_path):
     db = connect(db_path)
     for step in migrations.MIGRATIONS[:3]:
         step(db)
-    db.execute("PRAGMA user_version = 3")
+    db.dialect.set_version(db, 3)
     db.execute("INSERT INTO labels (labeler, task, item, field, value, created_at) "
                "VALUES ('ana', 'output', 'o1', 'rating', '5', 'x')")
     db.close()
@@ -217,7 +219,7 @@ def test_a_changed_label_is_judged_again(sample_db):
         label(sample_db, claim(sample_db, who), 5, [["p1-a"], ["p1-b"], ["p1-c"]])
     assert list_disputes(sample_db, RULES, overlap) == []
     assert sample_db.execute("SELECT item, done FROM dispute_checks").fetchall() == [("p1", 2)]
-    with sample_db.conn:
+    with immediate(sample_db):
         write_labels(sample_db, "bob", [LabelValue("output", "p1-a", "rating", 1)], gold=False,
                      schema=load_schema())
     assert sample_db.execute("SELECT count(*) FROM dispute_checks").fetchone() == (0,)

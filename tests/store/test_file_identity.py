@@ -11,6 +11,8 @@ import pytest
 from store.db import immediate, open_db
 from store.errors import StoreError
 
+pytestmark = pytest.mark.sqlite_only  # a file's identity; a server has none to check
+
 
 def _remove(db_path):
     for suffix in ("", "-wal", "-shm"):

@@ -48,14 +48,16 @@ def test_a_surrogate_in_an_output_is_refused(db, tmp_path):
         import_outputs(db, path)
 
 
-def test_hostile_text_survives_the_round_trip(db, tmp_path):
+def test_hostile_text_survives_the_round_trip(db, tmp_path, backend):
     path = tmp_path / "hostile.jsonl"
+    # PostgreSQL's text cannot hold NUL (U+0000): known difference, see ARCHITECTURE.md.
+    corpus = [item for item in CORPUS if backend == "sqlite" or "\x00" not in item.text]
     with path.open("w", encoding="utf-8") as f:
-        for item in CORPUS:
+        for item in corpus:
             f.write(json.dumps({"id": item.name, "text": item.text}, ensure_ascii=False) + "\n")
     import_prompts(db, path)
     stored = dict(db.execute("SELECT id, text FROM prompts").fetchall())
-    assert stored == {item.name: item.text for item in CORPUS}
+    assert stored == {item.name: item.text for item in corpus}
 
 
 SHORT = [item for item in CORPUS if len(item.text) < 1000]

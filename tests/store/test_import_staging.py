@@ -27,7 +27,7 @@ def _prompts(path, n, *, bad_last=False):
 def labeler_db(sample_db, db_path):
     """alice's own connection, as her app has it, failing at once instead of waiting."""
     other = open_db(db_path)
-    other.execute("PRAGMA busy_timeout = 0")
+    other.dialect.set_busy_timeout(other, 0)
     yield other
     other.conn.close()
 

@@ -139,7 +139,7 @@ def _worker(path, name, out):
     out.put((name, got, errors))
 
 
-def test_eight_processes_never_over_assign(db, db_path):
+def test_eight_processes_never_over_assign(db, db_path, backend):
     from store.db import immediate
 
     with immediate(db):
@@ -164,7 +164,8 @@ def test_eight_processes_never_over_assign(db, db_path):
             per_item[item] = per_item.get(item, 0) + 1
     assert len(per_item) == 120 and set(per_item.values()) == {2}
     assert db.execute("SELECT count(*) FROM labels").fetchone()[0] == 240
-    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    if backend == "sqlite":  # a server checks its own files
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
 def test_counts_follow_overlap(sample_db):

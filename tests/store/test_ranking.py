@@ -125,7 +125,8 @@ def test_the_queue_stores_the_labelers_shuffle(sample_db):
 
     for labeler in ("alice", "bob"):
         assignment = claim_next(sample_db, labeler, "comparison", overlap=2)
-        ids = [r["id"] for r in sample_db["outputs"].rows_where("prompt_id = ?", [assignment.item], order_by="position")]
+        ids = [r[0] for r in sample_db.execute(
+            "SELECT id FROM outputs WHERE prompt_id = ? ORDER BY position", [assignment.item])]
         assert assignment.order == shuffled_order(ids, shuffle_seed(labeler, assignment.task_id))
 
 

@@ -3,6 +3,7 @@ session that has ended (or died) goes back to the labeler's next session."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -97,7 +98,7 @@ async def test_two_apps_of_one_labeler_keep_both_answers(make_app, sample_db, db
         second.db.conn.close()
         assert first.screen.editor.text == "first answer"
         await pilot.press("ctrl+q")
-    drafts = sorted(r[0] for r in open_db(db_path).execute("SELECT json_extract(data, '$.text') FROM drafts"))
+    drafts = sorted(json.loads(r[0])["text"] for r in open_db(db_path).execute("SELECT data FROM drafts"))
     assert drafts == ["first answer", "second answer"]
 
 

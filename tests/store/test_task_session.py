@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from store import labels, queue
+from store.db import immediate, open_db
 from store.labels import LabelValue
 from store.task_session import NotSaved, Saved, TaskSession
 
@@ -36,12 +35,11 @@ def test_claim_draft_and_submit(sample_db):
 def test_a_busy_database_is_not_saved_and_says_busy(sample_db, db_path):
     s = session(sample_db, busy_bound=0.1)
     s.claim()
-    holder = sqlite3.connect(db_path, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
+    holder = open_db(db_path)
     try:
-        outcome = s.submit(answer(s, "text"))
+        with immediate(holder):  # another process holds the write lock
+            outcome = s.submit(answer(s, "text"))
     finally:
-        holder.execute("ROLLBACK")
         holder.close()
     assert isinstance(outcome, NotSaved) and outcome.busy and "busy" in outcome.reason
     assert s.view is not None  # still the labeler's task: submit again

@@ -1,0 +1,248 @@
+"""The one place where SQLite and PostgreSQL differ.
+
+Store SQL is written once, in SQLite's spelling (`?` placeholders, `INSERT OR IGNORE`,
+`IS NOT ?`, `json_each`, `temp.`/`main.` schema names). A `Database` carries its `dialect`;
+`SQLITE` passes statements through unchanged, `POSTGRES` rewrites them once per distinct
+statement (cached) and owns the few statements that are truly different: the write lock,
+the schema version, table names, busy timeouts, the claim scan and the migrations' DDL
+(column types, identity columns, triggers in PL/pgSQL).
+
+Semantics kept identical on PostgreSQL: every `immediate()` transaction, and a lone write,
+takes one exclusive advisory lock (SQLite's single writer), so read-then-write code needs no
+change; only claims take it shared and serialise per task with `SELECT … FOR UPDATE SKIP
+LOCKED`, so labelers' claims run side by side.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+# One number for the whole database: pg_advisory_xact_lock(WRITE_LOCK) is SQLite's write lock.
+WRITE_LOCK = 0x4C61_6265  # "Labe"
+SCHEMA_TABLE = "schema_version"
+
+
+class Dialect:
+    """SQLite's behaviour; the base every store statement is written for."""
+
+    name = "sqlite"
+
+    def sql(self, text: str) -> str:
+        return text
+
+    def begin_write(self, db: Any, *, shared: bool = False) -> None:
+        db.conn.execute("BEGIN IMMEDIATE")
+
+    def version(self, db: Any) -> int:
+        return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+    def set_version(self, db: Any, version: int) -> None:
+        db.execute(f"PRAGMA user_version={int(version)}")
+
+    def table_names(self, db: Any) -> list[str]:
+        return [r[0] for r in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'sqlite_sequence'")]
+
+    def busy_timeout(self, db: Any) -> int:
+        return int(db.execute("PRAGMA busy_timeout").fetchone()[0])
+
+    def set_busy_timeout(self, db: Any, ms: int) -> None:
+        db.execute(f"PRAGMA busy_timeout = {int(ms)}")
+
+    def checkpoint(self, db: Any) -> None:
+        """Fold the WAL into the file (before it is moved or copied)."""
+        db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def file_path(self, db: Any) -> str | None:
+        """The file behind the connection; None where there is none (a server)."""
+        row = db.execute("PRAGMA database_list").fetchone()
+        return str(row[2]) if row and row[2] else None
+
+    def script(self, sqlite: str, postgres: str = "") -> list[str]:
+        """A migration's statements: the shared DDL (and on PostgreSQL its own triggers)."""
+        return [s for s in sqlite.split(";\n") if s.strip()]
+
+    def json_value(self, expr: str) -> str:
+        """A JSON text's value as SQL text (a JSON string unquoted)."""
+        return f"json_extract({expr}, '$')"
+
+    def stage_types(self, db: Any, table: str, columns: list[str]) -> list[str]:
+        """Column declarations of a staging table for `table` (SQLite takes any value)."""
+        return [f'"{c}"' for c in columns]
+
+    def open_tasks(self, db: Any, kind: str, quiz: str, labeler: str, cap: int,
+                   stamp: str) -> Iterator[tuple[int, str]]:
+        """Claim candidates, oldest first: open tasks of `kind` the labeler never had. SQLite
+        holds the write lock, so the caller counts and decides for each in turn."""
+        yield from db.execute(_OPEN_TASKS + " ORDER BY t.id", [kind, quiz, labeler])
+
+
+# A task's labelers that count for overlap (non-gold labelers done or holding a live lease).
+TAKEN = """(SELECT count(*) FROM assignments a JOIN labelers l ON l.name = a.labeler
+            WHERE a.task_id = t.id AND l.role = 'labeler' AND a.gold_check = 0
+              AND (a.status = 'done' OR (a.status = 'active' AND a.lease_until > ?)))"""
+
+_OPEN_TASKS = """SELECT t.id, t.item FROM tasks t
+           WHERE t.kind = ? AND t.quiz = ? AND t.full = 0
+             AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.labeler = ?)
+             AND NOT EXISTS (SELECT 1 FROM prompts p WHERE p.id = t.item AND p.status != 'pool')"""
+
+
+class Postgres(Dialect):
+    name = "postgresql"
+
+    def sql(self, text: str) -> str:
+        return _translate(text)
+
+    def begin_write(self, db: Any, *, shared: bool = False) -> None:
+        db.conn.execute("BEGIN")
+        lock = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+        try:
+            db.conn.execute(f"SELECT {lock}({WRITE_LOCK})")
+        except BaseException:
+            # A wait past lock_timeout (busy, retried by the caller) aborts the transaction:
+            # left open, the retry would join it and fail with "transaction is aborted".
+            db.conn.execute("ROLLBACK")
+            raise
+
+    def version(self, db: Any) -> int:
+        if db.execute("SELECT to_regclass(?)", [SCHEMA_TABLE]).fetchone()[0] is None:
+            return 0
+        row = db.execute(f"SELECT max(version) FROM {SCHEMA_TABLE}").fetchone()
+        return int(row[0] or 0)
+
+    def set_version(self, db: Any, version: int) -> None:
+        db.execute(f"CREATE TABLE IF NOT EXISTS {SCHEMA_TABLE} (version INTEGER NOT NULL)")
+        db.execute(f"DELETE FROM {SCHEMA_TABLE}")
+        db.execute(f"INSERT INTO {SCHEMA_TABLE} (version) VALUES (?)", [int(version)])
+
+    def table_names(self, db: Any) -> list[str]:
+        return [r[0] for r in db.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+            "AND tablename != ? ORDER BY tablename", [SCHEMA_TABLE])]
+
+    def busy_timeout(self, db: Any) -> int:
+        # lock_timeout bounds the wait for the write lock as busy_timeout does in SQLite.
+        return int(db.execute(
+            "SELECT setting FROM pg_settings WHERE name = 'lock_timeout'").fetchone()[0])
+
+    def set_busy_timeout(self, db: Any, ms: int) -> None:
+        # 0 waits forever on PostgreSQL; SQLite's 0 gives up at once.
+        db.execute(f"SET lock_timeout = {max(1, int(ms))}")
+
+    def checkpoint(self, db: Any) -> None:
+        """No WAL file beside the data to fold in: the server owns its files."""
+
+    def file_path(self, db: Any) -> str | None:
+        return None
+
+    def script(self, sqlite: str, postgres: str = "") -> list[str]:
+        shared = [_ddl(s) for s in super().script(sqlite) if not _is_trigger(s)]
+        return shared + [s for s in postgres.split(";\n") if s.strip()]
+
+    def json_value(self, expr: str) -> str:
+        return f"(({expr})::jsonb #>> '{{}}')"
+
+    def stage_types(self, db: Any, table: str, columns: list[str]) -> list[str]:
+        # pg_attribute, not information_schema: the latter costs tens of ms a query.
+        types = dict(db.execute(
+            "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
+            "WHERE attrelid = to_regclass(?) AND attnum > 0 AND NOT attisdropped",
+            [table]).fetchall())
+        return [f'"{c}" {types.get(c, "text")}' for c in columns]
+
+    def open_tasks(self, db: Any, kind: str, quiz: str, labeler: str, cap: int,
+                   stamp: str) -> Iterator[tuple[int, str]]:
+        """One statement per candidate: the oldest open task with room under `cap`, locked
+        `FOR UPDATE SKIP LOCKED` so concurrent claims take different tasks instead of queueing.
+        Every new assignment of a task is made under its row lock, so the caller's count
+        (a new statement, hence a fresh snapshot) sees all of them before it decides."""
+        after = 0
+        while True:
+            row = db.execute(
+                _OPEN_TASKS + f" AND t.id > ? AND {TAKEN} < ? ORDER BY t.id LIMIT 1"
+                " FOR UPDATE OF t SKIP LOCKED",
+                [kind, quiz, labeler, after, stamp, cap]).fetchone()
+            if row is None:
+                return
+            after = row[0]
+            if db.execute("SELECT 1 FROM assignments WHERE task_id = ? AND labeler = ?",
+                          [row[0], labeler]).fetchone() is None:
+                yield row[0], row[1]
+
+
+SQLITE = Dialect()
+POSTGRES = Postgres()
+
+
+def dialect_of(db: Any) -> Dialect:
+    """The dialect of a store connection (a plain sqlite-utils Database is SQLite)."""
+    found = getattr(db, "dialect", None)
+    return found if isinstance(found, Dialect) else SQLITE
+
+
+def is_url(target: object) -> bool:
+    return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
+
+
+def shown(url: str) -> str:
+    """A database URL without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+
+
+# -- SQLite spelling -> PostgreSQL --------------------------------------------------------------
+
+# Quoted strings and identifiers pass through untouched; everything else is rewritten.
+_TOKENS = re.compile(r"""('(?:[^']|'')*'|"(?:[^"]|"")*")""")
+_REWRITES = [
+    (re.compile(r"\?"), "%s"),
+    (re.compile(r"(?<![:\w]):([A-Za-z_]\w*)"), r"%(\1)s"),  # sqlite3's named parameters
+    (re.compile(r"\bIS NOT (?!NULL\b|DISTINCT\b|TRUE\b|FALSE\b)"), "IS DISTINCT FROM "),
+    (re.compile(r"\bIS (?!NOT\b|NULL\b|DISTINCT\b|TRUE\b|FALSE\b)"), "IS NOT DISTINCT FROM "),
+    (re.compile(r"\bmain\."), ""),
+    (re.compile(r"\btemp\."), "pg_temp."),
+    (re.compile(r"(?<![.\w])full\b"), '"full"'),  # a reserved word in PostgreSQL
+    (re.compile(r"\bCROSS JOIN (\w+ \w+ ON)\b"), r"JOIN \1"),  # SQLite's join-order hint
+    (re.compile(r"json_each\(([^()]*)\) (\w+)"), r"json_array_elements_text(\1::json) AS \2(value)"),
+]
+_OR_IGNORE = re.compile(r"\bINSERT OR IGNORE INTO\b")
+
+
+@lru_cache(maxsize=1024)
+def _translate(text: str) -> str:
+    parts = _TOKENS.split(text.replace("%", "%%"))  # a literal % is not a placeholder
+    for i in range(0, len(parts), 2):  # even parts are outside quotes
+        for pattern, repl in _REWRITES:
+            parts[i] = pattern.sub(repl, parts[i])
+    out = "".join(parts)
+    if _OR_IGNORE.search(out):
+        out = _OR_IGNORE.sub("INSERT INTO", out).rstrip().rstrip(";") + " ON CONFLICT DO NOTHING"
+    return out
+
+
+def _is_trigger(statement: str) -> bool:
+    return statement.lstrip().upper().startswith("CREATE TRIGGER")
+
+
+_DDL = [
+    (re.compile(r"\bid INTEGER PRIMARY KEY\b"), "id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY"),
+    (re.compile(r"\bREAL\b"), "DOUBLE PRECISION"),
+    (re.compile(r"\)\s*WITHOUT ROWID\s*$"), ")"),
+]
+
+
+def _ddl(statement: str) -> str:
+    for pattern, repl in _DDL:
+        statement = pattern.sub(repl, statement)
+    if re.match(r"\s*CREATE TABLE prompts\b", statement):
+        # SQLite orders prompts by rowid (import order); PostgreSQL gets that column explicitly.
+        statement = statement.replace("(", "(\n    rowid BIGINT GENERATED ALWAYS AS IDENTITY,", 1)
+    return statement

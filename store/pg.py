@@ -1,0 +1,198 @@
+"""A PostgreSQL connection with the surface the store uses of `store.db.Database`.
+
+psycopg (3) is imported here only, and this module only when a `postgresql://` URL is opened:
+a SQLite user's start-up never loads it. Statements are written in SQLite's spelling and
+rewritten by `store.dialect.POSTGRES`; psycopg's errors are raised as `sqlite3` error classes
+(with the fault kind attached) so every `except sqlite3.Error` and `store.errors.fault_kind`
+works unchanged on both backends.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import psycopg
+from psycopg.adapt import Dumper, Loader
+from psycopg.pq import TransactionStatus
+
+from store.dialect import POSTGRES, Dialect, shown
+from store.errors import StoreError
+from store.text import one_line
+
+
+class PgOperationalError(sqlite3.OperationalError):
+    """A PostgreSQL fault, as SQLite's class; `fault` is its `store.errors.fault_kind`."""
+
+    fault = "io"
+
+
+class PgIntegrityError(sqlite3.IntegrityError):
+    fault = "io"
+
+
+# SQLSTATE (or its class, the first two characters) -> fault kind.
+_FAULTS = {
+    "40001": "busy", "40P01": "busy", "55P03": "busy", "57014": "busy",  # serialization, deadlock,
+    "53100": "full", "25006": "readonly", "42501": "readonly",  # lock/statement timeout
+    "XX001": "corrupt", "XX002": "corrupt",
+}
+
+
+def _mapped(exc: psycopg.Error) -> sqlite3.Error:
+    state = exc.sqlstate or ""
+    kind = _FAULTS.get(state, "io")
+    cls: type[PgOperationalError] | type[PgIntegrityError]
+    # 23: integrity constraints; P0001: a trigger's RAISE (the append-only events), as in SQLite.
+    cls = PgIntegrityError if state.startswith("23") or state == "P0001" else PgOperationalError
+    words = {"busy": "database is locked: ", "full": "disk is full: "}.get(kind, "")
+    err = cls(f"{words}{str(exc).strip()}")
+    err.fault = kind
+    return err
+
+
+class _BoolAsInt(Dumper):
+    """SQLite stores True as 1: store code passes bools for INTEGER columns."""
+
+    def dump(self, obj: Any) -> bytes:
+        return b"1" if obj else b"0"
+
+
+class _Number(Loader):
+    """sum()/avg() give NUMERIC on PostgreSQL; SQLite gives int or float, and so do we."""
+
+    def load(self, data: Any) -> int | float:
+        text = bytes(data).decode()
+        try:
+            return int(text)
+        except ValueError:  # a fraction, NaN or Infinity
+            return float(text)
+
+
+class Cursor:
+    """psycopg's cursor behind SQLite's spelling: `execute` rewrites and maps errors."""
+
+    def __init__(self, raw: psycopg.Cursor[Any]) -> None:
+        self._raw = raw
+
+    def execute(self, sql: str, parameters: Any = None) -> Cursor:
+        try:
+            args = parameters if isinstance(parameters, dict) else list(parameters or ())
+            self._raw.execute(POSTGRES.sql(sql), args)
+        except psycopg.Error as exc:
+            raise _mapped(exc) from exc
+        return self
+
+    def executemany(self, sql: str, rows: Sequence[Any]) -> Cursor:
+        try:
+            self._raw.executemany(POSTGRES.sql(sql), rows)
+        except psycopg.Error as exc:
+            raise _mapped(exc) from exc
+        return self
+
+    def fetchone(self) -> Any:
+        return self._raw.fetchone() if self._raw.description is not None else None
+
+    def fetchall(self) -> list[Any]:
+        return self._raw.fetchall() if self._raw.description is not None else []
+
+    def fetchmany(self, size: int = 1) -> list[Any]:
+        return self._raw.fetchmany(size) if self._raw.description is not None else []
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.fetchall())
+
+    @property
+    def rowcount(self) -> int:
+        return self._raw.rowcount
+
+    @property
+    def description(self) -> Any:
+        return self._raw.description
+
+    def close(self) -> None:
+        self._raw.close()
+
+
+class Connection:
+    """`db.conn`: what the store (and `immediate`) uses of sqlite3's connection."""
+
+    def __init__(self, raw: psycopg.Connection[Any]) -> None:
+        self.raw = raw
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.raw.info.transaction_status != TransactionStatus.IDLE
+
+    def cursor(self) -> Cursor:
+        return Cursor(self.raw.cursor())
+
+    def execute(self, sql: str, parameters: Any = None) -> Cursor:
+        return self.cursor().execute(sql, parameters)
+
+    def executemany(self, sql: str, rows: Sequence[Any]) -> Cursor:
+        return self.cursor().executemany(sql, rows)
+
+    def commit(self) -> None:
+        """As sqlite3's: end the open transaction, if any."""
+        if self.in_transaction:
+            self.execute("COMMIT")
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+_WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
+
+
+class PgDatabase:
+    """A PostgreSQL database as the store sees it (see `store.db.Database`)."""
+
+    dialect: Dialect = POSTGRES
+    guideline_version: str | None = None
+
+    def __init__(self, raw: psycopg.Connection[Any], url: str) -> None:
+        self.conn = Connection(raw)
+        self.path = url
+        self.session_id: str | None = None
+
+    def execute(self, sql: str, parameters: Any = None) -> Cursor:
+        if self.conn.in_transaction or not _WRITE.match(sql) or "temp." in sql:
+            return self.conn.execute(sql, parameters)
+        # A write on its own waits for the write lock too, as every SQLite write does: a
+        # transaction that read first (`immediate`) never sees the rows change under it.
+        POSTGRES.begin_write(self)
+        try:
+            cur = self.conn.execute(sql, parameters)
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+        return cur
+
+    def check_same_file(self) -> None:
+        """A server has no file to be swapped under us: nothing to check."""
+
+    def table_names(self) -> list[str]:
+        return POSTGRES.table_names(self)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __repr__(self) -> str:
+        return f"<store.pg.PgDatabase {shown(self.path)}>"
+
+
+def connect(url: str, busy_timeout_ms: int) -> PgDatabase:
+    try:
+        raw = psycopg.connect(url, autocommit=True)
+    except psycopg.Error as exc:
+        why = one_line(" ".join(str(exc).split()))
+        raise StoreError(f"{shown(url)}: cannot connect to PostgreSQL ({why})") from exc
+    raw.adapters.register_dumper(bool, _BoolAsInt)
+    raw.adapters.register_loader("numeric", _Number)
+    db = PgDatabase(raw, url)
+    POSTGRES.set_busy_timeout(db, busy_timeout_ms)
+    return db
