@@ -8,16 +8,5 @@ command -v tmux >/dev/null 2>&1 || missing="$missing tmux"
 command -v ssh >/dev/null 2>&1 || missing="$missing openssh-client"
 [ -x /usr/sbin/sshd ] || missing="$missing openssh-server"
 [ -z "$missing" ] && exit 0
-if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-    if [ "${CI:-}" = true ]; then
-        echo "setup-e2e: cannot install$missing (not root or no apt-get), and CI=true" >&2
-        exit 1
-    fi
-    echo "setup-e2e: cannot install$missing (not root or no apt-get); e2e tests will skip" >&2
-    exit 0
-fi
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq >/dev/null
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
-echo "setup-e2e: installed$missing"
+exec "$(dirname "$0")/apt-install.sh" setup-e2e "e2e tests will skip" $missing

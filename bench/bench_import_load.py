@@ -40,7 +40,7 @@ TASKS = 3000
 
 def build(db_path: Path, labelers: list[str], big_prompts: int) -> Path:
     """The load benchmark's database (comparison tasks for the labelers) and the big file."""
-    bench_load.build(db_path, TASKS, labelers)
+    bench_load.build(db_path, db_path.parent, TASKS, labelers)
     big = db_path.parent / "big.jsonl"
     with open(big, "w") as f:
         for i in range(big_prompts):

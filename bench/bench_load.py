@@ -2,6 +2,7 @@
 
 Usage: python -m bench load (8, then 50 processes), or
        python -m bench.bench_load [--processes 8 50] [--seconds 20] [--overlap 3] [--prompts 12000]
+       python -m bench.bench_load --backends sqlite postgresql --processes 50 200 --seconds 25
 
 Each process is one labeler running the real store calls the app makes for a comparison
 (`claim_next`, then `submit` of a ranking and a rating per output), with the app's busy policy
@@ -9,9 +10,12 @@ Each process is one labeler running the real store calls the app makes for a com
 shows as a "database is busy" note, counted in `busy_notes`. Afterwards the database is
 checked: at least one submit was made (an idle window proves nothing), every submit a process
 saw succeed is in `labels` (none lost), no item has more than
-`overlap` labelers, no process hit an error, and `PRAGMA integrity_check` is ok. Throughput and
-submit/claim latency percentiles are merged into the results file under `load_<processes>`.
-Exits 1 when a check fails.
+`overlap` labelers, no process hit an error, and (SQLite) `PRAGMA integrity_check` is ok.
+Throughput and submit/claim latency percentiles are merged into the results file under
+`load_<processes>`; with `--backends`, every (backend, processes) run of the one invocation goes
+under `load_backends` as `<backend>_<processes>`. PostgreSQL runs in a throwaway cluster
+(tests/pg_cluster.py, with `max_connections` raised past the process count), a fresh database
+per run; every process starts labeling once all of them are connected.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from pathlib import Path
 
 from bench.results import percentile, record
 from store.db import APP_BUSY_TIMEOUT_MS, open_db, retry_busy
+from store.dialect import dialect_of
 from store.errors import fault_kind
 from store.imports import import_outputs, import_prompts
 from store.labels import LabelValue, submit
@@ -39,8 +44,7 @@ from store.schema import load_schema
 OUTPUTS_PER_PROMPT = 3
 
 
-def build(db_path: Path, prompts: int, labelers: list[str]) -> None:
-    work = db_path.parent
+def build(db_path: Path | str, work: Path, prompts: int, labelers: list[str]) -> None:
     with open(work / "prompts.jsonl", "w") as f:
         for i in range(prompts):
             f.write(json.dumps({"id": f"p{i}", "text": f"Prompt {i}", "tasks": ["comparison"]}) + "\n")
@@ -56,11 +60,16 @@ def build(db_path: Path, prompts: int, labelers: list[str]) -> None:
     db.conn.close()
 
 
-def labeler(db_path: str, name: str, overlap: int, start: float, stop: float, out) -> None:
-    """One labeler process: its successful submits, latencies and errors go to ``out``."""
+def labeler(db_path: str, name: str, overlap: int, seconds: float, go, out) -> None:
+    """One labeler process: its successful submits, latencies and errors go to ``out``. It
+    says it is connected (``out``), then labels from the start time ``go`` brings for
+    ``seconds``."""
     schema = load_schema()
     db = open_db(db_path, migrate=False)
-    db.execute(f"PRAGMA busy_timeout = {APP_BUSY_TIMEOUT_MS}")
+    dialect_of(db).set_busy_timeout(db, APP_BUSY_TIMEOUT_MS)
+    out.put("ready")
+    start = go.get()
+    stop = start + seconds
     busy_notes = 0
     emptied = False
     done: list[int] = []
@@ -95,7 +104,7 @@ def labeler(db_path: str, name: str, overlap: int, start: float, stop: float, ou
              "emptied": emptied})
 
 
-def check(db_path: Path, reports: list[dict], overlap: int) -> dict:
+def check(db_path: Path | str, reports: list[dict], overlap: int) -> dict:
     db = open_db(db_path, migrate=False)
     claimed_done = {a for r in reports for a in r["done"]}
     in_db = {row[0] for row in db.execute("SELECT id FROM assignments WHERE status = 'done'")}
@@ -106,7 +115,9 @@ def check(db_path: Path, reports: list[dict], overlap: int) -> dict:
            GROUP BY item HAVING count(DISTINCT labeler) > ?""", [overlap]).fetchall()
     values_per_submit = 1 + OUTPUTS_PER_PROMPT
     label_rows = db.execute("SELECT count(*) FROM labels").fetchone()[0]
-    integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
+    # PostgreSQL has no whole-database check to ask; the server keeps its own files.
+    integrity = (db.execute("PRAGMA integrity_check").fetchone()[0]
+                 if dialect_of(db).name == "sqlite" else "n/a")
     db.conn.close()
     return {
         "lost": len(claimed_done - (in_db & with_labels)),
@@ -125,7 +136,7 @@ def passed(checks: dict, submits: int) -> bool:
     trivially on an empty window), so it fails."""
     return (submits > 0 and checks["lost"] == 0 and checks["unreported"] == 0
             and checks["errors"] == 0 and checks["busy_notes"] == 0
-            and checks["items_over_overlap"] == 0 and checks["integrity_check"] == "ok"
+            and checks["items_over_overlap"] == 0 and checks["integrity_check"] in ("ok", "n/a")
             and checks["label_rows"] == checks["label_rows_expected"])
 
 
@@ -135,36 +146,80 @@ def main(argv: list[str] | tuple[str, ...] = ()) -> int:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--overlap", type=int, default=3)
     parser.add_argument("--prompts", type=int, default=12000)  # 8 processes must not run dry
+    parser.add_argument("--backends", nargs="+", choices=["sqlite", "postgresql"],
+                        help="Run each process count on each backend; figures under load_backends.")
     args = parser.parse_args(list(argv))
-    failed = [n for n in args.processes if not run(n, args)]
-    return 1 if failed else 0
+    if not args.backends:
+        failed = [n for n in args.processes if not run(n, args)]
+        return 1 if failed else 0
+    cluster = _cluster(max(args.processes)) if "postgresql" in args.backends else None
+    figures: dict[str, dict] = {}
+    try:
+        for n in args.processes:
+            for backend in args.backends:
+                figures[f"{backend}_{n}"] = measure(n, args, cluster if backend == "postgresql" else None)
+    finally:
+        if cluster is not None:
+            cluster.stop()
+    record("load_backends", figures)
+    return 0 if all(f["ok"] for f in figures.values()) else 1
+
+
+def _cluster(processes: int):
+    """A throwaway PostgreSQL cluster with room for every labeler's connection, on this
+    machine's disk like the SQLite file."""
+    from tests import pg_cluster
+
+    why = pg_cluster.missing()
+    if why:
+        raise SystemExit(f"bench_load: {why}")
+    # Durable as a real server (SQLite runs with synchronous=FULL): the tests' cluster is not.
+    cluster = pg_cluster.Cluster(max_connections=processes + 100, fsync="on",
+                                 synchronous_commit="on", full_page_writes="on")
+    cluster.start()
+    return cluster
 
 
 def run(processes: int, args: argparse.Namespace) -> bool:
-    """One load run with `processes` labelers; its figures go under `load_<processes>`."""
+    """One load run with `processes` labelers on SQLite; its figures go under `load_<processes>`."""
+    result = measure(processes, args, None)
+    record(f"load_{processes}", result)
+    return result["ok"]
+
+
+def measure(processes: int, args: argparse.Namespace, cluster) -> dict:
+    """One load run with `processes` labelers, on SQLite or (given a cluster) on PostgreSQL."""
     names = [f"labeler{i:02d}" for i in range(processes)]
     load_before = round(os.getloadavg()[0], 1)  # a busy machine slows every figure
     with tempfile.TemporaryDirectory(prefix="labeldesk-load-") as tmp:
-        db_path = Path(tmp) / "load.db"
-        build(db_path, args.prompts, names)
+        target: Path | str = Path(tmp) / "load.db" if cluster is None else cluster.new_database()
+        build(target, Path(tmp), args.prompts, names)
         ctx = mp.get_context("spawn")
-        out = ctx.Queue()
-        start = time.time() + 3  # every process opens its connection before the clock starts
-        stop = start + args.seconds
-        procs = [ctx.Process(target=labeler, args=(str(db_path), n, args.overlap, start, stop, out))
+        out, go = ctx.Queue(), ctx.Queue()
+        procs = [ctx.Process(target=labeler, args=(str(target), n, args.overlap, args.seconds, go, out))
                  for n in names]
         for p in procs:
             p.start()
+        # The clock starts once every process has opened its connection (200 spawned
+        # interpreters take a while on 2 cores).
+        for _ in procs:
+            assert out.get(timeout=600) == "ready"
+        start = time.time() + 0.5
+        for _ in procs:
+            go.put(start)
         reports = [out.get(timeout=args.seconds + 120) for _ in procs]
         for p in procs:
             p.join(30)
         elapsed = max(r["end"] for r in reports) - start
-        checks = check(db_path, reports, args.overlap)
+        checks = check(target, reports, args.overlap)
+        # No cluster.drop(target): its helper thread would empty the database while the next
+        # run measures. The cluster and every database in it go at the end.
 
     submits = [ms for r in reports for ms in r["submit_ms"]]
     claims = [ms for r in reports for ms in r["claim_ms"]]
     ok = passed(checks, len(submits))
     result = {
+        "backend": "sqlite" if cluster is None else "postgresql",
         "processes": processes,
         "seconds": round(elapsed, 1),
         "overlap": args.overlap,
@@ -180,11 +235,10 @@ def run(processes: int, args: argparse.Namespace) -> bool:
         "checks": checks,
         "ok": ok,
     }
-    record(f"load_{processes}", result)
     for r in reports:
         for e in r["errors"][:1]:
             print(f"{r['name']}: {e}", file=sys.stderr)
-    return ok
+    return result
 
 
 if __name__ == "__main__":

@@ -8,6 +8,9 @@ finish times spread over eight weeks), and every labeler's answers on items with
 that labeler's gold checks, so the report scores about 200,000 answer values against gold and
 reads every assignment. The report runs in a child process so its peak memory (VmHWM) is its own.
 Not part of the test suite.
+
+The report includes every labeler's MACE competence (store/quality/competence.py); a second
+child times that part alone, and both go to the `mace` key too.
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # also runnable as a plain script (the child process is one)
 
+from bench import bench_consensus  # noqa: E402
 from bench.bench_agreement import generate  # noqa: E402
-from bench.results import machine, peak_rss_mib, record  # noqa: E402
+from bench.results import machine, peak_rss_mib, record, record_part  # noqa: E402
 from store.db import now, open_db  # noqa: E402
 
 WEEKS = 8
@@ -111,11 +115,18 @@ def main() -> None:
                              capture_output=True, text=True, check=True).stdout
         figures["report_resamples_1000"] = json.loads(out)
         print(f"report: {out.strip()}", file=sys.stderr)
+        out = subprocess.run([sys.executable, bench_consensus.__file__, "--mace", str(path), "competence"],
+                             capture_output=True, text=True, check=True).stdout
+        competence = json.loads(out)
+        print(f"competence: {out.strip()}", file=sys.stderr)
     figures["target_seconds"] = 10
     figures["machine"] = machine()
     figures["load_average_1min"] = round(os.getloadavg()[0], 2)
     figures["measured_at"] = now()
     record("quality", figures)
+    record_part("mace", "bench_quality", {
+        "report_resamples_1000": figures["report_resamples_1000"], "competence": competence,
+        "load_average_1min": figures["load_average_1min"], "measured_at": figures["measured_at"]})
 
 
 if __name__ == "__main__":

@@ -49,6 +49,13 @@ def record(key: str, figures: dict[str, Any]) -> None:
     print(json.dumps({key: figures}, indent=2))
 
 
+def record_part(key: str, part: str, figures: dict[str, Any]) -> None:
+    """Merge `figures` as `part` of `key`, keeping the key's other parts (a key that two
+    benchmarks fill)."""
+    data = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    record(key, {**data.get(key, {}), part: figures})
+
+
 def peak_rss_mib() -> float:
     """This process's own peak RSS. ru_maxrss would do, but Linux carries it over from the
     parent across fork+exec, so a child of a big generator would report the generator's."""

@@ -25,8 +25,8 @@ from store.quality.report import gold_misses, quality_report
 from store.text import on_screen as safe
 
 # (header, key into a labeler's entry for sorting and showing)
-COLUMNS = ("labeler", "status", "screening", "gold", "agreement", "95% CI", "today", "week",
-           "active s", "fast")
+COLUMNS = ("labeler", "status", "screening", "gold", "agreement", "95% CI", "competence", "today",
+           "week", "active s", "fast")
 STATUS_ORDER = {"paused": 0, "warn": 1, "too_few": 2, "ok": 3}
 
 
@@ -40,17 +40,18 @@ def row_cells(name: str, entry: dict) -> tuple:
     medians = entry["active_seconds_median"]
     active = sorted(medians.values())[len(medians) // 2] if medians else None
     screening = entry.get("screening")
+    theta = entry["competence"]["theta"]  # MACE, from all their labels (store/quality/competence.py)
     cells = (
         name, entry["status"],
         f"{screening['result']} {screening['date']}" if screening else "—",
         str(entry["gold_checks"]), _f(entry["agreement"]),
-        f"{ci[0]:.2f}–{ci[1]:.2f}" if ci else "", str(entry["tasks_today"]),
+        f"{ci[0]:.2f}–{ci[1]:.2f}" if ci else "", _f(theta), str(entry["tasks_today"]),
         str(entry["tasks_week"]), _f(active, 0), str(entry["fast_answers"]),
     )
     keys = (
         name, STATUS_ORDER.get(entry["status"], 9), screening["result"] if screening else "",
         entry["gold_checks"], -1 if entry["agreement"] is None else entry["agreement"],
-        ci[0] if ci else -1, entry["tasks_today"], entry["tasks_week"],
+        ci[0] if ci else -1, -1 if theta is None else theta, entry["tasks_today"], entry["tasks_week"],
         -1 if active is None else active, entry["fast_answers"],
     )
     return cells, keys

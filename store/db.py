@@ -211,11 +211,14 @@ def retry_busy(fn: Callable[..., T], *args: Any, bound: float | None = None, **k
     """``fn(*args, **kwargs)``, tried again after a short random pause while the database is
     busy, for up to ``bound`` (default ``BUSY_BOUND``) seconds. ``fn`` must be one transaction
     (a busy error leaves nothing behind). Other errors, and a busy one past the bound, propagate.
-    A Database among ``args`` waits only ``POLL_BUSY_TIMEOUT_MS`` per try meanwhile.
+    A Database among ``args`` waits only ``POLL_BUSY_TIMEOUT_MS`` per try meanwhile (on
+    PostgreSQL, whose waiters are served in turn, the whole bound: `Dialect.poll_busy_ms`).
     """
     db = next((a for a in args if isinstance(getattr(a, "dialect", None), Dialect)), None)
-    end = time.monotonic() + (BUSY_BOUND if bound is None else bound)
-    with _busy_timeout(db, POLL_BUSY_TIMEOUT_MS):
+    bound = BUSY_BOUND if bound is None else bound
+    end = time.monotonic() + bound
+    wait = POLL_BUSY_TIMEOUT_MS if db is None else db.dialect.poll_busy_ms(POLL_BUSY_TIMEOUT_MS, bound)
+    with _busy_timeout(db, wait):
         while True:
             try:
                 return fn(*args, **kwargs)

@@ -75,7 +75,10 @@ def _stop_orphans() -> None:
 
 
 class Cluster:
-    def __init__(self) -> None:
+    def __init__(self, **settings: str | int) -> None:
+        # Server settings over the tests' defaults (bench_load: durable, more connections).
+        self.settings = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off",
+                         "max_connections": 200, **settings}
         self.root = Path(tempfile.mkdtemp(prefix="labeldesk-pg-"))
         self.data = self.root / "data"
         self.user = "postgres" if os.geteuid() == 0 else None
@@ -98,8 +101,8 @@ class Cluster:
             shutil.chown(self.root, self.user)
         self._run(str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-E", "UTF8",
                   "--no-locale", "-U", "postgres", "--no-sync")
-        options = (f"-c listen_addresses='' -k {self.root} -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        options = f"-c listen_addresses='' -k {self.root} " + " ".join(
+            f"-c {name}={value}" for name, value in self.settings.items())
         self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-o", options, "-w",
                   "-l", str(self.root / "log"), "start")
         self.started = True

@@ -1,5 +1,5 @@
 """Consensus of every labeled field of a database, one field at a time (so memory follows the
-largest field, not the whole table): Dawid–Skene for yes/no and category fields, mean and
+largest field, not the whole table): Dawid–Skene (or MACE) for yes/no and category fields, mean and
 spread for scales, Bradley–Terry for rankings. Gold overrides: an item with a researcher's value
 takes it (`resolution` `gold`, or `adjudicated` when it settled a dispute).
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -16,12 +17,14 @@ import sqlite_utils
 
 from store.consensus.bradley_terry import consensus_rankings
 from store.consensus.dawid_skene import dawid_skene
+from store.consensus.mace import mace
 from store.consensus.ratings import mean_and_spread
 from store.errors import StoreError
 from store.ranking import Ranking
-from store.schema import Schema, load_schema
+from store.schema import Field, Schema, load_schema
 
 CATEGORICAL = ("bool", "bool_na", "choice")
+CATEGORICAL_METHODS = ("dawid_skene", "mace")
 TASKS = ("instruction", "output", "toxicity", "ranking")
 RANKING_BATCH = 5_000  # prompts per Newton stack: 5,000 x 9 x 9 floats and a few copies
 
@@ -43,10 +46,11 @@ def _fields(db: sqlite_utils.Database) -> list[tuple[str, str]]:
         list(TASKS))]
 
 
-def _rows(db: sqlite_utils.Database, task: str, field: str) -> sqlite3.Cursor:
+def _rows(db: sqlite_utils.Database, task: str, field: str, since: str = "") -> sqlite3.Cursor:
+    # Gold stays gold whenever it was written; `since` limits the labelers' labels only.
     return db.conn.cursor().execute(
-        "SELECT labeler, item, value, gold, adjudication_id FROM labels WHERE task = ? AND field = ?",
-        [task, field])
+        "SELECT labeler, item, value, gold, adjudication_id FROM labels "
+        "WHERE task = ? AND field = ? AND (gold = 1 OR created_at >= ?)", [task, field, since])
 
 
 def _domain(kind: str, choices: Sequence[str]) -> list[Any]:
@@ -57,14 +61,31 @@ def _domain(kind: str, choices: Sequence[str]) -> list[Any]:
     return list(choices)
 
 
-def _categorical(
-    db: sqlite_utils.Database, task: str, field: str, domain: list[Any]
-) -> Iterator[dict[str, Any]]:
+@dataclass
+class Categorical:
+    """One yes/no or category field's labels as dense codes: one entry per labeler's label in
+    `it`, `lb`, `ans` (item, labeler, class); researchers' values apart in `gold` (item code to
+    class and resolution)."""
+
+    domain: list[Any]
+    items: _Codes
+    labelers: _Codes
+    it: np.ndarray
+    lb: np.ndarray
+    ans: np.ndarray
+    gold: dict[int, tuple[int, str]]
+
+    def gold_classes(self) -> dict[int, int]:
+        return {i: c for i, (c, _r) in self.gold.items()}
+
+
+def read_categorical(db: sqlite_utils.Database, task: str, field: str, domain: list[Any],
+                     since: str = "") -> Categorical:
     items, labelers = _Codes(), _Codes()
     index = {json.dumps(v, ensure_ascii=False): i for i, v in enumerate(domain)}
     it, lb, ans = [], [], []
     gold: dict[int, tuple[int, str]] = {}
-    for labeler, item, value, is_gold, adjudicated in _rows(db, task, field):
+    for labeler, item, value, is_gold, adjudicated in _rows(db, task, field, since):
         code = index.get(value)
         if code is None:
             continue  # outside the schema's domain (an older schema's value): not counted
@@ -75,21 +96,43 @@ def _categorical(
         it.append(i)
         lb.append(labelers.code(labeler))
         ans.append(code)
-    if not items:
+    return Categorical(domain, items, labelers, np.asarray(it, dtype=np.int64),
+                       np.asarray(lb, dtype=np.int64), np.asarray(ans, dtype=np.int64), gold)
+
+
+def categorical_fields(
+    db: sqlite_utils.Database, schema: Schema
+) -> Iterator[tuple[str, str, list[Any]]]:
+    """(task, field, domain) of every labeled yes/no and category field the schema knows."""
+    for task, field, f in _schema_fields(db, schema):
+        if f.kind in CATEGORICAL:
+            yield task, field, _domain(f.kind, f.choices)
+
+
+def _posterior(data: Categorical, method: str) -> np.ndarray:
+    solve = mace if method == "mace" else dawid_skene
+    posterior: np.ndarray = solve(data.it, data.lb, data.ans, n_items=len(data.items),
+                                  n_labelers=max(len(data.labelers), 1),
+                                  n_classes=len(data.domain), gold=data.gold_classes()).posterior
+    return posterior
+
+
+def _categorical(
+    db: sqlite_utils.Database, task: str, field: str, domain: list[Any], method: str
+) -> Iterator[dict[str, Any]]:
+    data = read_categorical(db, task, field, domain)
+    if not data.items:
         return
-    n = np.bincount(np.asarray(it, dtype=np.int64), minlength=len(items)) if it else np.zeros(len(items), int)
-    result = dawid_skene(np.asarray(it, dtype=np.int64), np.asarray(lb, dtype=np.int64),
-                         np.asarray(ans, dtype=np.int64), n_items=len(items),
-                         n_labelers=max(len(labelers), 1), n_classes=len(domain),
-                         gold={i: c for i, (c, _r) in gold.items()})
-    best = result.posterior.argmax(axis=1)
-    for item, i in items.items():
+    n = np.bincount(data.it, minlength=len(data.items))
+    posterior = _posterior(data, method)
+    best = posterior.argmax(axis=1)
+    for item, i in data.items.items():
         record = {"task": task, "item": item, "field": field, "value": domain[best[i]],
                   "n_labelers": int(n[i])}
-        if i in gold:
-            record.update(method=gold[i][1], confidence=1.0)
+        if i in data.gold:
+            record.update(method=data.gold[i][1], confidence=1.0)
         else:
-            record.update(method="dawid_skene", confidence=round(float(result.posterior[i, best[i]]), 4))
+            record.update(method=method, confidence=round(float(posterior[i, best[i]]), 4))
         yield record
 
 
@@ -168,20 +211,28 @@ def _outputs(rankings: list[Ranking], gold: Gold | None) -> list[str]:
     return sorted(found)
 
 
-def consensus(db: sqlite_utils.Database, schema: Schema | None = None) -> Iterator[dict[str, Any]]:
-    """One record per labeled (task, item, field): `value`, `method` (`dawid_skene`, `mean`,
-    `bradley_terry`, or `gold`/`adjudicated` when a researcher's value overrides) and
-    `n_labelers`; plus `confidence` (the posterior of the value) for yes/no and category
-    fields, `mean` and `spread` for scales, `scores` for rankings."""
-    schema = schema or load_schema()
+def _schema_fields(db: sqlite_utils.Database, schema: Schema) -> Iterator[tuple[str, str, Field]]:
     for task, field in _fields(db):
         try:
-            f = schema.field(task, field)
+            yield task, field, schema.field(task, field)
         except StoreError:  # a task or field the schema no longer has: nothing to say about it
             continue
+
+
+def consensus(db: sqlite_utils.Database, schema: Schema | None = None, *,
+              method: str = "dawid_skene") -> Iterator[dict[str, Any]]:
+    """One record per labeled (task, item, field): `value`, `method` (`dawid_skene` or, with
+    `method="mace"`, `mace`; `mean`, `bradley_terry`, or `gold`/`adjudicated` when a
+    researcher's value overrides) and `n_labelers`; plus `confidence` (the posterior of the
+    value) for yes/no and category fields, `mean` and `spread` for scales, `scores` for
+    rankings."""
+    if method not in CATEGORICAL_METHODS:
+        raise StoreError(f"consensus method {method!r}: expected one of {', '.join(CATEGORICAL_METHODS)}")
+    schema = schema or load_schema()
+    for task, field, f in _schema_fields(db, schema):
         if f.kind == "ranking":
             yield from _rankings(db)
         elif f.kind in CATEGORICAL:
-            yield from _categorical(db, task, field, _domain(f.kind, f.choices))
+            yield from _categorical(db, task, field, _domain(f.kind, f.choices), method)
         elif f.kind == "scale":
             yield from _scale(db, task, field)

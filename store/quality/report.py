@@ -1,6 +1,6 @@
 """The live quality report (`labeldesk quality`, the researchers' dashboard): per labeler, gold
-checks against researcher gold with 95% intervals, tasks, active time, fast answers, status,
-screening, and weekly trends.
+checks against researcher gold with 95% intervals, MACE competence from all their labels, tasks,
+active time, fast answers, status, screening, and weekly trends.
 
 Shares get Wilson score intervals at the effective sample size over gold checks
 (store/quality/intervals.py: the answers about one item are not independent); the mean
@@ -176,6 +176,7 @@ def quality_report(
     n_boot: int = 1000,
 ) -> dict[str, Any]:
     """`{"labelers": {name: entry}, "thresholds": {...}}` (see README, `labeldesk quality`)."""
+    from store.quality.competence import METHOD, labeler_competence, no_competence
     from store.quality.status import stored_status
     from store.schema import load_schema
 
@@ -188,6 +189,8 @@ def quality_report(
     tallies, weekly = _read_checks(db, wanted, since, gold_for(db), schema)
     work = _read_work(db, wanted, since)
     screening = screening_results(db, thresholds=policy.screening_thresholds, labeler=labeler)
+    # Over every labeler's labels even for one labeler's report: MACE weighs each against all.
+    competence = labeler_competence(db, schema, since=since, seed=seed)
     week_start = today - timedelta(days=today.weekday())
     first_day = today - timedelta(days=DAYS_SHOWN - 1)
     # The report shows what the queue acts on: a pause is the stored one, never a new verdict.
@@ -213,6 +216,7 @@ def quality_report(
             "status": status,
             "reasons": reasons,
             "screening": screening.get(name),
+            "competence": competence.get(name) or no_competence(),
             "weekly": _weekly(weekly.get(name, {}), w.by_day),
             "daily": [{"day": (first_day + timedelta(days=n)).isoformat(),
                        "tasks": w.by_day.get((first_day + timedelta(days=n)).isoformat(), 0)}
@@ -220,7 +224,7 @@ def quality_report(
         })
         out[name] = entry
     thresholds = dataclasses.asdict(policy)
-    return {"labelers": out, "thresholds": thresholds,
+    return {"labelers": out, "thresholds": thresholds, "competence": METHOD,
             "intervals": {"shares": "Wilson score 95% at the effective sample size over gold checks",
                           "mean_abs_diff": f"percentile bootstrap 95% over gold checks, {n_boot} "
                                            f"resamples, seed {seed}"}}

@@ -91,16 +91,18 @@ def export_ppo(out, exclude_labeled, since, split, db, config_path, labeler) -> 
 
 @click.command("consensus")
 @click.option("--out", required=True, metavar="FILE|-", help="Output file, or - for standard output.")
+@click.option("--method", type=click.Choice(["dawid_skene", "mace"]), default="dawid_skene",
+              show_default=True, help="The model for yes/no and category fields.")
 @common
-def export_consensus(out, db, config_path, labeler) -> None:
-    """One consensus value per labeled item and field: Dawid–Skene for flags and categories,
-    mean and spread for scales, Bradley–Terry for rankings; gold overrides."""
+def export_consensus(out, method, db, config_path, labeler) -> None:
+    """One consensus value per labeled item and field: Dawid–Skene (or MACE) for flags and
+    categories, mean and spread for scales, Bradley–Terry for rankings; gold overrides."""
     from store.consensus.compute import consensus
 
     database = resolve(db, config_path).open()
     require_researcher(database, labeler, "export consensus")
     with user_errors():
-        n = write_jsonl(consensus(database), out)
+        n = write_jsonl(consensus(database, method=method), out)
     if out != "-":
         click.echo(f"{out}: {n} consensus values")
 

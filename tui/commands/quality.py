@@ -12,8 +12,8 @@ import click
 
 from tui.context import parse_since
 
-TABLE_COLUMNS = ("labeler", "status", "gold", "agreement", "95% CI", "flags", "rank pairs",
-                 "rating |diff|", "tasks", "fast", "screening", "reasons")
+TABLE_COLUMNS = ("labeler", "status", "gold", "agreement", "95% CI", "competence", "flags",
+                 "rank pairs", "rating |diff|", "tasks", "fast", "screening", "reasons")
 
 
 def _pct(value) -> str:
@@ -33,6 +33,7 @@ def table_row(name: str, entry: dict) -> list[str]:
         str(entry["gold_checks"]),
         _pct(entry["agreement"]),
         _ci(entry["ci95"]),
+        f"{_pct(entry['competence']['theta'])} ({entry['competence']['labels']})",
         _pct(entry["flags"]["agreement"]),
         _pct(entry["rankings"]["pairwise_agreement"]),
         _pct(entry["ratings"]["mean_abs_diff"]),
@@ -62,7 +63,8 @@ def print_table(report: dict) -> None:
     pause = f"{t['pause_below']:.2f}" if t["pause_below"] else "off"
     console.print(Text(
         f"warn below {t['warn_below']:.2f}, pause below {pause}, after {t['min_gold']} gold "
-        f"checks; 95% intervals: Wilson (shares), bootstrap (rating |diff|)."))
+        f"checks; 95% intervals: Wilson (shares), bootstrap (rating |diff|); competence: MACE "
+        f"from all yes/no and category labels (labels it rests on)."))
 
 
 def register(cli: click.Group) -> None:

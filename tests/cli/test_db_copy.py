@@ -1,0 +1,90 @@
+"""`labeldesk db copy SRC DST`: the demo project, after some work, into SQLite and through
+PostgreSQL and back; every export from the copies is byte for byte the source's."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from store.copy import TABLES, first_nonempty
+from store.db import open_db
+from tui.cli import cli
+
+from ..conftest import BACKENDS
+from ..lived_in import export_bytes, lived_in_project, table_rows
+from .subproc import labeldesk, one_line_error
+
+
+def run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+@pytest.fixture
+def source(tmp_path):
+    path = tmp_path / "source.db"
+    db = open_db(path)
+    lived_in_project(db)
+    db.close()
+    return path
+
+
+def same_rows(a, b) -> None:
+    da, db_ = open_db(a), open_db(b)
+    try:
+        for table, order in TABLES:
+            assert table_rows(da, table, order) == table_rows(db_, table, order), table
+    finally:
+        da.close()
+        db_.close()
+
+
+def test_copy_into_a_new_file(source, tmp_path):
+    target = tmp_path / "copy.db"
+    done = run("db", "copy", source, target, "--labeler", "rhea")
+    assert done.exit_code == 0, done.output
+    assert done.output.startswith(f"{target}: ") and f"copied from {source}" in done.output
+    assert export_bytes(run, target, tmp_path, "copy") == export_bytes(run, source, tmp_path, "src")
+
+
+@pytest.mark.skipif("postgres" not in BACKENDS, reason="LABELDESK_TEST_BACKENDS leaves PostgreSQL out")
+def test_round_trip_through_postgresql(source, tmp_path, pg_cluster):
+    url = pg_cluster.new_database()
+    back = tmp_path / "back.db"
+    try:
+        assert run("db", "copy", source, url, "--labeler", "rhea").exit_code == 0
+        again = run("db", "copy", source, url, "--labeler", "rhea")
+        assert again.exit_code == 1 and "not empty (table labelers has rows)" in again.output
+        assert run("db", "copy", url, back, "--labeler", "rhea").exit_code == 0
+        on_pg = export_bytes(run, url, tmp_path, "pg")
+        same_rows(source, url)
+    finally:
+        pg_cluster.drop(url)
+    original = export_bytes(run, source, tmp_path, "src")
+    assert original["labels"].count(b"\n") > 1000  # the demo's labels, not an empty file
+    assert on_pg == original
+    assert export_bytes(run, back, tmp_path, "back") == original
+    same_rows(source, back)
+
+
+def test_refuses_a_destination_with_rows(source, tmp_path):
+    done = labeldesk("db", "copy", str(source), str(source), "--labeler", "rhea")
+    assert "not empty (table labelers has rows)" in one_line_error(done)
+
+
+def test_a_refused_row_leaves_the_destination_empty(source, tmp_path):
+    db = open_db(source)
+    db.execute("PRAGMA foreign_keys=OFF")  # a hand repair that lost a parent row
+    db.execute("INSERT INTO outputs (id, prompt_id, text, position) VALUES ('x', 'gone', 't', 0)")
+    db.close()
+    target = tmp_path / "copy.db"
+    done = labeldesk("db", "copy", str(source), str(target), "--labeler", "rhea")
+    assert "FOREIGN KEY" in one_line_error(done)
+    db = open_db(target)
+    assert first_nonempty(db) is None
+    db.close()
+
+
+def test_researchers_only(source, tmp_path):
+    done = labeldesk("db", "copy", str(source), str(tmp_path / "mine.db"), "--labeler", "ana")
+    assert "is a labeler; `db copy` is for researchers only" in one_line_error(done)
+    assert not (tmp_path / "mine.db").exists()

@@ -1,0 +1,106 @@
+"""MACE competence from a database's labels: in the quality report, `labeldesk quality` (JSON and
+table) and `export consensus --method mace`, on both backends. The dashboard's column:
+tests/quality/test_competence_dashboard.py."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from store.db import immediate
+from store.labels import LabelValue, write_labels
+from store.quality.competence import MIN_LABELS, labeler_competence
+from store.quality.report import quality_report
+from store.roster import add_labeler
+from store.schema import load_schema
+from tui.cli import cli
+
+N_ITEMS = 30
+HONEST = {"ana": 0.95, "bo": 0.9, "cy": 0.85}  # chance of the true answer, else a coin
+
+
+@pytest.fixture
+def labeled_db(db):
+    """30 prompts, two yes/no fields. ana, bo, cy label every item honestly; spam answers
+    `True` to everything; newbie labeled 3 items; gold on the first 5 items' `pii`."""
+    schema = load_schema()
+    for name in [*HONEST, "spam", "newbie", "idle"]:
+        add_labeler(db, name)
+    add_labeler(db, "rhea", "researcher")
+    rng = np.random.default_rng(1)
+    truth = {(f"p{i:02d}", f): bool(rng.integers(2)) for i in range(N_ITEMS)
+             for f in ("pii", "closed_domain")}
+    with immediate(db):  # one commit, not one fsync a label
+        for name, accuracy in HONEST.items():
+            write_labels(db, name, [
+                LabelValue("instruction", item, f, v if rng.random() < accuracy else bool(rng.integers(2)))
+                for (item, f), v in truth.items()], gold=False, schema=schema,
+                created_at="2026-01-05T10:00:00")
+        write_labels(db, "spam", [LabelValue("instruction", item, f, True) for item, f in truth],
+                     gold=False, schema=schema, created_at="2026-01-05T10:00:00")
+        write_labels(db, "newbie", [LabelValue("instruction", f"p{i:02d}", "pii", truth[f"p{i:02d}", "pii"])
+                                    for i in range(3)], gold=False, schema=schema,
+                     created_at="2026-02-01T10:00:00")
+        write_labels(db, "rhea", [LabelValue("instruction", f"p{i:02d}", "pii", truth[f"p{i:02d}", "pii"])
+                                  for i in range(5)], gold=True, schema=schema)
+    return db
+
+
+def test_spammer_lowest_counts_and_too_few(labeled_db):
+    found = labeler_competence(labeled_db, load_schema())
+    assert set(found) == {"ana", "bo", "cy", "spam", "newbie"}  # rhea's are gold, not labels
+    thetas = {name: found[name]["theta"] for name in [*HONEST, "spam"]}
+    assert min(thetas, key=thetas.get) == "spam" and thetas["spam"] < 0.2
+    assert all(thetas[name] > 0.7 for name in HONEST)
+    ana = found["ana"]
+    assert ana["labels"] == 2 * N_ITEMS
+    assert ana["fields"].keys() == {"instruction.closed_domain", "instruction.pii"}
+    assert ana["fields"]["instruction.pii"]["labels"] == N_ITEMS
+    # The pooled figure is the per-field ones weighted by labels (equal here).
+    per_field = [f["theta"] for f in ana["fields"].values()]
+    assert ana["theta"] == pytest.approx(sum(per_field) / 2, abs=1e-4)
+    newbie = found["newbie"]
+    assert newbie["labels"] == 3 < MIN_LABELS and newbie["theta"] is None
+    assert newbie["reason"] == f"fewer than {MIN_LABELS} yes/no or category labels"
+    assert newbie["fields"]["instruction.pii"] == {"theta": None, "labels": 3}
+    # Only labels from `since` on; gold stays known whenever it was written.
+    later = labeler_competence(labeled_db, load_schema(), since="2026-01-10")
+    assert set(later) == {"newbie"} and later["newbie"]["labels"] == 3
+
+
+def test_report_cli_json_and_table(labeled_db, db_path):
+    entry = quality_report(labeled_db, n_boot=0)["labelers"]
+    assert entry["idle"]["competence"] == {"theta": None, "labels": 0, "fields": {},
+                                           "reason": "no yes/no or category labels yet"}
+    assert entry["spam"]["competence"]["theta"] < entry["ana"]["competence"]["theta"]
+    run = CliRunner().invoke(cli, ["quality", "--format", "json", "--labeler", "spam",
+                                   "--db", str(db_path)], env={"LABELDESK_LABELER": "rhea"})
+    assert run.exit_code == 0, run.output
+    report = json.loads(run.output)
+    # One labeler's report still weighs them against everyone: the same figure as the whole.
+    assert report["labelers"]["spam"]["competence"] == entry["spam"]["competence"]
+    assert "MACE" in report["competence"]
+    table = CliRunner().invoke(cli, ["quality", "--db", str(db_path)],
+                               env={"LABELDESK_LABELER": "rhea"})
+    assert table.exit_code == 0, table.output
+    assert "competence" in table.output
+    spam_line = next(line for line in table.output.splitlines() if "spam" in line)
+    assert f"{entry['spam']['competence']['theta']:.2f} ({2 * N_ITEMS})" in spam_line
+
+
+def test_export_consensus_with_mace(labeled_db, db_path):
+    run = CliRunner().invoke(cli, ["export", "consensus", "--method", "mace", "--out", "-",
+                                   "--db", str(db_path)], env={"LABELDESK_LABELER": "rhea"})
+    assert run.exit_code == 0, run.output
+    records = [json.loads(line) for line in run.output.splitlines()]
+    methods = {r["method"] for r in records}
+    assert methods == {"mace", "gold"}
+    # The spammer's constant True does not carry an item the honest three call False.
+    truth_false = [r for r in records if r["method"] == "mace" and r["value"] is False]
+    assert truth_false and all(r["n_labelers"] == 4 for r in truth_false)
+    bad = CliRunner().invoke(cli, ["export", "consensus", "--method", "glad", "--out", "-",
+                                   "--db", str(db_path)], env={"LABELDESK_LABELER": "rhea"})
+    assert bad.exit_code == 2 and "glad" in bad.output

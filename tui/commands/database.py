@@ -1,0 +1,42 @@
+"""`labeldesk db copy SRC DST`: a whole project into a new, empty database — SQLite to
+PostgreSQL (moving to several hosts) and back (a backup file, or leaving PostgreSQL)."""
+
+from __future__ import annotations
+
+import click
+
+from tui.cli import config_option, labeler_option, stderr_progress, user_errors
+
+
+@click.group("db")
+def db_group() -> None:
+    """Whole databases: copy a project between SQLite files and PostgreSQL."""
+
+
+@db_group.command("copy")
+@click.argument("src", metavar="SRC")
+@click.argument("dst", metavar="DST")
+@config_option
+@labeler_option
+def copy(src, dst, config_path, labeler) -> None:
+    """Copy every row of SRC into DST, ids and all, in one transaction (on any error DST stays
+    empty). Each is a database file or a postgresql:// URL; DST is created (a file) or
+    migrated (a PostgreSQL database its owner created) and must hold no rows yet."""
+    from store.copy import copy_database, count_rows
+    from store.dialect import shown
+    from tui.context import require_researcher, resolve
+
+    source = resolve(src, config_path).open()
+    require_researcher(source, labeler, "db copy")
+    target = resolve(dst, config_path).open(create=True)
+    with user_errors(), stderr_progress("copying", sum(count_rows(source).values())) as advance:
+        result = copy_database(source, target, progress=advance)
+    source.close()
+    target.close()
+    tables = sum(1 for n in result.rows.values() if n)
+    # A URL is shown without its password.
+    click.echo(f"{shown(dst)}: {result.total} rows in {tables} tables copied from {shown(src)}")
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(db_group)
