@@ -18,11 +18,11 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.geometry import Region
-from textual.screen import Screen
 from textual.widgets import Static
 
 from screens.faults import attempt
 from screens.host import Host
+from screens.key_path import OrderedScreen
 from screens.widgets.few_shot import render_prompt
 from screens.widgets.footer import Footer
 from screens.widgets.safe_text import safe_content
@@ -35,7 +35,8 @@ Key = tuple[str, str, str]
 
 
 def shown_value(value: Any, numbers: dict[str, str]) -> str:
-    """A value as the researcher reads it; rankings use the outputs' numbers (1, 2, 3…)."""
+    """A value as the researcher reads it; rankings use the outputs' numbers (1, 2, 3…).
+    Labelers' answers may come from an imported file: control characters are made visible."""
     if value is None:
         return "·"
     if value is True:
@@ -46,18 +47,22 @@ def shown_value(value: Any, numbers: dict[str, str]) -> str:
         return "n/a"
     if isinstance(value, list):
         return " > ".join(" = ".join(numbers.get(o, "?") for o in group) for group in value)
-    return str(value)
+    return on_screen(str(value))
 
 
-class AdjudicationScreen(Screen[None]):
+class AdjudicationScreen(OrderedScreen):
+    RESEARCHER_ONLY = True  # tui.app.LabelDeskApp.push_screen refuses it to labelers
     app: Host  # the typed view of self.app (screens.host)
     CSS_PATH = "adjudication.tcss"
     HELP_TOPIC = "keys"
     BINDINGS = [
         Binding("escape", "home", "Home", id="adjudication.home"),
         Binding("enter", "decide", "Save", id="adjudication.decide"),
-        Binding("up,k", "move(-1)", "Prev field", id="adjudication.up", show=False),
-        Binding("down,j", "move(1)", "Next field", id="adjudication.down", show=False),
+        # Before the focused prompt box's own scrolling: ↑/↓ move between fields whether or not
+        # the prompt fits (PageUp/PageDown scroll it).
+        Binding("up,k", "move(-1)", "Prev field", id="adjudication.up", show=False, priority=True),
+        Binding("down,j", "move(1)", "Next field", id="adjudication.down", show=False,
+                priority=True),
         Binding("t", "next_reason", "Reason", id="adjudication.reason"),
         Binding("g", "toggle_update", "Guideline flag", id="adjudication.update"),
         Binding("c", "take_consensus", "Consensus", id="adjudication.consensus"),
@@ -101,7 +106,9 @@ class AdjudicationScreen(Screen[None]):
         self.typed = {}
         self.started = time.monotonic()
         if self.case is not None:
-            self._restore(adjudication.load_draft(app.db, self.case, app.labeler))
+            draft = attempt(self.notify, "read your decision so far", adjudication.load_draft,
+                            app.db, self.case, app.labeler)[1]
+            self._restore(draft or {})
         self.refresh_case()
 
     # A decision in progress is kept in the database on every change (a few keys an item), so a
@@ -166,7 +173,7 @@ class AdjudicationScreen(Screen[None]):
             final = shown_value(self.values.get(key), self.numbers)
             if key in self.typed and key not in self.values:
                 final = f"{self.typed[key]}… (every output once)"
-            detail = "; ".join(f.detail for f in case.findings_for(key))
+            detail = on_screen("; ".join(f.detail for f in case.findings_for(key)))
             lines.append(Content.assemble(
                 (marker + self._row_name(key), "bold" if n == self.row else ""),
                 f"  ({detail})\n    {answers}\n    final: ",

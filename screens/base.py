@@ -18,11 +18,11 @@ from typing import Any
 from textual import events
 from textual.binding import Binding
 from textual.content import Content
-from textual.screen import Screen
 from textual.timer import Timer
 
 from screens.faults import KEPT
 from screens.host import Host
+from screens.key_path import OrderedScreen
 from screens.widgets.status_line import StatusLine
 from store.labels import LabelValue
 from store.task_session import Claimed, NotSaved, Outcome, Saved, TaskSession
@@ -30,10 +30,9 @@ from store.text import on_screen
 from store.views import TaskView
 
 
-class WorkScreen(Screen):
+class WorkScreen(OrderedScreen):
     app: Host  # the typed view of self.app (screens.host)
     KIND = ""
-    ORDERED_KEYS = True
     DRAFT_DELAY = 0.8  # seconds after the first unsaved change; the spec allows ~1 s of loss
 
     BINDINGS = [Binding("escape", "home", "Home", id="work.home")]
@@ -75,11 +74,9 @@ class WorkScreen(Screen):
             self.next_task()
         else:
             self.renew_lease()
-        self.ready = self.app.screen is self
-        self.app.call_later(self.app.drain_keys)
+        # then OrderedScreen's: ready, and the keys kept meanwhile are replayed
 
     def on_screen_suspend(self) -> None:
-        self.ready = False
         self.flush_drafts()
         self.session.pause()
 

@@ -13,12 +13,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
 from screens.faults import attempt
 from screens.host import Host
+from screens.key_path import OrderedScreen
 from screens.widgets.footer import Footer
 from store.db import immediate
 from store.quality.report import gold_misses, quality_report
@@ -57,12 +57,15 @@ def row_cells(name: str, entry: dict) -> tuple:
     return cells, keys
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(OrderedScreen):
+    RESEARCHER_ONLY = True  # tui.app.LabelDeskApp.push_screen refuses it to labelers
     app: Host  # the typed view of self.app (screens.host)
     CSS_PATH = "dashboard.tcss"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Home", id="dashboard.home"),
-        Binding("enter", "misses", "Gold misses", id="dashboard.misses"),
+        # Before the table's own Enter, which only posts RowSelected: keys typed after it
+        # must meet the misses screen (screens/key_path.py).
+        Binding("enter", "misses", "Gold misses", id="dashboard.misses", priority=True),
         Binding("o", "sort", "Sort", id="dashboard.sort"),
         Binding("O", "reverse", "Reverse", id="dashboard.reverse"),
         Binding("u", "resume", "Resume", id="dashboard.resume"),
@@ -180,8 +183,10 @@ class DashboardScreen(Screen[None]):
             self.app.push_screen(MissesScreen(name))
 
 
-class MissesScreen(Screen[None]):
+class MissesScreen(OrderedScreen):
     """A labeler's latest gold-check answers that missed, beside the gold, for coaching."""
+
+    RESEARCHER_ONLY = True  # tui.app.LabelDeskApp.push_screen refuses it to labelers
 
     app: Host
 

@@ -29,6 +29,7 @@ from store.views import TaskView
 
 class DemoScoringScreen(WorkScreen):
     KIND = demonstrations.SCORE_KIND
+    RESEARCHER_ONLY = True  # others' answers: tui.app.LabelDeskApp.push_screen gates it
     CSS_PATH = "demo_scoring.tcss"
     HELP_TOPIC = "writing-demonstrations"
 

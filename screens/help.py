@@ -17,6 +17,7 @@ from textual.widgets import Input, Markdown, Static
 from textual.widgets.markdown import MarkdownBlock
 
 from screens.guidelines import MISSING, matching, read_guidelines
+from screens.key_path import OrderedScreen, focus_now
 from screens.widgets.footer import Footer
 from screens.widgets.safe_text import SafeInput
 
@@ -70,7 +71,16 @@ def keys_content(keys: list[tuple[str, str]], title: str) -> Content:
     return Content("\n").join(rows)
 
 
-class HelpScreen(Screen):
+class _Search(SafeInput):
+    async def action_submit(self) -> None:
+        # At once rather than through Input.Submitted: Escape typed right after Enter closes
+        # help instead of clearing a search that has not been shown yet.
+        screen = self.screen
+        if isinstance(screen, HelpScreen):
+            await screen.search(self.value)
+
+
+class HelpScreen(OrderedScreen):
     CSS_PATH = "help.tcss"
     BINDINGS = [
         Binding("escape", "close", "Back", id="help.close"),
@@ -82,7 +92,7 @@ class HelpScreen(Screen):
         self.text = read_guidelines() or f"# Guidelines\n\n{MISSING}"
 
     def compose(self) -> ComposeResult:
-        yield SafeInput(placeholder="Search the guidelines (Enter), Escape to go back", id="help-search")
+        yield _Search(placeholder="Search the guidelines (Enter), Escape to go back", id="help-search")
         yield Static(id="help-status")
         with VerticalScroll(id="help-body"):
             yield Static(id="help-keys", markup=False)
@@ -90,7 +100,7 @@ class HelpScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#help-body").focus()
+        focus_now(self.query_one("#help-body"))
 
     def show_keys(self, screen: Screen, topic: str = "") -> None:
         """List the keys of ``screen`` (the one F1 was pressed on) above the guidelines, then
@@ -116,11 +126,11 @@ class HelpScreen(Screen):
             self._anchor = ""
 
     def action_search(self) -> None:
-        self.query_one("#help-search", Input).focus()
+        focus_now(self.query_one("#help-search", Input))
 
-    async def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.query_one("#help-body").focus()
-        await self.show(event.value)
+    async def search(self, query: str) -> None:
+        focus_now(self.query_one("#help-body"))
+        await self.show(query)
 
     async def show(self, query: str) -> None:
         status = self.query_one("#help-status", Static)

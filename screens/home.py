@@ -13,12 +13,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from screens.faults import attempt
 from screens.host import Host
+from screens.key_path import OrderedScreen
 from screens.registry import WORK
 from screens.widgets.footer import Footer
 from screens.widgets.safe_text import safe_markup
@@ -29,10 +29,9 @@ from store.resume import pending_quiz_state
 POLL_SECONDS = 3.0
 
 
-class HomeScreen(Screen):
+class HomeScreen(OrderedScreen):
     app: Host  # the typed view of self.app (screens.host)
     CSS_PATH = "home.tcss"
-    ORDERED_KEYS = True  # `w` then typing at once: the text reaches the writing screen
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "start_selected", "Start", id="home.start", show=True),
         *(Binding(w.key, f"start('{w.kind}')", w.title, id=f"home.{w.kind}", show=False)

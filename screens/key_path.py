@@ -17,6 +17,11 @@ App keymap, so remapped keys work), then the messages our widgets `report` in an
 handled inline by their ancestors. Screens move focus with `focus_now` (Screen.set_focus is
 synchronous; Widget.focus defers to call_later), so the next key already meets the new step.
 Rendering may lag behind; state never does.
+
+Every screen of ours takes its keys this way (`OrderedScreen`), not only the work screens: on
+Textual's path, Escape on a help screen is only posted to it, so keys read in the same burst
+are forwarded to the help screen too and lost once it closes. A screen being pushed or uncovered
+takes keys only once it is resumed (composed, its data read): until then the App keeps them.
 """
 
 from __future__ import annotations
@@ -25,7 +30,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from textual import events
+from textual import events, on
+
+# Private, no public equivalent: how a message pump calls a handler and which pump is running
+# (tests/test_textual_private.py fails by name if Textual renames them).
 from textual._callback import invoke
 from textual._context import active_message_pump
 from textual.message import Message
@@ -73,6 +81,28 @@ async def _bubble(start: Widget, message: Message, screen: Screen) -> None:
         node = parent if isinstance(parent, Widget) else None
 
 
+class OrderedScreen(Screen):
+    """A screen whose keys come one at a time through `deliver`, and only while it is `ready`:
+    from its ScreenResume (composed and current) to its ScreenSuspend."""
+
+    ORDERED_KEYS = True
+    ready = False
+
+    # Handlers Textual calls besides a subclass's own on_screen_resume/suspend, after them
+    # (it walks the MRO, subclass first): the subclass has read its data (or left) by the time
+    # the keys kept for this screen are replayed.
+    @on(events.ScreenResume)
+    def _take_keys(self) -> None:
+        self.ready = self.app.screen is self
+        drain = getattr(self.app, "drain_keys", None)
+        if drain is not None:
+            self.app.call_later(drain)
+
+    @on(events.ScreenSuspend)
+    def _keep_keys(self) -> None:
+        self.ready = False
+
+
 def focus_now(widget: Widget) -> None:
     """Focus `widget` before the next key is read (`Widget.focus` waits for call_later)."""
     widget.screen.set_focus(widget)
@@ -117,4 +147,4 @@ async def _keys_and_bindings(screen: Screen, event: events.Key) -> bool:
     return False
 
 
-__all__ = ["deliver", "focus_now", "report"]
+__all__ = ["OrderedScreen", "deliver", "focus_now", "report"]

@@ -45,8 +45,9 @@ from screens.widgets.safe_text_area import SafeTextArea
 from screens.widgets.status_line import StatusLine
 from store.errors import StoreError
 from store.quiz import admin, taking
+from store.quiz.holding import hold_quiz, quiz_holder
 from store.resume import pending_quiz
-from store.task_session import NotSaved, attempt
+from store.task_session import NotSaved, Saved, attempt
 from store.text import on_screen
 
 SECTION_TITLES = {
@@ -96,6 +97,8 @@ class QuizScreen(WorkScreen):
         Binding("ctrl+o", "go(-1)", "Previous item", id="quiz.prev", priority=True),
         Binding("ctrl+s", "save_item", "Save / submit", id="quiz.save", priority=True),
         Binding("enter", "begin", "Begin", id="quiz.begin", show=False),
+        # Only while another terminal of the labeler holds the quiz (store/quiz/holding.py).
+        Binding("ctrl+t", "take_over", "Continue here", id="quiz.take_over", priority=True),
     ]
 
     def __init__(self) -> None:
@@ -104,6 +107,8 @@ class QuizScreen(WorkScreen):
         self.position = -1  # -1 the instructions, len(items) the review page
         self._base = 0.0
         self._since: float | None = None
+        self.elsewhere = False  # another session of the labeler holds the quiz
+        self._held_reason = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -151,10 +156,56 @@ class QuizScreen(WorkScreen):
         self.quiz = taking.load_session(app.db, name, app.labeler)
         if self.quiz.locked:
             self._show_locked()
+        elif not self._hold():
+            self._show_elsewhere()
         elif self.quiz.answers:
             self._show(taking.resume_position(self.quiz))
         else:
             self._show(-1)
+
+    # -- two terminals ------------------------------------------------------------------
+    def _hold(self, take_over: bool = False) -> bool:
+        """This terminal takes the quiz; False when another session of the labeler has it."""
+        outcome = attempt(hold_quiz, self.app.db, self.live.quiz, self.app.labeler,
+                          take_over=take_over, bound=self.app.busy_bound)
+        self._held_reason = outcome.reason if isinstance(outcome, NotSaved) else ""
+        self._set_elsewhere(isinstance(outcome, NotSaved))
+        return not self.elsewhere
+
+    def _set_elsewhere(self, elsewhere: bool) -> None:
+        self.elsewhere = elsewhere
+        self.refresh_bindings()  # ctrl+t in the footer only while it applies
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "take_over":
+            return self.elsewhere
+        return True
+
+    def _show_elsewhere(self) -> None:
+        s = self.live
+        self.position = -1
+        self.query_one("#quiz-body", ContentSwitcher).current = "locked"
+        focus_now(self.query_one("#locked"))
+        self.query_one("#locked-text", Static).update(
+            f"Not opened here: {on_screen(self._held_reason)}.\n\nGo on with it there, or press "
+            "ctrl+t to continue here: the answers saved so far come with it, and the other "
+            "session stops saving and says so. Escape: home.")
+        self.query_one("#quiz-title", Static).update(f"Screening quiz {s.quiz} — open elsewhere")
+
+    def action_take_over(self) -> None:
+        """Continue the quiz in this terminal; an answer on screen here is saved first."""
+        if not self._hold(take_over=True):
+            self.refuse(f"Not taken over: {self._held_reason}.")
+            return
+        if self.item is not None and self._dirty:
+            self._save()
+        app, position = self.app, self.position
+        self.quiz = taking.load_session(app.db, self.live.quiz, app.labeler)
+        if self.quiz.locked:
+            self._show_locked()
+            return
+        self._show(position if self.item is not None else taking.resume_position(self.quiz))
+        self.say("The quiz continues here; your other session no longer saves it.")
 
     def on_screen_suspend(self) -> None:
         self.flush_drafts()  # before the item clock stops (WorkScreen's flush then finds it clean)
@@ -314,7 +365,14 @@ class QuizScreen(WorkScreen):
         if isinstance(outcome, NotSaved):  # stays dirty: the next change or move tries again
             self._dirty = True
             self.app.bell()
-            self.say(f"Answer not saved: {outcome.reason}. {KEPT}.", "$text-error")
+            # Refused because the other terminal took the quiz over? (a read; a database
+            # fault here just leaves the hint out)
+            holder = attempt(quiz_holder, self.app.db, self.live.quiz, self.app.labeler,
+                             bound=self.app.busy_bound) if outcome.kind == "refused" else None
+            taken = isinstance(holder, Saved) and holder.value is not None
+            self._set_elsewhere(taken)
+            then = " (ctrl+t: continue here)" if taken else ""
+            self.say(f"Answer not saved: {outcome.reason}. {KEPT}{then}.", "$text-error")
             return outcome
         self._base, self._since, self._dirty = seconds, time.monotonic(), False
         self._header()
@@ -349,7 +407,9 @@ class QuizScreen(WorkScreen):
         """Enter where no widget takes it: begin on the instructions, submit on the review page."""
         if self.quiz is None:
             return
-        if self.quiz.locked:
+        if self.elsewhere and self.item is None:
+            self.refuse("The quiz is open in your other session (ctrl+t: continue here)")
+        elif self.quiz.locked:
             self.refuse("The quiz is submitted and locked: nothing to change (Escape: home)")
         elif self.position < 0:
             self._show(0)
@@ -357,7 +417,7 @@ class QuizScreen(WorkScreen):
             self.action_save_item()
 
     def action_go(self, step: int) -> None:
-        if self.quiz is None or self.quiz.locked:
+        if self.quiz is None or self.quiz.locked or (self.elsewhere and self.item is None):
             return
         if self.item is not None and self._save() is not None:
             # Not saved: stay, answers on screen, the status line says why; keys typed after
@@ -370,7 +430,7 @@ class QuizScreen(WorkScreen):
             self.say("")
 
     def action_save_item(self) -> None:
-        if self.quiz is None or self.quiz.locked:
+        if self.quiz is None or self.quiz.locked or (self.elsewhere and self.item is None):
             return
         if self.item is not None:
             self.action_go(1)

@@ -12,7 +12,10 @@ from collections import deque
 from typing import TYPE_CHECKING
 
 from textual import events
-from textual._time import get_time  # the clock Textual stamps events with (Message.time)
+
+# Private: the clock Textual stamps events with (Message.time), to compare with it
+# (tests/test_textual_private.py).
+from textual._time import get_time
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -305,6 +308,19 @@ class LabelDeskApp(Host):
     async def action_quit(self) -> None:
         self.flush_drafts()
         self._leave(self._unsaved())
+
+    def push_screen(self, screen, *args, **kwargs):
+        """One role gate for every way a screen is opened (a home key, the palette, a screen
+        opening another): a labeler never gets a researcher-only screen (gold, others' answers,
+        names), not even composed; they are told and stay where they are."""
+        target = self.get_screen(screen) if isinstance(screen, str) and self.is_screen_installed(
+            screen) else screen
+        if getattr(target, "RESEARCHER_ONLY", False) and self.role != "researcher":
+            self.notify("That screen is for researchers.", severity="error", markup=False)
+            from textual.await_complete import AwaitComplete
+
+            return AwaitComplete()
+        return super().push_screen(screen, *args, **kwargs)
 
     def action_guidelines(self) -> None:
         from screens.help import HelpScreen

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from rich.segment import Segment
 from textual.strip import Strip
-from textual.widgets import SelectionList
-from textual.widgets._toggle_button import ToggleButton
+from textual.widgets import Checkbox, SelectionList
 from textual.widgets.option_list import OptionDoesNotExist
 
 CHOSEN, NOT_CHOSEN = "X", " "
@@ -19,8 +18,9 @@ class CheckList(SelectionList):
     def render_line(self, y: int) -> Strip:
         strip = super().render_line(y)
         segments = list(strip)
-        # SelectionList.render_line puts BUTTON_LEFT, BUTTON_INNER, BUTTON_RIGHT before the prompt.
-        if len(segments) < 3 or segments[1].text != ToggleButton.BUTTON_INNER:
+        # SelectionList.render_line puts its ToggleButton's BUTTON_LEFT, BUTTON_INNER and
+        # BUTTON_RIGHT before the prompt; Checkbox is the public ToggleButton (same glyphs).
+        if len(segments) < 3 or segments[1].text != Checkbox.BUTTON_INNER:
             return strip
         try:
             option = self.get_option_at_index(self.scroll_offset.y + y)

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.widgets import Select
+
+# Private: a Select's overlay can only be changed by subclassing it and composing the Select
+# anew (tests/test_textual_private.py checks both names).
 from textual.widgets._select import SelectCurrent, SelectOverlay
 
 
@@ -44,4 +47,4 @@ class ChoiceSelect(Select):
             overlay.disable_option_at_index(0)
 
 
-__all__ = ["ChoiceSelect", "best_match"]
+__all__ = ["ChoiceOverlay", "ChoiceSelect", "best_match"]

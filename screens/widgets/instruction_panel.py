@@ -22,12 +22,11 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Markdown, Select, Static
-from textual.widgets._select import SelectOverlay
 
 from screens.guidelines import MISSING, matching, read_guidelines
 from screens.key_path import report
 from screens.widgets import field_values as fv
-from screens.widgets.choice_select import ChoiceSelect
+from screens.widgets.choice_select import ChoiceOverlay, ChoiceSelect
 from store.schema import Field
 
 RULES_KEY = "question_mark"
@@ -90,7 +89,7 @@ class InstructionPanel(VerticalScroll, can_focus=True):
 
     def on_mount(self) -> None:
         self.query_one("#pii-rules").display = False
-        for overlay in self.query(SelectOverlay):
+        for overlay in self.query(ChoiceOverlay):
             overlay.can_focus = False
         self._refresh()
 
@@ -161,7 +160,7 @@ class InstructionPanel(VerticalScroll, can_focus=True):
         field = self.choosing
         assert field is not None
         select = self._select(field)
-        overlay = select.query_one(SelectOverlay)
+        overlay = select.query_one(ChoiceOverlay)
         key = event.key
         moves = {"up": "cursor_up", "down": "cursor_down", "pageup": "page_up",
                  "pagedown": "page_down", "home": "first", "end": "last"}

@@ -10,16 +10,21 @@ before the next key, so doing both inside the key keeps typed-ahead keys in orde
 from __future__ import annotations
 
 from textual import events
-from textual.widgets import Select
-from textual.widgets._select import SelectOverlay
+from textual.widgets import OptionList, Select
 
 from screens.key_path import focus_now
+
+
+def overlay_of(select: Select) -> OptionList:
+    """The open list of a Select: its one OptionList (Textual's SelectOverlay, a private class;
+    the public OptionList is all we use of it)."""
+    return select.query_one(OptionList)
 
 
 class KeyedSelect(Select):
     def action_show_overlay(self) -> None:
         super().action_show_overlay()
-        focus_now(self.query_one(SelectOverlay))
+        focus_now(overlay_of(self))
 
     def on_key(self, event: events.Key) -> None:
         # Keys of the open overlay bubble here before its bindings run (Enter: select).
@@ -27,7 +32,7 @@ class KeyedSelect(Select):
             return
         event.stop()
         event.prevent_default()
-        overlay = self.query_one(SelectOverlay)
+        overlay = overlay_of(self)
         if event.key == "enter" and overlay.highlighted is not None:
             self.value = self._options[overlay.highlighted][1]
         self.expanded = False

@@ -20,6 +20,7 @@ from store.errors import StoreError
 from store.events import log_event
 from store.labels import LabelValue, load_draft, save_draft, write_labels
 from store.quiz.admin import prompt_id, require_quiz
+from store.quiz.holding import require_holder
 from store.ranking import LETTERS, unplaced
 from store.roster import role_of
 from store.schema import Schema, load_schema
@@ -118,6 +119,7 @@ def save_answer(db: sqlite_utils.Database, session: QuizSession, position: int,
     with immediate(db):
         if _taker(db, session.quiz, session.labeler)[1] is not None:
             raise QuizLocked(f"quiz {session.quiz!r} was submitted and is locked")
+        require_holder(db, session.quiz, session.labeler)  # not two terminals at once
         data = dict(answer, _seconds=round(seconds, 1))
         save_draft(db, item.assignment_id, data)
         db.execute(
@@ -178,6 +180,7 @@ def submit_quiz(db: sqlite_utils.Database, session: QuizSession, *, schema: Sche
     with immediate(db):
         if _taker(db, session.quiz, session.labeler)[1] is not None:
             raise QuizLocked(f"quiz {session.quiz!r} was already submitted")
+        require_holder(db, session.quiz, session.labeler)
         saved = {i.position: load_draft(db, i.assignment_id) or {} for i in session.items}
         gaps = [f"item {i.position + 1}: {why}" for i in session.items
                 if (why := missing(i, saved[i.position]))]

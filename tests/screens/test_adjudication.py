@@ -167,3 +167,24 @@ async def test_the_comparison_screen_serves_a_disputed_item_to_a_third_labeler(m
         await pilot.press("c")
         await pilot.pause()
         assert app.screen.view is not None and app.screen.view.prompt.id == "p1"
+
+
+async def test_a_decision_another_researcher_stored_first_is_not_called_saved(make_app, sample_db):
+    from store import adjudication
+    from store.roster import add_labeler
+
+    disputed(sample_db)
+    add_labeler(sample_db, "ruth", "researcher")
+    app = make_app("rhea", config=config())
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("a", "A", "t")
+        await pilot.pause()
+        case = app.screen.case
+        adjudication.decide(sample_db, case, "ruth", [LabelValue(*case.keys[0], 7)],
+                            reason="ambiguous_prompt", schema=app.schema)  # ruth, meanwhile
+        await pilot.press("enter")
+        await pilot.pause()
+        said = [n.message for n in app._notifications]
+        assert any("adjudicated meanwhile" in m for m in said), said
+        assert not any(m.startswith("Saved") for m in said)
+    assert [r for (r,) in sample_db.execute("SELECT researcher FROM adjudications")] == ["ruth"]

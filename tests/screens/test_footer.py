@@ -63,3 +63,27 @@ def test_every_screen_uses_the_leak_free_footer():
         if module.name != "footer.py":
             assert "from textual.widgets import Footer" not in module.read_text(), module
             assert not re.search(r"from textual\.widgets import \([^)]*\bFooter\b", module.read_text()), module
+
+
+def footer_binding_ids() -> set[str]:
+    """The ids of every binding a footer can show (declared with `show`), on every screen."""
+    import importlib
+    import inspect
+
+    from tui.keymap import BINDING_MODULES
+
+    ids = set()
+    for name in BINDING_MODULES:
+        for _, cls in inspect.getmembers(importlib.import_module(name), inspect.isclass):
+            if cls.__module__ == name:
+                ids |= {b.id for b in cls.__dict__.get("BINDINGS", ())
+                        if getattr(b, "show", False) and getattr(b, "id", None)}
+    return ids
+
+
+def test_every_key_a_footer_shows_has_its_place_in_the_importance_order():
+    from screens.widgets.footer import IMPORTANCE
+    from tui.keymap import binding_ids
+
+    assert sorted(footer_binding_ids() - set(IMPORTANCE)) == []  # else it sorts after Help/Quit
+    assert sorted(set(IMPORTANCE) - binding_ids()) == []  # no id that no screen has

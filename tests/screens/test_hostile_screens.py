@@ -21,6 +21,7 @@ from store.db import open_db
 from store.imports import import_labels, import_outputs, import_prompts
 from store.roster import add_labeler
 from store.schema import load_schema
+from store.text import on_screen
 from tests.corpus.hostile import CORPUS, SCREEN_GROUPS, Hostile
 from tests.corpus.terminal import assert_harmless
 from tui.app import LabelDeskApp
@@ -175,3 +176,62 @@ async def test_quiz_screen(hostile_db, tmp_path):
         await pilot.press("enter")
         await check_still_running(app, pilot)
         assert_harmless(app, item)  # the first item: prompt and completion
+
+
+async def test_hostile_ids_on_the_researcher_screens(db, tmp_path):
+    """Prompt and output ids are imported data too: the dashboard's gold misses and the
+    adjudication screen (title, rows, the saved note) show them as written, never acting."""
+    from screens.adjudication import AdjudicationScreen
+    from screens.dashboard import DashboardScreen, MissesScreen
+    from store import queue
+    from store.labels import LabelValue, submit
+    from store.quality.policy import QualityPolicy
+    from tests.corpus.hostile import BY_NAME, combined
+
+    item = combined("ids", ("markup_click", "ansi_colours", "bidi_override"))
+    pid = item.text.replace("\n", " ")  # disputed
+    gid = pid + "-gold"  # a gold check alice misses
+    outputs = {p: [f"{p}-{c}" for c in "ab"] for p in (pid, gid)}
+    add_labeler(db, "alice")
+    add_labeler(db, "rhea", "researcher")
+    files = {
+        "p.jsonl": [{"id": p, "text": BY_NAME["markup_bold"].text, "tasks": ["comparison"]}
+                    for p in (pid, gid)],
+        "o.jsonl": [{"id": o, "prompt_id": p, "text": "An answer."}
+                    for p in (pid, gid) for o in outputs[p]],
+        "gold.jsonl": [{"labeler": "rhea", "task": "ranking", "item": gid, "field": "ranking",
+                        "value": [[outputs[gid][0]], [outputs[gid][1]]]}],
+        "l.jsonl": [{"labeler": who, "task": "output", "item": outputs[pid][0], "field": "rating",
+                     "value": rating} for who, rating in (("bob", 1), ("dan", 7), ("erin", 4))],
+    }
+    for name, rows in files.items():
+        (tmp_path / name).write_text("".join(json.dumps(r) + "\n" for r in rows))
+    import_prompts(db, tmp_path / "p.jsonl")
+    import_outputs(db, tmp_path / "o.jsonl")
+    import_labels(db, tmp_path / "gold.jsonl", gold=True)
+    import_labels(db, tmp_path / "l.jsonl", add_labelers=True)
+    check = queue.claim_next(db, "alice", "comparison", policy=QualityPolicy(gold_rate=1.0))
+    assert check is not None and check.item == gid
+    submit(db, check.id, [LabelValue("ranking", gid, "ranking",
+                                     [[outputs[gid][1]], [outputs[gid][0]]])])
+    config = Config()
+    config.data["adjudication"]["max_overlap"] = 3
+    app = make_app(db, "rhea", config)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+        app.push_screen(MissesScreen("alice"))
+        await pilot.pause()
+        row = [str(c) for c in app.screen.query_one("#misses-table").get_row_at(0)]
+        shown = on_screen(gid)
+        assert row[1] == shown and row[3] == f"{shown}-b > {shown}-a"
+        assert_harmless(app, item, literal=False)
+        await pilot.press("escape", "escape", "a")
+        await pilot.pause()
+        assert isinstance(app.screen, AdjudicationScreen)
+        assert_harmless(app, item)  # the title
+        await pilot.press("A", "t", "enter")
+        await check_still_running(app, pilot)
+        assert_harmless(app, item)  # "Saved the decision on …"
+    assert db.execute("SELECT item FROM adjudications").fetchall() == [(pid,)]

@@ -18,10 +18,10 @@ SIZES = [(80, 24), (60, 20)]
 def visible_keys(app) -> set[str]:
     """Descriptions of the footer keys drawn wholly on screen, left of the palette key."""
     keys = list(app.screen.query(FooterKey))
-    palette = [k for k in keys if k.has_class("-command-palette")]
+    palette = [k for k in keys if k.has_class("-command-palette") and k.display]
     right = palette[0].region.x if palette else app.size.width
     return {k.description for k in keys
-            if not k.has_class("-command-palette") and 0 < k.region.width
+            if not k.has_class("-command-palette") and 0 < k.region.width and k.visible
             and k.region.right <= right}
 
 
@@ -50,6 +50,20 @@ async def test_essential_keys_are_visible_at_80x24(make_app, what, keys, essenti
     async with app.run_test(size=(80, 24)) as pilot:
         await press_settled(pilot, *keys)
         assert essential <= visible_keys(app), (what, essential - visible_keys(app))
+
+
+@pytest.mark.parametrize(("what", "keys"), [(e[0], e[1]) for e in ESSENTIAL]
+                         + [("quiz", ["s", "enter"]), ("quiz ranking", ["s", "enter"] + ["ctrl+n"] * 3)],
+                         ids=[e[0] for e in ESSENTIAL] + ["quiz", "quiz ranking"])
+async def test_help_and_quit_are_visible_on_every_step_at_60_columns(make_app, sample_db, what,
+                                                                     keys):
+    assign_quiz(sample_db)
+    cfg = Config()
+    cfg.data["comparison"]["advance_after_rating"] = False
+    app = make_app("alice", config=cfg)
+    async with app.run_test(size=(60, 20)) as pilot:
+        await press_settled(pilot, *keys)
+        assert {"Help", "Quit"} <= visible_keys(app), (what, visible_keys(app))
 
 
 async def test_quiz_keys_are_visible_at_80x24(make_app, sample_db):
@@ -165,11 +179,11 @@ async def test_a_footer_key_that_does_not_fit_whole_is_not_drawn_half(make_app):
     from textual.widgets._footer import FooterKey
 
     app = make_app("alice")
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(60, 20)) as pilot:
         await pilot.press("w")
         await pilot.pause()
         keys = [k for k in app.screen.query(FooterKey) if not k.has_class("-command-palette")]
-        limit = next(k for k in app.screen.query(FooterKey)
-                     if k.has_class("-command-palette")).region.x
-        assert any(not k.visible for k in keys)  # "Copy answer" has no room at 80 columns
-        assert all(k.region.right <= limit for k in keys if k.visible)
+        assert any(not k.display for k in keys)  # "Copy answer" has no room at 60 columns …
+        # … and the keys drawn end before the edge, Help and Quit among them
+        assert all(k.region.right <= app.size.width for k in keys if k.display)
+        assert {"Help", "Quit"} <= {k.description for k in keys if k.display and k.visible}

@@ -330,3 +330,46 @@ async def test_enter_on_the_review_page_asks_to_submit(quiz_app, sample_db):
         await pilot.press("enter", "y")
         assert "locked" in str(app.screen.query_one("#locked-text").render())
     assert taking.load_session(sample_db, "screening-demo", "alice").locked
+
+
+async def test_a_quiz_open_in_another_terminal_is_taken_over_explicitly(quiz_app, sample_db,
+                                                                       db_path):
+    """Two terminals of one candidate never answer the quiz at once: the second is told and
+    continues only on ctrl+t; the first is then refused on its next save, keeps its answer on
+    screen, and can take the quiz back with it."""
+    from store.db import open_db
+    from store.quiz.holding import QuizHeldElsewhere, hold_quiz
+    from store.sessions import start_session
+    from tests.conftest import complete_answers
+    from tests.screens.test_input_path import status
+
+    other = open_db(db_path)  # the first terminal, answering item 1
+    start_session(other, "alice")
+    hold_quiz(other, "screening-demo", "alice")
+    theirs = taking.load_session(other, "screening-demo", "alice")
+    taking.save_answer(other, theirs, 0, complete_answers(theirs)[0], seconds=2)
+    app = quiz_app("alice")
+    try:
+        async with app.run_test(size=(100, 40)) as pilot:
+            await start_quiz(pilot, app)
+            assert "open in your other LabelDesk session" in screen_text(app)
+            await pilot.press("enter", "n", "y")  # nothing is answered from here …
+            assert set(taking.load_session(sample_db, "screening-demo", "alice").answers) == {0}
+            await pilot.press("ctrl+t")  # … until the candidate continues here
+            await pilot.pause()
+            assert "item 2 of 8" in str(app.screen.query_one("#quiz-title").render())
+            with pytest.raises(QuizHeldElsewhere):
+                taking.save_answer(other, theirs, 1, {"prompt": {}, "completion": {}}, seconds=1)
+            # the first terminal takes it back; this one's next save is refused and says so
+            hold_quiz(other, "screening-demo", "alice", take_over=True)
+            await pilot.press("n", "y", "ctrl+n")
+            await pilot.pause()
+            assert "Answer not saved" in status(app) and "ctrl+t" in status(app)
+            assert "item 2 of 8" in str(app.screen.query_one("#quiz-title").render())
+            await pilot.press("ctrl+t")  # and back here, with the answer on screen
+            await pilot.pause()
+            assert "continues here" in status(app)
+            draft = load_draft(sample_db, theirs.items[1].assignment_id)
+            assert draft["prompt"] == {"asks_sexual": False, "asks_violent": True}
+    finally:
+        other.conn.close()

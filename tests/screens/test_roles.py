@@ -90,3 +90,31 @@ def test_work_screens_bind_no_way_out(screen):
     actions = [b.action.lower() for b in bindings] + [
         (b[1] if isinstance(b, tuple) else "").lower() for b in screen.BINDINGS]
     assert not [a for a in actions if any(f in a for f in FORBIDDEN[:8])]
+
+
+async def test_researcher_screens_are_refused_to_labelers_however_opened(make_app, sample_db):
+    """Gold, others' answers and names are on these screens: a labeler gets none of them, not
+    by a home key, the palette, a screen name or a screen pushed by another (one gate)."""
+    from screens.adjudication import AdjudicationScreen
+    from screens.dashboard import DashboardScreen, MissesScreen
+    from screens.demo_scoring import DemoScoringScreen
+    from screens.stats import StatsScreen
+    from tests.screens.test_adjudication import config, disputed
+
+    disputed(sample_db)
+    app = make_app("carol", config=config())
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        app.install_screen(AdjudicationScreen(), name="adjudication")
+        for screen in ("adjudication", DashboardScreen(), MissesScreen("alice"), StatsScreen(),
+                       DemoScoringScreen()):
+            app.push_screen(screen)
+            await settle(pilot)
+            assert isinstance(app.screen, HomeScreen), screen
+            shown = "\n".join(screen_lines(app))
+            assert "for researchers" in shown and "Dispute" not in shown
+        assert not app.get_screen("adjudication").is_mounted
+    researcher = make_app("rhea", config=config())
+    async with researcher.run_test(size=(120, 40)) as pilot:
+        researcher.push_screen(AdjudicationScreen())
+        await settle(pilot)
+        assert "Dispute p1" in "\n".join(screen_lines(researcher))

@@ -100,3 +100,61 @@ async def test_two_apps_of_one_labeler_keep_both_answers(make_app, sample_db, db
         await pilot.press("ctrl+q")
     drafts = sorted(json.loads(r[0])["text"] for r in open_db(db_path).execute("SELECT data FROM drafts"))
     assert drafts == ["first answer", "second answer"]
+
+
+# -- one quiz, two terminals: one holds it at a time, the other may take it over ----------------
+
+@pytest.fixture
+def quiz_in_two(two):
+    from store.quiz import admin
+    from tests.conftest import QUIZ_EXAMPLE
+
+    first, second = two
+    admin.import_quiz(first, QUIZ_EXAMPLE)
+    admin.assign_quiz(first, "screening-demo", ["alice"])
+    start_session(first, "alice")
+    start_session(second, "alice")
+    return first, second
+
+
+def test_a_quiz_open_in_one_terminal_is_not_answered_from_another(quiz_in_two):
+    from store.quiz import taking
+    from store.quiz.holding import QuizHeldElsewhere, hold_quiz
+    from tests.conftest import complete_answers
+
+    first, second = quiz_in_two
+    hold_quiz(first, "screening-demo", "alice")
+    mine = taking.load_session(first, "screening-demo", "alice")
+    answers = complete_answers(mine)
+    taking.save_answer(first, mine, 0, answers[0], seconds=3)
+    with pytest.raises(QuizHeldElsewhere, match="other LabelDesk session"):
+        hold_quiz(second, "screening-demo", "alice")
+    theirs = taking.load_session(second, "screening-demo", "alice")  # reading is fine
+    assert theirs.answers[0]["prompt"] == answers[0]["prompt"]
+    with pytest.raises(QuizHeldElsewhere):
+        taking.save_answer(second, theirs, 0, {"prompt": {}, "completion": {}}, seconds=1)
+    for pos, answer in answers.items():
+        taking.save_answer(first, mine, pos, answer, seconds=1)
+    with pytest.raises(QuizHeldElsewhere):
+        taking.submit_quiz(second, theirs)
+    # the second terminal takes it over: the first is refused from then on, and told why
+    hold_quiz(second, "screening-demo", "alice", take_over=True)
+    with pytest.raises(QuizHeldElsewhere):
+        taking.save_answer(first, mine, 0, answers[0], seconds=9)
+    taking.submit_quiz(second, taking.load_session(second, "screening-demo", "alice"))
+    assert taking.load_draft(first, mine.items[0].assignment_id) is None  # submitted, once
+    done = first.execute("SELECT count(*) FROM labels WHERE labeler = 'alice'").fetchone()[0]
+    assert done == len([v for i in mine.items for v in taking.answer_values(i, answers[i.position])])
+    kinds = [k for (k,) in first.execute("SELECT kind FROM events WHERE labeler = 'alice'")]
+    assert "quiz_take_over" in kinds
+
+
+def test_a_quiz_is_free_again_when_its_terminal_ends(quiz_in_two):
+    from store.quiz.holding import hold_quiz, quiz_holder
+
+    first, second = quiz_in_two
+    hold_quiz(first, "screening-demo", "alice")
+    assert quiz_holder(second, "screening-demo", "alice") is not None
+    end_session(first)
+    assert quiz_holder(second, "screening-demo", "alice") is None
+    hold_quiz(second, "screening-demo", "alice")  # no take-over needed

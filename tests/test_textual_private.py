@@ -1,0 +1,71 @@
+"""The private Textual names LabelDesk imports, each for a reason written where it is imported.
+
+A Textual upgrade that renames or reshapes one fails here, naming it, instead of somewhere deep
+in a screen. Where a public name does the job (Checkbox's glyphs for CheckList, OptionList for a
+Select's open list) the code uses it, and a new private import fails the last test until it is
+listed here with its reason.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+from contextvars import ContextVar
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# private name -> where it is used and why
+PRIVATE = {
+    "textual._callback.invoke": "screens/key_path.py: run a key's handlers inline, as a pump would",
+    "textual._context.active_message_pump": "screens/key_path.py: handlers run as their own pump",
+    "textual._time.get_time": "tui/app.py: the clock of Message.time, to drop keys typed earlier",
+    "textual.widgets._footer.FooterKey": "screens/widgets/footer.py: the keys our Footer yields",
+    "textual.widgets._select.SelectOverlay": "screens/widgets/choice_select.py: its search",
+    "textual.widgets._select.SelectCurrent": "screens/widgets/choice_select.py: composing it",
+}
+
+
+def resolve(name: str):
+    module, _, attr = name.rpartition(".")
+    return getattr(importlib.import_module(module), attr)
+
+
+@pytest.mark.parametrize("name", PRIVATE)
+def test_the_private_name_is_still_there(name):
+    assert resolve(name) is not None, f"{name} is gone: {PRIVATE[name]}"
+
+
+def test_the_private_names_keep_the_shape_we_use():
+    from textual.message import Message
+    from textual.widget import Widget
+    from textual.widgets import OptionList, Select
+
+    invoke = resolve("textual._callback.invoke")
+    assert inspect.iscoroutinefunction(invoke)
+    assert list(inspect.signature(invoke).parameters)[:2] == ["callback", "params"]
+    assert isinstance(resolve("textual._context.active_message_pump"), ContextVar)
+    get_time = resolve("textual._time.get_time")
+    before = get_time()
+    assert before <= Message().time <= get_time()  # the same clock
+    footer_key = resolve("textual.widgets._footer.FooterKey")
+    assert issubclass(footer_key, Widget)
+    assert list(inspect.signature(footer_key).parameters) == [
+        "key", "key_display", "description", "action", "disabled", "tooltip", "classes"]
+    overlay = resolve("textual.widgets._select.SelectOverlay")
+    assert issubclass(overlay, OptionList) and hasattr(overlay, "_find_search_match")
+    assert "SelectCurrent" in inspect.getsource(Select.compose)  # what ChoiceSelect re-composes
+    assert "SelectOverlay" in inspect.getsource(Select.compose)
+
+
+def test_no_other_private_textual_name_is_imported():
+    private = re.compile(r"^\s*from (textual(?:\.\w+)*\._\w+) import ([\w, ]+)", re.M)
+    found = set()
+    for package in ("store", "screens", "tui"):
+        for path in (ROOT / package).rglob("*.py"):
+            for module, names in private.findall(path.read_text()):
+                found |= {f"{module}.{n.strip()}" for n in names.split(",")}
+    assert sorted(found - set(PRIVATE)) == []
