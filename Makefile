@@ -15,7 +15,7 @@ demo: $(BIN)/labeldesk
 	$(BIN)/labeldesk
 
 test: $(BIN)/labeldesk
-	$(BIN)/python -m pytest -q -n 2 -rs --durations=15
+	$(BIN)/python -m pytest -q -n 4 -rs --durations=15
 
 # ruff; import-linter (layers tui -> screens -> store, a headless store: [tool.importlinter]);
 # mypy (strict for store/, check_untyped_defs elsewhere: [tool.mypy]). CI runs it before the tests.
