@@ -81,26 +81,18 @@ class Tally:
     def agreement(self) -> float | None:
         return self.successes / self.trials if self.trials else None
 
-    def _mark(self) -> tuple[int, int, int, int, int]:
-        return (self.flag_agree, self.flag_n, len(self.rating_diffs), self.rank_same,
-                self.rank_compared)
-
-    def _close_check(self, mark: tuple[int, int, int, int, int]) -> None:
-        """Record what the check just scored (the growth since `mark`) as one cluster."""
-        flag_agree, flag_n, n_ratings, rank_same, rank_compared = mark
-        flags = (self.flag_agree - flag_agree, self.flag_n - flag_n)
-        ranks = (self.rank_same - rank_same, self.rank_compared - rank_compared)
-        ratings = self.rating_diffs[n_ratings:]
-        if flags[1]:
-            self.flags_by_check.append(flags)
-        if ratings:
-            self.ratings_by_check.append(ratings)
-        if ranks[1]:
-            self.ranks_by_check.append(ranks)
-        pooled = (flags[0] + ranks[0] + sum(1 for d in ratings if d <= 1),
-                  flags[1] + ranks[1] + len(ratings))
-        if pooled[1]:
-            self.pooled_by_check.append(pooled)
+    def add_check(self, one: Tally) -> None:
+        """Add one gold check's counts (`one` holds that check alone) to the totals, and to
+        the per-check lists as one cluster."""
+        if one.flag_n:
+            self.flags_by_check.append((one.flag_agree, one.flag_n))
+        if one.rating_diffs:
+            self.ratings_by_check.append(one.rating_diffs)
+        if one.rank_compared:
+            self.ranks_by_check.append((one.rank_same, one.rank_compared))
+        if one.trials:
+            self.pooled_by_check.append((one.successes, one.trials))
+        self += one
 
 
 def ranking_pairs(answer: list[list[str]], gold: list[list[str]]) -> tuple[int, int] | None:
@@ -132,8 +124,7 @@ def _kind(schema: Schema, task: str, name: str) -> str | None:
 def score(tally: Tally, answers: Iterable[list[Any]], gold: dict[GoldKey, Any], schema: Schema
           ) -> list[dict[str, Any]]:
     """Add one gold check's answers to `tally`; returns the answers that missed the gold."""
-    tally.checks += 1
-    mark = tally._mark()
+    one = Tally(checks=1)
     misses = []
     for task, item, name, value in answers:
         key = (task, item, name)
@@ -148,22 +139,22 @@ def score(tally: Tally, answers: Iterable[list[Any]], gold: dict[GoldKey, Any], 
             counts = ranking_pairs(value, want)
             if counts is None:
                 continue
-            tally.rank_items += 1
-            tally.rank_same += counts[0]
-            tally.rank_compared += counts[1]
+            one.rank_items += 1
+            one.rank_same += counts[0]
+            one.rank_compared += counts[1]
             missed = counts[0] < counts[1]
         elif kind == "scale":
             diff = abs(int(value) - int(want))
-            tally.rating_diffs.append(diff)
+            one.rating_diffs.append(diff)
             missed = diff > 0
         elif kind in ("bool", "bool_na", "choice"):
             agree = same_value(value, want)
-            tally.flag_n += 1
-            tally.flag_agree += agree
+            one.flag_n += 1
+            one.flag_agree += agree
             missed = not agree
         if missed:
             misses.append({"task": task, "item": item, "field": name, "answer": value, "gold": want})
-    tally._close_check(mark)
+    tally.add_check(one)
     return misses
 
 
