@@ -180,6 +180,13 @@ async def settle(pilot, until: Callable[[], object] | None = None, *,
         await pilot.pause(0.02)
 
 
+async def figures_settled(pilot) -> None:
+    """Wait until the current screen's figures, computed in a worker (screens/background.py),
+    are on screen and the worker is done."""
+    await settle(pilot, until=lambda: getattr(pilot.app.screen, "shown", True)
+                 and not getattr(pilot.app.screen, "computing", False))
+
+
 async def press_settled(pilot, *keys: str) -> None:
     """Press ``keys`` one at a time, each handled to the end before the next (under load,
     `pilot.press` with many keys can leave the last ones in flight when it returns)."""
@@ -202,6 +209,7 @@ def snapshot_keys(*keys: str, blink: bool = False):
 
     async def run_before(pilot) -> None:
         await press_settled(pilot, *keys)
+        await figures_settled(pilot)  # a screen computing in a worker (screens/background.py)
         if not blink:
             no_cursor_blink(pilot.app)
         await settle(pilot)
