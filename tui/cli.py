@@ -40,6 +40,8 @@ def user_errors():
     except StoreError as exc:
         # An import's problems are one line each (store.errors.ImportProblems).
         raise click.ClickException("\n".join(map(one_line, str(exc).split("\n")))) from None
+    except BrokenPipeError:
+        raise  # the reader went away (`| head`): click ends quietly, exit 1, no message
     except OSError as exc:
         raise click.ClickException(f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}".lstrip(": ")) from None
 
@@ -179,7 +181,7 @@ def import_labels(file, gold, add_labelers, replace, db, config_path, labeler) -
 
 @cli.group("export")
 def export_group() -> None:
-    """Export JSONL: labels, sft, pairs, ppo."""
+    """Export JSONL: labels, sft, pairs, ppo, consensus."""
 
 
 def write_jsonl(records, out: str) -> int:
