@@ -48,14 +48,19 @@ def user_errors():
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="labeldesk")
+@common
 @click.pass_context
-def cli(ctx: click.Context) -> None:
+def cli(ctx: click.Context, db, config_path, labeler) -> None:
     """LabelDesk: keyboard-only RLHF labeling in the terminal.
 
-    With no command, opens the app on the bundled demo database.
+    With no command, opens the app (on the bundled demo database unless --db says otherwise):
+    `labeldesk --labeler rhea` is the demo as its researcher.
     """
     if ctx.invoked_subcommand is None:
-        ctx.invoke(app)
+        ctx.invoke(app, db=db, config_path=config_path, labeler=labeler)
+    elif db or config_path or labeler:
+        raise click.UsageError("--db, --config and --labeler go after the command "
+                               f"(labeldesk {ctx.invoked_subcommand} … --db PATH)")
 
 
 @cli.command()
