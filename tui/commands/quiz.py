@@ -68,6 +68,9 @@ def register(cli: click.Group) -> None:
 
         database = resolve(db, config_path).open()
         require_researcher(database, labeler, "quiz list")
-        for q in list_quizzes(database):
+        quizzes = list_quizzes(database)
+        if not quizzes:
+            click.echo("no quizzes yet (`labeldesk quiz import FILE` adds one)")
+        for q in quizzes:
             items = ", ".join(f"{n} {section}" for section, n in q.items.items())
             click.echo(f"{q.name}\t{items}\t{q.submitted}/{q.assigned} submitted")
