@@ -115,7 +115,7 @@ def labelers_list(db, config_path, labeler) -> None:
 
 @cli.group("import")
 def import_group() -> None:
-    """Import prompts, outputs or labels (JSONL or CSV, by extension)."""
+    """Import prompts, outputs or labels (JSONL or CSV, by extension; see docs/formats.md)."""
 
 
 @contextmanager
@@ -168,7 +168,9 @@ def import_message(kind: str, path: Path, result) -> str:
 @click.argument("file", type=click.Path(dir_okay=False))
 @common
 def import_outputs(file, db, config_path, labeler) -> None:
-    """Import model outputs for imported prompts (id, prompt_id, text, model)."""
+    """Import model outputs for imported prompts (id, prompt_id, text, model).
+
+    Every key, rule and error: docs/formats.md."""
     _run_import("outputs", file, db, config_path, labeler)
 
 
@@ -179,7 +181,9 @@ def import_outputs(file, db, config_path, labeler) -> None:
 @click.option("--replace", is_flag=True, help="Overwrite existing labels that have another value (otherwise an error).")
 @common
 def import_labels(file, gold, add_labelers, replace, db, config_path, labeler) -> None:
-    """Import labels in the flat format (one label value a line)."""
+    """Import labels in the flat format (one label value a line).
+
+    Every key, field and value: docs/formats.md."""
     _run_import("labels", file, db, config_path, labeler, gold=gold, add_labelers=add_labelers,
                 replace=replace)
 

@@ -22,7 +22,7 @@ def register(cli: click.Group) -> None:
     @click.argument("file", type=click.Path(dir_okay=False))
     @common
     def quiz_import(file, db, config_path, labeler) -> None:
-        """Import a quiz file (see quiz.example.toml) with its gold answers."""
+        """Import a quiz file (see quiz.example.toml and docs/formats.md) with its gold answers."""
         from store.quiz.admin import import_quiz
         from store.quiz.file import QuizFileError
         from store.schema import load_schema
