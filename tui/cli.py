@@ -210,23 +210,6 @@ def write_jsonl(records, out: str) -> int:
     return n
 
 
-@export_group.command("labels")
-@click.option("--out", required=True, metavar="FILE|-", help="Output file, or - for standard output.")
-@click.option("--since", metavar="ISO-DATE", help="Only labels created at or after this time.")
-@click.option("--gold-only", is_flag=True, help="Only researcher gold.")
-@common
-def export_labels(out, since, gold_only, db, config_path, labeler) -> None:
-    """Every label in the flat format of `import labels`."""
-    from store.exports import export_labels as rows
-
-    database = resolve(db, config_path).open()
-    require_researcher(database, labeler, "export labels")
-    with user_errors():
-        n = write_jsonl(rows(database, since=since, gold=True if gold_only else None), out)
-    if out != "-":
-        click.echo(f"{out}: {n} labels")
-
-
 def main() -> None:
     try:
         cli(prog_name="labeldesk")
