@@ -72,8 +72,8 @@ def _open_server(url: str, *, migrate: bool, create: bool):
     """A PostgreSQL database. As with a file, only `create` (`labeldesk init`) makes an empty
     database a LabelDesk one: a mistyped database name must not answer "no labels"."""
     from store.db import connect, open_db
-    from store.dialect import shown
     from store.migrations import version
+    from store.secrets import mask
 
     if not create:
         probe = connect(url)
@@ -82,7 +82,7 @@ def _open_server(url: str, *, migrate: bool, create: bool):
         finally:
             probe.close()
         if empty:
-            raise StoreError(f"{shown(url)}: no LabelDesk database there (`labeldesk init --db "
+            raise StoreError(f"{mask(url)}: no LabelDesk database there (`labeldesk init --db "
                              "URL` makes this PostgreSQL database one)")
     return open_db(url, migrate=migrate)
 
