@@ -240,7 +240,7 @@ def register(cli: click.Group) -> None:
         from store.agreement.report import agreement_report
 
         ctx = resolve(db, config_path)
-        database = ctx.open()
+        database = ctx.open(read_only=True)
         require_researcher(database, None, "agreement")
         if quiz:
             from tui.commands.screening import run_screening

@@ -18,7 +18,7 @@ def export_options(f):
 
 
 def _write(command: str, export, out: str, what: str, db, config_path, labeler, **filters) -> None:
-    database = resolve(db, config_path).open()
+    database = resolve(db, config_path).open(read_only=True)
     require_researcher(database, labeler, command)
     with user_errors():
         exp = export(database, **filters)
@@ -99,7 +99,7 @@ def export_consensus(out, method, db, config_path, labeler) -> None:
     categories, mean and spread for scales, Bradley–Terry for rankings; gold overrides."""
     from store.consensus.compute import consensus
 
-    database = resolve(db, config_path).open()
+    database = resolve(db, config_path).open(read_only=True)
     require_researcher(database, labeler, "export consensus")
     with user_errors():
         n = write_jsonl(consensus(database, method=method), out)
