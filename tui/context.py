@@ -97,7 +97,7 @@ def _open_server(url: str, *, migrate: bool, create: bool):
 
         if (found := version(db)) < LATEST:
             db.close()
-            raise StoreError(f"{shown(url)}: schema {found}, older than this LabelDesk's "
+            raise StoreError(f"{mask(url)}: schema {found}, older than this LabelDesk's "
                              f"({LATEST}); migrate it first as its owner (`labeldesk init --db "
                              "URL`)")
     return db
