@@ -42,6 +42,10 @@ BUSY_BOUND = 6.0  # seconds a write keeps trying before the labeler is told the 
 BUSY_PAUSE = (0.001, 0.004)
 
 
+class FileReplaced(StoreError):
+    """The file at the database's path is no longer the one the connection opened."""
+
+
 class Database(_Full):
     """What every store function takes: the connection (`conn`) and `execute`, which is all
     the store itself uses. The rest of sqlite-utils' `Database` (`db["table"]`,
@@ -70,8 +74,15 @@ class Database(_Full):
         now_there = _identity(self.path)
         if now_there != self._identity:
             what = "deleted" if now_there is None else "replaced by another file"
-            raise StoreError(f"the database file {self.path} was {what} while LabelDesk was "
-                             "running; nothing was saved. Tell your coordinator")
+            raise FileReplaced(f"the database file {self.path} was {what} while LabelDesk was "
+                               "running; nothing was saved. Tell your coordinator")
+
+    def fold_if_replaced(self) -> None:
+        """The file was replaced: leave its name with an empty log (store/wal_owner.py)."""
+        if self._identity is not None and self.path and _identity(self.path) != self._identity:
+            from store.wal_owner import fold_if_replaced
+
+            fold_if_replaced(self.conn, self.path, self._identity)
 
     def execute(self, sql: str, parameters: Any = None) -> sqlite3.Cursor:
         if parameters is None:
@@ -79,6 +90,7 @@ class Database(_Full):
         return self.conn.execute(sql, parameters)
 
     def close(self) -> None:
+        self.fold_if_replaced()
         self.conn.close()
 
     def utils(self) -> sqlite_utils.Database:
@@ -154,6 +166,11 @@ def connect(path: str | Path) -> Database:
 
         # The same surface as Database (store/pg.py); typed as one, as sqlite-utils' is.
         return pg.connect(path, BUSY_TIMEOUT_MS)  # type: ignore[return-value]
+    on_disk = path != ":memory:" and not path.startswith("file:")
+    if on_disk:
+        from store.wal_owner import refuse_foreign_wal
+
+        refuse_foreign_wal(path)  # before SQLite replays it
     try:
         # Autocommit mode: transactions are explicit (see `immediate`), never implicit.
         conn = sqlite3.connect(
@@ -166,9 +183,10 @@ def connect(path: str | Path) -> Database:
         conn.execute("PRAGMA recursive_triggers=ON")  # as sqlite-utils sets it
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: {_open_problem(Path(path), exc)}") from exc
-    if mode.lower() != "wal" and path != ":memory:":
-        # A read-only directory cannot hold the -wal file; we still open, reads work.
-        pass
+    if on_disk and mode.lower() == "wal":
+        from store.wal_owner import record_owner
+
+        record_owner(path)
     return Database(conn, path)
 
 
@@ -263,11 +281,14 @@ def immediate(db: sqlite_utils.Database, *, shared: bool = False) -> Iterator[sq
         if check is not None:
             check()
         yield db
-    except BaseException:
+    except BaseException as exc:
         # SQLite may have rolled back already (a full disk, an I/O error): a second ROLLBACK
         # would raise and hide the error that matters.
         if conn.in_transaction:
             conn.execute("ROLLBACK")
+        fold = getattr(db, "fold_if_replaced", None)
+        if isinstance(exc, FileReplaced) and fold is not None:
+            fold()  # now, in case this process is killed before it closes
         raise
     try:
         conn.execute("COMMIT")

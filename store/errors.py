@@ -16,11 +16,13 @@ class LabelError(StoreError):
 
 
 class ImportFileError(StoreError):
-    """A bad record in an import file: `file:line: field: problem`."""
+    """A bad record in an import file: `file:line: field: problem`; a problem with the whole
+    file (line 0, field "(file)") reads `file: problem`."""
 
     def __init__(self, path: str, line: int, field: str, problem: str):
         self.path, self.line, self.field, self.problem = path, line, field, problem
-        super().__init__(one_line(f"{path}:{line}: {field}: {problem}"))
+        where = f"{path}: " if (line, field) == (0, "(file)") else f"{path}:{line}: {field}: "
+        super().__init__(one_line(where + problem))
 
 
 class ImportProblems(ImportFileError):

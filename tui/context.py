@@ -61,7 +61,7 @@ def ensure_demo_db(path: Path):
     finally:
         db.conn.close()
     os.replace(tmp, path)
-    for suffix in ("-wal", "-shm"):
+    for suffix in ("-wal", "-shm", "-wal-owner"):
         leftover = Path(str(tmp) + suffix)
         if leftover.exists():
             leftover.unlink()

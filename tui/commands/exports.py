@@ -10,6 +10,7 @@ from tui.context import parse_since, require_researcher, resolve
 out_option = click.option("--out", required=True, metavar="FILE|-", help="Output file, or - for standard output.")
 since_option = click.option("--since", metavar="ISO-DATE", callback=lambda ctx, param, value: parse_since(value),
                             help="Only labels (for ppo: prompts) created at or after this date or time (UTC unless it says).")
+CONFIG = object()  # a `_write` filter taken from `[export]`
 split_option = click.option("--split", metavar="NAME", help="Only prompts of this split (train, validation, test).")
 
 
@@ -18,8 +19,12 @@ def export_options(f):
 
 
 def _write(command: str, export, out: str, what: str, db, config_path, labeler, **filters) -> None:
-    database = resolve(db, config_path).open()
+    """`export(database, **filters)` streamed to `out`; a filter given as `CONFIG` is read from
+    the config's `[export]` section under its own name."""
+    ctx = resolve(db, config_path)
+    database = ctx.open()
     require_researcher(database, labeler, command)
+    filters = {k: ctx.config["export"][k] if v is CONFIG else v for k, v in filters.items()}
     with user_errors():
         exp = export(database, **filters)
         with stderr_progress(f"{command} ({what})", exp.total) as progress:
@@ -48,17 +53,26 @@ def export_sft(out, fmt, since, split, db, config_path, labeler) -> None:
                    "`labeldesk agreement`) is below X; gold rankings stay.")
 @click.option("--consensus", is_flag=True,
               help="One pair per consensus-ordered output pair of each prompt (Bradley–Terry over "
-                   "all its labelers' rankings; gold overrides), with `margin` and `n_labelers`.")
-@click.option("--min-margin", type=click.FloatRange(0, 1), metavar="P",
-              help="With --consensus: leave out pairs whose margin (the probability that chosen "
+                   "all its labelers' rankings; gold overrides), with `p_chosen`, `margin` and "
+                   "`n_labelers`.")
+@click.option("--min-margin", type=click.FloatRange(min=0), metavar="M",
+              help="With --consensus: leave out pairs whose margin (the Bradley–Terry score "
+                   "difference, a logit) is below M.")
+@click.option("--format", "fmt", type=click.Choice(["trl", "trl-chat", "openai-dpo"]), default="trl",
+              show_default=True,
+              help="trl: prompt/chosen/rejected as text; trl-chat: TRL's conversational form "
+                   "(role/content messages); openai-dpo: OpenAI's preference fine-tuning JSONL.")
+@click.option("--min-p-chosen", type=click.FloatRange(0, 1), metavar="P",
+              help="With --consensus: leave out pairs whose p_chosen (the probability that chosen "
                    "beats rejected) is below P.")
-def export_pairs(out, gold_only, min_agreement, consensus, min_margin, since, split, db,
-                 config_path, labeler) -> None:
+def export_pairs(out, gold_only, min_agreement, consensus, min_margin, fmt, min_p_chosen, since,
+                 split, db, config_path, labeler) -> None:
     """Every untied pair of every ranking (prompt, chosen, rejected), for reward models."""
     from store.exports import agreeing_labelers, export_pairs
 
-    if min_margin is not None and not consensus:
-        raise click.UsageError("--min-margin needs --consensus")
+    for name, value in (("--min-margin", min_margin), ("--min-p-chosen", min_p_chosen)):
+        if value is not None and not consensus:
+            raise click.UsageError(f"{name} needs --consensus")
     if consensus and (gold_only or min_agreement is not None):
         raise click.UsageError("--consensus combines every labeler's ranking; it takes neither "
                                "--gold-only nor --min-agreement")
@@ -66,7 +80,8 @@ def export_pairs(out, gold_only, min_agreement, consensus, min_margin, since, sp
         from store.consensus.pairs import export_consensus_pairs
 
         _write("export pairs", export_consensus_pairs, out, "pairs", db, config_path, labeler,
-               since=since, split=split, min_margin=min_margin or 0.0)
+               since=since, split=split, min_margin=min_margin or 0.0,
+               min_p_chosen=min_p_chosen or 0.0, gold_margin=CONFIG, format=fmt)
         return
 
     def export(database, **filters):
@@ -75,7 +90,26 @@ def export_pairs(out, gold_only, min_agreement, consensus, min_margin, since, sp
         return export_pairs(database, **filters)
 
     _write("export pairs", export, out, "pairs", db, config_path, labeler,
-           since=since, split=split, gold_only=gold_only)
+           since=since, split=split, gold_only=gold_only, format=fmt)
+
+
+@click.command("kto")
+@export_options
+@click.option("--consensus", is_flag=True,
+              help="One record per output from the mean of its labelers' ratings (gold overrides), "
+                   "instead of one per rating.")
+@click.option("--format", "fmt", type=click.Choice(["trl", "trl-chat"]), default="trl", show_default=True,
+              help="trl: prompt/completion as text; trl-chat: TRL's conversational form.")
+def export_kto(out, consensus, fmt, since, split, db, config_path, labeler) -> None:
+    """Rated outputs as unpaired preferences (prompt, completion, label) for TRL's KTOTrainer:
+    rated at least [export] kto_good_rating is true, at most kto_bad_rating false."""
+    from store.exports import export_kto as export
+
+    def kto(database, kto_good_rating, kto_bad_rating, **filters):
+        return export(database, good=kto_good_rating, bad=kto_bad_rating, **filters)
+
+    _write("export kto", kto, out, "outputs", db, config_path, labeler, since=since, split=split,
+           consensus=consensus, format=fmt, kto_good_rating=CONFIG, kto_bad_rating=CONFIG)
 
 
 @click.command("ppo")
@@ -108,5 +142,5 @@ def export_consensus(out, method, db, config_path, labeler) -> None:
 
 
 def register(cli: click.Group) -> None:
-    for command in (export_sft, export_pairs, export_ppo, export_consensus):
+    for command in (export_sft, export_pairs, export_kto, export_ppo, export_consensus):
         export_group.add_command(command)
