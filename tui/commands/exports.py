@@ -22,7 +22,7 @@ def _write(command: str, export, out: str, what: str, db, config_path, labeler, 
     """`export(database, **filters)` streamed to `out`; a filter given as `CONFIG` is read from
     the config's `[export]` section under its own name."""
     ctx = resolve(db, config_path)
-    database = ctx.open()
+    database = ctx.open(read_only=True)
     require_researcher(database, labeler, command)
     filters = {k: ctx.config["export"][k] if v is CONFIG else v for k, v in filters.items()}
     with user_errors():
@@ -133,7 +133,7 @@ def export_consensus(out, method, db, config_path, labeler) -> None:
     categories, mean and spread for scales, Bradley–Terry for rankings; gold overrides."""
     from store.consensus.compute import consensus
 
-    database = resolve(db, config_path).open()
+    database = resolve(db, config_path).open(read_only=True)
     require_researcher(database, labeler, "export consensus")
     with user_errors():
         n = write_jsonl(consensus(database, method=method), out)
