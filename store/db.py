@@ -57,6 +57,7 @@ class Database(_Full):
     # (store.labels.write_labels); set by whoever opens the database with a config.
     guideline_version: str | None = None
     dialect: Dialect = SQLITE
+    read_only = False  # opened only to read (store/read_only.py): no write is attempted
 
     def __init__(self, conn: sqlite3.Connection, path: str | None = None) -> None:
         self.conn = conn

@@ -109,7 +109,7 @@ def labelers_list(db, config_path, labeler) -> None:
     """List the roster."""
     from store.roster import list_labelers
 
-    for name, role in list_labelers(resolve(db, config_path).open()):
+    for name, role in list_labelers(resolve(db, config_path).open(read_only=True)):
         click.echo(f"{name}\t{role}")
 
 
@@ -219,7 +219,7 @@ def export_labels(out, since, gold_only, db, config_path, labeler) -> None:
     """Every label in the flat format of `import labels`."""
     from store.exports import export_labels as rows
 
-    database = resolve(db, config_path).open()
+    database = resolve(db, config_path).open(read_only=True)
     require_researcher(database, labeler, "export labels")
     with user_errors():
         n = write_jsonl(rows(database, since=since, gold=True if gold_only else None), out)

@@ -252,7 +252,7 @@ def register(cli: click.Group) -> None:
         --labeler here picks whose figures to show).
         """
         ctx = resolve(db, config_path)
-        database = ctx.open()
+        database = ctx.open(read_only=True)
         require_researcher(database, None, "agreement")
         # Imported once the database is known to be there (numpy and scipy: ~0.5 s).
         from store.agreement.report import agreement_report

@@ -26,7 +26,7 @@ def copy(src, dst, config_path, labeler) -> None:
     from store.dialect import shown
     from tui.context import require_researcher, resolve
 
-    source = resolve(src, config_path).open()
+    source = resolve(src, config_path).open(read_only=True)
     require_researcher(source, labeler, "db copy")
     target = resolve(dst, config_path).open(create=True)
     with user_errors(), stderr_progress("copying", sum(count_rows(source).values())) as advance:

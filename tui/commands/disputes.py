@@ -22,7 +22,7 @@ def disputes(fmt, wide, db, config_path, labeler) -> None:
     from store.schema import load_schema
 
     ctx = resolve(db, config_path)
-    database = ctx.open()
+    database = ctx.open(read_only=True)
     require_researcher(database, labeler, "disputes")
     with user_errors():
         schema = load_schema(ctx.config["schema"]["path"] or None)

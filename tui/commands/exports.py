@@ -22,7 +22,7 @@ def _write(command: str, export, out: str, what: str, db, config_path, labeler, 
     """`export(database, **filters)` streamed to `out`; a filter given as `CONFIG` is read from
     the config's `[export]` section under its own name."""
     ctx = resolve(db, config_path)
-    database = ctx.open()
+    database = ctx.open(read_only=True)
     require_researcher(database, labeler, command)
     filters = {k: ctx.config["export"][k] if v is CONFIG else v for k, v in filters.items()}
     with user_errors():
@@ -58,11 +58,15 @@ def export_sft(out, fmt, since, split, db, config_path, labeler) -> None:
 @click.option("--min-margin", type=click.FloatRange(min=0), metavar="M",
               help="With --consensus: leave out pairs whose margin (the Bradley–Terry score "
                    "difference, a logit) is below M.")
+@click.option("--format", "fmt", type=click.Choice(["trl", "trl-chat", "openai-dpo"]), default="trl",
+              show_default=True,
+              help="trl: prompt/chosen/rejected as text; trl-chat: TRL's conversational form "
+                   "(role/content messages); openai-dpo: OpenAI's preference fine-tuning JSONL.")
 @click.option("--min-p-chosen", type=click.FloatRange(0, 1), metavar="P",
               help="With --consensus: leave out pairs whose p_chosen (the probability that chosen "
                    "beats rejected) is below P.")
-def export_pairs(out, gold_only, min_agreement, consensus, min_margin, min_p_chosen, since, split,
-                 db, config_path, labeler) -> None:
+def export_pairs(out, gold_only, min_agreement, consensus, min_margin, fmt, min_p_chosen, since,
+                 split, db, config_path, labeler) -> None:
     """Every untied pair of every ranking (prompt, chosen, rejected), for reward models."""
     from store.exports import agreeing_labelers, export_pairs
 
@@ -77,7 +81,7 @@ def export_pairs(out, gold_only, min_agreement, consensus, min_margin, min_p_cho
 
         _write("export pairs", export_consensus_pairs, out, "pairs", db, config_path, labeler,
                since=since, split=split, min_margin=min_margin or 0.0,
-               min_p_chosen=min_p_chosen or 0.0, gold_margin=CONFIG)
+               min_p_chosen=min_p_chosen or 0.0, gold_margin=CONFIG, format=fmt)
         return
 
     def export(database, **filters):
@@ -86,7 +90,26 @@ def export_pairs(out, gold_only, min_agreement, consensus, min_margin, min_p_cho
         return export_pairs(database, **filters)
 
     _write("export pairs", export, out, "pairs", db, config_path, labeler,
-           since=since, split=split, gold_only=gold_only)
+           since=since, split=split, gold_only=gold_only, format=fmt)
+
+
+@click.command("kto")
+@export_options
+@click.option("--consensus", is_flag=True,
+              help="One record per output from the mean of its labelers' ratings (gold overrides), "
+                   "instead of one per rating.")
+@click.option("--format", "fmt", type=click.Choice(["trl", "trl-chat"]), default="trl", show_default=True,
+              help="trl: prompt/completion as text; trl-chat: TRL's conversational form.")
+def export_kto(out, consensus, fmt, since, split, db, config_path, labeler) -> None:
+    """Rated outputs as unpaired preferences (prompt, completion, label) for TRL's KTOTrainer:
+    rated at least [export] kto_good_rating is true, at most kto_bad_rating false."""
+    from store.exports import export_kto as export
+
+    def kto(database, kto_good_rating, kto_bad_rating, **filters):
+        return export(database, good=kto_good_rating, bad=kto_bad_rating, **filters)
+
+    _write("export kto", kto, out, "outputs", db, config_path, labeler, since=since, split=split,
+           consensus=consensus, format=fmt, kto_good_rating=CONFIG, kto_bad_rating=CONFIG)
 
 
 @click.command("ppo")
@@ -110,7 +133,7 @@ def export_consensus(out, method, db, config_path, labeler) -> None:
     categories, mean and spread for scales, Bradley–Terry for rankings; gold overrides."""
     from store.consensus.compute import consensus
 
-    database = resolve(db, config_path).open()
+    database = resolve(db, config_path).open(read_only=True)
     require_researcher(database, labeler, "export consensus")
     with user_errors():
         n = write_jsonl(consensus(database, method=method), out)
@@ -119,5 +142,5 @@ def export_consensus(out, method, db, config_path, labeler) -> None:
 
 
 def register(cli: click.Group) -> None:
-    for command in (export_sft, export_pairs, export_ppo, export_consensus):
+    for command in (export_sft, export_pairs, export_kto, export_ppo, export_consensus):
         export_group.add_command(command)

@@ -83,7 +83,7 @@ def register(cli: click.Group) -> None:
         from tui.config import ConfigError
 
         ctx = resolve(db, config_path)
-        database = ctx.open()
+        database = ctx.open(read_only=True)
         require_researcher(database, None, "quality")
         try:
             policy = ctx.config.quality_policy()
