@@ -79,7 +79,9 @@ def init(db) -> None:
     with user_errors():
         ctx = resolve(db, None)
         ctx.open(create=True).conn.close()
-    click.echo(f"{db}: ready")
+    from store.secrets import mask
+
+    click.echo(f"{mask(db)}: ready")
 
 
 @cli.group()
@@ -109,7 +111,7 @@ def labelers_list(db, config_path, labeler) -> None:
     """List the roster."""
     from store.roster import list_labelers
 
-    for name, role in list_labelers(resolve(db, config_path).open()):
+    for name, role in list_labelers(resolve(db, config_path).open(read_only=True)):
         click.echo(f"{name}\t{role}")
 
 
@@ -211,13 +213,21 @@ def write_jsonl(records, out: str) -> int:
 
 
 def main() -> None:
-    try:
-        cli(prog_name="labeldesk")
-    except sqlite3.Error as exc:  # a fault no command caught: still one line, exit 1
-        from store.errors import describe_fault
+    from tui.masked_stream import masked_stderr
 
-        click.echo(f"Error: {describe_fault(exc)}; nothing of this command was saved", err=True)
-        sys.exit(1)
+    with masked_stderr():  # no password in any message, warning or traceback
+        try:
+            cli(prog_name="labeldesk")
+        except sqlite3.Error as exc:  # a fault no command caught: still one line, exit 1
+            from store.errors import describe_fault
+
+            click.echo(f"Error: {describe_fault(exc)}; nothing of this command was saved", err=True)
+            sys.exit(1)
+        except Exception:  # a bug: its traceback, masked like everything else here
+            import traceback
+
+            traceback.print_exc()
+            sys.exit(1)
 
 
 if __name__ == "__main__":

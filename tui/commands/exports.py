@@ -46,7 +46,7 @@ def _write(command: str, export, out: str, what: str, db, config_path, labeler, 
     the config's `[export]` section under its own name. With `fmt` parquet, a dataset directory
     (one export per split) whose card `card` describes."""
     ctx = resolve(db, config_path)
-    database = ctx.open()
+    database = ctx.open(read_only=True)
     require_researcher(database, labeler, command)
     filters = {k: ctx.config["export"][k] if v is CONFIG else v for k, v in filters.items()}
     with user_errors():

@@ -66,7 +66,7 @@ def register(cli: click.Group) -> None:
         """Quizzes with their items, and how many of those assigned have submitted."""
         from store.quiz.admin import list_quizzes
 
-        database = resolve(db, config_path).open()
+        database = resolve(db, config_path).open(read_only=True)
         require_researcher(database, labeler, "quiz list")
         quizzes = list_quizzes(database)
         if not quizzes:
