@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import sqlite3
 
+from store.secrets import mask
 from store.text import one_line
 
 
 class StoreError(Exception):
-    """A user-facing problem with the database or its input."""
+    """A user-facing problem with the database or its input. Its text never holds a password
+    (`store.secrets.mask`): a database's URL or a driver's message may be part of it."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(mask(a) if isinstance(a, str) else a for a in args))
 
 
 class LabelError(StoreError):
@@ -16,11 +21,13 @@ class LabelError(StoreError):
 
 
 class ImportFileError(StoreError):
-    """A bad record in an import file: `file:line: field: problem`."""
+    """A bad record in an import file: `file:line: field: problem`; a problem with the whole
+    file (line 0, field "(file)") reads `file: problem`."""
 
     def __init__(self, path: str, line: int, field: str, problem: str):
         self.path, self.line, self.field, self.problem = path, line, field, problem
-        super().__init__(one_line(f"{path}:{line}: {field}: {problem}"))
+        where = f"{path}: " if (line, field) == (0, "(file)") else f"{path}:{line}: {field}: "
+        super().__init__(one_line(where + problem))
 
 
 class ImportProblems(ImportFileError):
@@ -92,4 +99,4 @@ def fault_kind(exc: sqlite3.Error) -> str:
 
 def describe_fault(exc: sqlite3.Error) -> str:
     """What went wrong, in words for the person at the keyboard (no SQLite jargon)."""
-    return _FAULTS.get(fault_kind(exc), f"the database could not be written ({exc})")
+    return _FAULTS.get(fault_kind(exc), f"the database could not be written ({mask(str(exc))})")

@@ -85,9 +85,10 @@ def _required(
 
 
 def _check_keys(path: str, line: int, record: dict[str, Any], known: Collection[str]) -> None:
-    for key in record:
-        if key not in known:
-            raise ImportFileError(path, line, key, f"unknown key (known: {', '.join(known)})")
+    unknown = [key for key in record if key not in known]
+    if unknown:
+        raise ImportFileError(path, line, ", ".join(unknown),
+                              f"unknown key{'s' if len(unknown) > 1 else ''} (known: {', '.join(known)})")
 
 
 # ------------------------------------------------------------------ prompts
@@ -143,7 +144,8 @@ def import_prompts(
     seen: set[str] = set()
     stage = Stage(db, "prompts", PROMPT_COLUMNS)
     try:
-        for line, record in read_records(path, progress=progress, json_columns=("tasks",), problems=problems):
+        for line, record in read_records(path, progress=progress, json_columns=("tasks",), problems=problems,
+                                         columns=PROMPT_KEYS):
             try:
                 row = parse_prompt(name, line, record, schema)
                 result.read += 1
@@ -269,7 +271,8 @@ def import_outputs(
     touched: dict[str, int] = {}
     stage = Stage(db, "outputs", ("id", "prompt_id", "text", "model", "position"))
     try:
-        for line, record in read_records(path, progress=progress, problems=problems):
+        for line, record in read_records(path, progress=progress, problems=problems,
+                                         columns=OUTPUT_KEYS):
             try:
                 row = _output_row(db, name, line, record)
                 result.read += 1
@@ -383,7 +386,7 @@ def import_labels(
     stage = Stage(db, "labels", LABEL_STAGE)
     try:
         for line, record in read_records(path, progress=progress, json_columns=("value", "gold", "seconds"),
-                                         problems=problems):
+                                         problems=problems, columns=LABEL_KEYS):
             try:
                 label = _parse_label(db, name, line, record, schema, gold)
                 key = (label.labeler, label.task, label.item, label.field)

@@ -42,5 +42,6 @@ def run_app(ctx: Context, labeler: str | None) -> None:
         app.run()
     finally:
         app.end_session()  # however the app ended: its tasks wait for the next session
+        db.close()  # a replaced file's log is folded into the old file here (store/wal_owner.py)
     if app.return_code:
         sys.exit(app.return_code)
