@@ -114,6 +114,16 @@ def _templates(tmp_path_factory) -> dict[str, Path]:
     return paths
 
 
+def init_db(db_path) -> None:
+    """`labeldesk init --db db_path`, the one command that creates a database: its creator
+    (this test's OS user) becomes the first researcher, who runs the researcher commands that
+    follow without naming anyone."""
+    from tests.cli.subproc import labeldesk_here
+
+    done = labeldesk_here("init", "--db", str(db_path))
+    assert done.returncode == 0, done.stderr
+
+
 @pytest.fixture
 def db(db_path, request):
     """A migrated database of the test's own. On SQLite a copy of a template file, with the
