@@ -238,15 +238,22 @@ class ComparisonScreen(SkipHandling, WorkScreen):
     def _scores_done(self) -> None:
         self.action_finish_step()
 
+    def _keep_ranking(self, event: RankingPanel.Changed | RankingPanel.Submitted) -> None:
+        # The suggestion on show (untouched, or back after a letter and its Backspace) stays a
+        # suggestion: a submit sent back for a missing field, or a draft, brings it back as one
+        # (a letter starts anew; new ratings re-order it).
+        self.ranking = [list(g) for g in event.ranking]
+        self.ranking_edited = not event.panel.builder.prefilled
+
     @on(RankingPanel.Changed)
     def _ranked(self, event: RankingPanel.Changed) -> None:
-        self.ranking, self.ranking_edited = [list(g) for g in event.ranking], True
+        self._keep_ranking(event)
         self.pending_tie = event.panel.builder.pending_tie
         self.changed()
 
     @on(RankingPanel.Submitted)
     def _ranking_submitted(self, event: RankingPanel.Submitted) -> None:
-        self.ranking, self.ranking_edited = [list(g) for g in event.ranking], True
+        self._keep_ranking(event)
         self.action_finish_step()
 
     @on(RankingPanel.SkipRequested)

@@ -268,7 +268,10 @@ class ToxicityScreen(SkipHandling, WorkScreen):
 
     @on(RankingPanel.Changed)
     def _ranking_changed(self, event: RankingPanel.Changed) -> None:
-        self.ranking = [list(group) for group in event.ranking]
+        # The suggestion back on show (a letter, then Backspace) is kept as no ranking: the
+        # draft then brings the suggestion back as one, re-ordered by any changed scores.
+        prefilled = event.panel.builder.prefilled
+        self.ranking = None if prefilled else [list(group) for group in event.ranking]
         self.pending_tie = event.panel.builder.pending_tie
         self.changed()
 

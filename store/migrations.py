@@ -331,6 +331,12 @@ CREATE TRIGGER dispute_checks_insert AFTER INSERT ON labels FOR EACH ROW EXECUTE
 CREATE TRIGGER dispute_checks_update AFTER UPDATE OF value, gold ON labels FOR EACH ROW EXECUTE FUNCTION dispute_checks_forget()
 """
 
+def _v8_prompt_messages(db: sqlite_utils.Database) -> None:
+    # A prompt that is a conversation keeps its turns as JSON (`[{"role", "content"}, ...]`,
+    # ending with a user turn); `text` holds them joined, for the rules, PII checks and search.
+    _run(db, "ALTER TABLE prompts ADD COLUMN messages TEXT")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     _v2_quizzes_and_surveys,
@@ -339,6 +345,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v5_live_quality,
     _v6_guideline_versions,
     _v7_adjudications,
+    _v8_prompt_messages,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -18,8 +18,9 @@ import psycopg
 from psycopg.adapt import Dumper, Loader
 from psycopg.pq import TransactionStatus
 
-from store.dialect import POSTGRES, Dialect, shown
+from store.dialect import POSTGRES, Dialect
 from store.errors import StoreError
+from store.secrets import mask
 from store.text import one_line
 
 
@@ -59,7 +60,7 @@ def _mapped(exc: psycopg.Error, raw: psycopg.Connection[Any] | None = None
     # 23: integrity constraints; P0001: a trigger's RAISE (the append-only events), as in SQLite.
     cls = PgIntegrityError if state.startswith("23") or state == "P0001" else PgOperationalError
     words = {"busy": "database is locked: ", "full": "disk is full: "}.get(kind, "")
-    err = cls(f"{words}{one_line(' '.join(str(exc).split()))}")
+    err = cls(f"{words}{mask(one_line(' '.join(str(exc).split())))}")
     err.fault = kind
     return err
 
@@ -223,7 +224,7 @@ class PgDatabase:
         self.conn.close()
 
     def __repr__(self) -> str:
-        return f"<store.pg.PgDatabase {shown(self.path)}>"
+        return f"<store.pg.PgDatabase {mask(self.path)}>"
 
 
 def _open(url: str, **options: Any) -> psycopg.Connection[Any]:
@@ -242,7 +243,7 @@ def connect(url: str, busy_timeout_ms: int) -> PgDatabase:
     try:
         raw = _open(url)
     except sqlite3.Error as exc:
-        raise StoreError(f"{shown(url)}: cannot connect to PostgreSQL ({exc})") from exc
+        raise StoreError(f"{mask(url)}: cannot connect to PostgreSQL ({mask(str(exc))})") from exc
     db = PgDatabase(raw, url)
     POSTGRES.set_busy_timeout(db, busy_timeout_ms)
     return db

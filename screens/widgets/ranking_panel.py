@@ -16,7 +16,9 @@ it, and calls ``set_task`` for each task; the panel never touches the store. API
   ``TOXICITY_CRITERION``.
 - ``preorder`` (may be partial) wins; else ``prefill`` or the ``ratings``
   (``preorder_from_ratings``: equal ratings tied) suggest a ranking, so often only Enter is
-  needed; a letter typed on a suggestion starts a new ranking, Backspace brings it back.
+  needed; a letter typed on a complete ranking (the suggestion, a draft's, a typed one) starts
+  a new ranking, Backspace brings it back. A ``preorder`` equal to the suggestion is the
+  suggestion (``builder.prefilled``): hosts keep no ranking in their draft while it is.
   Revisiting the step: ``preorder=panel.ranking`` keeps the ranking and re-checks new ratings.
 
 Messages (``RankingMessage``: ``.panel``, ``.ranking`` = tie groups of output ids, best first):
@@ -347,7 +349,7 @@ class RankingPanel(Widget, can_focus=True):
         elif builder.moving:
             parts.append(("   K/J move · = tie with above · m done", "$text-muted"))
         else:
-            parts.append(("   complete: Enter submits", "$text-success"))
+            parts.append(("   complete: Enter submits · a letter retypes", "$text-success"))
         self.query_one("#preview", Static).update(Content.assemble(*parts), layout=False)
         if builder.moving != self._footer_moving:
             self._footer_moving = builder.moving

@@ -17,6 +17,7 @@ import sqlite_utils
 from store.consensus.bradley_terry import ALPHA, consensus_rankings
 from store.exports import Export, _label_filters, _OutputTexts, _query
 from store.ranking import untied_pairs
+from store.trainer_shapes import PAIR_FORMATS, check_format, prompt_turns, shape_pair
 
 GOLD_MARGIN = 3.0  # `[export] gold_margin`: Llama 2's margin for "significantly better"
 
@@ -30,17 +31,20 @@ def export_consensus_pairs(
     min_p_chosen: float = 0.0,
     gold_margin: float = GOLD_MARGIN,
     alpha: float = ALPHA,
+    format: str = "trl",
 ) -> Export:
     """Per prompt: the Bradley–Terry consensus of its labelers' rankings, one record per untied
     pair with `p_chosen` (P(chosen beats rejected)), `margin` (the score difference, the logit of
     `p_chosen`) and `n_labelers`; pairs below `min_margin` or `min_p_chosen` are left out. A gold
     ranking overrides the labelers' (its pairs get `p_chosen` 1, `margin` `gold_margin` and
-    `resolution` `gold`, or `adjudicated` when a researcher settled a dispute with it)."""
+    `resolution` `gold`, or `adjudicated` when a researcher settled a dispute with it). Records
+    are in one of PAIR_FORMATS (store/trainer_shapes.py)."""
+    check_format(format, PAIR_FORMATS)
     where, args = _label_filters("ranking", "ranking", since=since, split=split)
     total = db.execute(
         "SELECT count(DISTINCT l.item) FROM labels l JOIN prompts p ON p.id = l.item WHERE "
         + " AND ".join(where), args).fetchone()[0]
-    _n, label_rows = _query(db, "p.id, p.text, l.value, l.gold, l.adjudication_id",
+    _n, label_rows = _query(db, "p.id, p.text, l.value, l.gold, l.adjudication_id, p.messages",
                             "labels l JOIN prompts p ON p.id = l.item", where, args, "l.item, l.id")
     texts = _OutputTexts(db)
 
@@ -51,6 +55,7 @@ def export_consensus_pairs(
     def make(rows: list[Any]) -> Iterator[dict[str, Any]]:
         prompt_id, prompt = rows[0][0], rows[0][1]
         outputs = texts.of(prompt_id)
+        turns = prompt_turns(prompt, rows[0][5])
         rankings = [json.loads(r[2]) for r in rows if not r[3]]
         gold = [r for r in rows if r[3]]
         pairs: Iterator[tuple[str, str, float, float]]
@@ -66,10 +71,11 @@ def export_consensus_pairs(
         for chosen, rejected, p_chosen, margin in pairs:
             if margin < min_margin or p_chosen < min_p_chosen:
                 continue
-            yield {"prompt_id": prompt_id, "prompt": prompt,
-                   "chosen": outputs[chosen], "rejected": outputs[rejected],
-                   "chosen_id": chosen, "rejected_id": rejected,
-                   "p_chosen": round(p_chosen, 4), "margin": round(margin, 4),
-                   "n_labelers": len(rankings), "resolution": resolution}
+            yield shape_pair({"prompt_id": prompt_id, "prompt": prompt,
+                              "chosen": outputs[chosen], "rejected": outputs[rejected],
+                              "chosen_id": chosen, "rejected_id": rejected,
+                              "p_chosen": round(p_chosen, 4), "margin": round(margin, 4),
+                              "n_labelers": len(rankings), "resolution": resolution},
+                             format, turns)
 
     return Export(total, prompts, make)

@@ -22,7 +22,9 @@ from tui.context import require_researcher, resolve
 @click.option("--dropped", metavar="FILE", help="With --api-rules: write the prompts not kept, one JSON object a line.")
 @common
 def import_prompts(file, api_rules, report, dropped, db, config_path, labeler) -> None:
-    """Import prompts (id, text, user_id, source, style, category, split, tasks)."""
+    """Import prompts (id, text, user_id, source, style, category, split, tasks).
+
+    Every key, rule and error: docs/formats.md."""
     from store.imports import import_prompts
     from store.rules import PromptRules, RulesConfig
 
