@@ -17,8 +17,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from store.dialect import SQLITE, Dialect, dialect_of, is_url, shown
+from store.dialect import SQLITE, Dialect, dialect_of, is_url
 from store.errors import StoreError, fault_kind
+from store.secrets import mask
 
 T = TypeVar("T")
 
@@ -212,13 +213,13 @@ def open_db(path: str | Path, *, migrate: bool = True) -> Database:
     db = connect(path)
     try:
         if migrate:
-            run_migrations(db, shown(str(path)))  # a URL's password never in a message
+            run_migrations(db, mask(str(path)))  # a URL's password never in a message
         else:
-            check_version(db, shown(str(path)))
+            check_version(db, mask(str(path)))
     except sqlite3.DatabaseError as exc:
         db.conn.close()
         if is_url(str(path)):
-            raise StoreError(f"{db.path}: cannot open it ({exc})") from exc
+            raise StoreError(f"{mask(str(path))}: cannot open it ({exc})") from exc
         raise StoreError(f"{path}: {_open_problem(Path(path), exc)}") from exc
     except StoreError:
         db.conn.close()

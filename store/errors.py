@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import sqlite3
 
+from store.secrets import mask
 from store.text import one_line
 
 
 class StoreError(Exception):
-    """A user-facing problem with the database or its input."""
+    """A user-facing problem with the database or its input. Its text never holds a password
+    (`store.secrets.mask`): a database's URL or a driver's message may be part of it."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(mask(a) if isinstance(a, str) else a for a in args))
 
 
 class LabelError(StoreError):
@@ -94,4 +99,4 @@ def fault_kind(exc: sqlite3.Error) -> str:
 
 def describe_fault(exc: sqlite3.Error) -> str:
     """What went wrong, in words for the person at the keyboard (no SQLite jargon)."""
-    return _FAULTS.get(fault_kind(exc), f"the database could not be written ({exc})")
+    return _FAULTS.get(fault_kind(exc), f"the database could not be written ({mask(str(exc))})")

@@ -18,8 +18,9 @@ import psycopg
 from psycopg.adapt import Dumper, Loader
 from psycopg.pq import TransactionStatus
 
-from store.dialect import POSTGRES, Dialect, shown
+from store.dialect import POSTGRES, Dialect
 from store.errors import StoreError
+from store.secrets import mask
 from store.text import one_line
 
 
@@ -182,7 +183,7 @@ class PgDatabase:
         self.conn.close()
 
     def __repr__(self) -> str:
-        return f"<store.pg.PgDatabase {shown(self.path)}>"
+        return f"<store.pg.PgDatabase {mask(self.path)}>"
 
 
 def connect(url: str, busy_timeout_ms: int) -> PgDatabase:
@@ -190,7 +191,7 @@ def connect(url: str, busy_timeout_ms: int) -> PgDatabase:
         raw = psycopg.connect(url, autocommit=True)
     except psycopg.Error as exc:
         why = one_line(" ".join(str(exc).split()))
-        raise StoreError(f"{shown(url)}: cannot connect to PostgreSQL ({why})") from exc
+        raise StoreError(f"{mask(url)}: cannot connect to PostgreSQL ({why})") from exc
     raw.adapters.register_dumper(bool, _BoolAsInt)
     raw.adapters.register_loader("numeric", _Number)
     db = PgDatabase(raw, url)

@@ -79,7 +79,9 @@ def init(db) -> None:
     with user_errors():
         ctx = resolve(db, None)
         ctx.open(create=True).conn.close()
-    click.echo(f"{db}: ready")
+    from store.secrets import mask
+
+    click.echo(f"{mask(db)}: ready")
 
 
 @cli.group()
@@ -210,31 +212,22 @@ def write_jsonl(records, out: str) -> int:
     return n
 
 
-@export_group.command("labels")
-@click.option("--out", required=True, metavar="FILE|-", help="Output file, or - for standard output.")
-@click.option("--since", metavar="ISO-DATE", help="Only labels created at or after this time.")
-@click.option("--gold-only", is_flag=True, help="Only researcher gold.")
-@common
-def export_labels(out, since, gold_only, db, config_path, labeler) -> None:
-    """Every label in the flat format of `import labels`."""
-    from store.exports import export_labels as rows
-
-    database = resolve(db, config_path).open(read_only=True)
-    require_researcher(database, labeler, "export labels")
-    with user_errors():
-        n = write_jsonl(rows(database, since=since, gold=True if gold_only else None), out)
-    if out != "-":
-        click.echo(f"{out}: {n} labels")
-
-
 def main() -> None:
-    try:
-        cli(prog_name="labeldesk")
-    except sqlite3.Error as exc:  # a fault no command caught: still one line, exit 1
-        from store.errors import describe_fault
+    from tui.masked_stream import masked_stderr
 
-        click.echo(f"Error: {describe_fault(exc)}; nothing of this command was saved", err=True)
-        sys.exit(1)
+    with masked_stderr():  # no password in any message, warning or traceback
+        try:
+            cli(prog_name="labeldesk")
+        except sqlite3.Error as exc:  # a fault no command caught: still one line, exit 1
+            from store.errors import describe_fault
+
+            click.echo(f"Error: {describe_fault(exc)}; nothing of this command was saved", err=True)
+            sys.exit(1)
+        except Exception:  # a bug: its traceback, masked like everything else here
+            import traceback
+
+            traceback.print_exc()
+            sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -79,8 +79,8 @@ def _open_server(url: str, *, migrate: bool, create: bool):
     """A PostgreSQL database. As with a file, only `create` (`labeldesk init`) makes an empty
     database a LabelDesk one: a mistyped database name must not answer "no labels"."""
     from store.db import connect, open_db
-    from store.dialect import shown
     from store.migrations import version
+    from store.secrets import mask
 
     if not create:
         probe = connect(url)
@@ -89,7 +89,7 @@ def _open_server(url: str, *, migrate: bool, create: bool):
         finally:
             probe.close()
         if empty:
-            raise StoreError(f"{shown(url)}: no LabelDesk database there (`labeldesk init --db "
+            raise StoreError(f"{mask(url)}: no LabelDesk database there (`labeldesk init --db "
                              "URL` makes this PostgreSQL database one)")
     db = open_db(url, migrate=migrate)
     if not migrate:
@@ -97,7 +97,7 @@ def _open_server(url: str, *, migrate: bool, create: bool):
 
         if (found := version(db)) < LATEST:
             db.close()
-            raise StoreError(f"{shown(url)}: schema {found}, older than this LabelDesk's "
+            raise StoreError(f"{mask(url)}: schema {found}, older than this LabelDesk's "
                              f"({LATEST}); migrate it first as its owner (`labeldesk init --db "
                              "URL`)")
     return db
