@@ -56,5 +56,16 @@ def add_labeler(db: sqlite_utils.Database, name: str, role: str = "labeler") -> 
     return True
 
 
+def add_first_researcher(db: sqlite_utils.Database, name: str) -> bool:
+    """`labeldesk init`: whoever creates the database is its first researcher, so that someone
+    may add the others; True when `name` became it (False: the roster has a researcher)."""
+    from store.db import immediate
+
+    with immediate(db):
+        if db.execute("SELECT 1 FROM labelers WHERE role = 'researcher' LIMIT 1").fetchone():
+            return False
+        return add_labeler(db, name, "researcher")
+
+
 def list_labelers(db: sqlite_utils.Database) -> list[tuple[str, str]]:
     return [tuple(r) for r in db.execute("SELECT name, role FROM labelers ORDER BY name")]

@@ -208,7 +208,11 @@ class LabelDeskApp(Host):
             self._backlog.append(event)  # behind keys that are waiting: order is kept
             await self.drain_keys()
         elif not getattr(self.screen, "ready", True):
-            self._backlog.append(event)  # the screen is coming: it takes them when ready
+            takes_now = getattr(self.screen, "takes_now", None)  # leaving a computing screen
+            if takes_now is not None and takes_now(event):
+                await self._take(event)
+            else:
+                self._backlog.append(event)  # the screen is coming: it takes them when ready
         else:
             await self._take(event)
 

@@ -75,13 +75,22 @@ def app(db, config_path, labeler) -> None:
 @cli.command()
 @click.option("--db", "db", metavar="PATH", required=True, help="Database file to create.")
 def init(db) -> None:
-    """Create an empty database (migrates an existing older one)."""
+    """Create an empty database (migrates an existing older one). Whoever creates it
+    (LABELDESK_LABELER, else the OS user) is its first researcher."""
+    from store.roster import add_first_researcher
+    from tui.context import who
+
     with user_errors():
         ctx = resolve(db, None)
-        ctx.open(create=True).conn.close()
+        database = ctx.open(create=True)
+        first = who(None)[0]
+        try:
+            made = add_first_researcher(database, first)
+        finally:
+            database.close()
     from store.secrets import mask
 
-    click.echo(f"{mask(db)}: ready")
+    click.echo(f"{mask(db)}: ready" + (f"; {first} is its first researcher" if made else ""))
 
 
 @cli.group()
