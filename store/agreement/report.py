@@ -174,6 +174,7 @@ class _Reader:
         """`add` each (labeler, task, item, field, JSON value) row, decoding each distinct short
         value once (a rating or a flag repeats a million times; a ranking seldom does)."""
         decoded: dict[str, Any] = {}
+        targets, item_ids, labeler_ids = self._targets, self.item_ids, self.labeler_ids
         for labeler, task, item, name, text in rows:
             if (keep is not None and item not in keep) or item in skip:
                 continue
@@ -182,7 +183,27 @@ class _Reader:
                 value = json.loads(text)
                 if len(text) <= _SHORT:
                     decoded[text] = value
-            self.add(labeler, task, item, name, value, gold)
+            target = targets.get((task, name))
+            if gold or not isinstance(target, _Scalar):
+                self.add(labeler, task, item, name, value, gold)
+                continue
+            # A labeler's value on a scale or in categories, the most common row: `add` inline.
+            try:
+                code = target.index.get((bool, value) if isinstance(value, bool) else value)
+            except TypeError:
+                code = None
+            if code is None:
+                self.add(labeler, task, item, name, value, gold)  # raises, naming the row
+                continue
+            item_id = item_ids.get(item)
+            if item_id is None:
+                item_id = item_ids[item] = len(item_ids)
+            labeler_id = labeler_ids.get(labeler)
+            if labeler_id is None:
+                labeler_id = labeler_ids[labeler] = len(labeler_ids)
+            target.labelers.append(labeler_id)
+            target.items.append(item_id)
+            target.codes.append(code)
 
 
 _UNSEEN: Any = object()
