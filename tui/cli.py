@@ -21,7 +21,7 @@ from tui.context import require_researcher, resolve
 
 # Modules in tui/commands/ that add commands: each has `register(cli)`.
 COMMAND_MODULES: list[str] = ["agreement", "exports", "stats", "quiz", "surveys", "prompt_rules",
-                              "disputes", "quality", "database"]
+                              "disputes", "quality", "database", "serve"]
 
 db_option = click.option("--db", "db", metavar="PATH", help="Database file (default: LABELDESK_DB, else the demo database).")
 config_option = click.option("--config", "config_path", metavar="PATH", help="Config file (default: LABELDESK_CONFIG, else the XDG config dir).")
