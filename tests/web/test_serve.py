@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -49,7 +50,16 @@ class Served:
             [sys.executable, "-m", "tui", "serve", "--socket", self.socket, "--db", str(self.db),
              "--config", str(tmp / "config.toml")], env=env, cwd=ROOT, stdout=self.log,
             stderr=subprocess.STDOUT)
-        poll(lambda: os.path.exists(self.socket), "the server's socket", timeout=30)
+        poll(self._listening, "the server's socket", timeout=30)
+
+    def _listening(self) -> bool:
+        assert self.proc.poll() is None, "the server exited"
+        with socket.socket(socket.AF_UNIX) as probe:
+            try:
+                probe.connect(self.socket)
+            except OSError:  # not there yet, or bound but not listening yet
+                return False
+        return True
 
     def close(self) -> str:
         self.proc.terminate()
