@@ -18,20 +18,9 @@ import aiohttp
 import pytest
 
 from bench.pty_run import key_bytes, poll
-from bench.workload import build_db
-from store.roster import add_labeler
 from tests.e2e.test_typeahead import SCRIPTS, rankings_as_typed, shown_order, stored
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("web") / "desk.db"
-    db = build_db(path, 2, labelers=("ana", "bob"), output_chars=300)
-    add_labeler(db, "rhea", "researcher")
-    db.conn.close()
-    return path
 
 
 class Served:
