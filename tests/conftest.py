@@ -60,6 +60,17 @@ def backend(request) -> str:
 def pg_cluster():
     """One PostgreSQL cluster per session (per xdist worker). Without PostgreSQL the
     PostgreSQL variants skip, saying why; under CI=true they fail instead."""
+    yield from _cluster()
+
+
+@pytest.fixture
+def own_pg_cluster():
+    """A cluster of the test's own (a test that stops and starts its server: the session's
+    cluster serves other tests of the worker meanwhile). ~2 s to start."""
+    yield from _cluster()
+
+
+def _cluster():
     from tests import pg_cluster as pg
 
     why = pg.missing()
