@@ -147,6 +147,7 @@ class Postgres(Dialect):
     def set_busy_timeout(self, db: Any, ms: int) -> None:
         # 0 waits forever on PostgreSQL; SQLite's 0 gives up at once.
         db.execute(f"SET lock_timeout = {max(1, int(ms))}")
+        db.busy_timeout_ms = ms  # set again on a new connection (PgDatabase.reconnect)
 
     def poll_busy_ms(self, poll_ms: int, bound: float) -> int:
         # PostgreSQL grants a lock to its waiters in turn: one that gives up after a few ms

@@ -21,7 +21,7 @@ from tui.context import require_researcher, resolve
 
 # Modules in tui/commands/ that add commands: each has `register(cli)`.
 COMMAND_MODULES: list[str] = ["agreement", "exports", "stats", "quiz", "surveys", "prompt_rules",
-                              "disputes", "quality", "database"]
+                              "disputes", "quality", "database", "serve"]
 
 db_option = click.option("--db", "db", metavar="PATH", help="Database file (default: LABELDESK_DB, else the demo database).")
 config_option = click.option("--config", "config_path", metavar="PATH", help="Config file (default: LABELDESK_CONFIG, else the XDG config dir).")
@@ -75,13 +75,22 @@ def app(db, config_path, labeler) -> None:
 @cli.command()
 @click.option("--db", "db", metavar="PATH", required=True, help="Database file to create.")
 def init(db) -> None:
-    """Create an empty database (migrates an existing older one)."""
+    """Create an empty database (migrates an existing older one). Whoever creates it
+    (LABELDESK_LABELER, else the OS user) is its first researcher."""
+    from store.roster import add_first_researcher
+    from tui.context import who
+
     with user_errors():
         ctx = resolve(db, None)
-        ctx.open(create=True).conn.close()
+        database = ctx.open(create=True)
+        first = who(None)[0]
+        try:
+            made = add_first_researcher(database, first)
+        finally:
+            database.close()
     from store.secrets import mask
 
-    click.echo(f"{mask(db)}: ready")
+    click.echo(f"{mask(db)}: ready" + (f"; {first} is its first researcher" if made else ""))
 
 
 @cli.group()
