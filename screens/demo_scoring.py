@@ -130,4 +130,5 @@ class DemoScoringScreen(SkipHandling, WorkScreen):
             return
         session = self.session
         assert isinstance(session, ScoreSession)
-        self.finished(session.submit_score(self.rating), f"Score {self.rating} saved.")
+        rating = self.rating
+        self.finish_with(lambda: session.submit_score(rating), f"Score {rating} saved.")

@@ -65,3 +65,8 @@ class Host(App[Any]):
 
     def flush_drafts(self) -> None:
         raise NotImplementedError
+
+    def database_unreachable(self) -> None:
+        """A store call failed because the database is out of reach: keep trying to reach it
+        (with growing pauses), then call `back_online` on every screen that has it."""
+        raise NotImplementedError

@@ -364,6 +364,8 @@ class QuizScreen(WorkScreen):
                           self.current_answer(), seconds=seconds, bound=self.app.busy_bound)
         if isinstance(outcome, NotSaved):  # stays dirty: the next change or move tries again
             self._dirty = True
+            if outcome.unreachable:  # saved by back_online once the database is back
+                self.app.database_unreachable()
             self.app.bell()
             # Refused because the other terminal took the quiz over? (a read; a database
             # fault here just leaves the hint out)

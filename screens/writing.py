@@ -152,13 +152,13 @@ class WritingScreen(SkipHandling, WorkScreen):
         if not event.confirmed or self.view is None:
             return
         prompt_id = self.view.prompt.id
-        outcome = self.session.submit_with(  # on failure the text stays on screen
-            demonstrations.submit_demonstration, self.app.db, self.view.assignment.id,
-            prompt_id, self.editor.text, seconds=self.seconds_on_task(),
+        assignment_id, text = self.view.assignment.id, self.editor.text
+        self.finish_with(lambda: self.session.submit_with(  # on failure the text stays on screen
+            demonstrations.submit_demonstration, self.app.db, assignment_id,
+            prompt_id, text, seconds=self.seconds_on_task(),
             schema=self.app.schema, overlap=self.app.config.overlap(self.KIND),
             active_seconds=self.session.active_seconds(),  # [h16 active time]
-        )
-        self.finished(outcome, f"Saved your answer to {on_screen(prompt_id)}.")
+        ), f"Saved your answer to {on_screen(prompt_id)}.")
 
     def skip_cancelled(self) -> None:
         focus_now(self.editor)

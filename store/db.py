@@ -17,8 +17,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from store.dialect import SQLITE, Dialect, dialect_of, is_url, shown
-from store.errors import StoreError, fault_kind
+from store.dialect import SQLITE, Dialect, dialect_of, is_url
+from store.errors import StoreError, Unreachable, fault_kind
+from store.secrets import mask
 
 T = TypeVar("T")
 
@@ -73,10 +74,20 @@ class Database(_Full):
         if self._identity is None:
             return
         now_there = _identity(self.path)
+        if now_there is None and not _reachable(self.path):
+            # An unmounted share, a directory moved away: the file may come back as it was.
+            raise Unreachable(f"the database file {self.path} cannot be reached (its "
+                              "directory or disk is gone)")
         if now_there != self._identity:
             what = "deleted" if now_there is None else "replaced by another file"
             raise FileReplaced(f"the database file {self.path} was {what} while LabelDesk was "
                                "running; nothing was saved. Tell your coordinator")
+
+    def reconnect(self) -> None:
+        """After a fault of kind ``unreachable``: returns once the same file is back at its
+        path and can be read; raises the fault (or `FileReplaced`) otherwise."""
+        self.check_same_file()
+        self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
 
     def fold_if_replaced(self) -> None:
         """The file was replaced: leave its name with an empty log (store/wal_owner.py)."""
@@ -137,6 +148,25 @@ def _identity(path: str | None) -> tuple[int, int] | None:
     return st.st_dev, st.st_ino
 
 
+def _reachable(path: str | None) -> bool:
+    """Whether the directory that should hold `path` can be read (a file missing from a
+    directory that is there was deleted; a directory that is not there took it along)."""
+    try:
+        os.stat(os.path.dirname(os.path.abspath(path or ".")))
+    except OSError:
+        return False
+    return True
+
+
+def reconnect(db: Any) -> None:
+    """Try the database again after a fault of kind ``unreachable`` (`store.errors.fault_kind`):
+    returns once writes can go through (PostgreSQL: a new connection when the old one was
+    lost), raises the fault while it is still out of reach."""
+    again = getattr(db, "reconnect", None)
+    if again is not None:
+        again()
+
+
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
@@ -153,7 +183,7 @@ def _open_problem(path: Path, exc: sqlite3.DatabaseError) -> str:
     ):
         return ("read-only here: LabelDesk must be able to write the file and its directory "
                 "(SQLite keeps -wal and -shm files beside it)")
-    if kind == "full" or (kind == "io" and shutil.disk_usage(path.parent).free < 1 << 20):
+    if kind == "full" or (kind in ("io", "unreachable") and shutil.disk_usage(path.parent).free < 1 << 20):
         return "the disk holding the database is full"
     return f"cannot read the database ({exc})"
 
@@ -212,13 +242,13 @@ def open_db(path: str | Path, *, migrate: bool = True) -> Database:
     db = connect(path)
     try:
         if migrate:
-            run_migrations(db, shown(str(path)))  # a URL's password never in a message
+            run_migrations(db, mask(str(path)))  # a URL's password never in a message
         else:
-            check_version(db, shown(str(path)))
+            check_version(db, mask(str(path)))
     except sqlite3.DatabaseError as exc:
         db.conn.close()
         if is_url(str(path)):
-            raise StoreError(f"{db.path}: cannot open it ({exc})") from exc
+            raise StoreError(f"{mask(str(path))}: cannot open it ({exc})") from exc
         raise StoreError(f"{path}: {_open_problem(Path(path), exc)}") from exc
     except StoreError:
         db.conn.close()

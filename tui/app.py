@@ -43,6 +43,9 @@ def _home_screen() -> Screen:
 
 
 HANGUP_GRACE = 3.0
+# Seconds between tries to reach a database that went away: growing, then every 30 s for as
+# long as it takes (a try costs one connection attempt, at most store.pg.CONNECT_TIMEOUT).
+RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 
 
 class LabelDeskApp(Host):
@@ -77,6 +80,7 @@ class LabelDeskApp(Host):
         self._drop_before = float("-inf")
         self._resumed = False
         self._small: TooSmallScreen | None = None  # on top while the terminal is too small
+        self._tries: int | None = None  # tries to reach the database since it went away
 
     @property
     def work(self) -> list[Work]:
@@ -113,22 +117,68 @@ class LabelDeskApp(Host):
     def _heartbeat(self) -> None:
         from store.sessions import touch_session
 
-        self._quietly(touch_session, self.db)
+        self._quietly(touch_session, self.db, outage=True)
 
     def end_session(self) -> None:
         from store.sessions import end_session
 
         self._quietly(end_session, self.db)
 
-    def _quietly(self, fn, *args):
-        """Session bookkeeping never stops the labeler: a fault here costs only the notice."""
+    def _quietly(self, fn, *args, outage: bool = False):
+        """Session bookkeeping never stops the labeler: a fault here costs only the notice
+        (with `outage`, a database out of reach is also retried until it is back)."""
         from store.db import retry_busy
-        from store.errors import StoreError
+        from store.errors import StoreError, fault_kind
 
         try:
             return retry_busy(fn, *args, bound=1.0)
-        except (sqlite3.Error, StoreError):
+        except sqlite3.Error as exc:
+            if outage and fault_kind(exc) == "unreachable":
+                self.database_unreachable()
             return None
+        except StoreError:
+            return None
+
+    # -- a database that went away ----------------------------------------------------
+    def database_unreachable(self) -> None:
+        if self._tries is not None:
+            return  # already trying
+        self._tries = 0
+        self.notify("The database cannot be reached. Keep working: your answers stay on screen "
+                    "and are saved once it is back; LabelDesk keeps trying.",
+                    title="Database unreachable", severity="error", timeout=15, markup=False)
+        self._retry_later()
+
+    def _retry_later(self) -> None:
+        assert self._tries is not None
+        delay = RETRY_DELAYS[min(self._tries, len(RETRY_DELAYS) - 1)]
+        self._tries += 1
+        self.set_timer(delay, self._try_database)
+
+    def _try_database(self) -> bool:
+        """One try to reach the database; when it is back, every screen saves what it holds
+        (a submit asked for meanwhile, else the draft). False while it is still away."""
+        from store.db import reconnect
+        from store.errors import StoreError, fault_kind
+        from store.sessions import touch_session
+
+        if self._tries is None:
+            return True
+        try:
+            reconnect(self.db)
+        except sqlite3.Error as exc:
+            if fault_kind(exc) == "unreachable":
+                self._retry_later()
+                return False
+        except StoreError:  # e.g. the file came back as another file: each save says so
+            pass
+        self._tries = None
+        self._quietly(touch_session, self.db)  # this session is alive again
+        for screen in list(self._installed_screens.values()):
+            back_online = getattr(screen, "back_online", None)
+            if isinstance(screen, Screen) and back_online is not None:
+                back_online()  # a fault here starts the tries again (database_unreachable)
+        return self._tries is None
 
     # -- the terminal -----------------------------------------------------------------
     def on_resize(self, event: events.Resize) -> None:
@@ -189,7 +239,10 @@ class LabelDeskApp(Host):
 
         self._resumed = True
 
-        kind = unfinished_kind(self.db, self.labeler)
+        try:
+            kind = unfinished_kind(self.db, self.labeler)
+        except sqlite3.Error:  # out of reach at start: home, which says what it cannot read
+            return
         work = next((w for w in self.work if w.kind == kind), None)
         if work is not None and self.work_screen(work) is not None:
             self.push_screen(work.kind)
@@ -208,7 +261,11 @@ class LabelDeskApp(Host):
             self._backlog.append(event)  # behind keys that are waiting: order is kept
             await self.drain_keys()
         elif not getattr(self.screen, "ready", True):
-            self._backlog.append(event)  # the screen is coming: it takes them when ready
+            takes_now = getattr(self.screen, "takes_now", None)  # leaving a computing screen
+            if takes_now is not None and takes_now(event):
+                await self._take(event)
+            else:
+                self._backlog.append(event)  # the screen is coming: it takes them when ready
         else:
             await self._take(event)
 
@@ -265,6 +322,7 @@ class LabelDeskApp(Host):
         terminal that is gone, and a stuck process would hold its leases, so a timer ends the
         process if the clean exit has not within HANGUP_GRACE seconds.
         """
+        self._try_database()  # one last try if the database was out of reach
         self.flush_drafts()
         unsaved = self._unsaved()
         code = 1 if unsaved else 0
@@ -290,22 +348,28 @@ class LabelDeskApp(Host):
             draft_data = getattr(screen, "draft_data", None)
             if getattr(screen, "_dirty", False) and view is not None and draft_data is not None:
                 data = {k: v for k, v in draft_data().items() if not k.startswith("_")}
-                lines.append(f"{name} {view.assignment.item}: {jsonl_line(data, ensure_ascii=True)}")
+                held = " (submitted, not saved)" if getattr(screen, "_pending", None) else ""
+                lines.append(f"{name} {view.assignment.item}{held}: "
+                             f"{jsonl_line(data, ensure_ascii=True)}")
         return lines
 
     def _leave(self, unsaved: list[str]) -> None:
         """Exit; non-zero, naming what was not saved, when a draft could not be written (a full
-        disk): the labeler can copy it from the terminal, and a script sees the failure."""
+        disk, a database out of reach): the labeler can copy it from the terminal, and a script
+        sees the failure."""
+        away = self._tries is not None
         self.end_session()
         if not unsaved:
             self.exit(return_code=0)
             return
         from rich.text import Text
 
-        note = "LabelDesk could not save this before quitting (the database could not be written):"
+        why = "could not be reached" if away else "could not be written"
+        note = f"LabelDesk could not save this before quitting (the database {why}):"
         self.exit(return_code=1, message=Text("\n".join([note, *unsaved])))
 
     async def action_quit(self) -> None:
+        self._try_database()  # one last try if the database was out of reach
         self.flush_drafts()
         self._leave(self._unsaved())
 

@@ -21,7 +21,7 @@ from tui.context import require_researcher, resolve
 
 # Modules in tui/commands/ that add commands: each has `register(cli)`.
 COMMAND_MODULES: list[str] = ["agreement", "exports", "stats", "quiz", "surveys", "prompt_rules",
-                              "disputes", "quality", "database"]
+                              "disputes", "quality", "database", "serve"]
 
 db_option = click.option("--db", "db", metavar="PATH", help="Database file (default: LABELDESK_DB, else the demo database).")
 config_option = click.option("--config", "config_path", metavar="PATH", help="Config file (default: LABELDESK_CONFIG, else the XDG config dir).")
@@ -75,11 +75,22 @@ def app(db, config_path, labeler) -> None:
 @cli.command()
 @click.option("--db", "db", metavar="PATH", required=True, help="Database file to create.")
 def init(db) -> None:
-    """Create an empty database (migrates an existing older one)."""
+    """Create an empty database (migrates an existing older one). Whoever creates it
+    (LABELDESK_LABELER, else the OS user) is its first researcher."""
+    from store.roster import add_first_researcher
+    from tui.context import who
+
     with user_errors():
         ctx = resolve(db, None)
-        ctx.open(create=True).conn.close()
-    click.echo(f"{db}: ready")
+        database = ctx.open(create=True)
+        first = who(None)[0]
+        try:
+            made = add_first_researcher(database, first)
+        finally:
+            database.close()
+    from store.secrets import mask
+
+    click.echo(f"{mask(db)}: ready" + (f"; {first} is its first researcher" if made else ""))
 
 
 @cli.group()
@@ -210,31 +221,22 @@ def write_jsonl(records, out: str) -> int:
     return n
 
 
-@export_group.command("labels")
-@click.option("--out", required=True, metavar="FILE|-", help="Output file, or - for standard output.")
-@click.option("--since", metavar="ISO-DATE", help="Only labels created at or after this time.")
-@click.option("--gold-only", is_flag=True, help="Only researcher gold.")
-@common
-def export_labels(out, since, gold_only, db, config_path, labeler) -> None:
-    """Every label in the flat format of `import labels`."""
-    from store.exports import export_labels as rows
-
-    database = resolve(db, config_path).open(read_only=True)
-    require_researcher(database, labeler, "export labels")
-    with user_errors():
-        n = write_jsonl(rows(database, since=since, gold=True if gold_only else None), out)
-    if out != "-":
-        click.echo(f"{out}: {n} labels")
-
-
 def main() -> None:
-    try:
-        cli(prog_name="labeldesk")
-    except sqlite3.Error as exc:  # a fault no command caught: still one line, exit 1
-        from store.errors import describe_fault
+    from tui.masked_stream import masked_stderr
 
-        click.echo(f"Error: {describe_fault(exc)}; nothing of this command was saved", err=True)
-        sys.exit(1)
+    with masked_stderr():  # no password in any message, warning or traceback
+        try:
+            cli(prog_name="labeldesk")
+        except sqlite3.Error as exc:  # a fault no command caught: still one line, exit 1
+            from store.errors import describe_fault
+
+            click.echo(f"Error: {describe_fault(exc)}; nothing of this command was saved", err=True)
+            sys.exit(1)
+        except Exception:  # a bug: its traceback, masked like everything else here
+            import traceback
+
+            traceback.print_exc()
+            sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -79,8 +79,8 @@ def _open_server(url: str, *, migrate: bool, create: bool):
     """A PostgreSQL database. As with a file, only `create` (`labeldesk init`) makes an empty
     database a LabelDesk one: a mistyped database name must not answer "no labels"."""
     from store.db import connect, open_db
-    from store.dialect import shown
     from store.migrations import version
+    from store.secrets import mask
 
     if not create:
         probe = connect(url)
@@ -89,7 +89,7 @@ def _open_server(url: str, *, migrate: bool, create: bool):
         finally:
             probe.close()
         if empty:
-            raise StoreError(f"{shown(url)}: no LabelDesk database there (`labeldesk init --db "
+            raise StoreError(f"{mask(url)}: no LabelDesk database there (`labeldesk init --db "
                              "URL` makes this PostgreSQL database one)")
     db = open_db(url, migrate=migrate)
     if not migrate:
@@ -97,7 +97,7 @@ def _open_server(url: str, *, migrate: bool, create: bool):
 
         if (found := version(db)) < LATEST:
             db.close()
-            raise StoreError(f"{shown(url)}: schema {found}, older than this LabelDesk's "
+            raise StoreError(f"{mask(url)}: schema {found}, older than this LabelDesk's "
                              f"({LATEST}); migrate it first as its owner (`labeldesk init --db "
                              "URL`)")
     return db
@@ -134,18 +134,21 @@ def _is_demo_file(db) -> bool:
 
 
 def require_researcher(db, labeler: str | None, command: str) -> None:
-    """Researcher-only commands refuse a known labeler-role person."""
+    """Researcher-only commands run for researchers in the roster, and nobody else: a labeler
+    and a name the roster does not know are refused alike (one line, exit 1). Who is asking is
+    `--labeler`, else LABELDESK_LABELER, else the OS user (`who`); `labeldesk init` made its
+    creator the first researcher."""
     from store.roster import role_of
 
     if _is_demo_file(db):
         return  # the bundled demo is the user's own sandbox: every command is open there
-    name, explicit = who(labeler)
+    name, _explicit = who(labeler)
     try:
         role = role_of(db, name)
     except StoreError:
-        if explicit:
-            raise click.ClickException(f"{name!r} is not in the roster; `{command}` is for researchers") from None
-        return
+        raise click.ClickException(
+            f"{name!r} is not in the roster; `{command}` is for researchers (one adds you with "
+            f"`labeldesk labelers add {name} --role researcher`)") from None
     if role != "researcher":
         raise click.ClickException(f"{name!r} is a labeler; `{command}` is for researchers only")
 

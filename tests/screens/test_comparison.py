@@ -497,3 +497,23 @@ async def test_category_typed_in_one_burst_with_its_key_searches_the_list(compar
         assert answers["category"] == "open_qa"
         assert {k: v for k, v in answers.items() if k != "category"} == {
             k: v for k, v in before.items() if k != "category"}  # no field flipped by the burst
+
+
+@pytest.mark.parametrize("keys, chosen", [
+    (["g", "pagedown"], "other"), (["g", "pageup"], "brainstorming"), (["g", "end"], "other"),
+    (["g", "home"], "brainstorming"), (["g", "escape", "g", "pagedown"], "other"),
+    (["g", "end", "pageup"], "brainstorming"), (["g", "r", "pagedown", "pageup"], "brainstorming"),
+])
+async def test_paging_the_category_list_typed_in_one_burst_keeps_the_app(
+    comparison, sample_db, keys, chosen
+):
+    """The list opens on `g` and is paged before it has been laid out (one SSH read)."""
+    from tests.screens.burst import burst, paced
+
+    async with comparison() as (pilot, screen):
+        await burst(pilot.app, pilot, [*keys, "enter"])
+        assert pilot.app.is_running and pilot.app.screen is screen
+        assert screen.instruction.answers["category"] == chosen
+        await burst(pilot.app, pilot, ["g", "down", "enter"])  # one key at a time: the same
+        await paced(pilot.app, pilot, [*keys, "enter"])
+        assert screen.instruction.answers["category"] == chosen

@@ -211,6 +211,7 @@ def _by_version(database, fmt: str, **options) -> None:
 def register(cli: click.Group) -> None:
     from tui.cli import config_option, db_option, user_errors
     from tui.context import require_researcher, resolve
+    from tui.tables import wide_option
 
     @cli.command("agreement")
     @click.option(
@@ -240,10 +241,11 @@ def register(cli: click.Group) -> None:
                        "([guidelines] version), to see whether a clarification helped.")
     @click.option("--all", "show_all", is_flag=True,
                   help="Table: also the fields with no gold for the labeler's items.")
+    @wide_option
     @db_option
     @config_option
     def agreement(fmt, labeler, task, field, since, seed, resamples, quiz, names, by_version,
-                  show_all, db, config_path) -> None:
+                  show_all, wide, db, config_path) -> None:
         """Agreement of each labeler with researcher gold, and between labelers.
 
         Researchers only (who is asking comes from LABELDESK_LABELER, else the OS user;
@@ -259,7 +261,8 @@ def register(cli: click.Group) -> None:
         if quiz:
             from tui.commands.screening import run_screening
 
-            return run_screening(database, quiz, names=names, fmt=fmt, config=ctx.config)
+            return run_screening(database, quiz, names=names, fmt=fmt, config=ctx.config,
+                                 wide=wide)
         if by_version:
             return _by_version(database, fmt, labeler=labeler, task=task, field=field,
                                since=parse_since(since), seed=seed, n_boot=resamples)
