@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from bench.web_run import Served
 from bench.workload import build_db
 from store.roster import add_labeler
-
-from .test_serve import Served
 
 
 @pytest.fixture(scope="module")

@@ -13,9 +13,8 @@ import aiohttp
 import pytest
 
 from bench.pty_run import key_bytes
+from bench.web_run import Screen
 from tests.e2e.test_typeahead import rankings_as_typed, shown_order, stored
-
-from .test_serve import Screen
 
 pytestmark = pytest.mark.slow
 
