@@ -51,7 +51,6 @@ class ComparisonScreen(SkipHandling, WorkScreen):
                 show=False),
         Binding("ctrl+t", "toggle_prompt", "Fold prompt", id="comparison.toggle_prompt",
                 show=False),
-        Binding("ctrl+k", "skip", "Skip", id="comparison.skip"),
         Binding("exclamation_mark", "flag", "Flag", id="comparison.flag"),
     ]
 
@@ -256,10 +255,6 @@ class ComparisonScreen(SkipHandling, WorkScreen):
     def _ranking_submitted(self, event: RankingPanel.Submitted) -> None:
         self._keep_ranking(event)
         self.action_finish_step()
-
-    @on(RankingPanel.SkipRequested)
-    def _skip_requested(self) -> None:
-        self.action_skip()
 
     @on(RankingPanel.FlagToggled)
     def _flag_toggled(self) -> None:

@@ -21,14 +21,18 @@ from screens.widgets.few_shot import render_prompt
 from screens.widgets.footer import Footer
 from screens.widgets.safe_text import safe_content
 from screens.widgets.scale_rows import ScaleRows, value_for_key
+from screens.widgets.skip_panel import SkipHandling, SkipPanel
 from screens.widgets.status_line import StatusLine
 from store import demonstrations
 from store.task_session import ScoreSession
 from store.text import on_screen
 from store.views import TaskView
 
+SKIP_REASONS = ("cannot judge", "not in my language", "answer broken or missing",
+                "upsetting content")
 
-class DemoScoringScreen(WorkScreen):
+
+class DemoScoringScreen(SkipHandling, WorkScreen):
     KIND = demonstrations.SCORE_KIND
     RESEARCHER_ONLY = True  # others' answers: tui.app.LabelDeskApp.push_screen gates it
     CSS_PATH = "demo_scoring.tcss"
@@ -48,6 +52,7 @@ class DemoScoringScreen(WorkScreen):
             yield Static(id="score-answer-text")
         yield ScaleRows(id="score-rating")
         yield StatusLine(id="status", hide_when_empty=True)
+        yield SkipPanel(SKIP_REASONS, id="score-skip")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -99,7 +104,7 @@ class DemoScoringScreen(WorkScreen):
         return {"rating": self.rating}
 
     def on_key(self, event: events.Key) -> None:
-        if self.demo is None:
+        if self.demo is None or self.query_one(SkipPanel).is_open:  # digits go to the reason
             return
         value = value_for_key(self.field, event.character)
         if value is not None:
@@ -107,6 +112,9 @@ class DemoScoringScreen(WorkScreen):
             self.rating = value
             self.changed()
             self._show_rating()
+
+    def skip_cancelled(self) -> None:
+        self.set_focus(None)  # the screen takes the digits again
 
     def explain_key(self, event: events.Key) -> str:
         if event.character and event.character.isdigit():

@@ -52,7 +52,6 @@ class WritingScreen(SkipHandling, WorkScreen):
         Binding("ctrl+s", "submit", "Submit", id="writing.submit", priority=True),
         Binding("f2", "copy_prompt", "Copy prompt", id="writing.copy_prompt"),
         Binding("f3", "copy_answer", "Copy answer", id="writing.copy_answer"),
-        Binding("f4", "skip", "Skip", id="writing.skip"),
     ]
 
     def compose(self) -> ComposeResult:
