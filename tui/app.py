@@ -58,6 +58,8 @@ class LabelDeskApp(Host):
     BINDINGS = [
         Binding("f1", "guidelines", "Help", id="app.guidelines", priority=True),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        # A conversation's earlier turns, on every screen that shows a prompt.
+        Binding("ctrl+r", "toggle_turns", "Earlier turns", show=False, id="app.toggle_turns"),
     ]
 
     def __init__(self, *, db: sqlite_utils.Database, labeler: str, role: str, config: Config,
@@ -385,6 +387,15 @@ class LabelDeskApp(Host):
 
             return AwaitComplete()
         return super().push_screen(screen, *args, **kwargs)
+
+    def action_toggle_turns(self) -> None:
+        """Fold or unfold the earlier turns of the conversation on screen; a bell when there is
+        none to unfold."""
+        from screens.widgets.conversation import TurnsToggle
+
+        toggled = [w.toggle_turns() for w in self.screen.query("*") if isinstance(w, TurnsToggle)]
+        if not any(toggled):
+            self.bell()
 
     def action_guidelines(self) -> None:
         from screens.help import HelpScreen
