@@ -21,7 +21,6 @@ import time
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 # One number for the whole database: pg_advisory_xact_lock(WRITE_LOCK) is SQLite's write lock.
 WRITE_LOCK = 0x4C61_6265  # "Labe"
@@ -181,6 +180,7 @@ class Postgres(Dialect):
         # 0 waits forever on PostgreSQL; SQLite's 0 gives up at once.
         db.execute(f"SET lock_timeout = {max(1, int(ms))}")
         db.write_wait = ms / 1000
+        db.busy_timeout_ms = ms  # set again on a new connection (PgDatabase.reconnect)
 
     def checkpoint(self, db: Any) -> None:
         """No WAL file beside the data to fold in: the server owns its files."""
@@ -257,15 +257,6 @@ def is_lone_write(sql: str) -> bool:
 
 def is_url(target: object) -> bool:
     return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
-
-
-def shown(url: str) -> str:
-    """A database URL without its password, for messages and logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rsplit("@", 1)[-1]
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
 
 
 # -- SQLite spelling -> PostgreSQL --------------------------------------------------------------

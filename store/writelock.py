@@ -94,7 +94,6 @@ class WriteQueue:
         self.path = path + SUFFIX
         self._fd: int | None = None
         self._mine: int | None = None  # the byte of the ticket whose turn we hold
-        self._unusable = _SETLKW is None
 
     def acquire(self, timeout: float) -> bool:
         """Wait up to `timeout` seconds for our turn; False when it did not come (busy).
@@ -135,7 +134,9 @@ class WriteQueue:
         self._fd, self._mine = None, None
 
     def _open(self) -> int | None:
-        if self._fd is not None or self._unusable:
+        # Tried again on every write while it fails: the directory may come back (a share
+        # remounted) or be made writable.
+        if self._fd is not None or _SETLKW is None:
             return self._fd
         try:
             # Created as the database file is shared (its mode), so every labeler's account
@@ -143,7 +144,6 @@ class WriteQueue:
             db = os.stat(self.path[: -len(SUFFIX)])
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, db.st_mode & 0o666)
         except OSError:
-            self._unusable = True
             return None
         _share_like(fd, db)
         self._fd = fd
