@@ -157,7 +157,7 @@ class WritingScreen(SkipHandling, WorkScreen):
             demonstrations.submit_demonstration, self.app.db, assignment_id,
             prompt_id, text, seconds=self.seconds_on_task(),
             schema=self.app.schema, overlap=self.app.config.overlap(self.KIND),
-            active_seconds=self.session.active_seconds(),  # [h16 active time]
+            active_seconds=self.session.active_seconds(),
         ), f"Saved your answer to {on_screen(prompt_id)}.")
 
     def skip_cancelled(self) -> None:

@@ -75,7 +75,7 @@ class LabelDeskApp(Host):
         self.schema = schema
         # Every label this app saves records the guideline version it was made under.
         set_guideline_version(db, config["guidelines"]["version"])
-        self.quality = config.quality_policy()  # [h16] gold checks, pause, idle gap
+        self.quality = config.quality_policy()  # gold checks, pause, idle gap
         # Seconds a write keeps retrying a busy database (None: store.db.BUSY_BOUND).
         self.busy_bound: float | None = None
         self._backlog: deque[events.Key | events.Paste] = deque()
@@ -286,7 +286,7 @@ class LabelDeskApp(Host):
         from screens.key_path import deliver
 
         screen = self.screen
-        note_input = getattr(screen, "note_input", None)  # [h16 active time] every key and paste
+        note_input = getattr(screen, "note_input", None)  # active time: every key and paste
         if note_input is not None:
             note_input()
         if not getattr(screen, "ORDERED_KEYS", False):
