@@ -188,3 +188,18 @@ async def test_a_decision_another_researcher_stored_first_is_not_called_saved(ma
         assert any("adjudicated meanwhile" in m for m in said), said
         assert not any(m.startswith("Saved") for m in said)
     assert [r for (r,) in sample_db.execute("SELECT researcher FROM adjudications")] == ["ruth"]
+
+
+async def test_with_nothing_to_decide_only_the_keys_that_apply_are_shown(make_app, sample_db):
+    from tests.screens.test_layout import visible_keys
+
+    app = make_app("rhea", config=config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a")
+        assert isinstance(app.screen, AdjudicationScreen) and app.screen.case is None
+        shown = visible_keys(app)
+        assert "Home" in shown and not shown & {"Save", "Consensus", "Reason", "Guideline flag"}
+        await pilot.press("escape")
+        disputed(sample_db)
+        await pilot.press("a")
+        assert {"Save", "Consensus", "Reason"} <= visible_keys(app)
