@@ -36,10 +36,13 @@ def _template(tmp: Path, labelers: int, tasks: int) -> Path:
 
 
 async def _tabs(served: Served, n: int) -> dict[str, float]:
-    tabs = [await open_tab(served, f"l{i:02d}") for i in range(n)]
-    screens = [Screen(ws) for _, ws in tabs]
-    for screen in screens:
-        await screen.wait_for(b"Labeling", timeout=120)
+    # One tab after another, each once its app has drawn (a shift's logins, not one stampede:
+    # 50 start-ups at once on 2 cores would measure the queue, not the memory).
+    tabs, screens = [], []
+    for i in range(n):
+        tabs.append(await open_tab(served, f"l{i:02d}"))
+        screens.append(Screen(tabs[-1][1]))
+        await screens[-1].wait_for(b"Labeling", timeout=300)
     await asyncio.sleep(1.0)
     apps = served.apps()
     per_tab = sum(rss_mib(pid) for pid in apps) / max(len(apps), 1)

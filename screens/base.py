@@ -66,7 +66,7 @@ class WorkScreen(OrderedScreen):
         app = self.app
         return TaskSession(app.db, app.labeler, self.KIND, overlap=app.config.overlap(self.KIND),
                            lease_seconds=app.config.lease_seconds, schema=app.schema,
-                           busy_bound=app.busy_bound, policy=app.quality,  # [h16]
+                           busy_bound=app.busy_bound, policy=app.quality,
                            escalation=app.config.escalation)
 
     @property
@@ -284,7 +284,7 @@ class WorkScreen(OrderedScreen):
         return True
 
     def note_input(self) -> None:
-        """[h16 active time] A key or paste reached this screen (LabelDeskApp._take)."""
+        """A key or paste reached this screen (LabelDeskApp._take)."""
         if self._session is not None:
             self._session.note_input()
 

@@ -106,7 +106,8 @@ class ComparisonScreen(SkipHandling, WorkScreen):
     def show_task(self, view: TaskView, draft: dict[str, Any]) -> None:
         self.outputs = shown(view.outputs)
         self.query_one(PromptPanel).set_prompt(
-            view.prompt.text, prompt_id=view.prompt.id, style=view.prompt.style
+            view.prompt.text, prompt_id=view.prompt.id, style=view.prompt.style,
+            messages=view.prompt.messages,
         )
         if self.instruction is not None:
             self.instruction.set_answers(draft.get("instruction"))

@@ -16,6 +16,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from screens.base import WorkScreen
+from screens.widgets.conversation import PromptStatic
 from screens.widgets.few_shot import render_prompt
 from screens.widgets.footer import Footer
 from screens.widgets.safe_text import safe_content
@@ -46,7 +47,7 @@ class DemoScoringScreen(SkipHandling, WorkScreen):
     def compose(self) -> ComposeResult:
         yield Static(id="score-title")
         with VerticalScroll(id="score-prompt"):
-            yield Static(id="score-prompt-text")
+            yield PromptStatic(id="score-prompt-text")
         with VerticalScroll(id="score-answer"):
             yield Static(id="score-answer-text")
         yield ScaleRows(id="score-rating")
@@ -87,9 +88,8 @@ class DemoScoringScreen(SkipHandling, WorkScreen):
             Content.assemble(("Score this demonstration", "bold"), f"  ·  {demo.id}",
                              f"  ·  prompt {on_screen(demo.prompt.id)}")
         )
-        self.query_one("#score-prompt-text", Static).update(
-            render_prompt(demo.prompt.text, demo.prompt.style or "plain")
-        )
+        self.query_one("#score-prompt-text", PromptStatic).show_prompt(
+            render_prompt(demo.prompt.text, demo.prompt.style or "plain"), demo.prompt.messages)
         self.query_one("#score-answer").border_title = f"Answer {demo.id}"
         self.query_one("#score-answer-text", Static).update(safe_content(demo.text))
         for box in ("#score-prompt", "#score-answer"):

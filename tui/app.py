@@ -58,6 +58,8 @@ class LabelDeskApp(Host):
     BINDINGS = [
         Binding("f1", "guidelines", "Help", id="app.guidelines", priority=True),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        # A conversation's earlier turns, on every screen that shows a prompt.
+        Binding("ctrl+r", "toggle_turns", "Earlier turns", show=False, id="app.toggle_turns"),
     ]
 
     def __init__(self, *, db: sqlite_utils.Database, labeler: str, role: str, config: Config,
@@ -73,7 +75,7 @@ class LabelDeskApp(Host):
         self.schema = schema
         # Every label this app saves records the guideline version it was made under.
         set_guideline_version(db, config["guidelines"]["version"])
-        self.quality = config.quality_policy()  # [h16] gold checks, pause, idle gap
+        self.quality = config.quality_policy()  # gold checks, pause, idle gap
         # Seconds a write keeps retrying a busy database (None: store.db.BUSY_BOUND).
         self.busy_bound: float | None = None
         self._backlog: deque[events.Key | events.Paste] = deque()
@@ -284,7 +286,7 @@ class LabelDeskApp(Host):
         from screens.key_path import deliver
 
         screen = self.screen
-        note_input = getattr(screen, "note_input", None)  # [h16 active time] every key and paste
+        note_input = getattr(screen, "note_input", None)  # active time: every key and paste
         if note_input is not None:
             note_input()
         if not getattr(screen, "ORDERED_KEYS", False):
@@ -385,6 +387,15 @@ class LabelDeskApp(Host):
 
             return AwaitComplete()
         return super().push_screen(screen, *args, **kwargs)
+
+    def action_toggle_turns(self) -> None:
+        """Fold or unfold the earlier turns of the conversation on screen; a bell when there is
+        none to unfold."""
+        from screens.widgets.conversation import TurnsToggle
+
+        toggled = [w.toggle_turns() for w in self.screen.query("*") if isinstance(w, TurnsToggle)]
+        if not any(toggled):
+            self.bell()
 
     def action_guidelines(self) -> None:
         from screens.help import HelpScreen

@@ -177,12 +177,15 @@ def import_message(kind: str, path: Path, result) -> str:
 
 @import_group.command("outputs")
 @click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--from-hh", is_flag=True,
+              help="Read HH-RLHF lines: each one's chosen and rejected final turns become outputs "
+                   "-o1 and -o2 of the prompt `import prompts --from-hh` made of the line.")
 @common
-def import_outputs(file, db, config_path, labeler) -> None:
+def import_outputs(file, from_hh, db, config_path, labeler) -> None:
     """Import model outputs for imported prompts (id, prompt_id, text, model).
 
     Every key, rule and error: docs/formats.md."""
-    _run_import("outputs", file, db, config_path, labeler)
+    _run_import("outputs", file, db, config_path, labeler, from_hh=from_hh)
 
 
 @import_group.command("labels")

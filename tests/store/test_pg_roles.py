@@ -13,6 +13,7 @@ import pytest
 
 from store.db import immediate, open_db
 from store.demonstrations import submit_demonstration
+from store.disputes import Rules
 from store.labels import LabelValue
 from store.quality.policy import QualityPolicy
 from store.roster import add_labeler
@@ -94,7 +95,8 @@ def test_a_labelers_day_as_the_app_role(roles):
             outcome = work.submit(comparison_values(work.view))
             assert outcome.__class__.__name__ == "Saved", outcome
         assert app.execute("SELECT count(*) FROM gold_answers WHERE labeler = 'ben'").fetchone()[0] >= 1
-        plain = TaskSession(app, "cai", "comparison", overlap=3, lease_seconds=600)
+        plain = TaskSession(app, "cai", "comparison", overlap=1, lease_seconds=600,
+                            escalation=Rules())  # a finished item is checked for disputes
         plain.claim()
         assert plain.skip("cannot judge it").__class__.__name__ == "Saved"
         plain.claim()
@@ -157,6 +159,8 @@ REFUSALS = [
     "UPDATE quiz_takers SET quiz = 'x'",
     "INSERT INTO gold_tasks (task_id, kind) VALUES (1, 'comparison')",
     "UPDATE task_counts SET n = 0",
+    "INSERT INTO dispute_checks (task_id, item, done, rules) VALUES (1, 'x', 9, '')",
+    "DELETE FROM dispute_checks",
     "TRUNCATE events", "DELETE FROM events", "UPDATE events SET kind = 'x'",
     "ALTER TABLE labels ADD COLUMN x INTEGER", "DROP TABLE labels",
     "ALTER TABLE events DISABLE TRIGGER ALL", "CREATE TABLE mine (x INTEGER)",

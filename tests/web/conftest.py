@@ -93,3 +93,19 @@ http {{
     assert "Traceback" not in log, log
 
 
+
+
+@pytest.fixture
+def served(template, tmp_path):
+    """`served(*config_lines)`: a fresh `labeldesk serve` on a copy of the template; stopped
+    afterwards, and its log must hold no traceback."""
+    made = []
+
+    def serve(*config: str) -> Served:
+        made.append(Served(template, tmp_path / f"s{len(made)}", *config))
+        return made[-1]
+
+    yield serve
+    for server in made:
+        log = server.close()
+        assert "Traceback" not in log, log
