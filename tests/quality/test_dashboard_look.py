@@ -47,6 +47,23 @@ def test_dashboard_snapshot(ranking_app, ranking_db, snap_compare, fixed_today):
     assert snap_compare(app, terminal_size=(120, 36), run_before=open_dashboard)
 
 
+def test_dashboard_at_80_columns(ranking_app, ranking_db, snap_compare, fixed_today):
+    """At 80x24 the table leaves out screening, interval and active time instead of cutting
+    every column after "today"."""
+    _week_of_work(ranking_db)
+    app = ranking_app("rhea", quality_config(min_gold=5))
+
+    async def open_dashboard(pilot):
+        await pilot.press("q")
+        await figures_settled(pilot)
+        table = app.screen.query_one("#quality-table")
+        assert [str(c.label) for c in table.columns.values()] == [
+            "labeler", "status", "gold", "agreement", "competence", "today", "week", "fast"]
+        assert table.virtual_size.width <= 80
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_dashboard)
+
+
 async def test_hostile_ids_and_names_are_shown_literally(db, tmp_path):
     """Output ids come from imported data: the misses show them as written, markup unparsed and
     escape sequences made visible. (Roster names are restricted to letters, digits, '.', '_'
