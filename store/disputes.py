@@ -88,26 +88,40 @@ class ItemAnswers:
     gold: set[tuple[str, str, str]]
 
 
+_ITEM_ROWS = (
+    # Two index searches (labels_item), not an OR the planner may turn into a table scan.
+    """SELECT id, labeler, task, item, field, value, gold FROM labels
+       WHERE task IN ('instruction', 'ranking') AND item = :p
+       UNION ALL
+       SELECT l.id, l.labeler, l.task, l.item, l.field, l.value, l.gold
+       FROM outputs o CROSS JOIN labels l ON l.item = o.id AND l.task IN ('output', 'toxicity')
+       WHERE o.prompt_id = :p
+       ORDER BY 1""")
+
+
+def _item_rows(db: sqlite_utils.Database, prompt_id: str) -> list[tuple[Any, ...]]:
+    return [tuple(row) for row in db.execute(_ITEM_ROWS, {"p": prompt_id})]
+
+
 def item_answers(db: sqlite_utils.Database, prompt_id: str) -> ItemAnswers:
-    rows = db.execute(
-        # Two index searches (labels_item), not an OR the planner may turn into a table scan.
-        """SELECT id, labeler, task, item, field, value, gold FROM labels
-           WHERE task IN ('instruction', 'ranking') AND item = :p
-           UNION ALL
-           SELECT l.id, l.labeler, l.task, l.item, l.field, l.value, l.gold
-           FROM outputs o CROSS JOIN labels l ON l.item = o.id AND l.task IN ('output', 'toxicity')
-           WHERE o.prompt_id = :p
-           ORDER BY 1""",
-        {"p": prompt_id},
-    )
+    return _answers(_item_rows(db, prompt_id))
+
+
+def _answers(rows: Iterable[tuple[Any, ...]]) -> ItemAnswers:
     answers: dict[str, dict[tuple[str, str, str], Any]] = {}
     gold: set[tuple[str, str, str]] = set()
+    decoded: dict[str, Any] = {}  # flags and ratings repeat: each text decoded once an item
     for _id, labeler, task, item, name, value, is_gold in rows:
         key = (task, item, name)
         if is_gold:
             gold.add(key)
         else:
-            answers.setdefault(labeler, {})[key] = json.loads(value)
+            found = decoded.get(value)
+            if found is None:
+                found = json.loads(value)
+                if len(value) <= 8:  # never a ranking (a list other code may hold on to)
+                    decoded[value] = found
+            answers.setdefault(labeler, {})[key] = found
     return ItemAnswers(answers, gold)
 
 
@@ -205,22 +219,50 @@ def iter_disputes(
     (`adjudication`), once it has `max_overlap` labelers or no labeler in the roster is left."""
     chosen = tuple(items) if items is not None else None
     key = rules.key
-    for task_id, kind, item, done, checked in _done_counts(db, tuple(kinds), chosen, key):
-        need = overlap(kind)
-        if done < need or checked == done:
-            continue
-        found = findings(item_answers(db, item), rules)
-        if not found:
-            # Undisputed with this many labelers: not judged again until a label changes
-            # (remembered where the database may be written; a reading command only reads).
-            if not getattr(db, "read_only", False):
-                db.execute("INSERT INTO dispute_checks (task_id, item, done, rules) "
-                           "VALUES (?, ?, ?, ?) ON CONFLICT (task_id) DO UPDATE SET "
-                           "item = excluded.item, done = excluded.done, rules = excluded.rules",
-                           [task_id, item, done, key])
-            continue
-        waiting = done < rules.most(need) and _labelers_left(db, task_id) > 0
-        yield Dispute(kind, item, task_id, done, "escalated" if waiting else "adjudication", found)
+    remember = not getattr(db, "read_only", False)  # a reading command only reads
+    undisputed: list[tuple[int, str, int, list[tuple[Any, ...]]]] = []
+    try:
+        for task_id, kind, item, done, checked in _done_counts(db, tuple(kinds), chosen, key):
+            need = overlap(kind)
+            if done < need or checked == done:
+                continue
+            rows = _item_rows(db, item)
+            found = findings(_answers(rows), rules)
+            if not found:
+                # Undisputed with this many labelers: not judged again until a label changes.
+                if remember:
+                    undisputed.append((task_id, item, done, rows))
+                    if len(undisputed) >= REMEMBER_BATCH:
+                        _remember(db, undisputed, key)
+                continue
+            _remember(db, undisputed, key)  # before the caller acts on what it is given
+            waiting = done < rules.most(need) and _labelers_left(db, task_id) > 0
+            yield Dispute(kind, item, task_id, done, "escalated" if waiting else "adjudication", found)
+    finally:
+        _remember(db, undisputed, key)
+
+
+REMEMBER_BATCH = 200  # undisputed items written in one transaction (one commit each was most of a listing)
+
+
+def _remember(db: sqlite_utils.Database, undisputed: list[tuple[int, str, int, list[tuple[Any, ...]]]],
+              key: str) -> None:
+    """Write the undisputed items found since the last call into dispute_checks, in one
+    transaction; an item whose labels changed since it was judged (read again under the write
+    lock) is left out, to be judged again next time."""
+    from store.db import immediate
+
+    if not undisputed:
+        return
+    with immediate(db):
+        for task_id, item, done, rows in undisputed:
+            if _item_rows(db, item) != rows:
+                continue
+            db.execute("INSERT INTO dispute_checks (task_id, item, done, rules) "
+                       "VALUES (?, ?, ?, ?) ON CONFLICT (task_id) DO UPDATE SET "
+                       "item = excluded.item, done = excluded.done, rules = excluded.rules",
+                       [task_id, item, done, key])
+    undisputed.clear()
 
 
 def list_disputes(

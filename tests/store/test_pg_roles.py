@@ -16,6 +16,7 @@ from store.demonstrations import submit_demonstration
 from store.disputes import Rules
 from store.labels import LabelValue
 from store.quality.policy import QualityPolicy
+from store.quality.status import set_status
 from store.roster import add_labeler
 from store.sessions import end_session, start_session, touch_session
 from store.task_session import TaskSession
@@ -60,6 +61,8 @@ def roles(pg_cluster):
         load_demo(owner, DEMO_DIR)
         quiz = import_quiz(owner, QUIZ_EXAMPLE).name
         assign_quiz(owner, quiz, ["ben"])
+        with immediate(owner):  # a labeler a researcher paused
+            set_status(owner, "ana", "paused", ["below the bar"])
         owner.close()
         admin(owner_url, statements(grants))
         admin(owner_url, statements(grants))  # run again (after an upgrade): the same grants
@@ -104,7 +107,7 @@ def test_a_labelers_day_as_the_app_role(roles):
         with immediate(app):  # a label written again, as a later submit of the same item does
             app.execute("UPDATE labels SET value = '3' WHERE labeler = 'cai' AND gold = 0 "
                         "AND task = 'output'")
-        writing = TaskSession(app, "ana", "demonstration", overlap=1, lease_seconds=600)
+        writing = TaskSession(app, "cai", "demonstration", overlap=1, lease_seconds=600)
         writing.claim()
         outcome = writing.submit_with(submit_demonstration, app, writing.assignment_id,
                                       writing.view.prompt.id, "An answer.", seconds=5.0, overlap=1)
@@ -148,9 +151,9 @@ REFUSALS = [
     "SELECT count(*) FROM survey_responses",
     "DELETE FROM survey_takers",
     "DELETE FROM quality_status",
-    "UPDATE quality_status SET status = 'ok' WHERE labeler = 'ben'",
+    "UPDATE quality_status SET status = 'ok' WHERE labeler = 'ana'",
     "INSERT INTO quality_status (labeler, status, reasons, changed_at, resumed_at, checked_through) "
-    "VALUES ('ana', 'ok', '[]', 'x', 'x', 0)",
+    "VALUES ('rhea', 'ok', '[]', 'x', 'x', 0)",
     "UPDATE prompts SET text = 'x'",
     "UPDATE outputs SET text = 'x'",
     "INSERT INTO adjudications (kind, item, researcher, reason, rules, letters, decided_at) "
