@@ -55,6 +55,15 @@ class Dialect:
             self.end_write(db)
             raise
 
+    def lock_rows(self, tables: str) -> str:
+        """The clause that locks a SELECT's rows of `tables` until the transaction ends
+        (SQLite: none; its write lock covers the whole file)."""
+        return ""
+
+    def exclusive(self, db: Any) -> None:
+        """Inside a write transaction begun `shared`: from here on, write alone (SQLite
+        always does)."""
+
     def end_write(self, db: Any) -> None:
         """After the write transaction's COMMIT or ROLLBACK: the next writer's turn."""
         queue = getattr(db, "write_queue", None)
@@ -151,6 +160,14 @@ class Postgres(Dialect):
             if db.conn.in_transaction:
                 db.conn.execute("ROLLBACK")
             raise
+
+    def lock_rows(self, tables: str) -> str:
+        return f" FOR UPDATE OF {tables}"
+
+    def exclusive(self, db: Any) -> None:
+        # Two shared holders asking at once deadlock; the server ends one of them (busy, tried
+        # again by retry_busy). Only researchers' gold submits ask.
+        db.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
 
     def end_write(self, db: Any) -> None:
         """The transaction's end released the advisory lock."""
