@@ -9,8 +9,8 @@ the schema version, table names, busy timeouts, the claim scan and the migration
 
 Semantics kept identical on PostgreSQL: every `immediate()` transaction, and a lone write,
 takes one exclusive advisory lock (SQLite's single writer), so read-then-write code needs no
-change; only claims take it shared and serialise per task with `SELECT … FOR UPDATE SKIP
-LOCKED`, so labelers' claims run side by side.
+change; only claims and labelers' submits take it shared and serialise per task with row locks
+(`SELECT … FOR UPDATE [SKIP LOCKED]`), so they run side by side.
 """
 
 from __future__ import annotations
