@@ -51,7 +51,6 @@ class ComparisonScreen(SkipHandling, WorkScreen):
                 show=False),
         Binding("ctrl+t", "toggle_prompt", "Fold prompt", id="comparison.toggle_prompt",
                 show=False),
-        Binding("ctrl+k", "skip", "Skip", id="comparison.skip"),
         Binding("exclamation_mark", "flag", "Flag", id="comparison.flag"),
     ]
 
@@ -107,7 +106,8 @@ class ComparisonScreen(SkipHandling, WorkScreen):
     def show_task(self, view: TaskView, draft: dict[str, Any]) -> None:
         self.outputs = shown(view.outputs)
         self.query_one(PromptPanel).set_prompt(
-            view.prompt.text, prompt_id=view.prompt.id, style=view.prompt.style
+            view.prompt.text, prompt_id=view.prompt.id, style=view.prompt.style,
+            messages=view.prompt.messages,
         )
         if self.instruction is not None:
             self.instruction.set_answers(draft.get("instruction"))
@@ -255,10 +255,6 @@ class ComparisonScreen(SkipHandling, WorkScreen):
     def _ranking_submitted(self, event: RankingPanel.Submitted) -> None:
         self._keep_ranking(event)
         self.action_finish_step()
-
-    @on(RankingPanel.SkipRequested)
-    def _skip_requested(self) -> None:
-        self.action_skip()
 
     @on(RankingPanel.FlagToggled)
     def _flag_toggled(self) -> None:

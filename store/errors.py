@@ -72,15 +72,24 @@ class Problems:
 
 _FAULTS = {
     "busy": "the database is busy (others are saving); try again in a moment",
+    "unreachable": "the database cannot be reached (its server is down or its disk is gone)",
     "readonly": "the database is read-only here",
     "full": "the disk holding the database is full",
     "corrupt": "the database file is damaged",
 }
 
 
+class Unreachable(sqlite3.OperationalError):
+    """The database is out of reach for now (a PostgreSQL server that went away, a SQLite file
+    whose directory or disk is gone): nothing was written, and trying again later may work."""
+
+    fault = "unreachable"
+
+
 def fault_kind(exc: sqlite3.Error) -> str:
-    """``busy``, ``readonly``, ``full``, ``corrupt`` or ``io`` for a SQLite error (a PostgreSQL
-    one, raised as a sqlite3 class by store/pg.py, carries its kind as ``fault``)."""
+    """``busy``, ``unreachable``, ``readonly``, ``full``, ``corrupt`` or ``io`` for a SQLite
+    error (a PostgreSQL one, raised as a sqlite3 class by store/pg.py, carries its kind as
+    ``fault``). ``busy`` and ``unreachable`` are worth trying again; the others need a person."""
     fault = getattr(exc, "fault", None)
     if isinstance(fault, str):
         return fault
@@ -90,6 +99,8 @@ def fault_kind(exc: sqlite3.Error) -> str:
         return "busy"
     if name.startswith("SQLITE_READONLY") or "readonly" in text or "read-only" in text:
         return "readonly"
+    if name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN")) or "disk i/o error" in text:
+        return "unreachable"  # a disk or network share that went away; it may come back
     if name.startswith("SQLITE_FULL") or "disk is full" in text:
         return "full"
     if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text:

@@ -82,11 +82,12 @@ KEPT = kept_sql("p")
 
 class Export:
     """Records of one export, streamed; `total` counts the rows they come from (labels or
-    prompts), for a progress bar that `records(progress)` advances by one a row."""
+    prompts), for a progress bar that `records(progress)` advances by one a row (None: not
+    counted beforehand)."""
 
     def __init__(
         self,
-        total: int,
+        total: int | None,
         rows: Callable[[], Iterable[Any]],
         make: Callable[[Any], Iterable[dict[str, Any]]],
     ) -> None:

@@ -7,6 +7,7 @@ Bytes are decoded strictly so invalid UTF-8 or lone surrogates become a clear
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import sys
 from collections.abc import Callable, Collection, Iterable, Iterator
@@ -63,11 +64,15 @@ def read_records(
     path = Path(path)
     name = str(path)
     suffix = path.suffix.lower()
-    if suffix not in (".jsonl", ".json", ".ndjson", ".csv"):
+    packed = suffix == ".gz"  # JSON Lines compressed with gzip (as HH-RLHF ships)
+    if packed:
+        suffix = path.with_suffix("").suffix.lower()
+    if suffix not in (".jsonl", ".json", ".ndjson", ".csv") or (packed and suffix == ".csv"):
         raise ImportFileError(name, 0, "(file)", f"unknown format {suffix or '(no extension)'!r}: "
-                              "records are read from .jsonl (also .json, .ndjson) or .csv files")
+                              "records are read from .jsonl (also .json, .ndjson, and any of "
+                              "these gzipped, .jsonl.gz) or .csv files")
     try:
-        handle = open(path, "rb")
+        handle: IO[bytes] = gzip.open(path, "rb") if packed else open(path, "rb")  # type: ignore[assignment]
     except OSError as exc:
         raise ImportFileError(name, 0, "(file)", exc.strerror or str(exc)) from exc
     with handle:

@@ -21,7 +21,7 @@ from tui.context import require_researcher, resolve
 
 # Modules in tui/commands/ that add commands: each has `register(cli)`.
 COMMAND_MODULES: list[str] = ["agreement", "exports", "stats", "quiz", "surveys", "prompt_rules",
-                              "disputes", "quality", "database"]
+                              "disputes", "quality", "database", "serve"]
 
 db_option = click.option("--db", "db", metavar="PATH", help="Database file (default: LABELDESK_DB, else the demo database).")
 config_option = click.option("--config", "config_path", metavar="PATH", help="Config file (default: LABELDESK_CONFIG, else the XDG config dir).")
@@ -75,13 +75,22 @@ def app(db, config_path, labeler) -> None:
 @cli.command()
 @click.option("--db", "db", metavar="PATH", required=True, help="Database file to create.")
 def init(db) -> None:
-    """Create an empty database (migrates an existing older one)."""
+    """Create an empty database (migrates an existing older one). Whoever creates it
+    (LABELDESK_LABELER, else the OS user) is its first researcher."""
+    from store.roster import add_first_researcher
+    from tui.context import who
+
     with user_errors():
         ctx = resolve(db, None)
-        ctx.open(create=True).conn.close()
+        database = ctx.open(create=True)
+        first = who(None)[0]
+        try:
+            made = add_first_researcher(database, first)
+        finally:
+            database.close()
     from store.secrets import mask
 
-    click.echo(f"{mask(db)}: ready")
+    click.echo(f"{mask(db)}: ready" + (f"; {first} is its first researcher" if made else ""))
 
 
 @cli.group()
@@ -168,12 +177,15 @@ def import_message(kind: str, path: Path, result) -> str:
 
 @import_group.command("outputs")
 @click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--from-hh", is_flag=True,
+              help="Read HH-RLHF lines: each one's chosen and rejected final turns become outputs "
+                   "-o1 and -o2 of the prompt `import prompts --from-hh` made of the line.")
 @common
-def import_outputs(file, db, config_path, labeler) -> None:
+def import_outputs(file, from_hh, db, config_path, labeler) -> None:
     """Import model outputs for imported prompts (id, prompt_id, text, model).
 
     Every key, rule and error: docs/formats.md."""
-    _run_import("outputs", file, db, config_path, labeler)
+    _run_import("outputs", file, db, config_path, labeler, from_hh=from_hh)
 
 
 @import_group.command("labels")
@@ -210,23 +222,6 @@ def write_jsonl(records, out: str) -> int:
         if handle is not sys.stdout:
             handle.close()
     return n
-
-
-@export_group.command("labels")
-@click.option("--out", required=True, metavar="FILE|-", help="Output file, or - for standard output.")
-@click.option("--since", metavar="ISO-DATE", help="Only labels created at or after this time.")
-@click.option("--gold-only", is_flag=True, help="Only researcher gold.")
-@common
-def export_labels(out, since, gold_only, db, config_path, labeler) -> None:
-    """Every label in the flat format of `import labels`."""
-    from store.exports import export_labels as rows
-
-    database = resolve(db, config_path).open(read_only=True)
-    require_researcher(database, labeler, "export labels")
-    with user_errors():
-        n = write_jsonl(rows(database, since=since, gold=True if gold_only else None), out)
-    if out != "-":
-        click.echo(f"{out}: {n} labels")
 
 
 def main() -> None:

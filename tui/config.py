@@ -65,6 +65,20 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     # Training exports (docs/exports.md): the margin of a researcher's pair, and which output
     # ratings count as desirable / undesirable in `export kto`.
     "export": {"gold_margin": 3.0, "kto_good_rating": 6, "kto_bad_rating": 3},
+    # `labeldesk serve` (docs/deployment.md, "Browser"): who is asking comes from the header an
+    # authenticating proxy sets, trusted only from `trusted_proxies` ("unix" = the socket).
+    "web": {
+        "user_header": "X-Forwarded-User",
+        "trusted_proxies": ["127.0.0.1", "::1", "unix"],
+        "origins": [],
+        "public_url": "",
+        "max_width": 300,
+        "max_height": 100,
+        "max_sessions": 200,
+        "max_sessions_per_labeler": 2,
+        "idle_minutes": 60,
+        "grace_seconds": 10,
+    },
     # Live quality control (issue 16); README "Live quality control" explains each key.
     "quality": {
         "gold_rate": 0.05,

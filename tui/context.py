@@ -134,18 +134,21 @@ def _is_demo_file(db) -> bool:
 
 
 def require_researcher(db, labeler: str | None, command: str) -> None:
-    """Researcher-only commands refuse a known labeler-role person."""
+    """Researcher-only commands run for researchers in the roster, and nobody else: a labeler
+    and a name the roster does not know are refused alike (one line, exit 1). Who is asking is
+    `--labeler`, else LABELDESK_LABELER, else the OS user (`who`); `labeldesk init` made its
+    creator the first researcher."""
     from store.roster import role_of
 
     if _is_demo_file(db):
         return  # the bundled demo is the user's own sandbox: every command is open there
-    name, explicit = who(labeler)
+    name, _explicit = who(labeler)
     try:
         role = role_of(db, name)
     except StoreError:
-        if explicit:
-            raise click.ClickException(f"{name!r} is not in the roster; `{command}` is for researchers") from None
-        return
+        raise click.ClickException(
+            f"{name!r} is not in the roster; `{command}` is for researchers (one adds you with "
+            f"`labeldesk labelers add {name} --role researcher`)") from None
     if role != "researcher":
         raise click.ClickException(f"{name!r} is a labeler; `{command}` is for researchers only")
 

@@ -31,9 +31,9 @@ def run_app(ctx: Context, labeler: str | None) -> None:
         schema = load_schema(ctx.config["schema"]["path"] or None)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
-    from tui.terminal import has_terminal
+    from tui.terminal import has_terminal, served
 
-    if not has_terminal():
+    if not (has_terminal() or served()):
         # `ssh host labeldesk` without -t, or a pipe: no keys will ever come, and Textual
         # would spin on the closed input.
         raise click.ClickException("labeldesk app needs a terminal (with ssh, use ssh -t)")

@@ -23,8 +23,8 @@ it, and calls ``set_task`` for each task; the panel never touches the store. API
 
 Messages (``RankingMessage``: ``.panel``, ``.ranking`` = tie groups of output ids, best first):
 ``Changed`` on every change of the ranking (save a draft), ``Submitted`` on Enter when complete
-(Enter on an incomplete ranking names what is missing instead), ``SkipRequested`` (``s``) and
-``FlagToggled`` (``!``) for the host to handle.
+(Enter on an incomplete ranking names what is missing instead), ``FlagToggled`` (``!``) for
+the host to handle. Skipping is the host screen's key (``work.skip``), not the panel's.
 
 Keys: ``A``..``I`` place (typed mode) or select (move mode); ``=`` tie; Backspace take back;
 ``u`` undo; ``r`` reset; ``m`` move mode (``K``/``J`` or shift+↑/↓ move, ``=`` tie with the one
@@ -198,7 +198,6 @@ class RankingPanel(Widget, can_focus=True):
         Binding("K,shift+up", "move_up", "Move up", id="ranking.move_up"),
         Binding("J,shift+down", "move_down", "Move down", id="ranking.move_down"),
         Binding("escape", "leave_move", "Done moving", id="ranking.move_done"),
-        Binding("s", "skip", "Skip", id="ranking.skip"),
         Binding("exclamation_mark", "flag", "Flag", id="ranking.flag"),
         Binding("w", "toggle_rules", "Rules", id="ranking.rules"),
         Binding("left", "read(-1)", "Previous output", show=False, id="ranking.prev_output"),
@@ -220,9 +219,6 @@ class RankingPanel(Widget, can_focus=True):
 
     class Submitted(RankingMessage):
         """Enter on a complete ranking."""
-
-    class SkipRequested(RankingMessage):
-        """The labeler asked to skip this task; the host asks for the reason."""
 
     class FlagToggled(RankingMessage):
         """The labeler toggled the review flag; the host keeps the flag's state."""
@@ -446,9 +442,6 @@ class RankingPanel(Widget, can_focus=True):
         self.hint = ""
         self._show_ranking()
         report(self, self.Submitted(self, self.builder.ranking))
-
-    def action_skip(self) -> None:
-        report(self, self.SkipRequested(self, self.builder.ranking))
 
     def action_flag(self) -> None:
         report(self, self.FlagToggled(self, self.builder.ranking))

@@ -1,0 +1,20 @@
+"""The researchers' report benchmarks at a tiny size, so they cannot rot (the figures come from
+`python -m bench NAME` at full size; docs/performance.md)."""
+
+from __future__ import annotations
+
+from bench import bench_gold_import
+
+
+def test_gold_import_bench(tmp_path):
+    figures = bench_gold_import.run(tmp_path, prompts=40, labeled=10)
+    assert figures["plain"]["values"] == figures["gold"]["values"] == 30
+
+
+def test_hub_bench(tmp_path):
+    """The Parquet export benchmark at a tiny size, shards small enough to roll over."""
+    from bench import bench_hub
+
+    figures = bench_hub.run(tmp_path, prompts=200, shard_bytes=20_000)
+    assert figures["records"] == 200 * 3 * 6  # three rankings of four outputs a prompt
+    assert sum(figures["shards"].values()) > len(figures["shards"])
