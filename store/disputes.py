@@ -220,7 +220,7 @@ def iter_disputes(
     chosen = tuple(items) if items is not None else None
     key = rules.key
     remember = not getattr(db, "read_only", False)  # a reading command only reads
-    undisputed: list[tuple[int, str, int, list[tuple[Any, ...]]]] = []
+    undisputed = _Undisputed(db)
     try:
         for task_id, kind, item, done, checked in _done_counts(db, tuple(kinds), chosen, key):
             need = overlap(kind)
@@ -231,38 +231,53 @@ def iter_disputes(
             if not found:
                 # Undisputed with this many labelers: not judged again until a label changes.
                 if remember:
-                    undisputed.append((task_id, item, done, rows))
-                    if len(undisputed) >= REMEMBER_BATCH:
-                        _remember(db, undisputed, key)
+                    undisputed.add(task_id, item, done, rows)
+                    if len(undisputed.items) >= REMEMBER_BATCH:
+                        undisputed.write(key)
                 continue
-            _remember(db, undisputed, key)  # before the caller acts on what it is given
+            undisputed.write(key)  # before the caller acts on what it is given
             waiting = done < rules.most(need) and _labelers_left(db, task_id) > 0
             yield Dispute(kind, item, task_id, done, "escalated" if waiting else "adjudication", found)
     finally:
-        _remember(db, undisputed, key)
+        undisputed.write(key)
 
 
 REMEMBER_BATCH = 200  # undisputed items written in one transaction (one commit each was most of a listing)
 
 
-def _remember(db: sqlite_utils.Database, undisputed: list[tuple[int, str, int, list[tuple[Any, ...]]]],
-              key: str) -> None:
-    """Write the undisputed items found since the last call into dispute_checks, in one
-    transaction; an item whose labels changed since it was judged (read again under the write
-    lock) is left out, to be judged again next time."""
-    from store.db import immediate
+class _Undisputed:
+    """Items judged undisputed, written to dispute_checks a batch at a time."""
 
-    if not undisputed:
-        return
-    with immediate(db):
-        for task_id, item, done, rows in undisputed:
-            if _item_rows(db, item) != rows:
-                continue
-            db.execute("INSERT INTO dispute_checks (task_id, item, done, rules) "
-                       "VALUES (?, ?, ?, ?) ON CONFLICT (task_id) DO UPDATE SET "
-                       "item = excluded.item, done = excluded.done, rules = excluded.rules",
-                       [task_id, item, done, key])
-    undisputed.clear()
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+        self.items: list[tuple[int, str, int, list[tuple[Any, ...]]]] = []
+        self.since: int | None = None  # others_wrote() when the first of them was read
+
+    def add(self, task_id: int, item: str, done: int, rows: list[tuple[Any, ...]]) -> None:
+        if not self.items:
+            self.since = self.db.dialect.others_wrote(self.db)  # type: ignore[attr-defined]
+        self.items.append((task_id, item, done, rows))
+
+    def write(self, key: str) -> None:
+        """One transaction. When another connection may have written since the items were
+        read, each item's labels are read again under the write lock and an item whose labels
+        changed is left out, to be judged again next time."""
+        from store.db import immediate
+
+        if not self.items:
+            return
+        db = self.db
+        with immediate(db):
+            now = db.dialect.others_wrote(db)  # type: ignore[attr-defined]
+            unchanged = now is not None and now == self.since
+            for task_id, item, done, rows in self.items:
+                if not unchanged and _item_rows(db, item) != rows:
+                    continue
+                db.execute("INSERT INTO dispute_checks (task_id, item, done, rules) "
+                           "VALUES (?, ?, ?, ?) ON CONFLICT (task_id) DO UPDATE SET "
+                           "item = excluded.item, done = excluded.done, rules = excluded.rules",
+                           [task_id, item, done, key])
+        self.items.clear()
 
 
 def list_disputes(

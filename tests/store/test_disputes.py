@@ -233,12 +233,15 @@ def test_a_changed_label_is_judged_again(sample_db):
     assert d.item == "p1" and [f.rule for f in d.findings] == ["rating_spread"]
 
 
-def test_a_label_changed_after_judging_is_not_remembered_undisputed(sample_db, monkeypatch):
+def test_a_label_changed_after_judging_is_not_remembered_undisputed(sample_db, db_path, monkeypatch):
     """Undisputed items are written to dispute_checks in batches: one whose labels changed
-    between its judging and the batch's write (a labeler's edit meanwhile) is left out, and the
-    next listing finds the disagreement."""
+    between its judging and the batch's write (a labeler's edit meanwhile, from their own
+    connection) is left out, and the next listing finds the disagreement."""
     import store.disputes
+    from store.db import open_db
     from store.labels import write_labels
+
+    bobs = open_db(db_path)
 
     for who in ("alice", "bob"):
         label(sample_db, claim(sample_db, who), 5, [["p1-a"], ["p1-b"], ["p1-c"]])
@@ -256,8 +259,8 @@ def test_a_label_changed_after_judging_is_not_remembered_undisputed(sample_db, m
         found = real(answers, rules)
         if not edited:  # p1 judged undisputed, not yet written: bob edits his rating
             edited.append(True)
-            with immediate(sample_db):
-                write_labels(sample_db, "bob", [LabelValue("output", "p1-a", "rating", 1)],
+            with immediate(bobs):
+                write_labels(bobs, "bob", [LabelValue("output", "p1-a", "rating", 1)],
                              gold=False, schema=load_schema())
         return found
 
