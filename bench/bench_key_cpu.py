@@ -60,11 +60,14 @@ MINIMAL = textwrap.dedent("""
 
 
 def script(tasks: int) -> list[tuple[str, bytes]]:
-    """(kind of key, its bytes): a digit per output, then Enter, for each task."""
+    """(kind of key, its bytes): a digit per output, then Enter, for each task. Kinds: the
+    digit that shows the next output, the last one (on to the ranking step), Enter (submit,
+    and the next task on screen)."""
     keys: list[tuple[str, bytes]] = []
     for t in range(tasks):
-        keys += [("digit", str(1 + (t + 2 * j) % 7).encode()) for j in range(OUTPUTS)]
-        keys.append(("enter", b"\r"))
+        keys += [("digit_next_output" if j < OUTPUTS - 1 else "digit_to_ranking",
+                  str(1 + (t + 2 * j) % 7).encode()) for j in range(OUTPUTS)]
+        keys.append(("enter_submit", b"\r"))
     return keys
 
 
