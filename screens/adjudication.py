@@ -23,6 +23,7 @@ from textual.widgets import Static
 from screens.faults import attempt
 from screens.host import Host
 from screens.key_path import OrderedScreen
+from screens.widgets.conversation import PromptStatic
 from screens.widgets.few_shot import render_prompt
 from screens.widgets.footer import Footer
 from screens.widgets.safe_text import safe_content
@@ -81,7 +82,7 @@ class AdjudicationScreen(OrderedScreen):
     def compose(self) -> ComposeResult:
         yield Static(id="adj-title")
         with VerticalScroll(id="adj-context"):
-            yield Static(id="adj-prompt")
+            yield PromptStatic(id="adj-prompt")
             yield Static(id="adj-outputs")
         with VerticalScroll(id="adj-rows-box"):
             yield Static(id="adj-rows")
@@ -144,8 +145,8 @@ class AdjudicationScreen(OrderedScreen):
         rules = ", ".join(sorted({f.rule for f in d.findings}))
         self.query_one("#adj-title", Static).update(Content.assemble(
             ("Dispute", "bold"), f" {on_screen(d.item)} · {d.kind} · {d.labelers} labelers · {rules}"))
-        self.query_one("#adj-prompt", Static).update(
-            render_prompt(case.prompt.text, case.prompt.style or "plain"))
+        self.query_one("#adj-prompt", PromptStatic).show_prompt(
+            render_prompt(case.prompt.text, case.prompt.style or "plain"), case.prompt.messages)
         outputs = Content("\n").join(
             Content.assemble((f"{o.letter}. ", "bold"), safe_content(o.text)) for o in case.outputs)
         self.query_one("#adj-outputs", Static).update(outputs)

@@ -13,6 +13,7 @@ them and replays them here, in order, as soon as it can.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from textual import events
@@ -20,7 +21,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.timer import Timer
 
-from screens.faults import KEPT
+from screens.faults import KEPT, OUTAGE
 from screens.host import Host
 from screens.key_path import OrderedScreen
 from screens.widgets.status_line import StatusLine
@@ -35,7 +36,14 @@ class WorkScreen(OrderedScreen):
     KIND = ""
     DRAFT_DELAY = 0.8  # seconds after the first unsaved change; the spec allows ~1 s of loss
 
-    BINDINGS = [Binding("escape", "home", "Home", id="work.home")]
+    BINDINGS = [
+        Binding("escape", "home", "Home", id="work.home"),
+        # One skip key on every work screen. F4: every terminal and browser terminal sends it,
+        # no browser keeps it for itself (ctrl+w/t/n), and no text field types or edits with it
+        # (ctrl+k deletes to the end of a line in Textual's Input and TextArea).
+        Binding("f4", "skip", "Skip", id="work.skip"),
+    ]
+    SKIPPABLE = False  # True where the screen can skip its task (screens.widgets.skip_panel)
 
     def __init__(self) -> None:
         super().__init__()
@@ -43,6 +51,9 @@ class WorkScreen(OrderedScreen):
         self._session: TaskSession | None = None
         self._dirty = False
         self._draft_timer: Timer | None = None
+        # A submit asked for while the database was out of reach: (the submit, its line),
+        # made once the database is back (back_online), unless an answer changes first.
+        self._pending: tuple[Callable[[], Outcome], str] | None = None
 
     # -- the session ------------------------------------------------------------------------
     @property
@@ -55,7 +66,7 @@ class WorkScreen(OrderedScreen):
         app = self.app
         return TaskSession(app.db, app.labeler, self.KIND, overlap=app.config.overlap(self.KIND),
                            lease_seconds=app.config.lease_seconds, schema=app.schema,
-                           busy_bound=app.busy_bound, policy=app.quality,  # [h16]
+                           busy_bound=app.busy_bound, policy=app.quality,
                            escalation=app.config.escalation)
 
     @property
@@ -76,6 +87,11 @@ class WorkScreen(OrderedScreen):
             self.renew_lease()
         # then OrderedScreen's: ready, and the keys kept meanwhile are replayed
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "skip":
+            return self.SKIPPABLE and self.view is not None  # no task, nothing to skip: hidden
+        return True
+
     def on_screen_suspend(self) -> None:
         self.flush_drafts()
         self.session.pause()
@@ -88,6 +104,7 @@ class WorkScreen(OrderedScreen):
         """
         outcome = self.session.renew()
         if isinstance(outcome, NotSaved):
+            self.unreachable(outcome)
             self.say(f"Could not renew your claim on this task: {outcome.reason}. {KEPT}.",
                      "$text-warning")
         elif not outcome.value:
@@ -96,8 +113,10 @@ class WorkScreen(OrderedScreen):
 
     def next_task(self) -> None:
         self._dirty = False
+        self._pending = None
         outcome = self.session.claim()
         if isinstance(outcome, NotSaved):  # home is the one screen that needs no task
+            self.unreachable(outcome)
             self.notify(f"Could not fetch your next task: {outcome.reason}.", title="Database",
                         severity="error", timeout=10, markup=False)
             self.leave()
@@ -152,6 +171,12 @@ class WorkScreen(OrderedScreen):
         later ones ride on it, so steady work is on disk within DRAFT_DELAY (a debounce would
         never save a labeler who keeps typing, and `kill -9` would lose all of it)."""
         self._dirty = True
+        if self._pending is not None:  # the answers the submit would send are not these now
+            self._pending = None
+            line = ("Submit cancelled: you changed an answer. Submit again when you are done; "
+                    f"{OUTAGE}")
+            self.say(line, "$text-warning")  # the next draft save's line replaces it: a toast too
+            self.notify(line, title="Not submitted", severity="warning", timeout=10, markup=False)
         if self._draft_timer is None:
             self._draft_timer = self.set_timer(self.DRAFT_DELAY, self._timed_flush)
 
@@ -166,10 +191,32 @@ class WorkScreen(OrderedScreen):
         outcome = self.session.save_draft(self.draft_data())
         if isinstance(outcome, Saved):
             self._dirty = False
+        elif self.unreachable(outcome):  # stays dirty; saved when the database is back
+            if self._pending is None:
+                self.say(f"Draft not saved: {outcome.reason}. {OUTAGE}", "$text-error")
         else:  # stays dirty: the next change, Escape or quit tries again
             line = f"Draft not saved: {outcome.reason}. {KEPT}."
             self.say(line, "$text-error")
             self.notify(line, title="Not saved", severity="error", timeout=10, markup=False)
+        return outcome
+
+    def unreachable(self, outcome: NotSaved) -> bool:
+        """True when `outcome` failed because the database is out of reach: the app then
+        keeps trying to reach it and calls `back_online` on every screen once it can."""
+        if outcome.unreachable:
+            self.app.database_unreachable()
+        return outcome.unreachable
+
+    def back_online(self) -> Outcome | None:
+        """The database is reachable again: make the submit the labeler asked for, else save
+        the draft. None when there was nothing to save."""
+        if self._pending is not None:
+            submit, done = self._pending
+            self._pending = None
+            return self.finished(submit(), done, submit=submit, retried=True)
+        outcome = self.flush_drafts()
+        if self.view is not None and not isinstance(outcome, NotSaved):  # saved, now or before
+            self.say("The database is back: your answers are saved.", "$text-success")
         return outcome
 
     def seconds_on_task(self) -> float:
@@ -178,12 +225,28 @@ class WorkScreen(OrderedScreen):
     # -- finishing --------------------------------------------------------------------------
     def finish(self, values: list[LabelValue], done: str) -> Outcome:
         """Submit the task's labels in one transaction, then show the next task."""
-        return self.finished(self.session.submit(values), done)
+        return self.finish_with(lambda: self.session.submit(values), done)
 
-    def finished(self, outcome: Outcome, done: str) -> Outcome:
+    def finish_with(self, submit: Callable[[], Outcome], done: str) -> Outcome:
+        """Finish the task with `submit` (one transaction through the session); see `finished`."""
+        return self.finished(submit(), done, submit=submit)
+
+    def finished(self, outcome: Outcome, done: str, *, submit: Callable[[], Outcome] | None = None,
+                 retried: bool = False) -> Outcome:
         """After a submit: on success the next task and `done` in the status line; on failure
         the task and every answer stay on screen, the status line says why, and keys already
-        typed for the next task are dropped rather than applied to this one."""
+        typed for the next task are dropped rather than applied to this one. When the database
+        was out of reach, `submit` is made again once it is back (`back_online`)."""
+        if isinstance(outcome, NotSaved) and self.unreachable(outcome) and submit is not None:
+            self._dirty = True
+            self._pending = (submit, done)
+            if not retried:  # a retry in the background must not drop what is typed now
+                self.app.drop_typed_ahead()
+                self.app.bell()
+            self.say(f"Not submitted yet: {outcome.reason}. {KEPT}; they are submitted once it "
+                     "is back (changing an answer cancels that). LabelDesk keeps trying.",
+                     "$text-error")
+            return outcome
         if isinstance(outcome, NotSaved):
             self._dirty = True
             self.app.drop_typed_ahead()
@@ -202,6 +265,7 @@ class WorkScreen(OrderedScreen):
         item = self.view.prompt.id
         outcome = self.session.skip(reason)
         if isinstance(outcome, NotSaved):
+            self.unreachable(outcome)
             self.refuse(f"Not skipped: {outcome.reason}. {KEPT}.")
         else:
             self._dirty = False
@@ -213,13 +277,14 @@ class WorkScreen(OrderedScreen):
         """Flag the task for review (or not); False when the store could not."""
         outcome = self.session.flag(flagged)
         if isinstance(outcome, NotSaved):
+            self.unreachable(outcome)
             self.refuse(f"Flag not changed: {outcome.reason}.")
             return False
         self.say("Flagged for review." if flagged else "Flag removed.")
         return True
 
     def note_input(self) -> None:
-        """[h16 active time] A key or paste reached this screen (LabelDeskApp._take)."""
+        """A key or paste reached this screen (LabelDeskApp._take)."""
         if self._session is not None:
             self._session.note_input()
 

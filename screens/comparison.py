@@ -52,7 +52,6 @@ class ComparisonScreen(SkipHandling, WorkScreen):
                 show=False),
         Binding("ctrl+t", "toggle_prompt", "Fold prompt", id="comparison.toggle_prompt",
                 show=False),
-        Binding("ctrl+k", "skip", "Skip", id="comparison.skip"),
         Binding("exclamation_mark", "flag", "Flag", id="comparison.flag"),
     ]
 
@@ -108,7 +107,8 @@ class ComparisonScreen(SkipHandling, WorkScreen):
     def show_task(self, view: TaskView, draft: dict[str, Any]) -> None:
         self.outputs = shown(view.outputs)
         self.query_one(PromptPanel).set_prompt(
-            view.prompt.text, prompt_id=view.prompt.id, style=view.prompt.style
+            view.prompt.text, prompt_id=view.prompt.id, style=view.prompt.style,
+            messages=view.prompt.messages,
         )
         if self.instruction is not None:
             self.instruction.set_answers(draft.get("instruction"))
@@ -239,20 +239,23 @@ class ComparisonScreen(SkipHandling, WorkScreen):
     def _scores_done(self) -> None:
         self.action_finish_step()
 
+    def _keep_ranking(self, event: RankingPanel.Changed | RankingPanel.Submitted) -> None:
+        # The suggestion on show (untouched, or back after a letter and its Backspace) stays a
+        # suggestion: a submit sent back for a missing field, or a draft, brings it back as one
+        # (a letter starts anew; new ratings re-order it).
+        self.ranking = [list(g) for g in event.ranking]
+        self.ranking_edited = not event.panel.builder.prefilled
+
     @on(RankingPanel.Changed)
     def _ranked(self, event: RankingPanel.Changed) -> None:
-        self.ranking, self.ranking_edited = [list(g) for g in event.ranking], True
+        self._keep_ranking(event)
         self.pending_tie = event.panel.builder.pending_tie
         self.changed()
 
     @on(RankingPanel.Submitted)
     def _ranking_submitted(self, event: RankingPanel.Submitted) -> None:
-        self.ranking, self.ranking_edited = [list(g) for g in event.ranking], True
+        self._keep_ranking(event)
         self.action_finish_step()
-
-    @on(RankingPanel.SkipRequested)
-    def _skip_requested(self) -> None:
-        self.action_skip()
 
     @on(RankingPanel.FlagToggled)
     def _flag_toggled(self) -> None:

@@ -2,32 +2,49 @@
 labeler's weekly gold agreement and daily tasks as terminal plots (textual-plotext), their
 recent gold misses beside the gold (Enter), and resume for a paused labeler (`u`).
 
-It reads `store.quality.report.quality_report`, the function behind `labeldesk quality`.
+It reads `store.quality.report.quality_report`, the function behind `labeldesk quality`, in a
+thread worker (screens/background.py): the figures already computed stay on screen with their
+age while new ones are computed, the report without MACE competences comes first and the
+competences after it, and a resume with nothing changed (`store.changes.data_stamp`, and the
+day) computes nothing. `r` computes regardless.
 Names and answers come from imported data: cells are rich `Text`, never markup, and plot
 titles carry no data (plotext output is read as ANSI).
 """
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
+from screens.background import ComputingScreen, Figures
 from screens.faults import attempt
 from screens.host import Host
-from screens.key_path import OrderedScreen
 from screens.widgets.footer import Footer
+from store.changes import data_stamp
 from store.db import immediate
-from store.quality.report import gold_misses, quality_report
+from store.quality.report import add_competence, gold_misses, quality_report, utc_today
 from store.text import on_screen as safe
 
 # (header, key into a labeler's entry for sorting and showing)
 COLUMNS = ("labeler", "status", "screening", "gold", "agreement", "95% CI", "competence", "today",
            "week", "active s", "fast")
 STATUS_ORDER = {"paused": 0, "warn": 1, "too_few": 2, "ok": 3}
+# Left out below `WIDE` columns, so an 80-column terminal shows whole columns instead of a table
+# cut after "today" (`labeldesk quality` and the row's Enter view have them all).
+NARROW_DROPS = ("screening", "95% CI", "active s")
+WIDE = 100
+
+
+def shown_columns(width: int) -> tuple[str, ...]:
+    return COLUMNS if width >= WIDE else tuple(c for c in COLUMNS if c not in NARROW_DROPS)
 
 
 def _f(value, digits: int = 2) -> str:
@@ -41,11 +58,12 @@ def row_cells(name: str, entry: dict) -> tuple:
     active = sorted(medians.values())[len(medians) // 2] if medians else None
     screening = entry.get("screening")
     theta = entry["competence"]["theta"]  # MACE, from all their labels (store/quality/competence.py)
+    competence = "…" if entry["competence"].get("pending") else _f(theta)
     cells = (
         name, entry["status"],
         f"{screening['result']} {screening['date']}" if screening else "—",
         str(entry["gold_checks"]), _f(entry["agreement"]),
-        f"{ci[0]:.2f}–{ci[1]:.2f}" if ci else "", _f(theta), str(entry["tasks_today"]),
+        f"{ci[0]:.2f}–{ci[1]:.2f}" if ci else "", competence, str(entry["tasks_today"]),
         str(entry["tasks_week"]), _f(active, 0), str(entry["fast_answers"]),
     )
     keys = (
@@ -57,9 +75,19 @@ def row_cells(name: str, entry: dict) -> tuple:
     return cells, keys
 
 
-class DashboardScreen(OrderedScreen):
+def age(seconds: float) -> str:
+    """How old figures are, in words."""
+    if seconds < 60:
+        return "under a minute old"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min old"
+    return f"{seconds / 3600:.1f} h old"
+
+
+class DashboardScreen(ComputingScreen):
     RESEARCHER_ONLY = True  # tui.app.LabelDeskApp.push_screen refuses it to labelers
     app: Host  # the typed view of self.app (screens.host)
+    DOING = "read the quality report"
     CSS_PATH = "dashboard.tcss"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Home", id="dashboard.home"),
@@ -75,6 +103,8 @@ class DashboardScreen(OrderedScreen):
     def __init__(self) -> None:
         super().__init__()
         self.report: dict = {"labelers": {}}
+        self.stamp: tuple | None = None  # what the figures on screen were computed from
+        self.computed_at: float | None = None  # time.time() of those figures
         self.sort_column = 1  # status: paused and warned labelers first
         self.descending = False
 
@@ -88,19 +118,75 @@ class DashboardScreen(OrderedScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.columns: tuple[str, ...] = ()
+        self.set_columns(self.app.size.width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if shown_columns(event.size.width) != self.columns:
+            self.set_columns(event.size.width)
+            if self.report["labelers"]:
+                self.fill()
+
+    def set_columns(self, width: int) -> None:
         table = self.query_one(DataTable)
-        for column in COLUMNS:
+        table.clear(columns=True)
+        self.columns = shown_columns(width)
+        for column in self.columns:
             table.add_column(column, key=column)
 
     def on_screen_resume(self) -> None:
-        self.action_refresh_report()
+        self.update_report(again=False)
 
     def action_refresh_report(self) -> None:
-        ok, report = attempt(self.notify, "read the quality report", quality_report,
-                             self.app.db, self.app.quality, schema=self.app.schema)
-        if ok and report is not None:
-            self.report = report
+        self.update_report(again=True)
+
+    def update_report(self, *, again: bool) -> None:
+        """Compute the report in a worker; unless `again`, only when its inputs changed."""
+        policy, schema, known = self.app.quality, self.app.schema, None if again else self.stamp
+
+        def figures(db: Any) -> Figures:
+            stamp = (utc_today().isoformat(), *data_stamp(db))
+            if stamp == known:
+                return  # nothing changed: the figures on screen are current
+            yield "report", (stamp, quality_report(db, policy, schema=schema,
+                                                   with_competence=False))
+            from store.quality.competence import labeler_competence
+
+            yield "competence", labeler_competence(db, schema)
+
+        self.compute(figures)
+        self.show_title()
+
+    def show_figures(self, name: str, value: Any) -> None:
+        if name == "report":
+            self.stamp, self.report = value
+            self.computed_at = time.time()
             self.fill()
+        elif name == "competence":
+            add_competence(self.report["labelers"], value)
+            self.fill()
+        else:  # done or failed: whatever is on screen is what there is
+            self.show_title()
+        self.shown = True
+
+    def show_title(self) -> None:
+        if self.computed_at is None:
+            self.query_one("#dashboard-title", Static).update(Text(
+                "Live quality · computing the figures …" if self.computing
+                else "Live quality · no figures (r tries again)"))
+            return
+        arrow = "↓" if self.descending else "↑"
+        if self.computing and any(e["competence"].get("pending")
+                                  for e in self.report["labelers"].values()):
+            state = " · competences coming …"
+        elif self.computing:
+            state = f" · these figures are {age(time.time() - self.computed_at)}, updating …"
+        else:
+            state = ""
+        self.query_one("#dashboard-title", Static).update(Text(
+            f"Live quality · {len(self.report['labelers'])} labelers{state}"
+            f" · sorted by {COLUMNS[self.sort_column]} {arrow}"
+            " · o sort · O reverse · Enter gold misses · u resume"))
 
     def fill(self) -> None:
         table = self.query_one(DataTable)
@@ -108,14 +194,12 @@ class DashboardScreen(OrderedScreen):
         table.clear()
         rows = [(name, *row_cells(name, entry)) for name, entry in self.report["labelers"].items()]
         rows.sort(key=lambda r: r[2][self.sort_column], reverse=self.descending)
+        shown = [COLUMNS.index(c) for c in self.columns]
         for name, cells, _keys in rows:
-            table.add_row(*(Text(safe(c)) for c in cells), key=name)
+            table.add_row(*(Text(safe(cells[i])) for i in shown), key=name)
         if selected is not None and selected in self.report["labelers"]:
             table.move_cursor(row=table.get_row_index(selected))
-        arrow = "↓" if self.descending else "↑"
-        self.query_one("#dashboard-title", Static).update(Text(
-            f"Live quality · {len(rows)} labelers · sorted by {COLUMNS[self.sort_column]} {arrow}"
-            " · o sort · O reverse · Enter gold misses · u resume"))
+        self.show_title()
         self.plot(self.selected())
 
     def selected(self) -> str | None:
@@ -154,7 +238,9 @@ class DashboardScreen(OrderedScreen):
         daily.refresh()
 
     def action_sort(self) -> None:
-        self.sort_column = (self.sort_column + 1) % len(COLUMNS)
+        shown = [COLUMNS.index(c) for c in self.columns]  # the columns on screen, in turn
+        at = shown.index(self.sort_column) if self.sort_column in shown else -1
+        self.sort_column = shown[(at + 1) % len(shown)]
         self.fill()
 
     def action_reverse(self) -> None:
@@ -175,7 +261,7 @@ class DashboardScreen(OrderedScreen):
         ok, _ = attempt(self.notify, "resume this labeler", run)
         if ok:
             self.notify(f"{safe(name)}: resumed", markup=False)
-            self.action_refresh_report()
+            self.update_report(again=False)  # the resume's event moved the stamp
 
     def action_misses(self) -> None:
         name = self.selected()
@@ -183,12 +269,13 @@ class DashboardScreen(OrderedScreen):
             self.app.push_screen(MissesScreen(name))
 
 
-class MissesScreen(OrderedScreen):
+class MissesScreen(ComputingScreen):
     """A labeler's latest gold-check answers that missed, beside the gold, for coaching."""
 
     RESEARCHER_ONLY = True  # tui.app.LabelDeskApp.push_screen refuses it to labelers
 
     app: Host
+    DOING = "read the gold misses"
 
     CSS_PATH = "dashboard.tcss"
     BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="misses.back")]
@@ -207,15 +294,23 @@ class MissesScreen(OrderedScreen):
         table = self.query_one(DataTable)
         for column in ("when", "item", "field", "answer", "gold"):
             table.add_column(column, key=column)
-        ok, misses = attempt(self.notify, "read the gold misses", gold_misses, self.app.db,
-                             self.labeler, schema=self.app.schema)
-        for miss in misses or []:
-            table.add_row(*(Text(safe(str(c))) for c in (
-                miss["submitted_at"][:16], miss["item"], f"{miss['task']}.{miss['field']}",
-                _value(miss["answer"]), _value(miss["gold"]))))
-        if ok and not misses:
-            self.query_one("#misses-title", Static).update(
-                Text(f"{safe(self.labeler)} has no gold misses"))
+
+    def on_screen_resume(self) -> None:
+        if not self.shown:
+            labeler, schema = self.labeler, self.app.schema
+            self.compute(lambda db: iter([("misses", gold_misses(db, labeler, schema=schema))]))
+
+    def show_figures(self, name: str, value: Any) -> None:
+        if name == "misses":
+            table = self.query_one(DataTable)
+            for miss in value:
+                table.add_row(*(Text(safe(str(c))) for c in (
+                    miss["submitted_at"][:16], miss["item"], f"{miss['task']}.{miss['field']}",
+                    _value(miss["answer"]), _value(miss["gold"]))))
+            if not value:
+                self.query_one("#misses-title", Static).update(
+                    Text(f"{safe(self.labeler)} has no gold misses"))
+        self.shown = True
 
 
 def _value(value) -> str:

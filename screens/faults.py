@@ -23,13 +23,17 @@ from store.text import on_screen
 T = TypeVar("T")
 
 KEPT = "Your answers stay on screen"
+OUTAGE = "LabelDesk keeps trying; your answers stay on screen and are saved once it is back."
 
 
 def message(exc: sqlite3.Error | StoreError, doing: str) -> str:
     """One line for the labeler: what failed while ``doing`` what, and that nothing is lost."""
     if isinstance(exc, StoreError):
         return f"Could not {doing}: {on_screen(str(exc))}"
-    then = "" if fault_kind(exc) == "busy" else ". Please tell your coordinator"
+    kind = fault_kind(exc)
+    if kind == "unreachable":
+        return f"Could not {doing}: {describe_fault(exc)}. {OUTAGE}"
+    then = "" if kind == "busy" else ". Please tell your coordinator"
     return f"Could not {doing}: {describe_fault(exc)}{then}. {KEPT}."
 
 

@@ -103,7 +103,7 @@ class HomeScreen(OrderedScreen):
         )
 
     def _closed_note(self) -> str | None:
-        """[h16] A paused (or unscreened) labeler's production queue is closed: say so."""
+        """A paused (or unscreened) labeler's production queue is closed: say so."""
         app = self.app
         if app.role != "labeler":
             return None
@@ -128,7 +128,7 @@ class HomeScreen(OrderedScreen):
         if work is None:
             return
         closed = self._closed_note() if work.kind in queue.KINDS else None
-        if closed:  # [h16] paused or unscreened: say why instead of an empty queue
+        if closed:  # paused or unscreened: say why instead of an empty queue
             self.notify(closed, severity="warning", markup=False)
             return
         screen = self.app.work_screen(work)

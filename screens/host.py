@@ -45,7 +45,7 @@ class Host(App[Any]):
     role: str
     config: Settings
     schema: Schema
-    quality: QualityPolicy  # [h16] the [quality] settings, built once from the config
+    quality: QualityPolicy  # the [quality] settings, built once from the config
     busy_bound: float | None  # seconds a write retries a busy database (None: the store's)
 
     async def drain_keys(self) -> None:
@@ -64,4 +64,9 @@ class Host(App[Any]):
         raise NotImplementedError
 
     def flush_drafts(self) -> None:
+        raise NotImplementedError
+
+    def database_unreachable(self) -> None:
+        """A store call failed because the database is out of reach: keep trying to reach it
+        (with growing pauses), then call `back_online` on every screen that has it."""
         raise NotImplementedError

@@ -73,10 +73,10 @@ def reflow(text: str) -> str:
 
 
 class QuizRankingPanel(RankingPanel):
-    """The shared ranking widget without skip and flag: every quiz item is answered."""
+    """The shared ranking widget without flag: every quiz item is answered."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("skip", "flag"):
+        if action == "flag":
             return False
         return super().check_action(action, parameters)
 
@@ -179,7 +179,7 @@ class QuizScreen(WorkScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "take_over":
             return self.elsewhere
-        return True
+        return super().check_action(action, parameters)  # no skip: every item is answered
 
     def _show_elsewhere(self) -> None:
         s = self.live
@@ -364,6 +364,8 @@ class QuizScreen(WorkScreen):
                           self.current_answer(), seconds=seconds, bound=self.app.busy_bound)
         if isinstance(outcome, NotSaved):  # stays dirty: the next change or move tries again
             self._dirty = True
+            if outcome.unreachable:  # saved by back_online once the database is back
+                self.app.database_unreachable()
             self.app.bell()
             # Refused because the other terminal took the quiz over? (a read; a database
             # fault here just leaves the hint out)

@@ -17,8 +17,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from store.dialect import SQLITE, Dialect, dialect_of, is_url, shown
-from store.errors import StoreError, fault_kind
+from store.dialect import SQLITE, Dialect, dialect_of, is_url
+from store.errors import StoreError, Unreachable, fault_kind
+from store.secrets import mask
 
 T = TypeVar("T")
 
@@ -42,6 +43,10 @@ BUSY_BOUND = 6.0  # seconds a write keeps trying before the labeler is told the 
 BUSY_PAUSE = (0.001, 0.004)
 
 
+class FileReplaced(StoreError):
+    """The file at the database's path is no longer the one the connection opened."""
+
+
 class Database(_Full):
     """What every store function takes: the connection (`conn`) and `execute`, which is all
     the store itself uses. The rest of sqlite-utils' `Database` (`db["table"]`,
@@ -53,6 +58,7 @@ class Database(_Full):
     # (store.labels.write_labels); set by whoever opens the database with a config.
     guideline_version: str | None = None
     dialect: Dialect = SQLITE
+    read_only = False  # opened only to read (store/read_only.py): no write is attempted
 
     def __init__(self, conn: sqlite3.Connection, path: str | None = None) -> None:
         self.conn = conn
@@ -68,10 +74,27 @@ class Database(_Full):
         if self._identity is None:
             return
         now_there = _identity(self.path)
+        if now_there is None and not _reachable(self.path):
+            # An unmounted share, a directory moved away: the file may come back as it was.
+            raise Unreachable(f"the database file {self.path} cannot be reached (its "
+                              "directory or disk is gone)")
         if now_there != self._identity:
             what = "deleted" if now_there is None else "replaced by another file"
-            raise StoreError(f"the database file {self.path} was {what} while LabelDesk was "
-                             "running; nothing was saved. Tell your coordinator")
+            raise FileReplaced(f"the database file {self.path} was {what} while LabelDesk was "
+                               "running; nothing was saved. Tell your coordinator")
+
+    def reconnect(self) -> None:
+        """After a fault of kind ``unreachable``: returns once the same file is back at its
+        path and can be read; raises the fault (or `FileReplaced`) otherwise."""
+        self.check_same_file()
+        self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+
+    def fold_if_replaced(self) -> None:
+        """The file was replaced: leave its name with an empty log (store/wal_owner.py)."""
+        if self._identity is not None and self.path and _identity(self.path) != self._identity:
+            from store.wal_owner import fold_if_replaced
+
+            fold_if_replaced(self.conn, self.path, self._identity)
 
     def execute(self, sql: str, parameters: Any = None) -> sqlite3.Cursor:
         if parameters is None:
@@ -79,6 +102,7 @@ class Database(_Full):
         return self.conn.execute(sql, parameters)
 
     def close(self) -> None:
+        self.fold_if_replaced()
         self.conn.close()
 
     def utils(self) -> sqlite_utils.Database:
@@ -124,6 +148,25 @@ def _identity(path: str | None) -> tuple[int, int] | None:
     return st.st_dev, st.st_ino
 
 
+def _reachable(path: str | None) -> bool:
+    """Whether the directory that should hold `path` can be read (a file missing from a
+    directory that is there was deleted; a directory that is not there took it along)."""
+    try:
+        os.stat(os.path.dirname(os.path.abspath(path or ".")))
+    except OSError:
+        return False
+    return True
+
+
+def reconnect(db: Any) -> None:
+    """Try the database again after a fault of kind ``unreachable`` (`store.errors.fault_kind`):
+    returns once writes can go through (PostgreSQL: a new connection when the old one was
+    lost), raises the fault while it is still out of reach."""
+    again = getattr(db, "reconnect", None)
+    if again is not None:
+        again()
+
+
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
@@ -140,7 +183,7 @@ def _open_problem(path: Path, exc: sqlite3.DatabaseError) -> str:
     ):
         return ("read-only here: LabelDesk must be able to write the file and its directory "
                 "(SQLite keeps -wal and -shm files beside it)")
-    if kind == "full" or (kind == "io" and shutil.disk_usage(path.parent).free < 1 << 20):
+    if kind == "full" or (kind in ("io", "unreachable") and shutil.disk_usage(path.parent).free < 1 << 20):
         return "the disk holding the database is full"
     return f"cannot read the database ({exc})"
 
@@ -154,6 +197,11 @@ def connect(path: str | Path) -> Database:
 
         # The same surface as Database (store/pg.py); typed as one, as sqlite-utils' is.
         return pg.connect(path, BUSY_TIMEOUT_MS)  # type: ignore[return-value]
+    on_disk = path != ":memory:" and not path.startswith("file:")
+    if on_disk:
+        from store.wal_owner import refuse_foreign_wal
+
+        refuse_foreign_wal(path)  # before SQLite replays it
     try:
         # Autocommit mode: transactions are explicit (see `immediate`), never implicit.
         conn = sqlite3.connect(
@@ -166,9 +214,10 @@ def connect(path: str | Path) -> Database:
         conn.execute("PRAGMA recursive_triggers=ON")  # as sqlite-utils sets it
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: {_open_problem(Path(path), exc)}") from exc
-    if mode.lower() != "wal" and path != ":memory:":
-        # A read-only directory cannot hold the -wal file; we still open, reads work.
-        pass
+    if on_disk and mode.lower() == "wal":
+        from store.wal_owner import record_owner
+
+        record_owner(path)
     return Database(conn, path)
 
 
@@ -193,13 +242,13 @@ def open_db(path: str | Path, *, migrate: bool = True) -> Database:
     db = connect(path)
     try:
         if migrate:
-            run_migrations(db, shown(str(path)))  # a URL's password never in a message
+            run_migrations(db, mask(str(path)))  # a URL's password never in a message
         else:
-            check_version(db, shown(str(path)))
+            check_version(db, mask(str(path)))
     except sqlite3.DatabaseError as exc:
         db.conn.close()
         if is_url(str(path)):
-            raise StoreError(f"{db.path}: cannot open it ({exc})") from exc
+            raise StoreError(f"{mask(str(path))}: cannot open it ({exc})") from exc
         raise StoreError(f"{path}: {_open_problem(Path(path), exc)}") from exc
     except StoreError:
         db.conn.close()
@@ -263,11 +312,14 @@ def immediate(db: sqlite_utils.Database, *, shared: bool = False) -> Iterator[sq
         if check is not None:
             check()
         yield db
-    except BaseException:
+    except BaseException as exc:
         # SQLite may have rolled back already (a full disk, an I/O error): a second ROLLBACK
         # would raise and hide the error that matters.
         if conn.in_transaction:
             conn.execute("ROLLBACK")
+        fold = getattr(db, "fold_if_replaced", None)
+        if isinstance(exc, FileReplaced) and fold is not None:
+            fold()  # now, in case this process is killed before it closes
         raise
     try:
         conn.execute("COMMIT")

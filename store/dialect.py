@@ -19,7 +19,6 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 # One number for the whole database: pg_advisory_xact_lock(WRITE_LOCK) is SQLite's write lock.
 WRITE_LOCK = 0x4C61_6265  # "Labe"
@@ -148,6 +147,7 @@ class Postgres(Dialect):
     def set_busy_timeout(self, db: Any, ms: int) -> None:
         # 0 waits forever on PostgreSQL; SQLite's 0 gives up at once.
         db.execute(f"SET lock_timeout = {max(1, int(ms))}")
+        db.busy_timeout_ms = ms  # set again on a new connection (PgDatabase.reconnect)
 
     def poll_busy_ms(self, poll_ms: int, bound: float) -> int:
         # PostgreSQL grants a lock to its waiters in turn: one that gives up after a few ms
@@ -221,15 +221,6 @@ def dialect_of(db: Any) -> Dialect:
 
 def is_url(target: object) -> bool:
     return isinstance(target, str) and target.startswith(("postgresql://", "postgres://"))
-
-
-def shown(url: str) -> str:
-    """A database URL without its password, for messages and logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rsplit("@", 1)[-1]
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
 
 
 # -- SQLite spelling -> PostgreSQL --------------------------------------------------------------

@@ -211,10 +211,13 @@ def iter_disputes(
             continue
         found = findings(item_answers(db, item), rules)
         if not found:
-            # Undisputed with this many labelers: not judged again until a label changes.
-            db.execute("INSERT INTO dispute_checks (task_id, item, done, rules) VALUES (?, ?, ?, ?) "
-                       "ON CONFLICT (task_id) DO UPDATE SET item = excluded.item, "
-                       "done = excluded.done, rules = excluded.rules", [task_id, item, done, key])
+            # Undisputed with this many labelers: not judged again until a label changes
+            # (remembered where the database may be written; a reading command only reads).
+            if not getattr(db, "read_only", False):
+                db.execute("INSERT INTO dispute_checks (task_id, item, done, rules) "
+                           "VALUES (?, ?, ?, ?) ON CONFLICT (task_id) DO UPDATE SET "
+                           "item = excluded.item, done = excluded.done, rules = excluded.rules",
+                           [task_id, item, done, key])
             continue
         waiting = done < rules.most(need) and _labelers_left(db, task_id) > 0
         yield Dispute(kind, item, task_id, done, "escalated" if waiting else "adjudication", found)

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import sqlite3
 
+from store.secrets import mask
 from store.text import one_line
 
 
 class StoreError(Exception):
-    """A user-facing problem with the database or its input."""
+    """A user-facing problem with the database or its input. Its text never holds a password
+    (`store.secrets.mask`): a database's URL or a driver's message may be part of it."""
+
+    def __init__(self, *args: object) -> None:
+        super().__init__(*(mask(a) if isinstance(a, str) else a for a in args))
 
 
 class LabelError(StoreError):
@@ -16,11 +21,13 @@ class LabelError(StoreError):
 
 
 class ImportFileError(StoreError):
-    """A bad record in an import file: `file:line: field: problem`."""
+    """A bad record in an import file: `file:line: field: problem`; a problem with the whole
+    file (line 0, field "(file)") reads `file: problem`."""
 
     def __init__(self, path: str, line: int, field: str, problem: str):
         self.path, self.line, self.field, self.problem = path, line, field, problem
-        super().__init__(one_line(f"{path}:{line}: {field}: {problem}"))
+        where = f"{path}: " if (line, field) == (0, "(file)") else f"{path}:{line}: {field}: "
+        super().__init__(one_line(where + problem))
 
 
 class ImportProblems(ImportFileError):
@@ -65,15 +72,24 @@ class Problems:
 
 _FAULTS = {
     "busy": "the database is busy (others are saving); try again in a moment",
+    "unreachable": "the database cannot be reached (its server is down or its disk is gone)",
     "readonly": "the database is read-only here",
     "full": "the disk holding the database is full",
     "corrupt": "the database file is damaged",
 }
 
 
+class Unreachable(sqlite3.OperationalError):
+    """The database is out of reach for now (a PostgreSQL server that went away, a SQLite file
+    whose directory or disk is gone): nothing was written, and trying again later may work."""
+
+    fault = "unreachable"
+
+
 def fault_kind(exc: sqlite3.Error) -> str:
-    """``busy``, ``readonly``, ``full``, ``corrupt`` or ``io`` for a SQLite error (a PostgreSQL
-    one, raised as a sqlite3 class by store/pg.py, carries its kind as ``fault``)."""
+    """``busy``, ``unreachable``, ``readonly``, ``full``, ``corrupt`` or ``io`` for a SQLite
+    error (a PostgreSQL one, raised as a sqlite3 class by store/pg.py, carries its kind as
+    ``fault``). ``busy`` and ``unreachable`` are worth trying again; the others need a person."""
     fault = getattr(exc, "fault", None)
     if isinstance(fault, str):
         return fault
@@ -83,6 +99,8 @@ def fault_kind(exc: sqlite3.Error) -> str:
         return "busy"
     if name.startswith("SQLITE_READONLY") or "readonly" in text or "read-only" in text:
         return "readonly"
+    if name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN")) or "disk i/o error" in text:
+        return "unreachable"  # a disk or network share that went away; it may come back
     if name.startswith("SQLITE_FULL") or "disk is full" in text:
         return "full"
     if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text:
@@ -92,4 +110,4 @@ def fault_kind(exc: sqlite3.Error) -> str:
 
 def describe_fault(exc: sqlite3.Error) -> str:
     """What went wrong, in words for the person at the keyboard (no SQLite jargon)."""
-    return _FAULTS.get(fault_kind(exc), f"the database could not be written ({exc})")
+    return _FAULTS.get(fault_kind(exc), f"the database could not be written ({mask(str(exc))})")

@@ -11,6 +11,15 @@ import sqlite_utils
 from store.labels import label_filters
 from store.ranking import untied_pairs
 from store.rules import kept_sql
+from store.trainer_shapes import (
+    PAIR_FORMATS,
+    UNPAIRED_FORMATS,
+    assistant,
+    check_format,
+    prompt_turns,
+    shape_pair,
+    shape_unpaired,
+)
 
 # How settled each (task, item, field) is, for `export labels`: gold (a researcher's value,
 # `adjudicated` when it settled a dispute) overrides; else the labelers' values agree
@@ -73,11 +82,12 @@ KEPT = kept_sql("p")
 
 class Export:
     """Records of one export, streamed; `total` counts the rows they come from (labels or
-    prompts), for a progress bar that `records(progress)` advances by one a row."""
+    prompts), for a progress bar that `records(progress)` advances by one a row (None: not
+    counted beforehand)."""
 
     def __init__(
         self,
-        total: int,
+        total: int | None,
         rows: Callable[[], Iterable[Any]],
         make: Callable[[Any], Iterable[dict[str, Any]]],
     ) -> None:
@@ -131,19 +141,20 @@ def export_sft(
     split: str | None = None,
     format: str = "chat",
 ) -> Export:
-    """One record per written demonstration: OpenAI chat `messages`, or `prompt`/`completion`."""
+    """One record per written demonstration: OpenAI chat `messages` (the prompt's whole
+    conversation, then the answer), or `prompt`/`completion`."""
     if format not in SFT_FORMATS:
         raise ValueError(f"format must be one of {', '.join(SFT_FORMATS)}")
     where, args = _label_filters("demonstration", "text", since=since, split=split)
-    total, rows = _query(db, "p.id, p.text, l.value", "labels l JOIN prompts p ON p.id = l.item",
-                         where, args, "l.id")
+    total, rows = _query(db, "p.id, p.text, l.value, p.messages",
+                         "labels l JOIN prompts p ON p.id = l.item", where, args, "l.id")
 
     def make(row: tuple[Any, ...]) -> Iterator[dict[str, Any]]:
-        prompt_id, prompt, value = row
+        prompt_id, prompt, value, messages = row
         answer = json.loads(value)
         if format == "chat":
-            yield {"prompt_id": prompt_id, "messages": [
-                {"role": "user", "content": prompt}, {"role": "assistant", "content": answer}]}
+            yield {"prompt_id": prompt_id,
+                   "messages": prompt_turns(prompt, messages) + assistant(answer)}
         else:
             yield {"prompt_id": prompt_id, "prompt": prompt, "completion": answer}
 
@@ -172,26 +183,85 @@ def export_pairs(
     split: str | None = None,
     gold_only: bool = False,
     labelers: Collection[str] | None = None,
+    format: str = "trl",
 ) -> Export:
-    """Every untied pair of every ranking, TRL field names (`prompt`, `chosen`, `rejected`).
+    """Every untied pair of every ranking, TRL field names (`prompt`, `chosen`, `rejected`),
+    in one of PAIR_FORMATS (store/trainer_shapes.py).
 
     `labelers`, when given, keeps only those labelers' rankings (see `agreeing_labelers`);
     researchers' gold rankings are kept whoever made them."""
+    check_format(format, PAIR_FORMATS)
     where, args = _label_filters("ranking", "ranking", since=since, split=split, gold_only=gold_only)
     # Grouped by prompt, so each prompt's outputs are read once however many ranked it.
-    total, rows = _query(db, "p.id, p.text, l.value, l.labeler, l.gold",
+    total, rows = _query(db, "p.id, p.text, p.messages, l.value, l.labeler, l.gold",
                          "labels l JOIN prompts p ON p.id = l.item", where, args, "l.item, l.id")
     texts = _OutputTexts(db)
 
     def make(row: tuple[Any, ...]) -> Iterator[dict[str, Any]]:
-        prompt_id, prompt, value, labeler, gold = row
+        prompt_id, prompt, messages, value, labeler, gold = row
         if labelers is not None and not gold and labeler not in labelers:
             return
         outputs = texts.of(prompt_id)
+        turns = prompt_turns(prompt, messages)
         for chosen, rejected in untied_pairs(json.loads(value)):
-            yield {"prompt_id": prompt_id, "prompt": prompt,
-                   "chosen": outputs[chosen], "rejected": outputs[rejected],
-                   "chosen_id": chosen, "rejected_id": rejected, "labeler": labeler}
+            yield shape_pair({"prompt_id": prompt_id, "prompt": prompt,
+                              "chosen": outputs[chosen], "rejected": outputs[rejected],
+                              "chosen_id": chosen, "rejected_id": rejected, "labeler": labeler},
+                             format, turns)
+
+    return Export(total, rows, make)
+
+
+def export_kto(
+    db: sqlite_utils.Database,
+    *,
+    good: int,
+    bad: int,
+    since: str | None = None,
+    split: str | None = None,
+    consensus: bool = False,
+    format: str = "trl",
+) -> Export:
+    """Unpaired preferences (TRL's KTO: `prompt`, `completion`, `label`) from output ratings: an
+    output rated `good` or more is desirable (`label` true), `bad` or less undesirable, others left
+    out. Per labeler, one record per rating; with `consensus`, one per output from the mean of
+    its labelers' ratings, a researcher's (gold) rating overriding it as in `export consensus`."""
+    check_format(format, UNPAIRED_FORMATS)
+    where = [KEPT, "l.task = 'output'", "l.field = 'rating'"]
+    args: list[Any] = []
+    _narrow(where, args, created="l.created_at", since=since, split=split)
+    tables = "labels l JOIN outputs o ON o.id = l.item JOIN prompts p ON p.id = o.prompt_id"
+    if consensus:
+        # One row per output; gold's last value wins, else the labelers' mean.
+        select = ("p.id, p.text, p.messages, o.id, o.text, "
+                  "CASE WHEN max(l.gold) = 1 THEN (SELECT CAST(g.value AS REAL) FROM labels g WHERE "
+                  "g.task = 'output' AND g.field = 'rating' AND g.item = o.id AND g.gold = 1 "
+                  "ORDER BY g.id DESC LIMIT 1) ELSE avg(CASE WHEN l.gold = 0 THEN CAST(l.value AS REAL) END) END, "
+                  "count(CASE WHEN l.gold = 0 THEN 1 END), max(l.gold), "
+                  "max(CASE WHEN l.gold = 1 AND l.adjudication_id IS NOT NULL THEN 1 ELSE 0 END)")
+        sql_where = " WHERE " + " AND ".join(where)
+        total = int(db.execute(f"SELECT count(DISTINCT l.item) FROM {tables}{sql_where}", args).fetchone()[0])
+
+        def rows() -> Iterable[Any]:
+            return db.conn.cursor().execute(
+                f"SELECT {select} FROM {tables}{sql_where} GROUP BY p.rowid, p.id, p.text, p.messages, "
+                "o.id, o.text, o.position ORDER BY p.rowid, o.position", args)
+    else:
+        total, rows = _query(db, "p.id, p.text, p.messages, o.id, o.text, CAST(l.value AS REAL), "
+                             "l.labeler, l.gold", tables, where, args, "l.id")
+
+    def make(row: tuple[Any, ...]) -> Iterator[dict[str, Any]]:
+        prompt_id, prompt, messages, output_id, completion, rating = row[:6]
+        if bad < rating < good:
+            return
+        record: dict[str, Any] = {"prompt_id": prompt_id, "prompt": prompt, "completion": completion,
+                                  "label": rating >= good, "output_id": output_id}
+        if consensus:
+            record.update(rating=round(rating, 4), n_labelers=row[6],
+                          resolution="adjudicated" if row[8] else "gold" if row[7] else "consensus")
+        else:
+            record.update(rating=int(rating), labeler=row[6])
+        yield shape_unpaired(record, format, prompt_turns(prompt, messages))
 
     return Export(total, rows, make)
 

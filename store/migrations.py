@@ -331,6 +331,19 @@ CREATE TRIGGER dispute_checks_insert AFTER INSERT ON labels FOR EACH ROW EXECUTE
 CREATE TRIGGER dispute_checks_update AFTER UPDATE OF value, gold ON labels FOR EACH ROW EXECUTE FUNCTION dispute_checks_forget()
 """
 
+def _v8_prompt_messages(db: sqlite_utils.Database) -> None:
+    # A prompt that is a conversation keeps its turns as JSON (`[{"role", "content"}, ...]`,
+    # ending with a user turn); `text` holds them joined, for the rules, PII checks and search.
+    _run(db, "ALTER TABLE prompts ADD COLUMN messages TEXT")
+
+
+def _v9_tasks_by_item(db: sqlite_utils.Database) -> None:
+    # The gold_tasks triggers find a gold label's tasks by item (or its output's prompt) across
+    # kinds: without this index every gold label scanned all tasks (10,500 gold values into a
+    # project of 13,000 prompts took 20 s of CPU against 0.4 s for as many plain ones).
+    _run(db, "CREATE INDEX tasks_item ON tasks(item)")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     _v2_quizzes_and_surveys,
@@ -339,6 +352,8 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v5_live_quality,
     _v6_guideline_versions,
     _v7_adjudications,
+    _v8_prompt_messages,
+    _v9_tasks_by_item,
 ]
 
 LATEST = len(MIGRATIONS)

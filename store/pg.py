@@ -18,8 +18,9 @@ import psycopg
 from psycopg.adapt import Dumper, Loader
 from psycopg.pq import TransactionStatus
 
-from store.dialect import POSTGRES, Dialect, shown
+from store.dialect import POSTGRES, Dialect
 from store.errors import StoreError
+from store.secrets import mask
 from store.text import one_line
 
 
@@ -38,17 +39,28 @@ _FAULTS = {
     "40001": "busy", "40P01": "busy", "55P03": "busy", "57014": "busy",  # serialization, deadlock,
     "53100": "full", "25006": "readonly", "42501": "readonly",  # lock/statement timeout
     "XX001": "corrupt", "XX002": "corrupt",
+    # The server went away: shut down (fast/immediate, or our backend terminated), crashed,
+    # or still starting up. Class 08 (connection exceptions) is matched below.
+    "57P01": "unreachable", "57P02": "unreachable", "57P03": "unreachable",
 }
+# Seconds a reconnection may take before the server counts as still unreachable.
+CONNECT_TIMEOUT = 3
 
 
-def _mapped(exc: psycopg.Error) -> sqlite3.Error:
+def _mapped(exc: psycopg.Error, raw: psycopg.Connection[Any] | None = None
+            ) -> PgOperationalError | PgIntegrityError:
     state = exc.sqlstate or ""
     kind = _FAULTS.get(state, "io")
+    # A connection that is closed or broken has no SQLSTATE to give ("the connection is
+    # closed", "server closed the connection unexpectedly", "consuming input failed").
+    if state.startswith("08") or (raw is not None and raw.closed) or (
+            not state and isinstance(exc, psycopg.OperationalError)):
+        kind = "unreachable"
     cls: type[PgOperationalError] | type[PgIntegrityError]
     # 23: integrity constraints; P0001: a trigger's RAISE (the append-only events), as in SQLite.
     cls = PgIntegrityError if state.startswith("23") or state == "P0001" else PgOperationalError
     words = {"busy": "database is locked: ", "full": "disk is full: "}.get(kind, "")
-    err = cls(f"{words}{str(exc).strip()}")
+    err = cls(f"{words}{mask(one_line(' '.join(str(exc).split())))}")
     err.fault = kind
     return err
 
@@ -82,14 +94,14 @@ class Cursor:
             args = parameters if isinstance(parameters, dict) else list(parameters or ())
             self._raw.execute(POSTGRES.sql(sql), args)
         except psycopg.Error as exc:
-            raise _mapped(exc) from exc
+            raise _mapped(exc, self._raw.connection) from exc
         return self
 
     def executemany(self, sql: str, rows: Sequence[Any]) -> Cursor:
         try:
             self._raw.executemany(POSTGRES.sql(sql), rows)
         except psycopg.Error as exc:
-            raise _mapped(exc) from exc
+            raise _mapped(exc, self._raw.connection) from exc
         return self
 
     def fetchone(self) -> Any:
@@ -116,6 +128,9 @@ class Cursor:
         self._raw.close()
 
 
+_OPEN = (TransactionStatus.ACTIVE, TransactionStatus.INTRANS, TransactionStatus.INERROR)
+
+
 class Connection:
     """`db.conn`: what the store (and `immediate`) uses of sqlite3's connection."""
 
@@ -124,10 +139,15 @@ class Connection:
 
     @property
     def in_transaction(self) -> bool:
-        return self.raw.info.transaction_status != TransactionStatus.IDLE
+        # UNKNOWN is a lost connection: the server rolled back whatever was open, and a
+        # ROLLBACK sent now would only hide the error that says so.
+        return self.raw.info.transaction_status in _OPEN
 
     def cursor(self) -> Cursor:
-        return Cursor(self.raw.cursor())
+        try:
+            return Cursor(self.raw.cursor())
+        except psycopg.Error as exc:  # "the connection is closed"
+            raise _mapped(exc, self.raw) from exc
 
     def execute(self, sql: str, parameters: Any = None) -> Cursor:
         return self.cursor().execute(sql, parameters)
@@ -157,6 +177,7 @@ class PgDatabase:
         self.conn = Connection(raw)
         self.path = url
         self.session_id: str | None = None
+        self.busy_timeout_ms = 0  # the lock wait last set (Postgres.set_busy_timeout)
 
     def execute(self, sql: str, parameters: Any = None) -> Cursor:
         if self.conn.in_transaction or not _WRITE.match(sql) or "temp." in sql:
@@ -167,7 +188,8 @@ class PgDatabase:
         try:
             cur = self.conn.execute(sql, parameters)
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:  # not after a lost connection
+                self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
         return cur
@@ -178,21 +200,50 @@ class PgDatabase:
     def table_names(self) -> list[str]:
         return POSTGRES.table_names(self)
 
+    def reconnect(self) -> None:
+        """After the server went away: a new connection if the old one is gone, else nothing.
+        Raises `store.errors.Unreachable`-kind errors (`fault` ``unreachable``) while the
+        server is still out of reach. Whatever was open on the old connection was rolled back
+        by the server; the session's own settings (the lock wait) are set again."""
+        try:
+            if not self.conn.raw.closed:
+                self.conn.execute("SELECT 1")
+                return
+        except sqlite3.OperationalError as exc:
+            if getattr(exc, "fault", "") != "unreachable":
+                raise
+        raw = _open(self.path, connect_timeout=CONNECT_TIMEOUT)
+        old, self.conn = self.conn, Connection(raw)
+        POSTGRES.set_busy_timeout(self, self.busy_timeout_ms)
+        try:
+            old.close()
+        except psycopg.Error:
+            pass
+
     def close(self) -> None:
         self.conn.close()
 
     def __repr__(self) -> str:
-        return f"<store.pg.PgDatabase {shown(self.path)}>"
+        return f"<store.pg.PgDatabase {mask(self.path)}>"
+
+
+def _open(url: str, **options: Any) -> psycopg.Connection[Any]:
+    try:
+        raw = psycopg.connect(url, autocommit=True, **options)
+    except psycopg.Error as exc:
+        err = _mapped(exc)
+        err.fault = "unreachable"  # no connection at all: never a half-done write
+        raise err from exc
+    raw.adapters.register_dumper(bool, _BoolAsInt)
+    raw.adapters.register_loader("numeric", _Number)
+    return raw
 
 
 def connect(url: str, busy_timeout_ms: int) -> PgDatabase:
     try:
-        raw = psycopg.connect(url, autocommit=True)
-    except psycopg.Error as exc:
-        why = one_line(" ".join(str(exc).split()))
-        raise StoreError(f"{shown(url)}: cannot connect to PostgreSQL ({why})") from exc
-    raw.adapters.register_dumper(bool, _BoolAsInt)
-    raw.adapters.register_loader("numeric", _Number)
+        raw = _open(url)
+    except sqlite3.Error as exc:
+        raise StoreError(f"{mask(url)}: cannot connect to PostgreSQL ({mask(str(exc))})") from exc
     db = PgDatabase(raw, url)
     POSTGRES.set_busy_timeout(db, busy_timeout_ms)
     return db

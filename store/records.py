@@ -7,9 +7,10 @@ Bytes are decoded strictly so invalid UTF-8 or lone surrogates become a clear
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -51,8 +52,11 @@ def read_records(
     progress: Progress | None = None,
     json_columns: tuple[str, ...] = (),
     problems: Problems | None = None,
+    columns: Collection[str] | None = None,
 ) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Yield (line number, record). CSV cells named in `json_columns` are parsed as JSON.
+    """Yield (line number, record). CSV cells named in `json_columns` are parsed as JSON; a CSV
+    header naming anything outside `columns` is one problem at line 1 listing every such column
+    (a misspelt header would otherwise be reported once per column, once per run).
 
     A bad record raises `ImportFileError`; with `problems` it is collected there instead and
     reading goes on (the importer raises them all at the end). A file that cannot be read at
@@ -60,14 +64,20 @@ def read_records(
     path = Path(path)
     name = str(path)
     suffix = path.suffix.lower()
-    if suffix not in (".jsonl", ".json", ".ndjson", ".csv"):
-        raise ImportFileError(name, 0, "(file)", "unknown format: use .jsonl or .csv")
+    packed = suffix == ".gz"  # JSON Lines compressed with gzip (as HH-RLHF ships)
+    if packed:
+        suffix = path.with_suffix("").suffix.lower()
+    if suffix not in (".jsonl", ".json", ".ndjson", ".csv") or (packed and suffix == ".csv"):
+        raise ImportFileError(name, 0, "(file)", f"unknown format {suffix or '(no extension)'!r}: "
+                              "records are read from .jsonl (also .json, .ndjson, and any of "
+                              "these gzipped, .jsonl.gz) or .csv files")
     try:
-        handle = open(path, "rb")
+        handle: IO[bytes] = gzip.open(path, "rb") if packed else open(path, "rb")  # type: ignore[assignment]
     except OSError as exc:
         raise ImportFileError(name, 0, "(file)", exc.strerror or str(exc)) from exc
     with handle:
-        rows = _csv(name, handle, progress, json_columns) if suffix == ".csv" else _jsonl(name, handle, progress)
+        rows = (_csv(name, handle, progress, json_columns, columns) if suffix == ".csv"
+                else _jsonl(name, handle, progress))
         for line, record in rows:
             if isinstance(record, ImportFileError):
                 if problems is None:
@@ -140,7 +150,7 @@ BOM = "\ufeff"  # Excel writes it at the start of a "CSV UTF-8" file
 
 def _csv(
     name: str, handle: IO[bytes], progress: Callable[[int], object] | None,
-    json_columns: Iterable[str],
+    json_columns: Iterable[str], columns: Collection[str] | None,
 ) -> Rows:
     bad_lines: set[int] = set()
 
@@ -157,6 +167,18 @@ def _csv(
 
     # strict: a file cut off inside a quoted cell is an error, not a shorter record.
     reader = csv.DictReader(lines(), strict=True)
+    if columns is not None:
+        try:
+            header = reader.fieldnames or []
+        except csv.Error as exc:
+            yield 1, ImportFileError(name, 1, "(csv)", _csv_problem(exc))
+            return
+        unknown = [column for column in header if column not in columns]
+        if unknown:
+            yield 1, ImportFileError(
+                name, 1, ", ".join(unknown),
+                f"unknown column{'s' if len(unknown) > 1 else ''} (known: {', '.join(columns)})")
+            return
     while True:
         try:
             record = next(reader)

@@ -48,12 +48,25 @@ def add_labeler(db: sqlite_utils.Database, name: str, role: str = "labeler") -> 
     row = db.execute("SELECT role FROM labelers WHERE name = ?", [name]).fetchone()
     if row and row[0] == role:
         return False
-    db.execute(
-        "INSERT INTO labelers (name, role, created_at) VALUES (?, ?, ?) "
-        "ON CONFLICT(name) DO UPDATE SET role = excluded.role",
-        [name, role, now()],
-    )
+    # A plain INSERT for a new name: on PostgreSQL the labelers' role may add a labeler (a
+    # self-registering OS user) but not change anyone's role (docs/deployment.md §8).
+    if row is None:
+        db.execute("INSERT INTO labelers (name, role, created_at) VALUES (?, ?, ?)",
+                   [name, role, now()])
+    else:
+        db.execute("UPDATE labelers SET role = ? WHERE name = ?", [role, name])
     return True
+
+
+def add_first_researcher(db: sqlite_utils.Database, name: str) -> bool:
+    """`labeldesk init`: whoever creates the database is its first researcher, so that someone
+    may add the others; True when `name` became it (False: the roster has a researcher)."""
+    from store.db import immediate
+
+    with immediate(db):
+        if db.execute("SELECT 1 FROM labelers WHERE role = 'researcher' LIMIT 1").fetchone():
+            return False
+        return add_labeler(db, name, "researcher")
 
 
 def list_labelers(db: sqlite_utils.Database) -> list[tuple[str, str]]:

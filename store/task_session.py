@@ -48,8 +48,8 @@ class Saved:
 @dataclass(frozen=True)
 class NotSaved:
     """Nothing was written. `reason` is one line for the labeler; `kind` is ``busy``,
-    ``readonly``, ``full``, ``corrupt``, ``io`` (database faults) or ``refused`` (the store
-    refused the data: a validation error, a task no longer open)."""
+    ``unreachable``, ``readonly``, ``full``, ``corrupt``, ``io`` (database faults) or
+    ``refused`` (the store refused the data: a validation error, a task no longer open)."""
 
     reason: str
     kind: str
@@ -57,6 +57,11 @@ class NotSaved:
     @property
     def busy(self) -> bool:
         return self.kind == "busy"
+
+    @property
+    def unreachable(self) -> bool:
+        """The database is out of reach: the same write may go through once it is back."""
+        return self.kind == "unreachable"
 
 
 Outcome = Saved | NotSaved
@@ -100,6 +105,7 @@ class TaskSession:
         self._since: float | None = None
         self.policy = policy
         self.clock = self._new_clock()
+        self._cut_off = False  # the last submit failed with the connection (submit_with)
 
     def _try(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Outcome:
         return attempt(fn, *args, bound=self.busy_bound, **kwargs)
@@ -115,6 +121,7 @@ class TaskSession:
         `Saved(Claimed)`, `Saved(None)` when nothing is waiting, or `NotSaved`."""
         outcome = self._try(self._claim)
         self.view = None
+        self._cut_off = False
         if isinstance(outcome, Saved) and outcome.value is not None:
             claimed: Claimed = outcome.value
             self.view = claimed.view
@@ -164,8 +171,17 @@ class TaskSession:
                                 active_seconds=self.active_seconds(), escalation=self.escalation)
 
     def submit_with(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Outcome:
-        """Finish the task through a store function of its kind (demonstrations, scores)."""
+        """Finish the task through a store function of its kind (demonstrations, scores).
+
+        A submit cut off by a lost connection may have committed with only its answer lost:
+        when the next try is refused because the task is done, that earlier try saved it, so
+        it counts as saved, once."""
         outcome = self._try(fn, *args, **kwargs)
+        if isinstance(outcome, NotSaved) and outcome.kind == "refused" and self._cut_off:
+            done = self._try(queue.get_assignment, self.db, self.assignment_id)
+            if isinstance(done, Saved) and done.value.status == "done":
+                outcome = Saved(None)
+        self._cut_off = isinstance(outcome, NotSaved) and outcome.kind == "unreachable"
         if isinstance(outcome, Saved):
             self.view = None
         return outcome

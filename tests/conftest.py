@@ -60,6 +60,17 @@ def backend(request) -> str:
 def pg_cluster():
     """One PostgreSQL cluster per session (per xdist worker). Without PostgreSQL the
     PostgreSQL variants skip, saying why; under CI=true they fail instead."""
+    yield from _cluster()
+
+
+@pytest.fixture
+def own_pg_cluster():
+    """A cluster of the test's own (a test that stops and starts its server: the session's
+    cluster serves other tests of the worker meanwhile). ~2 s to start."""
+    yield from _cluster()
+
+
+def _cluster():
     from tests import pg_cluster as pg
 
     why = pg.missing()
@@ -112,6 +123,16 @@ def _templates(tmp_path_factory) -> dict[str, Path]:
         database.conn.close()  # the last connection: its WAL is checkpointed into the file
         assert not Path(f"{path}-wal").exists()
     return paths
+
+
+def init_db(db_path) -> None:
+    """`labeldesk init --db db_path`, the one command that creates a database: its creator
+    (this test's OS user) becomes the first researcher, who runs the researcher commands that
+    follow without naming anyone."""
+    from tests.cli.subproc import labeldesk_here
+
+    done = labeldesk_here("init", "--db", str(db_path))
+    assert done.returncode == 0, done.stderr
 
 
 @pytest.fixture
@@ -180,6 +201,13 @@ async def settle(pilot, until: Callable[[], object] | None = None, *,
         await pilot.pause(0.02)
 
 
+async def figures_settled(pilot) -> None:
+    """Wait until the current screen's figures, computed in a worker (screens/background.py),
+    are on screen and the worker is done."""
+    await settle(pilot, until=lambda: getattr(pilot.app.screen, "shown", True)
+                 and not getattr(pilot.app.screen, "computing", False))
+
+
 async def press_settled(pilot, *keys: str) -> None:
     """Press ``keys`` one at a time, each handled to the end before the next (under load,
     `pilot.press` with many keys can leave the last ones in flight when it returns)."""
@@ -202,6 +230,7 @@ def snapshot_keys(*keys: str, blink: bool = False):
 
     async def run_before(pilot) -> None:
         await press_settled(pilot, *keys)
+        await figures_settled(pilot)  # a screen computing in a worker (screens/background.py)
         if not blink:
             no_cursor_blink(pilot.app)
         await settle(pilot)

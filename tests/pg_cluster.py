@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 
@@ -101,10 +102,7 @@ class Cluster:
             shutil.chown(self.root, self.user)
         self._run(str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-E", "UTF8",
                   "--no-locale", "-U", "postgres", "--no-sync")
-        options = f"-c listen_addresses='' -k {self.root} " + " ".join(
-            f"-c {name}={value}" for name, value in self.settings.items())
-        self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-o", options, "-w",
-                  "-l", str(self.root / "log"), "start")
+        self.start_server()
         self.started = True
         self._server_version = int((self.data / "PG_VERSION").read_text().split(".")[0])
         self._admin(f"CREATE DATABASE {TEMPLATE}")
@@ -115,13 +113,29 @@ class Cluster:
         self._helper = threading.Thread(target=self._keep_ready, daemon=True)
         self._helper.start()
 
+    def start_server(self) -> None:
+        """Start the server (again, after `stop_server`: a test of a server that goes away)."""
+        options = f"-c listen_addresses='' -k {self.root} " + " ".join(
+            f"-c {name}={value}" for name, value in self.settings.items())
+        self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-o", options, "-w",
+                  "-l", str(self.root / "log"), "start")
+
+    def stop_server(self, mode: str = "fast") -> None:
+        """`pg_ctl stop -m fast`: every session is ended, as an operator's restart does."""
+        self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
+
     def _keep_ready(self) -> None:
+        import psycopg
+
         while True:
             try:
                 url = self._work.get(timeout=0.05)
             except queue.Empty:
                 if not self._ready.full():
-                    self._ready.put(self._create(empty=False))
+                    try:
+                        self._ready.put(self._create(empty=False))
+                    except psycopg.OperationalError:  # the server is stopped (stop_server)
+                        time.sleep(0.1)
                 continue
             if url is None:
                 return

@@ -43,6 +43,9 @@ def _home_screen() -> Screen:
 
 
 HANGUP_GRACE = 3.0
+# Seconds between tries to reach a database that went away: growing, then every 30 s for as
+# long as it takes (a try costs one connection attempt, at most store.pg.CONNECT_TIMEOUT).
+RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 
 
 class LabelDeskApp(Host):
@@ -55,6 +58,8 @@ class LabelDeskApp(Host):
     BINDINGS = [
         Binding("f1", "guidelines", "Help", id="app.guidelines", priority=True),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        # A conversation's earlier turns, on every screen that shows a prompt.
+        Binding("ctrl+r", "toggle_turns", "Earlier turns", show=False, id="app.toggle_turns"),
     ]
 
     def __init__(self, *, db: sqlite_utils.Database, labeler: str, role: str, config: Config,
@@ -70,13 +75,14 @@ class LabelDeskApp(Host):
         self.schema = schema
         # Every label this app saves records the guideline version it was made under.
         set_guideline_version(db, config["guidelines"]["version"])
-        self.quality = config.quality_policy()  # [h16] gold checks, pause, idle gap
+        self.quality = config.quality_policy()  # gold checks, pause, idle gap
         # Seconds a write keeps retrying a busy database (None: store.db.BUSY_BOUND).
         self.busy_bound: float | None = None
         self._backlog: deque[events.Key | events.Paste] = deque()
         self._drop_before = float("-inf")
         self._resumed = False
         self._small: TooSmallScreen | None = None  # on top while the terminal is too small
+        self._tries: int | None = None  # tries to reach the database since it went away
 
     @property
     def work(self) -> list[Work]:
@@ -113,22 +119,68 @@ class LabelDeskApp(Host):
     def _heartbeat(self) -> None:
         from store.sessions import touch_session
 
-        self._quietly(touch_session, self.db)
+        self._quietly(touch_session, self.db, outage=True)
 
     def end_session(self) -> None:
         from store.sessions import end_session
 
         self._quietly(end_session, self.db)
 
-    def _quietly(self, fn, *args):
-        """Session bookkeeping never stops the labeler: a fault here costs only the notice."""
+    def _quietly(self, fn, *args, outage: bool = False):
+        """Session bookkeeping never stops the labeler: a fault here costs only the notice
+        (with `outage`, a database out of reach is also retried until it is back)."""
         from store.db import retry_busy
-        from store.errors import StoreError
+        from store.errors import StoreError, fault_kind
 
         try:
             return retry_busy(fn, *args, bound=1.0)
-        except (sqlite3.Error, StoreError):
+        except sqlite3.Error as exc:
+            if outage and fault_kind(exc) == "unreachable":
+                self.database_unreachable()
             return None
+        except StoreError:
+            return None
+
+    # -- a database that went away ----------------------------------------------------
+    def database_unreachable(self) -> None:
+        if self._tries is not None:
+            return  # already trying
+        self._tries = 0
+        self.notify("The database cannot be reached. Keep working: your answers stay on screen "
+                    "and are saved once it is back; LabelDesk keeps trying.",
+                    title="Database unreachable", severity="error", timeout=15, markup=False)
+        self._retry_later()
+
+    def _retry_later(self) -> None:
+        assert self._tries is not None
+        delay = RETRY_DELAYS[min(self._tries, len(RETRY_DELAYS) - 1)]
+        self._tries += 1
+        self.set_timer(delay, self._try_database)
+
+    def _try_database(self) -> bool:
+        """One try to reach the database; when it is back, every screen saves what it holds
+        (a submit asked for meanwhile, else the draft). False while it is still away."""
+        from store.db import reconnect
+        from store.errors import StoreError, fault_kind
+        from store.sessions import touch_session
+
+        if self._tries is None:
+            return True
+        try:
+            reconnect(self.db)
+        except sqlite3.Error as exc:
+            if fault_kind(exc) == "unreachable":
+                self._retry_later()
+                return False
+        except StoreError:  # e.g. the file came back as another file: each save says so
+            pass
+        self._tries = None
+        self._quietly(touch_session, self.db)  # this session is alive again
+        for screen in list(self._installed_screens.values()):
+            back_online = getattr(screen, "back_online", None)
+            if isinstance(screen, Screen) and back_online is not None:
+                back_online()  # a fault here starts the tries again (database_unreachable)
+        return self._tries is None
 
     # -- the terminal -----------------------------------------------------------------
     def on_resize(self, event: events.Resize) -> None:
@@ -189,7 +241,10 @@ class LabelDeskApp(Host):
 
         self._resumed = True
 
-        kind = unfinished_kind(self.db, self.labeler)
+        try:
+            kind = unfinished_kind(self.db, self.labeler)
+        except sqlite3.Error:  # out of reach at start: home, which says what it cannot read
+            return
         work = next((w for w in self.work if w.kind == kind), None)
         if work is not None and self.work_screen(work) is not None:
             self.push_screen(work.kind)
@@ -208,7 +263,11 @@ class LabelDeskApp(Host):
             self._backlog.append(event)  # behind keys that are waiting: order is kept
             await self.drain_keys()
         elif not getattr(self.screen, "ready", True):
-            self._backlog.append(event)  # the screen is coming: it takes them when ready
+            takes_now = getattr(self.screen, "takes_now", None)  # leaving a computing screen
+            if takes_now is not None and takes_now(event):
+                await self._take(event)
+            else:
+                self._backlog.append(event)  # the screen is coming: it takes them when ready
         else:
             await self._take(event)
 
@@ -227,7 +286,7 @@ class LabelDeskApp(Host):
         from screens.key_path import deliver
 
         screen = self.screen
-        note_input = getattr(screen, "note_input", None)  # [h16 active time] every key and paste
+        note_input = getattr(screen, "note_input", None)  # active time: every key and paste
         if note_input is not None:
             note_input()
         if not getattr(screen, "ORDERED_KEYS", False):
@@ -265,6 +324,7 @@ class LabelDeskApp(Host):
         terminal that is gone, and a stuck process would hold its leases, so a timer ends the
         process if the clean exit has not within HANGUP_GRACE seconds.
         """
+        self._try_database()  # one last try if the database was out of reach
         self.flush_drafts()
         unsaved = self._unsaved()
         code = 1 if unsaved else 0
@@ -290,22 +350,28 @@ class LabelDeskApp(Host):
             draft_data = getattr(screen, "draft_data", None)
             if getattr(screen, "_dirty", False) and view is not None and draft_data is not None:
                 data = {k: v for k, v in draft_data().items() if not k.startswith("_")}
-                lines.append(f"{name} {view.assignment.item}: {jsonl_line(data, ensure_ascii=True)}")
+                held = " (submitted, not saved)" if getattr(screen, "_pending", None) else ""
+                lines.append(f"{name} {view.assignment.item}{held}: "
+                             f"{jsonl_line(data, ensure_ascii=True)}")
         return lines
 
     def _leave(self, unsaved: list[str]) -> None:
         """Exit; non-zero, naming what was not saved, when a draft could not be written (a full
-        disk): the labeler can copy it from the terminal, and a script sees the failure."""
+        disk, a database out of reach): the labeler can copy it from the terminal, and a script
+        sees the failure."""
+        away = self._tries is not None
         self.end_session()
         if not unsaved:
             self.exit(return_code=0)
             return
         from rich.text import Text
 
-        note = "LabelDesk could not save this before quitting (the database could not be written):"
+        why = "could not be reached" if away else "could not be written"
+        note = f"LabelDesk could not save this before quitting (the database {why}):"
         self.exit(return_code=1, message=Text("\n".join([note, *unsaved])))
 
     async def action_quit(self) -> None:
+        self._try_database()  # one last try if the database was out of reach
         self.flush_drafts()
         self._leave(self._unsaved())
 
@@ -321,6 +387,15 @@ class LabelDeskApp(Host):
 
             return AwaitComplete()
         return super().push_screen(screen, *args, **kwargs)
+
+    def action_toggle_turns(self) -> None:
+        """Fold or unfold the earlier turns of the conversation on screen; a bell when there is
+        none to unfold."""
+        from screens.widgets.conversation import TurnsToggle
+
+        toggled = [w.toggle_turns() for w in self.screen.query("*") if isinstance(w, TurnsToggle)]
+        if not any(toggled):
+            self.bell()
 
     def action_guidelines(self) -> None:
         from screens.help import HelpScreen

@@ -21,7 +21,7 @@ from tui.context import require_researcher, resolve
 
 # Modules in tui/commands/ that add commands: each has `register(cli)`.
 COMMAND_MODULES: list[str] = ["agreement", "exports", "stats", "quiz", "surveys", "prompt_rules",
-                              "disputes", "quality", "database"]
+                              "disputes", "quality", "database", "serve"]
 
 db_option = click.option("--db", "db", metavar="PATH", help="Database file (default: LABELDESK_DB, else the demo database).")
 config_option = click.option("--config", "config_path", metavar="PATH", help="Config file (default: LABELDESK_CONFIG, else the XDG config dir).")
@@ -40,20 +40,27 @@ def user_errors():
     except StoreError as exc:
         # An import's problems are one line each (store.errors.ImportProblems).
         raise click.ClickException("\n".join(map(one_line, str(exc).split("\n")))) from None
+    except BrokenPipeError:
+        raise  # the reader went away (`| head`): click ends quietly, exit 1, no message
     except OSError as exc:
         raise click.ClickException(f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}".lstrip(": ")) from None
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="labeldesk")
+@common
 @click.pass_context
-def cli(ctx: click.Context) -> None:
+def cli(ctx: click.Context, db, config_path, labeler) -> None:
     """LabelDesk: keyboard-only RLHF labeling in the terminal.
 
-    With no command, opens the app on the bundled demo database.
+    With no command, opens the app (on the bundled demo database unless --db says otherwise):
+    `labeldesk --labeler rhea` is the demo as its researcher.
     """
     if ctx.invoked_subcommand is None:
-        ctx.invoke(app)
+        ctx.invoke(app, db=db, config_path=config_path, labeler=labeler)
+    elif db or config_path or labeler:
+        raise click.UsageError("--db, --config and --labeler go after the command "
+                               f"(labeldesk {ctx.invoked_subcommand} … --db PATH)")
 
 
 @cli.command()
@@ -68,11 +75,22 @@ def app(db, config_path, labeler) -> None:
 @cli.command()
 @click.option("--db", "db", metavar="PATH", required=True, help="Database file to create.")
 def init(db) -> None:
-    """Create an empty database (migrates an existing older one)."""
+    """Create an empty database (migrates an existing older one). Whoever creates it
+    (LABELDESK_LABELER, else the OS user) is its first researcher."""
+    from store.roster import add_first_researcher
+    from tui.context import who
+
     with user_errors():
         ctx = resolve(db, None)
-        ctx.open(create=True).conn.close()
-    click.echo(f"{db}: ready")
+        database = ctx.open(create=True)
+        first = who(None)[0]
+        try:
+            made = add_first_researcher(database, first)
+        finally:
+            database.close()
+    from store.secrets import mask
+
+    click.echo(f"{mask(db)}: ready" + (f"; {first} is its first researcher" if made else ""))
 
 
 @cli.group()
@@ -102,13 +120,13 @@ def labelers_list(db, config_path, labeler) -> None:
     """List the roster."""
     from store.roster import list_labelers
 
-    for name, role in list_labelers(resolve(db, config_path).open()):
+    for name, role in list_labelers(resolve(db, config_path).open(read_only=True)):
         click.echo(f"{name}\t{role}")
 
 
 @cli.group("import")
 def import_group() -> None:
-    """Import prompts, outputs or labels (JSONL or CSV, by extension)."""
+    """Import prompts, outputs or labels (JSONL or CSV, by extension; see docs/formats.md)."""
 
 
 @contextmanager
@@ -159,10 +177,15 @@ def import_message(kind: str, path: Path, result) -> str:
 
 @import_group.command("outputs")
 @click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--from-hh", is_flag=True,
+              help="Read HH-RLHF lines: each one's chosen and rejected final turns become outputs "
+                   "-o1 and -o2 of the prompt `import prompts --from-hh` made of the line.")
 @common
-def import_outputs(file, db, config_path, labeler) -> None:
-    """Import model outputs for imported prompts (id, prompt_id, text, model)."""
-    _run_import("outputs", file, db, config_path, labeler)
+def import_outputs(file, from_hh, db, config_path, labeler) -> None:
+    """Import model outputs for imported prompts (id, prompt_id, text, model).
+
+    Every key, rule and error: docs/formats.md."""
+    _run_import("outputs", file, db, config_path, labeler, from_hh=from_hh)
 
 
 @import_group.command("labels")
@@ -172,14 +195,16 @@ def import_outputs(file, db, config_path, labeler) -> None:
 @click.option("--replace", is_flag=True, help="Overwrite existing labels that have another value (otherwise an error).")
 @common
 def import_labels(file, gold, add_labelers, replace, db, config_path, labeler) -> None:
-    """Import labels in the flat format (one label value a line)."""
+    """Import labels in the flat format (one label value a line).
+
+    Every key, field and value: docs/formats.md."""
     _run_import("labels", file, db, config_path, labeler, gold=gold, add_labelers=add_labelers,
                 replace=replace)
 
 
 @cli.group("export")
 def export_group() -> None:
-    """Export JSONL: labels, sft, pairs, ppo."""
+    """Export JSONL: labels, sft, pairs, ppo, consensus."""
 
 
 def write_jsonl(records, out: str) -> int:
@@ -199,31 +224,22 @@ def write_jsonl(records, out: str) -> int:
     return n
 
 
-@export_group.command("labels")
-@click.option("--out", required=True, metavar="FILE|-", help="Output file, or - for standard output.")
-@click.option("--since", metavar="ISO-DATE", help="Only labels created at or after this time.")
-@click.option("--gold-only", is_flag=True, help="Only researcher gold.")
-@common
-def export_labels(out, since, gold_only, db, config_path, labeler) -> None:
-    """Every label in the flat format of `import labels`."""
-    from store.exports import export_labels as rows
-
-    database = resolve(db, config_path).open()
-    require_researcher(database, labeler, "export labels")
-    with user_errors():
-        n = write_jsonl(rows(database, since=since, gold=True if gold_only else None), out)
-    if out != "-":
-        click.echo(f"{out}: {n} labels")
-
-
 def main() -> None:
-    try:
-        cli(prog_name="labeldesk")
-    except sqlite3.Error as exc:  # a fault no command caught: still one line, exit 1
-        from store.errors import describe_fault
+    from tui.masked_stream import masked_stderr
 
-        click.echo(f"Error: {describe_fault(exc)}; nothing of this command was saved", err=True)
-        sys.exit(1)
+    with masked_stderr():  # no password in any message, warning or traceback
+        try:
+            cli(prog_name="labeldesk")
+        except sqlite3.Error as exc:  # a fault no command caught: still one line, exit 1
+            from store.errors import describe_fault
+
+            click.echo(f"Error: {describe_fault(exc)}; nothing of this command was saved", err=True)
+            sys.exit(1)
+        except Exception:  # a bug: its traceback, masked like everything else here
+            import traceback
+
+            traceback.print_exc()
+            sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ the file must use. Sections whose keys are free (the keymap) are declared as emp
 from __future__ import annotations
 
 import copy
+import math
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +62,23 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         ],
     },
     "guidelines": {"version": ""},
+    # Training exports (docs/exports.md): the margin of a researcher's pair, and which output
+    # ratings count as desirable / undesirable in `export kto`.
+    "export": {"gold_margin": 3.0, "kto_good_rating": 6, "kto_bad_rating": 3},
+    # `labeldesk serve` (docs/deployment.md, "Browser"): who is asking comes from the header an
+    # authenticating proxy sets, trusted only from `trusted_proxies` ("unix" = the socket).
+    "web": {
+        "user_header": "X-Forwarded-User",
+        "trusted_proxies": ["127.0.0.1", "::1", "unix"],
+        "origins": [],
+        "public_url": "",
+        "max_width": 300,
+        "max_height": 100,
+        "max_sessions": 200,
+        "max_sessions_per_labeler": 2,
+        "idle_minutes": 60,
+        "grace_seconds": 10,
+    },
     # Live quality control (issue 16); README "Live quality control" explains each key.
     "quality": {
         "gold_rate": 0.05,
@@ -192,6 +210,7 @@ def load_config(path: str | Path | None) -> Config:
                 raise ConfigError(f"{path}: {section}.{key}: unknown key")
             config.data[section][key] = _check(path, section, key, value, DEFAULTS[section][key])
     _check_adjudication(path, config.data["adjudication"])
+    _check_export(path, config.data["export"])
     config.quality_policy()  # [quality] shares and per-kind rates: refused here, not mid-shift
     return config
 
@@ -209,3 +228,14 @@ def _check_adjudication(path: Path, section: dict[str, Any]) -> None:
             raise ConfigError(f"{path}: adjudication.sensitive_fields: {name!r} is not task.field "
                               "(e.g. output.violent)")
 
+
+
+def _check_export(path: Path, section: dict[str, Any]) -> None:
+    """A margin TRL can subtract (finite, not negative: TOML allows inf and nan) and KTO
+    thresholds that leave no rating both good and bad."""
+    margin = section["gold_margin"]
+    if not math.isfinite(margin) or margin < 0:
+        raise ConfigError(f"{path}: export.gold_margin: must be a finite number, 0 or more, not {margin!r}")
+    if section["kto_bad_rating"] >= section["kto_good_rating"]:
+        raise ConfigError(f"{path}: export.kto_bad_rating: must be below export.kto_good_rating "
+                          f"({section['kto_bad_rating']} is not below {section['kto_good_rating']})")

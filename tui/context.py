@@ -25,20 +25,27 @@ class Context:
     config: Config
     is_demo: bool
 
-    def open(self, *, migrate: bool = True, create: bool = False):
+    def open(self, *, migrate: bool = True, create: bool = False, read_only: bool = False):
         """The database, migrated. Only `create` (`labeldesk init`) and the demo make a new
-        file: a mistyped path must not become an empty database that answers "no labels"."""
+        file: a mistyped path must not become an empty database that answers "no labels".
+        `read_only` (commands that only read, and `db copy`'s source) never changes it: a
+        file is opened read-only, an older schema read through a migrated temporary copy
+        (store/read_only.py); a PostgreSQL database is not migrated."""
         from store.db import open_db, set_guideline_version
 
         try:
             if isinstance(self.db_path, str):
-                db = _open_server(self.db_path, migrate=migrate, create=create)
+                db = _open_server(self.db_path, migrate=migrate and not read_only, create=create)
             elif self.is_demo and not self.db_path.exists():
                 db = ensure_demo_db(self.db_path)
             elif not create and not self.db_path.exists():
                 raise StoreError(
                     f"{self.db_path}: no such database (check the path; "
                     f"`labeldesk init --db {self.db_path}` creates a new one)")
+            elif read_only:
+                from store.read_only import open_read_only
+
+                db = open_read_only(self.db_path)
             else:
                 db = open_db(self.db_path, migrate=migrate)
         except StoreError as exc:
@@ -61,7 +68,7 @@ def ensure_demo_db(path: Path):
     finally:
         db.conn.close()
     os.replace(tmp, path)
-    for suffix in ("-wal", "-shm"):
+    for suffix in ("-wal", "-shm", "-wal-owner"):
         leftover = Path(str(tmp) + suffix)
         if leftover.exists():
             leftover.unlink()
@@ -72,8 +79,8 @@ def _open_server(url: str, *, migrate: bool, create: bool):
     """A PostgreSQL database. As with a file, only `create` (`labeldesk init`) makes an empty
     database a LabelDesk one: a mistyped database name must not answer "no labels"."""
     from store.db import connect, open_db
-    from store.dialect import shown
     from store.migrations import version
+    from store.secrets import mask
 
     if not create:
         probe = connect(url)
@@ -82,9 +89,18 @@ def _open_server(url: str, *, migrate: bool, create: bool):
         finally:
             probe.close()
         if empty:
-            raise StoreError(f"{shown(url)}: no LabelDesk database there (`labeldesk init --db "
+            raise StoreError(f"{mask(url)}: no LabelDesk database there (`labeldesk init --db "
                              "URL` makes this PostgreSQL database one)")
-    return open_db(url, migrate=migrate)
+    db = open_db(url, migrate=migrate)
+    if not migrate:
+        from store.migrations import LATEST
+
+        if (found := version(db)) < LATEST:
+            db.close()
+            raise StoreError(f"{mask(url)}: schema {found}, older than this LabelDesk's "
+                             f"({LATEST}); migrate it first as its owner (`labeldesk init --db "
+                             "URL`)")
+    return db
 
 
 def resolve(db: str | None, config_path: str | None) -> Context:
@@ -118,18 +134,21 @@ def _is_demo_file(db) -> bool:
 
 
 def require_researcher(db, labeler: str | None, command: str) -> None:
-    """Researcher-only commands refuse a known labeler-role person."""
+    """Researcher-only commands run for researchers in the roster, and nobody else: a labeler
+    and a name the roster does not know are refused alike (one line, exit 1). Who is asking is
+    `--labeler`, else LABELDESK_LABELER, else the OS user (`who`); `labeldesk init` made its
+    creator the first researcher."""
     from store.roster import role_of
 
     if _is_demo_file(db):
         return  # the bundled demo is the user's own sandbox: every command is open there
-    name, explicit = who(labeler)
+    name, _explicit = who(labeler)
     try:
         role = role_of(db, name)
     except StoreError:
-        if explicit:
-            raise click.ClickException(f"{name!r} is not in the roster; `{command}` is for researchers") from None
-        return
+        raise click.ClickException(
+            f"{name!r} is not in the roster; `{command}` is for researchers (one adds you with "
+            f"`labeldesk labelers add {name} --role researcher`)") from None
     if role != "researcher":
         raise click.ClickException(f"{name!r} is a labeler; `{command}` is for researchers only")
 

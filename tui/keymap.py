@@ -40,11 +40,27 @@ def read_keys(path: Path) -> dict[str, str]:
     return dict(raw)
 
 
-def keymap(config: Config, user_file: Path | None = None) -> dict[str, tuple[str, str]]:
-    """binding id → (keys, where it was set): the site's `[keys]`, then the labeler's file."""
+# In a browser (`labeldesk serve`) ctrl+t, ctrl+n and ctrl+w never reach the page: the browser
+# opens or closes a tab. The bindings on them move to function keys every browser passes on;
+# the site's `[keys]` and the labeler's file still win. docs/deployment.md lists them.
+WEB_PROFILE = {
+    "comparison.toggle_prompt": "f9",
+    "quiz.take_over": "f9",
+    "quiz.next": "f8",
+}
+
+
+def keymap(config: Config, user_file: Path | None = None, *,
+           web: bool | None = None) -> dict[str, tuple[str, str]]:
+    """binding id → (keys, where it was set): in a browser the web profile, then the site's
+    `[keys]`, then the labeler's file."""
+    from tui.terminal import served
+
     site = str(config.path) if config.path else "config"
     site_keys: dict[str, str] = config["keys"]
-    merged = {bid: (keys, f"{site}: keys.{bid}") for bid, keys in site_keys.items()}
+    merged = {bid: (keys, "the browser's key profile") for bid, keys in WEB_PROFILE.items()
+              } if (served() if web is None else web) else {}
+    merged.update({bid: (keys, f"{site}: keys.{bid}") for bid, keys in site_keys.items()})
     path = user_file or keys_path()
     merged.update({bid: (keys, f"{path}: {bid}") for bid, keys in read_keys(path).items()})
     return merged

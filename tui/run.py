@@ -31,9 +31,9 @@ def run_app(ctx: Context, labeler: str | None) -> None:
         schema = load_schema(ctx.config["schema"]["path"] or None)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
-    from tui.terminal import has_terminal
+    from tui.terminal import has_terminal, served
 
-    if not has_terminal():
+    if not (has_terminal() or served()):
         # `ssh host labeldesk` without -t, or a pipe: no keys will ever come, and Textual
         # would spin on the closed input.
         raise click.ClickException("labeldesk app needs a terminal (with ssh, use ssh -t)")
@@ -42,5 +42,6 @@ def run_app(ctx: Context, labeler: str | None) -> None:
         app.run()
     finally:
         app.end_session()  # however the app ended: its tasks wait for the next session
+        db.close()  # a replaced file's log is folded into the old file here (store/wal_owner.py)
     if app.return_code:
         sys.exit(app.return_code)

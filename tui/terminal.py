@@ -9,6 +9,7 @@ reading a byte: readable, yet nothing to read, is end of file (or the descriptor
 from __future__ import annotations
 
 import fcntl
+import os
 import select
 import struct
 import sys
@@ -18,6 +19,15 @@ import termios
 def has_terminal() -> bool:
     """Both ends a terminal: the app reads keys from one and draws on the other."""
     return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+WEB_DRIVER = "textual.drivers.web_driver:WebDriver"
+
+
+def served() -> bool:
+    """Started by `labeldesk serve` for a browser: keys and frames go through textual's web
+    driver on stdin and stdout, which are pipes by design."""
+    return os.environ.get("LABELDESK_WEB") == "1" and os.environ.get("TEXTUAL_DRIVER") == WEB_DRIVER
 
 
 def input_closed(fd: int) -> bool:

@@ -27,10 +27,28 @@ def best_match(choices: list[str | None], query: str) -> int | None:
     return min(found)[1] if found else None
 
 
+PAGE = 10  # options a PageUp/PageDown moves (the overlay shows about as many)
+
+
 class ChoiceOverlay(SelectOverlay):
     def _find_search_match(self, query: str) -> int | None:
         choices = [None if o.disabled else str(o.prompt) for o in self._options]
         return best_match(choices, query)
+
+    def page(self, direction: int) -> None:
+        """Move the highlight a page of options up (-1) or down (1). Textual's page keys read
+        the rendered lines, which a list opened in the same burst does not have yet
+        (KeyError), and a page of the list's height would move a burst differently from
+        paced keys: a page is a fixed number of options."""
+        enabled = [i for i, option in enumerate(self.options) if not option.disabled]
+        if not enabled:
+            return
+        start = self.highlighted if self.highlighted is not None else enabled[0]
+        target = start + direction * PAGE
+        if direction > 0:
+            self.highlighted = next((i for i in enabled if i >= target), enabled[-1])
+        else:
+            self.highlighted = next((i for i in reversed(enabled) if i <= target), enabled[0])
 
 
 class ChoiceSelect(Select):

@@ -41,7 +41,7 @@ IMPORTANCE: tuple[str, ...] = (
     "ranking.tie", "ranking.backspace", "ranking.move", "ranking.move_up", "ranking.move_down",
     "ranking.move_done", "adjudication.consensus", "adjudication.reason",
     "adjudication.update", "dashboard.sort", "dashboard.reverse", "dashboard.resume",
-    "skip.cancel", "comparison.skip", "ranking.skip", "writing.skip", "toxicity.skip",
+    "skip.cancel", "work.skip",
     "comparison.flag", "ranking.flag", "quiz.next", "quiz.prev", "toxicity.prev",
     "toxicity.next", "work.home", "adjudication.home", "dashboard.home", "misses.back",
     "help.close", "stats.home", "help.search", "stats.refresh", "dashboard.refresh",

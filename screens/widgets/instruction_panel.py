@@ -168,8 +168,8 @@ class InstructionPanel(OwnFocusStyle, VerticalScroll, can_focus=True):
         select = self._select(field)
         overlay = select.query_one(ChoiceOverlay)
         key = event.key
-        moves = {"up": "cursor_up", "down": "cursor_down", "pageup": "page_up",
-                 "pagedown": "page_down", "home": "first", "end": "last"}
+        moves = {"up": "cursor_up", "down": "cursor_down", "home": "first", "end": "last"}
+        pages = {"pageup": -1, "pagedown": 1}
         if key == "escape":
             self._close_choice()
         elif key == "enter":
@@ -183,6 +183,8 @@ class InstructionPanel(OwnFocusStyle, VerticalScroll, can_focus=True):
                 self._set(field.name, value)
         elif key in moves:
             getattr(overlay, f"action_{moves[key]}")()
+        elif key in pages:
+            overlay.page(pages[key])
         elif key == "backspace":
             self._query = self._query[:-1]
         elif event.is_printable and event.character:

@@ -16,13 +16,15 @@ it, and calls ``set_task`` for each task; the panel never touches the store. API
   ``TOXICITY_CRITERION``.
 - ``preorder`` (may be partial) wins; else ``prefill`` or the ``ratings``
   (``preorder_from_ratings``: equal ratings tied) suggest a ranking, so often only Enter is
-  needed; a letter typed on a suggestion starts a new ranking, Backspace brings it back.
+  needed; a letter typed on a complete ranking (the suggestion, a draft's, a typed one) starts
+  a new ranking, Backspace brings it back. A ``preorder`` equal to the suggestion is the
+  suggestion (``builder.prefilled``): hosts keep no ranking in their draft while it is.
   Revisiting the step: ``preorder=panel.ranking`` keeps the ranking and re-checks new ratings.
 
 Messages (``RankingMessage``: ``.panel``, ``.ranking`` = tie groups of output ids, best first):
 ``Changed`` on every change of the ranking (save a draft), ``Submitted`` on Enter when complete
-(Enter on an incomplete ranking names what is missing instead), ``SkipRequested`` (``s``) and
-``FlagToggled`` (``!``) for the host to handle.
+(Enter on an incomplete ranking names what is missing instead), ``FlagToggled`` (``!``) for
+the host to handle. Skipping is the host screen's key (``work.skip``), not the panel's.
 
 Keys: ``A``..``I`` place (typed mode) or select (move mode); ``=`` tie; Backspace take back;
 ``u`` undo; ``r`` reset; ``m`` move mode (``K``/``J`` or shift+↑/↓ move, ``=`` tie with the one
@@ -197,7 +199,6 @@ class RankingPanel(OwnFocusStyle, Widget, can_focus=True):
         Binding("K,shift+up", "move_up", "Move up", id="ranking.move_up"),
         Binding("J,shift+down", "move_down", "Move down", id="ranking.move_down"),
         Binding("escape", "leave_move", "Done moving", id="ranking.move_done"),
-        Binding("s", "skip", "Skip", id="ranking.skip"),
         Binding("exclamation_mark", "flag", "Flag", id="ranking.flag"),
         Binding("w", "toggle_rules", "Rules", id="ranking.rules"),
         Binding("left", "read(-1)", "Previous output", show=False, id="ranking.prev_output"),
@@ -219,9 +220,6 @@ class RankingPanel(OwnFocusStyle, Widget, can_focus=True):
 
     class Submitted(RankingMessage):
         """Enter on a complete ranking."""
-
-    class SkipRequested(RankingMessage):
-        """The labeler asked to skip this task; the host asks for the reason."""
 
     class FlagToggled(RankingMessage):
         """The labeler toggled the review flag; the host keeps the flag's state."""
@@ -352,7 +350,7 @@ class RankingPanel(OwnFocusStyle, Widget, can_focus=True):
         elif builder.moving:
             parts.append(("   K/J move · = tie with above · m done", "$text-muted"))
         else:
-            parts.append(("   complete: Enter submits", "$text-success"))
+            parts.append(("   complete: Enter submits · a letter retypes", "$text-success"))
         self.query_one("#preview", Static).update(Content.assemble(*parts), layout=False)
         if builder.moving != self._footer_moving:
             self._footer_moving = builder.moving
@@ -455,9 +453,6 @@ class RankingPanel(OwnFocusStyle, Widget, can_focus=True):
         self.hint = ""
         self._show_ranking()
         report(self, self.Submitted(self, self.builder.ranking))
-
-    def action_skip(self) -> None:
-        report(self, self.SkipRequested(self, self.builder.ranking))
 
     def action_flag(self) -> None:
         report(self, self.FlagToggled(self, self.builder.ranking))

@@ -7,10 +7,15 @@ selects an output, ``move_up``/``move_down`` carry it past the neighbouring tie 
 own tie first), ``toggle_tie`` ties it with the output just above it or splits that tie.
 Every change can be undone, including resets and moves.
 
-Keystroke economy (issue #15): when one output is left unplaced it is placed by the same
-keystroke (K−1 letters rank K outputs; ``=`` right after ties it with the one above). A
-*prefill* (a ranking suggested from the ratings) is replaced by the first letter typed, which
-starts a new ranking; Backspace or undo of that letter brings the prefill back.
+Keystroke economy: when one output is left unplaced it is placed by the same keystroke (K−1
+letters rank K outputs; ``=`` right after ties it with the one above), and its own letter typed
+next (a full ranking typed out, ``BADC``) confirms that placement without a word.
+
+A complete ranking (a *prefill* suggested from the ratings, a draft brought back, or one the
+labeler typed) is replaced by the first letter of a full retype: outside move mode a letter on a
+complete ranking starts a new one with that output first, since it can mean nothing else there;
+Backspace or undo of that letter brings the replaced ranking back. A prefill is recognised as
+such however it comes back (a preorder equal to it is the suggestion, not a typed ranking).
 """
 
 from __future__ import annotations
@@ -64,13 +69,18 @@ class RankingBuilder:
         self._history: list[tuple[Ranking, bool]] = []
         # The output the last letter placed for the labeler (the one left over), if any.
         self._auto: str | None = None
-        self.prefill: Ranking | None = None  # the suggested ranking, complete, if one was given
-        if preorder:
-            self.groups = self._known(preorder)
-        elif prefill:
-            self.groups = self._known(prefill)
-            if self.complete:
-                self.prefill = self.ranking
+        # That output until its own letter confirms it (a ``=`` joining it to a tie keeps it).
+        self._unconfirmed: str | None = None
+        suggestion = self._known(prefill) if prefill else []
+        self.groups = self._known(preorder) if preorder else [list(g) for g in suggestion]
+        complete = len(self.placed) == len(self.outputs)
+        # The suggested ranking, complete, if one was given: a draft that holds it unchanged
+        # (saved after a letter and its Backspace, or by a submit sent back) is still it.
+        self.prefill: Ranking | None = (
+            suggestion if suggestion and complete and self.groups == suggestion else None
+        )
+        # The complete ranking a retype's first letter replaced: Backspace brings it back.
+        self._replaced: Ranking | None = self.prefill
 
     def _known(self, ranking: Ranking) -> Ranking:
         """``ranking`` less unknown and repeated ids."""
@@ -123,7 +133,7 @@ class RankingBuilder:
 
     def _save(self) -> None:
         self._history.append((self.ranking, self.pending_tie))
-        self._auto = None
+        self._auto = self._unconfirmed = None
 
     @property
     def prefilled(self) -> bool:
@@ -148,7 +158,12 @@ class RankingBuilder:
         if self.moving and output_id in self.placed:
             self.selected = output_id
             return Outcome()
-        if self.prefilled and not self.moving:
+        if self.complete and not self.moving:
+            if output_id == self._unconfirmed:  # the letter of the output placed for the labeler
+                self._auto = self._unconfirmed = None
+                return Outcome()
+            # The first letter of a full retype replaces the ranking.
+            self._replaced = self.ranking
             self._save()
             self.groups = [[output_id]]
             self.pending_tie = False
@@ -173,7 +188,7 @@ class RankingBuilder:
         left = [s.output_id for s in self.outputs if s.output_id not in set(self.placed)]
         if len(left) == 1:
             self.groups.append(left)
-            self._auto = left[0]
+            self._auto = self._unconfirmed = left[0]
 
     def tie(self) -> Outcome:
         """The ``=`` key: in move mode toggle the selection's tie, else tie the next placement."""
@@ -185,6 +200,7 @@ class RankingBuilder:
         if auto is not None and self.groups[-1] == [auto] and len(self.groups) > 1:
             self._save()  # the output placed for the labeler joins the tie above it
             self.groups[-2:] = [self.groups[-2] + [auto]]
+            self._unconfirmed = auto  # its letter typed next still only confirms it
             return Outcome(changed=True)
         if self.complete:
             return Outcome(
@@ -213,9 +229,9 @@ class RankingBuilder:
             self.pending_tie = True  # "A=B" less its "B" reads "A=", as in the notation
         else:
             self.groups.pop()
-        if not self.groups and self.prefill is not None:
-            # Taking back the first letter of a new ranking brings the suggestion back.
-            self.groups = [list(g) for g in self.prefill]
+        if not self.groups and self._replaced is not None:
+            # Taking back the first letter of a new ranking brings the one it replaced back.
+            self.groups = [list(g) for g in self._replaced]
         self._settle_selection()
         return Outcome(changed=True)
 
@@ -233,6 +249,7 @@ class RankingBuilder:
             return Outcome(hint="Nothing to undo")
         before = self.groups
         self.groups, self.pending_tie = self._history.pop()
+        self._auto = self._unconfirmed = None
         self._settle_selection()
         return Outcome(changed=before != self.groups)
 
@@ -240,6 +257,7 @@ class RankingBuilder:
 
     def toggle_move(self) -> Outcome:
         """Enter move mode (selecting the last placed output) or leave it."""
+        self._unconfirmed = None  # a letter after moving means a letter, not a confirmation
         if self.moving:
             self.moving = False
             return Outcome()

@@ -393,7 +393,10 @@ def agreement_report(
                 f"{key}: gold labels disagree on {len(data.gold_conflicts)} item(s);"
                 " those items are left out of the comparison with gold"
             )
-    for key in sorted(reader.unknown_fields):
+    # Free-text fields (a demonstration's text) are in the schema but have no agreement figure:
+    # only fields the schema does not know are worth a note.
+    in_schema = {f.qualified for f in schema.all_fields()}
+    for key in sorted(reader.unknown_fields - in_schema):
         notes.append(f"{key}: not a field of the schema; left out")
     if labeler is not None:
         per_labeler = {labeler: per_labeler.get(labeler, {})}

@@ -62,3 +62,9 @@ def no_competence() -> dict[str, Any]:
     """The entry of a labeler without a yes/no or category label."""
     return {"theta": None, "labels": 0, "fields": {},
             "reason": "no yes/no or category labels yet"}
+
+
+def pending_competence() -> dict[str, Any]:
+    """The entry of a report computed without competences (they come after)."""
+    return {"theta": None, "labels": 0, "fields": {}, "pending": True,
+            "reason": "not computed yet"}

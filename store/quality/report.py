@@ -166,9 +166,12 @@ def quality_report(
     today: date | None = None,
     seed: int = 0,
     n_boot: int = 1000,
+    with_competence: bool = True,
 ) -> dict[str, Any]:
-    """`{"labelers": {name: entry}, "thresholds": {...}}` (see README, `labeldesk quality`)."""
-    from store.quality.competence import METHOD, labeler_competence, no_competence
+    """`{"labelers": {name: entry}, "thresholds": {...}}` (see README, `labeldesk quality`).
+    `with_competence=False` leaves MACE (about half the time) for `add_competence`: every
+    entry's `competence` is then `pending_competence()`."""
+    from store.quality.competence import METHOD, labeler_competence, pending_competence
     from store.quality.status import stored_status
     from store.schema import load_schema
 
@@ -182,7 +185,7 @@ def quality_report(
     work = _read_work(db, wanted, since)
     screening = screening_results(db, thresholds=policy.screening_thresholds, labeler=labeler)
     # Over every labeler's labels even for one labeler's report: MACE weighs each against all.
-    competence = labeler_competence(db, schema, since=since, seed=seed)
+    competence = labeler_competence(db, schema, since=since, seed=seed) if with_competence else None
     week_start = today - timedelta(days=today.weekday())
     first_day = today - timedelta(days=DAYS_SHOWN - 1)
     # The report shows what the queue acts on: a pause is the stored one, never a new verdict.
@@ -208,18 +211,30 @@ def quality_report(
             "status": status,
             "reasons": reasons,
             "screening": screening.get(name),
-            "competence": competence.get(name) or no_competence(),
+            "competence": pending_competence(),
             "weekly": _weekly(weekly.get(name, {}), w.by_day),
             "daily": [{"day": (first_day + timedelta(days=n)).isoformat(),
                        "tasks": w.by_day.get((first_day + timedelta(days=n)).isoformat(), 0)}
                       for n in range(DAYS_SHOWN)],
         })
         out[name] = entry
+    if competence is not None:
+        add_competence(out, competence)
     thresholds = dataclasses.asdict(policy)
     return {"labelers": out, "thresholds": thresholds, "competence": METHOD,
             "intervals": {"shares": "Wilson score 95% at the effective sample size over gold checks",
                           "mean_abs_diff": f"percentile bootstrap 95% over gold checks, {n_boot} "
                                            f"resamples, seed {seed}"}}
+
+
+def add_competence(entries: dict[str, dict[str, Any]], competence: dict[str, dict[str, Any]]
+                   ) -> None:
+    """Each labeler's MACE competence (`store.quality.competence.labeler_competence`) into
+    their report entry."""
+    from store.quality.competence import no_competence
+
+    for name, entry in entries.items():
+        entry["competence"] = competence.get(name) or no_competence()
 
 
 def gold_misses(db: sqlite_utils.Database, labeler: str, *, schema: Schema | None = None,

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from store.db import open_db
+from tests.conftest import init_db
 from tui.cli import cli
 
 GOLD_RATING = {"p1-a": 7, "p1-b": 4, "p1-c": 1, "p2-a": 6, "p2-b": 3, "p2-c": 2}
@@ -35,7 +36,7 @@ def _labels(labeler, task, field, values):
 
 @pytest.fixture
 def run(db_path):
-    open_db(db_path).conn.close()  # `labeldesk init`: no other command creates a database
+    init_db(db_path)
 
     def invoke(*args, env=None):
         return CliRunner().invoke(cli, [str(a) for a in args] + ["--db", str(db_path)], env=env)
@@ -208,7 +209,6 @@ def test_unknown_labeler_and_bad_since(built):
 def test_value_outside_scale_names_labeler_item_field(built, db_path):
     # Imports validate values, so an off-scale value means a database written under another
     # schema; it must stop the report with a pointer, not skew kappa.
-    from store.db import open_db
 
     db = open_db(db_path)
     db.execute(
@@ -224,7 +224,6 @@ def test_value_outside_scale_names_labeler_item_field(built, db_path):
 
 def test_rankings_over_different_outputs_are_skipped_with_reason(built, db_path):
     # A fourth output added to p2 after alice ranked it: gold ranks four, alice three.
-    from store.db import open_db
 
     db = open_db(db_path)
     db.execute(

@@ -1,3 +1,4 @@
+import getpass
 import json
 import subprocess
 import sys
@@ -5,7 +6,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from store.db import open_db
+from tests.conftest import init_db
 from tui.cli import cli
 
 from ..conftest import DATA
@@ -33,10 +34,11 @@ def test_every_command_has_help(run):
 
 
 def test_init_labelers_import_export(run, db_path, tmp_path):
-    assert run("init", "--db", db_path).exit_code == 0
+    r = run("init", "--db", db_path)
+    assert r.exit_code == 0 and r.output == f"{db_path}: ready; {getpass.getuser()} is its first researcher\n"
     assert run("labelers", "add", "rhea", "--role", "researcher", "--db", db_path).exit_code == 0
     r = run("labelers", "list", "--db", db_path)
-    assert r.output.strip() == "rhea\tresearcher"
+    assert r.output.splitlines() == sorted(["rhea\tresearcher", f"{getpass.getuser()}\tresearcher"])
     r = run("import", "prompts", DATA / "prompts.jsonl", "--db", db_path)
     assert r.exit_code == 0 and "5 prompts read, 5 added" in r.output
     r = run("import", "outputs", DATA / "outputs.jsonl", "--db", db_path)
@@ -52,7 +54,7 @@ def test_init_labelers_import_export(run, db_path, tmp_path):
 def test_bad_file_exit_1_one_line(db_path, tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "a", "text": "t", "source": "web"}\n')
-    open_db(db_path).conn.close()
+    init_db(db_path)
     proc = subprocess.run(
         [sys.executable, "-m", "tui.cli", "import", "prompts", str(bad), "--db", str(db_path)],
         capture_output=True, text=True,

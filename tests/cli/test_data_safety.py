@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 
 from tui.cli import write_jsonl
@@ -58,4 +59,4 @@ def test_init_creates_and_the_others_then_open(tmp_path):
     path = tmp_path / "new.db"
     assert _cli("init", "--db", path).exit_code == 0
     r = _cli("labelers", "list", "--db", path)
-    assert r.exit_code == 0 and r.output == ""
+    assert r.exit_code == 0 and r.output == f"{getpass.getuser()}\tresearcher\n"  # its creator

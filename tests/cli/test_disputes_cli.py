@@ -1,6 +1,7 @@
 """`labeldesk disputes`, `export pairs --consensus`, guideline versions end to end."""
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -55,17 +56,57 @@ def test_consensus_pairs_on_the_demo(run, demo, tmp_path):
     p08 = [p for p in pairs if p["prompt_id"] == "p08"]
     assert p08 and {p["resolution"] for p in p08} == {"consensus"}
     assert {p["n_labelers"] for p in p08} == {3}
-    assert all(0.5 < p["margin"] <= 1 for p in pairs)
+    assert all(0.5 < p["p_chosen"] <= 1 for p in pairs)
+    # margin is the Bradley–Terry score difference (the scores `export consensus` gives), i.e.
+    # the logit of p_chosen: the offset TRL's RewardTrainer subtracts, −log σ(Δr − margin).
+    scores = {c["item"]: c["scores"] for c in map(json.loads, run(
+        "export", "consensus", "--out", "-").output.splitlines()) if "scores" in c}
+    for p in p08:
+        theta = scores["p08"]
+        assert p["margin"] == pytest.approx(theta[p["chosen_id"]] - theta[p["rejected_id"]], abs=1e-4)
+        assert p["margin"] == pytest.approx(math.log(p["p_chosen"] / (1 - p["p_chosen"])), abs=2e-3)
+    assert max(p["margin"] for p in pairs) > 1  # a logit, not a probability
     strong = tmp_path / "strong.jsonl"
-    assert run("export", "pairs", "--consensus", "--min-margin", "0.8", "--out", strong).exit_code == 0
+    assert run("export", "pairs", "--consensus", "--min-margin", "1.5", "--out", strong).exit_code == 0
     kept = [json.loads(line) for line in strong.read_text().splitlines()]
-    assert 0 < len(kept) < len(pairs) and min(p["margin"] for p in kept) >= 0.8
+    assert 0 < len(kept) < len(pairs) and min(p["margin"] for p in kept) >= 1.5
+    assert run("export", "pairs", "--consensus", "--min-p-chosen", "0.8", "--out", strong).exit_code == 0
+    kept = [json.loads(line) for line in strong.read_text().splitlines()]
+    assert 0 < len(kept) < len(pairs) and min(p["p_chosen"] for p in kept) >= 0.8
     # Without the flag the export is as before: one pair per labeler's ranking, no margin.
     plain = tmp_path / "plain.jsonl"
     assert run("export", "pairs", "--out", plain).exit_code == 0
     first = json.loads(plain.read_text().splitlines()[0])
     assert "margin" not in first and "labeler" in first
     assert run("export", "pairs", "--min-margin", "0.8", "--out", plain).exit_code == 2
+    assert run("export", "pairs", "--min-p-chosen", "0.8", "--out", plain).exit_code == 2
+
+
+def test_gold_pairs_take_the_configured_margin(run, demo, tmp_path):
+    """A researcher's ranking has no Bradley–Terry estimate: p_chosen 1 and `[export] gold_margin`."""
+    out = tmp_path / "pairs.jsonl"
+    assert run("export", "pairs", "--consensus", "--out", out).exit_code == 0
+    gold = [p for p in map(json.loads, out.read_text().splitlines()) if p["resolution"] != "consensus"]
+    assert gold and {(p["p_chosen"], p["margin"]) for p in gold} == {(1.0, 3.0)}  # the default
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("[export]\ngold_margin = 1.25\n")
+    assert run("export", "pairs", "--consensus", "--out", out, "--config", cfg).exit_code == 0
+    gold = [p for p in map(json.loads, out.read_text().splitlines()) if p["resolution"] != "consensus"]
+    assert {(p["p_chosen"], p["margin"]) for p in gold} == {(1.0, 1.25)}
+
+
+@pytest.mark.parametrize("body, problem", [
+    ("gold_margin = -1.0", "export.gold_margin: must be a finite number, 0 or more"),
+    ("gold_margin = inf", "export.gold_margin: must be a finite number, 0 or more"),
+    ("gold_margin = 'big'", "export.gold_margin: must be a number"),
+    ("kto_good_rating = 3", "export.kto_bad_rating: must be below export.kto_good_rating"),
+])
+def test_export_config_is_checked_at_load(run, demo, tmp_path, body, problem):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text(f"[export]\n{body}\n")
+    r = run("export", "pairs", "--consensus", "--out", tmp_path / "p.jsonl", "--config", cfg)
+    assert r.exit_code == 1 and f"c.toml: {problem}" in r.output
+    assert len(r.output.strip().splitlines()) == 1 and not (tmp_path / "p.jsonl").exists()
 
 
 def _config(tmp_path, version):

@@ -4,6 +4,7 @@ import pytest
 from click.testing import CliRunner
 
 from store.db import open_db
+from tests.conftest import init_db
 from tui.cli import cli
 
 from ..pipeline_data import GOLD, OUTPUTS, PLAIN, PROMPTS, RESEARCHERS
@@ -16,7 +17,7 @@ def write(path, records):
 
 @pytest.fixture
 def run(db_path):
-    open_db(db_path).conn.close()  # `labeldesk init`: no other command creates a database
+    init_db(db_path)
 
     def invoke(*args):
         return CliRunner().invoke(cli, [str(a) for a in args] + ["--db", str(db_path)], catch_exceptions=False)
@@ -118,7 +119,6 @@ def test_a_bad_record_writes_no_report_and_keeps_nothing(run, tmp_path, db_path)
     r = run("import", "prompts", bad, "--api-rules", "--report", report)
     assert r.exit_code == 1 and ":3: source:" in r.output
     assert not report.exists()
-    from store.db import open_db
 
     assert open_db(db_path).execute("SELECT count(*) FROM prompts").fetchone()[0] == 0
 

@@ -8,13 +8,13 @@ from click.testing import CliRunner
 from store.db import open_db
 from store.labels import iter_labels
 from tests.conftest import QUIZ_EXAMPLE as EXAMPLE
-from tests.conftest import take_quiz
+from tests.conftest import init_db, take_quiz
 from tui.cli import cli
 
 
 @pytest.fixture
 def run(db_path):
-    open_db(db_path).conn.close()  # `labeldesk init`: no other command creates a database
+    init_db(db_path)
 
     def invoke(*args):
         return CliRunner().invoke(cli, [str(a) for a in args] + ["--db", str(db_path)],

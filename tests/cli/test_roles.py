@@ -1,8 +1,12 @@
-"""Researcher-only commands refuse a labeler, named by --labeler or LABELDESK_LABELER."""
+"""Researcher-only commands run only for researchers in the roster: a labeler (named by
+--labeler or LABELDESK_LABELER) and anyone the roster does not know (the OS user included) are
+refused. `labeldesk init` makes its creator the first researcher."""
 
 from __future__ import annotations
 
+import getpass
 import json
+import sqlite3
 
 import pytest
 
@@ -12,11 +16,11 @@ from tests.cli.subproc import labeldesk, labeldesk_here, one_line_error
 @pytest.fixture(scope="module")
 def roster_db(tmp_path_factory):
     path = tmp_path_factory.mktemp("roles") / "desk.db"
-    assert labeldesk_here("init", "--db", str(path)).returncode == 0
-    for name, role in (("rita", "researcher"), ("alice", "labeler")):
-        done = labeldesk_here("labelers", "add", name, "--role", role, "--db", str(path),
-                         env={"LABELDESK_LABELER": "rita"} if name != "rita" else None)
-        assert done.returncode == 0, done.stderr
+    done = labeldesk_here("init", "--db", str(path), env={"LABELDESK_LABELER": "rita"})
+    assert done.stdout == f"{path}: ready; rita is its first researcher\n"
+    done = labeldesk_here("labelers", "add", "alice", "--db", str(path), env={"LABELDESK_LABELER": "rita"})
+    assert done.returncode == 0, done.stderr
+    assert getpass.getuser() not in ("rita", "alice")  # the OS user is not in this roster
     files = path.parent
     (files / "prompts.jsonl").write_text(json.dumps({"id": "p1", "text": "hi"}) + "\n")
     (files / "outputs.jsonl").write_text(
@@ -50,6 +54,14 @@ REFUSALS = [
 ]
 
 
+def roster(path) -> list[tuple[str, str]]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT name, role FROM labelers ORDER BY name").fetchall()
+    finally:
+        conn.close()
+
+
 @pytest.mark.parametrize("command, how", REFUSALS)
 def test_a_labeler_is_refused(roster_db, command, how):
     args = [a.format(files=roster_db.parent) for a in command] + ["--db", str(roster_db)]
@@ -60,6 +72,30 @@ def test_a_labeler_is_refused(roster_db, command, how):
     line = one_line_error(done)
     assert "alice" in line and "researcher" in line
     assert not (roster_db.parent / "out.jsonl").exists()
+
+
+@pytest.mark.parametrize("command", RESEARCHER_ONLY, ids=lambda c: " ".join(c[:2]))
+def test_an_os_user_not_in_the_roster_is_refused(roster_db, command):
+    """Root included: `labelers add mallory --role researcher` is no way in."""
+    before = roster(roster_db)
+    args = [a.format(files=roster_db.parent) for a in command] + ["--db", str(roster_db)]
+    line = one_line_error(labeldesk_here(*args))
+    user = getpass.getuser()
+    assert line == (f"Error: {user!r} is not in the roster; `{' '.join(command[:2])}` is for "
+                    f"researchers (one adds you with `labeldesk labelers add {user} --role researcher`)")
+    assert roster(roster_db) == before
+    assert not (roster_db.parent / "out.jsonl").exists()
+
+
+def test_the_creator_is_the_first_researcher_and_only_the_first(tmp_path):
+    path = tmp_path / "desk.db"
+    user = getpass.getuser()
+    assert labeldesk_here("init", "--db", str(path)).stdout == f"{path}: ready; {user} is its first researcher\n"
+    assert labeldesk_here("labelers", "add", "mallory", "--role", "researcher", "--db", str(path)).returncode == 0
+    # A second init (an upgrade) by someone else changes nobody's role.
+    again = labeldesk_here("init", "--db", str(path), env={"LABELDESK_LABELER": "eve"})
+    assert again.stdout == f"{path}: ready\n"
+    assert roster(path) == sorted([("mallory", "researcher"), (user, "researcher")])
 
 
 def test_a_researcher_is_not_refused(tmp_path, roster_db):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from store.quality.competence import labeler_competence
 from store.schema import load_schema
+from tests.conftest import figures_settled
 from tests.store.test_competence import labeled_db  # noqa: F401  (the fixture)
 
 
@@ -19,7 +20,7 @@ async def test_dashboard_column_for_researchers_only(labeled_db):  # noqa: F811
                            schema=load_schema())
         async with app.run_test(size=(120, 36)) as pilot:
             await pilot.press("q")
-            await pilot.pause()
+            await figures_settled(pilot)
             if role == "labeler":  # home has no key to it for a labeler
                 assert not isinstance(app.screen, DashboardScreen)
                 continue

@@ -10,6 +10,7 @@ from screens.comparison import ComparisonScreen
 from screens.dashboard import DashboardScreen, MissesScreen
 from screens.home import HomeScreen
 from store.quality.status import stored_status
+from tests.conftest import figures_settled
 from tests.quality.conftest import gold_ranking, quality_config
 from tests.store.test_screening_report import report_db  # noqa: F401  (a fixture)
 from tui.cli import cli
@@ -40,7 +41,7 @@ async def answer_checks(app, answers: list[bool]) -> None:
 async def dashboard_row(app) -> dict[str, str]:
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("q")
-        await pilot.pause()
+        await figures_settled(pilot)
         assert isinstance(app.screen, DashboardScreen)
         table = app.screen.query_one("#quality-table")
         row = table.get_row("ana")
@@ -72,19 +73,19 @@ async def test_warn_then_pause_then_resume(ranking_app, ranking_db):
     rhea = ranking_app("rhea", cfg)
     async with rhea.run_test(size=(120, 40)) as pilot:
         await pilot.press("q")
-        await pilot.pause()
+        await figures_settled(pilot)
         table = rhea.screen.query_one("#quality-table")
         assert str(table.get_row("ana")[1]) == "paused"
         table.move_cursor(row=table.get_row_index("ana"))
         await pilot.press("enter")
-        await pilot.pause()
+        await figures_settled(pilot)
         assert isinstance(rhea.screen, MissesScreen)
         misses = rhea.screen.query_one("#misses-table")
         assert misses.row_count == 2
         cells = [str(c) for c in misses.get_row_at(0)]
         assert cells[2] == "ranking.ranking" and cells[3] != cells[4]
         await pilot.press("escape", "u")
-        await pilot.pause()
+        await figures_settled(pilot)
         assert str(table.get_row("ana")[1]) != "paused"
     assert stored_status(ranking_db, "ana")["status"] == "ok"
 

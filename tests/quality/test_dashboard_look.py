@@ -9,6 +9,7 @@ import pytest
 from store import queue
 from store.labels import LabelValue, submit
 from store.quality.policy import QualityPolicy
+from tests.conftest import figures_settled
 from tests.quality.conftest import gold_ranking, quality_config
 
 TODAY = date(2026, 3, 20)
@@ -38,7 +39,29 @@ def fixed_today(monkeypatch):
 def test_dashboard_snapshot(ranking_app, ranking_db, snap_compare, fixed_today):
     _week_of_work(ranking_db)
     app = ranking_app("rhea", quality_config(min_gold=5))
-    assert snap_compare(app, terminal_size=(120, 36), press=["q"])
+
+    async def open_dashboard(pilot):
+        await pilot.press("q")
+        await figures_settled(pilot)
+
+    assert snap_compare(app, terminal_size=(120, 36), run_before=open_dashboard)
+
+
+def test_dashboard_at_80_columns(ranking_app, ranking_db, snap_compare, fixed_today):
+    """At 80x24 the table leaves out screening, interval and active time instead of cutting
+    every column after "today"."""
+    _week_of_work(ranking_db)
+    app = ranking_app("rhea", quality_config(min_gold=5))
+
+    async def open_dashboard(pilot):
+        await pilot.press("q")
+        await figures_settled(pilot)
+        table = app.screen.query_one("#quality-table")
+        assert [str(c.label) for c in table.columns.values()] == [
+            "labeler", "status", "gold", "agreement", "competence", "today", "week", "fast"]
+        assert table.virtual_size.width <= 80
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=open_dashboard)
 
 
 async def test_hostile_ids_and_names_are_shown_literally(db, tmp_path):
@@ -70,11 +93,11 @@ async def test_hostile_ids_and_names_are_shown_literally(db, tmp_path):
                        schema=load_schema())
     async with app.run_test(size=(120, 36), notifications=True) as pilot:
         await pilot.press("q")
-        await pilot.pause()
+        await figures_settled(pilot)
         table = app.screen.query_one("#quality-table")
         assert str(table.get_row(name)[0]) == name
         await pilot.press("enter")
-        await pilot.pause()
+        await figures_settled(pilot)
         assert isinstance(app.screen, MissesScreen)
         row = [str(c) for c in app.screen.query_one("#misses-table").get_row_at(0)]
         assert row[3] == "[red]y > [/]x␛[31m"  # markup as typed, ESC made visible

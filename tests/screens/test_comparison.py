@@ -202,15 +202,15 @@ async def test_skip_with_reason_and_flag(comparison, sample_db):
         first = screen.view.assignment.id
         await pilot.press("exclamation_mark")
         assert "flagged" in str(screen.query_one("#task-title").render())
-        await pilot.press("ctrl+k", "enter")
+        await pilot.press("f4", "enter")
         assert "needs a reason" in status(screen)
         await pilot.press("escape")  # cancels the skip, stays on the task
         assert screen.view.assignment.id == first and pilot.app.screen is screen
-        await pilot.press("ctrl+k", *"cannot judge", "enter")
+        await pilot.press("f4", *"cannot judge", "enter")
         await pilot.pause()
         assert screen.view.prompt.id == "p2"
         second = screen.view.assignment.id
-        await pilot.press("greater_than_sign", "greater_than_sign", "exclamation_mark", "s")
+        await pilot.press("greater_than_sign", "greater_than_sign", "exclamation_mark", "f4")
         await pilot.press(*"contains PII", "enter")
         await pilot.pause()
     assert assignment_row(sample_db, first) == {
@@ -258,7 +258,7 @@ async def test_expired_lease_keeps_the_work(comparison, sample_db):
 
 async def test_untrusted_markup_is_shown_as_text(comparison, sample_db):
     async with comparison() as (pilot, screen):
-        await pilot.press("ctrl+k", *"next", "enter")
+        await pilot.press("f4", *"next", "enter")
         await pilot.pause()
         assert screen.view.prompt.id == "p2"
         assert "[bold]rain[/bold]" in str(screen.query_one("#prompt-text").render())
@@ -497,3 +497,23 @@ async def test_category_typed_in_one_burst_with_its_key_searches_the_list(compar
         assert answers["category"] == "open_qa"
         assert {k: v for k, v in answers.items() if k != "category"} == {
             k: v for k, v in before.items() if k != "category"}  # no field flipped by the burst
+
+
+@pytest.mark.parametrize("keys, chosen", [
+    (["g", "pagedown"], "other"), (["g", "pageup"], "brainstorming"), (["g", "end"], "other"),
+    (["g", "home"], "brainstorming"), (["g", "escape", "g", "pagedown"], "other"),
+    (["g", "end", "pageup"], "brainstorming"), (["g", "r", "pagedown", "pageup"], "brainstorming"),
+])
+async def test_paging_the_category_list_typed_in_one_burst_keeps_the_app(
+    comparison, sample_db, keys, chosen
+):
+    """The list opens on `g` and is paged before it has been laid out (one SSH read)."""
+    from tests.screens.burst import burst, paced
+
+    async with comparison() as (pilot, screen):
+        await burst(pilot.app, pilot, [*keys, "enter"])
+        assert pilot.app.is_running and pilot.app.screen is screen
+        assert screen.instruction.answers["category"] == chosen
+        await burst(pilot.app, pilot, ["g", "down", "enter"])  # one key at a time: the same
+        await paced(pilot.app, pilot, [*keys, "enter"])
+        assert screen.instruction.answers["category"] == chosen

@@ -23,16 +23,21 @@ def terminal(argv: list[str]) -> Typist:
     return Typist(argv, cols=80, rows=24, cwd=str(ROOT), env={"PYTHONPATH": str(ROOT)})
 
 
+def start_writing(term: Typist) -> None:
+    """Open the writing screen and type its first words."""
+    term.wait_for(b"Labeling as")
+    term.send(b"w")
+    term.wait_for(b"Your answer")
+    term.send(b"Chlorophyll is green")
+    term.wait_for(b"3 words")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("how", ["SIGHUP", "SIGTERM", "terminal closed"])
 def test_signal_mid_answer_keeps_the_draft(sample_db, db_path, how):
     term = terminal([sys.executable, "-m", "tui.cli", "app", "--db", str(db_path), "--labeler", "alice"])
     try:
-        term.wait_for(b"Labeling as")
-        term.send(b"w")
-        term.wait_for(b"Your answer")
-        term.send(b"Chlorophyll is green")
-        term.wait_for(b"3 words")
+        start_writing(term)
         term.send(b" and")
         term.wait_for(b"4 words")
         if how == "terminal closed":  # what sshd does when the connection drops

@@ -22,6 +22,7 @@ from store.imports import import_labels, import_outputs, import_prompts
 from store.roster import add_labeler
 from store.schema import load_schema
 from store.text import on_screen
+from tests.conftest import figures_settled
 from tests.corpus.hostile import CORPUS, SCREEN_GROUPS, Hostile
 from tests.corpus.terminal import assert_harmless
 from tui.app import LabelDeskApp
@@ -219,10 +220,10 @@ async def test_hostile_ids_on_the_researcher_screens(db, tmp_path):
     app = make_app(db, "rhea", config)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await pilot.press("q")
-        await pilot.pause()
+        await figures_settled(pilot)
         assert isinstance(app.screen, DashboardScreen)
         app.push_screen(MissesScreen("alice"))
-        await pilot.pause()
+        await figures_settled(pilot)
         row = [str(c) for c in app.screen.query_one("#misses-table").get_row_at(0)]
         shown = on_screen(gid)
         assert row[1] == shown and row[3] == f"{shown}-b > {shown}-a"

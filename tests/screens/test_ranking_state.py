@@ -38,7 +38,53 @@ def test_typed_ranking_with_a_tie_maps_letters_to_ids():
     assert b.ranking == [["o4"], ["o3", "o2"], ["o1"]]
     assert b.complete and b.missing_hint() == ""
     assert [o.changed for o in outcomes] == [True, True, False, True]
-    assert "already placed" in b.letter("c").hint
+    assert b.letter("c") == (False, "")  # C's own letter confirms where it was put: no word
+    assert notation(b) == "B>A=D>C"
+
+
+@pytest.mark.parametrize(("keys", "ranking"), [
+    ("badc", "B>A>D>C"), ("b=adc", "B=A>D>C"), ("bad=c", "B>A>D=C"), ("b=a=d=c", "B=A=D=C"),
+    ("ba=dc", "B>A=D>C"),
+])
+def test_a_full_ranking_typed_out_is_taken_without_a_word(keys, ranking):
+    b = builder()
+    outcomes = type_keys(b, keys)
+    assert [o.hint for o in outcomes] == [""] * len(keys)
+    assert notation(b) == ranking
+
+
+def test_backspace_after_the_confirming_letter_takes_back_that_letter_alone():
+    b = builder()
+    type_keys(b, "badc")
+    b.backspace()
+    assert notation(b) == "B>A>D" and b.remaining == ["C"]
+
+
+def test_the_first_letter_of_a_full_retype_replaces_a_typed_ranking():
+    b = builder()
+    type_keys(b, "badc")
+    outcome = b.letter("c")  # complete: C starts a new ranking
+    assert outcome.changed and notation(b) == "C"
+    b.backspace()
+    assert notation(b) == "B>A>D>C"  # Backspace brings the replaced one back
+    type_keys(b, "dab")  # D replaces the ranking; A, then B, C placed; its letter is missing
+    assert notation(b) == "D>A>B>C"
+    b.undo()
+    assert notation(b) == "D>A"
+    restored = builder(preorder=[["o1"], ["o2"], ["o3"], ["o4"]])  # a draft: C > D > A > B
+    assert not restored.prefilled and restored.letter("b").changed
+    type_keys(restored, "adc")
+    assert notation(restored) == "B>A>D>C"
+    assert not builder(preorder=[["o1"]]).letter("c").changed  # partial: C is placed, refused
+
+
+def test_move_mode_letters_select_and_a_letter_after_moving_retypes():
+    b = builder()
+    type_keys(b, "bad")  # C placed for the labeler
+    b.toggle_move()
+    assert not b.letter("c").changed and b.selected == "o1"  # selects
+    b.toggle_move()
+    assert b.letter("c").changed and notation(b) == "C"  # no longer a confirmation
 
 
 def test_k_keystrokes_plus_one_per_tie():
@@ -82,7 +128,7 @@ def test_tie_needs_a_placement_and_toggles():
     assert notation(b) == "A>B"
     type_keys(b, "c")
     assert notation(b) == "A>B>C>D"
-    b.letter("c")  # a hint, not a keystroke: the next = still ties D
+    assert b.letter("z").hint  # a hint, not a keystroke: the next = still ties D
     assert b.tie().changed and notation(b) == "A>B>C=D"
     assert "All placed" in b.tie().hint
 
@@ -230,17 +276,21 @@ def test_a_letter_on_a_suggested_ranking_starts_a_new_one_and_backspace_restores
     b.backspace()
     assert b.prefilled and notation(b) == "C>D=A>B"
     type_keys(b, "bad")
-    assert notation(b) == "B>A>D>C"
-    assert "already placed" in b.letter("a").hint  # no longer the suggestion
+    assert notation(b) == "B>A>D>C" and not b.prefilled
     for _ in range(3):
         b.undo()
     assert b.prefilled and notation(b) == "C>D=A>B"
 
 
-def test_a_draft_preorder_is_not_a_suggestion():
+def test_a_draft_preorder_is_a_suggestion_only_when_it_is_the_suggestion():
     b = builder(preorder=[["o1"], ["o2"], ["o3"], ["o4"]])
     assert not b.prefilled
-    assert "already placed" in b.letter("a").hint
+    suggestion = [["o1"], ["o2", "o3"], ["o4"]]
+    assert builder(preorder=suggestion, prefill=suggestion).prefilled  # a draft that kept it
+    other = builder(preorder=[["o4"], ["o1"], ["o2"], ["o3"]], prefill=suggestion)
+    assert not other.prefilled and other.letter("a").changed and notation(other) == "A"
+    other.backspace()
+    assert notation(other) == "B>C>D>A"  # the draft's ranking back, not the suggestion
     partial = builder(prefill=[["o1"]])  # an incomplete suggestion is simply extended
     assert not partial.prefilled
     partial.letter("a")

@@ -1,11 +1,12 @@
 from screens.stats import StatsScreen
+from tests.conftest import figures_settled
 
 
 async def test_researcher_sees_the_statistics(make_app):
     app = make_app("rhea")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("t")
-        await pilot.pause()
+        await figures_settled(pilot)
         assert isinstance(app.screen, StatsScreen)
         tables = [w.content for w in app.screen.query(".stats-table")]
         assert len(tables) == 7  # prompts, users, 2 lengths, kinds, over-overlap, labelers
@@ -34,7 +35,7 @@ async def test_hostile_user_ids_are_shown_literally(make_app, sample_db, tmp_pat
     app = make_app("rhea")
     async with app.run_test(size=(160, 60)) as pilot:
         await pilot.press("t")
-        await pilot.pause()
+        await figures_settled(pilot)
         users = next(w.content for w in app.screen.query(".stats-table")
                      if w.content.title == "Users")
         cells = [str(c) for c in users.columns[0].cells]
@@ -58,7 +59,7 @@ async def test_statistics_use_the_words_of_the_home_screen(make_app, sample_db):
     app = make_app("rhea")
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await pilot.press("t")
-        await pilot.pause()
+        await figures_settled(pilot)
         tables = {w.content.title.split(" (")[0]: w.content for w in app.screen.query(".stats-table")}
         assert all(str(c.header).strip() for c in tables["Users"].columns)  # no empty header
         by_work = tables["Progress by work"]

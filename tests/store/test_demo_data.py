@@ -57,7 +57,7 @@ def test_prompt_records(prompts):
     rows = read_jsonl("prompts.jsonl")
     assert len(rows) == len(prompts) >= 36, "prompt ids are unique and there are enough"
     for p in rows:
-        assert p["id"] and p["text"].strip() and p["user_id"]
+        assert p["id"] and p["user_id"] and ((p.get("text") or "").strip() or p.get("messages"))
         assert p["source"] in {"api", "labeler"}
         assert p.get("style", "plain") in {"plain", "few_shot", "user_based"}
         assert p["category"] in CATEGORIES
@@ -70,6 +70,15 @@ def test_prompt_records(prompts):
     assert kinds["toxicity"] >= 5 and kinds["instruction"] >= 3
 
 
+def test_some_prompts_are_conversations(prompts):
+    """Multi-turn prompts (system, user and assistant turns, the user's last) to rank."""
+    conversations = [p for p in prompts.values() if "messages" in p]
+    assert len(conversations) >= 3
+    assert any(t["role"] == "system" for p in conversations for t in p["messages"])
+    assert max(len(p["messages"]) for p in conversations) >= 5  # more than the screen unfolds
+    assert all(p["messages"][-1]["role"] == "user" and "comparison" in p["tasks"] for p in conversations)
+
+
 def test_few_shot_prompts_hold_query_response_pairs(prompts):
     few_shot = [p for p in prompts.values() if p.get("style") == "few_shot"]
     assert few_shot
@@ -79,7 +88,7 @@ def test_few_shot_prompts_hold_query_response_pairs(prompts):
 
 
 def test_prompts_carry_markup_like_text(prompts):
-    texts = " ".join(p["text"] for p in prompts.values())
+    texts = " ".join(p.get("text") or json.dumps(p["messages"]) for p in prompts.values())
     assert "[bold]" in texts and "[/" in texts
 
 

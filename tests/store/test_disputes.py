@@ -1,5 +1,6 @@
 """Disagreement rules, escalation past the overlap, and the researcher's decision."""
 
+import math
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -153,13 +154,18 @@ def test_consensus_pairs_carry_margin_and_gold_overrides(sample_db):
     # b and c: one vote each way and a tie, so tied in the consensus: no pair.
     assert set(got) == {("p1-a", "p1-b"), ("p1-a", "p1-c")}
     assert {p["n_labelers"] for p in pairs} == {3} and {p["resolution"] for p in pairs} == {"consensus"}
-    assert 0.5 < got["p1-a", "p1-b"]["margin"] < 1
-    assert list(export_consensus_pairs(sample_db, min_margin=0.99).records()) == []
+    ab = got["p1-a", "p1-b"]
+    assert 0.5 < ab["p_chosen"] < 1
+    # margin is the logit TRL subtracts in its loss, not the probability.
+    assert ab["margin"] == pytest.approx(math.log(ab["p_chosen"] / (1 - ab["p_chosen"])), abs=1e-3)
+    assert list(export_consensus_pairs(sample_db, min_p_chosen=0.99).records()) == []
+    assert list(export_consensus_pairs(sample_db, min_margin=ab["margin"] + 0.01).records()) == []
     r = claim(sample_db, "rhea")
     submit(sample_db, r.id, [LabelValue("ranking", "p1", "ranking", [["p1-c"], ["p1-b"], ["p1-a"]])])
-    pairs = list(export_consensus_pairs(sample_db).records())
-    assert [(p["chosen_id"], p["rejected_id"], p["margin"], p["resolution"]) for p in pairs] == [
-        ("p1-c", "p1-b", 1.0, "gold"), ("p1-c", "p1-a", 1.0, "gold"), ("p1-b", "p1-a", 1.0, "gold")]
+    pairs = list(export_consensus_pairs(sample_db, gold_margin=2.5).records())
+    assert [(p["chosen_id"], p["rejected_id"], p["p_chosen"], p["margin"], p["resolution"])
+            for p in pairs] == [("p1-c", "p1-b", 1.0, 2.5, "gold"), ("p1-c", "p1-a", 1.0, 2.5, "gold"),
+                                ("p1-b", "p1-a", 1.0, 2.5, "gold")]
 
 
 @pytest.mark.empty_database

@@ -163,6 +163,17 @@ def print_tables(report: dict, *, show_all: bool = False) -> None:
         console.print(Text(f"note: {note}"))
 
 
+def split_field(task: str | None, field: str | None) -> tuple[str | None, str | None]:
+    """`--field output.rating`, the `task.field` form the reports print, is `--task output
+    --field rating`; a `--task` given as well must name the same task."""
+    if field is None or "." not in field:
+        return task, field
+    prefix, _, name = field.partition(".")
+    if task is not None and task != prefix:
+        raise click.UsageError(f"--field {field} names task {prefix!r} but --task is {task!r}")
+    return prefix, name
+
+
 UNVERSIONED = "unversioned"  # labels made before `[guidelines] version` was set
 
 
@@ -200,6 +211,7 @@ def _by_version(database, fmt: str, **options) -> None:
 def register(cli: click.Group) -> None:
     from tui.cli import config_option, db_option, user_errors
     from tui.context import require_researcher, resolve
+    from tui.tables import wide_option
 
     @cli.command("agreement")
     @click.option(
@@ -211,7 +223,8 @@ def register(cli: click.Group) -> None:
     )
     @click.option("--labeler", metavar="NAME", help="Only this labeler against gold.")
     @click.option("--task", metavar="TASK", help="Only this label task (output, ranking, ...).")
-    @click.option("--field", metavar="FIELD", help="Only this field (rating, pii, ...).")
+    @click.option("--field", metavar="FIELD",
+                  help="Only this field (rating, pii, ...; or TASK.FIELD as the report prints it).")
     @click.option("--since", metavar="ISO-DATE", help="Only labelers' labels from this time on.")
     @click.option("--seed", type=int, default=0, show_default=True, help="Bootstrap seed.")
     @click.option(
@@ -228,24 +241,28 @@ def register(cli: click.Group) -> None:
                        "([guidelines] version), to see whether a clarification helped.")
     @click.option("--all", "show_all", is_flag=True,
                   help="Table: also the fields with no gold for the labeler's items.")
+    @wide_option
     @db_option
     @config_option
     def agreement(fmt, labeler, task, field, since, seed, resamples, quiz, names, by_version,
-                  show_all, db, config_path) -> None:
+                  show_all, wide, db, config_path) -> None:
         """Agreement of each labeler with researcher gold, and between labelers.
 
         Researchers only (who is asking comes from LABELDESK_LABELER, else the OS user;
         --labeler here picks whose figures to show).
         """
+        ctx = resolve(db, config_path)
+        database = ctx.open(read_only=True)
+        require_researcher(database, None, "agreement")
+        # Imported once the database is known to be there (numpy and scipy: ~0.5 s).
         from store.agreement.report import agreement_report
 
-        ctx = resolve(db, config_path)
-        database = ctx.open()
-        require_researcher(database, None, "agreement")
+        task, field = split_field(task, field)
         if quiz:
             from tui.commands.screening import run_screening
 
-            return run_screening(database, quiz, names=names, fmt=fmt, config=ctx.config)
+            return run_screening(database, quiz, names=names, fmt=fmt, config=ctx.config,
+                                 wide=wide)
         if by_version:
             return _by_version(database, fmt, labeler=labeler, task=task, field=field,
                                since=parse_since(since), seed=seed, n_boot=resamples)

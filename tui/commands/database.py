@@ -23,10 +23,10 @@ def copy(src, dst, config_path, labeler) -> None:
     empty). Each is a database file or a postgresql:// URL; DST is created (a file) or
     migrated (a PostgreSQL database its owner created) and must hold no rows yet."""
     from store.copy import copy_database, count_rows
-    from store.dialect import shown
+    from store.secrets import mask
     from tui.context import require_researcher, resolve
 
-    source = resolve(src, config_path).open()
+    source = resolve(src, config_path).open(read_only=True)
     require_researcher(source, labeler, "db copy")
     target = resolve(dst, config_path).open(create=True)
     with user_errors(), stderr_progress("copying", sum(count_rows(source).values())) as advance:
@@ -35,7 +35,7 @@ def copy(src, dst, config_path, labeler) -> None:
     target.close()
     tables = sum(1 for n in result.rows.values() if n)
     # A URL is shown without its password.
-    click.echo(f"{shown(dst)}: {result.total} rows in {tables} tables copied from {shown(src)}")
+    click.echo(f"{mask(str(dst))}: {result.total} rows in {tables} tables copied from {mask(str(src))}")
 
 
 def register(cli: click.Group) -> None:

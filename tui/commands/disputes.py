@@ -8,19 +8,21 @@ import click
 
 from tui.cli import common, user_errors
 from tui.context import require_researcher, resolve
+from tui.tables import wide_option
 
 
 @click.command("disputes")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@wide_option
 @common
-def disputes(fmt, db, config_path, labeler) -> None:
+def disputes(fmt, wide, db, config_path, labeler) -> None:
     """Disputed items (by the [adjudication] rules) not yet adjudicated: escalated to more
     labelers, or waiting for a researcher."""
     from store.disputes import list_disputes
     from store.schema import load_schema
 
     ctx = resolve(db, config_path)
-    database = ctx.open()
+    database = ctx.open(read_only=True)
     require_researcher(database, labeler, "disputes")
     with user_errors():
         schema = load_schema(ctx.config["schema"]["path"] or None)
@@ -34,22 +36,15 @@ def disputes(fmt, db, config_path, labeler) -> None:
     if fmt == "json":
         click.echo(json.dumps([d.as_dict() for d in found], indent=2, ensure_ascii=False))
         return
-    import sys
+    from tui.tables import print_table
 
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    table = Table(title=f"{len(found)} disputed items")
-    for column in ("item", "kind", "labelers", "status", "rule", "field", "detail"):
-        table.add_column(column)
-    for d in found:
-        for n, f in enumerate(d.findings):
-            head = (d.item, d.kind, str(d.labelers), d.status) if n == 0 else ("", "", "", "")
-            # Ids come from imported data: Text, never markup.
-            table.add_row(*map(Text, head), Text(f.rule), Text(f"{f.task}.{f.field} {f.item}"), Text(f.detail))
-    # A pipe or file gets room for every column instead of rich's 80-column fallback.
-    Console(width=None if sys.stdout.isatty() else 140).print(table)
+    rows = [
+        [*((d.item, d.kind, str(d.labelers), d.status) if n == 0 else ("", "", "", "")),
+         f.rule, f"{f.task}.{f.field} {f.item}", f.detail]
+        for d in found for n, f in enumerate(d.findings)
+    ]
+    print_table(f"{len(found)} disputed items",
+                ("item", "kind", "labelers", "status", "rule", "field", "detail"), rows, wide=wide)
 
 
 def register(cli: click.Group) -> None:

@@ -1,26 +1,59 @@
-"""`labeldesk export sft|pairs|ppo`: training data as JSON Lines (docs/exports.md)."""
+"""`labeldesk export labels|sft|pairs|kto|ppo|consensus`: JSON Lines, or with `--format parquet`
+a Hub-ready dataset directory (docs/exports.md)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
 
 import click
 
 from tui.cli import common, export_group, stderr_progress, user_errors, write_jsonl
 from tui.context import parse_since, require_researcher, resolve
 
-out_option = click.option("--out", required=True, metavar="FILE|-", help="Output file, or - for standard output.")
+out_option = click.option("--out", required=True, metavar="FILE|-|DIR",
+                          help="Output file, or - for standard output; with --format parquet a new directory.")
 since_option = click.option("--since", metavar="ISO-DATE", callback=lambda ctx, param, value: parse_since(value),
                             help="Only labels (for ppo: prompts) created at or after this date or time (UTC unless it says).")
+CONFIG = object()  # a `_write` filter taken from `[export]`
 split_option = click.option("--split", metavar="NAME", help="Only prompts of this split (train, validation, test).")
+PARQUET = "parquet"
 
 
 def export_options(f):
     return out_option(since_option(split_option(common(f))))
 
 
-def _write(command: str, export, out: str, what: str, db, config_path, labeler, **filters) -> None:
-    database = resolve(db, config_path).open()
+def format_option(shapes: list[str], default: str, help: str):
+    return click.option("--format", "fmt", type=click.Choice([*shapes, PARQUET]), default=default,
+                        show_default=True,
+                        help=help + f" {PARQUET}: a Hub-ready dataset directory (Parquet shards per "
+                                    f"split and a dataset card) of the {default} records.")
+
+
+@dataclass(frozen=True)
+class Card:
+    """What a dataset card says of an export (store.dataset_card.CardSpec without the config)."""
+
+    about: str
+    fields: tuple[tuple[str, str], ...] = ()
+    unsplit: bool = False  # one `train` split: the export has no --split
+
+
+def _write(command: str, export, out: str, what: str, db, config_path, labeler, *, fmt: str = "",
+           card: Card | None = None, **filters) -> None:
+    """`export(database, **filters)` streamed to `out`; a filter given as `CONFIG` is read from
+    the config's `[export]` section under its own name. With `fmt` parquet, a dataset directory
+    (one export per split) whose card `card` describes."""
+    ctx = resolve(db, config_path)
+    database = ctx.open(read_only=True)
     require_researcher(database, labeler, command)
+    filters = {k: ctx.config["export"][k] if v is CONFIG else v for k, v in filters.items()}
     with user_errors():
+        if fmt == PARQUET:
+            assert card is not None
+            _write_dataset(ctx, database, command, export, Path(out), what, card, filters)
+            return
         exp = export(database, **filters)
         with stderr_progress(f"{command} ({what})", exp.total) as progress:
             n = write_jsonl(exp.records(progress), out)
@@ -28,16 +61,61 @@ def _write(command: str, export, out: str, what: str, db, config_path, labeler, 
         click.echo(f"{out}: {n} {what}")
 
 
+def _write_dataset(ctx, database, command: str, export, out: Path, what: str, card: Card, filters) -> None:
+    from store.dataset_card import CardSpec, card_text, kept_splits
+    from store.hub_dataset import write_dataset
+
+    if str(out) == "-":
+        raise click.UsageError("--format parquet writes a directory: give --out DIR")
+    if card.unsplit:
+        splits = [("train", lambda: export(database, **filters).records())]
+    else:
+        names = [filters["split"]] if filters.get("split") else kept_splits(database)
+        def of_split(name: str):
+            return lambda: export(database, **{**filters, "split": name}).records()
+
+        splits = [(name, of_split(name)) for name in names]
+    spec = CardSpec(command=command, about=card.about, fields=card.fields,
+                    overlap=dict(ctx.config["overlap"]), unsplit=card.unsplit)
+    written = write_dataset(out, splits, lambda w: card_text(database, spec, w))
+    click.echo(f"{out}: {sum(written.counts.values())} {what} ("
+               + ", ".join(f"{k} {v}" for k, v in written.counts.items()) + ")")
+
+
+@click.command("labels")
+@click.option("--out", required=True, metavar="FILE|-|DIR", help="Output file, or - for standard output; "
+              "with --format parquet a new directory.")
+@click.option("--since", metavar="ISO-DATE", help="Only labels created at or after this time.")
+@click.option("--gold-only", is_flag=True, help="Only researcher gold.")
+@format_option(["jsonl"], "jsonl", "jsonl: the flat label format of `import labels`.")
+@common
+def export_labels(out, since, gold_only, fmt, db, config_path, labeler) -> None:
+    """Every label in the flat format of `import labels`."""
+    from store.exports import Export
+    from store.exports import export_labels as rows
+
+    def export(database, since, gold):
+        return Export(None, lambda: rows(database, since=since, gold=gold), lambda r: [r])
+
+    _write("export labels", export, out, "labels", db, config_path, labeler, fmt=fmt,
+           card=Card("One label value a record, in LabelDesk's flat label format (`value` as JSON "
+                     "text), with how settled its item and field are (`resolution`).", unsplit=True),
+           since=since, gold=True if gold_only else None)
+
+
 @click.command("sft")
 @export_options
-@click.option("--format", "fmt", type=click.Choice(["chat", "prompt-completion"]), default="chat", show_default=True,
-              help="chat: OpenAI `messages`; prompt-completion: `prompt` and `completion`.")
+@format_option(["chat", "prompt-completion"], "chat",
+               "chat: OpenAI `messages`; prompt-completion: `prompt` and `completion`.")
 def export_sft(out, fmt, since, split, db, config_path, labeler) -> None:
     """Prompts with their written demonstrations, for supervised fine-tuning."""
     from store.exports import export_sft as export
 
-    _write("export sft", export, out, "demonstrations", db, config_path, labeler,
-           since=since, split=split, format=fmt)
+    _write("export sft", export, out, "demonstrations", db, config_path, labeler, fmt=fmt,
+           card=Card("One written demonstration a record: the prompt's conversation and the "
+                     "labeler's answer as OpenAI chat `messages`, for supervised fine-tuning "
+                     "(TRL's SFTTrainer reads it as it is).", (("demonstration_score", "rating"),)),
+           since=since, split=split, format="chat" if fmt == PARQUET else fmt)
 
 
 @click.command("pairs")
@@ -48,25 +126,41 @@ def export_sft(out, fmt, since, split, db, config_path, labeler) -> None:
                    "`labeldesk agreement`) is below X; gold rankings stay.")
 @click.option("--consensus", is_flag=True,
               help="One pair per consensus-ordered output pair of each prompt (Bradley–Terry over "
-                   "all its labelers' rankings; gold overrides), with `margin` and `n_labelers`.")
-@click.option("--min-margin", type=click.FloatRange(0, 1), metavar="P",
-              help="With --consensus: leave out pairs whose margin (the probability that chosen "
+                   "all its labelers' rankings; gold overrides), with `p_chosen`, `margin` and "
+                   "`n_labelers`.")
+@click.option("--min-margin", type=click.FloatRange(min=0), metavar="M",
+              help="With --consensus: leave out pairs whose margin (the Bradley–Terry score "
+                   "difference, a logit) is below M.")
+@format_option(["trl", "trl-chat", "openai-dpo"], "trl",
+               "trl: prompt/chosen/rejected as text; trl-chat: TRL's conversational form "
+               "(role/content messages); openai-dpo: OpenAI's preference fine-tuning JSONL.")
+@click.option("--min-p-chosen", type=click.FloatRange(0, 1), metavar="P",
+              help="With --consensus: leave out pairs whose p_chosen (the probability that chosen "
                    "beats rejected) is below P.")
-def export_pairs(out, gold_only, min_agreement, consensus, min_margin, since, split, db,
-                 config_path, labeler) -> None:
+def export_pairs(out, gold_only, min_agreement, consensus, min_margin, fmt, min_p_chosen, since,
+                 split, db, config_path, labeler) -> None:
     """Every untied pair of every ranking (prompt, chosen, rejected), for reward models."""
     from store.exports import agreeing_labelers, export_pairs
 
-    if min_margin is not None and not consensus:
-        raise click.UsageError("--min-margin needs --consensus")
+    for name, value in (("--min-margin", min_margin), ("--min-p-chosen", min_p_chosen)):
+        if value is not None and not consensus:
+            raise click.UsageError(f"{name} needs --consensus")
     if consensus and (gold_only or min_agreement is not None):
         raise click.UsageError("--consensus combines every labeler's ranking; it takes neither "
                                "--gold-only nor --min-agreement")
+    shape = "trl" if fmt == PARQUET else fmt
+    fields = (("ranking", "ranking"),)
     if consensus:
         from store.consensus.pairs import export_consensus_pairs
 
-        _write("export pairs", export_consensus_pairs, out, "pairs", db, config_path, labeler,
-               since=since, split=split, min_margin=min_margin or 0.0)
+        _write("export pairs --consensus", export_consensus_pairs, out, "pairs", db, config_path,
+               labeler, fmt=fmt, card=Card(
+                   "One preference pair a record (TRL's `prompt`, `chosen`, `rejected`): every "
+                   "untied pair of the Bradley–Terry consensus of each prompt's rankings, with "
+                   "`p_chosen` (the probability) and `margin` (the score difference, the logit "
+                   "offset TRL's RewardTrainer subtracts in its loss).", fields),
+               since=since, split=split, min_margin=min_margin or 0.0,
+               min_p_chosen=min_p_chosen or 0.0, gold_margin=CONFIG, format=shape)
         return
 
     def export(database, **filters):
@@ -74,39 +168,74 @@ def export_pairs(out, gold_only, min_agreement, consensus, min_margin, since, sp
             filters["labelers"] = agreeing_labelers(database, min_agreement)
         return export_pairs(database, **filters)
 
-    _write("export pairs", export, out, "pairs", db, config_path, labeler,
-           since=since, split=split, gold_only=gold_only)
+    _write("export pairs", export, out, "pairs", db, config_path, labeler, fmt=fmt, card=Card(
+               "One preference pair a record (TRL's `prompt`, `chosen`, `rejected`): every untied "
+               "pair of every labeler's ranking, so a prompt ranked by three labelers gives its "
+               "pairs three times (`labeler` says whose).", fields),
+           since=since, split=split, gold_only=gold_only, format=shape)
+
+
+@click.command("kto")
+@export_options
+@click.option("--consensus", is_flag=True,
+              help="One record per output from the mean of its labelers' ratings (gold overrides), "
+                   "instead of one per rating.")
+@format_option(["trl", "trl-chat"], "trl",
+               "trl: prompt/completion as text; trl-chat: TRL's conversational form.")
+def export_kto(out, consensus, fmt, since, split, db, config_path, labeler) -> None:
+    """Rated outputs as unpaired preferences (prompt, completion, label) for TRL's KTOTrainer:
+    rated at least [export] kto_good_rating is true, at most kto_bad_rating false."""
+    from store.exports import export_kto as export
+
+    def kto(database, kto_good_rating, kto_bad_rating, **filters):
+        return export(database, good=kto_good_rating, bad=kto_bad_rating, **filters)
+
+    _write("export kto --consensus" if consensus else "export kto", kto, out, "outputs", db,
+           config_path, labeler, fmt=fmt, card=Card(
+               "One rated output a record, TRL's unpaired preference type for KTOTrainer "
+               "(`prompt`, `completion`, `label`): `label` is true for an output rated at least "
+               "`[export] kto_good_rating` and false at most `kto_bad_rating` (1–7 scale).",
+               (("output", "rating"),)),
+           since=since, split=split, consensus=consensus, format="trl" if fmt == PARQUET else fmt,
+           kto_good_rating=CONFIG, kto_bad_rating=CONFIG)
 
 
 @click.command("ppo")
 @export_options
 @click.option("--exclude-labeled", is_flag=True, help="Leave out prompts that have a demonstration or a ranking.")
-def export_ppo(out, exclude_labeled, since, split, db, config_path, labeler) -> None:
+@format_option(["jsonl"], "jsonl", "jsonl: one prompt a line.")
+def export_ppo(out, exclude_labeled, fmt, since, split, db, config_path, labeler) -> None:
     """Every kept API prompt, for reinforcement learning."""
     from store.exports import export_ppo as export
 
-    _write("export ppo", export, out, "prompts", db, config_path, labeler,
+    _write("export ppo", export, out, "prompts", db, config_path, labeler, fmt=fmt, card=Card(
+               "One API prompt a record, for reinforcement learning (TRL's prompt-only type)."),
            since=since, split=split, exclude_labeled=exclude_labeled)
 
 
 @click.command("consensus")
-@click.option("--out", required=True, metavar="FILE|-", help="Output file, or - for standard output.")
+@click.option("--out", required=True, metavar="FILE|-|DIR", help="Output file, or - for standard output; "
+              "with --format parquet a new directory.")
 @click.option("--method", type=click.Choice(["dawid_skene", "mace"]), default="dawid_skene",
               show_default=True, help="The model for yes/no and category fields.")
+@format_option(["jsonl"], "jsonl", "jsonl: one consensus value a line.")
 @common
-def export_consensus(out, method, db, config_path, labeler) -> None:
+def export_consensus(out, method, fmt, db, config_path, labeler) -> None:
     """One consensus value per labeled item and field: Dawid–Skene (or MACE) for flags and
     categories, mean and spread for scales, Bradley–Terry for rankings; gold overrides."""
     from store.consensus.compute import consensus
+    from store.exports import Export
 
-    database = resolve(db, config_path).open()
-    require_researcher(database, labeler, "export consensus")
-    with user_errors():
-        n = write_jsonl(consensus(database, method=method), out)
-    if out != "-":
-        click.echo(f"{out}: {n} consensus values")
+    def export(database, method):
+        return Export(None, lambda: consensus(database, method=method), lambda r: [r])
+
+    _write("export consensus", export, out, "consensus values", db, config_path, labeler, fmt=fmt,
+           card=Card("One consensus value per labeled item and field (`value` as JSON text): "
+                     "Dawid–Skene or MACE for flags and categories, the mean for scales, "
+                     "Bradley–Terry for rankings; researchers' gold overrides.", unsplit=True),
+           method=method)
 
 
 def register(cli: click.Group) -> None:
-    for command in (export_sft, export_pairs, export_ppo, export_consensus):
+    for command in (export_labels, export_sft, export_pairs, export_kto, export_ppo, export_consensus):
         export_group.add_command(command)

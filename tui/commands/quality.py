@@ -44,21 +44,15 @@ def table_row(name: str, entry: dict) -> list[str]:
     ]
 
 
-def print_table(report: dict) -> None:
-    import sys
-
-    from rich.console import Console
-    from rich.table import Table
+def print_table(report: dict, *, wide: bool = False) -> None:
     from rich.text import Text
 
-    console = Console(width=None if sys.stdout.isatty() else 160)
-    table = Table(title="Live quality against hidden gold checks", title_justify="left")
-    for column in TABLE_COLUMNS:
-        table.add_column(column, overflow="fold", no_wrap=column != "reasons")
-    for name, entry in report["labelers"].items():
-        # Names come from the roster, reasons from our own text: Text, never markup.
-        table.add_row(*(Text(cell) for cell in table_row(name, entry)))
-    console.print(table)
+    from tui.tables import print_table as print_rows
+
+    # Names come from the roster, reasons from our own text: Text, never markup.
+    console = print_rows("Live quality against hidden gold checks", TABLE_COLUMNS,
+                         [table_row(name, entry) for name, entry in report["labelers"].items()],
+                         wide=wide)
     t = report["thresholds"]
     pause = f"{t['pause_below']:.2f}" if t["pause_below"] else "off"
     console.print(Text(
@@ -70,15 +64,17 @@ def print_table(report: dict) -> None:
 def register(cli: click.Group) -> None:
     from tui.cli import common, config_option, db_option, user_errors
     from tui.context import require_researcher, resolve
+    from tui.tables import wide_option
 
     @cli.command("quality")
     @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
                   show_default=True)
     @click.option("--labeler", metavar="NAME", help="Only this labeler.")
     @click.option("--since", metavar="ISO-DATE", help="Only work and gold checks from this time on.")
+    @wide_option
     @db_option
     @config_option
-    def quality(fmt, labeler, since, db, config_path) -> None:
+    def quality(fmt, labeler, since, wide, db, config_path) -> None:
         """Live quality per labeler: hidden gold checks, active time, fast answers, status.
 
         Researchers only (who is asking comes from LABELDESK_LABELER, else the OS user).
@@ -87,7 +83,7 @@ def register(cli: click.Group) -> None:
         from tui.config import ConfigError
 
         ctx = resolve(db, config_path)
-        database = ctx.open()
+        database = ctx.open(read_only=True)
         require_researcher(database, None, "quality")
         try:
             policy = ctx.config.quality_policy()
@@ -98,7 +94,7 @@ def register(cli: click.Group) -> None:
         if fmt == "json":
             click.echo(json.dumps(report, indent=2, ensure_ascii=False))
         else:
-            print_table(report)
+            print_table(report, wide=wide)
 
     labelers = cli.commands["labelers"]
     assert isinstance(labelers, click.Group)

@@ -22,7 +22,7 @@ def register(cli: click.Group) -> None:
     @click.argument("file", type=click.Path(dir_okay=False))
     @common
     def quiz_import(file, db, config_path, labeler) -> None:
-        """Import a quiz file (see quiz.example.toml) with its gold answers."""
+        """Import a quiz file (see quiz.example.toml and docs/formats.md) with its gold answers."""
         from store.quiz.admin import import_quiz
         from store.quiz.file import QuizFileError
         from store.schema import load_schema
@@ -66,8 +66,11 @@ def register(cli: click.Group) -> None:
         """Quizzes with their items, and how many of those assigned have submitted."""
         from store.quiz.admin import list_quizzes
 
-        database = resolve(db, config_path).open()
+        database = resolve(db, config_path).open(read_only=True)
         require_researcher(database, labeler, "quiz list")
-        for q in list_quizzes(database):
+        quizzes = list_quizzes(database)
+        if not quizzes:
+            click.echo("no quizzes yet (`labeldesk quiz import FILE` adds one)")
+        for q in quizzes:
             items = ", ".join(f"{n} {section}" for section, n in q.items.items())
             click.echo(f"{q.name}\t{items}\t{q.submitted}/{q.assigned} submitted")

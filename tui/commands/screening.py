@@ -15,30 +15,29 @@ def _pct(entry: dict, key: str = "agreement") -> str:
     return "—" if value is None else f"{value:.0%}"
 
 
-def print_screening(report: dict) -> None:
-    from rich.console import Console
-    from rich.table import Table
+def print_screening(report: dict, *, wide: bool = False) -> None:
     from rich.text import Text
 
+    from tui.tables import print_table
+
     t = report["thresholds"]
-    table = Table(title=f"Screening: {report['quiz']}", title_justify="left")
-    for column in ("candidate", "flags", "ranking", "demo score", "minutes", "result", "why"):
-        table.add_column(column, overflow="fold")
+    rows = []
     for cid, c in report["candidates"].items():
         demo = c["demonstrations"]
         mean = demo.get("mean_score")
         # Names, free text and reasons come from people: Text, never markup.
-        table.add_row(
-            Text(cid),
-            Text(f"{_pct(c['flags'])} of {c['flags']['n']}"),
-            Text(f"{_pct(c['comparisons'])} of {c['comparisons']['pairs']} pairs"),
-            Text(f"{'—' if mean is None else f'{mean:.2f}'} ({demo['scored']}/{demo['n']} scored)"),
-            Text("—" if c["seconds"] is None else f"{c['seconds'] / 60:.1f}"),
+        rows.append([
+            cid,
+            f"{_pct(c['flags'])} of {c['flags']['n']}",
+            f"{_pct(c['comparisons'])} of {c['comparisons']['pairs']} pairs",
+            f"{'—' if mean is None else f'{mean:.2f}'} ({demo['scored']}/{demo['n']} scored)",
+            "—" if c["seconds"] is None else f"{c['seconds'] / 60:.1f}",
             Text(c["result"].upper(), style={"pass": "green", "fail": "red"}.get(c["result"], "yellow")),
-            Text("; ".join(c["reasons"])),
-        )
-    console = Console()
-    console.print(table)
+            "; ".join(c["reasons"]),
+        ])
+    console = print_table(f"Screening: {report['quiz']}",
+                          ("candidate", "flags", "ranking", "demo score", "minutes", "result", "why"),
+                          rows, wide=wide)
     console.print(Text("Self-assessment (comfortable identifying sensitive speech about):"))
     for cid, c in report["candidates"].items():
         sa = c["self_assessment"]
@@ -52,7 +51,7 @@ def print_screening(report: dict) -> None:
         f"Gold: {report['gold']['flags']} flags, {report['gold']['rankings']} rankings."))
 
 
-def run_screening(database, quiz: str, *, names: bool, fmt: str, config) -> None:
+def run_screening(database, quiz: str, *, names: bool, fmt: str, config, wide: bool = False) -> None:
     from store.quiz.screening import screening_report
     from tui.cli import user_errors
 
@@ -63,4 +62,4 @@ def run_screening(database, quiz: str, *, names: bool, fmt: str, config) -> None
     elif fmt == "csv":
         raise click.UsageError("--quiz reports as table or json")
     else:
-        print_screening(report)
+        print_screening(report, wide=wide)

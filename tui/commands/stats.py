@@ -26,7 +26,7 @@ def stats(fmt, surveys, db, config_path, labeler) -> None:
 
         return show_summaries(ctx, labeler, fmt)
     with user_errors():
-        data = collect_stats(ctx.open(), overlap=ctx.config["overlap"])
+        data = collect_stats(ctx.open(read_only=True), overlap=ctx.config["overlap"])
     if fmt == "json":
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return

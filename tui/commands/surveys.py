@@ -48,7 +48,7 @@ def show_summaries(ctx, labeler, fmt: str) -> None:
     """`labeldesk stats --surveys` and `labeldesk surveys summary`: researchers only."""
     from tui.context import require_researcher
 
-    database = ctx.open()
+    database = ctx.open(read_only=True)
     require_researcher(database, labeler, "stats --surveys")
     reports = summaries(database, ctx.config)
     if fmt == "json":

@@ -1,0 +1,167 @@
+"""Screens whose figures take long to compute (the quality dashboard, its gold misses,
+statistics): the store call runs in a thread worker with a database connection of its own, so
+every key is answered while it computes.
+
+- **Its own connection.** A sqlite3 connection is not shared across threads (style.md's
+  pitfall); the worker opens one (`store.db.connect`: no migrations) and closes it.
+- **Cancelled when left.** Leaving the screen cancels the worker; on SQLite a progress handler
+  then aborts the statement running (and every later one) within a few thousand VM steps, so a
+  report the researcher left stops at its next read instead of running to the end.
+- **Keys in order.** Keys that act on the figures wait in the App's backlog until the first
+  figures are on screen (cached ones count), then are replayed in typing order, as for any
+  screen that is not `ready`. Leaving (Escape) and quitting are taken at once when no key is
+  waiting before them.
+- **Results as messages.** The worker is a generator's consumer: each `(name, value)` the
+  screen's function yields reaches `show_figures(name, value)` on the UI thread, in order, unless
+  the screen was left meanwhile.
+"""
+
+from __future__ import annotations
+
+import inspect
+import sqlite3
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any, cast
+
+from textual import events, on
+from textual.message import Message
+from textual.worker import get_current_worker
+
+from screens.faults import message as fault_message
+from screens.host import Host
+from screens.key_path import OrderedScreen
+from store.db import connect
+from store.errors import StoreError
+
+PROGRESS_STEPS = 5_000  # SQLite VM steps between two looks at the worker's cancel flag
+GROUP = "figures"
+# Actions taken at once while the first figures are coming: leaving and quitting.
+LEAVING = frozenset({"app.pop_screen", "pop_screen", "quit", "app.quit", "home"})
+
+Figures = Iterator[tuple[str, Any]]
+
+
+class _Figures(Message):
+    def __init__(self, run: int, name: str, value: Any) -> None:
+        super().__init__()
+        self.run, self.name, self.value = run, name, value
+
+
+class _Failed(Message):
+    def __init__(self, run: int, error: sqlite3.Error | StoreError) -> None:
+        super().__init__()
+        self.run, self.error = run, error
+
+
+class ComputingScreen(OrderedScreen):
+    """An ordered screen that computes its figures off the UI thread (see the module doc).
+
+    Subclasses call `compute(fn)` with `fn(db)` yielding `(name, value)` pairs, implement
+    `show_figures(name, value)`, and set `shown` once figures are on screen."""
+
+    app: Host
+    DOING = "compute the figures"  # completes "Could not …" when the database fails
+    computing = False
+    _run = 0  # which compute() a message comes from: a cancelled one's late messages are dropped
+    _shown = False
+    _resumed = False
+
+    @property
+    def ready(self) -> bool:
+        return self._resumed and self._shown
+
+    @ready.setter
+    def ready(self, value: bool) -> None:
+        self._resumed = value
+
+    @property
+    def shown(self) -> bool:
+        return self._shown
+
+    @shown.setter
+    def shown(self, value: bool) -> None:
+        """Figures are on screen: keys kept meanwhile are replayed."""
+        self._shown = value
+        drain = getattr(self.app, "drain_keys", None)
+        if value and self._resumed and drain is not None:
+            self.app.call_later(drain)
+
+    def takes_now(self, event: events.Key | events.Paste) -> bool:
+        """Whether a key the App would keep for later (no figures yet) is taken now: leaving
+        and quitting. The App asks only when no key waits before it."""
+        if not isinstance(event, events.Key) or not self._resumed or self.app.screen is not self:
+            return False
+        found = self.active_bindings.get(event.key)
+        return found is not None and found.binding.action in LEAVING
+
+    def compute(self, fn: Callable[[Any], Figures]) -> None:
+        """Run `fn(db)` in a thread worker on a connection of its own; it replaces a running one."""
+        target = str(cast(Any, self.app.db).path)  # store.db.Database's (or PgDatabase's)
+        self.computing = True
+        self._run += 1
+        run_id = self._run
+
+        def run() -> None:
+            worker = get_current_worker()
+            try:
+                db = connect(target)
+            except StoreError as exc:
+                self.post_message(_Failed(run_id, exc))
+                return
+            stop = getattr(db.conn, "set_progress_handler", None)  # SQLite's; PostgreSQL has none
+            if stop is not None:
+                stop(lambda: 1 if worker.is_cancelled else 0, PROGRESS_STEPS)
+            try:
+                for name, value in fn(db):
+                    if worker.is_cancelled:
+                        return
+                    self.post_message(_Figures(run_id, name, value))
+            except (sqlite3.Error, StoreError) as exc:
+                if not worker.is_cancelled:
+                    self.post_message(_Failed(run_id, exc))
+            finally:
+                db.conn.close()
+            if not worker.is_cancelled:
+                self.post_message(_Figures(run_id, "done", None))
+
+        self.run_worker(run, name=self.DOING, group=GROUP, thread=True, exclusive=True,
+                        exit_on_error=False)
+
+    def cancel(self) -> None:
+        self.workers.cancel_group(self, GROUP)
+        self._run += 1
+        self.computing = False
+
+    @on(events.ScreenSuspend)
+    def _left(self) -> None:
+        self.cancel()
+
+    @on(_Figures)
+    async def _take_figures(self, message: _Figures) -> None:
+        message.stop()
+        if not self._resumed or message.run != self._run:
+            return  # left meanwhile, or replaced: a late message of a cancelled worker
+        if message.name == "done":
+            self.computing = False
+        await self._show(message.name, message.value)
+
+    @on(_Failed)
+    async def _failed(self, message: _Failed) -> None:
+        message.stop()
+        if message.run != self._run:
+            return
+        self.computing = False
+        if self._resumed:
+            self.notify(fault_message(message.error, self.DOING), title="Database",
+                        severity="error", timeout=10, markup=False)
+            await self._show("failed", None)
+
+    async def _show(self, name: str, value: Any) -> None:
+        shown = self.show_figures(name, value)
+        if inspect.isawaitable(shown):
+            await shown
+
+    def show_figures(self, name: str, value: Any) -> Awaitable[None] | None:
+        """Put `value` on screen (`name` as the computation yielded it; `done` at its end,
+        `failed` after a fault the researcher was told of); set `shown`."""
+        raise NotImplementedError

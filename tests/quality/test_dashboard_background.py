@@ -1,0 +1,171 @@
+"""The dashboard computes in a worker (screens/background.py): keys are answered while it
+computes, figures already computed show at once, a resume with nothing changed computes nothing,
+and a report the researcher left is stopped."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+import screens.dashboard
+from screens.dashboard import DashboardScreen, MissesScreen
+from screens.home import HomeScreen
+from store.db import open_db
+from tests.conftest import figures_settled, settle
+from tests.quality.conftest import quality_config
+
+FIELDS = ("closed_domain", "intent_unclear", "asks_advice", "asks_opinion", "pii")
+LABELERS, ITEMS, PER_ITEM = 60, 3000, 5
+
+
+@pytest.fixture(scope="module")
+def large_db(tmp_path_factory):
+    """75,000 yes/no labels of 60 labelers (five an item, 70% agreeing with the item's truth),
+    gold on a fifth of the items, every (labeler, item) a finished assignment and every answer
+    on a gold item a gold check: built in SQL (a second), the bench's shape at 1/13 of its size."""
+    from bench.bench_quality import _WORK_SQL
+
+    path = tmp_path_factory.mktemp("large") / "large.db"
+    db = open_db(path)
+    values = "CASE WHEN abs(random()) % 10 < 7 THEN truth ELSE json(CASE abs(random()) % 2 WHEN 0 THEN 'false' ELSE 'true' END) END"
+    with db.conn:
+        db.conn.execute("PRAGMA synchronous = OFF")
+        db.conn.execute(
+            f"""WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {ITEMS * PER_ITEM - 1}),
+                     f(name) AS (VALUES {",".join(f"('{f}')" for f in FIELDS)}),
+                     t(item, k, truth) AS (SELECT 'p' || (i / {PER_ITEM}), i % {PER_ITEM},
+                                                  CASE (i / {PER_ITEM}) % 2 WHEN 0 THEN 'false' ELSE 'true' END
+                                           FROM n)
+                INSERT INTO labels (labeler, task, item, field, value, gold, created_at)
+                SELECT printf('l%02d', (CAST(substr(item, 2) AS INTEGER) * 7 + k * 11) % {LABELERS}),
+                       'instruction', item, name, {values}, 0, '2026-01-01'
+                FROM t, f""")
+        db.conn.execute(
+            """INSERT INTO labels (labeler, task, item, field, value, gold, created_at)
+                SELECT 'researcher', 'instruction', item, field,
+                       CASE CAST(substr(item, 2) AS INTEGER) % 2 WHEN 0 THEN 'false' ELSE 'true' END,
+                       1, '2026-01-01'
+                FROM labels WHERE gold = 0 AND CAST(substr(item, 2) AS INTEGER) % 5 = 0
+                GROUP BY item, field""")
+        for sql in _WORK_SQL:
+            db.conn.execute(sql)
+    db.conn.close()
+    return path
+
+
+def app_on(path):
+    from store.schema import load_schema
+    from tui.app import LabelDeskApp
+
+    return LabelDeskApp(db=open_db(path), labeler="researcher", role="researcher",
+                        config=quality_config(), schema=load_schema())
+
+
+@pytest.fixture
+def traced(monkeypatch):
+    """What happened, in order: the real report's and competences' starts and ends (or aborts)
+    beside the test's own notes. `happened.hold`, once cleared, holds the worker at the start
+    of the next call until it is set again: the test's keys then surely meet a worker that has
+    not finished, whatever the machine's speed."""
+    import store.quality.competence
+
+    class Happened(list):
+        hold = threading.Event()
+
+    happened = Happened()
+    hold = happened.hold
+    hold.set()
+
+    def trace(module, name):
+        real = getattr(module, name)
+
+        def traced_call(*args, **kwargs):
+            happened.append(f"{name} started")
+            hold.wait(timeout=60)
+            try:
+                out = real(*args, **kwargs)
+            except BaseException as exc:
+                happened.append(f"{name} stopped: {exc}")
+                raise
+            happened.append(f"{name} done")
+            return out
+
+        monkeypatch.setattr(module, name, traced_call)
+
+    trace(screens.dashboard, "quality_report")
+    trace(store.quality.competence, "labeler_competence")
+    return happened
+
+
+async def test_escape_is_answered_while_the_report_is_computed(large_db, traced):
+    app = app_on(large_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        traced.hold.clear()
+        await pilot.press("q")
+        dashboard = app.screen
+        assert isinstance(dashboard, DashboardScreen) and dashboard.computing
+        await settle(pilot, until=lambda: traced)  # the worker is in the report
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+        traced.append("home")
+        traced.hold.set()
+        # Left: the worker was cancelled, and its next SQLite step aborts the report.
+        await settle(pilot, until=lambda: "stopped" in traced[-1])
+        assert traced[:3] == ["quality_report started", "home", "quality_report stopped: interrupted"]
+        assert dashboard.report["labelers"] == {}  # nothing of it reached the screen
+
+        # Opened again: the report runs to the end and fills the table.
+        await pilot.press("q")
+        await figures_settled(pilot)
+        assert traced[-1] == "labeler_competence done"
+        table = dashboard.query_one("#quality-table")
+        assert table.row_count == LABELERS
+        assert str(table.get_row("l00")[4]) != "—"  # gold agreement from its checks
+
+
+async def test_cached_figures_at_once_and_nothing_recomputed_when_nothing_changed(large_db, traced):
+    app = app_on(large_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("q")
+        await figures_settled(pilot)
+        dashboard = app.screen
+        done = ["quality_report started", "quality_report done",
+                "labeler_competence started", "labeler_competence done"]
+        assert traced == done
+        await pilot.press("escape", "q")  # back home and in again: the same figures at once
+        assert app.screen is dashboard and dashboard.shown
+        await figures_settled(pilot)
+        assert traced == done  # the stamp had not moved: nothing computed
+        assert dashboard.query_one("#quality-table").row_count == LABELERS
+
+        # A label written meanwhile moves the stamp: computed again, the old figures shown
+        # meanwhile, and keys typed meanwhile act on them at once.
+        db = open_db(large_db)
+        db.execute("INSERT INTO labels (labeler, task, item, field, value, created_at) "
+                   "VALUES ('l01', 'instruction', 'new', 'pii', 'false', '2026-01-02')")
+        db.conn.close()
+        traced.hold.clear()
+        await pilot.press("escape", "q")
+        await settle(pilot, until=lambda: traced[-1] == "quality_report started")
+        assert app.screen is dashboard and dashboard.computing
+        assert "old, updating" in str(dashboard.query_one("#dashboard-title").render())
+        await pilot.press("enter")
+        assert isinstance(app.screen, MissesScreen)
+        traced.hold.set()
+        await figures_settled(pilot)
+        await pilot.press("escape")
+        await figures_settled(pilot)
+        assert traced[-1] == "labeler_competence done"
+
+
+async def test_keys_typed_before_the_first_figures_act_on_them_in_order(large_db, traced):
+    app = app_on(large_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        # Sort by the next column (screening), reverse, open the first row's misses: typed
+        # before any figure exists, applied once the first ones are on screen.
+        await pilot.press("q", "o", "O", "enter")
+        await settle(pilot, until=lambda: isinstance(app.screen, MissesScreen))
+        dashboard = app.get_screen("quality")
+        assert (dashboard.sort_column, dashboard.descending) == (2, True)
+        assert traced[:2] == ["quality_report started", "quality_report done"]
