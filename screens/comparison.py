@@ -248,6 +248,7 @@ class ComparisonScreen(SkipHandling, WorkScreen):
 
     @on(RankingPanel.Changed)
     def _ranked(self, event: RankingPanel.Changed) -> None:
+        self.say(Content(""))  # an older hint no longer applies
         self._keep_ranking(event)
         self.pending_tie = event.panel.builder.pending_tie
         self.changed()

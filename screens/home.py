@@ -33,7 +33,10 @@ class HomeScreen(OrderedScreen):
     app: Host  # the typed view of self.app (screens.host)
     CSS_PATH = "home.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "start_selected", "Start", id="home.start", show=True),
+        # Priority: Enter starts the work inline, before the next key is read. The option
+        # list's own Enter only posts OptionSelected, so keys typed in the same burst went to
+        # home and a second Enter pushed the same screen again (stacked twice, never ready).
+        Binding("enter", "start_selected", "Start", id="home.start", show=True, priority=True),
         *(Binding(w.key, f"start('{w.kind}')", w.title, id=f"home.{w.kind}", show=False)
           for w in WORK),
     ]

@@ -381,12 +381,24 @@ class LabelDeskApp(Host):
         names), not even composed; they are told and stay where they are."""
         target = self.get_screen(screen) if isinstance(screen, str) and self.is_screen_installed(
             screen) else screen
+        from textual.await_complete import AwaitComplete
+
         if getattr(target, "RESEARCHER_ONLY", False) and self.role != "researcher":
             self.notify("That screen is for researchers.", severity="error", markup=False)
-            from textual.await_complete import AwaitComplete
-
+            return AwaitComplete()
+        if target in self.screen_stack:  # one installed screen stacked twice is never ready
             return AwaitComplete()
         return super().push_screen(screen, *args, **kwargs)
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, at most one in the stack and without Textual's fixed widget id:
+        ctrl+p with a palette under another screen, or while the last one was still being
+        removed, raised DuplicateIds and ended the app."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not any(
+                isinstance(s, CommandPalette) for s in self.screen_stack):
+            self.push_screen(CommandPalette())
 
     def action_toggle_turns(self) -> None:
         """Fold or unfold the earlier turns of the conversation on screen; a bell when there is

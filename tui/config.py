@@ -37,6 +37,12 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "steps": ["instruction", "scores", "ranking"],
         "priority": "helpfulness",
         "advance_after_rating": True,
+        # Preference strength per ranking boundary (Llama 2, Touvron et al. 2023, §3.2.1): the
+        # levels a `ranking.strength` label names, strongest first, and the margin `export
+        # pairs` gives each (docs/exports.md).
+        "strength_levels": ["significantly better", "better", "slightly better",
+                            "negligibly better / unsure"],
+        "strength_margins": [3.0, 2.0, 1.0, 0.0],
     },
     "keys": {},
     "rules": {
@@ -211,6 +217,7 @@ def load_config(path: str | Path | None) -> Config:
             config.data[section][key] = _check(path, section, key, value, DEFAULTS[section][key])
     _check_adjudication(path, config.data["adjudication"])
     _check_export(path, config.data["export"])
+    _check_strength(path, config.data["comparison"])
     config.quality_policy()  # [quality] shares and per-kind rates: refused here, not mid-shift
     return config
 
@@ -239,3 +246,25 @@ def _check_export(path: Path, section: dict[str, Any]) -> None:
     if section["kto_bad_rating"] >= section["kto_good_rating"]:
         raise ConfigError(f"{path}: export.kto_bad_rating: must be below export.kto_good_rating "
                           f"({section['kto_bad_rating']} is not below {section['kto_good_rating']})")
+
+
+def _check_strength(path: Path, section: dict[str, Any]) -> None:
+    """Levels a labeler can tell apart by one key each (2 to 9, distinct, strongest first) and a
+    margin for each: finite, 0 or more, never growing as the levels weaken."""
+    levels, margins = section["strength_levels"], section["strength_margins"]
+    where = f"{path}: comparison.strength_levels"
+    if not 2 <= len(levels) <= 9:
+        raise ConfigError(f"{where}: must list 2 to 9 levels, not {len(levels)}")
+    for level in levels:
+        if not isinstance(level, str) or not level.strip():
+            raise ConfigError(f"{where}: {level!r} is not a level name (a non-empty string)")
+    if len(set(levels)) != len(levels):
+        raise ConfigError(f"{where}: names a level twice")
+    where = f"{path}: comparison.strength_margins"
+    if len(margins) != len(levels):
+        raise ConfigError(f"{where}: must give one margin per level ({len(levels)}), not {len(margins)}")
+    for margin in margins:
+        if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not math.isfinite(margin) or margin < 0:
+            raise ConfigError(f"{where}: {margin!r} is not a finite number, 0 or more")
+    if any(a < b for a, b in zip(margins, margins[1:], strict=False)):
+        raise ConfigError(f"{where}: must not grow from the strongest level to the weakest")

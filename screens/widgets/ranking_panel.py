@@ -379,11 +379,24 @@ class RankingPanel(OwnFocusStyle, Widget, can_focus=True):
 
     # -- keys ------------------------------------------------------------------------------
 
+    def _tell(self, hint: str) -> None:
+        """A key that could not apply: a bell and why, on the host screen's one status line
+        (`refuse`) when it has one, so no second line keeps an older hint; else on the panel's."""
+        refuse = getattr(self.screen, "refuse", None)
+        if refuse is not None:
+            refuse(hint)
+            hint = ""
+        else:
+            self.app.bell()
+        if hint != self.hint:
+            self.hint = hint
+            self._show_ranking()
+
     def _apply(self, outcome: Outcome, tie_before: bool | None = None) -> None:
-        self.hint = outcome.hint
+        self.hint = ""
         self._show_ranking()
         if outcome.hint and not outcome.changed:
-            self.app.bell()  # the key could not apply; the hint says why
+            self._tell(outcome.hint)  # the key could not apply; the hint says why
         if outcome.changed or (tie_before is not None and tie_before != self.builder.pending_tie):
             report(self, self.Changed(self, self.builder.ranking))
 
@@ -404,9 +417,7 @@ class RankingPanel(OwnFocusStyle, Widget, can_focus=True):
         """Why a key did nothing (the screen rings the bell and shows it)."""
         character = event.character or ""
         if len(character) == 1 and character.isalpha():
-            self.hint = self.builder.letter(character).hint  # a letter with no output: says so
-            self._show_ranking()
-            return self.hint
+            return self.builder.letter(character).hint  # a letter with no output: says so
         return ""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -445,9 +456,7 @@ class RankingPanel(OwnFocusStyle, Widget, can_focus=True):
     def action_submit(self) -> None:
         missing = self.builder.missing_hint()
         if missing:
-            self.hint = missing
-            self._show_ranking()
-            self.app.bell()
+            self._tell(missing)
             return
         self.builder.moving = False
         self.hint = ""
