@@ -418,10 +418,10 @@ class LabelDeskApp(Host):
         topic = getattr(came_from, "HELP_TOPIC", "")
         if not self.is_screen_installed("help"):
             self.install_screen(HelpScreen(), name="help")
-        self.push_screen("help")
         help_screen = self.get_screen("help")
-        if isinstance(help_screen, HelpScreen):  # the keys first: the topic's place depends on them
-            help_screen.call_after_refresh(help_screen.show_keys, came_from, topic)
+        if isinstance(help_screen, HelpScreen):  # the keys in its first frame; the topic after them
+            help_screen.show_keys(came_from, topic)
+        self.push_screen("help")
 
     def work_screen(self, work: Work) -> Screen | None:
         """The installed screen for a kind of work, created on first use; None if not built."""
