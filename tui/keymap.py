@@ -14,7 +14,7 @@ import inspect
 from pathlib import Path
 
 from screens.registry import WORK
-from tui.config import Config, ConfigError, read_toml
+from tui.config import MAX_KEYS, Config, ConfigError, read_toml
 from tui.locations import keys_path
 
 # Every module that declares bindings; `binding_ids` reads them: the app's, the screens and
@@ -33,6 +33,8 @@ def read_keys(path: Path) -> dict[str, str]:
         return {}
     raw = read_toml(path, "keys")
     raw = raw.get("keys", raw) if isinstance(raw.get("keys"), dict) else raw
+    if len(raw) > MAX_KEYS:
+        raise ConfigError(f"{path}: {len(raw)} remapped keys, more than {MAX_KEYS}")
     for binding_id, keys in raw.items():
         if not isinstance(keys, str) or not keys.strip():
             raise ConfigError(f"{path}: {binding_id}: must be a key string such as \"ctrl+u\"")
