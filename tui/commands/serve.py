@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import click
 
+from tui.cli_shared import common, user_errors
+
 
 def register(cli: click.Group) -> None:
-    from tui.cli import common, user_errors
     from tui.context import require_researcher, resolve
 
     @cli.command("serve")
