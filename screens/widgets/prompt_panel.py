@@ -115,4 +115,4 @@ class PromptPanel(TurnsToggle, Vertical):
     def _refresh_title(self) -> None:
         title = getattr(self, "_title", Content("Prompt"))
         marker = "▶ " if self.collapsed else "▼ "
-        self.query_one("#prompt-title", Static).update(Content(marker) + title)
+        self.query_one("#prompt-title", Static).update(Content(marker) + title, layout=False)  # one row
