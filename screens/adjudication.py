@@ -52,7 +52,6 @@ def shown_value(value: Any, numbers: dict[str, str]) -> str:
 
 
 class AdjudicationScreen(OrderedScreen):
-    RESEARCHER_ONLY = True  # tui.app.LabelDeskApp.push_screen refuses it to labelers
     app: Host  # the typed view of self.app (screens.host)
     CSS_PATH = "adjudication.tcss"
     HELP_TOPIC = "keys"
@@ -89,6 +88,12 @@ class AdjudicationScreen(OrderedScreen):
         yield Static(id="adj-status")
         yield Footer()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # With no disputed item on screen only the way home applies: the rest is not shown.
+        if action != "home" and self.case is None:
+            return False
+        return True
+
     def on_screen_resume(self) -> None:
         if self.app.role != "researcher":
             self.notify("Adjudication is for researchers.", severity="error", markup=False)
@@ -111,6 +116,7 @@ class AdjudicationScreen(OrderedScreen):
                             app.db, self.case, app.labeler)[1]
             self._restore(draft or {})
         self.refresh_case()
+        self.refresh_bindings()
 
     # A decision in progress is kept in the database on every change (a few keys an item), so a
     # dropped connection or a kill loses none of it.
@@ -246,8 +252,16 @@ class AdjudicationScreen(OrderedScreen):
             self.show_rows()
 
     def action_take_consensus(self) -> None:
-        if self.current is not None and self.case is not None:
-            self._set(self.case.consensus.get(self.current))
+        if self.current is None or self.case is None:
+            return
+        consensus = self.case.consensus.get(self.current)
+        if consensus is None:
+            self.app.bell()
+            self.notify(f"No consensus on {self._row_name(self.current)}: the labelers are split "
+                        "(take one answer with A–I or set your own).", severity="warning",
+                        markup=False)
+            return
+        self._set(consensus)
 
     def action_next_reason(self) -> None:
         self.reason = 0 if self.reason is None else (self.reason + 1) % len(adjudication.REASONS)

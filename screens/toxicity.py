@@ -269,6 +269,7 @@ class ToxicityScreen(SkipHandling, WorkScreen):
     def _ranking_changed(self, event: RankingPanel.Changed) -> None:
         # The suggestion back on show (a letter, then Backspace) is kept as no ranking: the
         # draft then brings the suggestion back as one, re-ordered by any changed scores.
+        self.say("")  # an older hint no longer applies
         prefilled = event.panel.builder.prefilled
         self.ranking = None if prefilled else [list(group) for group in event.ranking]
         self.pending_tie = event.panel.builder.pending_tie

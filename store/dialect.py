@@ -97,6 +97,11 @@ class Dialect:
         row = db.execute("PRAGMA database_list").fetchone()
         return str(row[2]) if row and row[2] else None
 
+    def others_wrote(self, db: Any) -> int | None:
+        """A number that changes when another connection commits (SQLite's `data_version`);
+        None where there is none: the caller then assumes someone did."""
+        return int(db.execute("PRAGMA data_version").fetchone()[0])
+
     def begin_snapshot(self, db: Any) -> None:
         """A read-only transaction whose reads all see one moment (`db copy` of a live
         project): in WAL mode a read transaction is a snapshot."""
@@ -203,6 +208,9 @@ class Postgres(Dialect):
         """No WAL file beside the data to fold in: the server owns its files."""
 
     def file_path(self, db: Any) -> str | None:
+        return None
+
+    def others_wrote(self, db: Any) -> int | None:
         return None
 
     def begin_snapshot(self, db: Any) -> None:

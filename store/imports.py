@@ -568,7 +568,7 @@ def _parse_label(db: sqlite_utils.Database, name: str, line: int, record: dict[s
     prompt = _item_prompt(db, task, item)
     if prompt is None:
         raise ImportFileError(name, line, "item", f"no {schema.task(task).item or 'item'} {item!r} for task {task!r}")
-    if task == "ranking":
+    if task == "ranking" and fname == "ranking":
         _check_ranking_outputs(db, name, line, item, value)
     return _Label(labeler, task, item, fname, value, prompt, _seconds(name, line, record),
                   _created_at(name, line, record), _str(name, line, record, "guideline_version"))
