@@ -287,14 +287,17 @@ def counts(db: sqlite_utils.Database, labeler: str, overlap: dict[str, int]) -> 
                 [kind, kind],
             ).fetchone()[0]
         else:
-            waiting = db.execute(
+            # A finished hidden gold check counts as taken even on an item others had already
+            # filled (it was never among the open tasks): the count drops by one after a check
+            # as after production work, so it cannot tell them apart (docs/deployment.md).
+            waiting = max(0, db.execute(
                 """SELECT (SELECT coalesce(sum(n), 0) FROM task_counts
                            WHERE kind = ? AND quiz = '' AND full = 0)
                         - (SELECT count(*) FROM assignments a CROSS JOIN tasks t ON t.id = a.task_id
                            WHERE a.labeler = ? AND a.status != 'active' AND t.kind = ?
-                           AND t.quiz = '' AND t.full = 0)""",
+                           AND t.quiz = '' AND (t.full = 0 OR a.gold_check = 1))""",
                 [kind, labeler, kind],
-            ).fetchone()[0]
+            ).fetchone()[0])
         done = db.execute(
             # CROSS JOIN keeps SQLite on this labeler's assignments instead of scanning every
             # task of the kind (measured: 70 ms at a million open tasks).
