@@ -9,6 +9,7 @@ terminal, and the literal text must be on screen.
 from __future__ import annotations
 
 import importlib
+import json
 
 import pytest
 from textual import events
