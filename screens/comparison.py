@@ -101,7 +101,13 @@ class ComparisonScreen(SkipHandling, WorkScreen):
 
     def on_resize(self, event) -> None:
         # Under 24 rows the prompt keeps one line (Tab reaches it to scroll, ctrl+t folds it).
-        self.set_class(event.size.height < 24, "-short")
+        short = event.size.height < 24
+        self.set_class(short, "-short")
+        # The body scrolls within what the panel shows (35% of the screen less its title and
+        # border): taller, the panel would cut its end off where no scrolling reaches, and the
+        # last turn of a conversation (shown scrolled to its end) would be cut.
+        body = self.query_one("#prompt-body")
+        body.styles.max_height = 1 if short else max(1, min(12, int(event.size.height * 0.35) - 2))
 
     # -- the task ------------------------------------------------------------------------------
     def show_task(self, view: TaskView, draft: dict[str, Any]) -> None:

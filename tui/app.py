@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from screens.host import Host
-from screens.registry import WORK, Work
+from screens.registry import WORK, Work, researcher_only
 from screens.too_small import TooSmallScreen, too_small
 from store.db import APP_BUSY_TIMEOUT_MS, set_guideline_version
 from store.dialect import dialect_of
@@ -383,7 +383,7 @@ class LabelDeskApp(Host):
             screen) else screen
         from textual.await_complete import AwaitComplete
 
-        if getattr(target, "RESEARCHER_ONLY", False) and self.role != "researcher":
+        if researcher_only(target) and self.role != "researcher":
             self.notify("That screen is for researchers.", severity="error", markup=False)
             return AwaitComplete()
         if target in self.screen_stack:  # one installed screen stacked twice is never ready
