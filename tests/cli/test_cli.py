@@ -105,7 +105,9 @@ def test_demo_database_opens_every_command(monkeypatch):
     db.conn.close()
     r = invoke("agreement", "--format", "json", "--resamples", "0", env={"LABELDESK_LABELER": "someone"})
     assert r.exit_code == 0, r.output
-    assert "ana" in json.loads(r.output)["per_labeler"]
+    assert "ana" in json.loads(r.stdout)["per_labeler"]
+    assert r.stderr == (f"labeldesk agreement: no database given (--db, LABELDESK_DB or [database] "
+                        f"in the config): using the bundled demo database {demo_db_path()}\n")
 
 
 def test_jsonl_to_a_terminal_escapes_what_could_act_on_it(monkeypatch):
