@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from screens.host import Host
-from screens.registry import WORK, Work
+from screens.registry import WORK, Work, researcher_only
 from screens.too_small import TooSmallScreen, too_small
 from store.db import APP_BUSY_TIMEOUT_MS, set_guideline_version
 from store.dialect import dialect_of
@@ -383,7 +383,7 @@ class LabelDeskApp(Host):
             screen) else screen
         from textual.await_complete import AwaitComplete
 
-        if getattr(target, "RESEARCHER_ONLY", False) and self.role != "researcher":
+        if researcher_only(target) and self.role != "researcher":
             self.notify("That screen is for researchers.", severity="error", markup=False)
             return AwaitComplete()
         if target in self.screen_stack:  # one installed screen stacked twice is never ready
@@ -418,10 +418,10 @@ class LabelDeskApp(Host):
         topic = getattr(came_from, "HELP_TOPIC", "")
         if not self.is_screen_installed("help"):
             self.install_screen(HelpScreen(), name="help")
-        self.push_screen("help")
         help_screen = self.get_screen("help")
-        if isinstance(help_screen, HelpScreen):  # the keys first: the topic's place depends on them
-            help_screen.call_after_refresh(help_screen.show_keys, came_from, topic)
+        if isinstance(help_screen, HelpScreen):  # the keys in its first frame; the topic after them
+            help_screen.show_keys(came_from, topic)
+        self.push_screen("help")
 
     def work_screen(self, work: Work) -> Screen | None:
         """The installed screen for a kind of work, created on first use; None if not built."""

@@ -49,6 +49,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from screens.key_path import report
+from screens.widgets.focus_style import OwnFocusStyle
 from screens.widgets.ranking_rules import (
     COMPARISON_RULES,
     CRITERIA,
@@ -183,7 +184,7 @@ class RankingMessage(Message):
         return self.panel
 
 
-class RankingPanel(Widget, can_focus=True):
+class RankingPanel(OwnFocusStyle, Widget, can_focus=True):
     """Keyboard ranking of one task's outputs; reused from task to task via ``set_task``."""
 
     DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
@@ -294,7 +295,11 @@ class RankingPanel(Widget, can_focus=True):
             card.show(output, current=index == self.current)
         for index, card in enumerate(self._cards):
             card.display = index < len(outputs)
-        self.set_class(len(outputs) in (2, 4), "-two-columns")
+        two_columns = len(outputs) in (2, 4)
+        if two_columns != self.has_class("-two-columns"):
+            # Only the outputs' grid reads the class: restyle it, not the panel's ~40 widgets.
+            self.set_class(two_columns, "-two-columns", update=False)
+            self.app.stylesheet.update_nodes([self, self.query_one("#outputs")], animate=True)
         # One line: the project's setting; how to weigh the criteria is one key away (w).
         self.query_one("#criterion", Static).update(Content.assemble(
             ("Rank by: ", "$text-muted"), Content(on_screen(self.criterion)),
@@ -401,6 +406,12 @@ class RankingPanel(Widget, can_focus=True):
             event.stop()
             event.prevent_default()
             self._apply(self.builder.letter(character))
+
+    def typed_keys(self) -> list[tuple[str, str]]:
+        """The keys this panel reads itself, for F1 (screens/key_help.py)."""
+        count = len(self.builder.outputs) or len(LETTERS)
+        letters = f"{LETTERS[0]}–{LETTERS[count - 1]}" if count > 1 else LETTERS[0]
+        return [(letters, "Place an output, best first")]
 
     def explain_key(self, event: events.Key) -> str:
         """Why a key did nothing (the screen rings the bell and shows it)."""

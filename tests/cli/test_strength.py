@@ -68,6 +68,17 @@ def test_margins_come_from_the_config(project, tmp_path):
     assert r.exit_code == 1 and "'better' is not one of [comparison] strength_levels" in r.output
 
 
+def test_a_strength_that_does_not_fit_the_ranking_stops_the_export(project, tmp_path):
+    path = tmp_path / "three.jsonl"
+    path.write_text(json.dumps({"labeler": "ann", "task": "ranking", "item": "q", "field": "strength",
+                                "value": ["better", "better", "better"]}) + "\n")
+    assert project("import", "labels", path, "--replace").exit_code == 0
+    r = project("export", "pairs", "--out", "-")
+    assert r.exit_code == 1
+    assert r.output.strip().splitlines()[-1] == (
+        "Error: ranking.strength of ann on q: 3 levels for the 2 boundaries of the ranking")
+
+
 @pytest.mark.parametrize("body, problem", [
     ('strength_levels = ["only"]\nstrength_margins = [1.0]', "comparison.strength_levels: must list 2 to 9 levels, not 1"),
     ('strength_levels = ["a", "a"]\nstrength_margins = [1.0, 0.0]', "comparison.strength_levels: names a level twice"),
