@@ -49,8 +49,12 @@ class Served:
 
     def close(self) -> str:
         """Stop the server; its log."""
-        self.proc.terminate()
-        self.proc.wait(timeout=30)
+        self.proc.terminate()  # each open tab's app is then ended as a closed tab's is
+        try:
+            self.proc.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=30)
         self.log.seek(0)
         return self.log.read()
 

@@ -52,7 +52,6 @@ def shown_value(value: Any, numbers: dict[str, str]) -> str:
 
 
 class AdjudicationScreen(OrderedScreen):
-    RESEARCHER_ONLY = True  # tui.app.LabelDeskApp.push_screen refuses it to labelers
     app: Host  # the typed view of self.app (screens.host)
     CSS_PATH = "adjudication.tcss"
     HELP_TOPIC = "keys"

@@ -85,7 +85,6 @@ def age(seconds: float) -> str:
 
 
 class DashboardScreen(ComputingScreen):
-    RESEARCHER_ONLY = True  # tui.app.LabelDeskApp.push_screen refuses it to labelers
     app: Host  # the typed view of self.app (screens.host)
     DOING = "read the quality report"
     CSS_PATH = "dashboard.tcss"
@@ -271,8 +270,6 @@ class DashboardScreen(ComputingScreen):
 
 class MissesScreen(ComputingScreen):
     """A labeler's latest gold-check answers that missed, beside the gold, for coaching."""
-
-    RESEARCHER_ONLY = True  # tui.app.LabelDeskApp.push_screen refuses it to labelers
 
     app: Host
     DOING = "read the gold misses"

@@ -34,7 +34,6 @@ SKIP_REASONS = ("cannot judge", "not in my language", "answer broken or missing"
 
 class DemoScoringScreen(SkipHandling, WorkScreen):
     KIND = demonstrations.SCORE_KIND
-    RESEARCHER_ONLY = True  # others' answers: tui.app.LabelDeskApp.push_screen gates it
     CSS_PATH = "demo_scoring.tcss"
     HELP_TOPIC = "writing-demonstrations"
 

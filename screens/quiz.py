@@ -390,6 +390,7 @@ class QuizScreen(WorkScreen):
         self.refuse(event.why)
 
     def on_ranking_panel_changed(self, event: RankingPanel.Changed) -> None:
+        self.say("")  # an older hint no longer applies
         self.changed()
 
     def on_ranking_panel_submitted(self, event: RankingPanel.Submitted) -> None:

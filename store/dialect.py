@@ -9,8 +9,8 @@ the schema version, table names, busy timeouts, the claim scan and the migration
 
 Semantics kept identical on PostgreSQL: every `immediate()` transaction, and a lone write,
 takes one exclusive advisory lock (SQLite's single writer), so read-then-write code needs no
-change; only claims take it shared and serialise per task with `SELECT … FOR UPDATE SKIP
-LOCKED`, so labelers' claims run side by side.
+change; only claims and labelers' submits take it shared and serialise per task with row locks
+(`SELECT … FOR UPDATE [SKIP LOCKED]`), so they run side by side.
 """
 
 from __future__ import annotations
@@ -54,6 +54,15 @@ class Dialect:
         except BaseException:
             self.end_write(db)
             raise
+
+    def lock_rows(self, tables: str) -> str:
+        """The clause that locks a SELECT's rows of `tables` until the transaction ends
+        (SQLite: none; its write lock covers the whole file)."""
+        return ""
+
+    def exclusive(self, db: Any) -> None:
+        """Inside a write transaction begun `shared`: from here on, write alone (SQLite
+        always does)."""
 
     def end_write(self, db: Any) -> None:
         """After the write transaction's COMMIT or ROLLBACK: the next writer's turn."""
@@ -156,6 +165,14 @@ class Postgres(Dialect):
             if db.conn.in_transaction:
                 db.conn.execute("ROLLBACK")
             raise
+
+    def lock_rows(self, tables: str) -> str:
+        return f" FOR UPDATE OF {tables}"
+
+    def exclusive(self, db: Any) -> None:
+        # Two shared holders asking at once deadlock; the server ends one of them (busy, tried
+        # again by retry_busy). Only researchers' gold submits ask.
+        db.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
 
     def end_write(self, db: Any) -> None:
         """The transaction's end released the advisory lock."""

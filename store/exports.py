@@ -224,7 +224,8 @@ def export_pairs(
         ranking = json.loads(value)
         levels = json.loads(strength) if strength else None
         if levels is not None and len(levels) != len(ranking) - 1:
-            levels = None  # not one level per boundary of this ranking: nothing to say
+            raise StoreError(f"ranking.strength of {labeler} on {prompt_id}: {len(levels)} levels for "
+                             f"the {len(ranking) - 1} boundaries of the ranking")
         group = {o: n for n, g in enumerate(ranking) for o in g}
         for chosen, rejected in untied_pairs(ranking):
             record: dict[str, Any] = {

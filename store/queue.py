@@ -8,7 +8,7 @@ theirs to resume unless others filled the item meanwhile.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -70,6 +70,21 @@ def get_assignment(db: sqlite_utils.Database, assignment_id: int) -> Assignment:
     if row is None:
         raise StoreError(f"no assignment {assignment_id}")
     return _row(row)
+
+
+def lock_assignment(db: sqlite_utils.Database, assignment_id: int) -> tuple[Assignment, bool, str | None]:
+    """Inside a write transaction: an assignment, whether it is a hidden gold check, and its
+    labeler's role (None: not in the roster), in one statement; the assignment and its task
+    stay locked until the transaction ends (PostgreSQL row locks: submits and claims of one
+    task take turns; SQLite's write lock covers the whole file)."""
+    row = db.execute(
+        _SELECT.replace('a."order"', 'a."order", a.gold_check, l.role')
+        + "LEFT JOIN labelers l ON l.name = a.labeler WHERE a.id = ?"
+        + dialect_of(db).lock_rows("a, t"), [assignment_id]).fetchone()
+    if row is None:
+        raise StoreError(f"no assignment {assignment_id}")
+    *head, check, role = row
+    return _row(tuple(head)), bool(check), role
 
 
 def _stamp(at: datetime) -> str:
@@ -134,7 +149,7 @@ def claim_next(
                     or is_gold_check(db, mine.id)):
                 db.execute("UPDATE assignments SET lease_until = ?, session = ? WHERE id = ?",
                            [until, session, mine.id])
-                return get_assignment(db, mine.id)
+                return replace(mine, lease_until=until)
             # Others filled the item while this lease was out; the draft stays in `drafts`.
             db.execute("UPDATE assignments SET status = 'expired' WHERE id = ?", [mine.id])
             log_event(db, labeler, "lease_lost", {"assignment": mine.id, "task": mine.task_id})
@@ -161,7 +176,8 @@ def claim_next(
         ).fetchone()[0]
         event = {"task": task_id, "kind": kind, "item": item}
         log_event(db, labeler, "claim", event | ({"gold_check": True} if check else {}))
-        return get_assignment(db, new_id)
+        # As stored (the statement above set every field): no statement to read it back.
+        return Assignment(new_id, task_id, kind, item, quiz, labeler, "active", stamp, until, order)
 
 
 def _gold_check(db: sqlite_utils.Database, labeler: str, kind: str, policy: QualityPolicy,
@@ -272,14 +288,17 @@ def counts(db: sqlite_utils.Database, labeler: str, overlap: dict[str, int]) -> 
                 [kind, kind],
             ).fetchone()[0]
         else:
-            waiting = db.execute(
+            # A finished hidden gold check counts as taken even on an item others had already
+            # filled (it was never among the open tasks): the count drops by one after a check
+            # as after production work, so it cannot tell them apart (docs/deployment.md).
+            waiting = max(0, db.execute(
                 """SELECT (SELECT coalesce(sum(n), 0) FROM task_counts
                            WHERE kind = ? AND quiz = '' AND full = 0)
                         - (SELECT count(*) FROM assignments a CROSS JOIN tasks t ON t.id = a.task_id
                            WHERE a.labeler = ? AND a.status != 'active' AND t.kind = ?
-                           AND t.quiz = '' AND t.full = 0)""",
+                           AND t.quiz = '' AND (t.full = 0 OR a.gold_check = 1))""",
                 [kind, labeler, kind],
-            ).fetchone()[0]
+            ).fetchone()[0])
         done = db.execute(
             # CROSS JOIN keeps SQLite on this labeler's assignments instead of scanning every
             # task of the kind (measured: 70 ms at a million open tasks).
@@ -297,14 +316,17 @@ def done_by_others(db: sqlite_utils.Database, task_id: int, labeler: str) -> int
 
 
 def mark_full_if_done(
-    db: sqlite_utils.Database, task_id: int, overlap: int, escalation: Rules | None = None
+    db: sqlite_utils.Database, task_id: int, overlap: int, escalation: Rules | None = None,
+    kind_item: tuple[str, str] | None = None,
 ) -> None:
     """Take a task out of the open index once `overlap` labelers finished it (more when
-    `escalation` finds their answers disputed)."""
+    `escalation` finds their answers disputed). `kind_item`: the task's, when known."""
     done, _live = _taken(db, task_id, "")
     if done < overlap:
         return
-    kind, item = db.execute("SELECT kind, item FROM tasks WHERE id = ?", [task_id]).fetchone()
+    if kind_item is None:
+        kind_item = db.execute("SELECT kind, item FROM tasks WHERE id = ?", [task_id]).fetchone()
+    kind, item = kind_item
     want = _wanted(db, kind, item, done, overlap, escalation)
     if done >= want:
         db.execute("UPDATE tasks SET full = 1 WHERE id = ?", [task_id])

@@ -15,15 +15,21 @@ from pathlib import Path
 from typing import IO, Any
 
 from store.errors import ImportFileError, Problems
+from store.text import one_line
 
 Progress = Callable[[int], None]
 
 
+NUL = "NUL character (U+0000)"
+
+
 def _check_text(path: str, line: int, record: dict[str, Any], bad_bytes: bool = False) -> None:
-    """Refuse text UTF-8 cannot hold, naming its field. With ``bad_bytes`` the line was decoded
+    """Refuse text UTF-8 cannot hold, and the NUL character, naming its field. With ``bad_bytes`` the line was decoded
     with surrogateescape, so a surrogate there is an invalid byte of the file, not a JSON escape."""
     for key, value in record.items():
         for text in (str(key), *_strings(value)):
+            if "\x00" in text:  # PostgreSQL text cannot hold it: refused on both backends
+                raise ImportFileError(path, line, one_line(str(key)), NUL)
             try:
                 text.encode("utf-8")
             except UnicodeEncodeError as exc:

@@ -21,7 +21,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from screens.host import Host
-from screens.registry import WORK, Work
+from screens.registry import WORK, Work, researcher_only
 from screens.too_small import TooSmallScreen, too_small
 from store.db import APP_BUSY_TIMEOUT_MS, set_guideline_version
 from store.dialect import dialect_of
@@ -381,12 +381,24 @@ class LabelDeskApp(Host):
         names), not even composed; they are told and stay where they are."""
         target = self.get_screen(screen) if isinstance(screen, str) and self.is_screen_installed(
             screen) else screen
-        if getattr(target, "RESEARCHER_ONLY", False) and self.role != "researcher":
-            self.notify("That screen is for researchers.", severity="error", markup=False)
-            from textual.await_complete import AwaitComplete
+        from textual.await_complete import AwaitComplete
 
+        if researcher_only(target) and self.role != "researcher":
+            self.notify("That screen is for researchers.", severity="error", markup=False)
+            return AwaitComplete()
+        if target in self.screen_stack:  # one installed screen stacked twice is never ready
             return AwaitComplete()
         return super().push_screen(screen, *args, **kwargs)
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, at most one in the stack and without Textual's fixed widget id:
+        ctrl+p with a palette under another screen, or while the last one was still being
+        removed, raised DuplicateIds and ended the app."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not any(
+                isinstance(s, CommandPalette) for s in self.screen_stack):
+            self.push_screen(CommandPalette())
 
     def action_toggle_turns(self) -> None:
         """Fold or unfold the earlier turns of the conversation on screen; a bell when there is
@@ -406,10 +418,10 @@ class LabelDeskApp(Host):
         topic = getattr(came_from, "HELP_TOPIC", "")
         if not self.is_screen_installed("help"):
             self.install_screen(HelpScreen(), name="help")
-        self.push_screen("help")
         help_screen = self.get_screen("help")
-        if isinstance(help_screen, HelpScreen):  # the keys first: the topic's place depends on them
-            help_screen.call_after_refresh(help_screen.show_keys, came_from, topic)
+        if isinstance(help_screen, HelpScreen):  # the keys in its first frame; the topic after them
+            help_screen.show_keys(came_from, topic)
+        self.push_screen("help")
 
     def work_screen(self, work: Work) -> Screen | None:
         """The installed screen for a kind of work, created on first use; None if not built."""

@@ -62,6 +62,8 @@ def value_text(value: Any) -> str:
         return "yes"
     if value is False:
         return "no"
+    if value == "na":  # stored as "na"; read as the guidelines and the README write it
+        return "n/a"
     return str(value)
 
 
@@ -74,7 +76,8 @@ def value_content(value: Any) -> Content:
         style = "bold $text-error"
     else:
         style = "bold $text-accent"
-    return Content.styled(value_text(value).ljust(3), style)
+    text = value_text(value)
+    return Content.styled(text.ljust(3) if len(text) < 3 else text + " ", style)  # n/a: a gap
 
 
 def field_row(field: Field, value: Any, label_width: int = 0) -> Content:
@@ -93,3 +96,15 @@ def field_row(field: Field, value: Any, label_width: int = 0) -> Content:
 
 def anchors_line(field: Field) -> str:
     return " · ".join(f"{value} {words}" for value, words in sorted(field.anchors.items()))
+
+
+def field_help_line(field: Field, *, with_help: bool = True) -> str:
+    """`[k] Label: help (asked when …)`: one field for `?` and F1, whether or not the schema
+    gives it a help text (every field is listed, so a key never goes unexplained)."""
+    text = f"[{field.key}] {field.label}" if with_help and field.key else field.label
+    if with_help and field.help:
+        text += f": {field.help}"
+    if field.when:
+        conditions = ", ".join(f"{k} = {value_text(v)}" for k, v in field.when.items())
+        text += f" (asked when {conditions})"
+    return text

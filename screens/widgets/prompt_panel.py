@@ -46,6 +46,7 @@ class PromptBody(VerticalScroll, can_focus=True):
     part = 0
 
     def show(self, text: str) -> None:
+        self.anchor(False)  # a plain prompt reads from its top
         self.text, self.part = text, 0
         self.action_part(0)
 
@@ -60,7 +61,10 @@ class PromptBody(VerticalScroll, can_focus=True):
         """A conversation: scrolled to its end, so the final user turn is in view at 80x24."""
         self.text, self.part = "", 0
         self.query_one("#prompt-text", Static).update(content)
-        self.call_after_refresh(self.scroll_end, animate=False)
+        # Anchored: stays at the end while the new content is laid out (a scroll_end after one
+        # refresh ran before the taller text was measured in a real terminal), until the
+        # labeler scrolls up to read earlier turns.
+        self.anchor()
 
 
 class PromptPanel(TurnsToggle, Vertical):
@@ -111,4 +115,4 @@ class PromptPanel(TurnsToggle, Vertical):
     def _refresh_title(self) -> None:
         title = getattr(self, "_title", Content("Prompt"))
         marker = "▶ " if self.collapsed else "▼ "
-        self.query_one("#prompt-title", Static).update(Content(marker) + title)
+        self.query_one("#prompt-title", Static).update(Content(marker) + title, layout=False)  # one row

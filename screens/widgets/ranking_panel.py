@@ -49,6 +49,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from screens.key_path import report
+from screens.widgets.focus_style import OwnFocusStyle
 from screens.widgets.ranking_rules import (
     COMPARISON_RULES,
     CRITERIA,
@@ -183,7 +184,7 @@ class RankingMessage(Message):
         return self.panel
 
 
-class RankingPanel(Widget, can_focus=True):
+class RankingPanel(OwnFocusStyle, Widget, can_focus=True):
     """Keyboard ranking of one task's outputs; reused from task to task via ``set_task``."""
 
     DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
@@ -234,6 +235,7 @@ class RankingPanel(Widget, can_focus=True):
         self.current = 0
         self.hint = ""
         self._footer_moving = False
+        self._status_shown: Content | None = None
         self._cards: list[OutputCard] = [OutputCard(n) for n in range(len(LETTERS))]
 
     @property
@@ -294,7 +296,11 @@ class RankingPanel(Widget, can_focus=True):
             card.show(output, current=index == self.current)
         for index, card in enumerate(self._cards):
             card.display = index < len(outputs)
-        self.set_class(len(outputs) in (2, 4), "-two-columns")
+        two_columns = len(outputs) in (2, 4)
+        if two_columns != self.has_class("-two-columns"):
+            # Only the outputs' grid reads the class: restyle it, not the panel's ~40 widgets.
+            self.set_class(two_columns, "-two-columns", update=False)
+            self.app.stylesheet.update_nodes([self, self.query_one("#outputs")], animate=True)
         # One line: the project's setting; how to weigh the criteria is one key away (w).
         self.query_one("#criterion", Static).update(Content.assemble(
             ("Rank by: ", "$text-muted"), Content(on_screen(self.criterion)),
@@ -350,7 +356,10 @@ class RankingPanel(Widget, can_focus=True):
         if builder.moving != self._footer_moving:
             self._footer_moving = builder.moving
             self.refresh_bindings()  # the Footer shows the move keys only in move mode
-        self.query_one("#status", Static).update(self._status(), layout=False)
+        status = self._status()
+        if status != self._status_shown:  # mostly empty: an unchanged row is not resent (~150 bytes)
+            self._status_shown = status
+            self.query_one("#status", Static).update(status, layout=False)
         self._show_heads()
 
     def _status(self) -> Content:
@@ -374,11 +383,24 @@ class RankingPanel(Widget, can_focus=True):
 
     # -- keys ------------------------------------------------------------------------------
 
+    def _tell(self, hint: str) -> None:
+        """A key that could not apply: a bell and why, on the host screen's one status line
+        (`refuse`) when it has one, so no second line keeps an older hint; else on the panel's."""
+        refuse = getattr(self.screen, "refuse", None)
+        if refuse is not None:
+            refuse(hint)
+            hint = ""
+        else:
+            self.app.bell()
+        if hint != self.hint:
+            self.hint = hint
+            self._show_ranking()
+
     def _apply(self, outcome: Outcome, tie_before: bool | None = None) -> None:
-        self.hint = outcome.hint
+        self.hint = ""
         self._show_ranking()
         if outcome.hint and not outcome.changed:
-            self.app.bell()  # the key could not apply; the hint says why
+            self._tell(outcome.hint)  # the key could not apply; the hint says why
         if outcome.changed or (tie_before is not None and tie_before != self.builder.pending_tie):
             report(self, self.Changed(self, self.builder.ranking))
 
@@ -389,13 +411,17 @@ class RankingPanel(Widget, can_focus=True):
             event.prevent_default()
             self._apply(self.builder.letter(character))
 
+    def typed_keys(self) -> list[tuple[str, str]]:
+        """The keys this panel reads itself, for F1 (screens/key_help.py)."""
+        count = len(self.builder.outputs) or len(LETTERS)
+        letters = f"{LETTERS[0]}–{LETTERS[count - 1]}" if count > 1 else LETTERS[0]
+        return [(letters, "Place an output, best first")]
+
     def explain_key(self, event: events.Key) -> str:
         """Why a key did nothing (the screen rings the bell and shows it)."""
         character = event.character or ""
         if len(character) == 1 and character.isalpha():
-            self.hint = self.builder.letter(character).hint  # a letter with no output: says so
-            self._show_ranking()
-            return self.hint
+            return self.builder.letter(character).hint  # a letter with no output: says so
         return ""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -434,9 +460,7 @@ class RankingPanel(Widget, can_focus=True):
     def action_submit(self) -> None:
         missing = self.builder.missing_hint()
         if missing:
-            self.hint = missing
-            self._show_ranking()
-            self.app.bell()
+            self._tell(missing)
             return
         self.builder.moving = False
         self.hint = ""

@@ -6,6 +6,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from tests.conftest import write_jsonl
 from tui.cli import cli
 
 RANKING = [["q-a"], ["q-b", "q-c"], ["q-d"]]
@@ -31,7 +32,7 @@ def project(db_path, tmp_path):
     (tmp_path / "p.jsonl").write_text(json.dumps({"id": "q", "text": "Which is right?"}) + "\n")
     (tmp_path / "o.jsonl").write_text("".join(
         json.dumps({"id": f"q-{x}", "prompt_id": "q", "text": f"answer {x}"}) + "\n" for x in "abcd"))
-    (tmp_path / "l.jsonl").write_text("".join(json.dumps(r) + "\n" for r in LABELS))
+    write_jsonl(tmp_path / "l.jsonl", LABELS)
     for kind in ("prompts", "outputs", "labels"):
         r = run("import", kind, tmp_path / f"{kind[0]}.jsonl")
         assert r.exit_code == 0, r.output
@@ -66,6 +67,17 @@ def test_margins_come_from_the_config(project, tmp_path):
     cfg.write_text('[comparison]\nstrength_levels = ["much better", "a bit better"]\nstrength_margins = [1, 0]\n')
     r = project("export", "pairs", "--out", "-", "--config", cfg)
     assert r.exit_code == 1 and "'better' is not one of [comparison] strength_levels" in r.output
+
+
+def test_a_strength_that_does_not_fit_the_ranking_stops_the_export(project, tmp_path):
+    path = tmp_path / "three.jsonl"
+    path.write_text(json.dumps({"labeler": "ann", "task": "ranking", "item": "q", "field": "strength",
+                                "value": ["better", "better", "better"]}) + "\n")
+    assert project("import", "labels", path, "--replace").exit_code == 0
+    r = project("export", "pairs", "--out", "-")
+    assert r.exit_code == 1
+    assert r.output.strip().splitlines()[-1] == (
+        "Error: ranking.strength of ann on q: 3 levels for the 2 boundaries of the ranking")
 
 
 @pytest.mark.parametrize("body, problem", [

@@ -16,7 +16,7 @@ from tests.screens.screen_text import screen_text
 
 TURNS = [
     {"role": "system", "content": "You are a bicycle shop assistant."},
-    {"role": "user", "content": "My brake squeals."},
+    {"role": "user", "content": "My brake squeals. " * 12},
     {"role": "assistant", "content": "Have you cleaned the rims?"},
     {"role": "user", "content": "Yes, yesterday."},
     {"role": "assistant", "content": "Then check the pad angle."},
@@ -65,7 +65,8 @@ async def test_the_comparison_screen_shows_the_conversation(db, tmp_path):
         await press_settled(pilot, "ctrl+r")
         shown = screen_text(app)
         assert "all 6 turns (ctrl+r folds)" in shown and "earlier turns folded" not in shown
-        assert "▶ User (the outputs answer this turn): How?" in shown  # still in view
+        # Taller than the panel now: shown from its end, so the turn to answer stays in view.
+        assert "▶ User (the outputs answer this turn): How?" in shown and "bicycle shop" not in shown
         await press_settled(pilot, "ctrl+r")
         assert "3 earlier turns folded" in screen_text(app)
 

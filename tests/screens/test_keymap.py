@@ -103,3 +103,22 @@ async def test_remapped_keys_work_and_show_in_footer_and_help(make_app, sample_d
         assert "^b  Skip" in listed.replace("ctrl+b", "^b") and "Next step" in listed
         await pilot.press("escape", "ctrl+b")
         assert screen.query_one(SkipPanel).is_open
+
+
+async def test_home_shows_the_remapped_work_keys(make_app, sample_db):
+    """The home menu's `[c]` followed the registry, not the keymap: remapped, it lied."""
+    keys_dir = Path(os.environ["LABELDESK_CONFIG_DIR"])
+    keys_dir.mkdir(parents=True, exist_ok=True)
+    (keys_dir / "keys.toml").write_text('"home.comparison" = "k"\n"home.toxicity" = "ctrl+t"\n')
+    app = make_app("alice")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        from textual.widgets import OptionList
+
+        options = app.screen.query_one("#work", OptionList)
+        texts = [str(options.get_option_at_index(n).prompt) for n in range(options.option_count)]
+        assert any(t.startswith("[k] Comparisons") for t in texts), texts
+        assert any(t.startswith("[^t] Toxicity") for t in texts), texts
+        assert not any(t.startswith("[c] ") for t in texts), texts
+        await pilot.press("k")
+        assert isinstance(app.screen, ComparisonScreen)

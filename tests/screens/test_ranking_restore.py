@@ -12,7 +12,7 @@ import pytest
 from screens.comparison import ComparisonScreen
 from screens.toxicity import ToxicityScreen
 from screens.widgets.ranking_panel import RankingPanel
-from tests.screens.burst import MODES, burst, script, settle
+from tests.screens.burst import MODES, burst, script, until_idle
 from tests.screens.test_input_path import Bells, as_letters, stored
 from tui.config import Config
 
@@ -38,7 +38,7 @@ async def restarted(make_app, keys, *, config=None, size=(100, 40)):
         await burst(app, pilot, keys)
     again = make_app("alice", config=config)
     async with again.run_test(size=size) as pilot:
-        await settle(again, pilot)
+        await until_idle(again, pilot)
         yield again, pilot
 
 
@@ -112,3 +112,30 @@ async def test_a_full_ranking_typed_out_rings_nothing_and_says_nothing(make_app,
         await MODES[mode](app, pilot, script("\r"))
     assert as_letters(sample_db, "p1", stored(sample_db, "ranking", "p1")["ranking"]) == [
         "BA", "C"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_one_line_says_why_a_ranking_key_did_nothing(make_app, sample_db, mode):
+    """The latest refusal only, on the screen's status line; a change clears it; the rating
+    warning keeps the panel's line to itself, whole at 80 columns."""
+    from screens.widgets.status_line import StatusLine
+    from tests.screens.screen_text import screen_text
+
+    app = make_app("alice", config=comparison_config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await burst(app, pilot, ["c", "greater_than_sign", *script("6l4l2\r")])  # A > B > C
+        panel = app.screen.query_one(RankingPanel)
+        line = app.screen.query_one(StatusLine)
+        await MODES[mode](app, pilot, ["z"])
+        assert line.said == "No output z here (A–C)"
+        await MODES[mode](app, pilot, ["C"])  # starts anew: C, rated 2, first
+        assert line.said == ""
+        await MODES[mode](app, pilot, ["C"])
+        assert line.said.startswith("C is already placed")
+        await MODES[mode](app, pilot, ["B", "equals_sign", "equals_sign"])  # C > B = A, then =
+        assert line.said.startswith("All placed: press m")
+        text = screen_text(app)
+        assert "No output z" not in text and "already placed" not in text
+        assert text.count("All placed") == 1
+        warning = str(panel.query_one("#status").render())
+        assert warning.startswith("⚠ ") and warning.endswith("(+1 more)") and warning in text

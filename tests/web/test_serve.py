@@ -144,3 +144,17 @@ def test_a_hostile_browser_cannot_crash_or_hold_the_app(served):
     finally:
         conn.close()
     assert any("summarization" in data for (data,) in drafts), drafts
+
+
+def test_a_socket_it_cannot_listen_on_is_one_line(tmp_path):
+    from store.db import open_db
+    from store.roster import add_labeler
+    from tests.cli.subproc import labeldesk_here, one_line_error
+
+    db = open_db(tmp_path / "desk.db")
+    add_labeler(db, "rhea", "researcher")
+    db.close()
+    where = tmp_path / "missing" / "web.sock"
+    line = one_line_error(labeldesk_here("serve", "--socket", str(where), "--db",
+                                         str(tmp_path / "desk.db"), env={"LABELDESK_LABELER": "rhea"}))
+    assert line.startswith(f"Error: cannot listen on {where}: ")

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from tui.cli import common, export_group, stderr_progress, user_errors, write_jsonl
+from tui.cli_shared import common, export_group, stderr_progress, user_errors, write_jsonl
 from tui.context import parse_since, require_researcher, resolve
 
 out_option = click.option("--out", required=True, metavar="FILE|-|DIR",

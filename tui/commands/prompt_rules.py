@@ -11,7 +11,7 @@ from typing import TextIO
 
 import click
 
-from tui.cli import common, import_message, progress_bar, user_errors
+from tui.cli_shared import common, import_group, import_message, progress_bar, user_errors
 from tui.context import require_researcher, resolve
 
 
@@ -86,6 +86,4 @@ def _write_report(out: TextIO, summary: dict, spool: TextIO) -> None:
 
 
 def register(cli: click.Group) -> None:
-    import_group = cli.commands["import"]
-    assert isinstance(import_group, click.Group)
     import_group.add_command(import_prompts)
