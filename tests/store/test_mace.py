@@ -153,3 +153,14 @@ def test_gold_items_keep_their_class_and_inform_competence():
     result = mace(it, lb, ans, n_items=4, n_labelers=2, n_classes=2, gold={0: 1})
     assert result.posterior[0].tolist() == [0.0, 1.0]
     assert result.competence[1] > result.competence[0]
+
+
+def test_the_most_likely_restart_is_kept():
+    """Of the restarts, the one with the highest log likelihood wins (the first restart is
+    one of ten: the winner of ten is at least as likely, here strictly more)."""
+    it, lb, ans, _ = simulated()
+    args = dict(n_items=N_ITEMS, n_labelers=9, n_classes=N_CLASSES, max_iter=1, burn_in=None,
+                seed=3)
+    one = mace(it, lb, ans, **args, restarts=1)
+    ten = mace(it, lb, ans, **args, restarts=10)
+    assert ten.log_likelihood > one.log_likelihood
