@@ -293,3 +293,24 @@ def test_the_pause_rule_at_its_exact_thresholds(checks, agree, status):
     tally = Tally(checks=checks, flag_agree=agree, flag_n=10)
     assert tally.agreement == agree / 10
     assert judge(tally, policy)[0] == status
+
+
+def test_scoring_skips_a_field_gone_from_the_schema_and_lets_a_bug_through():
+    """`except Exception` around the schema lookup left an answer unscored without a word
+    whatever went wrong; only a field the schema no longer has is skipped now."""
+    from store.quality.scoring import Tally, score
+    from store.schema import load_schema
+
+    gold = {("output", "o1", "gone_field"): 3, ("output", "o1", "rating"): 3}
+    tally = Tally()
+    score(tally, [["output", "o1", "gone_field", 1], ["output", "o1", "rating", 3]], gold,
+          load_schema())
+    assert tally.checks == 1 and tally.rating_diffs == [0]  # the known field scored
+
+    class Broken:
+        def field(self, task, name):
+            raise RuntimeError("a bug in the schema")
+
+    broken = Broken()  # kept alive: the kind cache is keyed by the schema's id
+    with pytest.raises(RuntimeError, match="a bug in the schema"):
+        score(Tally(), [["output", "o1", "rating", 3]], gold, broken)

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from store.consensus.mace import _e_step, _Labels, _m_step, _Params, mace
+from tests.conftest import reference_library
 
 DS_1979 = Path(__file__).parents[1] / "data" / "dawid_skene_1979.txt"
 GOOD = (0.9, 0.85, 0.8, 0.75, 0.7)  # competences of the honest labelers
@@ -58,8 +59,8 @@ def crowd_kit(items, labelers, answers, *, method: str, n_iter: int):
 
     crowd-kit 1.4 reads its strategy counts in sorted order of worker and label but its
     parameters in order of first appearance, so it is handed codes in which the two agree."""
-    pd = pytest.importorskip("pandas")
-    crowdkit = pytest.importorskip("crowdkit.aggregation")
+    pd = reference_library("pandas")
+    crowdkit = reference_library("crowdkit.aggregation")
     workers, worker_names = pd.factorize(pd.Series(labelers))
     labels, label_names = pd.factorize(pd.Series(answers))
     frame = pd.DataFrame({"task": items, "worker": workers, "label": labels})
@@ -164,3 +165,12 @@ def test_the_most_likely_restart_is_kept():
     one = mace(it, lb, ans, **args, restarts=1)
     ten = mace(it, lb, ans, **args, restarts=10)
     assert ten.log_likelihood > one.log_likelihood
+
+
+def test_a_missing_reference_library_fails_under_ci(monkeypatch):
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must run this test"):
+        reference_library("no_such_reference_library")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        reference_library("no_such_reference_library")
