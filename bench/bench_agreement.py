@@ -69,7 +69,9 @@ def _ranking(rng: np.random.Generator, item: str) -> list[list[str]]:
     return groups
 
 
-def generate(path: Path, seed: int = 0) -> dict:
+def generate(path: Path, seed: int = 0, *, labelers_n: int = LABELERS,
+             per_labeler: int = PER_LABELER_PER_FIELD) -> dict:
+    """`labelers_n` labelers (a multiple of PER_ITEM), `per_labeler` labels each per field."""
     schema = load_schema()
     rng = np.random.default_rng(seed)
     db = open_db(path)
@@ -77,8 +79,8 @@ def generate(path: Path, seed: int = 0) -> dict:
     db.conn.execute("PRAGMA synchronous = OFF")
     db.conn.execute("PRAGMA cache_size = -262144")
     stamp = now()
-    labelers = [f"labeler{i:03d}" for i in range(LABELERS)]
-    n_items = LABELERS * PER_LABELER_PER_FIELD // PER_ITEM
+    labelers = [f"labeler{i:03d}" for i in range(labelers_n)]
+    n_items = labelers_n * per_labeler // PER_ITEM
     rows = gold_rows = 0
     started = time.perf_counter()
     for key in FIELDS:
@@ -86,10 +88,10 @@ def generate(path: Path, seed: int = 0) -> dict:
         field = schema.field(task, name)
         prefix = {"output": "o", "toxicity": "t"}.get(task, "p")
         batch = []
-        for block in range(0, n_items, LABELERS // PER_ITEM):
+        for block in range(0, n_items, labelers_n // PER_ITEM):
             # Each block of 100 items spreads all 500 labelers over it, five to an item.
-            order = rng.permutation(LABELERS)
-            for offset in range(LABELERS // PER_ITEM):
+            order = rng.permutation(labelers_n)
+            for offset in range(labelers_n // PER_ITEM):
                 item = f"{prefix}{block + offset}"
                 if field.kind == "ranking":
                     truth = _ranking(rng, item)
@@ -117,7 +119,7 @@ def generate(path: Path, seed: int = 0) -> dict:
     return {
         "labels": rows,
         "gold_labels": gold_rows,
-        "labelers": LABELERS,
+        "labelers": labelers_n,
         "fields": len(FIELDS),
         "generate_seconds": round(time.perf_counter() - started, 1),
     }

@@ -70,12 +70,19 @@ async def run(rounds: int, size: tuple[int, int]) -> dict:
                 await pilot.press("g", *"summ", "enter")
                 await pilot.pause()
                 kinds["step"].append(await press(app, "enter"))
+                # A rating completes an output and moves on to the next one
+                # (`advance_after_rating`); the last output's rating moves to the ranking step.
                 for n in range(K):
-                    kinds["score_digit"].append(await press(app, str(1 + n % 7)))
                     kinds["score_flag"].append(await press(app, "f"))
                     kinds["next_output"].append(await press(app, "l"))
-                kinds["ranking_step"].append(await press(app, "enter"))
+                    kinds["next_output"].append(await press(app, "h"))
+                    digit = await press(app, str(1 + n % 7))
+                    kinds["score_digit" if n < K - 1 else "ranking_step"].append(digit)
+                # Enter accepts the ranking suggested from the ratings and submits.
                 kinds["submit_to_next_task"].append(await press(app, "enter"))
+                done = db.execute("SELECT count(*) FROM assignments WHERE status = 'done'")
+                if done.fetchone()[0] != len(kinds["submit_to_next_task"]):
+                    raise RuntimeError("a comparison was not submitted: the key script is stale")
         db.conn.close()
     return {kind: summary(samples) for kind, samples in kinds.items()}
 
@@ -83,9 +90,13 @@ async def run(rounds: int, size: tuple[int, int]) -> dict:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--sizes", nargs="+", default=["80x24", "160x48"])
     parser.add_argument("--no-save", action="store_true")
     args = parser.parse_args(argv if argv is not None else [])
-    sizes = {f"{w}x{h}": asyncio.run(run(args.rounds, (w, h))) for w, h in [(80, 24), (160, 48)]}
+    sizes = {}
+    for name in args.sizes:
+        width, height = (int(n) for n in name.split("x"))
+        sizes[name] = asyncio.run(run(args.rounds, (width, height)))
     for name, results in sizes.items():
         print(name)
         for kind, row in results.items():

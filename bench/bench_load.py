@@ -60,6 +60,26 @@ def build(db_path: Path | str, work: Path, prompts: int, labelers: list[str]) ->
     db.conn.close()
 
 
+class RoundTrips:
+    """Statements sent to the PostgreSQL server by this process (each one round trip):
+    `store.pg`'s cursor and its one-round-trip scripts, counted."""
+
+    n = 0
+
+    @classmethod
+    def count(cls) -> None:
+        from store import pg
+
+        for owner, name in ((pg.Cursor, "execute"), (pg.Cursor, "executemany"), (pg.Connection, "run")):
+            real = getattr(owner, name)
+
+            def counted(self, *args, _real=real, **kwargs):
+                cls.n += 1
+                return _real(self, *args, **kwargs)
+
+            setattr(owner, name, counted)
+
+
 def labeler(db_path: str, name: str, overlap: int, seconds: float, go, out) -> None:
     """One labeler process: its successful submits, latencies and errors go to ``out``. It
     says it is connected (``out``), then labels from the start time ``go`` brings for
@@ -67,6 +87,9 @@ def labeler(db_path: str, name: str, overlap: int, seconds: float, go, out) -> N
     schema = load_schema()
     db = open_db(db_path, migrate=False)
     dialect_of(db).set_busy_timeout(db, APP_BUSY_TIMEOUT_MS)
+    if dialect_of(db).name == "postgresql":
+        RoundTrips.count()
+    trips = {"claim": 0, "submit": 0}
     out.put("ready")
     start = go.get()
     stop = start + seconds
@@ -80,17 +103,19 @@ def labeler(db_path: str, name: str, overlap: int, seconds: float, go, out) -> N
         time.sleep(0.001)
     while time.time() < stop:
         try:
-            t0 = time.perf_counter()
+            t0, n0 = time.perf_counter(), RoundTrips.n
             a = retry_busy(claim_next, db, name, "comparison", overlap=overlap)
             claim_ms.append((time.perf_counter() - t0) * 1000)
+            trips["claim"] += RoundTrips.n - n0
             if a is None:
                 emptied = True
                 break
             values = [LabelValue("ranking", a.item, "ranking", [[o] for o in a.order])]
             values += [LabelValue("output", o, "rating", 1 + i) for i, o in enumerate(a.order)]
-            t0 = time.perf_counter()
+            t0, n0 = time.perf_counter(), RoundTrips.n
             retry_busy(submit, db, a.id, values, seconds=1.0, schema=schema, overlap=overlap)
             submit_ms.append((time.perf_counter() - t0) * 1000)
+            trips["submit"] += RoundTrips.n - n0
             done.append(a.id)
         except sqlite3.OperationalError as exc:
             if fault_kind(exc) != "busy":
@@ -100,7 +125,7 @@ def labeler(db_path: str, name: str, overlap: int, seconds: float, go, out) -> N
             errors.append(traceback.format_exc(limit=3))
     db.conn.close()
     out.put({"name": name, "end": time.time(), "done": done, "submit_ms": submit_ms, "claim_ms": claim_ms,
-             "errors": errors, "busy_notes": busy_notes,
+             "errors": errors, "busy_notes": busy_notes, "trips": trips,
              "emptied": emptied})
 
 
@@ -231,6 +256,10 @@ def measure(processes: int, args: argparse.Namespace, cluster) -> dict:
         "claim_ms_p50": round(percentile(claims, 50), 1),
         "claim_ms_p99": round(percentile(claims, 99), 1),
         "queue_emptied": any(r["emptied"] for r in reports),
+        # PostgreSQL: statements sent per claim and per submit, busy retries included (SQLite
+        # runs in the process: none).
+        "round_trips_per_claim": round(sum(r["trips"]["claim"] for r in reports) / max(1, len(claims)), 1),
+        "round_trips_per_submit": round(sum(r["trips"]["submit"] for r in reports) / max(1, len(submits)), 1),
         "load_average_before": load_before,
         "checks": checks,
         "ok": ok,

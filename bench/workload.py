@@ -45,21 +45,23 @@ def build_db(path: Path, n: int, *, labelers=("ana",), output_chars=600, kinds=t
 
 
 def app_in_pty(db_path: Path, tmp: Path, *config_lines: str, labeler: str = "ana",
-               terminal=None, size: tuple[int, int] = (100, 30)):
+               terminal=None, size: tuple[int, int] = (100, 30), launcher: tuple[str, ...] = (),
+               env: dict[str, str] | None = None):
     """`labeldesk app` for `labeler` on `db_path` in a real pty of `size` (columns, rows), with a
     config file of `config_lines` if any; data dir under `tmp`. `terminal` is the class to run
-    it in: bench.pty_run.Pty by default, or its Typist."""
+    it in: bench.pty_run.Pty by default, or its Typist. `launcher` goes between Python and
+    `-m tui.cli` (`("-m", "bench.counted")` counts re-layouts); `env` adds to the environment."""
     import sys
 
     from bench.pty_run import Pty
 
     root = Path(__file__).resolve().parents[1]
-    argv = [sys.executable, "-m", "tui.cli", "app", "--db", str(db_path), "--labeler", labeler]
+    argv = [sys.executable, *launcher, "-m", "tui.cli", "app", "--db", str(db_path), "--labeler", labeler]
     if config_lines:
         (tmp / "config.toml").write_text("\n".join(config_lines) + "\n")
         argv += ["--config", str(tmp / "config.toml")]
     env = {"PYTHONPATH": str(root), "LABELDESK_DATA_DIR": str(tmp / "data"),
-           "LABELDESK_CONFIG_DIR": str(tmp / "config")}
+           "LABELDESK_CONFIG_DIR": str(tmp / "config"), **(env or {})}
     cols, rows = size
     return (terminal or Pty)(argv, env=env, cwd=str(root), cols=cols, rows=rows)
 

@@ -23,6 +23,7 @@ from textual.widgets import Static
 from screens.faults import attempt
 from screens.host import Host
 from screens.key_path import OrderedScreen
+from screens.widgets.conversation import PromptStatic
 from screens.widgets.few_shot import render_prompt
 from screens.widgets.footer import Footer
 from screens.widgets.safe_text import safe_content
@@ -51,7 +52,6 @@ def shown_value(value: Any, numbers: dict[str, str]) -> str:
 
 
 class AdjudicationScreen(OrderedScreen):
-    RESEARCHER_ONLY = True  # tui.app.LabelDeskApp.push_screen refuses it to labelers
     app: Host  # the typed view of self.app (screens.host)
     CSS_PATH = "adjudication.tcss"
     HELP_TOPIC = "keys"
@@ -81,12 +81,18 @@ class AdjudicationScreen(OrderedScreen):
     def compose(self) -> ComposeResult:
         yield Static(id="adj-title")
         with VerticalScroll(id="adj-context"):
-            yield Static(id="adj-prompt")
+            yield PromptStatic(id="adj-prompt")
             yield Static(id="adj-outputs")
         with VerticalScroll(id="adj-rows-box"):
             yield Static(id="adj-rows")
         yield Static(id="adj-status")
         yield Footer()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # With no disputed item on screen only the way home applies: the rest is not shown.
+        if action != "home" and self.case is None:
+            return False
+        return True
 
     def on_screen_resume(self) -> None:
         if self.app.role != "researcher":
@@ -110,6 +116,7 @@ class AdjudicationScreen(OrderedScreen):
                             app.db, self.case, app.labeler)[1]
             self._restore(draft or {})
         self.refresh_case()
+        self.refresh_bindings()
 
     # A decision in progress is kept in the database on every change (a few keys an item), so a
     # dropped connection or a kill loses none of it.
@@ -144,8 +151,8 @@ class AdjudicationScreen(OrderedScreen):
         rules = ", ".join(sorted({f.rule for f in d.findings}))
         self.query_one("#adj-title", Static).update(Content.assemble(
             ("Dispute", "bold"), f" {on_screen(d.item)} · {d.kind} · {d.labelers} labelers · {rules}"))
-        self.query_one("#adj-prompt", Static).update(
-            render_prompt(case.prompt.text, case.prompt.style or "plain"))
+        self.query_one("#adj-prompt", PromptStatic).show_prompt(
+            render_prompt(case.prompt.text, case.prompt.style or "plain"), case.prompt.messages)
         outputs = Content("\n").join(
             Content.assemble((f"{o.letter}. ", "bold"), safe_content(o.text)) for o in case.outputs)
         self.query_one("#adj-outputs", Static).update(outputs)
@@ -245,8 +252,16 @@ class AdjudicationScreen(OrderedScreen):
             self.show_rows()
 
     def action_take_consensus(self) -> None:
-        if self.current is not None and self.case is not None:
-            self._set(self.case.consensus.get(self.current))
+        if self.current is None or self.case is None:
+            return
+        consensus = self.case.consensus.get(self.current)
+        if consensus is None:
+            self.app.bell()
+            self.notify(f"No consensus on {self._row_name(self.current)}: the labelers are split "
+                        "(take one answer with A–I or set your own).", severity="warning",
+                        markup=False)
+            return
+        self._set(consensus)
 
     def action_next_reason(self) -> None:
         self.reason = 0 if self.reason is None else (self.reason + 1) % len(adjudication.REASONS)

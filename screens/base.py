@@ -36,7 +36,14 @@ class WorkScreen(OrderedScreen):
     KIND = ""
     DRAFT_DELAY = 0.8  # seconds after the first unsaved change; the spec allows ~1 s of loss
 
-    BINDINGS = [Binding("escape", "home", "Home", id="work.home")]
+    BINDINGS = [
+        Binding("escape", "home", "Home", id="work.home"),
+        # One skip key on every work screen. F4: every terminal and browser terminal sends it,
+        # no browser keeps it for itself (ctrl+w/t/n), and no text field types or edits with it
+        # (ctrl+k deletes to the end of a line in Textual's Input and TextArea).
+        Binding("f4", "skip", "Skip", id="work.skip"),
+    ]
+    SKIPPABLE = False  # True where the screen can skip its task (screens.widgets.skip_panel)
 
     def __init__(self) -> None:
         super().__init__()
@@ -59,7 +66,7 @@ class WorkScreen(OrderedScreen):
         app = self.app
         return TaskSession(app.db, app.labeler, self.KIND, overlap=app.config.overlap(self.KIND),
                            lease_seconds=app.config.lease_seconds, schema=app.schema,
-                           busy_bound=app.busy_bound, policy=app.quality,  # [h16]
+                           busy_bound=app.busy_bound, policy=app.quality,
                            escalation=app.config.escalation)
 
     @property
@@ -79,6 +86,11 @@ class WorkScreen(OrderedScreen):
         else:
             self.renew_lease()
         # then OrderedScreen's: ready, and the keys kept meanwhile are replayed
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "skip":
+            return self.SKIPPABLE and self.view is not None  # no task, nothing to skip: hidden
+        return True
 
     def on_screen_suspend(self) -> None:
         self.flush_drafts()
@@ -272,7 +284,7 @@ class WorkScreen(OrderedScreen):
         return True
 
     def note_input(self) -> None:
-        """[h16 active time] A key or paste reached this screen (LabelDeskApp._take)."""
+        """A key or paste reached this screen (LabelDeskApp._take)."""
         if self._session is not None:
             self._session.note_input()
 

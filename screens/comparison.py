@@ -19,6 +19,7 @@ from textual.content import Content
 from textual.widgets import ContentSwitcher, Static
 
 from screens.base import WorkScreen
+from screens.key_help import KeyGroup, panel_group
 from screens.key_path import focus_now
 from screens.widgets.footer import Footer
 from screens.widgets.instruction_panel import InstructionPanel
@@ -51,7 +52,6 @@ class ComparisonScreen(SkipHandling, WorkScreen):
                 show=False),
         Binding("ctrl+t", "toggle_prompt", "Fold prompt", id="comparison.toggle_prompt",
                 show=False),
-        Binding("ctrl+k", "skip", "Skip", id="comparison.skip"),
         Binding("exclamation_mark", "flag", "Flag", id="comparison.flag"),
     ]
 
@@ -101,13 +101,20 @@ class ComparisonScreen(SkipHandling, WorkScreen):
 
     def on_resize(self, event) -> None:
         # Under 24 rows the prompt keeps one line (Tab reaches it to scroll, ctrl+t folds it).
-        self.set_class(event.size.height < 24, "-short")
+        short = event.size.height < 24
+        self.set_class(short, "-short")
+        # The body scrolls within what the panel shows (35% of the screen less its title and
+        # border): taller, the panel would cut its end off where no scrolling reaches, and the
+        # last turn of a conversation (shown scrolled to its end) would be cut.
+        body = self.query_one("#prompt-body")
+        body.styles.max_height = 1 if short else max(1, min(12, int(event.size.height * 0.35) - 2))
 
     # -- the task ------------------------------------------------------------------------------
     def show_task(self, view: TaskView, draft: dict[str, Any]) -> None:
         self.outputs = shown(view.outputs)
         self.query_one(PromptPanel).set_prompt(
-            view.prompt.text, prompt_id=view.prompt.id, style=view.prompt.style
+            view.prompt.text, prompt_id=view.prompt.id, style=view.prompt.style,
+            messages=view.prompt.messages,
         )
         if self.instruction is not None:
             self.instruction.set_answers(draft.get("instruction"))
@@ -247,6 +254,7 @@ class ComparisonScreen(SkipHandling, WorkScreen):
 
     @on(RankingPanel.Changed)
     def _ranked(self, event: RankingPanel.Changed) -> None:
+        self.say(Content(""))  # an older hint no longer applies
         self._keep_ranking(event)
         self.pending_tie = event.panel.builder.pending_tie
         self.changed()
@@ -255,10 +263,6 @@ class ComparisonScreen(SkipHandling, WorkScreen):
     def _ranking_submitted(self, event: RankingPanel.Submitted) -> None:
         self._keep_ranking(event)
         self.action_finish_step()
-
-    @on(RankingPanel.SkipRequested)
-    def _skip_requested(self) -> None:
-        self.action_skip()
 
     @on(RankingPanel.FlagToggled)
     def _flag_toggled(self) -> None:
@@ -285,6 +289,12 @@ class ComparisonScreen(SkipHandling, WorkScreen):
     def action_toggle_prompt(self) -> None:
         self.query_one(PromptPanel).toggle()
 
+    # -- keys for F1 ---------------------------------------------------------------------------
+    def key_groups(self) -> list[KeyGroup]:
+        """Each step's keys, the step on screen first (screens/key_help.py)."""
+        steps = sorted(self.steps, key=lambda step: step != self.step)
+        return [panel_group(f"{STEP_TITLES[step]} step", self.query_one(f"#{step}")) for step in steps]
+
     # -- lines ---------------------------------------------------------------------------------
     def _show_title(self) -> None:
         if self.view is None:
@@ -294,7 +304,8 @@ class ComparisonScreen(SkipHandling, WorkScreen):
             f"  {len(self.outputs)} outputs" if self.outputs else "",
             ("  ⚑ flagged for review" if self.flagged else "", "bold $text-warning"),
         )
-        self.query_one("#task-title", Static).update(title)
+        # Both lines are one row the screen's width whatever they say: no re-layout.
+        self.query_one("#task-title", Static).update(title, layout=False)
         parts: list[Any] = []
         for n, step in enumerate(self.steps, start=1):
             if parts:
@@ -302,7 +313,7 @@ class ComparisonScreen(SkipHandling, WorkScreen):
             style = "bold reverse" if step == self.step else "$text-muted"
             parts.append((f" {n} {STEP_TITLES[step]} ", style))
         parts.append(("  < > step · F1 keys", "$text-muted"))
-        self.query_one("#steps-bar", Static).update(Content.assemble(*parts))
+        self.query_one("#steps-bar", Static).update(Content.assemble(*parts), layout=False)
 
 
 __all__ = ["ComparisonScreen"]

@@ -17,6 +17,7 @@ import time
 from typing import Any
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -36,6 +37,14 @@ from store.text import on_screen as safe
 COLUMNS = ("labeler", "status", "screening", "gold", "agreement", "95% CI", "competence", "today",
            "week", "active s", "fast")
 STATUS_ORDER = {"paused": 0, "warn": 1, "too_few": 2, "ok": 3}
+# Left out below `WIDE` columns, so an 80-column terminal shows whole columns instead of a table
+# cut after "today" (`labeldesk quality` and the row's Enter view have them all).
+NARROW_DROPS = ("screening", "95% CI", "active s")
+WIDE = 100
+
+
+def shown_columns(width: int) -> tuple[str, ...]:
+    return COLUMNS if width >= WIDE else tuple(c for c in COLUMNS if c not in NARROW_DROPS)
 
 
 def _f(value, digits: int = 2) -> str:
@@ -76,7 +85,6 @@ def age(seconds: float) -> str:
 
 
 class DashboardScreen(ComputingScreen):
-    RESEARCHER_ONLY = True  # tui.app.LabelDeskApp.push_screen refuses it to labelers
     app: Host  # the typed view of self.app (screens.host)
     DOING = "read the quality report"
     CSS_PATH = "dashboard.tcss"
@@ -109,8 +117,20 @@ class DashboardScreen(ComputingScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.columns: tuple[str, ...] = ()
+        self.set_columns(self.app.size.width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if shown_columns(event.size.width) != self.columns:
+            self.set_columns(event.size.width)
+            if self.report["labelers"]:
+                self.fill()
+
+    def set_columns(self, width: int) -> None:
         table = self.query_one(DataTable)
-        for column in COLUMNS:
+        table.clear(columns=True)
+        self.columns = shown_columns(width)
+        for column in self.columns:
             table.add_column(column, key=column)
 
     def on_screen_resume(self) -> None:
@@ -173,8 +193,9 @@ class DashboardScreen(ComputingScreen):
         table.clear()
         rows = [(name, *row_cells(name, entry)) for name, entry in self.report["labelers"].items()]
         rows.sort(key=lambda r: r[2][self.sort_column], reverse=self.descending)
+        shown = [COLUMNS.index(c) for c in self.columns]
         for name, cells, _keys in rows:
-            table.add_row(*(Text(safe(c)) for c in cells), key=name)
+            table.add_row(*(Text(safe(cells[i])) for i in shown), key=name)
         if selected is not None and selected in self.report["labelers"]:
             table.move_cursor(row=table.get_row_index(selected))
         self.show_title()
@@ -216,7 +237,9 @@ class DashboardScreen(ComputingScreen):
         daily.refresh()
 
     def action_sort(self) -> None:
-        self.sort_column = (self.sort_column + 1) % len(COLUMNS)
+        shown = [COLUMNS.index(c) for c in self.columns]  # the columns on screen, in turn
+        at = shown.index(self.sort_column) if self.sort_column in shown else -1
+        self.sort_column = shown[(at + 1) % len(shown)]
         self.fill()
 
     def action_reverse(self) -> None:
@@ -247,8 +270,6 @@ class DashboardScreen(ComputingScreen):
 
 class MissesScreen(ComputingScreen):
     """A labeler's latest gold-check answers that missed, beside the gold, for coaching."""
-
-    RESEARCHER_ONLY = True  # tui.app.LabelDeskApp.push_screen refuses it to labelers
 
     app: Host
     DOING = "read the gold misses"

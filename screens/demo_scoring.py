@@ -16,20 +16,24 @@ from textual.content import Content
 from textual.widgets import Static
 
 from screens.base import WorkScreen
+from screens.widgets.conversation import PromptStatic
 from screens.widgets.few_shot import render_prompt
 from screens.widgets.footer import Footer
 from screens.widgets.safe_text import safe_content
 from screens.widgets.scale_rows import ScaleRows, value_for_key
+from screens.widgets.skip_panel import SkipHandling, SkipPanel
 from screens.widgets.status_line import StatusLine
 from store import demonstrations
 from store.task_session import ScoreSession
 from store.text import on_screen
 from store.views import TaskView
 
+SKIP_REASONS = ("cannot judge", "not in my language", "answer broken or missing",
+                "upsetting content")
 
-class DemoScoringScreen(WorkScreen):
+
+class DemoScoringScreen(SkipHandling, WorkScreen):
     KIND = demonstrations.SCORE_KIND
-    RESEARCHER_ONLY = True  # others' answers: tui.app.LabelDeskApp.push_screen gates it
     CSS_PATH = "demo_scoring.tcss"
     HELP_TOPIC = "writing-demonstrations"
 
@@ -42,11 +46,12 @@ class DemoScoringScreen(WorkScreen):
     def compose(self) -> ComposeResult:
         yield Static(id="score-title")
         with VerticalScroll(id="score-prompt"):
-            yield Static(id="score-prompt-text")
+            yield PromptStatic(id="score-prompt-text")
         with VerticalScroll(id="score-answer"):
             yield Static(id="score-answer-text")
         yield ScaleRows(id="score-rating")
         yield StatusLine(id="status", hide_when_empty=True)
+        yield SkipPanel(SKIP_REASONS, id="score-skip")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -82,9 +87,8 @@ class DemoScoringScreen(WorkScreen):
             Content.assemble(("Score this demonstration", "bold"), f"  ·  {demo.id}",
                              f"  ·  prompt {on_screen(demo.prompt.id)}")
         )
-        self.query_one("#score-prompt-text", Static).update(
-            render_prompt(demo.prompt.text, demo.prompt.style or "plain")
-        )
+        self.query_one("#score-prompt-text", PromptStatic).show_prompt(
+            render_prompt(demo.prompt.text, demo.prompt.style or "plain"), demo.prompt.messages)
         self.query_one("#score-answer").border_title = f"Answer {demo.id}"
         self.query_one("#score-answer-text", Static).update(safe_content(demo.text))
         for box in ("#score-prompt", "#score-answer"):
@@ -99,7 +103,7 @@ class DemoScoringScreen(WorkScreen):
         return {"rating": self.rating}
 
     def on_key(self, event: events.Key) -> None:
-        if self.demo is None:
+        if self.demo is None or self.query_one(SkipPanel).is_open:  # digits go to the reason
             return
         value = value_for_key(self.field, event.character)
         if value is not None:
@@ -107,6 +111,9 @@ class DemoScoringScreen(WorkScreen):
             self.rating = value
             self.changed()
             self._show_rating()
+
+    def skip_cancelled(self) -> None:
+        self.set_focus(None)  # the screen takes the digits again
 
     def explain_key(self, event: events.Key) -> str:
         if event.character and event.character.isdigit():

@@ -17,7 +17,9 @@ from textual.widgets import Input, Markdown, Static
 from textual.widgets.markdown import MarkdownBlock
 
 from screens.guidelines import MISSING, matching, read_guidelines
+from screens.key_help import KeyGroup, key_groups
 from screens.key_path import OrderedScreen, focus_now
+from screens.widgets.focus_style import OwnFocusStyle
 from screens.widgets.footer import Footer
 from screens.widgets.safe_text import SafeInput
 
@@ -48,27 +50,22 @@ def highlight(text: str, query: str) -> str:
     return "\n".join(out)
 
 
-def keys_here(screen: Screen) -> list[tuple[str, str]]:
-    """(keys, what they do) for every described binding active on ``screen``, as displayed."""
-    found: dict[str, tuple[list[str], str]] = {}
-    for active in screen.active_bindings.values():
-        binding = active.binding
-        if not binding.description or not active.enabled:
-            continue
-        keys, _ = found.setdefault(binding.id or binding.action, ([], binding.description))
-        shown = screen.app.get_key_display(binding)
-        if shown not in keys:
-            keys.append(shown)
-    return [("/".join(keys), description) for keys, description in found.values()]
-
-
-def keys_content(keys: list[tuple[str, str]], title: str) -> Content:
-    if not keys:
+def keys_content(groups: list[KeyGroup], title: str) -> Content:
+    """The key list: a bold heading per group, keys right-aligned across every group."""
+    if not groups:
         return Content("")
-    width = max(len(k) for k, _ in keys)
-    rows = [Content.styled(f"Keys on {title} (F1 · Escape back)", "bold")]
-    rows += [Content.assemble((k.rjust(width), "bold $text-accent"), f"  {d}") for k, d in keys]
-    return Content("\n").join(rows)
+    width = max(len(keys) for _, rows in groups for keys, _ in rows)
+    lines = [Content.styled(f"Keys on {title} (F1 · Escape back)", "bold")]
+    for heading, rows in groups:
+        lines.append(Content.styled(heading, "bold $text-muted"))
+        lines += [Content.assemble((keys.rjust(width), "bold $text-accent"), f"  {what}")
+                  for keys, what in rows]
+    return Content("\n").join(lines)
+
+
+class HelpBody(OwnFocusStyle, VerticalScroll):
+    """The scrolling keys and guidelines. It holds the focus over ~500 Markdown widgets: a
+    focus change restyles it alone (screens/widgets/focus_style.py), not all of them."""
 
 
 class _Search(SafeInput):
@@ -90,23 +87,31 @@ class HelpScreen(OrderedScreen):
     def __init__(self) -> None:
         super().__init__()
         self.text = read_guidelines() or f"# Guidelines\n\n{MISSING}"
+        self._keys, self._topic = Content(""), ""
 
     def compose(self) -> ComposeResult:
         yield _Search(placeholder="Search the guidelines (Enter), Escape to go back", id="help-search")
         yield Static(id="help-status")
-        with VerticalScroll(id="help-body"):
-            yield Static(id="help-keys", markup=False)
+        with HelpBody(id="help-body"):
+            yield Static(self._keys, id="help-keys", markup=False)
             yield Markdown(self.text, id="help-md")
         yield Footer()
 
     def on_mount(self) -> None:
         focus_now(self.query_one("#help-body"))
+        if self._topic:
+            self.call_after_refresh(self.goto, self._topic)
 
     def show_keys(self, screen: Screen, topic: str = "") -> None:
         """List the keys of ``screen`` (the one F1 was pressed on) above the guidelines, then
-        go to its help ``topic`` if it has one (once the list is laid out), else to the top."""
+        go to its help ``topic`` if it has one (once the list is laid out), else to the top.
+        Called before the help screen is shown, so its first frame has the keys (no list that
+        pops in a frame later)."""
         title = getattr(screen, "HEADING", "") or type(screen).__name__.removesuffix("Screen")
-        self.query_one("#help-keys", Static).update(keys_content(keys_here(screen), title))
+        self._keys, self._topic = keys_content(key_groups(screen), title), topic
+        if not self.is_mounted:
+            return  # compose shows them, on_mount goes to the topic
+        self.query_one("#help-keys", Static).update(self._keys)
         if topic:  # after the list has its height (one refresh lays it out, the next scrolls)
             self.call_after_refresh(self.goto, topic)
         else:

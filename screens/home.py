@@ -33,7 +33,10 @@ class HomeScreen(OrderedScreen):
     app: Host  # the typed view of self.app (screens.host)
     CSS_PATH = "home.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "start_selected", "Start", id="home.start", show=True),
+        # Priority: Enter starts the work inline, before the next key is read. The option
+        # list's own Enter only posts OptionSelected, so keys typed in the same burst went to
+        # home and a second Enter pushed the same screen again (stacked twice, never ready).
+        Binding("enter", "start_selected", "Start", id="home.start", show=True, priority=True),
         *(Binding(w.key, f"start('{w.kind}')", w.title, id=f"home.{w.kind}", show=False)
           for w in WORK),
     ]
@@ -47,9 +50,25 @@ class HomeScreen(OrderedScreen):
         yield Footer()
 
     _lines: list[tuple[str, str]] | None = None
+    _keys: dict[str, str] | None = None
 
     def on_mount(self) -> None:
         self.set_interval(POLL_SECONDS, self._poll)
+        # A keymap set (or changed) after the lines were drawn: draw them with its keys.
+        self.bindings_updated_signal.subscribe(self, self._keys_changed)
+
+    def work_keys(self) -> dict[str, str]:
+        """Each kind of work's key as the labeler presses it (remapped keys included)."""
+        keys = {w.kind: w.key for w in self.app.work}
+        for active in self.active_bindings.values():
+            kind = (active.binding.id or "").removeprefix("home.")
+            if kind in keys and active.binding.id == f"home.{kind}":
+                keys[kind] = self.app.get_key_display(active.binding)
+        return keys
+
+    def _keys_changed(self, _screen: object) -> None:
+        if self._lines is not None and self.work_keys() != self._keys:
+            self.refresh_counts()
 
     def _poll(self) -> None:
         if self.app.screen is self:
@@ -79,15 +98,16 @@ class HomeScreen(OrderedScreen):
         room = self.query_one("#work", OptionList).scrollable_content_region.width
         one_line = room == 0 or room >= 60
         lines = []
+        self._keys = keys = self.work_keys()
         for work in works:
             c = counts.get(work.kind)
             tail = f"{c.waiting:>5} waiting {c.done:>5} done" if c else ""
             if work.kind == "quiz" and quiz:
                 tail = "    in progress: go on" if quiz[1] else "    to do: start here"
             if one_line:
-                lines.append((work.kind, f"[{work.key}] {work.title:<34}{tail}"))
+                lines.append((work.kind, f"[{keys[work.kind]}] {work.title:<34}{tail}"))
             else:
-                lines.append((work.kind, f"[{work.key}] {work.title}"
+                lines.append((work.kind, f"[{keys[work.kind]}] {work.title}"
                               + (f"\n    {' '.join(tail.split())}" if tail else "")))
         if lines != self._lines:
             options = self.query_one("#work", OptionList)
@@ -103,7 +123,7 @@ class HomeScreen(OrderedScreen):
         )
 
     def _closed_note(self) -> str | None:
-        """[h16] A paused (or unscreened) labeler's production queue is closed: say so."""
+        """A paused (or unscreened) labeler's production queue is closed: say so."""
         app = self.app
         if app.role != "labeler":
             return None
@@ -128,7 +148,7 @@ class HomeScreen(OrderedScreen):
         if work is None:
             return
         closed = self._closed_note() if work.kind in queue.KINDS else None
-        if closed:  # [h16] paused or unscreened: say why instead of an empty queue
+        if closed:  # paused or unscreened: say why instead of an empty queue
             self.notify(closed, severity="warning", markup=False)
             return
         screen = self.app.work_screen(work)

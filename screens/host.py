@@ -45,7 +45,7 @@ class Host(App[Any]):
     role: str
     config: Settings
     schema: Schema
-    quality: QualityPolicy  # [h16] the [quality] settings, built once from the config
+    quality: QualityPolicy  # the [quality] settings, built once from the config
     busy_bound: float | None  # seconds a write retries a busy database (None: the store's)
 
     async def drain_keys(self) -> None:

@@ -73,10 +73,10 @@ def reflow(text: str) -> str:
 
 
 class QuizRankingPanel(RankingPanel):
-    """The shared ranking widget without skip and flag: every quiz item is answered."""
+    """The shared ranking widget without flag: every quiz item is answered."""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("skip", "flag"):
+        if action == "flag":
             return False
         return super().check_action(action, parameters)
 
@@ -179,7 +179,7 @@ class QuizScreen(WorkScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "take_over":
             return self.elsewhere
-        return True
+        return super().check_action(action, parameters)  # no skip: every item is answered
 
     def _show_elsewhere(self) -> None:
         s = self.live
@@ -390,6 +390,7 @@ class QuizScreen(WorkScreen):
         self.refuse(event.why)
 
     def on_ranking_panel_changed(self, event: RankingPanel.Changed) -> None:
+        self.say("")  # an older hint no longer applies
         self.changed()
 
     def on_ranking_panel_submitted(self, event: RankingPanel.Submitted) -> None:

@@ -22,7 +22,6 @@ from store.stats import collect_stats
 
 
 class StatsScreen(ComputingScreen):
-    RESEARCHER_ONLY = True  # tui.app.LabelDeskApp.push_screen refuses it to labelers
     app: Host  # the typed view of self.app (screens.host)
     DOING = "read the statistics"
     CSS_PATH = "stats.tcss"

@@ -69,6 +69,11 @@ class SurveyScreen(WorkScreen):
         """WorkScreen asks this on every resume: surveys have no queue, so show the list."""
         self._show_list()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "submit":
+            return self.survey is not None  # the chooser has nothing to submit: not shown
+        return super().check_action(action, parameters)
+
     def _extra(self) -> list[str]:
         return list(self.app.config["surveys"]["extra_statements"])
 
@@ -85,6 +90,7 @@ class SurveyScreen(WorkScreen):
         options.highlighted = open_[0] if open_ else None
         self.query_one("#survey-body", ContentSwitcher).current = "survey-pick"
         focus_now(options)
+        self.refresh_bindings()
 
     async def open_survey(self, kind: str) -> None:
         self.survey = survey(kind, self._extra())
@@ -105,6 +111,7 @@ class SurveyScreen(WorkScreen):
         await form.mount_all(widgets)
         self.query_one("#survey-body", ContentSwitcher).current = "survey-form"
         focus_now(widgets[2])
+        self.refresh_bindings()
 
     def answers(self) -> dict[str, Any]:
         assert self.survey is not None  # a survey is open

@@ -47,7 +47,6 @@ class ToxicityScreen(SkipHandling, WorkScreen):
         Binding("up", "field(-1)", "Field up", show=False, id="toxicity.field_up"),
         Binding("down", "field(1)", "Field down", show=False, id="toxicity.field_down"),
         Binding("enter", "next_step", "Rank / Submit", id="toxicity.submit"),
-        Binding("f4", "skip", "Skip", id="toxicity.skip"),
     ]
 
     def __init__(self) -> None:
@@ -209,7 +208,7 @@ class ToxicityScreen(SkipHandling, WorkScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("output", "field", "next_step") and self.step != FIELDS:
             return False
-        return True
+        return super().check_action(action, parameters)
 
     def on_key(self, event: events.Key) -> None:
         if self.step != FIELDS or not self.outputs or self.query_one(SkipPanel).is_open:
@@ -270,6 +269,7 @@ class ToxicityScreen(SkipHandling, WorkScreen):
     def _ranking_changed(self, event: RankingPanel.Changed) -> None:
         # The suggestion back on show (a letter, then Backspace) is kept as no ranking: the
         # draft then brings the suggestion back as one, re-ordered by any changed scores.
+        self.say("")  # an older hint no longer applies
         prefilled = event.panel.builder.prefilled
         self.ranking = None if prefilled else [list(group) for group in event.ranking]
         self.pending_tie = event.panel.builder.pending_tie
@@ -278,10 +278,6 @@ class ToxicityScreen(SkipHandling, WorkScreen):
     @on(RankingPanel.Submitted)
     def _ranking_submitted(self, event: RankingPanel.Submitted) -> None:
         self._submit([list(group) for group in event.ranking])
-
-    @on(RankingPanel.SkipRequested)
-    def _ranking_skip(self) -> None:
-        self.action_skip()
 
     @on(RankingPanel.FlagToggled)
     def _ranking_flag(self) -> None:

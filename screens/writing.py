@@ -21,6 +21,7 @@ from screens.base import WorkScreen
 from screens.key_path import focus_now
 from screens.widgets.clipboard import copy_text
 from screens.widgets.confirm_bar import ConfirmBar
+from screens.widgets.conversation import PromptStatic
 from screens.widgets.few_shot import render_prompt
 from screens.widgets.footer import Footer
 from screens.widgets.safe_text_area import SafeTextArea
@@ -51,13 +52,12 @@ class WritingScreen(SkipHandling, WorkScreen):
         Binding("ctrl+s", "submit", "Submit", id="writing.submit", priority=True),
         Binding("f2", "copy_prompt", "Copy prompt", id="writing.copy_prompt"),
         Binding("f3", "copy_answer", "Copy answer", id="writing.copy_answer"),
-        Binding("f4", "skip", "Skip", id="writing.skip"),
     ]
 
     def compose(self) -> ComposeResult:
         yield Static(id="writing-title")
         with PromptScroll(id="writing-prompt"):
-            yield Static(id="writing-prompt-text")
+            yield PromptStatic(id="writing-prompt-text")
         yield SafeTextArea(id="writing-answer", soft_wrap=True, placeholder="Write the ideal answer here.")
         yield Static(id="writing-status")
         yield StatusLine(id="status", hide_when_empty=True)
@@ -84,9 +84,8 @@ class WritingScreen(SkipHandling, WorkScreen):
                 f"  ·  {on_screen(prompt.category or 'uncategorised')}",
             )
         )
-        self.query_one("#writing-prompt-text", Static).update(
-            render_prompt(prompt.text, prompt.style or "plain")
-        )
+        self.query_one("#writing-prompt-text", PromptStatic).show_prompt(
+            render_prompt(prompt.text, prompt.style or "plain"), prompt.messages)
         self.query_one("#writing-prompt", VerticalScroll).scroll_home(animate=False)
         text = str(draft.get("text", ""))
         self._loaded_text = text
@@ -158,7 +157,7 @@ class WritingScreen(SkipHandling, WorkScreen):
             demonstrations.submit_demonstration, self.app.db, assignment_id,
             prompt_id, text, seconds=self.seconds_on_task(),
             schema=self.app.schema, overlap=self.app.config.overlap(self.KIND),
-            active_seconds=self.session.active_seconds(),  # [h16 active time]
+            active_seconds=self.session.active_seconds(),
         ), f"Saved your answer to {on_screen(prompt_id)}.")
 
     def skip_cancelled(self) -> None:

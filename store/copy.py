@@ -129,7 +129,21 @@ def _copy_table(src: Any, dst: Any, table: str, order: str,
         batch: Sequence[Any] = cursor.fetchmany(BATCH)
         if not batch:
             return copied
+        _refuse_nul(table, names, order, batch)
         dst.conn.executemany(insert, [[row[i] for i in keep] for row in batch])
         copied += len(batch)
         if progress is not None:
             progress(len(batch))
+
+
+def _refuse_nul(table: str, names: list[str], order: str, batch: Sequence[Any]) -> None:
+    """The one rule for NUL (U+0000) on both backends: PostgreSQL text cannot hold it and
+    imports refuse it, so a source row holding one (written by an older LabelDesk, or by hand
+    into SQLite) stops the copy, named by table, id and column, before anything is written."""
+    for row in batch:
+        for column, value in zip(names, row, strict=True):
+            if isinstance(value, str) and "\x00" in value:
+                key = "id" if "id" in names else order.split(",")[0].strip().strip('"')
+                raise StoreError(f"{table} {key} {row[names.index(key)]!r}: {column}: NUL character "
+                                 "(U+0000), which PostgreSQL cannot store; remove it from the "
+                                 "source; nothing was copied")

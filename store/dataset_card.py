@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from store.errors import StoreError
 from store.hub_dataset import Written, feature_yaml, type_name
 from store.rules import kept_sql
 
@@ -100,7 +101,12 @@ def _agreement(db: sqlite_utils.Database, fields: Sequence[tuple[str, str]], wri
         from store.agreement.report import agreement_report  # numpy and scipy: only when asked
 
         for task, name in fields:
-            report = agreement_report(db, task=task, field=name, n_boot=0)
+            try:
+                report = agreement_report(db, task=task, field=name, n_boot=0)
+            except StoreError:  # no gold for the field: the report has no reference
+                lines.append(f"Agreement on `{task}.{name}`: not computed (no researcher gold "
+                             "to compare with).")
+                continue
             figures = report.get("inter_annotator", {}).get(f"{task}.{name}")
             if figures:
                 shown = {k: v for k, v in figures.items()

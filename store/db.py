@@ -17,9 +17,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from store.dialect import SQLITE, Dialect, dialect_of, is_url
+from store.dialect import SQLITE, Dialect, dialect_of, is_lone_write, is_url
 from store.errors import StoreError, Unreachable, fault_kind
 from store.secrets import mask
+from store.writelock import WriteQueue
 
 T = TypeVar("T")
 
@@ -31,14 +32,11 @@ else:
     _Full = object
 
 BUSY_TIMEOUT_MS = 10_000
-# The app writes on its UI thread. Its store calls go through `retry_busy`, which polls every
-# few ms until BUSY_BOUND: SQLite's own wait polls ever more slowly (up to every 100 ms), so
-# under load a waiting labeler keeps losing to fresh writers. Measured with 50 processes at full
-# speed on 2 cores (bench_load): submit p99 1.4 s and a busy note for someone with SQLite's wait
-# (2 s x 3 tries), p99 0.4-0.5 s and none with this. Calls outside `retry_busy` keep SQLite's
-# wait, APP_BUSY_TIMEOUT_MS.
+# The app writes on its UI thread; its store calls go through `retry_busy`, which waits in the
+# writers' queue (store/writelock.py; PostgreSQL: the server's lock queue) for up to
+# BUSY_BOUND and then tells the labeler the database is busy. Calls outside `retry_busy` wait
+# APP_BUSY_TIMEOUT_MS.
 APP_BUSY_TIMEOUT_MS = 2_000
-POLL_BUSY_TIMEOUT_MS = 5
 BUSY_BOUND = 6.0  # seconds a write keeps trying before the labeler is told the database is busy
 BUSY_PAUSE = (0.001, 0.004)
 
@@ -66,6 +64,10 @@ class Database(_Full):
         self.path = path
         self._identity = _identity(path)
         self.session_id: str | None = None  # the app's session (store/sessions.py)
+        # Writers queue on a lock file beside the database (store/writelock.py); how long a
+        # write waits for its turn before it is "busy" (`retry_busy` sets its own bound).
+        self.write_queue = WriteQueue(path) if path and self._identity is not None else None
+        self.write_wait = BUSY_TIMEOUT_MS / 1000
 
     def check_same_file(self) -> None:
         """Refuse to write when the file at `path` is no longer the one this connection opened
@@ -97,13 +99,19 @@ class Database(_Full):
             fold_if_replaced(self.conn, self.path, self._identity)
 
     def execute(self, sql: str, parameters: Any = None) -> sqlite3.Cursor:
-        if parameters is None:
-            return self.conn.execute(sql)
-        return self.conn.execute(sql, parameters)
+        args = () if parameters is None else parameters
+        if self.write_queue is None or self.conn.in_transaction or not is_lone_write(sql):
+            return self.conn.execute(sql, args)
+        # A write on its own waits its turn in the queue too (a draft saved while others
+        # submit): outside it, it would poll SQLite's lock against the queue's holder.
+        with immediate(self):
+            return self.conn.execute(sql, args)
 
     def close(self) -> None:
         self.fold_if_replaced()
         self.conn.close()
+        if self.write_queue is not None:
+            self.write_queue.close()
 
     def utils(self) -> sqlite_utils.Database:
         """The full sqlite-utils API on this connection (no sqlite-utils plugins: loading
@@ -260,35 +268,26 @@ def retry_busy(fn: Callable[..., T], *args: Any, bound: float | None = None, **k
     """``fn(*args, **kwargs)``, tried again after a short random pause while the database is
     busy, for up to ``bound`` (default ``BUSY_BOUND``) seconds. ``fn`` must be one transaction
     (a busy error leaves nothing behind). Other errors, and a busy one past the bound, propagate.
-    A Database among ``args`` waits only ``POLL_BUSY_TIMEOUT_MS`` per try meanwhile (on
-    PostgreSQL, whose waiters are served in turn, the whole bound: `Dialect.poll_busy_ms`).
+    A Database among ``args`` waits for the write lock (in its queue: store/writelock.py; on
+    PostgreSQL in the server's lock queue) for what is left of the bound.
     """
     db = next((a for a in args if isinstance(getattr(a, "dialect", None), Dialect)), None)
     bound = BUSY_BOUND if bound is None else bound
     end = time.monotonic() + bound
-    wait = POLL_BUSY_TIMEOUT_MS if db is None else db.dialect.poll_busy_ms(POLL_BUSY_TIMEOUT_MS, bound)
-    with _busy_timeout(db, wait):
+    before = getattr(db, "write_wait", None)
+    try:
         while True:
+            if db is not None:
+                db.write_wait = max(0.001, end - time.monotonic())
             try:
                 return fn(*args, **kwargs)
             except sqlite3.OperationalError as exc:
                 if fault_kind(exc) != "busy" or time.monotonic() >= end:
                     raise
                 time.sleep(random.uniform(*BUSY_PAUSE))
-
-
-@contextmanager
-def _busy_timeout(db: Database | None, ms: int) -> Iterator[None]:
-    if db is None or db.conn.in_transaction:
-        yield
-        return
-    dialect = db.dialect
-    before = dialect.busy_timeout(db)
-    dialect.set_busy_timeout(db, ms)
-    try:
-        yield
     finally:
-        dialect.set_busy_timeout(db, before)
+        if db is not None and before is not None:
+            db.write_wait = before
 
 
 @contextmanager
@@ -305,7 +304,8 @@ def immediate(db: sqlite_utils.Database, *, shared: bool = False) -> Iterator[sq
         # Nested use joins the outer transaction: one commit for the whole unit of work.
         yield db
         return
-    dialect_of(db).begin_write(db, shared=shared)
+    dialect = dialect_of(db)
+    dialect.begin_write(db, shared=shared)
     try:
         # Under the write lock, so no restore can slip in between the check and the writes.
         check = getattr(db, "check_same_file", None)  # a plain sqlite-utils Database has none
@@ -315,8 +315,11 @@ def immediate(db: sqlite_utils.Database, *, shared: bool = False) -> Iterator[sq
     except BaseException as exc:
         # SQLite may have rolled back already (a full disk, an I/O error): a second ROLLBACK
         # would raise and hide the error that matters.
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
+        try:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+        finally:
+            dialect.end_write(db)
         fold = getattr(db, "fold_if_replaced", None)
         if isinstance(exc, FileReplaced) and fold is not None:
             fold()  # now, in case this process is killed before it closes
@@ -329,3 +332,5 @@ def immediate(db: sqlite_utils.Database, *, shared: bool = False) -> Iterator[sq
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+    finally:
+        dialect.end_write(db)

@@ -88,26 +88,40 @@ class ItemAnswers:
     gold: set[tuple[str, str, str]]
 
 
+_ITEM_ROWS = (
+    # Two index searches (labels_item), not an OR the planner may turn into a table scan.
+    """SELECT id, labeler, task, item, field, value, gold FROM labels
+       WHERE task IN ('instruction', 'ranking') AND item = :p
+       UNION ALL
+       SELECT l.id, l.labeler, l.task, l.item, l.field, l.value, l.gold
+       FROM outputs o CROSS JOIN labels l ON l.item = o.id AND l.task IN ('output', 'toxicity')
+       WHERE o.prompt_id = :p
+       ORDER BY 1""")
+
+
+def _item_rows(db: sqlite_utils.Database, prompt_id: str) -> list[tuple[Any, ...]]:
+    return [tuple(row) for row in db.execute(_ITEM_ROWS, {"p": prompt_id})]
+
+
 def item_answers(db: sqlite_utils.Database, prompt_id: str) -> ItemAnswers:
-    rows = db.execute(
-        # Two index searches (labels_item), not an OR the planner may turn into a table scan.
-        """SELECT id, labeler, task, item, field, value, gold FROM labels
-           WHERE task IN ('instruction', 'ranking') AND item = :p
-           UNION ALL
-           SELECT l.id, l.labeler, l.task, l.item, l.field, l.value, l.gold
-           FROM outputs o CROSS JOIN labels l ON l.item = o.id AND l.task IN ('output', 'toxicity')
-           WHERE o.prompt_id = :p
-           ORDER BY 1""",
-        {"p": prompt_id},
-    )
+    return _answers(_item_rows(db, prompt_id))
+
+
+def _answers(rows: Iterable[tuple[Any, ...]]) -> ItemAnswers:
     answers: dict[str, dict[tuple[str, str, str], Any]] = {}
     gold: set[tuple[str, str, str]] = set()
+    decoded: dict[str, Any] = {}  # flags and ratings repeat: each text decoded once an item
     for _id, labeler, task, item, name, value, is_gold in rows:
         key = (task, item, name)
         if is_gold:
             gold.add(key)
         else:
-            answers.setdefault(labeler, {})[key] = json.loads(value)
+            found = decoded.get(value)
+            if found is None:
+                found = json.loads(value)
+                if len(value) <= 8:  # never a ranking (a list other code may hold on to)
+                    decoded[value] = found
+            answers.setdefault(labeler, {})[key] = found
     return ItemAnswers(answers, gold)
 
 
@@ -205,22 +219,65 @@ def iter_disputes(
     (`adjudication`), once it has `max_overlap` labelers or no labeler in the roster is left."""
     chosen = tuple(items) if items is not None else None
     key = rules.key
-    for task_id, kind, item, done, checked in _done_counts(db, tuple(kinds), chosen, key):
-        need = overlap(kind)
-        if done < need or checked == done:
-            continue
-        found = findings(item_answers(db, item), rules)
-        if not found:
-            # Undisputed with this many labelers: not judged again until a label changes
-            # (remembered where the database may be written; a reading command only reads).
-            if not getattr(db, "read_only", False):
+    remember = not getattr(db, "read_only", False)  # a reading command only reads
+    undisputed = _Undisputed(db)
+    try:
+        for task_id, kind, item, done, checked in _done_counts(db, tuple(kinds), chosen, key):
+            need = overlap(kind)
+            if done < need or checked == done:
+                continue
+            rows = _item_rows(db, item)
+            found = findings(_answers(rows), rules)
+            if not found:
+                # Undisputed with this many labelers: not judged again until a label changes.
+                if remember:
+                    undisputed.add(task_id, item, done, rows)
+                    if len(undisputed.items) >= REMEMBER_BATCH:
+                        undisputed.write(key)
+                continue
+            undisputed.write(key)  # before the caller acts on what it is given
+            waiting = done < rules.most(need) and _labelers_left(db, task_id) > 0
+            yield Dispute(kind, item, task_id, done, "escalated" if waiting else "adjudication", found)
+    finally:
+        undisputed.write(key)
+
+
+REMEMBER_BATCH = 200  # undisputed items written in one transaction (one commit each was most of a listing)
+
+
+class _Undisputed:
+    """Items judged undisputed, written to dispute_checks a batch at a time."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+        self.items: list[tuple[int, str, int, list[tuple[Any, ...]]]] = []
+        self.since: int | None = None  # others_wrote() when the first of them was read
+
+    def add(self, task_id: int, item: str, done: int, rows: list[tuple[Any, ...]]) -> None:
+        if not self.items:
+            self.since = self.db.dialect.others_wrote(self.db)  # type: ignore[attr-defined]
+        self.items.append((task_id, item, done, rows))
+
+    def write(self, key: str) -> None:
+        """One transaction. When another connection may have written since the items were
+        read, each item's labels are read again under the write lock and an item whose labels
+        changed is left out, to be judged again next time."""
+        from store.db import immediate
+
+        if not self.items:
+            return
+        db = self.db
+        with immediate(db):
+            now = db.dialect.others_wrote(db)  # type: ignore[attr-defined]
+            unchanged = now is not None and now == self.since
+            for task_id, item, done, rows in self.items:
+                if not unchanged and _item_rows(db, item) != rows:
+                    continue
                 db.execute("INSERT INTO dispute_checks (task_id, item, done, rules) "
                            "VALUES (?, ?, ?, ?) ON CONFLICT (task_id) DO UPDATE SET "
                            "item = excluded.item, done = excluded.done, rules = excluded.rules",
                            [task_id, item, done, key])
-            continue
-        waiting = done < rules.most(need) and _labelers_left(db, task_id) > 0
-        yield Dispute(kind, item, task_id, done, "escalated" if waiting else "adjudication", found)
+        self.items.clear()
 
 
 def list_disputes(

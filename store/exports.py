@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import Any
 
 import sqlite_utils
 
+from store.errors import StoreError
 from store.labels import label_filters
 from store.ranking import untied_pairs
 from store.rules import kept_sql
@@ -75,6 +76,10 @@ def export_labels(
 
 
 # ------------------------------------------------------------------ training data
+# [comparison] strength_levels and strength_margins by default (tui/config.py): Llama 2's four
+# levels, with its larger margins.
+STRENGTH_MARGINS = {"significantly better": 3.0, "better": 2.0, "slightly better": 1.0,
+                    "negligibly better / unsure": 0.0}
 # Only prompts that passed the data rules are ever exported: held and dropped ones, and PII
 # prompts routed to instruction labeling (status 'pool' with a reason), never are.
 KEPT = kept_sql("p")
@@ -184,30 +189,60 @@ def export_pairs(
     gold_only: bool = False,
     labelers: Collection[str] | None = None,
     format: str = "trl",
+    strength_margins: Mapping[str, float] | None = None,
 ) -> Export:
     """Every untied pair of every ranking, TRL field names (`prompt`, `chosen`, `rejected`),
     in one of PAIR_FORMATS (store/trainer_shapes.py).
+
+    Where the labeler gave a strength (one level per boundary of the ranking), a pair gets
+    `strength` (the levels of the boundaries between its two outputs) and `margin` (the sum of
+    their `strength_margins`; a level not among them is a StoreError); a reason is `reason`.
 
     `labelers`, when given, keeps only those labelers' rankings (see `agreeing_labelers`);
     researchers' gold rankings are kept whoever made them."""
     check_format(format, PAIR_FORMATS)
     where, args = _label_filters("ranking", "ranking", since=since, split=split, gold_only=gold_only)
+    # The same labeler's strength and reason for the prompt, when there are (one each at most:
+    # labels are unique by labeler, task, item and field).
+    tables = ("labels l JOIN prompts p ON p.id = l.item "
+              "LEFT JOIN labels s ON s.labeler = l.labeler AND s.task = 'ranking' "
+              "AND s.item = l.item AND s.field = 'strength' "
+              "LEFT JOIN labels r ON r.labeler = l.labeler AND r.task = 'ranking' "
+              "AND r.item = l.item AND r.field = 'reason'")
     # Grouped by prompt, so each prompt's outputs are read once however many ranked it.
-    total, rows = _query(db, "p.id, p.text, p.messages, l.value, l.labeler, l.gold",
-                         "labels l JOIN prompts p ON p.id = l.item", where, args, "l.item, l.id")
+    total, rows = _query(db, "p.id, p.text, p.messages, l.value, l.labeler, l.gold, s.value, r.value",
+                         tables, where, args, "l.item, l.id")
     texts = _OutputTexts(db)
+    margins = dict(strength_margins if strength_margins is not None else STRENGTH_MARGINS)
 
     def make(row: tuple[Any, ...]) -> Iterator[dict[str, Any]]:
-        prompt_id, prompt, messages, value, labeler, gold = row
+        prompt_id, prompt, messages, value, labeler, gold, strength, reason = row
         if labelers is not None and not gold and labeler not in labelers:
             return
         outputs = texts.of(prompt_id)
         turns = prompt_turns(prompt, messages)
-        for chosen, rejected in untied_pairs(json.loads(value)):
-            yield shape_pair({"prompt_id": prompt_id, "prompt": prompt,
-                              "chosen": outputs[chosen], "rejected": outputs[rejected],
-                              "chosen_id": chosen, "rejected_id": rejected, "labeler": labeler},
-                             format, turns)
+        ranking = json.loads(value)
+        levels = json.loads(strength) if strength else None
+        if levels is not None and len(levels) != len(ranking) - 1:
+            raise StoreError(f"ranking.strength of {labeler} on {prompt_id}: {len(levels)} levels for "
+                             f"the {len(ranking) - 1} boundaries of the ranking")
+        group = {o: n for n, g in enumerate(ranking) for o in g}
+        for chosen, rejected in untied_pairs(ranking):
+            record: dict[str, Any] = {
+                "prompt_id": prompt_id, "prompt": prompt, "chosen": outputs[chosen],
+                "rejected": outputs[rejected], "chosen_id": chosen, "rejected_id": rejected,
+                "labeler": labeler}
+            if levels is not None:
+                between = levels[group[chosen]:group[rejected]]
+                record["strength"] = between
+                unknown = [level for level in between if level not in margins]
+                if unknown:
+                    raise StoreError(f"ranking.strength of {labeler} on {prompt_id}: {unknown[0]!r} is "
+                                     "not one of [comparison] strength_levels")
+                record["margin"] = round(float(sum(margins[level] for level in between)), 4)
+            if reason is not None:
+                record["reason"] = json.loads(reason)
+            yield shape_pair(record, format, turns)
 
     return Export(total, rows, make)
 

@@ -21,6 +21,14 @@ from typing import Any
 
 import sqlite_utils
 
+from store.conversation import (
+    ConversationError,
+    check_messages,
+    conversation_text,
+    hh_pair,
+    request,
+    stored,
+)
 from store.db import guideline_version_of, immediate, now
 from store.demonstrations import label_id_of
 from store.errors import ImportFileError, ImportProblems, Problems, StoreError
@@ -93,10 +101,54 @@ def _check_keys(path: str, line: int, record: dict[str, Any], known: Collection[
 
 # ------------------------------------------------------------------ prompts
 
-PROMPT_KEYS = ("id", "text", "user_id", "source", "style", "category", "split", "tasks")
+PROMPT_KEYS = ("id", "text", "messages", "user_id", "source", "style", "category", "split", "tasks")
+HH_KEYS = ("chosen", "rejected", *(k for k in PROMPT_KEYS if k not in ("text", "messages")))
 
 
-def parse_prompt(path: str, line: int, record: dict[str, Any], schema: Schema) -> dict[str, Any]:
+def hh_id(path: str, line: int) -> str:
+    """The prompt id of an HH-RLHF record without one: the file's name and the line."""
+    return f"{Path(path).name.split('.')[0]}-{line}"
+
+
+def _hh_record(path: str, line: int, record: dict[str, Any]) -> tuple[dict[str, Any], str, str]:
+    """An HH-RLHF line (`chosen`, `rejected` transcripts) as a prompt record with `messages`,
+    and the chosen and rejected final turns."""
+    _check_keys(path, line, record, HH_KEYS)
+    for key in ("chosen", "rejected"):
+        if not isinstance(record.get(key), str):
+            raise ImportFileError(path, line, key, "missing (required: an HH-RLHF transcript)")
+    try:
+        turns, chosen, rejected = hh_pair(record["chosen"], record["rejected"])
+    except ConversationError as exc:
+        raise ImportFileError(path, line, exc.where if exc.where in ("chosen", "rejected") else "chosen",
+                              str(exc)) from None
+    prompt = {k: v for k, v in record.items() if k not in ("chosen", "rejected")}
+    prompt.setdefault("id", hh_id(path, line))
+    prompt["messages"] = turns
+    return prompt, chosen, rejected
+
+
+def _conversation(path: str, line: int, record: dict[str, Any]) -> tuple[str, str | None, str | None]:
+    """(text, messages JSON, the request) of a record: its `messages` checked and joined into the
+    text, or its plain `text`."""
+    if record.get("messages") is None:
+        return _required(path, line, record, "text"), None, None
+    try:
+        turns = check_messages(record["messages"])
+    except ConversationError as exc:
+        raise ImportFileError(path, line, exc.where, str(exc)) from None
+    text = conversation_text(turns)
+    given = _str(path, line, record, "text")
+    if given is not None and given not in (text, request(turns)):
+        raise ImportFileError(path, line, "text", "differs from messages (leave it out: it is made "
+                              "from the turns)")
+    return text, stored(turns), request(turns)
+
+
+def parse_prompt(path: str, line: int, record: dict[str, Any], schema: Schema, *,
+                 from_hh: bool = False) -> dict[str, Any]:
+    if from_hh:
+        record = _hh_record(path, line, record)[0]
     _check_keys(path, line, record, PROMPT_KEYS)
     categories = schema.field("instruction", "category").choices if "instruction" in schema.tasks else None
     tasks = record.get("tasks")
@@ -114,9 +166,12 @@ def parse_prompt(path: str, line: int, record: dict[str, Any], schema: Schema) -
         user_id = str(user_id) if isinstance(user_id, int) and not isinstance(user_id, bool) else None
         if user_id is None:
             raise ImportFileError(path, line, "user_id", "must be a string")
+    text, messages, req = _conversation(path, line, record)
     return {
         "id": _str(path, line, record, "id", required=True),
-        "text": _str(path, line, record, "text", required=True),
+        "text": text,
+        "messages": messages,
+        "request": req,
         "user_id": user_id,
         "source": _str(path, line, record, "source", choices=SOURCES),
         "style": _str(path, line, record, "style", choices=STYLES),
@@ -133,9 +188,12 @@ def import_prompts(
     schema: Schema | None = None,
     progress: Progress | None = None,
     rules: PromptRules | None = None,
+    from_hh: bool = False,
 ) -> ImportResult:
     """Import prompts; `rules` (store.rules.PromptRules) may set split/status/reason on
-    each row. Without it, a missing split is computed from the user id with the default ratios."""
+    each row. Without it, a missing split is computed from the user id with the default ratios.
+    A prompt is plain `text` or a conversation (`messages`); `from_hh` reads HH-RLHF lines
+    (`chosen`/`rejected` transcripts) and imports their shared conversation."""
     schema = schema or load_schema()
     rules = rules or PromptRules(api_rules=False)
     name = str(path)
@@ -144,10 +202,10 @@ def import_prompts(
     seen: set[str] = set()
     stage = Stage(db, "prompts", PROMPT_COLUMNS)
     try:
-        for line, record in read_records(path, progress=progress, json_columns=("tasks",), problems=problems,
-                                         columns=PROMPT_KEYS):
+        for line, record in read_records(path, progress=progress, json_columns=("tasks", "messages"),
+                                         problems=problems, columns=HH_KEYS if from_hh else PROMPT_KEYS):
             try:
-                row = parse_prompt(name, line, record, schema)
+                row = parse_prompt(name, line, record, schema, from_hh=from_hh)
                 result.read += 1
                 old = db.execute("SELECT text FROM prompts WHERE id = ?", [row["id"]]).fetchone()
                 if _already_there(name, line, row, old, ("text",), seen, "prompt", "text"):
@@ -161,6 +219,7 @@ def import_prompts(
                 continue  # the import is refused anyway: only look for more problems
             # After the checks above, so a re-imported prompt is not judged against itself.
             rules.apply(row)
+            del row["request"]
             row["status"] = row.get("status") or "pool"
             row["created_at"] = now()
             stage.add(line, row)
@@ -179,7 +238,7 @@ def import_prompts(
     return result
 
 
-PROMPT_COLUMNS = ("id", "text", "user_id", "source", "style", "category", "split", "tasks", "status",
+PROMPT_COLUMNS = ("id", "text", "messages", "user_id", "source", "style", "category", "split", "tasks", "status",
                   "reason", "created_at")
 
 
@@ -199,13 +258,14 @@ def _already_there(
     return False
 
 
-def _settle(stage: Stage, name: str, field: str, what: str, compare: tuple[str, ...] | None = None) -> int:
+def _settle(stage: Stage, name: str, field: str, what: str, compare: tuple[str, ...] | None = None,
+            per_line: int = 1) -> int:
     """Rows another import added while this file was read: the same ones count as already there,
     different ones refuse the file."""
     clashes, same = stage.clashes("id", compare or (field,))
     problems = Problems()
-    for line, key in clashes:
-        problems.add(ImportFileError(name, line, field, f"{what} {key!r} was added with different content while this file was read"))
+    for seq, key in clashes:
+        problems.add(ImportFileError(name, seq // per_line, field, f"{what} {key!r} was added with different content while this file was read"))
     problems.check()
     return same
 
@@ -261,8 +321,12 @@ OUTPUT_KEYS = ("id", "prompt_id", "text", "model")
 
 
 def import_outputs(
-    db: sqlite_utils.Database, path: str | Path, *, progress: Progress | None = None
+    db: sqlite_utils.Database, path: str | Path, *, progress: Progress | None = None,
+    from_hh: bool = False,
 ) -> ImportResult:
+    """Import outputs; `from_hh` reads HH-RLHF lines and imports each one's chosen and rejected
+    final assistant turns as outputs `<prompt id>-o1` and `-o2` of the prompt `import prompts
+    --from-hh` made of the same line."""
     name = str(path)
     result = ImportResult()
     problems = Problems()
@@ -270,39 +334,53 @@ def import_outputs(
     positions: dict[str, int] = {}
     touched: dict[str, int] = {}
     stage = Stage(db, "outputs", ("id", "prompt_id", "text", "model", "position"))
+    per_line = 2 if from_hh else 1
     try:
         for line, record in read_records(path, progress=progress, problems=problems,
-                                         columns=OUTPUT_KEYS):
+                                         columns=HH_KEYS if from_hh else OUTPUT_KEYS):
             try:
-                row = _output_row(db, name, line, record)
-                result.read += 1
-                old = db.execute("SELECT prompt_id, text FROM outputs WHERE id = ?", [row["id"]]).fetchone()
-                if _already_there(name, line, row, old, ("prompt_id", "text"), first_line, "output", "content"):
-                    result.unchanged += 1
-                    continue
+                records = _hh_outputs(name, line, record) if from_hh else [record]
             except ImportFileError as exc:
                 problems.add(exc)
                 continue
-            first_line[row["id"]] = line
-            if problems:
-                continue
-            touched[row["prompt_id"]] = line
-            pid = row["prompt_id"]
-            if pid not in positions:
-                positions[pid] = db.execute(
-                    "SELECT count(*) FROM outputs WHERE prompt_id = ?", [pid]).fetchone()[0]
-            row["position"] = positions[pid]
-            positions[pid] += 1
-            stage.add(line, row)
+            for k, output in enumerate(records):
+                try:
+                    row = _output_row(db, name, line, output)
+                    result.read += 1
+                    old = db.execute("SELECT prompt_id, text FROM outputs WHERE id = ?", [row["id"]]).fetchone()
+                    if _already_there(name, line, row, old, ("prompt_id", "text"), first_line, "output", "content"):
+                        result.unchanged += 1
+                        continue
+                except ImportFileError as exc:
+                    problems.add(exc)
+                    continue
+                first_line[row["id"]] = line
+                if problems:
+                    continue
+                touched[row["prompt_id"]] = line
+                pid = row["prompt_id"]
+                if pid not in positions:
+                    positions[pid] = db.execute(
+                        "SELECT count(*) FROM outputs WHERE prompt_id = ?", [pid]).fetchone()[0]
+                row["position"] = positions[pid]
+                positions[pid] += 1
+                stage.add(line * per_line + k, row)  # staged by line: an HH line gives two
         problems.check()
         with immediate(db):
-            result.unchanged += _settle(stage, name, "text", "output", ("prompt_id", "text"))
+            result.unchanged += _settle(stage, name, "text", "output", ("prompt_id", "text"), per_line)
             result.added = stage.publish()
             _check_output_counts(db, name, touched)
             result.tasks_created = sync_tasks(db, f"SELECT prompt_id FROM {stage.name}")
     finally:
         stage.drop()
     return result
+
+
+def _hh_outputs(name: str, line: int, record: dict[str, Any]) -> list[dict[str, Any]]:
+    prompt, chosen, rejected = _hh_record(name, line, record)
+    pid = _required(name, line, prompt, "id")
+    return [{"id": f"{pid}-o1", "prompt_id": pid, "text": chosen},
+            {"id": f"{pid}-o2", "prompt_id": pid, "text": rejected}]
 
 
 def _output_row(db: sqlite_utils.Database, name: str, line: int, record: dict[str, Any]) -> dict[str, Any]:
@@ -490,7 +568,7 @@ def _parse_label(db: sqlite_utils.Database, name: str, line: int, record: dict[s
     prompt = _item_prompt(db, task, item)
     if prompt is None:
         raise ImportFileError(name, line, "item", f"no {schema.task(task).item or 'item'} {item!r} for task {task!r}")
-    if task == "ranking":
+    if task == "ranking" and fname == "ranking":
         _check_ranking_outputs(db, name, line, item, value)
     return _Label(labeler, task, item, fname, value, prompt, _seconds(name, line, record),
                   _created_at(name, line, record), _str(name, line, record, "guideline_version"))

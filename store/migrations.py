@@ -337,6 +337,13 @@ def _v8_prompt_messages(db: sqlite_utils.Database) -> None:
     _run(db, "ALTER TABLE prompts ADD COLUMN messages TEXT")
 
 
+def _v9_tasks_by_item(db: sqlite_utils.Database) -> None:
+    # The gold_tasks triggers find a gold label's tasks by item (or its output's prompt) across
+    # kinds: without this index every gold label scanned all tasks (10,500 gold values into a
+    # project of 13,000 prompts took 20 s of CPU against 0.4 s for as many plain ones).
+    _run(db, "CREATE INDEX tasks_item ON tasks(item)")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     _v2_quizzes_and_surveys,
@@ -346,6 +353,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v6_guideline_versions,
     _v7_adjudications,
     _v8_prompt_messages,
+    _v9_tasks_by_item,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -9,7 +9,6 @@ works unchanged on both backends.
 
 from __future__ import annotations
 
-import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -18,7 +17,7 @@ import psycopg
 from psycopg.adapt import Dumper, Loader
 from psycopg.pq import TransactionStatus
 
-from store.dialect import POSTGRES, Dialect
+from store.dialect import POSTGRES, Dialect, is_lone_write
 from store.errors import StoreError
 from store.secrets import mask
 from store.text import one_line
@@ -152,6 +151,14 @@ class Connection:
     def execute(self, sql: str, parameters: Any = None) -> Cursor:
         return self.cursor().execute(sql, parameters)
 
+    def run(self, script: str) -> None:
+        """Statements without parameters, `;`-separated, sent as they are in one round trip
+        (PostgreSQL's simple query protocol; no SQLite spelling rewritten)."""
+        try:
+            self.raw.execute(script.encode())
+        except psycopg.Error as exc:
+            raise _mapped(exc, self.raw) from exc
+
     def executemany(self, sql: str, rows: Sequence[Any]) -> Cursor:
         return self.cursor().executemany(sql, rows)
 
@@ -164,9 +171,6 @@ class Connection:
         self.raw.close()
 
 
-_WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
-
-
 class PgDatabase:
     """A PostgreSQL database as the store sees it (see `store.db.Database`)."""
 
@@ -177,10 +181,11 @@ class PgDatabase:
         self.conn = Connection(raw)
         self.path = url
         self.session_id: str | None = None
+        self.write_wait = 10.0  # seconds a write waits for its locks (Dialect.begin_write)
         self.busy_timeout_ms = 0  # the lock wait last set (Postgres.set_busy_timeout)
 
     def execute(self, sql: str, parameters: Any = None) -> Cursor:
-        if self.conn.in_transaction or not _WRITE.match(sql) or "temp." in sql:
+        if self.conn.in_transaction or not is_lone_write(sql):
             return self.conn.execute(sql, parameters)
         # A write on its own waits for the write lock too, as every SQLite write does: a
         # transaction that read first (`immediate`) never sees the rows change under it.

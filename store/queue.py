@@ -72,6 +72,21 @@ def get_assignment(db: sqlite_utils.Database, assignment_id: int) -> Assignment:
     return _row(row)
 
 
+def lock_assignment(db: sqlite_utils.Database, assignment_id: int) -> tuple[Assignment, bool, str | None]:
+    """Inside a write transaction: an assignment, whether it is a hidden gold check, and its
+    labeler's role (None: not in the roster), in one statement; the assignment and its task
+    stay locked until the transaction ends (PostgreSQL row locks: submits and claims of one
+    task take turns; SQLite's write lock covers the whole file)."""
+    row = db.execute(
+        _SELECT.replace('a."order"', 'a."order", a.gold_check, l.role')
+        + "LEFT JOIN labelers l ON l.name = a.labeler WHERE a.id = ?"
+        + dialect_of(db).lock_rows("a, t"), [assignment_id]).fetchone()
+    if row is None:
+        raise StoreError(f"no assignment {assignment_id}")
+    *head, check, role = row
+    return _row(tuple(head)), bool(check), role
+
+
 def _stamp(at: datetime) -> str:
     return at.isoformat(timespec="milliseconds")
 
@@ -272,14 +287,17 @@ def counts(db: sqlite_utils.Database, labeler: str, overlap: dict[str, int]) -> 
                 [kind, kind],
             ).fetchone()[0]
         else:
-            waiting = db.execute(
+            # A finished hidden gold check counts as taken even on an item others had already
+            # filled (it was never among the open tasks): the count drops by one after a check
+            # as after production work, so it cannot tell them apart (docs/deployment.md).
+            waiting = max(0, db.execute(
                 """SELECT (SELECT coalesce(sum(n), 0) FROM task_counts
                            WHERE kind = ? AND quiz = '' AND full = 0)
                         - (SELECT count(*) FROM assignments a CROSS JOIN tasks t ON t.id = a.task_id
                            WHERE a.labeler = ? AND a.status != 'active' AND t.kind = ?
-                           AND t.quiz = '' AND t.full = 0)""",
+                           AND t.quiz = '' AND (t.full = 0 OR a.gold_check = 1))""",
                 [kind, labeler, kind],
-            ).fetchone()[0]
+            ).fetchone()[0])
         done = db.execute(
             # CROSS JOIN keeps SQLite on this labeler's assignments instead of scanning every
             # task of the kind (measured: 70 ms at a million open tasks).
@@ -297,14 +315,17 @@ def done_by_others(db: sqlite_utils.Database, task_id: int, labeler: str) -> int
 
 
 def mark_full_if_done(
-    db: sqlite_utils.Database, task_id: int, overlap: int, escalation: Rules | None = None
+    db: sqlite_utils.Database, task_id: int, overlap: int, escalation: Rules | None = None,
+    kind_item: tuple[str, str] | None = None,
 ) -> None:
     """Take a task out of the open index once `overlap` labelers finished it (more when
-    `escalation` finds their answers disputed)."""
+    `escalation` finds their answers disputed). `kind_item`: the task's, when known."""
     done, _live = _taken(db, task_id, "")
     if done < overlap:
         return
-    kind, item = db.execute("SELECT kind, item FROM tasks WHERE id = ?", [task_id]).fetchone()
+    if kind_item is None:
+        kind_item = db.execute("SELECT kind, item FROM tasks WHERE id = ?", [task_id]).fetchone()
+    kind, item = kind_item
     want = _wanted(db, kind, item, done, overlap, escalation)
     if done >= want:
         db.execute("UPDATE tasks SET full = 1 WHERE id = ?", [task_id])

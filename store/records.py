@@ -7,6 +7,7 @@ Bytes are decoded strictly so invalid UTF-8 or lone surrogates become a clear
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import sys
 from collections.abc import Callable, Collection, Iterable, Iterator
@@ -14,15 +15,21 @@ from pathlib import Path
 from typing import IO, Any
 
 from store.errors import ImportFileError, Problems
+from store.text import one_line
 
 Progress = Callable[[int], None]
 
 
+NUL = "NUL character (U+0000)"
+
+
 def _check_text(path: str, line: int, record: dict[str, Any], bad_bytes: bool = False) -> None:
-    """Refuse text UTF-8 cannot hold, naming its field. With ``bad_bytes`` the line was decoded
+    """Refuse text UTF-8 cannot hold, and the NUL character, naming its field. With ``bad_bytes`` the line was decoded
     with surrogateescape, so a surrogate there is an invalid byte of the file, not a JSON escape."""
     for key, value in record.items():
         for text in (str(key), *_strings(value)):
+            if "\x00" in text:  # PostgreSQL text cannot hold it: refused on both backends
+                raise ImportFileError(path, line, one_line(str(key)), NUL)
             try:
                 text.encode("utf-8")
             except UnicodeEncodeError as exc:
@@ -63,11 +70,15 @@ def read_records(
     path = Path(path)
     name = str(path)
     suffix = path.suffix.lower()
-    if suffix not in (".jsonl", ".json", ".ndjson", ".csv"):
+    packed = suffix == ".gz"  # JSON Lines compressed with gzip (as HH-RLHF ships)
+    if packed:
+        suffix = path.with_suffix("").suffix.lower()
+    if suffix not in (".jsonl", ".json", ".ndjson", ".csv") or (packed and suffix == ".csv"):
         raise ImportFileError(name, 0, "(file)", f"unknown format {suffix or '(no extension)'!r}: "
-                              "records are read from .jsonl (also .json, .ndjson) or .csv files")
+                              "records are read from .jsonl (also .json, .ndjson, and any of "
+                              "these gzipped, .jsonl.gz) or .csv files")
     try:
-        handle = open(path, "rb")
+        handle: IO[bytes] = gzip.open(path, "rb") if packed else open(path, "rb")  # type: ignore[assignment]
     except OSError as exc:
         raise ImportFileError(name, 0, "(file)", exc.strerror or str(exc)) from exc
     with handle:

@@ -48,11 +48,13 @@ def add_labeler(db: sqlite_utils.Database, name: str, role: str = "labeler") -> 
     row = db.execute("SELECT role FROM labelers WHERE name = ?", [name]).fetchone()
     if row and row[0] == role:
         return False
-    db.execute(
-        "INSERT INTO labelers (name, role, created_at) VALUES (?, ?, ?) "
-        "ON CONFLICT(name) DO UPDATE SET role = excluded.role",
-        [name, role, now()],
-    )
+    # A plain INSERT for a new name: on PostgreSQL the labelers' role may add a labeler (a
+    # self-registering OS user) but not change anyone's role (docs/deployment.md §8).
+    if row is None:
+        db.execute("INSERT INTO labelers (name, role, created_at) VALUES (?, ?, ?)",
+                   [name, role, now()])
+    else:
+        db.execute("UPDATE labelers SET role = ? WHERE name = ?", [role, name])
     return True
 
 

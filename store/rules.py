@@ -143,8 +143,12 @@ class ApiRules:
     def _prefix_key(self, text: str) -> bytes:
         return _digest(normalised_prefix(text, self.config.prefix_chars))
 
-    def check(self, prompt_id: str, text: str, user_id: str | None = None) -> Verdict:
-        key = self._prefix_key(text)
+    def check(self, prompt_id: str, text: str, user_id: str | None = None, *,
+              request: str | None = None) -> Verdict:
+        """`text` is every turn of a conversation (PII is looked for in all of them); `request`,
+        its final user turn, is what the shared-prefix rule compares instead (conversations that
+        open with the same system prompt are not duplicates)."""
+        key = self._prefix_key(request if request is not None else text)
         first = self._first_with_prefix.get(key)
         if first is not None:
             return Verdict("dropped", DUPLICATE, first)
@@ -228,9 +232,11 @@ class PromptRules:
         """Count the API prompts already stored: a later import continues their prefixes and caps."""
         if not self.api_rules:
             return
-        for pid, text, user_id, status, reason in db.execute(
-            "SELECT id, text, user_id, status, reason FROM prompts WHERE source = 'api' ORDER BY rowid"
+        for pid, text, messages, user_id, status, reason in db.execute(
+            "SELECT id, text, messages, user_id, status, reason FROM prompts WHERE source = 'api' ORDER BY rowid"
         ):
+            if messages:
+                text = json.loads(messages)[-1]["content"]  # the request: see ApiRules.check
             self.rules.remember(pid, text, user_id, kept=status == "pool" and reason is None)
 
     def apply(self, row: dict[str, Any]) -> None:
@@ -241,7 +247,7 @@ class PromptRules:
         if not self.api_rules or row["source"] != "api":
             row["split"] = row["split"] or self.rules.split_of(row["id"], row["user_id"])
             return
-        verdict = self.rules.check(row["id"], row["text"], row["user_id"])
+        verdict = self.rules.check(row["id"], row["text"], row["user_id"], request=row.get("request"))
         self.report.add(row["id"], verdict)
         row["status"] = verdict.status
         row["reason"] = verdict.reason

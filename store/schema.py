@@ -22,7 +22,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 DEFAULT_SCHEMA = SCHEMA_DIR / "instructgpt.toml"
-KINDS = ("bool", "bool_na", "scale", "choice", "text", "ranking")
+KINDS = ("bool", "bool_na", "scale", "choice", "text", "ranking", "levels")
 _LEVELS = {"bool": "nominal", "bool_na": "nominal", "choice": "nominal", "scale": "ordinal"}
 
 
@@ -99,6 +99,7 @@ PLAIN_KINDS = {
     "bool_na": 'true, false or "na"',
     "text": "a non-empty string",
     "ranking": "a list of tie groups of output ids, best first",
+    "levels": "a list of level names (non-empty strings)",
 }
 
 
@@ -111,6 +112,9 @@ def plain_value_ok(kind: str, value: Any) -> bool:
         return isinstance(value, str) and value.strip() != ""
     if kind == "ranking":
         return _is_ranking(value)
+    if kind == "levels":
+        return isinstance(value, list) and bool(value) and all(
+            isinstance(v, str) and v.strip() for v in value)
     return False
 
 

@@ -63,7 +63,10 @@ def start_session(db: Database, labeler: str) -> list[OtherSession]:
 def touch_session(db: Database) -> None:
     sid = getattr(db, "session_id", None)
     if sid is not None:
-        db.execute("UPDATE sessions SET seen_at = ? WHERE id = ?", [now(), sid])
+        # In a write transaction, which first checks that the file is still the one opened:
+        # a heartbeat must not start a fresh log for a file that was replaced (store/wal_owner.py).
+        with immediate(db):
+            db.execute("UPDATE sessions SET seen_at = ? WHERE id = ?", [now(), sid])
 
 
 def end_session(db: Database) -> None:

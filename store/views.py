@@ -23,6 +23,8 @@ class Prompt:
     category: str | None
     split: str | None
     tasks: list[str] = field(default_factory=list)
+    # A conversation's turns ({"role", "content"}, the user's last), or None for a plain prompt.
+    messages: list[dict[str, str]] | None = None
 
 
 @dataclass(frozen=True)
@@ -42,13 +44,14 @@ class TaskView:
 
 def get_prompt(db: sqlite_utils.Database, prompt_id: str) -> Prompt:
     row = db.execute(
-        "SELECT id, text, source, style, category, split, tasks FROM prompts WHERE id = ?",
+        "SELECT id, text, source, style, category, split, tasks, messages FROM prompts WHERE id = ?",
         [prompt_id],
     ).fetchone()
     if row is None:
         raise StoreError(f"no prompt {prompt_id!r}")
-    id_, text, source, style, category, split, tasks = row
-    return Prompt(id_, text, source, style, category, split, json.loads(tasks or "[]"))
+    id_, text, source, style, category, split, tasks, messages = row
+    return Prompt(id_, text, source, style, category, split, json.loads(tasks or "[]"),
+                  json.loads(messages) if messages else None)
 
 
 def outputs_of(db: sqlite_utils.Database, prompt_id: str) -> list[Output]:

@@ -55,6 +55,11 @@ def test_the_private_names_keep_the_shape_we_use():
     assert issubclass(footer_key, Widget)
     assert list(inspect.signature(footer_key).parameters) == [
         "key", "key_display", "description", "action", "disabled", "tooltip", "classes"]
+    # Our Footer rewrites mounted keys in place: what a key draws and does is read from these.
+    assert {"self.key_display", "self.description"} <= set(
+        re.findall(r"self\.\w+", inspect.getsource(footer_key.render)))
+    assert "self._disabled" in inspect.getsource(footer_key.on_mouse_down)
+    assert "self.key" in inspect.getsource(footer_key.on_mouse_down)
     overlay = resolve("textual.widgets._select.SelectOverlay")
     assert issubclass(overlay, OptionList) and hasattr(overlay, "_find_search_match")
     assert "SelectCurrent" in inspect.getsource(Select.compose)  # what ChoiceSelect re-composes

@@ -22,7 +22,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from screens.host import Host
-from screens.registry import WORK, Work
+from screens.registry import WORK, Work, researcher_only
 from screens.too_small import TooSmallScreen, too_small
 from store.db import APP_BUSY_TIMEOUT_MS, set_guideline_version
 from store.dialect import dialect_of
@@ -59,6 +59,8 @@ class LabelDeskApp(Host):
     BINDINGS = [
         Binding("f1", "guidelines", "Help", id="app.guidelines", priority=True),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+        # A conversation's earlier turns, on every screen that shows a prompt.
+        Binding("ctrl+r", "toggle_turns", "Earlier turns", show=False, id="app.toggle_turns"),
     ]
 
     def __init__(self, *, db: sqlite_utils.Database, labeler: str, role: str, config: Config,
@@ -74,7 +76,7 @@ class LabelDeskApp(Host):
         self.schema = schema
         # Every label this app saves records the guideline version it was made under.
         set_guideline_version(db, config["guidelines"]["version"])
-        self.quality = config.quality_policy()  # [h16] gold checks, pause, idle gap
+        self.quality = config.quality_policy()  # gold checks, pause, idle gap
         # Seconds a write keeps retrying a busy database (None: store.db.BUSY_BOUND).
         self.busy_bound: float | None = None
         self._backlog: deque[events.Key | events.Paste] = deque()
@@ -286,7 +288,7 @@ class LabelDeskApp(Host):
         from screens.key_path import deliver
 
         screen = self.screen
-        note_input = getattr(screen, "note_input", None)  # [h16 active time] every key and paste
+        note_input = getattr(screen, "note_input", None)  # active time: every key and paste
         if note_input is not None:
             note_input()
         if not getattr(screen, "ORDERED_KEYS", False):
@@ -420,12 +422,33 @@ class LabelDeskApp(Host):
         names), not even composed; they are told and stay where they are."""
         target = self.get_screen(screen) if isinstance(screen, str) and self.is_screen_installed(
             screen) else screen
-        if getattr(target, "RESEARCHER_ONLY", False) and self.role != "researcher":
-            self.notify("That screen is for researchers.", severity="error", markup=False)
-            from textual.await_complete import AwaitComplete
+        from textual.await_complete import AwaitComplete
 
+        if researcher_only(target) and self.role != "researcher":
+            self.notify("That screen is for researchers.", severity="error", markup=False)
+            return AwaitComplete()
+        if target in self.screen_stack:  # one installed screen stacked twice is never ready
             return AwaitComplete()
         return super().push_screen(screen, *args, **kwargs)
+
+    def action_command_palette(self) -> None:
+        """Textual's palette, at most one in the stack and without Textual's fixed widget id:
+        ctrl+p with a palette under another screen, or while the last one was still being
+        removed, raised DuplicateIds and ended the app."""
+        from textual.command import CommandPalette
+
+        if self.use_command_palette and not any(
+                isinstance(s, CommandPalette) for s in self.screen_stack):
+            self.push_screen(CommandPalette())
+
+    def action_toggle_turns(self) -> None:
+        """Fold or unfold the earlier turns of the conversation on screen; a bell when there is
+        none to unfold."""
+        from screens.widgets.conversation import TurnsToggle
+
+        toggled = [w.toggle_turns() for w in self.screen.query("*") if isinstance(w, TurnsToggle)]
+        if not any(toggled):
+            self.bell()
 
     def action_guidelines(self) -> None:
         from screens.help import HelpScreen
@@ -436,10 +459,10 @@ class LabelDeskApp(Host):
         topic = getattr(came_from, "HELP_TOPIC", "")
         if not self.is_screen_installed("help"):
             self.install_screen(HelpScreen(), name="help")
-        self.push_screen("help")
         help_screen = self.get_screen("help")
-        if isinstance(help_screen, HelpScreen):  # the keys first: the topic's place depends on them
-            help_screen.call_after_refresh(help_screen.show_keys, came_from, topic)
+        if isinstance(help_screen, HelpScreen):  # the keys in its first frame; the topic after them
+            help_screen.show_keys(came_from, topic)
+        self.push_screen("help")
 
     def work_screen(self, work: Work) -> Screen | None:
         """The installed screen for a kind of work, created on first use; None if not built."""

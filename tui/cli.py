@@ -5,45 +5,34 @@ Nothing on this path imports textual except the `app` command itself.
 
 from __future__ import annotations
 
-import importlib
 import sqlite3
 import sys
-from collections.abc import Callable
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
-from store.errors import StoreError
-from store.records import jsonl_line
-from store.text import one_line
+from tui.cli_shared import (
+    common,
+    export_group,
+    import_group,
+    import_message,
+    labelers_group,
+    progress_bar,
+    user_errors,
+)
+from tui.commands import (
+    agreement,
+    database,
+    disputes,
+    exports,
+    prompt_rules,
+    quality,
+    quiz,
+    serve,
+    stats,
+    surveys,
+)
 from tui.context import require_researcher, resolve
-
-# Modules in tui/commands/ that add commands: each has `register(cli)`.
-COMMAND_MODULES: list[str] = ["agreement", "exports", "stats", "quiz", "surveys", "prompt_rules",
-                              "disputes", "quality", "database", "serve"]
-
-db_option = click.option("--db", "db", metavar="PATH", help="Database file (default: LABELDESK_DB, else the demo database).")
-config_option = click.option("--config", "config_path", metavar="PATH", help="Config file (default: LABELDESK_CONFIG, else the XDG config dir).")
-labeler_option = click.option("--labeler", metavar="NAME", help="Who is running this (default: LABELDESK_LABELER, else the OS user).")
-
-
-def common(f: Callable) -> Callable:
-    return db_option(config_option(labeler_option(f)))
-
-
-@contextmanager
-def user_errors():
-    """Store errors are the user's to fix: one line on stderr, exit 1, no traceback."""
-    try:
-        yield
-    except StoreError as exc:
-        # An import's problems are one line each (store.errors.ImportProblems).
-        raise click.ClickException("\n".join(map(one_line, str(exc).split("\n")))) from None
-    except BrokenPipeError:
-        raise  # the reader went away (`| head`): click ends quietly, exit 1, no message
-    except OSError as exc:
-        raise click.ClickException(f"{getattr(exc, 'filename', '') or ''}: {exc.strerror or exc}".lstrip(": ")) from None
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -93,12 +82,7 @@ def init(db) -> None:
     click.echo(f"{mask(db)}: ready" + (f"; {first} is its first researcher" if made else ""))
 
 
-@cli.group()
-def labelers() -> None:
-    """The roster: who may label, and who labels gold."""
-
-
-@labelers.command("add")
+@labelers_group.command("add")
 @click.argument("name")
 @click.option("--role", type=click.Choice(["labeler", "researcher"]), default="labeler", show_default=True)
 @common
@@ -114,7 +98,7 @@ def labelers_add(name, role, db, config_path, labeler) -> None:
     click.echo(f"{name}: {role}" + ("" if changed else " (unchanged)"))
 
 
-@labelers.command("list")
+@labelers_group.command("list")
 @common
 def labelers_list(db, config_path, labeler) -> None:
     """List the roster."""
@@ -122,33 +106,6 @@ def labelers_list(db, config_path, labeler) -> None:
 
     for name, role in list_labelers(resolve(db, config_path).open(read_only=True)):
         click.echo(f"{name}\t{role}")
-
-
-@cli.group("import")
-def import_group() -> None:
-    """Import prompts, outputs or labels (JSONL or CSV, by extension; see docs/formats.md)."""
-
-
-@contextmanager
-def stderr_progress(what: str, total: int | None):
-    """A progress bar on stderr when it is a terminal; the callback is None otherwise. Never on
-    stdout, which may be the data (`--out -`, `--report -`) going to a file or a pipe."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import Progress
-
-    with Progress(transient=True, console=Console(stderr=True)) as bar:
-        task = bar.add_task(what, total=total)
-        yield lambda n: bar.advance(task, n)
-
-
-@contextmanager
-def progress_bar(path: Path):
-    """Reading an import file: the bar advances by bytes read."""
-    with stderr_progress(f"reading {path.name}", path.stat().st_size) as advance:
-        yield advance
 
 
 def _run_import(kind: str, file: str, db, config_path, labeler, **kwargs) -> None:
@@ -164,25 +121,17 @@ def _run_import(kind: str, file: str, db, config_path, labeler, **kwargs) -> Non
     click.echo(import_message(kind, path, result))
 
 
-def import_message(kind: str, path: Path, result) -> str:
-    msg = f"{path}: {result.read} {kind} read, {result.added} added, {result.unchanged} already there"
-    if result.replaced:
-        msg += f", {result.replaced} replaced"
-    if result.tasks_created:
-        msg += f", {result.tasks_created} tasks created"
-    if result.new_labelers:
-        msg += f"; new in roster: {', '.join(result.new_labelers)}"
-    return msg
-
-
 @import_group.command("outputs")
 @click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--from-hh", is_flag=True,
+              help="Read HH-RLHF lines: each one's chosen and rejected final turns become outputs "
+                   "-o1 and -o2 of the prompt `import prompts --from-hh` made of the line.")
 @common
-def import_outputs(file, db, config_path, labeler) -> None:
+def import_outputs(file, from_hh, db, config_path, labeler) -> None:
     """Import model outputs for imported prompts (id, prompt_id, text, model).
 
     Every key, rule and error: docs/formats.md."""
-    _run_import("outputs", file, db, config_path, labeler)
+    _run_import("outputs", file, db, config_path, labeler, from_hh=from_hh)
 
 
 @import_group.command("labels")
@@ -197,28 +146,6 @@ def import_labels(file, gold, add_labelers, replace, db, config_path, labeler) -
     Every key, field and value: docs/formats.md."""
     _run_import("labels", file, db, config_path, labeler, gold=gold, add_labelers=add_labelers,
                 replace=replace)
-
-
-@cli.group("export")
-def export_group() -> None:
-    """Export JSONL: labels, sft, pairs, ppo, consensus."""
-
-
-def write_jsonl(records, out: str) -> int:
-    n = 0
-    handle = sys.stdout if out == "-" else open(out, "w", encoding="utf-8")
-    # JSON escapes C0 controls itself; on a terminal every non-ASCII character is escaped too,
-    # so C1 controls and bidi overrides in imported text cannot act on the researcher's screen.
-    # The records are the same JSON either way.
-    to_terminal = handle.isatty()
-    try:
-        for record in records:
-            handle.write(jsonl_line(record, ensure_ascii=to_terminal) + "\n")
-            n += 1
-    finally:
-        if handle is not sys.stdout:
-            handle.close()
-    return n
 
 
 def main() -> None:
@@ -257,10 +184,11 @@ def _config_quietly():
         return None
 
 
+for _group in (labelers_group, import_group, export_group):
+    cli.add_command(_group)
+for _module in (agreement, database, disputes, exports, prompt_rules, quality, quiz, serve, stats,
+                surveys):
+    _module.register(cli)
+
 if __name__ == "__main__":
-    # `python -m tui.cli`: run the importable `tui.cli`, the one the command modules import and
-    # extend (registering them on this __main__ copy would import this file twice, circularly).
-    importlib.import_module("tui.cli").main()
-else:
-    for _name in COMMAND_MODULES:
-        importlib.import_module(f"tui.commands.{_name}").register(cli)
+    main()

@@ -37,6 +37,12 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "steps": ["instruction", "scores", "ranking"],
         "priority": "helpfulness",
         "advance_after_rating": True,
+        # Preference strength per ranking boundary (Llama 2, Touvron et al. 2023, §3.2.1): the
+        # levels a `ranking.strength` label names, strongest first, and the margin `export
+        # pairs` gives each (docs/exports.md).
+        "strength_levels": ["significantly better", "better", "slightly better",
+                            "negligibly better / unsure"],
+        "strength_margins": [3.0, 2.0, 1.0, 0.0],
     },
     "keys": {},
     "rules": {
@@ -97,6 +103,33 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     },
 }
 FREE_SECTIONS = {"keys"}
+# Ranges a number must fall in (inclusive; None: open), checked when the file is loaded so a
+# bad value is one line at start, not a crash when the screen that reads it opens.
+RANGES: dict[tuple[str, str], tuple[float | None, float | None]] = {
+    **{("overlap", kind): (1, None) for kind in DEFAULTS["overlap"]},
+    ("queue", "lease_minutes"): (1, None),
+    ("rules", "prefix_chars"): (1, None),
+    ("rules", "user_cap"): (1, None),
+    ("screening", "flag_agreement"): (0, 1),
+    ("screening", "comparison_agreement"): (0, 1),
+    ("screening", "demonstration_score"): (1, 7),
+    **{("web", key): (1, None) for key in ("max_width", "max_height", "max_sessions",
+                                            "max_sessions_per_labeler", "idle_minutes")},
+}
+# What the items of a list (or the values of a table) must be where the default has none to
+# copy the type from.
+ITEM_TYPES: dict[tuple[str, str], type] = {
+    ("surveys", "extra_statements"): str,
+    ("web", "origins"): str,
+    ("rules", "splits"): float,
+    ("quality", "gold_rate_by_kind"): float,
+}
+NONEMPTY = {("comparison", "steps")}
+# A config or keys file is a few KB; these bounds keep a hostile or broken one from taking
+# the start-up with it (300,000 remapped keys took 20-40 s; 2,000 nested arrays overflowed).
+MAX_BYTES = 256 * 1024
+MAX_DEPTH = 8
+MAX_KEYS = 500
 CHOICES = {
     ("comparison", "priority"): ("helpfulness", "truthful_harmless"),
     ("rules", "pii_action"): ("hold", "route_to_instruction"),
@@ -166,8 +199,16 @@ def _check(path: Path, section: str, key: str, value: Any, default: Any) -> Any:
         ok = isinstance(value, type(default))
     if not ok:
         raise ConfigError(f"{where}: must be {_type_name(default)}, not {value!r}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"{where}: must be a finite number, not {value!r}")
     if isinstance(default, int) and not isinstance(default, bool) and value < 0:
         raise ConfigError(f"{where}: must not be negative")
+    low, high = RANGES.get((section, key), (None, None))
+    if (low is not None and value < low) or (high is not None and value > high):
+        span = f"from {low} to {high}" if high is not None else f"at least {low}"
+        raise ConfigError(f"{where}: must be {span}, not {value!r}")
+    if isinstance(default, (list, dict)):
+        _check_items(where, (section, key), value, default)
     allowed = CHOICES.get((section, key))
     if allowed and value not in allowed:
         raise ConfigError(f"{where}: must be one of {', '.join(allowed)}")
@@ -179,16 +220,63 @@ def _check(path: Path, section: str, key: str, value: Any, default: Any) -> Any:
     return value
 
 
+def _check_items(where: str, name: tuple[str, str], value: Any, default: Any) -> None:
+    """Each item of a list (or value of a table) of the type the default's items have."""
+    items = list(value.values() if isinstance(value, dict) else value)
+    if name in NONEMPTY and not items:
+        raise ConfigError(f"{where}: must list at least one")
+    if isinstance(value, list) and name in NONEMPTY | LIST_CHOICES.keys() and len(set(
+            map(repr, items))) != len(items):
+        raise ConfigError(f"{where}: names an item twice")
+    sample = list(default.values() if isinstance(default, dict) else default)
+    kind = ITEM_TYPES.get(name) or (type(sample[0]) if sample else None)
+    if kind is None:
+        return
+    labels = list(value) if isinstance(value, dict) else [f"item {n + 1}" for n in range(len(items))]
+    for label, item in zip(labels, items, strict=True):
+        if kind is float:
+            ok = isinstance(item, (int, float)) and not isinstance(item, bool) and math.isfinite(item)
+        else:
+            ok = isinstance(item, kind) and not (kind is int and isinstance(item, bool))
+        if not ok:
+            raise ConfigError(f"{where}: {label} must be {_type_name(kind())}, not {item!r}")
+
+
+def _depth(value: Any) -> int:
+    """How deeply tables and arrays nest in `value` (iterative: no recursion to overflow)."""
+    deepest, todo = 0, [(value, 0)]
+    while todo:
+        node, level = todo.pop()
+        deepest = max(deepest, level)
+        if level > MAX_DEPTH:
+            break
+        if isinstance(node, dict):
+            todo.extend((v, level + 1) for v in node.values())
+        elif isinstance(node, list):
+            todo.extend((v, level + 1) for v in node)
+    return deepest
+
+
 def read_toml(path: Path, what: str = "config") -> dict[str, Any]:
-    """A TOML file's tables, or a ConfigError saying `file: problem` (the line for bad TOML)."""
+    """A TOML file's tables, or a ConfigError saying `file: problem` (the line for bad TOML).
+    A file larger than MAX_BYTES or nested deeper than MAX_DEPTH is refused unread."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ConfigError(f"{path}: {size} bytes, larger than a {what} file can be "
+                              f"({MAX_BYTES // 1024} KiB)")
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read {what} ({exc.strerror})") from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML ({exc})") from exc
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply (at most {MAX_DEPTH} levels)") from None
+    if _depth(data) > MAX_DEPTH:
+        raise ConfigError(f"{path}: nested too deeply (at most {MAX_DEPTH} levels)")
+    return data
 
 
 def load_config(path: str | Path | None) -> Config:
@@ -202,6 +290,8 @@ def load_config(path: str | Path | None) -> Config:
             raise ConfigError(f"{path}: {section}: unknown section (known: {', '.join(DEFAULTS)})")
         if not isinstance(values, dict):
             raise ConfigError(f"{path}: {section}: must be a table")
+        if section in FREE_SECTIONS and len(values) > MAX_KEYS:
+            raise ConfigError(f"{path}: {section}: {len(values)} entries, more than {MAX_KEYS}")
         for key, value in values.items():
             if section in FREE_SECTIONS:
                 if not isinstance(value, str):
@@ -213,6 +303,7 @@ def load_config(path: str | Path | None) -> Config:
             config.data[section][key] = _check(path, section, key, value, DEFAULTS[section][key])
     _check_adjudication(path, config.data["adjudication"])
     _check_export(path, config.data["export"])
+    _check_strength(path, config.data["comparison"])
     config.quality_policy()  # [quality] shares and per-kind rates: refused here, not mid-shift
     return config
 
@@ -241,3 +332,25 @@ def _check_export(path: Path, section: dict[str, Any]) -> None:
     if section["kto_bad_rating"] >= section["kto_good_rating"]:
         raise ConfigError(f"{path}: export.kto_bad_rating: must be below export.kto_good_rating "
                           f"({section['kto_bad_rating']} is not below {section['kto_good_rating']})")
+
+
+def _check_strength(path: Path, section: dict[str, Any]) -> None:
+    """Levels a labeler can tell apart by one key each (2 to 9, distinct, strongest first) and a
+    margin for each: finite, 0 or more, never growing as the levels weaken."""
+    levels, margins = section["strength_levels"], section["strength_margins"]
+    where = f"{path}: comparison.strength_levels"
+    if not 2 <= len(levels) <= 9:
+        raise ConfigError(f"{where}: must list 2 to 9 levels, not {len(levels)}")
+    for level in levels:
+        if not isinstance(level, str) or not level.strip():
+            raise ConfigError(f"{where}: {level!r} is not a level name (a non-empty string)")
+    if len(set(levels)) != len(levels):
+        raise ConfigError(f"{where}: names a level twice")
+    where = f"{path}: comparison.strength_margins"
+    if len(margins) != len(levels):
+        raise ConfigError(f"{where}: must give one margin per level ({len(levels)}), not {len(margins)}")
+    for margin in margins:
+        if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not math.isfinite(margin) or margin < 0:
+            raise ConfigError(f"{where}: {margin!r} is not a finite number, 0 or more")
+    if any(a < b for a, b in zip(margins, margins[1:], strict=False)):
+        raise ConfigError(f"{where}: must not grow from the strongest level to the weakest")

@@ -13,18 +13,17 @@ import importlib
 import inspect
 from pathlib import Path
 
-from tui.config import Config, ConfigError, read_toml
+from screens.registry import WORK
+from tui.config import MAX_KEYS, Config, ConfigError, read_toml
 from tui.locations import keys_path
 
-# Every module that declares bindings; `binding_ids` reads them.
+# Every module that declares bindings; `binding_ids` reads them: the app's, the screens and
+# widgets all work shares, then each kind of work's screen as `screens.registry.WORK` names it.
 BINDING_MODULES = (
-    "tui.app", "screens.home", "screens.help", "screens.stats", "screens.comparison",
-    "screens.writing", "screens.toxicity", "screens.demo_scoring", "screens.quiz",
-    "screens.survey", "screens.base", "screens.widgets.ranking_panel",
+    "tui.app", "screens.home", "screens.help", "screens.base", "screens.widgets.ranking_panel",
     "screens.widgets.prompt_panel", "screens.widgets.skip_panel", "screens.widgets.confirm_bar",
     "screens.widgets.flag_form", "screens.widgets.safe_text", "screens.widgets.scale_field",
-    "screens.adjudication",
-    "screens.dashboard",
+    *dict.fromkeys(work.screen.partition(":")[0] for work in WORK),
 )
 
 
@@ -34,6 +33,8 @@ def read_keys(path: Path) -> dict[str, str]:
         return {}
     raw = read_toml(path, "keys")
     raw = raw.get("keys", raw) if isinstance(raw.get("keys"), dict) else raw
+    if len(raw) > MAX_KEYS:
+        raise ConfigError(f"{path}: {len(raw)} remapped keys, more than {MAX_KEYS}")
     for binding_id, keys in raw.items():
         if not isinstance(keys, str) or not keys.strip():
             raise ConfigError(f"{path}: {binding_id}: must be a key string such as \"ctrl+u\"")

@@ -93,3 +93,15 @@ def field_row(field: Field, value: Any, label_width: int = 0) -> Content:
 
 def anchors_line(field: Field) -> str:
     return " · ".join(f"{value} {words}" for value, words in sorted(field.anchors.items()))
+
+
+def field_help_line(field: Field, *, with_help: bool = True) -> str:
+    """`[k] Label: help (asked when …)`: one field for `?` and F1, whether or not the schema
+    gives it a help text (every field is listed, so a key never goes unexplained)."""
+    text = f"[{field.key}] {field.label}" if with_help and field.key else field.label
+    if with_help and field.help:
+        text += f": {field.help}"
+    if field.when:
+        conditions = ", ".join(f"{k} = {value_text(v)}" for k, v in field.when.items())
+        text += f" (asked when {conditions})"
+    return text

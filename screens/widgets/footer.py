@@ -1,11 +1,15 @@
-"""Textual's Footer without its leak, its keys in order of importance; every screen uses it.
+"""Textual's Footer without its leak and its rebuilds, its keys in order of importance; every
+screen uses it.
 
 Textual 8.2.8's Footer recomposes its keys whenever the bindings change (a screen push or pop,
-`refresh_bindings()`), and binds each new key's `compact` to the footer with `data_bind`. That
-leaves a watcher on the footer per key, which Textual prunes only when `compact` changes — it
-never does — so every key ever shown stays alive: ~0.1 MiB a recompose, 15 MiB per 100 tasks
-on a screen that refreshes its bindings per task (bench_memory). After each recompose the
-watchers of removed keys are dropped here, the way Textual itself drops them.
+a focus move, `refresh_bindings()`): it removes every key, mounts new ones and binds each
+one's `compact` to the footer with `data_bind`. That leaves a watcher on the footer per key,
+which Textual prunes only when `compact` changes — it never does — so every key ever shown
+stayed alive (~0.1 MiB a recompose, 15 MiB per 100 tasks on a screen that refreshes its
+bindings per task: bench_memory), and each rebuild restyled a dozen new widgets (~40 ms of CPU
+per step change of the comparison screen: bench_key_cpu). Here the keys are bound to nothing
+and a change of keys rewrites the keys already mounted, mounting or removing only the
+difference.
 
 Textual lists keys in the order the bindings are found, so at 80 columns the keys that finish
 a step or skip a task fell off the right edge. Here they come in the order of `IMPORTANCE`
@@ -19,6 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from textual.app import ComposeResult
+from textual.screen import Screen
 from textual.widgets import Footer as _TextualFooter
 
 # Private (Textual exports Footer, not its keys): our Footer yields the same keys in another
@@ -36,7 +41,7 @@ IMPORTANCE: tuple[str, ...] = (
     "ranking.tie", "ranking.backspace", "ranking.move", "ranking.move_up", "ranking.move_down",
     "ranking.move_done", "adjudication.consensus", "adjudication.reason",
     "adjudication.update", "dashboard.sort", "dashboard.reverse", "dashboard.resume",
-    "skip.cancel", "comparison.skip", "ranking.skip", "writing.skip", "toxicity.skip",
+    "skip.cancel", "work.skip",
     "comparison.flag", "ranking.flag", "quiz.next", "quiz.prev", "toxicity.prev",
     "toxicity.next", "work.home", "adjudication.home", "dashboard.home", "misses.back",
     "help.close", "stats.home", "help.search", "stats.refresh", "dashboard.refresh",
@@ -45,6 +50,7 @@ IMPORTANCE: tuple[str, ...] = (
     "app.guidelines", "app.quit",
 )
 ESSENTIAL = frozenset({"app.guidelines", "app.quit"})
+_PALETTE = "-command-palette"
 _RANK = {binding_id: n for n, binding_id in enumerate(IMPORTANCE)}
 
 
@@ -75,18 +81,73 @@ class Footer(_TextualFooter):
                 _, binding, enabled, _tooltip = found
                 keys.append(((binding.key, self.app.get_key_display(binding),
                               binding.description, binding.action, not enabled,
-                              binding.tooltip or binding.description), "-command-palette"))
+                              binding.tooltip or binding.description), _PALETTE))
         return keys
 
     def compose(self) -> ComposeResult:
         keys = self._keys()
         self._composed = keys
-        palette = "-command-palette"
-        self.styles.grid_size_columns = sum(1 for _, classes in keys if classes != palette)
-        for (key, display, description, action, disabled, tooltip), classes in keys:
-            footer_key = FooterKey(key, display, description, action, disabled=disabled,
-                                   tooltip=tooltip, classes=classes)
-            yield footer_key if classes == palette else footer_key.data_bind(compact=Footer.compact)
+        self.styles.grid_size_columns = sum(1 for _, classes in keys if classes != _PALETTE)
+        yield from (self._new_key(spec, classes) for spec, classes in keys)
+
+    def _new_key(self, spec: tuple[str, str, str, str, bool, str], classes: str) -> FooterKey:
+        """A key drawn compact or not as the footer is. Not `data_bind`: Textual 8.2.8 keeps a
+        data-bound key alive through its watcher after the key is gone (see the module doc),
+        and its first watch restyles each key on its own; the footer's `compact` is fixed."""
+        key, display, description, action, disabled, tooltip = spec
+        footer_key = FooterKey(key, display, description, action, disabled=disabled,
+                               tooltip=tooltip, classes=f"{classes} -compact" if self.compact else classes)
+        footer_key.set_reactive(FooterKey.compact, self.compact)
+        return footer_key
+
+    def bindings_changed(self, screen: Screen) -> None:
+        """Textual recomposes after the next refresh, i.e. in a layout pass of its own after
+        the change that moved the keys; rewriting the keys now puts them in the same pass."""
+        self._bindings_ready = True
+        if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
+            return
+        if not self._rewrite_keys():
+            self.call_after_refresh(self.recompose)
+
+    def _rewrite_keys(self) -> bool:
+        """Show the screen's keys by rewriting the keys already mounted, in place: a step or
+        screen change swaps a few words, not a dozen widgets (a recompose removed and mounted
+        every key and restyled each: ~40 ms of CPU per step change of the comparison screen).
+        Keys left over are hidden as spares (`-spare`, no text) for the next longer set, so
+        going back and forth between two steps mounts nothing. False when there are too few
+        keys mounted (then `recompose` mounts the rest)."""
+        keys = self._keys()
+        if keys == getattr(self, "_composed", None):
+            return True
+        slots: dict[bool, list[FooterKey]] = {False: [], True: []}
+        for footer_key in self.query_children(FooterKey):
+            slots[footer_key.has_class(_PALETTE)].append(footer_key)
+        for palette in (False, True):
+            if sum(1 for _, classes in keys if (classes == _PALETTE) == palette) > len(slots[palette]):
+                return False
+        self._composed = keys
+        for spec, classes in keys:
+            self._rewrite(slots[classes == _PALETTE].pop(0), spec, classes)
+        for spare in slots[False] + slots[True]:
+            self._rewrite(spare, ("", "", "", "", False, ""), "-spare")
+        self.styles.grid_size_columns = sum(1 for _, classes in keys if classes != _PALETTE)
+        self._fit_keys()
+        return True
+
+    @staticmethod
+    def _rewrite(footer_key: FooterKey, spec: tuple[str, str, str, str, bool, str], classes: str) -> None:
+        key, display, description, action, disabled, tooltip = spec
+        footer_key.key, footer_key.key_display = key, display
+        footer_key.description, footer_key.action = description, action
+        footer_key._disabled = disabled  # FooterKey's own field (a click on it rings when set)
+        footer_key.tooltip = tooltip or None
+        footer_key.set_class(disabled, "-disabled")
+        if classes != _PALETTE:  # markers no stylesheet reads: no restyle
+            footer_key.set_class(classes == "-essential", "-essential", update=False)
+            footer_key.set_class(classes == "-spare", "-spare", update=False)
+        footer_key.display = classes != "-spare"
+        footer_key.visible = True
+        footer_key.refresh(layout=True)
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._fit_keys)
@@ -94,8 +155,8 @@ class Footer(_TextualFooter):
     def _fit_keys(self) -> None:
         """Help and Quit where they fit (the palette key, then the least important keys make
         room); a key that does not fit whole is not drawn half ("f3 Copy an"): F1 lists it."""
-        keys = list(self.query(FooterKey))
-        palette = next((k for k in keys if k.has_class("-command-palette")), None)
+        keys = [k for k in self.query(FooterKey) if not k.has_class("-spare")]
+        palette = next((k for k in keys if k.has_class(_PALETTE)), None)
         keys = [k for k in keys if k is not palette]
         width = self.size.width
         if not width:
@@ -131,12 +192,12 @@ class Footer(_TextualFooter):
 
     async def recompose(self) -> None:
         # Bindings "change" on every focus move (each step, each task), mostly to the same
-        # keys: rebuilding identical keys costs ~10 ms of CPU a time, so only a change does.
-        # (A footer being removed with its screen is left to Textual, which skips it.)
-        if self.is_attached and not self._pruning and self._keys() == getattr(self, "_composed", None):
+        # keys: only a change is shown, in place where the keys mounted suffice. (A footer
+        # being removed with its screen is left to Textual, which skips it.)
+        if not self.is_attached or self._pruning:
+            await super().recompose()
+            return
+        if self._rewrite_keys():
             return
         await super().recompose()
         self.call_after_refresh(self._fit_keys)
-        # Textual keeps watchers in the instance attribute "__watchers" (see reactive._watch).
-        for watchers in getattr(self, "__watchers", {}).values():
-            watchers[:] = [(node, callback) for node, callback in watchers if not node._closing]

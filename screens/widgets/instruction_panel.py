@@ -27,6 +27,7 @@ from screens.guidelines import MISSING, matching, read_guidelines
 from screens.key_path import report
 from screens.widgets import field_values as fv
 from screens.widgets.choice_select import ChoiceOverlay, ChoiceSelect
+from screens.widgets.focus_style import OwnFocusStyle
 from store.schema import Field
 
 RULES_KEY = "question_mark"
@@ -41,7 +42,12 @@ def pii_rules() -> str:
     return found[0] if found else "See the guidelines (F1), section PII rules."
 
 
-class InstructionPanel(VerticalScroll, can_focus=True):
+def _markdown_literal(text: str) -> str:
+    """Schema text shown as written in Markdown (its brackets and stars are not syntax)."""
+    return "".join(f"\\{c}" if c in "\\`*_[]()#<>!|~" else c for c in text)
+
+
+class InstructionPanel(OwnFocusStyle, VerticalScroll, can_focus=True):
     """One row per field: its key, its label, its answer; sub-fields hide when not asked."""
 
     @dataclass
@@ -191,13 +197,19 @@ class InstructionPanel(VerticalScroll, can_focus=True):
         rules = self.query_one("#pii-rules", Markdown)
         if not rules.display and not self._rules_loaded:
             # Every field's help in full (a row shows it only where it fits), then the PII rules.
-            helps = "\n".join(f"- **[{f.key}] {f.label}**: {f.help}" for f in self.fields
-                              if f.help)
+            helps = "\n".join(f"- {_markdown_literal(fv.field_help_line(f))}" for f in self.fields)
             rules.update(f"{helps}\n\n{pii_rules()}")
             self._rules_loaded = True
         rules.display = not rules.display
         if rules.display:
             self.scroll_to_widget(rules, top=True, animate=False)
+
+    def typed_keys(self) -> list[tuple[str, str]]:
+        """The keys this panel reads itself, for F1 (screens/key_help.py)."""
+        rows = [(f.key, fv.field_help_line(f, with_help=False)
+                 + (" (type to search, ⏎ chooses)" if f.kind == "choice" else ""))
+                for f in self.fields if f.key]
+        return [*rows, ("?", "What each question means, and the PII rules")]
 
     def _field_for_key(self, key: str) -> Field | None:
         for field in fv.asked(self.fields, self.context):

@@ -14,6 +14,7 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from screens.widgets.conversation import TurnsToggle, fold_note, render_turns
 from screens.widgets.ranking_panel import _window
 
 # A few-shot prompt is a run of query/response pairs; a blank line before each "Q:"-like marker
@@ -45,16 +46,28 @@ class PromptBody(VerticalScroll, can_focus=True):
     part = 0
 
     def show(self, text: str) -> None:
+        self.anchor(False)  # a plain prompt reads from its top
         self.text, self.part = text, 0
         self.action_part(0)
 
     def action_part(self, step: int) -> None:
+        if not self.text:
+            return  # a conversation: shown whole, turn by turn (PromptPanel.show_turns)
         content, self.part = _window(self.text, self.part + step)
         self.query_one("#prompt-text", Static).update(content)
         self.scroll_home(animate=False)
 
+    def show_content(self, content: Content) -> None:
+        """A conversation: scrolled to its end, so the final user turn is in view at 80x24."""
+        self.text, self.part = "", 0
+        self.query_one("#prompt-text", Static).update(content)
+        # Anchored: stays at the end while the new content is laid out (a scroll_end after one
+        # refresh ran before the taller text was measured in a real terminal), until the
+        # labeler scrolls up to read earlier turns.
+        self.anchor()
 
-class PromptPanel(Vertical):
+
+class PromptPanel(TurnsToggle, Vertical):
     """A title line and the prompt text; `collapsed` hides the text and keeps the title."""
 
     collapsed: reactive[bool] = reactive(False)
@@ -65,13 +78,30 @@ class PromptPanel(Vertical):
         with PromptBody(id="prompt-body"):
             yield Static(id="prompt-text", markup=False)
 
-    def set_prompt(self, text: str, *, prompt_id: str = "", style: str | None = None) -> None:
-        """Show a new prompt, scrolled to its top."""
-        self._title = Content.assemble(
+    def set_prompt(self, text: str, *, prompt_id: str = "", style: str | None = None,
+                   messages: list[dict[str, str]] | None = None) -> None:
+        """Show a new prompt (a conversation as its turns, folded), scrolled to its top."""
+        self._plain_title = Content.assemble(
             ("Prompt", "bold"), f" {prompt_id}" if prompt_id else "",
             (f"  · {style}" if style and style != "plain" else "", "dim"),
         )
-        self.query_one(PromptBody).show(readable_prompt(text, style))
+        self._title = self._plain_title
+        self.turns, self.unfolded = messages, False
+        if messages:
+            self.show_turns()
+        else:
+            self.query_one(PromptBody).show(readable_prompt(text, style))
+        self._refresh_title()
+
+    def show_turns(self) -> None:
+        """The turns in the body; how many and what is folded in the title line, which stays in
+        view while the body shows its end."""
+        assert self.turns
+        note = fold_note(self.turns, self.unfolded)
+        self._title = self._plain_title + Content.styled(
+            f"  · {len(self.turns)} turns" + (f", {note}" if note else ""), "dim")
+        self.query_one(PromptBody).show_content(
+            render_turns(self.turns, unfolded=self.unfolded, note=False))
         self._refresh_title()
 
     def toggle(self) -> None:
@@ -85,4 +115,4 @@ class PromptPanel(Vertical):
     def _refresh_title(self) -> None:
         title = getattr(self, "_title", Content("Prompt"))
         marker = "▶ " if self.collapsed else "▼ "
-        self.query_one("#prompt-title", Static).update(Content(marker) + title)
+        self.query_one("#prompt-title", Static).update(Content(marker) + title, layout=False)  # one row

@@ -23,8 +23,8 @@ it, and calls ``set_task`` for each task; the panel never touches the store. API
 
 Messages (``RankingMessage``: ``.panel``, ``.ranking`` = tie groups of output ids, best first):
 ``Changed`` on every change of the ranking (save a draft), ``Submitted`` on Enter when complete
-(Enter on an incomplete ranking names what is missing instead), ``SkipRequested`` (``s``) and
-``FlagToggled`` (``!``) for the host to handle.
+(Enter on an incomplete ranking names what is missing instead), ``FlagToggled`` (``!``) for
+the host to handle. Skipping is the host screen's key (``work.skip``), not the panel's.
 
 Keys: ``A``..``I`` place (typed mode) or select (move mode); ``=`` tie; Backspace take back;
 ``u`` undo; ``r`` reset; ``m`` move mode (``K``/``J`` or shift+↑/↓ move, ``=`` tie with the one
@@ -49,6 +49,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 from screens.key_path import report
+from screens.widgets.focus_style import OwnFocusStyle
 from screens.widgets.ranking_rules import (
     COMPARISON_RULES,
     CRITERIA,
@@ -183,7 +184,7 @@ class RankingMessage(Message):
         return self.panel
 
 
-class RankingPanel(Widget, can_focus=True):
+class RankingPanel(OwnFocusStyle, Widget, can_focus=True):
     """Keyboard ranking of one task's outputs; reused from task to task via ``set_task``."""
 
     DEFAULT_CSS = Path(__file__).with_suffix(".tcss").read_text(encoding="utf-8")
@@ -198,7 +199,6 @@ class RankingPanel(Widget, can_focus=True):
         Binding("K,shift+up", "move_up", "Move up", id="ranking.move_up"),
         Binding("J,shift+down", "move_down", "Move down", id="ranking.move_down"),
         Binding("escape", "leave_move", "Done moving", id="ranking.move_done"),
-        Binding("s", "skip", "Skip", id="ranking.skip"),
         Binding("exclamation_mark", "flag", "Flag", id="ranking.flag"),
         Binding("w", "toggle_rules", "Rules", id="ranking.rules"),
         Binding("left", "read(-1)", "Previous output", show=False, id="ranking.prev_output"),
@@ -220,9 +220,6 @@ class RankingPanel(Widget, can_focus=True):
 
     class Submitted(RankingMessage):
         """Enter on a complete ranking."""
-
-    class SkipRequested(RankingMessage):
-        """The labeler asked to skip this task; the host asks for the reason."""
 
     class FlagToggled(RankingMessage):
         """The labeler toggled the review flag; the host keeps the flag's state."""
@@ -298,7 +295,11 @@ class RankingPanel(Widget, can_focus=True):
             card.show(output, current=index == self.current)
         for index, card in enumerate(self._cards):
             card.display = index < len(outputs)
-        self.set_class(len(outputs) in (2, 4), "-two-columns")
+        two_columns = len(outputs) in (2, 4)
+        if two_columns != self.has_class("-two-columns"):
+            # Only the outputs' grid reads the class: restyle it, not the panel's ~40 widgets.
+            self.set_class(two_columns, "-two-columns", update=False)
+            self.app.stylesheet.update_nodes([self, self.query_one("#outputs")], animate=True)
         # One line: the project's setting; how to weigh the criteria is one key away (w).
         self.query_one("#criterion", Static).update(Content.assemble(
             ("Rank by: ", "$text-muted"), Content(on_screen(self.criterion)),
@@ -378,11 +379,24 @@ class RankingPanel(Widget, can_focus=True):
 
     # -- keys ------------------------------------------------------------------------------
 
+    def _tell(self, hint: str) -> None:
+        """A key that could not apply: a bell and why, on the host screen's one status line
+        (`refuse`) when it has one, so no second line keeps an older hint; else on the panel's."""
+        refuse = getattr(self.screen, "refuse", None)
+        if refuse is not None:
+            refuse(hint)
+            hint = ""
+        else:
+            self.app.bell()
+        if hint != self.hint:
+            self.hint = hint
+            self._show_ranking()
+
     def _apply(self, outcome: Outcome, tie_before: bool | None = None) -> None:
-        self.hint = outcome.hint
+        self.hint = ""
         self._show_ranking()
         if outcome.hint and not outcome.changed:
-            self.app.bell()  # the key could not apply; the hint says why
+            self._tell(outcome.hint)  # the key could not apply; the hint says why
         if outcome.changed or (tie_before is not None and tie_before != self.builder.pending_tie):
             report(self, self.Changed(self, self.builder.ranking))
 
@@ -393,13 +407,17 @@ class RankingPanel(Widget, can_focus=True):
             event.prevent_default()
             self._apply(self.builder.letter(character))
 
+    def typed_keys(self) -> list[tuple[str, str]]:
+        """The keys this panel reads itself, for F1 (screens/key_help.py)."""
+        count = len(self.builder.outputs) or len(LETTERS)
+        letters = f"{LETTERS[0]}–{LETTERS[count - 1]}" if count > 1 else LETTERS[0]
+        return [(letters, "Place an output, best first")]
+
     def explain_key(self, event: events.Key) -> str:
         """Why a key did nothing (the screen rings the bell and shows it)."""
         character = event.character or ""
         if len(character) == 1 and character.isalpha():
-            self.hint = self.builder.letter(character).hint  # a letter with no output: says so
-            self._show_ranking()
-            return self.hint
+            return self.builder.letter(character).hint  # a letter with no output: says so
         return ""
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -438,17 +456,12 @@ class RankingPanel(Widget, can_focus=True):
     def action_submit(self) -> None:
         missing = self.builder.missing_hint()
         if missing:
-            self.hint = missing
-            self._show_ranking()
-            self.app.bell()
+            self._tell(missing)
             return
         self.builder.moving = False
         self.hint = ""
         self._show_ranking()
         report(self, self.Submitted(self, self.builder.ranking))
-
-    def action_skip(self) -> None:
-        report(self, self.SkipRequested(self, self.builder.ranking))
 
     def action_flag(self) -> None:
         report(self, self.FlagToggled(self, self.builder.ranking))

@@ -23,6 +23,7 @@ from textual.widgets import Static
 
 from screens.key_path import report
 from screens.widgets import field_values as fv
+from screens.widgets.focus_style import OwnFocusStyle
 from screens.widgets.ranking_panel import _window
 from screens.widgets.ranking_state import ShownOutput
 from store.schema import Field
@@ -114,7 +115,7 @@ class ScoreCard(Vertical):
         return self.query_one(".card-body", VerticalScroll)
 
 
-class ScoresPanel(Vertical, can_focus=True):
+class ScoresPanel(OwnFocusStyle, Vertical, can_focus=True):
     """Keys: digits rate, a flag's key flips it, ←/→ or h/l move between outputs,
     ↑/↓/PgUp/PgDn scroll, [ / ] page very long outputs, `?` what each field means."""
 
@@ -183,6 +184,8 @@ class ScoresPanel(Vertical, can_focus=True):
         self._show()
 
     def set_context(self, context: dict[str, Any]) -> None:
+        if context == self.instruction_context:
+            return  # the same questions asked: nothing on screen changes (each step change)
         self.instruction_context = dict(context)
         self._show()
 
@@ -253,6 +256,18 @@ class ScoresPanel(Vertical, can_focus=True):
             letter = self.outputs[self.current].letter
             return f"{key}: no question of output {letter} has that key (? lists them)"
         return ""
+
+    def typed_keys(self) -> list[tuple[str, str]]:
+        """The keys this panel reads itself, for F1 (screens/key_help.py)."""
+        rows: list[tuple[str, str]] = []
+        if self.rating is not None:
+            after = " (then the next output)" if self.advance else ""
+            rows.append((f"{self.rating.min}–{self.rating.max}", f"{self.rating.label}{after}"))
+        rows += [(f.key, fv.field_help_line(f, with_help=False)) for f in self.fields
+                 if f.key and fv.is_toggle(f)]
+        rows += [("h l ← →", "Previous / next output"), ("↑ ↓ pgup pgdn", "Scroll the output"),
+                 ("[ ]", "Page through a very long output"), ("?", "What each question means")]
+        return rows
 
     def _flag_for_key(self, key: str) -> Field | None:
         shown = self.outputs[self.current]
@@ -350,11 +365,4 @@ class ScoresPanel(Vertical, can_focus=True):
         return Content(" · ").join(parts)
 
     def _field_help(self) -> Content:
-        lines = []
-        for field in self.fields:
-            text = f"[{field.key}] {field.label}: {field.help}"
-            if field.when:
-                conditions = ", ".join(f"{k} = {fv.value_text(v)}" for k, v in field.when.items())
-                text += f" (asked when {conditions})"
-            lines.append(Content(text))
-        return Content("\n").join(lines)
+        return Content("\n").join(Content(fv.field_help_line(f)) for f in self.fields)

@@ -139,7 +139,10 @@ else:
 
 class SkipHandling(_WorkScreen):
     """For a `WorkScreen` that composes a `SkipPanel`: the skip key asks why, the store records
-    the skip, and the next task comes up. `skip_cancelled` says where focus goes back to."""
+    the skip, and the next task comes up. `skip_cancelled` says where focus goes back to.
+    The key is the work screen's (`work.skip`, F4 unless remapped), the same on every screen."""
+
+    SKIPPABLE = True
 
     def action_skip(self) -> None:
         if self.view is not None:

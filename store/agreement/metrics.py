@@ -78,6 +78,20 @@ def _kappa_from_tables(tables: np.ndarray, weights: np.ndarray) -> np.ndarray:
         return np.where(expected_d > 0, 1.0 - observed_d / expected_d, np.nan)
 
 
+def _kappa_of_many(tables: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """`_kappa_from_tables` of a stack of (m, K, K) tables through matrix products: numpy's
+    reductions over a K x K table are slow a table, and a bootstrap makes millions. The same
+    kappa to rounding (~1e-15; the point estimates keep `_kappa_from_tables`)."""
+    m, k, _ = tables.shape
+    ones = np.ones(k)
+    total = tables.reshape(m, k * k) @ np.ones(k * k)
+    rows, cols = tables @ ones, ones @ tables  # (m, K) margins
+    observed_d = tables.reshape(m, k * k) @ weights.ravel() / total
+    expected_d = ((rows @ weights) * cols) @ ones / (total * total)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(expected_d > 0, 1.0 - observed_d / expected_d, np.nan)
+
+
 def _tables(cells: np.ndarray, k: int, idx: np.ndarray) -> np.ndarray:
     """Contingency tables, one per row of the index matrix ``idx`` (reps, n); ``cells`` holds
     each item's cell number ``a * k + b``."""
@@ -228,6 +242,80 @@ def paired_estimates_codes(
     return with_intervals(
         {name: (values[name], f) for name, f in figures.items()}, n, seed=seed, n_boot=n_boot
     )
+
+
+def _draws(n_items: int, seed: int, n_boot: int) -> np.ndarray:
+    """The index matrix `bootstrap_many` draws for `n_items` (the same chunks, so the same
+    numbers for the same seed)."""
+    rng = np.random.default_rng(seed)
+    chunk = max(1, _BOOT_CHUNK // n_items)
+    return np.concatenate([rng.integers(0, n_items, size=(min(chunk, n_boot - start), n_items))
+                           for start in range(0, n_boot, chunk)])
+
+
+def _intervals(values: np.ndarray, n_boot: int) -> list[tuple[tuple[float, float] | None, float | None]]:
+    """`_interval` of each row of `values` (rows, n_boot); rows without a NaN at once."""
+    finite = np.isfinite(values).all(axis=1)
+    out: list[tuple[tuple[float, float] | None, float | None]] = [(None, None)] * len(values)
+    if finite.any():
+        rows = values[finite]
+        lo, hi = np.percentile(rows, [2.5, 97.5], axis=1)
+        se = rows.std(axis=1, ddof=1)
+        for r, i in enumerate(np.flatnonzero(finite)):
+            out[i] = ((float(lo[r]), float(hi[r])), float(se[r]))
+    for i in np.flatnonzero(~finite):
+        out[i] = _interval(values[i], n_boot)
+    return out
+
+
+def paired_estimates_many(
+    ca: np.ndarray,
+    cb: np.ndarray,
+    *,
+    labels: Sequence[Hashable],
+    ordinal: bool,
+    seed: int,
+    n_boot: int = N_BOOT,
+) -> list[dict[str, Estimate]]:
+    """`paired_estimates_codes` of many labelers with as many shared items each (rows of the
+    (labelers, n) arrays `ca`, `cb`) at once: the same seed and `n` draw the same index matrix,
+    so one matrix serves the whole group and the figures and intervals are those of one call per
+    labeler (to floating-point rounding)."""
+    n_rows, n = ca.shape
+    k = len(labels)
+    weights = kappa_weights(labels, "quadratic" if ordinal else None)
+    equal = (ca == cb).astype(float)
+    cells = ca * k + cb
+    point = {"agreement": equal.mean(axis=1)}
+    table = np.zeros((n_rows, k * k))
+    np.add.at(table, (np.arange(n_rows)[:, None], cells), 1)
+    point["cohen_kappa"] = _kappa_from_tables(table.reshape(n_rows, k, k), weights)
+    diff = None
+    if ordinal:
+        scale = np.asarray(labels, dtype=float)
+        diff = np.abs(scale[ca] - scale[cb])
+        point["mean_abs_diff"] = diff.mean(axis=1)
+    values = {name: [none_if_nan(v) for v in figure] for name, figure in point.items()}
+    intervals: dict[str, list[tuple[tuple[float, float] | None, float | None]]] = {
+        name: [(None, None)] * n_rows for name in point}
+    if n >= MIN_SHARED and n_boot > 0 and n_rows:
+        idx = _draws(n, seed, n_boot)
+        # Rows a batch so that a (rows, n_boot, n) gather stays near _BOOT_CHUNK values.
+        step = max(1, _BOOT_CHUNK // (n_boot * n))
+        for start in range(0, n_rows, step):
+            rows = slice(start, start + step)
+            reps = {"agreement": equal[rows][:, idx].mean(axis=2)}
+            c = cells[rows][:, idx]  # (rows, n_boot, n)
+            m = c.shape[0] * n_boot
+            flat = c.reshape(m, n) + (np.arange(m) * k * k)[:, None]
+            tables = np.bincount(flat.ravel(), minlength=m * k * k).reshape(m, k, k).astype(float)
+            reps["cohen_kappa"] = _kappa_of_many(tables, weights).reshape(-1, n_boot)
+            if diff is not None:
+                reps["mean_abs_diff"] = diff[rows][:, idx].mean(axis=2)
+            for name, r in reps.items():
+                intervals[name][rows] = _intervals(np.asarray(r, dtype=float), n_boot)
+    return [{name: Estimate(values[name][i], *intervals[name][i]) if values[name][i] is not None
+             else Estimate(None) for name in point} for i in range(n_rows)]
 
 
 def with_intervals(

@@ -6,15 +6,14 @@ Rankings are ``store.ranking`` tie groups of output ids, best first: ``[["o2"], 
 
 from __future__ import annotations
 
-import warnings
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
 import numpy as np
-from scipy.stats import kendalltau
 
-from store.agreement.metrics import N_BOOT, Estimate, MetricError, none_if_nan, with_intervals
+from store.agreement.metrics import N_BOOT, Estimate, MetricError, with_intervals
 from store.ranking import AnyRanking
 
 
@@ -63,30 +62,45 @@ def _aligned_ranks(a: AnyRanking, b: AnyRanking) -> tuple[list[int], list[int]]:
     return [ra[o] for o in outputs], [rb[o] for o in outputs]
 
 
-def pair_counts(a: AnyRanking, b: AnyRanking) -> PairCounts:
-    """Compare every output pair: counted when both order it strictly, else a tie excluded."""
-    xa, xb = _aligned_ranks(a, b)
-    same = different = ties = 0
+def _pairs(xa: list[int], xb: list[int]) -> tuple[PairCounts, int, int]:
+    """Every output pair compared once: the pair counts, and the pairs tied in `xa` and in `xb`
+    (what tau-b's denominator needs)."""
+    same = different = ties = tied_a = tied_b = 0
     for i, j in combinations(range(len(xa)), 2):
         da, db = xa[i] - xa[j], xb[i] - xb[j]
+        tied_a += da == 0
+        tied_b += db == 0
         if da == 0 or db == 0:
             ties += 1
         elif (da > 0) == (db > 0):
             same += 1
         else:
             different += 1
-    return PairCounts(same, different, ties)
+    return PairCounts(same, different, ties), tied_a, tied_b
+
+
+def _tau_b(counts: PairCounts, tied_a: int, tied_b: int, n: int) -> float | None:
+    """Kendall's tau-b from pair counts: (concordant - discordant) / sqrt((n0 - ties in a) *
+    (n0 - ties in b)), computed as scipy.stats.kendalltau does (two square roots, clipped to
+    [-1, 1]); None where a ranking ties everything. Checked against scipy in
+    tests/store/test_agreement_metrics.py."""
+    total = n * (n - 1) // 2
+    if n < 2 or tied_a == total or tied_b == total:
+        return None
+    tau = (counts.same - counts.different) / math.sqrt(total - tied_a) / math.sqrt(total - tied_b)
+    return min(1.0, max(-1.0, tau))
+
+
+def pair_counts(a: AnyRanking, b: AnyRanking) -> PairCounts:
+    """Compare every output pair: counted when both order it strictly, else a tie excluded."""
+    return _pairs(*_aligned_ranks(a, b))[0]
 
 
 def kendall_tau_b(a: AnyRanking, b: AnyRanking) -> float | None:
-    """Kendall's tau-b of two rankings of the same outputs (``scipy.stats.kendalltau``)."""
+    """Kendall's tau-b of two rankings of the same outputs (as ``scipy.stats.kendalltau``)."""
     xa, xb = _aligned_ranks(a, b)
-    if len(xa) < 2:
-        return None
-    with warnings.catch_warnings():
-        # A ranking with everything tied has no tau-b; scipy warns and returns NaN.
-        warnings.simplefilter("ignore")
-        return none_if_nan(kendalltau(xa, xb).statistic)
+    counts, tied_a, tied_b = _pairs(xa, xb)
+    return _tau_b(counts, tied_a, tied_b, len(xa))
 
 
 def _pooled_share(same: np.ndarray, compared: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
@@ -106,8 +120,13 @@ def ranking_estimates(
     prompts where it is defined. Mismatched output sets raise ``RankingMismatch``: the caller
     decides to skip them with a reason.
     """
-    counts = [pair_counts(a, b) for a, b in pairs]
-    taus = np.array([_nan_if_none(kendall_tau_b(a, b)) for a, b in pairs], dtype=float)
+    counts, tau_list = [], []
+    for a, b in pairs:  # one pass over each prompt's output pairs for both figures
+        xa, xb = _aligned_ranks(a, b)
+        one, tied_a, tied_b = _pairs(xa, xb)
+        counts.append(one)
+        tau_list.append(_nan_if_none(_tau_b(one, tied_a, tied_b, len(xa))))
+    taus = np.array(tau_list, dtype=float)
     same = np.array([c.same for c in counts], dtype=float)
     compared = np.array([c.same + c.different for c in counts], dtype=float)
     total = sum(counts, PairCounts())

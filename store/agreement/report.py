@@ -9,9 +9,10 @@ beside each figure.
 
 from __future__ import annotations
 
+import json
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Collection, Hashable, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -23,12 +24,12 @@ from store.agreement.metrics import (
     Estimate,
     MetricError,
     alpha_estimate_counts,
-    paired_estimates_codes,
+    paired_estimates_many,
 )
 from store.agreement.ranking import inter_annotator_ranking, ranking_estimates, ranks
 from store.errors import StoreError
 from store.figures import figure
-from store.labels import ANY_VERSION, iter_labels
+from store.labels import ANY_VERSION, label_filters
 from store.schema import Field, Schema, load_schema
 
 if TYPE_CHECKING:
@@ -107,6 +108,7 @@ class _Reader:
         self.item_ids: dict[str, int] = {}
         self.fields: dict[str, _Scalar | _Rankings] = {}
         self.unknown_fields: set[str] = set()
+        self._targets: dict[tuple[str, str], _Scalar | _Rankings | None] = {}
         self.gold_rows = 0
 
     def _id(self, table: dict[str, int], name: str) -> int:
@@ -130,38 +132,86 @@ class _Reader:
         return found
 
     def add(self, labeler: str, task: str, item: str, name: str, value: Any, gold: bool) -> None:
-        key = f"{task}.{name}"
-        target = self._field(key)
+        target = self._targets.get((task, name), _UNSEEN)
+        if target is _UNSEEN:
+            target = self._targets[(task, name)] = self._field(f"{task}.{name}")
         if target is None:
             return
-        where = f"labeler {labeler!r}, item {item!r}, field {key}"
-        item_id = self._id(self.item_ids, item)
+        item_id = self.item_ids.get(item)
+        if item_id is None:
+            item_id = self.item_ids[item] = len(self.item_ids)
         if gold:
             self.gold_rows += 1
         if isinstance(target, _Rankings):
             try:
                 ranks(value)
             except MetricError as exc:
-                raise AgreementError(f"{where}: {exc}") from None
+                raise AgreementError(f"{_where(labeler, item, target.spec)}: {exc}") from None
             if gold:
                 _set_gold(target, item_id, value, _normal_ranking)
             else:
                 target.votes[item_id].append((self._id(self.labeler_ids, labeler), value))
             return
         try:
-            code = target.index.get(_value_key(value))
+            code = target.index.get((bool, value) if isinstance(value, bool) else value)
         except TypeError:  # unhashable (a list where a number belongs)
             code = None
         if code is None:
-            raise AgreementError(
-                f"{where}: value {value!r} is outside the scale {list(target.spec.domain)!r}"
-            )
+            raise AgreementError(f"{_where(labeler, item, target.spec)}: value {value!r} is outside "
+                                 f"the scale {list(target.spec.domain)!r}")
         if gold:
             _set_gold(target, item_id, code, lambda c: c)
         else:
-            target.labelers.append(self._id(self.labeler_ids, labeler))
+            labeler_id = self.labeler_ids.get(labeler)
+            if labeler_id is None:
+                labeler_id = self.labeler_ids[labeler] = len(self.labeler_ids)
+            target.labelers.append(labeler_id)
             target.items.append(item_id)
             target.codes.append(code)
+
+    def add_rows(self, rows: Iterable[tuple[str, str, str, str, str]], gold: bool,
+                 keep: set[str] | None, skip: set[str]) -> None:
+        """`add` each (labeler, task, item, field, JSON value) row, decoding each distinct short
+        value once (a rating or a flag repeats a million times; a ranking seldom does)."""
+        decoded: dict[str, Any] = {}
+        targets, item_ids, labeler_ids = self._targets, self.item_ids, self.labeler_ids
+        for labeler, task, item, name, text in rows:
+            if (keep is not None and item not in keep) or item in skip:
+                continue
+            value = decoded.get(text, _UNSEEN)
+            if value is _UNSEEN:
+                value = json.loads(text)
+                if len(text) <= _SHORT:
+                    decoded[text] = value
+            target = targets.get((task, name))
+            if gold or not isinstance(target, _Scalar):
+                self.add(labeler, task, item, name, value, gold)
+                continue
+            # A labeler's value on a scale or in categories, the most common row: `add` inline.
+            try:
+                code = target.index.get((bool, value) if isinstance(value, bool) else value)
+            except TypeError:
+                code = None
+            if code is None:
+                self.add(labeler, task, item, name, value, gold)  # raises, naming the row
+                continue
+            item_id = item_ids.get(item)
+            if item_id is None:
+                item_id = item_ids[item] = len(item_ids)
+            labeler_id = labeler_ids.get(labeler)
+            if labeler_id is None:
+                labeler_id = labeler_ids[labeler] = len(labeler_ids)
+            target.labelers.append(labeler_id)
+            target.items.append(item_id)
+            target.codes.append(code)
+
+
+_UNSEEN: Any = object()
+_SHORT = 40  # JSON values decoded once per report (scalars); longer ones are decoded per row
+
+
+def _where(labeler: str, item: str, spec: FieldSpec) -> str:
+    return f"labeler {labeler!r}, item {item!r}, field {spec.key}"
 
 
 def _set_gold(
@@ -190,14 +240,14 @@ def _read(
     skip = _quiz_items(db) if keep is None else set()
     # Gold stays the reference whenever it was written; only labelers' work is dated.
     for gold, after, made_under in ((True, None, ANY_VERSION), (False, since, version)):
-        for row in iter_labels(db, task=task, since=after, gold=gold, guideline_version=made_under):
-            if field_name and row.field != field_name:
-                continue
-            if keep is not None and row.item not in keep:
-                continue
-            if row.item in skip:
-                continue
-            reader.add(row.labeler, row.task, row.item, row.field, row.value, gold)
+        where, args = label_filters(task=task, since=after, gold=gold, guideline_version=made_under)
+        if field_name:
+            where.append("field = ?")
+            args.append(field_name)
+        sql = "SELECT labeler, task, item, field, value FROM labels"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        reader.add_rows(db.execute(sql + " ORDER BY id", args), gold, keep, skip)
 
 
 # ---------------------------------------------------------------- figures
@@ -236,25 +286,26 @@ def _scalar_per_labeler(data: _Scalar, *, seed: int, n_boot: int) -> dict[int, d
     gold_of_row = gold[items] if len(items) else np.empty(0, dtype=np.int64)
     order = np.argsort(labelers, kind="stable")
     bounds = np.flatnonzero(np.diff(labelers[order])) + 1
-    out = {}
+    out: dict[int, dict[str, Any]] = {}
+    # Labelers with as many shared items are bootstrapped together (one index matrix a group).
+    by_n: dict[int, list[tuple[int, np.ndarray]]] = defaultdict(list)
     for rows in np.split(order, bounds) if len(order) else []:
         shared = rows[gold_of_row[rows] >= 0]
         n = len(shared)
         if n < MIN_SHARED:
             out[int(labelers[rows[0]])] = _too_few(n, names, "items")
             continue
-        estimates = paired_estimates_codes(
-            codes[shared],
-            gold_of_row[shared],
-            labels=spec.domain,
-            ordinal=ordinal,
-            seed=seed,
-            n_boot=n_boot,
-        )
-        entry = {"n": n, **_figures(estimates)}
-        if estimates["cohen_kappa"].value is None:
-            entry["reason"] = "kappa undefined: labeler and gold each keep to a single value"
-        out[int(labelers[rows[0]])] = entry
+        out[int(labelers[rows[0]])] = {}  # filled below, in this order
+        by_n[n].append((int(labelers[rows[0]]), shared))
+    for n, group in by_n.items():
+        shared_rows = np.stack([shared for _labeler, shared in group])
+        many = paired_estimates_many(codes[shared_rows], gold_of_row[shared_rows],
+                                     labels=spec.domain, ordinal=ordinal, seed=seed, n_boot=n_boot)
+        for (labeler, _shared), estimates in zip(group, many, strict=True):
+            entry = {"n": n, **_figures(estimates)}
+            if estimates["cohen_kappa"].value is None:
+                entry["reason"] = "kappa undefined: labeler and gold each keep to a single value"
+            out[labeler] = entry
     return out
 
 

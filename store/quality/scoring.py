@@ -84,15 +84,25 @@ class Tally:
     def add_check(self, one: Tally) -> None:
         """Add one gold check's counts (`one` holds that check alone) to the totals, and to
         the per-check lists as one cluster."""
+        diffs = one.rating_diffs
         if one.flag_n:
             self.flags_by_check.append((one.flag_agree, one.flag_n))
-        if one.rating_diffs:
-            self.ratings_by_check.append(one.rating_diffs)
+        if diffs:
+            self.ratings_by_check.append(diffs)
         if one.rank_compared:
             self.ranks_by_check.append((one.rank_same, one.rank_compared))
-        if one.trials:
-            self.pooled_by_check.append((one.successes, one.trials))
-        self += one
+        # The totals field by field (not `+=`, whose list copies cost most of a report's scoring).
+        trials = one.flag_n + len(diffs) + one.rank_compared
+        if trials:
+            within_1 = sum(1 for d in diffs if d <= 1) if diffs else 0
+            self.pooled_by_check.append((one.flag_agree + within_1 + one.rank_same, trials))
+        self.checks += one.checks
+        self.flag_agree += one.flag_agree
+        self.flag_n += one.flag_n
+        self.rating_diffs += diffs
+        self.rank_items += one.rank_items
+        self.rank_same += one.rank_same
+        self.rank_compared += one.rank_compared
 
 
 def ranking_pairs(answer: list[list[str]], gold: list[list[str]]) -> tuple[int, int] | None:

@@ -160,7 +160,25 @@ def load_quiz(
         raise QuizFileError(f"{source}: file: not UTF-8 ({exc.reason})") from None
     except tomllib.TOMLDecodeError as exc:
         raise QuizFileError(f"{source}: toml: {exc}") from None
+    where = _nul_at(data)
+    if where is not None:  # PostgreSQL text cannot hold it: refused on both backends
+        raise QuizFileError(f"{source}: {where}: NUL character (U+0000)")
     return parse_quiz(data, source, prompt_fields=prompt_fields, output_fields=output_fields)
+
+
+def _nul_at(data: Any) -> str | None:
+    """The dotted key of the first string (or key) holding U+0000 (TOML allows `\\u0000`)."""
+    todo: list[tuple[str, Any]] = [("", data)]
+    while todo:
+        where, node = todo.pop()
+        items = (node.items() if isinstance(node, dict)
+                 else ((str(n + 1), v) for n, v in enumerate(node)) if isinstance(node, list) else ())
+        for key, value in items:
+            path = f"{where}.{key}" if where else str(key)
+            if "\x00" in str(key) or (isinstance(value, str) and "\x00" in value):
+                return path.replace("\x00", "\\0")
+            todo.append((path, value))
+    return None
 
 
 def parse_quiz(

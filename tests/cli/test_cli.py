@@ -122,7 +122,7 @@ def test_demo_database_opens_every_command(run, monkeypatch):
 def test_jsonl_to_a_terminal_escapes_what_could_act_on_it(monkeypatch):
     import io
 
-    from tui.cli import write_jsonl
+    from tui.cli_shared import write_jsonl
 
     record = {"text": "caf\u00e9 \u009b31m \u202eevil \x1b[2J"}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import getpass
 import json
 
-from tui.cli import write_jsonl
+from tui.cli_shared import write_jsonl
 
 LINE_BREAKS = "a\u2028b\u2029c\u0085d\r\ne"
 

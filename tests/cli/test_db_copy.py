@@ -88,3 +88,27 @@ def test_researchers_only(source, tmp_path):
     done = labeldesk("db", "copy", str(source), str(tmp_path / "mine.db"), "--labeler", "ana")
     assert "is a labeler; `db copy` is for researchers only" in one_line_error(done)
     assert not (tmp_path / "mine.db").exists()
+
+
+@pytest.mark.skipif("postgres" not in BACKENDS, reason="LABELDESK_TEST_BACKENDS leaves PostgreSQL out")
+def test_an_older_postgresql_source_is_refused_not_migrated(pg_cluster, tmp_path):
+    """A PostgreSQL source is only read: one of an older schema is left as it is, with one line
+    saying who migrates it."""
+    from store.db import connect, immediate
+    from store.migrations import LATEST, MIGRATIONS, version
+
+    url = pg_cluster.new_database(empty=True)
+    try:
+        db = connect(url)
+        with immediate(db):
+            for step in range(3):
+                MIGRATIONS[step](db)
+                db.dialect.set_version(db, step + 1)
+        for command in (("db", "copy", url, str(tmp_path / "copy.db")), ("export", "labels", "--out", "-", "--db", url)):
+            line = one_line_error(labeldesk(*command, "--labeler", "rhea"))
+            assert f"schema 3, older than this LabelDesk's ({LATEST}); migrate it first" in line
+        assert version(db) == 3
+        assert not (tmp_path / "copy.db").exists()
+        db.close()
+    finally:
+        pg_cluster.drop(url)

@@ -55,7 +55,7 @@ def test_consensus_pairs_on_the_demo(run, demo, tmp_path):
     pairs = [json.loads(line) for line in out.read_text().splitlines()]
     p08 = [p for p in pairs if p["prompt_id"] == "p08"]
     assert p08 and {p["resolution"] for p in p08} == {"consensus"}
-    assert {p["n_labelers"] for p in p08} == {3}
+    assert {p["n_labelers"] for p in p08} == {5}  # ana, ben, cai, dev, eve
     assert all(0.5 < p["p_chosen"] <= 1 for p in pairs)
     # margin is the Bradley–Terry score difference (the scores `export consensus` gives), i.e.
     # the logit of p_chosen: the offset TRL's RewardTrainer subtracts, −log σ(Δr − margin).
@@ -63,7 +63,8 @@ def test_consensus_pairs_on_the_demo(run, demo, tmp_path):
         "export", "consensus", "--out", "-").output.splitlines()) if "scores" in c}
     for p in p08:
         theta = scores["p08"]
-        assert p["margin"] == pytest.approx(theta[p["chosen_id"]] - theta[p["rejected_id"]], abs=1e-4)
+        # margin and both scores are each rounded to 4 places: up to 1.5e-4 apart
+        assert p["margin"] == pytest.approx(theta[p["chosen_id"]] - theta[p["rejected_id"]], abs=2e-4)
         assert p["margin"] == pytest.approx(math.log(p["p_chosen"] / (1 - p["p_chosen"])), abs=2e-3)
     assert max(p["margin"] for p in pairs) > 1  # a logit, not a probability
     strong = tmp_path / "strong.jsonl"
@@ -163,7 +164,8 @@ def test_export_consensus_on_the_demo(run, demo):
     flag = records["output", "p11-o2", "harmful_advice"]  # 2 of 3 said yes
     assert flag["method"] == "dawid_skene" and flag["value"] is True and flag["n_labelers"] == 3
     rating = records["output", "p07-o4", "rating"]
-    assert (rating["mean"], rating["spread"], rating["method"]) == (round(11 / 3, 4), 4.0, "mean")
+    # ana 2, ben 6, cai 3, dev 4, eve 2
+    assert (rating["mean"], rating["spread"], rating["method"]) == (round(17 / 5, 4), 4.0, "mean")
     ranking = records["ranking", "p08", "ranking"]
     assert ranking["method"] == "bradley_terry" and ranking["value"][0] == ["p08-o4"]
     gold = records["ranking", "p01", "ranking"]

@@ -58,6 +58,8 @@ def arguments(words: tuple[str, ...], url: str, tmp_path) -> list[str]:
             args += ["--db", url]
         elif param.required:
             args += [param.opts[0], str(tmp_path / "out.jsonl") if param.name == "out" else "alice"]
+    if words == ("serve",):  # a socket it cannot bind: the command ends instead of serving
+        args += ["--socket", str(tmp_path / "no-such-directory" / "web.sock")]
     return args
 
 

@@ -149,7 +149,7 @@ def test_progress_goes_to_stderr_never_stdout(monkeypatch, capsys):
     in the data."""
     import sys
 
-    from tui.cli import stderr_progress
+    from tui.cli_shared import stderr_progress
 
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     with stderr_progress("export", 3) as advance:
@@ -162,7 +162,7 @@ def test_progress_goes_to_stderr_never_stdout(monkeypatch, capsys):
 def test_no_progress_when_stderr_is_not_a_terminal(monkeypatch):
     import sys
 
-    from tui.cli import stderr_progress
+    from tui.cli_shared import stderr_progress
 
     monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
     with stderr_progress("export", 3) as advance:

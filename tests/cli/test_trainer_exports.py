@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from store.conversation import conversation_text
 from store.db import open_db
 from store.demo import load_demo
 from tests.trainer_fields import (
@@ -47,7 +48,8 @@ def test_pair_formats_carry_the_same_pairs_in_each_trainers_shape(demo, consensu
         check_trl_pair(f, conversational=False)
         check_trl_pair(c, conversational=True)
         check_openai_pair(o)
-        assert c["prompt"][-1]["content"] == f["prompt"] == o["input"]["messages"][-1]["content"]
+        # The flat prompt is the conversation's text; the chat shapes carry its turns.
+        assert conversation_text(c["prompt"]) == f["prompt"] and c["prompt"] == o["input"]["messages"]
         assert c["chosen"][0]["content"] == f["chosen"] == o["preferred_output"][0]["content"]
         assert c["rejected"][0]["content"] == f["rejected"] == o["non_preferred_output"][0]["content"]
         # LabelDesk's own columns ride along in TRL's shapes (TRL leaves them alone).
@@ -55,6 +57,8 @@ def test_pair_formats_carry_the_same_pairs_in_each_trainers_shape(demo, consensu
                {k: v for k, v in f.items() if k not in ("prompt", "chosen", "rejected")}
     if consensus:
         assert all("margin" in f and "p_chosen" in f for f in flat)
+    # The demo's conversations (p37-p39) go out with their history.
+    assert any(len(c["prompt"]) > 1 and c["prompt"][0]["role"] == "user" for c in chat)
 
 
 def test_kto_per_labeler_and_consensus(demo, tmp_path):

@@ -9,7 +9,7 @@ import pytest
 from store import queue
 from store.labels import LabelValue, submit
 from store.quality.policy import QualityPolicy
-from tests.conftest import figures_settled
+from tests.conftest import figures_settled, settle
 from tests.quality.conftest import gold_ranking, quality_config
 
 TODAY = date(2026, 3, 20)
@@ -45,6 +45,24 @@ def test_dashboard_snapshot(ranking_app, ranking_db, snap_compare, fixed_today):
         await figures_settled(pilot)
 
     assert snap_compare(app, terminal_size=(120, 36), run_before=open_dashboard)
+
+
+async def test_dashboard_at_80_columns(ranking_app, ranking_db, fixed_today):
+    """At 80x24 the table leaves out screening, interval and active time instead of cutting
+    every column after "today"; every value of a row is on screen whole."""
+    _week_of_work(ranking_db)
+    app = ranking_app("rhea", quality_config(min_gold=5))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("q")
+        await figures_settled(pilot)
+        table = app.screen.query_one("#quality-table")
+        assert [str(c.label) for c in table.columns.values()] == [
+            "labeler", "status", "gold", "agreement", "competence", "today", "week", "fast"]
+        assert table.virtual_size.width <= table.size.width <= 80
+        assert [str(c) for c in table.get_row("ana")][:4] == ["ana", "warn", "9", "0.67"]
+        await pilot.resize_terminal(120, 36)
+        await settle(pilot, until=lambda: len(table.columns) == 11)
+        assert "95% CI" in [str(c.label) for c in table.columns.values()]
 
 
 async def test_hostile_ids_and_names_are_shown_literally(db, tmp_path):

@@ -239,3 +239,22 @@ def test_gold_written_again_keeps_one_gold_task(ranking_db):
         write_labels(ranking_db, "rhea", [value], gold=gold, schema=load_schema())
     task = ranking_db.execute("SELECT id FROM tasks WHERE item = 'q190'").fetchone()[0]
     assert ranking_db.execute("SELECT count(*) FROM gold_tasks WHERE task_id = ?", [task]).fetchone()[0] == 1
+
+
+def test_the_waiting_count_moves_the_same_after_a_check_as_after_production(ranking_db):
+    """The home screen's "waiting" drops by one after every task, a hidden check on an item
+    others had already filled included (it used to stay put there: a tell)."""
+    ranking_db.execute("UPDATE tasks SET full = 1 WHERE item >= 'q180'")  # gold items done
+
+    def waiting():
+        return queue.counts(ranking_db, "ana", {"comparison": 1})["comparison"].waiting
+
+    moves = []
+    for policy in (None, ALWAYS, None, ALWAYS):
+        before = waiting()
+        a = queue.claim_next(ranking_db, "ana", "comparison", overlap=1, policy=policy)
+        check = ranking_db.execute("SELECT gold_check FROM assignments WHERE id = ?", [a.id]).fetchone()[0]
+        assert check == (policy is ALWAYS)
+        _rank(ranking_db, "ana", a)
+        moves.append(before - waiting())
+    assert moves == [1, 1, 1, 1]

@@ -188,3 +188,42 @@ async def test_a_decision_another_researcher_stored_first_is_not_called_saved(ma
         assert any("adjudicated meanwhile" in m for m in said), said
         assert not any(m.startswith("Saved") for m in said)
     assert [r for (r,) in sample_db.execute("SELECT researcher FROM adjudications")] == ["ruth"]
+
+
+async def test_with_nothing_to_decide_only_the_keys_that_apply_are_shown(make_app, sample_db):
+    from tests.screens.test_layout import visible_keys
+
+    app = make_app("rhea", config=config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a")
+        assert isinstance(app.screen, AdjudicationScreen) and app.screen.case is None
+        shown = visible_keys(app)
+        assert "Home" in shown and not shown & {"Save", "Consensus", "Reason", "Guideline flag"}
+        await pilot.press("escape")
+        disputed(sample_db)
+        await pilot.press("a")
+        assert {"Save", "Consensus", "Reason"} <= visible_keys(app)
+
+
+async def test_the_demo_as_its_researcher_has_disputes_to_decide():
+    """`labeldesk app --labeler rhea` on the demo (which also adds the OS user as a labeler):
+    `a` opens a disputed item, not "No disputed item waits"."""
+    from store.roster import add_labeler
+    from store.schema import load_schema
+    from tui.app import LabelDeskApp
+    from tui.context import ensure_demo_db
+    from tui.locations import demo_db_path
+
+    db = ensure_demo_db(demo_db_path())
+    add_labeler(db, "someone")
+    app = LabelDeskApp(db=db, labeler="rhea", role="researcher", config=Config(),
+                       schema=load_schema())
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("a")
+            await pilot.pause()
+            assert isinstance(app.screen, AdjudicationScreen)
+            assert app.screen.case is not None and app.screen.case.dispute.item == "p07"
+            assert "Dispute p07" in screen_text(app)
+    finally:
+        db.close()

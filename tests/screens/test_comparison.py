@@ -202,15 +202,15 @@ async def test_skip_with_reason_and_flag(comparison, sample_db):
         first = screen.view.assignment.id
         await pilot.press("exclamation_mark")
         assert "flagged" in str(screen.query_one("#task-title").render())
-        await pilot.press("ctrl+k", "enter")
+        await pilot.press("f4", "enter")
         assert "needs a reason" in status(screen)
         await pilot.press("escape")  # cancels the skip, stays on the task
         assert screen.view.assignment.id == first and pilot.app.screen is screen
-        await pilot.press("ctrl+k", *"cannot judge", "enter")
+        await pilot.press("f4", *"cannot judge", "enter")
         await pilot.pause()
         assert screen.view.prompt.id == "p2"
         second = screen.view.assignment.id
-        await pilot.press("greater_than_sign", "greater_than_sign", "exclamation_mark", "s")
+        await pilot.press("greater_than_sign", "greater_than_sign", "exclamation_mark", "f4")
         await pilot.press(*"contains PII", "enter")
         await pilot.pause()
     assert assignment_row(sample_db, first) == {
@@ -258,7 +258,7 @@ async def test_expired_lease_keeps_the_work(comparison, sample_db):
 
 async def test_untrusted_markup_is_shown_as_text(comparison, sample_db):
     async with comparison() as (pilot, screen):
-        await pilot.press("ctrl+k", *"next", "enter")
+        await pilot.press("f4", *"next", "enter")
         await pilot.pause()
         assert screen.view.prompt.id == "p2"
         assert "[bold]rain[/bold]" in str(screen.query_one("#prompt-text").render())

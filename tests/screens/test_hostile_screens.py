@@ -35,22 +35,49 @@ NOT_FROM_PROMPTS = {"quiz", "survey", "stats", "quality"}  # quality: tests/qual
 SIZE = (120, 40)
 
 
+NUL_STAND_IN = "\ufffcNUL\ufffc"
+
+
+def put_nul_back(db) -> None:
+    """NUL where the imports took its stand-in: text columns as they are, JSON ones parsed."""
+    def back(value):
+        if isinstance(value, str):
+            return value.replace(NUL_STAND_IN, "\x00")
+        if isinstance(value, list):
+            return [back(v) for v in value]
+        if isinstance(value, dict):
+            return {k: back(v) for k, v in value.items()}
+        return value
+
+    with db.conn:
+        for table, column, is_json in (("prompts", "text", False), ("outputs", "text", False),
+                                       ("labels", "value", True), ("quizzes", "instructions", False),
+                                       ("quizzes", "definition", True)):
+            for rowid, value in db.execute(f"SELECT rowid, {column} FROM {table}").fetchall():
+                if isinstance(value, str) and NUL_STAND_IN in value:
+                    new = json.dumps(back(json.loads(value))) if is_json else back(value)
+                    db.execute(f"UPDATE {table} SET {column} = ? WHERE rowid = ?", [new, rowid])
+
+
 @pytest.fixture
 def hostile_db(tmp_path, request):
     item: Hostile = request.param
+    # Imports refuse NUL (tests/store/test_nul.py); a database an older LabelDesk or a hand
+    # wrote may still hold it, so it is put in place after the import.
+    text = item.text.replace("\x00", NUL_STAND_IN)
     db = open_db(tmp_path / "hostile.db")
     add_labeler(db, "alice")
     add_labeler(db, "rhea", "researcher")
     records = {
-        "prompts.jsonl": [{"id": "h1", "text": item.text, "tasks": list(KINDS)},
-                          {"id": "h2", "text": item.text, "tasks": ["demonstration"]}],
-        "outputs.jsonl": [{"id": "h1-a", "prompt_id": "h1", "text": item.text},
+        "prompts.jsonl": [{"id": "h1", "text": text, "tasks": list(KINDS)},
+                          {"id": "h2", "text": text, "tasks": ["demonstration"]}],
+        "outputs.jsonl": [{"id": "h1-a", "prompt_id": "h1", "text": text},
                           {"id": "h1-b", "prompt_id": "h1", "text": "A plain answer."}],
         # bob's answer to h2, for researchers to score (h1 stays open for alice to write);
         # three labelers far apart on h1-a's rating: a dispute for the adjudication screen
         # (escalated: alice is still served h1 for comparison).
         "labels.jsonl": [{"labeler": "bob", "task": "demonstration", "item": "h2",
-                          "field": "text", "value": item.text}] + [
+                          "field": "text", "value": text}] + [
             {"labeler": who, "task": "output", "item": "h1-a", "field": "rating", "value": rating}
             for who, rating in (("bob", 1), ("dan", 7), ("erin", 4))],
     }
@@ -59,6 +86,7 @@ def hostile_db(tmp_path, request):
     import_prompts(db, tmp_path / "prompts.jsonl")
     import_outputs(db, tmp_path / "outputs.jsonl")
     import_labels(db, tmp_path / "labels.jsonl", add_labelers=True)
+    put_nul_back(db)
     yield db, item
     db.conn.close()
 
@@ -151,7 +179,7 @@ def toml_string(text: str) -> str:
 def quiz_file(path, item: Hostile) -> None:
     """A one-item screening quiz whose prompt and completions are the hostile text (TOML
     escapes carry every character, as a quiz built from public prompts would)."""
-    text = toml_string(item.text)
+    text = toml_string(item.text.replace("\x00", NUL_STAND_IN))  # put back after the import
     path.write_text(
         f'name = "hostile"\ninstructions = {text}\n'
         f'[[flagging]]\nid = "f1"\nprompt = {text}\ncompletion = {text}\n'
@@ -166,6 +194,7 @@ async def test_quiz_screen(hostile_db, tmp_path):
     db, item = hostile_db
     quiz_file(tmp_path / "quiz.toml", item)
     import_quiz(db, tmp_path / "quiz.toml")
+    put_nul_back(db)
     assign_quiz(db, "hostile", ["alice"])
     app = make_app(db, "alice")
     async with app.run_test(size=SIZE, notifications=True) as pilot:

@@ -198,7 +198,7 @@ async def test_a_remapped_key_goes_through_the_same_path(make_app, sample_db):
 async def test_a_skip_picked_from_the_list_then_the_next_ranking(make_app, sample_db, mode):
     app = make_app("alice", config=ranking_only())
     async with app.run_test(size=(80, 24)) as pilot:
-        await MODES[mode](app, pilot, ["c", "ctrl+k", "enter", "down", "down", "enter"]
+        await MODES[mode](app, pilot, ["c", "f4", "enter", "down", "down", "enter"]
                           + script("BA\r"))
     reasons = sample_db.execute(
         "SELECT t.item, a.status, a.reason FROM assignments a JOIN tasks t ON t.id = a.task_id "

@@ -43,7 +43,7 @@ def test_every_binding_has_an_id_and_every_module_is_known():
                 if not isinstance(binding, Binding) or not binding.id:
                     missing.append(f"{name}.{cls_name}: {binding}")
     assert missing == []
-    assert {"ranking.undo", "comparison.skip", "app.quit", "writing.submit"} <= binding_ids()
+    assert {"ranking.undo", "work.skip", "app.quit", "writing.submit"} <= binding_ids()
 
 
 def site(keys: dict[str, str]) -> Config:
@@ -55,16 +55,16 @@ def site(keys: dict[str, str]) -> Config:
 
 def test_the_labelers_file_wins_over_the_site(tmp_path):
     mine = tmp_path / "keys.toml"
-    mine.write_text('"comparison.skip" = "ctrl+x"\n')
-    got = keymap(site({"comparison.skip": "ctrl+b", "ranking.undo": "z"}), mine)
-    assert got["comparison.skip"] == ("ctrl+x", f"{mine}: comparison.skip")
+    mine.write_text('"work.skip" = "ctrl+x"\n')
+    got = keymap(site({"work.skip": "ctrl+b", "ranking.undo": "z"}), mine)
+    assert got["work.skip"] == ("ctrl+x", f"{mine}: work.skip")
     assert got["ranking.undo"] == ("z", "/etc/labeldesk.toml: keys.ranking.undo")
     assert keymap(Config(), tmp_path / "none.toml") == {}
 
 
 @pytest.mark.parametrize(("text", "problem"), [
-    ('"comparison.skip" = 3\n', "comparison.skip: must be a key string"),
-    ('"comparison.skip" = \n', "invalid TOML"),
+    ('"work.skip" = 3\n', "work.skip: must be a key string"),
+    ('"work.skip" = \n', "invalid TOML"),
 ])
 def test_a_bad_keys_file_names_the_file_and_key(tmp_path, text, problem):
     path = tmp_path / "keys.toml"
@@ -83,7 +83,7 @@ async def test_remapped_keys_work_and_show_in_footer_and_help(make_app, sample_d
     keys_dir = Path(os.environ["LABELDESK_CONFIG_DIR"])
     keys_dir.mkdir(parents=True, exist_ok=True)
     (keys_dir / "keys.toml").write_text('"comparison.step_next" = "ctrl+n"\n"nope.nothing" = "z"\n')
-    app = make_app("alice", config=site({"comparison.skip": "ctrl+b"}))
+    app = make_app("alice", config=site({"work.skip": "ctrl+b"}))
     async with app.run_test(size=(120, 30), notifications=True) as pilot:
         assert any("nope.nothing: no such binding" in str(n.message) for n in app._notifications)
         await pilot.press("c")
@@ -103,3 +103,22 @@ async def test_remapped_keys_work_and_show_in_footer_and_help(make_app, sample_d
         assert "^b  Skip" in listed.replace("ctrl+b", "^b") and "Next step" in listed
         await pilot.press("escape", "ctrl+b")
         assert screen.query_one(SkipPanel).is_open
+
+
+async def test_home_shows_the_remapped_work_keys(make_app, sample_db):
+    """The home menu's `[c]` followed the registry, not the keymap: remapped, it lied."""
+    keys_dir = Path(os.environ["LABELDESK_CONFIG_DIR"])
+    keys_dir.mkdir(parents=True, exist_ok=True)
+    (keys_dir / "keys.toml").write_text('"home.comparison" = "k"\n"home.toxicity" = "ctrl+t"\n')
+    app = make_app("alice")
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        from textual.widgets import OptionList
+
+        options = app.screen.query_one("#work", OptionList)
+        texts = [str(options.get_option_at_index(n).prompt) for n in range(options.option_count)]
+        assert any(t.startswith("[k] Comparisons") for t in texts), texts
+        assert any(t.startswith("[^t] Toxicity") for t in texts), texts
+        assert not any(t.startswith("[c] ") for t in texts), texts
+        await pilot.press("k")
+        assert isinstance(app.screen, ComparisonScreen)

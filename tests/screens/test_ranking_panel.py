@@ -63,9 +63,6 @@ class Host(App):
     def on_ranking_panel_submitted(self, message: RankingPanel.Submitted) -> None:
         self.messages.append(("submitted", message.ranking))
 
-    def on_ranking_panel_skip_requested(self, message: RankingPanel.SkipRequested) -> None:
-        self.messages.append(("skip", message.ranking))
-
     def on_ranking_panel_flag_toggled(self, message: RankingPanel.FlagToggled) -> None:
         self.messages.append(("flag", message.ranking))
 
@@ -224,11 +221,11 @@ async def test_draft_preorder_wins_over_ratings_and_may_be_partial():
     assert app.sent("submitted") == [[["o4"], ["o2"], ["o1", "o3"]]]
 
 
-async def test_skip_flag_rules_and_a_remapped_key():
+async def test_flag_rules_and_a_remapped_key():
     app = Host(shown_outputs(TEXTS), rules=TOXICITY_RULES)
     async with app.run_test() as pilot:
-        await pilot.press("a", "s", "exclamation_mark")
-        assert [kind for kind, _ in app.messages] == ["changed", "skip", "flag"]
+        await pilot.press("a", "exclamation_mark")
+        assert [kind for kind, _ in app.messages] == ["changed", "flag"]
         assert not app.query_one("#rules").display  # one "Rank by" line; w opens the rules
         assert "w: weighing" in app.line("#criterion")
         await pilot.press("w")

@@ -13,7 +13,7 @@ from screens.comparison import ComparisonScreen
 from screens.toxicity import ToxicityScreen
 from screens.widgets.ranking_panel import RankingPanel
 from tests.screens.burst import MODES, burst, script, settle
-from tests.screens.test_input_path import as_letters, stored
+from tests.screens.test_input_path import Bells, as_letters, stored
 from tui.config import Config
 
 
@@ -96,3 +96,46 @@ async def test_a_restored_toxicity_suggestion_is_replaced_by_a_letter(make_app, 
         assert screen.query_one(RankingPanel).builder.prefilled
         await MODES[mode](again, pilot, script("BA\r"))
     assert stored(sample_db, "ranking", "p4")["ranking"] == [[second], [first]]
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_full_ranking_typed_out_rings_nothing_and_says_nothing(make_app, sample_db, mode):
+    cfg = Config()
+    cfg.data["comparison"]["steps"] = ["ranking"]
+    app = make_app("alice", config=cfg)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await burst(app, pilot, ["c"])
+        bells = Bells(app)
+        await MODES[mode](app, pilot, script("B=AC"))  # C is placed by the A; its letter agrees
+        panel = app.screen.query_one(RankingPanel)
+        assert bells.count == 0 and str(panel.query_one("#status").render()) == ""
+        await MODES[mode](app, pilot, script("\r"))
+    assert as_letters(sample_db, "p1", stored(sample_db, "ranking", "p1")["ranking"]) == [
+        "BA", "C"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_one_line_says_why_a_ranking_key_did_nothing(make_app, sample_db, mode):
+    """The latest refusal only, on the screen's status line; a change clears it; the rating
+    warning keeps the panel's line to itself, whole at 80 columns."""
+    from screens.widgets.status_line import StatusLine
+    from tests.screens.screen_text import screen_text
+
+    app = make_app("alice", config=comparison_config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await burst(app, pilot, ["c", "greater_than_sign", *script("6l4l2\r")])  # A > B > C
+        panel = app.screen.query_one(RankingPanel)
+        line = app.screen.query_one(StatusLine)
+        await MODES[mode](app, pilot, ["z"])
+        assert line.said == "No output z here (A–C)"
+        await MODES[mode](app, pilot, ["C"])  # starts anew: C, rated 2, first
+        assert line.said == ""
+        await MODES[mode](app, pilot, ["C"])
+        assert line.said.startswith("C is already placed")
+        await MODES[mode](app, pilot, ["B", "equals_sign", "equals_sign"])  # C > B = A, then =
+        assert line.said.startswith("All placed: press m")
+        text = screen_text(app)
+        assert "No output z" not in text and "already placed" not in text
+        assert text.count("All placed") == 1
+        warning = str(panel.query_one("#status").render())
+        assert warning.startswith("⚠ ") and warning.endswith("(+1 more)") and warning in text

@@ -10,7 +10,7 @@ import pytest
 from textual.binding import Binding
 
 from screens.home import HomeScreen
-from screens.registry import WORK
+from screens.registry import RESEARCHER_SCREENS, WORK
 from store.imports import import_labels
 from tests.conftest import settle
 from tests.corpus.terminal import screen_lines
@@ -90,6 +90,16 @@ def test_work_screens_bind_no_way_out(screen):
     actions = [b.action.lower() for b in bindings] + [
         (b[1] if isinstance(b, tuple) else "").lower() for b in screen.BINDINGS]
     assert not [a for a in actions if any(f in a for f in FORBIDDEN[:8])]
+
+
+def test_the_role_gate_names_real_screens():
+    """The gate matches screens by their `module:Class` name: a renamed or moved screen must
+    not drop out of it unnoticed."""
+    from textual.screen import Screen
+
+    for name in RESEARCHER_SCREENS:
+        module, _, cls = name.partition(":")
+        assert issubclass(getattr(importlib.import_module(module), cls), Screen), name
 
 
 async def test_researcher_screens_are_refused_to_labelers_however_opened(make_app, sample_db):

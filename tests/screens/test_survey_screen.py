@@ -67,3 +67,19 @@ async def test_scale_questions_take_their_digit_and_move_on(make_app, sample_db)
 def test_scale_questions_snapshot_80x24(make_app, snap_compare):
     """The chosen point is marked by brackets and an arrow, not colour alone."""
     assert snap_compare(make_app("alice"), terminal_size=(80, 24), run_before=snapshot_keys("v", "down", "enter", "4"))
+
+
+async def test_submit_is_shown_only_in_an_open_survey(make_app):
+    from tests.screens.test_layout import visible_keys
+
+    app = make_app("alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("v")
+        await pilot.pause()
+        assert "Submit" not in visible_keys(app) and "Skip" not in visible_keys(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Submit" in visible_keys(app)
+        await pilot.press("escape")  # back to the list, unsent
+        await pilot.pause()
+        assert "Submit" not in visible_keys(app)

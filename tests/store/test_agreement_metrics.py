@@ -1,5 +1,8 @@
 """Agreement metrics against published worked examples and their published values."""
 
+import math
+import warnings
+
 import krippendorff
 import numpy as np
 import pytest
@@ -298,3 +301,64 @@ def test_inter_annotator_ranking_by_hand():
 def test_inter_annotator_ranking_nothing_comparable():
     result = inter_annotator_ranking([[[["a"], ["b"]]]], seed=0)
     assert result.n_items == 0 and result.pairwise_agreement.value is None
+
+
+def test_kendall_tau_b_from_pair_counts_is_scipys_on_random_rankings():
+    """tau-b is computed from the pair counts (no scipy in the report); scipy is the reference."""
+    import random
+
+    from scipy.stats import kendalltau
+
+    rng = random.Random(7)
+    compared = 0
+    for _ in range(500):
+        outputs = [f"o{i}" for i in range(rng.randint(2, 9))]
+
+        def ranking(outputs=outputs):
+            order, groups = rng.sample(outputs, len(outputs)), []
+            for o in order:
+                if groups and rng.random() < 0.3:
+                    groups[-1].append(o)
+                else:
+                    groups.append([o])
+            return groups
+
+        a, b = ranking(), ranking()
+        ra = {o: n for n, g in enumerate(a) for o in g}
+        rb = {o: n for n, g in enumerate(b) for o in g}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            want = kendalltau([ra[o] for o in outputs], [rb[o] for o in outputs]).statistic
+        got = kendall_tau_b(a, b)
+        if math.isnan(want):
+            assert got is None
+        else:
+            assert got == pytest.approx(want, abs=1e-12)
+            compared += 1
+    assert compared > 300
+
+
+def test_labelers_bootstrapped_together_get_their_own_intervals():
+    """paired_estimates_many (one index matrix for labelers with as many shared items) gives
+    each labeler what paired_estimates_codes gives it alone, for the same seed: the same
+    figures, and the same intervals to rounding."""
+    from store.agreement.metrics import paired_estimates_codes, paired_estimates_many
+
+    rng = np.random.default_rng(1)
+    for labels, ordinal in ((list(range(1, 8)), True), ([False, True], False), (["a", "b", "c"], False)):
+        for n in (2, 7, 41):
+            ca, cb = rng.integers(0, len(labels), size=(2, 6, n))
+            ca[0], cb[0] = 0, 0  # kappa undefined
+            many = paired_estimates_many(ca, cb, labels=labels, ordinal=ordinal, seed=3, n_boot=200)
+            for i in range(6):
+                alone = paired_estimates_codes(ca[i], cb[i], labels=labels, ordinal=ordinal,
+                                               seed=3, n_boot=200)
+                assert many[i].keys() == alone.keys()
+                for name, est in alone.items():
+                    # Kappa's resamples go through matrix products: equal to rounding.
+                    got = many[i][name]
+                    assert (got.value, got.ci95 is None, got.se is None) == \
+                        (est.value, est.ci95 is None, est.se is None)
+                    if est.ci95 is not None:
+                        assert got.ci95 == pytest.approx(est.ci95, abs=1e-12)
+                        assert got.se == pytest.approx(est.se, abs=1e-12)

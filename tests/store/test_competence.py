@@ -83,7 +83,7 @@ def test_report_cli_json_and_table(labeled_db, db_path):
     # One labeler's report still weighs them against everyone: the same figure as the whole.
     assert report["labelers"]["spam"]["competence"] == entry["spam"]["competence"]
     assert "MACE" in report["competence"]
-    table = CliRunner().invoke(cli, ["quality", "--db", str(db_path)],
+    table = CliRunner().invoke(cli, ["quality", "--wide", "--db", str(db_path)],
                                env={"LABELDESK_LABELER": "rhea"})
     assert table.exit_code == 0, table.output
     assert "competence" in table.output

@@ -57,7 +57,7 @@ def test_prompt_records(prompts):
     rows = read_jsonl("prompts.jsonl")
     assert len(rows) == len(prompts) >= 36, "prompt ids are unique and there are enough"
     for p in rows:
-        assert p["id"] and p["text"].strip() and p["user_id"]
+        assert p["id"] and p["user_id"] and ((p.get("text") or "").strip() or p.get("messages"))
         assert p["source"] in {"api", "labeler"}
         assert p.get("style", "plain") in {"plain", "few_shot", "user_based"}
         assert p["category"] in CATEGORIES
@@ -70,6 +70,15 @@ def test_prompt_records(prompts):
     assert kinds["toxicity"] >= 5 and kinds["instruction"] >= 3
 
 
+def test_some_prompts_are_conversations(prompts):
+    """Multi-turn prompts (system, user and assistant turns, the user's last) to rank."""
+    conversations = [p for p in prompts.values() if "messages" in p]
+    assert len(conversations) >= 3
+    assert any(t["role"] == "system" for p in conversations for t in p["messages"])
+    assert max(len(p["messages"]) for p in conversations) >= 5  # more than the screen unfolds
+    assert all(p["messages"][-1]["role"] == "user" and "comparison" in p["tasks"] for p in conversations)
+
+
 def test_few_shot_prompts_hold_query_response_pairs(prompts):
     few_shot = [p for p in prompts.values() if p.get("style") == "few_shot"]
     assert few_shot
@@ -79,7 +88,7 @@ def test_few_shot_prompts_hold_query_response_pairs(prompts):
 
 
 def test_prompts_carry_markup_like_text(prompts):
-    texts = " ".join(p["text"] for p in prompts.values())
+    texts = " ".join(p.get("text") or json.dumps(p["messages"]) for p in prompts.values())
     assert "[bold]" in texts and "[/" in texts
 
 
@@ -110,8 +119,8 @@ def test_some_comparison_has_two_identical_outputs(outputs, prompts):
 
 def test_roster():
     roster = json.loads((DEMO / "labelers.json").read_text())
-    assert roster == [{"name": "rhea", "role": "researcher"}, {"name": "ana", "role": "labeler"},
-                      {"name": "ben", "role": "labeler"}, {"name": "cai", "role": "labeler"}]
+    assert roster == [{"name": "rhea", "role": "researcher"}] + [
+        {"name": name, "role": "labeler"} for name in ("ana", "ben", "cai", "dev", "eve")]
 
 
 def _check_labels(rows, prompts, outputs, by_prompt):
@@ -232,7 +241,7 @@ def test_guidelines_cover_the_spec():
 def test_demo_loads_through_the_real_importers(db, prompts, outputs):
     load_demo(db, DEMO)
     assert dict(list_labelers(db)) == {"rhea": "researcher", "ana": "labeler", "ben": "labeler",
-                                       "cai": "labeler"}
+                                       "cai": "labeler", "dev": "labeler", "eve": "labeler"}
     assert db.execute("SELECT count(*) FROM prompts").fetchone()[0] == len(prompts)
     assert db.execute("SELECT count(*) FROM outputs").fetchone()[0] == len(outputs)
     kinds = dict(db.execute("SELECT kind, count(*) FROM tasks GROUP BY kind").fetchall())
@@ -242,7 +251,7 @@ def test_demo_loads_through_the_real_importers(db, prompts, outputs):
     assert len(gold) == len(read_jsonl("gold.jsonl")) and {r.labeler for r in gold} == {"rhea"}
     others = list(iter_labels(db, gold=False))
     assert len(others) == len(read_jsonl("labels.jsonl")) + len(read_jsonl("disputes.jsonl"))
-    assert {r.labeler for r in others} == {"ana", "ben", "cai"}
+    assert {r.labeler for r in others} == {"ana", "ben", "cai", "dev", "eve"}
     # Loading twice changes nothing (the app may rebuild a half-made demo database).
     load_demo(db, DEMO)
     assert db.execute("SELECT count(*) FROM labels").fetchone()[0] == len(gold) + len(others)
@@ -262,16 +271,21 @@ def test_demo_offers_work_to_everyone(db):
 
 
 def test_demo_has_disputes_waiting_for_a_researcher(db):
-    """Three labelers disagree on p07 (a rating), p08 (ranking and a rating) and p11 (a harm
-    flag); with the default rules and nobody left in the roster to escalate to, each waits for
-    a researcher."""
+    """Five labelers disagree on p07 (a rating) and p08 (ranking and a rating): the most an item
+    gets (overlap 3 + 2), so both wait for a researcher, whoever else is in the roster (the demo
+    adds the OS user as a labeler). Three disagree on p11 (a harm flag): it waits for more
+    labelers (dev and eve have not had it)."""
     from store.disputes import list_disputes
+    from store.roster import add_labeler
     from tui.config import Config
 
     load_demo(db, DEMO)
     config = Config()
-    found = {d.item: d for d in list_disputes(db, config.escalation, config.overlap)}
-    assert set(found) == {"p07", "p08", "p11"}
-    assert {d.status for d in found.values()} == {"adjudication"}
-    assert {f.rule for f in found["p08"].findings} == {"rating_spread", "ranking_agreement"}
-    assert [f.rule for f in found["p11"].findings] == ["sensitive_split"]
+    for newcomer in (None, "newcomer"):  # as `labeldesk` adds the OS user
+        if newcomer:
+            add_labeler(db, newcomer)
+        found = {d.item: d for d in list_disputes(db, config.escalation, config.overlap)}
+        assert {item: (d.labelers, d.status) for item, d in found.items()} == {
+            "p07": (5, "adjudication"), "p08": (5, "adjudication"), "p11": (3, "escalated")}
+        assert {f.rule for f in found["p08"].findings} == {"rating_spread", "ranking_agreement"}
+        assert [f.rule for f in found["p11"].findings] == ["sensitive_split"]

@@ -231,3 +231,42 @@ def test_a_changed_label_is_judged_again(sample_db):
     assert sample_db.execute("SELECT count(*) FROM dispute_checks").fetchone() == (0,)
     (d,) = list_disputes(sample_db, RULES, overlap)
     assert d.item == "p1" and [f.rule for f in d.findings] == ["rating_spread"]
+
+
+def test_a_label_changed_after_judging_is_not_remembered_undisputed(sample_db, db_path, monkeypatch):
+    """Undisputed items are written to dispute_checks in batches: one whose labels changed
+    between its judging and the batch's write (a labeler's edit meanwhile, from their own
+    connection) is left out, and the next listing finds the disagreement."""
+    import store.disputes
+    from store.db import open_db
+    from store.labels import write_labels
+
+    bobs = open_db(db_path)
+
+    for who in ("alice", "bob"):
+        label(sample_db, claim(sample_db, who), 5, [["p1-a"], ["p1-b"], ["p1-c"]])
+    for who in ("alice", "bob"):
+        a = claim(sample_db, who)
+        assert a.item == "p2"
+        submit(sample_db, a.id, [LabelValue("output", "p2-a", "rating", 4),
+                                 LabelValue("instruction", "p2", "pii", False),
+                                 LabelValue("ranking", "p2", "ranking", [["p2-a"], ["p2-b"]])],
+               seconds=10.0, overlap=2, escalation=RULES)
+    real = store.disputes.findings
+    edited = []
+
+    def findings_then_edit(answers, rules):
+        found = real(answers, rules)
+        if not edited:  # p1 judged undisputed, not yet written: bob edits his rating
+            edited.append(True)
+            with immediate(bobs):
+                write_labels(bobs, "bob", [LabelValue("output", "p1-a", "rating", 1)],
+                             gold=False, schema=load_schema())
+        return found
+
+    monkeypatch.setattr(store.disputes, "findings", findings_then_edit)
+    assert list_disputes(sample_db, RULES, overlap) == []
+    assert sample_db.execute("SELECT item FROM dispute_checks").fetchall() == [("p2",)]
+    monkeypatch.setattr(store.disputes, "findings", real)
+    (d,) = list_disputes(sample_db, RULES, overlap)
+    assert d.item == "p1" and [f.rule for f in d.findings] == ["rating_spread"]

@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from store.db import open_db
+from store.db import FileReplaced, open_db
 from store.errors import StoreError
+from store.queue import claim_next
+from store.sessions import start_session, touch_session
 from tests.cli.subproc import labeldesk, one_line_error
 from tests.screens.test_hangup import start_writing, terminal
 
@@ -113,6 +115,25 @@ def test_a_log_without_a_record_is_left_to_sqlite(sample_db, db_path):
     db = open_db(db_path)
     assert db.execute("SELECT count(*) FROM assignments").fetchone()[0] == 9
     db.close()
+
+
+def test_a_process_whose_file_was_replaced_leaves_an_empty_log(sample_db, db_path, tmp_path):
+    """It notices at its next write (here the session heartbeat), copies its log into its own
+    old file, and writes nothing more: the restored file then opens, whole."""
+    restore = tmp_path / "restore.db"
+    backup(db_path, restore)
+    start_session(sample_db, "alice")
+    claim_next(sample_db, "alice", "comparison", overlap=3)
+    assert os.path.getsize(f"{db_path}-wal") > 0
+    os.replace(restore, db_path)
+    with pytest.raises(FileReplaced):
+        touch_session(sample_db)
+    assert os.path.getsize(f"{db_path}-wal") == 0
+    with pytest.raises(FileReplaced):
+        touch_session(sample_db)  # and again: still nothing written
+    assert os.path.getsize(f"{db_path}-wal") == 0
+    assert health(db_path) == ("ok", [], 0)
+    open_db(db_path).close()
 
 
 @pytest.mark.slow

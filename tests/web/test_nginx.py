@@ -6,87 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import os
-import shutil
-import socket
 import sqlite3
-import subprocess
 import time
 
 import aiohttp
 import pytest
 
 from bench.pty_run import key_bytes
+from bench.web_run import Screen
 from tests.e2e.test_typeahead import rankings_as_typed, shown_order, stored
 
-from .test_serve import Screen, Served, template  # noqa: F401  (the module's fixture)
-
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-if not os.path.exists(NGINX):
-    if os.environ.get("CI") == "true":
-        pytest.fail("CI=true and no nginx (.ci/setup-e2e.sh installs it)", pytrace=False)
-    pytest.skip("no nginx: .ci/setup-e2e.sh installs it", allow_module_level=True)
-
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def proxied(template, tmp_path):  # noqa: F811
-    """`labeldesk serve` on a socket trusting only the socket, nginx on a loopback port."""
-    served = Served(template, tmp_path / "app", "[web]", 'trusted_proxies = ["unix"]',
-                    "[comparison]", 'steps = ["ranking"]')
-    port = _free_port()
-    (tmp_path / "htpasswd").write_text("ana:{PLAIN}ana-secret\nmallory:{PLAIN}m\n")
-    (tmp_path / "nginx.conf").write_text(f"""
-user root;
-daemon off;
-pid {tmp_path}/nginx.pid;
-error_log {tmp_path}/nginx-error.log;
-events {{ worker_connections 64; }}
-http {{
-    access_log off;
-    client_body_temp_path {tmp_path}/body;
-    proxy_temp_path {tmp_path}/proxy;
-    server {{
-        listen 127.0.0.1:{port};
-        auth_basic "LabelDesk";
-        auth_basic_user_file {tmp_path}/htpasswd;
-        location / {{
-            proxy_pass http://unix:{served.socket};
-            proxy_http_version 1.1;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection "upgrade";
-            proxy_set_header Host $http_host;
-            proxy_set_header X-Forwarded-User $remote_user;
-            proxy_set_header X-Forwarded-For $remote_addr;
-            proxy_set_header X-Forwarded-Proto $scheme;
-            proxy_read_timeout 1h;
-        }}
-    }}
-}}
-""")
-    nginx = subprocess.Popen([NGINX, "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
-                             stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            assert nginx.poll() is None, nginx.stderr.read()
-            assert time.monotonic() < deadline, "nginx did not listen"
-            time.sleep(0.05)
-    yield served, f"127.0.0.1:{port}"
-    nginx.terminate()
-    nginx.wait(timeout=20)
-    log = served.close()
-    assert "Traceback" not in log, log
 
 
 def _auth(user: str, password: str) -> dict[str, str]:

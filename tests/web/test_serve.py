@@ -5,100 +5,19 @@ they write. Keys typed in one burst store exactly what the same keys typed one b
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 import sqlite3
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import aiohttp
 import pytest
 
 from bench.pty_run import key_bytes, poll
-from bench.workload import build_db
-from store.roster import add_labeler
+from bench.web_run import Screen, Served, open_tab
 from tests.e2e.test_typeahead import SCRIPTS, rankings_as_typed, shown_order, stored
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("web") / "desk.db"
-    db = build_db(path, 2, labelers=("ana", "bob"), output_chars=300)
-    add_labeler(db, "rhea", "researcher")
-    db.conn.close()
-    return path
-
-
-class Served:
-    """`labeldesk serve --socket` on a copy of the template, with `config` lines."""
-
-    def __init__(self, template: Path, tmp: Path, *config: str):
-        tmp.mkdir(exist_ok=True)
-        self.db = tmp / "desk.db"
-        shutil.copy(template, self.db)
-        self.socket = str(tmp / "web.sock")
-        (tmp / "config.toml").write_text("\n".join(config) + "\n")
-        env = {**os.environ, "PYTHONPATH": str(ROOT), "LABELDESK_DATA_DIR": str(tmp / "data"),
-               "LABELDESK_CONFIG_DIR": str(tmp / "cfg"), "LABELDESK_LABELER": "rhea"}
-        self.log = open(tmp / "serve.log", "w+")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tui", "serve", "--socket", self.socket, "--db", str(self.db),
-             "--config", str(tmp / "config.toml")], env=env, cwd=ROOT, stdout=self.log,
-            stderr=subprocess.STDOUT)
-        poll(lambda: os.path.exists(self.socket), "the server's socket", timeout=30)
-
-    def close(self) -> str:
-        self.proc.terminate()
-        self.proc.wait(timeout=30)
-        self.log.seek(0)
-        return self.log.read()
-
-    def session(self):
-        return aiohttp.ClientSession(connector=aiohttp.UnixConnector(path=self.socket))
-
-
-@pytest.fixture
-def served(template, tmp_path):
-    made = []
-
-    def serve(*config: str) -> Served:
-        made.append(Served(template, tmp_path / f"s{len(made)}", *config))
-        return made[-1]
-
-    yield serve
-    for server in made:
-        log = server.close()
-        assert "Traceback" not in log, log
 
 
 async def _open(served: Served, labeler="ana", origin="http://localhost", size=(80, 24)):
-    session = served.session()
-    ws = await session.ws_connect(f"http://localhost/ws?width={size[0]}&height={size[1]}",
-                                  headers={"X-Forwarded-User": labeler, "Origin": origin})
-    return session, ws
-
-
-class Screen:
-    """What the app sent, as one growing byte string, read all the time (a browser does)."""
-
-    def __init__(self, ws):
-        self.ws, self.data = ws, b""
-        self.task = asyncio.create_task(self._read())
-
-    async def _read(self):
-        async for message in self.ws:
-            if message.type == aiohttp.WSMsgType.BINARY:
-                self.data += message.data
-
-    async def wait_for(self, text: bytes, timeout: float = 30):
-        deadline = time.monotonic() + timeout
-        while text not in self.data:
-            assert time.monotonic() < deadline, f"no {text!r} on the screen"
-            await asyncio.sleep(0.05)
+    return await open_tab(served, labeler, origin, size)
 
 
 async def _type(served: Served, keys: list[str], mode: str, done: str) -> None:
@@ -187,24 +106,6 @@ def test_the_page_shows_no_command_and_loads_nothing_from_elsewhere(served):
     assert "https://" not in html and "googleapis" not in html
 
 
-def _descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            parent = int(stat.rsplit(")", 1)[1].split()[1])
-            children.setdefault(parent, []).append(int(entry))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
 @pytest.mark.slow
 def test_a_hostile_browser_cannot_crash_or_hold_the_app(served):
     """Malformed and huge sizes and junk messages leave the app alive; a browser that vanishes
@@ -224,11 +125,11 @@ def test_a_hostile_browser_cannot_crash_or_hold_the_app(served):
         await screen.wait_for(b"Category")
         await ws.send_json(["stdin", "gsumm\r"])
         await asyncio.sleep(1.0)
-        assert _descendants(server.proc.pid), "the app process is running"
+        assert server.apps(), "the app process is running"
         screen.task.cancel()
         await session.close()  # gone without a close frame
     asyncio.run(hostile())
-    poll(lambda: not _descendants(server.proc.pid), "the app's end after its browser left",
+    poll(lambda: not server.apps(), "the app's end after its browser left",
          timeout=30)
     conn = sqlite3.connect(server.db)
     try:
@@ -243,3 +144,17 @@ def test_a_hostile_browser_cannot_crash_or_hold_the_app(served):
     finally:
         conn.close()
     assert any("summarization" in data for (data,) in drafts), drafts
+
+
+def test_a_socket_it_cannot_listen_on_is_one_line(tmp_path):
+    from store.db import open_db
+    from store.roster import add_labeler
+    from tests.cli.subproc import labeldesk_here, one_line_error
+
+    db = open_db(tmp_path / "desk.db")
+    add_labeler(db, "rhea", "researcher")
+    db.close()
+    where = tmp_path / "missing" / "web.sock"
+    line = one_line_error(labeldesk_here("serve", "--socket", str(where), "--db",
+                                         str(tmp_path / "desk.db"), env={"LABELDESK_LABELER": "rhea"}))
+    assert line.startswith(f"Error: cannot listen on {where}: ")

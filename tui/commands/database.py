@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from tui.cli import config_option, labeler_option, stderr_progress, user_errors
+from tui.cli_shared import config_option, labeler_option, stderr_progress, user_errors
 
 
 @click.group("db")

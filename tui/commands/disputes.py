@@ -6,7 +6,7 @@ import json
 
 import click
 
-from tui.cli import common, user_errors
+from tui.cli_shared import common, user_errors
 from tui.context import require_researcher, resolve
 from tui.tables import wide_option
 

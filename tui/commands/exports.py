@@ -3,12 +3,14 @@ a Hub-ready dataset directory (docs/exports.md)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 
-from tui.cli import common, export_group, stderr_progress, user_errors, write_jsonl
+from tui.cli_shared import common, export_group, stderr_progress, user_errors, write_jsonl
 from tui.context import parse_since, require_researcher, resolve
 
 out_option = click.option("--out", required=True, metavar="FILE|-|DIR",
@@ -16,6 +18,21 @@ out_option = click.option("--out", required=True, metavar="FILE|-|DIR",
 since_option = click.option("--since", metavar="ISO-DATE", callback=lambda ctx, param, value: parse_since(value),
                             help="Only labels (for ppo: prompts) created at or after this date or time (UTC unless it says).")
 CONFIG = object()  # a `_write` filter taken from `[export]`
+
+
+@dataclass(frozen=True)
+class FromConfig:
+    """A `_write` filter worked out from the whole config."""
+
+    of: Callable[[Any], Any]  # Config -> value
+
+    def __call__(self, config):
+        return self.of(config)
+
+
+def strength_margins(config) -> dict[str, float]:
+    section = config["comparison"]
+    return dict(zip(section["strength_levels"], map(float, section["strength_margins"]), strict=True))
 split_option = click.option("--split", metavar="NAME", help="Only prompts of this split (train, validation, test).")
 PARQUET = "parquet"
 
@@ -48,7 +65,8 @@ def _write(command: str, export, out: str, what: str, db, config_path, labeler, 
     ctx = resolve(db, config_path)
     database = ctx.open(read_only=True)
     require_researcher(database, labeler, command)
-    filters = {k: ctx.config["export"][k] if v is CONFIG else v for k, v in filters.items()}
+    filters = {k: ctx.config["export"][k] if v is CONFIG else v(ctx.config) if isinstance(v, FromConfig)
+               else v for k, v in filters.items()}
     with user_errors():
         if fmt == PARQUET:
             assert card is not None
@@ -172,7 +190,8 @@ def export_pairs(out, gold_only, min_agreement, consensus, min_margin, fmt, min_
                "One preference pair a record (TRL's `prompt`, `chosen`, `rejected`): every untied "
                "pair of every labeler's ranking, so a prompt ranked by three labelers gives its "
                "pairs three times (`labeler` says whose).", fields),
-           since=since, split=split, gold_only=gold_only, format=shape)
+           since=since, split=split, gold_only=gold_only, format=shape,
+           strength_margins=FromConfig(strength_margins))
 
 
 @click.command("kto")

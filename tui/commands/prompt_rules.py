@@ -11,7 +11,7 @@ from typing import TextIO
 
 import click
 
-from tui.cli import common, import_message, progress_bar, user_errors
+from tui.cli_shared import common, import_group, import_message, progress_bar, user_errors
 from tui.context import require_researcher, resolve
 
 
@@ -20,9 +20,12 @@ from tui.context import require_researcher, resolve
 @click.option("--api-rules", is_flag=True, help="Apply the data rules for API prompts ([rules] in config): shared-prefix duplicates, per-user cap, user splits, PII hold-out.")
 @click.option("--report", metavar="FILE", help="With --api-rules: write the JSON report (counts and every prompt not kept).")
 @click.option("--dropped", metavar="FILE", help="With --api-rules: write the prompts not kept, one JSON object a line.")
+@click.option("--from-hh", is_flag=True,
+              help="Read HH-RLHF lines (chosen/rejected transcripts): each becomes a conversation "
+                   "prompt (id: the file's name and line, unless the line has one).")
 @common
-def import_prompts(file, api_rules, report, dropped, db, config_path, labeler) -> None:
-    """Import prompts (id, text, user_id, source, style, category, split, tasks).
+def import_prompts(file, api_rules, report, dropped, from_hh, db, config_path, labeler) -> None:
+    """Import prompts (id, text or messages, user_id, source, style, category, split, tasks).
 
     Every key, rule and error: docs/formats.md."""
     from store.imports import import_prompts
@@ -43,7 +46,7 @@ def import_prompts(file, api_rules, report, dropped, db, config_path, labeler) -
         rules = PromptRules(config, api_rules=api_rules, dropped_sink=spool)
         with user_errors(), progress_bar(path) as progress:
             rules.seed(database)
-            result = import_prompts(database, path, progress=progress, rules=rules)
+            result = import_prompts(database, path, progress=progress, rules=rules, from_hh=from_hh)
         click.echo(import_message("prompts", path, result))
         if not api_rules:
             return
@@ -83,6 +86,4 @@ def _write_report(out: TextIO, summary: dict, spool: TextIO) -> None:
 
 
 def register(cli: click.Group) -> None:
-    import_group = cli.commands["import"]
-    assert isinstance(import_group, click.Group)
     import_group.add_command(import_prompts)

@@ -10,6 +10,7 @@ import json
 
 import click
 
+from tui.cli_shared import common, config_option, db_option, labelers_group, user_errors
 from tui.context import parse_since
 
 TABLE_COLUMNS = ("labeler", "status", "gold", "agreement", "95% CI", "competence", "flags",
@@ -62,7 +63,6 @@ def print_table(report: dict, *, wide: bool = False) -> None:
 
 
 def register(cli: click.Group) -> None:
-    from tui.cli import common, config_option, db_option, user_errors
     from tui.context import require_researcher, resolve
     from tui.tables import wide_option
 
@@ -96,10 +96,7 @@ def register(cli: click.Group) -> None:
         else:
             print_table(report, wide=wide)
 
-    labelers = cli.commands["labelers"]
-    assert isinstance(labelers, click.Group)
-
-    @labelers.command("resume")
+    @labelers_group.command("resume")
     @click.argument("name")
     @common
     def labelers_resume(name, db, config_path, labeler) -> None:

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import click
 
+from tui.cli_shared import common, user_errors
+
 
 def register(cli: click.Group) -> None:
-    from tui.cli import common, user_errors
     from tui.context import require_researcher, resolve
 
     @cli.group("quiz")

@@ -9,6 +9,8 @@ import json
 
 import click
 
+from tui.cli_shared import user_errors
+
 
 def _pct(entry: dict, key: str = "agreement") -> str:
     value = entry.get(key)
@@ -53,7 +55,6 @@ def print_screening(report: dict, *, wide: bool = False) -> None:
 
 def run_screening(database, quiz: str, *, names: bool, fmt: str, config, wide: bool = False) -> None:
     from store.quiz.screening import screening_report
-    from tui.cli import user_errors
 
     with user_errors():
         report = screening_report(database, quiz, thresholds=dict(config["screening"]), names=names)

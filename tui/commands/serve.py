@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import click
 
+from tui.cli_shared import common, user_errors
+
 
 def register(cli: click.Group) -> None:
-    from tui.cli import common, user_errors
     from tui.context import require_researcher, resolve
 
     @cli.command("serve")
@@ -35,4 +36,8 @@ def register(cli: click.Group) -> None:
         server = LabelDeskServer(database=database, db_target=str(ctx.db_path),
                                  config_path=str(ctx.config.path) if ctx.config.path else None,
                                  policy=policy, host=host, port=port, socket_path=socket_path)
-        server.serve()
+        try:
+            server.serve()
+        except OSError as exc:  # the port is taken, the socket's directory is missing
+            where = socket_path or f"{host}:{port}"
+            raise click.ClickException(f"cannot listen on {where}: {exc.strerror or exc}") from None

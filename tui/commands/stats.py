@@ -7,7 +7,7 @@ import json
 import click
 
 from screens.stats_tables import render
-from tui.cli import common, user_errors
+from tui.cli_shared import common, user_errors
 from tui.context import resolve
 
 

@@ -10,6 +10,8 @@ import json
 
 import click
 
+from tui.cli_shared import common
+
 
 def summaries(database, config) -> list[dict]:
     from store.survey_questions import survey
@@ -58,7 +60,6 @@ def show_summaries(ctx, labeler, fmt: str) -> None:
 
 
 def register(cli: click.Group) -> None:
-    from tui.cli import common
     from tui.context import resolve
 
     @cli.group("surveys")

@@ -1,0 +1,57 @@
+"""The researchers' report benchmarks at a tiny size, so they cannot rot (the figures come from
+`python -m bench NAME` at full size; docs/performance.md)."""
+
+from __future__ import annotations
+
+from bench import bench_gold_import
+
+
+def test_gold_import_bench(tmp_path):
+    figures = bench_gold_import.run(tmp_path, prompts=40, labeled=10)
+    assert figures["plain"]["values"] == figures["gold"]["values"] == 30
+
+
+def test_hub_bench(tmp_path):
+    """The Parquet export benchmark at a tiny size, shards small enough to roll over."""
+    from bench import bench_hub
+
+    figures = bench_hub.run(tmp_path, prompts=200, shard_bytes=20_000)
+    assert figures["records"] == 200 * 3 * 6  # three rankings of four outputs a prompt
+    assert sum(figures["shards"].values()) > len(figures["shards"])
+
+
+def _tiny_project(tmp_path):
+    from bench.bench_agreement import generate
+    from bench.bench_quality import add_work
+
+    path = tmp_path / "tiny.db"
+    generate(path, labelers_n=10, per_labeler=10)
+    add_work(path)
+    return path
+
+
+def test_report_benches_on_a_tiny_project(tmp_path, capsys, monkeypatch):
+    """bench_agreement, bench_quality and bench_consensus's measured calls (their children's
+    work, run here in-process) and the dashboard bench, on 10 labelers."""
+    import json
+
+    from bench import bench_agreement, bench_consensus, bench_dashboard, bench_quality
+
+    path = _tiny_project(tmp_path)
+    bench_agreement.run_report(str(path), 20)
+    bench_quality.run_report(str(path), 20)
+    bench_consensus.run_consensus(str(path))
+    out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [o["per_labeler_entries"] > 0 for o in out[:1]] == [True]
+    assert out[1]["labelers"] == 10 and sum(out[2]["values_by_method"].values()) > 0
+    figures = bench_dashboard.run(path)
+    assert figures["escape_to_home_while_computing_seconds"] >= 0
+
+
+def test_disputes_bench_on_a_tiny_project(tmp_path):
+    from bench import bench_disputes
+
+    bench_disputes.generate(tmp_path / "d.db", items=30, labelers=6, per_item=3,
+                            output_flags=("fails_task",))
+    figures = bench_disputes.measure(tmp_path / "d.db", 3)
+    assert figures["labels"] == 30 * 3 * (4 * 2 + 3)

@@ -1,0 +1,21 @@
+"""The benchmarks that drive the app, run at a tiny size so none can rot unnoticed: each must
+still get through its whole key script and store what it typed (figures are not checked here:
+speed targets live in the benchmarks, never as timed assertions)."""
+
+from bench import bench_comparison, bench_key_cpu
+
+
+def test_key_cpu_types_comparisons_in_a_pty_and_counts_relayouts():
+    figures = bench_key_cpu.measure(tasks=1)
+    app, floor = figures["labeldesk"], figures["minimal_textual"]
+    assert app["stored"] == 1  # the script's comparison was submitted, as typed
+    assert app["keys"] == floor["keys"] == bench_key_cpu.OUTPUTS + 1
+    assert app["cpu_ms_per_key"] > 0 and floor["cpu_ms_per_key"] > 0
+    assert floor["layouts_per_key"] >= 1  # the count works: its Static re-lays out per key
+    assert figures["ratio_to_floor"] > 0
+
+
+def test_comparison_bench_gets_through_its_script(capsys):
+    bench_comparison.main(["--rounds", "1", "--sizes", "80x24", "--no-save"])
+    out = capsys.readouterr().out
+    assert "submit_to_next_task" in out and "ranking_step" in out

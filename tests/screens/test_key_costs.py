@@ -1,0 +1,119 @@
+"""A key changes only what it changes: counted, not timed (bench/bench_key_cpu.py times it).
+
+Textual re-lays out a whole screen when any widget asks for a layout (`Screen._refresh_layout`)
+and restyles a widget with every descendant when its classes or focus change. These tests
+count both around the keys a labeler types on the comparison screen.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from textual.css.stylesheet import Stylesheet
+from textual.screen import Screen
+from textual.widgets._footer import FooterKey
+
+from screens.comparison import ComparisonScreen
+from screens.widgets.focus_style import OwnFocusStyle
+from screens.widgets.footer import Footer
+from tests.conftest import press_settled, settle
+from tui.config import Config
+
+STEPS = {"steps": ["scores", "ranking"]}
+
+
+@contextmanager
+def counted(monkeypatch):
+    """{'layouts': full re-layouts, 'restyled': widgets restyled} while the block runs."""
+    counts = {"layouts": 0, "restyled": 0}
+    layout, restyle = Screen._refresh_layout, Stylesheet.update_nodes
+
+    def counting_layout(self, *args, **kwargs):
+        counts["layouts"] += 1
+        return layout(self, *args, **kwargs)
+
+    def counting_restyle(self, nodes, animate=False):
+        nodes = list(nodes)
+        counts["restyled"] += len(nodes)
+        return restyle(self, nodes, animate)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Screen, "_refresh_layout", counting_layout)
+        patch.setattr(Stylesheet, "update_nodes", counting_restyle)
+        yield counts
+
+
+def app_with(make_app, **comparison):
+    config = Config()
+    config.data["comparison"].update({**STEPS, **comparison})
+    return make_app("alice", config=config)
+
+
+async def test_a_rating_that_stays_on_its_output_lays_nothing_out(make_app, monkeypatch):
+    app = app_with(make_app, advance_after_rating=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, "c", "3")  # the first edit clears the status line once
+        screen = app.screen
+        assert isinstance(screen, ComparisonScreen)
+        with counted(monkeypatch) as counts:
+            await press_settled(pilot, "5", "f", "f", "6")
+        assert screen.scores.scores[screen.outputs[0].output_id]["rating"] == 6
+        assert counts["layouts"] == 0, counts  # the score cell and title are drawn in place
+        assert counts["restyled"] == 0, counts
+
+
+async def test_a_rating_that_shows_the_next_output_lays_out_once(make_app, monkeypatch):
+    app = app_with(make_app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, "c", "3")  # p1's A rated (3 outputs); the status cleared
+        screen = app.screen
+        assert isinstance(screen, ComparisonScreen) and screen.view.prompt.id == "p1"
+        with counted(monkeypatch) as counts:
+            await press_settled(pilot, "4")  # B rated: C's text is shown in the same card
+        assert counts == {"layouts": 1, "restyled": 0}
+
+
+async def test_a_step_change_restyles_a_few_widgets_and_mounts_no_footer_key(make_app, monkeypatch):
+    app = app_with(make_app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, "c", "3", "4", "5", "enter")  # p1 ranked as rated: saved
+        screen = app.screen
+        assert isinstance(screen, ComparisonScreen) and screen.view.prompt.id == "p2"
+        await press_settled(pilot, "2")  # p2's A rated (2 outputs)
+        footer = screen.query_one(Footer)
+        keys_before = set(footer.query(FooterKey))
+        with counted(monkeypatch) as counts:
+            await press_settled(pilot, "6")  # the last output rated: on to the ranking
+            await settle(pilot, lambda: screen.step == "ranking")
+        # The focus moved from the scores panel (~14 widgets) to the ranking panel (~40):
+        # each restyles alone, and the footer's keys are rewritten, not rebuilt.
+        assert counts["restyled"] <= 12, counts
+        assert counts["layouts"] <= 3, counts
+        assert set(footer.query(FooterKey)) == keys_before
+        assert "Submit" in {k.description for k in footer.query(FooterKey) if k.display}
+
+
+async def test_no_stylesheet_styles_a_panels_children_by_its_focus(make_app):
+    """What OwnFocusStyle relies on: no rule reads `Panel:focus Child` (or :focus-within) for
+    a panel that restyles alone on focus."""
+    app = make_app("alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, "c")  # the comparison screen's CSS and the panels' are read
+        assert isinstance(app.screen, ComparisonScreen)
+        panels = {cls.__name__ for cls in _subclasses(OwnFocusStyle)}
+        assert {"ScoresPanel", "RankingPanel", "InstructionPanel"} <= panels
+        offending = [
+            rule.css
+            for rule in app.stylesheet.rules
+            for selector_set in rule.selector_set
+            for selector in selector_set.selectors[:-1]
+            if {"focus", "focus-within"} & set(selector.pseudo_classes)
+            and (selector.name in panels or selector.name in ("", "*", "Widget"))
+        ]
+        assert offending == []
+
+
+def _subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from _subclasses(sub)

@@ -1,0 +1,124 @@
+"""SQLite's writers wait in a queue and are served in the order they came (store/writelock.py):
+no writer polls, none is passed by later ones, a writer that gives up (busy) or dies does not
+break the line, and a read-only directory (no lock file) still opens."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from store.db import immediate, open_db, retry_busy
+from store.events import log_event
+from store.writelock import SUFFIX, WriteQueue
+from tests.cli.subproc import ROOT
+
+pytestmark = pytest.mark.sqlite_only
+
+
+def _write(db, who):
+    with immediate(db):
+        log_event(db, who, "claim", {})
+
+
+def _writers_in_order(db):
+    return [r[0] for r in db.execute("SELECT labeler FROM events WHERE kind = 'claim' ORDER BY id")]
+
+
+def test_writers_are_served_in_the_order_they_came(tmp_path):
+    path = tmp_path / "q.db"
+    holder = open_db(path)
+    waiters = [open_db(path, migrate=False) for _ in range(6)]
+    try:
+        threads = []
+        with immediate(holder):
+            for n, db in enumerate(waiters):
+                t = threading.Thread(target=retry_busy, args=(_write, db, f"w{n}"))
+                t.start()
+                threads.append(t)
+                time.sleep(0.05)  # each is in line before the next comes
+            # A write arriving last, while the line is full, goes to its end.
+        late = threading.Thread(target=retry_busy, args=(_write, holder, "late"))
+        late.start()
+        for t in [*threads, late]:
+            t.join(10)
+        assert _writers_in_order(holder) == [f"w{n}" for n in range(6)] + ["late"]
+    finally:
+        for db in [holder, *waiters]:
+            db.close()
+
+
+def test_a_writer_that_gives_up_keeps_the_line_going(tmp_path):
+    path = tmp_path / "q.db"
+    holder, quitter, patient = open_db(path), open_db(path, migrate=False), open_db(path, migrate=False)
+    try:
+        done = []
+        with immediate(holder):
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                retry_busy(_write, quitter, "quitter", bound=0.1)  # in line behind holder, gives up
+            t = threading.Thread(target=lambda: done.append(retry_busy(_write, patient, "patient")))
+            t.start()  # in line behind the quitter's place
+            time.sleep(0.1)
+        t.join(5)
+        assert done and _writers_in_order(holder) == ["patient"]
+        _write(quitter, "quitter")  # and the quitter writes again at once
+        assert _writers_in_order(holder) == ["patient", "quitter"]
+    finally:
+        for db in (holder, quitter, patient):
+            db.close()
+
+
+HOLD_AND_DIE = """
+import os, sys, time
+from store.db import immediate, open_db
+db = open_db(sys.argv[1])
+with immediate(db):
+    print("holding", flush=True)
+    time.sleep(60)
+"""
+
+
+def test_a_writer_killed_in_its_turn_passes_it_on(tmp_path):
+    path = tmp_path / "q.db"
+    open_db(path).close()
+    proc = subprocess.Popen([sys.executable, "-c", HOLD_AND_DIE, str(path)], stdout=subprocess.PIPE,
+                            text=True, cwd=ROOT, env={"PYTHONPATH": str(ROOT)})
+    db = open_db(path)
+    try:
+        assert proc.stdout.readline().strip() == "holding"
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            retry_busy(_write, db, "ana", bound=0.2)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+        retry_busy(_write, db, "ana", bound=5)
+        assert _writers_in_order(db) == ["ana"]
+    finally:
+        proc.kill()
+        proc.stdout.close()
+        db.close()
+
+
+def test_the_lock_file_is_shared_like_the_database(tmp_path):
+    path = tmp_path / "q.db"
+    db = open_db(path)
+    os.chmod(path, 0o660)
+    db.close()
+    os.unlink(str(path) + SUFFIX)
+    db = open_db(path)
+    try:
+        _write(db, "ana")
+        assert os.stat(str(path) + SUFFIX).st_mode & 0o777 == 0o660
+    finally:
+        db.close()
+
+
+def test_no_lock_file_where_it_cannot_be_made(tmp_path):
+    queue = WriteQueue(str(tmp_path / "missing" / "q.db"))  # no directory to put it in
+    assert queue.acquire(0.1) and queue.acquire(0.1)  # no queue: SQLite's own wait decides
+    queue.release()
