@@ -3,16 +3,19 @@ it, and the waits that make app tests independent of machine load (no fixed slee
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from store.db import open_db
 from store.imports import import_outputs, import_prompts
+from store.queue import claim_next
 from store.roster import add_labeler
 
 DATA = Path(__file__).parent / "data"
@@ -134,6 +137,23 @@ def init_db(db_path) -> None:
 
     done = labeldesk_here("init", "--db", str(db_path))
     assert done.returncode == 0, done.stderr
+
+
+def write_jsonl(path: Path, records: Iterable[object]) -> Path:
+    """`records` as a JSON Lines file at `path` (an import's input); returns `path`."""
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+# The store tests' clock: claims are made at T0 unless a test says otherwise.
+T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+def claim(db, who: str, kind: str = "comparison", *, overlap: int = 2, at: datetime | None = T0,
+          lease: int = 600, **more):
+    """`store.queue.claim_next` as the store tests call it: a comparison at T0, two labelers an
+    item, a ten-minute lease; `more` is passed on (escalation=, policy=, quiz=)."""
+    return claim_next(db, who, kind, overlap=overlap, lease_seconds=lease, at=at, **more)
 
 
 @pytest.fixture

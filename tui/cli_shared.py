@@ -23,8 +23,18 @@ config_option = click.option("--config", "config_path", metavar="PATH", help="Co
 labeler_option = click.option("--labeler", metavar="NAME", help="Who is running this (default: LABELDESK_LABELER, else the OS user).")
 
 
+def _ask_for_demo(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.meta["labeldesk.demo"] = True  # read by tui.context.resolve
+
+
+demo_option = click.option(
+    "--demo", is_flag=True, expose_value=False, callback=_ask_for_demo,
+    help="Use the bundled demo database (a command that writes refuses the demo otherwise).")
+
+
 def common(f: Callable) -> Callable:
-    return db_option(config_option(labeler_option(f)))
+    return db_option(demo_option(config_option(labeler_option(f))))
 
 
 @contextmanager

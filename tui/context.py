@@ -24,8 +24,10 @@ class Context:
     db_path: Path | str  # a SQLite file, or a postgresql:// URL (str)
     config: Config
     is_demo: bool
+    demo_asked: bool = False  # `--demo`: the demo on purpose, writes and all
 
-    def open(self, *, migrate: bool = True, create: bool = False, read_only: bool = False):
+    def open(self, *, migrate: bool = True, create: bool = False, read_only: bool = False,
+             sandbox: bool = False):
         """The database, migrated. Only `create` (`labeldesk init`) and the demo make a new
         file: a mistyped path must not become an empty database that answers "no labels".
         `read_only` (commands that only read, and `db copy`'s source) never changes it: a
@@ -33,6 +35,15 @@ class Context:
         (store/read_only.py); a PostgreSQL database is not migrated."""
         from store.db import open_db, set_guideline_version
 
+        if self.is_demo and not (read_only or sandbox or self.demo_asked):
+            # A forgotten --db must not put a project's imports into the demo.
+            raise click.ClickException(
+                f"no database given (--db, LABELDESK_DB or [database] in the config) and "
+                f"`{_command_name()}` writes: it would write into the bundled demo database; "
+                "pass --db PATH, or --demo to write into the demo")
+        if self.is_demo and not self.demo_asked:
+            click.echo(f"{_command_name()}: no database given (--db, LABELDESK_DB or [database] "
+                       f"in the config): using the bundled demo database {self.db_path}", err=True)
         try:
             if isinstance(self.db_path, str):
                 db = _open_server(self.db_path, migrate=migrate and not read_only, create=create)
@@ -112,9 +123,19 @@ def resolve(db: str | None, config_path: str | None) -> Context:
 
     chosen = (db or os.environ.get("LABELDESK_DB") or config["database"]["url"]
               or config["database"]["path"])
-    if chosen:
+    asked = bool(click.get_current_context(silent=True) and click.get_current_context().meta.get(
+        "labeldesk.demo"))
+    if asked and db:
+        raise click.ClickException("--demo and --db name two databases: give one")
+    if chosen and not asked:
         return Context(chosen if is_url(chosen) else Path(chosen), config, is_demo=False)
-    return Context(locations.demo_db_path(), config, is_demo=True)
+    return Context(locations.demo_db_path(), config, is_demo=True, demo_asked=asked)
+
+
+def _command_name() -> str:
+    """`labeldesk import prompts` as the user typed it, for a message."""
+    ctx = click.get_current_context(silent=True)
+    return " ".join(["labeldesk", *(ctx.command_path.split()[1:] if ctx is not None else ())])
 
 
 def who(labeler: str | None) -> tuple[str, bool]:

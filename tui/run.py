@@ -12,7 +12,7 @@ from tui.context import Context, who
 
 
 def run_app(ctx: Context, labeler: str | None) -> None:
-    db = ctx.open()
+    db = ctx.open(sandbox=True)  # labeling on the demo is what it is for
     name, _explicit = who(labeler)
     try:
         role = role_of(db, name)

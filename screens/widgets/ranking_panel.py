@@ -235,6 +235,7 @@ class RankingPanel(OwnFocusStyle, Widget, can_focus=True):
         self.current = 0
         self.hint = ""
         self._footer_moving = False
+        self._status_shown: Content | None = None
         self._cards: list[OutputCard] = [OutputCard(n) for n in range(len(LETTERS))]
 
     @property
@@ -355,7 +356,10 @@ class RankingPanel(OwnFocusStyle, Widget, can_focus=True):
         if builder.moving != self._footer_moving:
             self._footer_moving = builder.moving
             self.refresh_bindings()  # the Footer shows the move keys only in move mode
-        self.query_one("#status", Static).update(self._status(), layout=False)
+        status = self._status()
+        if status != self._status_shown:  # mostly empty: an unchanged row is not resent (~150 bytes)
+            self._status_shown = status
+            self.query_one("#status", Static).update(status, layout=False)
         self._show_heads()
 
     def _status(self) -> Content:

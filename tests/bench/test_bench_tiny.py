@@ -19,3 +19,12 @@ def test_comparison_bench_gets_through_its_script(capsys):
     bench_comparison.main(["--rounds", "1", "--sizes", "80x24", "--no-save"])
     out = capsys.readouterr().out
     assert "submit_to_next_task" in out and "ranking_step" in out
+
+
+def test_ranking_bench_gets_through_its_script():
+    import asyncio
+
+    from bench import bench_ranking
+
+    figures = asyncio.run(bench_ranking.run(1, (80, 24)))
+    assert figures["letter"]["n"] == 9 and figures["set_task"]["n"] == 1

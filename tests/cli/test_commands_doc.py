@@ -11,7 +11,7 @@ import pytest
 from tui.cli import cli
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "commands.md").read_text(encoding="utf-8")
-COMMON = {"--db", "--config", "--labeler", "-h", "--help"}
+COMMON = {"--db", "--demo", "--config", "--labeler", "-h", "--help"}
 
 
 def _leaves(group: click.Group, path: tuple[str, ...] = ()):

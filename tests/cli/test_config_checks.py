@@ -27,7 +27,6 @@ from tui.keymap import read_keys
     ("[screening]\nflag_agreement = 1.5\n", "screening.flag_agreement: must be from 0 to 1"),
     ("[screening]\ndemonstration_score = inf\n", "screening.demonstration_score: must be a finite number"),
     ("[web]\nmax_sessions = 0\n", "web.max_sessions: must be at least 1"),
-    ("[quality]\ngold_rate_by_kind = { comparison = 'x' }\n", "quality.gold_rate_by_kind: comparison must be a number"),
 ])
 def test_a_bad_value_is_refused_at_load(tmp_path, text, problem):
     path = tmp_path / "c.toml"

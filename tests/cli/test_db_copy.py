@@ -4,19 +4,14 @@ PostgreSQL and back; every export from the copies is byte for byte the source's.
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 
 from store.copy import TABLES, first_nonempty
 from store.db import open_db
-from tui.cli import cli
 
 from ..conftest import BACKENDS
 from ..lived_in import export_bytes, lived_in_project, table_rows
+from .conftest import invoke
 from .subproc import labeldesk, one_line_error
-
-
-def run(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args])
 
 
 @pytest.fixture
@@ -40,10 +35,10 @@ def same_rows(a, b) -> None:
 
 def test_copy_into_a_new_file(source, tmp_path):
     target = tmp_path / "copy.db"
-    done = run("db", "copy", source, target, "--labeler", "rhea")
+    done = invoke("db", "copy", source, target, "--labeler", "rhea")
     assert done.exit_code == 0, done.output
     assert done.output.startswith(f"{target}: ") and f"copied from {source}" in done.output
-    assert export_bytes(run, target, tmp_path, "copy") == export_bytes(run, source, tmp_path, "src")
+    assert export_bytes(invoke, target, tmp_path, "copy") == export_bytes(invoke, source, tmp_path, "src")
 
 
 @pytest.mark.skipif("postgres" not in BACKENDS, reason="LABELDESK_TEST_BACKENDS leaves PostgreSQL out")
@@ -51,18 +46,18 @@ def test_round_trip_through_postgresql(source, tmp_path, pg_cluster):
     url = pg_cluster.new_database()
     back = tmp_path / "back.db"
     try:
-        assert run("db", "copy", source, url, "--labeler", "rhea").exit_code == 0
-        again = run("db", "copy", source, url, "--labeler", "rhea")
+        assert invoke("db", "copy", source, url, "--labeler", "rhea").exit_code == 0
+        again = invoke("db", "copy", source, url, "--labeler", "rhea")
         assert again.exit_code == 1 and "not empty (table labelers has rows)" in again.output
-        assert run("db", "copy", url, back, "--labeler", "rhea").exit_code == 0
-        on_pg = export_bytes(run, url, tmp_path, "pg")
+        assert invoke("db", "copy", url, back, "--labeler", "rhea").exit_code == 0
+        on_pg = export_bytes(invoke, url, tmp_path, "pg")
         same_rows(source, url)
     finally:
         pg_cluster.drop(url)
-    original = export_bytes(run, source, tmp_path, "src")
+    original = export_bytes(invoke, source, tmp_path, "src")
     assert original["labels"].count(b"\n") > 1000  # the demo's labels, not an empty file
     assert on_pg == original
-    assert export_bytes(run, back, tmp_path, "back") == original
+    assert export_bytes(invoke, back, tmp_path, "back") == original
     same_rows(source, back)
 
 
