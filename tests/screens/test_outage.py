@@ -151,3 +151,23 @@ async def test_changing_an_answer_cancels_the_held_submit(make_app, db_path, tmp
         await settle(pilot, lambda: "The database is back" in status(app))
         assert app.screen.editor.text == "First and more"
     assert stored_answers(open_db(db_path)) == [] and draft_text(db_path) == "First and more"
+
+
+async def test_a_claim_while_the_database_is_away_says_so_and_works_once_it_is_back(
+        make_app, db_path, tmp_path):
+    app = make_app("alice")
+    away = tmp_path.with_name(tmp_path.name + "-unmounted")
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settle(pilot)
+        os.rename(tmp_path, away)
+        try:
+            await pilot.press("w")
+            await settle(pilot, lambda: any("Could not fetch your next task: the database cannot "
+                                            "be reached" in str(n.message)
+                                            for n in app._notifications))
+            assert app.return_code is None and type(app.screen).__name__ == "HomeScreen"
+        finally:
+            os.rename(away, tmp_path)
+        await settle(pilot, lambda: app._tries is None)  # reached again by the App's retry
+        await pilot.press("w")
+        await settle(pilot, lambda: getattr(app.screen, "view", None) is not None)
