@@ -59,6 +59,18 @@ def backend(request) -> str:
     return getattr(request, "param", "sqlite")
 
 
+def reference_library(name: str):
+    """Import a library a test checks our statistics against (crowd-kit, choix, pandas: the
+    `test` extra). Missing, the test skips and says why; under CI=true it fails instead, so a
+    broken install cannot turn the checks against reference libraries off unnoticed."""
+    try:
+        return pytest.importorskip(name)
+    except pytest.skip.Exception as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must run this test: {exc}")
+        raise
+
+
 @pytest.fixture(scope="session")
 def pg_cluster():
     """One PostgreSQL cluster per session (per xdist worker). Without PostgreSQL the
