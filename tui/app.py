@@ -21,7 +21,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from screens.host import Host
+from screens.host import Host, KeepsDrafts
 from screens.registry import WORK, Work, researcher_only
 from screens.too_small import TooSmallScreen, too_small
 from store.db import APP_BUSY_TIMEOUT_MS, set_guideline_version
@@ -179,9 +179,8 @@ class LabelDeskApp(Host):
         self._tries = None
         self._quietly(touch_session, self.db)  # this session is alive again
         for screen in list(self._installed_screens.values()):
-            back_online = getattr(screen, "back_online", None)
-            if isinstance(screen, Screen) and back_online is not None:
-                back_online()  # a fault here starts the tries again (database_unreachable)
+            if isinstance(screen, KeepsDrafts):
+                screen.back_online()  # a fault here starts the tries again (database_unreachable)
         return self._tries is None
 
     # -- the terminal -----------------------------------------------------------------
@@ -338,24 +337,13 @@ class LabelDeskApp(Host):
     def flush_drafts(self) -> None:
         """Save every screen's draft (`_unsaved` then says what could not be saved)."""
         for screen in self._installed_screens.values():
-            flush = getattr(screen, "flush_drafts", None)
-            if isinstance(screen, Screen) and flush is not None:
-                flush()
+            if isinstance(screen, KeepsDrafts):
+                screen.flush_drafts()
 
     def _unsaved(self) -> list[str]:
-        from store.records import jsonl_line
-
-        lines = []
-        for name, screen in self._installed_screens.items():
-            # `_dirty` stays set when a draft save failed (screens.base.WorkScreen).
-            view = getattr(screen, "view", None)
-            draft_data = getattr(screen, "draft_data", None)
-            if getattr(screen, "_dirty", False) and view is not None and draft_data is not None:
-                data = {k: v for k, v in draft_data().items() if not k.startswith("_")}
-                held = " (submitted, not saved)" if getattr(screen, "_pending", None) else ""
-                lines.append(f"{name} {view.assignment.item}{held}: "
-                             f"{jsonl_line(data, ensure_ascii=True)}")
-        return lines
+        """`screen item: draft` for each draft a screen could not save."""
+        return [f"{name} {line}" for name, screen in self._installed_screens.items()
+                if isinstance(screen, KeepsDrafts) and (line := screen.unsaved_draft())]
 
     def _leave(self, unsaved: list[str]) -> None:
         """Exit; non-zero, naming what was not saved, when a draft could not be written (a full
