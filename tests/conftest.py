@@ -31,6 +31,7 @@ def _isolated_dirs(tmp_path, monkeypatch):
     """No test touches the real XDG dirs, the user's config or their LABELDESK_* settings."""
     monkeypatch.setenv("LABELDESK_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("LABELDESK_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("LABELDESK_LOG_DIR", str(tmp_path / "log"))
     for var in ("LABELDESK_DB", "LABELDESK_CONFIG", "LABELDESK_LABELER"):
         monkeypatch.delenv(var, raising=False)
 
@@ -209,6 +210,18 @@ def make_app(sample_db):
         )
 
     return make
+
+
+def draft_text(target) -> str:
+    """The text of the one draft in the database at `target` (a path or URL), "" when none."""
+    import json
+
+    db = open_db(target)
+    try:
+        row = db.execute("SELECT data FROM drafts").fetchone()
+        return json.loads(row[0]).get("text", "") if row else ""
+    finally:
+        db.close()
 
 
 # -- waiting for the app, not the clock ------------------------------------------------------
