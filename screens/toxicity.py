@@ -193,10 +193,9 @@ class ToxicityScreen(SkipHandling, WorkScreen):
         self.query_one("#tox-status", Static).update(self._status())
 
     def _status(self) -> Content:
-        parts = []
-        for o in self.outputs:
-            left = len(self.missing(o.id))
-            parts.append((f"{o.letter} ✓" if not left else f"{o.letter} {left} to set") + "  ")
+        # Per continuation, how many of its fields are still unset ("A 2" = two left, ✓ none).
+        counts = " · ".join(f"{o.letter} {len(self.missing(o.id)) or '✓'}" for o in self.outputs)
+        parts = [f"Fields left: {counts}  "]
         if self.complete():
             tail = ("Enter: rank the continuations" if len(self.outputs) > 1 else "Enter: submit", "bold $success")
         else:

@@ -8,7 +8,7 @@ theirs to resume unless others filled the item meanwhile.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -149,7 +149,7 @@ def claim_next(
                     or is_gold_check(db, mine.id)):
                 db.execute("UPDATE assignments SET lease_until = ?, session = ? WHERE id = ?",
                            [until, session, mine.id])
-                return get_assignment(db, mine.id)
+                return replace(mine, lease_until=until)
             # Others filled the item while this lease was out; the draft stays in `drafts`.
             db.execute("UPDATE assignments SET status = 'expired' WHERE id = ?", [mine.id])
             log_event(db, labeler, "lease_lost", {"assignment": mine.id, "task": mine.task_id})
@@ -176,7 +176,8 @@ def claim_next(
         ).fetchone()[0]
         event = {"task": task_id, "kind": kind, "item": item}
         log_event(db, labeler, "claim", event | ({"gold_check": True} if check else {}))
-        return get_assignment(db, new_id)
+        # As stored (the statement above set every field): no statement to read it back.
+        return Assignment(new_id, task_id, kind, item, quiz, labeler, "active", stamp, until, order)
 
 
 def _gold_check(db: sqlite_utils.Database, labeler: str, kind: str, policy: QualityPolicy,

@@ -3,16 +3,19 @@ it, and the waits that make app tests independent of machine load (no fixed slee
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from store.db import open_db
 from store.imports import import_outputs, import_prompts
+from store.queue import claim_next
 from store.roster import add_labeler
 
 DATA = Path(__file__).parent / "data"
@@ -28,6 +31,7 @@ def _isolated_dirs(tmp_path, monkeypatch):
     """No test touches the real XDG dirs, the user's config or their LABELDESK_* settings."""
     monkeypatch.setenv("LABELDESK_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("LABELDESK_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("LABELDESK_LOG_DIR", str(tmp_path / "log"))
     for var in ("LABELDESK_DB", "LABELDESK_CONFIG", "LABELDESK_LABELER"):
         monkeypatch.delenv(var, raising=False)
 
@@ -54,6 +58,18 @@ def pytest_generate_tests(metafunc):
 def backend(request) -> str:
     """``sqlite``, or ``postgres`` for the PostgreSQL variant of a store or CLI test."""
     return getattr(request, "param", "sqlite")
+
+
+def reference_library(name: str):
+    """Import a library a test checks our statistics against (crowd-kit, choix, pandas: the
+    `test` extra). Missing, the test skips and says why; under CI=true it fails instead, so a
+    broken install cannot turn the checks against reference libraries off unnoticed."""
+    try:
+        return pytest.importorskip(name)
+    except pytest.skip.Exception as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must run this test: {exc}")
+        raise
 
 
 @pytest.fixture(scope="session")
@@ -135,6 +151,23 @@ def init_db(db_path) -> None:
     assert done.returncode == 0, done.stderr
 
 
+def write_jsonl(path: Path, records: Iterable[object]) -> Path:
+    """`records` as a JSON Lines file at `path` (an import's input); returns `path`."""
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+# The store tests' clock: claims are made at T0 unless a test says otherwise.
+T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+def claim(db, who: str, kind: str = "comparison", *, overlap: int = 2, at: datetime | None = T0,
+          lease: int = 600, **more):
+    """`store.queue.claim_next` as the store tests call it: a comparison at T0, two labelers an
+    item, a ten-minute lease; `more` is passed on (escalation=, policy=, quiz=)."""
+    return claim_next(db, who, kind, overlap=overlap, lease_seconds=lease, at=at, **more)
+
+
 @pytest.fixture
 def db(db_path, request):
     """A migrated database of the test's own. On SQLite a copy of a template file, with the
@@ -177,6 +210,18 @@ def make_app(sample_db):
         )
 
     return make
+
+
+def draft_text(target) -> str:
+    """The text of the one draft in the database at `target` (a path or URL), "" when none."""
+    import json
+
+    db = open_db(target)
+    try:
+        row = db.execute("SELECT data FROM drafts").fetchone()
+        return json.loads(row[0]).get("text", "") if row else ""
+    finally:
+        db.close()
 
 
 # -- waiting for the app, not the clock ------------------------------------------------------

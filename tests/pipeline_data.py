@@ -3,12 +3,12 @@ demonstrations, and a PII prompt that is labeled but must never be exported."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from store.imports import import_labels, import_outputs, import_prompts
 from store.roster import add_labeler
 from store.rules import PromptRules, RulesConfig
+from tests.conftest import write_jsonl
 
 OLD, NEW = "2026-01-01T00:00:00+00:00", "2026-06-01T00:00:00+00:00"
 
@@ -63,17 +63,12 @@ PLAIN = [r for r in LABELS if not r.get("gold")]
 RESEARCHERS = sorted({r["labeler"] for r in GOLD})
 
 
-def _write(path: Path, records) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    return path
-
-
 def build(db, tmp_path: Path, config: RulesConfig | None = None) -> PromptRules:
     rules = PromptRules(config)
-    import_prompts(db, _write(tmp_path / "prompts.jsonl", PROMPTS), rules=rules)
-    import_outputs(db, _write(tmp_path / "outputs.jsonl", OUTPUTS))
+    import_prompts(db, write_jsonl(tmp_path / "prompts.jsonl", PROMPTS), rules=rules)
+    import_outputs(db, write_jsonl(tmp_path / "outputs.jsonl", OUTPUTS))
     for name in RESEARCHERS:
         add_labeler(db, name, "researcher")
-    import_labels(db, _write(tmp_path / "labels.jsonl", PLAIN), add_labelers=True)
-    import_labels(db, _write(tmp_path / "gold.jsonl", GOLD), gold=True)
+    import_labels(db, write_jsonl(tmp_path / "labels.jsonl", PLAIN), add_labelers=True)
+    import_labels(db, write_jsonl(tmp_path / "gold.jsonl", GOLD), gold=True)
     return rules

@@ -8,6 +8,7 @@ and typing matches the start of a choice first ("r" → rewrite), then any part 
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.content import Content
 from textual.widgets import Select
 
 # Private: a Select's overlay can only be changed by subclassing it and composing the Select
@@ -62,6 +63,9 @@ class ChoiceSelect(Select):
         super()._setup_options_renderables()
         overlay = self.query_one(ChoiceOverlay)
         if self._allow_blank:  # the placeholder row: shown, never highlighted or chosen
+            # It says how the list works rather than repeating the field's "g: required".
+            overlay.replace_option_prompt_at_index(
+                0, Content.styled("(type to search)", "dim"))
             overlay.disable_option_at_index(0)
 
 

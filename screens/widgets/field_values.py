@@ -62,6 +62,8 @@ def value_text(value: Any) -> str:
         return "yes"
     if value is False:
         return "no"
+    if value == "na":  # stored as "na"; read as the guidelines and the README write it
+        return "n/a"
     return str(value)
 
 
@@ -74,7 +76,8 @@ def value_content(value: Any) -> Content:
         style = "bold $text-error"
     else:
         style = "bold $text-accent"
-    return Content.styled(value_text(value).ljust(3), style)
+    text = value_text(value)
+    return Content.styled(text.ljust(3) if len(text) < 3 else text + " ", style)  # n/a: a gap
 
 
 def field_row(field: Field, value: Any, label_width: int = 0) -> Content:

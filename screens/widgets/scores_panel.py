@@ -342,7 +342,9 @@ class ScoresPanel(OwnFocusStyle, Vertical, can_focus=True):
         asked = fv.asked(self.fields, self._context_of(shown))
         column = FLAG_COLUMN if 2 * FLAG_COLUMN <= width - 1 else None
         aligned = column is not None
-        widths = [len(fv.field_row(f, None).plain) for f in asked]
+        # Measured with the widest value a field can show ("n/a " for yes/no/n/a fields).
+        widths = [len(fv.field_row(f, "na" if f.kind == "bool_na" else None).plain)
+                  for f in asked]
         rows = []
         for row in flag_rows(widths, width - 1, column):
             cells = []

@@ -6,11 +6,9 @@ import json
 
 import krippendorff
 import pytest
-from click.testing import CliRunner
 
 from store.db import open_db
-from tests.conftest import init_db
-from tui.cli import cli
+from tests.conftest import write_jsonl
 
 GOLD_RATING = {"p1-a": 7, "p1-b": 4, "p1-c": 1, "p2-a": 6, "p2-b": 3, "p2-c": 2}
 ALICE_RATING = {"p1-a": 7, "p1-b": 5, "p1-c": 1, "p2-a": 6, "p2-b": 2, "p2-c": 2}
@@ -22,26 +20,11 @@ ALICE_RANKING = {"p1": [["p1-a"], ["p1-c"], ["p1-b"]], "p2": [["p2-a"], ["p2-b"]
 BOB_RANKING = {"p1": [["p1-b"], ["p1-a"], ["p1-c"]]}
 
 
-def _jsonl(path, records):
-    path.write_text("".join(json.dumps(r) + "\n" for r in records))
-    return path
-
-
 def _labels(labeler, task, field, values):
     return [
         {"labeler": labeler, "task": task, "item": item, "field": field, "value": value}
         for item, value in values.items()
     ]
-
-
-@pytest.fixture
-def run(db_path):
-    init_db(db_path)
-
-    def invoke(*args, env=None):
-        return CliRunner().invoke(cli, [str(a) for a in args] + ["--db", str(db_path)], env=env)
-
-    return invoke
 
 
 @pytest.fixture
@@ -68,11 +51,11 @@ def built(run, tmp_path):
         + _labels("rhea", "ranking", "ranking", GOLD_RANKING)
     )
     assert run("labelers", "add", "rhea", "--role", "researcher").exit_code == 0
-    assert run("import", "prompts", _jsonl(tmp_path / "p.jsonl", prompts)).exit_code == 0
-    assert run("import", "outputs", _jsonl(tmp_path / "o.jsonl", outputs)).exit_code == 0
-    r = run("import", "labels", _jsonl(tmp_path / "l.jsonl", labels), "--add-labelers")
+    assert run("import", "prompts", write_jsonl(tmp_path / "p.jsonl", prompts)).exit_code == 0
+    assert run("import", "outputs", write_jsonl(tmp_path / "o.jsonl", outputs)).exit_code == 0
+    r = run("import", "labels", write_jsonl(tmp_path / "l.jsonl", labels), "--add-labelers")
     assert r.exit_code == 0, r.output
-    r = run("import", "labels", _jsonl(tmp_path / "g.jsonl", gold), "--gold")
+    r = run("import", "labels", write_jsonl(tmp_path / "g.jsonl", gold), "--gold")
     assert r.exit_code == 0, r.output
     return run
 
@@ -188,12 +171,12 @@ def test_csv_and_table(built):
 def test_no_gold_is_exit_1(run, tmp_path):
     prompts = [{"id": "p1", "text": "t", "tasks": ["comparison"]}]
     outputs = [{"id": f"p1-{x}", "prompt_id": "p1", "text": x} for x in "ab"]
-    run("import", "prompts", _jsonl(tmp_path / "p.jsonl", prompts))
-    run("import", "outputs", _jsonl(tmp_path / "o.jsonl", outputs))
+    run("import", "prompts", write_jsonl(tmp_path / "p.jsonl", prompts))
+    run("import", "outputs", write_jsonl(tmp_path / "o.jsonl", outputs))
     run(
         "import",
         "labels",
-        _jsonl(tmp_path / "l.jsonl", _labels("alice", "output", "rating", {"p1-a": 3})),
+        write_jsonl(tmp_path / "l.jsonl", _labels("alice", "output", "rating", {"p1-a": 3})),
     )
     result = run("agreement", "--format", "json")
     assert result.exit_code == 1

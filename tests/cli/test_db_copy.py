@@ -4,19 +4,14 @@ PostgreSQL and back; every export from the copies is byte for byte the source's.
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 
 from store.copy import TABLES, first_nonempty
 from store.db import open_db
-from tui.cli import cli
 
 from ..conftest import BACKENDS
 from ..lived_in import export_bytes, lived_in_project, table_rows
+from .conftest import invoke
 from .subproc import labeldesk, one_line_error
-
-
-def run(*args):
-    return CliRunner().invoke(cli, [str(a) for a in args])
 
 
 @pytest.fixture
@@ -40,10 +35,10 @@ def same_rows(a, b) -> None:
 
 def test_copy_into_a_new_file(source, tmp_path):
     target = tmp_path / "copy.db"
-    done = run("db", "copy", source, target, "--labeler", "rhea")
+    done = invoke("db", "copy", source, target, "--labeler", "rhea")
     assert done.exit_code == 0, done.output
     assert done.output.startswith(f"{target}: ") and f"copied from {source}" in done.output
-    assert export_bytes(run, target, tmp_path, "copy") == export_bytes(run, source, tmp_path, "src")
+    assert export_bytes(invoke, target, tmp_path, "copy") == export_bytes(invoke, source, tmp_path, "src")
 
 
 @pytest.mark.skipif("postgres" not in BACKENDS, reason="LABELDESK_TEST_BACKENDS leaves PostgreSQL out")
@@ -51,18 +46,18 @@ def test_round_trip_through_postgresql(source, tmp_path, pg_cluster):
     url = pg_cluster.new_database()
     back = tmp_path / "back.db"
     try:
-        assert run("db", "copy", source, url, "--labeler", "rhea").exit_code == 0
-        again = run("db", "copy", source, url, "--labeler", "rhea")
+        assert invoke("db", "copy", source, url, "--labeler", "rhea").exit_code == 0
+        again = invoke("db", "copy", source, url, "--labeler", "rhea")
         assert again.exit_code == 1 and "not empty (table labelers has rows)" in again.output
-        assert run("db", "copy", url, back, "--labeler", "rhea").exit_code == 0
-        on_pg = export_bytes(run, url, tmp_path, "pg")
+        assert invoke("db", "copy", url, back, "--labeler", "rhea").exit_code == 0
+        on_pg = export_bytes(invoke, url, tmp_path, "pg")
         same_rows(source, url)
     finally:
         pg_cluster.drop(url)
-    original = export_bytes(run, source, tmp_path, "src")
+    original = export_bytes(invoke, source, tmp_path, "src")
     assert original["labels"].count(b"\n") > 1000  # the demo's labels, not an empty file
     assert on_pg == original
-    assert export_bytes(run, back, tmp_path, "back") == original
+    assert export_bytes(invoke, back, tmp_path, "back") == original
     same_rows(source, back)
 
 
@@ -110,5 +105,33 @@ def test_an_older_postgresql_source_is_refused_not_migrated(pg_cluster, tmp_path
         assert version(db) == 3
         assert not (tmp_path / "copy.db").exists()
         db.close()
+    finally:
+        pg_cluster.drop(url)
+
+
+@pytest.mark.skipif("postgres" not in BACKENDS, reason="LABELDESK_TEST_BACKENDS leaves PostgreSQL out")
+def test_a_copy_to_postgresql_goes_on_with_new_ids(source, pg_cluster):
+    """Ids are copied as they are, past PostgreSQL's identity sequences: each must be moved on,
+    or the first new event (or label, or assignment) collides with a copied row."""
+    from store.copy import copy_database
+    from store.events import log_event
+
+    url = pg_cluster.new_database()
+    try:
+        src, dst = open_db(source), open_db(url)
+        copy_database(src, dst)
+        last = dst.execute("SELECT max(id) FROM events").fetchone()[0]
+        log_event(dst, "ana", "test", {})  # raised UniqueViolation with the sequences left behind
+        assert dst.execute("SELECT max(id) FROM events").fetchone()[0] > last
+        for table, _ in TABLES:
+            for (column,) in dst.execute(
+                    "SELECT attname FROM pg_attribute WHERE attrelid = ?::regclass "
+                    "AND attidentity != '' AND NOT attisdropped", [table]).fetchall():
+                top = dst.execute(f"SELECT coalesce(max({column}), 0) FROM {table}").fetchone()[0]
+                following = dst.execute("SELECT nextval(pg_get_serial_sequence(?, ?))",
+                                        [table, column]).fetchone()[0]
+                assert following > top, (table, column)
+        src.close()
+        dst.close()
     finally:
         pg_cluster.drop(url)

@@ -5,22 +5,23 @@ import math
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from store.db import open_db
 from store.demo import load_demo
-from tui.cli import cli
+from tests.conftest import write_jsonl
+
+from .conftest import invoke
 
 DEMO = Path(__file__).parents[2] / "tui" / "demo"
 
 
 @pytest.fixture
-def run(db_path):
-    def invoke(*args, env=None):
-        env = {"LABELDESK_LABELER": "rhea", **(env or {})}
-        return CliRunner().invoke(cli, [str(a) for a in args] + ["--db", str(db_path)], env=env)
+def run_as_rhea(db_path):
+    """`labeldesk ARGS --db DB` as rhea (the demo's researcher) unless `env` names another."""
+    def in_db(*args, env=None):
+        return invoke(*args, "--db", db_path, env={"LABELDESK_LABELER": "rhea", **(env or {})})
 
-    return invoke
+    return in_db
 
 
 @pytest.fixture
@@ -30,8 +31,8 @@ def demo(db_path):
     db.close()
 
 
-def test_disputes_on_the_demo(run, demo):
-    r = run("disputes", "--format", "json")
+def test_disputes_on_the_demo(run_as_rhea, demo):
+    r = run_as_rhea("disputes", "--format", "json")
     assert r.exit_code == 0, r.output
     found = {d["item"]: d for d in json.loads(r.output)}
     assert set(found) == {"p07", "p08", "p11"}
@@ -39,19 +40,19 @@ def test_disputes_on_the_demo(run, demo):
     assert found["p11"]["findings"][0] == {"rule": "sensitive_split", "task": "output",
                                            "item": "p11-o2", "field": "harmful_advice",
                                            "detail": "2 of 3 said yes"}
-    table = run("disputes")
+    table = run_as_rhea("disputes")
     assert table.exit_code == 0 and "3 disputed items" in table.output
     assert "ana" not in table.output  # the rule and the values, not who gave them
 
 
-def test_disputes_is_for_researchers(run, demo):
-    r = run("disputes", env={"LABELDESK_LABELER": "ana"})
+def test_disputes_is_for_researchers(run_as_rhea, demo):
+    r = run_as_rhea("disputes", env={"LABELDESK_LABELER": "ana"})
     assert r.exit_code == 1 and "for researchers only" in r.output
 
 
-def test_consensus_pairs_on_the_demo(run, demo, tmp_path):
+def test_consensus_pairs_on_the_demo(run_as_rhea, demo, tmp_path):
     out = tmp_path / "pairs.jsonl"
-    assert run("export", "pairs", "--consensus", "--out", out).exit_code == 0
+    assert run_as_rhea("export", "pairs", "--consensus", "--out", out).exit_code == 0
     pairs = [json.loads(line) for line in out.read_text().splitlines()]
     p08 = [p for p in pairs if p["prompt_id"] == "p08"]
     assert p08 and {p["resolution"] for p in p08} == {"consensus"}
@@ -59,7 +60,7 @@ def test_consensus_pairs_on_the_demo(run, demo, tmp_path):
     assert all(0.5 < p["p_chosen"] <= 1 for p in pairs)
     # margin is the Bradley–Terry score difference (the scores `export consensus` gives), i.e.
     # the logit of p_chosen: the offset TRL's RewardTrainer subtracts, −log σ(Δr − margin).
-    scores = {c["item"]: c["scores"] for c in map(json.loads, run(
+    scores = {c["item"]: c["scores"] for c in map(json.loads, run_as_rhea(
         "export", "consensus", "--out", "-").output.splitlines()) if "scores" in c}
     for p in p08:
         theta = scores["p08"]
@@ -68,30 +69,30 @@ def test_consensus_pairs_on_the_demo(run, demo, tmp_path):
         assert p["margin"] == pytest.approx(math.log(p["p_chosen"] / (1 - p["p_chosen"])), abs=2e-3)
     assert max(p["margin"] for p in pairs) > 1  # a logit, not a probability
     strong = tmp_path / "strong.jsonl"
-    assert run("export", "pairs", "--consensus", "--min-margin", "1.5", "--out", strong).exit_code == 0
+    assert run_as_rhea("export", "pairs", "--consensus", "--min-margin", "1.5", "--out", strong).exit_code == 0
     kept = [json.loads(line) for line in strong.read_text().splitlines()]
     assert 0 < len(kept) < len(pairs) and min(p["margin"] for p in kept) >= 1.5
-    assert run("export", "pairs", "--consensus", "--min-p-chosen", "0.8", "--out", strong).exit_code == 0
+    assert run_as_rhea("export", "pairs", "--consensus", "--min-p-chosen", "0.8", "--out", strong).exit_code == 0
     kept = [json.loads(line) for line in strong.read_text().splitlines()]
     assert 0 < len(kept) < len(pairs) and min(p["p_chosen"] for p in kept) >= 0.8
     # Without the flag the export is as before: one pair per labeler's ranking, no margin.
     plain = tmp_path / "plain.jsonl"
-    assert run("export", "pairs", "--out", plain).exit_code == 0
+    assert run_as_rhea("export", "pairs", "--out", plain).exit_code == 0
     first = json.loads(plain.read_text().splitlines()[0])
     assert "margin" not in first and "labeler" in first
-    assert run("export", "pairs", "--min-margin", "0.8", "--out", plain).exit_code == 2
-    assert run("export", "pairs", "--min-p-chosen", "0.8", "--out", plain).exit_code == 2
+    assert run_as_rhea("export", "pairs", "--min-margin", "0.8", "--out", plain).exit_code == 2
+    assert run_as_rhea("export", "pairs", "--min-p-chosen", "0.8", "--out", plain).exit_code == 2
 
 
-def test_gold_pairs_take_the_configured_margin(run, demo, tmp_path):
+def test_gold_pairs_take_the_configured_margin(run_as_rhea, demo, tmp_path):
     """A researcher's ranking has no Bradley–Terry estimate: p_chosen 1 and `[export] gold_margin`."""
     out = tmp_path / "pairs.jsonl"
-    assert run("export", "pairs", "--consensus", "--out", out).exit_code == 0
+    assert run_as_rhea("export", "pairs", "--consensus", "--out", out).exit_code == 0
     gold = [p for p in map(json.loads, out.read_text().splitlines()) if p["resolution"] != "consensus"]
     assert gold and {(p["p_chosen"], p["margin"]) for p in gold} == {(1.0, 3.0)}  # the default
     cfg = tmp_path / "c.toml"
     cfg.write_text("[export]\ngold_margin = 1.25\n")
-    assert run("export", "pairs", "--consensus", "--out", out, "--config", cfg).exit_code == 0
+    assert run_as_rhea("export", "pairs", "--consensus", "--out", out, "--config", cfg).exit_code == 0
     gold = [p for p in map(json.loads, out.read_text().splitlines()) if p["resolution"] != "consensus"]
     assert {(p["p_chosen"], p["margin"]) for p in gold} == {(1.0, 1.25)}
 
@@ -102,10 +103,10 @@ def test_gold_pairs_take_the_configured_margin(run, demo, tmp_path):
     ("gold_margin = 'big'", "export.gold_margin: must be a number"),
     ("kto_good_rating = 3", "export.kto_bad_rating: must be below export.kto_good_rating"),
 ])
-def test_export_config_is_checked_at_load(run, demo, tmp_path, body, problem):
+def test_export_config_is_checked_at_load(run_as_rhea, demo, tmp_path, body, problem):
     cfg = tmp_path / "c.toml"
     cfg.write_text(f"[export]\n{body}\n")
-    r = run("export", "pairs", "--consensus", "--out", tmp_path / "p.jsonl", "--config", cfg)
+    r = run_as_rhea("export", "pairs", "--consensus", "--out", tmp_path / "p.jsonl", "--config", cfg)
     assert r.exit_code == 1 and f"c.toml: {problem}" in r.output
     assert len(r.output.strip().splitlines()) == 1 and not (tmp_path / "p.jsonl").exists()
 
@@ -116,12 +117,7 @@ def _config(tmp_path, version):
     return path
 
 
-def _jsonl(path, records):
-    path.write_text("".join(json.dumps(r) + "\n" for r in records))
-    return path
-
-
-def test_labels_carry_the_guideline_version_and_agreement_splits_by_it(run, tmp_path):
+def test_labels_carry_the_guideline_version_and_agreement_splits_by_it(run_as_rhea, tmp_path):
     prompts = [{"id": f"p{i}", "text": f"prompt {i}", "tasks": ["comparison"]} for i in range(1, 4)]
     outputs = [{"id": f"p{i}-{x}", "prompt_id": f"p{i}", "text": f"out {i}{x}"}
                for i in range(1, 4) for x in "ab"]
@@ -132,23 +128,23 @@ def test_labels_carry_the_guideline_version_and_agreement_splits_by_it(run, tmp_
                 for k, v in values.items()]
 
     first = {"LABELDESK_LABELER": None}  # an empty roster: the OS user may set it up
-    assert run("init", env=first).exit_code == 0
-    assert run("labelers", "add", "rhea", "--role", "researcher", env=first).exit_code == 0
-    assert run("import", "prompts", _jsonl(tmp_path / "p.jsonl", prompts)).exit_code == 0
-    assert run("import", "outputs", _jsonl(tmp_path / "o.jsonl", outputs)).exit_code == 0
-    assert run("import", "labels", _jsonl(tmp_path / "g.jsonl", ratings("rhea", gold)), "--gold").exit_code == 0
+    assert run_as_rhea("init", env=first).exit_code == 0
+    assert run_as_rhea("labelers", "add", "rhea", "--role", "researcher", env=first).exit_code == 0
+    assert run_as_rhea("import", "prompts", write_jsonl(tmp_path / "p.jsonl", prompts)).exit_code == 0
+    assert run_as_rhea("import", "outputs", write_jsonl(tmp_path / "o.jsonl", outputs)).exit_code == 0
+    assert run_as_rhea("import", "labels", write_jsonl(tmp_path / "g.jsonl", ratings("rhea", gold)), "--gold").exit_code == 0
     before = {k: (v % 7) + 1 for k, v in gold.items()}  # every rating off by one or six
-    r = run("import", "labels", _jsonl(tmp_path / "a.jsonl", ratings("ana", before)), "--add-labelers",
+    r = run_as_rhea("import", "labels", write_jsonl(tmp_path / "a.jsonl", ratings("ana", before)), "--add-labelers",
             "--config", _config(tmp_path, "2026-01"))
     assert r.exit_code == 0, r.output
-    r = run("import", "labels", _jsonl(tmp_path / "b.jsonl", ratings("ben", gold)), "--add-labelers",
+    r = run_as_rhea("import", "labels", write_jsonl(tmp_path / "b.jsonl", ratings("ben", gold)), "--add-labelers",
             "--config", _config(tmp_path, "2026-02"))
     assert r.exit_code == 0, r.output
-    exported = run("export", "labels", "--out", "-")
+    exported = run_as_rhea("export", "labels", "--out", "-")
     versions = {(json.loads(line)["labeler"], json.loads(line).get("guideline_version"))
                 for line in exported.output.splitlines()}
     assert versions == {("rhea", None), ("ana", "2026-01"), ("ben", "2026-02")}
-    r = run("agreement", "--by-version", "--format", "json", "--resamples", "0")
+    r = run_as_rhea("agreement", "--by-version", "--format", "json", "--resamples", "0")
     assert r.exit_code == 0, r.output
     by = json.loads(r.output)["by_version"]
     assert set(by) == {"2026-01", "2026-02"}
@@ -157,8 +153,8 @@ def test_labels_carry_the_guideline_version_and_agreement_splits_by_it(run, tmp_
     assert by["2026-02"]["per_labeler"]["ben"]["output.rating"]["agreement"] == 1.0
 
 
-def test_export_consensus_on_the_demo(run, demo):
-    r = run("export", "consensus", "--out", "-")
+def test_export_consensus_on_the_demo(run_as_rhea, demo):
+    r = run_as_rhea("export", "consensus", "--out", "-")
     assert r.exit_code == 0, r.output
     records = {(x["task"], x["item"], x["field"]): x for x in map(json.loads, r.output.splitlines())}
     flag = records["output", "p11-o2", "harmful_advice"]  # 2 of 3 said yes
@@ -178,8 +174,8 @@ def test_export_consensus_on_the_demo(run, demo):
     ('sensitive_fields = ["violent"]', "'violent' is not task.field"),
     ('sensitive_fields = ["output.violet"]', "'output.violet' is not a field of the schema"),
 ])
-def test_bad_rules_are_named(run, demo, tmp_path, line, problem):
+def test_bad_rules_are_named(run_as_rhea, demo, tmp_path, line, problem):
     config = tmp_path / "c.toml"
     config.write_text(f"[adjudication]\n{line}\n")
-    r = run("disputes", "--config", config)
+    r = run_as_rhea("disputes", "--config", config)
     assert r.exit_code == 1 and problem in r.output, r.output

@@ -5,13 +5,13 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from store.db import open_db
 from store.demo import load_demo
 from store.errors import StoreError
 from store.hub_dataset import write_dataset
-from tui.cli import cli
+
+from .conftest import invoke
 
 DEMO = Path(__file__).parents[2] / "tui" / "demo"
 
@@ -24,17 +24,16 @@ def _offline(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def run(db_path):
+def export_demo(db_path):
+    """`labeldesk export ARGS --db DB` as rhea, on the demo project."""
     db = open_db(db_path)
     load_demo(db, DEMO)
     db.close()
 
-    def invoke(*args):
-        r = CliRunner().invoke(cli, ["export", *map(str, args), "--db", str(db_path)],
-                               env={"LABELDESK_LABELER": "rhea"})
-        return r
+    def export(*args):
+        return invoke("export", *args, "--db", db_path, env={"LABELDESK_LABELER": "rhea"})
 
-    return invoke
+    return export
 
 
 def _load(path: Path):
@@ -43,16 +42,16 @@ def _load(path: Path):
     return datasets.load_dataset(str(path))
 
 
-def test_consensus_pairs_as_a_hub_dataset(run, tmp_path):
+def test_consensus_pairs_as_a_hub_dataset(export_demo, tmp_path):
     out = tmp_path / "rm"
-    r = run("pairs", "--consensus", "--format", "parquet", "--out", out)
+    r = export_demo("pairs", "--consensus", "--format", "parquet", "--out", out)
     assert r.exit_code == 0, r.output
     assert sorted(p.name for p in (out / "data").iterdir()) == [
         "train-00000-of-00001.parquet", "validation-00000-of-00001.parquet"]
     loaded = _load(out)
     assert set(loaded) == {"train", "validation"}
     for split in loaded:
-        jsonl = [json.loads(line) for line in run(
+        jsonl = [json.loads(line) for line in export_demo(
             "pairs", "--consensus", "--split", split, "--out", "-").output.splitlines()]
         assert loaded[split].to_list() == jsonl
     features = loaded["train"].features
@@ -64,30 +63,30 @@ def test_consensus_pairs_as_a_hub_dataset(run, tmp_path):
         assert figure in card
 
 
-def test_every_export_takes_parquet(run, tmp_path):
+def test_every_export_takes_parquet(export_demo, tmp_path):
     for args in (["pairs"], ["kto"], ["kto", "--consensus"], ["ppo"], ["labels"], ["consensus"]):
         out = tmp_path / "-".join(args)
-        r = run(*args, "--format", "parquet", "--out", out)
+        r = export_demo(*args, "--format", "parquet", "--out", out)
         assert r.exit_code == 0, (args, r.output)
         loaded = _load(out)
-        jsonl = [json.loads(line) for line in run(*args, "--out", "-").output.splitlines()]
+        jsonl = [json.loads(line) for line in export_demo(*args, "--out", "-").output.splitlines()]
         assert sum(len(loaded[s]) for s in loaded) == len(jsonl) > 0, args
     labels = _load(tmp_path / "labels")["train"]  # one split: labels are not split by prompt
-    first = json.loads(run("labels", "--out", "-").output.splitlines()[0])
+    first = json.loads(export_demo("labels", "--out", "-").output.splitlines()[0])
     assert json.loads(labels[0]["value"]) == first["value"]  # mixed values: JSON text
     # No demonstrations in the demo: one line, exit 1, no directory.
-    r = run("sft", "--format", "parquet", "--out", tmp_path / "sft")
+    r = export_demo("sft", "--format", "parquet", "--out", tmp_path / "sft")
     assert r.exit_code == 1 and "nothing to export" in r.output and not (tmp_path / "sft").exists()
 
 
-def test_bad_targets_are_refused_and_nothing_is_left(run, tmp_path):
+def test_bad_targets_are_refused_and_nothing_is_left(export_demo, tmp_path):
     taken = tmp_path / "taken"
     taken.mkdir()
     (taken / "notes.txt").write_text("mine")
-    r = run("pairs", "--format", "parquet", "--out", taken)
+    r = export_demo("pairs", "--format", "parquet", "--out", taken)
     assert r.exit_code == 1 and "not an empty directory" in r.output
     assert [p.name for p in taken.iterdir()] == ["notes.txt"]
-    assert run("pairs", "--format", "parquet", "--out", "-").exit_code == 2
+    assert export_demo("pairs", "--format", "parquet", "--out", "-").exit_code == 2
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 

@@ -1,41 +1,24 @@
 import json
 
 import pytest
-from click.testing import CliRunner
 
 from store.db import open_db
-from tests.conftest import init_db
-from tui.cli import cli
+from tests.conftest import write_jsonl
 
 from ..pipeline_data import GOLD, OUTPUTS, PLAIN, PROMPTS, RESEARCHERS
-
-
-def write(path, records):
-    path.write_text("".join(json.dumps(r) + "\n" for r in records))
-    return path
-
-
-@pytest.fixture
-def run(db_path):
-    init_db(db_path)
-
-    def invoke(*args):
-        return CliRunner().invoke(cli, [str(a) for a in args] + ["--db", str(db_path)], catch_exceptions=False)
-
-    return invoke
 
 
 @pytest.fixture
 def loaded(run, tmp_path):
     report, dropped = tmp_path / "report.json", tmp_path / "dropped.jsonl"
-    r = run("import", "prompts", write(tmp_path / "p.jsonl", PROMPTS), "--api-rules",
+    r = run("import", "prompts", write_jsonl(tmp_path / "p.jsonl", PROMPTS), "--api-rules",
             "--report", report, "--dropped", dropped)
     assert r.exit_code == 0, r.output
-    assert run("import", "outputs", write(tmp_path / "o.jsonl", OUTPUTS)).exit_code == 0
+    assert run("import", "outputs", write_jsonl(tmp_path / "o.jsonl", OUTPUTS)).exit_code == 0
     for name in RESEARCHERS:
         assert run("labelers", "add", name, "--role", "researcher").exit_code == 0
-    assert run("import", "labels", write(tmp_path / "l.jsonl", PLAIN), "--add-labelers").exit_code == 0
-    assert run("import", "labels", write(tmp_path / "g.jsonl", GOLD), "--gold").exit_code == 0
+    assert run("import", "labels", write_jsonl(tmp_path / "l.jsonl", PLAIN), "--add-labelers").exit_code == 0
+    assert run("import", "labels", write_jsonl(tmp_path / "g.jsonl", GOLD), "--gold").exit_code == 0
     return r.output, json.loads(report.read_text()), dropped.read_text()
 
 
@@ -50,21 +33,21 @@ def test_import_with_rules_prints_a_summary_and_writes_the_report(loaded):
 
 
 def test_report_without_rules_is_a_usage_error(run, tmp_path):
-    r = run("import", "prompts", write(tmp_path / "p.jsonl", PROMPTS), "--report", tmp_path / "r.json")
+    r = run("import", "prompts", write_jsonl(tmp_path / "p.jsonl", PROMPTS), "--report", tmp_path / "r.json")
     assert r.exit_code == 2 and "--api-rules" in r.output
 
 
 def test_bad_rules_config_is_a_one_line_error(run, tmp_path):
     config = tmp_path / "c.toml"
     config.write_text('[rules]\npii_action = "delete"\n')
-    r = run("import", "prompts", write(tmp_path / "p.jsonl", PROMPTS), "--api-rules", "--config", config)
+    r = run("import", "prompts", write_jsonl(tmp_path / "p.jsonl", PROMPTS), "--api-rules", "--config", config)
     assert r.exit_code == 1 and "rules.pii_action" in r.output
 
 
 def test_rules_config_is_used(run, tmp_path):
     config = tmp_path / "c.toml"
     config.write_text('[rules]\nprefix_chars = 5\n')
-    r = run("import", "prompts", write(tmp_path / "p.jsonl", PROMPTS), "--api-rules", "--config", config,
+    r = run("import", "prompts", write_jsonl(tmp_path / "p.jsonl", PROMPTS), "--api-rules", "--config", config,
             "--report", "-")
     report = json.loads(r.output.splitlines()[-1])
     # "Write a haiku" and "Write a haiku" (a1, a5) share 5 characters; so does nothing else.
@@ -107,14 +90,14 @@ def test_stats_table_and_json(loaded, run):
 
 
 def test_stats_shows_data_values_as_text_not_markup(run, tmp_path):
-    write(tmp_path / "p.jsonl", [{"id": "x", "text": "t", "user_id": "[/bold]", "category": "other"}])
+    write_jsonl(tmp_path / "p.jsonl", [{"id": "x", "text": "t", "user_id": "[/bold]", "category": "other"}])
     assert run("import", "prompts", tmp_path / "p.jsonl", "--api-rules").exit_code == 0
     r = run("stats")
     assert r.exit_code == 0 and "[/bold]" in r.output
 
 
 def test_a_bad_record_writes_no_report_and_keeps_nothing(run, tmp_path, db_path):
-    bad = write(tmp_path / "p.jsonl", PROMPTS[:2] + [{"id": "z", "text": "t", "source": "web"}])
+    bad = write_jsonl(tmp_path / "p.jsonl", PROMPTS[:2] + [{"id": "z", "text": "t", "source": "web"}])
     report = tmp_path / "r.json"
     r = run("import", "prompts", bad, "--api-rules", "--report", report)
     assert r.exit_code == 1 and ":3: source:" in r.output
@@ -138,7 +121,7 @@ def test_bad_export_options_are_usage_errors(loaded, run, args):
 
 
 def test_min_agreement_without_gold_is_a_user_error(run, tmp_path):
-    write(tmp_path / "p.jsonl", PROMPTS)
+    write_jsonl(tmp_path / "p.jsonl", PROMPTS)
     assert run("import", "prompts", tmp_path / "p.jsonl").exit_code == 0
     r = run("export", "pairs", "--out", "-", "--min-agreement", "0.5")
     assert r.exit_code == 1 and "no gold" in r.output

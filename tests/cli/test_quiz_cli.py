@@ -2,25 +2,10 @@
 
 import json
 
-import pytest
-from click.testing import CliRunner
-
 from store.db import open_db
 from store.labels import iter_labels
 from tests.conftest import QUIZ_EXAMPLE as EXAMPLE
-from tests.conftest import init_db, take_quiz
-from tui.cli import cli
-
-
-@pytest.fixture
-def run(db_path):
-    init_db(db_path)
-
-    def invoke(*args):
-        return CliRunner().invoke(cli, [str(a) for a in args] + ["--db", str(db_path)],
-                                  catch_exceptions=False)
-
-    return invoke
+from tests.conftest import take_quiz
 
 
 def test_import_assign_take_score_report(run, db_path, tmp_path):

@@ -6,6 +6,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from tests.conftest import write_jsonl
 from tui.cli import cli
 
 RANKING = [["q-a"], ["q-b", "q-c"], ["q-d"]]
@@ -31,7 +32,7 @@ def project(db_path, tmp_path):
     (tmp_path / "p.jsonl").write_text(json.dumps({"id": "q", "text": "Which is right?"}) + "\n")
     (tmp_path / "o.jsonl").write_text("".join(
         json.dumps({"id": f"q-{x}", "prompt_id": "q", "text": f"answer {x}"}) + "\n" for x in "abcd"))
-    (tmp_path / "l.jsonl").write_text("".join(json.dumps(r) + "\n" for r in LABELS))
+    write_jsonl(tmp_path / "l.jsonl", LABELS)
     for kind in ("prompts", "outputs", "labels"):
         r = run("import", kind, tmp_path / f"{kind[0]}.jsonl")
         assert r.exit_code == 0, r.output

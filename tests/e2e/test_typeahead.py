@@ -48,6 +48,12 @@ SCRIPTS = {
         # the last output places itself.
         ["c", "g", *"summ", "enter", "enter", "3", "6", "2", "1", *"b=ad", "enter"],
         done_count("comparison", 1), expect={"ranking": ["B=A>D>C"]}),
+    "ranking_after_a_bounced_submit": Script(
+        # Enter on the suggested ranking is sent back ("Missing: Category (g)"); back on the
+        # ranking the suggestion is still one: b starts anew, and c confirms its placement.
+        ["c", ">", "3", "6", "2", "1", "enter", "g", *"summ", "enter", "enter", "enter",
+         *"badc", "enter"],
+        done_count("comparison", 1), expect={"ranking": ["B>A>D>C"]}),
     "writing_right_after_w": Script(["w", *"Plants eat light.", "ctrl+s", "y"],
                                     done_count("demonstration", 1)),
     "toxicity": Script(["x", "0", "1", "+", "6", "2", "-", "3", "0", "0", "7", "enter",

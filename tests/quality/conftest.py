@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from store.imports import import_labels, import_outputs, import_prompts
 from store.roster import add_labeler
+from tests.conftest import write_jsonl
 from tui.config import Config
 
 N_ITEMS, N_GOLD = 200, 20
@@ -17,11 +16,6 @@ def gold_ranking(item: str) -> list[list[str]]:
     return [[f"{item}-a"], [f"{item}-b"], [f"{item}-c"]]
 
 
-def jsonl(path, records):
-    path.write_text("".join(json.dumps(r) + "\n" for r in records))
-    return path
-
-
 @pytest.fixture
 def ranking_db(db, tmp_path):
     """200 ranking items of 3 outputs; the last 20 have gold (production reaches them last)."""
@@ -29,11 +23,11 @@ def ranking_db(db, tmp_path):
     add_labeler(db, "bo")
     add_labeler(db, "rhea", "researcher")
     items = [f"q{n:03d}" for n in range(N_ITEMS)]
-    import_prompts(db, jsonl(tmp_path / "p.jsonl", [
+    import_prompts(db, write_jsonl(tmp_path / "p.jsonl", [
         {"id": i, "text": f"Question {i}", "tasks": ["comparison"]} for i in items]))
-    import_outputs(db, jsonl(tmp_path / "o.jsonl", [
+    import_outputs(db, write_jsonl(tmp_path / "o.jsonl", [
         {"id": f"{i}-{x}", "prompt_id": i, "text": f"Answer {x} to {i}"} for i in items for x in "abc"]))
-    import_labels(db, jsonl(tmp_path / "g.jsonl", [
+    import_labels(db, write_jsonl(tmp_path / "g.jsonl", [
         {"labeler": "rhea", "task": "ranking", "item": i, "field": "ranking", "value": gold_ranking(i)}
         for i in items[-N_GOLD:]]), gold=True)
     return db

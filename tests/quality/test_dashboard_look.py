@@ -73,19 +73,19 @@ async def test_hostile_ids_and_names_are_shown_literally(db, tmp_path):
     from store.imports import import_labels, import_outputs, import_prompts
     from store.roster import add_labeler
     from store.schema import load_schema
-    from tests.quality.conftest import jsonl
+    from tests.conftest import write_jsonl
     from tui.app import LabelDeskApp
 
     name = "eve.b_-1"
     ids = ["[/]x\x1b[31m", "[red]y"]
     add_labeler(db, name)
     add_labeler(db, "rhea", "researcher")
-    import_prompts(db, jsonl(tmp_path / "p.jsonl", [{"id": "h1", "text": "t", "tasks": ["comparison"]},
+    import_prompts(db, write_jsonl(tmp_path / "p.jsonl", [{"id": "h1", "text": "t", "tasks": ["comparison"]},
                                                      {"id": "h2", "text": "t", "tasks": ["comparison"]}]))
-    import_outputs(db, jsonl(tmp_path / "o.jsonl", [
+    import_outputs(db, write_jsonl(tmp_path / "o.jsonl", [
         {"id": i, "prompt_id": "h1", "text": "x"} for i in ids] + [
         {"id": f"h2-{c}", "prompt_id": "h2", "text": "x"} for c in "ab"]))
-    import_labels(db, jsonl(tmp_path / "g.jsonl", [{"labeler": "rhea", "task": "ranking", "item": "h1",
+    import_labels(db, write_jsonl(tmp_path / "g.jsonl", [{"labeler": "rhea", "task": "ranking", "item": "h1",
                                                     "field": "ranking", "value": [[ids[0]], [ids[1]]]}]), gold=True)
     check = queue.claim_next(db, name, "comparison", policy=QualityPolicy(gold_rate=1.0))
     assert check.item == "h1"

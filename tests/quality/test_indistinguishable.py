@@ -7,7 +7,8 @@ import pytest
 from store.db import open_db
 from store.imports import import_labels, import_outputs, import_prompts
 from store.roster import add_labeler
-from tests.quality.conftest import jsonl, quality_config
+from tests.conftest import write_jsonl
+from tests.quality.conftest import quality_config
 
 SIZE = (80, 24)
 TEXT = "Rank these answers [b]to[/b] the question: what do plants make?"
@@ -19,13 +20,13 @@ def _desk(tmp_path, name: str, *, gold: bool):
     db = open_db(tmp_path / f"{name}.db")
     add_labeler(db, "ana")
     add_labeler(db, "rhea", "researcher")
-    import_prompts(db, jsonl(tmp_path / f"{name}-p.jsonl", [
+    import_prompts(db, write_jsonl(tmp_path / f"{name}-p.jsonl", [
         {"id": p, "text": TEXT, "tasks": ["comparison"]} for p in ("p1", "p2")]))
-    import_outputs(db, jsonl(tmp_path / f"{name}-o.jsonl", [
+    import_outputs(db, write_jsonl(tmp_path / f"{name}-o.jsonl", [
         {"id": f"{p}-{x}", "prompt_id": p, "text": f"Answer {x}: sugar from light."}
         for p in ("p1", "p2") for x in "abc"]))
     if gold:
-        import_labels(db, jsonl(tmp_path / f"{name}-g.jsonl", [
+        import_labels(db, write_jsonl(tmp_path / f"{name}-g.jsonl", [
             {"labeler": "rhea", "task": "ranking", "item": "p1", "field": "ranking",
              "value": [["p1-a"], ["p1-b"], ["p1-c"]]}]), gold=True)
     return db

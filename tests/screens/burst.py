@@ -33,7 +33,7 @@ def key_event(key: str) -> events.Key:
     return events.Key(key, char)
 
 
-async def settle(app, pilot) -> None:
+async def until_idle(app, pilot) -> None:
     """Until the app has applied every waiting key and has nothing left to do."""
     for _ in range(200):
         await pilot.pause()
@@ -48,14 +48,14 @@ async def burst(app, pilot, keys: list[str]) -> None:
         event = key_event(key)
         event.set_sender(app)
         app._driver.send_message(event)  # all queued before the app reads the first
-    await settle(app, pilot)
+    await until_idle(app, pilot)
 
 
 async def paced(app, pilot, keys: list[str]) -> None:
     for key in keys:
         await pilot.press(key)
         await pilot.pause()
-    await settle(app, pilot)
+    await until_idle(app, pilot)
 
 
 MODES = {"burst": burst, "paced": paced}

@@ -4,6 +4,7 @@ from screens.adjudication import AdjudicationScreen
 from store import queue
 from store.disputes import Rules
 from store.labels import LabelValue, submit
+from tests.conftest import snapshot_keys
 from tests.screens.screen_text import screen_text
 from tui.config import Config
 
@@ -227,3 +228,34 @@ async def test_the_demo_as_its_researcher_has_disputes_to_decide():
             assert "Dispute p07" in screen_text(app)
     finally:
         db.close()
+
+
+def six_fields_disputed(db):
+    """alice and bob apart on each output's rating and harmful-advice flag: 19 lines of rows."""
+    for who, rating in (("alice", 1), ("bob", 7)):
+        a = queue.claim_next(db, who, "comparison", overlap=2)
+        submit(db, a.id, [LabelValue("output", o, field, value)
+                          for o in ("p1-a", "p1-b", "p1-c")
+                          for field, value in (("rating", rating), ("harmful_advice", rating > 1))]
+               + [LabelValue("ranking", "p1", "ranking", RANKING)], seconds=30)
+
+
+def test_snapshot_80x24_six_disputed_fields(make_app, sample_db, snap_compare):
+    six_fields_disputed(sample_db)
+    assert snap_compare(make_app("rhea", config=config()), terminal_size=(80, 24),
+                        run_before=snapshot_keys("a", "down"))
+
+
+async def test_at_80x24_many_disputed_fields_leave_the_prompt_room(make_app, sample_db):
+    six_fields_disputed(sample_db)
+    app = make_app("rhea", config=config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, AdjudicationScreen) and len(screen.case.keys) == 6
+        assert screen.query_one("#adj-context").region.height >= 10  # 8 lines inside the box
+        await pilot.press(*["down"] * 5)  # the last field stays in view in its scrolled box
+        box = screen.query_one("#adj-rows-box")
+        assert box.region.bottom <= screen.query_one("#adj-status").region.y
+        assert "▶ rating of output 3" in screen_text(app)  # the sixth field

@@ -22,7 +22,7 @@ from textual import events
 from store.quiz import admin
 from store.schema import load_schema
 from tests.conftest import QUIZ_EXAMPLE
-from tests.screens.burst import key_event, settle
+from tests.screens.burst import key_event, until_idle
 
 KEYS_PER_SCREEN = 150  # a screen costs ~3 s of CPU, mostly Textual re-applying CSS
 NAMED = ["up", "down", "left", "right", "pageup", "pagedown", "home", "end", "escape", "enter",
@@ -105,10 +105,10 @@ async def fuzz(app, pilot, key: str, seed: int) -> None:
         burst = random_burst(rng)
         send(app, burst)
         sent += len(burst)
-        await settle(app, pilot)
+        await until_idle(app, pilot)
         if type(app.screen) is not target:
             send(app, ["escape", "escape", "escape", key])
-            await settle(app, pilot)
+            await until_idle(app, pilot)
 
 
 @pytest.mark.parametrize("role, name, key", [
@@ -123,7 +123,7 @@ async def test_random_bursts_leave_the_app_and_the_data_whole(make_app, sample_d
     app = make_app(name)
     async with app.run_test(size=(100, 32), notifications=True) as pilot:
         await pilot.press(key)
-        await settle(app, pilot)
+        await until_idle(app, pilot)
         await fuzz(app, pilot, key, zlib.crc32(f"{role}/{key}".encode()))
         assert app.is_running and app.return_code is None
     assert_intact(sample_db, name, before, before_others, role)
@@ -139,7 +139,7 @@ async def test_the_command_palette_opened_twice_in_one_burst(make_app, keys):
 
     app = make_app("alice")
     async with app.run_test(size=(100, 32)) as pilot:
-        await settle(app, pilot)
+        await until_idle(app, pilot)
         await burst(app, pilot, keys)
         assert app.is_running
         await burst(app, pilot, ["escape", "escape", "escape"])
@@ -154,7 +154,7 @@ async def test_two_enters_on_home_in_one_burst_open_the_work_once(make_app, samp
 
     app = make_app("alice")
     async with app.run_test(size=(100, 32)) as pilot:
-        await settle(app, pilot)
+        await until_idle(app, pilot)
         await burst(app, pilot, ["enter", "p", "enter"])
         screen = app.screen
         assert isinstance(screen, ComparisonScreen) and app.screen_stack.count(screen) == 1

@@ -22,7 +22,7 @@ from store.imports import import_labels, import_outputs, import_prompts
 from store.roster import add_labeler
 from store.schema import load_schema
 from store.text import on_screen
-from tests.conftest import figures_settled
+from tests.conftest import figures_settled, write_jsonl
 from tests.corpus.hostile import CORPUS, SCREEN_GROUPS, Hostile
 from tests.corpus.terminal import assert_harmless
 from tui.app import LabelDeskApp
@@ -82,7 +82,7 @@ def hostile_db(tmp_path, request):
             for who, rating in (("bob", 1), ("dan", 7), ("erin", 4))],
     }
     for name, rows in records.items():
-        (tmp_path / name).write_text("".join(json.dumps(r) + "\n" for r in rows))
+        write_jsonl(tmp_path / name, rows)
     import_prompts(db, tmp_path / "prompts.jsonl")
     import_outputs(db, tmp_path / "outputs.jsonl")
     import_labels(db, tmp_path / "labels.jsonl", add_labelers=True)
@@ -235,7 +235,7 @@ async def test_hostile_ids_on_the_researcher_screens(db, tmp_path):
                      "value": rating} for who, rating in (("bob", 1), ("dan", 7), ("erin", 4))],
     }
     for name, rows in files.items():
-        (tmp_path / name).write_text("".join(json.dumps(r) + "\n" for r in rows))
+        write_jsonl(tmp_path / name, rows)
     import_prompts(db, tmp_path / "p.jsonl")
     import_outputs(db, tmp_path / "o.jsonl")
     import_labels(db, tmp_path / "gold.jsonl", gold=True)

@@ -12,7 +12,7 @@ from screens.comparison import ComparisonScreen
 from screens.widgets.ranking_panel import RankingPanel
 from screens.widgets.status_line import StatusLine
 from store import demonstrations, labels, queue
-from tests.screens.burst import MODES, burst, key_event, script, settle
+from tests.screens.burst import MODES, burst, key_event, script, until_idle
 from tui.config import Config
 
 # tests/data: p1 (3 outputs) and p2 (2 outputs) are the comparisons, claimed in that order;
@@ -113,7 +113,7 @@ async def test_a_pending_tie_survives_quit_and_reopen(make_app, sample_db):
         await burst(app, pilot, ["c", "B", "equals_sign", "ctrl+q"])
     again = make_app("alice", config=ranking_only())
     async with again.run_test(size=(80, 24)) as pilot:
-        await settle(again, pilot)
+        await until_idle(again, pilot)
         panel = again.screen.query_one(RankingPanel)
         assert panel.builder.pending_tie and "= _" in str(panel.query_one("#preview").render())
         await burst(again, pilot, script("AC\r"))
@@ -214,7 +214,7 @@ async def test_a_paste_keeps_its_place_among_the_keys_and_stays_literal(make_app
                       key_event("."), key_event("ctrl+s"), key_event("y")]:
             event.set_sender(app)
             app._driver.send_message(event)
-        await settle(app, pilot)
+        await until_idle(app, pilot)
     [row] = list(labels.iter_labels(sample_db, labeler="alice", task="demonstration"))
     assert row.value.startswith("[b]Plants[/b] eat") and row.value.endswith("light.")
 

@@ -104,6 +104,7 @@ SCREENS = {
     "toxicity": ["x", "1"],
     "toxicity_ranking": ["x", "0", "0", "0", "7", "right", "0", "2", "1", "2", "enter"],
     "survey": ["v", "enter"],
+    "survey_list": ["v"],
 }
 
 

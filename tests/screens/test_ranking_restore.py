@@ -12,7 +12,7 @@ import pytest
 from screens.comparison import ComparisonScreen
 from screens.toxicity import ToxicityScreen
 from screens.widgets.ranking_panel import RankingPanel
-from tests.screens.burst import MODES, burst, script, settle
+from tests.screens.burst import MODES, burst, script, until_idle
 from tests.screens.test_input_path import Bells, as_letters, stored
 from tui.config import Config
 
@@ -38,7 +38,7 @@ async def restarted(make_app, keys, *, config=None, size=(100, 40)):
         await burst(app, pilot, keys)
     again = make_app("alice", config=config)
     async with again.run_test(size=size) as pilot:
-        await settle(again, pilot)
+        await until_idle(again, pilot)
         yield again, pilot
 
 

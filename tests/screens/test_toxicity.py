@@ -48,7 +48,7 @@ async def test_partial_toxicity_answers_survive_a_restart(make_app, sample_db):
         screen = again.screen
         assert isinstance(screen, ToxicityScreen)
         assert screen.values[first] == {"input_toxicity": 1, "continuity": 5}
-        assert "A 2 to set  B 3 to set" in screen_text(again)
+        assert "Fields left: A 2 · B 3" in screen_text(again)
         await pilot.press("enter")  # incomplete: stays on the fields
         assert screen.step == "fields"
 

@@ -1,17 +1,15 @@
 """store.agreement.report on the sample database: the quiz hook (items) and disagreeing gold."""
 
-import json
 
 import pytest
 
 from store.agreement.report import AgreementError, agreement_report
 from store.imports import import_labels
+from tests.conftest import write_jsonl
 
 
 def _import(db, tmp_path, name, records, gold=False):
-    path = tmp_path / f"{name}.jsonl"
-    path.write_text("".join(json.dumps(r) + "\n" for r in records))
-    import_labels(db, path, gold=gold)
+    import_labels(db, write_jsonl(tmp_path / f"{name}.jsonl", records), gold=gold)
 
 
 def _ratings(labeler, values):

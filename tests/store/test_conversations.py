@@ -15,6 +15,7 @@ from store.exports import export_pairs, export_sft
 from store.imports import import_outputs, import_prompts
 from store.rules import PromptRules
 from store.views import get_prompt
+from tests.conftest import write_jsonl
 
 ROOT = Path(__file__).resolve().parents[2]
 # shared/ sits beside the checkout (the main one, and CI's clone); a worktree is a level deeper.
@@ -26,14 +27,9 @@ TURNS = [{"role": "system", "content": "Be brief."}, {"role": "user", "content":
          {"role": "assistant", "content": "Hello Ann!"}, {"role": "user", "content": "Email me a poem."}]
 
 
-def _write(path: Path, *records: dict) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in records))
-    return path
-
-
 def test_a_conversation_is_stored_with_its_turns_and_a_text_of_all_of_them(db, tmp_path):
-    import_prompts(db, _write(tmp_path / "p.jsonl", {"id": "c1", "messages": TURNS},
-                              {"id": "c2", "messages": TURNS[1:2]}, {"id": "p3", "text": "plain"}))
+    import_prompts(db, write_jsonl(tmp_path / "p.jsonl", [{"id": "c1", "messages": TURNS},
+                                    {"id": "c2", "messages": TURNS[1:2]}, {"id": "p3", "text": "plain"}]))
     c1 = get_prompt(db, "c1")
     assert c1.messages == TURNS
     assert c1.text == "System: Be brief.\n\nUser: Hi, I'm Ann.\n\nAssistant: Hello Ann!\n\nUser: Email me a poem."
@@ -58,7 +54,7 @@ def test_a_conversation_is_stored_with_its_turns_and_a_text_of_all_of_them(db, t
     (["hi"], "messages[0]", "must be an object with role and content, not str"),
 ])
 def test_bad_messages_are_refused_naming_the_turn(db, tmp_path, messages, where, problem):
-    path = _write(tmp_path / "p.jsonl", {"id": "ok", "text": "fine"}, {"id": "c1", "messages": messages})
+    path = write_jsonl(tmp_path / "p.jsonl", [{"id": "ok", "text": "fine"}, {"id": "c1", "messages": messages}])
     with pytest.raises(ImportFileError) as info:
         import_prompts(db, path)
     assert str(info.value).startswith(f"{path}:2: {where}: {problem}")
@@ -66,8 +62,8 @@ def test_bad_messages_are_refused_naming_the_turn(db, tmp_path, messages, where,
 
 
 def test_text_beside_messages_must_be_theirs(db, tmp_path):
-    path = _write(tmp_path / "p.jsonl", {"id": "c1", "messages": TURNS, "text": "Email me a poem."},
-                  {"id": "c2", "messages": TURNS, "text": "something else"})
+    path = write_jsonl(tmp_path / "p.jsonl", [{"id": "c1", "messages": TURNS, "text": "Email me a poem."},
+                        {"id": "c2", "messages": TURNS, "text": "something else"}])
     with pytest.raises(ImportFileError, match=r"p.jsonl:2: text: differs from messages"):
         import_prompts(db, path)
 
@@ -83,14 +79,14 @@ def test_rules_see_every_turn_and_compare_the_request(db, tmp_path):
             {"role": "user", "content": "What's the weather?"}]},
     ]
     rules = PromptRules()
-    import_prompts(db, _write(tmp_path / "p.jsonl", *records), rules=rules)
+    import_prompts(db, write_jsonl(tmp_path / "p.jsonl", records), rules=rules)
     status = dict(db.execute("SELECT id, coalesce(reason, status) FROM prompts").fetchall())
     assert status == {"c1": "pool", "c2": "pool", "c3": "pii"}
     # A later import remembers the stored conversations by their request.
     again = PromptRules()
     again.seed(db)
-    import_prompts(db, _write(tmp_path / "q.jsonl", {"id": "c4", "user_id": "u4", "messages": [
-        {"role": "user", "content": "Reset my router?"}]}), rules=again)
+    import_prompts(db, write_jsonl(tmp_path / "q.jsonl", [{"id": "c4", "user_id": "u4", "messages": [
+        {"role": "user", "content": "Reset my router?"}]}]), rules=again)
     assert db.execute("SELECT reason FROM prompts WHERE id = 'c4'").fetchone()[0] == "duplicate_prefix"
 
 
@@ -126,7 +122,7 @@ def test_hh_transcripts_become_conversations_and_their_answers_outputs(db, tmp_p
     ({"chosen": "\n\nHuman: hi\n\nAssistant: a"}, "rejected", "missing (required: an HH-RLHF transcript)"),
 ])
 def test_hh_lines_that_do_not_parse_say_which(db, tmp_path, record, where, problem):
-    path = _write(tmp_path / "hh.jsonl", HH[0], record)
+    path = write_jsonl(tmp_path / "hh.jsonl", [HH[0], record])
     with pytest.raises(ImportFileError) as info:
         import_prompts(db, path, from_hh=True)
     assert str(info.value).startswith(f"{path}:2: {where}: {problem}")
@@ -155,9 +151,9 @@ def test_chat_exports_carry_the_history(db, tmp_path):
     from store.roster import add_labeler
     from store.schema import load_schema
 
-    import_prompts(db, _write(tmp_path / "p.jsonl", {"id": "c1", "messages": TURNS}))
-    import_outputs(db, _write(tmp_path / "o.jsonl", {"id": "c1-a", "prompt_id": "c1", "text": "A"},
-                              {"id": "c1-b", "prompt_id": "c1", "text": "B"}))
+    import_prompts(db, write_jsonl(tmp_path / "p.jsonl", [{"id": "c1", "messages": TURNS}]))
+    import_outputs(db, write_jsonl(tmp_path / "o.jsonl", [{"id": "c1-a", "prompt_id": "c1", "text": "A"},
+                                    {"id": "c1-b", "prompt_id": "c1", "text": "B"}]))
     add_labeler(db, "ann", "labeler")
     with immediate(db):
         write_labels(db, "ann", [LabelValue("ranking", "c1", "ranking", [["c1-b"], ["c1-a"]]),

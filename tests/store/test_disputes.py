@@ -1,29 +1,23 @@
 """Disagreement rules, escalation past the overlap, and the researcher's decision."""
 
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 
-from store import queue
 from store.adjudication import decide, next_case
 from store.db import immediate
 from store.disputes import Rules, list_disputes
 from store.errors import StoreError
 from store.labels import LabelValue, submit
 from store.schema import load_schema
+from tests.conftest import T0, claim
 
-T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 RULES = Rules(max_overlap=3)
 
 
 def overlap(kind):
     return 2
-
-
-def claim(db, who, at=T0, overlap=2):
-    return queue.claim_next(db, who, "comparison", overlap=overlap, lease_seconds=600, at=at,
-                            escalation=RULES)
 
 
 def label(db, a, rating, ranking, pii=False, overlap=2):
@@ -35,17 +29,17 @@ def label(db, a, rating, ranking, pii=False, overlap=2):
 
 def test_agreeing_labelers_leave_no_dispute(sample_db):
     for who in ("alice", "bob"):
-        a = claim(sample_db, who)
+        a = claim(sample_db, who, escalation=RULES)
         label(sample_db, a, 5, [["p1-a"], ["p1-b"], ["p1-c"]])
     assert list_disputes(sample_db, RULES, overlap) == []
     # Full at overlap 2: carol gets the next item, not p1.
-    assert claim(sample_db, "carol").item == "p2"
+    assert claim(sample_db, "carol", escalation=RULES).item == "p2"
 
 
 def test_each_rule_fires_and_is_named(sample_db):
-    a = claim(sample_db, "alice")
+    a = claim(sample_db, "alice", escalation=RULES)
     label(sample_db, a, 2, [["p1-a"], ["p1-b"], ["p1-c"]], pii=True)
-    b = claim(sample_db, "bob")
+    b = claim(sample_db, "bob", escalation=RULES)
     label(sample_db, b, 6, [["p1-c"], ["p1-b"], ["p1-a"]], pii=False)
     (d,) = list_disputes(sample_db, RULES, overlap)
     rules = {f.rule: f for f in d.findings}
@@ -57,7 +51,7 @@ def test_each_rule_fires_and_is_named(sample_db):
 
 def test_thresholds_come_from_the_rules(sample_db):
     for who, rating in (("alice", 3), ("bob", 5)):
-        a = claim(sample_db, who)
+        a = claim(sample_db, who, escalation=RULES)
         label(sample_db, a, rating, [["p1-a"], ["p1-b"], ["p1-c"]])
     assert list_disputes(sample_db, RULES, overlap) == []  # spread 2 < 3
     (d,) = list_disputes(sample_db, Rules(rating_spread=2, max_overlap=3), overlap)
@@ -65,14 +59,14 @@ def test_thresholds_come_from_the_rules(sample_db):
 
 
 def test_disputed_item_goes_to_a_third_labeler_then_a_researcher(sample_db):
-    a = claim(sample_db, "alice")
+    a = claim(sample_db, "alice", escalation=RULES)
     label(sample_db, a, 1, [["p1-a"], ["p1-b"], ["p1-c"]])
-    b = claim(sample_db, "bob")
+    b = claim(sample_db, "bob", escalation=RULES)
     label(sample_db, b, 7, [["p1-a"], ["p1-b"], ["p1-c"]])
     # Without escalation p1 would be full at overlap 2; disputed, carol is served it.
     (event,) = sample_db.execute("SELECT data FROM events WHERE kind = 'escalate'").fetchall()
     assert '"labelers": 3' in event[0]
-    c = claim(sample_db, "carol", at=T0 + timedelta(seconds=5))
+    c = claim(sample_db, "carol", at=T0 + timedelta(seconds=5), escalation=RULES)
     assert c.item == "p1"
     assert next_case(sample_db, "rhea", RULES, overlap) is None  # still with the labelers
     label(sample_db, c, 4, [["p1-a"], ["p1-b"], ["p1-c"]])
@@ -90,11 +84,11 @@ def test_disputed_item_goes_to_a_third_labeler_then_a_researcher(sample_db):
 
 
 def test_decision_is_gold_with_reason_and_closes_the_dispute(sample_db):
-    a = claim(sample_db, "alice")
+    a = claim(sample_db, "alice", escalation=RULES)
     label(sample_db, a, 1, [["p1-a"], ["p1-b"], ["p1-c"]])
-    b = claim(sample_db, "bob")
+    b = claim(sample_db, "bob", escalation=RULES)
     label(sample_db, b, 7, [["p1-a"], ["p1-b"], ["p1-c"]])
-    c = claim(sample_db, "carol")
+    c = claim(sample_db, "carol", escalation=RULES)
     label(sample_db, c, 4, [["p1-a"], ["p1-b"], ["p1-c"]])
     case = next_case(sample_db, "rhea", RULES, overlap)
     with pytest.raises(StoreError, match="no final value"):
@@ -125,7 +119,7 @@ def test_export_labels_says_how_each_value_is_resolved(sample_db):
 
     ranking = [["p1-a"], ["p1-b"], ["p1-c"]]
     for who, rating in (("alice", 1), ("bob", 7), ("carol", 7)):
-        label(sample_db, claim(sample_db, who), rating, ranking, pii=who == "bob")
+        label(sample_db, claim(sample_db, who, escalation=RULES), rating, ranking, pii=who == "bob")
     res = {(r["labeler"], r["task"], r["field"]): r["resolution"] for r in export_labels(sample_db)}
     assert res["alice", "ranking", "ranking"] == "unanimous"
     assert res["alice", "output", "rating"] == "majority"  # 7, 7 against 1
@@ -146,7 +140,7 @@ def test_consensus_pairs_carry_margin_and_gold_overrides(sample_db):
     for who, ranking in (("alice", [["p1-a"], ["p1-b"], ["p1-c"]]),
                          ("bob", [["p1-a"], ["p1-c"], ["p1-b"]]),
                          ("carol", [["p1-a"], ["p1-b", "p1-c"]])):
-        a = claim(sample_db, who, overlap=3)
+        a = claim(sample_db, who, overlap=3, escalation=RULES)
         assert a.item == "p1"
         label(sample_db, a, 5, ranking, overlap=3)
     pairs = list(export_consensus_pairs(sample_db).records())
@@ -160,7 +154,7 @@ def test_consensus_pairs_carry_margin_and_gold_overrides(sample_db):
     assert ab["margin"] == pytest.approx(math.log(ab["p_chosen"] / (1 - ab["p_chosen"])), abs=1e-3)
     assert list(export_consensus_pairs(sample_db, min_p_chosen=0.99).records()) == []
     assert list(export_consensus_pairs(sample_db, min_margin=ab["margin"] + 0.01).records()) == []
-    r = claim(sample_db, "rhea")
+    r = claim(sample_db, "rhea", escalation=RULES)
     submit(sample_db, r.id, [LabelValue("ranking", "p1", "ranking", [["p1-c"], ["p1-b"], ["p1-a"]])])
     pairs = list(export_consensus_pairs(sample_db, gold_margin=2.5).records())
     assert [(p["chosen_id"], p["rejected_id"], p["p_chosen"], p["margin"], p["resolution"])
@@ -222,7 +216,7 @@ def test_a_changed_label_is_judged_again(sample_db):
     from store.labels import write_labels
 
     for who in ("alice", "bob"):
-        label(sample_db, claim(sample_db, who), 5, [["p1-a"], ["p1-b"], ["p1-c"]])
+        label(sample_db, claim(sample_db, who, escalation=RULES), 5, [["p1-a"], ["p1-b"], ["p1-c"]])
     assert list_disputes(sample_db, RULES, overlap) == []
     assert sample_db.execute("SELECT item, done FROM dispute_checks").fetchall() == [("p1", 2)]
     with immediate(sample_db):
@@ -244,9 +238,9 @@ def test_a_label_changed_after_judging_is_not_remembered_undisputed(sample_db, d
     bobs = open_db(db_path)
 
     for who in ("alice", "bob"):
-        label(sample_db, claim(sample_db, who), 5, [["p1-a"], ["p1-b"], ["p1-c"]])
+        label(sample_db, claim(sample_db, who, escalation=RULES), 5, [["p1-a"], ["p1-b"], ["p1-c"]])
     for who in ("alice", "bob"):
-        a = claim(sample_db, who)
+        a = claim(sample_db, who, escalation=RULES)
         assert a.item == "p2"
         submit(sample_db, a.id, [LabelValue("output", "p2-a", "rating", 4),
                                  LabelValue("instruction", "p2", "pii", False),
@@ -270,3 +264,18 @@ def test_a_label_changed_after_judging_is_not_remembered_undisputed(sample_db, d
     monkeypatch.setattr(store.disputes, "findings", real)
     (d,) = list_disputes(sample_db, RULES, overlap)
     assert d.item == "p1" and [f.rule for f in d.findings] == ["rating_spread"]
+
+
+@pytest.mark.parametrize("threshold, disputed", [(0.5, False), (0.5 + 1e-9, True), (0.5 - 1e-9, False)])
+def test_ranking_agreement_fires_below_the_threshold_not_at_it(threshold, disputed):
+    """Two rankings of four outputs that order exactly half of their six pairs alike: at
+    `ranking_agreement` 0.5 the item is not disputed (the rule is "fewer than"), just above it is."""
+    from store.disputes import ItemAnswers, Rules, _ranking_agreement, findings
+
+    a = [["o1"], ["o2"], ["o3"], ["o4"]]
+    b = [["o4"], ["o1"], ["o2"], ["o3"]]  # o4 moved first: 3 of 6 pairs flipped
+    assert _ranking_agreement(a, b) == 0.5
+    key = ("ranking", "p1", "ranking")
+    answers = ItemAnswers({"ana": {key: a}, "bo": {key: b}}, set())
+    rules = Rules(rating_spread=3, ranking_agreement=threshold, sensitive=())
+    assert bool(findings(answers, rules)) is disputed

@@ -11,11 +11,7 @@ from store.errors import ImportFileError, StoreError
 from store.imports import import_labels, import_prompts
 from store.labels import iter_labels
 from store.roster import add_labeler, list_labelers
-
-
-def write(path, records):
-    path.write_text("".join(json.dumps(r) + "\n" for r in records))
-    return path
+from tests.conftest import write_jsonl
 
 
 def rating(labeler, value, item="p1-a", **extra):
@@ -30,7 +26,7 @@ def stored(db):
 
 def test_a_gold_key_without_gold_is_refused_and_the_roster_is_untouched(sample_db, tmp_path):
     roster = list_labelers(sample_db)
-    path = write(tmp_path / "l.jsonl", [rating("mallory", 7, gold=True)])
+    path = write_jsonl(tmp_path / "l.jsonl", [rating("mallory", 7, gold=True)])
     with pytest.raises(ImportFileError) as caught:
         import_labels(sample_db, path, add_labelers=True)
     assert str(caught.value) == f"{path}:1: gold: gold labels come only with `import labels --gold`"
@@ -38,7 +34,7 @@ def test_a_gold_key_without_gold_is_refused_and_the_roster_is_untouched(sample_d
 
 
 def test_an_unknown_labeler_needs_add_labelers_and_becomes_a_labeler(sample_db, tmp_path):
-    path = write(tmp_path / "l.jsonl", [rating("mallory", 7)])
+    path = write_jsonl(tmp_path / "l.jsonl", [rating("mallory", 7)])
     with pytest.raises(ImportFileError, match=r":1: labeler: 'mallory' is not in the roster .*--add-labelers"):
         import_labels(sample_db, path)
     assert "mallory" not in dict(list_labelers(sample_db))
@@ -49,32 +45,32 @@ def test_an_unknown_labeler_needs_add_labelers_and_becomes_a_labeler(sample_db, 
 def test_gold_only_from_researchers(sample_db, tmp_path):
     for labeler, problem in (("alice", "'alice' is a labeler; gold comes only from researchers"),
                              ("newbie", "'newbie' is not in the roster; gold comes only from researchers")):
-        path = write(tmp_path / "g.jsonl", [rating(labeler, 7)])
+        path = write_jsonl(tmp_path / "g.jsonl", [rating(labeler, 7)])
         with pytest.raises(ImportFileError, match=f":1: labeler: {problem}"):
             import_labels(sample_db, path, gold=True, add_labelers=True)
     assert stored(sample_db) == []
-    assert import_labels(sample_db, write(tmp_path / "g.jsonl", [rating("rhea", 7)]), gold=True).added == 1
+    assert import_labels(sample_db, write_jsonl(tmp_path / "g.jsonl", [rating("rhea", 7)]), gold=True).added == 1
     assert stored(sample_db) == [("rhea", "p1-a", 7, True)]
 
 
 def test_a_gold_label_is_not_replaced_by_a_plain_import(sample_db, tmp_path):
-    import_labels(sample_db, write(tmp_path / "g.jsonl", [rating("rhea", 7)]), gold=True)
-    path = write(tmp_path / "l.jsonl", [rating("rhea", 1)])
+    import_labels(sample_db, write_jsonl(tmp_path / "g.jsonl", [rating("rhea", 7)]), gold=True)
+    path = write_jsonl(tmp_path / "l.jsonl", [rating("rhea", 1)])
     for replace in (False, True):
         with pytest.raises(ImportFileError, match=r":1: value: rhea has a gold label here \(7\); only "
                                                   r"`import labels --gold --replace` changes it"):
             import_labels(sample_db, path, replace=replace)
-    same = import_labels(sample_db, write(tmp_path / "same.jsonl", [rating("rhea", 7)]))
+    same = import_labels(sample_db, write_jsonl(tmp_path / "same.jsonl", [rating("rhea", 7)]))
     assert (same.added, same.unchanged, same.replaced) == (0, 1, 0)
     assert stored(sample_db) == [("rhea", "p1-a", 7, True)]
-    changed = import_labels(sample_db, write(tmp_path / "g2.jsonl", [rating("rhea", 6)]), gold=True, replace=True)
+    changed = import_labels(sample_db, write_jsonl(tmp_path / "g2.jsonl", [rating("rhea", 6)]), gold=True, replace=True)
     assert (changed.added, changed.unchanged, changed.replaced) == (0, 0, 1)
     assert stored(sample_db) == [("rhea", "p1-a", 6, True)]
 
 
 def test_a_different_value_needs_replace_and_is_counted_as_replaced(sample_db, tmp_path):
-    import_labels(sample_db, write(tmp_path / "a.jsonl", [rating("alice", 3), rating("alice", 4, item="p1-b")]))
-    path = write(tmp_path / "b.jsonl", [rating("alice", 3), rating("alice", 5, item="p1-b"),
+    import_labels(sample_db, write_jsonl(tmp_path / "a.jsonl", [rating("alice", 3), rating("alice", 4, item="p1-b")]))
+    path = write_jsonl(tmp_path / "b.jsonl", [rating("alice", 3), rating("alice", 5, item="p1-b"),
                                         rating("alice", 6, item="p1-c")])
     with pytest.raises(ImportFileError) as caught:
         import_labels(sample_db, path)
@@ -88,7 +84,7 @@ def test_a_different_value_needs_replace_and_is_counted_as_replaced(sample_db, t
 
 
 def test_two_values_for_one_label_in_a_file_are_an_error(sample_db, tmp_path):
-    path = write(tmp_path / "l.jsonl", [rating("alice", 3), rating("bob", 3), rating("alice", 4)])
+    path = write_jsonl(tmp_path / "l.jsonl", [rating("alice", 3), rating("bob", 3), rating("alice", 4)])
     with pytest.raises(ImportFileError, match=r":3: field: this label appears twice in this file \(first at line 1\)"):
         import_labels(sample_db, path, replace=True)
     assert stored(sample_db) == []
@@ -108,8 +104,8 @@ def test_the_cli_summary_is_honest(tmp_path):
     assert run("init").exit_code == 0 and run("labelers", "add", "alice").exit_code == 0
     for kind in ("prompts", "outputs"):
         assert run("import", kind, DATA / f"{kind}.jsonl").exit_code == 0
-    run("import", "labels", write(tmp_path / "a.jsonl", [rating("alice", 3)]))
-    r = run("import", "labels", write(tmp_path / "b.jsonl", [rating("alice", 5), rating("ana", 2, item="p1-b")]),
+    run("import", "labels", write_jsonl(tmp_path / "a.jsonl", [rating("alice", 3)]))
+    r = run("import", "labels", write_jsonl(tmp_path / "b.jsonl", [rating("alice", 5), rating("ana", 2, item="p1-b")]),
             "--replace", "--add-labelers")
     assert r.exit_code == 0, r.output
     assert r.output.strip() == (f"{tmp_path / 'b.jsonl'}: 2 labels read, 1 added, 0 already there, "
@@ -136,7 +132,7 @@ def test_good_names(db):
 
 
 def test_an_import_refuses_a_formula_name(sample_db, tmp_path):
-    path = write(tmp_path / "l.jsonl", [rating("=HYPERLINK(1)", 3)])
+    path = write_jsonl(tmp_path / "l.jsonl", [rating("=HYPERLINK(1)", 3)])
     with pytest.raises(ImportFileError, match=r":1: labeler: labeler name '=HYPERLINK\(1\)' must be"):
         import_labels(sample_db, path, add_labelers=True)
 
@@ -226,7 +222,7 @@ def test_a_csv_with_a_utf8_bom_is_accepted(db, tmp_path):
 
 
 def test_a_path_as_a_split_is_refused(db, tmp_path):
-    path = write(tmp_path / "p.jsonl", [{"id": "p1", "text": "x", "split": "../../x"}])
+    path = write_jsonl(tmp_path / "p.jsonl", [{"id": "p1", "text": "x", "split": "../../x"}])
     assert refused(db, path).startswith(f"{path}:1: split: '../../x': use letters, digits")
 
 
@@ -237,7 +233,7 @@ def test_a_path_as_a_split_is_refused(db, tmp_path):
     ({"gold": "yes"}, "gold: must be true or false, not 'yes'"),
 ])
 def test_wrong_label_values_are_refused(sample_db, tmp_path, extra, problem):
-    path = write(tmp_path / "l.jsonl", [rating("rhea", 3, **extra)])
+    path = write_jsonl(tmp_path / "l.jsonl", [rating("rhea", 3, **extra)])
     with pytest.raises(ImportFileError) as caught:
         import_labels(sample_db, path, gold=True)
     assert str(caught.value) == f"{path}:1: {problem}"
@@ -253,7 +249,7 @@ def test_seconds_1e400_in_a_file_is_refused(sample_db, tmp_path):
 
 
 def test_created_at_is_kept_as_utc(sample_db, tmp_path):
-    import_labels(sample_db, write(tmp_path / "l.jsonl", [rating("alice", 3, created_at="2026-03-01T12:00:00+02:00")]))
+    import_labels(sample_db, write_jsonl(tmp_path / "l.jsonl", [rating("alice", 3, created_at="2026-03-01T12:00:00+02:00")]))
     assert next(iter_labels(sample_db)).created_at == "2026-03-01T10:00:00.000+00:00"
 
 

@@ -1,10 +1,10 @@
-import json
 
 import pytest
 
 from store.errors import ImportFileError
 from store.exports import export_labels
 from store.imports import import_labels, import_outputs, import_prompts
+from tests.conftest import write_jsonl
 
 from ..conftest import DATA
 
@@ -12,11 +12,6 @@ from ..conftest import DATA
 def counts(db):
     return {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
             for t in ("prompts", "outputs", "tasks", "labels")}
-
-
-def write(path, lines):
-    path.write_text("".join(json.dumps(x) + "\n" for x in lines))
-    return path
 
 
 def test_tasks_follow_the_prompts(sample_db):
@@ -34,7 +29,7 @@ def test_reimport_is_idempotent(sample_db):
 
 
 def test_same_id_other_text_is_an_error(sample_db, tmp_path):
-    f = write(tmp_path / "p.jsonl", [{"id": "new", "text": "x"}, {"id": "p1", "text": "changed"}])
+    f = write_jsonl(tmp_path / "p.jsonl", [{"id": "new", "text": "x"}, {"id": "p1", "text": "changed"}])
     before = counts(sample_db)
     with pytest.raises(ImportFileError, match=r"p.jsonl:2: text: prompt 'p1' already exists"):
         import_prompts(sample_db, f)
@@ -52,7 +47,7 @@ def test_same_id_other_text_is_an_error(sample_db, tmp_path):
     ({"id": "a", "text": "t", "colour": "red"}, r":1: colour: unknown key"),
 ])
 def test_bad_prompt_records(db, tmp_path, record, message):
-    f = write(tmp_path / "bad.jsonl", [record])
+    f = write_jsonl(tmp_path / "bad.jsonl", [record])
     with pytest.raises(ImportFileError, match=message):
         import_prompts(db, f)
     assert counts(db)["prompts"] == 0
@@ -88,28 +83,28 @@ def test_csv_prompts(db, tmp_path):
 
 
 def test_output_needs_its_prompt(sample_db, tmp_path):
-    f = write(tmp_path / "o.jsonl", [{"id": "z", "prompt_id": "nope", "text": "x"}])
+    f = write_jsonl(tmp_path / "o.jsonl", [{"id": "z", "prompt_id": "nope", "text": "x"}])
     with pytest.raises(ImportFileError, match=r"o.jsonl:1: prompt_id: no prompt 'nope'"):
         import_outputs(sample_db, f)
 
 
 def test_too_many_outputs(sample_db, tmp_path):
-    f = write(tmp_path / "o.jsonl", [{"id": f"x{i}", "prompt_id": "p2", "text": str(i)} for i in range(8)])
+    f = write_jsonl(tmp_path / "o.jsonl", [{"id": f"x{i}", "prompt_id": "p2", "text": str(i)} for i in range(8)])
     with pytest.raises(ImportFileError, match=r"o.jsonl:8: prompt_id: prompt 'p2' would have 10 outputs"):
         import_outputs(sample_db, f)
     assert counts(sample_db)["outputs"] == 7
 
 
 def test_comparison_needs_two_outputs(db, tmp_path):
-    write(tmp_path / "p.jsonl", [{"id": "c", "text": "t", "tasks": ["comparison"]}])
+    write_jsonl(tmp_path / "p.jsonl", [{"id": "c", "text": "t", "tasks": ["comparison"]}])
     import_prompts(db, tmp_path / "p.jsonl")
-    f = write(tmp_path / "o.jsonl", [{"id": "c1", "prompt_id": "c", "text": "only one"}])
+    f = write_jsonl(tmp_path / "o.jsonl", [{"id": "c1", "prompt_id": "c", "text": "only one"}])
     with pytest.raises(ImportFileError, match=r"o.jsonl:1: prompt_id: comparison prompt 'c' has only 1"):
         import_outputs(db, f)
 
 
 def test_implicit_prompt_becomes_a_comparison(sample_db, tmp_path):
-    f = write(tmp_path / "o.jsonl", [{"id": f"p5-{i}", "prompt_id": "p5", "text": str(i)} for i in range(3)])
+    f = write_jsonl(tmp_path / "o.jsonl", [{"id": f"p5-{i}", "prompt_id": "p5", "text": str(i)} for i in range(3)])
     import_outputs(sample_db, f)
     kinds = [k for (k,) in sample_db.execute("SELECT kind FROM tasks WHERE item = 'p5'")]
     assert kinds == ["comparison"]
@@ -128,17 +123,17 @@ def test_labels_round_trip(sample_db, tmp_path):
     # Gold comes only with --gold (issue 14): the gold and the other labels are two files.
     plain = [r for r in LABELS if "gold" not in r]
     gold = [{k: v for k, v in r.items() if k != "gold"} for r in LABELS if "gold" in r]
-    r = import_labels(sample_db, write(tmp_path / "l.jsonl", plain), add_labelers=True)
+    r = import_labels(sample_db, write_jsonl(tmp_path / "l.jsonl", plain), add_labelers=True)
     assert (r.added, r.new_labelers) == (4, ["dan"])
-    assert import_labels(sample_db, write(tmp_path / "g.jsonl", gold), gold=True).added == 1
+    assert import_labels(sample_db, write_jsonl(tmp_path / "g.jsonl", gold), gold=True).added == 1
     exported = list(export_labels(sample_db))
     assert sorted(({k: v for k, v in e.items() if k not in ("created_at", "resolution")}
                    for e in exported), key=str) == sorted(LABELS, key=str)
     # One labeler each and one gold value: nothing agreed on, except what gold settles.
     assert sorted(e["resolution"] for e in exported) == ["gold"] + ["unresolved"] * 4
-    again = import_labels(sample_db, write(tmp_path / "again.jsonl", export_labels(sample_db, gold=False)))
+    again = import_labels(sample_db, write_jsonl(tmp_path / "again.jsonl", export_labels(sample_db, gold=False)))
     assert (again.added, again.unchanged) == (0, 4)
-    again = import_labels(sample_db, write(tmp_path / "again-gold.jsonl", export_labels(sample_db, gold=True)),
+    again = import_labels(sample_db, write_jsonl(tmp_path / "again-gold.jsonl", export_labels(sample_db, gold=True)),
                           gold=True)
     assert (again.added, again.unchanged) == (0, 1)
     assert [e for e in export_labels(sample_db)] == exported
@@ -159,7 +154,7 @@ def test_labels_round_trip(sample_db, tmp_path):
 ])
 def test_bad_labels(sample_db, tmp_path, record, message):
     good = {"labeler": "a", "task": "output", "item": "p1-b", "field": "rating", "value": 3}
-    f = write(tmp_path / "l.jsonl", [record, good])
+    f = write_jsonl(tmp_path / "l.jsonl", [record, good])
     with pytest.raises(ImportFileError, match=message):
         import_labels(sample_db, f)
     assert counts(sample_db)["labels"] == 0

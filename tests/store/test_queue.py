@@ -10,12 +10,7 @@ from store.errors import StoreError
 from store.labels import LabelValue, load_draft, save_draft, submit
 from store.ranking import shuffled_order
 from store.roster import add_labeler
-
-T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
-
-
-def claim(db, who, kind="comparison", overlap=2, at=T0, lease=600):
-    return queue.claim_next(db, who, kind, overlap=overlap, lease_seconds=lease, at=at)
+from tests.conftest import T0, claim
 
 
 def rank(a):

@@ -1,7 +1,7 @@
-import json
 
 from store.imports import import_prompts
 from store.rules import PromptRules, RulesConfig
+from tests.conftest import write_jsonl
 
 from ..pipeline_data import build
 
@@ -12,11 +12,6 @@ def rows(db):
 
 def tasks_of(db, item):
     return sorted(k for (k,) in db.execute("SELECT kind FROM tasks WHERE item = ?", [item]))
-
-
-def write(path, records):
-    path.write_text("".join(json.dumps(r) + "\n" for r in records))
-    return path
 
 
 def test_import_stores_status_reason_and_split(db, tmp_path):
@@ -53,9 +48,9 @@ def test_reimport_is_not_judged_against_itself(db, tmp_path):
 
 def test_a_later_import_continues_duplicates_and_caps(db, tmp_path):
     config = RulesConfig(user_cap=2)
-    first = write(tmp_path / "one.jsonl", [{"id": "x1", "text": "first prompt", "user_id": "u"},
+    first = write_jsonl(tmp_path / "one.jsonl", [{"id": "x1", "text": "first prompt", "user_id": "u"},
                                            {"id": "x2", "text": "second prompt", "user_id": "u"}])
-    second = write(tmp_path / "two.jsonl", [{"id": "y1", "text": "third prompt", "user_id": "u"},
+    second = write_jsonl(tmp_path / "two.jsonl", [{"id": "y1", "text": "third prompt", "user_id": "u"},
                                             {"id": "y2", "text": "first  prompt", "user_id": "v"}])
     for f in (first, second):
         rules = PromptRules(config)
@@ -69,7 +64,7 @@ def test_a_later_import_continues_duplicates_and_caps(db, tmp_path):
 def test_a_mixed_batch_keeps_every_rows_reason(db, tmp_path):
     """The importer inserts by the first row's columns: a labeler row first must not lose the
     reason of an API row after it."""
-    f = write(tmp_path / "mixed.jsonl", [
+    f = write_jsonl(tmp_path / "mixed.jsonl", [
         {"id": "l1", "text": "labeler prompt", "source": "labeler"},
         {"id": "a1", "text": "call me at (415) 555-2671", "source": "api", "user_id": "u"},
     ])
@@ -78,7 +73,7 @@ def test_a_mixed_batch_keeps_every_rows_reason(db, tmp_path):
 
 
 def test_without_api_rules_only_missing_splits_are_filled(db, tmp_path):
-    f = write(tmp_path / "p.jsonl", [
+    f = write_jsonl(tmp_path / "p.jsonl", [
         {"id": "a1", "text": "call me at (415) 555-2671", "user_id": "u"},
         {"id": "a2", "text": "call me at (415) 555-2671", "user_id": "u", "split": "test"},
     ])

@@ -12,8 +12,8 @@ import pytest
 from store import labels
 from store.db import open_db
 from store.demonstrations import submit_demonstration
-from store.queue import claim_next
 from store.sessions import end_session, start_session
+from tests.conftest import claim
 
 
 @pytest.fixture
@@ -23,52 +23,53 @@ def two(sample_db, db_path):
     second.conn.close()
 
 
-def claim(db):
-    return claim_next(db, "alice", "demonstration", overlap=1, lease_seconds=600)
+def claim_demonstration(db):
+    """alice's demonstration task, leased now: sessions and leases here run on the real clock."""
+    return claim(db, "alice", "demonstration", overlap=1, at=None)
 
 
 def test_a_second_session_gets_its_own_task_and_is_told_which_the_first_holds(two):
     first, second = two
     assert start_session(first, "alice") == []
-    a = claim(first)
+    a = claim_demonstration(first)
     labels.save_draft(first, a.id, {"text": "first terminal"})
     (other,) = start_session(second, "alice")
     assert (other.kind, other.item) == ("demonstration", a.item)
-    b = claim(second)
+    b = claim_demonstration(second)
     assert b is not None and b.id != a.id and b.item != a.item
     labels.save_draft(second, b.id, {"text": "second terminal"})
     # the first submits; the second's text is untouched, and each resumes its own task
     submit_demonstration(first, a.id, a.item, "first terminal", overlap=1)
     assert labels.load_draft(second, b.id) == {"text": "second terminal"}
-    assert claim(second).id == b.id
+    assert claim_demonstration(second).id == b.id
     assert [r.value for r in labels.iter_labels(first, task="demonstration")] == ["first terminal"]
 
 
 def test_an_ended_session_hands_its_task_to_the_next(two):
     first, second = two
     start_session(first, "alice")
-    a = claim(first)
+    a = claim_demonstration(first)
     labels.save_draft(first, a.id, {"text": "typed before quitting"})
     end_session(first)
     assert start_session(second, "alice") == []
-    b = claim(second)
+    b = claim_demonstration(second)
     assert b.id == a.id and labels.load_draft(second, b.id) == {"text": "typed before quitting"}
 
 
 def test_a_killed_session_hands_its_task_over_at_once(two):
     first, second = two
     start_session(first, "alice")
-    a = claim(first)
+    a = claim_demonstration(first)
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True)
     first.execute("UPDATE sessions SET pid = ? WHERE id = ?", [int(dead.stdout), first.session_id])
     assert start_session(second, "alice") == []  # kill -9 left the row; its process is gone
-    assert claim(second).id == a.id
+    assert claim_demonstration(second).id == a.id
 
 
 def test_without_sessions_claims_work_as_before(sample_db):
-    a = claim(sample_db)
-    assert claim(sample_db).id == a.id
+    a = claim_demonstration(sample_db)
+    assert claim_demonstration(sample_db).id == a.id
 
 
 async def test_two_apps_of_one_labeler_keep_both_answers(make_app, sample_db, db_path):
