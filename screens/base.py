@@ -26,6 +26,7 @@ from screens.host import Host
 from screens.key_path import OrderedScreen
 from screens.widgets.status_line import StatusLine
 from store.labels import LabelValue
+from store.records import jsonl_line
 from store.task_session import Claimed, NotSaved, Outcome, Saved, TaskSession
 from store.text import on_screen
 from store.views import TaskView
@@ -199,6 +200,15 @@ class WorkScreen(OrderedScreen):
             self.say(line, "$text-error")
             self.notify(line, title="Not saved", severity="error", timeout=10, markup=False)
         return outcome
+
+    def unsaved_draft(self) -> str | None:
+        """`item: draft as JSON` when the last draft save failed (`_dirty` stays set), for the
+        message the app leaves with; None when everything on screen is saved."""
+        if not self._dirty or self.view is None:
+            return None
+        data = {k: v for k, v in self.draft_data().items() if not k.startswith("_")}
+        held = " (submitted, not saved)" if self._pending else ""
+        return f"{self.view.assignment.item}{held}: {jsonl_line(data, ensure_ascii=True)}"
 
     def unreachable(self, outcome: NotSaved) -> bool:
         """True when `outcome` failed because the database is out of reach: the app then

@@ -59,6 +59,11 @@ def row_cells(name: str, entry: dict) -> tuple:
     screening = entry.get("screening")
     theta = entry["competence"]["theta"]  # MACE, from all their labels (store/quality/competence.py)
     competence = "…" if entry["competence"].get("pending") else _f(theta)
+    if theta is None and entry["competence"].get("reason"):
+        from store.quality.competence import NO_DISAGREEMENT
+
+        if entry["competence"]["reason"] == NO_DISAGREEMENT:
+            competence = f"n/a ({NO_DISAGREEMENT})"
     cells = (
         name, entry["status"],
         f"{screening['result']} {screening['date']}" if screening else "—",

@@ -7,7 +7,7 @@ screens over store).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from textual.app import App
 from textual.screen import Screen
@@ -37,6 +37,21 @@ class Settings(Protocol):
 
     @property
     def escalation(self) -> Rules: ...
+
+
+@runtime_checkable
+class KeepsDrafts(Protocol):
+    """What the App asks of a screen that keeps drafts (`screens.base.WorkScreen`): save them
+    (quit, hang-up), save or submit again once the database is back, and say what it could
+    not save."""
+
+    def flush_drafts(self) -> object: ...
+
+    def back_online(self) -> object: ...
+
+    def unsaved_draft(self) -> str | None:
+        """`item: draft as JSON` when the last save of the draft failed, else None."""
+        ...
 
 
 class Host(App[Any]):

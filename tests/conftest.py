@@ -31,6 +31,7 @@ def _isolated_dirs(tmp_path, monkeypatch):
     """No test touches the real XDG dirs, the user's config or their LABELDESK_* settings."""
     monkeypatch.setenv("LABELDESK_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("LABELDESK_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("LABELDESK_LOG_DIR", str(tmp_path / "log"))
     for var in ("LABELDESK_DB", "LABELDESK_CONFIG", "LABELDESK_LABELER"):
         monkeypatch.delenv(var, raising=False)
 
@@ -57,6 +58,18 @@ def pytest_generate_tests(metafunc):
 def backend(request) -> str:
     """``sqlite``, or ``postgres`` for the PostgreSQL variant of a store or CLI test."""
     return getattr(request, "param", "sqlite")
+
+
+def reference_library(name: str):
+    """Import a library a test checks our statistics against (crowd-kit, choix, pandas: the
+    `test` extra). Missing, the test skips and says why; under CI=true it fails instead, so a
+    broken install cannot turn the checks against reference libraries off unnoticed."""
+    try:
+        return pytest.importorskip(name)
+    except pytest.skip.Exception as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must run this test: {exc}")
+        raise
 
 
 @pytest.fixture(scope="session")
@@ -197,6 +210,18 @@ def make_app(sample_db):
         )
 
     return make
+
+
+def draft_text(target) -> str:
+    """The text of the one draft in the database at `target` (a path or URL), "" when none."""
+    import json
+
+    db = open_db(target)
+    try:
+        row = db.execute("SELECT data FROM drafts").fetchone()
+        return json.loads(row[0]).get("text", "") if row else ""
+    finally:
+        db.close()
 
 
 # -- waiting for the app, not the clock ------------------------------------------------------

@@ -74,3 +74,20 @@ def test_no_other_private_textual_name_is_imported():
             for module, names in private.findall(path.read_text()):
                 found |= {f"{module}.{n.strip()}" for n in names.split(",")}
     assert sorted(found - set(PRIVATE)) == []
+
+
+def test_the_exception_hook_we_override_is_still_textuals():
+    """tui/app.py overrides App._handle_exception (the one place every handler's, timer's and
+    worker's exception reaches) so no traceback with local variables is printed, and does what
+    Textual's does otherwise: return code 1, the exception kept for Pilot, close."""
+    from textual.app import App
+
+    from tui.app import LabelDeskApp
+
+    assert list(inspect.signature(App._handle_exception).parameters) == ["self", "error"]
+    source = inspect.getsource(App._handle_exception)
+    for name in ("_return_code", "_exception", "_exception_event", "_fatal_error"):
+        assert name in source, name
+    assert hasattr(App, "_close_messages_no_wait")
+    assert "_exit_renderables" in inspect.getsource(App._print_error_renderables)
+    assert LabelDeskApp._handle_exception is not App._handle_exception

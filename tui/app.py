@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import sys
 import threading
+import traceback
 from collections import deque
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from screens.host import Host
+from screens.host import Host, KeepsDrafts
 from screens.registry import WORK, Work, researcher_only
 from screens.too_small import TooSmallScreen, too_small
 from store.db import APP_BUSY_TIMEOUT_MS, set_guideline_version
@@ -83,6 +84,7 @@ class LabelDeskApp(Host):
         self._resumed = False
         self._small: TooSmallScreen | None = None  # on top while the terminal is too small
         self._tries: int | None = None  # tries to reach the database since it went away
+        self._crashed = False  # an unexpected exception was logged (_handle_exception)
 
     @property
     def work(self) -> list[Work]:
@@ -177,9 +179,8 @@ class LabelDeskApp(Host):
         self._tries = None
         self._quietly(touch_session, self.db)  # this session is alive again
         for screen in list(self._installed_screens.values()):
-            back_online = getattr(screen, "back_online", None)
-            if isinstance(screen, Screen) and back_online is not None:
-                back_online()  # a fault here starts the tries again (database_unreachable)
+            if isinstance(screen, KeepsDrafts):
+                screen.back_online()  # a fault here starts the tries again (database_unreachable)
         return self._tries is None
 
     # -- the terminal -----------------------------------------------------------------
@@ -336,24 +337,13 @@ class LabelDeskApp(Host):
     def flush_drafts(self) -> None:
         """Save every screen's draft (`_unsaved` then says what could not be saved)."""
         for screen in self._installed_screens.values():
-            flush = getattr(screen, "flush_drafts", None)
-            if isinstance(screen, Screen) and flush is not None:
-                flush()
+            if isinstance(screen, KeepsDrafts):
+                screen.flush_drafts()
 
     def _unsaved(self) -> list[str]:
-        from store.records import jsonl_line
-
-        lines = []
-        for name, screen in self._installed_screens.items():
-            # `_dirty` stays set when a draft save failed (screens.base.WorkScreen).
-            view = getattr(screen, "view", None)
-            draft_data = getattr(screen, "draft_data", None)
-            if getattr(screen, "_dirty", False) and view is not None and draft_data is not None:
-                data = {k: v for k, v in draft_data().items() if not k.startswith("_")}
-                held = " (submitted, not saved)" if getattr(screen, "_pending", None) else ""
-                lines.append(f"{name} {view.assignment.item}{held}: "
-                             f"{jsonl_line(data, ensure_ascii=True)}")
-        return lines
+        """`screen item: draft` for each draft a screen could not save."""
+        return [f"{name} {line}" for name, screen in self._installed_screens.items()
+                if isinstance(screen, KeepsDrafts) and (line := screen.unsaved_draft())]
 
     def _leave(self, unsaved: list[str]) -> None:
         """Exit; non-zero, naming what was not saved, when a draft could not be written (a full
@@ -369,6 +359,45 @@ class LabelDeskApp(Host):
         why = "could not be reached" if away else "could not be written"
         note = f"LabelDesk could not save this before quitting (the database {why}):"
         self.exit(return_code=1, message=Text("\n".join([note, *unsaved])))
+
+    # -- an unexpected exception: the log, never the labeler's terminal ------------------------
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual calls this (private) with any exception a handler, timer or worker raised,
+        and would print its traceback with local variables (the config, the database URL).
+        Instead: the traceback goes to the error log (tui/crash_log.py), drafts are saved, and
+        the terminal gets one line with the log's reference, then what could not be saved."""
+        if not self._crashed:
+            self._crashed = True
+            from rich.text import Text
+
+            from tui import crash_log
+
+            unsaved, trouble = [], []
+            try:
+                self.flush_drafts()
+                unsaved = self._unsaved()
+            except Exception as exc:  # noqa: BLE001 - the state that failed may fail again
+                trouble.append("saving drafts failed too: " + "".join(
+                    traceback.format_exception(type(exc), exc, exc.__traceback__)))
+            ref, path, failed = crash_log.record(
+                error, config=self._site_config, notes=trouble,
+                context=f"labeler {self.labeler} screen {self._screen_name()}")
+            kept = ("what is below could not be saved" if unsaved or trouble
+                    else "your answers were saved")
+            line = crash_log.one_line(ref, path, failed, kept)
+            self._exit_renderables.append(Text("\n".join([line, *unsaved])))
+        self._return_code = 1
+        # Kept for Pilot, which raises it when a test's app closes (tests stay loud).
+        if self._exception is None:
+            self._exception = error
+            self._exception_event.set()
+        self._close_messages_no_wait()
+
+    def _screen_name(self) -> str:
+        try:
+            return type(self.screen).__name__
+        except Exception:  # noqa: BLE001 - no screen yet, or none left
+            return "-"
 
     async def action_quit(self) -> None:
         self._try_database()  # one last try if the database was out of reach

@@ -159,11 +159,29 @@ def main() -> None:
 
             click.echo(f"Error: {describe_fault(exc)}; nothing of this command was saved", err=True)
             sys.exit(1)
-        except Exception:  # a bug: its traceback, masked like everything else here
-            import traceback
+        except Exception as exc:  # noqa: BLE001 - a bug: its traceback goes to the log
+            from tui import crash_log
 
-            traceback.print_exc()
+            ref, path, failed = crash_log.record(exc, config=_config_quietly(), context=" ".join(
+                ["command", *sys.argv[1:2]]))
+            click.echo("Error: " + crash_log.one_line(ref, path, failed, "nothing more was done"),
+                       err=True)
             sys.exit(1)
+
+
+def _config_quietly():
+    """The config in use, for `[log] path`; None when it cannot be read (the default log)."""
+    from tui import locations
+    from tui.config import load_config
+
+    args = sys.argv[1:]
+    named = next((a.split("=", 1)[1] for a in args if a.startswith("--config=")), None)
+    if named is None and "--config" in args[:-1]:
+        named = args[args.index("--config") + 1]
+    try:
+        return load_config(named or locations.default_config_path())
+    except Exception:  # noqa: BLE001 - the log is written whatever else is wrong
+        return None
 
 
 for _group in (labelers_group, import_group, export_group):

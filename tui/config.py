@@ -68,6 +68,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         ],
     },
     "guidelines": {"version": ""},
+    # Where unexpected errors are logged with their traceback (tui/crash_log.py); "" = default.
+    "log": {"path": ""},
     # Training exports (docs/exports.md): the margin of a researcher's pair, and which output
     # ratings count as desirable / undesirable in `export kto`.
     "export": {"gold_margin": 3.0, "kto_good_rating": 6, "kto_bad_rating": 3},

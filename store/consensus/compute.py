@@ -10,7 +10,6 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import compress, count, repeat
 from typing import Any
 
 import numpy as np
@@ -82,28 +81,25 @@ class Categorical:
 
 def read_categorical(db: sqlite_utils.Database, task: str, field: str, domain: list[Any],
                      since: str = "") -> Categorical:
-    """The field's labels as codes, items and labelers numbered in the order the rows come
-    (labelers over labelers' rows only); a value outside the domain is not counted. Columns are
-    coded by C-level maps over the fetched rows, not a Python step per row."""
+    # A plain loop over the streamed rows: fetching them all and coding the columns with
+    # C-level maps measured slower at a million labels (2.9 s against 1.8 s for 17 fields).
+    items, labelers = _Codes(), _Codes()
     index = {json.dumps(v, ensure_ascii=False): i for i, v in enumerate(domain)}
-    rows = _rows(db, task, field, since).fetchall()
+    it, lb, ans = [], [], []
     gold: dict[int, tuple[int, str]] = {}
-    if not rows:
-        empty = np.zeros(0, dtype=np.int64)
-        return Categorical(domain, _Codes(), _Codes(), empty, empty, empty.copy(), gold)
-    labeler_col, item_col, value_col, gold_col, adjudicated_col = zip(*rows, strict=True)
-    codes = np.fromiter(map(index.get, value_col, repeat(-1)), dtype=np.int64, count=len(rows))
-    valid = codes >= 0
-    is_gold = np.fromiter(gold_col, dtype=bool, count=len(rows)) & valid
-    work = valid & ~is_gold
-    items = _Codes(zip(dict.fromkeys(compress(item_col, valid)), count()))
-    labelers = _Codes(zip(dict.fromkeys(compress(labeler_col, work)), count()))
-    it = np.fromiter(map(items.__getitem__, compress(item_col, work)), dtype=np.int64)
-    lb = np.fromiter(map(labelers.__getitem__, compress(labeler_col, work)), dtype=np.int64)
-    for row in np.flatnonzero(is_gold).tolist():  # a later gold row of an item overrides
-        gold[items[item_col[row]]] = (int(codes[row]),
-                                      "adjudicated" if adjudicated_col[row] is not None else "gold")
-    return Categorical(domain, items, labelers, it, lb, codes[work], gold)
+    for labeler, item, value, is_gold, adjudicated in _rows(db, task, field, since):
+        code = index.get(value)
+        if code is None:
+            continue  # outside the schema's domain (an older schema's value): not counted
+        i = items.code(item)
+        if is_gold:
+            gold[i] = (code, "adjudicated" if adjudicated is not None else "gold")
+            continue
+        it.append(i)
+        lb.append(labelers.code(labeler))
+        ans.append(code)
+    return Categorical(domain, items, labelers, np.asarray(it, dtype=np.int64),
+                       np.asarray(lb, dtype=np.int64), np.asarray(ans, dtype=np.int64), gold)
 
 
 def categorical_fields(

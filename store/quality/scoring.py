@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from store.errors import LabelError
 from store.ranking import untied_pairs
 
 if TYPE_CHECKING:
@@ -126,7 +127,7 @@ def _kind(schema: Schema, task: str, name: str) -> str | None:
     if key not in _KINDS:
         try:
             _KINDS[key] = schema.field(task, name).kind
-        except Exception:
+        except LabelError:  # a task or field no longer in the schema; anything else is a bug
             _KINDS[key] = None
     return _KINDS[key]
 

@@ -107,3 +107,31 @@ def test_an_older_postgresql_source_is_refused_not_migrated(pg_cluster, tmp_path
         db.close()
     finally:
         pg_cluster.drop(url)
+
+
+@pytest.mark.skipif("postgres" not in BACKENDS, reason="LABELDESK_TEST_BACKENDS leaves PostgreSQL out")
+def test_a_copy_to_postgresql_goes_on_with_new_ids(source, pg_cluster):
+    """Ids are copied as they are, past PostgreSQL's identity sequences: each must be moved on,
+    or the first new event (or label, or assignment) collides with a copied row."""
+    from store.copy import copy_database
+    from store.events import log_event
+
+    url = pg_cluster.new_database()
+    try:
+        src, dst = open_db(source), open_db(url)
+        copy_database(src, dst)
+        last = dst.execute("SELECT max(id) FROM events").fetchone()[0]
+        log_event(dst, "ana", "test", {})  # raised UniqueViolation with the sequences left behind
+        assert dst.execute("SELECT max(id) FROM events").fetchone()[0] > last
+        for table, _ in TABLES:
+            for (column,) in dst.execute(
+                    "SELECT attname FROM pg_attribute WHERE attrelid = ?::regclass "
+                    "AND attidentity != '' AND NOT attisdropped", [table]).fetchall():
+                top = dst.execute(f"SELECT coalesce(max({column}), 0) FROM {table}").fetchone()[0]
+                following = dst.execute("SELECT nextval(pg_get_serial_sequence(?, ?))",
+                                        [table, column]).fetchone()[0]
+                assert following > top, (table, column)
+        src.close()
+        dst.close()
+    finally:
+        pg_cluster.drop(url)

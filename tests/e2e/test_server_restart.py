@@ -14,20 +14,9 @@ import pytest
 from bench.pty_run import Typist, poll
 from store import labels
 from store.db import open_db
-from tests.conftest import fill_sample
+from tests.conftest import draft_text, fill_sample
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def draft(url: str) -> str:
-    db = open_db(url)
-    try:
-        row = db.execute("SELECT data FROM drafts").fetchone()
-        import json
-
-        return json.loads(row[0])["text"] if row else ""
-    finally:
-        db.close()
 
 
 @pytest.mark.slow
@@ -43,7 +32,7 @@ def test_the_server_restarts_mid_answer_and_the_typed_answer_is_stored_once(own_
         term.send(b"w")
         term.wait_for(b"Your answer")
         term.send(b"Leaves catch light")
-        poll(lambda: draft(url) == "Leaves catch light", "the first words saved as a draft")
+        poll(lambda: draft_text(url) == "Leaves catch light", "the first words saved as a draft")
         own_pg_cluster.stop_server("fast")
         term.send(b" and make sugar.")
         term.wait_for(b"Draft not saved")  # the status line says so; the app runs on

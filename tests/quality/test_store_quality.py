@@ -149,6 +149,25 @@ def test_a_gold_item_comes_back_only_after_gold_repeat_days(ranking_db):
         "SELECT count(*) FROM gold_answers WHERE item = ?", [again.item]).fetchone()[0] == 2
 
 
+def test_gold_repeat_days_is_exact_to_the_minute(ranking_db):
+    """The cut-off is `gold_repeat_days` days, not one more or one less: a minute before the
+    first check is that old nothing repeats; half an hour after, every check may."""
+    start = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+    repeat = QualityPolicy(gold_rate=1.0, gold_repeat_days=7)
+    seen = set()
+    for n in range(20):
+        a = queue.claim_next(ranking_db, "ana", "comparison", policy=repeat, at=start + timedelta(minutes=n))
+        seen.add(a.item)
+        _rank(ranking_db, "ana", a)
+    early = queue.claim_next(ranking_db, "ana", "comparison", policy=repeat,
+                             at=start + timedelta(days=7, minutes=-1))
+    assert early.item not in seen  # production: no check is 7 days old yet
+    _rank(ranking_db, "ana", early)
+    late = queue.claim_next(ranking_db, "ana", "comparison", policy=repeat,
+                            at=start + timedelta(days=7, minutes=30))
+    assert late.item in seen  # every check is older than 7 days: one comes back
+
+
 def test_an_empty_queue_serves_no_gold(ranking_db):
     ranking_db.execute("UPDATE tasks SET full = 1 WHERE item < 'q180'")
     ranking_db.execute("UPDATE prompts SET status = 'held' WHERE id >= 'q180'")
@@ -258,3 +277,40 @@ def test_the_waiting_count_moves_the_same_after_a_check_as_after_production(rank
         _rank(ranking_db, "ana", a)
         moves.append(before - waiting())
     assert moves == [1, 1, 1, 1]
+
+
+@pytest.mark.parametrize("checks, agree, status", [
+    (10, 3, "paused"),    # exactly min_gold checks, agreement 0.3 < pause_below: paused
+    (9, 3, "too_few"),    # one check short of min_gold: never paused, not even warned
+    (10, 5, "warn"),      # agreement exactly pause_below (0.5): not below it, only warned
+    (10, 7, "ok"),        # exactly warn_below (0.7): not below it either
+])
+def test_the_pause_rule_at_its_exact_thresholds(checks, agree, status):
+    from store.quality.scoring import Tally
+    from store.quality.status import judge
+
+    policy = QualityPolicy(min_gold=10, pause_below=0.5, warn_below=0.7)
+    tally = Tally(checks=checks, flag_agree=agree, flag_n=10)
+    assert tally.agreement == agree / 10
+    assert judge(tally, policy)[0] == status
+
+
+def test_scoring_skips_a_field_gone_from_the_schema_and_lets_a_bug_through():
+    """`except Exception` around the schema lookup left an answer unscored without a word
+    whatever went wrong; only a field the schema no longer has is skipped now."""
+    from store.quality.scoring import Tally, score
+    from store.schema import load_schema
+
+    gold = {("output", "o1", "gone_field"): 3, ("output", "o1", "rating"): 3}
+    tally = Tally()
+    score(tally, [["output", "o1", "gone_field", 1], ["output", "o1", "rating", 3]], gold,
+          load_schema())
+    assert tally.checks == 1 and tally.rating_diffs == [0]  # the known field scored
+
+    class Broken:
+        def field(self, task, name):
+            raise RuntimeError("a bug in the schema")
+
+    broken = Broken()  # kept alive: the kind cache is keyed by the schema's id
+    with pytest.raises(RuntimeError, match="a bug in the schema"):
+        score(Tally(), [["output", "o1", "rating", 3]], gold, broken)

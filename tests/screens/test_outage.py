@@ -17,7 +17,7 @@ import pytest
 from store import labels
 from store.db import open_db
 from store.schema import load_schema
-from tests.conftest import fill_sample, settle
+from tests.conftest import draft_text, fill_sample, settle
 from tui.app import LabelDeskApp
 from tui.config import Config
 
@@ -68,14 +68,6 @@ def app_on(db) -> LabelDeskApp:
     return LabelDeskApp(db=db, labeler="alice", role="labeler", config=Config(), schema=load_schema())
 
 
-def draft_text(db) -> str:
-    row = db.execute("SELECT d.data FROM drafts d JOIN assignments a ON a.id = d.assignment_id "
-                     "WHERE a.labeler = 'alice'").fetchone()
-    import json
-
-    return json.loads(row[0])["text"] if row else ""
-
-
 async def test_postgres_goes_away_and_comes_back_while_writing(pg):
     outage, db = pg
     app = app_on(db)
@@ -83,7 +75,7 @@ async def test_postgres_goes_away_and_comes_back_while_writing(pg):
         await pilot.press("w")
         await settle(pilot, lambda: app.screen.ready)
         await pilot.press(*"Before")
-        await settle(pilot, lambda: draft_text(open_db(outage.url)) == "Before")
+        await settle(pilot, lambda: draft_text(outage.url) == "Before")
         outage.down(db)
         await pilot.press(*" during")
         await settle(pilot, lambda: "cannot be reached" in status(app))
@@ -158,5 +150,44 @@ async def test_changing_an_answer_cancels_the_held_submit(make_app, db_path, tmp
             os.rename(away, tmp_path)
         await settle(pilot, lambda: "The database is back" in status(app))
         assert app.screen.editor.text == "First and more"
-    db = open_db(db_path)
-    assert stored_answers(db) == [] and draft_text(db) == "First and more"
+    assert stored_answers(open_db(db_path)) == [] and draft_text(db_path) == "First and more"
+
+
+async def test_a_claim_while_the_database_is_away_says_so_and_works_once_it_is_back(
+        make_app, db_path, tmp_path):
+    app = make_app("alice")
+    away = tmp_path.with_name(tmp_path.name + "-unmounted")
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settle(pilot)
+        os.rename(tmp_path, away)
+        try:
+            await pilot.press("w")
+            await settle(pilot, lambda: any("Could not fetch your next task: the database cannot "
+                                            "be reached" in str(n.message)
+                                            for n in app._notifications))
+            assert app.return_code is None and type(app.screen).__name__ == "HomeScreen"
+        finally:
+            os.rename(away, tmp_path)
+        await settle(pilot, lambda: app._tries is None)  # reached again by the App's retry
+        await pilot.press("w")
+        await settle(pilot, lambda: getattr(app.screen, "view", None) is not None)
+
+
+async def test_the_heartbeat_notices_a_lost_server_and_the_app_reconnects(pg):
+    """Nobody types: the session's heartbeat (every 30 s; called here at once) finds the
+    connection gone, and the App's retry reconnects and keeps the session alive."""
+    outage, db = pg
+    app = app_on(db)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settle(pilot)
+        from store.db import now
+
+        cut_at = now()
+        outage.admin.execute("SELECT pg_terminate_backend(%s)", [db.conn.raw.info.backend_pid])
+        app._heartbeat()
+        assert app._tries is not None
+        await settle(pilot, lambda: app._tries is None)
+        [seen] = db.execute("SELECT seen_at FROM sessions WHERE id = ?", [db.session_id]).fetchone()
+        assert seen > cut_at and app.return_code is None  # touched on the new connection
+        notes = [str(n.message) for n in app._notifications]
+        assert any("The database cannot be reached" in n for n in notes), notes

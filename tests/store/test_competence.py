@@ -104,3 +104,60 @@ def test_export_consensus_with_mace(labeled_db, db_path):
     bad = CliRunner().invoke(cli, ["export", "consensus", "--method", "glad", "--out", "-",
                                    "--db", str(db_path)], env={"LABELDESK_LABELER": "rhea"})
     assert bad.exit_code == 2 and "glad" in bad.output
+
+
+def unanimous(db, names, fields=("pii", "closed_domain")):
+    """Every named labeler gives every item the same answer as the others (30 items)."""
+    schema = load_schema()
+    for name in names:
+        add_labeler(db, name)
+    rng = np.random.default_rng(2)
+    truth = {(f"p{i:02d}", f): bool(rng.integers(2)) for i in range(N_ITEMS) for f in fields}
+    with immediate(db):
+        for name in names:
+            write_labels(db, name, [LabelValue("instruction", item, f, v) for (item, f), v in truth.items()],
+                         gold=False, schema=schema, created_at="2026-01-05T10:00:00")
+
+
+@pytest.mark.parametrize("names", [("ana", "bo", "cy"), ("ana",)], ids=["three agree", "alone"])
+def test_no_disagreement_means_no_competence_not_zero(db, db_path, names):
+    """Three labelers who always agree (or one alone) got θ ≈ 0.0003, shown as 0.00: MACE has
+    nothing to tell knowing from guessing there. Null with the reason instead, in the JSON,
+    the table and the dashboard."""
+    from screens.dashboard import row_cells
+    from store.quality.competence import NO_DISAGREEMENT
+
+    unanimous(db, names)
+    found = labeler_competence(db, load_schema())
+    for name in names:
+        assert found[name]["theta"] is None and found[name]["reason"] == NO_DISAGREEMENT
+        assert found[name]["labels"] == 2 * N_ITEMS
+        assert found[name]["fields"]["instruction.pii"] == {"theta": None, "labels": N_ITEMS,
+                                                            "reason": NO_DISAGREEMENT}
+    add_labeler(db, "rhea", "researcher")
+    run = CliRunner().invoke(cli, ["quality", "--format", "json", "--db", str(db_path)],
+                             env={"LABELDESK_LABELER": "rhea"})
+    assert run.exit_code == 0, run.output
+    entry = json.loads(run.stdout)["labelers"]["ana"]["competence"]
+    assert entry["theta"] is None and entry["reason"] == NO_DISAGREEMENT
+    table = CliRunner().invoke(cli, ["quality", "--wide", "--db", str(db_path)],
+                               env={"LABELDESK_LABELER": "rhea"})
+    ana_line = next(line for line in table.output.splitlines() if "│ ana " in line)
+    assert f"n/a ({NO_DISAGREEMENT})" in ana_line and "0.00" not in ana_line
+    report = quality_report(db, n_boot=0)
+    assert f"n/a ({NO_DISAGREEMENT})" in row_cells("ana", report["labelers"]["ana"])[0]
+
+
+def test_a_field_with_disagreement_still_counts(labeled_db):
+    """ana's fields where answers differ give her figure; a unanimous field of hers is left out."""
+    from store.quality.competence import NO_DISAGREEMENT
+
+    with_both = labeler_competence(labeled_db, load_schema())["ana"]["theta"]
+    schema = load_schema()
+    with immediate(labeled_db):  # one more field, answered by ana alone
+        write_labels(labeled_db, "ana", [LabelValue("instruction", f"p{i:02d}", "intent_unclear", True)
+                                         for i in range(N_ITEMS)], gold=False, schema=schema,
+                     created_at="2026-01-05T10:00:00")
+    ana = labeler_competence(labeled_db, load_schema())["ana"]
+    assert ana["fields"]["instruction.intent_unclear"]["reason"] == NO_DISAGREEMENT
+    assert ana["theta"] == pytest.approx(with_both, abs=1e-3) and ana["labels"] == 3 * N_ITEMS

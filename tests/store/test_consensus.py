@@ -8,6 +8,7 @@ import pytest
 from store.consensus.bradley_terry import consensus_rankings, scores, wins_matrix
 from store.consensus.dawid_skene import dawid_skene
 from store.consensus.ratings import mean_and_spread
+from tests.conftest import reference_library
 
 
 def synthetic(seed=7, n_items=1000, classes=3):
@@ -54,8 +55,8 @@ def test_dawid_skene_beats_majority_and_recovers_confusions():
 
 @pytest.mark.filterwarnings("ignore")  # crowd-kit's own pandas deprecation warnings
 def test_dawid_skene_matches_crowd_kit():
-    pd = pytest.importorskip("pandas")
-    crowdkit = pytest.importorskip("crowdkit.aggregation")
+    pd = reference_library("pandas")
+    crowdkit = reference_library("crowdkit.aggregation")
     truth, _c, items, labelers, answers = synthetic(seed=11, n_items=300)
     ours = dawid_skene(items, labelers, answers, n_items=len(truth), n_labelers=5, n_classes=3,
                        tol=1e-9, max_iter=100)
@@ -89,7 +90,7 @@ def test_bradley_terry_matches_choix_on_a_worked_example():
     """Three rankings of four outputs, one with a tie. choix has no weights and no ties: each
     untied pair is given twice, a tie once each way, and alpha doubled — the same objective
     times two, so the same maximum."""
-    choix = pytest.importorskip("choix")
+    choix = reference_library("choix")
     rankings = [[["a"], ["b", "c"], ["d"]], [["b"], ["a"], ["c"], ["d"]], [["a"], ["c"], ["b"], ["d"]]]
     outputs = ["a", "b", "c", "d"]
     wins = wins_matrix(rankings, outputs)

@@ -264,3 +264,18 @@ def test_a_label_changed_after_judging_is_not_remembered_undisputed(sample_db, d
     monkeypatch.setattr(store.disputes, "findings", real)
     (d,) = list_disputes(sample_db, RULES, overlap)
     assert d.item == "p1" and [f.rule for f in d.findings] == ["rating_spread"]
+
+
+@pytest.mark.parametrize("threshold, disputed", [(0.5, False), (0.5 + 1e-9, True), (0.5 - 1e-9, False)])
+def test_ranking_agreement_fires_below_the_threshold_not_at_it(threshold, disputed):
+    """Two rankings of four outputs that order exactly half of their six pairs alike: at
+    `ranking_agreement` 0.5 the item is not disputed (the rule is "fewer than"), just above it is."""
+    from store.disputes import ItemAnswers, Rules, _ranking_agreement, findings
+
+    a = [["o1"], ["o2"], ["o3"], ["o4"]]
+    b = [["o4"], ["o1"], ["o2"], ["o3"]]  # o4 moved first: 3 of 6 pairs flipped
+    assert _ranking_agreement(a, b) == 0.5
+    key = ("ranking", "p1", "ranking")
+    answers = ItemAnswers({"ana": {key: a}, "bo": {key: b}}, set())
+    rules = Rules(rating_spread=3, ranking_agreement=threshold, sensitive=())
+    assert bool(findings(answers, rules)) is disputed

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from store.consensus.mace import _e_step, _Labels, _m_step, _Params, mace
+from tests.conftest import reference_library
 
 DS_1979 = Path(__file__).parents[1] / "data" / "dawid_skene_1979.txt"
 GOOD = (0.9, 0.85, 0.8, 0.75, 0.7)  # competences of the honest labelers
@@ -58,8 +59,8 @@ def crowd_kit(items, labelers, answers, *, method: str, n_iter: int):
 
     crowd-kit 1.4 reads its strategy counts in sorted order of worker and label but its
     parameters in order of first appearance, so it is handed codes in which the two agree."""
-    pd = pytest.importorskip("pandas")
-    crowdkit = pytest.importorskip("crowdkit.aggregation")
+    pd = reference_library("pandas")
+    crowdkit = reference_library("crowdkit.aggregation")
     workers, worker_names = pd.factorize(pd.Series(labelers))
     labels, label_names = pd.factorize(pd.Series(answers))
     frame = pd.DataFrame({"task": items, "worker": workers, "label": labels})
@@ -153,3 +154,23 @@ def test_gold_items_keep_their_class_and_inform_competence():
     result = mace(it, lb, ans, n_items=4, n_labelers=2, n_classes=2, gold={0: 1})
     assert result.posterior[0].tolist() == [0.0, 1.0]
     assert result.competence[1] > result.competence[0]
+
+
+def test_the_most_likely_restart_is_kept():
+    """Of the restarts, the one with the highest log likelihood wins (the first restart is
+    one of ten: the winner of ten is at least as likely, here strictly more)."""
+    it, lb, ans, _ = simulated()
+    args = dict(n_items=N_ITEMS, n_labelers=9, n_classes=N_CLASSES, max_iter=1, burn_in=None,
+                seed=3)
+    one = mace(it, lb, ans, **args, restarts=1)
+    ten = mace(it, lb, ans, **args, restarts=10)
+    assert ten.log_likelihood > one.log_likelihood
+
+
+def test_a_missing_reference_library_fails_under_ci(monkeypatch):
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must run this test"):
+        reference_library("no_such_reference_library")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        reference_library("no_such_reference_library")

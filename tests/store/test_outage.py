@@ -134,3 +134,11 @@ def test_a_sqlite_file_whose_directory_is_gone_is_unreachable_until_it_is_back(t
         assert db.execute("SELECT name FROM labelers").fetchall() == [("ana",)]
     finally:
         db.close()
+
+
+def test_sqlite_io_errors_are_unreachable_faults():
+    """What SQLite raises when the disk or share under an open file goes away."""
+    for text in ("disk I/O error", "unable to open database file"):
+        error = sqlite3.OperationalError(text)
+        error.sqlite_errorname = "SQLITE_IOERR" if "I/O" in text else "SQLITE_CANTOPEN"
+        assert fault_kind(error) == "unreachable"

@@ -25,6 +25,15 @@ def _ci(ci) -> str:
     return f"{ci[0]:.2f}–{ci[1]:.2f}" if ci else ""
 
 
+def _competence(competence: dict) -> str:
+    """θ and the labels it rests on; where MACE had nothing to learn from, says so."""
+    from store.quality.competence import NO_DISAGREEMENT
+
+    if competence["theta"] is None and competence.get("reason") == NO_DISAGREEMENT:
+        return f"n/a ({NO_DISAGREEMENT})"
+    return f"{_pct(competence['theta'])} ({competence['labels']})"
+
+
 def table_row(name: str, entry: dict) -> list[str]:
     """One labeler's row as plain strings (the dashboard and the table share it)."""
     screening = entry.get("screening")
@@ -34,7 +43,7 @@ def table_row(name: str, entry: dict) -> list[str]:
         str(entry["gold_checks"]),
         _pct(entry["agreement"]),
         _ci(entry["ci95"]),
-        f"{_pct(entry['competence']['theta'])} ({entry['competence']['labels']})",
+        _competence(entry["competence"]),
         _pct(entry["flags"]["agreement"]),
         _pct(entry["rankings"]["pairwise_agreement"]),
         _pct(entry["ratings"]["mean_abs_diff"]),
