@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import shutil
+import sqlite3
 import tempfile
 from pathlib import Path
 
@@ -128,12 +129,50 @@ def summarise(figures: dict) -> None:
     figures["sessions_in_24_gib"] = int(BUDGET_GIB * 1024 // figures["session_end_of_day_mib"])
 
 
+PTY_TASKS = 200
+PTY_STEP = 50
+
+
+def pty_growth(db_path: Path, tmp: Path, tasks: int = PTY_TASKS, step: int = PTY_STEP) -> dict:
+    """`labeldesk app` in a real 80x24 pty, comparisons typed as a labeler types them (a digit
+    per output, Enter for the suggested ranking; `step` tasks typed ahead at a time) with its
+    RSS read from /proc after each `step` tasks are stored: what a terminal session grows by,
+    render caches, driver and all (the headless runs above leave the driver out)."""
+    from bench.pty_run import Typist, poll
+
+    def stored() -> int:
+        with sqlite3.connect(db_path) as conn:
+            return conn.execute("SELECT count(*) FROM assignments WHERE status = 'done'").fetchone()[0]
+
+    with app_in_pty(db_path, tmp, "[comparison]", 'steps = ["scores", "ranking"]',
+                    terminal=Typist, size=(80, 24)) as pty:
+        pty.wait_for(b"Labeling as")
+        pty.settle()
+        pty.burst([b"c"])
+        pty.wait_for(b"Output A")
+        pty.settle()
+        samples = [rss_mib(pty.proc.pid)]
+        for done in range(step, tasks + 1, step):
+            keys = [str(1 + (t + j) % 7).encode() for t in range(step) for j in range(4)]
+            pty.burst([b"".join(keys[n:n + 4]) + b"\r" for n in range(0, len(keys), 4)])
+            poll(lambda done=done: stored() >= done, f"{done} comparisons stored", timeout=600)
+            pty.settle()
+            samples.append(rss_mib(pty.proc.pid))
+    return {"tasks": tasks, "rss_mib": [round(x, 1) for x in samples], "every": step,
+            "growth_mib_per_100_tasks": round(
+                (samples[-1] - samples[len(samples) // 2]) / ((len(samples) - 1 - len(samples) // 2)
+                                                              * step) * 100, 2)}
+
+
 def main() -> None:
     tmp = Path(tempfile.mkdtemp())
     try:
         db_path = tmp / "memory.db"
         db = build_db(db_path, TASKS + 50)
-        figures = {"start_rss_mib": start_rss(db_path, tmp)}
+        pty_db = tmp / "pty.db"
+        build_db(pty_db, PTY_TASKS + 5, kinds=("comparison",)).conn.close()
+        figures = {"start_rss_mib": start_rss(db_path, tmp),
+                   "pty_comparison": pty_growth(pty_db, tmp)}
         figures.update(asyncio.run(drive(db)))
         summarise(figures)
         figures["target_growth_mib_per_100_tasks"] = 0

@@ -415,7 +415,8 @@ class RankingPanel(OwnFocusStyle, Widget, can_focus=True):
         """The keys this panel reads itself, for F1 (screens/key_help.py)."""
         count = len(self.builder.outputs) or len(LETTERS)
         letters = f"{LETTERS[0]}–{LETTERS[count - 1]}" if count > 1 else LETTERS[0]
-        return [(letters, "Place an output, best first")]
+        return [(letters, "Place an output, best first (the last places itself)"),
+                (letters, "On a complete ranking: start anew (Backspace brings it back)")]
 
     def explain_key(self, event: events.Key) -> str:
         """Why a key did nothing (the screen rings the bell and shows it)."""

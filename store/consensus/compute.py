@@ -39,13 +39,6 @@ class _Codes(dict[Any, int]):
         return found
 
 
-def _fields(db: sqlite_utils.Database) -> list[tuple[str, str]]:
-    marks = ",".join("?" * len(TASKS))
-    return [(r[0], r[1]) for r in db.execute(
-        f"SELECT DISTINCT task, field FROM labels WHERE task IN ({marks}) ORDER BY task, field",
-        list(TASKS))]
-
-
 def _rows(db: sqlite_utils.Database, task: str, field: str, since: str = "") -> sqlite3.Cursor:
     # Gold stays gold whenever it was written; `since` limits the labelers' labels only.
     return db.conn.cursor().execute(
@@ -214,11 +207,14 @@ def _outputs(rankings: list[Ranking], gold: Gold | None) -> list[str]:
 
 
 def _schema_fields(db: sqlite_utils.Database, schema: Schema) -> Iterator[tuple[str, str, Field]]:
-    for task, field in _fields(db):
-        try:
-            yield task, field, schema.field(task, field)
-        except StoreError:  # a task or field the schema no longer has: nothing to say about it
-            continue
+    """The schema's fields of TASKS that have labels, by task and field: one index probe a
+    field (a DISTINCT over every label took 0.65 s at a million); a task or field the schema no
+    longer has is left out, as it has nothing to say."""
+    for f in sorted((f for f in schema.all_fields() if f.task in TASKS),
+                    key=lambda f: (f.task, f.name)):
+        if db.execute("SELECT 1 FROM labels WHERE task = ? AND field = ? LIMIT 1",
+                      [f.task, f.name]).fetchone():
+            yield f.task, f.name, f
 
 
 def consensus(db: sqlite_utils.Database, schema: Schema | None = None, *,

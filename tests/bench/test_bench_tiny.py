@@ -28,3 +28,12 @@ def test_ranking_bench_gets_through_its_script():
 
     figures = asyncio.run(bench_ranking.run(1, (80, 24)))
     assert figures["letter"]["n"] == 9 and figures["set_task"]["n"] == 1
+
+
+def test_memory_bench_types_comparisons_in_a_pty_and_reads_rss(tmp_path):
+    from bench.bench_memory import pty_growth
+    from bench.workload import build_db
+
+    build_db(tmp_path / "m.db", 4, kinds=("comparison",)).conn.close()
+    figures = pty_growth(tmp_path / "m.db", tmp_path, tasks=2, step=1)
+    assert len(figures["rss_mib"]) == 3 and all(rss > 10 for rss in figures["rss_mib"])

@@ -28,7 +28,8 @@ async def test_f1_on_the_ranking_step_lists_its_keys_first_and_generic_keys_last
         lines = listed(app)
         assert lines[1] == "Ranking step"
         ranking = lines[1:index_of(lines, "Instruction step")]  # then the others, in order
-        for what in ("A–C  Place an output, best first", "Tie", "Take back", "Move", "Undo",
+        for what in ("A–C  Place an output, best first",
+                     "A–C  On a complete ranking: start anew", "Tie", "Take back", "Move", "Undo",
                      "Submit"):
             assert any(what in line for line in ranking), what
         screen_keys = lines[index_of(lines, "This screen"):index_of(lines, "Everywhere")]

@@ -171,3 +171,23 @@ async def test_a_claim_while_the_database_is_away_says_so_and_works_once_it_is_b
         await settle(pilot, lambda: app._tries is None)  # reached again by the App's retry
         await pilot.press("w")
         await settle(pilot, lambda: getattr(app.screen, "view", None) is not None)
+
+
+async def test_the_heartbeat_notices_a_lost_server_and_the_app_reconnects(pg):
+    """Nobody types: the session's heartbeat (every 30 s; called here at once) finds the
+    connection gone, and the App's retry reconnects and keeps the session alive."""
+    outage, db = pg
+    app = app_on(db)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await settle(pilot)
+        from store.db import now
+
+        cut_at = now()
+        outage.admin.execute("SELECT pg_terminate_backend(%s)", [db.conn.raw.info.backend_pid])
+        app._heartbeat()
+        assert app._tries is not None
+        await settle(pilot, lambda: app._tries is None)
+        [seen] = db.execute("SELECT seen_at FROM sessions WHERE id = ?", [db.session_id]).fetchone()
+        assert seen > cut_at and app.return_code is None  # touched on the new connection
+        notes = [str(n.message) for n in app._notifications]
+        assert any("The database cannot be reached" in n for n in notes), notes
