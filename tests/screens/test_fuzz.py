@@ -111,19 +111,44 @@ async def fuzz(app, pilot, key: str, seed: int) -> None:
             await until_idle(app, pilot)
 
 
+def work_for(key: str, db, tmp_path, name: str):
+    """What the screen behind `key` needs to show work (the sample data has none for some);
+    the config to run with."""
+    from store import demonstrations, queue
+    from store.imports import import_prompts
+    from tests.screens.test_adjudication import config as adjudication_config
+    from tests.screens.test_adjudication import disputed
+    from tui.config import Config
+
+    if key == "s":
+        admin.import_quiz(db, QUIZ_EXAMPLE)
+        admin.assign_quiz(db, "screening-demo", [name])
+    elif key == "i":
+        path = tmp_path / "p.jsonl"
+        path.write_text(json.dumps({"id": "p9", "text": "Name a colour.", "tasks": ["instruction"]}) + "\n")
+        import_prompts(db, path)
+    elif key == "d":
+        assignment = queue.claim_next(db, "bob", "demonstration")
+        demonstrations.submit_demonstration(db, assignment.id, assignment.item, "Bob's answer.")
+    elif key == "a":
+        disputed(db)
+        return adjudication_config()
+    return Config()
+
+
 @pytest.mark.parametrize("role, name, key", [
     *(("labeler", "alice", k) for k in LABELER_SCREENS),
     *(("researcher", "rhea", k) for k in RESEARCHER_SCREENS),
 ])
-async def test_random_bursts_leave_the_app_and_the_data_whole(make_app, sample_db, role, name, key):
-    if key == "s":
-        admin.import_quiz(sample_db, QUIZ_EXAMPLE)
-        admin.assign_quiz(sample_db, "screening-demo", [name])
+async def test_random_bursts_leave_the_app_and_the_data_whole(make_app, sample_db, tmp_path,
+                                                              role, name, key):
+    config = work_for(key, sample_db, tmp_path, name)
     before, before_others = snapshot(sample_db), others_labels(sample_db, name)
-    app = make_app(name)
+    app = make_app(name, config=config)
     async with app.run_test(size=(100, 32), notifications=True) as pilot:
         await pilot.press(key)
         await until_idle(app, pilot)
+        assert type(app.screen).__name__ != "HomeScreen", f"{key} opened nothing to fuzz"
         await fuzz(app, pilot, key, zlib.crc32(f"{role}/{key}".encode()))
         assert app.is_running and app.return_code is None
     assert_intact(sample_db, name, before, before_others, role)
