@@ -1,7 +1,7 @@
 """The screening report of labeling-guidelines.md §8: who passed a quiz, and why.
 
 `screening_report(db, quiz, thresholds)` reads candidates' answers and researchers' gold through
-`store.quiz` and returns plain data; `tui/cli.py` prints it as a table or JSON. Candidates are
+`store.quiz` and returns plain data; `tui/commands/screening.py` prints it as a table or JSON. Candidates are
 listed under anonymous ids (`c1`, `c2`, ... in a stable but name-free order) unless names are
 asked for, since researchers select on anonymised data.
 """
