@@ -15,6 +15,7 @@ from typing import Any
 
 import psycopg
 from psycopg.adapt import Dumper, Loader
+from psycopg.conninfo import conninfo_to_dict
 from psycopg.pq import TransactionStatus
 
 from store.dialect import POSTGRES, Dialect, is_lone_write
@@ -232,7 +233,21 @@ class PgDatabase:
         return f"<store.pg.PgDatabase {mask(self.path)}>"
 
 
+# A server whose host dies or whose network drops answers nothing and closes nothing: without
+# these a write waits for the kernel's retransmissions (~15 min) and an idle connection never
+# learns. libpq's TCP keepalives find a silent peer on an idle connection in ~60 s, and
+# tcp_user_timeout fails a write whose data goes unacknowledged for 30 s; either becomes the
+# `unreachable` fault the app rides out. A URL's own values win; a Unix socket ignores them.
+TCP_SETTINGS = {"keepalives": "1", "keepalives_idle": "30", "keepalives_interval": "10",
+                "keepalives_count": "3", "tcp_user_timeout": "30000"}
+
+
 def _open(url: str, **options: Any) -> psycopg.Connection[Any]:
+    try:
+        given = conninfo_to_dict(url)
+    except psycopg.Error:
+        given = {}  # connect() below reports the malformed URL
+    options = {**{k: v for k, v in TCP_SETTINGS.items() if k not in given}, **options}
     try:
         raw = psycopg.connect(url, autocommit=True, **options)
     except psycopg.Error as exc:

@@ -166,3 +166,26 @@ def test_labeldesk_db_and_the_config_url_select_postgresql(pg, tmp_path, monkeyp
     config.write_text(f'[database]\nurl = "{url}"\n')
     by_config = CliRunner().invoke(cli, ["labelers", "list", "--config", str(config)])
     assert by_config.exit_code == 0 and "ana" in by_config.output
+
+
+def _conninfo(db) -> dict[str, str]:
+    return {o.keyword.decode(): (o.val or b"").decode() for o in db.conn.raw.pgconn.info}
+
+
+def test_connections_find_a_silent_server(pg_cluster):
+    """TCP keepalives and a send timeout on every connection (a dead host closes nothing);
+    a URL's own values win."""
+    url = pg_cluster.new_database()
+    try:
+        db = connect(url)
+        info = _conninfo(db)
+        assert (info["keepalives"], info["keepalives_idle"], info["tcp_user_timeout"]) == (
+            "1", "30", "30000")
+        db.close()
+        sep = "&" if "?" in url else "?"
+        own = connect(f"{url}{sep}keepalives_idle=5&tcp_user_timeout=1000")
+        info = _conninfo(own)
+        assert (info["keepalives_idle"], info["tcp_user_timeout"]) == ("5", "1000")
+        own.close()
+    finally:
+        pg_cluster.drop(url)
