@@ -33,6 +33,14 @@ demo_option = click.option(
     help="Use the bundled demo database (a command that writes refuses the demo otherwise).")
 
 
+# `--wide` for the commands that print tables (tui/tables.py, which loads rich only when a
+# table is printed: declaring the option must not).
+wide_option = click.option(
+    "--wide", is_flag=True,
+    help="Table: every column side by side, whatever the terminal's width "
+         "(otherwise a narrow terminal gets one record per row).")
+
+
 def common(f: Callable) -> Callable:
     return db_option(demo_option(config_option(labeler_option(f))))
 

@@ -2,9 +2,9 @@
 
 A table is printed whole where its columns fit the terminal (a last free-text column such as
 "reasons" may wrap); where they do not (an 80-column terminal), each row is printed as a record
-of `column  value` lines instead of folding headers to `lab`, `sta`. `--wide` prints the whole
-table anyway, and a pipe or a file gets it at `WIDE` columns. rich is imported here only, by the
-commands that print tables.
+of `column  value` lines instead of folding headers to `lab`, `sta`. `--wide`
+(`tui.cli_shared.wide_option`) prints the whole table anyway, and a pipe or a file gets it at
+`WIDE` columns. rich is imported here only, when a command prints a table.
 """
 
 from __future__ import annotations
@@ -106,11 +106,3 @@ def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Cell
         flush(record)
     return console
 
-
-def wide_option(f):
-    """`--wide`: the whole table whatever the width."""
-    import click
-
-    return click.option("--wide", is_flag=True,
-                        help="Table: every column side by side, whatever the terminal's width "
-                             "(otherwise a narrow terminal gets one record per row).")(f)

@@ -13,7 +13,7 @@ import sys
 import click
 
 from store.records import csv_cell
-from tui.cli_shared import config_option, db_option, user_errors
+from tui.cli_shared import config_option, db_option, user_errors, wide_option
 from tui.context import parse_since
 
 # Not imported from store.agreement.metrics: that loads numpy and scipy (~0.5 s) into every
@@ -211,7 +211,6 @@ def _by_version(database, fmt: str, **options) -> None:
 
 def register(cli: click.Group) -> None:
     from tui.context import require_researcher, resolve
-    from tui.tables import wide_option
 
     @cli.command("agreement")
     @click.option(

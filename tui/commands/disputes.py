@@ -6,9 +6,8 @@ import json
 
 import click
 
-from tui.cli_shared import common, user_errors
+from tui.cli_shared import common, user_errors, wide_option
 from tui.context import require_researcher, resolve
-from tui.tables import wide_option
 
 
 @click.command("disputes")

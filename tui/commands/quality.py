@@ -10,7 +10,14 @@ import json
 
 import click
 
-from tui.cli_shared import common, config_option, db_option, labelers_group, user_errors
+from tui.cli_shared import (
+    common,
+    config_option,
+    db_option,
+    labelers_group,
+    user_errors,
+    wide_option,
+)
 from tui.context import parse_since
 
 TABLE_COLUMNS = ("labeler", "status", "gold", "agreement", "95% CI", "competence", "flags",
@@ -73,7 +80,6 @@ def print_table(report: dict, *, wide: bool = False) -> None:
 
 def register(cli: click.Group) -> None:
     from tui.context import require_researcher, resolve
-    from tui.tables import wide_option
 
     @cli.command("quality")
     @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
