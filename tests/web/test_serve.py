@@ -16,12 +16,8 @@ from bench.web_run import Screen, Served, open_tab
 from tests.e2e.test_typeahead import SCRIPTS, rankings_as_typed, shown_order, stored
 
 
-async def _open(served: Served, labeler="ana", origin="http://localhost", size=(80, 24)):
-    return await open_tab(served, labeler, origin, size)
-
-
 async def _type(served: Served, keys: list[str], mode: str, done: str) -> None:
-    session, ws = await _open(served)
+    session, ws = await open_tab(served)
     screen = Screen(ws)
     try:
         await screen.wait_for(b"Labeling")
@@ -113,7 +109,7 @@ def test_a_hostile_browser_cannot_crash_or_hold_the_app(served):
     server = served("[web]", "grace_seconds = 1")
 
     async def hostile():
-        session, ws = await _open(server, size=("x", -5))
+        session, ws = await open_tab(server, size=("x", -5))
         screen = Screen(ws)
         await screen.wait_for(b"Labeling")
         for junk in (["resize", {"width": "x", "height": -5}],

@@ -30,7 +30,15 @@ from textual_serve.server import Server
 from store.errors import StoreError
 from store.events import log_event
 from store.roster import role_of
-from tui.web.policy import MAX_MESSAGE, Refused, WebPolicy, check_origin, identity, parse_message
+from tui.web.policy import (
+    MAX_MESSAGE,
+    Refused,
+    WebPolicy,
+    check_origin,
+    clamp_size,
+    identity,
+    parse_message,
+)
 
 log = logging.getLogger("labeldesk.serve")
 TEMPLATES = Path(__file__).parent
@@ -172,9 +180,8 @@ class LabelDeskServer(Server):
         return websocket
 
     def _size(self, request: web.Request) -> tuple[int, int]:
-        parsed = parse_message(self.policy, ["resize", {"width": request.query.get("width", "80"),
-                                                        "height": request.query.get("height", "24")}])
-        return parsed[1] if parsed else (80, 24)
+        return clamp_size(self.policy, request.query.get("width", "80"),
+                          request.query.get("height", "24")) or (80, 24)
 
     async def _messages(self, websocket: web.WebSocketResponse, service: LabelerApp) -> None:
         idle = self.policy.idle_minutes * 60
