@@ -101,6 +101,14 @@ def test_the_page_shows_no_command_and_loads_nothing_from_elsewhere(served):
     assert str(server.db) not in html and "python" not in html and "tui" not in html
     assert "https://" not in html and "googleapis" not in html
 
+    async def page_for_host(host):
+        async with server.session() as session:
+            async with session.get("http://localhost/", headers={
+                    "X-Forwarded-User": "ana", "Host": host}) as r:
+                return await r.text()
+    hostile = asyncio.run(page_for_host('x"><script>alert(1)</script>'))
+    assert "<script>alert(1)" not in hostile and "&lt;script&gt;alert(1)" in hostile
+
 
 @pytest.mark.slow
 def test_a_hostile_browser_cannot_crash_or_hold_the_app(served):
