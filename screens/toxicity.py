@@ -20,10 +20,10 @@ from textual.widgets import Static
 from screens.base import WorkScreen
 from screens.key_path import focus_now
 from screens.widgets.footer import Footer
-from screens.widgets.ranking_panel import RankingPanel, ShownOutput
-from screens.widgets.ranking_rules import TOXICITY_RULES
+from screens.widgets.ranking.ranking_panel import RankingPanel, ShownOutput
+from screens.widgets.ranking.ranking_rules import TOXICITY_RULES
 from screens.widgets.safe_text import safe_content
-from screens.widgets.scale_rows import ScaleRows, value_for_key
+from screens.widgets.scores.scale_rows import ScaleRows, value_for_key
 from screens.widgets.skip_panel import SkipHandling, SkipPanel
 from screens.widgets.status_line import StatusLine
 from store import labels

@@ -9,8 +9,8 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Static
 
-from screens.widgets.ranking_panel import CRITERIA, RankingPanel, ShownOutput, shown
-from screens.widgets.ranking_rules import TOXICITY_RULES
+from screens.widgets.ranking.ranking_panel import CRITERIA, RankingPanel, ShownOutput, shown
+from screens.widgets.ranking.ranking_rules import TOXICITY_RULES
 from store import labels, queue
 from store.ranking import LETTERS, shuffle_seed, shuffled_order
 from store.schema import load_schema
