@@ -29,8 +29,8 @@ from screens.widgets.prompt.few_shot import render_prompt
 from screens.widgets.safe_text import safe_content
 from screens.widgets.scores.scale_rows import value_for_key
 from store import adjudication
-from store.labels import LabelValue
 from store.text import on_screen
+from store.values import LabelValue
 
 Key = tuple[str, str, str]
 

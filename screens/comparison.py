@@ -29,8 +29,8 @@ from screens.widgets.ranking.ranking_state import ShownOutput, shown
 from screens.widgets.scores.scores_panel import ScoresPanel
 from screens.widgets.skip_panel import SkipHandling, SkipPanel
 from screens.widgets.status_line import StatusLine
-from store.labels import LabelValue
 from store.ranking import unplaced
+from store.values import LabelValue
 from store.views import TaskView
 
 STEP_TITLES = {"instruction": "Instruction", "scores": "Scores", "ranking": "Ranking"}

@@ -302,7 +302,7 @@ def agreeing_labelers(db: sqlite_utils.Database, min_agreement: float) -> set[st
     """Labelers whose rankings agree with gold at least this much (`pairwise_agreement` of
     `labeldesk agreement`); a labeler with no ranking compared with gold is not among them.
     Raises `AgreementError` (a StoreError) when there is no gold ranking."""
-    from store.agreement.report import agreement_report  # numpy and scipy: only when asked
+    from store.reports.agreement import agreement_report  # numpy and scipy: only when asked
 
     report = agreement_report(db, task="ranking", field="ranking", n_boot=0)
     return {

@@ -15,6 +15,7 @@ from screens.widgets.ranking.ranking_panel import RankingPanel
 from screens.widgets.scores.scores_panel import ScoresPanel
 from store import labels, queue
 from store.imports import import_prompts
+from store.values import LabelValue
 from tests.conftest import settle, snapshot_keys
 from tui.config import Config
 
@@ -302,7 +303,7 @@ async def test_lease_lost_while_away_keeps_the_answers(comparison, sample_db):
         expire(sample_db, mine)
         for other in ("bob", "carol"):  # overlap 2: the item fills up meanwhile
             theirs = queue.claim_next(sample_db, other, "comparison", overlap=2)
-            labels.submit(sample_db, theirs.id, [labels.LabelValue(
+            labels.submit(sample_db, theirs.id, [LabelValue(
                 "ranking", "p1", "ranking", [["p1-a", "p1-b", "p1-c"]])], overlap=2)
         await pilot.press("c")
         await pilot.pause()

@@ -15,14 +15,15 @@ from store import labels
 from store.db import immediate, open_db, reconnect
 from store.errors import describe_fault, fault_kind
 from store.task_session import NotSaved, Saved, TaskSession
+from store.values import LabelValue
 
 
 def session(db) -> TaskSession:
     return TaskSession(db, "alice", "demonstration", overlap=1, lease_seconds=600)
 
 
-def answer(s: TaskSession, text: str) -> list[labels.LabelValue]:
-    return [labels.LabelValue("demonstration", s.view.prompt.id, "text", text)]
+def answer(s: TaskSession, text: str) -> list[LabelValue]:
+    return [LabelValue("demonstration", s.view.prompt.id, "text", text)]
 
 
 def cut_off(db) -> None:

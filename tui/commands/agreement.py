@@ -1,6 +1,6 @@
 """`labeldesk agreement`: each labeler against researcher gold, and labelers among themselves.
 
-The figures come from `store.agreement.report.agreement_report`; this module only formats them.
+The figures come from `store.reports.agreement.agreement_report`; this module only formats them.
 rich is imported inside the table branch so the JSON/CSV path stays light.
 """
 
@@ -183,8 +183,8 @@ UNVERSIONED = "unversioned"  # labels made before `[guidelines] version` was set
 def _by_version(database, fmt: str, **options) -> None:
     """`--by-version`: the report once per guideline version; a version whose labels cannot
     be compared with gold gets its reason instead of figures."""
-    from store.agreement.report import AgreementError, agreement_report
     from store.labels import guideline_versions
+    from store.reports.agreement import AgreementError, agreement_report
 
     reports: dict[str, dict] = {}
     for version in guideline_versions(database):
@@ -256,7 +256,7 @@ def register(cli: click.Group) -> None:
         database = ctx.open(read_only=True)
         require_researcher(database, None, "agreement")
         # Imported once the database is known to be there (numpy and scipy: ~0.5 s).
-        from store.agreement.report import agreement_report
+        from store.reports.agreement import agreement_report
 
         task, field = split_field(task, field)
         levels = tuple(ctx.config["comparison"]["strength_levels"])

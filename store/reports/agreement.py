@@ -29,8 +29,8 @@ from store.agreement.metrics import (
 )
 from store.agreement.ranking import inter_annotator_ranking, ranking_estimates, ranks
 from store.errors import StoreError
-from store.figures import figure
 from store.labels import ANY_VERSION, label_filters
+from store.reports.figures import figure
 from store.schema import Field, Schema, load_schema
 from store.strength import LEVELS
 
