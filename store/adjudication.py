@@ -17,8 +17,9 @@ from store.db import immediate, now
 from store.disputes import Dispute, Finding, Rules, item_answers, iter_disputes
 from store.errors import StoreError
 from store.events import log_event
-from store.labels import LabelValue, write_labels
+from store.labels import write_labels
 from store.roster import role_of
+from store.values import LabelValue
 from store.views import Output, Prompt, get_prompt, outputs_of
 
 if TYPE_CHECKING:

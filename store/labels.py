@@ -13,22 +13,15 @@ from store.disputes import escalated_overlap
 from store.errors import LabelError, StoreError
 from store.events import log_event
 from store.quality.gold import record_gold_answers
-from store.queue import Assignment, done_by_others, lease_end, lock_assignment, mark_full_if_done
+from store.queue import done_by_others, lease_end, lock_assignment, mark_full_if_done
 from store.roster import role_of
 from store.schema import Schema, load_schema
+from store.values import Assignment, LabelValue
 
 if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
     import sqlite_utils
 
     from store.disputes import Rules
-
-
-@dataclass(frozen=True)
-class LabelValue:
-    task: str
-    item: str
-    field: str
-    value: Any
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from store.quality.policy import QualityPolicy
 from store.quality.status import production_closed
 from store.ranking import shuffle_seed, shuffled_order
 from store.roster import role_of
+from store.values import Assignment
 
 if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
     import sqlite_utils
@@ -30,20 +31,6 @@ if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-uti
     from store.disputes import Rules
 
 KINDS = ("comparison", "instruction", "demonstration", "toxicity", "demonstration_score")
-
-
-@dataclass(frozen=True)
-class Assignment:
-    id: int
-    task_id: int
-    kind: str
-    item: str
-    quiz: str
-    labeler: str
-    status: str
-    claimed_at: str
-    lease_until: str | None
-    order: list[str]
 
 
 @dataclass(frozen=True)

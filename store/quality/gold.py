@@ -17,12 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from store.db import now
 from store.quality.policy import QualityPolicy
+from store.values import Assignment, LabelValue
 
 if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
     import sqlite_utils
-
-    from store.labels import LabelValue
-    from store.queue import Assignment
 
 
 def _rng(labeler: str, draw: int) -> random.Random:

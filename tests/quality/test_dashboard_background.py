@@ -68,7 +68,7 @@ def traced(monkeypatch):
     beside the test's own notes. `happened.hold`, once cleared, holds the worker at the start
     of the next call until it is set again: the test's keys then surely meet a worker that has
     not finished, whatever the machine's speed."""
-    import store.quality.competence
+    import store.reports.competence
 
     class Happened(list):
         hold = threading.Event()
@@ -94,7 +94,7 @@ def traced(monkeypatch):
         monkeypatch.setattr(module, name, traced_call)
 
     trace(screens.dashboard, "quality_report")
-    trace(store.quality.competence, "labeler_competence")
+    trace(store.reports.competence, "labeler_competence")
     return happened
 
 

@@ -19,9 +19,10 @@ import pytest
 
 from store.db import open_db, retry_busy
 from store.imports import import_outputs, import_prompts
-from store.labels import LabelValue, submit
+from store.labels import submit
 from store.queue import claim_next
 from store.roster import add_labeler
+from store.values import LabelValue
 
 LABELERS = [f"l{i}" for i in range(6)]
 OUTPUTS = 2

@@ -9,8 +9,9 @@ from store.adjudication import decide, next_case
 from store.db import immediate
 from store.disputes import Rules, list_disputes
 from store.errors import StoreError
-from store.labels import LabelValue, submit
+from store.labels import submit
 from store.schema import load_schema
+from store.values import LabelValue
 from tests.conftest import T0, claim
 
 RULES = Rules(max_overlap=3)

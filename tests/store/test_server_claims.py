@@ -11,11 +11,12 @@ import pytest
 
 from store.db import open_db
 from store.dialect import WRITE_LOCK
-from store.labels import LabelValue, submit
+from store.labels import submit
 from store.quality.policy import QualityPolicy
 from store.queue import claim_next
 from store.ranking import shuffle_seed, shuffled_order
 from store.roster import add_labeler
+from store.values import LabelValue
 from tests.conftest import fill_sample
 
 

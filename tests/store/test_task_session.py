@@ -5,8 +5,8 @@ from __future__ import annotations
 from store import labels, queue
 from store.db import immediate, open_db
 from store.dialect import dialect_of
-from store.labels import LabelValue
 from store.task_session import NotSaved, Saved, TaskSession
+from store.values import LabelValue
 
 
 def session(db, kind="demonstration", **kwargs) -> TaskSession:
