@@ -57,6 +57,8 @@ def _ci(ci) -> str:
 
 def _note(entry: dict) -> str:
     notes = []
+    if "n_prompts" in entry:  # a strength: n counts output pairs (docs/exports.md)
+        notes.append(f"output pairs of {entry['n_prompts']} prompts")
     if entry.get("mean_abs_diff") is not None:
         notes.append(f"mean |diff| {entry['mean_abs_diff']:.2f}")
     if entry.get("ties_excluded"):
@@ -257,6 +259,7 @@ def register(cli: click.Group) -> None:
         from store.reports.agreement import agreement_report
 
         task, field = split_field(task, field)
+        levels = tuple(ctx.config["comparison"]["strength_levels"])
         if quiz:
             from tui.commands.screening import run_screening
 
@@ -264,7 +267,8 @@ def register(cli: click.Group) -> None:
                                  wide=wide)
         if by_version:
             return _by_version(database, fmt, labeler=labeler, task=task, field=field,
-                               since=parse_since(since), seed=seed, n_boot=resamples)
+                               since=parse_since(since), seed=seed, n_boot=resamples,
+                               strength_levels=levels)
         with user_errors():
             report = agreement_report(
                 database,
@@ -274,6 +278,7 @@ def register(cli: click.Group) -> None:
                 since=parse_since(since),
                 seed=seed,
                 n_boot=resamples,
+                strength_levels=levels,
             )
         if fmt == "json":
             click.echo(json.dumps(report, indent=2, ensure_ascii=False))
