@@ -13,8 +13,8 @@ import pytest
 from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import cohens_kappa
 
-from store.agreement.report import AgreementError, agreement_report
 from store.imports import import_labels, import_outputs, import_prompts
+from store.reports.agreement import AgreementError, agreement_report
 from store.roster import add_labeler
 from store.strength import LEVELS
 from tests.conftest import write_jsonl
