@@ -249,7 +249,11 @@ def _open(url: str, **options: Any) -> psycopg.Connection[Any]:
         given = {}  # connect() below reports the malformed URL
     options = {**{k: v for k, v in TCP_SETTINGS.items() if k not in given}, **options}
     try:
-        raw = psycopg.connect(url, autocommit=True, **options)
+        # No prepared statements: under a pooler in transaction mode (PgBouncer before 1.21,
+        # Debian 12's 1.18) the next transaction may run on a server session that never saw
+        # the PREPARE. Claims and submits are one call each, and the functions' own plans
+        # are cached by the server session that runs them.
+        raw = psycopg.connect(url, autocommit=True, prepare_threshold=None, **options)
     except psycopg.Error as exc:
         err = _mapped(exc)
         err.fault = "unreachable"  # no connection at all: never a half-done write
