@@ -271,15 +271,16 @@ class Postgres(Dialect):
             "AND tablename != ? ORDER BY tablename", [SCHEMA_TABLE])]
 
     def busy_timeout(self, db: Connected) -> int:
-        # lock_timeout bounds the wait for the write lock as busy_timeout does in SQLite.
-        return int(db.execute(
-            "SELECT setting FROM pg_settings WHERE name = 'lock_timeout'").fetchone()[0])
+        # The bound every write transaction gives its lock waits (`lock_timeout`), as SQLite's
+        # busy_timeout bounds its wait for the write lock.
+        return int(cast(_PgDatabase, db).busy_timeout_ms)
 
     def set_busy_timeout(self, db: Connected, ms: int) -> None:
-        # 0 waits forever on PostgreSQL; SQLite's 0 gives up at once.
-        db.execute(f"SET lock_timeout = {max(1, int(ms))}")
+        # Kept on the connection object, never as a session `SET`: each write transaction sets
+        # its own (`begin_write`, the server functions), so a pooler in transaction mode may
+        # hand the server session to others in between (docs/deployment.md).
         cast(_PgDatabase, db).write_wait = ms / 1000
-        cast(_PgDatabase, db).busy_timeout_ms = ms  # set again on a new connection (PgDatabase.reconnect)
+        cast(_PgDatabase, db).busy_timeout_ms = ms
 
     def checkpoint(self, db: Connected) -> None:
         """No WAL file beside the data to fold in: the server owns its files."""

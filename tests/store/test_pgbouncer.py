@@ -75,3 +75,28 @@ def test_no_session_state_reaches_another_client(direct, bouncer):
     finally:
         alice.close()
         bob.close()
+
+
+def test_an_import_through_transaction_pooling_stops_before_publishing(direct, bouncer):
+    """Staging lives in one server session across transactions: behind transaction pooling the
+    next batch reaches another session, and the import stops with a clear message, nothing
+    published and nothing written into another client's staging."""
+    from store.errors import StoreError
+    from store.staging import NEEDS_SESSION, Stage
+
+    url = bouncer.url(direct.path)
+    researcher, other = open_db(url, migrate=False), open_db(url, migrate=False)
+    try:
+        stage = Stage(researcher, "labelers", ["name", "role", "created_at"])
+        # Another client's transaction takes the server session the stage was made on
+        # (PgBouncer hands out the most recently used one first).
+        other.conn.run("BEGIN; SELECT 1")
+        stage.add(1, {"name": "ana", "role": "labeler", "created_at": "x"})
+        with pytest.raises(StoreError) as caught:
+            stage.flush()
+        assert str(caught.value) == NEEDS_SESSION
+        other.conn.run("COMMIT")
+        assert direct.execute("SELECT count(*) FROM labelers").fetchone()[0] == 0
+    finally:
+        researcher.close()
+        other.close()
