@@ -27,15 +27,15 @@ from textual.widgets import Static
 from screens.background import ComputingScreen, Figures
 from screens.faults import attempt
 from screens.host import Host
-from screens.widgets.conversation import PromptStatic
-from screens.widgets.few_shot import render_prompt
 from screens.widgets.footer import Footer
+from screens.widgets.prompt.conversation import PromptStatic
+from screens.widgets.prompt.few_shot import render_prompt
 from screens.widgets.safe_text import safe_content
-from screens.widgets.scale_rows import value_for_key
+from screens.widgets.scores.scale_rows import value_for_key
 from store import adjudication
 from store.db import retry_busy
-from store.labels import LabelValue
 from store.text import on_screen
+from store.values import LabelValue
 
 Key = tuple[str, str, str]
 

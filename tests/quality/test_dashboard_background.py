@@ -17,10 +17,10 @@ from tests.quality.conftest import LABELERS, app_on
 @pytest.fixture
 def traced(tracer):
     """The real report's and competences' starts and ends (see `tracer`)."""
-    import store.quality.competence
+    import store.reports.competence
 
     return tracer((screens.dashboard, "quality_report"),
-                  (store.quality.competence, "labeler_competence"))
+                  (store.reports.competence, "labeler_competence"))
 
 
 async def test_escape_is_answered_while_the_report_is_computed(large_db, traced):

@@ -3,7 +3,8 @@
 from screens.adjudication import AdjudicationScreen
 from store import queue
 from store.disputes import Rules
-from store.labels import LabelValue, submit
+from store.labels import submit
+from store.values import LabelValue
 from tests.conftest import figures_settled, snapshot_keys
 from tests.screens.screen_text import screen_text
 from tui.config import Config
