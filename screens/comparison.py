@@ -22,15 +22,15 @@ from screens.base import WorkScreen
 from screens.key_help import KeyGroup, panel_group
 from screens.key_path import focus_now
 from screens.widgets.footer import Footer
-from screens.widgets.instruction_panel import InstructionPanel
-from screens.widgets.prompt_panel import PromptPanel
-from screens.widgets.ranking_panel import CRITERIA, RankingPanel
-from screens.widgets.ranking_state import ShownOutput, shown
-from screens.widgets.scores_panel import ScoresPanel
+from screens.widgets.instruction.instruction_panel import InstructionPanel
+from screens.widgets.prompt.prompt_panel import PromptPanel
+from screens.widgets.ranking.ranking_panel import CRITERIA, RankingPanel
+from screens.widgets.ranking.ranking_state import ShownOutput, shown
+from screens.widgets.scores.scores_panel import ScoresPanel
 from screens.widgets.skip_panel import SkipHandling, SkipPanel
 from screens.widgets.status_line import StatusLine
-from store.labels import LabelValue
 from store.ranking import unplaced
+from store.values import LabelValue
 from store.views import TaskView
 
 STEP_TITLES = {"instruction": "Instruction", "scores": "Scores", "ranking": "Ranking"}
