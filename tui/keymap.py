@@ -23,6 +23,7 @@ BINDING_MODULES = (
     "tui.app", "screens.home", "screens.help", "screens.base", "screens.widgets.ranking_panel",
     "screens.widgets.prompt_panel", "screens.widgets.skip_panel", "screens.widgets.confirm_bar",
     "screens.widgets.flag_form", "screens.widgets.safe_text", "screens.widgets.scale_field",
+    "screens.widgets.strength_panel",
     *dict.fromkeys(work.screen.partition(":")[0] for work in WORK),
 )
 
