@@ -9,7 +9,7 @@ With `[comparison] strength` on, or `[comparison] reason` not "off", the ranking
 phases (`phase`): "rank" (the RankingPanel), then Enter on the complete ranking moves to
 "strength" (a level per boundary, StrengthPanel) and "reason" (one line), and Enter there
 submits. Changing the ranking afterwards keeps the levels of the boundaries it still has and
-asks for the strength again (screens/widgets/strength_state.py).
+asks for the strength again (screens/widgets/ranking/strength_state.py).
 
 `screens.instruction.InstructionScreen` is this screen with the instruction step alone.
 """
@@ -28,17 +28,17 @@ from screens.base import WorkScreen
 from screens.key_help import KeyGroup, bound_keys, panel_group
 from screens.key_path import focus_now
 from screens.widgets.footer import Footer
-from screens.widgets.instruction_panel import InstructionPanel
-from screens.widgets.prompt_panel import PromptPanel
-from screens.widgets.ranking_panel import CRITERIA, RankingPanel
-from screens.widgets.ranking_state import ShownOutput, shown
-from screens.widgets.scores_panel import ScoresPanel
+from screens.widgets.instruction.instruction_panel import InstructionPanel
+from screens.widgets.prompt.prompt_panel import PromptPanel
+from screens.widgets.ranking.ranking_panel import CRITERIA, RankingPanel
+from screens.widgets.ranking.ranking_state import ShownOutput, shown
+from screens.widgets.ranking.strength_panel import StrengthPanel
+from screens.widgets.ranking.strength_state import close_call
+from screens.widgets.scores.scores_panel import ScoresPanel
 from screens.widgets.skip_panel import SkipHandling, SkipPanel
 from screens.widgets.status_line import StatusLine
-from screens.widgets.strength_panel import StrengthPanel
-from screens.widgets.strength_state import close_call
-from store.labels import LabelValue
 from store.ranking import unplaced
+from store.values import LabelValue
 from store.views import TaskView
 
 STEP_TITLES = {"instruction": "Instruction", "scores": "Scores", "ranking": "Ranking"}

@@ -318,6 +318,55 @@ def paired_estimates_many(
              else Estimate(None) for name in point} for i in range(n_rows)]
 
 
+def clustered_paired_estimates(
+    ca: np.ndarray,
+    cb: np.ndarray,
+    clusters: np.ndarray,
+    *,
+    labels: Sequence[Hashable],
+    seed: int,
+    n_boot: int = N_BOOT,
+) -> dict[str, Estimate]:
+    """`paired_estimates_codes` of an ordinal field (quadratic kappa) whose rows come in
+    clusters (`clusters[i]`, 0..m-1: the prompt a compared output pair belongs to): the same
+    figures, with the bootstrap resampling clusters, since the rows of one cluster are not
+    independent. A resample's contingency table is the sum of its clusters' tables."""
+    n, k = len(ca), len(labels)
+    if not n:
+        return {name: Estimate(None) for name in ("agreement", "cohen_kappa", "mean_abs_diff")}
+    m = int(clusters.max()) + 1
+    weights = kappa_weights(labels, "quadratic")
+    scale = np.asarray(labels, dtype=float)
+    tables = np.zeros((m, k * k))
+    np.add.at(tables, (clusters, ca * k + cb), 1)
+    sums = {"agreement": np.bincount(clusters, weights=(ca == cb).astype(float), minlength=m),
+            "mean_abs_diff": np.bincount(clusters, weights=np.abs(scale[ca] - scale[cb]),
+                                         minlength=m)}
+    rows = np.bincount(clusters, minlength=m).astype(float)
+    values = {"agreement": float(sums["agreement"].sum() / n),
+              "cohen_kappa": none_if_nan(_kappa_from_tables(tables.sum(axis=0).reshape(k, k), weights)),
+              "mean_abs_diff": float(sums["mean_abs_diff"].sum() / n)}
+
+    def times(idx: np.ndarray) -> np.ndarray:
+        reps = idx.shape[0]
+        flat = (idx + (np.arange(reps) * m)[:, None]).ravel()
+        return np.bincount(flat, minlength=reps * m).reshape(reps, m).astype(float)
+
+    def share(name: str) -> Callable[[np.ndarray], np.ndarray]:
+        def mean(idx: np.ndarray) -> np.ndarray:
+            t = times(idx)
+            return np.asarray(t @ sums[name] / (t @ rows))
+        return mean
+
+    def kappa(idx: np.ndarray) -> np.ndarray:
+        return _kappa_of_many((times(idx) @ tables).reshape(-1, k, k), weights)
+
+    figures = {"agreement": share("agreement"), "cohen_kappa": kappa,
+               "mean_abs_diff": share("mean_abs_diff")}
+    return with_intervals({name: (values[name], f) for name, f in figures.items()}, m,
+                          seed=seed, n_boot=n_boot)
+
+
 def with_intervals(
     figures: dict[str, tuple[float | None, Callable[[np.ndarray], np.ndarray]]],
     n_items: int,
@@ -400,23 +449,29 @@ def alpha_estimate_counts(
     level: str,
     seed: int,
     n_boot: int = N_BOOT,
+    clusters: np.ndarray | None = None,
 ) -> tuple[int, Estimate]:
-    """``alpha_estimate`` from a (units, values) count matrix (see ``value_counts``)."""
-    counts = counts[counts.sum(axis=1) >= 2]
+    """``alpha_estimate`` from a (units, values) count matrix (see ``value_counts``).
+    ``clusters`` (one number per unit) makes the bootstrap resample clusters of units (the
+    prompt each output pair belongs to) instead of units."""
+    pairable = counts.sum(axis=1) >= 2
+    counts = counts[pairable]
     numeric = _numeric_domain(domain, level)
     enough = len(counts) >= MIN_SHARED
     value = none_if_nan(_alpha_from_counts(counts, numeric, level)) if enough else None
     if value is None:
         return len(counts), Estimate(None)
-
-    ci, se = bootstrap(
-        alpha_replicates(counts, numeric, level), len(counts), seed=seed, n_boot=n_boot
-    )
+    groups = None
+    if clusters is not None:
+        groups = np.unique(clusters[pairable], return_inverse=True)[1]
+    statistic = alpha_replicates(counts, numeric, level, clusters=groups)
+    n_resampled = len(counts) if groups is None else int(groups.max()) + 1
+    ci, se = bootstrap(statistic, n_resampled, seed=seed, n_boot=n_boot)
     return len(counts), Estimate(value, ci, se)
 
 
 def alpha_replicates(
-    counts: np.ndarray, domain: np.ndarray, level: str
+    counts: np.ndarray, domain: np.ndarray, level: str, clusters: np.ndarray | None = None
 ) -> Callable[[np.ndarray], np.ndarray]:
     """Alpha of many resamples of pairable units at once, for ``bootstrap``.
 
@@ -431,6 +486,11 @@ def alpha_replicates(
         :, None, None
     ]
     per_unit = per_unit.reshape(n_units, v * v)
+    if clusters is not None:  # a cluster's coincidences are the sum of its units'
+        n_units = int(clusters.max()) + 1
+        grouped = np.zeros((n_units, v * v))
+        np.add.at(grouped, clusters, per_unit)
+        per_unit = grouped
     lo = np.minimum.outer(np.arange(v), np.arange(v))
     hi = np.maximum.outer(np.arange(v), np.arange(v))
 

@@ -17,12 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from store.db import now
 from store.quality.policy import QualityPolicy
+from store.values import Assignment, LabelValue
 
 if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
     import sqlite_utils
-
-    from store.labels import LabelValue
-    from store.queue import Assignment
 
 
 def _rng(labeler: str, draw: int) -> random.Random:
@@ -38,6 +36,12 @@ def gold_check_due(db: sqlite_utils.Database, labeler: str, kind: str,
     if rate <= 0:
         return None
     draw = db.execute("SELECT count(*) FROM assignments WHERE labeler = ?", [labeler]).fetchone()[0]
+    return draw_due(labeler, draw, rate)
+
+
+def draw_due(labeler: str, draw: int, rate: float) -> random.Random | None:
+    """The labeler's gold draw number `draw` (their assignments so far): the generator to pick
+    the check with when a check is due at `rate`, else None."""
     rng = _rng(labeler, draw)
     return rng if rng.random() < rate else None
 

@@ -138,7 +138,7 @@ def test_quiz_snapshot(make_app, sample_db, snap_compare, name, size):
 # -- nothing cut off ---------------------------------------------------------------------------
 
 def test_flag_rows_pair_fields_and_give_a_long_label_its_own_row():
-    from screens.widgets.scores_panel import flag_rows
+    from screens.widgets.scores.scores_panel import flag_rows
 
     assert flag_rows([10, 12, 50, 9, 9, 9], 78, 38) == [[0, 1], [2], [3, 4], [5]]
     assert flag_rows([20, 30, 46, 20, 20], 58) == [[0, 1], [2], [3, 4]]  # flowing when narrow

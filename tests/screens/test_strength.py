@@ -9,8 +9,8 @@ import json
 import pytest
 
 from screens.comparison import ComparisonScreen
-from screens.widgets.ranking_panel import RankingPanel
-from screens.widgets.strength_panel import StrengthPanel
+from screens.widgets.ranking.ranking_panel import RankingPanel
+from screens.widgets.ranking.strength_panel import StrengthPanel
 from store.imports import import_outputs
 from tests.conftest import write_jsonl
 from tests.screens.burst import MODES, burst, script, until_idle

@@ -3,7 +3,12 @@ what a close call is, and drafts read back defensively."""
 
 from __future__ import annotations
 
-from screens.widgets.strength_state import StrengthChoice, boundaries, close_call, default_level
+from screens.widgets.ranking.strength_state import (
+    StrengthChoice,
+    boundaries,
+    close_call,
+    default_level,
+)
 from tui.config import DEFAULTS
 
 LEVELS = DEFAULTS["comparison"]["strength_levels"]

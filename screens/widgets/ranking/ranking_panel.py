@@ -50,14 +50,14 @@ from textual.widgets import Static
 
 from screens.key_path import report
 from screens.widgets.focus_style import OwnFocusStyle
-from screens.widgets.ranking_rules import (
+from screens.widgets.ranking.ranking_rules import (
     COMPARISON_RULES,
     CRITERIA,
     TOXICITY_CRITERION,
     TOXICITY_RULES,
     RankingRules,
 )
-from screens.widgets.ranking_state import Outcome, RankingBuilder, ShownOutput, shown
+from screens.widgets.ranking.ranking_state import Outcome, RankingBuilder, ShownOutput, shown
 from screens.widgets.safe_text import PART, part_of, safe_content
 from store.ranking import LETTERS, Ranking, preorder_from_ratings
 from store.text import on_screen

@@ -30,8 +30,8 @@ from textual.widgets import Static
 
 from screens.key_path import report
 from screens.widgets.focus_style import OwnFocusStyle
+from screens.widgets.ranking.strength_state import StrengthChoice
 from screens.widgets.safe_text import SafeInput
-from screens.widgets.strength_state import StrengthChoice
 from store.ranking import LETTERS
 from store.schema import Field
 from store.text import on_screen
