@@ -9,8 +9,9 @@ the schema version, table names, busy timeouts, how a claim scans its candidates
 
 Semantics kept identical on PostgreSQL: every `immediate()` transaction, and a lone write,
 takes one exclusive advisory lock (SQLite's single writer), so read-then-write code needs no
-change; only claims and labelers' submits take it shared and serialise per task with row locks
-(`SELECT … FOR UPDATE [SKIP LOCKED]`), so they run side by side.
+change; only claims and labelers' submits take no global lock: they serialise per task with row
+locks (`SELECT … FOR UPDATE [SKIP LOCKED]`), in one server-side function call each
+(store/server_functions.py), so they run side by side.
 """
 
 from __future__ import annotations
@@ -157,6 +158,19 @@ class Dialect:
         """A migration's statements: the shared DDL (and on PostgreSQL its own triggers)."""
         return [s for s in sqlite.split(";\n") if s.strip()]
 
+    def create_functions(self, db: Connected, definitions: list[str]) -> None:
+        """A migration's server-side functions (store/server_functions.py): none in SQLite,
+        whose store runs the same rules in the process."""
+
+    def claim_on_server(self, db: Connected, args: list[Any]) -> tuple[Any, ...] | None:
+        """A claim in one round trip (`labeldesk_claim`, arguments in its order): its row, or
+        None where there is no such function (SQLite: the store's statements are as fast)."""
+        return None
+
+    def submit_on_server(self, db: Connected, args: list[Any]) -> str | None:
+        """A labeler's submit in one round trip (`labeldesk_submit`): its outcome, or None."""
+        return None
+
     def json_value(self, expr: str) -> str:
         """A JSON text's value as SQL text (a JSON string unquoted)."""
         return f"json_extract({expr}, '$')"
@@ -181,11 +195,12 @@ class Postgres(Dialect):
     def begin_write(self, db: Connected, *, shared: bool = False) -> None:
         # One round trip: the transaction, its bound on lock waits (`db.write_wait`, what
         # `retry_busy` has left; PostgreSQL serves lock waiters in turn, so a write waits in
-        # line instead of polling) and the write lock.
-        lock = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
-        wait_ms = max(1, int(getattr(db, "write_wait", 10.0) * 1000))
+        # line instead of polling) and, unless `shared`, the write lock. A `shared` write
+        # (claims and submits that fall back to store statements) takes no global lock: it
+        # locks the rows it decides on, as the server functions do (store/server_functions.py).
+        lock = "" if shared else f"; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
         try:
-            cast(_PgConnection, db.conn).run(f"BEGIN; SET LOCAL lock_timeout = {wait_ms}; SELECT {lock}({WRITE_LOCK})")
+            cast(_PgConnection, db.conn).run(f"BEGIN; SET LOCAL lock_timeout = {_wait_ms(db)}{lock}")
         except BaseException:
             # A wait past lock_timeout (busy, retried by the caller) aborts the transaction:
             # left open, the retry would join it and fail with "transaction is aborted".
@@ -197,8 +212,8 @@ class Postgres(Dialect):
         return f" FOR UPDATE OF {tables}"
 
     def exclusive(self, db: Connected) -> None:
-        # Two shared holders asking at once deadlock; the server ends one of them (busy, tried
-        # again by retry_busy). Only researchers' gold submits ask.
+        # Only researchers' gold submits ask: they wait for the other researchers' writes (an
+        # import, an adjudication) as every other write does.
         db.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
 
     def end_write(self, db: Connected) -> None:
@@ -257,6 +272,22 @@ class Postgres(Dialect):
         shared = [_ddl(s) for s in super().script(sqlite) if not _is_trigger(s)]
         return shared + [s for s in postgres.split(";\n") if s.strip()]
 
+    def create_functions(self, db: Connected, definitions: list[str]) -> None:
+        for sql in definitions:
+            cast(_PgConnection, db.conn).run(sql)  # as written: no SQLite spelling to rewrite, no parameters
+
+    def claim_on_server(self, db: Connected, args: list[Any]) -> tuple[Any, ...] | None:
+        return tuple(db.execute(
+            "SELECT * FROM labeldesk_claim(?::text, ?::text, ?::text, ?::integer, ?::integer, "
+            "?::text, ?::text, ?::text, ?::text, ?::text, ?::double precision, ?::bigint, "
+            "?::boolean, ?::integer)", [*args, _wait_ms(db)]).fetchone())
+
+    def submit_on_server(self, db: Connected, args: list[Any]) -> str | None:
+        return str(db.execute(
+            "SELECT labeldesk_submit(?::bigint, ?::text[], ?::text[], ?::text[], ?::text[], "
+            "?::double precision, ?::double precision, ?::integer, ?::boolean, ?::text, "
+            "?::text, ?::integer)", [*args, _wait_ms(db)]).fetchone()[0])
+
     def json_value(self, expr: str) -> str:
         return f"(({expr})::jsonb #>> '{{}}')"
 
@@ -281,6 +312,12 @@ class Postgres(Dialect):
                 return
             after = row[0]
             yield row
+
+
+def _wait_ms(db: Connected) -> int:
+    """How long a write may wait for a lock, in ms (what `retry_busy` has left of its bound);
+    set per transaction, never per session (a pooler may hand the session to others)."""
+    return max(1, int(getattr(db, "write_wait", 10.0) * 1000))
 
 
 SQLITE = Dialect()

@@ -19,7 +19,7 @@ from store.dialect import dialect_of
 from store.disputes import escalated_overlap
 from store.errors import StoreError
 from store.events import log_event
-from store.quality.gold import gold_check_due, is_gold_check, pick_gold_task
+from store.quality.gold import draw_due, gold_check_due, is_gold_check, pick_gold_task
 from store.quality.policy import QualityPolicy
 from store.quality.status import production_closed
 from store.ranking import shuffle_seed, shuffled_order
@@ -127,7 +127,7 @@ def _taken(db: sqlite_utils.Database, task_id: int, at: str, *, exclude: str | N
 
 
 def _order_for(db: sqlite_utils.Database, kind: str, item: str, labeler: str, task_id: int) -> list[str]:
-    if kind in ("demonstration", "instruction", "demonstration_score"):
+    if kind in _NO_ORDER:
         return []
     ids = [r[0] for r in db.execute(
         "SELECT id FROM outputs WHERE prompt_id = ? ORDER BY position", [item])]
@@ -155,7 +155,13 @@ def claim_next(
     at = at or datetime.now(timezone.utc)
     stamp, until = _stamp(at), lease_end(lease_seconds, at)
     session = getattr(db, "session_id", None)
-    with immediate(db, shared=True):  # PostgreSQL: beside other claims, see dialect.oldest_first
+    cap = overlap if escalation is None else max(overlap, escalation.most(overlap))
+    if not (policy and policy.require_screening):  # screening results are judged in Python
+        found = _claim_on_server(db, labeler, kind, quiz, overlap, cap, stamp, until, policy)
+        if found is not _IN_PYTHON:
+            return found  # type: ignore[return-value]
+    # PostgreSQL: no global write lock; the task rows are locked (Dialect.oldest_first).
+    with immediate(db, shared=True):
         role = role_of(db, labeler)
         own = _own_active(db, labeler, kind, quiz)
         if own:
@@ -195,6 +201,38 @@ def claim_next(
         log_event(db, labeler, "claim", event | ({"gold_check": True} if check else {}))
         # As stored (the statement above set every field): no statement to read it back.
         return Assignment(new_id, task_id, kind, item, quiz, labeler, "active", stamp, until, order)
+
+
+_IN_PYTHON = object()  # the server function left the claim to the rules below
+_NO_ORDER = ("demonstration", "instruction", "demonstration_score")  # nothing to shuffle
+
+
+def _claim_on_server(db: sqlite_utils.Database, labeler: str, kind: str, quiz: str, overlap: int,
+                     cap: int, stamp: str, until: str, policy: QualityPolicy | None) -> object:
+    """The claim as one server-side function call (store/server_functions.py): an
+    Assignment, None (nothing for this labeler), or `_IN_PYTHON` when the rules have to run
+    here (always on SQLite, which has no such function)."""
+    from store.sessions import STALE_SECONDS, this_host
+
+    session = getattr(db, "session_id", None)
+    stale = _stamp(datetime.now(timezone.utc) - timedelta(seconds=STALE_SECONDS))
+    rate = policy.rate(kind) if policy is not None else None
+    draw: int | None = None
+    for _ in range(2):  # a second call once the gold draw is made
+        row = dialect_of(db).claim_on_server(db, [
+            labeler, kind, quiz, overlap, cap, stamp, until, session, this_host(), stale, rate,
+            draw, kind not in _NO_ORDER])
+        if row is None:
+            return _IN_PYTHON
+        outcome, id_, task_id, item, claimed_at, lease_until, order, draw = row
+        if outcome in ("own", "claimed"):
+            return Assignment(id_, task_id, kind, item, quiz, labeler, "active", claimed_at,
+                              lease_until, json.loads(order) if order else [])
+        if outcome in ("none", "closed"):
+            return None
+        if outcome != "draw" or draw_due(labeler, draw, rate or 0.0):
+            return _IN_PYTHON  # a gold check is due: picked in Python
+    return _IN_PYTHON  # the labeler's assignments changed between the calls
 
 
 def _gold_check(db: sqlite_utils.Database, labeler: str, kind: str, policy: QualityPolicy,

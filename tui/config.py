@@ -62,6 +62,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "rating_spread": 3,
         "ranking_agreement": 0.5,
         "max_overlap": 0,
+        "strength_gap": 2,
         "sensitive_fields": [
             "instruction.pii", "output.sexual", "output.violent", "output.encourages_harm",
             "output.denigrates_protected", "output.harmful_advice",
@@ -176,7 +177,7 @@ class Config:
         """The `[adjudication]` rules as `store.disputes.Rules` (claims and submits use them)."""
         from store.disputes import Rules
 
-        return Rules.from_config(self.data["adjudication"])
+        return Rules.from_config(self.data["adjudication"], self.data["comparison"]["strength_levels"])
 
     @property
     def steps(self) -> list[str]:
@@ -320,6 +321,8 @@ def _check_adjudication(path: Path, section: dict[str, Any]) -> None:
         raise ConfigError(f"{path}: adjudication.ranking_agreement: must be between 0 and 1")
     if section["rating_spread"] < 1:
         raise ConfigError(f"{path}: adjudication.rating_spread: must be at least 1")
+    if section["strength_gap"] < 1:
+        raise ConfigError(f"{path}: adjudication.strength_gap: must be at least 1 (levels apart)")
     for name in section["sensitive_fields"]:
         task, dot, field_name = str(name).partition(".")
         if not dot or not task or not field_name:

@@ -36,6 +36,12 @@ def gold_check_due(db: sqlite_utils.Database, labeler: str, kind: str,
     if rate <= 0:
         return None
     draw = db.execute("SELECT count(*) FROM assignments WHERE labeler = ?", [labeler]).fetchone()[0]
+    return draw_due(labeler, draw, rate)
+
+
+def draw_due(labeler: str, draw: int, rate: float) -> random.Random | None:
+    """The labeler's gold draw number `draw` (their assignments so far): the generator to pick
+    the check with when a check is due at `rate`, else None."""
     rng = _rng(labeler, draw)
     return rng if rng.random() < rate else None
 
