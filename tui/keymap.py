@@ -24,6 +24,7 @@ BINDING_MODULES = (
     "screens.widgets.ranking.ranking_panel", "screens.widgets.prompt.prompt_panel",
     "screens.widgets.skip_panel", "screens.widgets.confirm_bar", "screens.widgets.flag_form",
     "screens.widgets.safe_text", "screens.widgets.scale_field",
+    "screens.widgets.ranking.strength_panel",
     *dict.fromkeys(work.screen.partition(":")[0] for work in WORK),
 )
 
