@@ -556,7 +556,7 @@ def _coincidences(counts: np.ndarray) -> np.ndarray:
     """Each unit's (row's) coincidence matrix, flattened: (units, values * values)."""
     v = counts.shape[1]
     c = counts.astype(float)
-    per_unit = (c[:, :, None] * c[:, None, :] - c[:, :, None] * np.eye(v)) / (
+    per_unit: np.ndarray = (c[:, :, None] * c[:, None, :] - c[:, :, None] * np.eye(v)) / (
         c.sum(axis=1) - 1)[:, None, None]
     return per_unit.reshape(len(c), v * v)
 
