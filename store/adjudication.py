@@ -93,6 +93,19 @@ def _consensus(key: tuple[str, str, str], values: list[Any], outputs: list[str])
     return True if True in tied else tied[0]
 
 
+def labeler_reasons(db: sqlite_utils.Database, dispute: Dispute) -> list[tuple[str, str]]:
+    """Each labeler's reason for the item's ranking (`ranking.reason`) as (letter, text), with
+    the letters the adjudication screen gives them; labelers who gave none are left out. The
+    text is the labeler's, untrusted: the caller shows it literally."""
+    answers = item_answers(db, dispute.item).answers
+    out = []
+    for i, (name, _seconds) in enumerate(_labelers_in_order(db, dispute.task_id)):
+        reason = answers.get(name, {}).get(("ranking", dispute.item, "reason"))
+        if isinstance(reason, str) and reason.strip():
+            out.append((ascii_uppercase[i], reason))
+    return out
+
+
 def open_case(db: sqlite_utils.Database, dispute: Dispute) -> Case:
     prompt = get_prompt(db, dispute.item)
     outputs = [Output(o.id, o.text, o.model, str(n)) for n, o in enumerate(outputs_of(db, dispute.item), 1)]

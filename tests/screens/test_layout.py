@@ -16,8 +16,9 @@ SIZES = [(80, 24), (60, 20)]
 
 
 def visible_keys(app) -> set[str]:
-    """Descriptions of the footer keys drawn wholly on screen, left of the palette key."""
-    keys = list(app.screen.query(FooterKey))
+    """Descriptions of the footer keys drawn wholly on screen, left of the palette key (the
+    footer keeps other sets of keys mounted, not displayed: they have no region)."""
+    keys = [k for k in app.screen.query(FooterKey) if k.region.width]
     palette = [k for k in keys if k.has_class("-command-palette") and k.display]
     right = palette[0].region.x if palette else app.size.width
     return {k.description for k in keys
