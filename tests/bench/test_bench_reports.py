@@ -55,3 +55,12 @@ def test_disputes_bench_on_a_tiny_project(tmp_path):
                             output_flags=("fails_task",))
     figures = bench_disputes.measure(tmp_path / "d.db", 3)
     assert figures["labels"] == 30 * 3 * (4 * 2 + 3)
+
+
+def test_strength_bench(tmp_path):
+    """Each measured call runs (the figures are CPU seconds, not checked here)."""
+    from bench import bench_strength
+
+    figures = bench_strength.run(tmp_path, prompts=10, n_boot=10)
+    assert figures["prompts"] == 10
+    assert all(v >= 0 for k, v in figures.items() if k.endswith("_s"))
