@@ -64,3 +64,18 @@ def test_strength_bench(tmp_path):
     figures = bench_strength.run(tmp_path, prompts=10, n_boot=10)
     assert figures["prompts"] == 10
     assert all(v >= 0 for k, v in figures.items() if k.endswith("_s"))
+
+
+def test_reports_bench_runs_each_command_in_a_child(tmp_path):
+    """bench_reports at a tiny size: one command for real in its child process (the others'
+    children are the calls tested above), and every command's child arguments."""
+    from pathlib import Path
+
+    from bench import bench_reports
+
+    path = _tiny_project(tmp_path)
+    figures = bench_reports.measure_all(path, ("competence",))
+    assert figures["competence"]["labelers"] == 10 and figures["competence"]["cpu_seconds"] >= 0
+    for name in bench_reports.COMMANDS:
+        script, *args = bench_reports._child_args(name, path)
+        assert Path(script).is_file() and str(path) in args
