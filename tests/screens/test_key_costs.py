@@ -144,3 +144,20 @@ async def test_the_next_task_is_read_while_this_one_is_worked_and_the_submit_onl
         assert reads == [], reads
         assert [o.text for o in screen.view.outputs] == [
             o.text for o in task_view(app.db, screen.view.assignment).outputs]
+
+
+async def test_strength_digits_and_ranking_letters_with_strength_on_lay_nothing_out(make_app, monkeypatch):
+    app = app_with(make_app, steps=["ranking"], strength=True, reason="optional")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, "c", "b")  # the first edit clears the status line once
+        screen = app.screen
+        assert isinstance(screen, ComparisonScreen)
+        with counted(monkeypatch) as ranking:
+            await press_settled(pilot, "a")  # the strength rows are not redrawn per letter
+        await press_settled(pilot, "enter")  # the levels: focus moves, the footer changes
+        assert screen.phase == "strength"
+        with counted(monkeypatch) as digits:
+            await press_settled(pilot, "1", "left", "2")  # one row drawn in place
+        assert screen.strength.choice.chosen[0] == "better"
+        assert ranking["layouts"] == 0 and digits["layouts"] == 0, (ranking, digits)
+        assert ranking["restyled"] == 0 and digits["restyled"] == 0, (ranking, digits)
