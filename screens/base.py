@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from textual.binding import Binding
+from textual.timer import Timer
 
 from screens.drafting import DraftingScreen
 from screens.faults import KEPT, OUTAGE
@@ -33,10 +34,13 @@ class WorkScreen(DraftingScreen):
         Binding("f4", "skip", "Skip", id="work.skip"),
     ]
     SKIPPABLE = False  # True where the screen can skip its task (screens.widgets.skip_panel)
+    READ_AHEAD = False  # True: the likely next task is read while this one is worked on
+    READ_AHEAD_DELAY = 0.5  # seconds after a task shows: its first frame is drawn by then
 
     def __init__(self) -> None:
         super().__init__()
         self._session: TaskSession | None = None
+        self._ahead_timer: Timer | None = None
         # A submit asked for while the database was out of reach: (the submit, its line),
         # made once the database is back (back_online), unless an answer changes first.
         self._pending: tuple[Callable[[], Outcome], str] | None = None
@@ -110,6 +114,18 @@ class WorkScreen(DraftingScreen):
         else:
             claimed: Claimed = outcome.value
             self.show_task(claimed.view, claimed.draft)
+            if self.READ_AHEAD:
+                if self._ahead_timer is not None:
+                    self._ahead_timer.stop()
+                self._ahead_timer = self.set_timer(self.READ_AHEAD_DELAY, self._read_ahead)
+
+    def _read_ahead(self) -> None:
+        """Read the likely next task's data while this one is worked on (`TaskSession.
+        read_ahead`): the submit then only claims. A failed read is no fault: the claim
+        reads what it needs itself."""
+        self._ahead_timer = None
+        if self.view is not None:
+            self.session.read_ahead()
 
     def show_task(self, view: TaskView, draft: dict[str, Any]) -> None:
         raise NotImplementedError

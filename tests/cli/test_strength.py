@@ -209,3 +209,26 @@ def test_a_labeler_who_tied_the_pair_prefers_neither():
     assert view == {"labeler": "L1", "prefers": "tie", "strength": None, "margin": None, "reason": "why"}
     (view,) = individual_views([ann], "q-d", "q-b", {"ann": "L1"}, {"better": 2.0, "slightly better": 1.0})
     assert (view["prefers"], view["strength"], view["margin"]) == ("rejected", ["slightly better"], 1.0)
+
+
+def test_strength_records_are_in_each_trainers_shape(project):
+    """Pairs with strength, margin and reason, and consensus pairs with each labeler's view,
+    checked against the trainers' own field names (tests/trainer_fields.py)."""
+    from tests.trainer_fields import check_openai_pair, check_trl_pair
+
+    def records(*args):
+        r = project("export", "pairs", "--out", "-", *args)
+        assert r.exit_code == 0, r.output
+        return [json.loads(line) for line in r.stdout.splitlines()]
+
+    flat = records()
+    assert any("margin" in p for p in flat)
+    for record in flat:
+        check_trl_pair(record, conversational=False)
+    for record in records("--format", "trl-chat"):
+        check_trl_pair(record, conversational=True)
+    for record in records("--format", "openai-dpo"):
+        check_openai_pair(record)  # strength, margin and reason stay out of OpenAI's three keys
+    for fmt, chat in (("trl", False), ("trl-chat", True)):
+        for record in records("--consensus", "--with-individual", "--format", fmt):
+            check_trl_pair(record, conversational=chat)
