@@ -349,3 +349,11 @@ async def test_a_reason_longer_than_the_line_scrolls_and_is_stored_whole(make_ap
         assert line.cursor_screen_offset.x < 80
         await MODES[mode](app, pilot, ["enter"])
     assert ranking_of(sample_db)["reason"] == reason
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_cancelled_skip_goes_back_to_the_phase_it_left(make_app, sample_db, mode):
+    # On the reason line: F4 (skip), Escape (cancel), then the reason goes on where it was.
+    keys = [*script("BA\r2\rhalf"), "f4", "escape", *script(" and half\r")]
+    await run(make_app, keys, mode=mode)
+    assert ranking_of(sample_db)["reason"] == "half and half"
