@@ -113,6 +113,18 @@ def open_tasks(db: sqlite_utils.Database, kind: str, quiz: str, labeler: str, ca
             yield task_id, item
 
 
+def likely_next(db: sqlite_utils.Database, labeler: str, kind: str, *, overlap: int,
+                skip: str = "", quiz: str = "") -> str | None:
+    """The item the labeler's next claim of `kind` will most likely get: the first claim
+    candidate (`open_tasks`' query, `skip` aside: the task on screen), read without a lock.
+    A guess: another labeler may take it first, the labeler may get their own unfinished task
+    or a gold check instead (the claim decides; `store.views.read_ahead` reads the guess)."""
+    stamp = _stamp(datetime.now(timezone.utc))
+    row = db.execute(_OPEN_TASKS + " AND t.item != ? ORDER BY t.id LIMIT 1",
+                     [kind, quiz, labeler, stamp, overlap, skip]).fetchone()
+    return row[1] if row else None
+
+
 def _taken(db: sqlite_utils.Database, task_id: int, at: str, *, exclude: str | None = None) -> tuple[int, int]:
     """(done, live leases) by non-gold labelers on a task."""
     done, live = db.execute(
