@@ -17,9 +17,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from store import migrations  # by module: tests replace its MIGRATIONS and LATEST
 from store.dialect import SQLITE, Dialect, dialect_of, is_lone_write, is_url
 from store.errors import StoreError, Unreachable, fault_kind
 from store.secrets import mask
+from store.wal_owner import fold_if_replaced, record_owner, refuse_foreign_wal
 from store.writelock import WriteQueue
 
 T = TypeVar("T")
@@ -94,8 +96,6 @@ class Database(_Full):
     def fold_if_replaced(self) -> None:
         """The file was replaced: leave its name with an empty log (store/wal_owner.py)."""
         if self._identity is not None and self.path and _identity(self.path) != self._identity:
-            from store.wal_owner import fold_if_replaced
-
             fold_if_replaced(self.conn, self.path, self._identity)
 
     def execute(self, sql: str, parameters: Any = None) -> sqlite3.Cursor:
@@ -117,6 +117,7 @@ class Database(_Full):
         """The full sqlite-utils API on this connection (no sqlite-utils plugins: loading
         them scans every installed package)."""
         if self._utils is None:
+            # here, not at the top: sqlite-utils stays off the app's start-up path (tests/test_import_hygiene.py)
             import sqlite_utils
 
             self._utils = sqlite_utils.Database(self.conn, execute_plugins=False)
@@ -201,14 +202,13 @@ def connect(path: str | Path) -> Database:
     connects to PostgreSQL (store/pg.py, imported only then)."""
     path = str(path)
     if is_url(path):
+        # here, not at the top: psycopg loads only for a PostgreSQL URL
         from store import pg
 
         # The same surface as Database (store/pg.py); typed as one, as sqlite-utils' is.
         return pg.connect(path, BUSY_TIMEOUT_MS)  # type: ignore[return-value]
     on_disk = path != ":memory:" and not path.startswith("file:")
     if on_disk:
-        from store.wal_owner import refuse_foreign_wal
-
         refuse_foreign_wal(path)  # before SQLite replays it
     try:
         # Autocommit mode: transactions are explicit (see `immediate`), never implicit.
@@ -223,8 +223,6 @@ def connect(path: str | Path) -> Database:
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: {_open_problem(Path(path), exc)}") from exc
     if on_disk and mode.lower() == "wal":
-        from store.wal_owner import record_owner
-
         record_owner(path)
     return Database(conn, path)
 
@@ -232,27 +230,23 @@ def connect(path: str | Path) -> Database:
 def run_migrations(db: Database, path: str) -> None:
     """Bring the database up to ``migrations.LATEST``: the missing steps and the version bump in
     one write transaction (``BEGIN IMMEDIATE``; PostgreSQL: under the write lock)."""
-    from store.migrations import LATEST, MIGRATIONS, check_version
-
-    if check_version(db, path) == LATEST:
+    if migrations.check_version(db, path) == migrations.LATEST:
         return
     with immediate(db):
         # Re-read under the write lock: another process may have migrated meanwhile.
-        current = check_version(db, path)
-        for step in range(current, LATEST):
-            MIGRATIONS[step](db)
+        current = migrations.check_version(db, path)
+        for step in range(current, migrations.LATEST):
+            migrations.MIGRATIONS[step](db)
             db.dialect.set_version(db, step + 1)
 
 
 def open_db(path: str | Path, *, migrate: bool = True) -> Database:
-    from store.migrations import check_version
-
     db = connect(path)
     try:
         if migrate:
             run_migrations(db, mask(str(path)))  # a URL's password never in a message
         else:
-            check_version(db, mask(str(path)))
+            migrations.check_version(db, mask(str(path)))
     except sqlite3.DatabaseError as exc:
         db.conn.close()
         if is_url(str(path)):

@@ -224,6 +224,7 @@ def _claim_on_server(db: sqlite_utils.Database, labeler: str, kind: str, quiz: s
     """The claim as one server-side function call (store/server_functions.py): an
     Assignment, None (nothing for this labeler), or `_IN_PYTHON` when the rules have to run
     here (always on SQLite, which has no such function)."""
+    # here, not at the top: not on the app's path to its first frame
     from store.sessions import STALE_SECONDS, this_host
 
     session = getattr(db, "session_id", None)
@@ -257,6 +258,7 @@ def _gold_check(db: sqlite_utils.Database, labeler: str, kind: str, policy: Qual
 def _own_active(db: sqlite_utils.Database, labeler: str, kind: str, quiz: str) -> tuple[Any, ...] | None:
     """The labeler's oldest unfinished task of this kind that no other live session of theirs
     holds (two terminals each keep their own task and draft: store/sessions.py)."""
+    # here, not at the top: not on the app's path to its first frame
     from store.sessions import held_elsewhere
 
     for row in db.execute(
