@@ -173,7 +173,8 @@ def claim_next(
         if found is not _IN_PYTHON:
             return found  # type: ignore[return-value]
     # PostgreSQL: no global write lock; the task rows are locked (Dialect.oldest_first).
-    with immediate(db, shared=True):
+    # SQLite: the commit does not wait for its fsync; the next submit's or draft's does.
+    with immediate(db, shared=True, durable=False):
         role = role_of(db, labeler)
         own = _own_active(db, labeler, kind, quiz)
         if own:
