@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from store.errors import StoreError
+
 if TYPE_CHECKING:
     from store.disputes import Rules
 
@@ -175,7 +177,7 @@ class Config:
 
     def quality_policy(self):
         """The `[quality]` section (with `[screening]` thresholds) for the store."""
-        from store.errors import StoreError
+        # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
         from store.quality.policy import QualityPolicy
 
         try:
@@ -186,6 +188,7 @@ class Config:
     @property
     def escalation(self) -> Rules:
         """The `[adjudication]` rules as `store.disputes.Rules` (claims and submits use them)."""
+        # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
         from store.disputes import Rules
 
         return Rules.from_config(self.data["adjudication"], self.data["comparison"]["strength_levels"])
