@@ -15,12 +15,15 @@ change; only claims and labelers' submits take it shared and serialise per task 
 
 from __future__ import annotations
 
+import random
 import re
 import sqlite3
 import time
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
+
+from store.claim_order import window_order
 
 # One number for the whole database: pg_advisory_xact_lock(WRITE_LOCK) is SQLite's write lock.
 WRITE_LOCK = 0x4C61_6265  # "Labe"
@@ -124,14 +127,17 @@ class Dialect:
         return [f'"{c}"' for c in columns]
 
     def open_tasks(self, db: Any, kind: str, quiz: str, labeler: str, cap: int,
-                   stamp: str) -> Iterator[tuple[int, str]]:
-        """Claim candidates, oldest first: open tasks of `kind` the labeler never had, with
-        fewer than `cap` labelers done or holding a live lease. SQLite holds the write lock,
-        so the caller counts and decides for each in turn. (Without the count here, a claim
-        counted every task others hold leases on, one statement each: with 200 labelers at
-        work, ~70 statements under the write lock per claim.)"""
-        yield from db.execute(_OPEN_TASKS + f" AND {TAKEN} < ? ORDER BY t.id",
-                              [kind, quiz, labeler, stamp, cap])
+                   stamp: str, window: int = 1,
+                   order: random.Random | None = None) -> Iterator[tuple[int, str]]:
+        """Claim candidates: open tasks of `kind` the labeler never had, with fewer than `cap`
+        labelers done or holding a live lease; the `window` oldest in `order`'s shuffle, then
+        oldest first (store/claim_order.py). SQLite holds the write lock, so the caller counts
+        and decides for each in turn. (Without the count here, a claim counted every task
+        others hold leases on, one statement each: with 200 labelers at work, ~70 statements
+        under the write lock per claim.)"""
+        rows = db.execute(_OPEN_TASKS + f" AND {TAKEN} < ? ORDER BY t.id",
+                          [kind, quiz, labeler, stamp, cap])
+        yield from window_order(rows, window, order) if order else rows
 
 
 # A task's labelers that count for overlap (non-gold labelers done or holding a live lease).
@@ -242,12 +248,26 @@ class Postgres(Dialect):
         return [f'"{c}" {types.get(c, "text")}' for c in columns]
 
     def open_tasks(self, db: Any, kind: str, quiz: str, labeler: str, cap: int,
-                   stamp: str) -> Iterator[tuple[int, str]]:
+                   stamp: str, window: int = 1,
+                   order: random.Random | None = None) -> Iterator[tuple[int, str]]:
         """One statement per candidate: the oldest open task with room under `cap`, locked
         `FOR UPDATE SKIP LOCKED` so concurrent claims take different tasks instead of queueing.
         Every new assignment of a task is made under its row lock, so the caller's count
-        (a new statement, hence a fresh snapshot) sees all of them before it decides."""
+        (a new statement, hence a fresh snapshot) sees all of them before it decides.
+        With a shuffled `window`, its tasks are read first (unlocked) and then locked one at a
+        time in `order`'s shuffle, a task another claim holds skipped as above."""
         after = 0
+        if order is not None and window > 1:
+            head = db.execute(_OPEN_TASKS + f" AND {TAKEN} < ? ORDER BY t.id LIMIT ?",
+                              [kind, quiz, labeler, stamp, cap, window]).fetchall()
+            for task_id, item in window_order(head, window, order):
+                if db.execute("SELECT 1 FROM tasks t WHERE t.id = ? AND t.full = 0"
+                              " FOR UPDATE OF t SKIP LOCKED", [task_id]).fetchone() is not None \
+                        and self._never_had(db, task_id, labeler):
+                    yield task_id, item
+            if len(head) < window:
+                return  # no more candidates than the window held
+            after = head[-1][0]
         while True:
             row = db.execute(
                 _OPEN_TASKS + f" AND t.id > ? AND {TAKEN} < ? ORDER BY t.id LIMIT 1"
@@ -256,9 +276,15 @@ class Postgres(Dialect):
             if row is None:
                 return
             after = row[0]
-            if db.execute("SELECT 1 FROM assignments WHERE task_id = ? AND labeler = ?",
-                          [row[0], labeler]).fetchone() is None:
+            if self._never_had(db, row[0], labeler):
                 yield row[0], row[1]
+
+    @staticmethod
+    def _never_had(db: Any, task_id: int, labeler: str) -> bool:
+        """Under the task's row lock, a fresh look: the labeler has no assignment of it (another
+        session of theirs may have claimed it since the candidates were read)."""
+        return db.execute("SELECT 1 FROM assignments WHERE task_id = ? AND labeler = ?",
+                          [task_id, labeler]).fetchone() is None
 
 
 SQLITE = Dialect()

@@ -8,13 +8,13 @@ item's overlap, never reach an export or the production agreement report.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from store.claim_order import draw_rng
 from store.db import now
 from store.quality.policy import QualityPolicy
 
@@ -25,21 +25,16 @@ if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-uti
     from store.queue import Assignment
 
 
-def _rng(labeler: str, draw: int) -> random.Random:
-    # Stable across runs and processes: a labeler's sequence of draws is reproducible.
-    digest = hashlib.sha256(f"gold:{labeler}:{draw}".encode()).digest()
-    return random.Random(int.from_bytes(digest[:8], "big"))
+def draw_generator(labeler: str, draw: int) -> random.Random:
+    """The generator of the gold draws of the labeler's claim number `draw`
+    (`claim_order.claim_draw`): the Bernoulli draw first, then the pick."""
+    return draw_rng("gold", labeler, draw)
 
 
-def gold_check_due(db: sqlite_utils.Database, labeler: str, kind: str,
-                   policy: QualityPolicy) -> random.Random | None:
-    """A Bernoulli(`gold_rate`) draw for this claim: the generator to pick with, or None."""
+def gold_check_due(rng: random.Random, kind: str, policy: QualityPolicy) -> bool:
+    """A Bernoulli(`gold_rate`) draw: does this claim serve a hidden check?"""
     rate = policy.rate(kind)
-    if rate <= 0:
-        return None
-    draw = db.execute("SELECT count(*) FROM assignments WHERE labeler = ?", [labeler]).fetchone()[0]
-    rng = _rng(labeler, draw)
-    return rng if rng.random() < rate else None
+    return rate > 0 and rng.random() < rate
 
 
 def pick_gold_task(db: sqlite_utils.Database, labeler: str, kind: str, policy: QualityPolicy,
