@@ -36,10 +36,11 @@ from store.db import APP_BUSY_TIMEOUT_MS, open_db, retry_busy
 from store.dialect import dialect_of
 from store.errors import fault_kind
 from store.imports import import_outputs, import_prompts
-from store.labels import LabelValue, submit
+from store.labels import submit
 from store.queue import claim_next
 from store.roster import add_labeler
 from store.schema import load_schema
+from store.values import LabelValue
 
 OUTPUTS_PER_PROMPT = 3
 

@@ -5,6 +5,10 @@ labeler's answer, `c` the labelers' consensus, a digit sets a rating, `y`/`n` a 
 ranking row digits, `>` and `=` type a ranking of the outputs' numbers (`2>1=3`, Backspace
 erases). `t` picks the reason tag, `g` marks "guideline update needed", Enter stores the decision
 as gold. Names never reach this screen: the store hands over letters only.
+
+The next case is looked for in a thread worker (screens/background.py: finding it may judge
+many items), so Escape is answered while it is; keys typed meanwhile wait for the case and then
+act on it in order.
 """
 
 from __future__ import annotations
@@ -20,17 +24,18 @@ from textual.content import Content
 from textual.geometry import Region
 from textual.widgets import Static
 
+from screens.background import ComputingScreen, Figures
 from screens.faults import attempt
 from screens.host import Host
-from screens.key_path import OrderedScreen
-from screens.widgets.conversation import PromptStatic
-from screens.widgets.few_shot import render_prompt
 from screens.widgets.footer import Footer
+from screens.widgets.prompt.conversation import PromptStatic
+from screens.widgets.prompt.few_shot import render_prompt
 from screens.widgets.safe_text import safe_content
-from screens.widgets.scale_rows import value_for_key
+from screens.widgets.scores.scale_rows import value_for_key
 from store import adjudication
-from store.labels import LabelValue
+from store.db import retry_busy
 from store.text import on_screen
+from store.values import LabelValue
 
 Key = tuple[str, str, str]
 
@@ -51,9 +56,10 @@ def shown_value(value: Any, numbers: dict[str, str]) -> str:
     return on_screen(str(value))
 
 
-class AdjudicationScreen(OrderedScreen):
+class AdjudicationScreen(ComputingScreen):
     app: Host  # the typed view of self.app (screens.host)
     CSS_PATH = "adjudication.tcss"
+    DOING = "fetch the next disputed item"
     HELP_TOPIC = "keys"
     BINDINGS = [
         Binding("escape", "home", "Home", id="adjudication.home"),
@@ -104,19 +110,34 @@ class AdjudicationScreen(OrderedScreen):
 
     # ------------------------------------------------------------------ the case
     def load_next(self) -> None:
+        """Look for the next case in the worker; keys wait until it is on screen."""
         app = self.app
-        ok, case = attempt(self.notify, "fetch the next disputed item", adjudication.next_case,
-                           app.db, app.labeler, app.config.escalation, app.config.overlap)
-        self.case = case if ok else None
+        researcher, rules, overlap = app.labeler, app.config.escalation, app.config.overlap
+        self.shown = False
+        self.case = None
+        self.refresh_case()
+        self.query_one("#adj-title", Static).update("Looking for the next disputed item…")
+
+        def figures(db: Any) -> Figures:
+            case = retry_busy(adjudication.next_case, db, researcher, rules, overlap)
+            draft = adjudication.load_draft(db, case, researcher) if case else {}
+            yield "case", (case, draft)
+
+        self.compute(figures)
+
+    def show_figures(self, name: str, value: Any) -> None:
+        if name == "done":
+            return
+        case, draft = value if name == "case" else (None, {})
+        self.case = case
         self.values, self.row, self.reason, self.guideline_update = {}, 0, None, False
         self.typed = {}
         self.started = time.monotonic()
         if self.case is not None:
-            draft = attempt(self.notify, "read your decision so far", adjudication.load_draft,
-                            app.db, self.case, app.labeler)[1]
-            self._restore(draft or {})
+            self._restore(draft)
         self.refresh_case()
         self.refresh_bindings()
+        self.shown = True
 
     # A decision in progress is kept in the database on every change (a few keys an item), so a
     # dropped connection or a kill loses none of it.

@@ -25,10 +25,10 @@ from screens.faults import KEPT, OUTAGE
 from screens.host import Host
 from screens.key_path import OrderedScreen
 from screens.widgets.status_line import StatusLine
-from store.labels import LabelValue
 from store.records import jsonl_line
 from store.task_session import Claimed, NotSaved, Outcome, Saved, TaskSession
 from store.text import on_screen
+from store.values import LabelValue
 from store.views import TaskView
 
 

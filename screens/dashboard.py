@@ -2,7 +2,7 @@
 labeler's weekly gold agreement and daily tasks as terminal plots (textual-plotext), their
 recent gold misses beside the gold (Enter), and resume for a paused labeler (`u`).
 
-It reads `store.quality.report.quality_report`, the function behind `labeldesk quality`, in a
+It reads `store.reports.quality.quality_report`, the function behind `labeldesk quality`, in a
 thread worker (screens/background.py): the figures already computed stay on screen with their
 age while new ones are computed, the report without MACE competences comes first and the
 competences after it, and a resume with nothing changed (`store.changes.data_stamp`, and the
@@ -30,7 +30,7 @@ from screens.host import Host
 from screens.widgets.footer import Footer
 from store.changes import data_stamp
 from store.db import immediate
-from store.quality.report import add_competence, gold_misses, quality_report, utc_today
+from store.reports.quality import add_competence, gold_misses, quality_report, utc_today
 from store.text import on_screen as safe
 
 # (header, key into a labeler's entry for sorting and showing)
@@ -57,10 +57,10 @@ def row_cells(name: str, entry: dict) -> tuple:
     medians = entry["active_seconds_median"]
     active = sorted(medians.values())[len(medians) // 2] if medians else None
     screening = entry.get("screening")
-    theta = entry["competence"]["theta"]  # MACE, from all their labels (store/quality/competence.py)
+    theta = entry["competence"]["theta"]  # MACE, from all their labels (store/reports/competence.py)
     competence = "…" if entry["competence"].get("pending") else _f(theta)
     if theta is None and entry["competence"].get("reason"):
-        from store.quality.competence import NO_DISAGREEMENT
+        from store.reports.competence import NO_DISAGREEMENT
 
         if entry["competence"]["reason"] == NO_DISAGREEMENT:
             competence = f"n/a ({NO_DISAGREEMENT})"
@@ -154,7 +154,7 @@ class DashboardScreen(ComputingScreen):
                 return  # nothing changed: the figures on screen are current
             yield "report", (stamp, quality_report(db, policy, schema=schema,
                                                    with_competence=False))
-            from store.quality.competence import labeler_competence
+            from store.reports.competence import labeler_competence
 
             yield "competence", labeler_competence(db, schema)
 

@@ -39,7 +39,7 @@ from screens.widgets.check_list import CheckList
 from screens.widgets.confirm_bar import ConfirmBar
 from screens.widgets.flag_form import FlagForm, FlagRow
 from screens.widgets.footer import Footer
-from screens.widgets.ranking_panel import RankingPanel, ShownOutput
+from screens.widgets.ranking.ranking_panel import RankingPanel, ShownOutput
 from screens.widgets.safe_text import SafeInput, safe_content
 from screens.widgets.safe_text_area import SafeTextArea
 from screens.widgets.status_line import StatusLine

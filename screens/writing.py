@@ -21,9 +21,9 @@ from screens.base import WorkScreen
 from screens.key_path import focus_now
 from screens.widgets.clipboard import copy_text
 from screens.widgets.confirm_bar import ConfirmBar
-from screens.widgets.conversation import PromptStatic
-from screens.widgets.few_shot import render_prompt
 from screens.widgets.footer import Footer
+from screens.widgets.prompt.conversation import PromptStatic
+from screens.widgets.prompt.few_shot import render_prompt
 from screens.widgets.safe_text_area import SafeTextArea
 from screens.widgets.skip_panel import SkipHandling, SkipPanel
 from screens.widgets.status_line import StatusLine

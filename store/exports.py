@@ -12,6 +12,7 @@ from store.errors import StoreError
 from store.labels import label_filters
 from store.ranking import untied_pairs
 from store.rules import kept_sql
+from store.strength import STRENGTH_MARGINS, misfit
 from store.trainer_shapes import (
     PAIR_FORMATS,
     UNPAIRED_FORMATS,
@@ -76,10 +77,6 @@ def export_labels(
 
 
 # ------------------------------------------------------------------ training data
-# [comparison] strength_levels and strength_margins by default (tui/config.py): Llama 2's four
-# levels, with its larger margins.
-STRENGTH_MARGINS = {"significantly better": 3.0, "better": 2.0, "slightly better": 1.0,
-                    "negligibly better / unsure": 0.0}
 # Only prompts that passed the data rules are ever exported: held and dropped ones, and PII
 # prompts routed to instruction labeling (status 'pool' with a reason), never are.
 KEPT = kept_sql("p")
@@ -223,9 +220,9 @@ def export_pairs(
         turns = prompt_turns(prompt, messages)
         ranking = json.loads(value)
         levels = json.loads(strength) if strength else None
-        if levels is not None and len(levels) != len(ranking) - 1:
-            raise StoreError(f"ranking.strength of {labeler} on {prompt_id}: {len(levels)} levels for "
-                             f"the {len(ranking) - 1} boundaries of the ranking")
+        problem = misfit(levels, ranking) if levels is not None else None
+        if problem:
+            raise StoreError(f"ranking.strength of {labeler} on {prompt_id}: {problem}")
         group = {o: n for n, g in enumerate(ranking) for o in g}
         for chosen, rejected in untied_pairs(ranking):
             record: dict[str, Any] = {
@@ -305,7 +302,7 @@ def agreeing_labelers(db: sqlite_utils.Database, min_agreement: float) -> set[st
     """Labelers whose rankings agree with gold at least this much (`pairwise_agreement` of
     `labeldesk agreement`); a labeler with no ranking compared with gold is not among them.
     Raises `AgreementError` (a StoreError) when there is no gold ranking."""
-    from store.agreement.report import agreement_report  # numpy and scipy: only when asked
+    from store.reports.agreement import agreement_report  # numpy and scipy: only when asked
 
     report = agreement_report(db, task="ranking", field="ranking", n_boot=0)
     return {

@@ -45,7 +45,7 @@ def start_session(db: Database, labeler: str) -> list[OtherSession]:
     stamp = now()
     with immediate(db):
         db.execute("INSERT INTO sessions (id, labeler, host, pid, started_at, seen_at) VALUES (?, ?, ?, ?, ?, ?)",
-                   [sid, labeler, socket.gethostname(), os.getpid(), stamp, stamp])
+                   [sid, labeler, this_host(), os.getpid(), stamp, stamp])
     db.session_id = sid
     others = []
     for row in db.execute(
@@ -83,6 +83,12 @@ def end_session(db: Database) -> None:
     db.session_id = None
 
 
+def this_host() -> str:
+    """The name sessions on this machine are registered under (their pids are looked up here
+    only)."""
+    return socket.gethostname()
+
+
 def held_elsewhere(db: sqlite_utils.Database, holder: str | None) -> bool:
     """Whether an assignment held by session `holder` belongs to another live session."""
     mine = getattr(db, "session_id", None)
@@ -98,7 +104,7 @@ def _alive(host: str, pid: int, seen_at: str, ended_at: str | None) -> bool:
     stale = (datetime.now(timezone.utc) - timedelta(seconds=STALE_SECONDS)).isoformat(timespec="milliseconds")
     if seen_at < stale:
         return False
-    if host != socket.gethostname():
+    if host != this_host():
         return True
     try:
         os.kill(pid, 0)

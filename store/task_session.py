@@ -25,6 +25,7 @@ from store.db import retry_busy
 from store.errors import StoreError, describe_fault, fault_kind
 from store.quality.clock import ActiveClock
 from store.quality.policy import QualityPolicy
+from store.values import Assignment, LabelValue
 from store.views import TaskView, task_view
 
 if TYPE_CHECKING:  # annotations only
@@ -140,13 +141,13 @@ class TaskSession:
             return None
         return Claimed(self.view_of(assignment), labels.load_draft(self.db, assignment.id) or {})
 
-    def claim_assignment(self) -> queue.Assignment | None:
+    def claim_assignment(self) -> Assignment | None:
         """Overridden by kinds whose items are not prompts (demonstration scoring)."""
         return queue.claim_next(self.db, self.labeler, self.kind, overlap=self.overlap,
                                 lease_seconds=self.lease_seconds, policy=self.policy,
                                 escalation=self.escalation, window=self.window)
 
-    def view_of(self, assignment: queue.Assignment) -> TaskView:
+    def view_of(self, assignment: Assignment) -> TaskView:
         return task_view(self.db, assignment)
 
     def renew(self) -> Outcome:
@@ -167,7 +168,7 @@ class TaskSession:
         return self._try(labels.save_draft, self.db, self.assignment_id, draft,
                          lease_seconds=self.lease_seconds)
 
-    def submit(self, values: list[labels.LabelValue]) -> Outcome:
+    def submit(self, values: list[LabelValue]) -> Outcome:
         return self.submit_with(labels.submit, self.db, self.assignment_id, values,
                                 seconds=self.seconds(), schema=self.schema, overlap=self.overlap,
                                 active_seconds=self.active_seconds(), escalation=self.escalation)
@@ -236,10 +237,10 @@ class ScoreSession(TaskSession):
         super().__init__(db, labeler, demonstrations.SCORE_KIND, overlap=1, **kwargs)
         self.demo: demonstrations.Demonstration | None = None
 
-    def claim_assignment(self) -> queue.Assignment | None:
+    def claim_assignment(self) -> Assignment | None:
         return demonstrations.claim_score(self.db, self.labeler, lease_seconds=self.lease_seconds)
 
-    def view_of(self, assignment: queue.Assignment) -> TaskView:
+    def view_of(self, assignment: Assignment) -> TaskView:
         self.demo = demonstrations.get_demonstration(self.db, assignment.item)
         return TaskView(assignment, self.demo.prompt, [])
 

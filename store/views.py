@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from store.errors import StoreError
-from store.queue import Assignment
 from store.ranking import LETTERS
+from store.values import Assignment
 
 if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
     import sqlite_utils

@@ -39,7 +39,9 @@ def _isolated_dirs(tmp_path, monkeypatch):
 # -- the two backends -----------------------------------------------------------------------
 # Store, quality-store and CLI tests run on SQLite and on PostgreSQL (a throwaway cluster,
 # tests/pg_cluster.py); app and screen tests stay on SQLite (the screens never see which).
-# A test that is about SQLite itself (files, WAL, crashes) is marked `sqlite_only`.
+# A test that is about SQLite itself (files, WAL, crashes) is marked `sqlite_only`; one about a
+# server connection (a backend ended, a restart) is marked `postgres_only`. Either way the other
+# variant is never generated, so it cannot show up as a skip.
 # LABELDESK_TEST_BACKENDS=sqlite leaves the PostgreSQL variants out (a quick local run).
 BOTH_BACKENDS = ("tests/store/", "tests/quality/test_store_quality.py",
                  "tests/quality/test_cli_quality.py", "tests/cli/")
@@ -50,8 +52,11 @@ def pytest_generate_tests(metafunc):
     if "backend" not in metafunc.fixturenames:
         return
     where = Path(metafunc.definition.path).relative_to(ROOT).as_posix()
-    if where.startswith(BOTH_BACKENDS) and not metafunc.definition.get_closest_marker("sqlite_only"):
-        metafunc.parametrize("backend", BACKENDS, indirect=True)
+    if not where.startswith(BOTH_BACKENDS) or metafunc.definition.get_closest_marker("sqlite_only"):
+        return
+    only_server = metafunc.definition.get_closest_marker("postgres_only")
+    metafunc.parametrize("backend", [b for b in BACKENDS if b == "postgres" or not only_server],
+                         indirect=True)
 
 
 @pytest.fixture

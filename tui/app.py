@@ -434,7 +434,7 @@ class LabelDeskApp(Host):
     def action_toggle_turns(self) -> None:
         """Fold or unfold the earlier turns of the conversation on screen; a bell when there is
         none to unfold."""
-        from screens.widgets.conversation import TurnsToggle
+        from screens.widgets.prompt.conversation import TurnsToggle
 
         toggled = [w.toggle_turns() for w in self.screen.query("*") if isinstance(w, TurnsToggle)]
         if not any(toggled):

@@ -129,6 +129,7 @@ def resolve(db: str | None, config_path: str | None) -> Context:
         raise click.ClickException("--demo and --db name two databases: give one")
     if chosen and not asked:
         return Context(chosen if is_url(chosen) else Path(chosen), config, is_demo=False)
+    config.for_demo()
     return Context(locations.demo_db_path(), config, is_demo=True, demo_asked=asked)
 
 

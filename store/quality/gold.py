@@ -17,12 +17,10 @@ from typing import TYPE_CHECKING, Any
 from store.claim_order import draw_rng
 from store.db import now
 from store.quality.policy import QualityPolicy
+from store.values import Assignment, LabelValue
 
 if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
     import sqlite_utils
-
-    from store.labels import LabelValue
-    from store.queue import Assignment
 
 
 def draw_generator(labeler: str, draw: int) -> random.Random:
@@ -35,6 +33,12 @@ def gold_check_due(rng: random.Random, kind: str, policy: QualityPolicy) -> bool
     """A Bernoulli(`gold_rate`) draw: does this claim serve a hidden check?"""
     rate = policy.rate(kind)
     return rate > 0 and rng.random() < rate
+
+
+def draw_due(labeler: str, draw: int, rate: float) -> bool:
+    """`gold_check_due` for the labeler's claim number `draw` at `rate` (the PostgreSQL claim
+    function asks the caller to make the draw)."""
+    return rate > 0 and draw_generator(labeler, draw).random() < rate
 
 
 def pick_gold_task(db: sqlite_utils.Database, labeler: str, kind: str, policy: QualityPolicy,

@@ -18,12 +18,13 @@ from store.db import immediate, now
 from store.demonstrations import ensure_score_tasks
 from store.errors import StoreError
 from store.events import log_event
-from store.labels import LabelValue, load_draft, save_draft, write_labels
+from store.labels import load_draft, save_draft, write_labels
 from store.quiz.admin import prompt_id, require_quiz
 from store.quiz.holding import require_holder
 from store.ranking import LETTERS, unplaced
 from store.roster import role_of
 from store.schema import Schema, load_schema
+from store.values import LabelValue
 
 if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
     import sqlite_utils

@@ -97,16 +97,14 @@ def test_strength_config_is_checked_at_load(project, tmp_path, body, problem):
     assert len(r.output.strip().splitlines()) == 1
 
 
-def test_strength_and_reason_survive_export_labels_then_import_labels(project, tmp_path, db_path):
+def test_strength_and_reason_survive_export_labels_then_import_labels(project, tmp_path):
     r = project("export", "labels", "--out", "-")
     exported = [json.loads(line) for line in r.output.splitlines()]
     mine = {(e["labeler"], e["field"]): e["value"] for e in exported if e["task"] == "ranking"}
     assert mine["ann", "strength"] == ["better", "slightly better"]
     assert mine["ann", "reason"] == "A cites its source; D is wrong."
-    # Into a second project: the same values back.
-    other = tmp_path / "other.db" if not isinstance(db_path, str) else None
-    if other is None:
-        pytest.skip("the round trip needs a second database file")
+    # Into a second project (a SQLite file whichever backend exported): the same values back.
+    other = tmp_path / "other.db"
     again = CliRunner()
     env = {"LABELDESK_LABELER": "rhea"}
     again.invoke(cli, ["init", "--db", str(other)])
@@ -129,3 +127,26 @@ def test_a_strength_that_is_not_a_list_of_names_is_refused(project, tmp_path):
                                 "value": "better"}) + "\n")
     r = project("import", "labels", path)
     assert r.exit_code == 1 and "bad.jsonl:1: value: ranking.strength: 'better' is not a list of level names" in r.output
+
+
+def test_agreement_counts_strength_in_json_and_table(project, tmp_path):
+    """ann against rhea's gold on q: a>b, a>c ("better" both), b>d, c>d ("slightly better" against
+    gold's "better"): half the pairs agree, each disagreement one level."""
+    gold = tmp_path / "gold.jsonl"
+    write_jsonl(gold, [{**LABELS[0], "labeler": "rhea"},
+                       {**LABELS[1], "labeler": "rhea", "value": ["better", "better"]}])
+    assert project("import", "labels", gold, "--gold").exit_code == 0
+    r = project("agreement", "--format", "json", "--resamples", "0")
+    assert r.exit_code == 0, r.output
+    entry = json.loads(r.stdout)["per_labeler"]["ann"]["ranking.strength"]
+    assert (entry["n"], entry["n_prompts"], entry["agreement"], entry["mean_abs_diff"]) == (4, 1, 0.5, 0.5)
+    table = project("agreement", "--resamples", "0").stdout
+    row = next(line for line in table.splitlines() if line.strip().startswith("strength"))
+    assert row.split()[:3] == ["strength", "4", "0.50"] and "output pairs of 1 prompts" in row
+    # Levels come from the config: a stored level it does not name is one line, exit 1.
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[comparison]\nstrength_levels = ["much", "a little"]\nstrength_margins = [1, 0]\n')
+    r = project("agreement", "--config", cfg)
+    assert r.exit_code == 1
+    assert r.output.strip().splitlines()[-1].startswith(
+        "Error: labeler 'ann', item 'q', field ranking.strength: 'better' is not one of [comparison] strength_levels")

@@ -3,8 +3,9 @@
 from screens.adjudication import AdjudicationScreen
 from store import queue
 from store.disputes import Rules
-from store.labels import LabelValue, submit
-from tests.conftest import oldest_first, snapshot_keys
+from store.labels import submit
+from store.values import LabelValue
+from tests.conftest import figures_settled, oldest_first, snapshot_keys
 from tests.screens.screen_text import screen_text
 from tui.config import Config
 
@@ -32,6 +33,7 @@ async def test_researcher_decides_with_keys(make_app, sample_db):
     assert app.config.escalation == Rules(max_overlap=2)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("a")
+        await figures_settled(pilot)
         assert isinstance(app.screen, AdjudicationScreen)
         shown = screen_text(app)
         assert "Dispute p1" in shown and "rating of output 1" in shown
@@ -45,7 +47,7 @@ async def test_researcher_decides_with_keys(make_app, sample_db):
         await pilot.press("enter")  # no reason yet: nothing stored
         assert sample_db.execute("SELECT count(*) FROM adjudications").fetchone()[0] == 0
         await pilot.press("t", "t", "g", "enter")  # guideline gap, update needed
-        await pilot.pause()
+        await figures_settled(pilot)
         assert "No disputed item waits" in screen_text(app)
     row = sample_db.execute(
         "SELECT l.labeler, l.item, l.value, l.gold, a.reason, a.guideline_update, a.letters "
@@ -60,7 +62,7 @@ async def test_letter_takes_that_labelers_answer(make_app, sample_db):
     app = make_app("rhea", config=config())
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("a", "A", "t", "enter")
-        await pilot.pause()
+        await figures_settled(pilot)
     value = sample_db.execute("SELECT value FROM labels WHERE adjudication_id IS NOT NULL").fetchone()
     assert value == ("1",)
 
@@ -70,7 +72,7 @@ async def test_labelers_cannot_adjudicate(make_app, sample_db):
     app = make_app("carol", config=config())
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("a")
-        await pilot.pause()
+        await figures_settled(pilot)
         assert not isinstance(app.screen, AdjudicationScreen)
         assert "Dispute" not in screen_text(app)
 
@@ -80,6 +82,7 @@ def test_adjudication_snapshot_80x24(make_app, sample_db, snap_compare):
 
     async def open_it(pilot):
         await pilot.press("a", "B")
+        await figures_settled(pilot)
 
     assert snap_compare(make_app("rhea", config=config()), terminal_size=(80, 24), run_before=open_it)
 
@@ -91,7 +94,7 @@ async def test_app_stamps_the_guideline_version(make_app, sample_db):
     app = make_app("rhea", config=c)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("a", "c", "t", "enter")
-        await pilot.pause()
+        await figures_settled(pilot)
     rows = sample_db.execute("SELECT labeler, guideline_version FROM labels ORDER BY id").fetchall()
     assert rows[-1] == ("rhea", "2026-03 pii clarified")
     assert {v for who, v in rows if who != "rhea"} == {None}
@@ -102,17 +105,18 @@ async def test_a_decision_in_progress_survives_a_lost_session(make_app, sample_d
     app = make_app("rhea", config=config())
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("a", "4", "t", "t", "t", "g")
-        await pilot.pause()
+        await figures_settled(pilot)
     # The session ends without saving (as a dropped connection would); a new one resumes.
     assert sample_db.execute("SELECT count(*) FROM adjudications").fetchone()[0] == 0
     app = make_app("rhea", config=config())
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("a")
+        await figures_settled(pilot)
         shown = screen_text(app)
         assert "final: 4" in shown and "reason: labeler error" in shown
         assert "guideline update needed: yes" in shown
         await pilot.press("enter")
-        await pilot.pause()
+        await figures_settled(pilot)
     row = sample_db.execute("SELECT a.reason, a.guideline_update, l.value FROM adjudications a "
                             "JOIN labels l ON l.adjudication_id = a.id").fetchall()
     assert row == [("labeler_error", 1, "4")]
@@ -127,6 +131,7 @@ async def test_researcher_types_a_ranking_of_their_own(make_app, sample_db):
     app = make_app("rhea", config=config())
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("a")
+        await figures_settled(pilot)
         shown = screen_text(app)
         assert "A 1 > 2 > 3" in shown and "B 3 > 2 > 1" in shown
         await pilot.press("2", "greater_than_sign", "1", "equals_sign")
@@ -134,7 +139,7 @@ async def test_researcher_types_a_ranking_of_their_own(make_app, sample_db):
         await pilot.press("enter", "t")  # incomplete: not stored
         assert sample_db.execute("SELECT count(*) FROM adjudications").fetchone() == (0,)
         await pilot.press("4", "backspace", "3", "enter")
-        await pilot.pause()
+        await figures_settled(pilot)
     value = sample_db.execute("SELECT value FROM labels WHERE adjudication_id IS NOT NULL").fetchone()
     assert value == ('[["p1-b"], ["p1-a", "p1-c"]]',)
 
@@ -150,10 +155,10 @@ async def test_the_current_field_stays_in_view(make_app, sample_db):
     app = make_app("rhea", config=config())
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("a")
-        await pilot.pause()
+        await figures_settled(pilot)
         assert "▶ pii" in screen_text(app) and "lowest pairwise" not in screen_text(app)
         await pilot.press("down", "down", "down", "down")
-        await pilot.pause()
+        await figures_settled(pilot)
         assert "▶ ranking" in screen_text(app)
 
 
@@ -179,12 +184,12 @@ async def test_a_decision_another_researcher_stored_first_is_not_called_saved(ma
     app = make_app("rhea", config=config())
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await pilot.press("a", "A", "t")
-        await pilot.pause()
+        await figures_settled(pilot)
         case = app.screen.case
         adjudication.decide(sample_db, case, "ruth", [LabelValue(*case.keys[0], 7)],
                             reason="ambiguous_prompt", schema=app.schema)  # ruth, meanwhile
         await pilot.press("enter")
-        await pilot.pause()
+        await figures_settled(pilot)
         said = [n.message for n in app._notifications]
         assert any("adjudicated meanwhile" in m for m in said), said
         assert not any(m.startswith("Saved") for m in said)
@@ -197,12 +202,14 @@ async def test_with_nothing_to_decide_only_the_keys_that_apply_are_shown(make_ap
     app = make_app("rhea", config=config())
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("a")
+        await figures_settled(pilot)
         assert isinstance(app.screen, AdjudicationScreen) and app.screen.case is None
         shown = visible_keys(app)
         assert "Home" in shown and not shown & {"Save", "Consensus", "Reason", "Guideline flag"}
         await pilot.press("escape")
         disputed(sample_db)
         await pilot.press("a")
+        await figures_settled(pilot)
         assert {"Save", "Consensus", "Reason"} <= visible_keys(app)
 
 
@@ -222,7 +229,7 @@ async def test_the_demo_as_its_researcher_has_disputes_to_decide():
     try:
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.press("a")
-            await pilot.pause()
+            await figures_settled(pilot)
             assert isinstance(app.screen, AdjudicationScreen)
             assert app.screen.case is not None and app.screen.case.dispute.item == "p07"
             assert "Dispute p07" in screen_text(app)
@@ -251,7 +258,7 @@ async def test_at_80x24_many_disputed_fields_leave_the_prompt_room(make_app, sam
     app = make_app("rhea", config=config())
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("a")
-        await pilot.pause()
+        await figures_settled(pilot)
         screen = app.screen
         assert isinstance(screen, AdjudicationScreen) and len(screen.case.keys) == 6
         assert screen.query_one("#adj-context").region.height >= 10  # 8 lines inside the box

@@ -214,8 +214,9 @@ async def test_hostile_ids_on_the_researcher_screens(db, tmp_path):
     from screens.adjudication import AdjudicationScreen
     from screens.dashboard import DashboardScreen, MissesScreen
     from store import queue
-    from store.labels import LabelValue, submit
+    from store.labels import submit
     from store.quality.policy import QualityPolicy
+    from store.values import LabelValue
     from tests.corpus.hostile import BY_NAME, combined
 
     item = combined("ids", ("markup_click", "ansi_colours", "bidi_override"))

@@ -9,7 +9,7 @@ import pytest
 from textual import events
 
 from screens.comparison import ComparisonScreen
-from screens.widgets.ranking_panel import RankingPanel
+from screens.widgets.ranking.ranking_panel import RankingPanel
 from screens.widgets.status_line import StatusLine
 from store import demonstrations, labels, queue
 from tests.screens.burst import MODES, burst, key_event, script, until_idle

@@ -16,7 +16,7 @@ LABELER = textwrap.dedent("""
     import os, signal, sys
     from store import labels
     from store.db import open_db
-    from store.labels import LabelValue
+    from store.values import LabelValue
     from store.queue import claim_next
 
     db = open_db(sys.argv[1])

@@ -1,6 +1,6 @@
 """`labeldesk agreement`: each labeler against researcher gold, and labelers among themselves.
 
-The figures come from `store.agreement.report.agreement_report`; this module only formats them.
+The figures come from `store.reports.agreement.agreement_report`; this module only formats them.
 rich is imported inside the table branch so the JSON/CSV path stays light.
 """
 
@@ -57,6 +57,8 @@ def _ci(ci) -> str:
 
 def _note(entry: dict) -> str:
     notes = []
+    if "n_prompts" in entry:  # a strength: n counts output pairs (docs/exports.md)
+        notes.append(f"output pairs of {entry['n_prompts']} prompts")
     if entry.get("mean_abs_diff") is not None:
         notes.append(f"mean |diff| {entry['mean_abs_diff']:.2f}")
     if entry.get("ties_excluded"):
@@ -181,8 +183,8 @@ UNVERSIONED = "unversioned"  # labels made before `[guidelines] version` was set
 def _by_version(database, fmt: str, **options) -> None:
     """`--by-version`: the report once per guideline version; a version whose labels cannot
     be compared with gold gets its reason instead of figures."""
-    from store.agreement.report import AgreementError, agreement_report
     from store.labels import guideline_versions
+    from store.reports.agreement import AgreementError, agreement_report
 
     reports: dict[str, dict] = {}
     for version in guideline_versions(database):
@@ -254,9 +256,10 @@ def register(cli: click.Group) -> None:
         database = ctx.open(read_only=True)
         require_researcher(database, None, "agreement")
         # Imported once the database is known to be there (numpy and scipy: ~0.5 s).
-        from store.agreement.report import agreement_report
+        from store.reports.agreement import agreement_report
 
         task, field = split_field(task, field)
+        levels = tuple(ctx.config["comparison"]["strength_levels"])
         if quiz:
             from tui.commands.screening import run_screening
 
@@ -264,7 +267,8 @@ def register(cli: click.Group) -> None:
                                  wide=wide)
         if by_version:
             return _by_version(database, fmt, labeler=labeler, task=task, field=field,
-                               since=parse_since(since), seed=seed, n_boot=resamples)
+                               since=parse_since(since), seed=seed, n_boot=resamples,
+                               strength_levels=levels)
         with user_errors():
             report = agreement_report(
                 database,
@@ -274,6 +278,7 @@ def register(cli: click.Group) -> None:
                 since=parse_since(since),
                 seed=seed,
                 n_boot=resamples,
+                strength_levels=levels,
             )
         if fmt == "json":
             click.echo(json.dumps(report, indent=2, ensure_ascii=False))

@@ -1,6 +1,6 @@
 """`labeldesk quality` (live quality per labeler) and `labeldesk labelers resume NAME`.
 
-The figures come from `store.quality.report.quality_report`, the same function the researchers'
+The figures come from `store.reports.quality.quality_report`, the same function the researchers'
 dashboard reads; this module only formats them. rich is imported in the table branch only.
 """
 
@@ -34,7 +34,7 @@ def _ci(ci) -> str:
 
 def _competence(competence: dict) -> str:
     """θ and the labels it rests on; where MACE had nothing to learn from, says so."""
-    from store.quality.competence import NO_DISAGREEMENT
+    from store.reports.competence import NO_DISAGREEMENT
 
     if competence["theta"] is None and competence.get("reason") == NO_DISAGREEMENT:
         return f"n/a ({NO_DISAGREEMENT})"
@@ -94,7 +94,7 @@ def register(cli: click.Group) -> None:
 
         Researchers only (who is asking comes from LABELDESK_LABELER, else the OS user).
         """
-        from store.quality.report import quality_report
+        from store.reports.quality import quality_report
         from tui.config import ConfigError
 
         ctx = resolve(db, config_path)
