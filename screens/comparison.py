@@ -66,6 +66,7 @@ class ComparisonScreen(SkipHandling, WorkScreen):
     CSS_PATH = "comparison.tcss"
     STEPS: tuple[str, ...] | None = None  # None: `[comparison] steps` from config
     HEADING = "Comparison"
+    READ_AHEAD = True  # a comparison's prompt and outputs are the largest reads of a claim
 
     BINDINGS = [
         Binding("enter", "finish_step", "Next / submit", id="comparison.finish_step"),

@@ -67,6 +67,7 @@ class Finding:
     item: str
     field: str
     detail: str
+    outputs: tuple[str, ...] = ()  # output ids the detail names (a screen shows their numbers)
 
     def as_dict(self) -> dict[str, str]:
         return {"rule": self.rule, "task": self.task, "item": self.item, "field": self.field,
@@ -172,8 +173,9 @@ def _strength_gap(answers: ItemAnswers, rules: Rules) -> list[Finding]:
             continue
         gap, pair = max(gaps, key=lambda g: g[0])
         if gap >= rules.strength_gap:
+            ids = tuple(sorted(pair))
             found.append(Finding("strength_gap", task, item, "ranking",
-                                 f"strengths {gap} levels apart on {' vs '.join(sorted(pair))}"))
+                                 f"strengths {gap} levels apart on {' vs '.join(ids)}", ids))
     return found
 
 

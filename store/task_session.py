@@ -26,7 +26,7 @@ from store.errors import StoreError, describe_fault, fault_kind
 from store.quality.clock import ActiveClock
 from store.quality.policy import QualityPolicy
 from store.values import Assignment, LabelValue
-from store.views import TaskView, task_view
+from store.views import Ahead, TaskView, read_ahead, task_view
 
 if TYPE_CHECKING:  # annotations only
     import sqlite_utils
@@ -109,6 +109,7 @@ class TaskSession:
         self.policy = policy
         self.clock = self._new_clock()
         self._cut_off = False  # the last submit failed with the connection (submit_with)
+        self.ahead: Ahead | None = None  # the likely next task, read while this one is worked
 
     def _try(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Outcome:
         return attempt(fn, *args, bound=self.busy_bound, **kwargs)
@@ -148,7 +149,18 @@ class TaskSession:
                                 escalation=self.escalation, window=self.window)
 
     def view_of(self, assignment: Assignment) -> TaskView:
-        return task_view(self.db, assignment)
+        ahead, self.ahead = self.ahead, None
+        return task_view(self.db, assignment, ahead)
+
+    def read_ahead(self) -> Outcome:
+        """Read the likely next task's prompt and outputs now, while the labeler works on this
+        one, so the claim after the submit reads only its assignment (`store.views.read_ahead`).
+        Nothing is claimed or leased: the claim stays at the submit, under the overlap rules."""
+        skip = self.view.prompt.id if self.view is not None else ""
+        outcome = self._try(read_ahead, self.db, self.labeler, self.kind, skip=skip)
+        if isinstance(outcome, Saved):
+            self.ahead = outcome.value
+        return outcome
 
     def renew(self) -> Outcome:
         """Claim again after a pause: `Saved(True)` while this task is still ours."""

@@ -74,11 +74,55 @@ def outputs_of(db: sqlite_utils.Database, prompt_id: str) -> list[Output]:
     ]
 
 
-def task_view(db: sqlite_utils.Database, assignment: Assignment) -> TaskView:
-    prompt = get_prompt(db, assignment.item)
-    by_id = {o.id: o for o in outputs_of(db, prompt.id)}
+def task_view(db: sqlite_utils.Database, assignment: Assignment,
+              ahead: Ahead | None = None) -> TaskView:
+    """The task on screen; from `ahead` (read earlier by `read_ahead`) when it holds the item."""
+    if ahead is not None and ahead.prompt.id == assignment.item and (
+            not assignment.order or set(assignment.order) == {o.id for o in ahead.outputs}):
+        prompt, outputs = ahead.prompt, ahead.outputs  # the outputs the claim ordered
+    else:
+        prompt = get_prompt(db, assignment.item)
+        outputs = outputs_of(db, prompt.id)
+    by_id = {o.id: o for o in outputs}
     order = [i for i in assignment.order if i in by_id] or list(by_id)
     shown = [
         Output(by_id[i].id, by_id[i].text, by_id[i].model, LETTERS[n]) for n, i in enumerate(order)
     ]
     return TaskView(assignment, prompt, shown)
+
+
+@dataclass(frozen=True)
+class Ahead:
+    """A prompt and its outputs read before the claim that will most likely get them."""
+
+    prompt: Prompt
+    outputs: list[Output]
+
+
+def likely_next(db: sqlite_utils.Database, labeler: str, kind: str, *, skip: str = "",
+                quiz: str = "") -> str | None:
+    """The item a labeler's next claim of `kind` will most likely get: the oldest open task
+    they have no assignment of (`skip` aside: the one on screen). A guess, read without a
+    lock: another labeler may take it first, the labeler may get their own unfinished task
+    or a gold check instead; `task_view` then reads what the claim gave."""
+    row = db.execute(
+        """SELECT t.item FROM tasks t
+           WHERE t.kind = ? AND t.quiz = ? AND t.full = 0 AND t.item != ?
+             AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.labeler = ?)
+             AND NOT EXISTS (SELECT 1 FROM prompts p WHERE p.id = t.item AND p.status != 'pool')
+           ORDER BY t.id LIMIT 1""",
+        [kind, quiz, skip, labeler],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def read_ahead(db: sqlite_utils.Database, labeler: str, kind: str, *, skip: str = "") -> Ahead | None:
+    """The likely next task's prompt and outputs (`likely_next`), read now so the claim after
+    a submit reads only its assignment."""
+    item = likely_next(db, labeler, kind, skip=skip)
+    if item is None:
+        return None
+    try:
+        return Ahead(get_prompt(db, item), outputs_of(db, item))
+    except StoreError:  # dropped meanwhile: nothing read ahead
+        return None

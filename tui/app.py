@@ -21,7 +21,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from screens.host import Host, KeepsDrafts
+from screens.host import Host, KeepsDrafts, OrderedKeys
 from screens.registry import WORK, Work, researcher_only
 from screens.too_small import TooSmallScreen, too_small
 from store.db import APP_BUSY_TIMEOUT_MS, set_guideline_version
@@ -265,9 +265,8 @@ class LabelDeskApp(Host):
         if self._backlog:
             self._backlog.append(event)  # behind keys that are waiting: order is kept
             await self.drain_keys()
-        elif not getattr(self.screen, "ready", True):
-            takes_now = getattr(self.screen, "takes_now", None)  # leaving a computing screen
-            if takes_now is not None and takes_now(event):
+        elif isinstance(self.screen, OrderedKeys) and not self.screen.ready:
+            if self.screen.takes_now(event):  # leaving a computing screen
                 await self._take(event)
             else:
                 self._backlog.append(event)  # the screen is coming: it takes them when ready
@@ -282,23 +281,19 @@ class LabelDeskApp(Host):
 
     async def drain_keys(self) -> None:
         """Apply waiting keys while the current screen can take them (in arrival order)."""
-        while self._backlog and getattr(self.screen, "ready", True):
+        while self._backlog and (not isinstance(self.screen, OrderedKeys) or self.screen.ready):
             await self._take(self._backlog.popleft())
 
     async def _take(self, event: events.Key | events.Paste) -> None:
         from screens.key_path import deliver
 
         screen = self.screen
-        note_input = getattr(screen, "note_input", None)  # active time: every key and paste
-        if note_input is not None:
-            note_input()
-        if not getattr(screen, "ORDERED_KEYS", False):
+        if not isinstance(screen, OrderedKeys):
             await super().on_event(event)  # Textual's own path (dialogs, help, stock screens)
             return
+        screen.note_input()  # active time: every key and paste
         if not await deliver(screen, event) and isinstance(event, events.Key):
-            key_unused = getattr(screen, "key_unused", None)
-            if key_unused is not None:
-                key_unused(event)
+            screen.key_unused(event)
 
     def _is_quit(self, event: events.Key | events.Paste) -> bool:
         """Quit is never dropped. It waits behind keys typed before it, like any key: a screen
@@ -446,7 +441,7 @@ class LabelDeskApp(Host):
         if isinstance(self.screen, (HelpScreen, TooSmallScreen)):
             return
         came_from = self.screen
-        topic = getattr(came_from, "HELP_TOPIC", "")
+        topic = came_from.HELP_TOPIC if isinstance(came_from, OrderedKeys) else ""
         if not self.is_screen_installed("help"):
             self.install_screen(HelpScreen(), name="help")
         help_screen = self.get_screen("help")

@@ -20,7 +20,7 @@ from tui.locations import keys_path
 # Every module that declares bindings; `binding_ids` reads them: the app's, the screens and
 # widgets all work shares, then each kind of work's screen as `screens.registry.WORK` names it.
 BINDING_MODULES = (
-    "tui.app", "screens.home", "screens.help", "screens.base",
+    "tui.app", "screens.home", "screens.help", "screens.drafting", "screens.base",
     "screens.widgets.ranking.ranking_panel", "screens.widgets.prompt.prompt_panel",
     "screens.widgets.skip_panel", "screens.widgets.confirm_bar", "screens.widgets.flag_form",
     "screens.widgets.safe_text", "screens.widgets.scale_field",

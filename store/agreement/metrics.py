@@ -500,13 +500,29 @@ def alpha_estimate_counts(
     value = none_if_nan(_alpha_from_counts(counts, numeric, level)) if enough else None
     if value is None:
         return len(counts), Estimate(None)
-    groups = None
-    if clusters is not None:
-        groups = np.unique(clusters[pairable], return_inverse=True)[1]
+    if clusters is None:
+        ci, se = _alpha_interval(counts, numeric, level, seed=seed, n_boot=n_boot)
+        return len(counts), Estimate(value, ci, se)
+    groups = np.unique(clusters[pairable], return_inverse=True)[1]
     statistic = alpha_replicates(counts, numeric, level, clusters=groups)
-    n_resampled = len(counts) if groups is None else int(groups.max()) + 1
-    ci, se = bootstrap(statistic, n_resampled, seed=seed, n_boot=n_boot)
+    ci, se = bootstrap(statistic, int(groups.max()) + 1, seed=seed, n_boot=n_boot)
     return len(counts), Estimate(value, ci, se)
+
+
+def _alpha_interval(counts: np.ndarray, domain: np.ndarray, level: str, *, seed: int,
+                    n_boot: int) -> tuple[tuple[float, float] | None, float | None]:
+    """The percentile interval of alpha over resampled units, drawn as how often each distinct
+    count row is drawn (one multinomial draw a resample): units with the same value counts
+    weigh the same in alpha, so this is the distribution of resampling the units themselves,
+    at a few draws a resample instead of one per unit (10,000,000 random numbers a field at a
+    million labels, most of the report's bootstrap time)."""
+    if len(counts) < MIN_SHARED or n_boot <= 0:
+        return None, None
+    patterns, inverse = np.unique(counts, axis=0, return_inverse=True)
+    shares = np.bincount(inverse.ravel(), minlength=len(patterns)) / len(counts)
+    times = np.random.default_rng(seed).multinomial(len(counts), shares, size=n_boot)
+    return _interval(_alpha_of_times(times.astype(float), _coincidences(patterns), domain, level),
+                     n_boot)
 
 
 def alpha_replicates(
@@ -519,47 +535,52 @@ def alpha_replicates(
     coincidence matrix is the sum of its units' (Krippendorff 2011, section C), then the same
     distances as the package. ``test_alpha_replicates_match_the_package`` holds them equal.
     """
-    v = counts.shape[1]
     if clusters is None:
         # Units with the same value counts have the same coincidences: a resample's sum over
-        # its units is a sum over the few distinct count rows (six for five labelers on yes/no),
-        # each as often as its units were drawn.
+        # its units is a sum over the few distinct count rows, each as often as its units
+        # were drawn.
         patterns, inverse = np.unique(counts, axis=0, return_inverse=True)
-        row_of = inverse.ravel()  # each unit's row of per_unit
-        c = patterns.astype(float)
-        per_unit = (c[:, :, None] * c[:, None, :] - c[:, :, None] * np.eye(v)) / (
-            c.sum(axis=1) - 1)[:, None, None]
-        per_unit = per_unit.reshape(len(patterns), v * v)
+        per_row, row_of = _coincidences(patterns), inverse.ravel()
     else:  # a cluster's coincidences are the sum of its units'
-        c = counts.astype(float)
-        per_unit = (c[:, :, None] * c[:, None, :] - c[:, :, None] * np.eye(v)) / (
-            c.sum(axis=1) - 1)[:, None, None]
-        grouped = np.zeros((int(clusters.max()) + 1, v * v))
-        np.add.at(grouped, clusters, per_unit.reshape(len(c), v * v))
-        per_unit, row_of = grouped, np.arange(len(grouped))
-    n_rows = len(per_unit)
-    lo = np.minimum.outer(np.arange(v), np.arange(v))
-    hi = np.maximum.outer(np.arange(v), np.arange(v))
-
-    def distances(n_v: np.ndarray) -> np.ndarray:
-        if level == "nominal":
-            return 1.0 - np.eye(v)
-        if level == "interval":
-            return np.asarray(np.subtract.outer(domain, domain) ** 2)
-        if level == "ordinal":
-            cum = np.cumsum(n_v, axis=1)
-            between = cum[:, hi] - cum[:, lo] + n_v[:, lo]
-            return np.asarray((between - (n_v[:, :, None] + n_v[:, None, :]) / 2) ** 2)
-        raise ValueError(f"unknown level {level!r}")
+        per_row = np.zeros((int(clusters.max()) + 1, counts.shape[1] ** 2))
+        np.add.at(per_row, clusters, _coincidences(counts))
+        row_of = np.arange(len(per_row))
 
     def statistic(idx: np.ndarray) -> np.ndarray:
-        reps = idx.shape[0]
-        observed = (resample_counts(row_of[idx], n_rows) @ per_unit).reshape(reps, v, v)
-        n_v = observed.sum(axis=2)
-        n = n_v.sum(axis=1)[:, None, None]
-        expected = (n_v[:, :, None] * n_v[:, None, :] - n_v[:, :, None] * np.eye(v)) / (n - 1)
-        d = distances(n_v)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.asarray(1.0 - (observed * d).sum(axis=(1, 2)) / (expected * d).sum(axis=(1, 2)))
+        return _alpha_of_times(resample_counts(row_of[idx], len(per_row)), per_row, domain, level)
 
     return statistic
+
+
+def _coincidences(counts: np.ndarray) -> np.ndarray:
+    """Each unit's (row's) coincidence matrix, flattened: (units, values * values)."""
+    v = counts.shape[1]
+    c = counts.astype(float)
+    per_unit: np.ndarray = (c[:, :, None] * c[:, None, :] - c[:, :, None] * np.eye(v)) / (
+        c.sum(axis=1) - 1)[:, None, None]
+    return per_unit.reshape(len(c), v * v)
+
+
+def _alpha_of_times(times: np.ndarray, per_row: np.ndarray, domain: np.ndarray,
+                    level: str) -> np.ndarray:
+    """Alpha of each resample, `times` (reps, rows) saying how often each row of coincidences
+    `per_row` is in it."""
+    reps, v = times.shape[0], int(round(per_row.shape[1] ** 0.5))
+    observed = (times @ per_row).reshape(reps, v, v)
+    n_v = observed.sum(axis=2)
+    n = n_v.sum(axis=1)[:, None, None]
+    expected = (n_v[:, :, None] * n_v[:, None, :] - n_v[:, :, None] * np.eye(v)) / (n - 1)
+    if level == "nominal":
+        d: np.ndarray = 1.0 - np.eye(v)
+    elif level == "interval":
+        d = np.asarray(np.subtract.outer(domain, domain) ** 2)
+    elif level == "ordinal":
+        lo = np.minimum.outer(np.arange(v), np.arange(v))
+        hi = np.maximum.outer(np.arange(v), np.arange(v))
+        cum = np.cumsum(n_v, axis=1)
+        between = cum[:, hi] - cum[:, lo] + n_v[:, lo]
+        d = np.asarray((between - (n_v[:, :, None] + n_v[:, None, :]) / 2) ** 2)
+    else:
+        raise ValueError(f"unknown level {level!r}")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(1.0 - (observed * d).sum(axis=(1, 2)) / (expected * d).sum(axis=(1, 2)))

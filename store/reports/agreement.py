@@ -194,32 +194,41 @@ class _Reader:
             target.items.append(item_id)
             target.codes.append(code)
 
-    def add_rows(self, rows: Iterable[tuple[str, str, str, str, str]], gold: bool,
+    def add_rows(self, rows: Iterable[tuple[str, str, str]], gold: bool,
                  keep: set[str] | None, skip: set[str]) -> None:
-        """`add` each (labeler, task, item, field, JSON value) row, decoding each distinct short
-        value once (a rating or a flag repeats a million times; a ranking seldom does)."""
+        """`add` each (labeler, item, key) row, `key` being task, field and JSON value joined
+        by `SEP`: a labeler's value on a scale or in categories (most rows) is found by its key
+        in one look-up (its field and code, for every distinct short key), anything else is
+        split and decoded (each distinct short value once) and goes through `add`."""
         decoded: dict[str, Any] = {}
+        known: dict[str, tuple[_Scalar, int]] = {}
         targets, item_ids, labeler_ids = self._targets, self.item_ids, self.labeler_ids
-        for labeler, task, item, name, text in rows:
-            if (keep is not None and item not in keep) or item in skip:
+        filtering = keep is not None or bool(skip)
+        for labeler, item, key in rows:
+            if filtering and ((keep is not None and item not in keep) or item in skip):
                 continue
-            value = decoded.get(text, _UNSEEN)
-            if value is _UNSEEN:
-                value = json.loads(text)
-                if len(text) <= _SHORT:
-                    decoded[text] = value
-            target = targets.get((task, name))
-            if gold or not isinstance(target, _Scalar):
-                self.add(labeler, task, item, name, value, gold)
-                continue
-            # A labeler's value on a scale or in categories, the most common row: `add` inline.
-            try:
-                code = target.index.get((bool, value) if isinstance(value, bool) else value)
-            except TypeError:
-                code = None
-            if code is None:
-                self.add(labeler, task, item, name, value, gold)  # raises, naming the row
-                continue
+            hit = known.get(key)
+            if hit is None:
+                task, name, text = key.split(SEP, 2)
+                value = decoded.get(text, _UNSEEN)
+                if value is _UNSEEN:
+                    value = json.loads(text)
+                    if len(text) <= _SHORT:
+                        decoded[text] = value
+                target = targets.get((task, name))
+                if not gold and isinstance(target, _Scalar):
+                    try:
+                        code = target.index.get((bool, value) if isinstance(value, bool) else value)
+                    except TypeError:  # unhashable (a list where a number belongs)
+                        code = None
+                    if code is not None:
+                        hit = (target, code)
+                        if len(text) <= _SHORT:
+                            known[key] = hit
+                if hit is None:  # gold, a ranking, a first row of its field, or a bad value
+                    self.add(labeler, task, item, name, value, gold)
+                    continue
+            target, code = hit
             item_id = item_ids.get(item)
             if item_id is None:
                 item_id = item_ids[item] = len(item_ids)
@@ -233,6 +242,7 @@ class _Reader:
 
 STRENGTH = "strength"  # the ranking task's field of strength levels (store/schemas)
 _UNSEEN: Any = object()
+SEP = "\x1f"  # between task, field and value in a row's key: neither a task nor a field has it
 _SHORT = 40  # JSON values decoded once per report (scalars); longer ones are decoded per row
 
 
@@ -272,7 +282,7 @@ def _read(
             names = [field_name, "ranking"] if field_name == STRENGTH else [field_name]
             where.append(f"field IN ({', '.join('?' * len(names))})")
             args.extend(names)
-        sql = "SELECT labeler, task, item, field, value FROM labels"
+        sql = f"SELECT labeler, item, task || '{SEP}' || field || '{SEP}' || value FROM labels"
         if where:
             sql += " WHERE " + " AND ".join(where)
         reader.add_rows(db.execute(sql + " ORDER BY id", args), gold, keep, skip)

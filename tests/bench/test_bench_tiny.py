@@ -16,9 +16,12 @@ def test_key_cpu_types_comparisons_in_a_pty_and_counts_relayouts():
 
 
 def test_comparison_bench_gets_through_its_script(capsys):
-    bench_comparison.main(["--rounds", "1", "--sizes", "80x24", "--no-save"])
+    bench_comparison.main(["--rounds", "1", "--submits", "2", "--sizes", "80x24", "--no-save"])
     out = capsys.readouterr().out
-    assert "submit_to_next_task" in out and "ranking_step" in out
+    for kind in ("submit_to_next_task", "ranking_step", "instruction_to_scores",
+                 "scores_to_ranking", "ranking_letter", "submit_loop"):
+        assert kind in out
+    assert "(n=8," in out.split("ranking_letter")[1].split("\n")[0]  # 8 letters per round
 
 
 def test_ranking_bench_gets_through_its_script():

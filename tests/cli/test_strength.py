@@ -150,3 +150,85 @@ def test_agreement_counts_strength_in_json_and_table(project, tmp_path):
     assert r.exit_code == 1
     assert r.output.strip().splitlines()[-1].startswith(
         "Error: labeler 'ann', item 'q', field ranking.strength: 'better' is not one of [comparison] strength_levels")
+
+
+def _consensus(run, *args):
+    r = run("export", "pairs", "--consensus", "--with-individual", "--out", "-", *args)
+    assert r.exit_code == 0, r.output
+    return r.stdout, {frozenset((p["chosen_id"], p["rejected_id"])): p for p in map(json.loads, r.stdout.splitlines())}
+
+
+def test_with_individual_keeps_each_labelers_view_beside_the_consensus(project):
+    text, pairs = _consensus(project)
+    ad = pairs[frozenset(("q-a", "q-d"))]
+    ann, bo = ad["individual"]  # in the order they ranked: ann first
+    a_first = ad["chosen_id"] == "q-a"
+    assert ann == {"labeler": "L1", "prefers": "chosen" if a_first else "rejected",
+                   "strength": ["better", "slightly better"], "margin": 3.0,
+                   "reason": "A cites its source; D is wrong."}
+    assert bo == {"labeler": "L2", "prefers": "rejected" if a_first else "chosen",
+                  "strength": None, "margin": None, "reason": None}
+    assert frozenset(("q-b", "q-c")) not in pairs  # tied in the consensus: no pair
+    # The consensus fields are those of the export without the flag.
+    plain = {frozenset((p["chosen_id"], p["rejected_id"])): p for p in map(json.loads, project(
+        "export", "pairs", "--consensus", "--out", "-").stdout.splitlines())}
+    assert {k: {f: v for f, v in p.items() if f != "individual"} for k, p in pairs.items()} == plain
+    # Never a name: the anonymous ids only.
+    assert '"ann"' not in text and '"bo"' not in text
+    assert {v["labeler"] for p in pairs.values() for v in p["individual"]} == {"L1", "L2"}
+    chat = _consensus(project, "--format", "trl-chat")[1]
+    assert chat[frozenset(("q-a", "q-d"))]["individual"] == ad["individual"]
+
+
+def test_with_individual_needs_consensus_and_a_shape_that_keeps_it(project):
+    r = project("export", "pairs", "--with-individual", "--out", "-")
+    assert r.exit_code == 2 and "--with-individual needs --consensus" in r.output
+    r = project("export", "pairs", "--consensus", "--with-individual", "--format", "openai-dpo", "--out", "-")
+    assert r.exit_code == 2 and "openai-dpo holds OpenAI's three keys only" in r.output
+
+
+def test_with_individual_as_parquet_is_one_typed_column(project, tmp_path):
+    pq = pytest.importorskip("pyarrow.parquet")
+    out = tmp_path / "ds"
+    r = project("export", "pairs", "--consensus", "--with-individual", "--format", "parquet", "--out", out)
+    assert r.exit_code == 0, r.output
+    (shard,) = (out / "data").glob("*.parquet")
+    column = pq.read_table(shard).schema.field("individual").type
+    assert str(column) == ("list<element: struct<labeler: string, prefers: string, strength: list<element: "
+                           "string>, margin: double, reason: string>>")
+    assert "`individual` keeps each labeler's own view" in (out / "README.md").read_text()
+
+
+def test_a_labeler_who_tied_the_pair_prefers_neither():
+    from store.consensus.pairs import individual_views
+    from store.exports import RankedBy
+
+    ann = RankedBy.read("q", "ann", json.dumps(RANKING), 0, None, json.dumps(["better", "slightly better"]),
+                        json.dumps("why"))
+    (view,) = individual_views([ann], "q-b", "q-c", {"ann": "L1"}, {"better": 2.0, "slightly better": 1.0})
+    assert view == {"labeler": "L1", "prefers": "tie", "strength": None, "margin": None, "reason": "why"}
+    (view,) = individual_views([ann], "q-d", "q-b", {"ann": "L1"}, {"better": 2.0, "slightly better": 1.0})
+    assert (view["prefers"], view["strength"], view["margin"]) == ("rejected", ["slightly better"], 1.0)
+
+
+def test_strength_records_are_in_each_trainers_shape(project):
+    """Pairs with strength, margin and reason, and consensus pairs with each labeler's view,
+    checked against the trainers' own field names (tests/trainer_fields.py)."""
+    from tests.trainer_fields import check_openai_pair, check_trl_pair
+
+    def records(*args):
+        r = project("export", "pairs", "--out", "-", *args)
+        assert r.exit_code == 0, r.output
+        return [json.loads(line) for line in r.stdout.splitlines()]
+
+    flat = records()
+    assert any("margin" in p for p in flat)
+    for record in flat:
+        check_trl_pair(record, conversational=False)
+    for record in records("--format", "trl-chat"):
+        check_trl_pair(record, conversational=True)
+    for record in records("--format", "openai-dpo"):
+        check_openai_pair(record)  # strength, margin and reason stay out of OpenAI's three keys
+    for fmt, chat in (("trl", False), ("trl-chat", True)):
+        for record in records("--consensus", "--with-individual", "--format", fmt):
+            check_trl_pair(record, conversational=chat)

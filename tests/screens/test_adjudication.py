@@ -266,3 +266,138 @@ async def test_at_80x24_many_disputed_fields_leave_the_prompt_room(make_app, sam
         box = screen.query_one("#adj-rows-box")
         assert box.region.bottom <= screen.query_one("#adj-status").region.y
         assert "▶ rating of output 3" in screen_text(app)  # the sixth field
+
+
+# ------------------------------------------------------------------ strength and reasons
+
+NINE = [f"w-{x}" for x in "abcdefghi"]
+
+
+def nine_ranked(db, tmp_path, reasons=("B cites its source", "[bold]close[/] call", None)):
+    """Three labelers rank nine outputs of prompt w far apart (max_overlap 3: to a researcher),
+    with strengths and reasons (one of them markup, which must show literally)."""
+    from store.imports import import_outputs, import_prompts
+    from tests.conftest import write_jsonl
+
+    import_prompts(db, write_jsonl(tmp_path / "w.jsonl", [{"id": "w", "text": "Rank these nine.",
+                                                           "tasks": ["comparison"]}]))
+    import_outputs(db, write_jsonl(tmp_path / "wo.jsonl", [
+        {"id": o, "prompt_id": "w", "text": f"answer {o[-1]}"} for o in NINE]))
+    orders = (NINE, NINE[::-1], NINE[1::2] + NINE[::2])
+    levels = ("better", "slightly better", "significantly better")
+    for who, order, level, reason in zip(("alice", "bob", "carol"), orders, levels, reasons, strict=True):
+        a = queue.claim_next(db, who, "comparison", overlap=3)
+        while a.item != "w":  # the sample's own prompts first: skip them
+            queue.skip(db, a.id, "not this one")
+            a = queue.claim_next(db, who, "comparison", overlap=3)
+        values = [LabelValue("ranking", "w", "ranking", [[o] for o in order]),
+                  LabelValue("ranking", "w", "strength", [level] * 8)]
+        if reason:
+            values.append(LabelValue("ranking", "w", "reason", reason))
+        submit(db, a.id, values, seconds=40)
+
+
+def nine_config():
+    c = Config()
+    c.data["overlap"]["comparison"] = 3
+    c.data["adjudication"]["max_overlap"] = 3
+    return c
+
+
+def _rows(app) -> list[str]:
+    """The screen's lines between the prompt box and the status line."""
+    lines = screen_text(app).splitlines()
+    top = max(i for i, line in enumerate(lines) if line.startswith("╰"))
+    bottom = next(i for i, line in enumerate(lines) if line.startswith(" reason: "))
+    return lines[top + 1:bottom]
+
+
+async def test_each_labelers_strength_and_reason_under_their_letter(make_app, sample_db, tmp_path):
+    nine_ranked(sample_db, tmp_path)
+    app = make_app("rhea", config=nine_config())
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await pilot.press("a")
+        await figures_settled(pilot)
+        rows = _rows(app)
+        shown = "\n".join(rows)
+        assert "A 1 > 2 > 3 > 4 > 5 > 6 > 7 > 8 > 9  strength better ×8" in shown
+        assert "B 9 > 8 > 7 > 6 > 5 > 4 > 3 > 2 > 1  strength slightly better ×8" in shown
+        assert "C 2 > 4 > 6 > 8 > 1 > 3 > 5 > 7 > 9  strength significantly better ×8" in shown
+        assert "reason B cites its source" in shown
+        assert "reason [bold]close[/] call" in shown  # literal: never markup
+        words = " ".join(shown.split())  # the finding's detail, across its wrapped lines
+        assert "strengths 3 levels apart on output 1 vs output 2" in words
+        for name in ("alice", "bob", "carol"):
+            assert name not in screen_text(app)
+
+
+async def test_long_answers_wrap_under_themselves_not_to_column_0(make_app, sample_db, tmp_path):
+    """The defect: at 80 columns a third labeler's ranking continued at column 0, under the
+    field's name. Now every line of a field's answers stands in its margin, at 80 and at 60."""
+    nine_ranked(sample_db, tmp_path)
+    app = make_app("rhea", config=nine_config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a")
+        await figures_settled(pilot)
+        for size in ((80, 24), (60, 24)):
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            rows = [line for line in _rows(app) if line.strip()]
+            assert rows, size
+            for line in rows:
+                text = line[1:].rstrip(" ▁▂▃▄▅▆▇█")  # the box's padding, then its scrollbar
+                if text.lstrip().startswith(("▶", "active time")):
+                    continue
+                assert text.startswith(" " * 4), (size, line)  # a field's lines stand in
+            letters = [line.index(letter + " ") for line in rows for letter in "ABC"
+                       if line[1:].lstrip().startswith(letter + " ")]
+            assert len(letters) == 3 and set(letters) == {5}, (size, rows)
+
+
+async def test_a_decision_on_the_ranking_typed_in_a_burst_or_key_by_key_is_the_same(
+        make_app, sample_db, tmp_path):
+    from tests.screens.burst import burst, paced, script
+
+    stored = []
+    for deliver in (burst, paced):
+        # The first decision undone: the item goes back to a researcher.
+        sample_db.execute("DELETE FROM labels WHERE adjudication_id IS NOT NULL")
+        sample_db.execute("DELETE FROM adjudications")
+        if deliver is burst:
+            nine_ranked(sample_db, tmp_path)
+        app = make_app("rhea", config=nine_config())
+        async with app.run_test(size=(80, 24)) as pilot:
+            await deliver(app, pilot, script("a2>1=3>4>5>6>7>8>9tg\r"))
+            await figures_settled(pilot)  # the next case looked for after the decision
+        stored.append(sample_db.execute(
+            "SELECT l.value, a.reason, a.guideline_update FROM labels l JOIN adjudications a "
+            "ON a.id = l.adjudication_id").fetchall())
+    assert stored[0] == stored[1] == [
+        ('[["w-b"], ["w-a", "w-c"], ["w-d"], ["w-e"], ["w-f"], ["w-g"], ["w-h"], ["w-i"]]',
+         "ambiguous_prompt", 1)]
+
+
+def test_snapshot_80x24_strength_and_reasons(make_app, sample_db, tmp_path, snap_compare):
+    nine_ranked(sample_db, tmp_path)
+    assert snap_compare(make_app("rhea", config=nine_config()), terminal_size=(80, 24),
+                        run_before=snapshot_keys("a"))
+
+
+async def test_reasons_show_when_only_a_rating_is_disputed(make_app, sample_db):
+    for who, rating, reason in (("alice", 2, "A is terse"), ("bob", 7, None)):
+        a = queue.claim_next(sample_db, who, "comparison", overlap=2)
+        values = [LabelValue("output", "p1-a", "rating", rating),
+                  LabelValue("ranking", "p1", "ranking", RANKING),
+                  LabelValue("ranking", "p1", "strength", ["better", "better"])]
+        if reason:
+            values.append(LabelValue("ranking", "p1", "reason", reason))
+        submit(sample_db, a.id, values, seconds=30)
+    app = make_app("rhea", config=config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("a")
+        await figures_settled(pilot)
+        shown = screen_text(app)
+        assert "▶ rating of output 1" in shown and "ranking (not disputed)" in shown
+        assert "A 1 > 2 > 3  strength better ×2" in shown and "reason A is terse" in shown
+        assert "B 1 > 2 > 3  strength better ×2" in shown
+        assert len(app.screen.case.keys) == 1  # information only: nothing more to decide

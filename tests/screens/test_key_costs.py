@@ -16,6 +16,7 @@ from textual.widgets._footer import FooterKey
 from screens.comparison import ComparisonScreen
 from screens.widgets.focus_style import OwnFocusStyle
 from screens.widgets.footer import Footer, KeySet
+from store.views import task_view
 from tests.conftest import press_settled, settle
 from tui.config import Config
 
@@ -121,6 +122,28 @@ def _subclasses(cls):
     for sub in cls.__subclasses__():
         yield sub
         yield from _subclasses(sub)
+
+
+async def test_the_next_task_is_read_while_this_one_is_worked_and_the_submit_only_claims(make_app):
+    app = app_with(make_app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, "c")
+        screen = app.screen
+        assert isinstance(screen, ComparisonScreen) and screen.view.prompt.id == "p1"
+        await settle(pilot, lambda: screen.session.ahead is not None)  # READ_AHEAD_DELAY later
+        assert screen.session.ahead.prompt.id == "p2"
+        statements: list[str] = []
+        app.db.conn.set_trace_callback(statements.append)
+        try:
+            await press_settled(pilot, "3", "4", "5", "enter")  # p1 rated, ranked as rated
+            await settle(pilot, lambda: screen.view is not None and screen.view.prompt.id == "p2")
+        finally:
+            app.db.conn.set_trace_callback(None)
+        # The claim reads the output ids to shuffle them; the texts came from the read ahead.
+        reads = [s for s in statements if "text" in s and ("FROM prompts" in s or "FROM outputs" in s)]
+        assert reads == [], reads
+        assert [o.text for o in screen.view.outputs] == [
+            o.text for o in task_view(app.db, screen.view.assignment).outputs]
 
 
 async def test_strength_digits_and_ranking_letters_with_strength_on_lay_nothing_out(make_app, monkeypatch):

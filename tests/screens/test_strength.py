@@ -257,12 +257,14 @@ async def test_f1_question_mark_and_the_footer_show_the_new_keys(make_app, sampl
     from textual.widgets._footer import FooterKey
 
     from screens.help import HelpScreen
+    from screens.widgets.footer import Footer
     from store.schema import load_schema
     from tests.conftest import press_settled
     from tests.screens.test_help_keys import index_of, listed
 
     def footer(app) -> list[str]:
-        return [k.description for k in app.screen.query(FooterKey) if k.display and k.description]
+        shown = app.screen.query_one(Footer).key_set()
+        return [k.description for k in shown.query(FooterKey) if k.display and k.description]
 
     app = make_app("alice", config=config(reason="close"))
     async with app.run_test(size=(80, 24)) as pilot:

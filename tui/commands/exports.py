@@ -155,14 +155,22 @@ def export_sft(out, fmt, since, split, db, config_path, labeler) -> None:
 @click.option("--min-p-chosen", type=click.FloatRange(0, 1), metavar="P",
               help="With --consensus: leave out pairs whose p_chosen (the probability that chosen "
                    "beats rejected) is below P.")
-def export_pairs(out, gold_only, min_agreement, consensus, min_margin, fmt, min_p_chosen, since,
-                 split, db, config_path, labeler) -> None:
+@click.option("--with-individual", is_flag=True,
+              help="With --consensus: each record also keeps every labeler's own view of the pair "
+                   "(which they preferred, their strength, margin and reason) under an anonymous "
+                   "id L1, L2, … in `individual`.")
+def export_pairs(out, gold_only, min_agreement, consensus, min_margin, fmt, min_p_chosen,
+                 with_individual, since, split, db, config_path, labeler) -> None:
     """Every untied pair of every ranking (prompt, chosen, rejected), for reward models."""
     from store.exports import agreeing_labelers, export_pairs
 
-    for name, value in (("--min-margin", min_margin), ("--min-p-chosen", min_p_chosen)):
+    for name, value in (("--min-margin", min_margin), ("--min-p-chosen", min_p_chosen),
+                        ("--with-individual", with_individual or None)):
         if value is not None and not consensus:
             raise click.UsageError(f"{name} needs --consensus")
+    if with_individual and fmt == "openai-dpo":
+        raise click.UsageError("--format openai-dpo holds OpenAI's three keys only: it takes no "
+                               "--with-individual")
     if consensus and (gold_only or min_agreement is not None):
         raise click.UsageError("--consensus combines every labeler's ranking; it takes neither "
                                "--gold-only nor --min-agreement")
@@ -176,9 +184,13 @@ def export_pairs(out, gold_only, min_agreement, consensus, min_margin, fmt, min_
                    "One preference pair a record (TRL's `prompt`, `chosen`, `rejected`): every "
                    "untied pair of the Bradley–Terry consensus of each prompt's rankings, with "
                    "`p_chosen` (the probability) and `margin` (the score difference, the logit "
-                   "offset TRL's RewardTrainer subtracts in its loss).", fields),
+                   "offset TRL's RewardTrainer subtracts in its loss)." + (
+                       " `individual` keeps each labeler's own view of the pair (anonymous id, "
+                       "which output they preferred, their strength levels, margin and reason), "
+                       "unaggregated." if with_individual else ""), fields),
                since=since, split=split, min_margin=min_margin or 0.0,
-               min_p_chosen=min_p_chosen or 0.0, gold_margin=CONFIG, format=shape)
+               min_p_chosen=min_p_chosen or 0.0, gold_margin=CONFIG, format=shape,
+               with_individual=with_individual, strength_margins=FromConfig(strength_margins))
         return
 
     def export(database, **filters):
