@@ -18,6 +18,7 @@ from textual.timer import Timer
 
 from screens.drafting import DraftingScreen
 from screens.faults import KEPT, OUTAGE
+from screens.registry import WORK
 from store.records import jsonl_line
 from store.task_session import Claimed, NotSaved, Outcome, Saved, TaskSession
 from store.text import on_screen
@@ -136,8 +137,6 @@ class WorkScreen(DraftingScreen):
         raise NotImplementedError
 
     def show_empty(self) -> None:
-        from screens.registry import WORK
-
         title = next((w.title for w in WORK if w.kind == self.KIND), self.KIND)
         self.notify("Nothing is waiting here right now.", title=title)
         self.leave()

@@ -125,6 +125,18 @@ def open_tasks(db: sqlite_utils.Database, kind: str, quiz: str, labeler: str, ca
             yield task_id, item
 
 
+def likely_next(db: sqlite_utils.Database, labeler: str, kind: str, *, overlap: int,
+                skip: str = "", quiz: str = "") -> str | None:
+    """The item the labeler's next claim of `kind` will most likely get: the first claim
+    candidate (`open_tasks`' query, `skip` aside: the task on screen), read without a lock.
+    A guess: another labeler may take it first, the labeler may get their own unfinished task
+    or a gold check instead (the claim decides; `store.views.read_ahead` reads the guess)."""
+    stamp = _stamp(datetime.now(timezone.utc))
+    row = db.execute(_OPEN_TASKS + " AND t.item != ? ORDER BY t.id LIMIT 1",
+                     [kind, quiz, labeler, stamp, overlap, skip]).fetchone()
+    return row[1] if row else None
+
+
 def _taken(db: sqlite_utils.Database, task_id: int, at: str, *, exclude: str | None = None) -> tuple[int, int]:
     """(done, live leases) by non-gold labelers on a task."""
     done, live = db.execute(
@@ -177,7 +189,8 @@ def claim_next(
         if found is not _IN_PYTHON:
             return found  # type: ignore[return-value]
     # PostgreSQL: no global write lock; the task rows are locked (Dialect.oldest_first).
-    with immediate(db, shared=True):
+    # SQLite: the commit does not wait for its fsync; the next submit's or draft's does.
+    with immediate(db, shared=True, durable=False):
         role = role_of(db, labeler)
         own = _own_active(db, labeler, kind, quiz)
         if own:
@@ -232,6 +245,7 @@ def _claim_on_server(db: sqlite_utils.Database, labeler: str, kind: str, quiz: s
     """The claim as one server-side function call (store/server_functions.py): an
     Assignment, None (nothing for this labeler), or `_IN_PYTHON` when the rules have to run
     here (always on SQLite, which has no such function)."""
+    # here, not at the top: not on the app's path to its first frame
     from store.sessions import STALE_SECONDS, this_host
 
     session = getattr(db, "session_id", None)
@@ -272,6 +286,7 @@ def _gold_check(db: sqlite_utils.Database, labeler: str, kind: str, policy: Qual
 def _own_active(db: sqlite_utils.Database, labeler: str, kind: str, quiz: str) -> tuple[Any, ...] | None:
     """The labeler's oldest unfinished task of this kind that no other live session of theirs
     holds (two terminals each keep their own task and draft: store/sessions.py)."""
+    # here, not at the top: not on the app's path to its first frame
     from store.sessions import held_elsewhere
 
     for row in db.execute(

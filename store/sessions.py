@@ -68,7 +68,7 @@ def touch_session(db: Database) -> None:
     if sid is not None:
         # In a write transaction, which first checks that the file is still the one opened:
         # a heartbeat must not start a fresh log for a file that was replaced (store/wal_owner.py).
-        with immediate(db):
+        with immediate(db, durable=False):  # a heartbeat lost in a power cut costs nothing
             db.execute("UPDATE sessions SET seen_at = ? WHERE id = ?", [now(), sid])
 
 

@@ -157,7 +157,8 @@ class TaskSession:
         one, so the claim after the submit reads only its assignment (`store.views.read_ahead`).
         Nothing is claimed or leased: the claim stays at the submit, under the overlap rules."""
         skip = self.view.prompt.id if self.view is not None else ""
-        outcome = self._try(read_ahead, self.db, self.labeler, self.kind, skip=skip)
+        outcome = self._try(lambda: read_ahead(self.db, queue.likely_next(
+            self.db, self.labeler, self.kind, overlap=self.overlap, skip=skip)))
         if isinstance(outcome, Saved):
             self.ahead = outcome.value
         return outcome

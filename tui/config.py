@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from store.claim_order import DEFAULT_WINDOW
+from store.errors import StoreError
 
 if TYPE_CHECKING:
     from store.disputes import Rules
@@ -184,7 +185,7 @@ class Config:
 
     def quality_policy(self):
         """The `[quality]` section (with `[screening]` thresholds) for the store."""
-        from store.errors import StoreError
+        # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
         from store.quality.policy import QualityPolicy
 
         try:
@@ -195,6 +196,7 @@ class Config:
     @property
     def escalation(self) -> Rules:
         """The `[adjudication]` rules as `store.disputes.Rules` (claims and submits use them)."""
+        # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
         from store.disputes import Rules
 
         return Rules.from_config(self.data["adjudication"], self.data["comparison"]["strength_levels"])

@@ -161,3 +161,8 @@ async def test_strength_digits_and_ranking_letters_with_strength_on_lay_nothing_
         assert screen.strength.choice.chosen[0] == "better"
         assert ranking["layouts"] == 0 and digits["layouts"] == 0, (ranking, digits)
         assert ranking["restyled"] == 0 and digits["restyled"] == 0, (ranking, digits)
+        await press_settled(pilot, "enter", "x")  # the reason line; its first character
+        with counted(monkeypatch) as typed:
+            await press_settled(pilot, "y", "space", "z", "backspace")
+        assert screen.strength.reason_line.value == "xy "
+        assert typed == {"layouts": 0, "restyled": 0}, typed  # Input's own would lay out per key

@@ -334,3 +334,18 @@ async def test_a_failed_submit_keeps_the_levels_and_reason_and_never_says_saved(
         assert str(screen.query_one("#status").render()) == "Saved p1."
     got = ranking_of(sample_db)
     assert got["strength"] == [SLIGHTLY, BETTER] and got["reason"] == "my reason"
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_reason_longer_than_the_line_scrolls_and_is_stored_whole(make_app, sample_db, mode):
+    reason = "A long reason, " * 8 + "the end."  # 128 characters on a 78-column line
+    app = make_app("alice", config=config())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await burst(app, pilot, ["c", *script("BA\r\r")])
+        screen = app.screen
+        line = screen.strength.reason_line
+        await MODES[mode](app, pilot, script(reason))
+        assert line.value == reason and line.scroll_x > 0  # the cursor's end is in view
+        assert line.cursor_screen_offset.x < 80
+        await MODES[mode](app, pilot, ["enter"])
+    assert ranking_of(sample_db)["reason"] == reason
