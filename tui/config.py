@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from store.claim_order import DEFAULT_WINDOW
 from store.errors import StoreError
 from store.strength import STRENGTH_MARGINS
 
@@ -35,7 +36,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "toxicity": 3,
         "demonstration_score": 1,
     },
-    "queue": {"lease_minutes": 60},
+    # window: claims draw from this many of the oldest open tasks, in an order drawn per claim
+    # (store/claim_order.py; 1 = strictly oldest first; docs/deployment.md, hidden gold).
+    "queue": {"lease_minutes": 60, "window": DEFAULT_WINDOW},
     "comparison": {
         "steps": ["instruction", "scores", "ranking"],
         "priority": "helpfulness",
@@ -120,6 +123,7 @@ DEMO = {"strength": True, "reason": "optional"}
 RANGES: dict[tuple[str, str], tuple[float | None, float | None]] = {
     **{("overlap", kind): (1, None) for kind in DEFAULTS["overlap"]},
     ("queue", "lease_minutes"): (1, None),
+    ("queue", "window"): (1, 1000),
     ("rules", "prefix_chars"): (1, None),
     ("rules", "user_cap"): (1, None),
     ("screening", "flag_agreement"): (0, 1),
@@ -174,6 +178,10 @@ class Config:
     @property
     def lease_seconds(self) -> int:
         return int(self.data["queue"]["lease_minutes"] * 60)
+
+    @property
+    def window(self) -> int:
+        return int(self.data["queue"]["window"])
 
     def quality_policy(self):
         """The `[quality]` section (with `[screening]` thresholds) for the store."""
