@@ -323,6 +323,7 @@ async def test_a_failed_submit_keeps_the_levels_and_reason_and_never_says_saved(
     async with app.run_test(size=(100, 40), notifications=True) as pilot:
         await burst(app, pilot, ["c", *script("BA\r3\rmy reason")])
         screen = app.screen
+        assignment = screen.view.assignment.id  # a labeler sees the task as #N
         app.db.execute("PRAGMA query_only = ON")
         await burst(app, pilot, ["enter"])
         assert "Saved" not in str(screen.query_one("#status").render())
@@ -331,7 +332,7 @@ async def test_a_failed_submit_keeps_the_levels_and_reason_and_never_says_saved(
         app.db.execute("PRAGMA query_only = OFF")
         assert ranking_of(sample_db) == {}
         await burst(app, pilot, ["enter"])  # submit again: now it is saved, and says so
-        assert str(screen.query_one("#status").render()) == "Saved p1."
+        assert str(screen.query_one("#status").render()) == f"Saved #{assignment}."
     got = ranking_of(sample_db)
     assert got["strength"] == [SLIGHTLY, BETTER] and got["reason"] == "my reason"
 
