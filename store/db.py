@@ -59,6 +59,8 @@ class Database(_Full):
     guideline_version: str | None = None
     dialect: Dialect = SQLITE
     read_only = False  # opened only to read (store/read_only.py): no write is attempted
+    relaxed = False  # the open write commits without waiting for its fsync (Dialect.begin_write)
+    sync_after = False  # …and syncs the log after passing the turn on
 
     def __init__(self, conn: sqlite3.Connection, path: str | None = None) -> None:
         self.conn = conn
@@ -69,6 +71,11 @@ class Database(_Full):
         # Writers queue on a lock file beside the database (store/writelock.py); how long a
         # write waits for its turn before it is "busy" (`retry_busy` sets its own bound).
         self.write_queue = WriteQueue(path) if path and self._identity is not None else None
+        if self.write_queue is not None:
+            # SQLite folds the log into the file inside the commit that crosses 1,000 pages,
+            # fsyncs and all, while every queued writer waits; writers here fold it after
+            # their turn instead (Dialect.end_write).
+            conn.execute("PRAGMA wal_autocheckpoint = 0")
         self.write_wait = BUSY_TIMEOUT_MS / 1000
 
     def check_same_file(self) -> None:
@@ -285,13 +292,15 @@ def retry_busy(fn: Callable[..., T], *args: Any, bound: float | None = None, **k
 
 
 @contextmanager
-def immediate(db: sqlite_utils.Database, *, shared: bool = False) -> Iterator[sqlite_utils.Database]:
+def immediate(db: sqlite_utils.Database, *, shared: bool = False,
+              durable: bool = True) -> Iterator[sqlite_utils.Database]:
     """`BEGIN IMMEDIATE` … `COMMIT`: takes the write lock before the first read.
 
     A deferred `BEGIN` that reads and then writes fails with "database is locked" under
     concurrency (measured: most of 4,000 claims across 8 processes), `busy_timeout` or not.
-    On PostgreSQL the write lock is an advisory lock (store/dialect.py); `shared` (claims)
-    takes it shared, beside other claims, which then lock their task rows instead.
+    On PostgreSQL the write lock is an advisory lock (store/dialect.py); `shared` (claims and
+    labelers' submits) takes none: they lock the rows they decide on instead.
+    `durable=False` (SQLite): a commit that need not wait for its fsync (`Dialect.begin_write`).
     """
     conn = db.conn
     if conn.in_transaction:
@@ -299,7 +308,7 @@ def immediate(db: sqlite_utils.Database, *, shared: bool = False) -> Iterator[sq
         yield db
         return
     dialect = dialect_of(db)
-    dialect.begin_write(db, shared=shared)
+    dialect.begin_write(db, shared=shared, durable=durable)
     try:
         # Under the write lock, so no restore can slip in between the check and the writes.
         check = getattr(db, "check_same_file", None)  # a plain sqlite-utils Database has none
@@ -318,8 +327,10 @@ def immediate(db: sqlite_utils.Database, *, shared: bool = False) -> Iterator[sq
         if isinstance(exc, FileReplaced) and fold is not None:
             fold()  # now, in case this process is killed before it closes
         raise
+    committed = False
     try:
         conn.execute("COMMIT")
+        committed = True
     except sqlite3.Error:
         # A commit that fails (disk full, I/O) must not leave the connection inside a
         # transaction that every later write would then trip over.
@@ -327,4 +338,4 @@ def immediate(db: sqlite_utils.Database, *, shared: bool = False) -> Iterator[sq
             conn.execute("ROLLBACK")
         raise
     finally:
-        dialect.end_write(db)
+        dialect.end_write(db, committed=committed)  # SQLite: the fsync, once the turn is passed on
