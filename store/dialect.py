@@ -24,6 +24,8 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any, Protocol, cast
 
+from store.claim_order import window_order
+
 # A durable SQLite write folds the log into the file after its turn once in this many (SQLite
 # would do it inside a commit every 1,000 pages, ~100 submits, holding up every writer).
 CHECKPOINT_CHANCE = 1 / 32
@@ -220,6 +222,12 @@ class Dialect:
         the caller decides for each in turn."""
         yield from db.execute(select + " ORDER BY t.id", params)
 
+    def window_first(self, db: Connected, select: str, params: list[Any], window: int,
+                     shuffle: random.Random) -> Iterator[Any]:
+        """`oldest_first`, but the `window` oldest rows in `shuffle`'s order first
+        (store/claim_order.py)."""
+        yield from window_order(self.oldest_first(db, select, params), window, shuffle)
+
 
 class Postgres(Dialect):
     name = "postgresql"
@@ -335,12 +343,12 @@ class Postgres(Dialect):
             [table]).fetchall())
         return [f'"{c}" {types.get(c, "text")}' for c in columns]
 
-    def oldest_first(self, db: Connected, select: str, params: list[Any]) -> Iterator[Any]:
-        """One statement per row: the oldest after the last one, locked `FOR UPDATE SKIP
-        LOCKED` so concurrent claims take different tasks instead of queueing. Every new
-        assignment of a task is made under its row lock, so the caller's next statement (a
-        fresh snapshot) sees all of them before it decides."""
-        after = 0
+    def oldest_first(self, db: Connected, select: str, params: list[Any],
+                     after: int = 0) -> Iterator[Any]:
+        """One statement per row: the oldest after the last one (after task `after`), locked
+        `FOR UPDATE SKIP LOCKED` so concurrent claims take different tasks instead of queueing.
+        Every new assignment of a task is made under its row lock, so the caller's next
+        statement (a fresh snapshot) sees all of them before it decides."""
         while True:
             row = db.execute(select + " AND t.id > ? ORDER BY t.id LIMIT 1 FOR UPDATE OF t SKIP LOCKED",
                              [*params, after]).fetchone()
@@ -348,6 +356,19 @@ class Postgres(Dialect):
                 return
             after = row[0]
             yield row
+
+    def window_first(self, db: Connected, select: str, params: list[Any], window: int,
+                     shuffle: random.Random) -> Iterator[Any]:
+        """The `window` oldest rows read unlocked, then locked one at a time in `shuffle`'s
+        order (`SKIP LOCKED`: a task another claim holds is passed over, as above, and one
+        that filled up meanwhile too); past the window, `oldest_first`."""
+        head = db.execute(select + " ORDER BY t.id LIMIT ?", [*params, window]).fetchall()
+        for row in window_order(head, window, shuffle):
+            if db.execute('SELECT 1 FROM tasks t WHERE t.id = ? AND t."full" = 0'
+                          " FOR UPDATE OF t SKIP LOCKED", [row[0]]).fetchone() is not None:
+                yield row
+        if len(head) == window:  # more than the window may be open
+            yield from self.oldest_first(db, select, params, after=head[-1][0])
 
 
 def _wait_ms(db: Connected) -> int:

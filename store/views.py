@@ -41,6 +41,17 @@ class TaskView:
     prompt: Prompt
     outputs: list[Output]
 
+    def shown_id(self, role: str | None) -> str:
+        return shown_id(role, self.prompt.id, self.assignment.id)
+
+
+def shown_id(role: str | None, item: str, assignment_id: int) -> str:
+    """How a task is named on a screen. Researchers see the item's id. Labelers see `#N`, the
+    number of their assignment: item ids follow import order, and a hidden gold check's item
+    sits elsewhere in it than the production work around it; assignment numbers are given in
+    claim order, a check's like any other (docs/deployment.md, "Hidden gold checks")."""
+    return item if role == "researcher" else f"#{assignment_id}"
+
 
 def get_prompt(db: sqlite_utils.Database, prompt_id: str) -> Prompt:
     row = db.execute(

@@ -113,10 +113,12 @@ class LabelDeskApp(Host):
         and is told which task the other one holds (store/sessions.py)."""
         # here, not at the top: not on the app's path to its first frame
         from store.sessions import HEARTBEAT_SECONDS, start_session
+        from store.views import shown_id
 
         others = self._quietly(start_session, self.db, self.labeler) or []
         for other in others:
-            holds = f" and holds {other.kind} {other.item}" if other.item else ""
+            holds = (f" and holds {other.kind} "
+                     f"{shown_id(self.role, other.item, other.assignment or 0)}" if other.item else "")
             self.notify(
                 f"Another LabelDesk session of yours is open (on {other.host}, since "
                 f"{other.started_at[11:16]} UTC){holds}. This one gets its own tasks; nothing "

@@ -302,7 +302,7 @@ async def test_lease_lost_while_away_keeps_the_answers(comparison, sample_db):
         await pilot.press("escape")  # home, for a long while
         expire(sample_db, mine)
         for other in ("bob", "carol"):  # overlap 2: the item fills up meanwhile
-            theirs = queue.claim_next(sample_db, other, "comparison", overlap=2)
+            theirs = queue.claim_next(sample_db, other, "comparison", overlap=2, window=1)
             labels.submit(sample_db, theirs.id, [LabelValue(
                 "ranking", "p1", "ranking", [["p1-a", "p1-b", "p1-c"]])], overlap=2)
         await pilot.press("c")

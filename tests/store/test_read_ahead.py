@@ -24,7 +24,8 @@ def three_comparisons(db, tmp_path) -> None:
 
 
 def session(db, who: str) -> TaskSession:
-    return TaskSession(db, who, "comparison", overlap=1, lease_seconds=600)
+    # Strictly oldest first: these tests know which task comes next.
+    return TaskSession(db, who, "comparison", overlap=1, lease_seconds=600, window=1)
 
 
 def assignments(db) -> int:
