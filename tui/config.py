@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from store.claim_order import DEFAULT_WINDOW
 from store.errors import StoreError
+from store.strength import STRENGTH_MARGINS
 
 if TYPE_CHECKING:
     from store.disputes import Rules
@@ -43,7 +44,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "priority": "helpfulness",
         "advance_after_rating": True,
         # After the ranking, one strength level per boundary between consecutive groups
-        # (screens/widgets/strength_panel.py); off by default, on in the bundled demo.
+        # (screens/widgets/ranking/strength_panel.py); off by default, on in the bundled demo.
         "strength": False,
         # A one-line reason for the ranking: "off", "optional", or "close" (asked, and required,
         # only when the call is close: the top two tied, a boundary at the weakest level, or the
@@ -52,9 +53,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         # Preference strength per ranking boundary (Llama 2, Touvron et al. 2023, §3.2.1): the
         # levels a `ranking.strength` label names, strongest first, and the margin `export
         # pairs` gives each (docs/exports.md).
-        "strength_levels": ["significantly better", "better", "slightly better",
-                            "negligibly better / unsure"],
-        "strength_margins": [3.0, 2.0, 1.0, 0.0],
+        "strength_levels": list(STRENGTH_MARGINS),
+        "strength_margins": list(STRENGTH_MARGINS.values()),
     },
     "keys": {},
     "rules": {
