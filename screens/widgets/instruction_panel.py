@@ -21,13 +21,14 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Markdown, Select, Static
+from textual.widgets import Select, Static
 
 from screens.guidelines import MISSING, matching, read_guidelines
 from screens.key_path import report
 from screens.widgets import field_values as fv
 from screens.widgets.choice_select import ChoiceOverlay, ChoiceSelect
 from screens.widgets.focus_style import OwnFocusStyle
+from screens.widgets.markdown_text import MarkdownText
 from store.schema import Field
 
 RULES_KEY = "question_mark"
@@ -77,7 +78,7 @@ class InstructionPanel(OwnFocusStyle, VerticalScroll, can_focus=True):
             ),
             id="instruction-legend",
         )
-        yield Markdown(id="pii-rules")
+        yield MarkdownText(id="pii-rules")
         for field in self.fields:
             if field.kind == "choice":
                 with Horizontal(classes="field-row choice-row", id=f"row-{field.name}"):
@@ -194,7 +195,7 @@ class InstructionPanel(OwnFocusStyle, VerticalScroll, can_focus=True):
                 overlay.select(index)
 
     def toggle_rules(self) -> None:
-        rules = self.query_one("#pii-rules", Markdown)
+        rules = self.query_one("#pii-rules", MarkdownText)
         if not rules.display and not self._rules_loaded:
             # Every field's help in full (a row shows it only where it fits), then the PII rules.
             helps = "\n".join(f"- {_markdown_literal(fv.field_help_line(f))}" for f in self.fields)
