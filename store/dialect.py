@@ -88,6 +88,11 @@ class Dialect:
         db.execute(f"PRAGMA busy_timeout = {int(ms)}")
         db.write_wait = ms / 1000
 
+    def set_page_cache(self, db: Any, kib: int) -> None:
+        """At most `kib` KiB of database pages cached in this process (SQLite's own cache; the
+        operating system caches the file for every process besides)."""
+        db.execute(f"PRAGMA cache_size = -{int(kib)}")
+
     def checkpoint(self, db: Any) -> None:
         """Fold the WAL into the file (before it is moved or copied)."""
         db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -197,6 +202,9 @@ class Postgres(Dialect):
         # lock_timeout bounds the wait for the write lock as busy_timeout does in SQLite.
         return int(db.execute(
             "SELECT setting FROM pg_settings WHERE name = 'lock_timeout'").fetchone()[0])
+
+    def set_page_cache(self, db: Any, kib: int) -> None:
+        pass  # the server caches pages; a client holds no page cache
 
     def set_busy_timeout(self, db: Any, ms: int) -> None:
         # 0 waits forever on PostgreSQL; SQLite's 0 gives up at once.

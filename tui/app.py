@@ -24,10 +24,11 @@ from textual.screen import Screen
 from screens.host import Host, KeepsDrafts
 from screens.registry import WORK, Work, researcher_only
 from screens.too_small import TooSmallScreen, too_small
-from store.db import APP_BUSY_TIMEOUT_MS, set_guideline_version
+from store.db import APP_BUSY_TIMEOUT_MS, APP_PAGE_CACHE_KIB, set_guideline_version
 from store.dialect import dialect_of
 from store.schema import Schema
 from tui.config import Config
+from tui.text_widths import trim as trim_text_widths
 
 if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
     import sqlite_utils
@@ -69,6 +70,7 @@ class LabelDeskApp(Host):
         self.db = db
         # Writes run on the UI thread: wait less per try than the CLI, then retry (retry_busy).
         dialect_of(db).set_busy_timeout(db, APP_BUSY_TIMEOUT_MS)
+        dialect_of(db).set_page_cache(db, APP_PAGE_CACHE_KIB)  # memory flat over a day
         self.labeler = labeler
         self.role = role
         self.config = config
@@ -286,6 +288,7 @@ class LabelDeskApp(Host):
     async def _take(self, event: events.Key | events.Paste) -> None:
         from screens.key_path import deliver
 
+        trim_text_widths()  # a cache that grew with every task drawn (tui/text_widths.py)
         screen = self.screen
         note_input = getattr(screen, "note_input", None)  # active time: every key and paste
         if note_input is not None:
