@@ -8,7 +8,6 @@ item's overlap, never reach an export or the production agreement report.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 from collections.abc import Sequence
@@ -27,6 +26,8 @@ if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-uti
 
 def _rng(labeler: str, draw: int) -> random.Random:
     # Stable across runs and processes: a labeler's sequence of draws is reproducible.
+    import hashlib  # here, not at import: OpenSSL's set-up is off the app's start-up path
+
     digest = hashlib.sha256(f"gold:{labeler}:{draw}".encode()).digest()
     return random.Random(int.from_bytes(digest[:8], "big"))
 
