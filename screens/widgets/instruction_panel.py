@@ -28,6 +28,7 @@ from screens.key_path import report
 from screens.widgets import field_values as fv
 from screens.widgets.choice_select import ChoiceOverlay, ChoiceSelect
 from screens.widgets.focus_style import OwnFocusStyle
+from screens.widgets.markdown_lines import Block, parsed
 from screens.widgets.markdown_text import MarkdownText
 from store.schema import Field
 
@@ -41,11 +42,6 @@ def pii_rules() -> str:
         return f"{MISSING[:-1]} (F1)."
     found = [s for s in matching(text, "pii rules") if s.lower().startswith("## pii rules")]
     return found[0] if found else "See the guidelines (F1), section PII rules."
-
-
-def _markdown_literal(text: str) -> str:
-    """Schema text shown as written in Markdown (its brackets and stars are not syntax)."""
-    return "".join(f"\\{c}" if c in "\\`*_[]()#<>!|~" else c for c in text)
 
 
 class InstructionPanel(OwnFocusStyle, VerticalScroll, can_focus=True):
@@ -198,8 +194,11 @@ class InstructionPanel(OwnFocusStyle, VerticalScroll, can_focus=True):
         rules = self.query_one("#pii-rules", MarkdownText)
         if not rules.display and not self._rules_loaded:
             # Every field's help in full (a row shows it only where it fits), then the PII rules.
-            helps = "\n".join(f"- {_markdown_literal(fv.field_help_line(f))}" for f in self.fields)
-            rules.update(f"{helps}\n\n{pii_rules()}")
+            # Built as blocks, not Markdown to parse: the schema's text is shown as written, and
+            # the PII rules come parsed with the guidelines (markdown_lines.PREBUILT).
+            helps = Block("bullets", level=1, children=[
+                [Block("paragraph", Content(fv.field_help_line(f)))] for f in self.fields])
+            rules.show_blocks([helps, *parsed(pii_rules())])
             self._rules_loaded = True
         rules.display = not rules.display
         if rules.display:

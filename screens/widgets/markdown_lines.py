@@ -12,10 +12,12 @@ styles, bullets hanging, tables in keylines with Textual's grid column sizing), 
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from rich.cells import cell_len
@@ -290,9 +292,53 @@ def layout(blocks: list[Block], width: int, *, top_level: bool = True, depth: in
     return out
 
 
+# The bundled guidelines' sections, parsed at build time (`python -m
+# screens.widgets.markdown_lines` after editing screens/guidelines.md; a test fails while it is
+# stale): the first F1 then neither imports markdown-it (~20 ms) nor parses (~15 ms). A source
+# not in it (an edited file, `?`'s field list) is parsed as it comes.
+PREBUILT = Path(__file__).resolve().parents[1] / "guidelines.blocks.json"
+
+
+def _content_data(content: Content) -> list[Any]:
+    return [content.plain, [[s.start, s.end, s.style] for s in content.spans]]
+
+
+def _content(data: list[Any]) -> Content:
+    return Content(data[0], [Span(start, end, style) for start, end, style in data[1]])
+
+
+def to_data(blocks: list[Block]) -> list[dict[str, Any]]:
+    return [{"kind": b.kind, "content": _content_data(b.content), "level": b.level,
+             "children": [to_data(child) for child in b.children],
+             "rows": [[_content_data(cell) for cell in row] for row in b.rows]} for b in blocks]
+
+
+def from_data(data: list[dict[str, Any]]) -> list[Block]:
+    return [Block(d["kind"], _content(d["content"]), d["level"],
+                  [from_data(child) for child in d["children"]],
+                  [[_content(cell) for cell in row] for row in d["rows"]]) for d in data]
+
+
+@lru_cache(maxsize=1)
+def prebuilt() -> dict[str, Any]:
+    try:
+        data = json.loads(PREBUILT.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def build_prebuilt() -> dict[str, Any]:
+    """What PREBUILT should hold: each section of the bundled guidelines, parsed."""
+    from screens.guidelines import read_guidelines, sections
+
+    return {section: to_data(parse(section)) for section in sections(read_guidelines() or "")}
+
+
 @lru_cache(maxsize=64)
 def parsed(source: str) -> list[Block]:
-    return parse(source)
+    data = prebuilt().get(source)
+    return from_data(data) if data is not None else parse(source)
 
 
 @lru_cache(maxsize=512)
@@ -300,3 +346,8 @@ def lines_at(source: str, width: int, end: bool = True) -> tuple[Content, ...]:
     """A document's (or section's) lines at `width`, computed once per process: it is shown
     again at the same few widths, so every F1 after the first lays out nothing here."""
     return tuple(layout(parsed(source), width, end=end))
+
+
+if __name__ == "__main__":
+    PREBUILT.write_text(json.dumps(build_prebuilt(), ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"{PREBUILT}: written")

@@ -14,7 +14,7 @@ from textual.content import Content, Span
 from textual.geometry import Size
 from textual.widget import Widget
 
-from screens.widgets.markdown_lines import lines_at
+from screens.widgets.markdown_lines import Block, layout, lines_at
 
 COMPONENTS = {"h1", "h2", "h3", "h4", "h5", "h6", "em", "strong", "s", "code_inline", "link",
               "bullet", "quote", "quote_border", "th", "keyline", "code", "rule"}
@@ -60,14 +60,25 @@ class MarkdownLines(Widget):
         super().__init__(id=id, classes=classes)
         self.source = source
         self.end = end  # the last block's bottom margin is drawn (a document ends here)
+        self.blocks: list[Block] | None = None  # shown instead of `source` when given
+        self._laid_out: dict[int, tuple[Content, ...]] = {}
 
     def update(self, source: str, *, end: bool | None = None) -> None:
         if end is not None:
             self.end = end
-        self.source = source
+        self.source, self.blocks = source, None
+        self.refresh(layout=True)
+
+    def show_blocks(self, blocks: list[Block]) -> None:
+        """Blocks built in code (text shown as written, nothing parsed), laid out as Markdown."""
+        self.source, self.blocks, self._laid_out = "", blocks, {}
         self.refresh(layout=True)
 
     def lines(self, width: int) -> tuple[Content, ...]:
+        if self.blocks is not None:
+            if width not in self._laid_out:
+                self._laid_out = {width: tuple(layout(self.blocks, width, end=self.end))}
+            return self._laid_out[width]
         return lines_at(self.source, width, self.end) if self.source else ()
 
     def get_content_width(self, container: Size, viewport: Size) -> int:

@@ -105,3 +105,17 @@ async def test_the_help_screen_is_a_few_dozen_widgets_and_opens_at_its_topic(mak
         assert body.scroll_y > 0
         top = screen_text(app).split("\n")[3:8]
         assert any("The three criteria" in line for line in top), top
+
+
+def test_the_prebuilt_guidelines_are_current_and_parse_alike():
+    """screens/guidelines.blocks.json holds each section of the bundled guidelines parsed at
+    build time (the first F1 then neither imports markdown-it nor parses): stale, it fails
+    here; regenerate it with `python -m screens.widgets.markdown_lines`."""
+    from screens.widgets import markdown_lines
+
+    expected = markdown_lines.build_prebuilt()
+    assert expected and markdown_lines.prebuilt() == expected, \
+        "screens/guidelines.blocks.json is stale: python -m screens.widgets.markdown_lines"
+    for section, data in expected.items():
+        assert markdown_lines.layout(markdown_lines.from_data(data), 70) == \
+            markdown_lines.layout(markdown_lines.parse(section), 70)
