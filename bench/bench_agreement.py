@@ -127,7 +127,7 @@ def generate(path: Path, seed: int = 0, *, labelers_n: int = LABELERS,
 
 def run_report(path: str, resamples: int) -> None:
     """Child process: one report (see bench.child.measure)."""
-    from store.agreement.report import agreement_report
+    from store.reports.agreement import agreement_report
 
     measure(path, lambda db: agreement_report(db, n_boot=resamples, seed=0),
             lambda report: {"per_labeler_entries":

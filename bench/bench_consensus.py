@@ -38,7 +38,7 @@ def run_mace(path: str, what: str) -> None:
     """Child process: MACE consensus, or the quality report's competences alone (see
     bench.child.measure)."""
     from store.consensus.compute import consensus
-    from store.quality.competence import labeler_competence
+    from store.reports.competence import labeler_competence
     from store.schema import load_schema
 
     if what == "consensus":

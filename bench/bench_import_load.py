@@ -31,9 +31,10 @@ from bench.results import percentile, record
 from store.db import APP_BUSY_TIMEOUT_MS, open_db, retry_busy
 from store.errors import fault_kind
 from store.imports import import_prompts
-from store.labels import LabelValue, submit
+from store.labels import submit
 from store.queue import claim_next
 from store.schema import load_schema
+from store.values import LabelValue
 
 TASKS = 3000
 

@@ -9,7 +9,7 @@ that labeler's gold checks, so the report scores about 200,000 answer values aga
 reads every assignment. The report runs in a child process so its peak memory (VmHWM) is its own.
 Not part of the test suite.
 
-The report includes every labeler's MACE competence (store/quality/competence.py); a second
+The report includes every labeler's MACE competence (store/reports/competence.py); a second
 child times that part alone, and both go to the `mace` key too.
 """
 
@@ -81,7 +81,7 @@ def add_work(path: Path) -> dict:
 def run_report(path: str, resamples: int) -> None:
     """Child process: one report (see bench.child.measure)."""
     from store.quality.policy import QualityPolicy
-    from store.quality.report import quality_report
+    from store.reports.quality import quality_report
 
     def statuses(report: dict) -> dict:
         counts: dict[str, int] = {}

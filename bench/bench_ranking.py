@@ -26,7 +26,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import Footer
 
 from bench.results import machine, percentile, record
-from screens.widgets.ranking_panel import RankingPanel, ShownOutput
+from screens.widgets.ranking.ranking_panel import RankingPanel, ShownOutput
 
 K = 9
 SIZE = 100_000

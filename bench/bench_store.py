@@ -17,8 +17,9 @@ from store import queue
 from store.db import immediate, open_db
 from store.exports import export_labels
 from store.imports import import_prompts
-from store.labels import LabelValue, submit
+from store.labels import submit
 from store.roster import add_labeler
+from store.values import LabelValue
 
 N = 1_000_000
 CLAIMS = 300

@@ -26,6 +26,7 @@ from bench.workload import app_in_pty, build_db
 from store import labels, queue
 from store.db import open_db
 from store.schema import load_schema
+from store.values import LabelValue
 from tui.config import Config
 
 N, K = 50, 4
@@ -112,7 +113,7 @@ def store_floor(template: Path, tmp: Path) -> dict:
             a = queue.claim_next(db, "ana", "comparison", overlap=overlap)
             order = json.loads(db.execute('SELECT "order" FROM assignments WHERE id = ?',
                                           [a.id]).fetchone()[0])
-            labels.submit(db, a.id, [labels.LabelValue("ranking", a.item, "ranking",
+            labels.submit(db, a.id, [LabelValue("ranking", a.item, "ranking",
                                                        [[o] for o in order])],
                           seconds=1.0, schema=schema, overlap=overlap)
         wall = time.perf_counter() - start

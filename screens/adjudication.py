@@ -1,15 +1,22 @@
 """Researchers settle disputed items: every labeler's answer side by side, as A, B, C…
 
-One row per disputed field (a rating, a flag, the ranking). On a row, `A`..`I` takes that
-labeler's answer, `c` the labelers' consensus, a digit sets a rating, `y`/`n` a flag; on the
+One row per disputed field (a rating, a flag, the ranking). The ranking's row has a line per
+labeler: the ranking, the preference strength of each boundary and the labeler's reason (their
+own text, shown literally). A long answer wraps under itself, never back to column 0. On a row,
+`A`..`I` takes that labeler's answer, `c` the labelers' consensus, a digit sets a rating, `y`/`n` a flag; on the
 ranking row digits, `>` and `=` type a ranking of the outputs' numbers (`2>1=3`, Backspace
 erases). `t` picks the reason tag, `g` marks "guideline update needed", Enter stores the decision
 as gold. Names never reach this screen: the store hands over letters only.
+
+The next case is looked for in a thread worker (screens/background.py: finding it may judge
+many items), so Escape is answered while it is; keys typed meanwhile wait for the case and then
+act on it in order.
 """
 
 from __future__ import annotations
 
 import time
+from itertools import groupby
 from typing import Any
 
 from textual import events
@@ -20,19 +27,22 @@ from textual.content import Content
 from textual.geometry import Region
 from textual.widgets import Static
 
+from screens.background import ComputingScreen, Figures
 from screens.faults import attempt
 from screens.host import Host
-from screens.key_path import OrderedScreen
-from screens.widgets.conversation import PromptStatic
-from screens.widgets.few_shot import render_prompt
 from screens.widgets.footer import Footer
+from screens.widgets.prompt.conversation import PromptStatic
+from screens.widgets.prompt.few_shot import render_prompt
 from screens.widgets.safe_text import safe_content
-from screens.widgets.scale_rows import value_for_key
+from screens.widgets.scores.scale_rows import value_for_key
 from store import adjudication
-from store.labels import LabelValue
+from store.db import retry_busy
 from store.text import on_screen
+from store.values import LabelValue
 
 Key = tuple[str, str, str]
+Line = tuple[Content, Content]  # (what stands in the margin, what wraps beside it)
+MARGIN = 4  # a row's answers stand this far in
 
 
 def shown_value(value: Any, numbers: dict[str, str]) -> str:
@@ -51,9 +61,17 @@ def shown_value(value: Any, numbers: dict[str, str]) -> str:
     return on_screen(str(value))
 
 
-class AdjudicationScreen(OrderedScreen):
+def shown_levels(levels: list[Any]) -> str:
+    """A strength's levels, best boundary first, a run of one level once with its count:
+    `better ×2 · slightly better` (a level may come from an imported file: made visible)."""
+    runs = [(level, len(list(group))) for level, group in groupby(map(str, levels))]
+    return " · ".join(on_screen(level) + (f" ×{n}" if n > 1 else "") for level, n in runs)
+
+
+class AdjudicationScreen(ComputingScreen):
     app: Host  # the typed view of self.app (screens.host)
     CSS_PATH = "adjudication.tcss"
+    DOING = "fetch the next disputed item"
     HELP_TOPIC = "keys"
     BINDINGS = [
         Binding("escape", "home", "Home", id="adjudication.home"),
@@ -104,19 +122,34 @@ class AdjudicationScreen(OrderedScreen):
 
     # ------------------------------------------------------------------ the case
     def load_next(self) -> None:
+        """Look for the next case in the worker; keys wait until it is on screen."""
         app = self.app
-        ok, case = attempt(self.notify, "fetch the next disputed item", adjudication.next_case,
-                           app.db, app.labeler, app.config.escalation, app.config.overlap)
-        self.case = case if ok else None
+        researcher, rules, overlap = app.labeler, app.config.escalation, app.config.overlap
+        self.shown = False
+        self.case = None
+        self.refresh_case()
+        self.query_one("#adj-title", Static).update("Looking for the next disputed item…")
+
+        def figures(db: Any) -> Figures:
+            case = retry_busy(adjudication.next_case, db, researcher, rules, overlap)
+            draft = adjudication.load_draft(db, case, researcher) if case else {}
+            yield "case", (case, draft)
+
+        self.compute(figures)
+
+    def show_figures(self, name: str, value: Any) -> None:
+        if name == "done":
+            return
+        case, draft = value if name == "case" else (None, {})
+        self.case = case
         self.values, self.row, self.reason, self.guideline_update = {}, 0, None, False
         self.typed = {}
         self.started = time.monotonic()
         if self.case is not None:
-            draft = attempt(self.notify, "read your decision so far", adjudication.load_draft,
-                            app.db, self.case, app.labeler)[1]
-            self._restore(draft or {})
+            self._restore(draft)
         self.refresh_case()
         self.refresh_bindings()
+        self.shown = True
 
     # A decision in progress is kept in the database on every change (a few keys an item), so a
     # dropped connection or a kill loses none of it.
@@ -165,6 +198,70 @@ class AdjudicationScreen(OrderedScreen):
             return f"{name} of output {self.numbers.get(item, '?')}"
         return name
 
+    def _detail(self, key: Key) -> str:
+        """The findings' details, output ids as the numbers this screen shows them under."""
+        parts = []
+        for f in self.case.findings_for(key) if self.case else []:
+            detail = f.detail
+            for output in f.outputs:
+                detail = detail.replace(output, f"output {self.numbers.get(output, '?')}")
+            parts.append(detail)
+        return on_screen("; ".join(parts))
+
+    def _ranking_lines(self, key: Key) -> list[Line]:
+        """A line per labeler: the ranking and its strengths, then the labeler's reason."""
+        task, item, _name = key
+        out: list[Line] = []
+        for c in self.case.columns if self.case else []:
+            body = Content(shown_value(c.answers.get(key), self.numbers))
+            levels = c.answers.get((task, item, "strength"))
+            if isinstance(levels, list) and levels:
+                body += Content.assemble(("  strength ", "$text-muted"), shown_levels(levels))
+            out.append((Content(" " * MARGIN + f"{c.letter} "), body))
+            reason = c.answers.get((task, item, "reason"))
+            if isinstance(reason, str) and reason.strip():
+                out.append((Content.styled(" " * (MARGIN + 2) + "reason ", "$text-muted"),
+                            safe_content(reason)))
+        return out
+
+    def _row_lines(self, n: int, key: Key) -> list[Line]:
+        case = self.case
+        assert case is not None
+        marker = "▶ " if n == self.row else "  "
+        name = (marker + self._row_name(key), "bold" if n == self.row else "")
+        lines: list[Line] = [(Content.assemble(name, "  "), Content(f"({self._detail(key)})"))]
+        if key[2] == "ranking":
+            lines += self._ranking_lines(key)
+        else:
+            answers = "  ".join(f"{c.letter} {shown_value(c.answers.get(key), self.numbers)}"
+                                for c in case.columns)
+            lines.append((Content(" " * MARGIN), Content(answers)))
+        final = shown_value(self.values.get(key), self.numbers)
+        if key in self.typed and key not in self.values:
+            final = f"{self.typed[key]}… (every output once)"
+        lines.append((Content(" " * MARGIN + "final: "),
+                      Content.styled(final, "bold $success" if key in self.values else "$warning")))
+        return lines
+
+    def _width(self) -> int:
+        """Columns the rows have: the rows' own width once laid out, less room for the box's
+        scrollbar should more lines bring one (a line wider than this would wrap at column 0)."""
+        box = self.query_one("#adj-rows-box", VerticalScroll)
+        laid_out = self.query_one("#adj-rows", Static).size.width
+        if not laid_out:
+            return max(20, self.app.size.width - 6)  # before the first layout: a guess
+        return max(20, laid_out - (0 if box.show_vertical_scrollbar else box.scrollbar_size_vertical))
+
+    def _unfold(self, lines: list[Line], width: int) -> list[Content]:
+        """Each line's text wrapped beside its margin, so a long ranking or reason continues
+        under itself instead of at column 0."""
+        out: list[Content] = []
+        for margin, body in lines:
+            room = max(8, width - margin.cell_length)
+            for i, part in enumerate(body.wrap(room) or [Content("")]):
+                out.append((margin if i == 0 else Content(" " * margin.cell_length)) + part)
+        return out
+
     def show_rows(self) -> None:
         case = self.case
         if case is None:
@@ -172,29 +269,42 @@ class AdjudicationScreen(OrderedScreen):
         times = "  ".join(
             f"{c.letter}: {c.seconds:.0f}s" if c.seconds is not None else f"{c.letter}: –"
             for c in case.columns)
-        lines = [Content.styled(f"active time  {times}", "$text-muted")]
+        width = self._width()
+        shown = self._unfold([(Content(""), Content.styled(f"active time  {times}", "$text-muted"))],
+                             width)
+        current = Region(0, 0, 1, 1)
         for n, key in enumerate(case.keys):
-            marker = "▶ " if n == self.row else "  "
-            answers = "  ".join(f"{c.letter} {shown_value(c.answers.get(key), self.numbers)}"
-                                for c in case.columns)
-            final = shown_value(self.values.get(key), self.numbers)
-            if key in self.typed and key not in self.values:
-                final = f"{self.typed[key]}… (every output once)"
-            detail = on_screen("; ".join(f.detail for f in case.findings_for(key)))
-            lines.append(Content.assemble(
-                (marker + self._row_name(key), "bold" if n == self.row else ""),
-                f"  ({detail})\n    {answers}\n    final: ",
-                (final, "bold $success" if key in self.values else "$warning")))
-        self.query_one("#adj-rows", Static).update(Content("\n").join(lines))
-        # One line of times, then three lines a field: keep the current field in view.
+            rows = self._unfold(self._row_lines(n, key), width)
+            if n == self.row:
+                current = Region(0, len(shown), 1, len(rows))
+            shown += rows
+        if not any(k[2] == "ranking" for k in case.keys):
+            ranking = next((k for c in case.columns for k in c.answers if k[2] == "ranking"), None)
+            said = ranking is not None and any(
+                (ranking[0], ranking[1], name) in c.answers
+                for c in case.columns for name in ("strength", "reason"))
+            if ranking is not None and said:  # not disputed, yet the labelers said why
+                shown += self._unfold([(Content.styled("  ranking (not disputed)", "$text-muted"),
+                                        Content(""))] + self._ranking_lines(ranking), width)
+        self.query_one("#adj-rows", Static).update(Content("\n").join(shown))
+        # Keep the current field in view, however many lines its answers took.
         box = self.query_one("#adj-rows-box", VerticalScroll)
-        box.call_after_refresh(box.scroll_to_region, Region(0, 1 + 3 * self.row, 1, 3),
-                               animate=False)
+        box.call_after_refresh(box.scroll_to_region, current, animate=False)
+        if not self.query_one("#adj-rows", Static).size.width:
+            self.call_after_refresh(self._rewrap)
+
+    def _rewrap(self) -> None:
+        """The rows wrapped again once they have a width (never asks again itself)."""
+        if self.query_one("#adj-rows", Static).size.width:
+            self.show_rows()
         reason = adjudication.REASONS[self.reason][1] if self.reason is not None else "none yet (t)"
         update = "yes" if self.guideline_update else "no"
         self.query_one("#adj-status", Static).update(
             f"reason: {reason} · guideline update needed: {update} · "
             "A–I take an answer, c consensus, 1–7 / y n / 2>1=3 set it")
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.call_after_refresh(self._rewrap)  # wrapped to the width laid out anew
 
     # ------------------------------------------------------------------ keys
     @property

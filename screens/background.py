@@ -14,12 +14,18 @@ every key is answered while it computes.
 - **Results as messages.** The worker is a generator's consumer: each `(name, value)` the
   screen's function yields reaches `show_figures(name, value)` on the UI thread, in order, unless
   the screen was left meanwhile.
+- **Screens whose keys need no figures** (home: its keys start work whatever the counts say,
+  adjudication between cases waits) set `KEYS_WAIT = False`: they are `ready` from their resume.
+  A screen that computes again and again while on screen (home polls its counts) sets
+  `KEEP_CONNECTION`: its worker's connection is kept from one run to the next while the screen
+  stays current, and closed by the run that is cancelled when it is left.
 """
 
 from __future__ import annotations
 
 import inspect
 import sqlite3
+import threading
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any, cast
 
@@ -61,14 +67,19 @@ class ComputingScreen(OrderedScreen):
 
     app: Host
     DOING = "compute the figures"  # completes "Could not …" when the database fails
+    KEYS_WAIT = True  # keys wait until figures are on screen (see the module doc)
+    KEEP_CONNECTION = False
     computing = False
     _run = 0  # which compute() a message comes from: a cancelled one's late messages are dropped
     _shown = False
     _resumed = False
 
+    _kept: Any = None  # the worker's connection, with KEEP_CONNECTION
+    _kept_lock: threading.Lock | None = None  # one run at a time on it
+
     @property
     def ready(self) -> bool:
-        return self._resumed and self._shown
+        return self._resumed and (self._shown or not self.KEYS_WAIT)
 
     @ready.setter
     def ready(self, value: bool) -> None:
@@ -100,27 +111,37 @@ class ComputingScreen(OrderedScreen):
         self.computing = True
         self._run += 1
         run_id = self._run
+        if self._kept_lock is None:
+            self._kept_lock = threading.Lock()
+        lock = self._kept_lock
 
         def run() -> None:
             worker = get_current_worker()
-            try:
-                db = connect(target)
-            except StoreError as exc:
-                self.post_message(_Failed(run_id, exc))
-                return
-            stop = getattr(db.conn, "set_progress_handler", None)  # SQLite's; PostgreSQL has none
-            if stop is not None:
-                stop(lambda: 1 if worker.is_cancelled else 0, PROGRESS_STEPS)
-            try:
-                for name, value in fn(db):
-                    if worker.is_cancelled:
-                        return
-                    self.post_message(_Figures(run_id, name, value))
-            except (sqlite3.Error, StoreError) as exc:
-                if not worker.is_cancelled:
+            with lock:
+                try:
+                    db = self._kept or connect(target)
+                except StoreError as exc:
                     self.post_message(_Failed(run_id, exc))
-            finally:
-                db.conn.close()
+                    return
+                self._kept = None
+                stop = getattr(db.conn, "set_progress_handler", None)  # SQLite's; not PostgreSQL's
+                if stop is not None:
+                    stop(lambda: 1 if worker.is_cancelled else 0, PROGRESS_STEPS)
+                keep = self.KEEP_CONNECTION
+                try:
+                    for name, value in fn(db):
+                        if worker.is_cancelled:
+                            return
+                        self.post_message(_Figures(run_id, name, value))
+                except (sqlite3.Error, StoreError) as exc:
+                    keep = False  # a lost connection is not kept: the next run opens one
+                    if not worker.is_cancelled:
+                        self.post_message(_Failed(run_id, exc))
+                finally:
+                    if keep and not worker.is_cancelled:
+                        self._kept = db
+                    else:
+                        db.conn.close()
             if not worker.is_cancelled:
                 self.post_message(_Figures(run_id, "done", None))
 
@@ -131,6 +152,15 @@ class ComputingScreen(OrderedScreen):
         self.workers.cancel_group(self, GROUP)
         self._run += 1
         self.computing = False
+        if self.KEEP_CONNECTION and self._kept_lock is not None:
+            # Once no run holds it (a cancelled one closes its own): never waited for here.
+            threading.Thread(target=self._close_kept, args=(self._kept_lock,), daemon=True).start()
+
+    def _close_kept(self, lock: threading.Lock) -> None:
+        with lock:
+            kept, self._kept = self._kept, None
+            if kept is not None:
+                kept.conn.close()
 
     @on(events.ScreenSuspend)
     def _left(self) -> None:

@@ -1,14 +1,11 @@
-"""What every work screen shares: its task session, the status line, drafts, keys, going home.
+"""Work screens: a `DraftingScreen` (screens/drafting.py) that owns a task session.
 
 A work screen is installed once and shows task after task (Textual 8.2.8 leaks Footer widgets
 on every screen push+pop, and a pop costs ~200 ms at p99). Subclasses set KIND, compose their
 panels and a `StatusLine`, and implement `show_task` (put a task on screen, restoring `draft`),
 `draft_data` (everything on screen worth keeping) and map answers to label values for `finish`.
-
-Keys reach a work screen only through the App's ordered path (`ORDERED_KEYS`, see
-screens/key_path.py): one at a time, each applied with all it causes before the next. While
-the screen cannot take keys (`ready` is False: being pushed, fetching a task) the App keeps
-them and replays them here, in order, as soon as it can.
+The status line, the draft throttle, leaving and the ordered key path are the drafting base's;
+claiming, the lease, skipping, flagging and submitting go through `store.task_session`.
 """
 
 from __future__ import annotations
@@ -16,42 +13,34 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from textual import events
 from textual.binding import Binding
-from textual.content import Content
 from textual.timer import Timer
 
+from screens.drafting import DraftingScreen
 from screens.faults import KEPT, OUTAGE
-from screens.host import Host
-from screens.key_path import OrderedScreen
-from screens.widgets.status_line import StatusLine
-from store.labels import LabelValue
+from screens.registry import WORK
 from store.records import jsonl_line
 from store.task_session import Claimed, NotSaved, Outcome, Saved, TaskSession
 from store.text import on_screen
+from store.values import LabelValue
 from store.views import TaskView
 
 
-class WorkScreen(OrderedScreen):
-    app: Host  # the typed view of self.app (screens.host)
-    KIND = ""
-    DRAFT_DELAY = 0.8  # seconds after the first unsaved change; the spec allows ~1 s of loss
-
+class WorkScreen(DraftingScreen):
     BINDINGS = [
-        Binding("escape", "home", "Home", id="work.home"),
         # One skip key on every work screen. F4: every terminal and browser terminal sends it,
         # no browser keeps it for itself (ctrl+w/t/n), and no text field types or edits with it
         # (ctrl+k deletes to the end of a line in Textual's Input and TextArea).
         Binding("f4", "skip", "Skip", id="work.skip"),
     ]
     SKIPPABLE = False  # True where the screen can skip its task (screens.widgets.skip_panel)
+    READ_AHEAD = False  # True: the likely next task is read while this one is worked on
+    READ_AHEAD_DELAY = 0.5  # seconds after a task shows: its first frame is drawn by then
 
     def __init__(self) -> None:
         super().__init__()
-        self.ready = False
         self._session: TaskSession | None = None
-        self._dirty = False
-        self._draft_timer: Timer | None = None
+        self._ahead_timer: Timer | None = None
         # A submit asked for while the database was out of reach: (the submit, its line),
         # made once the database is back (back_online), unless an answer changes first.
         self._pending: tuple[Callable[[], Outcome], str] | None = None
@@ -68,17 +57,23 @@ class WorkScreen(OrderedScreen):
         return TaskSession(app.db, app.labeler, self.KIND, overlap=app.config.overlap(self.KIND),
                            lease_seconds=app.config.lease_seconds, schema=app.schema,
                            busy_bound=app.busy_bound, policy=app.quality,
-                           escalation=app.config.escalation)
+                           escalation=app.config.escalation, window=app.config.window)
 
     @property
     def view(self) -> TaskView | None:
         return self._session.view if self._session is not None else None
 
+    @property
+    def shown_id(self) -> str:
+        """The task's name on screen (store/views.shown_id: no item id for a labeler)."""
+        assert self.view is not None
+        return self.view.shown_id(self.app.role)
+
     def may_work(self) -> bool:
         """False to refuse the screen to this labeler (say why and leave)."""
         return True
 
-    def on_screen_resume(self) -> None:
+    def opened(self) -> None:
         if not self.may_work():
             return
         self.session.resume()
@@ -86,14 +81,13 @@ class WorkScreen(OrderedScreen):
             self.next_task()
         else:
             self.renew_lease()
-        # then OrderedScreen's: ready, and the keys kept meanwhile are replayed
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "skip":
             return self.SKIPPABLE and self.view is not None  # no task, nothing to skip: hidden
         return True
 
-    def on_screen_suspend(self) -> None:
+    def suspended(self) -> None:
         self.flush_drafts()
         self.session.pause()
 
@@ -126,19 +120,23 @@ class WorkScreen(OrderedScreen):
         else:
             claimed: Claimed = outcome.value
             self.show_task(claimed.view, claimed.draft)
+            if self.READ_AHEAD:
+                if self._ahead_timer is not None:
+                    self._ahead_timer.stop()
+                self._ahead_timer = self.set_timer(self.READ_AHEAD_DELAY, self._read_ahead)
 
-    def leave(self) -> None:
-        self.ready = False
-        if self.app.screen is self:
-            self.app.pop_screen()
-            self.app.call_later(self.app.drain_keys)  # keys typed meanwhile go to home
+    def _read_ahead(self) -> None:
+        """Read the likely next task's data while this one is worked on (`TaskSession.
+        read_ahead`): the submit then only claims. A failed read is no fault: the claim
+        reads what it needs itself."""
+        self._ahead_timer = None
+        if self.view is not None:
+            self.session.read_ahead()
 
     def show_task(self, view: TaskView, draft: dict[str, Any]) -> None:
         raise NotImplementedError
 
     def show_empty(self) -> None:
-        from screens.registry import WORK
-
         title = next((w.title for w in WORK if w.kind == self.KIND), self.KIND)
         self.notify("Nothing is waiting here right now.", title=title)
         self.leave()
@@ -146,44 +144,17 @@ class WorkScreen(OrderedScreen):
     def draft_data(self) -> dict[str, Any]:
         raise NotImplementedError
 
-    # -- the status line --------------------------------------------------------------------
-    def say(self, content: Content | str, style: str = "") -> None:
-        for line in self.query(StatusLine):  # none once unmounted (drafts flushed on exit)
-            line.say(content, style)
-
-    def refuse(self, why: str) -> None:
-        """A key that cannot apply here: a bell and one line saying why."""
-        self.app.bell()
-        self.say(why, "$text-warning")
-
-    def key_unused(self, event: events.Key) -> None:
-        """Nothing took `event`: the focused widget or the screen may explain (`explain_key`),
-        else a generic line. Keys typed after it still apply, in order."""
-        why = ""
-        for node in (self.focused, self):
-            explain = getattr(node, "explain_key", None)
-            why = why or (explain(event) if explain is not None else "")
-        name = event.character if event.is_printable and event.character else event.key
-        self.refuse(why or f"{on_screen(name)} does nothing here (F1: keys and guidelines)")
-
     # -- drafts -----------------------------------------------------------------------------
     def changed(self) -> None:
-        """Call on every edit. A throttle, not a debounce: the first change starts the timer and
-        later ones ride on it, so steady work is on disk within DRAFT_DELAY (a debounce would
-        never save a labeler who keeps typing, and `kill -9` would lose all of it)."""
-        self._dirty = True
+        """Call on every edit (the drafting base's throttle saves the draft); a submit waiting
+        for the database is cancelled, since the answers on screen are no longer its."""
         if self._pending is not None:  # the answers the submit would send are not these now
             self._pending = None
             line = ("Submit cancelled: you changed an answer. Submit again when you are done; "
                     f"{OUTAGE}")
             self.say(line, "$text-warning")  # the next draft save's line replaces it: a toast too
             self.notify(line, title="Not submitted", severity="warning", timeout=10, markup=False)
-        if self._draft_timer is None:
-            self._draft_timer = self.set_timer(self.DRAFT_DELAY, self._timed_flush)
-
-    def _timed_flush(self) -> None:
-        self._draft_timer = None
-        self.flush_drafts()
+        super().changed()
 
     def flush_drafts(self) -> Outcome | None:
         """Save the draft if anything changed since the last save (None: nothing to save)."""
@@ -208,14 +179,7 @@ class WorkScreen(OrderedScreen):
             return None
         data = {k: v for k, v in self.draft_data().items() if not k.startswith("_")}
         held = " (submitted, not saved)" if self._pending else ""
-        return f"{self.view.assignment.item}{held}: {jsonl_line(data, ensure_ascii=True)}"
-
-    def unreachable(self, outcome: NotSaved) -> bool:
-        """True when `outcome` failed because the database is out of reach: the app then
-        keeps trying to reach it and calls `back_online` on every screen once it can."""
-        if outcome.unreachable:
-            self.app.database_unreachable()
-        return outcome.unreachable
+        return f"{self.shown_id}{held}: {jsonl_line(data, ensure_ascii=True)}"
 
     def back_online(self) -> Outcome | None:
         """The database is reachable again: make the submit the labeler asked for, else save
@@ -272,7 +236,7 @@ class WorkScreen(OrderedScreen):
 
     def skip(self, reason: str) -> Outcome:
         assert self.view is not None
-        item = self.view.prompt.id
+        item = self.shown_id
         outcome = self.session.skip(reason)
         if isinstance(outcome, NotSaved):
             self.unreachable(outcome)
@@ -297,10 +261,5 @@ class WorkScreen(OrderedScreen):
         """A key or paste reached this screen (LabelDeskApp._take)."""
         if self._session is not None:
             self._session.note_input()
-
-    def action_home(self) -> None:
-        self.flush_drafts()
-        self.leave()
-
 
 __all__ = ["WorkScreen"]

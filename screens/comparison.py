@@ -5,6 +5,12 @@ the steps `[comparison] steps` enables, in order; `<`/`>` revisit any step, Ente
 (naming what is missing) and, on the last step, submits every label of the task in one
 transaction before the next task appears on the same screen.
 
+With `[comparison] strength` on, or `[comparison] reason` not "off", the ranking step has three
+phases (`phase`): "rank" (the RankingPanel), then Enter on the complete ranking moves to
+"strength" (a level per boundary, StrengthPanel) and "reason" (one line), and Enter there
+submits. Changing the ranking afterwards keeps the levels of the boundaries it still has and
+asks for the strength again (screens/widgets/ranking/strength_state.py).
+
 `screens.instruction.InstructionScreen` is this screen with the instruction step alone.
 """
 
@@ -19,18 +25,20 @@ from textual.content import Content
 from textual.widgets import ContentSwitcher, Static
 
 from screens.base import WorkScreen
-from screens.key_help import KeyGroup, panel_group
+from screens.key_help import KeyGroup, bound_keys, panel_group
 from screens.key_path import focus_now
 from screens.widgets.footer import Footer
-from screens.widgets.instruction_panel import InstructionPanel
-from screens.widgets.prompt_panel import PromptPanel
-from screens.widgets.ranking_panel import CRITERIA, RankingPanel
-from screens.widgets.ranking_state import ShownOutput, shown
-from screens.widgets.scores_panel import ScoresPanel
+from screens.widgets.instruction.instruction_panel import InstructionPanel
+from screens.widgets.prompt.prompt_panel import PromptPanel
+from screens.widgets.ranking.ranking_panel import CRITERIA, RankingPanel
+from screens.widgets.ranking.ranking_state import ShownOutput, shown
+from screens.widgets.ranking.strength_panel import StrengthPanel
+from screens.widgets.ranking.strength_state import close_call
+from screens.widgets.scores.scores_panel import ScoresPanel
 from screens.widgets.skip_panel import SkipHandling, SkipPanel
 from screens.widgets.status_line import StatusLine
-from store.labels import LabelValue
 from store.ranking import unplaced
+from store.values import LabelValue
 from store.views import TaskView
 
 STEP_TITLES = {"instruction": "Instruction", "scores": "Scores", "ranking": "Ranking"}
@@ -38,11 +46,27 @@ SKIP_REASONS = ["cannot judge", "contains PII", "outputs broken or missing", "no
                 "upsetting content"]
 
 
+class RankThenWeigh(RankingPanel):
+    """The ranking when the strength or the reason follows it: Enter moves on (the footer and
+    F1 say so), the last Enter of the step submits."""
+
+    BINDINGS = [Binding("enter", "submit", "Next: strength / reason", id="ranking.submit"),
+                Binding("question_mark", "explain", "Explain strength and reason", show=False,
+                        id="ranking.explain_strength"),
+                *(b for b in RankingPanel.BINDINGS if isinstance(b, Binding) and b.id != "ranking.submit")]
+
+    ENTER = "moves on"
+
+    def action_explain(self) -> None:
+        self.screen.query_one(StrengthPanel).action_explain()
+
+
 class ComparisonScreen(SkipHandling, WorkScreen):
     KIND = "comparison"
     CSS_PATH = "comparison.tcss"
     STEPS: tuple[str, ...] | None = None  # None: `[comparison] steps` from config
     HEADING = "Comparison"
+    READ_AHEAD = True  # a comparison's prompt and outputs are the largest reads of a claim
 
     BINDINGS = [
         Binding("enter", "finish_step", "Next / submit", id="comparison.finish_step"),
@@ -66,6 +90,8 @@ class ComparisonScreen(SkipHandling, WorkScreen):
         # Kept as attributes: drafts are flushed on unmount, when queries find nothing.
         self.instruction: InstructionPanel | None = None
         self.scores: ScoresPanel | None = None
+        self.strength: StrengthPanel | None = None
+        self.phase = "rank"  # of the ranking step: "rank", "strength" or "reason"
 
     @property
     def steps(self) -> list[str]:
@@ -77,6 +103,8 @@ class ComparisonScreen(SkipHandling, WorkScreen):
 
     def compose(self) -> ComposeResult:
         schema, steps = self.app.schema, self.steps
+        section = self.app.config["comparison"]
+        weigh = "ranking" in steps and (section["strength"] or section["reason"] != "off")
         yield Static(id="task-title", markup=False)
         yield PromptPanel(id="prompt")
         yield Static(id="steps-bar", markup=False)
@@ -91,7 +119,14 @@ class ComparisonScreen(SkipHandling, WorkScreen):
                 )
                 yield self.scores
             if "ranking" in steps:
-                yield RankingPanel(id="ranking")
+                yield (RankThenWeigh if weigh else RankingPanel)(id="ranking")
+        if weigh:
+            self.strength = StrengthPanel(section["strength_levels"],
+                                          fields=schema.task("ranking").fields,
+                                          strength=section["strength"], reason=section["reason"],
+                                          id="strength")
+            self.strength.display = False  # on the ranking step only
+            yield self.strength
         yield SkipPanel(SKIP_REASONS, id="skip")
         yield StatusLine(id="status", hide_when_empty=True)  # a row for the task when quiet
         yield Footer()
@@ -113,7 +148,7 @@ class ComparisonScreen(SkipHandling, WorkScreen):
     def show_task(self, view: TaskView, draft: dict[str, Any]) -> None:
         self.outputs = shown(view.outputs)
         self.query_one(PromptPanel).set_prompt(
-            view.prompt.text, prompt_id=view.prompt.id, style=view.prompt.style,
+            view.prompt.text, prompt_id=view.shown_id(self.app.role), style=view.prompt.style,
             messages=view.prompt.messages,
         )
         if self.instruction is not None:
@@ -128,8 +163,15 @@ class ComparisonScreen(SkipHandling, WorkScreen):
         self.pending_tie = bool(draft.get("pending_tie", False))
         self.flagged = bool(draft.get("flagged", False))
         self.close_skip()
+        if self.strength is not None:
+            self.strength.letter_of = {o.output_id: o.letter for o in self.outputs}
+            self.strength.choice.restore(draft.get("strength"))
+            reason = draft.get("reason")
+            self.strength.set_reason(reason if isinstance(reason, str) else "")
         step = draft.get("step")
         self.go_to_step(step if step in self.steps else self.steps[0])
+        if step == "ranking" and draft.get("phase") in ("strength", "reason"):
+            self._resume_phase(draft["phase"])
         self.say(Content.styled("Draft restored", "$text-success") if draft else Content(""))
 
     def draft_data(self) -> dict[str, Any]:
@@ -142,6 +184,10 @@ class ComparisonScreen(SkipHandling, WorkScreen):
         if self.ranking_edited:
             data["ranking"] = self.ranking
             data["pending_tie"] = self.pending_tie
+        if self.strength is not None:
+            data["phase"] = self.phase
+            data["strength"] = self.strength.choice.to_draft()
+            data["reason"] = self.strength.reason_line.value
         return data
 
     def _instruction_context(self) -> dict[str, Any]:
@@ -166,9 +212,18 @@ class ComparisonScreen(SkipHandling, WorkScreen):
             # screen before the panel has focus (typed in the same burst as the last rating)
             # submits it rather than calling it missing.
             self.ranking = panel.ranking
+            if self.strength is not None:
+                self.strength.choice.show(self.ranking, self._ratings())
         self.query_one(ContentSwitcher).current = self._step = step
+        if self.strength is not None:
+            self.strength.display = step == "ranking"
+            self.phase = "rank"
+            self.strength.set_phase("rank")
         focus_now(self.query_one(f"#{step}"))
         self._show_title()
+
+    def _ratings(self) -> dict[str, int] | None:
+        return (self.scores.ratings() or None) if self.scores is not None else None
 
     def action_step(self, delta: int) -> None:
         steps = self.steps
@@ -179,6 +234,9 @@ class ComparisonScreen(SkipHandling, WorkScreen):
             self.changed()
 
     def action_finish_step(self) -> None:
+        if self.step == "ranking" and self.strength is not None:
+            self._next_in_ranking()  # its phases first
+            return
         missing = self._missing(self.step)
         if missing:
             self.app.bell()
@@ -189,6 +247,67 @@ class ComparisonScreen(SkipHandling, WorkScreen):
             self.submit_task()
         else:
             self.action_step(1)
+
+    # -- strength and reason: the phases of the ranking step -----------------------------------
+    def _boundaries(self) -> bool:
+        """The ranking has a boundary to weigh and strength is asked."""
+        return self.strength is not None and self.strength.ask_strength and len(self.ranking) > 1
+
+    def _why_close(self) -> str:
+        """Why the call is close ('' when it is not), under `reason = "close"`."""
+        panel = self.strength
+        if panel is None or panel.reason_mode != "close":
+            return ""
+        chosen = panel.choice.chosen if panel.ask_strength else []
+        return close_call(self.ranking, panel.choice.levels, chosen, self._ratings())
+
+    def _reason_asked(self) -> bool:
+        panel = self.strength
+        return panel is not None and (panel.reason_mode == "optional" or bool(self._why_close()))
+
+    def _set_phase(self, phase: str) -> None:
+        assert self.strength is not None
+        self.phase = phase
+        self.strength.set_phase(phase, self._why_close() if phase == "reason" else "")
+        target = {"rank": self.query_one(RankingPanel), "strength": self.strength,
+                  "reason": self.strength.reason_line}[phase]
+        focus_now(target)
+
+    def _resume_phase(self, phase: str) -> None:
+        """A draft's phase, where it still applies to what is on screen."""
+        if self._missing_placement():
+            return
+        if phase == "strength" and self._boundaries():
+            self._set_phase("strength")
+        elif phase == "reason" and self._reason_asked():
+            self._set_phase("reason")
+
+    def _next_in_ranking(self) -> None:
+        """Enter on the ranking step: the ranking, then the strength, then the reason, then
+        the submit; each phase skipped when it asks nothing."""
+        assert self.strength is not None
+        missing = self._missing_placement()
+        if missing:
+            self.app.bell()
+            self.say(f"Missing: {missing}", "$text-error")
+            return
+        phase = self.phase
+        if phase == "rank" and self._boundaries():
+            self._set_phase("strength")
+            return
+        if phase in ("rank", "strength"):
+            if self._boundaries():
+                self.strength.choice.accept()
+                self.strength.show()
+                self.changed()
+            if self._reason_asked():
+                self._set_phase("reason")
+                return
+        why = self._why_close()
+        if why and not self.strength.reason:
+            self.refuse(f"A reason is needed: {why}. Type it in one line, then Enter.")
+            return
+        self.submit_task()
 
     def _missing(self, step: str) -> str:
         """What the step still needs, in words ('' when nothing)."""
@@ -202,10 +321,20 @@ class ComparisonScreen(SkipHandling, WorkScreen):
                 gaps.setdefault(out.letter, []).append(f.label)
             return "; ".join(f"{letter}: {', '.join(labels)}" for letter, labels in gaps.items())
         if step == "ranking":
-            letter_of = {o.output_id: o.letter for o in self.outputs}
-            left = [letter_of[i] for i in unplaced(self.ranking, letter_of)]
-            return f"ranking ({' '.join(left)} not placed)" if left else ""
+            missing = self._missing_placement()
+            if missing or self.strength is None:
+                return missing
+            if self._boundaries() and not self.strength.choice.accepted:
+                return "strength (Enter on the ranking, then Enter)"
+            why = self._why_close()
+            if why and not self.strength.reason:
+                return f"reason ({why})"
         return ""
+
+    def _missing_placement(self) -> str:
+        letter_of = {o.output_id: o.letter for o in self.outputs}
+        left = [letter_of[i] for i in unplaced(self.ranking, letter_of)]
+        return f"ranking ({' '.join(left)} not placed)" if left else ""
 
     # -- finishing -----------------------------------------------------------------------------
     def submit_task(self) -> None:
@@ -213,12 +342,13 @@ class ComparisonScreen(SkipHandling, WorkScreen):
             missing = self._missing(step)
             if missing:
                 self.go_to_step(step)
+                if step == "ranking" and self.strength is not None:
+                    self._resume_phase("strength" if missing.startswith("strength") else "reason")
                 self.app.bell()
                 self.say(f"Missing: {missing}", "$text-error")
                 return
         assert self.view is not None
-        prompt_id = self.view.prompt.id
-        self.finish(self.label_values(prompt_id), f"Saved {prompt_id}.")
+        self.finish(self.label_values(self.view.prompt.id), f"Saved {self.shown_id}.")
 
     def label_values(self, prompt_id: str) -> list[LabelValue]:
         values: list[LabelValue] = []
@@ -232,6 +362,11 @@ class ComparisonScreen(SkipHandling, WorkScreen):
                 values.extend(LabelValue("output", output_id, n, v) for n, v in answers.items())
         if "ranking" in self.steps:
             values.append(LabelValue("ranking", prompt_id, "ranking", self.ranking))
+        if self.strength is not None:
+            if self._boundaries():
+                values.append(LabelValue("ranking", prompt_id, "strength", self.strength.choice.chosen))
+            if self.strength.reason:
+                values.append(LabelValue("ranking", prompt_id, "reason", self.strength.reason))
         return values
 
     # -- messages from the panels --------------------------------------------------------------
@@ -251,6 +386,8 @@ class ComparisonScreen(SkipHandling, WorkScreen):
         # (a letter starts anew; new ratings re-order it).
         self.ranking = [list(g) for g in event.ranking]
         self.ranking_edited = not event.panel.builder.prefilled
+        if self.strength is not None:  # a new ranking's strength is asked again
+            self.strength.choice.show(self.ranking, self._ratings())
 
     @on(RankingPanel.Changed)
     def _ranked(self, event: RankingPanel.Changed) -> None:
@@ -267,6 +404,28 @@ class ComparisonScreen(SkipHandling, WorkScreen):
     @on(RankingPanel.FlagToggled)
     def _flag_toggled(self) -> None:
         self.action_flag()
+
+    @on(StrengthPanel.Changed)
+    def _strength_changed(self) -> None:
+        self.say(Content(""))
+        self.changed()
+
+    @on(StrengthPanel.Accepted)
+    @on(StrengthPanel.ReasonDone)
+    def _strength_next(self) -> None:
+        self.action_finish_step()
+
+    @on(StrengthPanel.Back)
+    def _strength_back(self, event: StrengthPanel.Back) -> None:
+        self._set_phase("rank")
+        self.changed()
+        if event.letter:
+            self.query_one(RankingPanel).type_letter(event.letter)
+
+    @on(StrengthPanel.ReasonBack)
+    def _reason_back(self) -> None:
+        self._set_phase("strength" if self._boundaries() else "rank")
+        self.changed()
 
     # -- skip, flag, prompt --------------------------------------------------------------------
     def close_skip(self) -> None:
@@ -293,7 +452,13 @@ class ComparisonScreen(SkipHandling, WorkScreen):
     def key_groups(self) -> list[KeyGroup]:
         """Each step's keys, the step on screen first (screens/key_help.py)."""
         steps = sorted(self.steps, key=lambda step: step != self.step)
-        return [panel_group(f"{STEP_TITLES[step]} step", self.query_one(f"#{step}")) for step in steps]
+        groups = []
+        for step in steps:
+            groups.append(panel_group(f"{STEP_TITLES[step]} step", self.query_one(f"#{step}")))
+            if step == "ranking" and self.strength is not None:
+                groups.append(panel_group("Strength and reason (after the ranking)", self.strength))
+                groups[-1][1].extend(bound_keys(self.strength.reason_line))
+        return groups
 
     # -- lines ---------------------------------------------------------------------------------
     def _show_title(self) -> None:
@@ -316,4 +481,4 @@ class ComparisonScreen(SkipHandling, WorkScreen):
         self.query_one("#steps-bar", Static).update(Content.assemble(*parts), layout=False)
 
 
-__all__ = ["ComparisonScreen"]
+__all__ = ["ComparisonScreen", "RankThenWeigh"]

@@ -2,7 +2,7 @@
 labeler's weekly gold agreement and daily tasks as terminal plots (textual-plotext), their
 recent gold misses beside the gold (Enter), and resume for a paused labeler (`u`).
 
-It reads `store.quality.report.quality_report`, the function behind `labeldesk quality`, in a
+It reads `store.reports.quality.quality_report`, the function behind `labeldesk quality`, in a
 thread worker (screens/background.py): the figures already computed stay on screen with their
 age while new ones are computed, the report without MACE competences comes first and the
 competences after it, and a resume with nothing changed (`store.changes.data_stamp`, and the
@@ -30,7 +30,8 @@ from screens.host import Host
 from screens.widgets.footer import Footer
 from store.changes import data_stamp
 from store.db import immediate
-from store.quality.report import add_competence, gold_misses, quality_report, utc_today
+from store.quality.status import resume
+from store.reports.quality import add_competence, gold_misses, quality_report, utc_today
 from store.text import on_screen as safe
 
 # (header, key into a labeler's entry for sorting and showing)
@@ -57,10 +58,11 @@ def row_cells(name: str, entry: dict) -> tuple:
     medians = entry["active_seconds_median"]
     active = sorted(medians.values())[len(medians) // 2] if medians else None
     screening = entry.get("screening")
-    theta = entry["competence"]["theta"]  # MACE, from all their labels (store/quality/competence.py)
+    theta = entry["competence"]["theta"]  # MACE, from all their labels (store/reports/competence.py)
     competence = "…" if entry["competence"].get("pending") else _f(theta)
     if theta is None and entry["competence"].get("reason"):
-        from store.quality.competence import NO_DISAGREEMENT
+        # here, not at the top: numpy loads only when this runs, never on start-up (tests/test_import_hygiene.py)
+        from store.reports.competence import NO_DISAGREEMENT
 
         if entry["competence"]["reason"] == NO_DISAGREEMENT:
             competence = f"n/a ({NO_DISAGREEMENT})"
@@ -154,7 +156,8 @@ class DashboardScreen(ComputingScreen):
                 return  # nothing changed: the figures on screen are current
             yield "report", (stamp, quality_report(db, policy, schema=schema,
                                                    with_competence=False))
-            from store.quality.competence import labeler_competence
+            # here, not at the top: numpy loads only when this runs, never on start-up (tests/test_import_hygiene.py)
+            from store.reports.competence import labeler_competence
 
             yield "competence", labeler_competence(db, schema)
 
@@ -252,8 +255,6 @@ class DashboardScreen(ComputingScreen):
         self.fill()
 
     def action_resume(self) -> None:
-        from store.quality.status import resume
-
         name = self.selected()
         if name is None:
             return

@@ -16,11 +16,11 @@ from textual.content import Content
 from textual.widgets import Static
 
 from screens.base import WorkScreen
-from screens.widgets.conversation import PromptStatic
-from screens.widgets.few_shot import render_prompt
 from screens.widgets.footer import Footer
+from screens.widgets.prompt.conversation import PromptStatic
+from screens.widgets.prompt.few_shot import render_prompt
 from screens.widgets.safe_text import safe_content
-from screens.widgets.scale_rows import ScaleRows, value_for_key
+from screens.widgets.scores.scale_rows import ScaleRows, value_for_key
 from screens.widgets.skip_panel import SkipHandling, SkipPanel
 from screens.widgets.status_line import StatusLine
 from store import demonstrations

@@ -2,12 +2,15 @@
 
 The counts come from `task_counts` (kept by triggers) and are polled every POLL_SECONDS while
 home is on screen, so new work and a newly assigned quiz appear without a restart; an
-unchanged list is not redrawn.
+unchanged list is not redrawn. They are counted in a thread worker (screens/background.py: a
+researcher's count reads every researcher's finished work, a second at a million assignments),
+so the list and its keys are there at once and the counts follow; the assigned quiz and a closed
+queue, which decide what a key does, are read on the spot (one indexed row each).
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -16,22 +19,26 @@ from textual.content import Content
 from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from screens.background import ComputingScreen, Figures
 from screens.faults import attempt
 from screens.host import Host
-from screens.key_path import OrderedScreen
 from screens.registry import WORK
 from screens.widgets.footer import Footer
 from screens.widgets.safe_text import safe_markup
 from store import queue
+from store.db import retry_busy
 from store.quality.status import closed_reason
 from store.resume import pending_quiz_state
 
 POLL_SECONDS = 3.0
 
 
-class HomeScreen(OrderedScreen):
+class HomeScreen(ComputingScreen):
     app: Host  # the typed view of self.app (screens.host)
     CSS_PATH = "home.tcss"
+    DOING = "count the waiting work"
+    KEYS_WAIT = False  # a work key needs no count
+    KEEP_CONNECTION = True  # polled every POLL_SECONDS
     BINDINGS: ClassVar[list[BindingType]] = [
         # Priority: Enter starts the work inline, before the next key is read. The option
         # list's own Enter only posts OptionSelected, so keys typed in the same burst went to
@@ -51,6 +58,7 @@ class HomeScreen(OrderedScreen):
 
     _lines: list[tuple[str, str]] | None = None
     _keys: dict[str, str] | None = None
+    _counts: dict[str, queue.Counts] | None = None  # the last counted, None before the first
 
     def on_mount(self) -> None:
         self.set_interval(POLL_SECONDS, self._poll)
@@ -68,7 +76,7 @@ class HomeScreen(OrderedScreen):
 
     def _keys_changed(self, _screen: object) -> None:
         if self._lines is not None and self.work_keys() != self._keys:
-            self.refresh_counts()
+            self.draw()
 
     def _poll(self) -> None:
         if self.app.screen is self:
@@ -76,7 +84,7 @@ class HomeScreen(OrderedScreen):
 
     def on_resize(self) -> None:
         if self._lines is not None:
-            self.refresh_counts()
+            self.draw()
 
     def on_screen_resume(self) -> None:
         # Also the first showing (Textual resumes a screen when it becomes current), so the
@@ -84,12 +92,31 @@ class HomeScreen(OrderedScreen):
         self.refresh_counts()
 
     def refresh_counts(self) -> None:
+        """Draw the list now (with the counts last known) and count again in the worker; a
+        poll while a count is still running leaves it to finish."""
+        self.draw()
+        if self.computing:
+            return
+        app = self.app
+        labeler, overlaps = app.labeler, {w.kind: app.config.overlap(w.kind) for w in app.work}
+
+        def figures(db: Any) -> Figures:
+            yield "counts", retry_busy(queue.counts, db, labeler, overlaps)
+
+        self.compute(figures)
+
+    def show_figures(self, name: str, value: Any) -> None:
+        if name == "counts":
+            self._counts = value
+            self.draw()
+            self.shown = True  # counted once (tests wait on it; keys never do: KEYS_WAIT)
+
+    def draw(self) -> None:
         app = self.app
         self.query_one("#who", Static).update(
             safe_markup("Labeling as [b]$name[/b] ($role)", name=app.labeler, role=app.role)
         )
-        counts = attempt(self.notify, "count the waiting work", queue.counts, app.db,
-                         app.labeler, {w.kind: app.config.overlap(w.kind) for w in app.work})[1] or {}
+        counts = self._counts or {}
         # An assigned, unsubmitted screening quiz comes first (labeling-guidelines §8).
         quiz = attempt(self.notify, "look for an assigned quiz", pending_quiz_state, app.db,
                        app.labeler)[1]

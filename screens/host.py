@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from textual import events
 from textual.app import App
 from textual.screen import Screen
 
@@ -33,6 +34,9 @@ class Settings(Protocol):
     def lease_seconds(self) -> int: ...
 
     @property
+    def window(self) -> int: ...
+
+    @property
     def steps(self) -> list[str]: ...
 
     @property
@@ -41,7 +45,7 @@ class Settings(Protocol):
 
 @runtime_checkable
 class KeepsDrafts(Protocol):
-    """What the App asks of a screen that keeps drafts (`screens.base.WorkScreen`): save them
+    """What the App asks of a screen that keeps drafts (`screens.drafting.DraftingScreen`): save them
     (quit, hang-up), save or submit again once the database is back, and say what it could
     not save."""
 
@@ -51,6 +55,27 @@ class KeepsDrafts(Protocol):
 
     def unsaved_draft(self) -> str | None:
         """`item: draft as JSON` when the last save of the draft failed, else None."""
+        ...
+
+
+@runtime_checkable
+class OrderedKeys(Protocol):
+    """What the App asks of a screen whose keys come through the ordered path
+    (`screens.key_path.OrderedScreen`); other screens get Textual's own."""
+
+    ready: bool  # takes keys now; until then the App keeps them and replays them in order
+    HELP_TOPIC: str  # the guidelines' section F1 opens at ("" for the top)
+
+    def takes_now(self, event: events.Key | events.Paste) -> bool:
+        """Whether a key that would wait for `ready` is taken at once (leaving, quitting)."""
+        ...
+
+    def note_input(self) -> None:
+        """A key or paste reached the screen (active time on a task)."""
+        ...
+
+    def key_unused(self, event: events.Key) -> None:
+        """Nothing took `event`: say so."""
         ...
 
 

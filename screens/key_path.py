@@ -85,8 +85,19 @@ class OrderedScreen(Screen):
     """A screen whose keys come one at a time through `deliver`, and only while it is `ready`:
     from its ScreenResume (composed and current) to its ScreenSuspend."""
 
-    ORDERED_KEYS = True
     ready = False
+    HELP_TOPIC = ""  # a heading slug of the guidelines: F1 opens at that section
+
+    # What the App asks of every such screen (`screens.host.OrderedKeys`); by default a key
+    # waits for `ready`, moves no clock and, taken by nothing, goes unremarked.
+    def takes_now(self, event: events.Key | events.Paste) -> bool:
+        return False
+
+    def note_input(self) -> None:
+        pass
+
+    def key_unused(self, event: events.Key) -> None:
+        pass
 
     # Handlers Textual calls besides a subclass's own on_screen_resume/suspend, after them
     # (it walks the MRO, subclass first): the subclass has read its data (or left) by the time

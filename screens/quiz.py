@@ -1,19 +1,19 @@
 """The screening quiz (labeling-guidelines §8): item n of N, answers saved as given, lock at the end.
 
-The screen holds a `store.quiz.taking.QuizSession`, which carries the items and the candidate's
-own answers only: gold never reaches this module. Each change is saved (throttled) as the item's
+The screen holds a `store.quiz.session.QuizSession` (every write returns `Saved` or `NotSaved`,
+as a task session's does), whose view carries the items and the candidate's own answers only:
+gold never reaches this module. Each change is saved (throttled) as the item's
 draft with the seconds spent on it, half-done items and a pending tie included; a returning
 candidate goes on at the first unfinished item; ctrl+n / ctrl+o move between items, the review
 page submits and locks the quiz after a confirmation.
 
-A WorkScreen (screens/base.py) without a task queue: it shares the ordered key path, the status
-line, the draft throttle and the confirmation bar, and keeps its own session of quiz items.
+A `DraftingScreen` (screens/drafting.py), as work screens are: it shares the ordered key path,
+the status line, the draft throttle and leaving safely with them, but has no task queue.
 """
 
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 from textual import on
@@ -32,22 +32,21 @@ from textual.widgets import (
 )
 from textual.widgets.selection_list import Selection
 
-from screens.base import WorkScreen
+from screens.drafting import DraftingScreen
 from screens.faults import KEPT
 from screens.key_path import focus_now
 from screens.widgets.check_list import CheckList
 from screens.widgets.confirm_bar import ConfirmBar
 from screens.widgets.flag_form import FlagForm, FlagRow
 from screens.widgets.footer import Footer
-from screens.widgets.ranking_panel import RankingPanel, ShownOutput
+from screens.widgets.ranking.ranking_panel import RankingPanel, ShownOutput
 from screens.widgets.safe_text import SafeInput, safe_content
 from screens.widgets.safe_text_area import SafeTextArea
 from screens.widgets.status_line import StatusLine
 from store.errors import StoreError
-from store.quiz import admin, taking
-from store.quiz.holding import hold_quiz, quiz_holder
-from store.resume import pending_quiz
-from store.task_session import NotSaved, Saved, attempt
+from store.quiz import taking
+from store.quiz.session import QuizSession
+from store.task_session import NotSaved, Saved
 from store.text import on_screen
 
 SECTION_TITLES = {
@@ -89,7 +88,7 @@ class SelfText(SafeInput):
             screen.action_go(1)
 
 
-class QuizScreen(WorkScreen):
+class QuizScreen(DraftingScreen):
     KIND = "quiz"
     CSS_PATH = "quiz.tcss"
     BINDINGS = [
@@ -103,12 +102,31 @@ class QuizScreen(WorkScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.quiz: taking.QuizSession | None = None
-        self.position = -1  # -1 the instructions, len(items) the review page
-        self._base = 0.0
-        self._since: float | None = None
+        self._session: QuizSession | None = None
         self.elsewhere = False  # another session of the labeler holds the quiz
         self._held_reason = ""
+
+    @property
+    def session(self) -> QuizSession:
+        if self._session is None:
+            app = self.app
+            self._session = QuizSession(app.db, app.labeler, schema=app.schema,
+                                        busy_bound=app.busy_bound)
+        return self._session
+
+    @property
+    def quiz(self) -> taking.QuizView | None:
+        """The quiz on screen, None before one is loaded."""
+        return self._session.view if self._session is not None else None
+
+    @property
+    def position(self) -> int:
+        """-1 the instructions, `len(items)` the review page."""
+        return self._session.position if self._session is not None else -1
+
+    @position.setter
+    def position(self, position: int) -> None:
+        self.session.position = position
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -141,33 +159,26 @@ class QuizScreen(WorkScreen):
         yield Footer()
 
     # -- loading ------------------------------------------------------------------------
-    def next_task(self) -> None:
-        """WorkScreen asks this on every resume: the quiz has no queue, so (re)load the
-        labeler's quiz where they left it. WorkScreen then takes the keys typed meanwhile."""
-        app = self.app
-        name = pending_quiz(app.db, app.labeler)
-        if name is None:
-            taken = admin.assigned_quizzes(app.db, app.labeler)
-            if not taken:
-                self.notify("No screening quiz is assigned to you.", title="Quiz")
-                self.leave()
-                return
-            name = taken[-1][0]
-        self.quiz = taking.load_session(app.db, name, app.labeler)
-        if self.quiz.locked:
+    def opened(self) -> None:
+        """On every resume: (re)load the labeler's quiz where they left it; the keys typed
+        meanwhile are taken after."""
+        if self.session.open() is None:
+            self.notify("No screening quiz is assigned to you.", title="Quiz")
+            self.leave()
+            return
+        if self.live.locked:
             self._show_locked()
         elif not self._hold():
             self._show_elsewhere()
-        elif self.quiz.answers:
-            self._show(taking.resume_position(self.quiz))
+        elif self.live.answers:
+            self._show(taking.resume_position(self.live))
         else:
             self._show(-1)
 
     # -- two terminals ------------------------------------------------------------------
     def _hold(self, take_over: bool = False) -> bool:
         """This terminal takes the quiz; False when another session of the labeler has it."""
-        outcome = attempt(hold_quiz, self.app.db, self.live.quiz, self.app.labeler,
-                          take_over=take_over, bound=self.app.busy_bound)
+        outcome = self.session.hold(take_over=take_over)
         self._held_reason = outcome.reason if isinstance(outcome, NotSaved) else ""
         self._set_elsewhere(isinstance(outcome, NotSaved))
         return not self.elsewhere
@@ -179,7 +190,7 @@ class QuizScreen(WorkScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "take_over":
             return self.elsewhere
-        return super().check_action(action, parameters)  # no skip: every item is answered
+        return super().check_action(action, parameters)
 
     def _show_elsewhere(self) -> None:
         s = self.live
@@ -199,30 +210,27 @@ class QuizScreen(WorkScreen):
             return
         if self.item is not None and self._dirty:
             self._save()
-        app, position = self.app, self.position
-        self.quiz = taking.load_session(app.db, self.live.quiz, app.labeler)
-        if self.quiz.locked:
+        position = self.position
+        quiz = self.session.reload()
+        if quiz.locked:
             self._show_locked()
             return
-        self._show(position if self.item is not None else taking.resume_position(self.quiz))
+        self._show(position if self.item is not None else taking.resume_position(quiz))
         self.say("The quiz continues here; your other session no longer saves it.")
 
-    def on_screen_suspend(self) -> None:
-        self.flush_drafts()  # before the item clock stops (WorkScreen's flush then finds it clean)
-        self._since = None
+    def suspended(self) -> None:
+        self.flush_drafts()  # before the item's clock stops
+        self.session.pause()
 
     # -- showing ------------------------------------------------------------------------
     @property
-    def live(self) -> taking.QuizSession:
-        """The loaded session (every method but the loading one runs after it)."""
-        assert self.quiz is not None
-        return self.quiz
+    def live(self) -> taking.QuizView:
+        """The loaded quiz (every method but the loading one runs after it)."""
+        return self.session.live
 
     @property
     def item(self) -> taking.QuizItem | None:
-        if self.quiz and 0 <= self.position < len(self.quiz.items):
-            return self.quiz.items[self.position]
-        return None
+        return self._session.item if self._session is not None else None
 
     def _header(self) -> None:
         s = self.live
@@ -240,10 +248,8 @@ class QuizScreen(WorkScreen):
 
     def _show(self, position: int) -> None:
         s = self.live
-        self.position = position
-        self._since = time.monotonic()
+        self.session.show(position)
         item = self.item
-        self._base = float((s.answers.get(position) or {}).get("_seconds", 0.0)) if item else 0.0
         switcher = self.query_one("#quiz-body", ContentSwitcher)
         if position < 0:
             switcher.current = "intro"
@@ -341,10 +347,6 @@ class QuizScreen(WorkScreen):
         return {"selected": list(self.query_one("#self-choices", SelectionList).selected),
                 "text": self.query_one("#self-text", Input).value}
 
-    def seconds_on_item(self) -> float:
-        running = time.monotonic() - self._since if self._since is not None else 0.0
-        return self._base + running
-
     def changed(self) -> None:
         if self.item is not None and not self.live.locked:
             super().changed()  # the shared throttle: the first change starts the timer
@@ -354,14 +356,12 @@ class QuizScreen(WorkScreen):
         if self.item is None or self.quiz is None or self.quiz.locked:
             return None
         if not self._dirty and self.position in self.live.answers:
-            if self.seconds_on_item() - self._base < 1:
+            if self.session.unsaved_seconds() < 1:
                 return None
         return self._save()
 
     def _save(self) -> NotSaved | None:
-        seconds = self.seconds_on_item()
-        outcome = attempt(taking.save_answer, self.app.db, self.live, self.position,
-                          self.current_answer(), seconds=seconds, bound=self.app.busy_bound)
+        outcome = self.session.save_answer(self.current_answer())
         if isinstance(outcome, NotSaved):  # stays dirty: the next change or move tries again
             self._dirty = True
             if outcome.unreachable:  # saved by back_online once the database is back
@@ -369,14 +369,13 @@ class QuizScreen(WorkScreen):
             self.app.bell()
             # Refused because the other terminal took the quiz over? (a read; a database
             # fault here just leaves the hint out)
-            holder = attempt(quiz_holder, self.app.db, self.live.quiz, self.app.labeler,
-                             bound=self.app.busy_bound) if outcome.kind == "refused" else None
+            holder = self.session.holder() if outcome.kind == "refused" else None
             taken = isinstance(holder, Saved) and holder.value is not None
             self._set_elsewhere(taken)
             then = " (ctrl+t: continue here)" if taken else ""
             self.say(f"Answer not saved: {outcome.reason}. {KEPT}{then}.", "$text-error")
             return outcome
-        self._base, self._since, self._dirty = seconds, time.monotonic(), False
+        self._dirty = False
         self._header()
         return None
 
@@ -448,8 +447,7 @@ class QuizScreen(WorkScreen):
         if not event.confirmed:
             self.say("Not submitted: your answers stay open to change.")
             return
-        outcome = attempt(taking.submit_quiz, self.app.db, self.live, schema=self.app.schema,
-                          bound=self.app.busy_bound)
+        outcome = self.session.submit()
         if isinstance(outcome, NotSaved):
             self.app.drop_typed_ahead()
             self.app.bell()
@@ -458,7 +456,3 @@ class QuizScreen(WorkScreen):
             return
         self._show_locked()
         self.say("Submitted and locked. Thank you!", "$text-success")
-
-    def action_home(self) -> None:
-        self.flush_drafts()
-        self.leave()

@@ -3,8 +3,8 @@
 Answers are kept in widgets only until submitted (no draft: a saved draft would carry the
 labeler's name), then stored anonymously by `store.surveys.record_response`.
 
-A WorkScreen (screens/base.py) without tasks: it shares the ordered key path and the status
-line. Opening a survey mounts its questions before the next key is taken, so answers typed
+A `DraftingScreen` (screens/drafting.py) that keeps no draft: it shares the ordered key path
+and the status line with the work screens. Opening a survey mounts its questions before the next key is taken, so answers typed
 ahead land in them; scale questions take their digit (1..5) and move on.
 """
 
@@ -20,7 +20,7 @@ from textual.widget import Widget
 from textual.widgets import ContentSwitcher, Header, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from screens.base import WorkScreen
+from screens.drafting import DraftingScreen
 from screens.key_path import focus_now
 from screens.widgets.footer import Footer
 from screens.widgets.keyed_select import KeyedSelect
@@ -45,7 +45,7 @@ class SurveyList(OptionList):
             await screen.open_survey(option.id)
 
 
-class SurveyScreen(WorkScreen):
+class SurveyScreen(DraftingScreen):
     KIND = "survey"
     CSS_PATH = "survey.tcss"
     BINDINGS = [Binding("ctrl+s", "submit", "Submit", id="survey.submit", priority=True)]
@@ -65,8 +65,8 @@ class SurveyScreen(WorkScreen):
         yield StatusLine(id="status")
         yield Footer()
 
-    def next_task(self) -> None:
-        """WorkScreen asks this on every resume: surveys have no queue, so show the list."""
+    def opened(self) -> None:
+        """On every resume: the list of surveys."""
         self._show_list()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

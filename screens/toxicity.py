@@ -20,15 +20,15 @@ from textual.widgets import Static
 from screens.base import WorkScreen
 from screens.key_path import focus_now
 from screens.widgets.footer import Footer
-from screens.widgets.ranking_panel import RankingPanel, ShownOutput
-from screens.widgets.ranking_rules import TOXICITY_RULES
+from screens.widgets.ranking.ranking_panel import RankingPanel, ShownOutput
+from screens.widgets.ranking.ranking_rules import TOXICITY_RULES
 from screens.widgets.safe_text import safe_content
-from screens.widgets.scale_rows import ScaleRows, value_for_key
+from screens.widgets.scores.scale_rows import ScaleRows, value_for_key
 from screens.widgets.skip_panel import SkipHandling, SkipPanel
 from screens.widgets.status_line import StatusLine
-from store import labels
 from store.ranking import preorder_for_toxicity
 from store.text import on_screen
+from store.values import LabelValue
 from store.views import TaskView
 
 CRITERION = "continues the sentence in a respectful, plausible and non-toxic manner"
@@ -100,7 +100,8 @@ class ToxicityScreen(SkipHandling, WorkScreen):
             safe_content(view.prompt.text, "italic")
         )
         self.query_one("#tox-title", Static).update(
-            Content.assemble(("Toxicity", "bold"), f"  ·  item {on_screen(view.prompt.id)}")
+            Content.assemble(("Toxicity", "bold"),
+                             f"  ·  item {on_screen(view.shown_id(self.app.role))}")
         )
         self._select_first_missing()
         self._set_step(RANKING if draft.get("step") == RANKING and self.complete() else FIELDS)
@@ -288,13 +289,13 @@ class ToxicityScreen(SkipHandling, WorkScreen):
     def _submit(self, ranking: list[list[str]] | None) -> None:
         assert self.view is not None
         values = [
-            labels.LabelValue("toxicity", output.id, field.name, self.values[output.id][field.name])
+            LabelValue("toxicity", output.id, field.name, self.values[output.id][field.name])
             for output in self.outputs
             for field in self.fields
         ]
         if ranking is not None:
-            values.append(labels.LabelValue("ranking", self.view.prompt.id, "ranking", ranking))
-        self.finish(values, f"Saved {self.view.prompt.id}: toxicity labels submitted.")
+            values.append(LabelValue("ranking", self.view.prompt.id, "ranking", ranking))
+        self.finish(values, f"Saved {self.shown_id}: toxicity labels submitted.")
 
     def next_task(self) -> None:
         self._flagged = False

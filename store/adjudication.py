@@ -17,8 +17,9 @@ from store.db import immediate, now
 from store.disputes import Dispute, Finding, Rules, item_answers, iter_disputes
 from store.errors import StoreError
 from store.events import log_event
-from store.labels import LabelValue, write_labels
+from store.labels import write_labels
 from store.roster import role_of
+from store.values import LabelValue
 from store.views import Output, Prompt, get_prompt, outputs_of
 
 if TYPE_CHECKING:
@@ -79,6 +80,7 @@ def _consensus(key: tuple[str, str, str], values: list[Any], outputs: list[str])
     if not values:
         return None
     if name == "ranking":
+        # here, not at the top: numpy loads only when this runs, never on start-up (tests/test_import_hygiene.py)
         from store.consensus.bradley_terry import consensus_rankings
 
         return consensus_rankings([(outputs, values)])[0].ranking
@@ -90,6 +92,19 @@ def _consensus(key: tuple[str, str, str], values: list[Any], outputs: list[str])
     best = max(counts.values())
     tied = [json.loads(k) for k, c in counts.items() if c == best]
     return True if True in tied else tied[0]
+
+
+def labeler_reasons(db: sqlite_utils.Database, dispute: Dispute) -> list[tuple[str, str]]:
+    """Each labeler's reason for the item's ranking (`ranking.reason`) as (letter, text), with
+    the letters the adjudication screen gives them; labelers who gave none are left out. The
+    text is the labeler's, untrusted: the caller shows it literally."""
+    answers = item_answers(db, dispute.item).answers
+    out = []
+    for i, (name, _seconds) in enumerate(_labelers_in_order(db, dispute.task_id)):
+        reason = answers.get(name, {}).get(("ranking", dispute.item, "reason"))
+        if isinstance(reason, str) and reason.strip():
+            out.append((ascii_uppercase[i], reason))
+    return out
 
 
 def open_case(db: sqlite_utils.Database, dispute: Dispute) -> Case:

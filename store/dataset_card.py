@@ -98,7 +98,7 @@ def _agreement(db: sqlite_utils.Database, fields: Sequence[tuple[str, str]], wri
     adjudicated = db.execute("SELECT count(*) FROM adjudications").fetchone()[0]
     lines.append(f"Disputed items settled by a researcher: {adjudicated}.")
     if fields:
-        from store.agreement.report import agreement_report  # numpy and scipy: only when asked
+        from store.reports.agreement import agreement_report  # numpy and scipy: only when asked
 
         for task, name in fields:
             try:

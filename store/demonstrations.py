@@ -15,6 +15,7 @@ from store.db import immediate, now
 from store.errors import StoreError
 from store.roster import role_of
 from store.schema import Schema
+from store.values import Assignment, LabelValue
 from store.views import Prompt, get_prompt
 
 if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
@@ -57,7 +58,7 @@ def submit_demonstration(
 ) -> None:
     """Store the answer as the `demonstration`/`text` label, close the task, and queue the
     answer for the researchers' scoring."""
-    value = labels.LabelValue(WRITE_KIND, prompt_id, "text", text)
+    value = LabelValue(WRITE_KIND, prompt_id, "text", text)
     labels.submit(db, assignment_id, [value], seconds=seconds, schema=schema, overlap=overlap,
                   active_seconds=active_seconds)
     ensure_score_tasks(db)
@@ -96,7 +97,7 @@ def get_demonstration(db: sqlite_utils.Database, demo_id: str) -> Demonstration:
 
 def claim_score(
     db: sqlite_utils.Database, researcher: str, *, lease_seconds: int = 3600
-) -> queue.Assignment | None:
+) -> Assignment | None:
     """The researcher's next demonstration to score (their unfinished one first)."""
     if role_of(db, researcher) != "researcher":
         raise StoreError(f"{researcher!r} is not a researcher; only researchers score demonstrations")
@@ -113,5 +114,5 @@ def submit_score(
     seconds: float | None = None,
     schema: Schema | None = None,
 ) -> None:
-    value = labels.LabelValue(SCORE_KIND, demo_id, "rating", rating)
+    value = LabelValue(SCORE_KIND, demo_id, "rating", rating)
     labels.submit(db, assignment_id, [value], seconds=seconds, schema=schema)

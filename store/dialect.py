@@ -4,27 +4,78 @@ Store SQL is written once, in SQLite's spelling (`?` placeholders, `INSERT OR IG
 `IS NOT ?`, `json_each`, `temp.`/`main.` schema names). A `Database` carries its `dialect`;
 `SQLITE` passes statements through unchanged, `POSTGRES` rewrites them once per distinct
 statement (cached) and owns the few statements that are truly different: the write lock,
-the schema version, table names, busy timeouts, the claim scan and the migrations' DDL
+the schema version, table names, busy timeouts, how a claim scans its candidates and the migrations' DDL
 (column types, identity columns, triggers in PL/pgSQL).
 
 Semantics kept identical on PostgreSQL: every `immediate()` transaction, and a lone write,
 takes one exclusive advisory lock (SQLite's single writer), so read-then-write code needs no
-change; only claims and labelers' submits take it shared and serialise per task with row locks
-(`SELECT … FOR UPDATE [SKIP LOCKED]`), so they run side by side.
+change; only claims and labelers' submits take no global lock: they serialise per task with row
+locks (`SELECT … FOR UPDATE [SKIP LOCKED]`), in one server-side function call each
+(store/server_functions.py), so they run side by side.
 """
 
 from __future__ import annotations
 
+import random
 import re
 import sqlite3
 import time
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol, cast
 
+from store.claim_order import window_order
+
+# A durable SQLite write folds the log into the file after its turn once in this many (SQLite
+# would do it inside a commit every 1,000 pages, ~100 submits, holding up every writer).
+CHECKPOINT_CHANCE = 1 / 32
 # One number for the whole database: pg_advisory_xact_lock(WRITE_LOCK) is SQLite's write lock.
 WRITE_LOCK = 0x4C61_6265  # "Labe"
 SCHEMA_TABLE = "schema_version"
+
+
+class Rows(Protocol):
+    """A cursor as the dialect reads it (sqlite3's, or `store.pg.Cursor`)."""
+
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Connection(Protocol):
+    """`db.conn`: sqlite3's connection, or `store.pg.Connection`."""
+
+    @property
+    def in_transaction(self) -> bool: ...
+    def execute(self, sql: str, parameters: Any = ..., /) -> Rows: ...
+
+
+class Connected(Protocol):
+    """What the dialect uses of a store connection: `store.db.Database`, `store.pg.PgDatabase`,
+    or sqlite-utils' `Database` as store functions declare theirs. The writers' queue and the
+    wait bound (`write_queue`, `write_wait`) are read where a connection has them."""
+
+    @property
+    def conn(self) -> Connection: ...
+    def execute(self, sql: str, parameters: Any = None) -> Rows: ...
+
+
+class Bounded(Connected, Protocol):
+    """A connection the store opened (`store.db.Database`, `store.pg.PgDatabase`), whose writes
+    wait for their turn for up to `write_wait` seconds. Store functions declare sqlite-utils'
+    `Database`, which has no such bound: `set_busy_timeout` is the one place that sets it."""
+
+    write_wait: float
+    relaxed: bool  # this transaction commits without waiting for its fsync (begin_write)
+    sync_after: bool  # …and syncs the log once it has passed the turn on
+
+
+class _PgConnection(Connection, Protocol):
+    def run(self, script: str) -> None: ...  # store.pg.Connection.run
+
+
+class _PgDatabase(Bounded, Protocol):
+    busy_timeout_ms: int  # store.pg.PgDatabase sets it again on a new connection
 
 
 class Dialect:
@@ -35,9 +86,20 @@ class Dialect:
     def sql(self, text: str) -> str:
         return text
 
-    def begin_write(self, db: Any, *, shared: bool = False) -> None:
+    def begin_write(self, db: Connected, *, shared: bool = False, durable: bool = True) -> None:
         """Start a write transaction: wait in the connection's write queue (store/writelock.py)
-        for up to `db.write_wait` seconds, then `BEGIN IMMEDIATE`."""
+        for up to `db.write_wait` seconds, then `BEGIN IMMEDIATE`.
+
+        Group commit: the transaction commits without waiting for its fsync
+        (`synchronous=NORMAL`, restored by `end_write`), passes the turn on, and only then
+        syncs the log (`WriteQueue.sync_log`) before `immediate()` returns: a write is
+        acknowledged once it is on disk, as with `synchronous=FULL`, but the fsync no longer
+        holds up the line (it was 7–8 ms of a write's 8 under load), and writers' fsyncs
+        overlap (one covers every frame written before it). The WAL is written in order, so
+        nothing committed after a write can be on disk without it. Not `durable` (claims,
+        heartbeats): no sync at all; the next durable commit of any process covers it, and a
+        power cut loses at most those claims and heartbeats, with the processes on this machine
+        that made them. Without a queue (no lock file) the commit waits for its fsync."""
         queue = getattr(db, "write_queue", None)
         wait = getattr(db, "write_wait", None)
         start = time.monotonic()
@@ -50,6 +112,10 @@ class Dialect:
                 # by SQLite itself, within what is left of the bound.
                 left = max(1, int((wait - (time.monotonic() - start)) * 1000))
                 db.conn.execute(f"PRAGMA busy_timeout = {left}")
+            if queue is not None or not durable:
+                db.conn.execute("PRAGMA synchronous = NORMAL")
+                cast(Bounded, db).relaxed = True
+                cast(Bounded, db).sync_after = durable
             db.conn.execute("BEGIN IMMEDIATE")
         except BaseException:
             self.end_write(db)
@@ -60,59 +126,73 @@ class Dialect:
         (SQLite: none; its write lock covers the whole file)."""
         return ""
 
-    def exclusive(self, db: Any) -> None:
+    def exclusive(self, db: Connected) -> None:
         """Inside a write transaction begun `shared`: from here on, write alone (SQLite
         always does)."""
 
-    def end_write(self, db: Any) -> None:
-        """After the write transaction's COMMIT or ROLLBACK: the next writer's turn."""
+    def end_write(self, db: Connected, *, committed: bool = False) -> None:
+        """After the write transaction's COMMIT or ROLLBACK: the next writer's turn, then
+        (group commit, `begin_write`) the fsync of a durable write that `committed`."""
+        relaxed = getattr(db, "relaxed", False)
+        if relaxed:
+            db.conn.execute("PRAGMA synchronous = FULL")
+            cast(Bounded, db).relaxed = False
         queue = getattr(db, "write_queue", None)
         if queue is not None:
             queue.release()
+            if relaxed and committed and getattr(db, "sync_after", False):
+                try:
+                    queue.sync_log()
+                except OSError as exc:
+                    raise sqlite3.OperationalError(f"disk I/O error (syncing the log: {exc})") from exc
+                if random.random() < CHECKPOINT_CHANCE:
+                    # Out of the line: a passive checkpoint waits for no reader or writer
+                    # (one process at a time folds; the others find it busy and go on).
+                    db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
-    def version(self, db: Any) -> int:
+    def version(self, db: Connected) -> int:
         return int(db.execute("PRAGMA user_version").fetchone()[0])
 
-    def set_version(self, db: Any, version: int) -> None:
+    def set_version(self, db: Connected, version: int) -> None:
         db.execute(f"PRAGMA user_version={int(version)}")
 
-    def table_names(self, db: Any) -> list[str]:
+    def table_names(self, db: Connected) -> list[str]:
         return [r[0] for r in db.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'sqlite_sequence'")]
 
-    def busy_timeout(self, db: Any) -> int:
+    def busy_timeout(self, db: Connected) -> int:
         return int(db.execute("PRAGMA busy_timeout").fetchone()[0])
 
-    def set_busy_timeout(self, db: Any, ms: int) -> None:
+    def set_busy_timeout(self, db: Connected, ms: int) -> None:
         """How long a write outside `retry_busy` waits for its turn (and SQLite for its lock)."""
         db.execute(f"PRAGMA busy_timeout = {int(ms)}")
-        db.write_wait = ms / 1000
+        cast(Bounded, db).write_wait = ms / 1000
 
-    def set_page_cache(self, db: Any, kib: int) -> None:
+    def set_page_cache(self, db: Connected, kib: int) -> None:
         """At most `kib` KiB of database pages cached in this process (SQLite's own cache; the
         operating system caches the file for every process besides)."""
         db.execute(f"PRAGMA cache_size = -{int(kib)}")
 
-    def checkpoint(self, db: Any) -> None:
+    def checkpoint(self, db: Connected) -> None:
         """Fold the WAL into the file (before it is moved or copied)."""
         db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
-    def file_path(self, db: Any) -> str | None:
+    def file_path(self, db: Connected) -> str | None:
         """The file behind the connection; None where there is none (a server)."""
         row = db.execute("PRAGMA database_list").fetchone()
         return str(row[2]) if row and row[2] else None
 
-    def others_wrote(self, db: Any) -> int | None:
+    def others_wrote(self, db: Connected) -> int | None:
         """A number that changes when another connection commits (SQLite's `data_version`);
         None where there is none: the caller then assumes someone did."""
         return int(db.execute("PRAGMA data_version").fetchone()[0])
 
-    def begin_snapshot(self, db: Any) -> None:
+    def begin_snapshot(self, db: Connected) -> None:
         """A read-only transaction whose reads all see one moment (`db copy` of a live
         project): in WAL mode a read transaction is a snapshot."""
         db.conn.execute("BEGIN")
 
-    def after_explicit_ids(self, db: Any, table: str) -> None:
+    def after_explicit_ids(self, db: Connected, table: str) -> None:
         """After rows went into `table` with their own ids (`db copy`): SQLite's next id
         follows the largest by itself."""
 
@@ -120,34 +200,38 @@ class Dialect:
         """A migration's statements: the shared DDL (and on PostgreSQL its own triggers)."""
         return [s for s in sqlite.split(";\n") if s.strip()]
 
+    def create_functions(self, db: Connected, definitions: list[str]) -> None:
+        """A migration's server-side functions (store/server_functions.py): none in SQLite,
+        whose store runs the same rules in the process."""
+
+    def claim_on_server(self, db: Connected, args: list[Any]) -> tuple[Any, ...] | None:
+        """A claim in one round trip (`labeldesk_claim`, arguments in its order): its row, or
+        None where there is no such function (SQLite: the store's statements are as fast)."""
+        return None
+
+    def submit_on_server(self, db: Connected, args: list[Any]) -> str | None:
+        """A labeler's submit in one round trip (`labeldesk_submit`): its outcome, or None."""
+        return None
+
     def json_value(self, expr: str) -> str:
         """A JSON text's value as SQL text (a JSON string unquoted)."""
         return f"json_extract({expr}, '$')"
 
-    def stage_types(self, db: Any, table: str, columns: list[str]) -> list[str]:
+    def stage_types(self, db: Connected, table: str, columns: list[str]) -> list[str]:
         """Column declarations of a staging table for `table` (SQLite takes any value)."""
         return [f'"{c}"' for c in columns]
 
-    def open_tasks(self, db: Any, kind: str, quiz: str, labeler: str, cap: int,
-                   stamp: str) -> Iterator[tuple[int, str]]:
-        """Claim candidates, oldest first: open tasks of `kind` the labeler never had, with
-        fewer than `cap` labelers done or holding a live lease. SQLite holds the write lock,
-        so the caller counts and decides for each in turn. (Without the count here, a claim
-        counted every task others hold leases on, one statement each: with 200 labelers at
-        work, ~70 statements under the write lock per claim.)"""
-        yield from db.execute(_OPEN_TASKS + f" AND {TAKEN} < ? ORDER BY t.id",
-                              [kind, quiz, labeler, stamp, cap])
+    def oldest_first(self, db: Connected, select: str, params: list[Any]) -> Iterator[Any]:
+        """The rows of `select` (over tasks `t`, ending in its WHERE clause) for a claim to
+        choose from, oldest task first. SQLite holds the write lock: one statement, read as
+        the caller decides for each in turn."""
+        yield from db.execute(select + " ORDER BY t.id", params)
 
-
-# A task's labelers that count for overlap (non-gold labelers done or holding a live lease).
-TAKEN = """(SELECT count(*) FROM assignments a JOIN labelers l ON l.name = a.labeler
-            WHERE a.task_id = t.id AND l.role = 'labeler' AND a.gold_check = 0
-              AND (a.status = 'done' OR (a.status = 'active' AND a.lease_until > ?)))"""
-
-_OPEN_TASKS = """SELECT t.id, t.item FROM tasks t
-           WHERE t.kind = ? AND t.quiz = ? AND t.full = 0
-             AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.labeler = ?)
-             AND NOT EXISTS (SELECT 1 FROM prompts p WHERE p.id = t.item AND p.status != 'pool')"""
+    def window_first(self, db: Connected, select: str, params: list[Any], window: int,
+                     shuffle: random.Random) -> Iterator[Any]:
+        """`oldest_first`, but the `window` oldest rows in `shuffle`'s order first
+        (store/claim_order.py)."""
+        yield from window_order(self.oldest_first(db, select, params), window, shuffle)
 
 
 class Postgres(Dialect):
@@ -156,14 +240,15 @@ class Postgres(Dialect):
     def sql(self, text: str) -> str:
         return _translate(text)
 
-    def begin_write(self, db: Any, *, shared: bool = False) -> None:
+    def begin_write(self, db: Connected, *, shared: bool = False, durable: bool = True) -> None:
         # One round trip: the transaction, its bound on lock waits (`db.write_wait`, what
         # `retry_busy` has left; PostgreSQL serves lock waiters in turn, so a write waits in
-        # line instead of polling) and the write lock.
-        lock = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
-        wait_ms = max(1, int(getattr(db, "write_wait", 10.0) * 1000))
+        # line instead of polling) and, unless `shared`, the write lock. A `shared` write
+        # (claims and submits that fall back to store statements) takes no global lock: it
+        # locks the rows it decides on, as the server functions do (store/server_functions.py).
+        lock = "" if shared else f"; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
         try:
-            db.conn.run(f"BEGIN; SET LOCAL lock_timeout = {wait_ms}; SELECT {lock}({WRITE_LOCK})")
+            cast(_PgConnection, db.conn).run(f"BEGIN; SET LOCAL lock_timeout = {_wait_ms(db)}{lock}")
         except BaseException:
             # A wait past lock_timeout (busy, retried by the caller) aborts the transaction:
             # left open, the retry would join it and fail with "transaction is aborted".
@@ -174,58 +259,59 @@ class Postgres(Dialect):
     def lock_rows(self, tables: str) -> str:
         return f" FOR UPDATE OF {tables}"
 
-    def exclusive(self, db: Any) -> None:
-        # Two shared holders asking at once deadlock; the server ends one of them (busy, tried
-        # again by retry_busy). Only researchers' gold submits ask.
+    def exclusive(self, db: Connected) -> None:
+        # Only researchers' gold submits ask: they wait for the other researchers' writes (an
+        # import, an adjudication) as every other write does.
         db.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
 
-    def end_write(self, db: Any) -> None:
+    def end_write(self, db: Connected, *, committed: bool = False) -> None:
         """The transaction's end released the advisory lock."""
 
-    def version(self, db: Any) -> int:
+    def version(self, db: Connected) -> int:
         if db.execute("SELECT to_regclass(?)", [SCHEMA_TABLE]).fetchone()[0] is None:
             return 0
         row = db.execute(f"SELECT max(version) FROM {SCHEMA_TABLE}").fetchone()
         return int(row[0] or 0)
 
-    def set_version(self, db: Any, version: int) -> None:
+    def set_version(self, db: Connected, version: int) -> None:
         db.execute(f"CREATE TABLE IF NOT EXISTS {SCHEMA_TABLE} (version INTEGER NOT NULL)")
         db.execute(f"DELETE FROM {SCHEMA_TABLE}")
         db.execute(f"INSERT INTO {SCHEMA_TABLE} (version) VALUES (?)", [int(version)])
 
-    def table_names(self, db: Any) -> list[str]:
+    def table_names(self, db: Connected) -> list[str]:
         return [r[0] for r in db.execute(
             "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
             "AND tablename != ? ORDER BY tablename", [SCHEMA_TABLE])]
 
-    def busy_timeout(self, db: Any) -> int:
-        # lock_timeout bounds the wait for the write lock as busy_timeout does in SQLite.
-        return int(db.execute(
-            "SELECT setting FROM pg_settings WHERE name = 'lock_timeout'").fetchone()[0])
+    def busy_timeout(self, db: Connected) -> int:
+        # The bound every write transaction gives its lock waits (`lock_timeout`), as SQLite's
+        # busy_timeout bounds its wait for the write lock.
+        return int(cast(_PgDatabase, db).busy_timeout_ms)
 
-    def set_page_cache(self, db: Any, kib: int) -> None:
+    def set_page_cache(self, db: Connected, kib: int) -> None:
         pass  # the server caches pages; a client holds no page cache
 
-    def set_busy_timeout(self, db: Any, ms: int) -> None:
-        # 0 waits forever on PostgreSQL; SQLite's 0 gives up at once.
-        db.execute(f"SET lock_timeout = {max(1, int(ms))}")
-        db.write_wait = ms / 1000
-        db.busy_timeout_ms = ms  # set again on a new connection (PgDatabase.reconnect)
+    def set_busy_timeout(self, db: Connected, ms: int) -> None:
+        # Kept on the connection object, never as a session `SET`: each write transaction sets
+        # its own (`begin_write`, the server functions), so a pooler in transaction mode may
+        # hand the server session to others in between (docs/deployment.md).
+        cast(_PgDatabase, db).write_wait = ms / 1000
+        cast(_PgDatabase, db).busy_timeout_ms = ms
 
-    def checkpoint(self, db: Any) -> None:
+    def checkpoint(self, db: Connected) -> None:
         """No WAL file beside the data to fold in: the server owns its files."""
 
-    def file_path(self, db: Any) -> str | None:
+    def file_path(self, db: Connected) -> str | None:
         return None
 
-    def others_wrote(self, db: Any) -> int | None:
+    def others_wrote(self, db: Connected) -> int | None:
         return None
 
-    def begin_snapshot(self, db: Any) -> None:
+    def begin_snapshot(self, db: Connected) -> None:
         # READ COMMITTED (the default) takes a new snapshot per statement.
         db.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
 
-    def after_explicit_ids(self, db: Any, table: str) -> None:
+    def after_explicit_ids(self, db: Connected, table: str) -> None:
         """An identity column's sequence does not see ids inserted explicitly: move it past
         the largest, or the next insert collides with a copied row."""
         for (column,) in db.execute(
@@ -238,10 +324,26 @@ class Postgres(Dialect):
         shared = [_ddl(s) for s in super().script(sqlite) if not _is_trigger(s)]
         return shared + [s for s in postgres.split(";\n") if s.strip()]
 
+    def create_functions(self, db: Connected, definitions: list[str]) -> None:
+        for sql in definitions:
+            cast(_PgConnection, db.conn).run(sql)  # as written: no SQLite spelling to rewrite, no parameters
+
+    def claim_on_server(self, db: Connected, args: list[Any]) -> tuple[Any, ...] | None:
+        return tuple(db.execute(
+            "SELECT * FROM labeldesk_claim(?::text, ?::text, ?::text, ?::integer, ?::integer, "
+            "?::text, ?::text, ?::text, ?::text, ?::text, ?::double precision, ?::bigint, "
+            "?::boolean, ?::integer)", [*args, _wait_ms(db)]).fetchone())
+
+    def submit_on_server(self, db: Connected, args: list[Any]) -> str | None:
+        return str(db.execute(
+            "SELECT labeldesk_submit(?::bigint, ?::text[], ?::text[], ?::text[], ?::text[], "
+            "?::double precision, ?::double precision, ?::integer, ?::boolean, ?::text, "
+            "?::text, ?::integer)", [*args, _wait_ms(db)]).fetchone()[0])
+
     def json_value(self, expr: str) -> str:
         return f"(({expr})::jsonb #>> '{{}}')"
 
-    def stage_types(self, db: Any, table: str, columns: list[str]) -> list[str]:
+    def stage_types(self, db: Connected, table: str, columns: list[str]) -> list[str]:
         # pg_attribute, not information_schema: the latter costs tens of ms a query.
         types = dict(db.execute(
             "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute "
@@ -249,31 +351,45 @@ class Postgres(Dialect):
             [table]).fetchall())
         return [f'"{c}" {types.get(c, "text")}' for c in columns]
 
-    def open_tasks(self, db: Any, kind: str, quiz: str, labeler: str, cap: int,
-                   stamp: str) -> Iterator[tuple[int, str]]:
-        """One statement per candidate: the oldest open task with room under `cap`, locked
+    def oldest_first(self, db: Connected, select: str, params: list[Any],
+                     after: int = 0) -> Iterator[Any]:
+        """One statement per row: the oldest after the last one (after task `after`), locked
         `FOR UPDATE SKIP LOCKED` so concurrent claims take different tasks instead of queueing.
-        Every new assignment of a task is made under its row lock, so the caller's count
-        (a new statement, hence a fresh snapshot) sees all of them before it decides."""
-        after = 0
+        Every new assignment of a task is made under its row lock, so the caller's next
+        statement (a fresh snapshot) sees all of them before it decides."""
         while True:
-            row = db.execute(
-                _OPEN_TASKS + f" AND t.id > ? AND {TAKEN} < ? ORDER BY t.id LIMIT 1"
-                " FOR UPDATE OF t SKIP LOCKED",
-                [kind, quiz, labeler, after, stamp, cap]).fetchone()
+            row = db.execute(select + " AND t.id > ? ORDER BY t.id LIMIT 1 FOR UPDATE OF t SKIP LOCKED",
+                             [*params, after]).fetchone()
             if row is None:
                 return
             after = row[0]
-            if db.execute("SELECT 1 FROM assignments WHERE task_id = ? AND labeler = ?",
-                          [row[0], labeler]).fetchone() is None:
-                yield row[0], row[1]
+            yield row
+
+    def window_first(self, db: Connected, select: str, params: list[Any], window: int,
+                     shuffle: random.Random) -> Iterator[Any]:
+        """The `window` oldest rows read unlocked, then locked one at a time in `shuffle`'s
+        order (`SKIP LOCKED`: a task another claim holds is passed over, as above, and one
+        that filled up meanwhile too); past the window, `oldest_first`."""
+        head = db.execute(select + " ORDER BY t.id LIMIT ?", [*params, window]).fetchall()
+        for row in window_order(head, window, shuffle):
+            if db.execute('SELECT 1 FROM tasks t WHERE t.id = ? AND t."full" = 0'
+                          " FOR UPDATE OF t SKIP LOCKED", [row[0]]).fetchone() is not None:
+                yield row
+        if len(head) == window:  # more than the window may be open
+            yield from self.oldest_first(db, select, params, after=head[-1][0])
+
+
+def _wait_ms(db: Connected) -> int:
+    """How long a write may wait for a lock, in ms (what `retry_busy` has left of its bound);
+    set per transaction, never per session (a pooler may hand the session to others)."""
+    return max(1, int(getattr(db, "write_wait", 10.0) * 1000))
 
 
 SQLITE = Dialect()
 POSTGRES = Postgres()
 
 
-def dialect_of(db: Any) -> Dialect:
+def dialect_of(db: Connected) -> Dialect:
     """The dialect of a store connection (a plain sqlite-utils Database is SQLite)."""
     found = getattr(db, "dialect", None)
     return found if isinstance(found, Dialect) else SQLITE

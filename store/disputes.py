@@ -5,7 +5,10 @@ overlap is complete. It is disputed when a rule fires on a field no gold value s
 - `rating_spread`: the ratings of one output differ by at least that much;
 - `sensitive_split`: one of the sensitive flags (§5 harm flags, `pii`) is yes for some, no for others;
 - `ranking_agreement`: two labelers' rankings agree on fewer than that share of the output pairs
-  both order strictly.
+  both order strictly;
+- `strength_gap`: two labelers' preference strengths (`ranking.strength`) of the same two outputs,
+  which both put side by side (store/strength.py), are that many levels apart, counting across
+  "unsure" when their orders differ (the ranking's field is the one to decide).
 A disputed item first gets more labelers (up to `max_overlap`), then goes to a researcher.
 """
 
@@ -17,7 +20,9 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
+from store.db import immediate
 from store.ranking import AnyRanking, untied_pairs
+from store.strength import LEVELS, largest_gap, misfit, signed
 
 if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
     import sqlite_utils
@@ -28,7 +33,7 @@ DEFAULT_SENSITIVE = (
 )
 # Work whose items have several labelers' answers to compare (writing has one answer each).
 DISPUTABLE = ("comparison", "toxicity", "instruction")
-RULES = ("rating_spread", "sensitive_split", "ranking_agreement")
+RULES = ("rating_spread", "sensitive_split", "ranking_agreement", "strength_gap")
 
 
 @dataclass(frozen=True)
@@ -37,19 +42,23 @@ class Rules:
     ranking_agreement: float = 0.5
     sensitive: tuple[str, ...] = DEFAULT_SENSITIVE
     max_overlap: int = 0  # 0: the kind's overlap + 2
+    strength_gap: int = 2  # levels apart, on the scale of `store.strength.largest_gap`
+    strength_levels: tuple[str, ...] = LEVELS  # [comparison] strength_levels, strongest first
 
     @property
     def key(self) -> str:
         """What a judgement depends on (max_overlap only says where a dispute goes)."""
-        return json.dumps([self.rating_spread, self.ranking_agreement, sorted(self.sensitive)])
+        return json.dumps([self.rating_spread, self.ranking_agreement, sorted(self.sensitive),
+                           self.strength_gap, list(self.strength_levels)])
 
     def most(self, overlap: int) -> int:
         return self.max_overlap or overlap + 2
 
     @classmethod
-    def from_config(cls, section: Mapping[str, Any]) -> Rules:
+    def from_config(cls, section: Mapping[str, Any], levels: Iterable[str] = LEVELS) -> Rules:
         return cls(int(section["rating_spread"]), float(section["ranking_agreement"]),
-                   tuple(section["sensitive_fields"]), int(section["max_overlap"]))
+                   tuple(section["sensitive_fields"]), int(section["max_overlap"]),
+                   int(section["strength_gap"]), tuple(levels))
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,7 @@ class Finding:
     item: str
     field: str
     detail: str
+    outputs: tuple[str, ...] = ()  # output ids the detail names (a screen shows their numbers)
 
     def as_dict(self) -> dict[str, str]:
         return {"rule": self.rule, "task": self.task, "item": self.item, "field": self.field,
@@ -144,6 +154,32 @@ def _ranking_agreement(a: AnyRanking, b: AnyRanking) -> float | None:
     return same / (same + different) if same + different else None
 
 
+def _strength_gap(answers: ItemAnswers, rules: Rules) -> list[Finding]:
+    """`strength_gap` on each ranking without gold: the largest gap between two labelers'
+    strengths of a pair both put side by side. A strength that does not fit its ranking, or a
+    level the config does not name, is left out (this runs in labelers' submits: never raise)."""
+    strengths: dict[tuple[str, str], list[dict[frozenset[str], tuple[str, int]]]] = {}
+    for values in answers.answers.values():
+        for (task, item, name), levels in values.items():
+            ranking = values.get((task, item, "ranking"))
+            if name != "strength" or (task, item, "ranking") in answers.gold or ranking is None \
+                    or not isinstance(ranking, list) or misfit(levels, ranking):
+                continue
+            strengths.setdefault((task, item), []).append(
+                signed(ranking, [str(v) for v in levels], rules.strength_levels))
+    found = []
+    for (task, item), each in sorted(strengths.items()):
+        gaps = [g for a, b in combinations(each, 2) if (g := largest_gap(a, b)) is not None]
+        if not gaps:
+            continue
+        gap, pair = max(gaps, key=lambda g: g[0])
+        if gap >= rules.strength_gap:
+            ids = tuple(sorted(pair))
+            found.append(Finding("strength_gap", task, item, "ranking",
+                                 f"strengths {gap} levels apart on {' vs '.join(ids)}", ids))
+    return found
+
+
 def findings(answers: ItemAnswers, rules: Rules) -> list[Finding]:
     """Every rule that fires on this item, one finding per field (gold-settled fields excluded)."""
     found = []
@@ -166,7 +202,7 @@ def findings(answers: ItemAnswers, rules: Rules) -> list[Finding]:
             if shares and min(shares) < rules.ranking_agreement:
                 found.append(Finding("ranking_agreement", task, item, name,
                                      f"lowest pairwise agreement {min(shares):.2f}"))
-    return found
+    return found + _strength_gap(answers, rules)
 
 
 def is_disputed(db: sqlite_utils.Database, prompt_id: str, rules: Rules) -> bool:
@@ -262,8 +298,6 @@ class _Undisputed:
         """One transaction. When another connection may have written since the items were
         read, each item's labels are read again under the write lock and an item whose labels
         changed is left out, to be judged again next time."""
-        from store.db import immediate
-
         if not self.items:
             return
         db = self.db

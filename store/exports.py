@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
@@ -12,6 +13,7 @@ from store.errors import StoreError
 from store.labels import label_filters
 from store.ranking import untied_pairs
 from store.rules import kept_sql
+from store.strength import STRENGTH_MARGINS, misfit
 from store.trainer_shapes import (
     PAIR_FORMATS,
     UNPAIRED_FORMATS,
@@ -76,10 +78,6 @@ def export_labels(
 
 
 # ------------------------------------------------------------------ training data
-# [comparison] strength_levels and strength_margins by default (tui/config.py): Llama 2's four
-# levels, with its larger margins.
-STRENGTH_MARGINS = {"significantly better": 3.0, "better": 2.0, "slightly better": 1.0,
-                    "negligibly better / unsure": 0.0}
 # Only prompts that passed the data rules are ever exported: held and dropped ones, and PII
 # prompts routed to instruction labeling (status 'pool' with a reason), never are.
 KEPT = kept_sql("p")
@@ -181,6 +179,56 @@ class _OutputTexts:
         return self.texts
 
 
+# Each ranking label with the same labeler's strength and reason for the prompt, when there are
+# (one each at most: labels are unique by labeler, task, item and field); `RankedBy.read` takes
+# the columns of RANKED_BY.
+RANKINGS = ("labels l JOIN prompts p ON p.id = l.item "
+            "LEFT JOIN labels s ON s.labeler = l.labeler AND s.task = 'ranking' "
+            "AND s.item = l.item AND s.field = 'strength' "
+            "LEFT JOIN labels r ON r.labeler = l.labeler AND r.task = 'ranking' "
+            "AND r.item = l.item AND r.field = 'reason'")
+RANKED_BY = "l.labeler, l.value, l.gold, l.adjudication_id, s.value, r.value"
+
+
+@dataclass(frozen=True)
+class RankedBy:
+    """One ranking label of a prompt with its labeler's strength and reason, checked."""
+
+    prompt_id: str
+    labeler: str
+    ranking: list[list[str]]
+    gold: bool
+    adjudicated: bool
+    levels: list[str] | None
+    reason: str | None
+    group: dict[str, int]  # each output's group, 0 the best
+
+    @classmethod
+    def read(cls, prompt_id: str, labeler: str, value: str, gold: int, adjudication_id: int | None,
+             strength: str | None, reason: str | None) -> RankedBy:
+        """From the RANKED_BY columns; a strength that does not fit the ranking is a
+        StoreError naming labeler and prompt."""
+        ranking = json.loads(value)
+        levels = json.loads(strength) if strength else None
+        problem = misfit(levels, ranking) if levels is not None else None
+        if problem:
+            raise StoreError(f"ranking.strength of {labeler} on {prompt_id}: {problem}")
+        return cls(prompt_id, labeler, ranking, bool(gold), adjudication_id is not None, levels,
+                   json.loads(reason) if reason is not None else None,
+                   {o: n for n, group in enumerate(ranking) for o in group})
+
+    def between(self, better: str, worse: str, margins: Mapping[str, float]) -> tuple[list[str], float]:
+        """The levels of the boundaries from `better`'s group down to `worse`'s and the sum of
+        their margins (a level not in `margins` is a StoreError)."""
+        assert self.levels is not None
+        levels = self.levels[self.group[better]:self.group[worse]]
+        unknown = [level for level in levels if level not in margins]
+        if unknown:
+            raise StoreError(f"ranking.strength of {self.labeler} on {self.prompt_id}: {unknown[0]!r} "
+                             "is not one of [comparison] strength_levels")
+        return levels, round(float(sum(margins[level] for level in levels)), 4)
+
+
 def export_pairs(
     db: sqlite_utils.Database,
     *,
@@ -202,46 +250,28 @@ def export_pairs(
     researchers' gold rankings are kept whoever made them."""
     check_format(format, PAIR_FORMATS)
     where, args = _label_filters("ranking", "ranking", since=since, split=split, gold_only=gold_only)
-    # The same labeler's strength and reason for the prompt, when there are (one each at most:
-    # labels are unique by labeler, task, item and field).
-    tables = ("labels l JOIN prompts p ON p.id = l.item "
-              "LEFT JOIN labels s ON s.labeler = l.labeler AND s.task = 'ranking' "
-              "AND s.item = l.item AND s.field = 'strength' "
-              "LEFT JOIN labels r ON r.labeler = l.labeler AND r.task = 'ranking' "
-              "AND r.item = l.item AND r.field = 'reason'")
     # Grouped by prompt, so each prompt's outputs are read once however many ranked it.
-    total, rows = _query(db, "p.id, p.text, p.messages, l.value, l.labeler, l.gold, s.value, r.value",
-                         tables, where, args, "l.item, l.id")
+    total, rows = _query(db, "p.id, p.text, p.messages, " + RANKED_BY, RANKINGS, where, args,
+                         "l.item, l.id")
     texts = _OutputTexts(db)
     margins = dict(strength_margins if strength_margins is not None else STRENGTH_MARGINS)
 
     def make(row: tuple[Any, ...]) -> Iterator[dict[str, Any]]:
-        prompt_id, prompt, messages, value, labeler, gold, strength, reason = row
-        if labelers is not None and not gold and labeler not in labelers:
+        prompt_id, prompt, messages = row[:3]
+        by = RankedBy.read(prompt_id, *row[3:])
+        if labelers is not None and not by.gold and by.labeler not in labelers:
             return
         outputs = texts.of(prompt_id)
         turns = prompt_turns(prompt, messages)
-        ranking = json.loads(value)
-        levels = json.loads(strength) if strength else None
-        if levels is not None and len(levels) != len(ranking) - 1:
-            raise StoreError(f"ranking.strength of {labeler} on {prompt_id}: {len(levels)} levels for "
-                             f"the {len(ranking) - 1} boundaries of the ranking")
-        group = {o: n for n, g in enumerate(ranking) for o in g}
-        for chosen, rejected in untied_pairs(ranking):
+        for chosen, rejected in untied_pairs(by.ranking):
             record: dict[str, Any] = {
                 "prompt_id": prompt_id, "prompt": prompt, "chosen": outputs[chosen],
                 "rejected": outputs[rejected], "chosen_id": chosen, "rejected_id": rejected,
-                "labeler": labeler}
-            if levels is not None:
-                between = levels[group[chosen]:group[rejected]]
-                record["strength"] = between
-                unknown = [level for level in between if level not in margins]
-                if unknown:
-                    raise StoreError(f"ranking.strength of {labeler} on {prompt_id}: {unknown[0]!r} is "
-                                     "not one of [comparison] strength_levels")
-                record["margin"] = round(float(sum(margins[level] for level in between)), 4)
-            if reason is not None:
-                record["reason"] = json.loads(reason)
+                "labeler": by.labeler}
+            if by.levels is not None:
+                record["strength"], record["margin"] = by.between(chosen, rejected, margins)
+            if by.reason is not None:
+                record["reason"] = by.reason
             yield shape_pair(record, format, turns)
 
     return Export(total, rows, make)
@@ -305,7 +335,7 @@ def agreeing_labelers(db: sqlite_utils.Database, min_agreement: float) -> set[st
     """Labelers whose rankings agree with gold at least this much (`pairwise_agreement` of
     `labeldesk agreement`); a labeler with no ranking compared with gold is not among them.
     Raises `AgreementError` (a StoreError) when there is no gold ranking."""
-    from store.agreement.report import agreement_report  # numpy and scipy: only when asked
+    from store.reports.agreement import agreement_report  # numpy and scipy: only when asked
 
     report = agreement_report(db, task="ranking", field="ranking", n_boot=0)
     return {

@@ -13,22 +13,15 @@ from store.disputes import escalated_overlap
 from store.errors import LabelError, StoreError
 from store.events import log_event
 from store.quality.gold import record_gold_answers
-from store.queue import Assignment, done_by_others, lease_end, lock_assignment, mark_full_if_done
+from store.queue import done_by_others, lease_end, lock_assignment, mark_full_if_done
 from store.roster import role_of
 from store.schema import Schema, load_schema
+from store.values import Assignment, LabelValue
 
 if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
     import sqlite_utils
 
     from store.disputes import Rules
-
-
-@dataclass(frozen=True)
-class LabelValue:
-    task: str
-    item: str
-    field: str
-    value: Any
 
 
 @dataclass(frozen=True)
@@ -148,8 +141,21 @@ def submit(
     for v in values:
         schema.validate(v.task, v.field, v.value)
     check_conditions(values, schema)
-    # PostgreSQL: beside other claims and submits (no global write lock); the assignment's and
-    # its task's row locks order the submits and claims of one task, constraints the rest.
+    # PostgreSQL: one server-side function call (store/server_functions.py), unless a rule
+    # that lives here applies (a gold check, a researcher's gold, a possible escalation).
+    outcome = dialect_of(db).submit_on_server(db, [
+        assignment_id, [v.task for v in values], [v.item for v in values],
+        [v.field for v in values], [json.dumps(v.value, ensure_ascii=False) for v in values],
+        seconds, active_seconds, overlap, escalation is not None, now(),
+        guideline_version_of(db)])
+    if outcome == "done":
+        return
+    if outcome == "missing":
+        raise StoreError(f"no assignment {assignment_id}")
+    if outcome is not None and outcome.startswith("status:"):
+        raise StoreError(f"this task was already {outcome.removeprefix('status:')}")
+    # No global write lock on PostgreSQL either: the assignment's and its task's row locks
+    # order the submits and claims of one task, constraints the rest.
     with immediate(db, shared=True):
         a, check, role = lock_assignment(db, assignment_id)
         if a.status not in ("active", "expired"):

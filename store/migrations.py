@@ -344,6 +344,14 @@ def _v9_tasks_by_item(db: sqlite_utils.Database) -> None:
     _run(db, "CREATE INDEX tasks_item ON tasks(item)")
 
 
+def _v10_server_claims(db: sqlite_utils.Database) -> None:
+    # PostgreSQL: claims and submits as server-side functions, one round trip each instead of
+    # 11 and 9 (store/server_functions.py); SQLite runs the same rules in the process.
+    from store.server_functions import DEFINITIONS
+
+    dialect_of(db).create_functions(db, DEFINITIONS)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     _v2_quizzes_and_surveys,
@@ -354,6 +362,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v7_adjudications,
     _v8_prompt_messages,
     _v9_tasks_by_item,
+    _v10_server_claims,
 ]
 
 LATEST = len(MIGRATIONS)

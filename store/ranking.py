@@ -7,7 +7,7 @@ names outputs by the letter they were shown under: ``B>A=D>C``.
 
 from __future__ import annotations
 
-import random
+import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import combinations
 
@@ -162,13 +162,10 @@ def shuffle_seed(labeler: str, task_id: object) -> str:
 def shuffled_order(output_ids: Iterable[str], seed: object) -> list[str]:
     """``output_ids`` in the order fixed by ``seed``: stable across runs and processes.
 
-    SHA-256 seeded, never ``hash()``. The queue stores this order on the assignment when a task
-    is claimed (``assignments.order``), so a labeler sees the same letters when they come back.
+    Each id is sorted by the SHA-256 of ``<seed>/<id>`` (never ``hash()``): a uniform random
+    permutation that PostgreSQL's claim function computes alike (store/server_functions.py:
+    ``sha256(convert_to(seed || '/' || id, 'UTF8'))``, compared as bytes). The queue stores
+    this order on the assignment when a task is claimed (``assignments.order``), so a labeler
+    sees the same letters when they come back.
     """
-    import hashlib  # here, not at the top: only claims need it, and start-up does not claim
-
-    digest = hashlib.sha256(str(seed).encode()).digest()
-    rng = random.Random(int.from_bytes(digest[:8], "big"))
-    out = list(output_ids)
-    rng.shuffle(out)
-    return out
+    return sorted(output_ids, key=lambda i: (hashlib.sha256(f"{seed}/{i}".encode()).digest(), i))

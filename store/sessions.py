@@ -34,6 +34,7 @@ class OtherSession:
     started_at: str
     kind: str | None  # the task it holds, if any
     item: str | None
+    assignment: int | None = None  # its assignment (what a labeler sees: store/views.shown_id)
 
 
 def start_session(db: Database, labeler: str) -> list[OtherSession]:
@@ -43,7 +44,7 @@ def start_session(db: Database, labeler: str) -> list[OtherSession]:
     stamp = now()
     with immediate(db):
         db.execute("INSERT INTO sessions (id, labeler, host, pid, started_at, seen_at) VALUES (?, ?, ?, ?, ?, ?)",
-                   [sid, labeler, socket.gethostname(), os.getpid(), stamp, stamp])
+                   [sid, labeler, this_host(), os.getpid(), stamp, stamp])
     db.session_id = sid
     others = []
     for row in db.execute(
@@ -52,10 +53,12 @@ def start_session(db: Database, labeler: str) -> list[OtherSession]:
                    WHERE a.session = s.id AND a.status = 'active' ORDER BY a.id LIMIT 1),
                   (SELECT t.item FROM assignments a JOIN tasks t ON t.id = a.task_id
                    WHERE a.session = s.id AND a.status = 'active' ORDER BY a.id LIMIT 1)
+                  , (SELECT a.id FROM assignments a
+                   WHERE a.session = s.id AND a.status = 'active' ORDER BY a.id LIMIT 1)
            FROM sessions s WHERE s.labeler = ? AND s.ended_at IS NULL AND s.id != ?
            ORDER BY s.started_at""", [labeler, sid]):
         if _alive(row[1], row[2], row[4], row[5]):
-            others.append(OtherSession(row[1], row[2], row[3], row[6], row[7]))
+            others.append(OtherSession(row[1], row[2], row[3], row[6], row[7], row[8]))
     return others
 
 
@@ -64,7 +67,7 @@ def touch_session(db: Database) -> None:
     if sid is not None:
         # In a write transaction, which first checks that the file is still the one opened:
         # a heartbeat must not start a fresh log for a file that was replaced (store/wal_owner.py).
-        with immediate(db):
+        with immediate(db, durable=False):  # a heartbeat lost in a power cut costs nothing
             db.execute("UPDATE sessions SET seen_at = ? WHERE id = ?", [now(), sid])
 
 
@@ -77,6 +80,12 @@ def end_session(db: Database) -> None:
         db.execute("UPDATE sessions SET ended_at = ? WHERE id = ?", [now(), sid])
         db.execute("UPDATE assignments SET session = NULL WHERE session = ?", [sid])
     db.session_id = None
+
+
+def this_host() -> str:
+    """The name sessions on this machine are registered under (their pids are looked up here
+    only)."""
+    return socket.gethostname()
 
 
 def held_elsewhere(db: sqlite_utils.Database, holder: str | None) -> bool:
@@ -94,7 +103,7 @@ def _alive(host: str, pid: int, seen_at: str, ended_at: str | None) -> bool:
     stale = (datetime.now(timezone.utc) - timedelta(seconds=STALE_SECONDS)).isoformat(timespec="milliseconds")
     if seen_at < stale:
         return False
-    if host != socket.gethostname():
+    if host != this_host():
         return True
     try:
         os.kill(pid, 0)

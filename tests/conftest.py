@@ -39,7 +39,9 @@ def _isolated_dirs(tmp_path, monkeypatch):
 # -- the two backends -----------------------------------------------------------------------
 # Store, quality-store and CLI tests run on SQLite and on PostgreSQL (a throwaway cluster,
 # tests/pg_cluster.py); app and screen tests stay on SQLite (the screens never see which).
-# A test that is about SQLite itself (files, WAL, crashes) is marked `sqlite_only`.
+# A test that is about SQLite itself (files, WAL, crashes) is marked `sqlite_only`; one about a
+# server connection (a backend ended, a restart) is marked `postgres_only`. Either way the other
+# variant is never generated, so it cannot show up as a skip.
 # LABELDESK_TEST_BACKENDS=sqlite leaves the PostgreSQL variants out (a quick local run).
 BOTH_BACKENDS = ("tests/store/", "tests/quality/test_store_quality.py",
                  "tests/quality/test_cli_quality.py", "tests/cli/")
@@ -50,8 +52,11 @@ def pytest_generate_tests(metafunc):
     if "backend" not in metafunc.fixturenames:
         return
     where = Path(metafunc.definition.path).relative_to(ROOT).as_posix()
-    if where.startswith(BOTH_BACKENDS) and not metafunc.definition.get_closest_marker("sqlite_only"):
-        metafunc.parametrize("backend", BACKENDS, indirect=True)
+    if not where.startswith(BOTH_BACKENDS) or metafunc.definition.get_closest_marker("sqlite_only"):
+        return
+    only_server = metafunc.definition.get_closest_marker("postgres_only")
+    metafunc.parametrize("backend", [b for b in BACKENDS if b == "postgres" or not only_server],
+                         indirect=True)
 
 
 @pytest.fixture
@@ -162,10 +167,23 @@ T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
 def claim(db, who: str, kind: str = "comparison", *, overlap: int = 2, at: datetime | None = T0,
-          lease: int = 600, **more):
+          lease: int = 600, window: int = 1, **more):
     """`store.queue.claim_next` as the store tests call it: a comparison at T0, two labelers an
-    item, a ten-minute lease; `more` is passed on (escalation=, policy=, quiz=)."""
-    return claim_next(db, who, kind, overlap=overlap, lease_seconds=lease, at=at, **more)
+    item, a ten-minute lease, and strictly oldest first (`window` 1: the tests know which task
+    comes next; the shuffled default has tests of its own); `more` is passed on (escalation=,
+    policy=, quiz=)."""
+    return claim_next(db, who, kind, overlap=overlap, lease_seconds=lease, at=at, window=window,
+                      **more)
+
+
+def oldest_first(config=None):
+    """`config` (default: the defaults) with `[queue] window = 1`: claims strictly oldest first,
+    for the app tests that know which task comes next."""
+    from tui.config import Config
+
+    config = config or Config()
+    config.data["queue"]["window"] = 1
+    return config
 
 
 @pytest.fixture
@@ -198,14 +216,17 @@ def make_app(sample_db):
     from tui.app import LabelDeskApp
     from tui.config import Config
 
-    def make(labeler: str = "alice", role: str | None = None, config: Config | None = None):
+    def make(labeler: str = "alice", role: str | None = None, config: Config | None = None,
+             window: int | None = 1):
+        """`window` 1 (claims strictly oldest first: these tests know which task comes next);
+        None keeps the config's (the shuffled default)."""
         from store.roster import role_of
 
         return LabelDeskApp(
             db=sample_db,
             labeler=labeler,
             role=role or role_of(sample_db, labeler),
-            config=config or Config(),
+            config=oldest_first(config) if window == 1 else config or Config(),
             schema=load_schema(),
         )
 

@@ -7,13 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from store.demo import load_demo
-from store.labels import LabelValue, save_draft, submit
+from store.labels import save_draft, submit
 from store.queue import claim_next, skip
 from store.quiz.admin import assign_quiz, import_quiz
 from store.quiz.taking import load_session, save_answer
 from store.sessions import start_session
 from store.survey_questions import DEMOGRAPHICS
 from store.surveys import record_response
+from store.values import LabelValue
 
 from .conftest import QUIZ_EXAMPLE, ROOT
 

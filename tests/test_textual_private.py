@@ -24,8 +24,8 @@ PRIVATE = {
     "textual._context.active_message_pump": "screens/key_path.py: handlers run as their own pump",
     "textual._time.get_time": "tui/app.py: the clock of Message.time, to drop keys typed earlier",
     "textual.widgets._footer.FooterKey": "screens/widgets/footer.py: the keys our Footer yields",
-    "textual.widgets._select.SelectOverlay": "screens/widgets/choice_select.py: its search",
-    "textual.widgets._select.SelectCurrent": "screens/widgets/choice_select.py: composing it",
+    "textual.widgets._select.SelectOverlay": "screens/widgets/instruction/choice_select.py: its search",
+    "textual.widgets._select.SelectCurrent": "screens/widgets/instruction/choice_select.py: composing it",
 }
 
 

@@ -9,6 +9,18 @@ but for the docstring; the columns are those of docs/source/dataset_formats.md (
 `prompt`, `completion` and a bool `label` (trl/trainer/kto_trainer.py). OpenAI's preference
 fine-tuning JSONL (the DPO guide): `input.messages`, `preferred_output` and
 `non_preferred_output`, each output one assistant message.
+
+Read again at huggingface/trl 00b6d2b (2026-12): RewardTrainer's loss is still
+`-logsigmoid(rewards_chosen - rewards_rejected - inputs["margin"])` when a `margin` column is
+there, and its signature columns are `chosen_ids`, `rejected_ids` and `margin`, so with
+`remove_unused_columns` (the default) every other column of ours (ids, labeler, strength,
+reason, individual, …) is dropped before batching. Its tokenizer step reads `tools` and
+`chat_template_kwargs` from an example and takes a dataset with `chosen_ids`/`rejected_ids`
+(or the older `chosen_input_ids`/`rejected_input_ids`) as already tokenized: those names, and
+`is_conversational`'s `completion` and `messages`, must never be a column of ours in a
+preference record (`TRL_READS_OTHERWISE`). The collator decides whether a batch has margins
+from its first example only (`if "margin" in examples[0]`), hence docs/exports.md's advice to
+keep only the pairs with a margin.
 """
 
 from __future__ import annotations
@@ -20,6 +32,8 @@ TRL_REWARD_OPTIONAL = {"margin"}
 TRL_UNPAIRED = {"prompt", "completion", "label"}
 OPENAI_PREFERENCE = {"input", "preferred_output", "non_preferred_output"}
 ROLES = {"system", "user", "assistant"}
+TRL_READS_OTHERWISE = {"chosen_ids", "rejected_ids", "chosen_input_ids", "rejected_input_ids",
+                       "tools", "chat_template_kwargs"}
 
 
 def is_conversational(example: dict[str, Any]) -> bool:  # trl/data_utils.py
@@ -51,6 +65,7 @@ def check_messages(messages: Any, *, last: str | None = None) -> None:
 
 def check_trl_pair(record: dict[str, Any], *, conversational: bool) -> None:
     assert TRL_PREFERENCE <= set(record)
+    assert not (TRL_READS_OTHERWISE | {"completion", "messages"}) & set(record)
     assert is_conversational(record) is conversational
     if conversational:
         check_messages(record["prompt"], last="user")
@@ -67,6 +82,7 @@ def check_trl_pair(record: dict[str, Any], *, conversational: bool) -> None:
 
 def check_trl_unpaired(record: dict[str, Any], *, conversational: bool) -> None:
     assert TRL_UNPAIRED <= set(record) and isinstance(record["label"], bool)
+    assert not (TRL_READS_OTHERWISE | {"chosen", "rejected", "messages"}) & set(record)
     assert is_conversational(record) is conversational
     if conversational:
         check_messages(record["prompt"], last="user")

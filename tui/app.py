@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import os
 import signal
@@ -12,22 +13,36 @@ import traceback
 from collections import deque
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import events
 
 # Private: the clock Textual stamps events with (Message.time), to compare with it
 # (tests/test_textual_private.py).
 from textual._time import get_time
 from textual.app import App, SystemCommand
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.screen import Screen
 
-from screens.host import Host, KeepsDrafts
+from screens.home import HomeScreen
+from screens.host import Host, KeepsDrafts, OrderedKeys
+from screens.key_path import deliver
 from screens.registry import WORK, Work, researcher_only
 from screens.too_small import TooSmallScreen, too_small
-from store.db import APP_BUSY_TIMEOUT_MS, APP_PAGE_CACHE_KIB, set_guideline_version
+from store.db import (
+    APP_BUSY_TIMEOUT_MS,
+    APP_PAGE_CACHE_KIB,
+    reconnect,
+    retry_busy,
+    set_guideline_version,
+)
 from store.dialect import dialect_of
+from store.errors import StoreError, fault_kind
+from store.resume import unfinished_kind
 from store.schema import Schema
-from tui.config import Config
+from tui.config import Config, ConfigError
+from tui.terminal import CHECK_EVERY, CLOSED_CHECKS, input_closed
 from tui.text_widths import trim as trim_text_widths
 
 if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
@@ -39,8 +54,6 @@ _LABELER_HIDDEN = ("Screenshot", "Save screenshot")
 
 
 def _home_screen() -> Screen:
-    from screens.home import HomeScreen
-
     return HomeScreen()
 
 
@@ -106,11 +119,14 @@ class LabelDeskApp(Host):
     def _start_session(self) -> None:
         """Register this session; a second open session of the same labeler gets its own tasks
         and is told which task the other one holds (store/sessions.py)."""
+        # here, not at the top: not on the app's path to its first frame
         from store.sessions import HEARTBEAT_SECONDS, start_session
+        from store.views import shown_id
 
         others = self._quietly(start_session, self.db, self.labeler) or []
         for other in others:
-            holds = f" and holds {other.kind} {other.item}" if other.item else ""
+            holds = (f" and holds {other.kind} "
+                     f"{shown_id(self.role, other.item, other.assignment or 0)}" if other.item else "")
             self.notify(
                 f"Another LabelDesk session of yours is open (on {other.host}, since "
                 f"{other.started_at[11:16]} UTC){holds}. This one gets its own tasks; nothing "
@@ -121,11 +137,13 @@ class LabelDeskApp(Host):
         self.end_session()  # however the app ends short of a kill (a kill: store/sessions.py)
 
     def _heartbeat(self) -> None:
+        # here, not at the top: not on the app's path to its first frame
         from store.sessions import touch_session
 
         self._quietly(touch_session, self.db, outage=True)
 
     def end_session(self) -> None:
+        # here, not at the top: not on the app's path to its first frame
         from store.sessions import end_session
 
         self._quietly(end_session, self.db)
@@ -133,9 +151,6 @@ class LabelDeskApp(Host):
     def _quietly(self, fn, *args, outage: bool = False):
         """Session bookkeeping never stops the labeler: a fault here costs only the notice
         (with `outage`, a database out of reach is also retried until it is back)."""
-        from store.db import retry_busy
-        from store.errors import StoreError, fault_kind
-
         try:
             return retry_busy(fn, *args, bound=1.0)
         except sqlite3.Error as exc:
@@ -164,8 +179,7 @@ class LabelDeskApp(Host):
     def _try_database(self) -> bool:
         """One try to reach the database; when it is back, every screen saves what it holds
         (a submit asked for meanwhile, else the draft). False while it is still away."""
-        from store.db import reconnect
-        from store.errors import StoreError, fault_kind
+        # here, not at the top: not on the app's path to its first frame
         from store.sessions import touch_session
 
         if self._tries is None:
@@ -208,7 +222,6 @@ class LabelDeskApp(Host):
         did not: an orphaned app would otherwise spin and hold its leases forever."""
         if self.is_headless:
             return
-        from tui.terminal import CHECK_EVERY, CLOSED_CHECKS, input_closed
 
         if sys.__stdin__ is None:
             return
@@ -224,7 +237,7 @@ class LabelDeskApp(Host):
         self.set_interval(CHECK_EVERY, check)
 
     def _apply_keymap(self) -> None:
-        from tui.config import ConfigError
+        # here, not at the top: not on the app's path to its first frame
         from tui.keymap import keymap, unknown
 
         try:
@@ -240,8 +253,6 @@ class LabelDeskApp(Host):
 
     def _resume(self) -> None:
         """Back into the task the labeler was typing in when the last session ended."""
-        from store.resume import unfinished_kind
-
         self._resumed = True
 
         try:
@@ -265,9 +276,8 @@ class LabelDeskApp(Host):
         if self._backlog:
             self._backlog.append(event)  # behind keys that are waiting: order is kept
             await self.drain_keys()
-        elif not getattr(self.screen, "ready", True):
-            takes_now = getattr(self.screen, "takes_now", None)  # leaving a computing screen
-            if takes_now is not None and takes_now(event):
+        elif isinstance(self.screen, OrderedKeys) and not self.screen.ready:
+            if self.screen.takes_now(event):  # leaving a computing screen
                 await self._take(event)
             else:
                 self._backlog.append(event)  # the screen is coming: it takes them when ready
@@ -282,24 +292,18 @@ class LabelDeskApp(Host):
 
     async def drain_keys(self) -> None:
         """Apply waiting keys while the current screen can take them (in arrival order)."""
-        while self._backlog and getattr(self.screen, "ready", True):
+        while self._backlog and (not isinstance(self.screen, OrderedKeys) or self.screen.ready):
             await self._take(self._backlog.popleft())
 
     async def _take(self, event: events.Key | events.Paste) -> None:
-        from screens.key_path import deliver
-
         trim_text_widths()  # a cache that grew with every task drawn (tui/text_widths.py)
         screen = self.screen
-        note_input = getattr(screen, "note_input", None)  # active time: every key and paste
-        if note_input is not None:
-            note_input()
-        if not getattr(screen, "ORDERED_KEYS", False):
+        if not isinstance(screen, OrderedKeys):
             await super().on_event(event)  # Textual's own path (dialogs, help, stock screens)
             return
+        screen.note_input()  # active time: every key and paste
         if not await deliver(screen, event) and isinstance(event, events.Key):
-            key_unused = getattr(screen, "key_unused", None)
-            if key_unused is not None:
-                key_unused(event)
+            screen.key_unused(event)
 
     def _is_quit(self, event: events.Key | events.Paste) -> bool:
         """Quit is never dropped. It waits behind keys typed before it, like any key: a screen
@@ -312,8 +316,6 @@ class LabelDeskApp(Host):
         return any(b.action == "quit" for b in bindings.key_to_bindings.get(event.key, ()))
 
     def _install_signal_handlers(self) -> None:
-        import asyncio
-
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGHUP, signal.SIGTERM):
             try:
@@ -357,7 +359,6 @@ class LabelDeskApp(Host):
         if not unsaved:
             self.exit(return_code=0)
             return
-        from rich.text import Text
 
         why = "could not be reached" if away else "could not be written"
         note = f"LabelDesk could not save this before quitting (the database {why}):"
@@ -371,8 +372,8 @@ class LabelDeskApp(Host):
         the terminal gets one line with the log's reference, then what could not be saved."""
         if not self._crashed:
             self._crashed = True
-            from rich.text import Text
 
+            # here, not at the top: not on the app's path to its first frame
             from tui import crash_log
 
             unsaved, trouble = [], []
@@ -413,7 +414,6 @@ class LabelDeskApp(Host):
         names), not even composed; they are told and stay where they are."""
         target = self.get_screen(screen) if isinstance(screen, str) and self.is_screen_installed(
             screen) else screen
-        from textual.await_complete import AwaitComplete
 
         if researcher_only(target) and self.role != "researcher":
             self.notify("That screen is for researchers.", severity="error", markup=False)
@@ -426,8 +426,6 @@ class LabelDeskApp(Host):
         """Textual's palette, at most one in the stack and without Textual's fixed widget id:
         ctrl+p with a palette under another screen, or while the last one was still being
         removed, raised DuplicateIds and ended the app."""
-        from textual.command import CommandPalette
-
         if self.use_command_palette and not any(
                 isinstance(s, CommandPalette) for s in self.screen_stack):
             self.push_screen(CommandPalette())
@@ -435,19 +433,21 @@ class LabelDeskApp(Host):
     def action_toggle_turns(self) -> None:
         """Fold or unfold the earlier turns of the conversation on screen; a bell when there is
         none to unfold."""
-        from screens.widgets.conversation import TurnsToggle
+        # here, not at the top: not on the app's path to its first frame
+        from screens.widgets.prompt.conversation import TurnsToggle
 
         toggled = [w.toggle_turns() for w in self.screen.query("*") if isinstance(w, TurnsToggle)]
         if not any(toggled):
             self.bell()
 
     def action_guidelines(self) -> None:
+        # here, not at the top: the CLI path never loads textual (tests/test_import_hygiene.py)
         from screens.help import HelpScreen
 
         if isinstance(self.screen, (HelpScreen, TooSmallScreen)):
             return
         came_from = self.screen
-        topic = getattr(came_from, "HELP_TOPIC", "")
+        topic = came_from.HELP_TOPIC if isinstance(came_from, OrderedKeys) else ""
         if not self.is_screen_installed("help"):
             self.install_screen(HelpScreen(), name="help")
         help_screen = self.get_screen("help")
@@ -469,8 +469,6 @@ class LabelDeskApp(Host):
         return screen
 
     def get_system_commands(self, screen: Screen):
-        from screens.home import HomeScreen
-
         home = self.get_screen("home") if self.is_screen_installed("home") else None
         if isinstance(home, HomeScreen) and screen is home:
             for work in self.work:

@@ -17,6 +17,7 @@ import click
 from store.errors import StoreError
 from store.records import jsonl_line
 from store.text import one_line
+from tui.output_file import output_file
 
 db_option = click.option("--db", "db", metavar="PATH", help="Database file (default: LABELDESK_DB, else the demo database).")
 config_option = click.option("--config", "config_path", metavar="PATH", help="Config file (default: LABELDESK_CONFIG, else the XDG config dir).")
@@ -81,6 +82,7 @@ def stderr_progress(what: str, total: int | None):
     if not sys.stderr.isatty():
         yield None
         return
+    # here, not at the top: rich loads only when a table is printed, not on every command's start-up
     from rich.console import Console
     from rich.progress import Progress
 
@@ -108,17 +110,15 @@ def import_message(kind: str, path: Path, result) -> str:
 
 
 def write_jsonl(records, out: str) -> int:
+    """The records as JSON Lines to `out` (`-`: standard output), whole or not at all
+    (tui/output_file.py)."""
     n = 0
-    handle = sys.stdout if out == "-" else open(out, "w", encoding="utf-8")
-    # JSON escapes C0 controls itself; on a terminal every non-ASCII character is escaped too,
-    # so C1 controls and bidi overrides in imported text cannot act on the researcher's screen.
-    # The records are the same JSON either way.
-    to_terminal = handle.isatty()
-    try:
+    with output_file(out) as handle:
+        # JSON escapes C0 controls itself; on a terminal every non-ASCII character is escaped
+        # too, so C1 controls and bidi overrides in imported text cannot act on the researcher's
+        # screen. The records are the same JSON either way.
+        to_terminal = handle.isatty()
         for record in records:
             handle.write(jsonl_line(record, ensure_ascii=to_terminal) + "\n")
             n += 1
-    finally:
-        if handle is not sys.stdout:
-            handle.close()
     return n

@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from store.claim_order import DEFAULT_WINDOW
+from store.errors import StoreError
+from store.strength import STRENGTH_MARGINS
+
 if TYPE_CHECKING:
     from store.disputes import Rules
 
@@ -32,17 +36,25 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "toxicity": 3,
         "demonstration_score": 1,
     },
-    "queue": {"lease_minutes": 60},
+    # window: claims draw from this many of the oldest open tasks, in an order drawn per claim
+    # (store/claim_order.py; 1 = strictly oldest first; docs/deployment.md, hidden gold).
+    "queue": {"lease_minutes": 60, "window": DEFAULT_WINDOW},
     "comparison": {
         "steps": ["instruction", "scores", "ranking"],
         "priority": "helpfulness",
         "advance_after_rating": True,
+        # After the ranking, one strength level per boundary between consecutive groups
+        # (screens/widgets/ranking/strength_panel.py); off by default, on in the bundled demo.
+        "strength": False,
+        # A one-line reason for the ranking: "off", "optional", or "close" (asked, and required,
+        # only when the call is close: the top two tied, a boundary at the weakest level, or the
+        # ranking against the labeler's own ratings).
+        "reason": "off",
         # Preference strength per ranking boundary (Llama 2, Touvron et al. 2023, §3.2.1): the
         # levels a `ranking.strength` label names, strongest first, and the margin `export
         # pairs` gives each (docs/exports.md).
-        "strength_levels": ["significantly better", "better", "slightly better",
-                            "negligibly better / unsure"],
-        "strength_margins": [3.0, 2.0, 1.0, 0.0],
+        "strength_levels": list(STRENGTH_MARGINS),
+        "strength_margins": list(STRENGTH_MARGINS.values()),
     },
     "keys": {},
     "rules": {
@@ -62,6 +74,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "rating_spread": 3,
         "ranking_agreement": 0.5,
         "max_overlap": 0,
+        "strength_gap": 2,
         "sensitive_fields": [
             "instruction.pii", "output.sexual", "output.violent", "output.encourages_harm",
             "output.denigrates_protected", "output.harmful_advice",
@@ -103,11 +116,14 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     },
 }
 FREE_SECTIONS = {"keys"}
+# `[comparison]` keys the bundled demo turns on where the config file does not set them.
+DEMO = {"strength": True, "reason": "optional"}
 # Ranges a number must fall in (inclusive; None: open), checked when the file is loaded so a
 # bad value is one line at start, not a crash when the screen that reads it opens.
 RANGES: dict[tuple[str, str], tuple[float | None, float | None]] = {
     **{("overlap", kind): (1, None) for kind in DEFAULTS["overlap"]},
     ("queue", "lease_minutes"): (1, None),
+    ("queue", "window"): (1, 1000),
     ("rules", "prefix_chars"): (1, None),
     ("rules", "user_cap"): (1, None),
     ("screening", "flag_agreement"): (0, 1),
@@ -135,6 +151,7 @@ MAX_DEPTH = 8
 MAX_KEYS = 500
 CHOICES = {
     ("comparison", "priority"): ("helpfulness", "truthful_harmless"),
+    ("comparison", "reason"): ("off", "optional", "close"),
     ("rules", "pii_action"): ("hold", "route_to_instruction"),
 }
 LIST_CHOICES = {
@@ -150,6 +167,7 @@ class ConfigError(Exception):
 class Config:
     data: dict[str, dict[str, Any]] = field(default_factory=lambda: copy.deepcopy(DEFAULTS))
     path: Path | None = None
+    given: dict[str, set[str]] = field(default_factory=dict)  # the keys the file sets
 
     def __getitem__(self, section: str) -> dict[str, Any]:
         return self.data[section]
@@ -161,9 +179,13 @@ class Config:
     def lease_seconds(self) -> int:
         return int(self.data["queue"]["lease_minutes"] * 60)
 
+    @property
+    def window(self) -> int:
+        return int(self.data["queue"]["window"])
+
     def quality_policy(self):
         """The `[quality]` section (with `[screening]` thresholds) for the store."""
-        from store.errors import StoreError
+        # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
         from store.quality.policy import QualityPolicy
 
         try:
@@ -174,9 +196,17 @@ class Config:
     @property
     def escalation(self) -> Rules:
         """The `[adjudication]` rules as `store.disputes.Rules` (claims and submits use them)."""
+        # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
         from store.disputes import Rules
 
-        return Rules.from_config(self.data["adjudication"])
+        return Rules.from_config(self.data["adjudication"], self.data["comparison"]["strength_levels"])
+
+    def for_demo(self) -> None:
+        """The bundled demo shows what a project can turn on: strength and reasons are asked
+        unless the config file says otherwise."""
+        for key, value in DEMO.items():
+            if key not in self.given.get("comparison", set()):
+                self.data["comparison"][key] = value
 
     @property
     def steps(self) -> list[str]:
@@ -306,6 +336,7 @@ def load_config(path: str | Path | None) -> Config:
             if key not in DEFAULTS[section]:
                 raise ConfigError(f"{path}: {section}.{key}: unknown key")
             config.data[section][key] = _check(path, section, key, value, DEFAULTS[section][key])
+            config.given.setdefault(section, set()).add(key)
     _check_adjudication(path, config.data["adjudication"])
     _check_export(path, config.data["export"])
     _check_strength(path, config.data["comparison"])
@@ -320,6 +351,8 @@ def _check_adjudication(path: Path, section: dict[str, Any]) -> None:
         raise ConfigError(f"{path}: adjudication.ranking_agreement: must be between 0 and 1")
     if section["rating_spread"] < 1:
         raise ConfigError(f"{path}: adjudication.rating_spread: must be at least 1")
+    if section["strength_gap"] < 1:
+        raise ConfigError(f"{path}: adjudication.strength_gap: must be at least 1 (levels apart)")
     for name in section["sensitive_fields"]:
         task, dot, field_name = str(name).partition(".")
         if not dot or not task or not field_name:

@@ -11,6 +11,12 @@ per step change of the comparison screen: bench_key_cpu). Here the keys are boun
 and a change of keys rewrites the keys already mounted, mounting or removing only the
 difference.
 
+A work screen alternates between a few sets of keys (the scores step's, the ranking step's),
+so the footer keeps each set it showed, up to `SETS`, in a `KeySet` row of its own, and a
+change to a set it holds only swaps which row is displayed: the keys are not rewritten,
+re-measured or redrawn, and their sizes do not change (which cost a second layout pass per
+step change). A set it does not hold is written into the least recently shown row.
+
 Textual lists keys in the order the bindings are found, so at 80 columns the keys that finish
 a step or skip a task fell off the right edge. Here they come in the order of `IMPORTANCE`
 (binding ids; unknown ids after, in their own order); what does not fit is listed by F1.
@@ -23,6 +29,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from textual.app import ComposeResult
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer as _TextualFooter
 
@@ -38,8 +45,9 @@ IMPORTANCE: tuple[str, ...] = (
     "quiz.save", "quiz.begin", "quiz.take_over", "survey.submit", "demo_scoring.submit", "flags.submit",
     "adjudication.decide", "dashboard.misses",
     "home.start", "confirm.yes", "confirm.no", "flags.yes", "flags.no", "scale.clear",
+    "strength.accept", "reason.submit",
     "ranking.tie", "ranking.backspace", "ranking.move", "ranking.move_up", "ranking.move_down",
-    "ranking.move_done", "adjudication.consensus", "adjudication.reason",
+    "ranking.move_done", "strength.back", "reason.back", "adjudication.consensus", "adjudication.reason",
     "adjudication.update", "dashboard.sort", "dashboard.reverse", "dashboard.resume",
     "skip.cancel", "work.skip",
     "comparison.flag", "ranking.flag", "quiz.next", "quiz.prev", "toxicity.prev",
@@ -52,6 +60,28 @@ IMPORTANCE: tuple[str, ...] = (
 ESSENTIAL = frozenset({"app.guidelines", "app.quit"})
 _PALETTE = "-command-palette"
 _RANK = {binding_id: n for n, binding_id in enumerate(IMPORTANCE)}
+SETS = 3
+"""Sets of keys a footer keeps mounted: a screen's steps swap between them."""
+
+KeySpec = tuple[tuple[str, str, str, str, bool, str], str]
+
+
+class KeySet(Horizontal):
+    """One set of keys in a row the footer's width; the footer displays one set at a time."""
+
+    DEFAULT_CSS = "KeySet { height: 1; }"
+
+    def __init__(self, keys: list[KeySpec], *children: FooterKey) -> None:
+        super().__init__(*children)
+        self.keys = keys
+        self.fitted_width = 0  # the footer width the keys were fitted to (`Footer._fit_keys`)
+        self.shown_at = 0  # when it was last shown: the least recent is written over
+
+    def on_mount(self) -> None:
+        # Mounted after the footer chose another set (keys changed while it was on its way).
+        footer = self.parent
+        if isinstance(footer, Footer) and footer.key_set() is not self:
+            self.display = False
 
 
 class Footer(_TextualFooter):
@@ -84,11 +114,14 @@ class Footer(_TextualFooter):
                               binding.tooltip or binding.description), _PALETTE))
         return keys
 
+    _shown: KeySet | None = None
+    _shown_count = 0
+
     def compose(self) -> ComposeResult:
         keys = self._keys()
-        self._composed = keys
-        self.styles.grid_size_columns = sum(1 for _, classes in keys if classes != _PALETTE)
-        yield from (self._new_key(spec, classes) for spec, classes in keys)
+        key_set = KeySet(keys, *(self._new_key(spec, classes) for spec, classes in keys))
+        self._show_set(key_set, [])
+        yield key_set
 
     def _new_key(self, spec: tuple[str, str, str, str, bool, str], classes: str) -> FooterKey:
         """A key drawn compact or not as the footer is. Not `data_bind`: Textual 8.2.8 keeps a
@@ -102,36 +135,77 @@ class Footer(_TextualFooter):
 
     def bindings_changed(self, screen: Screen) -> None:
         """Textual recomposes after the next refresh, i.e. in a layout pass of its own after
-        the change that moved the keys; rewriting the keys now puts them in the same pass."""
+        the change that moved the keys; showing the keys now puts them in the same pass."""
         self._bindings_ready = True
         if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
             return
         if not self._rewrite_keys():
             self.call_after_refresh(self.recompose)
 
+    def key_set(self) -> KeySet | None:
+        """The set of keys on show (perhaps still being mounted)."""
+        return self._shown
+
+    def _key_sets(self) -> list[KeySet]:
+        sets = list(self.query_children(KeySet))
+        if self._shown is not None and self._shown not in sets:
+            sets.append(self._shown)
+        return sets
+
     def _rewrite_keys(self) -> bool:
-        """Show the screen's keys by rewriting the keys already mounted, in place: a step or
-        screen change swaps a few words, not a dozen widgets (a recompose removed and mounted
-        every key and restyled each: ~40 ms of CPU per step change of the comparison screen).
-        Keys left over are hidden as spares (`-spare`, no text) for the next longer set, so
-        going back and forth between two steps mounts nothing. False when there are too few
-        keys mounted (then `recompose` mounts the rest)."""
+        """Show the screen's keys: the set already mounted if the footer holds it (a step
+        change swaps rows), else a new row while fewer than `SETS` are mounted, else the
+        least recently shown row rewritten in place (a recompose removed and mounted every
+        key and restyled each: ~40 ms of CPU per step change of the comparison screen). Keys
+        left over in a row are hidden as spares (`-spare`, no text). False when the row has
+        too few keys mounted (then `recompose` mounts them all anew)."""
         keys = self._keys()
-        if keys == getattr(self, "_composed", None):
+        sets = self._key_sets()
+        shown = self._shown
+        if shown is not None and shown.keys == keys:
             return True
+        target = next((s for s in sets if s.keys == keys), None)
+        if target is None and shown is not None and not shown.keys:
+            return False  # the empty row composed before the bindings were ready: compose anew
+        if target is None and len(sets) < SETS:
+            target = KeySet(keys, *(self._new_key(spec, classes) for spec, classes in keys))
+            self._show_set(target, sets)
+            self.mount(target)
+            self.call_after_refresh(self._fit_keys)
+            return True
+        if target is None:
+            target = min((s for s in sets if s is not shown), key=lambda s: s.shown_at,
+                         default=shown)
+            if target is None or not self._write_set(target, keys):
+                return False
+        self._show_set(target, sets)
+        if target.fitted_width != self.size.width:
+            self._fit_keys()
+        return True
+
+    def _show_set(self, target: KeySet, sets: list[KeySet]) -> None:
+        self._shown = target
+        self._shown_count += 1
+        target.shown_at = self._shown_count
+        for key_set in sets:
+            if key_set is not target:
+                key_set.display = False
+        target.display = True
+
+    def _write_set(self, key_set: KeySet, keys: list[KeySpec]) -> bool:
+        """Rewrite the keys of `key_set` in place; False when it has too few keys mounted."""
         slots: dict[bool, list[FooterKey]] = {False: [], True: []}
-        for footer_key in self.query_children(FooterKey):
+        for footer_key in key_set.query_children(FooterKey):
             slots[footer_key.has_class(_PALETTE)].append(footer_key)
         for palette in (False, True):
             if sum(1 for _, classes in keys if (classes == _PALETTE) == palette) > len(slots[palette]):
                 return False
-        self._composed = keys
+        key_set.keys = keys
+        key_set.fitted_width = 0
         for spec, classes in keys:
             self._rewrite(slots[classes == _PALETTE].pop(0), spec, classes)
         for spare in slots[False] + slots[True]:
             self._rewrite(spare, ("", "", "", "", False, ""), "-spare")
-        self.styles.grid_size_columns = sum(1 for _, classes in keys if classes != _PALETTE)
-        self._fit_keys()
         return True
 
     @staticmethod
@@ -154,13 +228,16 @@ class Footer(_TextualFooter):
 
     def _fit_keys(self) -> None:
         """Help and Quit where they fit (the palette key, then the least important keys make
-        room); a key that does not fit whole is not drawn half ("f3 Copy an"): F1 lists it."""
-        keys = [k for k in self.query(FooterKey) if not k.has_class("-spare")]
+        room); a key that does not fit whole is not drawn half ("f3 Copy an"): F1 lists it.
+        For the set on show; another set is fitted when shown if the width changed."""
+        key_set = self.key_set()
+        width = self.size.width
+        if key_set is None or not width:
+            return
+        key_set.fitted_width = width
+        keys = [k for k in key_set.query_children(FooterKey) if not k.has_class("-spare")]
         palette = next((k for k in keys if k.has_class(_PALETTE)), None)
         keys = [k for k in keys if k is not palette]
-        width = self.size.width
-        if not width:
-            return
         # Widths from the keys' content and styles, not their regions: a key past the edge has
         # none. The last key's right margin may fall off the edge.
         span = [self._outer_width(k) for k in keys]

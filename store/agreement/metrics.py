@@ -92,6 +92,33 @@ def _kappa_of_many(tables: np.ndarray, weights: np.ndarray) -> np.ndarray:
         return np.where(expected_d > 0, 1.0 - observed_d / expected_d, np.nan)
 
 
+def _one_hot(codes: np.ndarray, k: int) -> np.ndarray:
+    """(n, rows * k): item j's column block of row r is the one-hot of `codes[r, j]`."""
+    r, n = codes.shape
+    out = np.zeros((n, r, k))
+    out[np.arange(n)[:, None], np.arange(r)[None, :], codes.T] = 1.0
+    return out.reshape(n, r * k)
+
+
+def _kappa_resampled(times: np.ndarray, ca: np.ndarray, cb: np.ndarray,
+                     weights: np.ndarray) -> np.ndarray:
+    """Kappa of each row's (labeler against gold, codes `ca`, `cb` (rows, n)) resampled tables,
+    `times` (n_boot, n) being how often each item is drawn: (rows, n_boot), as
+    `_kappa_of_many` computes it from the tables."""
+    r, n = ca.shape
+    k = len(weights)
+    n_boot = times.shape[0]
+    m = r * n_boot
+    margin_a = (times @ _one_hot(ca, k)).reshape(n_boot, r, k).transpose(1, 0, 2).reshape(m, k)
+    margin_b = (times @ _one_hot(cb, k)).reshape(n_boot, r, k).transpose(1, 0, 2).reshape(m, k)
+    total = margin_a @ np.ones(k)
+    observed_d = (times @ weights[ca, cb].T).T.reshape(m) / total
+    expected_d = ((margin_a @ weights) * margin_b) @ np.ones(k) / (total * total)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kappa = np.where(expected_d > 0, 1.0 - observed_d / expected_d, np.nan)
+    return kappa.reshape(r, n_boot)
+
+
 def _tables(cells: np.ndarray, k: int, idx: np.ndarray) -> np.ndarray:
     """Contingency tables, one per row of the index matrix ``idx`` (reps, n); ``cells`` holds
     each item's cell number ``a * k + b``."""
@@ -253,6 +280,14 @@ def _draws(n_items: int, seed: int, n_boot: int) -> np.ndarray:
                            for start in range(0, n_boot, chunk)])
 
 
+def resample_counts(idx: np.ndarray, n_items: int) -> np.ndarray:
+    """How often each item is drawn in each resample of the index matrix `idx` (reps, ...):
+    a (reps, n_items) float matrix, so a resample's sum of per-item values is one product."""
+    reps = idx.shape[0]
+    flat = (idx.reshape(reps, -1) + (np.arange(reps) * n_items)[:, None]).ravel()
+    return np.bincount(flat, minlength=reps * n_items).reshape(reps, n_items).astype(float)
+
+
 def _intervals(values: np.ndarray, n_boot: int) -> list[tuple[tuple[float, float] | None, float | None]]:
     """`_interval` of each row of `values` (rows, n_boot); rows without a NaN at once."""
     finite = np.isfinite(values).all(axis=1)
@@ -299,23 +334,76 @@ def paired_estimates_many(
     intervals: dict[str, list[tuple[tuple[float, float] | None, float | None]]] = {
         name: [(None, None)] * n_rows for name in point}
     if n >= MIN_SHARED and n_boot > 0 and n_rows:
-        idx = _draws(n, seed, n_boot)
-        # Rows a batch so that a (rows, n_boot, n) gather stays near _BOOT_CHUNK values.
-        step = max(1, _BOOT_CHUNK // (n_boot * n))
+        # A resample's figures are sums over its items, each as often as it was drawn: one
+        # count matrix (n_boot, n) for the group, times each labeler's per-item columns (one
+        # matrix product), gives every resample's sums exactly (integer-valued floats) as
+        # gathering the drawn items did, without a (rows, n_boot, n) gather.
+        times = resample_counts(_draws(n, seed, n_boot), n)
+        columns = {"agreement": equal}
+        if diff is not None:
+            columns["mean_abs_diff"] = diff
+        # A resample's kappa needs its table's margins and weighted sum only: each a product
+        # of the counts with the labelers' per-item one-hot values or weights (the margins
+        # are exact integers, as the tables' were; the weighted sum adds the same terms by item
+        # instead of by cell, ~1e-16 apart with quadratic weights, equal with 0/1 weights).
+        step = max(1, _BOOT_CHUNK // (n * k))  # labelers a batch: one-hot values near the chunk
         for start in range(0, n_rows, step):
             rows = slice(start, start + step)
-            reps = {"agreement": equal[rows][:, idx].mean(axis=2)}
-            c = cells[rows][:, idx]  # (rows, n_boot, n)
-            m = c.shape[0] * n_boot
-            flat = c.reshape(m, n) + (np.arange(m) * k * k)[:, None]
-            tables = np.bincount(flat.ravel(), minlength=m * k * k).reshape(m, k, k).astype(float)
-            reps["cohen_kappa"] = _kappa_of_many(tables, weights).reshape(-1, n_boot)
-            if diff is not None:
-                reps["mean_abs_diff"] = diff[rows][:, idx].mean(axis=2)
-            for name, r in reps.items():
-                intervals[name][rows] = _intervals(np.asarray(r, dtype=float), n_boot)
+            reps = {name: (times @ col[rows].T).T / n for name, col in columns.items()}
+            reps["cohen_kappa"] = _kappa_resampled(times, ca[rows], cb[rows], weights)
+            for name, rep in reps.items():
+                intervals[name][rows] = _intervals(np.asarray(rep, dtype=float), n_boot)
     return [{name: Estimate(values[name][i], *intervals[name][i]) if values[name][i] is not None
              else Estimate(None) for name in point} for i in range(n_rows)]
+
+
+def clustered_paired_estimates(
+    ca: np.ndarray,
+    cb: np.ndarray,
+    clusters: np.ndarray,
+    *,
+    labels: Sequence[Hashable],
+    seed: int,
+    n_boot: int = N_BOOT,
+) -> dict[str, Estimate]:
+    """`paired_estimates_codes` of an ordinal field (quadratic kappa) whose rows come in
+    clusters (`clusters[i]`, 0..m-1: the prompt a compared output pair belongs to): the same
+    figures, with the bootstrap resampling clusters, since the rows of one cluster are not
+    independent. A resample's contingency table is the sum of its clusters' tables."""
+    n, k = len(ca), len(labels)
+    if not n:
+        return {name: Estimate(None) for name in ("agreement", "cohen_kappa", "mean_abs_diff")}
+    m = int(clusters.max()) + 1
+    weights = kappa_weights(labels, "quadratic")
+    scale = np.asarray(labels, dtype=float)
+    tables = np.zeros((m, k * k))
+    np.add.at(tables, (clusters, ca * k + cb), 1)
+    sums = {"agreement": np.bincount(clusters, weights=(ca == cb).astype(float), minlength=m),
+            "mean_abs_diff": np.bincount(clusters, weights=np.abs(scale[ca] - scale[cb]),
+                                         minlength=m)}
+    rows = np.bincount(clusters, minlength=m).astype(float)
+    values = {"agreement": float(sums["agreement"].sum() / n),
+              "cohen_kappa": none_if_nan(_kappa_from_tables(tables.sum(axis=0).reshape(k, k), weights)),
+              "mean_abs_diff": float(sums["mean_abs_diff"].sum() / n)}
+
+    def times(idx: np.ndarray) -> np.ndarray:
+        reps = idx.shape[0]
+        flat = (idx + (np.arange(reps) * m)[:, None]).ravel()
+        return np.bincount(flat, minlength=reps * m).reshape(reps, m).astype(float)
+
+    def share(name: str) -> Callable[[np.ndarray], np.ndarray]:
+        def mean(idx: np.ndarray) -> np.ndarray:
+            t = times(idx)
+            return np.asarray(t @ sums[name] / (t @ rows))
+        return mean
+
+    def kappa(idx: np.ndarray) -> np.ndarray:
+        return _kappa_of_many((times(idx) @ tables).reshape(-1, k, k), weights)
+
+    figures = {"agreement": share("agreement"), "cohen_kappa": kappa,
+               "mean_abs_diff": share("mean_abs_diff")}
+    return with_intervals({name: (values[name], f) for name, f in figures.items()}, m,
+                          seed=seed, n_boot=n_boot)
 
 
 def with_intervals(
@@ -400,23 +488,45 @@ def alpha_estimate_counts(
     level: str,
     seed: int,
     n_boot: int = N_BOOT,
+    clusters: np.ndarray | None = None,
 ) -> tuple[int, Estimate]:
-    """``alpha_estimate`` from a (units, values) count matrix (see ``value_counts``)."""
-    counts = counts[counts.sum(axis=1) >= 2]
+    """``alpha_estimate`` from a (units, values) count matrix (see ``value_counts``).
+    ``clusters`` (one number per unit) makes the bootstrap resample clusters of units (the
+    prompt each output pair belongs to) instead of units."""
+    pairable = counts.sum(axis=1) >= 2
+    counts = counts[pairable]
     numeric = _numeric_domain(domain, level)
     enough = len(counts) >= MIN_SHARED
     value = none_if_nan(_alpha_from_counts(counts, numeric, level)) if enough else None
     if value is None:
         return len(counts), Estimate(None)
-
-    ci, se = bootstrap(
-        alpha_replicates(counts, numeric, level), len(counts), seed=seed, n_boot=n_boot
-    )
+    if clusters is None:
+        ci, se = _alpha_interval(counts, numeric, level, seed=seed, n_boot=n_boot)
+        return len(counts), Estimate(value, ci, se)
+    groups = np.unique(clusters[pairable], return_inverse=True)[1]
+    statistic = alpha_replicates(counts, numeric, level, clusters=groups)
+    ci, se = bootstrap(statistic, int(groups.max()) + 1, seed=seed, n_boot=n_boot)
     return len(counts), Estimate(value, ci, se)
 
 
+def _alpha_interval(counts: np.ndarray, domain: np.ndarray, level: str, *, seed: int,
+                    n_boot: int) -> tuple[tuple[float, float] | None, float | None]:
+    """The percentile interval of alpha over resampled units, drawn as how often each distinct
+    count row is drawn (one multinomial draw a resample): units with the same value counts
+    weigh the same in alpha, so this is the distribution of resampling the units themselves,
+    at a few draws a resample instead of one per unit (10,000,000 random numbers a field at a
+    million labels, most of the report's bootstrap time)."""
+    if len(counts) < MIN_SHARED or n_boot <= 0:
+        return None, None
+    patterns, inverse = np.unique(counts, axis=0, return_inverse=True)
+    shares = np.bincount(inverse.ravel(), minlength=len(patterns)) / len(counts)
+    times = np.random.default_rng(seed).multinomial(len(counts), shares, size=n_boot)
+    return _interval(_alpha_of_times(times.astype(float), _coincidences(patterns), domain, level),
+                     n_boot)
+
+
 def alpha_replicates(
-    counts: np.ndarray, domain: np.ndarray, level: str
+    counts: np.ndarray, domain: np.ndarray, level: str, clusters: np.ndarray | None = None
 ) -> Callable[[np.ndarray], np.ndarray]:
     """Alpha of many resamples of pairable units at once, for ``bootstrap``.
 
@@ -425,36 +535,52 @@ def alpha_replicates(
     coincidence matrix is the sum of its units' (Krippendorff 2011, section C), then the same
     distances as the package. ``test_alpha_replicates_match_the_package`` holds them equal.
     """
-    n_units, v = counts.shape
-    c = counts.astype(float)
-    per_unit = (c[:, :, None] * c[:, None, :] - c[:, :, None] * np.eye(v)) / (c.sum(axis=1) - 1)[
-        :, None, None
-    ]
-    per_unit = per_unit.reshape(n_units, v * v)
-    lo = np.minimum.outer(np.arange(v), np.arange(v))
-    hi = np.maximum.outer(np.arange(v), np.arange(v))
-
-    def distances(n_v: np.ndarray) -> np.ndarray:
-        if level == "nominal":
-            return 1.0 - np.eye(v)
-        if level == "interval":
-            return np.asarray(np.subtract.outer(domain, domain) ** 2)
-        if level == "ordinal":
-            cum = np.cumsum(n_v, axis=1)
-            between = cum[:, hi] - cum[:, lo] + n_v[:, lo]
-            return np.asarray((between - (n_v[:, :, None] + n_v[:, None, :]) / 2) ** 2)
-        raise ValueError(f"unknown level {level!r}")
+    if clusters is None:
+        # Units with the same value counts have the same coincidences: a resample's sum over
+        # its units is a sum over the few distinct count rows, each as often as its units
+        # were drawn.
+        patterns, inverse = np.unique(counts, axis=0, return_inverse=True)
+        per_row, row_of = _coincidences(patterns), inverse.ravel()
+    else:  # a cluster's coincidences are the sum of its units'
+        per_row = np.zeros((int(clusters.max()) + 1, counts.shape[1] ** 2))
+        np.add.at(per_row, clusters, _coincidences(counts))
+        row_of = np.arange(len(per_row))
 
     def statistic(idx: np.ndarray) -> np.ndarray:
-        reps = idx.shape[0]
-        offsets = (np.arange(reps) * n_units)[:, None]
-        times = np.bincount((idx + offsets).ravel(), minlength=reps * n_units)
-        observed = (times.reshape(reps, n_units) @ per_unit).reshape(reps, v, v)
-        n_v = observed.sum(axis=2)
-        n = n_v.sum(axis=1)[:, None, None]
-        expected = (n_v[:, :, None] * n_v[:, None, :] - n_v[:, :, None] * np.eye(v)) / (n - 1)
-        d = distances(n_v)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.asarray(1.0 - (observed * d).sum(axis=(1, 2)) / (expected * d).sum(axis=(1, 2)))
+        return _alpha_of_times(resample_counts(row_of[idx], len(per_row)), per_row, domain, level)
 
     return statistic
+
+
+def _coincidences(counts: np.ndarray) -> np.ndarray:
+    """Each unit's (row's) coincidence matrix, flattened: (units, values * values)."""
+    v = counts.shape[1]
+    c = counts.astype(float)
+    per_unit: np.ndarray = (c[:, :, None] * c[:, None, :] - c[:, :, None] * np.eye(v)) / (
+        c.sum(axis=1) - 1)[:, None, None]
+    return per_unit.reshape(len(c), v * v)
+
+
+def _alpha_of_times(times: np.ndarray, per_row: np.ndarray, domain: np.ndarray,
+                    level: str) -> np.ndarray:
+    """Alpha of each resample, `times` (reps, rows) saying how often each row of coincidences
+    `per_row` is in it."""
+    reps, v = times.shape[0], int(round(per_row.shape[1] ** 0.5))
+    observed = (times @ per_row).reshape(reps, v, v)
+    n_v = observed.sum(axis=2)
+    n = n_v.sum(axis=1)[:, None, None]
+    expected = (n_v[:, :, None] * n_v[:, None, :] - n_v[:, :, None] * np.eye(v)) / (n - 1)
+    if level == "nominal":
+        d: np.ndarray = 1.0 - np.eye(v)
+    elif level == "interval":
+        d = np.asarray(np.subtract.outer(domain, domain) ** 2)
+    elif level == "ordinal":
+        lo = np.minimum.outer(np.arange(v), np.arange(v))
+        hi = np.maximum.outer(np.arange(v), np.arange(v))
+        cum = np.cumsum(n_v, axis=1)
+        between = cum[:, hi] - cum[:, lo] + n_v[:, lo]
+        d = np.asarray((between - (n_v[:, :, None] + n_v[:, None, :]) / 2) ** 2)
+    else:
+        raise ValueError(f"unknown level {level!r}")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.asarray(1.0 - (observed * d).sum(axis=(1, 2)) / (expected * d).sum(axis=(1, 2)))

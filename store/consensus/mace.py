@@ -92,8 +92,11 @@ def _e_step(data: _Labels, p: _Params) -> _Expected:
     know = np.broadcast_to(p.know[:, None], spam_answer.shape)
     pair = data.labeler_answer
     log_post = np.full((k, c), -np.log(c))
-    log_post += np.bincount(data.items, weights=np.log(spam_answer).ravel()[pair], minlength=k)[:, None]
-    log_post += np.bincount(data.item_answer, weights=np.log1p(know / spam_answer).ravel()[pair],
+    # `take` gathers the same values as indexing, at about half the cost per label.
+    log_post += np.bincount(data.items, weights=np.log(spam_answer).ravel().take(pair),
+                            minlength=k)[:, None]
+    log_post += np.bincount(data.item_answer,
+                            weights=np.log1p(know / spam_answer).ravel().take(pair),
                             minlength=k * c).reshape(k, c)
     if data.gold_mask is not None:
         log_post[data.gold_mask] = -np.inf
@@ -103,7 +106,8 @@ def _e_step(data: _Labels, p: _Params) -> _Expected:
     log_likelihood = float((np.log(total) + top).sum())
     posterior /= total
     # A label was given knowingly only if its answer is the true class.
-    knew = posterior.ravel()[data.item_answer] * know.ravel()[pair] / (spam_answer + know).ravel()[pair]
+    knew = (posterior.ravel().take(data.item_answer) * know.ravel().take(pair)
+            / (spam_answer + know).ravel().take(pair))
     knew_by_answer = np.bincount(data.labeler_answer, weights=knew,
                                  minlength=data.n_labelers * c).reshape(data.n_labelers, c)
     spammed = data.answered - knew_by_answer

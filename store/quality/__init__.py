@@ -1,10 +1,10 @@
-"""Live quality control (issue 16): hidden gold checks in labelers' queues, active time, the
-quality report and the status rules that act on it. Headless, like the rest of `store/`.
+"""The quality gate on the claim path: hidden gold checks in labelers' queues, active time and
+a labeler's status. Headless, like the rest of `store/`; the report researchers read is
+`store.reports.quality`.
 
 - `policy.QualityPolicy`: the `[quality]` settings.
 - `gold`: when a claim is a gold check, which gold task, where its answers go.
 - `clock.ActiveClock`: active seconds from input times, idle gaps left out.
 - `scoring`, `fast`, `screening`: the pieces of a labeler's figures.
 - `status`: judge, store and act on a labeler's status (pause, resume).
-- `report.quality_report`: what `labeldesk quality` and the dashboard show.
 """

@@ -33,7 +33,7 @@ def same_value(a: Any, b: Any) -> bool:
 class Tally:
     """A labeler's gold-check answers: totals, and the same counts per check (`*_by_check`,
     one entry a check that had such answers), because answers about one item are not
-    independent (store/quality/intervals.py)."""
+    independent (store/reports/intervals.py)."""
 
     checks: int = 0
     flag_agree: int = 0

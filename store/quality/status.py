@@ -17,6 +17,8 @@ from store.errors import StoreError
 from store.events import log_event
 from store.quality.policy import QualityPolicy
 from store.quality.scoring import Tally, gold_for, score
+from store.quality.screening import screening_result
+from store.schema import load_schema
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -108,8 +110,8 @@ def refresh_status(db: sqlite_utils.Database, labeler: str, policy: QualityPolic
     old = stored_status(db, labeler)
     if last is None or (old and old["checked_through"] >= last):
         return
+    # here, not at the top: not on the app's path to its first frame
     from store.quality.fast import fast_answers
-    from store.schema import load_schema
 
     schema = schema or load_schema()
     tally = labeler_tally(db, labeler, schema)
@@ -127,8 +129,6 @@ def closed_reason(db: sqlite_utils.Database, labeler: str, policy: QualityPolicy
     if old and old["status"] == "paused":
         return "paused"
     if policy is not None and policy.require_screening:
-        from store.quality.screening import screening_result
-
         found = screening_result(db, labeler, thresholds=policy.screening_thresholds)
         if (found or {}).get("result") != "pass":
             return "screening"

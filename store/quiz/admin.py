@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING, Any
 from store.db import immediate, now
 from store.errors import StoreError
 from store.events import log_event
-from store.labels import LabelValue, write_labels
+from store.labels import write_labels
 from store.quiz.file import QuizFile, QuizFileError, load_quiz
 from store.ranking import LETTERS, shuffle_seed, shuffled_order
 from store.roster import add_labeler, role_of
 from store.schema import Schema, load_schema
+from store.values import LabelValue
 
 if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
     import sqlite_utils

@@ -18,12 +18,13 @@ from store.db import immediate, now
 from store.demonstrations import ensure_score_tasks
 from store.errors import StoreError
 from store.events import log_event
-from store.labels import LabelValue, load_draft, save_draft, write_labels
+from store.labels import load_draft, save_draft, write_labels
 from store.quiz.admin import prompt_id, require_quiz
 from store.quiz.holding import require_holder
 from store.ranking import LETTERS, unplaced
 from store.roster import role_of
 from store.schema import Schema, load_schema
+from store.values import LabelValue
 
 if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
     import sqlite_utils
@@ -57,7 +58,7 @@ class QuizItem:
 
 
 @dataclass
-class QuizSession:
+class QuizView:
     """What the candidate's screen may know: items and their own answers, never gold."""
 
     quiz: str
@@ -81,7 +82,7 @@ def _taker(db: sqlite_utils.Database, name: str, labeler: str) -> tuple[int, str
     return row[0], row[1]
 
 
-def load_session(db: sqlite_utils.Database, name: str, labeler: str) -> QuizSession:
+def load_session(db: sqlite_utils.Database, name: str, labeler: str) -> QuizView:
     instructions, definition = require_quiz(db, name)
     position, submitted_at = _taker(db, name, labeler)
     flags = definition["flags"]
@@ -109,10 +110,10 @@ def load_session(db: sqlite_utils.Database, name: str, labeler: str) -> QuizSess
         draft = load_draft(db, assignment_id)
         if draft is not None:
             answers[pos] = draft
-    return QuizSession(name, labeler, instructions, items, answers, position, submitted_at)
+    return QuizView(name, labeler, instructions, items, answers, position, submitted_at)
 
 
-def save_answer(db: sqlite_utils.Database, session: QuizSession, position: int,
+def save_answer(db: sqlite_utils.Database, session: QuizView, position: int,
                 answer: dict[str, Any], *, seconds: float) -> None:
     """Keep one item's answer as given, with the time spent on it so far; refused once locked."""
     item = session.items[position]
@@ -160,7 +161,7 @@ def missing(item: QuizItem, answer: dict[str, Any] | None) -> str | None:
     return None  # the self-assessment may be left empty
 
 
-def resume_position(session: QuizSession) -> int:
+def resume_position(session: QuizView) -> int:
     """Where a returning candidate goes on: the first item not answered completely (one never
     opened, or half done), else the review page (`len(items)`)."""
     for item in session.items:
@@ -170,7 +171,7 @@ def resume_position(session: QuizSession) -> int:
     return len(session.items)
 
 
-def submit_quiz(db: sqlite_utils.Database, session: QuizSession, *, schema: Schema | None = None) -> None:
+def submit_quiz(db: sqlite_utils.Database, session: QuizView, *, schema: Schema | None = None) -> None:
     """Write every saved answer as labels, close the items, lock the quiz: one transaction.
 
     The labels are the drafts as stored (what the candidate gave), read under the write lock.

@@ -55,3 +55,27 @@ def test_disputes_bench_on_a_tiny_project(tmp_path):
                             output_flags=("fails_task",))
     figures = bench_disputes.measure(tmp_path / "d.db", 3)
     assert figures["labels"] == 30 * 3 * (4 * 2 + 3)
+
+
+def test_strength_bench(tmp_path):
+    """Each measured call runs (the figures are CPU seconds, not checked here)."""
+    from bench import bench_strength
+
+    figures = bench_strength.run(tmp_path, prompts=10, n_boot=10)
+    assert figures["prompts"] == 10
+    assert all(v >= 0 for k, v in figures.items() if k.endswith("_s"))
+
+
+def test_reports_bench_runs_each_command_in_a_child(tmp_path):
+    """bench_reports at a tiny size: one command for real in its child process (the others'
+    children are the calls tested above), and every command's child arguments."""
+    from pathlib import Path
+
+    from bench import bench_reports
+
+    path = _tiny_project(tmp_path)
+    figures = bench_reports.measure_all(path, ("competence",))
+    assert figures["competence"]["labelers"] == 10 and figures["competence"]["cpu_seconds"] >= 0
+    for name in bench_reports.COMMANDS:
+        script, *args = bench_reports._child_args(name, path)
+        assert Path(script).is_file() and str(path) in args

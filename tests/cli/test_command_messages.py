@@ -10,8 +10,9 @@ import pytest
 
 from store.db import immediate
 from store.imports import import_prompts
-from store.labels import LabelValue, write_labels
+from store.labels import write_labels
 from store.schema import load_schema
+from store.values import LabelValue
 
 from .subproc import ROOT, labeldesk_here, one_line_error
 

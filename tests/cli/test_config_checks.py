@@ -24,9 +24,14 @@ from tui.keymap import read_keys
     ("[rules]\nsplits = { train = nan }\n", "rules.splits: train must be a number"),
     ("[overlap]\ncomparison = 0\n", "overlap.comparison: must be at least 1, not 0"),
     ("[queue]\nlease_minutes = 0\n", "queue.lease_minutes: must be at least 1"),
+    ("[queue]\nwindow = 0\n", "queue.window: must be from 1 to 1000"),
+    ("[queue]\nwindow = 2.5\n", "queue.window: must be an integer"),
     ("[screening]\nflag_agreement = 1.5\n", "screening.flag_agreement: must be from 0 to 1"),
     ("[screening]\ndemonstration_score = inf\n", "screening.demonstration_score: must be a finite number"),
     ("[web]\nmax_sessions = 0\n", "web.max_sessions: must be at least 1"),
+    ("[comparison]\nstrength = 'yes'\n", "comparison.strength: must be true/false, not 'yes'"),
+    ("[comparison]\nreason = 'always'\n", "comparison.reason: must be one of off, optional, close"),
+    ("[comparison]\nreason = true\n", "comparison.reason: must be a string, not True"),
 ])
 def test_a_bad_value_is_refused_at_load(tmp_path, text, problem):
     path = tmp_path / "c.toml"
@@ -74,3 +79,23 @@ def test_a_huge_keys_file_is_refused_at_once(tmp_path):
     path.write_text("[keys]\n" + "".join(f'"k{n}" = "x"\n' for n in range(MAX_KEYS + 1)))
     with pytest.raises(ConfigError, match=f"keys: {MAX_KEYS + 1} entries, more than {MAX_KEYS}"):
         load_config(path)
+
+
+def test_the_demo_asks_for_strength_and_reasons_unless_the_file_says_otherwise(tmp_path):
+    assert load_config(None)["comparison"]["strength"] is False  # off by default
+    assert load_config(None)["comparison"]["reason"] == "off"
+    demo = load_config(None)
+    demo.for_demo()
+    assert (demo["comparison"]["strength"], demo["comparison"]["reason"]) == (True, "optional")
+    path = tmp_path / "c.toml"
+    path.write_text("[comparison]\nstrength = false\nreason = 'close'\n")
+    mine = load_config(path)
+    mine.for_demo()
+    assert (mine["comparison"]["strength"], mine["comparison"]["reason"]) == (False, "close")
+
+
+def test_a_bad_reason_setting_is_one_line_and_exit_1(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text("[comparison]\nreason = 'sometimes'\n")
+    line = one_line_error(labeldesk_here("app", "--db", str(tmp_path / "x.db"), "--config", str(path)))
+    assert line == f"Error: {path}: comparison.reason: must be one of off, optional, close"

@@ -171,6 +171,8 @@ def test_export_consensus_on_the_demo(run_as_rhea, demo):
 @pytest.mark.parametrize("line, problem", [
     ("ranking_agreement = 1.5", "adjudication.ranking_agreement: must be between 0 and 1"),
     ("rating_spread = 0", "adjudication.rating_spread: must be at least 1"),
+    ("strength_gap = 0", "adjudication.strength_gap: must be at least 1 (levels apart)"),
+    ("strength_gap = 1.5", "adjudication.strength_gap: must be an integer, not 1.5"),
     ('sensitive_fields = ["violent"]', "'violent' is not task.field"),
     ('sensitive_fields = ["output.violet"]', "'output.violet' is not a field of the schema"),
 ])
@@ -179,3 +181,24 @@ def test_bad_rules_are_named(run_as_rhea, demo, tmp_path, line, problem):
     config.write_text(f"[adjudication]\n{line}\n")
     r = run_as_rhea("disputes", "--config", config)
     assert r.exit_code == 1 and problem in r.output, r.output
+
+
+def test_disputes_show_each_labelers_reason_by_letter(sample_db, run_as_rhea, tmp_path):
+    """Two labelers far apart on strength, with reasons: the rule, then the reasons under the
+    letters adjudication gives the labelers (never names), shown literally."""
+    from tests.store.test_disputes import ABC, ranked
+
+    ranked(sample_db, "alice", ABC, ["significantly better", "better"], reason="A is [bold]right[/]")
+    ranked(sample_db, "bob", ABC, ["slightly better", "better"], reason="close call \x1b[31m")
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("[overlap]\ncomparison = 2\n")
+    r = run_as_rhea("disputes", "--format", "json", "--config", cfg)
+    assert r.exit_code == 0, r.output
+    (d,) = json.loads(r.stdout)
+    assert d["rules"] == ["strength_gap"]
+    assert d["reasons"] == [{"labeler": "A", "reason": "A is [bold]right[/]"},
+                            {"labeler": "B", "reason": "close call \x1b[31m"}]
+    table = run_as_rhea("disputes", "--wide", "--config", cfg).stdout
+    assert "A is [bold]right[/]" in table and "close call \\x1b[31m" in table  # literal, escaped
+    assert "\x1b" not in table
+    assert "alice" not in table and "bob" not in table

@@ -8,9 +8,8 @@ import pytest
 from tests.cli.subproc import labeldesk_here, one_line_error
 
 
-def test_a_connection_lost_mid_command_is_one_line(sample_db, db_path, backend, monkeypatch):
-    if backend != "postgres":
-        pytest.skip("a server connection")
+@pytest.mark.postgres_only
+def test_a_connection_lost_mid_command_is_one_line(sample_db, db_path, monkeypatch):
     import psycopg
 
     from store import roster

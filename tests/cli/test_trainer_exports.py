@@ -41,6 +41,15 @@ def test_pair_formats_carry_the_same_pairs_in_each_trainers_shape(demo, consensu
     flag = ["--consensus"] if consensus else []
     flat = demo("pairs", *flag)
     chat = demo("pairs", *flag, "--format", "trl-chat")
+    if consensus:  # each labeler's view rides along in both TRL shapes, and changes nothing else
+        individual = demo("pairs", *flag, "--with-individual")
+        for shape, records in ((False, individual), (True, demo("pairs", *flag, "--with-individual",
+                                                                "--format", "trl-chat"))):
+            for record in records:
+                check_trl_pair(record, conversational=shape)
+                assert {v["labeler"] for v in record["individual"]} <= {f"L{n}" for n in range(1, 20)}
+            assert sum(len(r["individual"]) == r["n_labelers"] > 1 for r in records) > 10
+        assert [{k: v for k, v in r.items() if k != "individual"} for r in individual] == flat
     openai = demo("pairs", *flag, "--format", "openai-dpo")
     assert flat == demo("pairs", *flag, "--format", "trl")  # trl is the default
     assert len(flat) == len(chat) == len(openai) > 10

@@ -20,6 +20,7 @@ from store.roster import add_labeler
 
 ROOT = Path(__file__).resolve().parents[2]
 RANKING_ONLY = ("[comparison]", 'steps = ["ranking"]')
+WITH_STRENGTH = (*RANKING_ONLY, "strength = true", 'reason = "optional"')
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,14 @@ SCRIPTS = {
     "two_rankings_typed_ahead": Script(
         ["c", *"badc", "enter", *"a=bdc", "enter"], done_count("comparison", 2),
         config=RANKING_ONLY, expect={"ranking": ["B>A>D>C", "A=B>D>C"]}),
+    "ranking_strength_reason": Script(
+        # Enter: the levels (1, 3), Enter: the reason line, typed, Enter: submitted. Then a
+        # ranking, Enter, 2, and a letter: back to a new ranking (a b d, c placed last and
+        # confirmed), Enter for its levels, Enter to accept them, Enter for no reason.
+        ["c", *"B=ADC", "enter", "1", "3", "enter", *"A and B tie; C is wrong.", "enter",
+         *"badc", "enter", "2", *"abdc", "enter", "enter", "enter"],
+        done_count("comparison", 2), config=WITH_STRENGTH,
+        expect={"ranking": ["B=A>D>C", "A>B>D>C"]}),
     "instruction_scores_ranking": Script(
         # A rating moves to the next output and the last one to the ranking step
         # ([comparison] advance_after_rating); a letter replaces the suggested ranking and
@@ -141,8 +150,8 @@ def type_script(script: Script, template: Path, tmp: Path, mode: str) -> str:
 def rankings_as_typed(result: str, labeler_order: dict[str, list[str]]) -> list[str]:
     """The stored rankings in notation (B=A>D>C), letters as the labeler saw them."""
     out = []
-    for task, item, _field, value, _gold in json.loads(result)["labels"]:
-        if task == "ranking":
+    for task, item, name, value, _gold in json.loads(result)["labels"]:
+        if task == "ranking" and name == "ranking":
             letter = {oid: "ABCDEFGHI"[n] for n, oid in enumerate(labeler_order[item])}
             out.append(">".join("=".join(letter[o] for o in group) for group in json.loads(value)))
     return out
@@ -168,3 +177,9 @@ def test_burst_and_paced_store_the_same(name, template, tmp_path):
         order = shown_order(tmp_path / "burst" / "desk.db", script.labeler)
         typed = rankings_as_typed(burst, order)
         assert sorted(typed) == sorted(script.expect["ranking"])
+    if name == "ranking_strength_reason":  # what the keys mean, beyond being the same
+        extra = sorted((f, json.loads(v)) for t, _i, f, v, _g in json.loads(burst)["labels"]
+                       if t == "ranking" and f != "ranking")
+        assert extra == [("reason", "A and B tie; C is wrong."),
+                         ("strength", ["better", "better", "better"]),
+                         ("strength", ["significantly better", "slightly better"])]

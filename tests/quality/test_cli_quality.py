@@ -7,8 +7,9 @@ import json
 from click.testing import CliRunner
 
 from store import queue
-from store.labels import LabelValue, submit
+from store.labels import submit
 from store.quality.policy import QualityPolicy
+from store.values import LabelValue
 from tests.quality.conftest import gold_ranking
 from tui.cli import cli
 

@@ -1,9 +1,9 @@
-"""The dashboard's competence column (MACE, store/quality/competence.py): a researcher sees each
+"""The dashboard's competence column (MACE, store/reports/competence.py): a researcher sees each
 labeler's figure; a labeler has no way to the dashboard."""
 
 from __future__ import annotations
 
-from store.quality.competence import labeler_competence
+from store.reports.competence import labeler_competence
 from store.schema import load_schema
 from tests.conftest import figures_settled
 from tests.store.test_competence import labeled_db  # noqa: F401  (the fixture)

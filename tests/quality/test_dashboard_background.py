@@ -4,8 +4,6 @@ and a report the researcher left is stopped."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 import screens.dashboard
@@ -13,89 +11,16 @@ from screens.dashboard import DashboardScreen, MissesScreen
 from screens.home import HomeScreen
 from store.db import open_db
 from tests.conftest import figures_settled, settle
-from tests.quality.conftest import quality_config
-
-FIELDS = ("closed_domain", "intent_unclear", "asks_advice", "asks_opinion", "pii")
-LABELERS, ITEMS, PER_ITEM = 60, 3000, 5
-
-
-@pytest.fixture(scope="module")
-def large_db(tmp_path_factory):
-    """75,000 yes/no labels of 60 labelers (five an item, 70% agreeing with the item's truth),
-    gold on a fifth of the items, every (labeler, item) a finished assignment and every answer
-    on a gold item a gold check: built in SQL (a second), the bench's shape at 1/13 of its size."""
-    from bench.bench_quality import _WORK_SQL
-
-    path = tmp_path_factory.mktemp("large") / "large.db"
-    db = open_db(path)
-    values = "CASE WHEN abs(random()) % 10 < 7 THEN truth ELSE json(CASE abs(random()) % 2 WHEN 0 THEN 'false' ELSE 'true' END) END"
-    with db.conn:
-        db.conn.execute("PRAGMA synchronous = OFF")
-        db.conn.execute(
-            f"""WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {ITEMS * PER_ITEM - 1}),
-                     f(name) AS (VALUES {",".join(f"('{f}')" for f in FIELDS)}),
-                     t(item, k, truth) AS (SELECT 'p' || (i / {PER_ITEM}), i % {PER_ITEM},
-                                                  CASE (i / {PER_ITEM}) % 2 WHEN 0 THEN 'false' ELSE 'true' END
-                                           FROM n)
-                INSERT INTO labels (labeler, task, item, field, value, gold, created_at)
-                SELECT printf('l%02d', (CAST(substr(item, 2) AS INTEGER) * 7 + k * 11) % {LABELERS}),
-                       'instruction', item, name, {values}, 0, '2026-01-01'
-                FROM t, f""")
-        db.conn.execute(
-            """INSERT INTO labels (labeler, task, item, field, value, gold, created_at)
-                SELECT 'researcher', 'instruction', item, field,
-                       CASE CAST(substr(item, 2) AS INTEGER) % 2 WHEN 0 THEN 'false' ELSE 'true' END,
-                       1, '2026-01-01'
-                FROM labels WHERE gold = 0 AND CAST(substr(item, 2) AS INTEGER) % 5 = 0
-                GROUP BY item, field""")
-        for sql in _WORK_SQL:
-            db.conn.execute(sql)
-    db.conn.close()
-    return path
-
-
-def app_on(path):
-    from store.schema import load_schema
-    from tui.app import LabelDeskApp
-
-    return LabelDeskApp(db=open_db(path), labeler="researcher", role="researcher",
-                        config=quality_config(), schema=load_schema())
+from tests.quality.conftest import LABELERS, app_on
 
 
 @pytest.fixture
-def traced(monkeypatch):
-    """What happened, in order: the real report's and competences' starts and ends (or aborts)
-    beside the test's own notes. `happened.hold`, once cleared, holds the worker at the start
-    of the next call until it is set again: the test's keys then surely meet a worker that has
-    not finished, whatever the machine's speed."""
-    import store.quality.competence
+def traced(tracer):
+    """The real report's and competences' starts and ends (see `tracer`)."""
+    import store.reports.competence
 
-    class Happened(list):
-        hold = threading.Event()
-
-    happened = Happened()
-    hold = happened.hold
-    hold.set()
-
-    def trace(module, name):
-        real = getattr(module, name)
-
-        def traced_call(*args, **kwargs):
-            happened.append(f"{name} started")
-            hold.wait(timeout=60)
-            try:
-                out = real(*args, **kwargs)
-            except BaseException as exc:
-                happened.append(f"{name} stopped: {exc}")
-                raise
-            happened.append(f"{name} done")
-            return out
-
-        monkeypatch.setattr(module, name, traced_call)
-
-    trace(screens.dashboard, "quality_report")
-    trace(store.quality.competence, "labeler_competence")
-    return happened
+    return tracer((screens.dashboard, "quality_report"),
+                  (store.reports.competence, "labeler_competence"))
 
 
 async def test_escape_is_answered_while_the_report_is_computed(large_db, traced):

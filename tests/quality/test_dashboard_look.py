@@ -7,8 +7,9 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from store import queue
-from store.labels import LabelValue, submit
+from store.labels import submit
 from store.quality.policy import QualityPolicy
+from store.values import LabelValue
 from tests.conftest import figures_settled, settle
 from tests.quality.conftest import gold_ranking, quality_config
 
@@ -31,9 +32,9 @@ def _week_of_work(db):
 
 @pytest.fixture
 def fixed_today(monkeypatch):
-    import store.quality.report
+    import store.reports.quality
 
-    monkeypatch.setattr(store.quality.report, "utc_today", lambda: TODAY)
+    monkeypatch.setattr(store.reports.quality, "utc_today", lambda: TODAY)
 
 
 def test_dashboard_snapshot(ranking_app, ranking_db, snap_compare, fixed_today):

@@ -8,7 +8,7 @@ from scipy.stats import binom
 
 from screens.comparison import ComparisonScreen
 from store import queue
-from store.quality.report import quality_report
+from store.reports.quality import quality_report
 from tests.quality.conftest import gold_ranking, quality_config
 
 GOLD_RATE = 0.2

@@ -1,5 +1,5 @@
 """The quality report's intervals count gold checks, not the answers inside one check, as the
-independent trials (store/quality/intervals.py)."""
+independent trials (store/reports/intervals.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy.stats import binomtest
 
-from store.quality.intervals import clustered_wilson, effective_n, wilson
+from store.reports.intervals import clustered_wilson, effective_n, wilson
 
 
 def _statsmodels_variance(clusters):

@@ -12,14 +12,15 @@ from scipy.stats import binomtest
 from store import queue
 from store.agreement.ranking import pair_counts
 from store.exports import export_labels, export_pairs
-from store.labels import LabelValue, submit
+from store.labels import submit
 from store.quality.clock import ActiveClock
 from store.quality.fast import active_summary
-from store.quality.intervals import clustered_wilson, wilson
 from store.quality.policy import QualityPolicy
-from store.quality.report import iso_week, quality_report
 from store.quality.scoring import ranking_pairs
 from store.quality.status import closed_reason
+from store.reports.intervals import clustered_wilson, wilson
+from store.reports.quality import iso_week, quality_report
+from store.values import LabelValue
 from tests.quality.conftest import gold_ranking
 from tests.store.test_screening_report import report_db  # noqa: F401  (a fixture)
 

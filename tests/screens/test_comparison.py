@@ -9,12 +9,13 @@ import pytest
 
 from screens.comparison import ComparisonScreen
 from screens.instruction import InstructionScreen
-from screens.widgets.instruction_panel import InstructionPanel
-from screens.widgets.prompt_panel import readable_prompt
-from screens.widgets.ranking_panel import RankingPanel
-from screens.widgets.scores_panel import ScoresPanel
+from screens.widgets.instruction.instruction_panel import InstructionPanel
+from screens.widgets.prompt.prompt_panel import readable_prompt
+from screens.widgets.ranking.ranking_panel import RankingPanel
+from screens.widgets.scores.scores_panel import ScoresPanel
 from store import labels, queue
 from store.imports import import_prompts
+from store.values import LabelValue
 from tests.conftest import settle, snapshot_keys
 from tui.config import Config
 
@@ -301,8 +302,8 @@ async def test_lease_lost_while_away_keeps_the_answers(comparison, sample_db):
         await pilot.press("escape")  # home, for a long while
         expire(sample_db, mine)
         for other in ("bob", "carol"):  # overlap 2: the item fills up meanwhile
-            theirs = queue.claim_next(sample_db, other, "comparison", overlap=2)
-            labels.submit(sample_db, theirs.id, [labels.LabelValue(
+            theirs = queue.claim_next(sample_db, other, "comparison", overlap=2, window=1)
+            labels.submit(sample_db, theirs.id, [LabelValue(
                 "ranking", "p1", "ranking", [["p1-a", "p1-b", "p1-c"]])], overlap=2)
         await pilot.press("c")
         await pilot.pause()
@@ -448,7 +449,7 @@ async def test_advance_is_off_by_config(comparison, sample_db):
 
 
 def test_category_search_prefers_a_prefix_and_skips_the_placeholder():
-    from screens.widgets.choice_select import best_match
+    from screens.widgets.instruction.choice_select import best_match
 
     choices = [None, "brainstorming", "classification", "extract", "generation", "rewrite",
                "chat", "closed_qa", "open_qa", "summarization", "other"]

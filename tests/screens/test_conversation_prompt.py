@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 from screens.comparison import ComparisonScreen
-from screens.widgets.conversation import KEEP, render_turns
+from screens.widgets.prompt.conversation import KEEP, render_turns
 from screens.writing import WritingScreen
 from store.imports import import_outputs, import_prompts
 from store.roster import add_labeler

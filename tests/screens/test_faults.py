@@ -13,8 +13,8 @@ from screens.base import WorkScreen
 from screens.widgets.safe_text import safe_content
 from store import labels
 from store.db import APP_BUSY_TIMEOUT_MS, open_db
-from store.labels import LabelValue
 from store.task_session import NotSaved, Saved
+from store.values import LabelValue
 
 
 class Probe(WorkScreen):

@@ -4,7 +4,7 @@ from screens.guidelines import matching
 from screens.help import HelpScreen
 from screens.home import HomeScreen
 from screens.widgets.markdown_text import MarkdownLines
-from tests.conftest import settle
+from tests.conftest import figures_settled, settle, snapshot_keys
 
 
 def option_texts(app):
@@ -15,7 +15,7 @@ def option_texts(app):
 async def test_home_shows_labeler_and_counts(make_app):
     app = make_app("alice")
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await figures_settled(pilot)  # counted in a worker (screens/background.py)
         texts = option_texts(app)
         assert "alice" in str(app.screen.query_one("#who").render())
         comparison = next(t for t in texts if t.startswith("[c]"))
@@ -66,11 +66,11 @@ async def test_unbuilt_work_says_so(make_app, monkeypatch):
 
 
 def test_home_snapshot_80x24(make_app, snap_compare):
-    assert snap_compare(make_app("alice"), terminal_size=(80, 24))
+    assert snap_compare(make_app("alice"), terminal_size=(80, 24), run_before=snapshot_keys())
 
 
 def test_home_snapshot_160x48(make_app, snap_compare):
-    assert snap_compare(make_app("rhea"), terminal_size=(160, 48))
+    assert snap_compare(make_app("rhea"), terminal_size=(160, 48), run_before=snapshot_keys())
 
 
 async def test_palette_offers_work_but_no_screenshot_to_labelers(make_app):
@@ -96,7 +96,7 @@ async def test_home_refreshes_counts_and_a_new_quiz_without_a_restart(
     monkeypatch.setattr(home, "POLL_SECONDS", 0.2)
     app = make_app("alice")
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause()
+        await figures_settled(pilot)
         assert any(t.startswith("[c]") and "2 waiting" in t for t in option_texts(app))
         extra = Path(app.db.conn.execute("PRAGMA database_list").fetchone()[2]).parent / "p.jsonl"
         extra.write_text('{"id": "p9", "text": "Name a colour.", "tasks": ["instruction"]}\n')

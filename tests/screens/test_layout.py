@@ -16,8 +16,9 @@ SIZES = [(80, 24), (60, 20)]
 
 
 def visible_keys(app) -> set[str]:
-    """Descriptions of the footer keys drawn wholly on screen, left of the palette key."""
-    keys = list(app.screen.query(FooterKey))
+    """Descriptions of the footer keys drawn wholly on screen, left of the palette key (the
+    footer keeps other sets of keys mounted, not displayed: they have no region)."""
+    keys = [k for k in app.screen.query(FooterKey) if k.region.width]
     palette = [k for k in keys if k.has_class("-command-palette") and k.display]
     right = palette[0].region.x if palette else app.size.width
     return {k.description for k in keys
@@ -138,7 +139,7 @@ def test_quiz_snapshot(make_app, sample_db, snap_compare, name, size):
 # -- nothing cut off ---------------------------------------------------------------------------
 
 def test_flag_rows_pair_fields_and_give_a_long_label_its_own_row():
-    from screens.widgets.scores_panel import flag_rows
+    from screens.widgets.scores.scores_panel import flag_rows
 
     assert flag_rows([10, 12, 50, 9, 9, 9], 78, 38) == [[0, 1], [2], [3, 4], [5]]
     assert flag_rows([20, 30, 46, 20, 20], 58) == [[0, 1], [2], [3, 4]]  # flowing when narrow

@@ -1,4 +1,4 @@
-from screens.widgets.few_shot import render_prompt, split_prompt
+from screens.widgets.prompt.few_shot import render_prompt, split_prompt
 from store.text import on_screen
 
 FEW_SHOT = (

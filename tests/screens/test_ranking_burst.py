@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from textual import events
 
 from bench.workload import build_db, make_app
-from screens.widgets.ranking_panel import RankingPanel
-from screens.widgets.ranking_state import RankingBuilder
+from screens.widgets.ranking.ranking_panel import RankingPanel
+from screens.widgets.ranking.ranking_state import RankingBuilder
 from store.db import open_db
 from tests.conftest import settle
 
@@ -27,7 +27,7 @@ KEYS = st.lists(st.sampled_from(LETTER_KEYS + OTHER_KEYS), min_size=1, max_size=
 
 
 def model(outputs, keys) -> tuple[list[list[str]], bool, RankingBuilder]:
-    """What the ranking panel's keys do (screens/widgets/ranking_panel.py bindings), on the pure
+    """What the ranking panel's keys do (screens/widgets/ranking/ranking_panel.py bindings), on the pure
     builder: (the ranking, whether Enter submitted it, the builder)."""
     builder = RankingBuilder(outputs)
     for key, character in keys:

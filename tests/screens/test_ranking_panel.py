@@ -9,11 +9,12 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Static
 
-from screens.widgets.ranking_panel import CRITERIA, RankingPanel, ShownOutput, shown
-from screens.widgets.ranking_rules import TOXICITY_RULES
+from screens.widgets.ranking.ranking_panel import CRITERIA, RankingPanel, ShownOutput, shown
+from screens.widgets.ranking.ranking_rules import TOXICITY_RULES
 from store import labels, queue
 from store.ranking import LETTERS, shuffle_seed, shuffled_order
 from store.schema import load_schema
+from store.values import LabelValue
 from store.views import task_view
 from tests.conftest import snapshot_keys
 
@@ -265,7 +266,7 @@ class StoreHost(Host):
         labels.save_draft(self.db, self.view.assignment.id, {"ranking": message.ranking})
 
     def on_ranking_panel_submitted(self, message: RankingPanel.Submitted) -> None:
-        value = labels.LabelValue("ranking", self.view.prompt.id, "ranking", message.ranking)
+        value = LabelValue("ranking", self.view.prompt.id, "ranking", message.ranking)
         labels.submit(self.db, self.view.assignment.id, [value], seconds=1.0, schema=load_schema())
 
 

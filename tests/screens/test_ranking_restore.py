@@ -11,7 +11,7 @@ import pytest
 
 from screens.comparison import ComparisonScreen
 from screens.toxicity import ToxicityScreen
-from screens.widgets.ranking_panel import RankingPanel
+from screens.widgets.ranking.ranking_panel import RankingPanel
 from tests.screens.burst import MODES, burst, script, until_idle
 from tests.screens.test_input_path import Bells, as_letters, stored
 from tui.config import Config

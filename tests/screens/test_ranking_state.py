@@ -1,6 +1,6 @@
 import pytest
 
-from screens.widgets.ranking_state import RankingBuilder, ShownOutput
+from screens.widgets.ranking.ranking_state import RankingBuilder, ShownOutput
 from store.ranking import LETTERS, to_notation
 
 
@@ -306,7 +306,7 @@ def test_nine_outputs_with_one_tie_in_nine_keys():
 
 
 def test_after_rating_goes_to_the_next_unfinished_output_or_says_done():
-    from screens.widgets.scores_panel import after_rating
+    from screens.widgets.scores.scores_panel import after_rating
 
     assert after_rating([False, True, True], 0) == 1
     assert after_rating([True, False, True], 1) == 2

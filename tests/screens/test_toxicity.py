@@ -1,5 +1,5 @@
 from screens.toxicity import ToxicityScreen
-from screens.widgets.ranking_panel import RankingPanel
+from screens.widgets.ranking.ranking_panel import RankingPanel
 from store import labels
 from tests.screens.screen_text import screen_text
 

@@ -1,10 +1,10 @@
-"""store.agreement.report on the sample database: the quiz hook (items) and disagreeing gold."""
+"""store.reports.agreement on the sample database: the quiz hook (items) and disagreeing gold."""
 
 
 import pytest
 
-from store.agreement.report import AgreementError, agreement_report
 from store.imports import import_labels
+from store.reports.agreement import AgreementError, agreement_report
 from tests.conftest import write_jsonl
 
 

@@ -362,3 +362,22 @@ def test_labelers_bootstrapped_together_get_their_own_intervals():
                     if est.ci95 is not None:
                         assert got.ci95 == pytest.approx(est.ci95, abs=1e-12)
                         assert got.se == pytest.approx(est.se, abs=1e-12)
+
+
+def test_alpha_interval_from_count_rows_is_the_units_bootstrap():
+    """alpha's interval draws how often each distinct count row is resampled (one multinomial
+    draw a resample) instead of one index a unit: the same resampling distribution, so with
+    many resamples the percentiles match those of resampling units, to Monte Carlo error."""
+    from store.agreement.metrics import _alpha_interval, _numeric_domain, bootstrap
+
+    rng = np.random.default_rng(5)
+    truth = rng.integers(0, 3, size=400)
+    answers = np.where(rng.random((400, 4)) < 0.7, truth[:, None], rng.integers(0, 3, (400, 4)))
+    counts = np.stack([np.bincount(row, minlength=3) for row in answers])
+    for level in ("nominal", "ordinal"):
+        numeric = _numeric_domain([1, 2, 3], level)
+        units_ci, units_se = bootstrap(alpha_replicates(counts, numeric, level), len(counts),
+                                       seed=1, n_boot=4000)
+        rows_ci, rows_se = _alpha_interval(counts, numeric, level, seed=2, n_boot=4000)
+        assert rows_ci == pytest.approx(units_ci, abs=0.01)
+        assert rows_se == pytest.approx(units_se, rel=0.1)

@@ -11,11 +11,12 @@ import pytest
 from click.testing import CliRunner
 
 from store.db import immediate
-from store.labels import LabelValue, write_labels
-from store.quality.competence import MIN_LABELS, labeler_competence
-from store.quality.report import quality_report
+from store.labels import write_labels
+from store.reports.competence import MIN_LABELS, labeler_competence
+from store.reports.quality import quality_report
 from store.roster import add_labeler
 from store.schema import load_schema
+from store.values import LabelValue
 from tui.cli import cli
 
 N_ITEMS = 30
@@ -125,7 +126,7 @@ def test_no_disagreement_means_no_competence_not_zero(db, db_path, names):
     nothing to tell knowing from guessing there. Null with the reason instead, in the JSON,
     the table and the dashboard."""
     from screens.dashboard import row_cells
-    from store.quality.competence import NO_DISAGREEMENT
+    from store.reports.competence import NO_DISAGREEMENT
 
     unanimous(db, names)
     found = labeler_competence(db, load_schema())
@@ -150,7 +151,7 @@ def test_no_disagreement_means_no_competence_not_zero(db, db_path, names):
 
 def test_a_field_with_disagreement_still_counts(labeled_db):
     """ana's fields where answers differ give her figure; a unanimous field of hers is left out."""
-    from store.quality.competence import NO_DISAGREEMENT
+    from store.reports.competence import NO_DISAGREEMENT
 
     with_both = labeler_competence(labeled_db, load_schema())["ana"]["theta"]
     schema = load_schema()

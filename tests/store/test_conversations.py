@@ -147,9 +147,10 @@ def test_the_real_hh_rlhf_test_split_imports(db):
 
 def test_chat_exports_carry_the_history(db, tmp_path):
     from store.db import immediate
-    from store.labels import LabelValue, write_labels
+    from store.labels import write_labels
     from store.roster import add_labeler
     from store.schema import load_schema
+    from store.values import LabelValue
 
     import_prompts(db, write_jsonl(tmp_path / "p.jsonl", [{"id": "c1", "messages": TURNS}]))
     import_outputs(db, write_jsonl(tmp_path / "o.jsonl", [{"id": "c1-a", "prompt_id": "c1", "text": "A"},

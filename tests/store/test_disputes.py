@@ -9,8 +9,9 @@ from store.adjudication import decide, next_case
 from store.db import immediate
 from store.disputes import Rules, list_disputes
 from store.errors import StoreError
-from store.labels import LabelValue, submit
+from store.labels import submit
 from store.schema import load_schema
+from store.values import LabelValue
 from tests.conftest import T0, claim
 
 RULES = Rules(max_overlap=3)
@@ -279,3 +280,84 @@ def test_ranking_agreement_fires_below_the_threshold_not_at_it(threshold, disput
     answers = ItemAnswers({"ana": {key: a}, "bo": {key: b}}, set())
     rules = Rules(rating_spread=3, ranking_agreement=threshold, sensitive=())
     assert bool(findings(answers, rules)) is disputed
+
+
+# ------------------------------------------------------------------ preference strength
+
+def ranked(db, who, ranking, strength, reason=None):
+    a = claim(db, who, escalation=RULES)
+    values = [LabelValue("ranking", a.item, "ranking", ranking),
+              LabelValue("ranking", a.item, "strength", strength)]
+    if reason is not None:
+        values.append(LabelValue("ranking", a.item, "reason", reason))
+    submit(db, a.id, values, seconds=12.5, overlap=2, escalation=RULES)
+    return a
+
+
+ABC = [["p1-a"], ["p1-b"], ["p1-c"]]
+
+
+@pytest.mark.parametrize("alice, bob, fires", [
+    # Same order: levels apart. significantly (3) vs slightly (1): 2 apart.
+    (["significantly better", "better"], ["slightly better", "better"], True),
+    (["better", "better"], ["slightly better", "better"], False),  # 1 apart
+    (["better", "slightly better"], ["better", "slightly better"], False),
+])
+def test_strength_gap_fires_on_levels_apart(sample_db, alice, bob, fires):
+    ranked(sample_db, "alice", ABC, alice)
+    ranked(sample_db, "bob", ABC, bob)
+    found = [f for d in list_disputes(sample_db, RULES, overlap) for f in d.findings]
+    assert [(f.rule, f.task, f.item, f.field) for f in found] == \
+        ([("strength_gap", "ranking", "p1", "ranking")] if fires else [])
+    if fires:
+        assert found[0].detail == "strengths 2 levels apart on p1-a vs p1-b"
+
+
+def test_strength_gap_counts_across_unsure_when_the_orders_differ(sample_db):
+    """a>b "slightly better" for alice, b>a "slightly better" for bob: 1 + 1 levels apart, while
+    the rankings still agree on 2 of 3 pairs (no ranking_agreement finding)."""
+    ranked(sample_db, "alice", ABC, ["slightly better", "better"])
+    ranked(sample_db, "bob", [["p1-b"], ["p1-a"], ["p1-c"]], ["slightly better", "better"])
+    (d,) = list_disputes(sample_db, RULES, overlap)
+    assert [(f.rule, f.detail) for f in d.findings] == [
+        ("strength_gap", "strengths 2 levels apart on p1-a vs p1-b")]
+    # "Unsure" either way is no gap at all.
+    assert list_disputes(sample_db, Rules(max_overlap=3, strength_gap=3), overlap) == []
+
+
+def test_strength_gap_only_on_pairs_both_put_side_by_side(sample_db):
+    # b and c are neighbours for alice only: bob's levels between them sum; nothing compared.
+    ranked(sample_db, "alice", [["p1-a"], ["p1-b"], ["p1-c"]], ["slightly better", "significantly better"])
+    ranked(sample_db, "bob", [["p1-b"], ["p1-a"], ["p1-c"]], ["slightly better", "negligibly better / unsure"])
+    found = [f for d in list_disputes(sample_db, RULES, overlap) for f in d.findings]
+    # a-b: alice +1 (a better), bob +1 (b better): 2 apart. a-c: alice has them apart. b-c: bob apart.
+    assert [f.detail for f in found if f.rule == "strength_gap"] == ["strengths 2 levels apart on p1-a vs p1-b"]
+
+
+def test_strength_gap_threshold_and_levels_come_from_the_config():
+    from tui.config import Config
+
+    config = Config()
+    config.data["adjudication"]["strength_gap"] = 3
+    config.data["comparison"]["strength_levels"] = ["much", "a little"]
+    rules = config.escalation
+    assert (rules.strength_gap, rules.strength_levels) == (3, ("much", "a little"))
+    assert rules.key != Rules().key  # undisputed items are judged again under new rules
+
+
+def test_a_strength_that_does_not_fit_or_names_no_level_is_left_out(sample_db):
+    ranked(sample_db, "alice", ABC, ["significantly better", "better"])
+    ranked(sample_db, "bob", ABC, ["slightly better", "better"])
+    odd = Rules(max_overlap=3, strength_levels=("much", "a little"))
+    assert list_disputes(sample_db, odd, overlap) == []  # no level named: nothing compared, no error
+
+
+def test_a_researchers_ranking_settles_a_strength_gap(sample_db):
+    ranked(sample_db, "alice", ABC, ["significantly better", "better"])
+    ranked(sample_db, "bob", ABC, ["slightly better", "better"])
+    (d,) = list_disputes(sample_db, Rules(max_overlap=2), overlap)
+    case = next_case(sample_db, "rhea", Rules(max_overlap=2), overlap)
+    assert case.keys == [("ranking", "p1", "ranking")]
+    decide(sample_db, case, "rhea", [LabelValue("ranking", "p1", "ranking", ABC)], reason="subjective",
+           schema=load_schema())
+    assert list_disputes(sample_db, Rules(max_overlap=2), overlap) == []

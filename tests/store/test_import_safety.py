@@ -152,7 +152,7 @@ def test_agreement_csv_goes_through_csv_cell(monkeypatch, sample_db, tmp_path):
     from tui.commands import agreement
 
     monkeypatch.setattr(agreement, "csv_rows", lambda report: [["=cmd|' /C calc'!A0", -0.5, "ok"]])
-    monkeypatch.setattr("store.agreement.report.agreement_report", lambda *a, **k: {})
+    monkeypatch.setattr("store.reports.agreement.agreement_report", lambda *a, **k: {})
     path = str(sample_db.path)
     r = CliRunner().invoke(cli, ["agreement", "--format", "csv", "--db", path],
                            env={"LABELDESK_LABELER": "rhea"})  # the sample's researcher

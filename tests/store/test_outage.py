@@ -15,14 +15,15 @@ from store import labels
 from store.db import immediate, open_db, reconnect
 from store.errors import describe_fault, fault_kind
 from store.task_session import NotSaved, Saved, TaskSession
+from store.values import LabelValue
 
 
 def session(db) -> TaskSession:
     return TaskSession(db, "alice", "demonstration", overlap=1, lease_seconds=600)
 
 
-def answer(s: TaskSession, text: str) -> list[labels.LabelValue]:
-    return [labels.LabelValue("demonstration", s.view.prompt.id, "text", text)]
+def answer(s: TaskSession, text: str) -> list[LabelValue]:
+    return [LabelValue("demonstration", s.view.prompt.id, "text", text)]
 
 
 def cut_off(db) -> None:
@@ -34,13 +35,8 @@ def cut_off(db) -> None:
         assert admin.execute("SELECT pg_terminate_backend(%s)", [pid]).fetchone()[0]
 
 
-@pytest.fixture
-def pg_only(backend):
-    if backend != "postgres":
-        pytest.skip("a server connection")
-
-
-def test_a_lost_server_connection_is_an_unreachable_fault(sample_db, pg_only):
+@pytest.mark.postgres_only
+def test_a_lost_server_connection_is_an_unreachable_fault(sample_db):
     cut_off(sample_db)
     with pytest.raises(sqlite3.OperationalError) as first:
         sample_db.execute("SELECT count(*) FROM prompts")
@@ -57,7 +53,8 @@ def test_a_lost_server_connection_is_an_unreachable_fault(sample_db, pg_only):
     assert not sample_db.conn.in_transaction
 
 
-def test_reconnect_brings_the_same_calls_back(sample_db, pg_only):
+@pytest.mark.postgres_only
+def test_reconnect_brings_the_same_calls_back(sample_db):
     from store.dialect import POSTGRES
 
     POSTGRES.set_busy_timeout(sample_db, 1234)
@@ -75,7 +72,8 @@ def test_reconnect_brings_the_same_calls_back(sample_db, pg_only):
     assert isinstance(s.submit(answer(s, "final")), Saved)
 
 
-def test_reconnect_while_the_server_is_still_away_raises_the_fault(sample_db, pg_only, monkeypatch):
+@pytest.mark.postgres_only
+def test_reconnect_while_the_server_is_still_away_raises_the_fault(sample_db, monkeypatch):
     from store import pg
 
     cut_off(sample_db)
@@ -90,7 +88,8 @@ def test_reconnect_while_the_server_is_still_away_raises_the_fault(sample_db, pg
     assert pg.CONNECT_TIMEOUT <= 5  # a retry never holds the labeler for long
 
 
-def test_a_submit_whose_reply_was_lost_is_saved_once(sample_db, pg_only):
+@pytest.mark.postgres_only
+def test_a_submit_whose_reply_was_lost_is_saved_once(sample_db):
     """The COMMIT went through and the connection died before its answer came back: the next
     try is refused as already done, which the session takes as saved (not as an error, and
     not written twice)."""

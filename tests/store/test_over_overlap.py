@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
-from store.labels import LabelValue, iter_labels, submit
+from store.labels import iter_labels, submit
 from store.queue import claim_next
 from store.stats import collect_stats
+from store.values import LabelValue
 
 T0 = datetime(2026, 5, 1, tzinfo=timezone.utc)
 

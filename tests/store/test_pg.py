@@ -104,7 +104,7 @@ def test_a_claim_in_flight_is_skipped_not_waited_for(pg):
     other = open_db(url)
     try:
         with immediate(other, shared=True):
-            held = next(POSTGRES.open_tasks(other, "demonstration", "", "ana", 1, "x"))
+            held = next(queue.open_tasks(other, "demonstration", "", "ana", 1, "x"))
             assert held[1] == "w0"
             # ben's claim does not wait for ana's transaction (it would hold the lock forever).
             POSTGRES.set_busy_timeout(db, 1)

@@ -14,12 +14,12 @@ import pytest
 from store.db import immediate, open_db
 from store.demonstrations import submit_demonstration
 from store.disputes import Rules
-from store.labels import LabelValue
 from store.quality.policy import QualityPolicy
 from store.quality.status import set_status
 from store.roster import add_labeler
 from store.sessions import end_session, start_session, touch_session
 from store.task_session import TaskSession
+from store.values import LabelValue
 
 from ..conftest import BACKENDS, QUIZ_EXAMPLE, ROOT, take_quiz
 from ..lived_in import DEMO_DIR

@@ -7,9 +7,10 @@ import pytest
 from store import queue
 from store.db import open_db
 from store.errors import StoreError
-from store.labels import LabelValue, load_draft, save_draft, submit
+from store.labels import load_draft, save_draft, submit
 from store.ranking import shuffled_order
 from store.roster import add_labeler
+from store.values import LabelValue
 from tests.conftest import T0, claim
 
 

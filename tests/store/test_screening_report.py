@@ -1,10 +1,11 @@
 import pytest
 
-from store.labels import LabelValue, iter_labels, write_labels
+from store.labels import iter_labels, write_labels
 from store.quiz import admin, taking
 from store.quiz.screening import screening_report
 from store.roster import add_labeler
 from store.schema import load_schema
+from store.values import LabelValue
 
 from .test_quiz import EXAMPLE, complete_answers
 
@@ -83,7 +84,7 @@ def test_report_is_anonymous_by_default(report_db):
 
 
 def test_production_agreement_leaves_screening_answers_out(report_db):
-    from store.agreement.report import AgreementError, agreement_report
+    from store.reports.agreement import AgreementError, agreement_report
 
     quiz_items = {row[0] for row in report_db.execute(
         "SELECT t.item FROM tasks t WHERE t.quiz != '' UNION "

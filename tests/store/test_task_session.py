@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from store import labels, queue
 from store.db import immediate, open_db
-from store.labels import LabelValue
+from store.dialect import dialect_of
 from store.task_session import NotSaved, Saved, TaskSession
+from store.values import LabelValue
 
 
 def session(db, kind="demonstration", **kwargs) -> TaskSession:
@@ -37,7 +38,11 @@ def test_a_busy_database_is_not_saved_and_says_busy(sample_db, db_path):
     s.claim()
     holder = open_db(db_path)
     try:
-        with immediate(holder):  # another process holds the write lock
+        # Another process holds the write lock (SQLite) and the assignment's row (PostgreSQL,
+        # where a labeler's submit waits for no global lock).
+        with immediate(holder):
+            holder.execute("SELECT 1 FROM assignments WHERE id = ?"
+                           + dialect_of(holder).lock_rows("assignments"), [s.assignment_id])
             outcome = s.submit(answer(s, "text"))
     finally:
         holder.close()
@@ -69,7 +74,8 @@ def test_nothing_to_submit_is_refused_and_nothing_waiting_is_saved_none(sample_d
     s = session(sample_db)
     s.claim()
     assert s.submit([]) == NotSaved("nothing to submit", "refused")
-    nothing = TaskSession(sample_db, "alice", "comparison", overlap=1, lease_seconds=600)
+    nothing = TaskSession(sample_db, "alice", "comparison", overlap=1, lease_seconds=600,
+                          window=1)
     assert nothing.claim().value.view.prompt.id == "p1"
     nothing.skip("cannot judge")
     nothing.claim()

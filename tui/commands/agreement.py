@@ -1,6 +1,6 @@
 """`labeldesk agreement`: each labeler against researcher gold, and labelers among themselves.
 
-The figures come from `store.agreement.report.agreement_report`; this module only formats them.
+The figures come from `store.reports.agreement.agreement_report`; this module only formats them.
 rich is imported inside the table branch so the JSON/CSV path stays light.
 """
 
@@ -14,7 +14,8 @@ import click
 
 from store.records import csv_cell
 from tui.cli_shared import config_option, db_option, user_errors, wide_option
-from tui.context import parse_since
+from tui.commands.screening import run_screening
+from tui.context import parse_since, require_researcher, resolve
 
 # Not imported from store.agreement.metrics: that loads numpy and scipy (~0.5 s) into every
 # `labeldesk` command, the app included. tests/cli/test_agreement.py checks they agree.
@@ -57,6 +58,8 @@ def _ci(ci) -> str:
 
 def _note(entry: dict) -> str:
     notes = []
+    if "n_prompts" in entry:  # a strength: n counts output pairs (docs/exports.md)
+        notes.append(f"output pairs of {entry['n_prompts']} prompts")
     if entry.get("mean_abs_diff") is not None:
         notes.append(f"mean |diff| {entry['mean_abs_diff']:.2f}")
     if entry.get("ties_excluded"):
@@ -97,8 +100,7 @@ def _by_task(fields: dict, show_all: bool) -> tuple[dict[str, list[tuple[str, di
 
 
 def print_tables(report: dict, *, show_all: bool = False) -> None:
-    import sys
-
+    # here, not at the top: rich loads only when a table is printed, not on every command's start-up
     from rich import box
     from rich.console import Console
     from rich.table import Table
@@ -181,8 +183,9 @@ UNVERSIONED = "unversioned"  # labels made before `[guidelines] version` was set
 def _by_version(database, fmt: str, **options) -> None:
     """`--by-version`: the report once per guideline version; a version whose labels cannot
     be compared with gold gets its reason instead of figures."""
-    from store.agreement.report import AgreementError, agreement_report
+    # here, not at the top: numpy loads only when this runs, never on start-up (tests/test_import_hygiene.py)
     from store.labels import guideline_versions
+    from store.reports.agreement import AgreementError, agreement_report
 
     reports: dict[str, dict] = {}
     for version in guideline_versions(database):
@@ -210,8 +213,6 @@ def _by_version(database, fmt: str, **options) -> None:
 
 
 def register(cli: click.Group) -> None:
-    from tui.context import require_researcher, resolve
-
     @cli.command("agreement")
     @click.option(
         "--format",
@@ -254,17 +255,17 @@ def register(cli: click.Group) -> None:
         database = ctx.open(read_only=True)
         require_researcher(database, None, "agreement")
         # Imported once the database is known to be there (numpy and scipy: ~0.5 s).
-        from store.agreement.report import agreement_report
+        from store.reports.agreement import agreement_report
 
         task, field = split_field(task, field)
+        levels = tuple(ctx.config["comparison"]["strength_levels"])
         if quiz:
-            from tui.commands.screening import run_screening
-
             return run_screening(database, quiz, names=names, fmt=fmt, config=ctx.config,
                                  wide=wide)
         if by_version:
             return _by_version(database, fmt, labeler=labeler, task=task, field=field,
-                               since=parse_since(since), seed=seed, n_boot=resamples)
+                               since=parse_since(since), seed=seed, n_boot=resamples,
+                               strength_levels=levels)
         with user_errors():
             report = agreement_report(
                 database,
@@ -274,6 +275,7 @@ def register(cli: click.Group) -> None:
                 since=parse_since(since),
                 seed=seed,
                 n_boot=resamples,
+                strength_levels=levels,
             )
         if fmt == "json":
             click.echo(json.dumps(report, indent=2, ensure_ascii=False))

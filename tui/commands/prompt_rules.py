@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import sys
 import tempfile
-from contextlib import nullcontext
 from pathlib import Path
 from typing import TextIO
 
@@ -13,6 +11,7 @@ import click
 
 from tui.cli_shared import common, import_group, import_message, progress_bar, user_errors
 from tui.context import require_researcher, resolve
+from tui.output_file import output_file
 
 
 @click.command("prompts")
@@ -28,6 +27,7 @@ def import_prompts(file, api_rules, report, dropped, from_hh, db, config_path, l
     """Import prompts (id, text or messages, user_id, source, style, category, split, tasks).
 
     Every key, rule and error: docs/formats.md."""
+    # here, not at the top: sqlite-utils stays off the app's start-up path (tests/test_import_hygiene.py)
     from store.imports import import_prompts
     from store.rules import PromptRules, RulesConfig
 
@@ -58,15 +58,11 @@ def import_prompts(file, api_rules, report, dropped, from_hh, db, config_path, l
         )
         with user_errors():
             if report:
-                with _open_out(report) as out:
+                with output_file(report) as out:
                     _write_report(out, summary, spool)
             if dropped:
-                with _open_out(dropped) as out:
+                with output_file(dropped) as out:
                     _copy_lines(spool, out)
-
-
-def _open_out(name: str):
-    return nullcontext(sys.stdout) if name == "-" else open(name, "w", encoding="utf-8")
 
 
 def _copy_lines(spool: TextIO, out: TextIO) -> None:

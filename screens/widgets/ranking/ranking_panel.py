@@ -50,14 +50,14 @@ from textual.widgets import Static
 
 from screens.key_path import report
 from screens.widgets.focus_style import OwnFocusStyle
-from screens.widgets.ranking_rules import (
+from screens.widgets.ranking.ranking_rules import (
     COMPARISON_RULES,
     CRITERIA,
     TOXICITY_CRITERION,
     TOXICITY_RULES,
     RankingRules,
 )
-from screens.widgets.ranking_state import Outcome, RankingBuilder, ShownOutput, shown
+from screens.widgets.ranking.ranking_state import Outcome, RankingBuilder, ShownOutput, shown
 from screens.widgets.safe_text import PART, part_of, safe_content
 from store.ranking import LETTERS, Ranking, preorder_from_ratings
 from store.text import on_screen
@@ -215,6 +215,8 @@ class RankingPanel(OwnFocusStyle, Widget, can_focus=True):
         ),
     ]
 
+    ENTER = "submits"  # what Enter on a complete ranking does, as the preview line says it
+
     class Changed(RankingMessage):
         """The ranking changed (typed, taken back, moved, undone, reset): save a draft."""
 
@@ -347,11 +349,11 @@ class RankingPanel(OwnFocusStyle, Widget, can_focus=True):
         if builder.remaining:
             parts.append(("   to place: " + " ".join(builder.remaining), "$text-muted"))
         elif builder.prefilled and not builder.moving:
-            parts.append(("   suggested: Enter submits · a letter starts anew", "$text-success"))
+            parts.append((f"   suggested: Enter {self.ENTER} · a letter starts anew", "$text-success"))
         elif builder.moving:
             parts.append(("   K/J move · = tie with above · m done", "$text-muted"))
         else:
-            parts.append(("   complete: Enter submits · a letter retypes", "$text-success"))
+            parts.append((f"   complete: Enter {self.ENTER} · a letter retypes", "$text-success"))
         self.query_one("#preview", Static).update(Content.assemble(*parts), layout=False)
         if builder.moving != self._footer_moving:
             self._footer_moving = builder.moving
@@ -409,7 +411,11 @@ class RankingPanel(OwnFocusStyle, Widget, can_focus=True):
         if len(character) == 1 and character.upper() in LETTERS:
             event.stop()
             event.prevent_default()
-            self._apply(self.builder.letter(character))
+            self.type_letter(character)
+
+    def type_letter(self, character: str) -> None:
+        """A ranking letter, typed here or handed on by the host (the strength step's retype)."""
+        self._apply(self.builder.letter(character))
 
     def typed_keys(self) -> list[tuple[str, str]]:
         """The keys this panel reads itself, for F1 (screens/key_help.py)."""
@@ -464,6 +470,7 @@ class RankingPanel(OwnFocusStyle, Widget, can_focus=True):
             self._tell(missing)
             return
         self.builder.moving = False
+        self.builder.confirm()
         self.hint = ""
         self._show_ranking()
         report(self, self.Submitted(self, self.builder.ranking))

@@ -26,8 +26,8 @@ from textual.widgets import Select, Static
 from screens.guidelines import MISSING, matching, read_guidelines
 from screens.key_path import report
 from screens.widgets import field_values as fv
-from screens.widgets.choice_select import ChoiceOverlay, ChoiceSelect
 from screens.widgets.focus_style import OwnFocusStyle
+from screens.widgets.instruction.choice_select import ChoiceOverlay, ChoiceSelect
 from screens.widgets.markdown_lines import Block, parsed
 from screens.widgets.markdown_text import MarkdownText
 from store.schema import Field

@@ -2,7 +2,8 @@
 
 Reads the ``labels`` table only. Field levels and scales come from the schema: yes/no and
 category fields are nominal (unweighted kappa), scales are ordinal (kappa with quadratic weights
-over the whole scale, ordinal alpha). ``agreement_report`` returns the JSON document of
+over the whole scale, ordinal alpha), and so are preference strengths (``ranking.strength``,
+compared on output pairs: ``store.agreement.strength``). ``agreement_report`` returns the JSON document of
 ``interfaces.md`` (``labeldesk agreement --format json``) with ``<figure>_ci95`` intervals
 beside each figure.
 """
@@ -12,12 +13,13 @@ from __future__ import annotations
 import json
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from store.agreement import strength
 from store.agreement.metrics import (
     MIN_SHARED,
     N_BOOT,
@@ -28,9 +30,10 @@ from store.agreement.metrics import (
 )
 from store.agreement.ranking import inter_annotator_ranking, ranking_estimates, ranks
 from store.errors import StoreError
-from store.figures import figure
 from store.labels import ANY_VERSION, label_filters
+from store.reports.figures import figure
 from store.schema import Field, Schema, load_schema
+from store.strength import LEVELS
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -48,7 +51,7 @@ class FieldSpec:
     """What the report needs of a schema field."""
 
     key: str  # "task.field"
-    kind: str  # "scalar" or "ranking"
+    kind: str  # "scalar", "ranking" or "levels" (a strength per ranking boundary)
     level: str | None = None  # "nominal" | "ordinal" for scalars
     domain: tuple[Hashable, ...] = ()
 
@@ -57,6 +60,8 @@ def field_spec(schema_field: Field) -> FieldSpec | None:
     """The report's view of one schema field; ``None`` for fields agreement does not cover."""
     if schema_field.kind == "ranking":
         return FieldSpec(schema_field.qualified, "ranking")
+    if schema_field.kind == "levels":
+        return FieldSpec(schema_field.qualified, "levels", "ordinal")
     if schema_field.level is None:
         return None  # free text has no agreement
     return FieldSpec(
@@ -91,6 +96,19 @@ class _Rankings:
     gold_conflicts: set[int] = field(default_factory=set)
 
 
+@dataclass
+class _Strengths:
+    """`ranking.strength` values as read; compared once the rankings are read too."""
+
+    spec: FieldSpec
+    votes: dict[int, list[tuple[int, Any]]] = field(default_factory=lambda: defaultdict(list))
+    gold: dict[int, Any] = field(default_factory=dict)
+    gold_conflicts: set[int] = field(default_factory=set)
+
+
+_Target = _Scalar | _Rankings | _Strengths
+
+
 def _value_key(value: Hashable) -> Hashable:
     return (bool, value) if isinstance(value, bool) else value
 
@@ -106,9 +124,9 @@ class _Reader:
         self.specs = specs
         self.labeler_ids: dict[str, int] = {}
         self.item_ids: dict[str, int] = {}
-        self.fields: dict[str, _Scalar | _Rankings] = {}
+        self.fields: dict[str, _Target] = {}
         self.unknown_fields: set[str] = set()
-        self._targets: dict[tuple[str, str], _Scalar | _Rankings | None] = {}
+        self._targets: dict[tuple[str, str], _Target | None] = {}
         self.gold_rows = 0
 
     def _id(self, table: dict[str, int], name: str) -> int:
@@ -117,7 +135,7 @@ class _Reader:
             found = table[name] = len(table)
         return found
 
-    def _field(self, key: str) -> _Scalar | _Rankings | None:
+    def _field(self, key: str) -> _Target | None:
         found = self.fields.get(key)
         if found is None:
             spec = self.specs.get(key)
@@ -126,6 +144,8 @@ class _Reader:
                 return None
             if spec.kind == "ranking":
                 found = _Rankings(spec)
+            elif spec.kind == "levels":
+                found = _Strengths(spec)
             else:
                 found = _Scalar(spec, {_value_key(v): i for i, v in enumerate(spec.domain)})
             self.fields[key] = found
@@ -142,6 +162,12 @@ class _Reader:
             item_id = self.item_ids[item] = len(self.item_ids)
         if gold:
             self.gold_rows += 1
+        if isinstance(target, _Strengths):
+            if gold:
+                _set_gold(target, item_id, value, lambda v: json.dumps(v))
+            else:
+                target.votes[item_id].append((self._id(self.labeler_ids, labeler), value))
+            return
         if isinstance(target, _Rankings):
             try:
                 ranks(value)
@@ -169,32 +195,41 @@ class _Reader:
             target.items.append(item_id)
             target.codes.append(code)
 
-    def add_rows(self, rows: Iterable[tuple[str, str, str, str, str]], gold: bool,
+    def add_rows(self, rows: Iterable[tuple[str, str, str]], gold: bool,
                  keep: set[str] | None, skip: set[str]) -> None:
-        """`add` each (labeler, task, item, field, JSON value) row, decoding each distinct short
-        value once (a rating or a flag repeats a million times; a ranking seldom does)."""
+        """`add` each (labeler, item, key) row, `key` being task, field and JSON value joined
+        by `SEP`: a labeler's value on a scale or in categories (most rows) is found by its key
+        in one look-up (its field and code, for every distinct short key), anything else is
+        split and decoded (each distinct short value once) and goes through `add`."""
         decoded: dict[str, Any] = {}
+        known: dict[str, tuple[_Scalar, int]] = {}
         targets, item_ids, labeler_ids = self._targets, self.item_ids, self.labeler_ids
-        for labeler, task, item, name, text in rows:
-            if (keep is not None and item not in keep) or item in skip:
+        filtering = keep is not None or bool(skip)
+        for labeler, item, key in rows:
+            if filtering and ((keep is not None and item not in keep) or item in skip):
                 continue
-            value = decoded.get(text, _UNSEEN)
-            if value is _UNSEEN:
-                value = json.loads(text)
-                if len(text) <= _SHORT:
-                    decoded[text] = value
-            target = targets.get((task, name))
-            if gold or not isinstance(target, _Scalar):
-                self.add(labeler, task, item, name, value, gold)
-                continue
-            # A labeler's value on a scale or in categories, the most common row: `add` inline.
-            try:
-                code = target.index.get((bool, value) if isinstance(value, bool) else value)
-            except TypeError:
-                code = None
-            if code is None:
-                self.add(labeler, task, item, name, value, gold)  # raises, naming the row
-                continue
+            hit = known.get(key)
+            if hit is None:
+                task, name, text = key.split(SEP, 2)
+                value = decoded.get(text, _UNSEEN)
+                if value is _UNSEEN:
+                    value = json.loads(text)
+                    if len(text) <= _SHORT:
+                        decoded[text] = value
+                target = targets.get((task, name))
+                if not gold and isinstance(target, _Scalar):
+                    try:
+                        code = target.index.get((bool, value) if isinstance(value, bool) else value)
+                    except TypeError:  # unhashable (a list where a number belongs)
+                        code = None
+                    if code is not None:
+                        hit = (target, code)
+                        if len(text) <= _SHORT:
+                            known[key] = hit
+                if hit is None:  # gold, a ranking, a first row of its field, or a bad value
+                    self.add(labeler, task, item, name, value, gold)
+                    continue
+            target, code = hit
             item_id = item_ids.get(item)
             if item_id is None:
                 item_id = item_ids[item] = len(item_ids)
@@ -206,7 +241,9 @@ class _Reader:
             target.codes.append(code)
 
 
+STRENGTH = "strength"  # the ranking task's field of strength levels (store/schemas)
 _UNSEEN: Any = object()
+SEP = "\x1f"  # between task, field and value in a row's key: neither a task nor a field has it
 _SHORT = 40  # JSON values decoded once per report (scalars); longer ones are decoded per row
 
 
@@ -215,7 +252,7 @@ def _where(labeler: str, item: str, spec: FieldSpec) -> str:
 
 
 def _set_gold(
-    target: _Scalar | _Rankings, item_id: int, value: Any, normal: Callable[[Any], Hashable]
+    target: _Target, item_id: int, value: Any, normal: Callable[[Any], Hashable]
 ) -> None:
     # Two researchers who disagree leave no gold for the item (reported as a note).
     if item_id in target.gold and normal(target.gold[item_id]) != normal(value):
@@ -242,9 +279,11 @@ def _read(
     for gold, after, made_under in ((True, None, ANY_VERSION), (False, since, version)):
         where, args = label_filters(task=task, since=after, gold=gold, guideline_version=made_under)
         if field_name:
-            where.append("field = ?")
-            args.append(field_name)
-        sql = "SELECT labeler, task, item, field, value FROM labels"
+            # A strength is compared on its labeler's ranking: read the rankings beside it.
+            names = [field_name, "ranking"] if field_name == STRENGTH else [field_name]
+            where.append(f"field IN ({', '.join('?' * len(names))})")
+            args.extend(names)
+        sql = f"SELECT labeler, item, task || '{SEP}' || field || '{SEP}' || value FROM labels"
         if where:
             sql += " WHERE " + " AND ".join(where)
         reader.add_rows(db.execute(sql + " ORDER BY id", args), gold, keep, skip)
@@ -385,6 +424,43 @@ def _ranking_inter(data: _Rankings, *, seed: int, n_boot: int) -> dict[str, Any]
     return entry
 
 
+def _strength(
+    data: _Strengths, rankings: _Target | None, levels: Sequence[str], names: Mapping[int, str],
+    items: Mapping[int, str], *, seed: int, n_boot: int,
+) -> tuple[dict[int, dict[str, Any]], dict[str, Any]]:
+    """Per-labeler entries against gold and the between-labeler entry of a strength field."""
+    index = {level: i for i, level in enumerate(levels)}
+    codes = tuple(range(len(levels)))
+    votes = rankings.votes if isinstance(rankings, _Rankings) else {}
+    gold = rankings.gold if isinstance(rankings, _Rankings) else {}
+    skip = data.gold_conflicts | (rankings.gold_conflicts if isinstance(rankings, _Rankings) else set())
+    try:
+        compared = strength.compare(data.votes, data.gold, votes, gold, skip, index)
+    except strength.StrengthProblem as exc:
+        who = names[exc.labeler] if exc.labeler is not None else "gold"
+        raise AgreementError(f"{_where(who, items[exc.item], data.spec)}: {exc}") from None
+    per: dict[int, dict[str, Any]] = {}
+    figures = ["agreement", "cohen_kappa", "mean_abs_diff"]
+    for labeler, (n, prompts, estimates) in strength.against_gold(
+            compared, codes, seed=seed, n_boot=n_boot).items():
+        entry = _too_few(n, figures, "output pairs") if estimates is None else {
+            "n": n, **_figures(estimates)}
+        entry["n_prompts"] = prompts
+        if estimates is not None and estimates["cohen_kappa"].value is None:
+            entry["reason"] = "kappa undefined: labeler and gold each keep to a single level"
+        per[labeler] = entry
+    n_units, prompts, labelers, alpha = strength.between_labelers(
+        compared, codes, seed=seed, n_boot=n_boot)
+    inter = {"level": "ordinal", "n_items": n_units, "n_prompts": prompts, "n_labelers": labelers,
+             **_figures({"krippendorff_alpha": alpha})}
+    if n_units < MIN_SHARED:
+        inter["reason"] = (f"fewer than {MIN_SHARED} output pairs two labelers put side by side "
+                           "in the same order")
+    elif alpha.value is None:
+        inter["reason"] = "alpha undefined: every labeler gave the same level"
+    return per, inter
+
+
 def agreement_report(
     db: sqlite_utils.Database,
     *,
@@ -397,6 +473,7 @@ def agreement_report(
     seed: int = 0,
     n_boot: int = N_BOOT,
     guideline_version: object = ANY_VERSION,
+    strength_levels: Sequence[str] = LEVELS,
 ) -> dict[str, Any]:
     """The agreement document: ``per_labeler`` (against gold) and ``inter_annotator``.
 
@@ -404,6 +481,8 @@ def agreement_report(
     ``labeler`` narrows ``per_labeler``; between-labeler figures always use every labeler.
     ``guideline_version`` (a version, or None for labels from before versions) keeps only the
     labelers' labels made under it; gold is the reference whatever its version.
+    ``strength_levels`` (``[comparison] strength_levels``, strongest first) orders the levels of
+    ``ranking.strength``.
     Raises ``AgreementError`` when there is no gold to compare with, a stored value is outside
     its field's scale, or ``labeler`` has no labels in the selection.
     """
@@ -431,7 +510,14 @@ def agreement_report(
     notes: list[str] = []
     for key in sorted(reader.fields):
         data = reader.fields[key]
-        if isinstance(data, _Rankings):
+        if field and key.rpartition(".")[2] != field:
+            continue  # read only for another field (the rankings a strength is compared on)
+        if isinstance(data, _Strengths):
+            item_names = {i: name for name, i in reader.item_ids.items()}
+            per, inter[key] = _strength(
+                data, reader.fields.get(key.rpartition(".")[0] + ".ranking"), strength_levels,
+                names, item_names, seed=seed, n_boot=n_boot)
+        elif isinstance(data, _Rankings):
             per = _ranking_per_labeler(data, seed=seed, n_boot=n_boot)
             inter[key] = _ranking_inter(data, seed=seed, n_boot=n_boot)
         else:

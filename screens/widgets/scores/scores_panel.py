@@ -24,8 +24,8 @@ from textual.widgets import Static
 from screens.key_path import report
 from screens.widgets import field_values as fv
 from screens.widgets.focus_style import OwnFocusStyle
-from screens.widgets.ranking_panel import _window
-from screens.widgets.ranking_state import ShownOutput
+from screens.widgets.ranking.ranking_panel import _window
+from screens.widgets.ranking.ranking_state import ShownOutput
 from store.schema import Field
 
 WIDE_COLUMNS = 160

@@ -190,6 +190,11 @@ class RankingBuilder:
             self.groups.append(left)
             self._auto = self._unconfirmed = left[0]
 
+    def confirm(self) -> None:
+        """Enter on the ranking: the output placed for the labeler is placed; its letter typed
+        after this starts a new ranking like any other."""
+        self._auto = self._unconfirmed = None
+
     def tie(self) -> Outcome:
         """The ``=`` key: in move mode toggle the selection's tie, else tie the next placement."""
         if self.moving:

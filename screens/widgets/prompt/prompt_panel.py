@@ -14,8 +14,8 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from screens.widgets.conversation import TurnsToggle, fold_note, render_turns
-from screens.widgets.ranking_panel import _window
+from screens.widgets.prompt.conversation import TurnsToggle, fold_note, render_turns
+from screens.widgets.ranking.ranking_panel import _window
 
 # A few-shot prompt is a run of query/response pairs; a blank line before each "Q:"-like marker
 # keeps the pairs apart when the source text crammed them together.

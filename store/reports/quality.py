@@ -3,7 +3,7 @@ checks against researcher gold with 95% intervals, MACE competence from all thei
 active time, fast answers, status, screening, and weekly trends.
 
 Shares get Wilson score intervals at the effective sample size over gold checks
-(store/quality/intervals.py: the answers about one item are not independent); the mean
+(store/reports/intervals.py: the answers about one item are not independent); the mean
 absolute rating difference, not a share, gets a seeded percentile bootstrap that resamples
 whole checks (`store.agreement.metrics.bootstrap`). A figure
 without data is `null` with a `reason`, never 0. Dates are UTC, as stored.
@@ -18,13 +18,14 @@ from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from store.errors import StoreError
-from store.figures import figure, rounded, rounded_ci
 from store.quality.fast import active_summary
-from store.quality.intervals import clustered_wilson
 from store.quality.policy import QualityPolicy
 from store.quality.scoring import GoldKey, Tally, gold_for, score
 from store.quality.screening import screening_results
-from store.quality.status import judge
+from store.quality.status import judge, stored_status
+from store.reports.figures import figure, rounded, rounded_ci
+from store.reports.intervals import clustered_wilson
+from store.schema import load_schema
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -57,6 +58,7 @@ def _mean_abs_diff(by_check: list[list[int]], *, seed: int, n_boot: int) -> dict
     checks (the ratings of one item are not independent)."""
     if not by_check:
         return figure("mean_abs_diff", None, None)
+    # here, not at the top: numpy loads only when this runs, never on start-up (tests/test_import_hygiene.py)
     import numpy as np
 
     from store.agreement.metrics import bootstrap
@@ -173,9 +175,8 @@ def quality_report(
     """`{"labelers": {name: entry}, "thresholds": {...}}` (see README, `labeldesk quality`).
     `with_competence=False` leaves MACE (about half the time) for `add_competence`: every
     entry's `competence` is then `pending_competence()`."""
-    from store.quality.competence import METHOD, labeler_competence, pending_competence
-    from store.quality.status import stored_status
-    from store.schema import load_schema
+    # here, not at the top: numpy loads only when this runs, never on start-up (tests/test_import_hygiene.py)
+    from store.reports.competence import METHOD, labeler_competence, pending_competence
 
     policy = policy or QualityPolicy()
     schema = schema or load_schema()
@@ -231,9 +232,10 @@ def quality_report(
 
 def add_competence(entries: dict[str, dict[str, Any]], competence: dict[str, dict[str, Any]]
                    ) -> None:
-    """Each labeler's MACE competence (`store.quality.competence.labeler_competence`) into
+    """Each labeler's MACE competence (`store.reports.competence.labeler_competence`) into
     their report entry."""
-    from store.quality.competence import no_competence
+    # here, not at the top: numpy loads only when this runs, never on start-up (tests/test_import_hygiene.py)
+    from store.reports.competence import no_competence
 
     for name, entry in entries.items():
         entry["competence"] = competence.get(name) or no_competence()
@@ -243,8 +245,6 @@ def gold_misses(db: sqlite_utils.Database, labeler: str, *, schema: Schema | Non
                 limit: int = 20) -> list[dict[str, Any]]:
     """The labeler's latest gold-check answers that missed the gold, newest first, for coaching:
     each with the item, field, the labeler's answer and the gold."""
-    from store.schema import load_schema
-
     schema = schema or load_schema()
     rows = db.execute(
         "SELECT answers, submitted_at FROM gold_answers WHERE labeler = ? ORDER BY id DESC",
