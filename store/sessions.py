@@ -12,6 +12,7 @@ this host — its process exists (so a restart after `kill -9` resumes the task 
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -40,7 +41,7 @@ class OtherSession:
 def start_session(db: Database, labeler: str) -> list[OtherSession]:
     """Register this process's session on `db` (claims made through it are its own) and
     return the labeler's other live sessions, with the task each holds."""
-    sid = os.urandom(8).hex()  # secrets.token_hex's source; `secrets` loads OpenSSL via hmac
+    sid = secrets.token_hex(8)
     stamp = now()
     with immediate(db):
         db.execute("INSERT INTO sessions (id, labeler, host, pid, started_at, seen_at) VALUES (?, ?, ?, ?, ?, ?)",
