@@ -99,7 +99,7 @@ def lookup(data: dict[str, Any], path: str) -> Any:
 def verdict(value: Any, target: float | None, op: str | None) -> str:
     if value is None:
         return "not measured"
-    if op is None:
+    if op is None or target is None:
         return ""
     ok = {"<": value < target, ">": value > target, "<=": value <= target + _TOLERANCE,
           "≤": value <= target}[op]
