@@ -20,14 +20,16 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 from random import Random
+from typing import Any
 
 from scipy.stats import fisher_exact
 
 from store import queue
-from store.labels import LabelValue, submit
+from store.labels import submit
 from store.quality.gold import is_gold_check
 from store.quality.policy import QualityPolicy
 from store.task_session import Saved, TaskSession
+from store.values import LabelValue
 from tests.conftest import claim
 from tests.quality.conftest import add_gold, ranking_project
 
@@ -70,7 +72,7 @@ def _counting(db, monkeypatch) -> list[int]:
 def _play(db, monkeypatch, *, window: int | None, role_shown: str) -> list[Seen]:
     """Ana's 60 tasks. `window` None: the default; `role_shown` "labeler" names tasks as her
     screen does, "researcher" as the screens did for everyone before (the item's id)."""
-    more = {} if window is None else {"window": window}
+    more: dict[str, Any] = {} if window is None else {"window": window}
     session = TaskSession(db, "ana", "comparison", overlap=1, lease_seconds=600,
                           policy=QualityPolicy(gold_rate=RATE), **more)
     calls = _counting(db, monkeypatch)
