@@ -17,10 +17,11 @@ from bench.results import record, summary
 from store import queue
 from store.db import immediate, open_db
 from store.imports import import_labels
-from store.labels import LabelValue, submit
+from store.labels import submit
 from store.quality.gold import is_gold_check
 from store.quality.policy import QualityPolicy
 from store.roster import add_labeler
+from store.values import LabelValue
 
 N, GOLD, CLAIMS = 100_000, 200, 400
 

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -308,7 +309,7 @@ def snapshot_keys(*keys: str, blink: bool = False):
 
 def complete_answers(session) -> dict:
     """Answer every item: all flags False, rankings in shown order, some text."""
-    out = {}
+    out: dict[int, dict[str, Any]] = {}
     for item in session.items:
         if item.section == "flagging":
             out[item.position] = {"prompt": {f: False for f in item.prompt_flags},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from store import queue
 from store.claim_order import DEFAULT_WINDOW, window_order
@@ -36,7 +37,7 @@ def _open(db, labeler: str, overlap: int) -> list[str]:
 
 
 def _work(db, labeler: str, *, overlap: int, window: int | None = None) -> tuple[str, list[str]]:
-    more = {} if window is None else {"window": window}
+    more: dict[str, Any] = {} if window is None else {"window": window}
     before = _open(db, labeler, overlap)
     a = queue.claim_next(db, labeler, "demonstration", overlap=overlap, lease_seconds=600, **more)
     assert a is not None
