@@ -24,7 +24,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.bench_ranking import SIZE, K, long_text, press, summary
+from bench.bench_ranking import SIZE, K, Sample, long_text, press, summary
 from bench.bench_ranking import BenchApp as RankingBenchApp
 from bench.results import machine, record
 from store.db import open_db
@@ -40,7 +40,7 @@ class BenchApp(LabelDeskApp):
 
     def __init__(self, **kwargs) -> None:  # noqa: ANN003 - LabelDeskApp's keywords
         super().__init__(**kwargs)
-        self.frames: list[tuple[float, int]] = []
+        self.frames: list[Sample] = []
         self.frame_seen = asyncio.Event()
 
     _display = RankingBenchApp._display  # the same frame hook: times each frame written
@@ -69,7 +69,7 @@ async def run(rounds: int, size: tuple[int, int]) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         db = make_db(Path(tmp), rounds + 1)
         app = BenchApp(db=db, labeler="ana", role="labeler", config=Config(), schema=load_schema())
-        kinds: dict[str, list[tuple[float, int]]] = {
+        kinds: dict[str, list[Sample]] = {
             "instruction_key": [], "step": [], "instruction_to_scores": [], "score_digit": [],
             "score_flag": [], "next_output": [], "ranking_step": [], "scores_to_ranking": [],
             "ranking_letter": [], "submit_to_next_task": [],
@@ -115,7 +115,7 @@ async def submit_loop(tasks: int, size: tuple[int, int]) -> dict:
         config = Config()
         config.data["comparison"]["steps"] = ["ranking"]
         app = BenchApp(db=db, labeler="ana", role="labeler", config=config, schema=load_schema())
-        samples: list[tuple[float, int]] = []
+        samples: list[Sample] = []
         async with app.run_test(size=size) as pilot:
             await pilot.press("c")
             await pilot.pause()

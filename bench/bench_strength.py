@@ -84,7 +84,7 @@ def run(tmp: Path, prompts: int = PROMPTS, n_boot: int = 1000) -> dict[str, Any]
 
     def judge_without_strength() -> None:
         real = disputes._strength_gap
-        disputes._strength_gap = lambda answers, rules: []  # type: ignore[assignment]
+        disputes._strength_gap = lambda answers, rules: []
         try:
             judge()
         finally:

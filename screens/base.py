@@ -57,11 +57,17 @@ class WorkScreen(DraftingScreen):
         return TaskSession(app.db, app.labeler, self.KIND, overlap=app.config.overlap(self.KIND),
                            lease_seconds=app.config.lease_seconds, schema=app.schema,
                            busy_bound=app.busy_bound, policy=app.quality,
-                           escalation=app.config.escalation)
+                           escalation=app.config.escalation, window=app.config.window)
 
     @property
     def view(self) -> TaskView | None:
         return self._session.view if self._session is not None else None
+
+    @property
+    def shown_id(self) -> str:
+        """The task's name on screen (store/views.shown_id: no item id for a labeler)."""
+        assert self.view is not None
+        return self.view.shown_id(self.app.role)
 
     def may_work(self) -> bool:
         """False to refuse the screen to this labeler (say why and leave)."""
@@ -173,7 +179,7 @@ class WorkScreen(DraftingScreen):
             return None
         data = {k: v for k, v in self.draft_data().items() if not k.startswith("_")}
         held = " (submitted, not saved)" if self._pending else ""
-        return f"{self.view.assignment.item}{held}: {jsonl_line(data, ensure_ascii=True)}"
+        return f"{self.shown_id}{held}: {jsonl_line(data, ensure_ascii=True)}"
 
     def back_online(self) -> Outcome | None:
         """The database is reachable again: make the submit the labeler asked for, else save
@@ -230,7 +236,7 @@ class WorkScreen(DraftingScreen):
 
     def skip(self, reason: str) -> Outcome:
         assert self.view is not None
-        item = self.view.prompt.id
+        item = self.shown_id
         outcome = self.session.skip(reason)
         if isinstance(outcome, NotSaved):
             self.unreachable(outcome)

@@ -24,6 +24,8 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any, Protocol, cast
 
+from store.claim_order import window_order
+
 # A durable SQLite write folds the log into the file after its turn once in this many (SQLite
 # would do it inside a commit every 1,000 pages, ~100 submits, holding up every writer).
 CHECKPOINT_CHANCE = 1 / 32
@@ -166,6 +168,11 @@ class Dialect:
         db.execute(f"PRAGMA busy_timeout = {int(ms)}")
         cast(Bounded, db).write_wait = ms / 1000
 
+    def set_page_cache(self, db: Connected, kib: int) -> None:
+        """At most `kib` KiB of database pages cached in this process (SQLite's own cache; the
+        operating system caches the file for every process besides)."""
+        db.execute(f"PRAGMA cache_size = -{int(kib)}")
+
     def checkpoint(self, db: Connected) -> None:
         """Fold the WAL into the file (before it is moved or copied)."""
         db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -219,6 +226,12 @@ class Dialect:
         choose from, oldest task first. SQLite holds the write lock: one statement, read as
         the caller decides for each in turn."""
         yield from db.execute(select + " ORDER BY t.id", params)
+
+    def window_first(self, db: Connected, select: str, params: list[Any], window: int,
+                     shuffle: random.Random) -> Iterator[Any]:
+        """`oldest_first`, but the `window` oldest rows in `shuffle`'s order first
+        (store/claim_order.py)."""
+        yield from window_order(self.oldest_first(db, select, params), window, shuffle)
 
 
 class Postgres(Dialect):
@@ -274,6 +287,9 @@ class Postgres(Dialect):
         # The bound every write transaction gives its lock waits (`lock_timeout`), as SQLite's
         # busy_timeout bounds its wait for the write lock.
         return int(cast(_PgDatabase, db).busy_timeout_ms)
+
+    def set_page_cache(self, db: Connected, kib: int) -> None:
+        pass  # the server caches pages; a client holds no page cache
 
     def set_busy_timeout(self, db: Connected, ms: int) -> None:
         # Kept on the connection object, never as a session `SET`: each write transaction sets
@@ -335,12 +351,12 @@ class Postgres(Dialect):
             [table]).fetchall())
         return [f'"{c}" {types.get(c, "text")}' for c in columns]
 
-    def oldest_first(self, db: Connected, select: str, params: list[Any]) -> Iterator[Any]:
-        """One statement per row: the oldest after the last one, locked `FOR UPDATE SKIP
-        LOCKED` so concurrent claims take different tasks instead of queueing. Every new
-        assignment of a task is made under its row lock, so the caller's next statement (a
-        fresh snapshot) sees all of them before it decides."""
-        after = 0
+    def oldest_first(self, db: Connected, select: str, params: list[Any],
+                     after: int = 0) -> Iterator[Any]:
+        """One statement per row: the oldest after the last one (after task `after`), locked
+        `FOR UPDATE SKIP LOCKED` so concurrent claims take different tasks instead of queueing.
+        Every new assignment of a task is made under its row lock, so the caller's next
+        statement (a fresh snapshot) sees all of them before it decides."""
         while True:
             row = db.execute(select + " AND t.id > ? ORDER BY t.id LIMIT 1 FOR UPDATE OF t SKIP LOCKED",
                              [*params, after]).fetchone()
@@ -348,6 +364,19 @@ class Postgres(Dialect):
                 return
             after = row[0]
             yield row
+
+    def window_first(self, db: Connected, select: str, params: list[Any], window: int,
+                     shuffle: random.Random) -> Iterator[Any]:
+        """The `window` oldest rows read unlocked, then locked one at a time in `shuffle`'s
+        order (`SKIP LOCKED`: a task another claim holds is passed over, as above, and one
+        that filled up meanwhile too); past the window, `oldest_first`."""
+        head = db.execute(select + " ORDER BY t.id LIMIT ?", [*params, window]).fetchall()
+        for row in window_order(head, window, shuffle):
+            if db.execute('SELECT 1 FROM tasks t WHERE t.id = ? AND t."full" = 0'
+                          " FOR UPDATE OF t SKIP LOCKED", [row[0]]).fetchone() is not None:
+                yield row
+        if len(head) == window:  # more than the window may be open
+            yield from self.oldest_first(db, select, params, after=head[-1][0])
 
 
 def _wait_ms(db: Connected) -> int:

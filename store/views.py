@@ -41,6 +41,17 @@ class TaskView:
     prompt: Prompt
     outputs: list[Output]
 
+    def shown_id(self, role: str | None) -> str:
+        return shown_id(role, self.prompt.id, self.assignment.id)
+
+
+def shown_id(role: str | None, item: str, assignment_id: int) -> str:
+    """How a task is named on a screen. Researchers see the item's id. Labelers see `#N`, the
+    number of their assignment: item ids follow import order, and a hidden gold check's item
+    sits elsewhere in it than the production work around it; assignment numbers are given in
+    claim order, a check's like any other (docs/deployment.md, "Hidden gold checks")."""
+    return item if role == "researcher" else f"#{assignment_id}"
+
 
 def get_prompt(db: sqlite_utils.Database, prompt_id: str) -> Prompt:
     row = db.execute(
@@ -88,27 +99,9 @@ class Ahead:
     outputs: list[Output]
 
 
-def likely_next(db: sqlite_utils.Database, labeler: str, kind: str, *, skip: str = "",
-                quiz: str = "") -> str | None:
-    """The item a labeler's next claim of `kind` will most likely get: the oldest open task
-    they have no assignment of (`skip` aside: the one on screen). A guess, read without a
-    lock: another labeler may take it first, the labeler may get their own unfinished task
-    or a gold check instead; `task_view` then reads what the claim gave."""
-    row = db.execute(
-        """SELECT t.item FROM tasks t
-           WHERE t.kind = ? AND t.quiz = ? AND t.full = 0 AND t.item != ?
-             AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.labeler = ?)
-             AND NOT EXISTS (SELECT 1 FROM prompts p WHERE p.id = t.item AND p.status != 'pool')
-           ORDER BY t.id LIMIT 1""",
-        [kind, quiz, skip, labeler],
-    ).fetchone()
-    return row[0] if row else None
-
-
-def read_ahead(db: sqlite_utils.Database, labeler: str, kind: str, *, skip: str = "") -> Ahead | None:
-    """The likely next task's prompt and outputs (`likely_next`), read now so the claim after
-    a submit reads only its assignment."""
-    item = likely_next(db, labeler, kind, skip=skip)
+def read_ahead(db: sqlite_utils.Database, item: str | None) -> Ahead | None:
+    """The prompt and outputs of `item` (the likely next task, `queue.likely_next`), read now
+    so the claim after a submit reads only its assignment."""
     if item is None:
         return None
     try:

@@ -166,3 +166,28 @@ async def test_strength_digits_and_ranking_letters_with_strength_on_lay_nothing_
             await press_settled(pilot, "y", "space", "z", "backspace")
         assert screen.strength.reason_line.value == "xy "
         assert typed == {"layouts": 0, "restyled": 0}, typed  # Input's own would lay out per key
+
+
+async def test_an_output_shown_again_is_wrapped_once_for_its_height_and_drawing(make_app, monkeypatch):
+    """The scores card's window of an output is the same Content when shown again (an LRU of
+    windows): Textual kept the height it wraps to, so only drawing wraps it."""
+    from textual.content import Content
+
+    app = app_with(make_app, advance_after_rating=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, "c", "l")  # output A shown, then B
+        screen = app.screen
+        assert isinstance(screen, ComparisonScreen)
+        first = screen.outputs[0].text[:20]
+        wraps = []
+        wrap = Content._wrap_and_format
+
+        def counting(self, *args, **kwargs):
+            if first in self.plain:
+                wraps.append(self)
+            return wrap(self, *args, **kwargs)
+
+        monkeypatch.setattr(Content, "_wrap_and_format", counting)
+        await press_settled(pilot, "h")  # A again
+        assert screen.scores.current == 0
+        assert len(wraps) == 1, wraps

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from typing import Any
 
 import pytest
 
@@ -29,7 +30,8 @@ class Writes:
     """How each transaction of a store call was committed and synced."""
 
     def __init__(self, db, monkeypatch) -> None:
-        self.db, self.events = db, []
+        self.db = db
+        self.events: list[Any] = []
         real = os.fsync
 
         def fsync(fd):

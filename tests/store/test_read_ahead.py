@@ -24,7 +24,8 @@ def three_comparisons(db, tmp_path) -> None:
 
 
 def session(db, who: str) -> TaskSession:
-    return TaskSession(db, who, "comparison", overlap=1, lease_seconds=600)
+    # Strictly oldest first: these tests know which task comes next.
+    return TaskSession(db, who, "comparison", overlap=1, lease_seconds=600, window=1)
 
 
 def assignments(db) -> int:
@@ -76,3 +77,12 @@ def test_nothing_left_to_read_ahead_is_none(db, tmp_path):
         alice.claim()
         alice.skip("cannot judge")
     assert alice.read_ahead() == Saved(None) and alice.ahead is None
+
+
+def test_a_task_others_hold_to_its_overlap_is_not_the_guess(db, tmp_path):
+    three_comparisons(db, tmp_path)
+    alice, bob = session(db, "alice"), session(db, "bob")
+    alice.claim()  # p1
+    bob.claim()  # p2, leased: one labeler an item
+    alice.read_ahead()
+    assert alice.ahead is not None and alice.ahead.prompt.id == "p3"
