@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
@@ -134,7 +134,7 @@ class ComparisonScreen(SkipHandling, WorkScreen):
     def on_unmount(self) -> None:
         self.flush_drafts()
 
-    def on_resize(self, event) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         # Under 24 rows the prompt keeps one line (Tab reaches it to scroll, ctrl+t folds it).
         short = event.size.height < 24
         self.set_class(short, "-short")
