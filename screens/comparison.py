@@ -446,7 +446,11 @@ class ComparisonScreen(SkipHandling, WorkScreen):
             panel.remove_class("-open")
 
     def skip_cancelled(self) -> None:
-        if self.view is not None:
+        if self.view is None:
+            return
+        if self.step == "ranking" and self.strength is not None:
+            self._set_phase(self.phase)  # back to the levels or the reason line, if there
+        else:
             focus_now(self.query_one(f"#{self.step}"))
 
     def action_flag(self) -> None:
