@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from bench.results import record, summary
 from bench.workload import app_in_pty, build_db
@@ -33,7 +34,7 @@ def main() -> None:
     try:
         db_path = tmp / "bytes.db"
         build_db(db_path, 50).conn.close()
-        figures = {}
+        figures: dict[str, Any] = {}
         with app_in_pty(db_path, tmp) as pty:
             pty.wait_for(b"Labeling as")
             keys = ([DOWN] * 3 + [UP] * 3) * ROUNDS

@@ -1,10 +1,17 @@
 """The comparison screen headless: keystroke latency on each step and submit-to-next-task latency
 (K=9 outputs and a prompt of 100 kB each), with the real app on a temporary database.
 
-Run from the repository root: ``python -m bench comparison`` (``--rounds N`` tasks per size).
-Figures merge into ``bench/results.json`` under ``comparison``. Latency is from posting the key
-event to the end of the first frame written after it (the frame hook of ``bench_ranking``);
-Textual paces frames at 60 per second, so ~17 ms of any figure can be waiting for the frame.
+Run from the repository root: ``python -m bench comparison`` (``--rounds N`` tasks per size,
+``--submits N`` tasks of the submit loop). Figures merge into ``bench/results.json`` under
+``comparison``. Latency is from posting the key event to the end of the first frame written
+after it (the frame hook of ``bench_ranking``); Textual paces frames at 60 per second, so
+~17 ms of any figure can be waiting for the frame.
+
+Each round is one comparison through all three steps, sampling every kind of key: the step
+changes are also taken back and forth (`<` / `>`, `STEP_PAIRS` times: the same `go_to_step` as
+Enter and the last rating), so 25 rounds give ≥ 200 samples of each step change, score digit
+and ranking letter. Submit → next task gets its ≥ 200 samples from a loop of its own (the
+ranking step alone: 8 letters and Enter per task), which needs no long round per sample.
 """
 
 from __future__ import annotations
@@ -12,11 +19,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 import tempfile
 from pathlib import Path
 
-from bench.bench_ranking import SIZE, K, long_text, press, summary
+from bench.bench_ranking import SIZE, K, Sample, long_text, press, summary
 from bench.bench_ranking import BenchApp as RankingBenchApp
 from bench.results import machine, record
 from store.db import open_db
@@ -32,7 +40,7 @@ class BenchApp(LabelDeskApp):
 
     def __init__(self, **kwargs) -> None:  # noqa: ANN003 - LabelDeskApp's keywords
         super().__init__(**kwargs)
-        self.frames: list[tuple[float, int]] = []
+        self.frames: list[Sample] = []
         self.frame_seen = asyncio.Event()
 
     _display = RankingBenchApp._display  # the same frame hook: times each frame written
@@ -53,13 +61,18 @@ def make_db(directory: Path, tasks: int):
     return db
 
 
+STEP_PAIRS = 8
+"""Times per round each step change is taken back and forth."""
+
+
 async def run(rounds: int, size: tuple[int, int]) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         db = make_db(Path(tmp), rounds + 1)
         app = BenchApp(db=db, labeler="ana", role="labeler", config=Config(), schema=load_schema())
-        kinds: dict[str, list[tuple[float, int]]] = {
-            "instruction_key": [], "step": [], "score_digit": [], "score_flag": [],
-            "next_output": [], "ranking_step": [], "submit_to_next_task": [],
+        kinds: dict[str, list[Sample]] = {
+            "instruction_key": [], "step": [], "instruction_to_scores": [], "score_digit": [],
+            "score_flag": [], "next_output": [], "ranking_step": [], "scores_to_ranking": [],
+            "ranking_letter": [], "submit_to_next_task": [],
         }
         async with app.run_test(size=size) as pilot:
             await pilot.press("c")
@@ -69,6 +82,9 @@ async def run(rounds: int, size: tuple[int, int]) -> dict:
                     kinds["instruction_key"].append(await press(app, key))
                 await pilot.press("g", *"summ", "enter")
                 await pilot.pause()
+                for _ in range(STEP_PAIRS):  # instruction -> scores and back
+                    kinds["instruction_to_scores"].append(await press(app, "greater_than_sign"))
+                    await press(app, "less_than_sign")
                 kinds["step"].append(await press(app, "enter"))
                 # A rating completes an output and moves on to the next one
                 # (`advance_after_rating`); the last output's rating moves to the ranking step.
@@ -78,35 +94,73 @@ async def run(rounds: int, size: tuple[int, int]) -> dict:
                     kinds["next_output"].append(await press(app, "h"))
                     digit = await press(app, str(1 + n % 7))
                     kinds["score_digit" if n < K - 1 else "ranking_step"].append(digit)
-                # Enter accepts the ranking suggested from the ratings and submits.
+                for _ in range(STEP_PAIRS):  # ranking -> scores and back
+                    await press(app, "less_than_sign")
+                    kinds["scores_to_ranking"].append(await press(app, "greater_than_sign"))
+                # A letter on the suggested ranking starts a new one; the ninth output places
+                # itself after the eighth letter. Enter submits.
+                for letter in "abcdefgh":
+                    kinds["ranking_letter"].append(await press(app, letter))
                 kinds["submit_to_next_task"].append(await press(app, "enter"))
-                done = db.execute("SELECT count(*) FROM assignments WHERE status = 'done'")
-                if done.fetchone()[0] != len(kinds["submit_to_next_task"]):
-                    raise RuntimeError("a comparison was not submitted: the key script is stale")
+                check_submitted(db, len(kinds["submit_to_next_task"]))
         db.conn.close()
     return {kind: summary(samples) for kind, samples in kinds.items()}
 
 
+async def submit_loop(tasks: int, size: tuple[int, int]) -> dict:
+    """Submit -> next task on screen, `tasks` times: the ranking step alone, 8 letters and
+    Enter per task (K outputs of SIZE characters each)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        db = make_db(Path(tmp), tasks + 1)
+        config = Config()
+        config.data["comparison"]["steps"] = ["ranking"]
+        app = BenchApp(db=db, labeler="ana", role="labeler", config=config, schema=load_schema())
+        samples: list[Sample] = []
+        async with app.run_test(size=size) as pilot:
+            await pilot.press("c")
+            await pilot.pause()
+            for _ in range(tasks):
+                await pilot.press(*"abcdefgh")
+                await pilot.pause()
+                samples.append(await press(app, "enter"))
+                check_submitted(db, len(samples))
+        db.conn.close()
+    return summary(samples)
+
+
+def check_submitted(db, expected: int) -> None:
+    done = db.execute("SELECT count(*) FROM assignments WHERE status = 'done'").fetchone()[0]
+    if done != expected:
+        raise RuntimeError("a comparison was not submitted: the key script is stale")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=25)
+    parser.add_argument("--submits", type=int, default=200)
     parser.add_argument("--sizes", nargs="+", default=["80x24", "160x48"])
     parser.add_argument("--no-save", action="store_true")
     args = parser.parse_args(argv if argv is not None else [])
+    load_before = os.getloadavg()[0]
     sizes = {}
     for name in args.sizes:
         width, height = (int(n) for n in name.split("x"))
         sizes[name] = asyncio.run(run(args.rounds, (width, height)))
+        if args.submits:
+            sizes[name]["submit_loop"] = asyncio.run(submit_loop(args.submits, (width, height)))
     for name, results in sizes.items():
         print(name)
         for kind, row in results.items():
-            print(f"  {kind:<20} median {row['median_ms']:7.2f} ms  p99 {row['p99_ms']:7.2f} ms"
+            print(f"  {kind:<22} median {row['median_ms']:7.2f} ms  p99 {row['p99_ms']:7.2f} ms"
+                  f"  cpu {row['cpu_median_ms']:6.2f}/{row['cpu_p99_ms']:6.2f} ms"
                   f"  (n={row['n']}, {row['median_bytes']} bytes)")
     if not args.no_save:
         record("comparison", {
             "what": f"ComparisonScreen, K={K} outputs and a {SIZE:,}-character prompt, headless",
             "latency": "key event posted -> end of the first frame rendered after it",
-            "rounds": args.rounds, **sizes, "machine": machine(),
+            "rounds": args.rounds, "submits": args.submits, **sizes,
+            "load_average_before": load_before, "load_average_after": os.getloadavg()[0],
+            "machine": machine(),
         })
 
 

@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import json
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # also runnable as a plain script (the child process is one)
 
-from bench.child import child_args, measure, record_run, run_in_child  # noqa: E402
+from bench.child import child_args, measure, run_in_child, run_in_scratch  # noqa: E402
 from store.db import open_db  # noqa: E402
 from store.imports import import_labels, import_outputs, import_prompts  # noqa: E402
 from store.roster import add_labeler  # noqa: E402
@@ -98,11 +97,7 @@ def run(directory: Path, prompts: int = 8_000, shard_bytes: int = SHARD_BYTES) -
 
 
 def main() -> None:
-    scratch = "/dev/shm" if Path("/dev/shm").is_dir() else None
-    with tempfile.TemporaryDirectory(dir=scratch) as tmp:
-        figures = run(Path(tmp))
-    print(f"hub: {figures}", file=sys.stderr)
-    record_run("hub", figures)
+    run_in_scratch("hub", run)
 
 
 if __name__ == "__main__":

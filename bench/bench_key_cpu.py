@@ -27,6 +27,7 @@ import sys
 import tempfile
 import textwrap
 from pathlib import Path
+from typing import Any
 
 from bench.pty_run import Typist, poll
 from bench.results import machine, percentile, record
@@ -98,7 +99,7 @@ class Counted:
             costs.setdefault(kind, []).append(cost)
             total += cost
         layouts = self.layouts() - layouts
-        figures = {"keys": len(keys), "cpu_ms_per_key": round(total / len(keys), 2),
+        figures: dict[str, Any] = {"keys": len(keys), "cpu_ms_per_key": round(total / len(keys), 2),
                    "layouts_per_key": round(layouts / len(keys), 2)}
         for kind, values in costs.items():
             figures[kind] = {"median_ms": round(statistics.median(values), 2),

@@ -95,6 +95,7 @@ def labeler(db_path: str, name: str, overlap: int, seconds: float, go, out) -> N
     start = go.get()
     stop = start + seconds
     busy_notes = 0
+    busy_in = {"claim": 0, "submit": 0}  # where the busy notes came from
     emptied = False
     done: list[int] = []
     submit_ms: list[float] = []
@@ -103,6 +104,7 @@ def labeler(db_path: str, name: str, overlap: int, seconds: float, go, out) -> N
     while time.time() < start:
         time.sleep(0.001)
     while time.time() < stop:
+        step = "claim"
         try:
             t0, n0 = time.perf_counter(), RoundTrips.n
             a = retry_busy(claim_next, db, name, "comparison", overlap=overlap)
@@ -114,6 +116,7 @@ def labeler(db_path: str, name: str, overlap: int, seconds: float, go, out) -> N
             values = [LabelValue("ranking", a.item, "ranking", [[o] for o in a.order])]
             values += [LabelValue("output", o, "rating", 1 + i) for i, o in enumerate(a.order)]
             t0, n0 = time.perf_counter(), RoundTrips.n
+            step = "submit"
             retry_busy(submit, db, a.id, values, seconds=1.0, schema=schema, overlap=overlap)
             submit_ms.append((time.perf_counter() - t0) * 1000)
             trips["submit"] += RoundTrips.n - n0
@@ -122,11 +125,12 @@ def labeler(db_path: str, name: str, overlap: int, seconds: float, go, out) -> N
             if fault_kind(exc) != "busy":
                 raise
             busy_notes += 1  # the labeler would read "busy, try again" and press Enter again
+            busy_in[step] += 1
         except Exception:  # noqa: BLE001 - every error is a finding, reported by the parent
             errors.append(traceback.format_exc(limit=3))
     db.conn.close()
     out.put({"name": name, "end": time.time(), "done": done, "submit_ms": submit_ms, "claim_ms": claim_ms,
-             "errors": errors, "busy_notes": busy_notes, "trips": trips,
+             "errors": errors, "busy_notes": busy_notes, "busy_in": busy_in, "trips": trips,
              "emptied": emptied})
 
 
@@ -261,7 +265,10 @@ def measure(processes: int, args: argparse.Namespace, cluster) -> dict:
         # runs in the process: none).
         "round_trips_per_claim": round(sum(r["trips"]["claim"] for r in reports) / max(1, len(claims)), 1),
         "round_trips_per_submit": round(sum(r["trips"]["submit"] for r in reports) / max(1, len(submits)), 1),
+        "busy_notes_in_claims": sum(r["busy_in"]["claim"] for r in reports),
+        "busy_notes_in_submits": sum(r["busy_in"]["submit"] for r in reports),
         "load_average_before": load_before,
+        "load_average_after": round(os.getloadavg()[0], 1),
         "checks": checks,
         "ok": ok,
     }

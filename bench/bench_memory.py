@@ -17,6 +17,7 @@ import gc
 import shutil
 import sqlite3
 import tempfile
+from functools import partial
 from pathlib import Path
 
 from textual.screen import Screen
@@ -155,7 +156,7 @@ def pty_growth(db_path: Path, tmp: Path, tasks: int = PTY_TASKS, step: int = PTY
         for done in range(step, tasks + 1, step):
             keys = [str(1 + (t + j) % 7).encode() for t in range(step) for j in range(4)]
             pty.burst([b"".join(keys[n:n + 4]) + b"\r" for n in range(0, len(keys), 4)])
-            poll(lambda done=done: stored() >= done, f"{done} comparisons stored", timeout=600)
+            poll(partial(lambda n: stored() >= n, done), f"{done} comparisons stored", timeout=600)
             pty.settle()
             samples.append(rss_mib(pty.proc.pid))
     return {"tasks": tasks, "rss_mib": [round(x, 1) for x in samples], "every": step,
@@ -172,7 +173,7 @@ def main() -> None:
         pty_db = tmp / "pty.db"
         build_db(pty_db, PTY_TASKS + 5, kinds=("comparison",)).conn.close()
         figures = {"start_rss_mib": start_rss(db_path, tmp),
-                   "pty_comparison": pty_growth(pty_db, tmp)}
+                   "pty_comparison": pty_growth(pty_db, tmp, PTY_TASKS, PTY_STEP)}
         figures.update(asyncio.run(drive(db)))
         summarise(figures)
         figures["target_growth_mib_per_100_tasks"] = 0

@@ -18,7 +18,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -135,7 +137,8 @@ def main() -> None:
     parser.add_argument("--step", help=argparse.SUPPRESS)
     args, rest = parser.parse_known_args()
     if args.step:
-        fn = {"import": step_import, "export": step_export}[args.step]
+        steps: dict[str, Callable[..., Any]] = {"import": step_import, "export": step_export}
+        fn = steps[args.step]
         print(json.dumps(fn(*rest)))
         return
 

@@ -19,10 +19,12 @@ import os
 import statistics
 import sys
 from time import perf_counter, process_time
+from typing import Protocol
 
 from textual import events
 from textual._compositor import CompositorUpdate
 from textual.app import App, ComposeResult
+from textual.message import Message
 from textual.widgets import Footer
 
 from bench.results import machine, percentile, record
@@ -66,7 +68,16 @@ class BenchApp(App):
 Sample = tuple[float, int, float]  # wall seconds, bytes, CPU seconds of this process
 
 
-async def next_frame(app: BenchApp, start: float, cpu_start: float, timeout: float = 5.0) -> Sample:
+class Frames(Protocol):
+    """An app whose written frames are timed (`BenchApp` here, bench_comparison's)."""
+
+    frames: list[Sample]
+    frame_seen: asyncio.Event
+
+    def post_message(self, message: Message) -> bool: ...
+
+
+async def next_frame(app: Frames, start: float, cpu_start: float, timeout: float = 5.0) -> Sample:
     while True:
         for at, size, cpu_at in app.frames:
             if at >= start:
@@ -75,7 +86,7 @@ async def next_frame(app: BenchApp, start: float, cpu_start: float, timeout: flo
         await asyncio.wait_for(app.frame_seen.wait(), timeout)
 
 
-async def press(app: BenchApp, key: str) -> Sample:
+async def press(app: Frames, key: str) -> Sample:
     app.frames.clear()
     start, cpu_start = perf_counter(), process_time()
     character = key if len(key) == 1 else None

@@ -60,3 +60,16 @@ def stamped(figures: dict[str, Any]) -> dict[str, Any]:
 def record_run(key: str, figures: dict[str, Any]) -> None:
     """Stamped figures into bench/results.json under `key`."""
     record(key, stamped(figures))
+
+
+def run_in_scratch(key: str, run: Callable[[Any], dict[str, Any]]) -> None:
+    """`run(directory)` in a temporary directory (on tmpfs when there is one), its figures
+    printed and recorded under `key`."""
+    import tempfile
+    from pathlib import Path
+
+    scratch = "/dev/shm" if Path("/dev/shm").is_dir() else None
+    with tempfile.TemporaryDirectory(dir=scratch) as tmp:
+        figures = run(Path(tmp))
+    print(f"{key}: {figures}", file=sys.stderr)
+    record_run(key, figures)

@@ -14,9 +14,11 @@ from collections.abc import Callable
 from typing import Any
 
 from textual.binding import Binding
+from textual.timer import Timer
 
 from screens.drafting import DraftingScreen
 from screens.faults import KEPT, OUTAGE
+from screens.registry import WORK
 from store.records import jsonl_line
 from store.task_session import Claimed, NotSaved, Outcome, Saved, TaskSession
 from store.text import on_screen
@@ -32,10 +34,13 @@ class WorkScreen(DraftingScreen):
         Binding("f4", "skip", "Skip", id="work.skip"),
     ]
     SKIPPABLE = False  # True where the screen can skip its task (screens.widgets.skip_panel)
+    READ_AHEAD = False  # True: the likely next task is read while this one is worked on
+    READ_AHEAD_DELAY = 0.5  # seconds after a task shows: its first frame is drawn by then
 
     def __init__(self) -> None:
         super().__init__()
         self._session: TaskSession | None = None
+        self._ahead_timer: Timer | None = None
         # A submit asked for while the database was out of reach: (the submit, its line),
         # made once the database is back (back_online), unless an answer changes first.
         self._pending: tuple[Callable[[], Outcome], str] | None = None
@@ -52,11 +57,17 @@ class WorkScreen(DraftingScreen):
         return TaskSession(app.db, app.labeler, self.KIND, overlap=app.config.overlap(self.KIND),
                            lease_seconds=app.config.lease_seconds, schema=app.schema,
                            busy_bound=app.busy_bound, policy=app.quality,
-                           escalation=app.config.escalation)
+                           escalation=app.config.escalation, window=app.config.window)
 
     @property
     def view(self) -> TaskView | None:
         return self._session.view if self._session is not None else None
+
+    @property
+    def shown_id(self) -> str:
+        """The task's name on screen (store/views.shown_id: no item id for a labeler)."""
+        assert self.view is not None
+        return self.view.shown_id(self.app.role)
 
     def may_work(self) -> bool:
         """False to refuse the screen to this labeler (say why and leave)."""
@@ -109,13 +120,23 @@ class WorkScreen(DraftingScreen):
         else:
             claimed: Claimed = outcome.value
             self.show_task(claimed.view, claimed.draft)
+            if self.READ_AHEAD:
+                if self._ahead_timer is not None:
+                    self._ahead_timer.stop()
+                self._ahead_timer = self.set_timer(self.READ_AHEAD_DELAY, self._read_ahead)
+
+    def _read_ahead(self) -> None:
+        """Read the likely next task's data while this one is worked on (`TaskSession.
+        read_ahead`): the submit then only claims. A failed read is no fault: the claim
+        reads what it needs itself."""
+        self._ahead_timer = None
+        if self.view is not None:
+            self.session.read_ahead()
 
     def show_task(self, view: TaskView, draft: dict[str, Any]) -> None:
         raise NotImplementedError
 
     def show_empty(self) -> None:
-        from screens.registry import WORK
-
         title = next((w.title for w in WORK if w.kind == self.KIND), self.KIND)
         self.notify("Nothing is waiting here right now.", title=title)
         self.leave()
@@ -158,7 +179,7 @@ class WorkScreen(DraftingScreen):
             return None
         data = {k: v for k, v in self.draft_data().items() if not k.startswith("_")}
         held = " (submitted, not saved)" if self._pending else ""
-        return f"{self.view.assignment.item}{held}: {jsonl_line(data, ensure_ascii=True)}"
+        return f"{self.shown_id}{held}: {jsonl_line(data, ensure_ascii=True)}"
 
     def back_online(self) -> Outcome | None:
         """The database is reachable again: make the submit the labeler asked for, else save
@@ -215,7 +236,7 @@ class WorkScreen(DraftingScreen):
 
     def skip(self, reason: str) -> Outcome:
         assert self.view is not None
-        item = self.view.prompt.id
+        item = self.shown_id
         outcome = self.session.skip(reason)
         if isinstance(outcome, NotSaved):
             self.unreachable(outcome)

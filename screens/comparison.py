@@ -66,6 +66,7 @@ class ComparisonScreen(SkipHandling, WorkScreen):
     CSS_PATH = "comparison.tcss"
     STEPS: tuple[str, ...] | None = None  # None: `[comparison] steps` from config
     HEADING = "Comparison"
+    READ_AHEAD = True  # a comparison's prompt and outputs are the largest reads of a claim
 
     BINDINGS = [
         Binding("enter", "finish_step", "Next / submit", id="comparison.finish_step"),
@@ -147,7 +148,7 @@ class ComparisonScreen(SkipHandling, WorkScreen):
     def show_task(self, view: TaskView, draft: dict[str, Any]) -> None:
         self.outputs = shown(view.outputs)
         self.query_one(PromptPanel).set_prompt(
-            view.prompt.text, prompt_id=view.prompt.id, style=view.prompt.style,
+            view.prompt.text, prompt_id=view.shown_id(self.app.role), style=view.prompt.style,
             messages=view.prompt.messages,
         )
         if self.instruction is not None:
@@ -347,8 +348,7 @@ class ComparisonScreen(SkipHandling, WorkScreen):
                 self.say(f"Missing: {missing}", "$text-error")
                 return
         assert self.view is not None
-        prompt_id = self.view.prompt.id
-        self.finish(self.label_values(prompt_id), f"Saved {prompt_id}.")
+        self.finish(self.label_values(self.view.prompt.id), f"Saved {self.shown_id}.")
 
     def label_values(self, prompt_id: str) -> list[LabelValue]:
         values: list[LabelValue] = []
@@ -434,7 +434,11 @@ class ComparisonScreen(SkipHandling, WorkScreen):
             panel.remove_class("-open")
 
     def skip_cancelled(self) -> None:
-        if self.view is not None:
+        if self.view is None:
+            return
+        if self.step == "ranking" and self.strength is not None:
+            self._set_phase(self.phase)  # back to the levels or the reason line, if there
+        else:
             focus_now(self.query_one(f"#{self.step}"))
 
     def action_flag(self) -> None:

@@ -30,6 +30,7 @@ from screens.host import Host
 from screens.widgets.footer import Footer
 from store.changes import data_stamp
 from store.db import immediate
+from store.quality.status import resume
 from store.reports.quality import add_competence, gold_misses, quality_report, utc_today
 from store.text import on_screen as safe
 
@@ -60,6 +61,7 @@ def row_cells(name: str, entry: dict) -> tuple:
     theta = entry["competence"]["theta"]  # MACE, from all their labels (store/reports/competence.py)
     competence = "…" if entry["competence"].get("pending") else _f(theta)
     if theta is None and entry["competence"].get("reason"):
+        # here, not at the top: numpy loads only when this runs, never on start-up (tests/test_import_hygiene.py)
         from store.reports.competence import NO_DISAGREEMENT
 
         if entry["competence"]["reason"] == NO_DISAGREEMENT:
@@ -154,6 +156,7 @@ class DashboardScreen(ComputingScreen):
                 return  # nothing changed: the figures on screen are current
             yield "report", (stamp, quality_report(db, policy, schema=schema,
                                                    with_competence=False))
+            # here, not at the top: numpy loads only when this runs, never on start-up (tests/test_import_hygiene.py)
             from store.reports.competence import labeler_competence
 
             yield "competence", labeler_competence(db, schema)
@@ -252,8 +255,6 @@ class DashboardScreen(ComputingScreen):
         self.fill()
 
     def action_resume(self) -> None:
-        from store.quality.status import resume
-
         name = self.selected()
         if name is None:
             return

@@ -34,6 +34,9 @@ class Settings(Protocol):
     def lease_seconds(self) -> int: ...
 
     @property
+    def window(self) -> int: ...
+
+    @property
     def steps(self) -> list[str]: ...
 
     @property

@@ -34,12 +34,14 @@ def duration(seconds: float | None) -> str:
 
 def work_name(kind: str) -> str:
     """A kind of work as the home screen names it ("Score demonstrations", not the kind id)."""
+    # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
     from screens.registry import WORK
 
     return next((w.title for w in WORK if w.kind == kind), kind)
 
 
 def _table(title: str, columns: list[str], rows: list[list], *, text_columns: int = 1):
+    # here, not at the top: rich loads only when a table is printed, not on every command's start-up
     from rich.table import Table
     from rich.text import Text
 
@@ -81,6 +83,7 @@ def render(stats: dict) -> list:
                       ["work", "items", "started", "labels done / wanted", "share"], rows))
     over = progress.get("over_overlap")
     if over is not None:
+        # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
         from store.stats import OVER_OVERLAP_REASONS
 
         rows = [["items over overlap", _num(over["items"])]]

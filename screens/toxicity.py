@@ -100,7 +100,8 @@ class ToxicityScreen(SkipHandling, WorkScreen):
             safe_content(view.prompt.text, "italic")
         )
         self.query_one("#tox-title", Static).update(
-            Content.assemble(("Toxicity", "bold"), f"  ·  item {on_screen(view.prompt.id)}")
+            Content.assemble(("Toxicity", "bold"),
+                             f"  ·  item {on_screen(view.shown_id(self.app.role))}")
         )
         self._select_first_missing()
         self._set_step(RANKING if draft.get("step") == RANKING and self.complete() else FIELDS)
@@ -294,7 +295,7 @@ class ToxicityScreen(SkipHandling, WorkScreen):
         ]
         if ranking is not None:
             values.append(LabelValue("ranking", self.view.prompt.id, "ranking", ranking))
-        self.finish(values, f"Saved {self.view.prompt.id}: toxicity labels submitted.")
+        self.finish(values, f"Saved {self.shown_id}: toxicity labels submitted.")
 
     def next_task(self) -> None:
         self._flagged = False

@@ -80,7 +80,7 @@ class WritingScreen(SkipHandling, WorkScreen):
         self.query_one("#writing-title", Static).update(
             Content.assemble(
                 ("Write the ideal answer", "bold"),
-                f"  ·  prompt {on_screen(prompt.id)}",
+                f"  ·  prompt {on_screen(view.shown_id(self.app.role))}",
                 f"  ·  {on_screen(prompt.category or 'uncategorised')}",
             )
         )
@@ -158,7 +158,7 @@ class WritingScreen(SkipHandling, WorkScreen):
             prompt_id, text, seconds=self.seconds_on_task(),
             schema=self.app.schema, overlap=self.app.config.overlap(self.KIND),
             active_seconds=self.session.active_seconds(),
-        ), f"Saved your answer to {on_screen(prompt_id)}.")
+        ), f"Saved your answer to {on_screen(self.shown_id)}.")
 
     def skip_cancelled(self) -> None:
         focus_now(self.editor)

@@ -80,6 +80,7 @@ def _consensus(key: tuple[str, str, str], values: list[Any], outputs: list[str])
     if not values:
         return None
     if name == "ranking":
+        # here, not at the top: numpy loads only when this runs, never on start-up (tests/test_import_hygiene.py)
         from store.consensus.bradley_terry import consensus_rankings
 
         return consensus_rankings([(outputs, values)])[0].ranking

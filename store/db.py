@@ -17,9 +17,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from store import migrations  # by module: tests replace its MIGRATIONS and LATEST
 from store.dialect import SQLITE, Dialect, dialect_of, is_lone_write, is_url
 from store.errors import StoreError, Unreachable, fault_kind
 from store.secrets import mask
+from store.wal_owner import fold_if_replaced, record_owner, refuse_foreign_wal
 from store.writelock import WriteQueue
 
 T = TypeVar("T")
@@ -37,6 +39,11 @@ BUSY_TIMEOUT_MS = 10_000
 # BUSY_BOUND and then tells the labeler the database is busy. Calls outside `retry_busy` wait
 # APP_BUSY_TIMEOUT_MS.
 APP_BUSY_TIMEOUT_MS = 2_000
+# SQLite's page cache for a labeler's session, KiB (its default is 2,000). A session reads a
+# few pages per claim and submit, and every other labeler's commit empties the cache anyway
+# (SQLite drops it when another connection wrote); the default filled over the first few hundred
+# tasks and was most of what a session grew by in a real terminal (bench_memory.pty_growth).
+APP_PAGE_CACHE_KIB = 256
 BUSY_BOUND = 6.0  # seconds a write keeps trying before the labeler is told the database is busy
 BUSY_PAUSE = (0.001, 0.004)
 
@@ -57,6 +64,8 @@ class Database(_Full):
     guideline_version: str | None = None
     dialect: Dialect = SQLITE
     read_only = False  # opened only to read (store/read_only.py): no write is attempted
+    relaxed = False  # the open write commits without waiting for its fsync (Dialect.begin_write)
+    sync_after = False  # …and syncs the log after passing the turn on
 
     def __init__(self, conn: sqlite3.Connection, path: str | None = None) -> None:
         self.conn = conn
@@ -67,6 +76,11 @@ class Database(_Full):
         # Writers queue on a lock file beside the database (store/writelock.py); how long a
         # write waits for its turn before it is "busy" (`retry_busy` sets its own bound).
         self.write_queue = WriteQueue(path) if path and self._identity is not None else None
+        if self.write_queue is not None:
+            # SQLite folds the log into the file inside the commit that crosses 1,000 pages,
+            # fsyncs and all, while every queued writer waits; writers here fold it after
+            # their turn instead (Dialect.end_write).
+            conn.execute("PRAGMA wal_autocheckpoint = 0")
         self.write_wait = BUSY_TIMEOUT_MS / 1000
 
     def check_same_file(self) -> None:
@@ -94,8 +108,6 @@ class Database(_Full):
     def fold_if_replaced(self) -> None:
         """The file was replaced: leave its name with an empty log (store/wal_owner.py)."""
         if self._identity is not None and self.path and _identity(self.path) != self._identity:
-            from store.wal_owner import fold_if_replaced
-
             fold_if_replaced(self.conn, self.path, self._identity)
 
     def execute(self, sql: str, parameters: Any = None) -> sqlite3.Cursor:
@@ -117,6 +129,7 @@ class Database(_Full):
         """The full sqlite-utils API on this connection (no sqlite-utils plugins: loading
         them scans every installed package)."""
         if self._utils is None:
+            # here, not at the top: sqlite-utils stays off the app's start-up path (tests/test_import_hygiene.py)
             import sqlite_utils
 
             self._utils = sqlite_utils.Database(self.conn, execute_plugins=False)
@@ -201,14 +214,13 @@ def connect(path: str | Path) -> Database:
     connects to PostgreSQL (store/pg.py, imported only then)."""
     path = str(path)
     if is_url(path):
+        # here, not at the top: psycopg loads only for a PostgreSQL URL
         from store import pg
 
         # The same surface as Database (store/pg.py); typed as one, as sqlite-utils' is.
         return pg.connect(path, BUSY_TIMEOUT_MS)  # type: ignore[return-value]
     on_disk = path != ":memory:" and not path.startswith("file:")
     if on_disk:
-        from store.wal_owner import refuse_foreign_wal
-
         refuse_foreign_wal(path)  # before SQLite replays it
     try:
         # Autocommit mode: transactions are explicit (see `immediate`), never implicit.
@@ -223,8 +235,6 @@ def connect(path: str | Path) -> Database:
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: {_open_problem(Path(path), exc)}") from exc
     if on_disk and mode.lower() == "wal":
-        from store.wal_owner import record_owner
-
         record_owner(path)
     return Database(conn, path)
 
@@ -232,27 +242,23 @@ def connect(path: str | Path) -> Database:
 def run_migrations(db: Database, path: str) -> None:
     """Bring the database up to ``migrations.LATEST``: the missing steps and the version bump in
     one write transaction (``BEGIN IMMEDIATE``; PostgreSQL: under the write lock)."""
-    from store.migrations import LATEST, MIGRATIONS, check_version
-
-    if check_version(db, path) == LATEST:
+    if migrations.check_version(db, path) == migrations.LATEST:
         return
     with immediate(db):
         # Re-read under the write lock: another process may have migrated meanwhile.
-        current = check_version(db, path)
-        for step in range(current, LATEST):
-            MIGRATIONS[step](db)
+        current = migrations.check_version(db, path)
+        for step in range(current, migrations.LATEST):
+            migrations.MIGRATIONS[step](db)
             db.dialect.set_version(db, step + 1)
 
 
 def open_db(path: str | Path, *, migrate: bool = True) -> Database:
-    from store.migrations import check_version
-
     db = connect(path)
     try:
         if migrate:
             run_migrations(db, mask(str(path)))  # a URL's password never in a message
         else:
-            check_version(db, mask(str(path)))
+            migrations.check_version(db, mask(str(path)))
     except sqlite3.DatabaseError as exc:
         db.conn.close()
         if is_url(str(path)):
@@ -291,13 +297,15 @@ def retry_busy(fn: Callable[..., T], *args: Any, bound: float | None = None, **k
 
 
 @contextmanager
-def immediate(db: sqlite_utils.Database, *, shared: bool = False) -> Iterator[sqlite_utils.Database]:
+def immediate(db: sqlite_utils.Database, *, shared: bool = False,
+              durable: bool = True) -> Iterator[sqlite_utils.Database]:
     """`BEGIN IMMEDIATE` … `COMMIT`: takes the write lock before the first read.
 
     A deferred `BEGIN` that reads and then writes fails with "database is locked" under
     concurrency (measured: most of 4,000 claims across 8 processes), `busy_timeout` or not.
-    On PostgreSQL the write lock is an advisory lock (store/dialect.py); `shared` (claims)
-    takes it shared, beside other claims, which then lock their task rows instead.
+    On PostgreSQL the write lock is an advisory lock (store/dialect.py); `shared` (claims and
+    labelers' submits) takes none: they lock the rows they decide on instead.
+    `durable=False` (SQLite): a commit that need not wait for its fsync (`Dialect.begin_write`).
     """
     conn = db.conn
     if conn.in_transaction:
@@ -305,7 +313,7 @@ def immediate(db: sqlite_utils.Database, *, shared: bool = False) -> Iterator[sq
         yield db
         return
     dialect = dialect_of(db)
-    dialect.begin_write(db, shared=shared)
+    dialect.begin_write(db, shared=shared, durable=durable)
     try:
         # Under the write lock, so no restore can slip in between the check and the writes.
         check = getattr(db, "check_same_file", None)  # a plain sqlite-utils Database has none
@@ -324,8 +332,10 @@ def immediate(db: sqlite_utils.Database, *, shared: bool = False) -> Iterator[sq
         if isinstance(exc, FileReplaced) and fold is not None:
             fold()  # now, in case this process is killed before it closes
         raise
+    committed = False
     try:
         conn.execute("COMMIT")
+        committed = True
     except sqlite3.Error:
         # A commit that fails (disk full, I/O) must not leave the connection inside a
         # transaction that every later write would then trip over.
@@ -333,4 +343,4 @@ def immediate(db: sqlite_utils.Database, *, shared: bool = False) -> Iterator[sq
             conn.execute("ROLLBACK")
         raise
     finally:
-        dialect.end_write(db)
+        dialect.end_write(db, committed=committed)  # SQLite: the fsync, once the turn is passed on

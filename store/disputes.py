@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
+from store.db import immediate
 from store.ranking import AnyRanking, untied_pairs
 from store.strength import LEVELS, largest_gap, misfit, signed
 
@@ -297,8 +298,6 @@ class _Undisputed:
         """One transaction. When another connection may have written since the items were
         read, each item's labels are read again under the write lock and an item whose labels
         changed is left out, to be judged again next time."""
-        from store.db import immediate
-
         if not self.items:
             return
         db = self.db

@@ -183,7 +183,7 @@ class PgDatabase:
         self.path = url
         self.session_id: str | None = None
         self.write_wait = 10.0  # seconds a write waits for its locks (Dialect.begin_write)
-        self.busy_timeout_ms = 0  # the lock wait last set (Postgres.set_busy_timeout)
+        self.busy_timeout_ms = 10_000  # the lock wait last set (Postgres.set_busy_timeout)
 
     def execute(self, sql: str, parameters: Any = None) -> Cursor:
         if self.conn.in_transaction or not is_lone_write(sql):
@@ -210,7 +210,7 @@ class PgDatabase:
         """After the server went away: a new connection if the old one is gone, else nothing.
         Raises `store.errors.Unreachable`-kind errors (`fault` ``unreachable``) while the
         server is still out of reach. Whatever was open on the old connection was rolled back
-        by the server; the session's own settings (the lock wait) are set again."""
+        by the server; the lock wait travels with each transaction (no session setting)."""
         try:
             if not self.conn.raw.closed:
                 self.conn.execute("SELECT 1")
@@ -220,7 +220,6 @@ class PgDatabase:
                 raise
         raw = _open(self.path, connect_timeout=CONNECT_TIMEOUT)
         old, self.conn = self.conn, Connection(raw)
-        POSTGRES.set_busy_timeout(self, self.busy_timeout_ms)
         try:
             old.close()
         except psycopg.Error:
@@ -249,7 +248,11 @@ def _open(url: str, **options: Any) -> psycopg.Connection[Any]:
         given = {}  # connect() below reports the malformed URL
     options = {**{k: v for k, v in TCP_SETTINGS.items() if k not in given}, **options}
     try:
-        raw = psycopg.connect(url, autocommit=True, **options)
+        # No prepared statements: under a pooler in transaction mode (PgBouncer before 1.21,
+        # Debian 12's 1.18) the next transaction may run on a server session that never saw
+        # the PREPARE. Claims and submits are one call each, and the functions' own plans
+        # are cached by the server session that runs them.
+        raw = psycopg.connect(url, autocommit=True, prepare_threshold=None, **options)
     except psycopg.Error as exc:
         err = _mapped(exc)
         err.fault = "unreachable"  # no connection at all: never a half-done write

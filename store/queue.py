@@ -8,18 +8,26 @@ theirs to resume unless others filled the item meanwhile.
 from __future__ import annotations
 
 import json
+import random
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
+from store.claim_order import DEFAULT_WINDOW, claim_draw, draw_rng
 from store.db import immediate
 from store.db import now as _now
 from store.dialect import dialect_of
 from store.disputes import escalated_overlap
 from store.errors import StoreError
 from store.events import log_event
-from store.quality.gold import draw_due, gold_check_due, is_gold_check, pick_gold_task
+from store.quality.gold import (
+    draw_due,
+    draw_generator,
+    gold_check_due,
+    is_gold_check,
+    pick_gold_task,
+)
 from store.quality.policy import QualityPolicy
 from store.quality.status import production_closed
 from store.ranking import shuffle_seed, shuffled_order
@@ -97,20 +105,36 @@ _OPEN_TASKS = f"""SELECT t.id, t.item FROM tasks t
 
 
 def open_tasks(db: sqlite_utils.Database, kind: str, quiz: str, labeler: str, cap: int,
-               stamp: str) -> Iterator[tuple[int, str]]:
+               stamp: str, window: int = 1,
+               shuffle: random.Random | None = None) -> Iterator[tuple[int, str]]:
     """Claim candidates, oldest first: open tasks of `kind` the labeler never had, with fewer
     than `cap` labelers done or holding a live lease at `stamp`; the caller counts and decides
     for each in turn (`Dialect.oldest_first`: on PostgreSQL each one locked, skipping tasks
     other claims hold). (Without the count here, a claim counted every task others hold leases
     on, one statement each: with 200 labelers at work, ~70 statements under the write lock per
-    claim.)"""
-    for task_id, item in dialect_of(db).oldest_first(db, _OPEN_TASKS,
-                                                     [kind, quiz, labeler, stamp, cap]):
+    claim.) With `shuffle`, the `window` oldest come first in its order (`Dialect.window_first`,
+    store/claim_order.py)."""
+    dialect, params = dialect_of(db), [kind, quiz, labeler, stamp, cap]
+    rows = (dialect.window_first(db, _OPEN_TASKS, params, window, shuffle) if shuffle
+            else dialect.oldest_first(db, _OPEN_TASKS, params))
+    for task_id, item in rows:
         # PostgreSQL: the scan's snapshot may predate an assignment of this labeler's made
         # since; a new statement sees it (under SQLite's write lock nothing came meanwhile).
         if db.execute("SELECT 1 FROM assignments WHERE task_id = ? AND labeler = ?",
                       [task_id, labeler]).fetchone() is None:
             yield task_id, item
+
+
+def likely_next(db: sqlite_utils.Database, labeler: str, kind: str, *, overlap: int,
+                skip: str = "", quiz: str = "") -> str | None:
+    """The item the labeler's next claim of `kind` will most likely get: the first claim
+    candidate (`open_tasks`' query, `skip` aside: the task on screen), read without a lock.
+    A guess: another labeler may take it first, the labeler may get their own unfinished task
+    or a gold check instead (the claim decides; `store.views.read_ahead` reads the guess)."""
+    stamp = _stamp(datetime.now(timezone.utc))
+    row = db.execute(_OPEN_TASKS + " AND t.item != ? ORDER BY t.id LIMIT 1",
+                     [kind, quiz, labeler, stamp, overlap, skip]).fetchone()
+    return row[1] if row else None
 
 
 def _taken(db: sqlite_utils.Database, task_id: int, at: str, *, exclude: str | None = None) -> tuple[int, int]:
@@ -145,8 +169,11 @@ def claim_next(
     at: datetime | None = None,
     policy: QualityPolicy | None = None,
     escalation: Rules | None = None,
+    window: int = DEFAULT_WINDOW,
 ) -> Assignment | None:
-    """The labeler's own unfinished task of this kind, else the oldest open one, leased.
+    """The labeler's own unfinished task of this kind, else one of the `window` oldest open
+    ones (in an order drawn for this claim: store/claim_order.py; researchers' gold queue and
+    quizzes stay oldest first), leased.
 
     With a quality `policy`, a labeler's claim may be a hidden gold check instead, and a
     paused (or, with `require_screening`, unscreened) labeler gets no new production task.
@@ -156,12 +183,14 @@ def claim_next(
     stamp, until = _stamp(at), lease_end(lease_seconds, at)
     session = getattr(db, "session_id", None)
     cap = overlap if escalation is None else max(overlap, escalation.most(overlap))
-    if not (policy and policy.require_screening):  # screening results are judged in Python
+    # Screening results are judged in Python; the function hands out strictly oldest first.
+    if not (policy and policy.require_screening) and (window <= 1 or quiz):
         found = _claim_on_server(db, labeler, kind, quiz, overlap, cap, stamp, until, policy)
         if found is not _IN_PYTHON:
             return found  # type: ignore[return-value]
     # PostgreSQL: no global write lock; the task rows are locked (Dialect.oldest_first).
-    with immediate(db, shared=True):
+    # SQLite: the commit does not wait for its fsync; the next submit's or draft's does.
+    with immediate(db, shared=True, durable=False):
         role = role_of(db, labeler)
         own = _own_active(db, labeler, kind, quiz)
         if own:
@@ -179,10 +208,14 @@ def claim_next(
         production = role == "labeler" and not quiz
         if production and production_closed(db, labeler, policy):
             return None
-        task = _next_open(db, labeler, role, kind, quiz, overlap, stamp, escalation)
+        shuffled = production and window > 1
+        gold = production and policy is not None and policy.rate(kind) > 0
+        draw = claim_draw(db, labeler) if shuffled or gold else 0
+        shuffle = draw_rng("order", labeler, draw) if shuffled else None
+        task = _next_open(db, labeler, role, kind, quiz, overlap, stamp, escalation, window, shuffle)
         if task is None:
             return None
-        check = _gold_check(db, labeler, kind, policy, at) if production and policy else None
+        check = _gold_check(db, labeler, kind, policy, at, draw) if production and policy else None
         task_id, item = check or task
         order = _order_for(db, kind, item, labeler, task_id)
         # A repeated gold check (`gold_repeat_days`) reopens the labeler's earlier check row.
@@ -212,6 +245,7 @@ def _claim_on_server(db: sqlite_utils.Database, labeler: str, kind: str, quiz: s
     """The claim as one server-side function call (store/server_functions.py): an
     Assignment, None (nothing for this labeler), or `_IN_PYTHON` when the rules have to run
     here (always on SQLite, which has no such function)."""
+    # here, not at the top: not on the app's path to its first frame
     from store.sessions import STALE_SECONDS, this_host
 
     session = getattr(db, "session_id", None)
@@ -236,15 +270,23 @@ def _claim_on_server(db: sqlite_utils.Database, labeler: str, kind: str, quiz: s
 
 
 def _gold_check(db: sqlite_utils.Database, labeler: str, kind: str, policy: QualityPolicy,
-                at: datetime) -> tuple[int, str] | None:
-    """Serve a hidden gold check now? Then which gold task (None: production as usual)."""
-    rng = gold_check_due(db, labeler, kind, policy)
-    return pick_gold_task(db, labeler, kind, policy, at, rng) if rng else None
+                at: datetime, draw: int) -> tuple[int, str] | None:
+    """Serve a hidden gold check now? Then which gold task (None: production as usual).
+
+    The pick is made on every claim, a check due or not: a check then takes the same
+    statements, hence the same time, as production work (a labeler could time the claim)."""
+    if policy.rate(kind) <= 0:
+        return None
+    rng = draw_generator(labeler, draw)
+    due = gold_check_due(rng, kind, policy)
+    picked = pick_gold_task(db, labeler, kind, policy, at, rng)
+    return picked if due else None
 
 
 def _own_active(db: sqlite_utils.Database, labeler: str, kind: str, quiz: str) -> tuple[Any, ...] | None:
     """The labeler's oldest unfinished task of this kind that no other live session of theirs
     holds (two terminals each keep their own task and draft: store/sessions.py)."""
+    # here, not at the top: not on the app's path to its first frame
     from store.sessions import held_elsewhere
 
     for row in db.execute(
@@ -260,7 +302,8 @@ def _own_active(db: sqlite_utils.Database, labeler: str, kind: str, quiz: str) -
 
 def _next_open(
     db: sqlite_utils.Database, labeler: str, role: str, kind: str, quiz: str, overlap: int,
-    stamp: str, escalation: Rules | None = None,
+    stamp: str, escalation: Rules | None = None, window: int = 1,
+    shuffle: random.Random | None = None,
 ) -> tuple[int, str] | None:
     if role == "researcher":
         # Gold queue: items with no researcher's finished labels yet, quiz items first.
@@ -280,7 +323,8 @@ def _next_open(
         return (row[0], row[1]) if row else None
     # The most labelers any task may want: tasks taken that far are not candidates.
     cap = overlap if escalation is None else max(overlap, escalation.most(overlap))
-    for task_id, item in open_tasks(db, kind, quiz, labeler, cap, stamp):
+    for task_id, item in open_tasks(db, kind, quiz, labeler, cap, stamp,
+                                    window if shuffle else 1, shuffle):
         done, live = _taken(db, task_id, stamp)
         want = _wanted(db, kind, item, done, overlap, escalation)
         if done >= want:

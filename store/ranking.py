@@ -7,6 +7,7 @@ names outputs by the letter they were shown under: ``B>A=D>C``.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import combinations
 
@@ -167,6 +168,4 @@ def shuffled_order(output_ids: Iterable[str], seed: object) -> list[str]:
     this order on the assignment when a task is claimed (``assignments.order``), so a labeler
     sees the same letters when they come back.
     """
-    import hashlib  # here, not at the top: only claims need it, and start-up does not claim
-
     return sorted(output_ids, key=lambda i: (hashlib.sha256(f"{seed}/{i}".encode()).digest(), i))

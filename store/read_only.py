@@ -21,8 +21,10 @@ import weakref
 from pathlib import Path
 from urllib.parse import quote
 
+from store import migrations  # by module: tests replace its MIGRATIONS and LATEST
 from store.db import BUSY_TIMEOUT_MS, Database, _open_problem, open_db
 from store.errors import StoreError
+from store.wal_owner import refuse_foreign_wal
 
 
 def _uri(path: Path, query: str) -> str:
@@ -30,8 +32,6 @@ def _uri(path: Path, query: str) -> str:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    from store.wal_owner import refuse_foreign_wal
-
     refuse_foreign_wal(str(path))  # reading another file's log would be as wrong as replaying it
     tries = ["mode=ro"]
     if not os.path.exists(f"{path}-wal"):
@@ -58,20 +58,18 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 def open_read_only(path: str | Path) -> Database:
     """`path` for reading, at the current schema, without changing the file."""
-    from store.migrations import LATEST, check_version
-
     path = Path(path)
     conn = _connect(path)
     db = Database(conn, str(path))
     db.read_only = True
     try:
-        found = check_version(db, str(path))
+        found = migrations.check_version(db, str(path))
     except (StoreError, sqlite3.DatabaseError) as exc:
         conn.close()
         if isinstance(exc, StoreError):
             raise
         raise StoreError(f"{path}: {_open_problem(path, exc)}") from exc
-    if found == LATEST:
+    if found == migrations.LATEST:
         return db
     try:
         return _migrated_copy(db, path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from store.db import now
+from store.db import immediate, now
 from store.errors import StoreError
 from store.text import one_line
 
@@ -61,8 +61,6 @@ def add_labeler(db: sqlite_utils.Database, name: str, role: str = "labeler") -> 
 def add_first_researcher(db: sqlite_utils.Database, name: str) -> bool:
     """`labeldesk init`: whoever creates the database is its first researcher, so that someone
     may add the others; True when `name` became it (False: the roster has a researcher)."""
-    from store.db import immediate
-
     with immediate(db):
         if db.execute("SELECT 1 FROM labelers WHERE role = 'researcher' LIMIT 1").fetchone():
             return False

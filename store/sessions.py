@@ -35,6 +35,7 @@ class OtherSession:
     started_at: str
     kind: str | None  # the task it holds, if any
     item: str | None
+    assignment: int | None = None  # its assignment (what a labeler sees: store/views.shown_id)
 
 
 def start_session(db: Database, labeler: str) -> list[OtherSession]:
@@ -53,10 +54,12 @@ def start_session(db: Database, labeler: str) -> list[OtherSession]:
                    WHERE a.session = s.id AND a.status = 'active' ORDER BY a.id LIMIT 1),
                   (SELECT t.item FROM assignments a JOIN tasks t ON t.id = a.task_id
                    WHERE a.session = s.id AND a.status = 'active' ORDER BY a.id LIMIT 1)
+                  , (SELECT a.id FROM assignments a
+                   WHERE a.session = s.id AND a.status = 'active' ORDER BY a.id LIMIT 1)
            FROM sessions s WHERE s.labeler = ? AND s.ended_at IS NULL AND s.id != ?
            ORDER BY s.started_at""", [labeler, sid]):
         if _alive(row[1], row[2], row[4], row[5]):
-            others.append(OtherSession(row[1], row[2], row[3], row[6], row[7]))
+            others.append(OtherSession(row[1], row[2], row[3], row[6], row[7], row[8]))
     return others
 
 
@@ -65,7 +68,7 @@ def touch_session(db: Database) -> None:
     if sid is not None:
         # In a write transaction, which first checks that the file is still the one opened:
         # a heartbeat must not start a fresh log for a file that was replaced (store/wal_owner.py).
-        with immediate(db):
+        with immediate(db, durable=False):  # a heartbeat lost in a power cut costs nothing
             db.execute("UPDATE sessions SET seen_at = ? WHERE id = ?", [now(), sid])
 
 

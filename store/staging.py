@@ -10,10 +10,14 @@ still gets all or nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import secrets
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from store.dialect import dialect_of
+from store.errors import StoreError
 
 if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
     import sqlite_utils
@@ -21,10 +25,19 @@ if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-uti
 BATCH = 1000
 
 
+# The staging tables live in one server session (PostgreSQL) across several transactions.
+NEEDS_SESSION = ("this import's staging table is gone: imports need a database session of their "
+                 "own (a direct connection, or PgBouncer in session mode, not transaction mode; "
+                 "docs/deployment.md); nothing was imported")
+
+
 class Stage:
     def __init__(self, db: sqlite_utils.Database, table: str, columns: Sequence[str]) -> None:
         self.db, self.table, self.columns = db, table, list(columns)
-        self.name = f"temp.stage_{table}"
+        # A name of its own: behind a transaction pooler a batch may reach another client's
+        # server session, where it must fail ("does not exist", NEEDS_SESSION) instead of
+        # landing in that client's staging table.
+        self.name = f"temp.stage_{table}_{secrets.token_hex(4)}"
         self.rows: list[list[Any]] = []
         self.count = 0
         self.derived: list[str] = []
@@ -46,7 +59,8 @@ class Stage:
         if own:
             conn.execute("BEGIN")  # deferred, and only TEMP is written: no lock on the file
         try:
-            conn.executemany(f"INSERT INTO {self.name} VALUES ({marks})", self.rows)
+            with self._own_session():
+                conn.executemany(f"INSERT INTO {self.name} VALUES ({marks})", self.rows)
         except BaseException:
             if own and conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -60,8 +74,10 @@ class Stage:
         """Copy the staged rows into the table, in file order (call inside `immediate`)."""
         self.flush()
         quoted = ", ".join(f'"{c}"' for c in self.columns)
-        cur = self.db.execute(
-            f"INSERT INTO main.{self.table} ({quoted}) SELECT {quoted} FROM {self.name} ORDER BY line")
+        with self._own_session():
+            cur = self.db.execute(
+                f"INSERT INTO main.{self.table} ({quoted}) SELECT {quoted} FROM {self.name} "
+                "ORDER BY line")
         return cur.rowcount
 
     def derive(self, what: str, select: str) -> str:
@@ -71,8 +87,18 @@ class Stage:
         name = f"{self.name}_{what}"
         self.derived.append(name)
         self.db.execute(f"DROP TABLE IF EXISTS {name}")
-        self.db.execute(f"CREATE TABLE {name} AS {select}")
+        with self._own_session():
+            self.db.execute(f"CREATE TABLE {name} AS {select}")
         return name
+
+    @contextmanager
+    def _own_session(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            if "does not exist" in str(exc) and "stage_" in str(exc):
+                raise StoreError(NEEDS_SESSION) from exc
+            raise
 
     def drop(self) -> None:
         self.rows.clear()

@@ -20,12 +20,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from store import demonstrations, labels, queue
+from store.claim_order import DEFAULT_WINDOW
 from store.db import retry_busy
 from store.errors import StoreError, describe_fault, fault_kind
 from store.quality.clock import ActiveClock
 from store.quality.policy import QualityPolicy
 from store.values import Assignment, LabelValue
-from store.views import TaskView, task_view
+from store.views import Ahead, TaskView, read_ahead, task_view
 
 if TYPE_CHECKING:  # annotations only
     import sqlite_utils
@@ -92,8 +93,9 @@ class TaskSession:
     def __init__(self, db: sqlite_utils.Database, labeler: str, kind: str, *, overlap: int,
                  lease_seconds: int, schema: Schema | None = None,
                  busy_bound: float | None = None, policy: QualityPolicy | None = None,
-                 escalation: Rules | None = None) -> None:
+                 escalation: Rules | None = None, window: int = DEFAULT_WINDOW) -> None:
         self.db = db
+        self.window = window  # [queue] window: claims draw from the oldest open tasks
         self.escalation = escalation  # the [adjudication] rules: disputed items get more labelers
         self.labeler = labeler
         self.kind = kind
@@ -107,6 +109,7 @@ class TaskSession:
         self.policy = policy
         self.clock = self._new_clock()
         self._cut_off = False  # the last submit failed with the connection (submit_with)
+        self.ahead: Ahead | None = None  # the likely next task, read while this one is worked
 
     def _try(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Outcome:
         return attempt(fn, *args, bound=self.busy_bound, **kwargs)
@@ -143,10 +146,22 @@ class TaskSession:
         """Overridden by kinds whose items are not prompts (demonstration scoring)."""
         return queue.claim_next(self.db, self.labeler, self.kind, overlap=self.overlap,
                                 lease_seconds=self.lease_seconds, policy=self.policy,
-                                escalation=self.escalation)
+                                escalation=self.escalation, window=self.window)
 
     def view_of(self, assignment: Assignment) -> TaskView:
-        return task_view(self.db, assignment)
+        ahead, self.ahead = self.ahead, None
+        return task_view(self.db, assignment, ahead)
+
+    def read_ahead(self) -> Outcome:
+        """Read the likely next task's prompt and outputs now, while the labeler works on this
+        one, so the claim after the submit reads only its assignment (`store.views.read_ahead`).
+        Nothing is claimed or leased: the claim stays at the submit, under the overlap rules."""
+        skip = self.view.prompt.id if self.view is not None else ""
+        outcome = self._try(lambda: read_ahead(self.db, queue.likely_next(
+            self.db, self.labeler, self.kind, overlap=self.overlap, skip=skip)))
+        if isinstance(outcome, Saved):
+            self.ahead = outcome.value
+        return outcome
 
     def renew(self) -> Outcome:
         """Claim again after a pause: `Saved(True)` while this task is still ours."""

@@ -36,6 +36,9 @@ SUFFIX = "-writelock"
 SLOTS = 1 << 16  # tickets in flight at once, far above the writers one database ever has
 MARKS = 1 << 20  # offset of the first ticket's byte (beyond the counter)
 HEAD_POLL = 0.0005  # seconds between the head of the line's looks at the writer ahead
+LAST_AT = 8  # the ticket of the last turn that ended (8 bytes), written by its holder
+SYNCED_AT = 16  # every ticket below it is on disk (8 bytes), written under the sync byte
+SYNC_BYTE = 24  # held by the one writer syncing the log
 _SETLKW: int | None = getattr(fcntl, "F_OFD_SETLKW", None)
 _SETLK: int | None = getattr(fcntl, "F_OFD_SETLK", None)
 _FLOCK = "hhqqi4x"  # struct flock on 64-bit Linux: type, whence, start, len, pid (0 for OFD)
@@ -59,6 +62,11 @@ def _try(fd: int, byte: int) -> bool:
     except BlockingIOError:
         return False
     return True
+
+
+def _read(fd: int, at: int) -> int:
+    raw = os.pread(fd, 8, at)
+    return int(struct.unpack("<Q", raw)[0]) if len(raw) == 8 else 0
 
 
 def _ticket(fd: int) -> int:
@@ -94,6 +102,7 @@ class WriteQueue:
         self.path = path + SUFFIX
         self._fd: int | None = None
         self._mine: int | None = None  # the byte of the ticket whose turn we hold
+        self._ticket = -1  # the ticket of our last turn
 
     def acquire(self, timeout: float) -> bool:
         """Wait up to `timeout` seconds for our turn; False when it did not come (busy).
@@ -120,13 +129,47 @@ class WriteQueue:
                     return self._abandon(fd, [last], mine)
                 time.sleep(HEAD_POLL)
         _unlock(fd, last)
-        self._mine = mine
+        self._mine, self._ticket = mine, ticket
         return True
 
     def release(self) -> None:
         if self._mine is not None and self._fd is not None:
+            # Turns end in ticket order: every ticket up to this one has committed or given up.
+            os.pwrite(self._fd, struct.pack("<Q", self._ticket), LAST_AT)
             _unlock(self._fd, self._mine)
         self._mine = None
+
+    def sync_log(self) -> None:
+        """After our turn: once it returns, the write-ahead log is on disk up to our commit
+        (store/dialect.py: group commit). One writer syncs at a time, under the lock file's
+        sync byte, and each sync covers every turn that had ended when it began: a writer whose
+        turn such a sync covered (`SYNCED_AT`) has nothing left to do. So the disk sees one
+        fsync at a time however many writers wait, as when each commit synced in its turn,
+        but not in the line."""
+        fd = self._fd
+        if fd is None:
+            self._fsync_log()
+            return
+        _lock(fd, SYNC_BYTE)
+        try:
+            if _read(fd, SYNCED_AT) > self._ticket:
+                return
+            last = _read(fd, LAST_AT)  # every turn up to it has ended: its frames are written
+            self._fsync_log()
+            os.pwrite(fd, struct.pack("<Q", last + 1), SYNCED_AT)
+        finally:
+            _unlock(fd, SYNC_BYTE)
+
+    def _fsync_log(self) -> None:
+        """fsync the log. No log: the last connection folded it into the file, synced."""
+        try:
+            fd = os.open(self.path[: -len(SUFFIX)] + "-wal", os.O_RDONLY | os.O_CLOEXEC)
+        except FileNotFoundError:
+            return
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
     def close(self) -> None:
         if self._fd is not None:

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -167,10 +168,23 @@ T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
 
 
 def claim(db, who: str, kind: str = "comparison", *, overlap: int = 2, at: datetime | None = T0,
-          lease: int = 600, **more):
+          lease: int = 600, window: int = 1, **more):
     """`store.queue.claim_next` as the store tests call it: a comparison at T0, two labelers an
-    item, a ten-minute lease; `more` is passed on (escalation=, policy=, quiz=)."""
-    return claim_next(db, who, kind, overlap=overlap, lease_seconds=lease, at=at, **more)
+    item, a ten-minute lease, and strictly oldest first (`window` 1: the tests know which task
+    comes next; the shuffled default has tests of its own); `more` is passed on (escalation=,
+    policy=, quiz=)."""
+    return claim_next(db, who, kind, overlap=overlap, lease_seconds=lease, at=at, window=window,
+                      **more)
+
+
+def oldest_first(config=None):
+    """`config` (default: the defaults) with `[queue] window = 1`: claims strictly oldest first,
+    for the app tests that know which task comes next."""
+    from tui.config import Config
+
+    config = config or Config()
+    config.data["queue"]["window"] = 1
+    return config
 
 
 @pytest.fixture
@@ -203,14 +217,17 @@ def make_app(sample_db):
     from tui.app import LabelDeskApp
     from tui.config import Config
 
-    def make(labeler: str = "alice", role: str | None = None, config: Config | None = None):
+    def make(labeler: str = "alice", role: str | None = None, config: Config | None = None,
+             window: int | None = 1):
+        """`window` 1 (claims strictly oldest first: these tests know which task comes next);
+        None keeps the config's (the shuffled default)."""
         from store.roster import role_of
 
         return LabelDeskApp(
             db=sample_db,
             labeler=labeler,
             role=role or role_of(sample_db, labeler),
-            config=config or Config(),
+            config=oldest_first(config) if window == 1 else config or Config(),
             schema=load_schema(),
         )
 
@@ -294,7 +311,7 @@ def snapshot_keys(*keys: str, blink: bool = False):
 
 def complete_answers(session) -> dict:
     """Answer every item: all flags False, rankings in shown order, some text."""
-    out = {}
+    out: dict[int, dict[str, Any]] = {}
     for item in session.items:
         if item.section == "flagging":
             out[item.position] = {"prompt": {f: False for f in item.prompt_flags},

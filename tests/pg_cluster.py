@@ -181,7 +181,7 @@ class Cluster:
                 conn.execute("SET lock_timeout = 2000")
                 if self._shape_of(conn) != self._shape:
                     return False
-                conn.execute(self._reset_sql)  # type: ignore[arg-type]
+                conn.execute(self._reset_sql)
         except psycopg.Error:
             return False
         return True
@@ -193,7 +193,7 @@ class Cluster:
         import psycopg
 
         with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
-            conn.execute(sql)  # type: ignore[arg-type]
+            conn.execute(sql)
 
     def new_database(self, *, empty: bool = False) -> str:
         """A fresh database (its URL): migrated, or `empty` as a new server database is."""

@@ -10,12 +10,17 @@ import store
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def loaded_after(code: str) -> set[str]:
+def modules_after(code: str) -> set[str]:
+    """Every module `code` leaves loaded, by full name."""
     out = subprocess.run(
         [sys.executable, "-c", code + "\nimport sys; print('\\n'.join(sys.modules))"],
         capture_output=True, text=True, cwd=ROOT, check=True,
     ).stdout
-    return {m.split(".")[0] for m in out.split()}
+    return set(out.split())
+
+
+def loaded_after(code: str) -> set[str]:
+    return {m.split(".")[0] for m in modules_after(code)}
 
 
 def test_store_never_imports_textual_or_rich():
@@ -29,6 +34,15 @@ def test_store_never_imports_textual_or_rich():
 def test_cli_help_does_not_import_textual():
     code = "import sys; sys.argv = ['labeldesk', '--help']\nfrom tui.cli import cli\ntry:\n    cli(prog_name='labeldesk')\nexcept SystemExit:\n    pass"
     assert "textual" not in loaded_after(code)
+
+
+def test_cli_help_does_not_load_the_database_layer():
+    """Every command starts (`labeldesk --help` too) without the store's connection and what
+    stands on it: a command imports those inside its function, with the reason beside it."""
+    code = "import sys; sys.argv = ['labeldesk', '--help']\nfrom tui.cli import cli\ntry:\n    cli(prog_name='labeldesk')\nexcept SystemExit:\n    pass"
+    loaded = modules_after(code)
+    assert "tui.cli" in loaded
+    assert not {"store.db", "store.dialect", "tui.run"} & loaded
 
 
 def test_app_start_path_does_not_import_sqlite_utils(sample_db):
@@ -50,6 +64,25 @@ def test_app_start_path_does_not_import_sqlite_utils(sample_db):
     )
     mods = loaded_after(code)
     assert not {"sqlite_utils", "numpy", "pandas", "psycopg"} & mods
+
+
+def test_opening_the_app_imports_no_other_command():
+    """`labeldesk app` (and bare `labeldesk`) resolves its command without importing the other
+    commands' modules (tui/commands/*, and what they bring: the stats tables, the quality and
+    agreement machinery); `--help` and any other command still find every command."""
+    code = (
+        "import sys\n"
+        "import click\n"
+        "from tui.cli import cli\n"
+        "ctx = click.Context(cli)\n"
+        "assert cli.get_command(ctx, 'app') is not None\n"
+        "assert not [m for m in sys.modules if m.startswith('tui.commands.')\n"
+        "            or m in ('screens.stats_tables', 'store.stats')]\n"
+        "assert {'stats', 'agreement', 'import', 'export'} <= set(cli.list_commands(ctx))\n"
+        "assert cli.get_command(ctx, 'import').get_command(ctx, 'prompts') is not None\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
 
 
 def test_sqlite_utils_loads_without_numpy_when_used(sample_db):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import os
 import signal
@@ -12,22 +13,37 @@ import traceback
 from collections import deque
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import events
 
 # Private: the clock Textual stamps events with (Message.time), to compare with it
 # (tests/test_textual_private.py).
 from textual._time import get_time
 from textual.app import App, SystemCommand
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.screen import Screen
 
+from screens.home import HomeScreen
 from screens.host import Host, KeepsDrafts, OrderedKeys
+from screens.key_path import deliver
 from screens.registry import WORK, Work, researcher_only
 from screens.too_small import TooSmallScreen, too_small
-from store.db import APP_BUSY_TIMEOUT_MS, set_guideline_version
+from store.db import (
+    APP_BUSY_TIMEOUT_MS,
+    APP_PAGE_CACHE_KIB,
+    reconnect,
+    retry_busy,
+    set_guideline_version,
+)
 from store.dialect import dialect_of
+from store.errors import StoreError, fault_kind
+from store.resume import unfinished_kind
 from store.schema import Schema
-from tui.config import Config
+from tui.config import Config, ConfigError
+from tui.terminal import CHECK_EVERY, CLOSED_CHECKS, input_closed
+from tui.text_widths import trim as trim_text_widths
 
 if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
     import sqlite_utils
@@ -38,8 +54,6 @@ _LABELER_HIDDEN = ("Screenshot", "Save screenshot")
 
 
 def _home_screen() -> Screen:
-    from screens.home import HomeScreen
-
     return HomeScreen()
 
 
@@ -69,6 +83,7 @@ class LabelDeskApp(Host):
         self.db = db
         # Writes run on the UI thread: wait less per try than the CLI, then retry (retry_busy).
         dialect_of(db).set_busy_timeout(db, APP_BUSY_TIMEOUT_MS)
+        dialect_of(db).set_page_cache(db, APP_PAGE_CACHE_KIB)  # memory flat over a day
         self.labeler = labeler
         self.role = role
         self.config = config
@@ -104,11 +119,14 @@ class LabelDeskApp(Host):
     def _start_session(self) -> None:
         """Register this session; a second open session of the same labeler gets its own tasks
         and is told which task the other one holds (store/sessions.py)."""
+        # here, not at the top: not on the app's path to its first frame
         from store.sessions import HEARTBEAT_SECONDS, start_session
+        from store.views import shown_id
 
         others = self._quietly(start_session, self.db, self.labeler) or []
         for other in others:
-            holds = f" and holds {other.kind} {other.item}" if other.item else ""
+            holds = (f" and holds {other.kind} "
+                     f"{shown_id(self.role, other.item, other.assignment or 0)}" if other.item else "")
             self.notify(
                 f"Another LabelDesk session of yours is open (on {other.host}, since "
                 f"{other.started_at[11:16]} UTC){holds}. This one gets its own tasks; nothing "
@@ -119,11 +137,13 @@ class LabelDeskApp(Host):
         self.end_session()  # however the app ends short of a kill (a kill: store/sessions.py)
 
     def _heartbeat(self) -> None:
+        # here, not at the top: not on the app's path to its first frame
         from store.sessions import touch_session
 
         self._quietly(touch_session, self.db, outage=True)
 
     def end_session(self) -> None:
+        # here, not at the top: not on the app's path to its first frame
         from store.sessions import end_session
 
         self._quietly(end_session, self.db)
@@ -131,9 +151,6 @@ class LabelDeskApp(Host):
     def _quietly(self, fn, *args, outage: bool = False):
         """Session bookkeeping never stops the labeler: a fault here costs only the notice
         (with `outage`, a database out of reach is also retried until it is back)."""
-        from store.db import retry_busy
-        from store.errors import StoreError, fault_kind
-
         try:
             return retry_busy(fn, *args, bound=1.0)
         except sqlite3.Error as exc:
@@ -162,8 +179,7 @@ class LabelDeskApp(Host):
     def _try_database(self) -> bool:
         """One try to reach the database; when it is back, every screen saves what it holds
         (a submit asked for meanwhile, else the draft). False while it is still away."""
-        from store.db import reconnect
-        from store.errors import StoreError, fault_kind
+        # here, not at the top: not on the app's path to its first frame
         from store.sessions import touch_session
 
         if self._tries is None:
@@ -206,7 +222,6 @@ class LabelDeskApp(Host):
         did not: an orphaned app would otherwise spin and hold its leases forever."""
         if self.is_headless:
             return
-        from tui.terminal import CHECK_EVERY, CLOSED_CHECKS, input_closed
 
         if sys.__stdin__ is None:
             return
@@ -222,7 +237,7 @@ class LabelDeskApp(Host):
         self.set_interval(CHECK_EVERY, check)
 
     def _apply_keymap(self) -> None:
-        from tui.config import ConfigError
+        # here, not at the top: not on the app's path to its first frame
         from tui.keymap import keymap, unknown
 
         try:
@@ -238,8 +253,6 @@ class LabelDeskApp(Host):
 
     def _resume(self) -> None:
         """Back into the task the labeler was typing in when the last session ended."""
-        from store.resume import unfinished_kind
-
         self._resumed = True
 
         try:
@@ -283,8 +296,7 @@ class LabelDeskApp(Host):
             await self._take(self._backlog.popleft())
 
     async def _take(self, event: events.Key | events.Paste) -> None:
-        from screens.key_path import deliver
-
+        trim_text_widths()  # a cache that grew with every task drawn (tui/text_widths.py)
         screen = self.screen
         if not isinstance(screen, OrderedKeys):
             await super().on_event(event)  # Textual's own path (dialogs, help, stock screens)
@@ -304,8 +316,6 @@ class LabelDeskApp(Host):
         return any(b.action == "quit" for b in bindings.key_to_bindings.get(event.key, ()))
 
     def _install_signal_handlers(self) -> None:
-        import asyncio
-
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGHUP, signal.SIGTERM):
             try:
@@ -349,7 +359,6 @@ class LabelDeskApp(Host):
         if not unsaved:
             self.exit(return_code=0)
             return
-        from rich.text import Text
 
         why = "could not be reached" if away else "could not be written"
         note = f"LabelDesk could not save this before quitting (the database {why}):"
@@ -363,8 +372,8 @@ class LabelDeskApp(Host):
         the terminal gets one line with the log's reference, then what could not be saved."""
         if not self._crashed:
             self._crashed = True
-            from rich.text import Text
 
+            # here, not at the top: not on the app's path to its first frame
             from tui import crash_log
 
             unsaved, trouble = [], []
@@ -405,7 +414,6 @@ class LabelDeskApp(Host):
         names), not even composed; they are told and stay where they are."""
         target = self.get_screen(screen) if isinstance(screen, str) and self.is_screen_installed(
             screen) else screen
-        from textual.await_complete import AwaitComplete
 
         if researcher_only(target) and self.role != "researcher":
             self.notify("That screen is for researchers.", severity="error", markup=False)
@@ -418,8 +426,6 @@ class LabelDeskApp(Host):
         """Textual's palette, at most one in the stack and without Textual's fixed widget id:
         ctrl+p with a palette under another screen, or while the last one was still being
         removed, raised DuplicateIds and ended the app."""
-        from textual.command import CommandPalette
-
         if self.use_command_palette and not any(
                 isinstance(s, CommandPalette) for s in self.screen_stack):
             self.push_screen(CommandPalette())
@@ -427,6 +433,7 @@ class LabelDeskApp(Host):
     def action_toggle_turns(self) -> None:
         """Fold or unfold the earlier turns of the conversation on screen; a bell when there is
         none to unfold."""
+        # here, not at the top: not on the app's path to its first frame
         from screens.widgets.prompt.conversation import TurnsToggle
 
         toggled = [w.toggle_turns() for w in self.screen.query("*") if isinstance(w, TurnsToggle)]
@@ -434,6 +441,7 @@ class LabelDeskApp(Host):
             self.bell()
 
     def action_guidelines(self) -> None:
+        # here, not at the top: the CLI path never loads textual (tests/test_import_hygiene.py)
         from screens.help import HelpScreen
 
         if isinstance(self.screen, (HelpScreen, TooSmallScreen)):
@@ -461,8 +469,6 @@ class LabelDeskApp(Host):
         return screen
 
     def get_system_commands(self, screen: Screen):
-        from screens.home import HomeScreen
-
         home = self.get_screen("home") if self.is_screen_installed("home") else None
         if isinstance(home, HomeScreen) and screen is home:
             for work in self.work:

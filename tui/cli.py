@@ -1,6 +1,9 @@
 """The `labeldesk` command: a click group whose bare form opens the app on the demo data.
 
-Nothing on this path imports textual except the `app` command itself.
+Nothing on this path imports textual except the `app` command itself. The command modules
+(`tui/commands/*`) are imported when a command other than `app` is looked up or the commands
+are listed (`--help`), not when the app opens: they were ~a fifth of the app's start-up over a
+minimal Textual app (`tests/test_import_hygiene.py` keeps them off that path).
 """
 
 from __future__ import annotations
@@ -11,6 +14,9 @@ from pathlib import Path
 
 import click
 
+from store.errors import describe_fault
+from store.secrets import mask
+from tui import locations
 from tui.cli_shared import (
     common,
     export_group,
@@ -20,22 +26,42 @@ from tui.cli_shared import (
     progress_bar,
     user_errors,
 )
-from tui.commands import (
-    agreement,
-    database,
-    disputes,
-    exports,
-    prompt_rules,
-    quality,
-    quiz,
-    serve,
-    stats,
-    surveys,
-)
-from tui.context import require_researcher, resolve
+from tui.config import load_config
+from tui.context import require_researcher, resolve, who
+from tui.masked_stream import masked_stderr
+
+# Each registers its commands on `cli` or on a group of it (`register(cli)`).
+COMMAND_MODULES = ("agreement", "database", "disputes", "exports", "prompt_rules", "quality",
+                   "quiz", "serve", "stats", "surveys")
+_registered: list[bool] = []
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+def register_commands() -> None:
+    """Import the command modules and let each register its commands (once)."""
+    if _registered:
+        return
+    _registered.append(True)
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"tui.commands.{name}").register(cli)
+
+
+class _Group(click.Group):
+    """The top group: every command but `app` registered on first lookup or listing."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name != "app":
+            register_commands()
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        register_commands()
+        return super().list_commands(ctx)
+
+
+@click.group(cls=_Group, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="labeldesk")
 @common
 @click.pass_context
@@ -56,6 +82,7 @@ def cli(ctx: click.Context, db, config_path, labeler) -> None:
 @common
 def app(db, config_path, labeler) -> None:
     """Open the app for one labeler."""
+    # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
     from tui.run import run_app
 
     run_app(resolve(db, config_path), labeler)
@@ -66,8 +93,8 @@ def app(db, config_path, labeler) -> None:
 def init(db) -> None:
     """Create an empty database (migrates an existing older one). Whoever creates it
     (LABELDESK_LABELER, else the OS user) is its first researcher."""
+    # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
     from store.roster import add_first_researcher
-    from tui.context import who
 
     with user_errors():
         ctx = resolve(db, None)
@@ -77,7 +104,6 @@ def init(db) -> None:
             made = add_first_researcher(database, first)
         finally:
             database.close()
-    from store.secrets import mask
 
     click.echo(f"{mask(db)}: ready" + (f"; {first} is its first researcher" if made else ""))
 
@@ -88,6 +114,7 @@ def init(db) -> None:
 @common
 def labelers_add(name, role, db, config_path, labeler) -> None:
     """Add NAME to the roster (or change their role)."""
+    # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
     from store.roster import add_labeler
 
     ctx = resolve(db, config_path)
@@ -102,6 +129,7 @@ def labelers_add(name, role, db, config_path, labeler) -> None:
 @common
 def labelers_list(db, config_path, labeler) -> None:
     """List the roster."""
+    # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
     from store.roster import list_labelers
 
     for name, role in list_labelers(resolve(db, config_path).open(read_only=True)):
@@ -109,6 +137,7 @@ def labelers_list(db, config_path, labeler) -> None:
 
 
 def _run_import(kind: str, file: str, db, config_path, labeler, **kwargs) -> None:
+    # here, not at the top: sqlite-utils stays off the app's start-up path (tests/test_import_hygiene.py)
     from store import imports
 
     ctx = resolve(db, config_path)
@@ -149,17 +178,15 @@ def import_labels(file, gold, add_labelers, replace, db, config_path, labeler) -
 
 
 def main() -> None:
-    from tui.masked_stream import masked_stderr
-
     with masked_stderr():  # no password in any message, warning or traceback
         try:
             cli(prog_name="labeldesk")
         except sqlite3.Error as exc:  # a fault no command caught: still one line, exit 1
-            from store.errors import describe_fault
 
             click.echo(f"Error: {describe_fault(exc)}; nothing of this command was saved", err=True)
             sys.exit(1)
         except Exception as exc:  # noqa: BLE001 - a bug: its traceback goes to the log
+            # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
             from tui import crash_log
 
             ref, path, failed = crash_log.record(exc, config=_config_quietly(), context=" ".join(
@@ -171,9 +198,6 @@ def main() -> None:
 
 def _config_quietly():
     """The config in use, for `[log] path`; None when it cannot be read (the default log)."""
-    from tui import locations
-    from tui.config import load_config
-
     args = sys.argv[1:]
     named = next((a.split("=", 1)[1] for a in args if a.startswith("--config=")), None)
     if named is None and "--config" in args[:-1]:
@@ -186,9 +210,6 @@ def _config_quietly():
 
 for _group in (labelers_group, import_group, export_group):
     cli.add_command(_group)
-for _module in (agreement, database, disputes, exports, prompt_rules, quality, quiz, serve, stats,
-                surveys):
-    _module.register(cli)
 
 if __name__ == "__main__":
     main()

@@ -82,6 +82,7 @@ def stderr_progress(what: str, total: int | None):
     if not sys.stderr.isatty():
         yield None
         return
+    # here, not at the top: rich loads only when a table is printed, not on every command's start-up
     from rich.console import Console
     from rich.progress import Progress
 

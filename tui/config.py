@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from store.claim_order import DEFAULT_WINDOW
+from store.errors import StoreError
+from store.strength import STRENGTH_MARGINS
+
 if TYPE_CHECKING:
     from store.disputes import Rules
 
@@ -32,13 +36,15 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "toxicity": 3,
         "demonstration_score": 1,
     },
-    "queue": {"lease_minutes": 60},
+    # window: claims draw from this many of the oldest open tasks, in an order drawn per claim
+    # (store/claim_order.py; 1 = strictly oldest first; docs/deployment.md, hidden gold).
+    "queue": {"lease_minutes": 60, "window": DEFAULT_WINDOW},
     "comparison": {
         "steps": ["instruction", "scores", "ranking"],
         "priority": "helpfulness",
         "advance_after_rating": True,
         # After the ranking, one strength level per boundary between consecutive groups
-        # (screens/widgets/strength_panel.py); off by default, on in the bundled demo.
+        # (screens/widgets/ranking/strength_panel.py); off by default, on in the bundled demo.
         "strength": False,
         # A one-line reason for the ranking: "off", "optional", or "close" (asked, and required,
         # only when the call is close: the top two tied, a boundary at the weakest level, or the
@@ -47,9 +53,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         # Preference strength per ranking boundary (Llama 2, Touvron et al. 2023, §3.2.1): the
         # levels a `ranking.strength` label names, strongest first, and the margin `export
         # pairs` gives each (docs/exports.md).
-        "strength_levels": ["significantly better", "better", "slightly better",
-                            "negligibly better / unsure"],
-        "strength_margins": [3.0, 2.0, 1.0, 0.0],
+        "strength_levels": list(STRENGTH_MARGINS),
+        "strength_margins": list(STRENGTH_MARGINS.values()),
     },
     "keys": {},
     "rules": {
@@ -118,6 +123,7 @@ DEMO = {"strength": True, "reason": "optional"}
 RANGES: dict[tuple[str, str], tuple[float | None, float | None]] = {
     **{("overlap", kind): (1, None) for kind in DEFAULTS["overlap"]},
     ("queue", "lease_minutes"): (1, None),
+    ("queue", "window"): (1, 1000),
     ("rules", "prefix_chars"): (1, None),
     ("rules", "user_cap"): (1, None),
     ("screening", "flag_agreement"): (0, 1),
@@ -173,9 +179,13 @@ class Config:
     def lease_seconds(self) -> int:
         return int(self.data["queue"]["lease_minutes"] * 60)
 
+    @property
+    def window(self) -> int:
+        return int(self.data["queue"]["window"])
+
     def quality_policy(self):
         """The `[quality]` section (with `[screening]` thresholds) for the store."""
-        from store.errors import StoreError
+        # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
         from store.quality.policy import QualityPolicy
 
         try:
@@ -186,6 +196,7 @@ class Config:
     @property
     def escalation(self) -> Rules:
         """The `[adjudication]` rules as `store.disputes.Rules` (claims and submits use them)."""
+        # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
         from store.disputes import Rules
 
         return Rules.from_config(self.data["adjudication"], self.data["comparison"]["strength_levels"])

@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from store.errors import StoreError
+from store.secrets import mask
 from tui import locations
 from tui.config import Config, ConfigError, load_config
 
@@ -33,6 +34,7 @@ class Context:
         `read_only` (commands that only read, and `db copy`'s source) never changes it: a
         file is opened read-only, an older schema read through a migrated temporary copy
         (store/read_only.py); a PostgreSQL database is not migrated."""
+        # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
         from store.db import open_db, set_guideline_version
 
         if self.is_demo and not (read_only or sandbox or self.demo_asked):
@@ -54,6 +56,7 @@ class Context:
                     f"{self.db_path}: no such database (check the path; "
                     f"`labeldesk init --db {self.db_path}` creates a new one)")
             elif read_only:
+                # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
                 from store.read_only import open_read_only
 
                 db = open_read_only(self.db_path)
@@ -67,6 +70,7 @@ class Context:
 
 def ensure_demo_db(path: Path):
     """Create the demo database on first use; a half-built one never replaces a good one."""
+    # here, not at the top: sqlite-utils stays off the app's start-up path (tests/test_import_hygiene.py)
     from store.db import open_db
     from store.demo import load_demo
 
@@ -89,9 +93,9 @@ def ensure_demo_db(path: Path):
 def _open_server(url: str, *, migrate: bool, create: bool):
     """A PostgreSQL database. As with a file, only `create` (`labeldesk init`) makes an empty
     database a LabelDesk one: a mistyped database name must not answer "no labels"."""
+    # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
     from store.db import connect, open_db
     from store.migrations import version
-    from store.secrets import mask
 
     if not create:
         probe = connect(url)
@@ -104,6 +108,7 @@ def _open_server(url: str, *, migrate: bool, create: bool):
                              "URL` makes this PostgreSQL database one)")
     db = open_db(url, migrate=migrate)
     if not migrate:
+        # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
         from store.migrations import LATEST
 
         if (found := version(db)) < LATEST:
@@ -119,6 +124,7 @@ def resolve(db: str | None, config_path: str | None) -> Context:
         config = load_config(config_path or locations.default_config_path())
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
+    # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
     from store.dialect import is_url
 
     chosen = (db or os.environ.get("LABELDESK_DB") or config["database"]["url"]
@@ -149,6 +155,7 @@ def who(labeler: str | None) -> tuple[str, bool]:
 
 
 def _is_demo_file(db) -> bool:
+    # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
     from store.dialect import dialect_of
 
     path = dialect_of(db).file_path(db)
@@ -160,6 +167,7 @@ def require_researcher(db, labeler: str | None, command: str) -> None:
     and a name the roster does not know are refused alike (one line, exit 1). Who is asking is
     `--labeler`, else LABELDESK_LABELER, else the OS user (`who`); `labeldesk init` made its
     creator the first researcher."""
+    # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
     from store.roster import role_of
 
     if _is_demo_file(db):

@@ -39,6 +39,7 @@ def log_path(config: Any = None) -> Path:
         return Path(configured).expanduser()
     if os.environ.get("LABELDESK_LOG_DIR"):
         return Path(os.environ["LABELDESK_LOG_DIR"]) / FILE_NAME
+    # here, not at the top: platformdirs only when a default location is needed
     import platformdirs
 
     return Path(platformdirs.user_log_dir("labeldesk", appauthor=False)) / FILE_NAME

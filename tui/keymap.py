@@ -16,6 +16,7 @@ from pathlib import Path
 from screens.registry import WORK
 from tui.config import MAX_KEYS, Config, ConfigError, read_toml
 from tui.locations import keys_path
+from tui.terminal import served
 
 # Every module that declares bindings; `binding_ids` reads them: the app's, the screens and
 # widgets all work shares, then each kind of work's screen as `screens.registry.WORK` names it.
@@ -57,8 +58,6 @@ def keymap(config: Config, user_file: Path | None = None, *,
            web: bool | None = None) -> dict[str, tuple[str, str]]:
     """binding id → (keys, where it was set): in a browser the web profile, then the site's
     `[keys]`, then the labeler's file."""
-    from tui.terminal import served
-
     site = str(config.path) if config.path else "config"
     site_keys: dict[str, str] = config["keys"]
     merged = {bid: (keys, "the browser's key profile") for bid, keys in WEB_PROFILE.items()

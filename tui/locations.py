@@ -11,6 +11,7 @@ DEMO_DIR = Path(__file__).parent / "demo"
 def _dir(env: str, kind: str) -> Path:
     if os.environ.get(env):
         return Path(os.environ[env])
+    # here, not at the top: platformdirs only when a default location is needed
     import platformdirs
 
     getter = platformdirs.user_data_dir if kind == "data" else platformdirs.user_config_dir

@@ -8,7 +8,9 @@ import click
 
 from store.errors import StoreError
 from store.roster import add_labeler, role_of
+from store.schema import load_schema
 from tui.context import Context, who
+from tui.terminal import has_terminal, served
 
 
 def run_app(ctx: Context, labeler: str | None) -> None:
@@ -24,14 +26,13 @@ def run_app(ctx: Context, labeler: str | None) -> None:
         except StoreError as exc:  # an OS user name a spreadsheet or terminal could act on
             raise click.ClickException(str(exc)) from None
         role = "labeler"
-    from store.schema import load_schema
+    # here, not at the top: the CLI path never loads textual (tests/test_import_hygiene.py)
     from tui.app import LabelDeskApp
 
     try:
         schema = load_schema(ctx.config["schema"]["path"] or None)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
-    from tui.terminal import has_terminal, served
 
     if not (has_terminal() or served()):
         # `ssh host labeldesk` without -t, or a pipe: no keys will ever come, and Textual

@@ -23,6 +23,7 @@ def copy_text(app: App, text: str) -> None:
     if not has_local_clipboard():
         return
     try:
+        # here, not at the top: pyperclip only where a local clipboard exists
         import pyperclip
 
         pyperclip.copy(text)

@@ -8,13 +8,13 @@ item's overlap, never reach an export or the production agreement report.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from store.claim_order import draw_rng
 from store.db import now
 from store.quality.policy import QualityPolicy
 from store.values import Assignment, LabelValue
@@ -23,27 +23,22 @@ if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-uti
     import sqlite_utils
 
 
-def _rng(labeler: str, draw: int) -> random.Random:
-    # Stable across runs and processes: a labeler's sequence of draws is reproducible.
-    digest = hashlib.sha256(f"gold:{labeler}:{draw}".encode()).digest()
-    return random.Random(int.from_bytes(digest[:8], "big"))
+def draw_generator(labeler: str, draw: int) -> random.Random:
+    """The generator of the gold draws of the labeler's claim number `draw`
+    (`claim_order.claim_draw`): the Bernoulli draw first, then the pick."""
+    return draw_rng("gold", labeler, draw)
 
 
-def gold_check_due(db: sqlite_utils.Database, labeler: str, kind: str,
-                   policy: QualityPolicy) -> random.Random | None:
-    """A Bernoulli(`gold_rate`) draw for this claim: the generator to pick with, or None."""
+def gold_check_due(rng: random.Random, kind: str, policy: QualityPolicy) -> bool:
+    """A Bernoulli(`gold_rate`) draw: does this claim serve a hidden check?"""
     rate = policy.rate(kind)
-    if rate <= 0:
-        return None
-    draw = db.execute("SELECT count(*) FROM assignments WHERE labeler = ?", [labeler]).fetchone()[0]
-    return draw_due(labeler, draw, rate)
+    return rate > 0 and rng.random() < rate
 
 
-def draw_due(labeler: str, draw: int, rate: float) -> random.Random | None:
-    """The labeler's gold draw number `draw` (their assignments so far): the generator to pick
-    the check with when a check is due at `rate`, else None."""
-    rng = _rng(labeler, draw)
-    return rng if rng.random() < rate else None
+def draw_due(labeler: str, draw: int, rate: float) -> bool:
+    """`gold_check_due` for the labeler's claim number `draw` at `rate` (the PostgreSQL claim
+    function asks the caller to make the draw)."""
+    return rate > 0 and draw_generator(labeler, draw).random() < rate
 
 
 def pick_gold_task(db: sqlite_utils.Database, labeler: str, kind: str, policy: QualityPolicy,

@@ -12,6 +12,7 @@ def screening_results(db: sqlite_utils.Database, *, thresholds: dict[str, float]
                       labeler: str | None = None) -> dict[str, dict[str, Any]]:
     """{labeler: {"quiz", "result" (pass|fail|pending), "date"}} from the latest quiz each
     submitted; labelers who never submitted one are absent."""
+    # here, not at the top: numpy loads only when this runs, never on start-up (tests/test_import_hygiene.py)
     from store.quiz.screening import screening_report
 
     takers = db.execute(

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from store.agreement import strength
 from store.agreement.metrics import (
     MIN_SHARED,
     N_BOOT,
@@ -428,8 +429,6 @@ def _strength(
     items: Mapping[int, str], *, seed: int, n_boot: int,
 ) -> tuple[dict[int, dict[str, Any]], dict[str, Any]]:
     """Per-labeler entries against gold and the between-labeler entry of a strength field."""
-    from store.agreement import strength
-
     index = {level: i for i, level in enumerate(levels)}
     codes = tuple(range(len(levels)))
     votes = rankings.votes if isinstance(rankings, _Rankings) else {}

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from store.consensus.compute import categorical_fields, read_categorical
 from store.consensus.mace import mace
 
@@ -83,8 +85,6 @@ def _learnt_from(it: Any, lb: Any, ans: Any, n_items: int, n_labelers: int,
                  gold: dict[int, int]) -> Any:
     """Per labeler: whether any item they answered had differing answers or a gold answer,
     the only items from which MACE can tell their competence."""
-    import numpy as np
-
     low = np.full(n_items, np.iinfo(np.int64).max)
     high = np.full(n_items, -1)
     np.minimum.at(low, it, ans)

@@ -22,9 +22,10 @@ from store.quality.fast import active_summary
 from store.quality.policy import QualityPolicy
 from store.quality.scoring import GoldKey, Tally, gold_for, score
 from store.quality.screening import screening_results
-from store.quality.status import judge
+from store.quality.status import judge, stored_status
 from store.reports.figures import figure, rounded, rounded_ci
 from store.reports.intervals import clustered_wilson
+from store.schema import load_schema
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -57,6 +58,7 @@ def _mean_abs_diff(by_check: list[list[int]], *, seed: int, n_boot: int) -> dict
     checks (the ratings of one item are not independent)."""
     if not by_check:
         return figure("mean_abs_diff", None, None)
+    # here, not at the top: numpy loads only when this runs, never on start-up (tests/test_import_hygiene.py)
     import numpy as np
 
     from store.agreement.metrics import bootstrap
@@ -173,9 +175,8 @@ def quality_report(
     """`{"labelers": {name: entry}, "thresholds": {...}}` (see README, `labeldesk quality`).
     `with_competence=False` leaves MACE (about half the time) for `add_competence`: every
     entry's `competence` is then `pending_competence()`."""
-    from store.quality.status import stored_status
+    # here, not at the top: numpy loads only when this runs, never on start-up (tests/test_import_hygiene.py)
     from store.reports.competence import METHOD, labeler_competence, pending_competence
-    from store.schema import load_schema
 
     policy = policy or QualityPolicy()
     schema = schema or load_schema()
@@ -233,6 +234,7 @@ def add_competence(entries: dict[str, dict[str, Any]], competence: dict[str, dic
                    ) -> None:
     """Each labeler's MACE competence (`store.reports.competence.labeler_competence`) into
     their report entry."""
+    # here, not at the top: numpy loads only when this runs, never on start-up (tests/test_import_hygiene.py)
     from store.reports.competence import no_competence
 
     for name, entry in entries.items():
@@ -243,8 +245,6 @@ def gold_misses(db: sqlite_utils.Database, labeler: str, *, schema: Schema | Non
                 limit: int = 20) -> list[dict[str, Any]]:
     """The labeler's latest gold-check answers that missed the gold, newest first, for coaching:
     each with the item, field, the labeler's answer and the gold."""
-    from store.schema import load_schema
-
     schema = schema or load_schema()
     rows = db.execute(
         "SELECT answers, submitted_at FROM gold_answers WHERE labeler = ? ORDER BY id DESC",

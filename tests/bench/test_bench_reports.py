@@ -57,6 +57,15 @@ def test_disputes_bench_on_a_tiny_project(tmp_path):
     assert figures["labels"] == 30 * 3 * (4 * 2 + 3)
 
 
+def test_strength_bench(tmp_path):
+    """Each measured call runs (the figures are CPU seconds, not checked here)."""
+    from bench import bench_strength
+
+    figures = bench_strength.run(tmp_path, prompts=10, n_boot=10)
+    assert figures["prompts"] == 10
+    assert all(v >= 0 for k, v in figures.items() if k.endswith("_s"))
+
+
 def test_reports_bench_runs_each_command_in_a_child(tmp_path):
     """bench_reports at a tiny size: one command for real in its child process (the others'
     children are the calls tested above), and every command's child arguments."""

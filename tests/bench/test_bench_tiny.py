@@ -16,9 +16,12 @@ def test_key_cpu_types_comparisons_in_a_pty_and_counts_relayouts():
 
 
 def test_comparison_bench_gets_through_its_script(capsys):
-    bench_comparison.main(["--rounds", "1", "--sizes", "80x24", "--no-save"])
+    bench_comparison.main(["--rounds", "1", "--submits", "2", "--sizes", "80x24", "--no-save"])
     out = capsys.readouterr().out
-    assert "submit_to_next_task" in out and "ranking_step" in out
+    for kind in ("submit_to_next_task", "ranking_step", "instruction_to_scores",
+                 "scores_to_ranking", "ranking_letter", "submit_loop"):
+        assert kind in out
+    assert "(n=8," in out.split("ranking_letter")[1].split("\n")[0]  # 8 letters per round
 
 
 def test_ranking_bench_gets_through_its_script():
@@ -37,3 +40,19 @@ def test_memory_bench_types_comparisons_in_a_pty_and_reads_rss(tmp_path):
     build_db(tmp_path / "m.db", 4, kinds=("comparison",)).conn.close()
     figures = pty_growth(tmp_path / "m.db", tmp_path, tasks=2, step=1)
     assert len(figures["rss_mib"]) == 3 and all(rss > 10 for rss in figures["rss_mib"])
+
+
+def test_help_bench_opens_f1_question_mark_and_search_in_a_fresh_process():
+    from bench import bench_help
+
+    figures = bench_help.measure(samples=1)
+    for name in ("first_f1_cpu_ms", "first_question_mark_cpu_ms", "first_search_cpu_ms"):
+        assert figures[name]["n"] == 1 and figures[name]["median"] > 0
+
+
+def test_gold_claim_bench_claims_checks_and_production_work():
+    from bench.bench_gold_claim import measure
+
+    figures = measure(n=60, gold=10, claims=24)
+    assert figures["check_claim_ms"]["n"] > 0 and figures["production_claim_ms"]["n"] > 0
+    assert figures["window_1_claim_ms"]["n"] == 24

@@ -24,6 +24,8 @@ from tui.keymap import read_keys
     ("[rules]\nsplits = { train = nan }\n", "rules.splits: train must be a number"),
     ("[overlap]\ncomparison = 0\n", "overlap.comparison: must be at least 1, not 0"),
     ("[queue]\nlease_minutes = 0\n", "queue.lease_minutes: must be at least 1"),
+    ("[queue]\nwindow = 0\n", "queue.window: must be from 1 to 1000"),
+    ("[queue]\nwindow = 2.5\n", "queue.window: must be an integer"),
     ("[screening]\nflag_agreement = 1.5\n", "screening.flag_agreement: must be from 0 to 1"),
     ("[screening]\ndemonstration_score = inf\n", "screening.demonstration_score: must be a finite number"),
     ("[web]\nmax_sessions = 0\n", "web.max_sessions: must be at least 1"),

@@ -70,3 +70,17 @@ def test_a_reading_command_says_it_uses_the_demo(demo):
 def test_demo_and_db_together_are_refused(demo, tmp_path):
     line = one_line_error(labeldesk_here("labelers", "list", "--demo", "--db", str(tmp_path / "x.db")))
     assert line == "Error: --demo and --db name two databases: give one"
+
+
+def test_the_demo_asks_for_strength_and_reasons_a_project_does_not(monkeypatch, tmp_path):
+    from tui.context import resolve
+
+    monkeypatch.delenv("LABELDESK_DB", raising=False)
+    demo_ctx = resolve(None, None)
+    assert demo_ctx.is_demo
+    assert (demo_ctx.config["comparison"]["strength"], demo_ctx.config["comparison"]["reason"]) == (
+        True, "optional")
+    project = resolve(str(tmp_path / "desk.db"), None)
+    assert not project.is_demo
+    assert (project.config["comparison"]["strength"], project.config["comparison"]["reason"]) == (
+        False, "off")

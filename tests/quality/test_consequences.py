@@ -44,7 +44,7 @@ async def dashboard_row(app) -> dict[str, str]:
         await figures_settled(pilot)
         assert isinstance(app.screen, DashboardScreen)
         table = app.screen.query_one("#quality-table")
-        row = table.get_row("ana")
+        row = table.get_row("ana")  # type: ignore[attr-defined]
         return {c: str(v) for c, v in zip(("labeler", "status", "screening", "gold", "agreement"), row, strict=False)}
 
 

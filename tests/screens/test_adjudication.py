@@ -5,7 +5,7 @@ from store import queue
 from store.disputes import Rules
 from store.labels import submit
 from store.values import LabelValue
-from tests.conftest import figures_settled, snapshot_keys
+from tests.conftest import figures_settled, oldest_first, snapshot_keys
 from tests.screens.screen_text import screen_text
 from tui.config import Config
 
@@ -15,13 +15,13 @@ RANKING = [["p1-a"], ["p1-b"], ["p1-c"]]
 def disputed(db, ratings=(2, 7)):
     """alice and bob rate p1-a far apart (overlap 2, nobody to escalate to: max_overlap 2)."""
     for who, rating in zip(("alice", "bob"), ratings, strict=True):
-        a = queue.claim_next(db, who, "comparison", overlap=2)
+        a = queue.claim_next(db, who, "comparison", overlap=2, window=1)
         submit(db, a.id, [LabelValue("output", "p1-a", "rating", rating),
                           LabelValue("ranking", "p1", "ranking", RANKING)], seconds=30)
 
 
 def config():
-    c = Config()
+    c = oldest_first()  # which item a claim gets is what these tests read
     c.data["overlap"]["comparison"] = 2
     c.data["adjudication"]["max_overlap"] = 2
     return c

@@ -22,7 +22,7 @@ from store.imports import import_labels, import_outputs, import_prompts
 from store.roster import add_labeler
 from store.schema import load_schema
 from store.text import on_screen
-from tests.conftest import figures_settled, write_jsonl
+from tests.conftest import figures_settled, oldest_first, write_jsonl
 from tests.corpus.hostile import CORPUS, SCREEN_GROUPS, Hostile
 from tests.corpus.terminal import assert_harmless
 from tui.app import LabelDeskApp
@@ -93,7 +93,7 @@ def hostile_db(tmp_path, request):
 
 def make_app(db, labeler: str, config: Config | None = None) -> LabelDeskApp:
     role = "researcher" if labeler == "rhea" else "labeler"
-    return LabelDeskApp(db=db, labeler=labeler, role=role, config=config or Config(),
+    return LabelDeskApp(db=db, labeler=labeler, role=role, config=config or oldest_first(),
                         schema=load_schema())
 
 
@@ -152,7 +152,7 @@ async def test_home_and_help(hostile_db, tmp_path, monkeypatch):
 @pytest.mark.parametrize("hostile_db", SCREEN_GROUPS, ids=lambda i: i.name, indirect=True)
 async def test_work_screens(hostile_db, work):
     db, item = hostile_db
-    config = Config()
+    config = oldest_first()  # the hostile item is the first in its queue
     if work.kind == "adjudication":  # h1's dispute goes to a researcher at 3 labelers
         config.data["adjudication"]["max_overlap"] = 3
     app = make_app(db, "rhea" if work.researcher_only else "alice", config)

@@ -16,6 +16,7 @@ from textual.widgets._footer import FooterKey
 from screens.comparison import ComparisonScreen
 from screens.widgets.focus_style import OwnFocusStyle
 from screens.widgets.footer import Footer, KeySet
+from store.views import task_view
 from tests.conftest import press_settled, settle
 from tui.config import Config
 
@@ -123,6 +124,28 @@ def _subclasses(cls):
         yield from _subclasses(sub)
 
 
+async def test_the_next_task_is_read_while_this_one_is_worked_and_the_submit_only_claims(make_app):
+    app = app_with(make_app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, "c")
+        screen = app.screen
+        assert isinstance(screen, ComparisonScreen) and screen.view.prompt.id == "p1"
+        await settle(pilot, lambda: screen.session.ahead is not None)  # READ_AHEAD_DELAY later
+        assert screen.session.ahead.prompt.id == "p2"
+        statements: list[str] = []
+        app.db.conn.set_trace_callback(statements.append)
+        try:
+            await press_settled(pilot, "3", "4", "5", "enter")  # p1 rated, ranked as rated
+            await settle(pilot, lambda: screen.view is not None and screen.view.prompt.id == "p2")
+        finally:
+            app.db.conn.set_trace_callback(None)
+        # The claim reads the output ids to shuffle them; the texts came from the read ahead.
+        reads = [s for s in statements if "text" in s and ("FROM prompts" in s or "FROM outputs" in s)]
+        assert reads == [], reads
+        assert [o.text for o in screen.view.outputs] == [
+            o.text for o in task_view(app.db, screen.view.assignment).outputs]
+
+
 async def test_strength_digits_and_ranking_letters_with_strength_on_lay_nothing_out(make_app, monkeypatch):
     app = app_with(make_app, steps=["ranking"], strength=True, reason="optional")
     async with app.run_test(size=(80, 24)) as pilot:
@@ -138,3 +161,33 @@ async def test_strength_digits_and_ranking_letters_with_strength_on_lay_nothing_
         assert screen.strength.choice.chosen[0] == "better"
         assert ranking["layouts"] == 0 and digits["layouts"] == 0, (ranking, digits)
         assert ranking["restyled"] == 0 and digits["restyled"] == 0, (ranking, digits)
+        await press_settled(pilot, "enter", "x")  # the reason line; its first character
+        with counted(monkeypatch) as typed:
+            await press_settled(pilot, "y", "space", "z", "backspace")
+        assert screen.strength.reason_line.value == "xy "
+        assert typed == {"layouts": 0, "restyled": 0}, typed  # Input's own would lay out per key
+
+
+async def test_an_output_shown_again_is_wrapped_once_for_its_height_and_drawing(make_app, monkeypatch):
+    """The scores card's window of an output is the same Content when shown again (an LRU of
+    windows): Textual kept the height it wraps to, so only drawing wraps it."""
+    from textual.content import Content
+
+    app = app_with(make_app, advance_after_rating=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, "c", "l")  # output A shown, then B
+        screen = app.screen
+        assert isinstance(screen, ComparisonScreen)
+        first = screen.outputs[0].text[:20]
+        wraps = []
+        wrap = Content._wrap_and_format
+
+        def counting(self, *args, **kwargs):
+            if first in self.plain:
+                wraps.append(self)
+            return wrap(self, *args, **kwargs)
+
+        monkeypatch.setattr(Content, "_wrap_and_format", counting)
+        await press_settled(pilot, "h")  # A again
+        assert screen.scores.current == 0
+        assert len(wraps) == 1, wraps

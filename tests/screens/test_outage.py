@@ -102,6 +102,7 @@ async def test_quitting_while_postgres_is_away_prints_what_was_not_saved(pg, cap
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("w")
         await settle(pilot, lambda: app.screen.ready)
+        mine = app.screen.view.assignment.id  # p3, named on a labeler's screen by this number
         outage.down(db)
         await pilot.press(*"Typed while away")
         await settle(pilot, lambda: "cannot be reached" in status(app))
@@ -110,7 +111,7 @@ async def test_quitting_while_postgres_is_away_prints_what_was_not_saved(pg, cap
     assert app.return_code == 1
     printed = " ".join(capsys.readouterr().err.split())
     assert "the database could not be reached" in printed
-    assert 'demonstration p3: {"text": "Typed while away"' in printed
+    assert f'demonstration #{mine}: {{"text": "Typed while away"' in printed
 
 
 async def test_a_sqlite_directory_that_goes_away_and_comes_back(make_app, db_path, tmp_path):

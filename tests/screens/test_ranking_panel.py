@@ -67,7 +67,7 @@ class Host(App):
     def on_ranking_panel_flag_toggled(self, message: RankingPanel.FlagToggled) -> None:
         self.messages.append(("flag", message.ranking))
 
-    def action_back(self) -> None:
+    def action_back(self) -> None:  # type: ignore[override]
         self.host_actions.append("back")
 
     def action_other(self) -> None:

@@ -125,6 +125,6 @@ def test_screens_build_inputs_that_neutralise_pastes() -> None:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             used = [node.func] if isinstance(node, ast.Call) else (
                 node.bases if isinstance(node, ast.ClassDef) else [])
-            raw += [f"{path.name}:{node.lineno}" for n in used
+            raw += [f"{path.name}:{node.lineno}" for n in used  # type: ignore[attr-defined]
                     if isinstance(n, ast.Name) and n.id in ("Input", "TextArea")]
     assert raw == []

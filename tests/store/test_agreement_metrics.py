@@ -32,7 +32,7 @@ from store.agreement.ranking import (
 # Communication, University of Pennsylvania, section C ("Nominal data, any number of observers,
 # missing values"; the same data for ordinal/interval later): 4 observers × 12 units, "." missing.
 # Published: alpha nominal = .743, ordinal = .815, interval = .849.
-_ = None
+_: None = None
 KRIPPENDORFF_2011 = [
     [1, 2, 3, 3, 2, 1, 4, 1, 2, _, _, _],  # observer A
     [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, _, 3],  # observer B

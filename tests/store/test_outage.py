@@ -32,7 +32,7 @@ def cut_off(db) -> None:
 
     pid = db.conn.raw.info.backend_pid
     with psycopg.connect(db.path, autocommit=True) as admin:
-        assert admin.execute("SELECT pg_terminate_backend(%s)", [pid]).fetchone()[0]
+        assert admin.execute("SELECT pg_terminate_backend(%s)", [pid]).fetchone()[0]  # type: ignore[index]
 
 
 @pytest.mark.postgres_only

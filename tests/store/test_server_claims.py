@@ -56,15 +56,18 @@ def values_for(a) -> list[LabelValue]:
 
 
 def test_a_claim_and_a_submit_are_one_round_trip_each(pg, monkeypatch):
+    """The function hands out strictly oldest first (`[queue] window = 1`); a shuffled window
+    runs the claim as store statements (docs/deployment.md, hidden gold checks)."""
     sent = Statements(monkeypatch)
-    a = claim_next(pg, "alice", "comparison", overlap=2)
+    a = claim_next(pg, "alice", "comparison", overlap=2, window=1)
     assert sent.n == 1
-    again = claim_next(pg, "alice", "comparison", overlap=2)  # her own task, lease renewed
+    again = claim_next(pg, "alice", "comparison", overlap=2, window=1)  # her own task, lease renewed
     assert (again.id, sent.n) == (a.id, 2)
     submit(pg, a.id, values_for(a), seconds=2.0, overlap=2)
     assert sent.n == 3
     # With a gold rate (no gold yet, so no check is due): the draw's number, then the claim.
-    b = claim_next(pg, "bob", "comparison", overlap=2, policy=QualityPolicy(gold_rate=0.05))
+    b = claim_next(pg, "bob", "comparison", overlap=2, policy=QualityPolicy(gold_rate=0.05),
+                   window=1)
     assert b is not None and sent.n == 5
     # What the function wrote is what the store statements would have.
     row = pg.execute("SELECT status, seconds, lease_until FROM assignments WHERE id = ?",
@@ -82,7 +85,7 @@ def test_a_claim_and_a_submit_are_one_round_trip_each(pg, monkeypatch):
 
 def test_the_server_shuffles_as_the_store_does(pg):
     for labeler in ("alice", "bob"):
-        a = claim_next(pg, labeler, "comparison", overlap=2)
+        a = claim_next(pg, labeler, "comparison", overlap=2, window=1)
         ids = [r[0] for r in pg.execute(
             "SELECT id FROM outputs WHERE prompt_id = ? ORDER BY position", [a.item])]
         assert len(ids) > 1
@@ -101,7 +104,7 @@ def test_claims_and_submits_go_on_while_a_researcher_writes(pg, pg_cluster):
         done = threading.Event()
 
         def labeler() -> None:
-            a = claim_next(pg, "alice", "comparison", overlap=2)
+            a = claim_next(pg, "alice", "comparison", overlap=2, window=1)
             submit(pg, a.id, values_for(a), seconds=1.0, overlap=2)
             done.set()
 

@@ -74,7 +74,8 @@ def test_nothing_to_submit_is_refused_and_nothing_waiting_is_saved_none(sample_d
     s = session(sample_db)
     s.claim()
     assert s.submit([]) == NotSaved("nothing to submit", "refused")
-    nothing = TaskSession(sample_db, "alice", "comparison", overlap=1, lease_seconds=600)
+    nothing = TaskSession(sample_db, "alice", "comparison", overlap=1, lease_seconds=600,
+                          window=1)
     assert nothing.claim().value.view.prompt.id == "p1"
     nothing.skip("cannot judge")
     nothing.claim()

@@ -14,7 +14,8 @@ import click
 
 from store.records import csv_cell
 from tui.cli_shared import config_option, db_option, user_errors, wide_option
-from tui.context import parse_since
+from tui.commands.screening import run_screening
+from tui.context import parse_since, require_researcher, resolve
 
 # Not imported from store.agreement.metrics: that loads numpy and scipy (~0.5 s) into every
 # `labeldesk` command, the app included. tests/cli/test_agreement.py checks they agree.
@@ -99,8 +100,7 @@ def _by_task(fields: dict, show_all: bool) -> tuple[dict[str, list[tuple[str, di
 
 
 def print_tables(report: dict, *, show_all: bool = False) -> None:
-    import sys
-
+    # here, not at the top: rich loads only when a table is printed, not on every command's start-up
     from rich import box
     from rich.console import Console
     from rich.table import Table
@@ -183,6 +183,7 @@ UNVERSIONED = "unversioned"  # labels made before `[guidelines] version` was set
 def _by_version(database, fmt: str, **options) -> None:
     """`--by-version`: the report once per guideline version; a version whose labels cannot
     be compared with gold gets its reason instead of figures."""
+    # here, not at the top: numpy loads only when this runs, never on start-up (tests/test_import_hygiene.py)
     from store.labels import guideline_versions
     from store.reports.agreement import AgreementError, agreement_report
 
@@ -212,8 +213,6 @@ def _by_version(database, fmt: str, **options) -> None:
 
 
 def register(cli: click.Group) -> None:
-    from tui.context import require_researcher, resolve
-
     @cli.command("agreement")
     @click.option(
         "--format",
@@ -261,8 +260,6 @@ def register(cli: click.Group) -> None:
         task, field = split_field(task, field)
         levels = tuple(ctx.config["comparison"]["strength_levels"])
         if quiz:
-            from tui.commands.screening import run_screening
-
             return run_screening(database, quiz, names=names, fmt=fmt, config=ctx.config,
                                  wide=wide)
         if by_version:

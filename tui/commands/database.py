@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import click
 
+from store.secrets import mask
 from tui.cli_shared import config_option, labeler_option, stderr_progress, user_errors
+from tui.context import require_researcher, resolve
 
 
 @click.group("db")
@@ -22,9 +24,8 @@ def copy(src, dst, config_path, labeler) -> None:
     """Copy every row of SRC into DST, ids and all, in one transaction (on any error DST stays
     empty). Each is a database file or a postgresql:// URL; DST is created (a file) or
     migrated (a PostgreSQL database its owner created) and must hold no rows yet."""
+    # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
     from store.copy import copy_database, count_rows
-    from store.secrets import mask
-    from tui.context import require_researcher, resolve
 
     source = resolve(src, config_path).open(read_only=True)
     require_researcher(source, labeler, "db copy")

@@ -19,6 +19,7 @@ from tui.context import require_researcher, resolve
 def disputes(fmt, wide, db, config_path, labeler) -> None:
     """Disputed items (by the [adjudication] rules) not yet adjudicated: escalated to more
     labelers, or waiting for a researcher."""
+    # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
     from store.adjudication import labeler_reasons
     from store.disputes import list_disputes
     from store.schema import load_schema
@@ -42,6 +43,7 @@ def disputes(fmt, wide, db, config_path, labeler) -> None:
         click.echo(json.dumps([_with_reasons(d.as_dict(), reasons[d.item]) for d in found],
                               indent=2, ensure_ascii=sys.stdout.isatty()))
         return
+    # here, not at the top: rich loads only when a table is printed, not on every command's start-up
     from tui.tables import print_table
 
     rows = []

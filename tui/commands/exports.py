@@ -80,6 +80,7 @@ def _write(command: str, export, out: str, what: str, db, config_path, labeler, 
 
 
 def _write_dataset(ctx, database, command: str, export, out: Path, what: str, card: Card, filters) -> None:
+    # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
     from store.dataset_card import CardSpec, card_text, kept_splits
     from store.hub_dataset import write_dataset
 
@@ -109,6 +110,7 @@ def _write_dataset(ctx, database, command: str, export, out: Path, what: str, ca
 @common
 def export_labels(out, since, gold_only, fmt, db, config_path, labeler) -> None:
     """Every label in the flat format of `import labels`."""
+    # here, not at the top: sqlite-utils stays off the app's start-up path (tests/test_import_hygiene.py)
     from store.exports import Export
     from store.exports import export_labels as rows
 
@@ -127,6 +129,7 @@ def export_labels(out, since, gold_only, fmt, db, config_path, labeler) -> None:
                "chat: OpenAI `messages`; prompt-completion: `prompt` and `completion`.")
 def export_sft(out, fmt, since, split, db, config_path, labeler) -> None:
     """Prompts with their written demonstrations, for supervised fine-tuning."""
+    # here, not at the top: sqlite-utils stays off the app's start-up path (tests/test_import_hygiene.py)
     from store.exports import export_sft as export
 
     _write("export sft", export, out, "demonstrations", db, config_path, labeler, fmt=fmt,
@@ -162,6 +165,7 @@ def export_sft(out, fmt, since, split, db, config_path, labeler) -> None:
 def export_pairs(out, gold_only, min_agreement, consensus, min_margin, fmt, min_p_chosen,
                  with_individual, since, split, db, config_path, labeler) -> None:
     """Every untied pair of every ranking (prompt, chosen, rejected), for reward models."""
+    # here, not at the top: sqlite-utils stays off the app's start-up path (tests/test_import_hygiene.py)
     from store.exports import agreeing_labelers, export_pairs
 
     for name, value in (("--min-margin", min_margin), ("--min-p-chosen", min_p_chosen),
@@ -177,6 +181,7 @@ def export_pairs(out, gold_only, min_agreement, consensus, min_margin, fmt, min_
     shape = "trl" if fmt == PARQUET else fmt
     fields = (("ranking", "ranking"),)
     if consensus:
+        # here, not at the top: numpy loads only when this runs, never on start-up (tests/test_import_hygiene.py)
         from store.consensus.pairs import export_consensus_pairs
 
         _write("export pairs --consensus", export_consensus_pairs, out, "pairs", db, config_path,
@@ -216,6 +221,7 @@ def export_pairs(out, gold_only, min_agreement, consensus, min_margin, fmt, min_
 def export_kto(out, consensus, fmt, since, split, db, config_path, labeler) -> None:
     """Rated outputs as unpaired preferences (prompt, completion, label) for TRL's KTOTrainer:
     rated at least [export] kto_good_rating is true, at most kto_bad_rating false."""
+    # here, not at the top: sqlite-utils stays off the app's start-up path (tests/test_import_hygiene.py)
     from store.exports import export_kto as export
 
     def kto(database, kto_good_rating, kto_bad_rating, **filters):
@@ -237,6 +243,7 @@ def export_kto(out, consensus, fmt, since, split, db, config_path, labeler) -> N
 @format_option(["jsonl"], "jsonl", "jsonl: one prompt a line.")
 def export_ppo(out, exclude_labeled, fmt, since, split, db, config_path, labeler) -> None:
     """Every kept API prompt, for reinforcement learning."""
+    # here, not at the top: sqlite-utils stays off the app's start-up path (tests/test_import_hygiene.py)
     from store.exports import export_ppo as export
 
     _write("export ppo", export, out, "prompts", db, config_path, labeler, fmt=fmt, card=Card(
@@ -254,6 +261,7 @@ def export_ppo(out, exclude_labeled, fmt, since, split, db, config_path, labeler
 def export_consensus(out, method, fmt, db, config_path, labeler) -> None:
     """One consensus value per labeled item and field: Dawid–Skene (or MACE) for flags and
     categories, mean and spread for scales, Bradley–Terry for rankings; gold overrides."""
+    # here, not at the top: numpy loads only when this runs, never on start-up (tests/test_import_hygiene.py)
     from store.consensus.compute import consensus
     from store.exports import Export
 

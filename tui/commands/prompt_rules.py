@@ -27,6 +27,7 @@ def import_prompts(file, api_rules, report, dropped, from_hh, db, config_path, l
     """Import prompts (id, text or messages, user_id, source, style, category, split, tasks).
 
     Every key, rule and error: docs/formats.md."""
+    # here, not at the top: sqlite-utils stays off the app's start-up path (tests/test_import_hygiene.py)
     from store.imports import import_prompts
     from store.rules import PromptRules, RulesConfig
 

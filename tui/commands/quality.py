@@ -18,7 +18,8 @@ from tui.cli_shared import (
     user_errors,
     wide_option,
 )
-from tui.context import parse_since
+from tui.config import ConfigError
+from tui.context import parse_since, require_researcher, resolve, who
 
 TABLE_COLUMNS = ("labeler", "status", "gold", "agreement", "95% CI", "competence", "flags",
                  "rank pairs", "rating |diff|", "tasks", "fast", "screening", "reasons")
@@ -34,6 +35,7 @@ def _ci(ci) -> str:
 
 def _competence(competence: dict) -> str:
     """θ and the labels it rests on; where MACE had nothing to learn from, says so."""
+    # here, not at the top: numpy loads only when this runs, never on start-up (tests/test_import_hygiene.py)
     from store.reports.competence import NO_DISAGREEMENT
 
     if competence["theta"] is None and competence.get("reason") == NO_DISAGREEMENT:
@@ -62,6 +64,7 @@ def table_row(name: str, entry: dict) -> list[str]:
 
 
 def print_table(report: dict, *, wide: bool = False) -> None:
+    # here, not at the top: rich loads only when a table is printed, not on every command's start-up
     from rich.text import Text
 
     from tui.tables import print_table as print_rows
@@ -79,8 +82,6 @@ def print_table(report: dict, *, wide: bool = False) -> None:
 
 
 def register(cli: click.Group) -> None:
-    from tui.context import require_researcher, resolve
-
     @cli.command("quality")
     @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
                   show_default=True)
@@ -94,8 +95,8 @@ def register(cli: click.Group) -> None:
 
         Researchers only (who is asking comes from LABELDESK_LABELER, else the OS user).
         """
+        # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
         from store.reports.quality import quality_report
-        from tui.config import ConfigError
 
         ctx = resolve(db, config_path)
         database = ctx.open(read_only=True)
@@ -116,9 +117,9 @@ def register(cli: click.Group) -> None:
     @common
     def labelers_resume(name, db, config_path, labeler) -> None:
         """Reopen NAME's production queue after a quality pause (logged as an event)."""
+        # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
         from store.db import immediate
         from store.quality.status import resume
-        from tui.context import who
 
         database = resolve(db, config_path).open()
         require_researcher(database, labeler, "labelers resume")

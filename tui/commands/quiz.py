@@ -10,11 +10,10 @@ from pathlib import Path
 import click
 
 from tui.cli_shared import common, user_errors
+from tui.context import require_researcher, resolve
 
 
 def register(cli: click.Group) -> None:
-    from tui.context import require_researcher, resolve
-
     @cli.group("quiz")
     def quiz_group() -> None:
         """Screening quizzes: import a quiz file, assign it, list quizzes and who took them."""
@@ -24,6 +23,7 @@ def register(cli: click.Group) -> None:
     @common
     def quiz_import(file, db, config_path, labeler) -> None:
         """Import a quiz file (see quiz.example.toml and docs/formats.md) with its gold answers."""
+        # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
         from store.quiz.admin import import_quiz
         from store.quiz.file import QuizFileError
         from store.schema import load_schema
@@ -48,6 +48,7 @@ def register(cli: click.Group) -> None:
     @common
     def quiz_assign(name, labelers, db, config_path, labeler) -> None:
         """Assign quiz NAME to labelers: it is the first thing their home screen offers."""
+        # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
         from store.quiz.admin import assign_quiz
 
         database = resolve(db, config_path).open()
@@ -65,6 +66,7 @@ def register(cli: click.Group) -> None:
     @common
     def quiz_list(db, config_path, labeler) -> None:
         """Quizzes with their items, and how many of those assigned have submitted."""
+        # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
         from store.quiz.admin import list_quizzes
 
         database = resolve(db, config_path).open(read_only=True)

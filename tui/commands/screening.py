@@ -18,6 +18,7 @@ def _pct(entry: dict, key: str = "agreement") -> str:
 
 
 def print_screening(report: dict, *, wide: bool = False) -> None:
+    # here, not at the top: rich loads only when a table is printed, not on every command's start-up
     from rich.text import Text
 
     from tui.tables import print_table
@@ -54,6 +55,7 @@ def print_screening(report: dict, *, wide: bool = False) -> None:
 
 
 def run_screening(database, quiz: str, *, names: bool, fmt: str, config, wide: bool = False) -> None:
+    # here, not at the top: numpy loads only when this runs, never on start-up (tests/test_import_hygiene.py)
     from store.quiz.screening import screening_report
 
     with user_errors():

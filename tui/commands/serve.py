@@ -6,11 +6,10 @@ from __future__ import annotations
 import click
 
 from tui.cli_shared import common, user_errors
+from tui.context import require_researcher, resolve
 
 
 def register(cli: click.Group) -> None:
-    from tui.context import require_researcher, resolve
-
     @cli.command("serve")
     @click.option("--host", default="127.0.0.1", show_default=True,
                   help="Address to listen on (the proxy's side; keep it local).")
@@ -22,6 +21,7 @@ def register(cli: click.Group) -> None:
         """Serve the app to browsers: one app process per connection, the labeler named by
         the proxy's [web] user_header (see docs/deployment.md, "Browser")."""
         try:
+            # here, not at the top: the web extra loads only for labeldesk serve
             from tui.web.policy import WebPolicy
             from tui.web.server import LabelDeskServer
         except ImportError as exc:

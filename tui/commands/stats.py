@@ -8,6 +8,7 @@ import click
 
 from screens.stats_tables import render
 from tui.cli_shared import common, user_errors
+from tui.commands.surveys import show_summaries
 from tui.context import resolve
 
 
@@ -18,18 +19,18 @@ from tui.context import resolve
 def stats(fmt, surveys, db, config_path, labeler) -> None:
     """Descriptive statistics: prompts by source, style, category, user and split; lengths by
     category; labeling progress by kind and labeler."""
+    # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
     from store.stats import collect_stats
 
     ctx = resolve(db, config_path)
     if surveys:
-        from tui.commands.surveys import show_summaries
-
         return show_summaries(ctx, labeler, fmt)
     with user_errors():
         data = collect_stats(ctx.open(read_only=True), overlap=ctx.config["overlap"])
     if fmt == "json":
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
+    # here, not at the top: rich loads only when a table is printed, not on every command's start-up
     from rich.console import Console
 
     console = Console()

@@ -11,9 +11,11 @@ import json
 import click
 
 from tui.cli_shared import common
+from tui.context import require_researcher, resolve
 
 
 def summaries(database, config) -> list[dict]:
+    # here, not at the top: sqlite-utils stays off the app's start-up path (tests/test_import_hygiene.py)
     from store.survey_questions import survey
     from store.surveys import summarize
 
@@ -22,6 +24,7 @@ def summaries(database, config) -> list[dict]:
 
 
 def print_summaries(reports: list[dict]) -> None:
+    # here, not at the top: rich loads only when a table is printed, not on every command's start-up
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
@@ -48,8 +51,6 @@ def print_summaries(reports: list[dict]) -> None:
 
 def show_summaries(ctx, labeler, fmt: str) -> None:
     """`labeldesk stats --surveys` and `labeldesk surveys summary`: researchers only."""
-    from tui.context import require_researcher
-
     database = ctx.open(read_only=True)
     require_researcher(database, labeler, "stats --surveys")
     reports = summaries(database, ctx.config)
@@ -60,8 +61,6 @@ def show_summaries(ctx, labeler, fmt: str) -> None:
 
 
 def register(cli: click.Group) -> None:
-    from tui.context import resolve
-
     @cli.group("surveys")
     def surveys_group() -> None:
         """Anonymous labeler surveys (demographics, satisfaction)."""

@@ -37,6 +37,7 @@ Every binding has an id ``ranking.*`` for the config keymap.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from textual import events
@@ -84,8 +85,17 @@ ROOMY_SIZE = (120, 30)
 """From this width and height the outputs sit side by side in a grid, each with its text."""
 
 
+WINDOWS = 24
+"""Windows kept (`_window`): a task's outputs, each read whole and glimpsed, K=9 at most."""
+
+
+@lru_cache(maxsize=WINDOWS)
 def _window(text: str, part: int, size: int = PART) -> tuple[Content, int]:
-    """The ``part``-th ``size`` characters of ``text`` (clamped), noting what lies around them."""
+    """The ``part``-th ``size`` characters of ``text`` (clamped), noting what lies around them.
+
+    The same window is the same `Content` while cached: Textual keeps the height a Content
+    wraps to at a width, so an output shown again (←/→, h/l, a step back and forth, the scores
+    card then the ranking card) is wrapped once less. Content is immutable: sharing is safe."""
     if not text:
         return Content.styled("(empty output)", "italic $text-muted"), 0
     piece, start, after = part_of(text, part, size)

@@ -24,6 +24,7 @@ from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
+from textual.geometry import Size
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
@@ -63,6 +64,10 @@ class ReasonLine(SafeInput):
         report(self, StrengthPanel.ReasonBack(self.panel))
 
     def _watch_value(self, value: str) -> None:
+        # Input sets its virtual width to the text's on every edit, a reactive that re-lays out
+        # the whole screen; the line's size never changes (one row, 1fr), only its own scroll
+        # bounds do, which `scroll_to` reads from the value set here without a layout.
+        self.set_reactive(SafeInput.virtual_size, Size(self.content_width, 1))
         super()._watch_value(value)
         if not self.quiet and self.is_mounted:
             report(self, StrengthPanel.Changed(self.panel))
