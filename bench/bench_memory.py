@@ -173,7 +173,7 @@ def main() -> None:
         pty_db = tmp / "pty.db"
         build_db(pty_db, PTY_TASKS + 5, kinds=("comparison",)).conn.close()
         figures = {"start_rss_mib": start_rss(db_path, tmp),
-                   "pty_comparison": pty_growth(pty_db, tmp)}
+                   "pty_comparison": pty_growth(pty_db, tmp, PTY_TASKS, PTY_STEP)}
         figures.update(asyncio.run(drive(db)))
         summarise(figures)
         figures["target_growth_mib_per_100_tasks"] = 0

@@ -87,7 +87,7 @@ def main() -> None:
             "app_cpu_seconds_median": round(app_cpu, 3),
             "minimal_textual_cpu_seconds_median": round(floor_cpu, 3),
             "cpu_ratio_to_floor": round(app_cpu / floor_cpu, 2),
-            "target_ratio": 1.5,
+            "target_ratio": 1.3,
             "help_seconds_median": round(statistics.median(help_times), 3),
             "app_seconds_median_at_1m_open_tasks": round(statistics.median(r[0] for r in big_runs), 3),
             "runs": RUNS,

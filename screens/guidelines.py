@@ -4,6 +4,8 @@ beside this module, cut into sections for search."""
 from __future__ import annotations
 
 import re
+import string
+from collections import Counter
 from pathlib import Path
 
 GUIDELINES = Path(__file__).with_name("guidelines.md")
@@ -32,3 +34,18 @@ def sections(text: str) -> list[str]:
 def matching(text: str, query: str) -> list[str]:
     words = query.lower().split()
     return [s for s in sections(text) if all(w in s.lower() for w in words)]
+
+
+_UNSLUGGED = re.compile("[" + re.escape(string.punctuation.replace("-", "").replace("_", "")) + "]+")
+
+
+def slugs(titles: list[str]) -> list[str]:
+    """GitHub-style anchors of headings (as Textual's Markdown makes them: lower case,
+    punctuation dropped, spaces to hyphens, `-1`, `-2` on repeats): a screen's HELP_TOPIC."""
+    seen: Counter[str] = Counter()
+    out = []
+    for title in titles:
+        slug = re.sub(r"\s", "-", _UNSLUGGED.sub("", title.strip().lower()))
+        out.append(f"{slug}-{seen[slug]}" if seen[slug] else slug)
+        seen[slug] += 1
+    return out

@@ -39,6 +39,11 @@ BUSY_TIMEOUT_MS = 10_000
 # BUSY_BOUND and then tells the labeler the database is busy. Calls outside `retry_busy` wait
 # APP_BUSY_TIMEOUT_MS.
 APP_BUSY_TIMEOUT_MS = 2_000
+# SQLite's page cache for a labeler's session, KiB (its default is 2,000). A session reads a
+# few pages per claim and submit, and every other labeler's commit empties the cache anyway
+# (SQLite drops it when another connection wrote); the default filled over the first few hundred
+# tasks and was most of what a session grew by in a real terminal (bench_memory.pty_growth).
+APP_PAGE_CACHE_KIB = 256
 BUSY_BOUND = 6.0  # seconds a write keeps trying before the labeler is told the database is busy
 BUSY_PAUSE = (0.001, 0.004)
 

@@ -168,6 +168,11 @@ class Dialect:
         db.execute(f"PRAGMA busy_timeout = {int(ms)}")
         cast(Bounded, db).write_wait = ms / 1000
 
+    def set_page_cache(self, db: Connected, kib: int) -> None:
+        """At most `kib` KiB of database pages cached in this process (SQLite's own cache; the
+        operating system caches the file for every process besides)."""
+        db.execute(f"PRAGMA cache_size = -{int(kib)}")
+
     def checkpoint(self, db: Connected) -> None:
         """Fold the WAL into the file (before it is moved or copied)."""
         db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -282,6 +287,9 @@ class Postgres(Dialect):
         # The bound every write transaction gives its lock waits (`lock_timeout`), as SQLite's
         # busy_timeout bounds its wait for the write lock.
         return int(cast(_PgDatabase, db).busy_timeout_ms)
+
+    def set_page_cache(self, db: Connected, kib: int) -> None:
+        pass  # the server caches pages; a client holds no page cache
 
     def set_busy_timeout(self, db: Connected, ms: int) -> None:
         # Kept on the connection object, never as a session `SET`: each write transaction sets

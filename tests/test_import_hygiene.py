@@ -66,6 +66,25 @@ def test_app_start_path_does_not_import_sqlite_utils(sample_db):
     assert not {"sqlite_utils", "numpy", "pandas", "psycopg"} & mods
 
 
+def test_opening_the_app_imports_no_other_command():
+    """`labeldesk app` (and bare `labeldesk`) resolves its command without importing the other
+    commands' modules (tui/commands/*, and what they bring: the stats tables, the quality and
+    agreement machinery); `--help` and any other command still find every command."""
+    code = (
+        "import sys\n"
+        "import click\n"
+        "from tui.cli import cli\n"
+        "ctx = click.Context(cli)\n"
+        "assert cli.get_command(ctx, 'app') is not None\n"
+        "assert not [m for m in sys.modules if m.startswith('tui.commands.')\n"
+        "            or m in ('screens.stats_tables', 'store.stats')]\n"
+        "assert {'stats', 'agreement', 'import', 'export'} <= set(cli.list_commands(ctx))\n"
+        "assert cli.get_command(ctx, 'import').get_command(ctx, 'prompts') is not None\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+
+
 def test_sqlite_utils_loads_without_numpy_when_used(sample_db):
     path = sample_db.conn.execute("PRAGMA database_list").fetchone()[2]
     code = (

@@ -30,13 +30,20 @@ from screens.host import Host, KeepsDrafts, OrderedKeys
 from screens.key_path import deliver
 from screens.registry import WORK, Work, researcher_only
 from screens.too_small import TooSmallScreen, too_small
-from store.db import APP_BUSY_TIMEOUT_MS, reconnect, retry_busy, set_guideline_version
+from store.db import (
+    APP_BUSY_TIMEOUT_MS,
+    APP_PAGE_CACHE_KIB,
+    reconnect,
+    retry_busy,
+    set_guideline_version,
+)
 from store.dialect import dialect_of
 from store.errors import StoreError, fault_kind
 from store.resume import unfinished_kind
 from store.schema import Schema
 from tui.config import Config, ConfigError
 from tui.terminal import CHECK_EVERY, CLOSED_CHECKS, input_closed
+from tui.text_widths import trim as trim_text_widths
 
 if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
     import sqlite_utils
@@ -76,6 +83,7 @@ class LabelDeskApp(Host):
         self.db = db
         # Writes run on the UI thread: wait less per try than the CLI, then retry (retry_busy).
         dialect_of(db).set_busy_timeout(db, APP_BUSY_TIMEOUT_MS)
+        dialect_of(db).set_page_cache(db, APP_PAGE_CACHE_KIB)  # memory flat over a day
         self.labeler = labeler
         self.role = role
         self.config = config
@@ -261,6 +269,8 @@ class LabelDeskApp(Host):
         if not isinstance(event, (events.Key, events.Paste)) or event.is_forwarded:
             await super().on_event(event)
             return
+        if not self.screen_stack:
+            return  # closing: the screens are gone, a key typed now has nothing to reach
         if not self.app_focus:
             self.app_focus = True
         if event.time <= self._drop_before and not self._is_quit(event):
@@ -284,10 +294,12 @@ class LabelDeskApp(Host):
 
     async def drain_keys(self) -> None:
         """Apply waiting keys while the current screen can take them (in arrival order)."""
-        while self._backlog and (not isinstance(self.screen, OrderedKeys) or self.screen.ready):
+        while self._backlog and self.screen_stack and (
+                not isinstance(self.screen, OrderedKeys) or self.screen.ready):
             await self._take(self._backlog.popleft())
 
     async def _take(self, event: events.Key | events.Paste) -> None:
+        trim_text_widths()  # a cache that grew with every task drawn (tui/text_widths.py)
         screen = self.screen
         if not isinstance(screen, OrderedKeys):
             await super().on_event(event)  # Textual's own path (dialogs, help, stock screens)

@@ -1,6 +1,9 @@
 """The `labeldesk` command: a click group whose bare form opens the app on the demo data.
 
-Nothing on this path imports textual except the `app` command itself.
+Nothing on this path imports textual except the `app` command itself. The command modules
+(`tui/commands/*`) are imported when a command other than `app` is looked up or the commands
+are listed (`--help`), not when the app opens: they were ~a fifth of the app's start-up over a
+minimal Textual app (`tests/test_import_hygiene.py` keeps them off that path).
 """
 
 from __future__ import annotations
@@ -23,24 +26,42 @@ from tui.cli_shared import (
     progress_bar,
     user_errors,
 )
-from tui.commands import (
-    agreement,
-    database,
-    disputes,
-    exports,
-    prompt_rules,
-    quality,
-    quiz,
-    serve,
-    stats,
-    surveys,
-)
 from tui.config import load_config
 from tui.context import require_researcher, resolve, who
 from tui.masked_stream import masked_stderr
 
+# Each registers its commands on `cli` or on a group of it (`register(cli)`).
+COMMAND_MODULES = ("agreement", "database", "disputes", "exports", "prompt_rules", "quality",
+                   "quiz", "serve", "stats", "surveys")
+_registered: list[bool] = []
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+
+def register_commands() -> None:
+    """Import the command modules and let each register its commands (once)."""
+    if _registered:
+        return
+    _registered.append(True)
+    import importlib
+
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"tui.commands.{name}").register(cli)
+
+
+class _Group(click.Group):
+    """The top group: every command but `app` registered on first lookup or listing."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name != "app":
+            register_commands()
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        register_commands()
+        return super().list_commands(ctx)
+
+
+@click.group(cls=_Group, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="labeldesk")
 @common
 @click.pass_context
@@ -189,9 +210,6 @@ def _config_quietly():
 
 for _group in (labelers_group, import_group, export_group):
     cli.add_command(_group)
-for _module in (agreement, database, disputes, exports, prompt_rules, quality, quiz, serve, stats,
-                surveys):
-    _module.register(cli)
 
 if __name__ == "__main__":
     main()

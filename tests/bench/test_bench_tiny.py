@@ -42,6 +42,14 @@ def test_memory_bench_types_comparisons_in_a_pty_and_reads_rss(tmp_path):
     assert len(figures["rss_mib"]) == 3 and all(rss > 10 for rss in figures["rss_mib"])
 
 
+def test_help_bench_opens_f1_question_mark_and_search_in_a_fresh_process():
+    from bench import bench_help
+
+    figures = bench_help.measure(samples=1)
+    for name in ("first_f1_cpu_ms", "first_question_mark_cpu_ms", "first_search_cpu_ms"):
+        assert figures[name]["n"] == 1 and figures[name]["median"] > 0
+
+
 def test_gold_claim_bench_claims_checks_and_production_work():
     from bench.bench_gold_claim import measure
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import pytest
 
-from tui.cli import cli
+from tui.cli import cli, register_commands
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "commands.md").read_text(encoding="utf-8")
 COMMON = {"--db", "--demo", "--config", "--labeler", "-h", "--help"}
@@ -22,6 +22,7 @@ def _leaves(group: click.Group, path: tuple[str, ...] = ()):
             yield path + (name,), command
 
 
+register_commands()  # every command module, as `labeldesk --help` lists them
 LEAVES = list(_leaves(cli))
 
 

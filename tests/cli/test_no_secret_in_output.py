@@ -22,7 +22,9 @@ needs_postgres = pytest.mark.skipif("postgres" not in BACKENDS,
 
 def every_command() -> list[tuple[str, ...]]:
     """Each leaf command of `labeldesk` as the words that name it."""
-    from tui.cli import cli
+    from tui.cli import cli, register_commands
+
+    register_commands()
 
     found: list[tuple[str, ...]] = []
 

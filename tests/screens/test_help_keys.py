@@ -4,10 +4,10 @@ field, with or without a help text in the schema."""
 
 from __future__ import annotations
 
-from textual.widgets import Markdown, Static
-from textual.widgets.markdown import MarkdownBlock
+from textual.widgets import Static
 
 from screens.help import HelpScreen
+from screens.widgets.markdown_text import MarkdownText
 from store.schema import load_schema
 from tests.conftest import press_settled, settle
 
@@ -66,9 +66,9 @@ async def test_question_mark_explains_every_instruction_field(make_app):
     app = make_app("alice")
     async with app.run_test(size=(100, 40)) as pilot:
         await press_settled(pilot, "c", "question_mark")
-        rules = app.screen.query_one("#pii-rules", Markdown)
-        await settle(pilot, lambda: rules.display and list(rules.query(MarkdownBlock)))
-        text = " ".join(block._content.plain for block in rules.query(MarkdownBlock))
+        rules = app.screen.query_one("#pii-rules", MarkdownText)
+        await settle(pilot, lambda: rules.display and rules.content_size.width)
+        text = " ".join(line.plain.strip() for line in rules.lines(rules.content_size.width))
         for field in load_schema().task("instruction").fields:
             assert f"[{field.key}] {field.label}" in text, field.name  # help text or not
 

@@ -1,8 +1,9 @@
-from textual.widgets import Markdown, OptionList
+from textual.widgets import OptionList
 
 from screens.guidelines import matching
 from screens.help import HelpScreen
 from screens.home import HomeScreen
+from screens.widgets.markdown_text import MarkdownLines
 from tests.conftest import figures_settled, settle, snapshot_keys
 
 
@@ -40,8 +41,8 @@ async def test_f1_opens_searchable_guidelines(make_app, tmp_path, monkeypatch):
         await pilot.press("f1")
         assert isinstance(app.screen, HelpScreen)
         await pilot.press("slash", *"hallucination", "enter")
-        shown = app.screen.query_one("#help-md", Markdown).source
-        assert shown == "## Hallucination\n\nMade-up facts."
+        shown = [w.source for w in app.screen.query(MarkdownLines) if w.display]
+        assert shown == ["## Hallucination\n\nMade-up facts."]
         assert matching(GUIDE, "ties fine") == ["## Ranking\n\nTies are fine."]
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
@@ -120,9 +121,8 @@ LONG_GUIDE = (
 
 
 async def test_f1_search_highlights_matches_and_jumps_to_the_first(make_app, tmp_path, monkeypatch):
-    from textual.widgets.markdown import MarkdownBlock
-
     from screens.help import highlight
+    from tests.screens.screen_text import screen_text
 
     (tmp_path / "g.md").write_text(LONG_GUIDE)
     monkeypatch.setattr("screens.guidelines.GUIDELINES", tmp_path / "g.md")
@@ -131,13 +131,17 @@ async def test_f1_search_highlights_matches_and_jumps_to_the_first(make_app, tmp
         await pilot.press("f1", "slash", *"ties", "enter")
         await pilot.pause()
         help_screen = app.screen
-        source = help_screen.query_one("#help-md", Markdown).source
-        assert "~~Ties~~ are fine, see [~~ties~~](#ties-here) and `ties`." in source
+        shown = [w for w in help_screen.query(MarkdownLines) if w.display]
+        assert len(shown) == 1 and shown[0].source.startswith("## Ranking")
+        assert "~~Ties~~ are fine, see [~~ties~~](#ties-here) and `ties`." in shown[0].source
         body = help_screen.query_one("#help-body")
         first = help_screen.first_match("ties")
-        assert first is not None and "Ties are fine" in first._content.plain
-        assert body.scroll_y > 0 and first.region.y < 24  # scrolled to it, on screen
-        style = first.get_component_styles("s")
-        assert style.text_style.reverse  # marked by more than colour
-        assert isinstance(first, MarkdownBlock)
+        assert first is not None and first[0] is shown[0]
+        assert "Ties are fine" in first[0].lines(first[0].content_size.width)[first[1]].plain
+        assert body.scroll_y > 0  # scrolled to it, on screen:
+        row = next(y for y, line in enumerate(screen_text(app).split("\n")) if "Ties are fine" in line)
+        strip = app.screen._compositor.render_strips()[row]
+        marked = [seg for seg in strip if seg.text.lower() == "ties"]
+        assert marked and all(seg.style.reverse and seg.style.bold for seg in marked[:2])  # more than colour
+        assert not marked[-1].style.reverse  # inline code is not marked
     assert highlight("## Ties\n```\nties\n```\nties", "ties") == "## Ties\n```\nties\n```\n~~ties~~"

@@ -21,13 +21,15 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
-from textual.widgets import Markdown, Select, Static
+from textual.widgets import Select, Static
 
 from screens.guidelines import MISSING, matching, read_guidelines
 from screens.key_path import report
 from screens.widgets import field_values as fv
 from screens.widgets.focus_style import OwnFocusStyle
 from screens.widgets.instruction.choice_select import ChoiceOverlay, ChoiceSelect
+from screens.widgets.markdown_lines import Block, parsed
+from screens.widgets.markdown_text import MarkdownText
 from store.schema import Field
 
 RULES_KEY = "question_mark"
@@ -40,11 +42,6 @@ def pii_rules() -> str:
         return f"{MISSING[:-1]} (F1)."
     found = [s for s in matching(text, "pii rules") if s.lower().startswith("## pii rules")]
     return found[0] if found else "See the guidelines (F1), section PII rules."
-
-
-def _markdown_literal(text: str) -> str:
-    """Schema text shown as written in Markdown (its brackets and stars are not syntax)."""
-    return "".join(f"\\{c}" if c in "\\`*_[]()#<>!|~" else c for c in text)
 
 
 class InstructionPanel(OwnFocusStyle, VerticalScroll, can_focus=True):
@@ -77,7 +74,7 @@ class InstructionPanel(OwnFocusStyle, VerticalScroll, can_focus=True):
             ),
             id="instruction-legend",
         )
-        yield Markdown(id="pii-rules")
+        yield MarkdownText(id="pii-rules")
         for field in self.fields:
             if field.kind == "choice":
                 with Horizontal(classes="field-row choice-row", id=f"row-{field.name}"):
@@ -194,11 +191,14 @@ class InstructionPanel(OwnFocusStyle, VerticalScroll, can_focus=True):
                 overlay.select(index)
 
     def toggle_rules(self) -> None:
-        rules = self.query_one("#pii-rules", Markdown)
+        rules = self.query_one("#pii-rules", MarkdownText)
         if not rules.display and not self._rules_loaded:
             # Every field's help in full (a row shows it only where it fits), then the PII rules.
-            helps = "\n".join(f"- {_markdown_literal(fv.field_help_line(f))}" for f in self.fields)
-            rules.update(f"{helps}\n\n{pii_rules()}")
+            # Built as blocks, not Markdown to parse: the schema's text is shown as written, and
+            # the PII rules come parsed with the guidelines (markdown_lines.PREBUILT).
+            helps = Block("bullets", level=1, children=[
+                [Block("paragraph", Content(fv.field_help_line(f)))] for f in self.fields])
+            rules.show_blocks([helps, *parsed(pii_rules())])
             self._rules_loaded = True
         rules.display = not rules.display
         if rules.display:

@@ -1,0 +1,112 @@
+"""Every benchmark runs in the suite at a tiny size, so none can rot unnoticed (a benchmark whose
+key script no longer fits the app times out or raises): each `main()` here runs end to end with
+its sizes made tiny, its figures written to a results file of the test's own, and what it
+recorded is checked to be there. Figures are not judged: speed targets live in the benchmarks.
+The last test fails for a new `bench/bench_*.py` that no test in tests/bench/ runs."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_tiny(monkeypatch, tmp_path, module, *args, **sizes) -> dict:
+    """`module.main(*args)` with `sizes` replacing its module constants; what it recorded."""
+    monkeypatch.setattr("bench.results.RESULTS", tmp_path / "results.json")
+    for name, value in sizes.items():
+        assert hasattr(module, name), name  # a renamed constant must fail here, not run big
+        monkeypatch.setattr(module, name, value)
+    module.main(*args)
+    return json.loads((tmp_path / "results.json").read_text())
+
+
+def test_startup_bench(monkeypatch, tmp_path):
+    from bench import bench_startup
+
+    figures = run_tiny(monkeypatch, tmp_path, bench_startup, RUNS=2, BIG=200)["startup"]
+    assert figures["app_cpu_seconds_median"] > 0 and figures["cpu_ratio_to_floor"] > 0
+    assert figures["app_seconds_median_at_1m_open_tasks"] > 0
+
+
+def test_bytes_bench(monkeypatch, tmp_path):
+    from bench import bench_bytes
+
+    figures = run_tiny(monkeypatch, tmp_path, bench_bytes, ROUNDS=1)["bytes"]
+    assert figures["home_highlight_move"]["bytes"]["n"] == 6
+    assert figures["ranking_place_and_take_back"]["bytes"]["median"] > 0
+
+
+def test_keystrokes_bench(monkeypatch, tmp_path):
+    from bench import bench_keystrokes
+
+    figures = run_tiny(monkeypatch, tmp_path, bench_keystrokes)["keystrokes"]
+    assert figures["keys"]["comparison_4_ranking_from_scores"] > 0
+
+
+def test_store_bench(monkeypatch, tmp_path):
+    from bench import bench_store
+
+    figures = run_tiny(monkeypatch, tmp_path, bench_store, N=300, CLAIMS=5)["store"]
+    assert figures["open_tasks"] == 300 and figures["commit_ratio_to_floor"] > 0
+
+
+def test_submit_bench(monkeypatch, tmp_path):
+    from bench import bench_submit
+
+    figures = run_tiny(monkeypatch, tmp_path, bench_submit, TASKS=2)["submit"]
+    assert figures["submit_to_next_task_ms"]["n"] == 2  # each checked done in the database
+
+
+def test_typeahead_bench(monkeypatch, tmp_path):
+    from bench import bench_typeahead
+
+    figures = run_tiny(monkeypatch, tmp_path, bench_typeahead, ROUNDS=1, N=3)["typeahead"]
+    assert figures["pty_burst"]["mismatches"] == 0 and figures["store_floor"]["commits_per_s"] > 0
+
+
+def test_memory_bench(monkeypatch, tmp_path):
+    from bench import bench_memory
+
+    figures = run_tiny(monkeypatch, tmp_path, bench_memory, TASKS=2, CYCLES=2, STEP=1,
+                       PTY_TASKS=2, PTY_STEP=1)["memory"]
+    assert len(figures["pty_comparison"]["rss_mib"]) == 3 and figures["sessions_in_24_gib"] > 0
+    assert figures["comparison"]["tasks"] == 2
+
+
+def test_load_bench(monkeypatch, tmp_path):
+    from bench import bench_load
+
+    monkeypatch.setattr("bench.results.RESULTS", tmp_path / "results.json")
+    assert bench_load.main(["--processes", "2", "--seconds", "1", "--prompts", "40"]) == 0
+    assert json.loads((tmp_path / "results.json").read_text())["load_2"]["submits"] > 0
+
+
+def test_import_load_bench(monkeypatch, tmp_path):
+    from bench import bench_import_load
+
+    monkeypatch.setattr("bench.results.RESULTS", tmp_path / "results.json")
+    monkeypatch.setattr(bench_import_load, "TASKS", 40)
+    assert bench_import_load.main(["--prompts", "300", "--labelers", "1"]) == 0
+    assert json.loads((tmp_path / "results.json").read_text())
+
+
+def test_pipeline_bench(monkeypatch, tmp_path):
+    from bench import bench_pipeline
+
+    monkeypatch.setattr(sys, "argv", ["bench_pipeline", "--prompts", "200", "--pairs", "200"])
+    figures = run_tiny(monkeypatch, tmp_path, bench_pipeline)
+    assert figures
+
+
+def test_every_benchmark_runs_in_the_suite():
+    """Each bench/bench_NAME.py is named by a test file here (its tiny run lives there)."""
+    tests = "\n".join(p.read_text(encoding="utf-8") for p in Path(__file__).parent.glob("test_*.py"))
+    for bench in sorted((ROOT / "bench").glob("bench_*.py")):
+        if not re.search(rf"\b{bench.stem}\b", tests):
+            pytest.fail(f"{bench.name} has no tiny run in tests/bench/")
