@@ -104,11 +104,17 @@ def labeler_tally(db: sqlite_utils.Database, labeler: str, schema: Schema, *,
 
 
 def refresh_status(db: sqlite_utils.Database, labeler: str, policy: QualityPolicy,
-                   schema: Schema | None = None) -> None:
-    """Re-judge a labeler when they finished gold checks since the last judgement."""
+                   schema: Schema | None = None, *, news_only: bool = True) -> None:
+    """Re-judge a labeler when they finished gold checks since the last judgement.
+
+    With `news_only` False (a claim), the same work is done on every call once the labeler has
+    answered a check, news or not, and without news the stored status is written back as it
+    is: re-judging only after a check made the claim after a check the slow one, and so the
+    check visible (docs/deployment.md, hidden gold checks)."""
     last = db.execute("SELECT max(id) FROM gold_answers WHERE labeler = ?", [labeler]).fetchone()[0]
     old = stored_status(db, labeler)
-    if last is None or (old and old["checked_through"] >= last):
+    news = not (old and old["checked_through"] >= last) if last is not None else False
+    if last is None or (news_only and not news):
         return
     # here, not at the top: not on the app's path to its first frame
     from store.quality.fast import fast_answers
@@ -119,6 +125,8 @@ def refresh_status(db: sqlite_utils.Database, labeler: str, policy: QualityPolic
     fast, tasks = fast_answers(db, labeler, policy)
     status, reasons = judge(tally, policy, fast=fast, tasks=tasks, fresh=fresh,
                             paused=bool(old and old["status"] == "paused"))
+    if not news and old:  # nothing new to decide on: the stored judgement stands
+        status, reasons, last = old["status"], old["reasons"], old["checked_through"]
     set_status(db, labeler, status, reasons, checked_through=last)
 
 
@@ -139,7 +147,7 @@ def production_closed(db: sqlite_utils.Database, labeler: str, policy: QualityPo
     """The queue's question before a claim: re-judge the labeler if there is news, then
     `closed_reason`."""
     if policy is not None:
-        refresh_status(db, labeler, policy)
+        refresh_status(db, labeler, policy, news_only=False)
     return closed_reason(db, labeler, policy) is not None
 
 

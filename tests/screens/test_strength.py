@@ -323,6 +323,7 @@ async def test_a_failed_submit_keeps_the_levels_and_reason_and_never_says_saved(
     async with app.run_test(size=(100, 40), notifications=True) as pilot:
         await burst(app, pilot, ["c", *script("BA\r3\rmy reason")])
         screen = app.screen
+        assignment = screen.view.assignment.id  # a labeler sees the task as #N
         app.db.execute("PRAGMA query_only = ON")
         await burst(app, pilot, ["enter"])
         assert "Saved" not in str(screen.query_one("#status").render())
@@ -331,7 +332,7 @@ async def test_a_failed_submit_keeps_the_levels_and_reason_and_never_says_saved(
         app.db.execute("PRAGMA query_only = OFF")
         assert ranking_of(sample_db) == {}
         await burst(app, pilot, ["enter"])  # submit again: now it is saved, and says so
-        assert str(screen.query_one("#status").render()) == "Saved p1."
+        assert str(screen.query_one("#status").render()) == f"Saved #{assignment}."
     got = ranking_of(sample_db)
     assert got["strength"] == [SLIGHTLY, BETTER] and got["reason"] == "my reason"
 
@@ -349,3 +350,11 @@ async def test_a_reason_longer_than_the_line_scrolls_and_is_stored_whole(make_ap
         assert line.cursor_screen_offset.x < 80
         await MODES[mode](app, pilot, ["enter"])
     assert ranking_of(sample_db)["reason"] == reason
+
+
+@pytest.mark.parametrize("mode", MODES)
+async def test_a_cancelled_skip_goes_back_to_the_phase_it_left(make_app, sample_db, mode):
+    # On the reason line: F4 (skip), Escape (cancel), then the reason goes on where it was.
+    keys = [*script("BA\r2\rhalf"), "f4", "escape", *script(" and half\r")]
+    await run(make_app, keys, mode=mode)
+    assert ranking_of(sample_db)["reason"] == "half and half"

@@ -4,7 +4,8 @@ A labeler works 60 tasks at `gold_rate` 0.25 through `TaskSession` (what the wor
 call) and records what the screen gives them: the task's name on screen (`TaskView.shown_id`),
 the home screen's counts before and after (`queue.counts`), and how much work the claim took
 (statements run: a labeler timing the claim measures these; counted rather than timed so the
-test is exact on a loaded machine; bench/bench_gold_claim.py times them).
+test is exact on a loaded machine; bench/bench_gold_claim.py times them). The claim after a
+task counts too: re-judging the labeler only after a check made that claim the slow one.
 
 Simple detectors flag tasks from that record. The criterion: for each detector, the one-sided
 Fisher exact test of "flagged" against "was a check" (scipy) must not find checks flagged more
@@ -127,6 +128,13 @@ def slow_claim(seen: list[Seen]) -> list[bool]:
     return [s.statements > usual for s in seen]
 
 
+def slow_next_claim(seen: list[Seen]) -> list[bool]:
+    """A task after which the next claim ran more statements than the claim before it (what
+    re-judging the labeler after a check, and only then, would show)."""
+    return [i + 1 < len(seen) and seen[i + 1].statements > s.statements
+            for i, s in enumerate(seen)]
+
+
 def _top_quarter(scores: list[float]) -> list[bool]:
     # Ties broken at random (seeded), so equal scores carry no information either way.
     ranked = sorted(range(len(scores)), key=lambda i: (-scores[i], Random(i).random()))
@@ -134,7 +142,7 @@ def _top_quarter(scores: list[float]) -> list[bool]:
     return [i in top for i in range(len(scores))]
 
 
-DETECTORS = [not_the_next_id, far_from_neighbours, odd_counts, slow_claim]
+DETECTORS = [not_the_next_id, far_from_neighbours, odd_counts, slow_claim, slow_next_claim]
 
 
 def _p_value(flags: list[bool], seen: list[Seen]) -> float:
