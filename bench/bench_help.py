@@ -69,10 +69,12 @@ async def one_session(db_path: str) -> dict[str, float]:
 
 
 def sample(db_path: Path, root: Path) -> dict[str, float]:
-    out = subprocess.run([sys.executable, "-m", "bench.bench_help", CHILD, str(db_path)],
-                         cwd=root, env={**os.environ, "PYTHONPATH": str(root)},
-                         capture_output=True, text=True, check=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    done = subprocess.run([sys.executable, "-m", "bench.bench_help", CHILD, str(db_path)],
+                          cwd=root, env={**os.environ, "PYTHONPATH": str(root)},
+                          capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"a session failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def measure(samples: int = SAMPLES, root: Path = ROOT) -> dict:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
@@ -134,7 +134,7 @@ class ComparisonScreen(SkipHandling, WorkScreen):
     def on_unmount(self) -> None:
         self.flush_drafts()
 
-    def on_resize(self, event) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         # Under 24 rows the prompt keeps one line (Tab reaches it to scroll, ctrl+t folds it).
         short = event.size.height < 24
         self.set_class(short, "-short")
@@ -173,6 +173,18 @@ class ComparisonScreen(SkipHandling, WorkScreen):
         if step == "ranking" and draft.get("phase") in ("strength", "reason"):
             self._resume_phase(draft["phase"])
         self.say(Content.styled("Draft restored", "$text-success") if draft else Content(""))
+
+    def _read_ahead(self) -> None:
+        super()._read_ahead()
+        ahead = self.session.ahead
+        if ahead is None:
+            return
+        # Wrapped now, while the labeler works: the submit then draws the next task's prompt
+        # and first output without wrapping them for their height first.
+        self.query_one(PromptPanel).prepare(ahead.prompt.text, style=ahead.prompt.style,
+                                            messages=ahead.prompt.messages)
+        if self.scores is not None:
+            self.scores.prepare([o.text for o in ahead.outputs])
 
     def draft_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {"step": self.step, "flagged": self.flagged}

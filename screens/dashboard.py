@@ -48,11 +48,11 @@ def shown_columns(width: int) -> tuple[str, ...]:
     return COLUMNS if width >= WIDE else tuple(c for c in COLUMNS if c not in NARROW_DROPS)
 
 
-def _f(value, digits: int = 2) -> str:
+def _f(value: float | None, digits: int = 2) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
-def row_cells(name: str, entry: dict) -> tuple:
+def row_cells(name: str, entry: dict[str, Any]) -> tuple[Any, ...]:
     """Display cells and sort keys of one labeler's row."""
     ci = entry["ci95"]
     medians = entry["active_seconds_median"]
@@ -108,8 +108,8 @@ class DashboardScreen(ComputingScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.report: dict = {"labelers": {}}
-        self.stamp: tuple | None = None  # what the figures on screen were computed from
+        self.report: dict[str, Any] = {"labelers": {}}
+        self.stamp: tuple[Any, ...] | None = None  # what the figures on screen were computed from
         self.computed_at: float | None = None  # time.time() of those figures
         self.sort_column = 1  # status: paused and warned labelers first
         self.descending = False
@@ -316,7 +316,7 @@ class MissesScreen(ComputingScreen):
         self.shown = True
 
 
-def _value(value) -> str:
+def _value(value: object) -> str:
     if isinstance(value, list):  # a ranking: tie groups best first
         return " > ".join(" = ".join(group) for group in value)
     return str(value)

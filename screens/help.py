@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -130,7 +131,7 @@ class HelpScreen(OrderedScreen):
         if self._topic:
             self.goto(self._topic)
 
-    def show_keys(self, screen: Screen, topic: str = "") -> None:
+    def show_keys(self, screen: Screen[Any], topic: str = "") -> None:
         """List the keys of ``screen`` (the one F1 was pressed on) above the guidelines, then
         go to its help ``topic`` if it has one (once the list is laid out), else to the top.
         Called before the help screen is shown, so its first frame has the keys (no list that

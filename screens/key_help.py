@@ -54,7 +54,7 @@ def panel_group(title: str, panel: Widget) -> KeyGroup:
     return title, typed + bound_keys(panel)
 
 
-def key_groups(screen: Screen) -> list[KeyGroup]:
+def key_groups(screen: Screen[Any]) -> list[KeyGroup]:
     """Every key F1 lists for `screen`, grouped; a bound key shown once, in its first group."""
     groups: list[KeyGroup] = list(screen.key_groups()) if hasattr(screen, "key_groups") else []
     listed = {row for _, rows in groups for row in rows}

@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 from textual import events, on
 
@@ -55,7 +56,7 @@ def report(widget: Widget, message: Message) -> None:
 
 
 @contextmanager
-def _as(node: Widget | Screen) -> Iterator[None]:
+def _as(node: Widget | Screen[Any]) -> Iterator[None]:
     # Handlers expect to run in their own pump (message senders, `prevent`).
     token = active_message_pump.set(node)
     try:
@@ -70,7 +71,7 @@ async def _handle(node: Widget, message: Message) -> None:
             await invoke(method, message)
 
 
-async def _bubble(start: Widget, message: Message, screen: Screen) -> None:
+async def _bubble(start: Widget, message: Message, screen: Screen[Any]) -> None:
     """Handle `message` at `start` and its ancestors up to the screen, as bubbling would."""
     node: Widget | None = start
     while node is not None and not message._stop_propagation:
@@ -81,7 +82,7 @@ async def _bubble(start: Widget, message: Message, screen: Screen) -> None:
         node = parent if isinstance(parent, Widget) else None
 
 
-class OrderedScreen(Screen):
+class OrderedScreen(Screen[Any]):
     """A screen whose keys come one at a time through `deliver`, and only while it is `ready`:
     from its ScreenResume (composed and current) to its ScreenSuspend."""
 
@@ -119,7 +120,7 @@ def focus_now(widget: Widget) -> None:
     widget.screen.set_focus(widget)
 
 
-async def deliver(screen: Screen, event: events.Key | events.Paste) -> bool:
+async def deliver(screen: Screen[Any], event: events.Key | events.Paste) -> bool:
     """Apply one key (or a paste, kept literal) to `screen` now. False when nothing took it
     (the caller says why)."""
     pending: list[tuple[Widget, Message]] = []
@@ -140,7 +141,7 @@ async def deliver(screen: Screen, event: events.Key | events.Paste) -> bool:
         _reported.reset(token)
 
 
-async def _keys_and_bindings(screen: Screen, event: events.Key) -> bool:
+async def _keys_and_bindings(screen: Screen[Any], event: events.Key) -> bool:
     app = screen.app
     if await app._check_bindings(event.key, priority=True):
         return True

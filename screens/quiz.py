@@ -46,6 +46,7 @@ from screens.widgets.status_line import StatusLine
 from store.errors import StoreError
 from store.quiz import taking
 from store.quiz.session import QuizSession
+from store.schema import Schema
 from store.task_session import NotSaved, Saved
 from store.text import on_screen
 
@@ -58,7 +59,7 @@ SECTION_TITLES = {
 RANK_BY = "overall quality: helpful, truthful and harmless (guidelines §3). Ties are fine."
 
 
-def _label(schema, task: str, name: str) -> str:
+def _label(schema: Schema, task: str, name: str) -> str:
     """The schema's label of a flag; its name if this app runs another schema than the import."""
     try:
         return schema.field(task, name).label
@@ -267,7 +268,7 @@ class QuizScreen(DraftingScreen):
             getattr(self, f"_show_{item.section}")(item, answer)
         self._header()
 
-    def _show_flagging(self, item, answer) -> None:
+    def _show_flagging(self, item: taking.QuizItem, answer: dict[str, Any]) -> None:
         schema = self.app.schema
         self.query_one("#flag-prompt", Static).update(safe_content(item.prompt))
         completion = self.query_one("#flag-completion", Static)
@@ -280,7 +281,7 @@ class QuizScreen(DraftingScreen):
         form.set_rows(rows, values)
         focus_now(form)
 
-    def _show_ranking(self, item, answer) -> None:
+    def _show_ranking(self, item: taking.QuizItem, answer: dict[str, Any]) -> None:
         self.query_one("#rank-prompt", Static).update(safe_content(item.prompt))
         panel = self.query_one(RankingPanel)
         panel.set_task([ShownOutput(o.letter, o.id, o.text) for o in item.outputs],
@@ -288,7 +289,7 @@ class QuizScreen(DraftingScreen):
                        pending_tie=bool(answer.get("pending_tie")))
         focus_now(panel)
 
-    def _show_demonstrations(self, item, answer) -> None:
+    def _show_demonstrations(self, item: taking.QuizItem, answer: dict[str, Any]) -> None:
         self.query_one("#demo-prompt", Static).update(
             safe_content(item.prompt) + Content.styled("\n\nWrite the answer below. ctrl+s saves it and moves on.", "$text-muted"))
         area = self.query_one("#demo-text", TextArea)
@@ -296,7 +297,7 @@ class QuizScreen(DraftingScreen):
             area.load_text(answer.get("text", ""))
         focus_now(area)
 
-    def _show_self_assessment(self, item, answer) -> None:
+    def _show_self_assessment(self, item: taking.QuizItem, answer: dict[str, Any]) -> None:
         self.query_one("#self-question", Static).update(
             safe_content(item.question) + Content.styled("\n↑/↓ and space choose; ctrl+s saves and moves on.", "$text-muted"))
         chosen = set(answer.get("selected", []))
@@ -398,7 +399,7 @@ class QuizScreen(DraftingScreen):
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         self.changed()
 
-    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged[str]) -> None:
         self.changed()
 
     def on_input_changed(self, event: Input.Changed) -> None:

@@ -30,7 +30,7 @@ class StatsScreen(ComputingScreen):
         Binding("r", "refresh_stats", "Refresh", id="stats.refresh"),
     ]
 
-    stamp: tuple | None = None  # what the tables on screen were read from
+    stamp: tuple[Any, ...] | None = None  # what the tables on screen were read from
 
     def compose(self) -> ComposeResult:
         yield VerticalScroll(id="stats-body")

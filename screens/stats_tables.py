@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from store.text import one_line
+
+if TYPE_CHECKING:  # annotations only: rich loads when a table is made
+    from rich.table import Table
 
 SPARKS = "▁▂▃▄▅▆▇█"
 
 
-def sparkline(histogram: list) -> str:
+def sparkline(histogram: list[tuple[Any, Any, int]]) -> str:
     counts = [c for _, _, c in histogram]
     top = max(counts, default=0)
     if not top:
@@ -15,7 +20,7 @@ def sparkline(histogram: list) -> str:
     return "".join(" " if c == 0 else SPARKS[min(len(SPARKS) - 1, c * len(SPARKS) // (top + 1))] for c in counts)
 
 
-def _num(x, digits: int = 1) -> str:
+def _num(x: float | int | None, digits: int = 1) -> str:
     if x is None:
         return "–"
     return f"{x:,.{digits}f}" if isinstance(x, float) else f"{x:,}"
@@ -40,7 +45,7 @@ def work_name(kind: str) -> str:
     return next((w.title for w in WORK if w.kind == kind), kind)
 
 
-def _table(title: str, columns: list[str], rows: list[list], *, text_columns: int = 1):
+def _table(title: str, columns: list[str], rows: list[list[Any]], *, text_columns: int = 1) -> Table:
     # here, not at the top: rich loads only when a table is printed, not on every command's start-up
     from rich.table import Table
     from rich.text import Text
@@ -55,7 +60,7 @@ def _table(title: str, columns: list[str], rows: list[list], *, text_columns: in
     return table
 
 
-def render(stats: dict) -> list:
+def render(stats: dict[str, Any]) -> list[Table]:
     prompts, users, lengths, progress = stats["prompts"], stats["users"], stats["lengths"], stats["progress"]
     out = []
     counts = [[f"{group.removeprefix('by_')}: {name}", _num(n)]

@@ -7,6 +7,8 @@ The keys still work: ctrl+q quits (saving drafts), growing the window brings the
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.screen import Screen
@@ -23,7 +25,7 @@ def advice(width: int, height: int) -> str:
     return f"Make the terminal at least {MIN_SIZE[0]}×{MIN_SIZE[1]} (it is {width}×{height})."
 
 
-class TooSmallScreen(Screen):
+class TooSmallScreen(Screen[Any]):
     CSS_PATH = "too_small.tcss"
 
     def compose(self) -> ComposeResult:

@@ -87,7 +87,7 @@ class ToxicityScreen(SkipHandling, WorkScreen):
 
     @staticmethod
     def shared(field: Any) -> bool:
-        return field.name.startswith("input_")
+        return bool(field.name.startswith("input_"))
 
     def show_task(self, view: TaskView, draft: dict[str, Any]) -> None:
         saved = draft.get("values") or {}

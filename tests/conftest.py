@@ -270,9 +270,11 @@ async def settle(pilot, until: Callable[[], object] | None = None, *,
 
 async def figures_settled(pilot) -> None:
     """Wait until the current screen's figures, computed in a worker (screens/background.py),
-    are on screen and the worker is done."""
+    are on screen, the worker is done and the keys that waited for them are applied."""
     await settle(pilot, until=lambda: getattr(pilot.app.screen, "shown", True)
-                 and not getattr(pilot.app.screen, "computing", False))
+                 and not getattr(pilot.app.screen, "computing", False)
+                 and not getattr(pilot.app, "_backlog", None))
+    await settle(pilot)
 
 
 async def press_settled(pilot, *keys: str) -> None:

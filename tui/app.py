@@ -269,6 +269,8 @@ class LabelDeskApp(Host):
         if not isinstance(event, (events.Key, events.Paste)) or event.is_forwarded:
             await super().on_event(event)
             return
+        if not self.screen_stack:
+            return  # closing: the screens are gone, a key typed now has nothing to reach
         if not self.app_focus:
             self.app_focus = True
         if event.time <= self._drop_before and not self._is_quit(event):
@@ -292,7 +294,8 @@ class LabelDeskApp(Host):
 
     async def drain_keys(self) -> None:
         """Apply waiting keys while the current screen can take them (in arrival order)."""
-        while self._backlog and (not isinstance(self.screen, OrderedKeys) or self.screen.ready):
+        while self._backlog and self.screen_stack and (
+                not isinstance(self.screen, OrderedKeys) or self.screen.ready):
             await self._take(self._backlog.popleft())
 
     async def _take(self, event: events.Key | events.Paste) -> None:

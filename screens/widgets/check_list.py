@@ -14,7 +14,7 @@ from textual.widgets.option_list import OptionDoesNotExist
 CHOSEN, NOT_CHOSEN = "X", " "
 
 
-class CheckList(SelectionList):
+class CheckList(SelectionList[str]):
     def render_line(self, y: int) -> Strip:
         strip = super().render_line(y)
         segments = list(strip)

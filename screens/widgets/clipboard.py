@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 from textual.app import App
 
@@ -17,7 +18,7 @@ def has_local_clipboard() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def copy_text(app: App, text: str) -> None:
+def copy_text(app: App[Any], text: str) -> None:
     """Put `text` on the clipboard; never raises for a missing or broken clipboard tool."""
     app.copy_to_clipboard(text)
     if not has_local_clipboard():

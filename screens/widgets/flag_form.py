@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 from textual.content import Content
+from textual.geometry import Size
 from textual.message import Message
 from textual.widget import Widget
 
@@ -85,7 +86,7 @@ class FlagForm(Widget, can_focus=True):
             lines.append(Content.styled(self.hint, "$text-warning"))
         return Content("\n").join(lines)
 
-    def get_content_height(self, container, viewport, width) -> int:
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         groups = len({r.group for r in self.rows})
         return len(self.rows) + groups + (1 if self.hint else 0)
 

@@ -27,10 +27,12 @@ palette key goes first (F1 lists ctrl+p too), then the least important keys.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer as _TextualFooter
 
 # Private (Textual exports Footer, not its keys): our Footer yields the same keys in another
@@ -85,7 +87,7 @@ class KeySet(Horizontal):
 
 
 class Footer(_TextualFooter):
-    def __init__(self, *children, compact: bool = True, **kwargs) -> None:
+    def __init__(self, *children: Widget, compact: bool = True, **kwargs: Any) -> None:
         # Compact by default: two more keys fit at 80 columns.
         super().__init__(*children, compact=compact, **kwargs)
 
@@ -95,7 +97,7 @@ class Footer(_TextualFooter):
         if not self._bindings_ready:
             return []
         active = self.screen.active_bindings
-        by_action: defaultdict[str, list] = defaultdict(list)
+        by_action: defaultdict[str, list[Any]] = defaultdict(list)
         for _, binding, enabled, tooltip in active.values():
             if binding.show:
                 by_action[binding.action].append((binding, enabled, tooltip))
@@ -133,7 +135,7 @@ class Footer(_TextualFooter):
         footer_key.set_reactive(FooterKey.compact, self.compact)
         return footer_key
 
-    def bindings_changed(self, screen: Screen) -> None:
+    def bindings_changed(self, screen: Screen[Any]) -> None:
         """Textual recomposes after the next refresh, i.e. in a layout pass of its own after
         the change that moved the keys; showing the keys now puts them in the same pass."""
         self._bindings_ready = True

@@ -9,19 +9,21 @@ before the next key, so doing both inside the key keeps typed-ahead keys in orde
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import events
 from textual.widgets import OptionList, Select
 
 from screens.key_path import focus_now
 
 
-def overlay_of(select: Select) -> OptionList:
+def overlay_of(select: Select[Any]) -> OptionList:
     """The open list of a Select: its one OptionList (Textual's SelectOverlay, a private class;
     the public OptionList is all we use of it)."""
     return select.query_one(OptionList)
 
 
-class KeyedSelect(Select):
+class KeyedSelect(Select[str]):
     def action_show_overlay(self) -> None:
         super().action_show_overlay()
         focus_now(overlay_of(self))

@@ -37,6 +37,8 @@ part), or through ``next_part`` / ``previous_part``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import events
 from textual.binding import Binding
 from textual.content import Content
@@ -96,7 +98,7 @@ class SafeText(Static):
     part: reactive[int] = reactive(0)
     """Which ``PART``-sized slice of a long text is shown (0 for short texts)."""
 
-    def __init__(self, text: str = "", **kwargs) -> None:
+    def __init__(self, text: str = "", **kwargs: Any) -> None:
         kwargs.setdefault("markup", False)
         super().__init__("", **kwargs)
         self._text = on_screen(text)

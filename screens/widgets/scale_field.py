@@ -7,6 +7,7 @@ arrow, not colour alone.
 
 from __future__ import annotations
 
+from textual import events
 from textual.binding import Binding
 from textual.content import Content
 from textual.widget import Widget
@@ -41,7 +42,7 @@ class ScaleField(Widget, can_focus=True):
             lines[-1].append(point)
         return Content("\n").join(Content(" ").join(line) for line in lines)
 
-    def on_key(self, event) -> None:
+    def on_key(self, event: events.Key) -> None:
         character = event.character or ""
         if character.isdigit() and 1 <= int(character) <= len(self.points):
             event.stop()

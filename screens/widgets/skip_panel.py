@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -81,7 +81,7 @@ class SkipPanel(Vertical):
         def control(self) -> SkipPanel:
             return self.panel
 
-    def __init__(self, reasons: Sequence[str] = REASONS, **kwargs) -> None:
+    def __init__(self, reasons: Sequence[str] = REASONS, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.reasons = tuple(reasons)
 

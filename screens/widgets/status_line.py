@@ -6,6 +6,8 @@ a failure names what went wrong and that the answers stay on screen. Plain text,
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.content import Content
 from textual.widgets import Static
 
@@ -13,7 +15,7 @@ from textual.widgets import Static
 class StatusLine(Static):
     DEFAULT_CSS = "StatusLine { height: auto; max-height: 2; padding: 0 1; }"
 
-    def __init__(self, *, hide_when_empty: bool = False, **kwargs) -> None:
+    def __init__(self, *, hide_when_empty: bool = False, **kwargs: Any) -> None:
         """`hide_when_empty`: take no row until there is something to say (screens whose
         80x24 layout has no row to spare for it)."""
         super().__init__(markup=False, **kwargs)

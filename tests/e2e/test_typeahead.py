@@ -71,8 +71,10 @@ SCRIPTS = {
     "demonstration_scoring": Script(["d", "6", "enter"], done_count("demonstration_score", 1, "rhea"),
                                     labeler="rhea"),
     "quiz_item": Script(["s", "enter", *"nynnnnyn", "enter", "y", "n"],
-                        "SELECT count(*) = 2 FROM drafts d JOIN assignments a ON a.id = d.assignment_id "
-                        "WHERE a.labeler = 'ana' AND d.data LIKE '%asks_%'"),
+                        # The second item's draft holds both its answers (y, then n): a draft
+                        # saved after y alone must not end the wait.
+                        "SELECT count(*) = 1 FROM drafts d JOIN assignments a ON a.id = d.assignment_id "
+                        "WHERE a.labeler = 'ana' AND d.data LIKE '%\"asks_violent\": false%'"),
     "quiz_ranking_item": Script(
         ["s", "enter", *"n" * 8, "enter", *"n" * 8, "enter", *"n" * 4, "enter", *"b=ac", "enter"],
         "SELECT count(*) FROM drafts d JOIN assignments a ON a.id = d.assignment_id "

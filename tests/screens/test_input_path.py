@@ -232,3 +232,24 @@ async def test_scoring_a_demonstration_rings_off_the_scale_and_stores_the_score(
         assert bells.count == 3  # Enter before a score, then 8 and 0: off the 1-7 scale
     [score] = list(labels.iter_labels(sample_db, labeler="rhea", task="demonstration_score"))
     assert score.value == 6
+
+
+async def test_a_key_arriving_while_the_app_closes_its_screens_is_ignored(make_app):
+    """At exit Textual pops every screen; a key read from the terminal then (seen under load)
+    raised "No screens on stack" from the key path, a traceback on the labeler's terminal."""
+    app = make_app("alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        stack = app.screen_stack
+        assert stack
+        # The state _close_all leaves: no screen in the current mode.
+        screens = app._screen_stacks[app._current_mode]
+        kept = list(screens)
+        screens.clear()
+        try:
+            await app.on_event(key_event("a"))
+            app._backlog.append(key_event("b"))
+            await app.drain_keys()
+        finally:
+            screens.extend(kept)
+        assert list(app._backlog) and app.screen is kept[-1]

@@ -191,3 +191,28 @@ async def test_an_output_shown_again_is_wrapped_once_for_its_height_and_drawing(
         await press_settled(pilot, "h")  # A again
         assert screen.scores.current == 0
         assert len(wraps) == 1, wraps
+
+
+async def test_the_next_tasks_first_output_is_wrapped_ahead_and_only_drawn_on_submit(make_app, monkeypatch):
+    from textual.content import Content
+
+    app = app_with(make_app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, "c")
+        screen = app.screen
+        assert isinstance(screen, ComparisonScreen)
+        await settle(pilot, lambda: screen.session.ahead is not None)
+        await settle(pilot)
+        texts = [o.text[:20] for o in screen.session.ahead.outputs]
+        wraps = []
+        wrap = Content._wrap_and_format
+
+        def counting(self, *args, **kwargs):
+            wraps.extend(t for t in texts if t in self.plain)
+            return wrap(self, *args, **kwargs)
+
+        monkeypatch.setattr(Content, "_wrap_and_format", counting)
+        await press_settled(pilot, "3", "4", "5", "enter")  # p1 submitted: p2 on screen
+        await settle(pilot, lambda: screen.view is not None and screen.view.prompt.id == "p2")
+        shown = screen.outputs[screen.scores.current].text[:20]
+        assert wraps.count(shown) == 1, wraps  # drawn; its height was wrapped ahead

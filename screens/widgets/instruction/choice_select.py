@@ -52,7 +52,7 @@ class ChoiceOverlay(SelectOverlay):
             self.highlighted = next((i for i in reversed(enabled) if i <= target), enabled[0])
 
 
-class ChoiceSelect(Select):
+class ChoiceSelect(Select[str]):
     def compose(self) -> ComposeResult:
         yield SelectCurrent(self.prompt)
         yield ChoiceOverlay(type_to_search=self._type_to_search).data_bind(

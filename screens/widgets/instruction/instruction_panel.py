@@ -79,7 +79,7 @@ class InstructionPanel(OwnFocusStyle, VerticalScroll, can_focus=True):
             if field.kind == "choice":
                 with Horizontal(classes="field-row choice-row", id=f"row-{field.name}"):
                     yield Static(classes="field-label", id=f"field-{field.name}", markup=False)
-                    select: Select = ChoiceSelect(
+                    select: Select[str] = ChoiceSelect(
                         [(c, c) for c in field.choices],
                         prompt=f"{field.key}: {'required' if field.required else 'choose'}",
                         id=f"select-{field.name}",
@@ -145,7 +145,7 @@ class InstructionPanel(OwnFocusStyle, VerticalScroll, can_focus=True):
         return ""
 
     # -- the open choice list ------------------------------------------------------------------
-    def _select(self, field: Field) -> Select:
+    def _select(self, field: Field) -> Select[str]:
         return self.query_one(f"#select-{field.name}", Select)
 
     def _open_choice(self, field: Field) -> None:
@@ -173,8 +173,8 @@ class InstructionPanel(OwnFocusStyle, VerticalScroll, can_focus=True):
             index = overlay.highlighted
             self._close_choice()
             if index is not None:
-                value = select._options[index][1]
-                value = None if value is Select.NULL else value
+                option = select._options[index][1]
+                value = None if option is Select.NULL else option
                 with select.prevent(Select.Changed):
                     select.value = Select.NULL if value is None else value
                 self._set(field.name, value)

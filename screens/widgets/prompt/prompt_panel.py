@@ -57,6 +57,13 @@ class PromptBody(VerticalScroll, can_focus=True):
         self.query_one("#prompt-text", Static).update(content)
         self.scroll_home(animate=False)
 
+    def prepare(self, text: str) -> None:
+        """Wrap a coming prompt's first window for this width now (see `ScoresPanel.prepare`)."""
+        body = self.query_one("#prompt-text", Static)
+        if body.content_size.width:
+            # As Textual measures a Static: its styles are the rules (Widget.get_content_height).
+            _window(text, 0)[0].get_height(body.styles, body.content_size.width)  # type: ignore[arg-type]
+
     def show_content(self, content: Content) -> None:
         """A conversation: scrolled to its end, so the final user turn is in view at 80x24."""
         self.text, self.part = "", 0
@@ -77,6 +84,12 @@ class PromptPanel(TurnsToggle, Vertical):
         yield Static(id="prompt-title", markup=False)
         with PromptBody(id="prompt-body"):
             yield Static(id="prompt-text", markup=False)
+
+    def prepare(self, text: str, *, style: str | None = None,
+                messages: list[dict[str, str]] | None = None) -> None:
+        """A coming prompt wrapped ahead for this width (a conversation is drawn whole: not)."""
+        if not messages:
+            self.query_one(PromptBody).prepare(readable_prompt(text, style))
 
     def set_prompt(self, text: str, *, prompt_id: str = "", style: str | None = None,
                    messages: list[dict[str, str]] | None = None) -> None:

@@ -85,8 +85,9 @@ ROOMY_SIZE = (120, 30)
 """From this width and height the outputs sit side by side in a grid, each with its text."""
 
 
-WINDOWS = 24
-"""Windows kept (`_window`): a task's outputs, each read whole and glimpsed, K=9 at most."""
+WINDOWS = 40
+"""Windows kept (`_window`): a task's outputs, each read whole and glimpsed (K=9 at most), and
+the next task's prompt and outputs prepared while it is worked on (`ScoresPanel.prepare`)."""
 
 
 @lru_cache(maxsize=WINDOWS)

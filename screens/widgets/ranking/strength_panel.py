@@ -192,7 +192,7 @@ class StrengthPanel(OwnFocusStyle, Widget, can_focus=True):
             return f"Reason needed ({self.why_close}): one line, Enter submits"
         return "Reason (optional): one line, Enter submits"
 
-    def _group(self, group) -> str:
+    def _group(self, group: Iterable[str]) -> str:
         return "=".join(sorted(self.letter_of.get(i, "?") for i in group))
 
     def show(self) -> None:

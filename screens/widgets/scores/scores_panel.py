@@ -183,6 +183,17 @@ class ScoresPanel(OwnFocusStyle, Vertical, can_focus=True):
             card.shown = None
         self._show()
 
+    def prepare(self, texts: list[str]) -> None:
+        """Wrap the windows of a coming task's outputs for the card's width now (the task read
+        ahead), so showing one later wraps it only to draw it (`_window` keeps the Content,
+        Textual its height at a width)."""
+        text = self.query_one("#score-card-0 .card-text", Static)
+        width = text.content_size.width
+        if width:
+            for output in texts:
+                # As Textual measures a Static: its styles are the rules (Widget.get_content_height).
+                _window(output, 0)[0].get_height(text.styles, width)  # type: ignore[arg-type]
+
     def set_context(self, context: dict[str, Any]) -> None:
         if context == self.instruction_context:
             return  # the same questions asked: nothing on screen changes (each step change)
