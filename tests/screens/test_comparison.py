@@ -520,3 +520,13 @@ async def test_paging_the_category_list_typed_in_one_burst_keeps_the_app(
         await burst(pilot.app, pilot, ["g", "down", "enter"])  # one key at a time: the same
         await paced(pilot.app, pilot, [*keys, "enter"])
         assert screen.instruction.answers["category"] == chosen
+
+
+def test_a_read_ahead_landing_before_the_panels_composed_prepares_nothing():
+    """The read-ahead's wrap is a head start only: panels not composed yet (a burst that opened
+    the screen as the read landed, found by the fuzz test) have nothing to prepare, no error."""
+    from screens.widgets.prompt.prompt_panel import PromptPanel
+    from screens.widgets.scores.scores_panel import ScoresPanel
+
+    PromptPanel().prepare("A coming prompt.")
+    ScoresPanel().prepare(["A coming output."])

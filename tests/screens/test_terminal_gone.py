@@ -105,7 +105,7 @@ async def test_quitting_when_the_draft_cannot_be_saved_exits_1_naming_it(make_ap
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("w")
         await pilot.pause()
-        item = app.screen.view.assignment.item
+        shown = app.screen.shown_id  # "#<assignment>": labelers never see item ids
         pages = app.db.execute("PRAGMA page_count").fetchone()[0]
         app.db.execute(f"PRAGMA max_page_count = {pages}")  # the disk is full from here on
         await pilot.press(*"Typed")
@@ -119,7 +119,7 @@ async def test_quitting_when_the_draft_cannot_be_saved_exits_1_naming_it(make_ap
         message = str(app._exit_renderables[-1])  # printed once the app has left the screen
     assert app.return_code == 1
     assert message.startswith("LabelDesk could not save this before quitting")
-    assert f"demonstration {item}:" in message and "Typed after the disk filled" in message
+    assert f"demonstration {shown}:" in message and "Typed after the disk filled" in message
     check = open_db(db_path)
     assert "Typed after" not in str(check.execute("SELECT data FROM drafts").fetchall())
     check.conn.close()

@@ -84,12 +84,13 @@ async def test_two_apps_of_one_labeler_keep_both_answers(make_app, sample_db, db
         await pilot.press(*"first answer")
         first.screen.flush_drafts()
         held = first.screen.view.assignment.item
+        shown = first.screen.shown_id  # what a labeler is told of a task: "#<assignment>"
         second = LabelDeskApp(db=open_db(db_path), labeler="alice", role="labeler", config=Config(),
                               schema=load_schema())
         async with second.run_test(size=(100, 30), notifications=True) as pilot2:
             await pilot2.pause()
             notes = [str(n.message) for n in second._notifications]
-            assert any("Another LabelDesk session of yours is open" in n and f"holds demonstration {held}" in n
+            assert any("Another LabelDesk session of yours is open" in n and f"holds demonstration {shown}" in n
                        for n in notes), notes
             # it opens on writing, as the labeler's unfinished work, but on a task of its own
             assert second.screen.view.assignment.item != held

@@ -88,8 +88,12 @@ class PromptPanel(TurnsToggle, Vertical):
     def prepare(self, text: str, *, style: str | None = None,
                 messages: list[dict[str, str]] | None = None) -> None:
         """A coming prompt wrapped ahead for this width (a conversation is drawn whole: not)."""
-        if not messages:
-            self.query_one(PromptBody).prepare(readable_prompt(text, style))
+        if messages:
+            return
+        # Called from a read-ahead that can land before the panel composed its body: the
+        # wrap is only a head start, so without a body there is nothing to prepare.
+        for body in self.query(PromptBody):
+            body.prepare(readable_prompt(text, style))
 
     def set_prompt(self, text: str, *, prompt_id: str = "", style: str | None = None,
                    messages: list[dict[str, str]] | None = None) -> None:

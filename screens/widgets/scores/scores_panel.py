@@ -187,9 +187,10 @@ class ScoresPanel(OwnFocusStyle, Vertical, can_focus=True):
         """Wrap the windows of a coming task's outputs for the card's width now (the task read
         ahead), so showing one later wraps it only to draw it (`_window` keeps the Content,
         Textual its height at a width)."""
-        text = self.query_one("#score-card-0 .card-text", Static)
-        width = text.content_size.width
-        if width:
+        cards = self.query("#score-card-0 .card-text").results(Static)
+        text = next(cards, None)  # none yet when the read-ahead lands before the cards compose
+        width = text.content_size.width if text is not None else 0
+        if text is not None and width:
             for output in texts:
                 # As Textual measures a Static: its styles are the rules (Widget.get_content_height).
                 _window(output, 0)[0].get_height(text.styles, width)  # type: ignore[arg-type]
