@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from store.claim_order import DEFAULT_WINDOW, claim_draw, draw_rng
+from store.claim_order import DEFAULT_WINDOW, claim_draw, draw_rng, window_order
 from store.db import immediate
 from store.db import now as _now
 from store.dialect import dialect_of
@@ -126,15 +126,28 @@ def open_tasks(db: sqlite_utils.Database, kind: str, quiz: str, labeler: str, ca
 
 
 def likely_next(db: sqlite_utils.Database, labeler: str, kind: str, *, overlap: int,
-                skip: str = "", quiz: str = "") -> str | None:
-    """The item the labeler's next claim of `kind` will most likely get: the first claim
-    candidate (`open_tasks`' query, `skip` aside: the task on screen), read without a lock.
-    A guess: another labeler may take it first, the labeler may get their own unfinished task
-    or a gold check instead (the claim decides; `store.views.read_ahead` reads the guess)."""
-    stamp = _stamp(datetime.now(timezone.utc))
-    row = db.execute(_OPEN_TASKS + " AND t.item != ? ORDER BY t.id LIMIT 1",
-                     [kind, quiz, labeler, stamp, overlap, skip]).fetchone()
-    return row[1] if row else None
+                skip: str = "", quiz: str = "", window: int = 1,
+                policy: QualityPolicy | None = None) -> str | None:
+    """The item the labeler's next claim of `kind` will most likely get, read without a lock
+    and without writing: the claim's own choice made ahead (`claim_next` with the same draw
+    number, which this task's assignment already counts): the first of the `window` oldest
+    candidates in the draw's order, or the hidden gold check that draw serves. Predicting the
+    check too matters: a read ahead that hit only production work would show production
+    sooner than a check. A guess: another labeler may take it first, or the labeler get their
+    own unfinished task (the claim decides; `store.views.read_ahead` reads the guess)."""
+    at = datetime.now(timezone.utc)
+    production = not quiz and role_of(db, labeler) == "labeler"
+    shuffled = production and window > 1
+    gold = production and policy is not None and policy.rate(kind) > 0
+    draw = claim_draw(db, labeler) if shuffled or gold else 0
+    head = db.execute(_OPEN_TASKS + " AND t.item != ? ORDER BY t.id LIMIT ?",
+                      [kind, quiz, labeler, _stamp(at), overlap, skip,
+                       window if shuffled else 1]).fetchall()
+    if not head:
+        return None
+    task = next(window_order(head, window, draw_rng("order", labeler, draw))) if shuffled else head[0]
+    check = _gold_check(db, labeler, kind, policy, at, draw) if gold and policy else None
+    return str((check or task)[1])
 
 
 def _taken(db: sqlite_utils.Database, task_id: int, at: str, *, exclude: str | None = None) -> tuple[int, int]:

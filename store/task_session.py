@@ -158,7 +158,8 @@ class TaskSession:
         Nothing is claimed or leased: the claim stays at the submit, under the overlap rules."""
         skip = self.view.prompt.id if self.view is not None else ""
         outcome = self._try(lambda: read_ahead(self.db, queue.likely_next(
-            self.db, self.labeler, self.kind, overlap=self.overlap, skip=skip)))
+            self.db, self.labeler, self.kind, overlap=self.overlap, skip=skip,
+            window=self.window, policy=self.policy)))
         if isinstance(outcome, Saved):
             self.ahead = outcome.value
         return outcome

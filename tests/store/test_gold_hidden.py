@@ -169,3 +169,27 @@ def test_the_detectors_find_checks_among_item_ids_in_import_order(db, tmp_path, 
     seen = _play(db, monkeypatch, window=1, role_shown="researcher")
     p = {d.__name__: _p_value(d(seen), seen) for d in DETECTORS}
     assert p["not_the_next_id"] < 1e-4 and p["far_from_neighbours"] < 1e-4, p
+
+
+def test_the_read_ahead_foresees_checks_as_it_foresees_work(db, tmp_path):
+    """The screen reads the likely next task ahead and shows it sooner when the guess was
+    right: a guess that is right for production work only would make checks the slow ones.
+    One labeler alone, nobody competing: the guess is the claim's own choice, check or not."""
+    _project(db, tmp_path)
+    session = TaskSession(db, "ana", "comparison", overlap=1, lease_seconds=600,
+                          policy=QualityPolicy(gold_rate=RATE))
+    hits: dict[bool, list[bool]] = {True: [], False: []}
+    assert isinstance(session.claim(), Saved)
+    for _ in range(40):
+        view = session.view
+        assert view is not None
+        assert isinstance(session.read_ahead(), Saved)
+        guess = session.ahead.prompt.id if session.ahead is not None else None
+        a = view.assignment
+        assert isinstance(session.submit([LabelValue("ranking", a.item, "ranking",
+                                                     [[o] for o in a.order])]), Saved)
+        assert isinstance(session.claim(), Saved)
+        now = session.view.assignment
+        hits[is_gold_check(db, now.id)].append(guess == now.item)
+    assert hits[True] and hits[False]
+    assert all(hits[True]) and all(hits[False]), {k: sum(v) / len(v) for k, v in hits.items()}
