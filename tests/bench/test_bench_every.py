@@ -91,8 +91,11 @@ def test_import_load_bench(monkeypatch, tmp_path):
     from bench import bench_import_load
 
     monkeypatch.setattr("bench.results.RESULTS", tmp_path / "results.json")
-    monkeypatch.setattr(bench_import_load, "TASKS", 40)
-    assert bench_import_load.main(["--prompts", "300", "--labelers", "1"]) == 0
+    # Enough tasks that the labeler is still working when the import starts (3 s after it
+    # does: 40 were all done by then once commits got faster), and an import long enough
+    # (~0.5 s) for some of its calls to fall within it.
+    monkeypatch.setattr(bench_import_load, "TASKS", 400)
+    assert bench_import_load.main(["--prompts", "3000", "--labelers", "1"]) == 0
     assert json.loads((tmp_path / "results.json").read_text())
 
 
