@@ -137,17 +137,26 @@ def likely_next(db: sqlite_utils.Database, labeler: str, kind: str, *, overlap: 
     own unfinished task (the claim decides; `store.views.read_ahead` reads the guess)."""
     at = datetime.now(timezone.utc)
     production = not quiz and role_of(db, labeler) == "labeler"
+    shuffle, draw = _claim_draws(db, labeler, kind, production, window, policy)
+    head = db.execute(_OPEN_TASKS + " AND t.item != ? ORDER BY t.id LIMIT ?",
+                      [kind, quiz, labeler, _stamp(at), overlap, skip,
+                       window if shuffle else 1]).fetchall()
+    if not head:
+        return None
+    task = next(window_order(head, window, shuffle)) if shuffle else head[0]
+    check = _gold_check(db, labeler, kind, policy, at, draw) if production and policy else None
+    return str((check or task)[1])
+
+
+def _claim_draws(db: sqlite_utils.Database, labeler: str, kind: str, production: bool,
+                 window: int, policy: QualityPolicy | None) -> tuple[random.Random | None, int]:
+    """What a claim draws with (`claim_next`, and `likely_next` making the same choice ahead):
+    the window's order (None: oldest first) and the claim's number, which also seeds its gold
+    draw (store/claim_order.py)."""
     shuffled = production and window > 1
     gold = production and policy is not None and policy.rate(kind) > 0
     draw = claim_draw(db, labeler) if shuffled or gold else 0
-    head = db.execute(_OPEN_TASKS + " AND t.item != ? ORDER BY t.id LIMIT ?",
-                      [kind, quiz, labeler, _stamp(at), overlap, skip,
-                       window if shuffled else 1]).fetchall()
-    if not head:
-        return None
-    task = next(window_order(head, window, draw_rng("order", labeler, draw))) if shuffled else head[0]
-    check = _gold_check(db, labeler, kind, policy, at, draw) if gold and policy else None
-    return str((check or task)[1])
+    return (draw_rng("order", labeler, draw) if shuffled else None), draw
 
 
 def _taken(db: sqlite_utils.Database, task_id: int, at: str, *, exclude: str | None = None) -> tuple[int, int]:
@@ -221,10 +230,7 @@ def claim_next(
         production = role == "labeler" and not quiz
         if production and production_closed(db, labeler, policy):
             return None
-        shuffled = production and window > 1
-        gold = production and policy is not None and policy.rate(kind) > 0
-        draw = claim_draw(db, labeler) if shuffled or gold else 0
-        shuffle = draw_rng("order", labeler, draw) if shuffled else None
+        shuffle, draw = _claim_draws(db, labeler, kind, production, window, policy)
         task = _next_open(db, labeler, role, kind, quiz, overlap, stamp, escalation, window, shuffle)
         if task is None:
             return None
