@@ -11,6 +11,7 @@ from textual.widgets import Footer, Static
 
 from screens.widgets.ranking.ranking_panel import CRITERIA, RankingPanel, ShownOutput, shown
 from screens.widgets.ranking.ranking_rules import TOXICITY_RULES
+from screens.widgets.text_view import TextView
 from store import labels, queue
 from store.ranking import LETTERS, shuffle_seed, shuffled_order
 from store.schema import load_schema
@@ -184,7 +185,7 @@ async def test_identical_empty_and_hostile_texts_show_literally():
         for output_id in ["o4", "o3", "o1", "o2", "o5"]:
             await pilot.press(letter[output_id].lower())
         await pilot.press("enter")
-        bodies = [str(app.query_one(f"#card-{n} .card-text", Static).visual) for n in range(5)]
+        bodies = [str(app.query_one(f"#card-{n} .card-body", TextView).content) for n in range(5)]
         heads = "\n".join(
             str(app.query_one(f"#card-{n} .card-head", Static).visual) for n in range(5)
         )
@@ -246,10 +247,10 @@ async def test_long_output_scrolls_and_pages_by_keyboard():
         await pilot.press("pagedown", "pagedown")
         assert body.scroll_y > 0
         await pilot.press("end")
-        text = str(app.query_one("#card-0 .card-text", Static).visual)
+        text = str(body.content)
         assert "more characters (])" in text
         await pilot.press("right_square_bracket")
-        text = str(app.query_one("#card-0 .card-text", Static).visual)
+        text = str(body.content)
         assert "characters before ([)" in text and body.scroll_y == 0
         await pilot.press("right")
         assert app.query_one("#card-1").has_class("-current")

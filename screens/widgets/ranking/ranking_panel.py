@@ -43,7 +43,7 @@ from pathlib import Path
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Container, Vertical, VerticalScroll
+from textual.containers import Container, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
@@ -60,6 +60,7 @@ from screens.widgets.ranking.ranking_rules import (
 )
 from screens.widgets.ranking.ranking_state import Outcome, RankingBuilder, ShownOutput, shown
 from screens.widgets.safe_text import PART, part_of, safe_content
+from screens.widgets.text_view import TextView
 from store.ranking import LETTERS, Ranking, preorder_from_ratings
 from store.text import on_screen
 
@@ -135,12 +136,11 @@ class OutputCard(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(classes="card-head", markup=False)
-        with VerticalScroll(classes="card-body", can_focus=False):
-            yield Static(classes="card-text", markup=False)
+        yield TextView(classes="card-body")
 
     @property
-    def body(self) -> VerticalScroll:
-        return self.query_one(".card-body", VerticalScroll)
+    def body(self) -> TextView:
+        return self.query_one(".card-body", TextView)
 
     def show(self, output: ShownOutput, *, current: bool) -> None:
         self.shown = output
@@ -163,7 +163,7 @@ class OutputCard(Vertical):
         self._show_text(content)
 
     def _show_text(self, content: Content) -> None:
-        self.query_one(".card-text", Static).update(content)
+        self.body.update(content)
         self.body.scroll_home(animate=False)
 
     def head(self, ranking: Ranking, ratings: dict[str, int] | None, with_snippet: bool) -> None:
