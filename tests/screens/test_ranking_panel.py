@@ -17,7 +17,7 @@ from store.ranking import LETTERS, shuffle_seed, shuffled_order
 from store.schema import load_schema
 from store.values import LabelValue
 from store.views import task_view
-from tests.conftest import snapshot_keys
+from tests.conftest import press_settled, settle, snapshot_keys
 
 
 def shown_outputs(
@@ -236,6 +236,33 @@ async def test_flag_rules_and_a_remapped_key():
         app.set_keymap({"ranking.undo": "z"})
         await pilot.press("z")
         assert app.sent("changed")[-1] == []
+
+
+async def test_placing_an_output_resends_its_place_cells_not_its_snippet(monkeypatch):
+    """A ranking key changes an output's place, not the snippet of its text in its head row:
+    only the cells before the snippet reach the terminal (bench_bytes counts the bytes)."""
+    app = Host(shown_outputs(TEXTS))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        spans: list[tuple[int, int, int]] = []
+        display = App._display
+
+        def sending(self, screen, renderable):
+            spans.extend(getattr(renderable, "spans", ()))  # a partial update: (y, x1, x2)
+            return display(self, screen, renderable)
+
+        monkeypatch.setattr(App, "_display", sending)
+        await press_settled(pilot, "b")
+        head = app.query_one("#card-1 .card-head", Static)
+        text = str(head.visual)
+        assert text.startswith(" B  #1 ") and "│ Answer number" in text
+        snippet_x = head.content_region.x + text.index("│")
+        sent = [(x1, x2) for y, x1, x2 in spans if y == head.region.y]
+        assert sent and all(x2 <= snippet_x for _, x2 in sent), (sent, snippet_x)
+        await press_settled(pilot, "backspace")  # taken back: the place cells again, and only
+        assert str(head.visual).startswith(" B      ")
+        sent = [(x1, x2) for y, x1, x2 in spans if y == head.region.y]
+        assert all(x2 <= snippet_x for _, x2 in sent), (sent, snippet_x)
 
 
 async def test_long_output_scrolls_and_pages_by_keyboard():
