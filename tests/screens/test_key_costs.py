@@ -76,6 +76,30 @@ async def test_a_rating_that_shows_the_next_output_lays_out_once(make_app, monke
         assert counts["layouts"] <= 1 and counts["restyled"] == 0, counts
 
 
+async def test_a_rating_searches_nothing_of_the_whole_screen(make_app, monkeypatch):
+    """A query of the screen walks and matches its ~100 widgets (~1 ms); the status line said
+    through one on every edit."""
+    from textual.dom import DOMNode
+
+    app = app_with(make_app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, "c", "3")  # p1's A rated; the status line cleared
+        screen = app.screen
+        assert isinstance(screen, ComparisonScreen)
+        queries: list[str] = []
+        query = DOMNode.query
+
+        def counting(self, *args, **kwargs):
+            if self is screen:
+                queries.append(str(args))
+            return query(self, *args, **kwargs)
+
+        monkeypatch.setattr(DOMNode, "query", counting)
+        await press_settled(pilot, "4")  # B rated: C shown
+        assert screen.scores.current == 2
+        assert queries == []
+
+
 async def test_a_step_change_restyles_a_few_widgets_and_mounts_no_footer_key(make_app, monkeypatch):
     app = app_with(make_app)
     async with app.run_test(size=(80, 24)) as pilot:
