@@ -21,7 +21,7 @@ def db_group() -> None:
 @click.argument("dst", metavar="DST")
 @config_option
 @labeler_option
-def copy(src, dst, config_path, labeler) -> None:
+def copy(src: str, dst: str, config_path: str | None, labeler: str | None) -> None:
     """Copy every row of SRC into DST, ids and all, in one transaction (on any error DST stays
     empty). Each is a database file or a postgresql:// URL; DST is created (a file) or
     migrated (a PostgreSQL database its owner created) and must hold no rows yet."""
