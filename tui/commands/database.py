@@ -42,7 +42,7 @@ def copy(src: str, dst: str, config_path: str | None, labeler: str | None) -> No
 
 @db_group.command("rebuild-tallies")
 @common
-def rebuild_tallies(db, config_path, labeler) -> None:
+def rebuild_tallies(db: str | None, config_path: str | None, labeler: str | None) -> None:
     """Recompute the label tallies (per item value histograms, per labeler confusion counts
     against gold) from the labels, in one transaction. Triggers keep them as labels are
     written; this is for a database whose tallies are in doubt (restored by hand, say)."""
