@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from store.records import csv_cell
+from store.reports.figures import shown, shown_ci
 from tui.cli_shared import config_option, db_option, user_errors, wide_option
 from tui.commands.screening import run_screening
 from tui.context import parse_since, require_researcher, resolve
@@ -54,14 +55,6 @@ def csv_rows(report: dict[str, Any]) -> Iterator[list[object]]:
                 yield [scope, labeler, key, n, figure, entry[figure], ci[0], ci[1], se]
 
 
-def _fmt(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}"
-
-
-def _ci(ci: Sequence[float] | None) -> str:
-    return f"{ci[0]:.2f}–{ci[1]:.2f}" if ci else ""
-
-
 def _note(entry: dict[str, Any]) -> str:
     notes = []
     if "n_prompts" in entry:  # a strength: n counts output pairs (docs/exports.md)
@@ -84,7 +77,7 @@ TABLE_WIDTH = 100
 
 
 def _with_ci(value: float | None, ci: Sequence[float] | None) -> str:
-    return _fmt(value) + (f" ({_ci(ci)})" if ci else "")
+    return shown(value) + (f" ({shown_ci(ci)})" if ci else "")
 
 
 def _has_data(entry: dict[str, Any]) -> bool:

@@ -7,11 +7,11 @@ dashboard reads; this module only formats them. rich is imported in the table br
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import Any
 
 import click
 
+from store.reports.figures import shown, shown_ci
 from tui.cli_shared import (
     common,
     config_option,
@@ -27,14 +27,6 @@ TABLE_COLUMNS = ("labeler", "status", "gold", "agreement", "95% CI", "competence
                  "rank pairs", "rating |diff|", "tasks", "fast", "screening", "reasons")
 
 
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}"
-
-
-def _ci(ci: Sequence[float] | None) -> str:
-    return f"{ci[0]:.2f}–{ci[1]:.2f}" if ci else ""
-
-
 def _competence(competence: dict[str, Any]) -> str:
     """θ and the labels it rests on; where MACE had nothing to learn from, says so."""
     # here, not at the top: numpy loads only when this runs, never on start-up (tests/test_import_hygiene.py)
@@ -42,22 +34,23 @@ def _competence(competence: dict[str, Any]) -> str:
 
     if competence["theta"] is None and competence.get("reason") == NO_DISAGREEMENT:
         return f"n/a ({NO_DISAGREEMENT})"
-    return f"{_pct(competence['theta'])} ({competence['labels']})"
+    return f"{shown(competence['theta'])} ({competence['labels']})"
 
 
 def table_row(name: str, entry: dict[str, Any]) -> list[str]:
-    """One labeler's row as plain strings (the dashboard and the table share it)."""
+    """One labeler's row as plain strings, each figure shown as the dashboard shows it
+    (store.reports.figures.shown)."""
     screening = entry.get("screening")
     return [
         name,
         entry["status"],
         str(entry["gold_checks"]),
-        _pct(entry["agreement"]),
-        _ci(entry["ci95"]),
+        shown(entry["agreement"]),
+        shown_ci(entry["ci95"]),
         _competence(entry["competence"]),
-        _pct(entry["flags"]["agreement"]),
-        _pct(entry["rankings"]["pairwise_agreement"]),
-        _pct(entry["ratings"]["mean_abs_diff"]),
+        shown(entry["flags"]["agreement"]),
+        shown(entry["rankings"]["pairwise_agreement"]),
+        shown(entry["ratings"]["mean_abs_diff"]),
         str(sum(entry["tasks"].values())),
         str(entry["fast_answers"]),
         f"{screening['result']} {screening['date']}" if screening else "—",
