@@ -145,6 +145,8 @@ class LabelDeskServer(Server):
     def _secure(request: web.Request) -> bool:
         return request.secure or request.headers.get("X-Forwarded-Proto") == "https"
 
+    # The ignore: textual-serve declares a WebSocketResponse; a refused connection gets a
+    # plain HTTP error response instead (_refuse), before any websocket is opened.
     async def handle_websocket(self, request: web.Request) -> web.StreamResponse:  # type: ignore[override]
         try:
             name = self._labeler(request)
