@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
 import os
 import signal
@@ -112,6 +113,15 @@ class LabelDeskApp(Host):
     @property
     def work(self) -> list[Work]:
         return [w for w in WORK if self.role == "researcher" or not w.researcher_only]
+
+    def on_ready(self) -> None:
+        """The first frame is on screen. Collection was off for the start (tui/run.py): what
+        the start made lives as long as the session (modules, the app, home) and is set aside,
+        never walked again, and collection resumes. An app started otherwise (the tests')
+        starts with it on and is left alone."""
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
 
     def on_mount(self) -> None:
         self._apply_keymap()
