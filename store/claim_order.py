@@ -9,7 +9,6 @@ first. The cost in fairness and age is in docs/deployment.md ("Hidden gold check
 
 from __future__ import annotations
 
-import hashlib
 import random
 from collections.abc import Iterable, Iterator
 from itertools import islice
@@ -32,6 +31,9 @@ def claim_draw(db: sqlite_utils.Database, labeler: str) -> int:
 
 def draw_rng(purpose: str, labeler: str, draw: int) -> random.Random:
     # Stable across runs and processes (no hash randomisation): sha256 of the inputs.
+    # here, not at the top: hashlib (OpenSSL, ~1 ms) stays off the app's start-up
+    import hashlib
+
     digest = hashlib.sha256(f"{purpose}:{labeler}:{draw}".encode()).digest()
     return random.Random(int.from_bytes(digest[:8], "big"))
 

@@ -7,7 +7,6 @@ names outputs by the letter they were shown under: ``B>A=D>C``.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import combinations
 
@@ -168,4 +167,7 @@ def shuffled_order(output_ids: Iterable[str], seed: object) -> list[str]:
     this order on the assignment when a task is claimed (``assignments.order``), so a labeler
     sees the same letters when they come back.
     """
+    # here, not at the top: hashlib (OpenSSL, ~1 ms) stays off the app's start-up
+    import hashlib
+
     return sorted(output_ids, key=lambda i: (hashlib.sha256(f"{seed}/{i}".encode()).digest(), i))
