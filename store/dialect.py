@@ -148,7 +148,13 @@ class Dialect:
                 if random.random() < CHECKPOINT_CHANCE:
                     # Out of the line: a passive checkpoint waits for no reader or writer
                     # (one process at a time folds; the others find it busy and go on).
-                    db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                    try:
+                        db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                    except sqlite3.OperationalError:
+                        # "database table is locked": this connection is still reading (a
+                        # listing that writes as it goes). The write is committed and synced;
+                        # a later checkpoint folds the log.
+                        pass
 
     def version(self, db: Connected) -> int:
         return int(db.execute("PRAGMA user_version").fetchone()[0])

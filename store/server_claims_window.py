@@ -1,4 +1,4 @@
-"""PostgreSQL's claim with every draw on the server (migration 11): one round trip by default.
+"""PostgreSQL's claim with every draw on the server (migration 12): one round trip by default.
 
 Migration 10's `labeldesk_claim` (store/server_functions.py) handed out strictly oldest first
 and asked the caller for the gold draw, so with the default `[queue] window` and `gold_rate`
