@@ -36,7 +36,6 @@ from tui.config import Config
 
 
 class BenchApp(LabelDeskApp):
-    CSS_PATH = str(Path(__file__).parent.parent / "tui" / "app.tcss")  # relative to this module
 
     def __init__(self, **kwargs) -> None:  # noqa: ANN003 - LabelDeskApp's keywords
         super().__init__(**kwargs)

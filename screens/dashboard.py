@@ -31,6 +31,7 @@ from screens.widgets.footer import Footer
 from store.changes import data_stamp
 from store.db import immediate
 from store.quality.status import resume
+from store.reports.figures import shown, shown_ci
 from store.reports.quality import add_competence, gold_misses, quality_report, utc_today
 from store.text import on_screen as safe
 
@@ -48,10 +49,6 @@ def shown_columns(width: int) -> tuple[str, ...]:
     return COLUMNS if width >= WIDE else tuple(c for c in COLUMNS if c not in NARROW_DROPS)
 
 
-def _f(value: float | None, digits: int = 2) -> str:
-    return "—" if value is None else f"{value:.{digits}f}"
-
-
 def row_cells(name: str, entry: dict[str, Any]) -> tuple[Any, ...]:
     """Display cells and sort keys of one labeler's row."""
     ci = entry["ci95"]
@@ -59,7 +56,7 @@ def row_cells(name: str, entry: dict[str, Any]) -> tuple[Any, ...]:
     active = sorted(medians.values())[len(medians) // 2] if medians else None
     screening = entry.get("screening")
     theta = entry["competence"]["theta"]  # MACE, from all their labels (store/reports/competence.py)
-    competence = "…" if entry["competence"].get("pending") else _f(theta)
+    competence = "…" if entry["competence"].get("pending") else shown(theta)
     if theta is None and entry["competence"].get("reason"):
         # here, not at the top: numpy loads only when this runs, never on start-up (tests/test_import_hygiene.py)
         from store.reports.competence import NO_DISAGREEMENT
@@ -69,9 +66,9 @@ def row_cells(name: str, entry: dict[str, Any]) -> tuple[Any, ...]:
     cells = (
         name, entry["status"],
         f"{screening['result']} {screening['date']}" if screening else "—",
-        str(entry["gold_checks"]), _f(entry["agreement"]),
-        f"{ci[0]:.2f}–{ci[1]:.2f}" if ci else "", competence, str(entry["tasks_today"]),
-        str(entry["tasks_week"]), _f(active, 0), str(entry["fast_answers"]),
+        str(entry["gold_checks"]), shown(entry["agreement"]),
+        shown_ci(ci), competence, str(entry["tasks_today"]),
+        str(entry["tasks_week"]), shown(active, 0), str(entry["fast_answers"]),
     )
     keys = (
         name, STATUS_ORDER.get(entry["status"], 9), screening["result"] if screening else "",

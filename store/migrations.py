@@ -352,6 +352,25 @@ def _v10_server_claims(db: sqlite_utils.Database) -> None:
     dialect_of(db).create_functions(db, DEFINITIONS)
 
 
+def _v11_tallies(db: sqlite_utils.Database) -> None:
+    # Per item and field value histograms and per labeler and field confusion counts against
+    # gold, kept by triggers on labels (store/tallies.py) and filled here from the labels there.
+    from store.tallies import FILL, TABLES_SQL, TRIGGERS_PG, TRIGGERS_SQL
+
+    _run(db, TABLES_SQL + ";\n" + TRIGGERS_SQL, TRIGGERS_PG)
+    for sql in FILL:
+        db.execute(sql)
+
+
+def _v12_server_claim_draws(db: sqlite_utils.Database) -> None:
+    # PostgreSQL: the claim function makes the window's order and the gold draws itself
+    # (SHA-256 draws, store/claim_order.py): a default claim is one round trip instead of ~12
+    # (store/server_claims_window.py).
+    from store.server_claims_window import DEFINITIONS
+
+    dialect_of(db).create_functions(db, DEFINITIONS)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     _v2_quizzes_and_surveys,
@@ -363,6 +382,8 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v8_prompt_messages,
     _v9_tasks_by_item,
     _v10_server_claims,
+    _v11_tallies,
+    _v12_server_claim_draws,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -303,13 +303,23 @@ async def settle(pilot, until: Callable[[], object] | None = None, *,
         await pilot.pause(0.02)
 
 
+def tables_measured(screen) -> bool:
+    """Every DataTable on `screen` has measured the rows and cells it was given. A DataTable
+    sizes its columns in its own Idle handler, which a loaded machine can delay past a few
+    pauses: a snapshot taken before shows columns only as wide as their labels."""
+    from textual.widgets import DataTable
+
+    return not any(t._require_update_dimensions or t._updated_cells for t in screen.query(DataTable))
+
+
 async def figures_settled(pilot) -> None:
     """Wait until the current screen's figures, computed in a worker (screens/background.py),
-    are on screen, the worker is done and the keys that waited for them are applied."""
+    are on screen, the worker is done, the keys that waited for them are applied and its
+    tables are measured."""
     await settle(pilot, until=lambda: getattr(pilot.app.screen, "shown", True)
                  and not getattr(pilot.app.screen, "computing", False)
                  and not getattr(pilot.app, "_backlog", None))
-    await settle(pilot)
+    await settle(pilot, until=lambda: tables_measured(pilot.app.screen))
 
 
 async def press_settled(pilot, *keys: str) -> None:

@@ -122,3 +122,22 @@ def test_no_lock_file_where_it_cannot_be_made(tmp_path):
     queue = WriteQueue(str(tmp_path / "missing" / "q.db"))  # no directory to put it in
     assert queue.acquire(0.1) and queue.acquire(0.1)  # no queue: SQLite's own wait decides
     queue.release()
+
+
+def test_a_write_while_the_connection_reads_is_saved_and_says_so(tmp_path, monkeypatch):
+    """A listing that writes as it goes (disputes remembering undisputed items) holds a read
+    cursor: the passive checkpoint after its commit cannot run then, and the committed write
+    must not be reported as failed."""
+    from store import dialect
+
+    monkeypatch.setattr(dialect, "CHECKPOINT_CHANCE", 1.0)  # the one write in 32 that folds
+    db = open_db(tmp_path / "desk.db")
+    for name in ("ana", "bo"):
+        log_event(db, name, "seen", {})
+    reading = db.conn.cursor().execute("SELECT id FROM events")
+    reading.fetchone()
+    with immediate(db):
+        log_event(db, "cy", "seen", {})
+    assert reading.fetchone() is not None
+    assert db.execute("SELECT count(*) FROM events WHERE labeler = 'cy'").fetchone()[0] == 1
+    db.conn.close()
