@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import combinations
 
+from store.claim_order import hash_key
+
 LETTERS = "ABCDEFGHI"  # the letters outputs are shown under: at most nine outputs a task
 
 Ranking = list[list[str]]
@@ -167,7 +169,4 @@ def shuffled_order(output_ids: Iterable[str], seed: object) -> list[str]:
     this order on the assignment when a task is claimed (``assignments.order``), so a labeler
     sees the same letters when they come back.
     """
-    # here, not at the top: hashlib (OpenSSL, ~1 ms) stays off the app's start-up
-    import hashlib
-
-    return sorted(output_ids, key=lambda i: (hashlib.sha256(f"{seed}/{i}".encode()).digest(), i))
+    return sorted(output_ids, key=lambda i: (hash_key(str(seed), i), i))
