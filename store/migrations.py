@@ -362,6 +362,15 @@ def _v11_tallies(db: sqlite_utils.Database) -> None:
         db.execute(sql)
 
 
+def _v12_server_claim_draws(db: sqlite_utils.Database) -> None:
+    # PostgreSQL: the claim function makes the window's order and the gold draws itself
+    # (SHA-256 draws, store/claim_order.py): a default claim is one round trip instead of ~12
+    # (store/server_claims_window.py).
+    from store.server_claims_window import DEFINITIONS
+
+    dialect_of(db).create_functions(db, DEFINITIONS)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     _v2_quizzes_and_surveys,
@@ -374,6 +383,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v9_tasks_by_item,
     _v10_server_claims,
     _v11_tallies,
+    _v12_server_claim_draws,
 ]
 
 LATEST = len(MIGRATIONS)
