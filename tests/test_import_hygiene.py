@@ -66,6 +66,32 @@ def test_app_start_path_does_not_import_sqlite_utils(sample_db):
     assert not {"sqlite_utils", "numpy", "pandas", "psycopg"} & mods
 
 
+def test_home_first_frame_path_leaves_the_claim_machinery_unloaded(sample_db):
+    """What the app imports and runs before home's first frame (the counts come after it, in
+    a worker): not the claim machinery (store.queue and the disputes, gold checks and values
+    it brings), nor the scoring, the task views, csv or importlib.abc (~10 ms of start-up)."""
+    path = sample_db.conn.execute("PRAGMA database_list").fetchone()[2]
+    code = (
+        "import tui.cli, tui.run, tui.app, screens.home\n"
+        "from tui.context import resolve\n"
+        "from store.roster import role_of\n"
+        "from store.schema import load_schema\n"
+        "from store.quality.status import closed_reason\n"
+        "from store.resume import pending_quiz_state, unfinished_kind\n"
+        "from store.sessions import start_session\n"
+        f"ctx = resolve({path!r}, None)\n"
+        "db = ctx.open()\n"
+        "role_of(db, 'alice'), load_schema(), start_session(db, 'alice')\n"
+        "closed_reason(db, 'alice', ctx.config.quality_policy())\n"
+        "pending_quiz_state(db, 'alice'), unfinished_kind(db, 'alice')\n"
+    )
+    loaded = modules_after(code)
+    assert "screens.home" in loaded
+    assert not {"store.queue", "store.disputes", "store.values", "store.quality.gold",
+                "store.quality.scoring", "store.views", "store.records", "csv",
+                "importlib.abc"} & loaded
+
+
 def test_opening_the_app_imports_no_other_command():
     """`labeldesk app` (and bare `labeldesk`) resolves its command without importing the other
     commands' modules (tui/commands/*, and what they bring: the stats tables, the quality and
