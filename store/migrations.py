@@ -371,6 +371,15 @@ def _v12_server_claim_draws(db: sqlite_utils.Database) -> None:
     dialect_of(db).create_functions(db, DEFINITIONS)
 
 
+def _v13_open_tasks_by_task(db: sqlite_utils.Database) -> None:
+    # PostgreSQL: a claim's candidates leave out the labeler's tasks through each task's
+    # labelers, which stale statistics cannot turn into a scan of all the labeler's assignments
+    # per task (store/server_claims_window.py, store/queue.py `_OPEN_TASKS`).
+    from store.server_claims_window import OPEN_TASKS
+
+    dialect_of(db).create_functions(db, [OPEN_TASKS])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     _v2_quizzes_and_surveys,
@@ -384,6 +393,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v10_server_claims,
     _v11_tallies,
     _v12_server_claim_draws,
+    _v13_open_tasks_by_task,
 ]
 
 LATEST = len(MIGRATIONS)
