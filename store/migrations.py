@@ -362,6 +362,14 @@ def _v11_tallies(db: sqlite_utils.Database) -> None:
         db.execute(sql)
 
 
+def _v12_tally_inserts_by_row(db: sqlite_utils.Database) -> None:
+    # PostgreSQL: inserted labels tallied row by row (a submit's server CPU: 5.0 ms with
+    # migration 11's statement trigger, 3.0 ms without tallies; store/tallies.py). SQLite: nothing.
+    from store.tallies import INSERT_PG
+
+    _run(db, "", INSERT_PG)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     _v2_quizzes_and_surveys,
@@ -374,6 +382,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v9_tasks_by_item,
     _v10_server_claims,
     _v11_tallies,
+    _v12_tally_inserts_by_row,
 ]
 
 LATEST = len(MIGRATIONS)

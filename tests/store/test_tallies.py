@@ -45,6 +45,7 @@ OPS = st.one_of(
     st.tuples(st.just("submit"), labeler, st.lists(rating, min_size=3, max_size=3)),
     st.tuples(st.just("write"), labeler, output, rating),
     st.tuples(st.just("gold"), st.sampled_from(RESEARCHERS), output, rating),
+    st.tuples(st.just("own"), st.sampled_from(RESEARCHERS), output, rating),
     st.tuples(st.just("import"), st.lists(st.tuples(labeler, output, rating), min_size=1,
                                           max_size=6), st.booleans()),
     st.tuples(st.just("flip"), output),
@@ -60,7 +61,7 @@ def apply(db, op, names: list[str], tmp_path, schema) -> None:
             values = [LabelValue("ranking", a.item, "ranking", [[o] for o in a.order])]
             values += [LabelValue("output", o, "rating", r) for o, r in zip(a.order, op[2], strict=False)]
             submit(db, a.id, values)
-    elif kind in ("write", "gold"):  # a labeler's new or changed value, or a researcher's gold
+    elif kind in ("write", "gold", "own"):  # a labeler's value, a researcher's gold or own value
         who = names[op[1]] if kind == "write" else op[1]
         with immediate(db):
             write_labels(db, who, [LabelValue("output", op[2], "rating", op[3])],
@@ -124,6 +125,21 @@ def test_a_history_counts_what_it_should(project, tmp_path):
     }
 
 
+def test_one_import_that_turns_a_label_gold_and_adds_gold_beside_it(project, tmp_path):
+    """One statement (a gold import's upsert) updates a researcher's own label to gold and
+    inserts another researcher's gold on the same item: each pair is counted once."""
+    db, schema = project, load_schema()
+    with immediate(db):
+        write_labels(db, "alice", [LabelValue("output", "p1-a", "rating", 5)], gold=False, schema=schema)
+        write_labels(db, "rhea", [LabelValue("output", "p1-a", "rating", 3)], gold=False, schema=schema)
+    path = write_jsonl(tmp_path / "gold.jsonl", [
+        {"labeler": who, "task": "output", "item": "p1-a", "field": "rating", "value": 6}
+        for who in ("rhea", "rex")])
+    import_labels(db, path, gold=True, replace=True, schema=schema)
+    assert kept(db)["gold_tallies"] == {("output", "rating", "alice", "5", "6", 2)}
+    assert kept(db) == rebuilt(db)
+
+
 def test_the_migration_fills_the_tallies_of_an_existing_project(project, db_path, backend):
     db = project
     with immediate(db):
@@ -136,7 +152,7 @@ def test_the_migration_fills_the_tallies_of_an_existing_project(project, db_path
     assert expected["gold_tallies"] == {("output", "rating", "alice", "5", "4", 1)}
     with immediate(db):  # back to schema 10, labels in place
         if backend == "postgres":
-            for op in ("insert", "update", "delete"):
+            for op in ("insert_row", "update", "delete"):
                 db.execute(f"DROP FUNCTION label_tallies_{op}() CASCADE")
         else:
             for name, in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
