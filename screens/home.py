@@ -10,6 +10,7 @@ queue, which decide what a key does, are read on the spot (one indexed row each)
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual.app import ComposeResult
@@ -31,11 +32,12 @@ from store.quality.status import closed_reason
 from store.resume import pending_quiz_state
 
 POLL_SECONDS = 3.0
+# Read with the app's own style (tui/app.py says why), not as the screen's CSS_PATH.
+HOME_CSS = Path(__file__).with_name("home.tcss")
 
 
 class HomeScreen(ComputingScreen):
     app: Host  # the typed view of self.app (screens.host)
-    CSS_PATH = "home.tcss"
     DOING = "count the waiting work"
     KEYS_WAIT = False  # a work key needs no count
     KEEP_CONNECTION = True  # polled every POLL_SECONDS

@@ -362,7 +362,16 @@ def _v11_tallies(db: sqlite_utils.Database) -> None:
         db.execute(sql)
 
 
-def _v12_tally_inserts_by_row(db: sqlite_utils.Database) -> None:
+def _v12_server_claim_draws(db: sqlite_utils.Database) -> None:
+    # PostgreSQL: the claim function makes the window's order and the gold draws itself
+    # (SHA-256 draws, store/claim_order.py): a default claim is one round trip instead of ~12
+    # (store/server_claims_window.py).
+    from store.server_claims_window import DEFINITIONS
+
+    dialect_of(db).create_functions(db, DEFINITIONS)
+
+
+def _v13_tally_inserts_by_row(db: sqlite_utils.Database) -> None:
     # PostgreSQL: inserted labels tallied row by row (a submit's server CPU: 5.0 ms with
     # migration 11's statement trigger, 3.0 ms without tallies; store/tallies.py). SQLite: nothing.
     from store.tallies import INSERT_PG
@@ -382,7 +391,8 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v9_tasks_by_item,
     _v10_server_claims,
     _v11_tallies,
-    _v12_tally_inserts_by_row,
+    _v12_server_claim_draws,
+    _v13_tally_inserts_by_row,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -189,7 +189,7 @@ TRIGGERS_PG = ";\n".join(
     f"FOR EACH STATEMENT EXECUTE FUNCTION label_tallies_{op}()"
     for op, (event, tables, added, removed) in _OPS.items())
 
-# PostgreSQL from migration 12 on, inserts (a submit's labels: most writes) row by row: a
+# PostgreSQL from migration 13 on, inserts (a submit's labels: most writes) row by row: a
 # statement trigger spent ~2 ms of server CPU a submit on its transition tables. A row's AFTER
 # trigger sees the statement's end, so a pair of two rows is counted by the later one alone:
 # a new label pairs with the labels of smaller id (ids only grow; `db copy`, which gives ids,

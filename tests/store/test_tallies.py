@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store import tallies
+from store import migrations, tallies
 from store.db import immediate, open_db
 from store.errors import StoreError
 from store.imports import import_labels
@@ -140,30 +140,33 @@ def test_one_import_that_turns_a_label_gold_and_adds_gold_beside_it(project, tmp
     assert kept(db) == rebuilt(db)
 
 
-def test_the_migration_fills_the_tallies_of_an_existing_project(project, db_path, backend):
-    db = project
-    with immediate(db):
-        write_labels(db, "alice", [LabelValue("output", "p1-a", "rating", 5),
-                                   LabelValue("output", "p1-b", "rating", 2)], gold=False,
-                     schema=load_schema())
-        write_labels(db, "rhea", [LabelValue("output", "p1-a", "rating", 4)], gold=True,
-                     schema=load_schema())
-    expected = kept(db)
-    assert expected["gold_tallies"] == {("output", "rating", "alice", "5", "4", 1)}
-    with immediate(db):  # back to schema 10, labels in place
-        if backend == "postgres":
-            for op in ("insert_row", "update", "delete"):
-                db.execute(f"DROP FUNCTION label_tallies_{op}() CASCADE")
-        else:
-            for name, in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
-                                    "AND name LIKE 'tallies_%'").fetchall():
-                db.execute(f"DROP TRIGGER {name}")
-        db.execute("DROP TABLE item_tallies")
-        db.execute("DROP TABLE gold_tallies")
-        db.dialect.set_version(db, 10)
-    db.conn.close()
-    reopened = open_db(db_path)
+@pytest.mark.empty_database
+def test_the_migration_fills_the_tallies_of_an_existing_project(db_path, monkeypatch):
+    with monkeypatch.context() as older:  # a project from before migration 11
+        older.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:10])
+        older.setattr(migrations, "LATEST", 10)
+        db = open_db(db_path)
+        fill_sample(db)
+        with immediate(db):
+            write_labels(db, "alice", [LabelValue("output", "p1-a", "rating", 5),
+                                       LabelValue("output", "p1-b", "rating", 2)], gold=False,
+                         schema=load_schema())
+            write_labels(db, "bob", [LabelValue("output", "p1-a", "rating", 5)], gold=False,
+                         schema=load_schema())
+            write_labels(db, "rhea", [LabelValue("output", "p1-a", "rating", 4)], gold=True,
+                         schema=load_schema())
+        db.conn.close()
+    db = open_db(db_path)
     try:
-        assert kept(reopened) == expected
+        assert migrations.version(db) == migrations.LATEST
+        assert kept(db) == {
+            "item_tallies": {("output", "p1-a", "rating", "5", 2), ("output", "p1-b", "rating", "2", 1)},
+            "gold_tallies": {("output", "rating", "alice", "5", "4", 1),
+                             ("output", "rating", "bob", "5", "4", 1)}}
+        with immediate(db):  # and the triggers keep them from there
+            write_labels(db, "carol", [LabelValue("output", "p1-a", "rating", 4)], gold=False,
+                         schema=load_schema())
+        assert ("output", "rating", "carol", "4", "4", 1) in kept(db)["gold_tallies"]
+        assert kept(db) == rebuilt(db)
     finally:
-        reopened.conn.close()
+        db.conn.close()
