@@ -94,7 +94,7 @@ TAKEN = """(SELECT count(*) FROM assignments a JOIN labelers l ON l.name = a.lab
 # into an anti-join through the labeler's index, and before its statistics caught up with a
 # growing `assignments` (a fresh project's first minute) read all of the labeler's assignments
 # for every task passed: a claim 13-17 ms at 300 done tasks against 1 ms. A task's labelers are
-# few (`labeldesk_open_tasks` reads them the same way, migration 13).
+# few (`labeldesk_open_tasks` reads them the same way, migration 14).
 _OPEN_TASKS = f"""SELECT t.id, t.item FROM tasks t
            WHERE t.kind = ? AND t.quiz = ? AND t.full = 0
              AND ? NOT IN (SELECT a.labeler FROM assignments a WHERE a.task_id = t.id)

@@ -221,7 +221,7 @@ $$
 
 DEFINITIONS = [DROP_OLD_CLAIM, CLAIM]
 
-# Migration 13: the candidates as `store.queue._OPEN_TASKS` reads them, the labeler's own tasks
+# Migration 14: the candidates as `store.queue._OPEN_TASKS` reads them, the labeler's own tasks
 # left out through each task's few labelers (see there: the anti-join planned on stale
 # statistics read all of the labeler's assignments for every task passed).
 OPEN_TASKS = """

@@ -139,10 +139,12 @@ class LabelDeskApp(Host):
         and is told which task the other one holds (store/sessions.py)."""
         # here, not at the top: not on the app's path to its first frame
         from store.sessions import HEARTBEAT_SECONDS, start_session
-        from store.views import shown_id
 
         others = self._quietly(start_session, self.db, self.labeler) or []
         for other in others:
+            # here, not at the top: store.views (~2 ms) only when another session is open
+            from store.views import shown_id
+
             holds = (f" and holds {other.kind} "
                      f"{shown_id(self.role, other.item, other.assignment or 0)}" if other.item else "")
             self.notify(
