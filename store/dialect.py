@@ -146,7 +146,13 @@ class Dialect:
                 if random.random() < CHECKPOINT_CHANCE:
                     # Out of the line: a passive checkpoint waits for no reader or writer
                     # (one process at a time folds; the others find it busy and go on).
-                    db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                    try:
+                        db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                    except sqlite3.OperationalError:
+                        # "database table is locked": this connection is still reading (a
+                        # listing that writes as it goes). The write is committed and synced;
+                        # a later checkpoint folds the log.
+                        pass
 
     def version(self, db: Connected) -> int:
         return int(db.execute("PRAGMA user_version").fetchone()[0])
@@ -226,8 +232,8 @@ class Dialect:
         yield from db.execute(select + " ORDER BY t.id", params)
 
     def window_first(self, db: Connected, select: str, params: list[Any], window: int,
-                     shuffle: random.Random) -> Iterator[Any]:
-        """`oldest_first`, but the `window` oldest rows in `shuffle`'s order first
+                     shuffle: str) -> Iterator[Any]:
+        """`oldest_first`, but the `window` oldest rows in the order seed `shuffle` fixes first
         (store/claim_order.py)."""
         yield from window_order(self.oldest_first(db, select, params), window, shuffle)
 
@@ -329,8 +335,8 @@ class Postgres(Dialect):
     def claim_on_server(self, db: Connected, args: list[Any]) -> tuple[Any, ...] | None:
         return tuple(db.execute(
             "SELECT * FROM labeldesk_claim(?::text, ?::text, ?::text, ?::integer, ?::integer, "
-            "?::text, ?::text, ?::text, ?::text, ?::text, ?::double precision, ?::bigint, "
-            "?::boolean, ?::integer)", [*args, _wait_ms(db)]).fetchone())
+            "?::text, ?::text, ?::text, ?::text, ?::text, ?::double precision, ?::text, "
+            "?::integer, ?::boolean, ?::integer)", [*args, _wait_ms(db)]).fetchone())
 
     def submit_on_server(self, db: Connected, args: list[Any]) -> str | None:
         return str(db.execute(
@@ -364,9 +370,9 @@ class Postgres(Dialect):
             yield row
 
     def window_first(self, db: Connected, select: str, params: list[Any], window: int,
-                     shuffle: random.Random) -> Iterator[Any]:
-        """The `window` oldest rows read unlocked, then locked one at a time in `shuffle`'s
-        order (`SKIP LOCKED`: a task another claim holds is passed over, as above, and one
+                     shuffle: str) -> Iterator[Any]:
+        """The `window` oldest rows read unlocked, then locked one at a time in the order
+        seed `shuffle` fixes (`SKIP LOCKED`: a task another claim holds is passed over, as above, and one
         that filled up meanwhile too); past the window, `oldest_first`."""
         head = db.execute(select + " ORDER BY t.id LIMIT ?", [*params, window]).fetchall()
         for row in window_order(head, window, shuffle):

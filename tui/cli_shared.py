@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 from store.errors import StoreError
-from store.records import Progress, jsonl_line
 from store.text import one_line
 from tui.output_file import output_file
 
 if TYPE_CHECKING:  # annotations only: sqlite-utils stays off every command's start-up
     from store.imports import ImportResult
+    from store.records import Progress
 
 # A command's function, which click's option decorators hand back as they took it.
 Fn = TypeVar("Fn", bound=Callable[..., object])
@@ -119,6 +119,9 @@ def import_message(kind: str, path: Path, result: ImportResult) -> str:
 def write_jsonl(records: Iterable[object], out: str) -> int:
     """The records as JSON Lines to `out` (`-`: standard output), whole or not at all
     (tui/output_file.py)."""
+    # here, not at the top: store.records (csv, gzip) stays off the app's start-up
+    from store.records import jsonl_line
+
     n = 0
     with output_file(out) as handle:
         # JSON escapes C0 controls itself; on a terminal every non-ASCII character is escaped
