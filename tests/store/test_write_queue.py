@@ -84,12 +84,6 @@ def test_a_writer_that_gives_up_keeps_the_line_going(tmp_path):
             db.close()
 
 
-def _tickets_drawn(path):
-    with open(str(path) + SUFFIX, "rb") as f:
-        raw = f.read(8)
-    return int.from_bytes(raw, "little") if len(raw) == 8 else 0
-
-
 def test_a_writer_waits_as_long_as_the_line_moves(tmp_path):
     """Five turns ahead of it, each shorter than its bound and all of them longer: it waits
     them out instead of giving up in a line that moves."""
@@ -123,16 +117,17 @@ def test_a_writer_waits_as_long_as_the_line_moves(tmp_path):
             else:
                 threads.append(threading.Thread(target=run, args=(hold, n, db), kwargs={"bound": 30}))
             threads[-1].start()
-            while _tickets_drawn(path) < drawn + n + 1:  # in line before the next one comes
-                time.sleep(0.005)
+            # In line (has drawn its ticket) before the next one comes.
+            poll(lambda n=n: _tickets_drawn(path) > drawn + n, f"writer {n} in line", timeout=30)
         for n in range(len(holders)):
             assert turn[n].wait(30)
             time.sleep(0.3)  # 1.5 s in all: past the patient's bound, which no single turn is
             go[n].set()
         for th in threads:
             th.join(30)
-        assert not failed and len(done) == len(threads)
-        assert _writers_in_order(patient) == ["first", "h0", "h1", "h2", "h3", "h4", "patient"], _writers_in_order(patient)
+        assert not failed, failed
+        assert len(done) == len(threads)
+        assert _writers_in_order(patient) == ["first", "h0", "h1", "h2", "h3", "h4", "patient"]
     finally:
         for ev in go:
             ev.set()
