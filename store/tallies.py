@@ -16,10 +16,11 @@ labels (`labeldesk db rebuild-tallies`); `tests/store/test_tallies.py` checks th
 triggers keep equals what `rebuild` computes, over random histories, on both engines.
 
 SQLite fires a row's triggers right after that row changes, so each keeps its own rows' part.
-PostgreSQL's AFTER triggers see the statement's end, where one row's trigger would count a pair
-with another row of the same statement twice; there the triggers are per statement, with the
-statement's old and new rows (transition tables), and a pair's count is recomputed for the items
-the statement touched: after minus before.
+PostgreSQL's AFTER row triggers see the statement's end, where one row's trigger would count a
+pair with another row of the same statement twice: an inserted label pairs only with labels of
+smaller id (the later of two counts their pair), and updates and deletes are tallied per
+statement, with the statement's old and new rows (transition tables): a pair's count is
+recomputed for the items the statement touched, after minus before.
 """
 
 from __future__ import annotations
@@ -142,7 +143,9 @@ TRIGGERS_SQL = ";\n".join([
 # PostgreSQL: per statement, from its transition tables (see the module's docstring). `added`
 # and `removed` are the statement's new and old rows (a relation each); a pair's part is recomputed for the
 # (task, item, field) keys they touch: the labels there now, minus the same before.
-def _apply(added: str, removed: str) -> str:
+def _apply(added: str, removed: str, others: str = "") -> str:
+    """`others`: a condition on `labels l` leaving rows out of the keys' before and after (rows
+    the same statement inserted, whose pairs their own trigger counts)."""
     return (
         f"BEGIN "
         f"INSERT INTO item_tallies (task, item, field, value, n) "
@@ -160,7 +163,7 @@ def _apply(added: str, removed: str) -> str:
         f"FROM {added} a UNION ALL SELECT r.task, r.item, r.field FROM {removed} r) k "
         f"WHERE k.task IN {_IN}), "
         f"now_rows AS (SELECT l.id, l.labeler, l.task, l.item, l.field, l.value, l.gold FROM labels l "
-        f"JOIN keys k ON l.task = k.task AND l.item = k.item AND l.field = k.field), "
+        f"JOIN keys k ON l.task = k.task AND l.item = k.item AND l.field = k.field{others}), "
         f"then_rows AS (SELECT * FROM now_rows WHERE id NOT IN (SELECT a.id FROM {added} a) "
         f"UNION ALL SELECT r.id, r.labeler, r.task, r.item, r.field, r.value, r.gold FROM {removed} r "
         f"WHERE r.task IN {_IN}), "
@@ -185,6 +188,46 @@ TRIGGERS_PG = ";\n".join(
     f"CREATE TRIGGER tallies_{op} AFTER {event} ON labels REFERENCING {tables} "
     f"FOR EACH STATEMENT EXECUTE FUNCTION label_tallies_{op}()"
     for op, (event, tables, added, removed) in _OPS.items())
+
+# PostgreSQL from migration 13 on, inserts (a submit's labels: most writes) row by row: a
+# statement trigger spent ~2 ms of server CPU a submit on its transition tables. A row's AFTER
+# trigger sees the statement's end, so a pair of two rows is counted by the later one alone:
+# a new label pairs with the labels of smaller id (ids only grow; `db copy`, which gives ids,
+# puts the source's tallies in afterwards).
+_ROW_INSERT = (
+    "BEGIN IF NEW.gold = 0 THEN "
+    "INSERT INTO item_tallies (task, item, field, value, n) VALUES (NEW.task, NEW.item, "
+    "NEW.field, NEW.value, 1) ON CONFLICT (task, item, field, value) "
+    "DO UPDATE SET n = item_tallies.n + 1; "
+    "INSERT INTO gold_tallies (task, field, labeler, value, gold_value, n) "
+    "SELECT NEW.task, NEW.field, NEW.labeler, NEW.value, g.value, count(*) FROM labels g "
+    "WHERE g.task = NEW.task AND g.item = NEW.item AND g.field = NEW.field AND g.gold = 1 "
+    "AND g.id < NEW.id GROUP BY g.value ON CONFLICT (task, field, labeler, value, gold_value) "
+    "DO UPDATE SET n = gold_tallies.n + excluded.n; "
+    "ELSE "
+    "INSERT INTO gold_tallies (task, field, labeler, value, gold_value, n) "
+    "SELECT NEW.task, NEW.field, l.labeler, l.value, NEW.value, count(*) FROM labels l "
+    "WHERE l.task = NEW.task AND l.item = NEW.item AND l.field = NEW.field AND l.gold = 0 "
+    "AND l.id < NEW.id GROUP BY l.labeler, l.value "
+    "ON CONFLICT (task, field, labeler, value, gold_value) "
+    "DO UPDATE SET n = gold_tallies.n + excluded.n; "
+    "END IF; RETURN NULL; END")
+# An upsert that both inserts and updates (a gold import turning a researcher's own label gold
+# beside other researchers' new gold) would have the update's part count the new rows' pairs
+# again: its before and after leave out the rows this statement wrote (the same transaction and
+# command id as its updated rows) that it did not update.
+_SAME_COMMAND = (" AND NOT (l.xmin = (SELECT s.xmin FROM labels s WHERE s.id = (SELECT min(x.id) "
+                 "FROM new_rows x)) AND l.cmin = (SELECT s.cmin FROM labels s WHERE s.id = "
+                 "(SELECT min(x.id) FROM new_rows x)) AND l.id NOT IN (SELECT x.id FROM new_rows x))")
+INSERT_PG = ";\n".join([
+    "DROP TRIGGER tallies_insert ON labels",
+    "DROP FUNCTION label_tallies_insert()",
+    f"CREATE FUNCTION label_tallies_insert_row() RETURNS trigger LANGUAGE plpgsql AS $$ {_ROW_INSERT} $$",
+    "CREATE TRIGGER tallies_insert_row AFTER INSERT ON labels FOR EACH ROW "
+    f"WHEN (NEW.task IN {_IN}) EXECUTE FUNCTION label_tallies_insert_row()",
+    "CREATE OR REPLACE FUNCTION label_tallies_update() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    f"{_apply('new_rows', 'old_rows', _SAME_COMMAND).replace('THEN RETURN;', 'THEN RETURN NULL;')[:-3]}"
+    " RETURN NULL; END $$"])
 
 
 def rebuild(db: sqlite_utils.Database) -> dict[str, int]:

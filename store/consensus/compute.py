@@ -80,16 +80,24 @@ def read_categorical(db: sqlite_utils.Database, task: str, field: str, domain: l
     index = {json.dumps(v, ensure_ascii=False): i for i, v in enumerate(domain)}
     it, lb, ans = [], [], []
     gold: dict[int, tuple[int, str]] = {}
+    # An item's rows come together (the index is by item): its code is looked up once, not
+    # for each of its labels; a labeler's is a dict lookup without a method call.
+    last, i = None, -1
+    labeler_code = labelers.get
     for labeler, item, value, is_gold, adjudicated in _rows(db, task, field, since):
         code = index.get(value)
         if code is None:
             continue  # outside the schema's domain (an older schema's value): not counted
-        i = items.code(item)
+        if item != last:
+            i, last = items.code(item), item
         if is_gold:
             gold[i] = (code, "adjudicated" if adjudicated is not None else "gold")
             continue
+        j = labeler_code(labeler)
+        if j is None:
+            j = labelers[labeler] = len(labelers)
         it.append(i)
-        lb.append(labelers.code(labeler))
+        lb.append(j)
         ans.append(code)
     return Categorical(domain, items, labelers, np.asarray(it, dtype=np.int64),
                        np.asarray(lb, dtype=np.int64), np.asarray(ans, dtype=np.int64), gold)

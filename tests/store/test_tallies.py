@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from store import tallies
+from store import migrations, tallies
 from store.db import immediate, open_db
 from store.errors import StoreError
 from store.imports import import_labels
@@ -45,6 +45,7 @@ OPS = st.one_of(
     st.tuples(st.just("submit"), labeler, st.lists(rating, min_size=3, max_size=3)),
     st.tuples(st.just("write"), labeler, output, rating),
     st.tuples(st.just("gold"), st.sampled_from(RESEARCHERS), output, rating),
+    st.tuples(st.just("own"), st.sampled_from(RESEARCHERS), output, rating),
     st.tuples(st.just("import"), st.lists(st.tuples(labeler, output, rating), min_size=1,
                                           max_size=6), st.booleans()),
     st.tuples(st.just("flip"), output),
@@ -60,7 +61,7 @@ def apply(db, op, names: list[str], tmp_path, schema) -> None:
             values = [LabelValue("ranking", a.item, "ranking", [[o] for o in a.order])]
             values += [LabelValue("output", o, "rating", r) for o, r in zip(a.order, op[2], strict=False)]
             submit(db, a.id, values)
-    elif kind in ("write", "gold"):  # a labeler's new or changed value, or a researcher's gold
+    elif kind in ("write", "gold", "own"):  # a labeler's value, a researcher's gold or own value
         who = names[op[1]] if kind == "write" else op[1]
         with immediate(db):
             write_labels(db, who, [LabelValue("output", op[2], "rating", op[3])],
@@ -124,30 +125,48 @@ def test_a_history_counts_what_it_should(project, tmp_path):
     }
 
 
-def test_the_migration_fills_the_tallies_of_an_existing_project(project, db_path, backend):
-    db = project
+def test_one_import_that_turns_a_label_gold_and_adds_gold_beside_it(project, tmp_path):
+    """One statement (a gold import's upsert) updates a researcher's own label to gold and
+    inserts another researcher's gold on the same item: each pair is counted once."""
+    db, schema = project, load_schema()
     with immediate(db):
-        write_labels(db, "alice", [LabelValue("output", "p1-a", "rating", 5),
-                                   LabelValue("output", "p1-b", "rating", 2)], gold=False,
-                     schema=load_schema())
-        write_labels(db, "rhea", [LabelValue("output", "p1-a", "rating", 4)], gold=True,
-                     schema=load_schema())
-    expected = kept(db)
-    assert expected["gold_tallies"] == {("output", "rating", "alice", "5", "4", 1)}
-    with immediate(db):  # back to schema 10, labels in place
-        if backend == "postgres":
-            for op in ("insert", "update", "delete"):
-                db.execute(f"DROP FUNCTION label_tallies_{op}() CASCADE")
-        else:
-            for name, in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' "
-                                    "AND name LIKE 'tallies_%'").fetchall():
-                db.execute(f"DROP TRIGGER {name}")
-        db.execute("DROP TABLE item_tallies")
-        db.execute("DROP TABLE gold_tallies")
-        db.dialect.set_version(db, 10)
-    db.conn.close()
-    reopened = open_db(db_path)
+        write_labels(db, "alice", [LabelValue("output", "p1-a", "rating", 5)], gold=False, schema=schema)
+        write_labels(db, "rhea", [LabelValue("output", "p1-a", "rating", 3)], gold=False, schema=schema)
+    path = write_jsonl(tmp_path / "gold.jsonl", [
+        {"labeler": who, "task": "output", "item": "p1-a", "field": "rating", "value": 6}
+        for who in ("rhea", "rex")])
+    import_labels(db, path, gold=True, replace=True, schema=schema)
+    assert kept(db)["gold_tallies"] == {("output", "rating", "alice", "5", "6", 2)}
+    assert kept(db) == rebuilt(db)
+
+
+@pytest.mark.empty_database
+def test_the_migration_fills_the_tallies_of_an_existing_project(db_path, monkeypatch):
+    with monkeypatch.context() as older:  # a project from before migration 11
+        older.setattr(migrations, "MIGRATIONS", migrations.MIGRATIONS[:10])
+        older.setattr(migrations, "LATEST", 10)
+        db = open_db(db_path)
+        fill_sample(db)
+        with immediate(db):
+            write_labels(db, "alice", [LabelValue("output", "p1-a", "rating", 5),
+                                       LabelValue("output", "p1-b", "rating", 2)], gold=False,
+                         schema=load_schema())
+            write_labels(db, "bob", [LabelValue("output", "p1-a", "rating", 5)], gold=False,
+                         schema=load_schema())
+            write_labels(db, "rhea", [LabelValue("output", "p1-a", "rating", 4)], gold=True,
+                         schema=load_schema())
+        db.conn.close()
+    db = open_db(db_path)
     try:
-        assert kept(reopened) == expected
+        assert migrations.version(db) == migrations.LATEST
+        assert kept(db) == {
+            "item_tallies": {("output", "p1-a", "rating", "5", 2), ("output", "p1-b", "rating", "2", 1)},
+            "gold_tallies": {("output", "rating", "alice", "5", "4", 1),
+                             ("output", "rating", "bob", "5", "4", 1)}}
+        with immediate(db):  # and the triggers keep them from there
+            write_labels(db, "carol", [LabelValue("output", "p1-a", "rating", 4)], gold=False,
+                         schema=load_schema())
+        assert ("output", "rating", "carol", "4", "4", 1) in kept(db)["gold_tallies"]
+        assert kept(db) == rebuilt(db)
     finally:
-        reopened.conn.close()
+        db.conn.close()
