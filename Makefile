@@ -18,7 +18,7 @@ test: $(BIN)/labeldesk
 	$(BIN)/python -m pytest -q -n 4 -rs --durations=15
 
 # ruff; import-linter (layers tui -> screens -> store, a headless store: [tool.importlinter]);
-# mypy (strict for store/ and screens/, check_untyped_defs for tui/, tests/ and bench/ checked too: [tool.mypy]). CI runs it before the tests.
+# mypy (strict for store/, screens/ and tui/; tests/ and bench/ checked too: [tool.mypy]). CI runs it before the tests.
 lint: $(BIN)/labeldesk
 	$(BIN)/ruff check tui screens store tests bench
 	$(BIN)/lint-imports

@@ -2,7 +2,7 @@
 (K=9 outputs and a prompt of 100 kB each), with the real app on a temporary database.
 
 Run from the repository root: ``python -m bench comparison`` (``--rounds N`` tasks per size,
-``--submits N`` tasks of the submit loop). Figures merge into ``bench/results.json`` under
+``--submits N`` tasks of the submit loop, ``--text N`` characters a text). Figures merge into ``bench/results.json`` under
 ``comparison``. Latency is from posting the key event to the end of the first frame written
 after it (the frame hook of ``bench_ranking``); Textual paces frames at 60 per second, so
 ~17 ms of any figure can be waiting for the frame.
@@ -36,7 +36,6 @@ from tui.config import Config
 
 
 class BenchApp(LabelDeskApp):
-    CSS_PATH = str(Path(__file__).parent.parent / "tui" / "app.tcss")  # relative to this module
 
     def __init__(self, **kwargs) -> None:  # noqa: ANN003 - LabelDeskApp's keywords
         super().__init__(**kwargs)
@@ -46,16 +45,16 @@ class BenchApp(LabelDeskApp):
     _display = RankingBenchApp._display  # the same frame hook: times each frame written
 
 
-def make_db(directory: Path, tasks: int):
+def make_db(directory: Path, tasks: int, size: int = SIZE):
     db = open_db(directory / "bench.db")
     add_labeler(db, "ana")
     prompts, outputs = directory / "prompts.jsonl", directory / "outputs.jsonl"
     with prompts.open("w") as p, outputs.open("w") as o:
         for t in range(tasks):
-            p.write(json.dumps({"id": f"p{t}", "text": long_text("P"), "tasks": ["comparison"]}) + "\n")
+            p.write(json.dumps({"id": f"p{t}", "text": long_text("P", size), "tasks": ["comparison"]}) + "\n")
             for n, letter in enumerate("ABCDEFGHI"[:K]):
                 o.write(json.dumps({"id": f"p{t}-{n}", "prompt_id": f"p{t}",
-                                    "text": long_text(letter)}) + "\n")
+                                    "text": long_text(letter, size)}) + "\n")
     import_prompts(db, prompts)
     import_outputs(db, outputs)
     return db
@@ -65,9 +64,9 @@ STEP_PAIRS = 8
 """Times per round each step change is taken back and forth."""
 
 
-async def run(rounds: int, size: tuple[int, int]) -> dict:
+async def run(rounds: int, size: tuple[int, int], text: int = SIZE) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        db = make_db(Path(tmp), rounds + 1)
+        db = make_db(Path(tmp), rounds + 1, text)
         app = BenchApp(db=db, labeler="ana", role="labeler", config=Config(), schema=load_schema())
         kinds: dict[str, list[Sample]] = {
             "instruction_key": [], "step": [], "instruction_to_scores": [], "score_digit": [],
@@ -107,11 +106,11 @@ async def run(rounds: int, size: tuple[int, int]) -> dict:
     return {kind: summary(samples) for kind, samples in kinds.items()}
 
 
-async def submit_loop(tasks: int, size: tuple[int, int]) -> dict:
+async def submit_loop(tasks: int, size: tuple[int, int], text: int = SIZE) -> dict:
     """Submit -> next task on screen, `tasks` times: the ranking step alone, 8 letters and
-    Enter per task (K outputs of SIZE characters each)."""
+    Enter per task (K outputs of `text` characters each)."""
     with tempfile.TemporaryDirectory() as tmp:
-        db = make_db(Path(tmp), tasks + 1)
+        db = make_db(Path(tmp), tasks + 1, text)
         config = Config()
         config.data["comparison"]["steps"] = ["ranking"]
         app = BenchApp(db=db, labeler="ana", role="labeler", config=config, schema=load_schema())
@@ -139,15 +138,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=25)
     parser.add_argument("--submits", type=int, default=200)
     parser.add_argument("--sizes", nargs="+", default=["80x24", "160x48"])
+    parser.add_argument("--text", type=int, default=SIZE,
+                        help="characters of the prompt and of each output")
     parser.add_argument("--no-save", action="store_true")
     args = parser.parse_args(argv if argv is not None else [])
     load_before = os.getloadavg()[0]
     sizes = {}
     for name in args.sizes:
         width, height = (int(n) for n in name.split("x"))
-        sizes[name] = asyncio.run(run(args.rounds, (width, height)))
+        sizes[name] = asyncio.run(run(args.rounds, (width, height), args.text))
         if args.submits:
-            sizes[name]["submit_loop"] = asyncio.run(submit_loop(args.submits, (width, height)))
+            sizes[name]["submit_loop"] = asyncio.run(submit_loop(args.submits, (width, height), args.text))
     for name, results in sizes.items():
         print(name)
         for kind, row in results.items():
@@ -156,7 +157,7 @@ def main(argv: list[str] | None = None) -> None:
                   f"  (n={row['n']}, {row['median_bytes']} bytes)")
     if not args.no_save:
         record("comparison", {
-            "what": f"ComparisonScreen, K={K} outputs and a {SIZE:,}-character prompt, headless",
+            "what": f"ComparisonScreen, K={K} outputs and a {args.text:,}-character prompt, headless",
             "latency": "key event posted -> end of the first frame rendered after it",
             "rounds": args.rounds, "submits": args.submits, **sizes,
             "load_average_before": load_before, "load_average_after": os.getloadavg()[0],

@@ -21,6 +21,7 @@ from store.labels import submit
 from store.quality.gold import is_gold_check
 from store.quality.policy import QualityPolicy
 from store.roster import add_labeler
+from store.task_session import judge_labeler
 from store.values import LabelValue
 
 N, GOLD, CLAIMS = 100_000, 200, 400
@@ -78,6 +79,7 @@ def measure(n: int = N, gold: int = GOLD, claims: int = CLAIMS) -> dict:
                     statements[kind].append(count[0])
                 submit(db, a.id, [LabelValue("ranking", a.item, "ranking", [[o] for o in a.order])],
                        overlap=3)
+                judge_labeler(db, name, policy, None)  # as the app does after every submit
         db.conn.close()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

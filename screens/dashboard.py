@@ -14,8 +14,10 @@ titles carry no data (plotext output is read as ANSI).
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
@@ -31,9 +33,11 @@ from screens.widgets.footer import Footer
 from store.changes import data_stamp
 from store.db import immediate
 from store.quality.status import resume
+from store.reports.figures import shown, shown_ci
 from store.reports.quality import add_competence, gold_misses, quality_report, utc_today
 from store.text import on_screen as safe
 
+MISSES_COLUMNS = ("when", "item", "field", "answer", "gold")
 # (header, key into a labeler's entry for sorting and showing)
 COLUMNS = ("labeler", "status", "screening", "gold", "agreement", "95% CI", "competence", "today",
            "week", "active s", "fast")
@@ -48,10 +52,6 @@ def shown_columns(width: int) -> tuple[str, ...]:
     return COLUMNS if width >= WIDE else tuple(c for c in COLUMNS if c not in NARROW_DROPS)
 
 
-def _f(value: float | None, digits: int = 2) -> str:
-    return "—" if value is None else f"{value:.{digits}f}"
-
-
 def row_cells(name: str, entry: dict[str, Any]) -> tuple[Any, ...]:
     """Display cells and sort keys of one labeler's row."""
     ci = entry["ci95"]
@@ -59,7 +59,7 @@ def row_cells(name: str, entry: dict[str, Any]) -> tuple[Any, ...]:
     active = sorted(medians.values())[len(medians) // 2] if medians else None
     screening = entry.get("screening")
     theta = entry["competence"]["theta"]  # MACE, from all their labels (store/reports/competence.py)
-    competence = "…" if entry["competence"].get("pending") else _f(theta)
+    competence = "…" if entry["competence"].get("pending") else shown(theta)
     if theta is None and entry["competence"].get("reason"):
         # here, not at the top: numpy loads only when this runs, never on start-up (tests/test_import_hygiene.py)
         from store.reports.competence import NO_DISAGREEMENT
@@ -69,9 +69,9 @@ def row_cells(name: str, entry: dict[str, Any]) -> tuple[Any, ...]:
     cells = (
         name, entry["status"],
         f"{screening['result']} {screening['date']}" if screening else "—",
-        str(entry["gold_checks"]), _f(entry["agreement"]),
-        f"{ci[0]:.2f}–{ci[1]:.2f}" if ci else "", competence, str(entry["tasks_today"]),
-        str(entry["tasks_week"]), _f(active, 0), str(entry["fast_answers"]),
+        str(entry["gold_checks"]), shown(entry["agreement"]),
+        shown_ci(ci), competence, str(entry["tasks_today"]),
+        str(entry["tasks_week"]), shown(active, 0), str(entry["fast_answers"]),
     )
     keys = (
         name, STATUS_ORDER.get(entry["status"], 9), screening["result"] if screening else "",
@@ -198,12 +198,11 @@ class DashboardScreen(ComputingScreen):
     def fill(self) -> None:
         table = self.query_one(DataTable)
         selected = self.selected()
-        table.clear()
         rows = [(name, *row_cells(name, entry)) for name, entry in self.report["labelers"].items()]
         rows.sort(key=lambda r: r[2][self.sort_column], reverse=self.descending)
-        shown = [COLUMNS.index(c) for c in self.columns]
-        for name, cells, _keys in rows:
-            table.add_row(*(Text(safe(cells[i])) for i in shown), key=name)
+        at = [COLUMNS.index(c) for c in self.columns]
+        fill_table(table, self.columns, [(name, [Text(safe(cells[i])) for i in at])
+                                         for name, cells, _keys in rows])
         if selected is not None and selected in self.report["labelers"]:
             table.move_cursor(row=table.get_row_index(selected))
         self.show_title()
@@ -295,7 +294,7 @@ class MissesScreen(ComputingScreen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for column in ("when", "item", "field", "answer", "gold"):
+        for column in MISSES_COLUMNS:
             table.add_column(column, key=column)
 
     def on_screen_resume(self) -> None:
@@ -305,15 +304,28 @@ class MissesScreen(ComputingScreen):
 
     def show_figures(self, name: str, value: Any) -> None:
         if name == "misses":
-            table = self.query_one(DataTable)
-            for miss in value:
-                table.add_row(*(Text(safe(str(c))) for c in (
-                    miss["submitted_at"][:16], miss["item"], f"{miss['task']}.{miss['field']}",
-                    _value(miss["answer"]), _value(miss["gold"]))))
+            fill_table(self.query_one(DataTable), MISSES_COLUMNS, [(None, [Text(safe(str(c))) for c in (
+                miss["submitted_at"][:16], miss["item"], f"{miss['task']}.{miss['field']}",
+                _value(miss["answer"]), _value(miss["gold"]))]) for miss in value])
             if not value:
                 self.query_one("#misses-title", Static).update(
                     Text(f"{safe(self.labeler)} has no gold misses"))
         self.shown = True
+
+
+def fill_table(table: DataTable[Any], columns: Sequence[str],
+               rows: Sequence[tuple[str | None, list[Text]]]) -> None:
+    """Replace `table`'s columns and rows (row key, cells), each column as wide as its widest
+    cell. The widths are given here because a DataTable measures auto-width columns in its
+    Idle handler, and a frame drawn before that caches its cells cut to the labels' width
+    (the cell cache is not keyed by width): a loaded host kept showing "0.34–0" for
+    "0.34–0.89"."""
+    table.clear(columns=True)
+    for k, column in enumerate(columns):
+        table.add_column(column, key=column,
+                         width=max([cell_len(column), *(cells[k].cell_len for _key, cells in rows)]))
+    for key, cells in rows:
+        table.add_row(*cells, key=key)
 
 
 def _value(value: object) -> str:

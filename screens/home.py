@@ -10,7 +10,8 @@ queue, which decide what a key does, are read on the spot (one indexed row each)
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -25,17 +26,20 @@ from screens.host import Host
 from screens.registry import WORK
 from screens.widgets.footer import Footer
 from screens.widgets.safe_text import safe_markup
-from store import queue
 from store.db import retry_busy
 from store.quality.status import closed_reason
 from store.resume import pending_quiz_state
 
+if TYPE_CHECKING:  # annotations only: the claim machinery (store.queue) stays off the first frame
+    from store import queue
+
 POLL_SECONDS = 3.0
+# Read with the app's own style (tui/app.py says why), not as the screen's CSS_PATH.
+HOME_CSS = Path(__file__).with_name("home.tcss")
 
 
 class HomeScreen(ComputingScreen):
     app: Host  # the typed view of self.app (screens.host)
-    CSS_PATH = "home.tcss"
     DOING = "count the waiting work"
     KEYS_WAIT = False  # a work key needs no count
     KEEP_CONNECTION = True  # polled every POLL_SECONDS
@@ -88,19 +92,26 @@ class HomeScreen(ComputingScreen):
 
     def on_screen_resume(self) -> None:
         # Also the first showing (Textual resumes a screen when it becomes current), so the
-        # counts are queried once at start-up, not on mount and again on resume.
-        self.refresh_counts()
+        # counts are queried once at start-up, not on mount and again on resume; after this
+        # frame is drawn, which does not wait for them (nor share the CPU with their thread).
+        self.draw()
+        self.call_after_refresh(self._count)
 
     def refresh_counts(self) -> None:
-        """Draw the list now (with the counts last known) and count again in the worker; a
-        poll while a count is still running leaves it to finish."""
+        """Draw the list now (with the counts last known) and count again in the worker."""
         self.draw()
+        self._count()
+
+    def _count(self) -> None:
         if self.computing:
-            return
+            return  # a poll while a count is still running leaves it to finish
         app = self.app
         labeler, overlaps = app.labeler, {w.kind: app.config.overlap(w.kind) for w in app.work}
 
         def figures(db: Any) -> Figures:
+            # here, not at the top: the claim machinery stays off the first frame
+            from store import queue
+
             yield "counts", retry_busy(queue.counts, db, labeler, overlaps)
 
         self.compute(figures)
@@ -174,6 +185,9 @@ class HomeScreen(ComputingScreen):
         work = next((w for w in self.app.work if w.kind == kind), None)
         if work is None:
             return
+        # here, not at the top: the claim machinery stays off the first frame
+        from store import queue
+
         closed = self._closed_note() if work.kind in queue.KINDS else None
         if closed:  # paused or unscreened: say why instead of an empty queue
             self.notify(closed, severity="warning", markup=False)

@@ -16,16 +16,20 @@ with one thread against 12.1 s, the same figures). Set before numpy loads; a val
 environment wins.
 """
 
+from __future__ import annotations
+
 import os
 import sys
 from collections.abc import Sequence
-from importlib.abc import Loader
 from importlib.machinery import ModuleSpec
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:  # annotations only: importlib.abc brings importlib.resources (~1.5 ms of start-up)
+    from importlib.abc import Loader
 
 
-class _WithoutNumpy(Loader):
+class _WithoutNumpy:
     """Wraps sqlite-utils' loader: its package code (and every submodule it imports) runs with
     numpy and pandas unimportable, so `import numpy` inside it fails fast."""
 
@@ -63,7 +67,7 @@ class _SqliteUtilsFinder:
                 continue
             spec = finder.find_spec(name, path, target)
             if spec is not None and spec.loader is not None:
-                spec.loader = _WithoutNumpy(spec.loader)
+                spec.loader = cast("Loader", _WithoutNumpy(spec.loader))
                 return spec
         return None
 

@@ -3,7 +3,7 @@ and back, every row with its id, in one transaction on the destination.
 
 Rows go in as they are, parents before children, so the destination's foreign keys hold row by
 row. What triggers maintain is not copied twice: the destination's triggers fill `task_counts`,
-`gold_tasks` and `dispute_checks` as tasks and labels arrive, and those tables are then set to
+`gold_tasks`, `dispute_checks` and the tallies as tasks and labels arrive, and those tables are then set to
 the source's rows exactly. `events` is append-only on both engines, and only ever inserted into.
 """
 
@@ -44,8 +44,10 @@ TABLES: tuple[tuple[str, str], ...] = (
     ("task_counts", "kind, quiz, \"full\""),
     ("gold_tasks", "task_id"),
     ("dispute_checks", "task_id"),
+    ("item_tallies", "task, item, field, value"),
+    ("gold_tallies", "task, field, labeler, value, gold_value"),
 )
-DERIVED = ("task_counts", "gold_tasks", "dispute_checks")
+DERIVED = ("task_counts", "gold_tasks", "dispute_checks", "item_tallies", "gold_tallies")
 # Columns an engine adds of its own (PostgreSQL's `prompts.rowid`): the destination makes them.
 ENGINE_COLUMNS = frozenset({"rowid"})
 BATCH = 1000

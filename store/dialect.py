@@ -19,7 +19,6 @@ from __future__ import annotations
 import random
 import re
 import sqlite3
-import time
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any, Protocol, cast
@@ -88,7 +87,8 @@ class Dialect:
 
     def begin_write(self, db: Connected, *, shared: bool = False, durable: bool = True) -> None:
         """Start a write transaction: wait in the connection's write queue (store/writelock.py)
-        for up to `db.write_wait` seconds, then `BEGIN IMMEDIATE`.
+        while it moves (busy once it stood still for `db.write_wait` seconds), then
+        `BEGIN IMMEDIATE`.
 
         Group commit: the transaction commits without waiting for its fsync
         (`synchronous=NORMAL`, restored by `end_write`), passes the turn on, and only then
@@ -102,16 +102,14 @@ class Dialect:
         that made them. Without a queue (no lock file) the commit waits for its fsync."""
         queue = getattr(db, "write_queue", None)
         wait = getattr(db, "write_wait", None)
-        start = time.monotonic()
         if queue is not None and not queue.acquire(10.0 if wait is None else wait):
             raise sqlite3.OperationalError(
-                "database is locked (waited for the other writers past the bound)")
+                "database is locked (the other writers' line stood still past the bound)")
         try:
             if wait is not None:
                 # A writer outside the queue (another tool, a sqlite3 shell) is waited for
-                # by SQLite itself, within what is left of the bound.
-                left = max(1, int((wait - (time.monotonic() - start)) * 1000))
-                db.conn.execute(f"PRAGMA busy_timeout = {left}")
+                # by SQLite itself, for the bound: our turn just came, the line moved.
+                db.conn.execute(f"PRAGMA busy_timeout = {max(1, int(wait * 1000))}")
             if queue is not None or not durable:
                 db.conn.execute("PRAGMA synchronous = NORMAL")
                 cast(Bounded, db).relaxed = True
@@ -148,7 +146,13 @@ class Dialect:
                 if random.random() < CHECKPOINT_CHANCE:
                     # Out of the line: a passive checkpoint waits for no reader or writer
                     # (one process at a time folds; the others find it busy and go on).
-                    db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                    try:
+                        db.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                    except sqlite3.OperationalError:
+                        # "database table is locked": this connection is still reading (a
+                        # listing that writes as it goes). The write is committed and synced;
+                        # a later checkpoint folds the log.
+                        pass
 
     def version(self, db: Connected) -> int:
         return int(db.execute("PRAGMA user_version").fetchone()[0])
@@ -228,8 +232,8 @@ class Dialect:
         yield from db.execute(select + " ORDER BY t.id", params)
 
     def window_first(self, db: Connected, select: str, params: list[Any], window: int,
-                     shuffle: random.Random) -> Iterator[Any]:
-        """`oldest_first`, but the `window` oldest rows in `shuffle`'s order first
+                     shuffle: str) -> Iterator[Any]:
+        """`oldest_first`, but the `window` oldest rows in the order seed `shuffle` fixes first
         (store/claim_order.py)."""
         yield from window_order(self.oldest_first(db, select, params), window, shuffle)
 
@@ -331,8 +335,8 @@ class Postgres(Dialect):
     def claim_on_server(self, db: Connected, args: list[Any]) -> tuple[Any, ...] | None:
         return tuple(db.execute(
             "SELECT * FROM labeldesk_claim(?::text, ?::text, ?::text, ?::integer, ?::integer, "
-            "?::text, ?::text, ?::text, ?::text, ?::text, ?::double precision, ?::bigint, "
-            "?::boolean, ?::integer)", [*args, _wait_ms(db)]).fetchone())
+            "?::text, ?::text, ?::text, ?::text, ?::text, ?::double precision, ?::text, "
+            "?::integer, ?::boolean, ?::integer)", [*args, _wait_ms(db)]).fetchone())
 
     def submit_on_server(self, db: Connected, args: list[Any]) -> str | None:
         return str(db.execute(
@@ -366,9 +370,9 @@ class Postgres(Dialect):
             yield row
 
     def window_first(self, db: Connected, select: str, params: list[Any], window: int,
-                     shuffle: random.Random) -> Iterator[Any]:
-        """The `window` oldest rows read unlocked, then locked one at a time in `shuffle`'s
-        order (`SKIP LOCKED`: a task another claim holds is passed over, as above, and one
+                     shuffle: str) -> Iterator[Any]:
+        """The `window` oldest rows read unlocked, then locked one at a time in the order
+        seed `shuffle` fixes (`SKIP LOCKED`: a task another claim holds is passed over, as above, and one
         that filled up meanwhile too); past the window, `oldest_first`."""
         head = db.execute(select + " ORDER BY t.id LIMIT ?", [*params, window]).fetchall()
         for row in window_order(head, window, shuffle):

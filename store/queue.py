@@ -8,26 +8,19 @@ theirs to resume unless others filled the item meanwhile.
 from __future__ import annotations
 
 import json
-import random
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from store.claim_order import DEFAULT_WINDOW, claim_draw, draw_rng, window_order
+from store.claim_order import DEFAULT_WINDOW, claim_draw, draw_seed, window_order
 from store.db import immediate
 from store.db import now as _now
 from store.dialect import dialect_of
 from store.disputes import escalated_overlap
 from store.errors import StoreError
 from store.events import log_event
-from store.quality.gold import (
-    draw_due,
-    draw_generator,
-    gold_check_due,
-    is_gold_check,
-    pick_gold_task,
-)
+from store.quality.gold import gold_check_due, gold_cutoff, is_gold_check, pick_gold_task
 from store.quality.policy import QualityPolicy
 from store.quality.status import production_closed
 from store.ranking import shuffle_seed, shuffled_order
@@ -97,22 +90,27 @@ TAKEN = """(SELECT count(*) FROM assignments a JOIN labelers l ON l.name = a.lab
             WHERE a.task_id = t.id AND l.role = 'labeler' AND a.gold_check = 0
               AND (a.status = 'done' OR (a.status = 'active' AND a.lease_until > ?)))"""
 
+# `? NOT IN` the task's labelers, not `NOT EXISTS` (the labeler's row): PostgreSQL turned that
+# into an anti-join through the labeler's index, and before its statistics caught up with a
+# growing `assignments` (a fresh project's first minute) read all of the labeler's assignments
+# for every task passed: a claim 13-17 ms at 300 done tasks against 1 ms. A task's labelers are
+# few (`labeldesk_open_tasks` reads them the same way, migration 14).
 _OPEN_TASKS = f"""SELECT t.id, t.item FROM tasks t
            WHERE t.kind = ? AND t.quiz = ? AND t.full = 0
-             AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.task_id = t.id AND a.labeler = ?)
+             AND ? NOT IN (SELECT a.labeler FROM assignments a WHERE a.task_id = t.id)
              AND NOT EXISTS (SELECT 1 FROM prompts p WHERE p.id = t.item AND p.status != 'pool')
              AND {TAKEN} < ?"""
 
 
 def open_tasks(db: sqlite_utils.Database, kind: str, quiz: str, labeler: str, cap: int,
                stamp: str, window: int = 1,
-               shuffle: random.Random | None = None) -> Iterator[tuple[int, str]]:
+               shuffle: str | None = None) -> Iterator[tuple[int, str]]:
     """Claim candidates, oldest first: open tasks of `kind` the labeler never had, with fewer
     than `cap` labelers done or holding a live lease at `stamp`; the caller counts and decides
     for each in turn (`Dialect.oldest_first`: on PostgreSQL each one locked, skipping tasks
     other claims hold). (Without the count here, a claim counted every task others hold leases
     on, one statement each: with 200 labelers at work, ~70 statements under the write lock per
-    claim.) With `shuffle`, the `window` oldest come first in its order (`Dialect.window_first`,
+    claim.) With `shuffle` (a seed), the `window` oldest come first in its order (`Dialect.window_first`,
     store/claim_order.py)."""
     dialect, params = dialect_of(db), [kind, quiz, labeler, stamp, cap]
     rows = (dialect.window_first(db, _OPEN_TASKS, params, window, shuffle) if shuffle
@@ -149,14 +147,14 @@ def likely_next(db: sqlite_utils.Database, labeler: str, kind: str, *, overlap: 
 
 
 def _claim_draws(db: sqlite_utils.Database, labeler: str, kind: str, production: bool,
-                 window: int, policy: QualityPolicy | None) -> tuple[random.Random | None, int]:
+                 window: int, policy: QualityPolicy | None) -> tuple[str | None, int]:
     """What a claim draws with (`claim_next`, and `likely_next` making the same choice ahead):
-    the window's order (None: oldest first) and the claim's number, which also seeds its gold
-    draw (store/claim_order.py)."""
+    the seed of the window's order (None: oldest first) and the claim's number, which also
+    seeds its gold draws (store/claim_order.py)."""
     shuffled = production and window > 1
     gold = production and policy is not None and policy.rate(kind) > 0
     draw = claim_draw(db, labeler) if shuffled or gold else 0
-    return (draw_rng("order", labeler, draw) if shuffled else None), draw
+    return (draw_seed("order", labeler, draw) if shuffled else None), draw
 
 
 def _taken(db: sqlite_utils.Database, task_id: int, at: str, *, exclude: str | None = None) -> tuple[int, int]:
@@ -205,9 +203,10 @@ def claim_next(
     stamp, until = _stamp(at), lease_end(lease_seconds, at)
     session = getattr(db, "session_id", None)
     cap = overlap if escalation is None else max(overlap, escalation.most(overlap))
-    # Screening results are judged in Python; the function hands out strictly oldest first.
-    if not (policy and policy.require_screening) and (window <= 1 or quiz):
-        found = _claim_on_server(db, labeler, kind, quiz, overlap, cap, stamp, until, policy)
+    # Screening results are judged in Python.
+    if not (policy and policy.require_screening):
+        found = _claim_on_server(db, labeler, kind, quiz, overlap, cap, stamp, until, policy,
+                                 window, at)
         if found is not _IN_PYTHON:
             return found  # type: ignore[return-value]
     # PostgreSQL: no global write lock; the task rows are locked (Dialect.oldest_first).
@@ -260,32 +259,31 @@ _NO_ORDER = ("demonstration", "instruction", "demonstration_score")  # nothing t
 
 
 def _claim_on_server(db: sqlite_utils.Database, labeler: str, kind: str, quiz: str, overlap: int,
-                     cap: int, stamp: str, until: str, policy: QualityPolicy | None) -> object:
-    """The claim as one server-side function call (store/server_functions.py): an
-    Assignment, None (nothing for this labeler), or `_IN_PYTHON` when the rules have to run
-    here (always on SQLite, which has no such function)."""
+                     cap: int, stamp: str, until: str, policy: QualityPolicy | None,
+                     window: int, at: datetime) -> object:
+    """The claim as one server-side function call (store/server_claims_window.py, making the
+    same draws as the statements below): an Assignment, None (nothing for this labeler), or
+    `_IN_PYTHON` when the rules have to run here (always on SQLite, which has no such
+    function)."""
     # here, not at the top: not on the app's path to its first frame
     from store.sessions import STALE_SECONDS, this_host
 
     session = getattr(db, "session_id", None)
     stale = _stamp(datetime.now(timezone.utc) - timedelta(seconds=STALE_SECONDS))
     rate = policy.rate(kind) if policy is not None else None
-    draw: int | None = None
-    for _ in range(2):  # a second call once the gold draw is made
-        row = dialect_of(db).claim_on_server(db, [
-            labeler, kind, quiz, overlap, cap, stamp, until, session, this_host(), stale, rate,
-            draw, kind not in _NO_ORDER])
-        if row is None:
-            return _IN_PYTHON
-        outcome, id_, task_id, item, claimed_at, lease_until, order, draw = row
-        if outcome in ("own", "claimed"):
-            return Assignment(id_, task_id, kind, item, quiz, labeler, "active", claimed_at,
-                              lease_until, json.loads(order) if order else [])
-        if outcome in ("none", "closed"):
-            return None
-        if outcome != "draw" or draw_due(labeler, draw, rate or 0.0):
-            return _IN_PYTHON  # a gold check is due: picked in Python
-    return _IN_PYTHON  # the labeler's assignments changed between the calls
+    cutoff = gold_cutoff(policy, at) if policy is not None else ""
+    row = dialect_of(db).claim_on_server(db, [
+        labeler, kind, quiz, overlap, cap, stamp, until, session, this_host(), stale, rate,
+        cutoff, window, kind not in _NO_ORDER])
+    if row is None:
+        return _IN_PYTHON
+    outcome, id_, task_id, item, claimed_at, lease_until, order, _check = row
+    if outcome in ("own", "claimed"):
+        return Assignment(id_, task_id, kind, item, quiz, labeler, "active", claimed_at,
+                          lease_until, json.loads(order) if order else [])
+    if outcome in ("none", "closed"):
+        return None
+    return _IN_PYTHON
 
 
 def _gold_check(db: sqlite_utils.Database, labeler: str, kind: str, policy: QualityPolicy,
@@ -294,12 +292,11 @@ def _gold_check(db: sqlite_utils.Database, labeler: str, kind: str, policy: Qual
 
     The pick is made on every claim, a check due or not: a check then takes the same
     statements, hence the same time, as production work (a labeler could time the claim)."""
-    if policy.rate(kind) <= 0:
+    rate = policy.rate(kind)
+    if rate <= 0:
         return None
-    rng = draw_generator(labeler, draw)
-    due = gold_check_due(rng, kind, policy)
-    picked = pick_gold_task(db, labeler, kind, policy, at, rng)
-    return picked if due else None
+    picked = pick_gold_task(db, labeler, kind, policy, at, draw)
+    return picked if gold_check_due(labeler, draw, rate) else None
 
 
 def _own_active(db: sqlite_utils.Database, labeler: str, kind: str, quiz: str) -> tuple[Any, ...] | None:
@@ -322,7 +319,7 @@ def _own_active(db: sqlite_utils.Database, labeler: str, kind: str, quiz: str) -
 def _next_open(
     db: sqlite_utils.Database, labeler: str, role: str, kind: str, quiz: str, overlap: int,
     stamp: str, escalation: Rules | None = None, window: int = 1,
-    shuffle: random.Random | None = None,
+    shuffle: str | None = None,
 ) -> tuple[int, str] | None:
     if role == "researcher":
         # Gold queue: items with no researcher's finished labels yet, quiz items first.

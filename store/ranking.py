@@ -7,9 +7,10 @@ names outputs by the letter they were shown under: ``B>A=D>C``.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import combinations
+
+from store.claim_order import hash_key
 
 LETTERS = "ABCDEFGHI"  # the letters outputs are shown under: at most nine outputs a task
 
@@ -168,4 +169,4 @@ def shuffled_order(output_ids: Iterable[str], seed: object) -> list[str]:
     this order on the assignment when a task is claimed (``assignments.order``), so a labeler
     sees the same letters when they come back.
     """
-    return sorted(output_ids, key=lambda i: (hashlib.sha256(f"{seed}/{i}".encode()).digest(), i))
+    return sorted(output_ids, key=lambda i: (hash_key(str(seed), i), i))

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from store import demonstrations, labels, queue
 from store.claim_order import DEFAULT_WINDOW
-from store.db import retry_busy
+from store.db import immediate, retry_busy
 from store.errors import StoreError, describe_fault, fault_kind
 from store.quality.clock import ActiveClock
 from store.quality.policy import QualityPolicy
@@ -85,6 +85,21 @@ def attempt(fn: Callable[..., T], *args: Any, bound: float | None = None, **kwar
         return NotSaved(describe_fault(exc), fault_kind(exc))
     except StoreError as exc:
         return NotSaved(str(exc), "refused")
+
+
+def judge_labeler(db: sqlite_utils.Database, labeler: str, policy: QualityPolicy,
+                  schema: Schema | None) -> None:
+    """After every submit of a labeler with a quality policy, check or production alike:
+    re-judge them once they have answered a gold check (`quality.status.refresh_status`; the
+    same statements whatever the task was). Here, not in the next claim: PostgreSQL's claim is
+    then one call of the server function whatever came before it (the judgement is Python), so
+    neither the submit nor the claim after a check stands out (docs/deployment.md). Not
+    durable: a judgement lost with a crash is news again, judged by the next claim."""
+    # here, not at the top: not on the app's path to its first frame
+    from store.quality.status import refresh_status
+
+    with immediate(db, shared=True, durable=False):
+        refresh_status(db, labeler, policy, schema, news_only=False)
 
 
 class TaskSession:
@@ -201,6 +216,9 @@ class TaskSession:
         self._cut_off = isinstance(outcome, NotSaved) and outcome.kind == "unreachable"
         if isinstance(outcome, Saved):
             self.view = None
+            if self.policy is not None:
+                # A failed judgement is no fault: the next claim judges what is left.
+                self._try(judge_labeler, self.db, self.labeler, self.policy, self.schema)
         return outcome
 
     def skip(self, reason: str) -> Outcome:

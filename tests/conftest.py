@@ -27,6 +27,41 @@ QUIZ_EXAMPLE = ROOT / "quiz.example.toml"
 SETTLE_TIMEOUT = 30.0
 
 
+def pytest_configure(config):
+    """Bytecode for the whole checkout, written once before any test runs (in the xdist
+    controller, before its workers start). Where the environment says not to write bytecode
+    (PYTHONDONTWRITEBYTECODE, as in CI's container) every worker would otherwise compile and
+    assertion-rewrite every test module again (~4 s of CPU each), and every app or CLI process
+    a test starts would compile LabelDesk's modules at launch. `__pycache__` is git-ignored."""
+    if hasattr(config, "workerinput"):
+        return
+    import compileall
+
+    for package in ("tui", "store", "screens", "bench", "tests"):
+        compileall.compile_dir(ROOT / package, quiet=2)
+    _rewrite_test_modules(config)
+
+
+def _rewrite_test_modules(config) -> None:
+    """Store pytest's assertion-rewritten bytecode of each test module and conftest, as its
+    import hook does when it may write bytecode. pytest's own (private) functions: if they
+    change, this quietly does nothing and each worker rewrites the modules it imports."""
+    try:
+        from _pytest.assertion import rewrite
+
+        state = config.stash[rewrite.assertstate_key]
+        for source in (ROOT / "tests").rglob("*.py"):
+            if not (source.name.startswith("test_") or source.name == "conftest.py"):
+                continue
+            cache = rewrite.get_cache_dir(source)
+            pyc = cache / (source.name[:-3] + rewrite.PYC_TAIL)
+            if rewrite._read_pyc(source, pyc) is None and rewrite.try_makedirs(cache):
+                source_stat, code = rewrite._rewrite_test(source, config)
+                rewrite._write_pyc(state, code, source_stat, pyc)
+    except (ImportError, AttributeError, KeyError, TypeError):
+        return
+
+
 @pytest.fixture(autouse=True)
 def _isolated_dirs(tmp_path, monkeypatch):
     """No test touches the real XDG dirs, the user's config or their LABELDESK_* settings."""
@@ -268,13 +303,23 @@ async def settle(pilot, until: Callable[[], object] | None = None, *,
         await pilot.pause(0.02)
 
 
+def tables_measured(screen) -> bool:
+    """Every DataTable on `screen` has measured the rows and cells it was given. A DataTable
+    sizes its columns in its own Idle handler, which a loaded machine can delay past a few
+    pauses: a snapshot taken before shows columns only as wide as their labels."""
+    from textual.widgets import DataTable
+
+    return not any(t._require_update_dimensions or t._updated_cells for t in screen.query(DataTable))
+
+
 async def figures_settled(pilot) -> None:
     """Wait until the current screen's figures, computed in a worker (screens/background.py),
-    are on screen, the worker is done and the keys that waited for them are applied."""
+    are on screen, the worker is done, the keys that waited for them are applied and its
+    tables are measured."""
     await settle(pilot, until=lambda: getattr(pilot.app.screen, "shown", True)
                  and not getattr(pilot.app.screen, "computing", False)
                  and not getattr(pilot.app, "_backlog", None))
-    await settle(pilot)
+    await settle(pilot, until=lambda: tables_measured(pilot.app.screen))
 
 
 async def press_settled(pilot, *keys: str) -> None:

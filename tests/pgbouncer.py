@@ -34,6 +34,9 @@ class Bouncer:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
+        # Again after a stop: under xdist a module's fixture is set up again when the worker
+        # ran other modules' tests in between (a stale socket would pass the wait below).
+        shutil.rmtree(self.dir, ignore_errors=True)
         self.dir.mkdir()
         ini = self.dir / "pgbouncer.ini"
         ini.write_text(f"""[databases]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
 import os
 import signal
@@ -11,7 +12,9 @@ import sys
 import threading
 import traceback
 from collections import deque
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from rich.text import Text
 from textual import events
@@ -19,13 +22,13 @@ from textual import events
 # Private: the clock Textual stamps events with (Message.time), to compare with it
 # (tests/test_textual_private.py).
 from textual._time import get_time
-from textual.app import App, SystemCommand
-from textual.await_complete import AwaitComplete
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
-from textual.screen import Screen
+from textual.screen import Screen, ScreenResultCallbackType
+from textual.widget import AwaitMount
 
-from screens.home import HomeScreen
+from screens.home import HOME_CSS, HomeScreen
 from screens.host import Host, KeepsDrafts, OrderedKeys
 from screens.key_path import deliver
 from screens.registry import WORK, Work, researcher_only
@@ -48,13 +51,12 @@ from tui.text_widths import trim as trim_text_widths
 if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
     import sqlite_utils
 
+T = TypeVar("T")
+R = TypeVar("R")  # what a pushed screen is dismissed with
+
 
 # System commands a labeler must not reach on a shared host (they write files).
 _LABELER_HIDDEN = ("Screenshot", "Save screenshot")
-
-
-def _home_screen() -> Screen:
-    return HomeScreen()
 
 
 HANGUP_GRACE = 3.0
@@ -65,11 +67,10 @@ RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0, 15.0, 30.0)
 
 class LabelDeskApp(Host):
     TITLE = "LabelDesk"
-    CSS_PATH = "app.tcss"
-    # Home is the base of the screen stack, composed in the first frame: no blank default
-    # screen to build and paint, no push during start-up.
-    SCREENS = {"home": _home_screen}
-    MODES = {App.DEFAULT_MODE: "home"}
+    # Home's style is read with the app's: one parse of the stylesheet at start, where a
+    # screen's own CSS_PATH is read when it is first shown and the whole sheet parsed again.
+    # Absolute paths: a subclass in another module (the benchmarks') finds them too.
+    CSS_PATH = [Path(__file__).with_name("app.tcss"), HOME_CSS]
     BINDINGS = [
         Binding("f1", "guidelines", "Help", id="app.guidelines", priority=True),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
@@ -101,9 +102,26 @@ class LabelDeskApp(Host):
         self._tries: int | None = None  # tries to reach the database since it went away
         self._crashed = False  # an unexpected exception was logged (_handle_exception)
 
+    def get_default_screen(self) -> Screen[Any]:
+        """Home is the base of the screen stack, as Textual's default screen: no blank screen
+        to build and paint, no push at start. (As a named mode's screen it was mounted inside
+        the app's start-up batch, so its first layout was drawn for nothing and then again.)"""
+        home = HomeScreen()
+        self.install_screen(home, name="home")
+        return home
+
     @property
     def work(self) -> list[Work]:
         return [w for w in WORK if self.role == "researcher" or not w.researcher_only]
+
+    def on_ready(self) -> None:
+        """The first frame is on screen. Collection was off for the start (tui/run.py): what
+        the start made lives as long as the session (modules, the app, home) and is set aside,
+        never walked again, and collection resumes. An app started otherwise (the tests')
+        starts with it on and is left alone."""
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
 
     def on_mount(self) -> None:
         self._apply_keymap()
@@ -121,10 +139,12 @@ class LabelDeskApp(Host):
         and is told which task the other one holds (store/sessions.py)."""
         # here, not at the top: not on the app's path to its first frame
         from store.sessions import HEARTBEAT_SECONDS, start_session
-        from store.views import shown_id
 
         others = self._quietly(start_session, self.db, self.labeler) or []
         for other in others:
+            # here, not at the top: store.views (~2 ms) only when another session is open
+            from store.views import shown_id
+
             holds = (f" and holds {other.kind} "
                      f"{shown_id(self.role, other.item, other.assignment or 0)}" if other.item else "")
             self.notify(
@@ -148,7 +168,7 @@ class LabelDeskApp(Host):
 
         self._quietly(end_session, self.db)
 
-    def _quietly(self, fn, *args, outage: bool = False):
+    def _quietly(self, fn: Callable[..., T], *args: object, outage: bool = False) -> T | None:
         """Session bookkeeping never stops the labeler: a fault here costs only the notice
         (with `outage`, a database out of reach is also retried until it is back)."""
         try:
@@ -411,7 +431,24 @@ class LabelDeskApp(Host):
         self.flush_drafts()
         self._leave(self._unsaved())
 
-    def push_screen(self, screen, *args, **kwargs):
+    if TYPE_CHECKING:  # Textual's two forms, which the gate below keeps
+
+        @overload
+        def push_screen(self, screen: Screen[R] | str,
+                        callback: ScreenResultCallbackType[R] | None = None,
+                        wait_for_dismiss: Literal[False] = False, *,
+                        mode: str | None = None) -> AwaitMount: ...
+
+        @overload
+        def push_screen(self, screen: Screen[R] | str,
+                        callback: ScreenResultCallbackType[R] | None = None,
+                        wait_for_dismiss: Literal[True] = True, *,
+                        mode: str | None = None) -> asyncio.Future[R]: ...
+
+    def push_screen(self, screen: Screen[R] | str,
+                    callback: ScreenResultCallbackType[R] | None = None,
+                    wait_for_dismiss: bool = False, *,
+                    mode: str | None = None) -> AwaitMount | asyncio.Future[R]:
         """One role gate for every way a screen is opened (a home key, the palette, a screen
         opening another): a labeler never gets a researcher-only screen (gold, others' answers,
         names), not even composed; they are told and stay where they are."""
@@ -420,10 +457,12 @@ class LabelDeskApp(Host):
 
         if researcher_only(target) and self.role != "researcher":
             self.notify("That screen is for researchers.", severity="error", markup=False)
-            return AwaitComplete()
+            return AwaitMount(self.screen, [])  # nothing pushed: awaiting it ends at once
         if target in self.screen_stack:  # one installed screen stacked twice is never ready
-            return AwaitComplete()
-        return super().push_screen(screen, *args, **kwargs)
+            return AwaitMount(self.screen, [])
+        if wait_for_dismiss:  # one call per overload: a type checker matches a literal flag
+            return super().push_screen(screen, callback, wait_for_dismiss=True, mode=mode)
+        return super().push_screen(screen, callback, mode=mode)
 
     def action_command_palette(self) -> None:
         """Textual's palette, at most one in the stack and without Textual's fixed widget id:
@@ -458,20 +497,20 @@ class LabelDeskApp(Host):
             help_screen.show_keys(came_from, topic)
         self.push_screen("help")
 
-    def work_screen(self, work: Work) -> Screen | None:
+    def work_screen(self, work: Work) -> Screen[Any] | None:
         """The installed screen for a kind of work, created on first use; None if not built."""
         if self.is_screen_installed(work.kind):
             return self.get_screen(work.kind)
         module, _, cls = work.screen.partition(":")
         try:
-            screen_cls = getattr(importlib.import_module(module), cls)
+            screen_cls: type[Screen[Any]] = getattr(importlib.import_module(module), cls)
         except (ModuleNotFoundError, AttributeError):
             return None
         screen = screen_cls()
         self.install_screen(screen, name=work.kind)
         return screen
 
-    def get_system_commands(self, screen: Screen):
+    def get_system_commands(self, screen: Screen[Any]) -> Iterator[SystemCommand]:
         home = self.get_screen("home") if self.is_screen_installed("home") else None
         if isinstance(home, HomeScreen) and screen is home:
             for work in self.work:

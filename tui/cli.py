@@ -26,7 +26,7 @@ from tui.cli_shared import (
     progress_bar,
     user_errors,
 )
-from tui.config import load_config
+from tui.config import Config, load_config
 from tui.context import require_researcher, resolve, who
 from tui.masked_stream import masked_stderr
 
@@ -65,7 +65,7 @@ class _Group(click.Group):
 @click.version_option(package_name="labeldesk")
 @common
 @click.pass_context
-def cli(ctx: click.Context, db, config_path, labeler) -> None:
+def cli(ctx: click.Context, db: str | None, config_path: str | None, labeler: str | None) -> None:
     """LabelDesk: keyboard-only RLHF labeling in the terminal.
 
     With no command, opens the app (on the bundled demo database unless --db says otherwise):
@@ -80,7 +80,7 @@ def cli(ctx: click.Context, db, config_path, labeler) -> None:
 
 @cli.command()
 @common
-def app(db, config_path, labeler) -> None:
+def app(db: str | None, config_path: str | None, labeler: str | None) -> None:
     """Open the app for one labeler."""
     # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
     from tui.run import run_app
@@ -90,7 +90,7 @@ def app(db, config_path, labeler) -> None:
 
 @cli.command()
 @click.option("--db", "db", metavar="PATH", required=True, help="Database file to create.")
-def init(db) -> None:
+def init(db: str) -> None:
     """Create an empty database (migrates an existing older one). Whoever creates it
     (LABELDESK_LABELER, else the OS user) is its first researcher."""
     # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
@@ -112,7 +112,8 @@ def init(db) -> None:
 @click.argument("name")
 @click.option("--role", type=click.Choice(["labeler", "researcher"]), default="labeler", show_default=True)
 @common
-def labelers_add(name, role, db, config_path, labeler) -> None:
+def labelers_add(name: str, role: str, db: str | None, config_path: str | None,
+                 labeler: str | None) -> None:
     """Add NAME to the roster (or change their role)."""
     # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
     from store.roster import add_labeler
@@ -127,7 +128,7 @@ def labelers_add(name, role, db, config_path, labeler) -> None:
 
 @labelers_group.command("list")
 @common
-def labelers_list(db, config_path, labeler) -> None:
+def labelers_list(db: str | None, config_path: str | None, labeler: str | None) -> None:
     """List the roster."""
     # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
     from store.roster import list_labelers
@@ -136,7 +137,8 @@ def labelers_list(db, config_path, labeler) -> None:
         click.echo(f"{name}\t{role}")
 
 
-def _run_import(kind: str, file: str, db, config_path, labeler, **kwargs) -> None:
+def _run_import(kind: str, file: str, db: str | None, config_path: str | None, labeler: str | None,
+                **flags: bool) -> None:
     # here, not at the top: sqlite-utils stays off the app's start-up path (tests/test_import_hygiene.py)
     from store import imports
 
@@ -146,7 +148,7 @@ def _run_import(kind: str, file: str, db, config_path, labeler, **kwargs) -> Non
     path = Path(file)
     fn = getattr(imports, f"import_{kind}")
     with user_errors(), progress_bar(path) as progress:
-        result = fn(database, path, progress=progress, **kwargs)
+        result = fn(database, path, progress=progress, **flags)
     click.echo(import_message(kind, path, result))
 
 
@@ -156,7 +158,8 @@ def _run_import(kind: str, file: str, db, config_path, labeler, **kwargs) -> Non
               help="Read HH-RLHF lines: each one's chosen and rejected final turns become outputs "
                    "-o1 and -o2 of the prompt `import prompts --from-hh` made of the line.")
 @common
-def import_outputs(file, from_hh, db, config_path, labeler) -> None:
+def import_outputs(file: str, from_hh: bool, db: str | None, config_path: str | None,
+                   labeler: str | None) -> None:
     """Import model outputs for imported prompts (id, prompt_id, text, model).
 
     Every key, rule and error: docs/formats.md."""
@@ -169,7 +172,8 @@ def import_outputs(file, from_hh, db, config_path, labeler) -> None:
 @click.option("--add-labelers", is_flag=True, help="Add labelers missing from the roster, with role labeler (otherwise they are an error).")
 @click.option("--replace", is_flag=True, help="Overwrite existing labels that have another value (otherwise an error).")
 @common
-def import_labels(file, gold, add_labelers, replace, db, config_path, labeler) -> None:
+def import_labels(file: str, gold: bool, add_labelers: bool, replace: bool, db: str | None,
+                  config_path: str | None, labeler: str | None) -> None:
     """Import labels in the flat format (one label value a line).
 
     Every key, field and value: docs/formats.md."""
@@ -196,7 +200,7 @@ def main() -> None:
             sys.exit(1)
 
 
-def _config_quietly():
+def _config_quietly() -> Config | None:
     """The config in use, for `[log] path`; None when it cannot be read (the default log)."""
     args = sys.argv[1:]
     named = next((a.split("=", 1)[1] for a in args if a.startswith("--config=")), None)

@@ -8,16 +8,23 @@ command module imports `tui.cli`. Nothing here imports textual (`labeldesk --hel
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 from store.errors import StoreError
-from store.records import jsonl_line
 from store.text import one_line
 from tui.output_file import output_file
+
+if TYPE_CHECKING:  # annotations only: sqlite-utils stays off every command's start-up
+    from store.imports import ImportResult
+    from store.records import Progress
+
+# A command's function, which click's option decorators hand back as they took it.
+Fn = TypeVar("Fn", bound=Callable[..., object])
 
 db_option = click.option("--db", "db", metavar="PATH", help="Database file (default: LABELDESK_DB, else the demo database).")
 config_option = click.option("--config", "config_path", metavar="PATH", help="Config file (default: LABELDESK_CONFIG, else the XDG config dir).")
@@ -42,12 +49,12 @@ wide_option = click.option(
          "(otherwise a narrow terminal gets one record per row).")
 
 
-def common(f: Callable) -> Callable:
+def common(f: Fn) -> Fn:
     return db_option(demo_option(config_option(labeler_option(f))))
 
 
 @contextmanager
-def user_errors():
+def user_errors() -> Iterator[None]:
     """Store errors are the user's to fix: one line on stderr, exit 1, no traceback."""
     try:
         yield
@@ -76,7 +83,7 @@ def export_group() -> None:
 
 
 @contextmanager
-def stderr_progress(what: str, total: int | None):
+def stderr_progress(what: str, total: int | None) -> Iterator[Progress | None]:
     """A progress bar on stderr when it is a terminal; the callback is None otherwise. Never on
     stdout, which may be the data (`--out -`, `--report -`) going to a file or a pipe."""
     if not sys.stderr.isatty():
@@ -92,13 +99,13 @@ def stderr_progress(what: str, total: int | None):
 
 
 @contextmanager
-def progress_bar(path: Path):
+def progress_bar(path: Path) -> Iterator[Progress | None]:
     """Reading an import file: the bar advances by bytes read."""
     with stderr_progress(f"reading {path.name}", path.stat().st_size) as advance:
         yield advance
 
 
-def import_message(kind: str, path: Path, result) -> str:
+def import_message(kind: str, path: Path, result: ImportResult) -> str:
     msg = f"{path}: {result.read} {kind} read, {result.added} added, {result.unchanged} already there"
     if result.replaced:
         msg += f", {result.replaced} replaced"
@@ -109,9 +116,12 @@ def import_message(kind: str, path: Path, result) -> str:
     return msg
 
 
-def write_jsonl(records, out: str) -> int:
+def write_jsonl(records: Iterable[object], out: str) -> int:
     """The records as JSON Lines to `out` (`-`: standard output), whole or not at all
     (tui/output_file.py)."""
+    # here, not at the top: store.records (csv, gzip) stays off the app's start-up
+    from store.records import jsonl_line
+
     n = 0
     with output_file(out) as handle:
         # JSON escapes C0 controls itself; on a terminal every non-ASCII character is escaped

@@ -19,6 +19,7 @@ from store.strength import STRENGTH_MARGINS
 
 if TYPE_CHECKING:
     from store.disputes import Rules
+    from store.quality.policy import QualityPolicy
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -183,7 +184,7 @@ class Config:
     def window(self) -> int:
         return int(self.data["queue"]["window"])
 
-    def quality_policy(self):
+    def quality_policy(self) -> QualityPolicy:
         """The `[quality]` section (with `[screening]` thresholds) for the store."""
         # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
         from store.quality.policy import QualityPolicy

@@ -11,6 +11,7 @@ import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,6 +19,9 @@ from store.errors import StoreError
 from store.secrets import mask
 from tui import locations
 from tui.config import Config, ConfigError, load_config
+
+if TYPE_CHECKING:  # annotations only: every command starts without the database layer
+    from store.db import Database
 
 
 @dataclass
@@ -28,7 +32,7 @@ class Context:
     demo_asked: bool = False  # `--demo`: the demo on purpose, writes and all
 
     def open(self, *, migrate: bool = True, create: bool = False, read_only: bool = False,
-             sandbox: bool = False):
+             sandbox: bool = False) -> Database:
         """The database, migrated. Only `create` (`labeldesk init`) and the demo make a new
         file: a mistyped path must not become an empty database that answers "no labels".
         `read_only` (commands that only read, and `db copy`'s source) never changes it: a
@@ -68,7 +72,7 @@ class Context:
         return db
 
 
-def ensure_demo_db(path: Path):
+def ensure_demo_db(path: Path) -> Database:
     """Create the demo database on first use; a half-built one never replaces a good one."""
     # here, not at the top: sqlite-utils stays off the app's start-up path (tests/test_import_hygiene.py)
     from store.db import open_db
@@ -90,7 +94,7 @@ def ensure_demo_db(path: Path):
     return open_db(path)
 
 
-def _open_server(url: str, *, migrate: bool, create: bool):
+def _open_server(url: str, *, migrate: bool, create: bool) -> Database:
     """A PostgreSQL database. As with a file, only `create` (`labeldesk init`) makes an empty
     database a LabelDesk one: a mistyped database name must not answer "no labels"."""
     # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
@@ -154,7 +158,7 @@ def who(labeler: str | None) -> tuple[str, bool]:
     return getpass.getuser(), False
 
 
-def _is_demo_file(db) -> bool:
+def _is_demo_file(db: Database) -> bool:
     # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
     from store.dialect import dialect_of
 
@@ -162,7 +166,7 @@ def _is_demo_file(db) -> bool:
     return path is not None and Path(path).resolve() == locations.demo_db_path().resolve()
 
 
-def require_researcher(db, labeler: str | None, command: str) -> None:
+def require_researcher(db: Database, labeler: str | None, command: str) -> None:
     """Researcher-only commands run for researchers in the roster, and nobody else: a labeler
     and a name the roster does not know are refused alike (one line, exit 1). Who is asking is
     `--labeler`, else LABELDESK_LABELER, else the OS user (`who`); `labeldesk init` made its

@@ -37,8 +37,9 @@ def input_closed(fd: int) -> bool:
         ready, _, _ = select.select([fd], [], [], 0)
         if not ready:
             return False
-        waiting = fcntl.ioctl(fd, termios.FIONREAD, struct.pack("i", 0))
-        return struct.unpack("i", waiting)[0] == 0
+        answer = fcntl.ioctl(fd, termios.FIONREAD, struct.pack("i", 0))
+        waiting: int = struct.unpack("i", answer)[0]  # bytes waiting to be read
+        return waiting == 0
     except (OSError, ValueError):
         return True
 

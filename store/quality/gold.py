@@ -9,12 +9,11 @@ item's overlap, never reach an export or the production agreement report.
 from __future__ import annotations
 
 import json
-import random
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from store.claim_order import draw_rng
+from store.claim_order import draw_fraction, draw_seed, hash_key
 from store.db import now
 from store.quality.policy import QualityPolicy
 from store.values import Assignment, LabelValue
@@ -23,30 +22,30 @@ if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-uti
     import sqlite_utils
 
 
-def draw_generator(labeler: str, draw: int) -> random.Random:
-    """The generator of the gold draws of the labeler's claim number `draw`
-    (`claim_order.claim_draw`): the Bernoulli draw first, then the pick."""
-    return draw_rng("gold", labeler, draw)
+def gold_seed(labeler: str, draw: int) -> str:
+    """The seed of the gold draws of the labeler's claim number `draw`
+    (`claim_order.claim_draw`): whether a check is due, and which gold item."""
+    return draw_seed("gold", labeler, draw)
 
 
-def gold_check_due(rng: random.Random, kind: str, policy: QualityPolicy) -> bool:
-    """A Bernoulli(`gold_rate`) draw: does this claim serve a hidden check?"""
-    rate = policy.rate(kind)
-    return rate > 0 and rng.random() < rate
+def gold_check_due(labeler: str, draw: int, rate: float) -> bool:
+    """A Bernoulli(`rate`) draw: does the labeler's claim number `draw` serve a hidden check?
+    (PostgreSQL's claim function draws the same: store/claim_order.py.)"""
+    return rate > 0 and draw_fraction(gold_seed(labeler, draw)) < rate
 
 
-def draw_due(labeler: str, draw: int, rate: float) -> bool:
-    """`gold_check_due` for the labeler's claim number `draw` at `rate` (the PostgreSQL claim
-    function asks the caller to make the draw)."""
-    return rate > 0 and draw_generator(labeler, draw).random() < rate
+def gold_cutoff(policy: QualityPolicy, at: datetime) -> str:
+    """Checks claimed before this may be served again (`gold_repeat_days`); "": never."""
+    repeat = policy.gold_repeat_days
+    return (at - timedelta(days=repeat)).isoformat(timespec="milliseconds") if repeat else ""
 
 
 def pick_gold_task(db: sqlite_utils.Database, labeler: str, kind: str, policy: QualityPolicy,
-                   at: datetime, rng: random.Random) -> tuple[int, str] | None:
+                   at: datetime, draw: int) -> tuple[int, str] | None:
     """A gold task of this kind the labeler has not had (or, with `gold_repeat_days`, had as a
-    check longer ago than that); None when there is none left."""
-    repeat = policy.gold_repeat_days
-    cutoff = (at - timedelta(days=repeat)).isoformat(timespec="milliseconds") if repeat else ""
+    check longer ago than that), drawn for the labeler's claim number `draw` (the first in
+    `gold_seed`'s order); None when there is none left."""
+    cutoff = gold_cutoff(policy, at)
     candidates = db.execute(
         """SELECT g.task_id, t.item FROM gold_tasks g JOIN tasks t ON t.id = g.task_id
            WHERE g.kind = ?
@@ -57,7 +56,9 @@ def pick_gold_task(db: sqlite_utils.Database, labeler: str, kind: str, policy: Q
            ORDER BY g.task_id""",
         [kind, labeler, cutoff, cutoff],
     ).fetchall()
-    return tuple(rng.choice(candidates)) if candidates else None
+    seed = gold_seed(labeler, draw)
+    picked = min(candidates, key=lambda c: (hash_key(seed, c[0]), c[0]), default=None)
+    return (int(picked[0]), str(picked[1])) if picked else None
 
 
 def is_gold_check(db: sqlite_utils.Database, assignment_id: int) -> bool:

@@ -16,13 +16,13 @@ from store.db import now
 from store.errors import StoreError
 from store.events import log_event
 from store.quality.policy import QualityPolicy
-from store.quality.scoring import Tally, gold_for, score
 from store.quality.screening import screening_result
 from store.schema import load_schema
 
 if TYPE_CHECKING:
     import sqlite_utils
 
+    from store.quality.scoring import Tally
     from store.schema import Schema
 
 
@@ -95,6 +95,10 @@ def labeler_tally(db: sqlite_utils.Database, labeler: str, schema: Schema, *,
     rows = db.execute(
         "SELECT answers FROM gold_answers WHERE labeler = ? AND submitted_at >= ? ORDER BY id",
         [labeler, since or ""]).fetchall()
+    # here, not at the top: home reads the status (closed_reason) in its first frame; the
+    # scoring comes with the first judgement
+    from store.quality.scoring import Tally, gold_for, score
+
     answers = [json.loads(r[0]) for r in rows]
     gold = gold_for(db, ((t, i, f) for a in answers for t, i, f, _v in a))
     tally = Tally()
@@ -107,10 +111,11 @@ def refresh_status(db: sqlite_utils.Database, labeler: str, policy: QualityPolic
                    schema: Schema | None = None, *, news_only: bool = True) -> None:
     """Re-judge a labeler when they finished gold checks since the last judgement.
 
-    With `news_only` False (a claim), the same work is done on every call once the labeler has
-    answered a check, news or not, and without news the stored status is written back as it
-    is: re-judging only after a check made the claim after a check the slow one, and so the
-    check visible (docs/deployment.md, hidden gold checks)."""
+    With `news_only` False (after every submit, `task_session.judge_labeler`), the same work
+    is done on every call once the labeler has answered a check, news or not, and without news
+    the stored status is written back as it is: re-judging only after a check would make the
+    submit of a check the slow one, and so the check visible (docs/deployment.md, hidden gold
+    checks)."""
     last = db.execute("SELECT max(id) FROM gold_answers WHERE labeler = ?", [labeler]).fetchone()[0]
     old = stored_status(db, labeler)
     news = not (old and old["checked_through"] >= last) if last is not None else False
@@ -144,10 +149,11 @@ def closed_reason(db: sqlite_utils.Database, labeler: str, policy: QualityPolicy
 
 
 def production_closed(db: sqlite_utils.Database, labeler: str, policy: QualityPolicy | None) -> bool:
-    """The queue's question before a claim: re-judge the labeler if there is news, then
-    `closed_reason`."""
+    """The queue's question before a claim: re-judge the labeler if there is news (the app
+    judges after every submit, `task_session.judge_labeler`, so a claim normally finds none:
+    the same two reads whatever came before), then `closed_reason`."""
     if policy is not None:
-        refresh_status(db, labeler, policy, news_only=False)
+        refresh_status(db, labeler, policy)
     return closed_reason(db, labeler, policy) is not None
 
 

@@ -104,3 +104,28 @@ async def test_hostile_ids_and_names_are_shown_literally(db, tmp_path):
         row = [str(c) for c in app.screen.query_one("#misses-table").get_row_at(0)]
         assert row[3] == "[red]y > [/]x␛[31m"  # markup as typed, ESC made visible
         assert app.is_running
+
+
+async def test_cells_are_whole_before_the_table_measures_them(ranking_app, ranking_db, fixed_today,
+                                                              monkeypatch):
+    """A DataTable sizes auto-width columns in its Idle handler, and cells drawn before that
+    stay cached cut to the labels' width: on a loaded host the dashboard kept showing "0.34–0"
+    for "0.34–0.89". The dashboard gives every column its width, so no frame depends on the
+    Idle handler having run (here it never runs)."""
+    from textual.widgets import DataTable
+
+    async def never(self, event):
+        return None
+
+    monkeypatch.setattr(DataTable, "_on_idle", never)
+    _week_of_work(ranking_db)
+    app = ranking_app("rhea", quality_config(min_gold=5))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("q")
+        await settle(pilot, until=lambda: getattr(app.screen, "shown", False)
+                     and not getattr(app.screen, "computing", True))
+        table = app.screen.query_one("#quality-table", DataTable)
+        lines = [table.render_line(y).text for y in range(3)]
+        assert "95% CI" in lines[0] and "competence" in lines[0]
+        assert "0.34–0.89" in lines[1] and "warn" in lines[1]
+        assert "too_few" in lines[2] and "0.34–1.00" in lines[2]

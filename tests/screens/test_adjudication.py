@@ -126,7 +126,7 @@ async def test_a_decision_in_progress_survives_a_lost_session(make_app, sample_d
 async def test_researcher_types_a_ranking_of_their_own(make_app, sample_db):
     """Two labelers rank p1 in opposite orders: the researcher types 2>1=3 instead."""
     for who, ranking in (("alice", RANKING), ("bob", RANKING[::-1])):
-        a = queue.claim_next(sample_db, who, "comparison", overlap=2)
+        a = queue.claim_next(sample_db, who, "comparison", overlap=2, window=1)
         submit(sample_db, a.id, [LabelValue("ranking", "p1", "ranking", ranking)], seconds=5)
     app = make_app("rhea", config=config())
     async with app.run_test(size=(80, 24)) as pilot:
@@ -147,7 +147,7 @@ async def test_researcher_types_a_ranking_of_their_own(make_app, sample_db):
 async def test_the_current_field_stays_in_view(make_app, sample_db):
     """Five disputed fields do not fit at 80x24: moving down scrolls the last into view."""
     for who, rating, pii, ranking in (("alice", 1, True, RANKING), ("bob", 7, False, RANKING[::-1])):
-        a = queue.claim_next(sample_db, who, "comparison", overlap=2)
+        a = queue.claim_next(sample_db, who, "comparison", overlap=2, window=1)
         values = [LabelValue("output", o, "rating", rating) for o in ("p1-a", "p1-b", "p1-c")]
         values += [LabelValue("instruction", "p1", "pii", pii),
                    LabelValue("ranking", "p1", "ranking", ranking)]
@@ -240,7 +240,7 @@ async def test_the_demo_as_its_researcher_has_disputes_to_decide():
 def six_fields_disputed(db):
     """alice and bob apart on each output's rating and harmful-advice flag: 19 lines of rows."""
     for who, rating in (("alice", 1), ("bob", 7)):
-        a = queue.claim_next(db, who, "comparison", overlap=2)
+        a = queue.claim_next(db, who, "comparison", overlap=2, window=1)
         submit(db, a.id, [LabelValue("output", o, field, value)
                           for o in ("p1-a", "p1-b", "p1-c")
                           for field, value in (("rating", rating), ("harmful_advice", rating > 1))]
@@ -286,10 +286,10 @@ def nine_ranked(db, tmp_path, reasons=("B cites its source", "[bold]close[/] cal
     orders = (NINE, NINE[::-1], NINE[1::2] + NINE[::2])
     levels = ("better", "slightly better", "significantly better")
     for who, order, level, reason in zip(("alice", "bob", "carol"), orders, levels, reasons, strict=True):
-        a = queue.claim_next(db, who, "comparison", overlap=3)
+        a = queue.claim_next(db, who, "comparison", overlap=3, window=1)
         while a.item != "w":  # the sample's own prompts first: skip them
             queue.skip(db, a.id, "not this one")
-            a = queue.claim_next(db, who, "comparison", overlap=3)
+            a = queue.claim_next(db, who, "comparison", overlap=3, window=1)
         values = [LabelValue("ranking", "w", "ranking", [[o] for o in order]),
                   LabelValue("ranking", "w", "strength", [level] * 8)]
         if reason:
@@ -385,7 +385,7 @@ def test_snapshot_80x24_strength_and_reasons(make_app, sample_db, tmp_path, snap
 
 async def test_reasons_show_when_only_a_rating_is_disputed(make_app, sample_db):
     for who, rating, reason in (("alice", 2, "A is terse"), ("bob", 7, None)):
-        a = queue.claim_next(sample_db, who, "comparison", overlap=2)
+        a = queue.claim_next(sample_db, who, "comparison", overlap=2, window=1)
         values = [LabelValue("output", "p1-a", "rating", rating),
                   LabelValue("ranking", "p1", "ranking", RANKING),
                   LabelValue("ranking", "p1", "strength", ["better", "better"])]

@@ -339,13 +339,18 @@ async def test_a_failed_submit_keeps_the_levels_and_reason_and_never_says_saved(
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_a_reason_longer_than_the_line_scrolls_and_is_stored_whole(make_app, sample_db, mode):
-    reason = "A long reason, " * 8 + "the end."  # 128 characters on a 78-column line
+    # 98 characters on a 78-column line: the first 60 in one burst either way, the 38 that
+    # cross the line's end (and make it scroll) typed as `mode` says.
+    start, rest = "A long reason, " * 4, "A long reason, A long reason, the end."
+    reason = start + rest
     app = make_app("alice", config=config())
     async with app.run_test(size=(80, 24)) as pilot:
         await burst(app, pilot, ["c", *script("BA\r\r")])
         screen = app.screen
         line = screen.strength.reason_line
-        await MODES[mode](app, pilot, script(reason))
+        await burst(app, pilot, script(start))
+        assert line.value == start and line.scroll_x == 0  # it fits: nothing scrolled yet
+        await MODES[mode](app, pilot, script(rest))
         assert line.value == reason and line.scroll_x > 0  # the cursor's end is in view
         assert line.cursor_screen_offset.x < 80
         await MODES[mode](app, pilot, ["enter"])

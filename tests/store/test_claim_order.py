@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
 from store import queue
-from store.claim_order import DEFAULT_WINDOW, window_order
+from store.claim_order import DEFAULT_WINDOW, hash_key, window_order
 from store.demonstrations import submit_demonstration
 from store.imports import import_prompts
 from store.roster import add_labeler
@@ -78,7 +77,9 @@ def test_the_oldest_task_does_not_wait_forever(db, tmp_path):
 
 
 def test_window_order_shuffles_the_window_then_keeps_the_rest_in_order():
-    rows = list(range(10))
-    out = list(window_order(iter(rows), 4, random.Random(1)))
-    assert sorted(out[:4]) == [0, 1, 2, 3] and out[:4] != [0, 1, 2, 3] and out[4:] == rows[4:]
-    assert list(window_order(iter(rows), 1, random.Random(1))) == rows
+    rows = [(n, f"q{n}") for n in range(10)]
+    out = list(window_order(iter(rows), 4, "order:ana:0"))
+    assert sorted(out[:4]) == rows[:4] and out[:4] != rows[:4] and out[4:] == rows[4:]
+    assert list(window_order(iter(rows), 1, "order:ana:0")) == rows
+    # The order is the SHA-256 sort PostgreSQL's claim function makes (store/claim_order.py).
+    assert out[:4] == sorted(rows[:4], key=lambda r: hash_key("order:ana:0", r[0]))

@@ -7,8 +7,11 @@ import pytest
 
 from store.consensus.bradley_terry import consensus_rankings, scores, wins_matrix
 from store.consensus.dawid_skene import dawid_skene
-from store.consensus.ratings import mean_and_spread
-from tests.conftest import reference_library
+from store.db import immediate
+from store.labels import write_labels
+from store.schema import load_schema
+from store.values import LabelValue
+from tests.conftest import fill_sample, reference_library
 
 
 def synthetic(seed=7, n_items=1000, classes=3):
@@ -80,10 +83,32 @@ def test_gold_items_keep_their_class():
     assert result.posterior[0].tolist() == [0.0, 0.0, 1.0] and result.labels[1] == 1
 
 
-def test_mean_and_spread():
-    mean, spread, n = mean_and_spread(np.array([0, 0, 0, 2]), np.array([2, 6, 7, 4]), 3)
-    assert mean[0] == 5 and spread[0] == 5 and n.tolist() == [3, 0, 1]
-    assert np.isnan(mean[1]) and spread[2] == 0
+def test_ratings_give_mean_and_spread_from_the_tallies_as_from_the_labels(db, monkeypatch):
+    """A rating's consensus comes from the value histograms the triggers keep; counted from
+    the labels instead it is the same, overwrites and gold included."""
+    from store import consensus
+    from store.consensus.compute import _scale
+
+    fill_sample(db)
+    schema = load_schema()
+    with immediate(db):
+        for who, value in (("alice", 2), ("bob", 6), ("carol", 7)):
+            write_labels(db, who, [LabelValue("output", "p1-a", "rating", value)], gold=False,
+                         schema=schema)
+        write_labels(db, "bob", [LabelValue("output", "p1-a", "rating", 3)], gold=False, schema=schema)
+        write_labels(db, "alice", [LabelValue("output", "p2-a", "rating", 4)], gold=False, schema=schema)
+        write_labels(db, "rhea", [LabelValue("output", "p1-b", "rating", 5)], gold=True, schema=schema)
+    records = list(_scale(db, "output", "rating"))
+    assert records == [
+        {"task": "output", "item": "p1-a", "field": "rating", "n_labelers": 3, "mean": 4.0,
+         "spread": 5.0, "value": 4.0, "method": "mean"},
+        {"task": "output", "item": "p1-b", "field": "rating", "n_labelers": 0, "value": 5,
+         "method": "gold"},
+        {"task": "output", "item": "p2-a", "field": "rating", "n_labelers": 1, "mean": 4.0,
+         "spread": 0.0, "value": 4.0, "method": "mean"},
+    ]
+    monkeypatch.setattr(consensus.compute, "TALLIED", ())
+    assert list(_scale(db, "output", "rating")) == records
 
 
 def test_bradley_terry_matches_choix_on_a_worked_example():

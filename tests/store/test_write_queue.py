@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import signal
 import sqlite3
+import struct
 import subprocess
 import sys
 import threading
@@ -14,6 +15,7 @@ import time
 
 import pytest
 
+from bench.pty_run import poll
 from store.db import immediate, open_db, retry_busy
 from store.events import log_event
 from store.writelock import SUFFIX, WriteQueue
@@ -31,6 +33,12 @@ def _writers_in_order(db):
     return [r[0] for r in db.execute("SELECT labeler FROM events WHERE kind = 'claim' ORDER BY id")]
 
 
+def _tickets_drawn(path) -> int:
+    """The line's ticket counter (the lock file's first 8 bytes): writers that have come so far."""
+    with open(f"{path}{SUFFIX}", "rb") as f:
+        return struct.unpack("<Q", f.read(8))[0]
+
+
 def test_writers_are_served_in_the_order_they_came(tmp_path):
     path = tmp_path / "q.db"
     holder = open_db(path)
@@ -38,11 +46,13 @@ def test_writers_are_served_in_the_order_they_came(tmp_path):
     try:
         threads = []
         with immediate(holder):
+            drawn = _tickets_drawn(path)
             for n, db in enumerate(waiters):
                 t = threading.Thread(target=retry_busy, args=(_write, db, f"w{n}"))
                 t.start()
                 threads.append(t)
-                time.sleep(0.05)  # each is in line before the next comes
+                # Each is in line (has drawn its ticket) before the next comes.
+                poll(lambda n=n: _tickets_drawn(path) > drawn + n, f"w{n} in line", timeout=30)
             # A write arriving last, while the line is full, goes to its end.
         late = threading.Thread(target=retry_busy, args=(_write, holder, "late"))
         late.start()
@@ -71,6 +81,57 @@ def test_a_writer_that_gives_up_keeps_the_line_going(tmp_path):
         assert _writers_in_order(holder) == ["patient", "quitter"]
     finally:
         for db in (holder, quitter, patient):
+            db.close()
+
+
+def test_a_writer_waits_as_long_as_the_line_moves(tmp_path):
+    """Five turns ahead of it, each shorter than its bound and all of them longer: it waits
+    them out instead of giving up in a line that moves."""
+    path = tmp_path / "q.db"
+    holders = [open_db(path)] + [open_db(path, migrate=False) for _ in range(4)]
+    patient = open_db(path, migrate=False)
+    _write(patient, "first")  # the lock file exists; one ticket drawn
+    turn = [threading.Event() for _ in holders]
+    go = [threading.Event() for _ in holders]
+    done, failed = [], []
+
+    def hold(n, db):
+        with immediate(db):
+            turn[n].set()
+            go[n].wait(30)
+            log_event(db, f"h{n}", "claim", {})
+
+    def run(fn, *args, **kwargs):
+        try:
+            done.append(retry_busy(fn, *args, **kwargs))
+        except Exception as exc:  # noqa: BLE001 - the assertions below report it
+            failed.append(repr(exc))
+
+    try:
+        threads = []
+        drawn = _tickets_drawn(path)
+        for n, db in enumerate([*holders, patient]):
+            if db is patient:
+                threads.append(threading.Thread(target=run, args=(_write, patient, "patient"),
+                                                kwargs={"bound": 1.2}))
+            else:
+                threads.append(threading.Thread(target=run, args=(hold, n, db), kwargs={"bound": 30}))
+            threads[-1].start()
+            # In line (has drawn its ticket) before the next one comes.
+            poll(lambda n=n: _tickets_drawn(path) > drawn + n, f"writer {n} in line", timeout=30)
+        for n in range(len(holders)):
+            assert turn[n].wait(30)
+            time.sleep(0.3)  # 1.5 s in all: past the patient's bound, which no single turn is
+            go[n].set()
+        for th in threads:
+            th.join(30)
+        assert not failed, failed
+        assert len(done) == len(threads)
+        assert _writers_in_order(patient) == ["first", "h0", "h1", "h2", "h3", "h4", "patient"]
+    finally:
+        for ev in go:
+            ev.set()
+        for db in [*holders, patient]:
             db.close()
 
 
@@ -122,3 +183,22 @@ def test_no_lock_file_where_it_cannot_be_made(tmp_path):
     queue = WriteQueue(str(tmp_path / "missing" / "q.db"))  # no directory to put it in
     assert queue.acquire(0.1) and queue.acquire(0.1)  # no queue: SQLite's own wait decides
     queue.release()
+
+
+def test_a_write_while_the_connection_reads_is_saved_and_says_so(tmp_path, monkeypatch):
+    """A listing that writes as it goes (disputes remembering undisputed items) holds a read
+    cursor: the passive checkpoint after its commit cannot run then, and the committed write
+    must not be reported as failed."""
+    from store import dialect
+
+    monkeypatch.setattr(dialect, "CHECKPOINT_CHANCE", 1.0)  # the one write in 32 that folds
+    db = open_db(tmp_path / "desk.db")
+    for name in ("ana", "bo"):
+        log_event(db, name, "seen", {})
+    reading = db.conn.cursor().execute("SELECT id FROM events")
+    reading.fetchone()
+    with immediate(db):
+        log_event(db, "cy", "seen", {})
+    assert reading.fetchone() is not None
+    assert db.execute("SELECT count(*) FROM events WHERE labeler = 'cy'").fetchone()[0] == 1
+    db.conn.close()

@@ -9,13 +9,20 @@ from __future__ import annotations
 import csv
 import json
 import sys
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from store.records import csv_cell
+from store.reports.figures import shown, shown_ci
 from tui.cli_shared import config_option, db_option, user_errors, wide_option
 from tui.commands.screening import run_screening
 from tui.context import parse_since, require_researcher, resolve
+
+if TYPE_CHECKING:  # annotations only: every command starts without the database layer
+    from store.db import Database
 
 # Not imported from store.agreement.metrics: that loads numpy and scipy (~0.5 s) into every
 # `labeldesk` command, the app included. tests/cli/test_agreement.py checks they agree.
@@ -33,7 +40,7 @@ FIGURES = (
 )
 
 
-def csv_rows(report: dict):
+def csv_rows(report: dict[str, Any]) -> Iterator[list[object]]:
     """One row a figure: long format, so new figures never shift columns."""
     scopes = [("per_labeler", name, fields) for name, fields in report["per_labeler"].items()]
     scopes.append(("inter_annotator", "", report["inter_annotator"]))
@@ -48,15 +55,7 @@ def csv_rows(report: dict):
                 yield [scope, labeler, key, n, figure, entry[figure], ci[0], ci[1], se]
 
 
-def _fmt(value) -> str:
-    return "—" if value is None else f"{value:.2f}"
-
-
-def _ci(ci) -> str:
-    return f"{ci[0]:.2f}–{ci[1]:.2f}" if ci else ""
-
-
-def _note(entry: dict) -> str:
+def _note(entry: dict[str, Any]) -> str:
     notes = []
     if "n_prompts" in entry:  # a strength: n counts output pairs (docs/exports.md)
         notes.append(f"output pairs of {entry['n_prompts']} prompts")
@@ -77,18 +76,19 @@ TABLE_WIDTH = 100
 """The tables fit this many columns (a pipe or file gets exactly this)."""
 
 
-def _with_ci(value, ci) -> str:
-    return _fmt(value) + (f" ({_ci(ci)})" if ci else "")
+def _with_ci(value: float | None, ci: Sequence[float] | None) -> str:
+    return shown(value) + (f" ({shown_ci(ci)})" if ci else "")
 
 
-def _has_data(entry: dict) -> bool:
+def _has_data(entry: dict[str, Any]) -> bool:
     return bool(entry.get("n", entry.get("n_items")))
 
 
-def _by_task(fields: dict, show_all: bool) -> tuple[dict[str, list[tuple[str, dict]]], int]:
+def _by_task(fields: dict[str, dict[str, Any]], show_all: bool,
+             ) -> tuple[dict[str, list[tuple[str, dict[str, Any]]]], int]:
     """Entries grouped by label task ("output.rating" → output: rating), and how many were
     left out for having no data."""
-    groups: dict[str, list[tuple[str, dict]]] = {}
+    groups: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     hidden = 0
     for key, entry in fields.items():
         if not show_all and not _has_data(entry):
@@ -99,7 +99,7 @@ def _by_task(fields: dict, show_all: bool) -> tuple[dict[str, list[tuple[str, di
     return groups, hidden
 
 
-def print_tables(report: dict, *, show_all: bool = False) -> None:
+def print_tables(report: dict[str, Any], *, show_all: bool = False) -> None:
     # here, not at the top: rich loads only when a table is printed, not on every command's start-up
     from rich import box
     from rich.console import Console
@@ -180,18 +180,18 @@ def split_field(task: str | None, field: str | None) -> tuple[str | None, str | 
 UNVERSIONED = "unversioned"  # labels made before `[guidelines] version` was set
 
 
-def _by_version(database, fmt: str, **options) -> None:
-    """`--by-version`: the report once per guideline version; a version whose labels cannot
-    be compared with gold gets its reason instead of figures."""
+def _by_version(database: Database, fmt: str, report_of: Callable[..., dict[str, Any]]) -> None:
+    """`--by-version`: the report (`report_of(guideline_version=…)`) once per guideline
+    version; a version whose labels cannot be compared with gold gets its reason instead of
+    figures."""
     # here, not at the top: numpy loads only when this runs, never on start-up (tests/test_import_hygiene.py)
     from store.labels import guideline_versions
-    from store.reports.agreement import AgreementError, agreement_report
+    from store.reports.agreement import AgreementError
 
-    reports: dict[str, dict] = {}
+    reports: dict[str, dict[str, Any]] = {}
     for version in guideline_versions(database):
         try:
-            reports[version or UNVERSIONED] = agreement_report(
-                database, guideline_version=version, **options)
+            reports[version or UNVERSIONED] = report_of(guideline_version=version)
         except AgreementError as exc:
             reports[version or UNVERSIONED] = {"error": str(exc)}
     if fmt == "json":
@@ -244,8 +244,10 @@ def register(cli: click.Group) -> None:
     @wide_option
     @db_option
     @config_option
-    def agreement(fmt, labeler, task, field, since, seed, resamples, quiz, names, by_version,
-                  show_all, wide, db, config_path) -> None:
+    def agreement(fmt: str, labeler: str | None, task: str | None, field: str | None,
+                  since: str | None, seed: int, resamples: int, quiz: str | None, names: bool,
+                  by_version: bool, show_all: bool, wide: bool, db: str | None,
+                  config_path: str | None) -> None:
         """Agreement of each labeler with researcher gold, and between labelers.
 
         Researchers only (who is asking comes from LABELDESK_LABELER, else the OS user;
@@ -262,21 +264,13 @@ def register(cli: click.Group) -> None:
         if quiz:
             return run_screening(database, quiz, names=names, fmt=fmt, config=ctx.config,
                                  wide=wide)
+        report_of = partial(agreement_report, database, labeler=labeler, task=task, field=field,
+                            since=parse_since(since), seed=seed, n_boot=resamples,
+                            strength_levels=levels)
         if by_version:
-            return _by_version(database, fmt, labeler=labeler, task=task, field=field,
-                               since=parse_since(since), seed=seed, n_boot=resamples,
-                               strength_levels=levels)
+            return _by_version(database, fmt, report_of)
         with user_errors():
-            report = agreement_report(
-                database,
-                labeler=labeler,
-                task=task,
-                field=field,
-                since=parse_since(since),
-                seed=seed,
-                n_boot=resamples,
-                strength_levels=levels,
-            )
+            report = report_of()
         if fmt == "json":
             click.echo(json.dumps(report, indent=2, ensure_ascii=False))
         elif fmt == "csv":

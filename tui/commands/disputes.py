@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
 import click
 
@@ -16,7 +17,8 @@ from tui.context import require_researcher, resolve
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @wide_option
 @common
-def disputes(fmt, wide, db, config_path, labeler) -> None:
+def disputes(fmt: str, wide: bool, db: str | None, config_path: str | None,
+             labeler: str | None) -> None:
     """Disputed items (by the [adjudication] rules) not yet adjudicated: escalated to more
     labelers, or waiting for a researcher."""
     # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
@@ -57,7 +59,7 @@ def disputes(fmt, wide, db, config_path, labeler) -> None:
                 ("item", "kind", "labelers", "status", "rule", "field", "detail"), rows, wide=wide)
 
 
-def _with_reasons(dispute: dict, reasons: list[tuple[str, str]]) -> dict:
+def _with_reasons(dispute: dict[str, Any], reasons: list[tuple[str, str]]) -> dict[str, Any]:
     """The dispute's JSON with each labeler's reason, by the letter adjudication shows them
     under (never a name), when any labeler gave one."""
     if reasons:

@@ -3,15 +3,24 @@ a Hub-ready dataset directory (docs/exports.md)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from tui.cli_shared import common, export_group, stderr_progress, user_errors, write_jsonl
-from tui.context import parse_since, require_researcher, resolve
+from tui.cli_shared import Fn, common, export_group, stderr_progress, user_errors, write_jsonl
+from tui.config import Config
+from tui.context import Context, parse_since, require_researcher, resolve
+
+if TYPE_CHECKING:  # annotations only: every command starts without the database layer
+    from store.db import Database
+    from store.exports import Export
+    from store.hub_dataset import Splits
+
+    # `export(database, **filters)`: an export's records, given the command's filters.
+    Exporter = Callable[..., Export]
 
 out_option = click.option("--out", required=True, metavar="FILE|-|DIR",
                           help="Output file, or - for standard output; with --format parquet a new directory.")
@@ -24,24 +33,24 @@ CONFIG = object()  # a `_write` filter taken from `[export]`
 class FromConfig:
     """A `_write` filter worked out from the whole config."""
 
-    of: Callable[[Any], Any]  # Config -> value
+    of: Callable[[Config], object]
 
-    def __call__(self, config):
+    def __call__(self, config: Config) -> object:
         return self.of(config)
 
 
-def strength_margins(config) -> dict[str, float]:
+def strength_margins(config: Config) -> dict[str, float]:
     section = config["comparison"]
     return dict(zip(section["strength_levels"], map(float, section["strength_margins"]), strict=True))
 split_option = click.option("--split", metavar="NAME", help="Only prompts of this split (train, validation, test).")
 PARQUET = "parquet"
 
 
-def export_options(f):
+def export_options(f: Fn) -> Fn:
     return out_option(since_option(split_option(common(f))))
 
 
-def format_option(shapes: list[str], default: str, help: str):
+def format_option(shapes: list[str], default: str, help: str) -> Callable[[Fn], Fn]:
     return click.option("--format", "fmt", type=click.Choice([*shapes, PARQUET]), default=default,
                         show_default=True,
                         help=help + f" {PARQUET}: a Hub-ready dataset directory (Parquet shards per "
@@ -57,8 +66,9 @@ class Card:
     unsplit: bool = False  # one `train` split: the export has no --split
 
 
-def _write(command: str, export, out: str, what: str, db, config_path, labeler, *, fmt: str = "",
-           card: Card | None = None, **filters) -> None:
+def _write(command: str, export: Exporter, out: str, what: str, db: str | None,
+           config_path: str | None, labeler: str | None, *, fmt: str = "",
+           card: Card | None = None, **filters: object) -> None:
     """`export(database, **filters)` streamed to `out`; a filter given as `CONFIG` is read from
     the config's `[export]` section under its own name. With `fmt` parquet, a dataset directory
     (one export per split) whose card `card` describes."""
@@ -79,18 +89,22 @@ def _write(command: str, export, out: str, what: str, db, config_path, labeler, 
         click.echo(f"{out}: {n} {what}")
 
 
-def _write_dataset(ctx, database, command: str, export, out: Path, what: str, card: Card, filters) -> None:
+def _write_dataset(ctx: Context, database: Database, command: str, export: Exporter, out: Path,
+                   what: str, card: Card, filters: dict[str, object]) -> None:
     # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
     from store.dataset_card import CardSpec, card_text, kept_splits
     from store.hub_dataset import write_dataset
 
     if str(out) == "-":
         raise click.UsageError("--format parquet writes a directory: give --out DIR")
+    splits: Splits
     if card.unsplit:
         splits = [("train", lambda: export(database, **filters).records())]
     else:
-        names = [filters["split"]] if filters.get("split") else kept_splits(database)
-        def of_split(name: str):
+        split = filters.get("split")
+        names = [split] if isinstance(split, str) and split else kept_splits(database)
+
+        def of_split(name: str) -> Callable[[], Iterable[dict[str, Any]]]:
             return lambda: export(database, **{**filters, "split": name}).records()
 
         splits = [(name, of_split(name)) for name in names]
@@ -108,13 +122,14 @@ def _write_dataset(ctx, database, command: str, export, out: Path, what: str, ca
 @click.option("--gold-only", is_flag=True, help="Only researcher gold.")
 @format_option(["jsonl"], "jsonl", "jsonl: the flat label format of `import labels`.")
 @common
-def export_labels(out, since, gold_only, fmt, db, config_path, labeler) -> None:
+def export_labels(out: str, since: str | None, gold_only: bool, fmt: str, db: str | None,
+                  config_path: str | None, labeler: str | None) -> None:
     """Every label in the flat format of `import labels`."""
     # here, not at the top: sqlite-utils stays off the app's start-up path (tests/test_import_hygiene.py)
     from store.exports import Export
     from store.exports import export_labels as rows
 
-    def export(database, since, gold):
+    def export(database: Database, since: str | None, gold: bool | None) -> Export:
         return Export(None, lambda: rows(database, since=since, gold=gold), lambda r: [r])
 
     _write("export labels", export, out, "labels", db, config_path, labeler, fmt=fmt,
@@ -127,7 +142,8 @@ def export_labels(out, since, gold_only, fmt, db, config_path, labeler) -> None:
 @export_options
 @format_option(["chat", "prompt-completion"], "chat",
                "chat: OpenAI `messages`; prompt-completion: `prompt` and `completion`.")
-def export_sft(out, fmt, since, split, db, config_path, labeler) -> None:
+def export_sft(out: str, fmt: str, since: str | None, split: str | None, db: str | None,
+               config_path: str | None, labeler: str | None) -> None:
     """Prompts with their written demonstrations, for supervised fine-tuning."""
     # here, not at the top: sqlite-utils stays off the app's start-up path (tests/test_import_hygiene.py)
     from store.exports import export_sft as export
@@ -162,8 +178,10 @@ def export_sft(out, fmt, since, split, db, config_path, labeler) -> None:
               help="With --consensus: each record also keeps every labeler's own view of the pair "
                    "(which they preferred, their strength, margin and reason) under an anonymous "
                    "id L1, L2, … in `individual`.")
-def export_pairs(out, gold_only, min_agreement, consensus, min_margin, fmt, min_p_chosen,
-                 with_individual, since, split, db, config_path, labeler) -> None:
+def export_pairs(out: str, gold_only: bool, min_agreement: float | None, consensus: bool,
+                 min_margin: float | None, fmt: str, min_p_chosen: float | None,
+                 with_individual: bool, since: str | None, split: str | None, db: str | None,
+                 config_path: str | None, labeler: str | None) -> None:
     """Every untied pair of every ranking (prompt, chosen, rejected), for reward models."""
     # here, not at the top: sqlite-utils stays off the app's start-up path (tests/test_import_hygiene.py)
     from store.exports import agreeing_labelers, export_pairs
@@ -198,10 +216,11 @@ def export_pairs(out, gold_only, min_agreement, consensus, min_margin, fmt, min_
                with_individual=with_individual, strength_margins=FromConfig(strength_margins))
         return
 
-    def export(database, **filters):
-        if min_agreement is not None:
-            filters["labelers"] = agreeing_labelers(database, min_agreement)
-        return export_pairs(database, **filters)
+    def export(database: Database, since: str | None, split: str | None, gold_only: bool,
+               format: str, strength_margins: Mapping[str, float]) -> Export:
+        labelers = None if min_agreement is None else agreeing_labelers(database, min_agreement)
+        return export_pairs(database, since=since, split=split, gold_only=gold_only,
+                            labelers=labelers, format=format, strength_margins=strength_margins)
 
     _write("export pairs", export, out, "pairs", db, config_path, labeler, fmt=fmt, card=Card(
                "One preference pair a record (TRL's `prompt`, `chosen`, `rejected`): every untied "
@@ -218,14 +237,17 @@ def export_pairs(out, gold_only, min_agreement, consensus, min_margin, fmt, min_
                    "instead of one per rating.")
 @format_option(["trl", "trl-chat"], "trl",
                "trl: prompt/completion as text; trl-chat: TRL's conversational form.")
-def export_kto(out, consensus, fmt, since, split, db, config_path, labeler) -> None:
+def export_kto(out: str, consensus: bool, fmt: str, since: str | None, split: str | None,
+               db: str | None, config_path: str | None, labeler: str | None) -> None:
     """Rated outputs as unpaired preferences (prompt, completion, label) for TRL's KTOTrainer:
     rated at least [export] kto_good_rating is true, at most kto_bad_rating false."""
     # here, not at the top: sqlite-utils stays off the app's start-up path (tests/test_import_hygiene.py)
     from store.exports import export_kto as export
 
-    def kto(database, kto_good_rating, kto_bad_rating, **filters):
-        return export(database, good=kto_good_rating, bad=kto_bad_rating, **filters)
+    def kto(database: Database, kto_good_rating: int, kto_bad_rating: int, since: str | None,
+            split: str | None, consensus: bool, format: str) -> Export:
+        return export(database, good=kto_good_rating, bad=kto_bad_rating, since=since,
+                      split=split, consensus=consensus, format=format)
 
     _write("export kto --consensus" if consensus else "export kto", kto, out, "outputs", db,
            config_path, labeler, fmt=fmt, card=Card(
@@ -241,7 +263,8 @@ def export_kto(out, consensus, fmt, since, split, db, config_path, labeler) -> N
 @export_options
 @click.option("--exclude-labeled", is_flag=True, help="Leave out prompts that have a demonstration or a ranking.")
 @format_option(["jsonl"], "jsonl", "jsonl: one prompt a line.")
-def export_ppo(out, exclude_labeled, fmt, since, split, db, config_path, labeler) -> None:
+def export_ppo(out: str, exclude_labeled: bool, fmt: str, since: str | None, split: str | None,
+               db: str | None, config_path: str | None, labeler: str | None) -> None:
     """Every kept API prompt, for reinforcement learning."""
     # here, not at the top: sqlite-utils stays off the app's start-up path (tests/test_import_hygiene.py)
     from store.exports import export_ppo as export
@@ -258,14 +281,15 @@ def export_ppo(out, exclude_labeled, fmt, since, split, db, config_path, labeler
               show_default=True, help="The model for yes/no and category fields.")
 @format_option(["jsonl"], "jsonl", "jsonl: one consensus value a line.")
 @common
-def export_consensus(out, method, fmt, db, config_path, labeler) -> None:
+def export_consensus(out: str, method: str, fmt: str, db: str | None, config_path: str | None,
+                     labeler: str | None) -> None:
     """One consensus value per labeled item and field: Dawid–Skene (or MACE) for flags and
     categories, mean and spread for scales, Bradley–Terry for rankings; gold overrides."""
     # here, not at the top: numpy loads only when this runs, never on start-up (tests/test_import_hygiene.py)
     from store.consensus.compute import consensus
     from store.exports import Export
 
-    def export(database, method):
+    def export(database: Database, method: str) -> Export:
         return Export(None, lambda: consensus(database, method=method), lambda r: [r])
 
     _write("export consensus", export, out, "consensus values", db, config_path, labeler, fmt=fmt,

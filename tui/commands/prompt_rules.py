@@ -23,7 +23,9 @@ from tui.output_file import output_file
               help="Read HH-RLHF lines (chosen/rejected transcripts): each becomes a conversation "
                    "prompt (id: the file's name and line, unless the line has one).")
 @common
-def import_prompts(file, api_rules, report, dropped, from_hh, db, config_path, labeler) -> None:
+def import_prompts(file: str, api_rules: bool, report: str | None, dropped: str | None,
+                   from_hh: bool, db: str | None, config_path: str | None,
+                   labeler: str | None) -> None:
     """Import prompts (id, text or messages, user_id, source, style, category, split, tasks).
 
     Every key, rule and error: docs/formats.md."""
@@ -71,7 +73,7 @@ def _copy_lines(spool: TextIO, out: TextIO) -> None:
         out.write(line)
 
 
-def _write_report(out: TextIO, summary: dict, spool: TextIO) -> None:
+def _write_report(out: TextIO, summary: dict[str, int], spool: TextIO) -> None:
     """The report object, its `dropped` list streamed from the spool one entry at a time."""
     head = json.dumps(summary, ensure_ascii=False)
     out.write(head[:-1] + ', "dropped": [')

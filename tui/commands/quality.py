@@ -7,9 +7,11 @@ dashboard reads; this module only formats them. rich is imported in the table br
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 
+from store.reports.figures import shown, shown_ci
 from tui.cli_shared import (
     common,
     config_option,
@@ -25,37 +27,30 @@ TABLE_COLUMNS = ("labeler", "status", "gold", "agreement", "95% CI", "competence
                  "rank pairs", "rating |diff|", "tasks", "fast", "screening", "reasons")
 
 
-def _pct(value) -> str:
-    return "—" if value is None else f"{value:.2f}"
-
-
-def _ci(ci) -> str:
-    return f"{ci[0]:.2f}–{ci[1]:.2f}" if ci else ""
-
-
-def _competence(competence: dict) -> str:
+def _competence(competence: dict[str, Any]) -> str:
     """θ and the labels it rests on; where MACE had nothing to learn from, says so."""
     # here, not at the top: numpy loads only when this runs, never on start-up (tests/test_import_hygiene.py)
     from store.reports.competence import NO_DISAGREEMENT
 
     if competence["theta"] is None and competence.get("reason") == NO_DISAGREEMENT:
         return f"n/a ({NO_DISAGREEMENT})"
-    return f"{_pct(competence['theta'])} ({competence['labels']})"
+    return f"{shown(competence['theta'])} ({competence['labels']})"
 
 
-def table_row(name: str, entry: dict) -> list[str]:
-    """One labeler's row as plain strings (the dashboard and the table share it)."""
+def table_row(name: str, entry: dict[str, Any]) -> list[str]:
+    """One labeler's row as plain strings, each figure shown as the dashboard shows it
+    (store.reports.figures.shown)."""
     screening = entry.get("screening")
     return [
         name,
         entry["status"],
         str(entry["gold_checks"]),
-        _pct(entry["agreement"]),
-        _ci(entry["ci95"]),
+        shown(entry["agreement"]),
+        shown_ci(entry["ci95"]),
         _competence(entry["competence"]),
-        _pct(entry["flags"]["agreement"]),
-        _pct(entry["rankings"]["pairwise_agreement"]),
-        _pct(entry["ratings"]["mean_abs_diff"]),
+        shown(entry["flags"]["agreement"]),
+        shown(entry["rankings"]["pairwise_agreement"]),
+        shown(entry["ratings"]["mean_abs_diff"]),
         str(sum(entry["tasks"].values())),
         str(entry["fast_answers"]),
         f"{screening['result']} {screening['date']}" if screening else "—",
@@ -63,7 +58,7 @@ def table_row(name: str, entry: dict) -> list[str]:
     ]
 
 
-def print_table(report: dict, *, wide: bool = False) -> None:
+def print_table(report: dict[str, Any], *, wide: bool = False) -> None:
     # here, not at the top: rich loads only when a table is printed, not on every command's start-up
     from rich.text import Text
 
@@ -90,7 +85,8 @@ def register(cli: click.Group) -> None:
     @wide_option
     @db_option
     @config_option
-    def quality(fmt, labeler, since, wide, db, config_path) -> None:
+    def quality(fmt: str, labeler: str | None, since: str | None, wide: bool, db: str | None,
+                config_path: str | None) -> None:
         """Live quality per labeler: hidden gold checks, active time, fast answers, status.
 
         Researchers only (who is asking comes from LABELDESK_LABELER, else the OS user).
@@ -115,7 +111,8 @@ def register(cli: click.Group) -> None:
     @labelers_group.command("resume")
     @click.argument("name")
     @common
-    def labelers_resume(name, db, config_path, labeler) -> None:
+    def labelers_resume(name: str, db: str | None, config_path: str | None,
+                        labeler: str | None) -> None:
         """Reopen NAME's production queue after a quality pause (logged as an event)."""
         # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
         from store.db import immediate

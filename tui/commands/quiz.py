@@ -21,7 +21,8 @@ def register(cli: click.Group) -> None:
     @quiz_group.command("import")
     @click.argument("file", type=click.Path(dir_okay=False))
     @common
-    def quiz_import(file, db, config_path, labeler) -> None:
+    def quiz_import(file: str, db: str | None, config_path: str | None,
+                    labeler: str | None) -> None:
         """Import a quiz file (see quiz.example.toml and docs/formats.md) with its gold answers."""
         # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
         from store.quiz.admin import import_quiz
@@ -46,7 +47,8 @@ def register(cli: click.Group) -> None:
     @click.argument("name")
     @click.option("--labelers", required=True, metavar="A,B", help="Comma-separated labeler names.")
     @common
-    def quiz_assign(name, labelers, db, config_path, labeler) -> None:
+    def quiz_assign(name: str, labelers: str, db: str | None, config_path: str | None,
+                    labeler: str | None) -> None:
         """Assign quiz NAME to labelers: it is the first thing their home screen offers."""
         # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
         from store.quiz.admin import assign_quiz
@@ -64,7 +66,7 @@ def register(cli: click.Group) -> None:
 
     @quiz_group.command("list")
     @common
-    def quiz_list(db, config_path, labeler) -> None:
+    def quiz_list(db: str | None, config_path: str | None, labeler: str | None) -> None:
         """Quizzes with their items, and how many of those assigned have submitted."""
         # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
         from store.quiz.admin import list_quizzes

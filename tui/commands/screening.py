@@ -6,18 +6,23 @@ The figures come from `store.quiz.screening.screening_report`; this module only 
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from tui.cli_shared import user_errors
+from tui.config import Config
+
+if TYPE_CHECKING:  # annotations only: every command starts without the database layer
+    from store.db import Database
 
 
-def _pct(entry: dict, key: str = "agreement") -> str:
+def _pct(entry: dict[str, Any], key: str = "agreement") -> str:
     value = entry.get(key)
     return "—" if value is None else f"{value:.0%}"
 
 
-def print_screening(report: dict, *, wide: bool = False) -> None:
+def print_screening(report: dict[str, Any], *, wide: bool = False) -> None:
     # here, not at the top: rich loads only when a table is printed, not on every command's start-up
     from rich.text import Text
 
@@ -54,7 +59,8 @@ def print_screening(report: dict, *, wide: bool = False) -> None:
         f"Gold: {report['gold']['flags']} flags, {report['gold']['rankings']} rankings."))
 
 
-def run_screening(database, quiz: str, *, names: bool, fmt: str, config, wide: bool = False) -> None:
+def run_screening(database: Database, quiz: str, *, names: bool, fmt: str, config: Config,
+                  wide: bool = False) -> None:
     # here, not at the top: numpy loads only when this runs, never on start-up (tests/test_import_hygiene.py)
     from store.quiz.screening import screening_report
 

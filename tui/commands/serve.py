@@ -17,7 +17,8 @@ def register(cli: click.Group) -> None:
     @click.option("--socket", "socket_path", metavar="PATH",
                   help="Listen on this Unix socket instead of --host/--port.")
     @common
-    def serve(host, port, socket_path, db, config_path, labeler) -> None:
+    def serve(host: str, port: int, socket_path: str | None, db: str | None,
+              config_path: str | None, labeler: str | None) -> None:
         """Serve the app to browsers: one app process per connection, the labeler named by
         the proxy's [web] user_header (see docs/deployment.md, "Browser")."""
         try:

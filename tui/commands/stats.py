@@ -16,7 +16,8 @@ from tui.context import resolve
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--surveys", is_flag=True, help="The labeler surveys instead (counts only from 5 responses).")
 @common
-def stats(fmt, surveys, db, config_path, labeler) -> None:
+def stats(fmt: str, surveys: bool, db: str | None, config_path: str | None,
+          labeler: str | None) -> None:
     """Descriptive statistics: prompts by source, style, category, user and split; lengths by
     category; labeling progress by kind and labeler."""
     # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)

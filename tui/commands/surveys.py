@@ -7,14 +7,19 @@ No count is shown under 5 responses. The summary lives here, beside the survey s
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from tui.cli_shared import common
-from tui.context import require_researcher, resolve
+from tui.config import Config
+from tui.context import Context, require_researcher, resolve
+
+if TYPE_CHECKING:  # annotations only: every command starts without the database layer
+    from store.db import Database
 
 
-def summaries(database, config) -> list[dict]:
+def summaries(database: Database, config: Config) -> list[dict[str, Any]]:
     # here, not at the top: sqlite-utils stays off the app's start-up path (tests/test_import_hygiene.py)
     from store.survey_questions import survey
     from store.surveys import summarize
@@ -23,7 +28,7 @@ def summaries(database, config) -> list[dict]:
     return [summarize(database, survey(kind, extra)) for kind in ("demographics", "satisfaction")]
 
 
-def print_summaries(reports: list[dict]) -> None:
+def print_summaries(reports: list[dict[str, Any]]) -> None:
     # here, not at the top: rich loads only when a table is printed, not on every command's start-up
     from rich.console import Console
     from rich.table import Table
@@ -49,7 +54,7 @@ def print_summaries(reports: list[dict]) -> None:
         console.print(table)
 
 
-def show_summaries(ctx, labeler, fmt: str) -> None:
+def show_summaries(ctx: Context, labeler: str | None, fmt: str) -> None:
     """`labeldesk stats --surveys` and `labeldesk surveys summary`: researchers only."""
     database = ctx.open(read_only=True)
     require_researcher(database, labeler, "stats --surveys")
@@ -68,6 +73,7 @@ def register(cli: click.Group) -> None:
     @surveys_group.command("summary")
     @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
     @common
-    def surveys_summary(fmt, db, config_path, labeler) -> None:
+    def surveys_summary(fmt: str, db: str | None, config_path: str | None,
+                        labeler: str | None) -> None:
         """Counts per answer, only where at least 5 people responded (same as stats --surveys)."""
         show_summaries(resolve(db, config_path), labeler, fmt)

@@ -27,6 +27,7 @@ from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
+from store.db import Database
 from store.errors import StoreError
 from store.events import log_event
 from store.roster import role_of
@@ -90,8 +91,9 @@ class LabelerApp(AppService):
 
 
 class LabelDeskServer(Server):
-    def __init__(self, *, database, db_target: str, config_path: str | None, policy: WebPolicy,
-                 host: str = "127.0.0.1", port: int = 8000, socket_path: str | None = None):
+    def __init__(self, *, database: Database, db_target: str, config_path: str | None,
+                 policy: WebPolicy, host: str = "127.0.0.1", port: int = 8000,
+                 socket_path: str | None = None) -> None:
         super().__init__(command="", host=host, port=port, title=TITLE,
                          public_url=policy.public_url or None, templates_path=str(TEMPLATES))
         self.db = database
@@ -143,6 +145,8 @@ class LabelDeskServer(Server):
     def _secure(request: web.Request) -> bool:
         return request.secure or request.headers.get("X-Forwarded-Proto") == "https"
 
+    # The ignore: textual-serve declares a WebSocketResponse; a refused connection gets a
+    # plain HTTP error response instead (_refuse), before any websocket is opened.
     async def handle_websocket(self, request: web.Request) -> web.StreamResponse:  # type: ignore[override]
         try:
             name = self._labeler(request)
