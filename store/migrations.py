@@ -379,6 +379,15 @@ def _v13_tally_inserts_by_row(db: sqlite_utils.Database) -> None:
     _run(db, "", INSERT_PG)
 
 
+def _v14_open_tasks_by_task(db: sqlite_utils.Database) -> None:
+    # PostgreSQL: a claim's candidates leave out the labeler's tasks through each task's
+    # labelers, which stale statistics cannot turn into a scan of all the labeler's assignments
+    # per task (store/server_claims_window.py, store/queue.py `_OPEN_TASKS`).
+    from store.server_claims_window import OPEN_TASKS
+
+    dialect_of(db).create_functions(db, [OPEN_TASKS])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     _v2_quizzes_and_surveys,
@@ -393,6 +402,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v11_tallies,
     _v12_server_claim_draws,
     _v13_tally_inserts_by_row,
+    _v14_open_tasks_by_task,
 ]
 
 LATEST = len(MIGRATIONS)

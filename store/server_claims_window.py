@@ -220,3 +220,21 @@ $$
 """
 
 DEFINITIONS = [DROP_OLD_CLAIM, CLAIM]
+
+# Migration 14: the candidates as `store.queue._OPEN_TASKS` reads them, the labeler's own tasks
+# left out through each task's few labelers (see there: the anti-join planned on stale
+# statistics read all of the labeler's assignments for every task passed).
+OPEN_TASKS = """
+CREATE OR REPLACE FUNCTION labeldesk_open_tasks(p_kind text, p_quiz text, p_labeler text,
+                                                p_cap integer, p_stamp text)
+RETURNS TABLE (id bigint, item text) LANGUAGE sql STABLE AS $$
+    SELECT t.id, t.item FROM tasks t
+    WHERE t.kind = p_kind AND t.quiz = p_quiz AND t."full" = 0
+      AND p_labeler NOT IN (SELECT a.labeler FROM assignments a WHERE a.task_id = t.id)
+      AND NOT EXISTS (SELECT 1 FROM prompts p WHERE p.id = t.item AND p.status != 'pool')
+      AND (SELECT count(*) FROM assignments a JOIN labelers l ON l.name = a.labeler
+           WHERE a.task_id = t.id AND l.role = 'labeler' AND a.gold_check = 0
+             AND (a.status = 'done' OR (a.status = 'active' AND a.lease_until > p_stamp))) < p_cap
+    ORDER BY t.id
+$$
+"""
