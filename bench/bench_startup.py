@@ -102,6 +102,7 @@ def main(argv: list[str] | None = None) -> None:
         floor_runs: list[tuple[float, float]] = []
         runs: dict[str, list[tuple[float, float]]] = {name: [] for name in trees}
         help_times = []
+        load_before = os.getloadavg()[0]
         for n in range(RUNS):
             floor_runs.append(start_to_text([sys.executable, str(tmp / "minimal.py")], b"minimal ready"))
             for name in (list(trees) if n % 2 == 0 else list(trees)[::-1]):  # neither always first
@@ -110,10 +111,11 @@ def main(argv: list[str] | None = None) -> None:
             subprocess.run([sys.executable, "-m", "tui.cli", "--help"], cwd=ROOT, env=env,
                            capture_output=True, check=True)
             help_times.append(time.perf_counter() - start)
+        load_after = os.getloadavg()[0]
         big = big_db(tmp / "big.db")
         big_runs = [open_app(ROOT, big, env) for _ in range(RUNS // 2)]
         (app_s, app_cpu), (floor_s, floor_cpu) = medians(runs["app"]), medians(floor_runs)
-        figures: dict[str, float | str] = {
+        figures: dict[str, float | str | list[float]] = {
             "app_seconds_median": round(app_s, 3),
             "minimal_textual_seconds_median": round(floor_s, 3),
             "ratio_to_floor": round(app_s / floor_s, 2),
@@ -124,7 +126,7 @@ def main(argv: list[str] | None = None) -> None:
             "help_seconds_median": round(statistics.median(help_times), 3),
             "app_seconds_median_at_1m_open_tasks": round(medians(big_runs)[0], 3),
             "runs": RUNS,
-            "load_average": round(os.getloadavg()[0], 1),
+            "load_average_first_last_launch": [round(load_before, 1), round(load_after, 1)],
         }
         if before is not None:
             before_s, before_cpu = medians(runs["before"])
