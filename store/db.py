@@ -35,16 +35,16 @@ else:
 
 BUSY_TIMEOUT_MS = 10_000
 # The app writes on its UI thread; its store calls go through `retry_busy`, which waits in the
-# writers' queue (store/writelock.py; PostgreSQL: the server's lock queue) for up to
-# BUSY_BOUND and then tells the labeler the database is busy. Calls outside `retry_busy` wait
-# APP_BUSY_TIMEOUT_MS.
+# writers' queue (store/writelock.py) while it moves and tells the labeler the database is busy
+# once it stood still for BUSY_BOUND (PostgreSQL: once the server's lock queue kept it that
+# long). Calls outside `retry_busy` use APP_BUSY_TIMEOUT_MS as that bound.
 APP_BUSY_TIMEOUT_MS = 2_000
 # SQLite's page cache for a labeler's session, KiB (its default is 2,000). A session reads a
 # few pages per claim and submit, and every other labeler's commit empties the cache anyway
 # (SQLite drops it when another connection wrote); the default filled over the first few hundred
 # tasks and was most of what a session grew by in a real terminal (bench_memory.pty_growth).
 APP_PAGE_CACHE_KIB = 256
-BUSY_BOUND = 6.0  # seconds a write keeps trying before the labeler is told the database is busy
+BUSY_BOUND = 6.0  # seconds a stuck write keeps trying before the labeler is told the database is busy
 BUSY_PAUSE = (0.001, 0.004)
 
 
@@ -274,8 +274,9 @@ def retry_busy(fn: Callable[..., T], *args: Any, bound: float | None = None, **k
     """``fn(*args, **kwargs)``, tried again after a short random pause while the database is
     busy, for up to ``bound`` (default ``BUSY_BOUND``) seconds. ``fn`` must be one transaction
     (a busy error leaves nothing behind). Other errors, and a busy one past the bound, propagate.
-    A Database among ``args`` waits for the write lock (in its queue: store/writelock.py; on
-    PostgreSQL in the server's lock queue) for what is left of the bound.
+    A Database among ``args`` waits for the write lock in its queue (store/writelock.py) as
+    long as the queue moves, and is busy once it stood still for what is left of the bound (on
+    PostgreSQL: waits in the server's lock queue for what is left of the bound).
     """
     db = next((a for a in args if isinstance(getattr(a, "dialect", None), Dialect)), None)
     bound = BUSY_BOUND if bound is None else bound

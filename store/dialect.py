@@ -19,7 +19,6 @@ from __future__ import annotations
 import random
 import re
 import sqlite3
-import time
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any, Protocol, cast
@@ -88,7 +87,8 @@ class Dialect:
 
     def begin_write(self, db: Connected, *, shared: bool = False, durable: bool = True) -> None:
         """Start a write transaction: wait in the connection's write queue (store/writelock.py)
-        for up to `db.write_wait` seconds, then `BEGIN IMMEDIATE`.
+        while it moves (busy once it stood still for `db.write_wait` seconds), then
+        `BEGIN IMMEDIATE`.
 
         Group commit: the transaction commits without waiting for its fsync
         (`synchronous=NORMAL`, restored by `end_write`), passes the turn on, and only then
@@ -102,16 +102,14 @@ class Dialect:
         that made them. Without a queue (no lock file) the commit waits for its fsync."""
         queue = getattr(db, "write_queue", None)
         wait = getattr(db, "write_wait", None)
-        start = time.monotonic()
         if queue is not None and not queue.acquire(10.0 if wait is None else wait):
             raise sqlite3.OperationalError(
-                "database is locked (waited for the other writers past the bound)")
+                "database is locked (the other writers' line stood still past the bound)")
         try:
             if wait is not None:
                 # A writer outside the queue (another tool, a sqlite3 shell) is waited for
-                # by SQLite itself, within what is left of the bound.
-                left = max(1, int((wait - (time.monotonic() - start)) * 1000))
-                db.conn.execute(f"PRAGMA busy_timeout = {left}")
+                # by SQLite itself, for the bound: our turn just came, the line moved.
+                db.conn.execute(f"PRAGMA busy_timeout = {max(1, int(wait * 1000))}")
             if queue is not None or not durable:
                 db.conn.execute("PRAGMA synchronous = NORMAL")
                 cast(Bounded, db).relaxed = True

@@ -16,8 +16,15 @@ only ever released by the one writer ahead of it.
 
 The locks are Linux's open-file-description byte-range locks (`F_OFD_SETLKW`): they belong to
 the open file, so two connections in one process queue like two processes, and they go with
-the process when it dies (a crash or `kill -9` passes the turn on, nothing to clean up). The
-wait is bounded: a helper thread blocks while the caller waits for at most the bound; a caller
+the process when it dies (a crash or `kill -9` passes the turn on, nothing to clean up).
+
+The bound is on a line that stands still, not on the wait: a writer waits as long as turns keep
+ending ahead of it (each holder writes its ticket at `LAST_AT` as its turn ends; a waiter looks
+at it a few times per bound) and gives up (busy) only when no turn ended for the whole bound,
+or the writer just ahead of it held its turn that long. At 200 writers always in line a write
+waits about 200 turns, seconds on a loaded machine: with the bound on the whole wait, writers
+gave up in a line that was moving (162 busy notes in 15 s), and each one that gave up was one
+more hand-off for those behind it. A helper thread blocks while the caller waits; a caller
 that gives up leaves its place in line to the helper, which passes the turn on when it comes
 and closes the file, and the next write opens the file anew. Where the lock file cannot be
 opened for writing (a read-only directory), or the platform has no such locks, there is no
@@ -36,6 +43,7 @@ SUFFIX = "-writelock"
 SLOTS = 1 << 16  # tickets in flight at once, far above the writers one database ever has
 MARKS = 1 << 20  # offset of the first ticket's byte (beyond the counter)
 HEAD_POLL = 0.0005  # seconds between the head of the line's looks at the writer ahead
+LOOKS = 4  # a waiter further back looks this many times per bound whether the line moved
 LAST_AT = 8  # the ticket of the last turn that ended (8 bytes), written by its holder
 SYNCED_AT = 16  # every ticket below it is on disk (8 bytes), written under the sync byte
 SYNC_BYTE = 24  # held by the one writer syncing the log
@@ -105,12 +113,13 @@ class WriteQueue:
         self._ticket = -1  # the ticket of our last turn
 
     def acquire(self, timeout: float) -> bool:
-        """Wait up to `timeout` seconds for our turn; False when it did not come (busy).
-        True also when there is no lock file to queue on (SQLite's busy wait decides)."""
+        """Wait for our turn while the line moves; False (busy) once it stood still for
+        `timeout` seconds: no turn ended ahead of us, or the writer just ahead held its turn
+        that long. True also when there is no lock file to queue on (SQLite's busy wait
+        decides)."""
         fd = self._open()
         if fd is None:
             return True
-        deadline = time.monotonic() + timeout
         ticket = _ticket(fd)
         mine = MARKS + ticket % SLOTS
         last, second = MARKS + (ticket - 1) % SLOTS, MARKS + (ticket - 2) % SLOTS
@@ -121,9 +130,11 @@ class WriteQueue:
             # waking two threads (measured: the hand-off is most of a write's time on a
             # loaded machine).
             if not _try(fd, second):
-                if not self._wait(fd, second, deadline - time.monotonic()):
-                    return self._abandon(fd, [second, last], mine)
+                if not self._wait(fd, second, timeout, [last], mine):
+                    self._fd = None  # the helper passes our turn on and closes the file
+                    return False
             _unlock(fd, second)
+            deadline = time.monotonic() + timeout  # the turn ahead began about now
             while not _try(fd, last):
                 if time.monotonic() >= deadline:
                     return self._abandon(fd, [last], mine)
@@ -192,9 +203,12 @@ class WriteQueue:
         self._fd = fd
         return fd
 
-    def _wait(self, fd: int, byte: int, timeout: float) -> bool:
-        """Lock `byte` within `timeout` seconds (a helper thread waits on it); False when that
-        did not happen, and then the helper unlocks it as soon as it gets it."""
+    def _wait(self, fd: int, byte: int, timeout: float, behind: list[int], mine: int) -> bool:
+        """Lock `byte` (a helper thread waits on it) unless the line stands still for `timeout`
+        seconds: no turn ended (`LAST_AT` unchanged between our looks). False then: the helper,
+        once it has `byte`, waits for the writers at `behind` and passes on our turn (`mine`,
+        as `_abandon`) — it, not a second thread, since both would hold `byte` through the one
+        open file and the first to close it would pull it from under the other."""
         # Bare `_thread` primitives: `threading.Thread.start` waits for the new thread to
         # report in, one more hand-off between schedulers.
         got = _thread.allocate_lock()
@@ -205,13 +219,21 @@ class WriteQueue:
         def wait() -> None:
             _lock(fd, byte)
             with guard:
-                if abandoned:
-                    _unlock(fd, byte)
-                else:
+                if not abandoned:
                     got.release()
+                    return
+            _pass_on(fd, [byte, *behind], mine)
 
         _thread.start_new_thread(wait, ())
-        if got.acquire(timeout=max(0.001, timeout)):
+        look = max(0.001, timeout / LOOKS)
+        seen, moved_at = _read(fd, LAST_AT), time.monotonic()
+        while not got.acquire(timeout=look):
+            now, last = time.monotonic(), _read(fd, LAST_AT)
+            if last != seen:
+                seen, moved_at = last, now
+            elif now - moved_at >= timeout:
+                break
+        else:
             return True
         with guard:
             if got.acquire(blocking=False):  # it came as we gave up
@@ -224,13 +246,15 @@ class WriteQueue:
         writer `ahead` of us is done, passes the turn on and closes the file; the next write
         opens the file anew (locks of one open file never exclude each other)."""
         self._fd = None
-
-        def pass_on() -> None:
-            for byte in ahead:
-                _lock(fd, byte)
-                _unlock(fd, byte)
-            _unlock(fd, mine)
-            os.close(fd)
-
-        _thread.start_new_thread(pass_on, ())
+        _thread.start_new_thread(_pass_on, (fd, ahead, mine))
         return False
+
+
+def _pass_on(fd: int, ahead: list[int], mine: int) -> None:
+    """For a writer that gave up: once every writer `ahead` is done, pass its turn (`mine`)
+    on and close its lock file."""
+    for byte in ahead:
+        _lock(fd, byte)
+        _unlock(fd, byte)
+    _unlock(fd, mine)
+    os.close(fd)

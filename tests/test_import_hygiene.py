@@ -45,25 +45,47 @@ def test_cli_help_does_not_load_the_database_layer():
     assert not {"store.db", "store.dialect", "tui.run"} & loaded
 
 
+def start_path(sample_db, *lines: str) -> str:
+    """Code that imports the app's modules, opens the sample database as `db` (as `labeldesk
+    app` does, minus the terminal), reads alice's role and the schema, then runs `lines`."""
+    path = sample_db.conn.execute("PRAGMA database_list").fetchone()[2]
+    return "\n".join([
+        "import tui.cli, tui.run, tui.app, screens.home",
+        "from tui.context import resolve",
+        "from store.roster import role_of",
+        "from store.schema import load_schema",
+        f"ctx = resolve({path!r}, None)",
+        "db = ctx.open()",
+        "role_of(db, 'alice'), load_schema()",
+        *lines,
+    ])
+
+
 def test_app_start_path_does_not_import_sqlite_utils(sample_db):
     """Everything `labeldesk app` does before the home screen's first frame, minus the
-    terminal: sqlite-utils (~35 ms) stays unloaded, as do numpy, pandas and psycopg (a SQLite
-    user never loads the PostgreSQL driver)."""
-    path = sample_db.conn.execute("PRAGMA database_list").fetchone()[2]
-    code = (
-        "from tui.context import resolve\n"
-        "from store.roster import role_of\n"
-        "from store.schema import load_schema\n"
-        "from store import queue\n"
-        "import tui.cli, tui.run, tui.app, screens.home\n"
-        f"ctx = resolve({path!r}, None)\n"
-        "db = ctx.open()\n"
-        "role_of(db, 'alice')\n"
-        "load_schema()\n"
-        "queue.counts(db, 'alice', {})\n"
-    )
-    mods = loaded_after(code)
+    terminal, and home's counts: sqlite-utils (~35 ms) stays unloaded, as do numpy, pandas and
+    psycopg (a SQLite user never loads the PostgreSQL driver)."""
+    mods = loaded_after(start_path(sample_db, "from store import queue",
+                                   "queue.counts(db, 'alice', {})"))
     assert not {"sqlite_utils", "numpy", "pandas", "psycopg"} & mods
+
+
+def test_home_first_frame_path_leaves_the_claim_machinery_unloaded(sample_db):
+    """What the app imports and runs before home's first frame (the counts come after it, in
+    a worker): not the claim machinery (store.queue and the disputes, gold checks and values
+    it brings), nor the scoring, the task views, csv or importlib.abc (~10 ms of start-up)."""
+    loaded = modules_after(start_path(
+        sample_db,
+        "from store.quality.status import closed_reason",
+        "from store.resume import pending_quiz_state, unfinished_kind",
+        "from store.sessions import start_session",
+        "start_session(db, 'alice'), closed_reason(db, 'alice', ctx.config.quality_policy())",
+        "pending_quiz_state(db, 'alice'), unfinished_kind(db, 'alice')",
+    ))
+    assert "screens.home" in loaded
+    assert not {"store.queue", "store.disputes", "store.values", "store.quality.gold",
+                "store.quality.scoring", "store.views", "store.records", "csv",
+                "importlib.abc"} & loaded
 
 
 def test_opening_the_app_imports_no_other_command():

@@ -16,13 +16,13 @@ from store.db import now
 from store.errors import StoreError
 from store.events import log_event
 from store.quality.policy import QualityPolicy
-from store.quality.scoring import Tally, gold_for, score
 from store.quality.screening import screening_result
 from store.schema import load_schema
 
 if TYPE_CHECKING:
     import sqlite_utils
 
+    from store.quality.scoring import Tally
     from store.schema import Schema
 
 
@@ -95,6 +95,10 @@ def labeler_tally(db: sqlite_utils.Database, labeler: str, schema: Schema, *,
     rows = db.execute(
         "SELECT answers FROM gold_answers WHERE labeler = ? AND submitted_at >= ? ORDER BY id",
         [labeler, since or ""]).fetchall()
+    # here, not at the top: home reads the status (closed_reason) in its first frame; the
+    # scoring comes with the first judgement
+    from store.quality.scoring import Tally, gold_for, score
+
     answers = [json.loads(r[0]) for r in rows]
     gold = gold_for(db, ((t, i, f) for a in answers for t, i, f, _v in a))
     tally = Tally()

@@ -117,6 +117,14 @@ def test_pipeline_bench(monkeypatch, tmp_path):
     assert figures
 
 
+def test_tally_cost_bench(monkeypatch, tmp_path):
+    from bench import bench_tally_cost
+
+    figures = run_tiny(monkeypatch, tmp_path, bench_tally_cost,
+                       ["--submits", "6", "--rounds", "1"])["tally_cost"]["sqlite"]
+    assert len(figures["with_ms"]) == len(figures["without_ms"]) == 1 and figures["ratio"] > 0
+
+
 def test_every_benchmark_runs_in_the_suite():
     """Each bench/bench_NAME.py is named by a test file here (its tiny run lives there)."""
     tests = "\n".join(p.read_text(encoding="utf-8") for p in Path(__file__).parent.glob("test_*.py"))

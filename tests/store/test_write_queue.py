@@ -1,6 +1,7 @@
 """SQLite's writers wait in a queue and are served in the order they came (store/writelock.py):
-no writer polls, none is passed by later ones, a writer that gives up (busy) or dies does not
-break the line, and a read-only directory (no lock file) still opens."""
+no writer polls, none is passed by later ones, a writer waits while the line moves and gives
+up (busy) only when it stands still, one that gives up or dies does not break the line, and a
+read-only directory (no lock file) still opens."""
 
 from __future__ import annotations
 
@@ -21,7 +22,11 @@ from store.events import log_event
 from store.writelock import SUFFIX, WriteQueue
 from tests.cli.subproc import ROOT
 
-pytestmark = pytest.mark.sqlite_only
+pytestmark = [
+    pytest.mark.sqlite_only,
+    # The queue's helper threads pass turns on: an error in one is a broken line, not noise.
+    pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning"),
+]
 
 
 def _write(db, who):
@@ -81,6 +86,77 @@ def test_a_writer_that_gives_up_keeps_the_line_going(tmp_path):
         assert _writers_in_order(holder) == ["patient", "quitter"]
     finally:
         for db in (holder, quitter, patient):
+            db.close()
+
+
+def test_a_writer_far_back_gives_up_when_the_line_stands_still(tmp_path):
+    path = tmp_path / "q.db"
+    holder, second, third = open_db(path), open_db(path, migrate=False), open_db(path, migrate=False)
+    done = []
+    try:
+        with immediate(holder):
+            drawn = _tickets_drawn(path)
+            t = threading.Thread(target=lambda: done.append(retry_busy(_write, second, "second", bound=30)))
+            t.start()
+            poll(lambda: _tickets_drawn(path) > drawn, "the second writer in line", timeout=30)
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                retry_busy(_write, third, "third", bound=0.3)  # no turn ends ahead of it
+        t.join(30)
+        _write(third, "third")
+        assert done == [None] and _writers_in_order(holder) == ["second", "third"]
+    finally:
+        for db in (holder, second, third):
+            db.close()
+
+
+def test_a_writer_waits_as_long_as_the_line_moves(tmp_path):
+    """Five turns ahead of it, each shorter than its bound and all of them longer: it waits
+    them out instead of giving up in a line that moves."""
+    path = tmp_path / "q.db"
+    holders = [open_db(path)] + [open_db(path, migrate=False) for _ in range(4)]
+    patient = open_db(path, migrate=False)
+    _write(patient, "first")  # the lock file exists; one ticket drawn
+    turn = [threading.Event() for _ in holders]
+    go = [threading.Event() for _ in holders]
+    done, failed = [], []
+
+    def hold(n, db):
+        with immediate(db):
+            turn[n].set()
+            go[n].wait(30)
+            log_event(db, f"h{n}", "claim", {})
+
+    def run(fn, *args, **kwargs):
+        try:
+            done.append(retry_busy(fn, *args, **kwargs))
+        except Exception as exc:  # noqa: BLE001 - the assertions below report it
+            failed.append(repr(exc))
+
+    try:
+        threads = []
+        drawn = _tickets_drawn(path)
+        for n, db in enumerate([*holders, patient]):
+            if db is patient:
+                threads.append(threading.Thread(target=run, args=(_write, patient, "patient"),
+                                                kwargs={"bound": 1.2}))
+            else:
+                threads.append(threading.Thread(target=run, args=(hold, n, db), kwargs={"bound": 30}))
+            threads[-1].start()
+            # In line (has drawn its ticket) before the next one comes.
+            poll(lambda n=n: _tickets_drawn(path) > drawn + n, f"writer {n} in line", timeout=30)
+        for n in range(len(holders)):
+            assert turn[n].wait(30)
+            time.sleep(0.3)  # 1.5 s in all: past the patient's bound, which no single turn is
+            go[n].set()
+        for th in threads:
+            th.join(30)
+        assert not failed, failed
+        assert len(done) == len(threads)
+        assert _writers_in_order(patient) == ["first", "h0", "h1", "h2", "h3", "h4", "patient"]
+    finally:
+        for ev in go:
+            ev.set()
+        for db in [*holders, patient]:
             db.close()
 
 
