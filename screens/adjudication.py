@@ -292,16 +292,16 @@ class AdjudicationScreen(ComputingScreen):
         box.call_after_refresh(box.scroll_to_region, current, animate=False)
         if not self.query_one("#adj-rows", Static).size.width:
             self.call_after_refresh(self._rewrap)
-
-    def _rewrap(self) -> None:
-        """The rows wrapped again once they have a width (never asks again itself)."""
-        if self.query_one("#adj-rows", Static).size.width:
-            self.show_rows()
         reason = adjudication.REASONS[self.reason][1] if self.reason is not None else "none yet (t)"
         update = "yes" if self.guideline_update else "no"
         self.query_one("#adj-status", Static).update(
             f"reason: {reason} · guideline update needed: {update} · "
             "A–I take an answer, c consensus, 1–7 / y n / 2>1=3 set it")
+
+    def _rewrap(self) -> None:
+        """The rows wrapped again once they have a width (never asks again itself)."""
+        if self.query_one("#adj-rows", Static).size.width:
+            self.show_rows()
 
     def on_resize(self, event: events.Resize) -> None:
         self.call_after_refresh(self._rewrap)  # wrapped to the width laid out anew

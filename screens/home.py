@@ -103,8 +103,10 @@ class HomeScreen(ComputingScreen):
         self._count()
 
     def _count(self) -> None:
-        if self.computing:
-            return  # a poll while a count is still running leaves it to finish
+        if self.computing or self.app.screen is not self:
+            # a poll while a count is still running leaves it to finish; a screen opened by a
+            # key typed before home's first frame was drawn: counted when home is back
+            return
         app = self.app
         labeler, overlaps = app.labeler, {w.kind: app.config.overlap(w.kind) for w in app.work}
 

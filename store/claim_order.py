@@ -14,7 +14,6 @@ PostgreSQL 11; store/server_claims_window.py), so a claim there stays one round 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -45,12 +44,19 @@ def hash_key(seed: str, id_: object) -> bytes:
     """Where `id_` falls in the order `seed` fixes: SHA-256 of `<seed>/<id>`, compared as bytes
     (SQL: `sha256(convert_to(seed || '/' || id, 'UTF8'))`). Sorting by it is a uniform random
     permutation, stable across runs and processes."""
+    # here, not at the top: hashlib (OpenSSL's, ~1 ms) stays off the app's start-up, which
+    # imports this module for DEFAULT_WINDOW (tui/config.py)
+    import hashlib
+
     return hashlib.sha256(f"{seed}/{id_}".encode()).digest()
 
 
 def draw_fraction(seed: str) -> float:
     """A uniform draw in [0, 1) fixed by `seed` (SQL: the first 6 bytes of `sha256(seed)` as a
     48-bit integer over 2^48, exact in both languages' doubles)."""
+    # here, not at the top: as in hash_key
+    import hashlib
+
     head = hashlib.sha256(seed.encode()).digest()[:FRACTION_BITS // 8]
     return int.from_bytes(head, "big") / float(1 << FRACTION_BITS)
 

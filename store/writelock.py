@@ -130,8 +130,9 @@ class WriteQueue:
             # waking two threads (measured: the hand-off is most of a write's time on a
             # loaded machine).
             if not _try(fd, second):
-                if not self._wait(fd, second, timeout):
-                    return self._abandon(fd, [second, last], mine)
+                if not self._wait(fd, second, timeout, [last], mine):
+                    self._fd = None  # the helper passes our turn on and closes the file
+                    return False
             _unlock(fd, second)
             deadline = time.monotonic() + timeout  # the turn ahead began about now
             while not _try(fd, last):
@@ -202,10 +203,12 @@ class WriteQueue:
         self._fd = fd
         return fd
 
-    def _wait(self, fd: int, byte: int, timeout: float) -> bool:
+    def _wait(self, fd: int, byte: int, timeout: float, behind: list[int], mine: int) -> bool:
         """Lock `byte` (a helper thread waits on it) unless the line stands still for `timeout`
-        seconds: no turn ended (`LAST_AT` unchanged between our looks). False then, and the
-        helper unlocks `byte` as soon as it gets it."""
+        seconds: no turn ended (`LAST_AT` unchanged between our looks). False then: the helper,
+        once it has `byte`, waits for the writers at `behind` and passes on our turn (`mine`,
+        as `_abandon`) — it, not a second thread, since both would hold `byte` through the one
+        open file and the first to close it would pull it from under the other."""
         # Bare `_thread` primitives: `threading.Thread.start` waits for the new thread to
         # report in, one more hand-off between schedulers.
         got = _thread.allocate_lock()
@@ -216,10 +219,10 @@ class WriteQueue:
         def wait() -> None:
             _lock(fd, byte)
             with guard:
-                if abandoned:
-                    _unlock(fd, byte)
-                else:
+                if not abandoned:
                     got.release()
+                    return
+            _pass_on(fd, [byte, *behind], mine)
 
         _thread.start_new_thread(wait, ())
         look = max(0.001, timeout / LOOKS)
@@ -243,13 +246,15 @@ class WriteQueue:
         writer `ahead` of us is done, passes the turn on and closes the file; the next write
         opens the file anew (locks of one open file never exclude each other)."""
         self._fd = None
-
-        def pass_on() -> None:
-            for byte in ahead:
-                _lock(fd, byte)
-                _unlock(fd, byte)
-            _unlock(fd, mine)
-            os.close(fd)
-
-        _thread.start_new_thread(pass_on, ())
+        _thread.start_new_thread(_pass_on, (fd, ahead, mine))
         return False
+
+
+def _pass_on(fd: int, ahead: list[int], mine: int) -> None:
+    """For a writer that gave up: once every writer `ahead` is done, pass its turn (`mine`)
+    on and close its lock file."""
+    for byte in ahead:
+        _lock(fd, byte)
+        _unlock(fd, byte)
+    _unlock(fd, mine)
+    os.close(fd)

@@ -73,7 +73,8 @@ def test_app_start_path_does_not_import_sqlite_utils(sample_db):
 def test_home_first_frame_path_leaves_the_claim_machinery_unloaded(sample_db):
     """What the app imports and runs before home's first frame (the counts come after it, in
     a worker): not the claim machinery (store.queue and the disputes, gold checks and values
-    it brings), nor the scoring, the task views, csv or importlib.abc (~10 ms of start-up)."""
+    it brings), nor the scoring, the task views, csv, importlib.abc or hashlib (~10 ms of
+    start-up)."""
     loaded = modules_after(start_path(
         sample_db,
         "from store.quality.status import closed_reason",
@@ -85,7 +86,7 @@ def test_home_first_frame_path_leaves_the_claim_machinery_unloaded(sample_db):
     assert "screens.home" in loaded
     assert not {"store.queue", "store.disputes", "store.values", "store.quality.gold",
                 "store.quality.scoring", "store.views", "store.records", "csv",
-                "importlib.abc"} & loaded
+                "importlib.abc", "hashlib"} & loaded
 
 
 def test_opening_the_app_imports_no_other_command():

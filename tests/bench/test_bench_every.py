@@ -30,9 +30,12 @@ def run_tiny(monkeypatch, tmp_path, module, *args, **sizes) -> dict:
 def test_startup_bench(monkeypatch, tmp_path):
     from bench import bench_startup
 
-    figures = run_tiny(monkeypatch, tmp_path, bench_startup, RUNS=2, BIG=200)["startup"]
+    # --before: this checkout stands in for an earlier one (its own database, its launches)
+    figures = run_tiny(monkeypatch, tmp_path, bench_startup, ["--before", str(ROOT)], RUNS=2,
+                       BIG=200)["startup"]
     assert figures["app_cpu_seconds_median"] > 0 and figures["cpu_ratio_to_floor"] > 0
     assert figures["app_seconds_median_at_1m_open_tasks"] > 0
+    assert figures["before_cpu_ratio_to_floor"] > 0 and figures["before_commit"]
 
 
 def test_bytes_bench(monkeypatch, tmp_path):
@@ -115,6 +118,14 @@ def test_pipeline_bench(monkeypatch, tmp_path):
     monkeypatch.setattr(sys, "argv", ["bench_pipeline", "--prompts", "200", "--pairs", "200"])
     figures = run_tiny(monkeypatch, tmp_path, bench_pipeline)
     assert figures
+
+
+def test_tally_cost_bench(monkeypatch, tmp_path):
+    from bench import bench_tally_cost
+
+    figures = run_tiny(monkeypatch, tmp_path, bench_tally_cost,
+                       ["--submits", "6", "--rounds", "1"])["tally_cost"]["sqlite"]
+    assert len(figures["with_ms"]) == len(figures["without_ms"]) == 1 and figures["ratio"] > 0
 
 
 def test_every_benchmark_runs_in_the_suite():

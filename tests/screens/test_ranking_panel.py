@@ -299,7 +299,7 @@ class StoreHost(Host):
 
 
 async def test_ranking_typed_on_a_claimed_task_lands_in_the_labels(sample_db):
-    assignment = queue.claim_next(sample_db, "alice", "comparison")
+    assignment = queue.claim_next(sample_db, "alice", "comparison", window=1)  # oldest: p1
     view = task_view(sample_db, assignment)
     app = StoreHost(sample_db, view)
     letter = {output.id: output.letter for output in view.outputs}

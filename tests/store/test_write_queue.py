@@ -1,6 +1,7 @@
 """SQLite's writers wait in a queue and are served in the order they came (store/writelock.py):
-no writer polls, none is passed by later ones, a writer that gives up (busy) or dies does not
-break the line, and a read-only directory (no lock file) still opens."""
+no writer polls, none is passed by later ones, a writer waits while the line moves and gives
+up (busy) only when it stands still, one that gives up or dies does not break the line, and a
+read-only directory (no lock file) still opens."""
 
 from __future__ import annotations
 
@@ -21,7 +22,11 @@ from store.events import log_event
 from store.writelock import SUFFIX, WriteQueue
 from tests.cli.subproc import ROOT
 
-pytestmark = pytest.mark.sqlite_only
+pytestmark = [
+    pytest.mark.sqlite_only,
+    # The queue's helper threads pass turns on: an error in one is a broken line, not noise.
+    pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning"),
+]
 
 
 def _write(db, who):
@@ -81,6 +86,26 @@ def test_a_writer_that_gives_up_keeps_the_line_going(tmp_path):
         assert _writers_in_order(holder) == ["patient", "quitter"]
     finally:
         for db in (holder, quitter, patient):
+            db.close()
+
+
+def test_a_writer_far_back_gives_up_when_the_line_stands_still(tmp_path):
+    path = tmp_path / "q.db"
+    holder, second, third = open_db(path), open_db(path, migrate=False), open_db(path, migrate=False)
+    done = []
+    try:
+        with immediate(holder):
+            drawn = _tickets_drawn(path)
+            t = threading.Thread(target=lambda: done.append(retry_busy(_write, second, "second", bound=30)))
+            t.start()
+            poll(lambda: _tickets_drawn(path) > drawn, "the second writer in line", timeout=30)
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                retry_busy(_write, third, "third", bound=0.3)  # no turn ends ahead of it
+        t.join(30)
+        _write(third, "third")
+        assert done == [None] and _writers_in_order(holder) == ["second", "third"]
+    finally:
+        for db in (holder, second, third):
             db.close()
 
 
