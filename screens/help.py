@@ -212,7 +212,10 @@ class HelpScreen(OrderedScreen):
 
     def action_close(self) -> None:
         search = self.query_one("#help-search", Input)
-        if search.has_focus and search.value:
+        # `self.focused`, not `search.has_focus`: that flag follows the Blur event, which comes
+        # after keys already queued, so an Escape typed right behind the search's Enter saw it
+        # still set and cleared the search instead of closing help.
+        if self.focused is search and search.value:
             search.value = ""
             self.run_worker(self.show(""))
             return
