@@ -38,6 +38,7 @@ from textual import events, on
 from textual._callback import invoke
 from textual._context import active_message_pump
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widget import Widget
 
@@ -87,7 +88,13 @@ class OrderedScreen(Screen[Any]):
     from its ScreenResume (composed and current) to its ScreenSuspend."""
 
     ready = False
-    HELP_TOPIC = ""  # a heading slug of the guidelines: F1 opens at that section
+    HELP_TOPIC = ""
+
+    # Textual's `Screen.focused` repaints the whole screen on every focus move (a step change,
+    # each new task): every widget redrawn and every cell resent. The widgets that gain and
+    # lose focus restyle and redraw themselves (their `:focus` rules), which is all that
+    # changes on screen, so the screen itself is not repainted.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)  # a heading slug of the guidelines: F1 opens at that section
 
     # What the App asks of every such screen (`screens.host.OrderedKeys`); by default a key
     # waits for `ready`, moves no clock and, taken by nothing, goes unremarked.

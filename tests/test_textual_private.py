@@ -91,3 +91,19 @@ def test_the_exception_hook_we_override_is_still_textuals():
     assert hasattr(App, "_close_messages_no_wait")
     assert "_exit_renderables" in inspect.getsource(App._print_error_renderables)
     assert LabelDeskApp._handle_exception is not App._handle_exception
+
+
+def test_the_content_wrapping_the_text_view_uses_is_still_textuals():
+    """screens/widgets/text_view.py wraps with Content._wrap_and_format (what Content.render_strips
+    does before drawing every row) and draws a row with its lines' to_strip, so it draws as a
+    Static draws: the method, the arguments passed and what render_strips does with them."""
+    from textual.content import Content
+
+    parameters = inspect.signature(Content._wrap_and_format).parameters
+    assert {"width", "align", "overflow", "no_wrap", "line_pad", "tab_size", "get_style"} <= set(
+        parameters)
+    source = inspect.getsource(Content.render_strips)
+    assert "self._wrap_and_format(" in source and "line.to_strip(style)" in source
+    rows = Content("one two three")._wrap_and_format(7)
+    assert [row.content.plain for row in rows] == ["one two", "three"]
+    assert all(callable(row.to_strip) for row in rows)

@@ -262,9 +262,9 @@ async def test_untrusted_markup_is_shown_as_text(comparison, sample_db):
         await pilot.press("f4", *"next", "enter")
         await pilot.pause()
         assert screen.view.prompt.id == "p2"
-        assert "[bold]rain[/bold]" in str(screen.query_one("#prompt-text").render())
+        assert "[bold]rain[/bold]" in str(screen.query_one("#prompt-body").render())
         await pilot.press("greater_than_sign")
-        texts = [str(c.render()) for c in screen.query(".card-text")]
+        texts = [str(c.render()) for c in screen.query(".card-body")]
         assert any("rain" in t for t in texts)
 
 

@@ -11,12 +11,13 @@ from textual.widgets import Footer, Static
 
 from screens.widgets.ranking.ranking_panel import CRITERIA, RankingPanel, ShownOutput, shown
 from screens.widgets.ranking.ranking_rules import TOXICITY_RULES
+from screens.widgets.text_view import TextView
 from store import labels, queue
 from store.ranking import LETTERS, shuffle_seed, shuffled_order
 from store.schema import load_schema
 from store.values import LabelValue
 from store.views import task_view
-from tests.conftest import snapshot_keys
+from tests.conftest import press_settled, settle, snapshot_keys
 
 
 def shown_outputs(
@@ -184,7 +185,7 @@ async def test_identical_empty_and_hostile_texts_show_literally():
         for output_id in ["o4", "o3", "o1", "o2", "o5"]:
             await pilot.press(letter[output_id].lower())
         await pilot.press("enter")
-        bodies = [str(app.query_one(f"#card-{n} .card-text", Static).visual) for n in range(5)]
+        bodies = [str(app.query_one(f"#card-{n} .card-body", TextView).content) for n in range(5)]
         heads = "\n".join(
             str(app.query_one(f"#card-{n} .card-head", Static).visual) for n in range(5)
         )
@@ -237,6 +238,33 @@ async def test_flag_rules_and_a_remapped_key():
         assert app.sent("changed")[-1] == []
 
 
+async def test_placing_an_output_resends_its_place_cells_not_its_snippet(monkeypatch):
+    """A ranking key changes an output's place, not the snippet of its text in its head row:
+    only the cells before the snippet reach the terminal (bench_bytes counts the bytes)."""
+    app = Host(shown_outputs(TEXTS))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        spans: list[tuple[int, int, int]] = []
+        display = App._display
+
+        def sending(self, screen, renderable):
+            spans.extend(getattr(renderable, "spans", ()))  # a partial update: (y, x1, x2)
+            return display(self, screen, renderable)
+
+        monkeypatch.setattr(App, "_display", sending)
+        await press_settled(pilot, "b")
+        head = app.query_one("#card-1 .card-head", Static)
+        text = str(head.visual)
+        assert text.startswith(" B  #1 ") and "│ Answer number" in text
+        snippet_x = head.content_region.x + text.index("│")
+        sent = [(x1, x2) for y, x1, x2 in spans if y == head.region.y]
+        assert sent and all(x2 <= snippet_x for _, x2 in sent), (sent, snippet_x)
+        await press_settled(pilot, "backspace")  # taken back: the place cells again, and only
+        assert str(head.visual).startswith(" B      ")
+        sent = [(x1, x2) for y, x1, x2 in spans if y == head.region.y]
+        assert all(x2 <= snippet_x for _, x2 in sent), (sent, snippet_x)
+
+
 async def test_long_output_scrolls_and_pages_by_keyboard():
     texts = {"o1": "line\n" * 30_000, "o2": "short"}
     outputs = [ShownOutput("A", "o1", texts["o1"]), ShownOutput("B", "o2", texts["o2"])]
@@ -246,10 +274,10 @@ async def test_long_output_scrolls_and_pages_by_keyboard():
         await pilot.press("pagedown", "pagedown")
         assert body.scroll_y > 0
         await pilot.press("end")
-        text = str(app.query_one("#card-0 .card-text", Static).visual)
+        text = str(body.content)
         assert "more characters (])" in text
         await pilot.press("right_square_bracket")
-        text = str(app.query_one("#card-0 .card-text", Static).visual)
+        text = str(body.content)
         assert "characters before ([)" in text and body.scroll_y == 0
         await pilot.press("right")
         assert app.query_one("#card-1").has_class("-current")

@@ -9,13 +9,14 @@ import re
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Vertical
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import Static
 
 from screens.widgets.prompt.conversation import TurnsToggle, fold_note, render_turns
 from screens.widgets.ranking.ranking_panel import _window
+from screens.widgets.text_view import TextView
 
 # A few-shot prompt is a run of query/response pairs; a blank line before each "Q:"-like marker
 # keeps the pairs apart when the source text crammed them together.
@@ -29,7 +30,7 @@ def readable_prompt(text: str, style: str | None) -> str:
     return _FEW_SHOT_MARKER.sub("\n\n", text.replace("\r\n", "\n")).replace("\n\n\n", "\n\n")
 
 
-class PromptBody(VerticalScroll, can_focus=True):
+class PromptBody(TextView, can_focus=True):
     """The scrollable prompt text; focus it (Tab) to scroll it with the arrow and page keys.
 
     A very long prompt is shown a part at a time (`[`/`]`): re-wrapping 100 kB of text on every
@@ -54,20 +55,13 @@ class PromptBody(VerticalScroll, can_focus=True):
         if not self.text:
             return  # a conversation: shown whole, turn by turn (PromptPanel.show_turns)
         content, self.part = _window(self.text, self.part + step)
-        self.query_one("#prompt-text", Static).update(content)
+        self.update(content)
         self.scroll_home(animate=False)
-
-    def prepare(self, text: str) -> None:
-        """Wrap a coming prompt's first window for this width now (see `ScoresPanel.prepare`)."""
-        body = self.query_one("#prompt-text", Static)
-        if body.content_size.width:
-            # As Textual measures a Static: its styles are the rules (Widget.get_content_height).
-            _window(text, 0)[0].get_height(body.styles, body.content_size.width)  # type: ignore[arg-type]
 
     def show_content(self, content: Content) -> None:
         """A conversation: scrolled to its end, so the final user turn is in view at 80x24."""
         self.text, self.part = "", 0
-        self.query_one("#prompt-text", Static).update(content)
+        self.update(content)
         # Anchored: stays at the end while the new content is laid out (a scroll_end after one
         # refresh ran before the taller text was measured in a real terminal), until the
         # labeler scrolls up to read earlier turns.
@@ -82,8 +76,7 @@ class PromptPanel(TurnsToggle, Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(id="prompt-title", markup=False)
-        with PromptBody(id="prompt-body"):
-            yield Static(id="prompt-text", markup=False)
+        yield PromptBody(id="prompt-body")
 
     def prepare(self, text: str, *, style: str | None = None,
                 messages: list[dict[str, str]] | None = None) -> None:
@@ -93,7 +86,7 @@ class PromptPanel(TurnsToggle, Vertical):
         # Called from a read-ahead that can land before the panel composed its body: the
         # wrap is only a head start, so without a body there is nothing to prepare.
         for body in self.query(PromptBody):
-            body.prepare(readable_prompt(text, style))
+            body.prepare(_window(readable_prompt(text, style), 0)[0])
 
     def set_prompt(self, text: str, *, prompt_id: str = "", style: str | None = None,
                    messages: list[dict[str, str]] | None = None) -> None:

@@ -39,12 +39,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Self
 
 from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Container, Vertical, VerticalScroll
+from textual.containers import Container, Vertical
 from textual.content import Content
+from textual.geometry import Region
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
@@ -60,6 +62,7 @@ from screens.widgets.ranking.ranking_rules import (
 )
 from screens.widgets.ranking.ranking_state import Outcome, RankingBuilder, ShownOutput, shown
 from screens.widgets.safe_text import PART, part_of, safe_content
+from screens.widgets.text_view import TextView
 from store.ranking import LETTERS, Ranking, preorder_from_ratings
 from store.text import on_screen
 
@@ -122,6 +125,29 @@ def _place(ranking: Ranking, output_id: str) -> str:
     return ""
 
 
+class HeadLine(Static):
+    """A card's head row: its letter, place and rating cells, then a snippet of its text. A
+    ranking key changes the place (or rating) of an output, not its snippet: then only the
+    cells before the snippet are redrawn and sent to the terminal (a whole head row was ~200
+    bytes of a keystroke's ~500)."""
+
+    _columns: int | None = None  # while `show` updates: the content columns that changed
+
+    def show(self, content: Content, columns: int | None) -> None:
+        """Show ``content``; ``columns`` (from the left of the content) are all that changed,
+        or None for the whole row."""
+        self._columns = columns
+        try:
+            self.update(content, layout=False)
+        finally:
+            self._columns = None
+
+    def refresh(self, *regions: Region, **kwargs: Any) -> Self:
+        if self._columns is not None and not regions:
+            regions = (Region(0, 0, self._columns, 1),)
+        return super().refresh(*regions, **kwargs)
+
+
 class OutputCard(Vertical):
     """One output under its letter: a head line and its (windowed, scrollable) text."""
 
@@ -132,15 +158,15 @@ class OutputCard(Vertical):
         self.part = 0
 
     _head: Content | None = None
+    _head_tail: tuple[Any, ...] = ()  # what follows the place and rating cells in the head
 
     def compose(self) -> ComposeResult:
-        yield Static(classes="card-head", markup=False)
-        with VerticalScroll(classes="card-body", can_focus=False):
-            yield Static(classes="card-text", markup=False)
+        yield HeadLine(classes="card-head", markup=False)
+        yield TextView(classes="card-body")
 
     @property
-    def body(self) -> VerticalScroll:
-        return self.query_one(".card-body", VerticalScroll)
+    def body(self) -> TextView:
+        return self.query_one(".card-body", TextView)
 
     def show(self, output: ShownOutput, *, current: bool) -> None:
         self.shown = output
@@ -163,7 +189,7 @@ class OutputCard(Vertical):
         self._show_text(content)
 
     def _show_text(self, content: Content) -> None:
-        self.query_one(".card-text", Static).update(content)
+        self.body.update(content)
         self.body.scroll_home(animate=False)
 
     def head(self, ranking: Ranking, ratings: dict[str, int] | None, with_snippet: bool) -> None:
@@ -174,13 +200,16 @@ class OutputCard(Vertical):
         if ratings is not None:
             rating = ratings.get(self.shown.output_id)
             parts.append((f"rated {rating} " if rating is not None else " " * 8, "$text-muted"))
+        cells = Content.assemble(*parts).cell_length  # the cells a ranking key may change
+        tail = (cells, with_snippet, self.text)
         if with_snippet:
             parts.append(("│ ", "$text-muted"))
             parts.append(Content(_snippet(self.text)))
         content = Content.assemble(*parts)
         if content != self._head:  # an unchanged head is not redrawn: fewer bytes per keystroke
             self._head = content
-            self.query_one(".card-head", Static).update(content, layout=False)
+            same_tail, self._head_tail = tail == self._head_tail, tail
+            self.query_one(".card-head", HeadLine).show(content, cells if same_tail else None)
 
 
 @dataclass

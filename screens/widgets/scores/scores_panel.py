@@ -16,7 +16,7 @@ from typing import Any
 
 from textual import events
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
@@ -26,6 +26,7 @@ from screens.widgets import field_values as fv
 from screens.widgets.focus_style import OwnFocusStyle
 from screens.widgets.ranking.ranking_panel import _window
 from screens.widgets.ranking.ranking_state import ShownOutput
+from screens.widgets.text_view import TextView
 from store.schema import Field
 
 WIDE_COLUMNS = 160
@@ -88,8 +89,7 @@ class ScoreCard(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(classes="card-title", markup=False)
-        with VerticalScroll(classes="card-body", can_focus=False):
-            yield Static(classes="card-text", markup=False)
+        yield TextView(classes="card-body")
         yield Static(classes="card-fields", markup=False)
 
     def show(self, shown: ShownOutput) -> None:
@@ -100,7 +100,7 @@ class ScoreCard(Vertical):
     def page(self, step: int) -> None:
         assert self.shown is not None
         content, self.part = _window(self.shown.text, self.part + step)
-        self.query_one(".card-text", Static).update(content)
+        self.body.update(content)
         self.body.scroll_home(animate=False)
 
     def update_fields(self, title: Content, fields: Content) -> None:
@@ -111,8 +111,8 @@ class ScoreCard(Vertical):
         self.field_lines = lines
 
     @property
-    def body(self) -> VerticalScroll:
-        return self.query_one(".card-body", VerticalScroll)
+    def body(self) -> TextView:
+        return self.query_one(".card-body", TextView)
 
 
 class ScoresPanel(OwnFocusStyle, Vertical, can_focus=True):
@@ -187,13 +187,10 @@ class ScoresPanel(OwnFocusStyle, Vertical, can_focus=True):
         """Wrap the windows of a coming task's outputs for the card's width now (the task read
         ahead), so showing one later wraps it only to draw it (`_window` keeps the Content,
         Textual its height at a width)."""
-        cards = self.query("#score-card-0 .card-text").results(Static)
-        text = next(cards, None)  # none yet when the read-ahead lands before the cards compose
-        width = text.content_size.width if text is not None else 0
-        if text is not None and width:
+        # None yet when the read-ahead lands before the cards compose.
+        for view in self.query("#score-card-0 .card-body").results(TextView):
             for output in texts:
-                # As Textual measures a Static: its styles are the rules (Widget.get_content_height).
-                _window(output, 0)[0].get_height(text.styles, width)  # type: ignore[arg-type]
+                view.prepare(_window(output, 0)[0])
 
     def set_context(self, context: dict[str, Any]) -> None:
         if context == self.instruction_context:
@@ -245,7 +242,8 @@ class ScoresPanel(OwnFocusStyle, Vertical, can_focus=True):
         elif self.rating is not None and key.isdigit() and (
             (self.rating.min or 0) <= int(key) <= (self.rating.max or 0)
         ):
-            self._set(self.rating.name, int(key))
+            # Advancing shows the next output: the rated one is not drawn first for nothing.
+            self._set(self.rating.name, int(key), show=not self.advance)
             if self.advance:
                 self._advance()
         else:
@@ -295,13 +293,15 @@ class ScoresPanel(OwnFocusStyle, Vertical, can_focus=True):
         ]
         index = after_rating(unfinished, self.current)
         if index is None:
+            self._show()
             report(self, self.Done(self))  # handled before the next key: it meets the ranking
-        elif index != self.current:
+        else:
             self.go_to(index)
 
-    def _set(self, name: str, value: Any) -> None:
+    def _set(self, name: str, value: Any, *, show: bool = True) -> None:
         self.scores[self.outputs[self.current].output_id][name] = value
-        self._show()
+        if show:
+            self._show()
         report(self, self.Changed(self, {k: dict(v) for k, v in self.scores.items()}))
 
     # -- rendering -----------------------------------------------------------------------------

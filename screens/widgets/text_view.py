@@ -1,0 +1,150 @@
+"""TextView: a scrollable text (a prompt, an output) wrapped once per width, drawing only the
+rows on screen.
+
+A `Static` in a `VerticalScroll` wraps its whole text to
+lay it out, again to draw it, and turns every wrapped row into a strip whenever anything in
+its region is redrawn: a key that changes one score cell paid for the texts around it. Here
+the text is wrapped once per (text, width) into rows (`_wrapped`, shared by every view: an output
+shown again in another card, or the scores card then the ranking card, is not wrapped again)
+and a row becomes a strip only when it is on screen, once (kept until the text, the width or
+the style changes). Scrolling and a redraw of the region reuse them.
+
+The rows are wrapped and drawn exactly as Textual's `Static` draws a `Content` (the same
+`Content` wrapping, the same style rules: `text-wrap`, `text-overflow`, `text-align`,
+`line-pad`), so a screen looks the same cell for cell. The content is built by the caller
+from untrusted text with `safe_content`/`_window`: literal, never markup.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from textual import events
+from textual.content import Content
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.style import NULL_STYLE, Style
+
+ROWS_KEPT = 64
+"""Wrapped texts kept (`_rows`): a task's prompt and outputs at two widths, and the next task's."""
+
+
+def _key(content: Content) -> tuple[Any, ...]:
+    # Content compares equal on its text alone: the spans (styles) are part of what is drawn.
+    return (content.plain, tuple(content.spans))
+
+
+def _style(style: Style | str) -> Style:
+    """A span's style, as `Widget._get_style` resolves it for a Static: our texts carry no
+    component-class (".name") styles, so no widget is needed and a wrap is shared."""
+    if isinstance(style, Style):
+        return style
+    try:
+        return Style.parse(style)
+    except Exception:
+        return NULL_STYLE
+
+
+@lru_cache(maxsize=ROWS_KEPT)
+def _wrapped(key: tuple[Any, ...], content: Content, width: int,
+             rules: tuple[Any, ...]) -> list[Any]:
+    align, overflow, no_wrap, line_pad = rules
+    # Private (Content.render_strips wraps and draws every row at once; this only wraps):
+    # tests/test_textual_private.py checks its name and the arguments used here.
+    return content._wrap_and_format(
+        width, align=align, overflow=overflow, no_wrap=no_wrap, line_pad=line_pad, tab_size=8,
+        get_style=_style)
+
+
+class TextView(ScrollView, can_focus=False):
+    """A text that scrolls vertically; `update(content)` shows another from its top."""
+
+    DEFAULT_CSS = """
+    TextView { overflow-x: hidden; overflow-y: auto; }
+    """
+
+    def __init__(self, content: Content | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._content = content if content is not None else Content("")
+        self._strips: dict[int, Strip] = {}
+        self._strips_key: tuple[Any, ...] = ()
+
+    @property
+    def content(self) -> Content:
+        return self._content
+
+    def update(self, content: Content) -> None:
+        """Show `content` (scrolled to its top by the caller as it needs)."""
+        if content is self._content:
+            return
+        self._content = content
+        self._strips.clear()
+        self._fit()
+        self.refresh()
+
+    def prepare(self, content: Content) -> None:
+        """Wrap `content` for this view's width ahead of showing it (a read-ahead task)."""
+        width = self._text_width(content)
+        if width > 0:
+            self._rows(content, width)
+
+    def render(self) -> Content:
+        """The text shown (what `str(view.render())` reads, as of a Static)."""
+        return self._content
+
+    # -- wrapping ------------------------------------------------------------------------------
+    def _rules(self) -> tuple[Any, ...]:
+        get = self.styles.get
+        return (get("text_align", "left"), get("text_overflow", "fold"),
+                get("text_wrap", "wrap") == "nowrap", get("line_pad", 0))
+
+    def _rows(self, content: Content, width: int) -> list[Any]:
+        return _wrapped(_key(content), content, width, self._rules())
+
+    def _text_width(self, content: Content) -> int:
+        """The width the text wraps to: the view's, less a scrollbar when it needs one."""
+        styles = self.styles
+        width, height = self.size  # inside the padding and border
+        if width <= 0:
+            return 0
+        if styles.overflow_y != "hidden" and (
+            # Rows it wraps to at least (its lines; its cells over the width): a text sure to
+            # need the scrollbar is wrapped only for the width that leaves room for it.
+            max(content.plain.count("\n") + 1, -(-content.cell_length // width)) > height
+            or len(self._rows(content, width)) > height
+        ):
+            width -= styles.scrollbar_size_vertical
+        return max(width, 0)
+
+    def _fit(self) -> None:
+        width = self._text_width(self._content)
+        if width > 0:
+            self.virtual_size = Size(width, len(self._rows(self._content, width)))
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        # `height: auto` (the prompt): as many rows as the text wraps to at this width.
+        return len(self._rows(self._content, width)) if width > 0 else 0
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self._fit()
+
+    # -- drawing -------------------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        style = self.visual_style
+        width = self.scrollable_content_region.width
+        index = y + self.scroll_offset.y
+        rows = self._rows(self._content, width) if width > 0 else []
+        if index >= len(rows):
+            # Empty: the row is filled as its padding is (one run of the same style, as the
+            # space under a Static in a scroll was).
+            return Strip([], 0)
+        key = (width, style, self._rules())
+        if key != self._strips_key:
+            self._strips.clear()
+            self._strips_key = key
+        strip = self._strips.get(index)
+        if strip is None:
+            strip = self._strips[index] = Strip(*rows[index].to_strip(style))
+        return strip
