@@ -388,6 +388,16 @@ def _v14_open_tasks_by_task(db: sqlite_utils.Database) -> None:
     dialect_of(db).create_functions(db, [OPEN_TASKS])
 
 
+def _v15_one_call_checks(db: sqlite_utils.Database) -> None:
+    # PostgreSQL: a hidden gold check's submit is one call like production work (it took ~6
+    # round trips), and a claim reads the labeler's open tasks once instead of per task passed
+    # (store/server_submit_checks.py). SQLite: nothing.
+    from store.server_submit_checks import DEFINITIONS, INDEX
+
+    _run(db, "", INDEX)
+    dialect_of(db).create_functions(db, DEFINITIONS)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     _v2_quizzes_and_surveys,
@@ -403,6 +413,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v12_server_claim_draws,
     _v13_tally_inserts_by_row,
     _v14_open_tasks_by_task,
+    _v15_one_call_checks,
 ]
 
 LATEST = len(MIGRATIONS)
