@@ -3,8 +3,9 @@ time for that kind of task, counted once the labeler has `fast_min_tasks` tasks 
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from statistics import median
 from typing import TYPE_CHECKING, Any
 
@@ -68,6 +69,21 @@ def active_summaries(labeler: Any, kind: Any, seconds: Any, labelers: int, kinds
     fast_rows = eligible[group] & (values < policy.fast_fraction * rounded[group])
     fast = np.bincount(group[fast_rows] // len(kinds), minlength=labelers)
     return [(medians_j, int(fast[j]), int(judged[j])) for j, (medians_j, _f, _n) in enumerate(out)]
+
+
+def fast_of_sorted(by_kind: Mapping[str, Sequence[float]], policy: QualityPolicy) -> tuple[int, int]:
+    """`active_summary`'s fast answers and judged tasks from each kind's values kept in
+    ascending order: a median and a bisection a kind instead of a pass over every task."""
+    fast = judged = 0
+    for values in by_kind.values():
+        n = len(values)
+        if not n or n < policy.fast_min_tasks:
+            continue
+        judged += n
+        mid = n // 2  # statistics.median's own arithmetic, so the limit is the same float
+        middle = values[mid] if n % 2 else (values[mid - 1] + values[mid]) / 2
+        fast += bisect_left(values, policy.fast_fraction * round(middle, 1))
+    return fast, judged
 
 
 def fast_answers(db: sqlite_utils.Database, labeler: str, policy: QualityPolicy) -> tuple[int, int]:

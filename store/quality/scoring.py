@@ -185,6 +185,16 @@ def score(tally: Tally, answers: Iterable[list[Any]], gold: dict[GoldKey, Any], 
     return misses
 
 
+def score_one(answers: Iterable[list[Any]], gold: dict[GoldKey, Any], schema: Schema
+              ) -> tuple[Tally, list[dict[str, Any]]]:
+    """One gold check's counts (a `Tally` of that check alone) and the answers that missed."""
+    misses: list[dict[str, Any]] = []
+    checks, flag_agree, flag_n, diffs, rank_items, rank_same, rank_compared = check_counts(
+        answers, gold, schema, misses)
+    return Tally(checks=checks, flag_agree=flag_agree, flag_n=flag_n, rating_diffs=diffs,
+                 rank_items=rank_items, rank_same=rank_same, rank_compared=rank_compared), misses
+
+
 def gold_for(db: sqlite_utils.Database, keys: Iterable[GoldKey] | None = None) -> dict[GoldKey, Any]:
     """Researchers' gold values (all, or for `keys`); where two researchers disagree, no gold."""
     if keys is None:
@@ -192,12 +202,22 @@ def gold_for(db: sqlite_utils.Database, keys: Iterable[GoldKey] | None = None) -
     else:
         # One statement however many keys: the claim that re-judges a labeler runs the same
         # statements after a gold check as after production work (store/quality/status.py).
+        # Tasks and items both: the partial index labels_gold (task, item, field) finds them
+        # (items alone scanned every label).
         wanted = set(keys)
+        tasks = sorted({task for task, _item, _field in wanted})
         items = sorted({item for _task, item, _field in wanted})
         rows = (row for row in db.execute(
             "SELECT task, item, field, value FROM labels WHERE gold = 1 "
-            "AND item IN (SELECT j.value FROM json_each(?) j)", [json.dumps(items)])
+            "AND task IN (SELECT t.value FROM json_each(?) t) "
+            "AND item IN (SELECT j.value FROM json_each(?) j)", [json.dumps(tasks), json.dumps(items)])
             if (row[0], row[1], row[2]) in wanted)
+    return gold_from_rows(rows)
+
+
+def gold_from_rows(rows: Iterable[Any]) -> dict[GoldKey, Any]:
+    """(task, item, field, value as JSON) rows of researchers' gold as `gold_for` gives them:
+    where two researchers disagree, no gold."""
     out: dict[GoldKey, Any] = {}
     conflicts = set()
     for task, item, name, value in rows:

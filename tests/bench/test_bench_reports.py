@@ -45,7 +45,8 @@ def test_report_benches_on_a_tiny_project(tmp_path, capsys, monkeypatch):
     assert [o["per_labeler_entries"] > 0 for o in out[:1]] == [True]
     assert out[1]["labelers"] == 10 and sum(out[2]["values_by_method"].values()) > 0
     figures = bench_dashboard.run(path)
-    assert figures["escape_to_home_while_computing_seconds"] >= 0
+    assert figures["first_visit"]["escape_to_home_while_computing_seconds"] >= 0
+    assert figures["next_app"]["first_figures"] == "kept report"
 
 
 def test_disputes_bench_on_a_tiny_project(tmp_path):
