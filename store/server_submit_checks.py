@@ -1,5 +1,5 @@
 """PostgreSQL's submit with hidden gold checks, and a claim scan that skips the labeler's own
-tasks in one read (migration 15).
+tasks in one read (migration 17).
 
 - `labeldesk_submit` (migration 10, store/server_functions.py) answered ``python`` for a hidden
   gold check, whose answers then went to `gold_answers` as store statements: ~6 round trips
