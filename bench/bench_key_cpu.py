@@ -8,11 +8,19 @@ ranking suggested from the ratings. Keys go one at a time, each once the app is 
 and no CPU for 0.1 s: `Typist.paced`), as a labeler who reads the screen types them. A key's
 cost is the app's CPU time (all threads, /proc) from the key until it is idle again.
 
+The headline, `cpu_ms_per_key`, is the app's whole CPU time (every thread, ended ones included:
+/proc/<pid>/stat) from the first key until `TAIL` seconds after the last one, divided by the
+keys: work a key defers to idle time (the read-ahead 0.5 s after a task shows, the draft timer,
+workers) counts as much as work done before the next frame. The medians per kind of key
+(`digit_next_output`, ...) and `cpu_ms_per_key_until_idle` (the sum of the keys' own windows,
+each from the key until the app is idle) are the detail.
+
 The floor is a minimal Textual app (one `Static` updated on every key, and a Footer) typed the
 same keys the same way. Both run under `bench.counted`, which counts Textual's full re-layouts
 (`Screen._refresh_layout`): the figure that says whether a key changed only what it changes.
 
-`python -m bench key_cpu` (`--tasks N`); figures under `key_cpu` in results.json.
+`python -m bench.bench_key_cpu [--tasks N] [--no-save] [--profile FILE]` (or `python -m bench
+key_cpu`); figures under `key_cpu` in results.json.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ import statistics
 import sys
 import tempfile
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +48,7 @@ OUTPUTS = 4
 OUTPUT_CHARS = 1500
 SIZE = (80, 24)
 QUIET = 0.1
+TAIL = 2.0  # seconds after the last key: longer than any deferred work (read-ahead 0.5 s, draft 0.8 s)
 
 MINIMAL = textwrap.dedent("""
     from textual.app import App
@@ -90,31 +100,36 @@ class Counted:
         self.pty.settle(QUIET)
         layouts = self.layouts()
         self.pty.settle(QUIET)
-        total = 0.0
+        start = self.pty.process_cpu_seconds()
         for kind, key in keys:
             before = self.pty.cpu_seconds()
             os.write(self.pty.master, key)
             self.pty.settle(QUIET)
-            cost = (self.pty.cpu_seconds() - before) * 1000
-            costs.setdefault(kind, []).append(cost)
-            total += cost
+            costs.setdefault(kind, []).append((self.pty.cpu_seconds() - before) * 1000)
+        time.sleep(TAIL)  # the last key's deferred work (timers, read-ahead) runs now
+        self.pty.settle(QUIET)
+        total = (self.pty.process_cpu_seconds() - start) * 1000
+        keyed = sum(sum(values) for values in costs.values())
         layouts = self.layouts() - layouts
-        figures: dict[str, Any] = {"keys": len(keys), "cpu_ms_per_key": round(total / len(keys), 2),
-                   "layouts_per_key": round(layouts / len(keys), 2)}
+        figures: dict[str, Any] = {
+            "keys": len(keys), "cpu_ms_per_key": round(total / len(keys), 2),
+            "cpu_ms_per_key_until_idle": round(keyed / len(keys), 2),
+            "layouts_per_key": round(layouts / len(keys), 2)}
         for kind, values in costs.items():
             figures[kind] = {"median_ms": round(statistics.median(values), 2),
                              "p99_ms": round(percentile(values, 99), 2), "n": len(values)}
         return figures
 
 
-def labeldesk(tmp: Path, tasks: int) -> dict:
+def labeldesk(tmp: Path, tasks: int, profile: Path | None = None) -> dict:
     db_path = tmp / "keys.db"
     build_db(db_path, tasks, output_chars=OUTPUT_CHARS, kinds=("comparison",)).conn.close()
     counts = tmp / "labeldesk.count"
     keys = script(tasks)
     with app_in_pty(db_path, tmp, "[comparison]", 'steps = ["scores", "ranking"]',
                     terminal=Typist, size=SIZE, launcher=("-m", "bench.counted"),
-                    env={"LABELDESK_BENCH_COUNTS": str(counts)}) as pty:
+                    env={"LABELDESK_BENCH_COUNTS": str(counts),
+                         **({"LABELDESK_BENCH_PROFILE": str(profile)} if profile else {})}) as pty:
         pty.wait_for(b"Labeling as")
         pty.settle(QUIET)
         os.write(pty.master, b"c")
@@ -131,14 +146,19 @@ def done(db_path: Path, tasks: int) -> int:
 
 
 def minimal(tmp: Path, tasks: int) -> dict:
-    path, counts = tmp / "minimal.py", tmp / "minimal.count"
-    path.write_text(MINIMAL)
+    return typed_program(tmp, MINIMAL, b"minimal ready", script(tasks))
+
+
+def typed_program(tmp: Path, source: str, ready: bytes, keys: list[tuple[str, bytes]]) -> dict:
+    """A Textual program's figures for `keys`, once `ready` is on its screen."""
+    path, counts = tmp / "program.py", tmp / "program.count"
+    path.write_text(source)
     cols, rows = SIZE
     with Typist([sys.executable, "-m", "bench.counted", str(path)], cols=cols, rows=rows,
                 cwd=str(ROOT), env={"PYTHONPATH": str(ROOT),
                                     "LABELDESK_BENCH_COUNTS": str(counts)}) as pty:
-        pty.wait_for(b"minimal ready")
-        return Counted(pty, counts).type(script(tasks))
+        pty.wait_for(ready)
+        return Counted(pty, counts).type(keys)
 
 
 def measure(tasks: int) -> dict:
@@ -156,7 +176,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=TASKS)
     parser.add_argument("--no-save", action="store_true")
+    parser.add_argument("--profile", type=Path,
+                        help="profile LabelDesk over the key script into this pstats file "
+                             "(the minimal app is not run, nothing is saved)")
     args = parser.parse_args(argv if argv is not None else [])
+    if args.profile:
+        with tempfile.TemporaryDirectory() as tmp:
+            print(labeldesk(Path(tmp), args.tasks, args.profile.resolve()))
+        return
     figures = measure(args.tasks)
     figures.update({
         "what": f"{args.tasks} comparisons of {OUTPUTS} outputs × {OUTPUT_CHARS} characters, "

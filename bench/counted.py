@@ -5,10 +5,14 @@ Every call of `Screen._refresh_layout` (Textual re-laying out a whole screen) ad
 counter; SIGUSR1 writes the count to the file `LABELDESK_BENCH_COUNTS` names, so a benchmark
 reads it before and after a key script. The program runs as `python -m MODULE` or `python
 SCRIPT` would run it.
+
+With `LABELDESK_BENCH_PROFILE` set to a path, the first SIGUSR1 also starts cProfile and the
+second writes its figures there (pstats format): a profile of exactly the key script.
 """
 
 from __future__ import annotations
 
+import cProfile
 import os
 import runpy
 import signal
@@ -26,11 +30,27 @@ def _counted(self, *args, **kwargs):
     return _original(self, *args, **kwargs)
 
 
+_profile: list[cProfile.Profile] = []
+
+
 def _write_count(_signum, _frame) -> None:
+    _toggle_profile()
     target = Path(os.environ["LABELDESK_BENCH_COUNTS"])
     partial = target.with_suffix(".part")
     partial.write_text(str(_calls[0]))
     partial.replace(target)  # whole or absent: the reader never sees half a number
+
+
+def _toggle_profile() -> None:
+    path = os.environ.get("LABELDESK_BENCH_PROFILE")
+    if not path:
+        return
+    if not _profile:
+        _profile.append(cProfile.Profile())
+        _profile[0].enable()
+    else:
+        _profile[0].disable()
+        _profile[0].dump_stats(path)
 
 
 def main(argv: list[str]) -> None:

@@ -81,6 +81,13 @@ class Pty:
                 pass
         return total / 1e9
 
+    def process_cpu_seconds(self) -> float:
+        """CPU time of the whole process so far, threads that have ended included (the kernel
+        adds an ended thread's time to its process): `/proc/<pid>/stat`'s utime + stime, in clock
+        ticks (10 ms), so meant for totals over seconds, not for one key."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def drain(self, quiet=0.25, timeout=10.0) -> bytes:
         """Everything written until the output has been silent for `quiet` seconds."""
         out = b""

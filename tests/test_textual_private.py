@@ -107,3 +107,17 @@ def test_the_content_wrapping_the_text_view_uses_is_still_textuals():
     rows = Content("one two three")._wrap_and_format(7)
     assert [row.content.plain for row in rows] == ["one two", "three"]
     assert all(callable(row.to_strip) for row in rows)
+
+
+def test_the_scroll_update_the_text_view_calls_is_still_textuals():
+    """screens/widgets/text_view.py sets a fixed-height view's virtual size without its
+    reactive (which re-lays out the screen) and calls Widget._scroll_update, as ScrollView's
+    own _size_updated does: it shows or hides the scrollbar (a reactive that re-lays out when
+    it changes) and sets the scrollbar's range."""
+    from textual.scroll_view import ScrollView
+    from textual.widget import Widget
+
+    assert list(inspect.signature(Widget._scroll_update).parameters) == ["self", "virtual_size"]
+    source = inspect.getsource(Widget._scroll_update)
+    assert "self._refresh_scrollbars()" in source and "window_virtual_size" in source
+    assert "self._scroll_update(virtual_size)" in inspect.getsource(ScrollView._size_updated)

@@ -120,8 +120,19 @@ class TextView(ScrollView, can_focus=False):
 
     def _fit(self) -> None:
         width = self._text_width(self._content)
-        if width > 0:
-            self.virtual_size = Size(width, len(self._rows(self._content, width)))
+        if width <= 0:
+            return
+        size = Size(width, len(self._rows(self._content, width)))
+        height = self.styles.height
+        if height is None or height.is_auto:
+            self.virtual_size = size  # its own height follows its rows: the screen re-lays out
+        elif size != self.virtual_size:
+            # A fixed height (an output card): another row count changes the scroll range and
+            # the scrollbar, not the layout (the reactive would re-lay out the whole screen on
+            # every output shown). A scrollbar that comes or goes still re-lays out, through
+            # `show_vertical_scrollbar`.
+            self.set_reactive(ScrollView.virtual_size, size)
+            self._scroll_update(size)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         # `height: auto` (the prompt): as many rows as the text wraps to at this width.

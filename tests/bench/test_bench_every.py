@@ -134,3 +134,23 @@ def test_every_benchmark_runs_in_the_suite():
     for bench in sorted((ROOT / "bench").glob("bench_*.py")):
         if not re.search(rf"\b{bench.stem}\b", tests):
             pytest.fail(f"{bench.name} has no tiny run in tests/bench/")
+
+
+def test_bench_command_passes_options(monkeypatch):
+    """`python -m bench NAME --option ...` gives the options to that benchmark's `main`; a
+    benchmark without options, several names with options, or an unknown name is one line."""
+    import bench.__main__ as command
+    from bench import bench_key_cpu
+
+    got: list = []
+    monkeypatch.setattr(bench_key_cpu, "main", lambda argv=None: got.append(argv))
+    command.main(["key_cpu", "--tasks", "3", "--no-save"])
+    assert got == [["--tasks", "3", "--no-save"]]
+    command.main(["key_cpu"])
+    assert got[-1] is None
+    for argv, says in ((["store", "--tasks", "3"], "store takes no options"),
+                       (["key_cpu", "store", "--x"], "options go to one benchmark"),
+                       (["nothing"], "no benchmark bench_nothing")):
+        with pytest.raises(SystemExit) as stop:
+            command.main(argv)
+        assert says in str(stop.value)

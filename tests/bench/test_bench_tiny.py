@@ -15,6 +15,35 @@ def test_key_cpu_types_comparisons_in_a_pty_and_counts_relayouts():
     assert figures["ratio_to_floor"] > 0
 
 
+DEFERS = """
+import time
+from textual.app import App
+from textual.widgets import Static
+
+class Defers(App):
+    def compose(self):
+        yield Static("defers ready")
+
+    def on_key(self, event):
+        self.set_timer(0.2, self.burn)  # work a key leaves for later, as the read-ahead does
+
+    def burn(self):
+        start = time.process_time()
+        while time.process_time() - start < 0.2:
+            pass
+
+Defers().run()
+"""
+
+
+def test_key_cpu_counts_the_work_a_key_defers(tmp_path):
+    # One key whose 200 ms of CPU run 0.2 s after it, once the app has gone idle: the headline
+    # counts them (a clock tick, 10 ms, of rounding allowed), as a host's cores spend them.
+    figures = bench_key_cpu.typed_program(tmp_path, DEFERS, b"defers ready", [("key", b"x")])
+    assert figures["keys"] == 1
+    assert figures["cpu_ms_per_key"] >= 190
+
+
 def test_comparison_bench_gets_through_its_script(capsys, monkeypatch):
     # Each step change taken back and forth once, not 8 times, and texts of 3,000 characters,
     # not 100,000 (still more than a screen): the same key script at a fraction of the CPU.

@@ -63,17 +63,28 @@ async def test_a_rating_that_stays_on_its_output_lays_nothing_out(make_app, monk
         assert counts["restyled"] == 0, counts
 
 
-async def test_a_rating_that_shows_the_next_output_lays_out_once(make_app, monkeypatch):
+async def test_a_rating_that_shows_the_next_output_lays_nothing_out(make_app, sample_db, monkeypatch):
+    # p1's outputs longer than the card, each wrapping to another number of rows.
+    ids = [row[0] for row in sample_db.execute(
+        "SELECT id FROM outputs WHERE prompt_id = 'p1' ORDER BY id").fetchall()]
+    for n, output_id in enumerate(ids):
+        sample_db.execute("UPDATE outputs SET text = ? WHERE id = ?",
+                          ("\n".join(f"line {i}" for i in range(20 + 10 * n)), output_id))
+    sample_db.conn.commit()
     app = app_with(make_app)
     async with app.run_test(size=(80, 24)) as pilot:
         await press_settled(pilot, "c", "3")  # p1's A rated (3 outputs); the status cleared
         screen = app.screen
         assert isinstance(screen, ComparisonScreen) and screen.view.prompt.id == "p1"
+        card = screen.scores.query_one("#score-card-0 .card-body")
+        rows_before = card.virtual_size.height
         with counted(monkeypatch) as counts:
             await press_settled(pilot, "4")  # B rated: C's text is shown in the same card
-        # A layout only when C wraps to another number of rows than B (the card's scroll
-        # height changes); none when it does not.
-        assert counts["layouts"] <= 1 and counts["restyled"] == 0, counts
+        assert card.virtual_size.height != rows_before > card.size.height  # scrolls, both
+        # C wraps to another number of rows than B: the card's scroll range changes, not its
+        # size, so nothing is laid out (the virtual size's reactive re-laid out the screen).
+        assert screen.scores.current == 2
+        assert counts["layouts"] == 0 and counts["restyled"] == 0, counts
 
 
 async def test_a_rating_searches_nothing_of_the_whole_screen(make_app, monkeypatch):
