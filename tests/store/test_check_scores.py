@@ -5,10 +5,7 @@ quality report's check figures are the same whether it reads kept rows or scores
 
 from __future__ import annotations
 
-import itertools
-
-import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from store.db import immediate
@@ -19,10 +16,17 @@ from store.quality.scoring import Tally, gold_for, score
 from store.reports.quality import _read_checks
 from store.schema import load_schema
 from store.values import LabelValue
-from tests.conftest import claim, fill_sample
-from tests.store.test_tallies import LABELERS, OPS, apply, rating
+from tests.conftest import claim
+from tests.store.test_tallies import (  # noqa: F401 (project: the same fixture)
+    LABELERS,
+    OPS,
+    apply,
+    fresh_labelers,
+    histories,
+    project,
+    rating,
+)
 
-_run = itertools.count()
 CHECK_OPS = st.one_of(OPS, st.tuples(st.just("check"), st.integers(0, LABELERS - 1),
                                      st.lists(rating, min_size=3, max_size=3)))
 
@@ -49,27 +53,12 @@ def answer_check(db, who: str, ratings: list[int]) -> bool:
     return bool(db.execute("SELECT gold_check FROM assignments WHERE id = ?", [a.id]).fetchone()[0])
 
 
-@pytest.fixture
-def project(db):
-    from store.roster import add_labeler
-
-    fill_sample(db)
-    add_labeler(db, "rex", "researcher")
-    return db
-
-
-@settings(max_examples=30, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@histories
 @given(ops=st.lists(CHECK_OPS, min_size=1, max_size=14))
-def test_kept_scores_equal_rebuilt_ones_over_random_histories(project, ops, tmp_path):
+def test_kept_scores_equal_rebuilt_ones_over_random_histories(project, ops, tmp_path):  # noqa: F811
     db, schema = project, load_schema()
     db.execute("DELETE FROM labels")
-    run = next(_run)
-    names = [f"c{run}x{i}" for i in range(LABELERS)]
-    from store.roster import add_labeler
-
-    for name in names:
-        add_labeler(db, name)
+    names = fresh_labelers(db, "c")
     with immediate(db):  # gold on every output of p1 and p2, so checks can be served
         from store.labels import write_labels
 
@@ -119,7 +108,7 @@ def scored_from_answers(db, schema) -> dict:
     return out
 
 
-def test_the_report_reads_kept_rows_and_scores_the_rest(project):
+def test_the_report_reads_kept_rows_and_scores_the_rest(project):  # noqa: F811
     """Checks answered, then gold changed under some of them: the report's check figures equal
     scoring every check's answers afresh, before and after it keeps the missing rows."""
     db, schema = project, load_schema()
