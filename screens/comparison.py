@@ -184,8 +184,12 @@ class ComparisonScreen(SkipHandling, WorkScreen):
         # and first output without wrapping them for their height first.
         self.query_one(PromptPanel).prepare(ahead.prompt.text, style=ahead.prompt.style,
                                             messages=ahead.prompt.messages)
+        texts = [o.text for o in ahead.outputs]
         if self.scores is not None:
-            self.scores.prepare([o.text for o in ahead.outputs])
+            self.scores.prepare(texts)
+        # The ranking card's width is the scores card's (then this finds them wrapped), or the
+        # ranking is the only step and a submit shows it first.
+        self.query_one(RankingPanel).prepare(texts)
 
     def draft_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {"step": self.step, "flagged": self.flagged}

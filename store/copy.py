@@ -40,6 +40,7 @@ TABLES: tuple[tuple[str, str], ...] = (
     ("survey_responses", "id"),
     ("survey_takers", "survey, labeler"),
     ("events", "id"),
+    ("competence_starts", "task, field"),
     # Filled by triggers on the tables above; replaced by the source's rows at the end.
     ("task_counts", "kind, quiz, \"full\""),
     ("gold_tasks", "task_id"),

@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # annotations only
     import sqlite_utils
 
     from store.disputes import Rules
+    from store.quality.kept import KeptJudgement
     from store.schema import Schema
 
 T = TypeVar("T")
@@ -89,12 +90,9 @@ def attempt(fn: Callable[..., T], *args: Any, bound: float | None = None, **kwar
 
 def judge_labeler(db: sqlite_utils.Database, labeler: str, policy: QualityPolicy,
                   schema: Schema | None) -> None:
-    """After every submit of a labeler with a quality policy, check or production alike:
-    re-judge them once they have answered a gold check (`quality.status.refresh_status`; the
-    same statements whatever the task was). Here, not in the next claim: PostgreSQL's claim is
-    then one call of the server function whatever came before it (the judgement is Python), so
-    neither the submit nor the claim after a check stands out (docs/deployment.md). Not
-    durable: a judgement lost with a crash is news again, judged by the next claim."""
+    """The full judgement `TaskSession` keeps (`store.quality.kept`) and is checked against:
+    re-judge the labeler once they have answered a gold check
+    (`quality.status.refresh_status`), counting everything again."""
     # here, not at the top: not on the app's path to its first frame
     from store.quality.status import refresh_status
 
@@ -125,6 +123,7 @@ class TaskSession:
         self.clock = self._new_clock()
         self._cut_off = False  # the last submit failed with the connection (submit_with)
         self.ahead: Ahead | None = None  # the likely next task, read while this one is worked
+        self._judgement: KeptJudgement | None = None  # made at the first submit
 
     def _try(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Outcome:
         return attempt(fn, *args, bound=self.busy_bound, **kwargs)
@@ -208,6 +207,7 @@ class TaskSession:
         A submit cut off by a lost connection may have committed with only its answer lost:
         when the next try is refused because the task is done, that earlier try saved it, so
         it counts as saved, once."""
+        submitted = self.assignment_id
         outcome = self._try(fn, *args, **kwargs)
         if isinstance(outcome, NotSaved) and outcome.kind == "refused" and self._cut_off:
             done = self._try(queue.get_assignment, self.db, self.assignment_id)
@@ -218,8 +218,26 @@ class TaskSession:
             self.view = None
             if self.policy is not None:
                 # A failed judgement is no fault: the next claim judges what is left.
-                self._try(judge_labeler, self.db, self.labeler, self.policy, self.schema)
+                self._try(self._judge, submitted)
         return outcome
+
+    def _judge(self, submitted: int) -> None:
+        """After every submit of a labeler with a quality policy, check or production alike:
+        re-judge them once they have answered a gold check, from counts kept since the last
+        submit (`store.quality.kept`; the same statements whatever the task was). Here, not
+        in the next claim: PostgreSQL's claim is then one call of the server function
+        whatever came before it (the judgement is Python), so neither the submit nor the
+        claim after a check stands out (docs/deployment.md). Not durable: a judgement lost
+        with a crash is news again, judged by the next claim."""
+        assert self.policy is not None
+        if self._judgement is None:
+            # here, not at the top: not on the app's path to its first frame
+            from store.quality.kept import KeptJudgement
+            from store.schema import load_schema
+
+            self._judgement = KeptJudgement(self.labeler, self.policy, self.schema or load_schema())
+        with immediate(self.db, shared=True, durable=False):
+            self._judgement.judge(self.db, submitted)
 
     def skip(self, reason: str) -> Outcome:
         outcome = self._try(queue.skip, self.db, self.assignment_id, reason)

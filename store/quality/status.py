@@ -62,10 +62,16 @@ def stored_status(db: sqlite_utils.Database, labeler: str) -> dict[str, Any] | N
             "resumed_at": row[3], "checked_through": row[4]}
 
 
+_UNREAD: Any = object()
+
+
 def set_status(db: sqlite_utils.Database, labeler: str, status: str, reasons: list[str], *,
-               checked_through: int | None = None, resumed: bool = False, by: str | None = None) -> bool:
-    """Store a labeler's status (inside the caller's transaction); True when it changed."""
-    old = stored_status(db, labeler)
+               checked_through: int | None = None, resumed: bool = False, by: str | None = None,
+               old: dict[str, Any] | None = _UNREAD) -> bool:
+    """Store a labeler's status (inside the caller's transaction); True when it changed.
+    `old`: the stored status, when the caller read it in the same transaction."""
+    if old is _UNREAD:
+        old = stored_status(db, labeler)
     stamp = now()
     db.execute(
         """INSERT INTO quality_status (labeler, status, reasons, changed_at, resumed_at,
@@ -128,11 +134,21 @@ def refresh_status(db: sqlite_utils.Database, labeler: str, policy: QualityPolic
     tally = labeler_tally(db, labeler, schema)
     fresh = labeler_tally(db, labeler, schema, since=old["resumed_at"]) if old and old["resumed_at"] else tally
     fast, tasks = fast_answers(db, labeler, policy)
+    store_judgement(db, labeler, policy, old, last, tally=tally, fresh=fresh, fast=fast, tasks=tasks)
+
+
+def store_judgement(db: sqlite_utils.Database, labeler: str, policy: QualityPolicy,
+                    old: dict[str, Any] | None, last: int, *, tally: Tally, fresh: Tally,
+                    fast: int, tasks: int) -> None:
+    """Judge from what was counted and store it (`set_status`): the stored status `old` stands
+    when no check came after `last`, the newest gold answer's id, which the status then
+    records as judged (`checked_through`)."""
+    news = not (old and old["checked_through"] >= last)
     status, reasons = judge(tally, policy, fast=fast, tasks=tasks, fresh=fresh,
                             paused=bool(old and old["status"] == "paused"))
     if not news and old:  # nothing new to decide on: the stored judgement stands
         status, reasons, last = old["status"], old["reasons"], old["checked_through"]
-    set_status(db, labeler, status, reasons, checked_through=last)
+    set_status(db, labeler, status, reasons, checked_through=last, old=old)
 
 
 def closed_reason(db: sqlite_utils.Database, labeler: str, policy: QualityPolicy | None) -> str | None:
