@@ -267,17 +267,10 @@ CHECK_SCORES_TRIGGERS = ";\n".join([
 ])
 
 
-def _forget_pg(row: str) -> str:
-    tasks = (f"(SELECT t.id FROM tasks t WHERE t.item IN ({row}.item, (SELECT o.prompt_id "
-             f"FROM outputs o WHERE o.id = {row}.item)))")
-    return (f"PERFORM 1 FROM gold_tasks gt WHERE gt.task_id IN {tasks} ORDER BY gt.task_id "
-            f"FOR UPDATE; {_forget(row)};")
-
-
 CHECK_SCORES_PG = ";\n".join([
     "CREATE FUNCTION check_scores_forget() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-    f"IF TG_OP <> 'INSERT' AND OLD.gold = 1 THEN {_forget_pg('OLD')} END IF; "
-    f"IF TG_OP <> 'DELETE' AND NEW.gold = 1 THEN {_forget_pg('NEW')} END IF; "
+    f"IF TG_OP <> 'INSERT' AND OLD.gold = 1 THEN {_forget('OLD')}; END IF; "
+    f"IF TG_OP <> 'DELETE' AND NEW.gold = 1 THEN {_forget('NEW')}; END IF; "
     "RETURN NULL; END $$",
     "CREATE TRIGGER check_scores_insert AFTER INSERT ON labels FOR EACH ROW "
     "WHEN (NEW.gold = 1) EXECUTE FUNCTION check_scores_forget()",

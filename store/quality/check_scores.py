@@ -6,17 +6,19 @@ A row holds what `scoring.check_counts` gives for the check's answers: flags agr
 compared, rating differences (comma-separated), ranked items, pairs ordered as gold and pairs
 compared; with the check's labeler and submit time, so the report reads this table alone.
 
-Kept exact: triggers on `labels` (store/tallies.py, migration 17) drop the rows of every check on an item whose gold changes
+Kept exact: triggers on `labels` (store/tallies.py, migration 18) drop the rows of every check on an item whose gold changes
 (a gold label written, rewritten, deleted, or a label turned gold or back), on both engines and
 every path that writes labels; the report scores the checks without a row from their answers,
 as it did before, and keeps those rows again when it may write. `rebuild` (`labeldesk db
 rebuild-tallies`) scores every check afresh; `tests/store/test_check_scores.py` checks the kept
 rows equal rebuilt ones over random histories on both engines.
 
-On PostgreSQL a check's submit takes no global lock (store/labels.py): it reads the gold only
-after locking its task's `gold_tasks` row FOR SHARE, and a gold change locks the same rows FOR
-UPDATE before dropping scores, so a check scored against gold that changes meanwhile cannot
-keep its row (SQLite writes one at a time anyway).
+Where rows are written: on SQLite by the check's submit (`record_gold_answers`, inside its
+transaction, which writes one at a time); on PostgreSQL a check's submit is one server call that
+stores the answers alone (store/server_submit_checks.py), so its row is written by the next
+quality report, which scores the checks without one inside a write transaction under the write
+lock every gold write takes (store/db.py `immediate`), the gold read there: both engines keep
+only rows scored against the gold of their moment.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from store.dialect import dialect_of
 from store.quality.scoring import Counts, GoldKey, check_counts, gold_for
 
 if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
@@ -51,11 +52,9 @@ def counts_of(flag_agree: int, flag_n: int, diffs: str, rank_items: int, rank_sa
             rank_items, rank_same, rank_compared)
 
 
-def keep_score(db: sqlite_utils.Database, answer_id: int, task_id: int, labeler: str,
-               submitted_at: str, answers: list[list[Any]], schema: Schema) -> None:
+def keep_score(db: sqlite_utils.Database, answer_id: int, labeler: str, submitted_at: str,
+               answers: list[list[Any]], schema: Schema) -> None:
     """Score a check just recorded (inside its submit's transaction) and keep the row."""
-    if dialect_of(db).name == "postgresql":
-        db.execute("SELECT 1 FROM gold_tasks WHERE task_id = ? FOR SHARE", [task_id])
     gold = gold_for(db, ((t, i, f) for t, i, f, _v in answers))
     db.execute(_INSERT, _row(answer_id, labeler, submitted_at, check_counts(answers, gold, schema)))
 

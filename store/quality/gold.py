@@ -85,5 +85,4 @@ def record_gold_answers(db: sqlite_utils.Database, assignment: Assignment,
          text, stamp, seconds, active_seconds],
     ).fetchone()
     # Scored as the report would read them back: from the stored JSON.
-    keep_score(db, int(row[0]), assignment.task_id, assignment.labeler, stamp, json.loads(text),
-               schema)
+    keep_score(db, int(row[0]), assignment.labeler, stamp, json.loads(text), schema)

@@ -4,7 +4,8 @@ optional hold at its start, so a test's keys surely meet a child that has not fi
 
 The test points `screens.dashboard.FRESH` here and sets `HELD_REPORT` to a directory:
 `trace` gets a line per step (the test appends its own notes to it), and while `hold` exists
-the child waits before computing anything.
+the child waits before computing anything; while `hold_after_report` exists it waits between
+the report and the competences.
 """
 
 from __future__ import annotations
@@ -23,15 +24,19 @@ def note(line: str) -> None:
         out.write(line + "\n")
 
 
-def fresh(*args: Any) -> Iterator[tuple[str, Any]]:
-    hold = Path(os.environ["HELD_REPORT"]) / "hold"
-    note("fresh started")
-    waited = time.monotonic()
+def _wait_while(name: str) -> None:
+    hold, waited = Path(os.environ["HELD_REPORT"]) / name, time.monotonic()
     while hold.exists() and time.monotonic() - waited < 120:
         time.sleep(0.01)
+
+
+def fresh(*args: Any) -> Iterator[tuple[str, Any]]:
+    note("fresh started")
+    _wait_while("hold")
     for name, value in dashboard_figures.fresh(*args):
         note(f"{name} done")
         yield name, value
+        _wait_while("hold_after_report")
 
 
 def broken(*args: Any) -> Iterator[tuple[str, Any]]:

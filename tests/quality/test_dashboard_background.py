@@ -30,8 +30,8 @@ class Held:
     def hold(self) -> None:
         (self.folder / "hold").touch()
 
-    def release(self) -> None:
-        (self.folder / "hold").unlink(missing_ok=True)
+    def release(self, name: str = "hold") -> None:
+        (self.folder / name).unlink(missing_ok=True)
 
     def note(self, line: str) -> None:
         with open(self.folder / "trace", "a", encoding="utf-8") as out:
@@ -52,6 +52,7 @@ def held(tmp_path, monkeypatch):
     out = Held(folder)
     yield out
     out.release()
+    out.release("hold_after_report")
 
 
 DONE = ["fresh started", "report done", "competence done"]
@@ -77,6 +78,9 @@ async def test_keys_are_answered_while_the_report_process_runs(large_db, held):
         await settle(pilot, until=lambda: table.row_count == LABELERS)
         assert [str(c.label) for c in table.columns.values()] == list(EARLY_COLUMNS)
         assert dashboard.report["labelers"] == {} and dashboard.computing
+        early = dashboard.early
+        assert {name: (e["gold_labels"], e["same_as_gold"]) for name, e in early.items()} == \
+            labels_on_gold(large_db)
         await pilot.press("O")  # a key acting on the figures: answered, the child still held
         assert dashboard.descending and child.poll() is None
         await pilot.press("escape")
@@ -96,6 +100,20 @@ async def test_keys_are_answered_while_the_report_process_runs(large_db, held):
         assert table.row_count == LABELERS
         assert str(table.get_row("l00")[4]) != "—"  # gold agreement from its checks
         assert "…" not in str(table.get_row("l00")[6])  # its competence came too
+        # The early figures' gold checks were the report's.
+        assert {n: e["gold_checks"] for n, e in early.items()} == {
+            n: e["gold_checks"] for n, e in dashboard.report["labelers"].items()}
+
+
+def labels_on_gold(path) -> dict[str, tuple[int, int]]:
+    """Each labeler's labels on an item with gold, and how many equal it, from the labels."""
+    db = open_db(path)
+    rows = db.execute(
+        "SELECT l.labeler, count(*), sum(l.value = g.value) FROM labels l JOIN labels g "
+        "ON g.task = l.task AND g.item = l.item AND g.field = l.field AND g.gold = 1 "
+        "WHERE l.gold = 0 GROUP BY l.labeler ORDER BY l.labeler").fetchall()
+    db.conn.close()
+    return {name: (n, same) for name, n, same in rows}
 
 
 async def test_kept_figures_first_and_nothing_recomputed_when_nothing_changed(large_db, held):
@@ -153,6 +171,26 @@ async def test_kept_figures_first_and_nothing_recomputed_when_nothing_changed(la
         await figures_settled(pilot)
         assert app.screen.kept and app.screen.query_one("#quality-table").row_count == LABELERS
         assert held.trace[runs:] == DONE
+
+
+async def test_left_between_the_report_and_the_competences_computes_again(large_db, held):
+    """The report came, the competences did not (the child was stopped): the next visit with
+    nothing changed computes again instead of keeping "…" for good."""
+    app = app_on(large_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        (held.folder / "hold_after_report").touch()
+        await pilot.press("q")
+        dashboard = app.screen
+        await settle(pilot, until=lambda: dashboard.computed_at is not None)
+        table = dashboard.query_one("#quality-table")
+        assert str(table.get_row("l00")[6]) == "…" and held.trace == ["fresh started", "report done"]
+        await pilot.press("escape")
+        await settle(pilot, until=lambda: not dashboard._children)
+        held.release("hold_after_report")
+        await pilot.press("q")
+        await figures_settled(pilot)
+        assert held.trace == ["fresh started", "report done"] + DONE
+        assert "…" not in str(table.get_row("l00")[6])
 
 
 def add_label(path, item: str) -> None:
