@@ -7,8 +7,9 @@ The app runs in-process under Textual's Pilot (`App.run_test`), 120x36, as the r
 first with an empty data directory (the project's first visit: no report kept), then as a new
 app on the same directory (the report the first run kept). Measured, wall seconds:
 `q` → the first figures on screen (whatever kind) and → the report (kept or computed) and →
-every figure; Escape → home with nothing computing (the control); `r` (compute again), then
-once the computation has run 2 s: `O` → the table reversed, and Escape → the home screen;
+every figure; Escape → home with nothing computing (the control); how late the event loop runs
+a 10 ms timer over 2 s with nothing computing, then over the 2 s after `r` (compute again);
+then `O` → the table reversed, and Escape → the home screen;
 `q` again → figures on screen; and `r`, 2 s, `ctrl+q` → the app stopped. Then the app's own
 CPU seconds (the keys', the screens', reading the figures it is sent) and its children's (the
 computation, when it runs in a process), and the peak RSS. `tests/bench/test_bench_reports.py`
@@ -65,9 +66,24 @@ class _Timer:
         self.figures[f"{key}_app_cpu_seconds"] = round(time.process_time() - self.cpu, 3)
 
 
-async def _computing(pilot, dashboard) -> None:  # noqa: ANN001
+async def _lag(seconds: float = WHILE) -> dict:
+    """How late the app's event loop (keys, drawing) runs a 10 ms timer, over `seconds`: what a
+    key waits before the app can look at it (the interpreter lock held elsewhere, or no core)."""
+    lags = []
+    ends = time.perf_counter() + seconds
+    while time.perf_counter() < ends:
+        started = time.perf_counter()
+        await asyncio.sleep(0.01)
+        lags.append(time.perf_counter() - started - 0.01)
+    lags.sort()
+    return {"median_ms": round(1000 * lags[len(lags) // 2], 1),
+            "p95_ms": round(1000 * lags[int(len(lags) * 0.95)], 1),
+            "max_ms": round(1000 * lags[-1], 1)}
+
+
+async def _computing(pilot, dashboard, figures: dict) -> None:  # noqa: ANN001
     await _until(pilot, lambda: _in_child(dashboard) or not dashboard.computing)
-    await pilot.pause(WHILE)
+    figures["loop_lag_while_computing"] = await _lag()
 
 
 async def _drive(path: Path, researcher: str, *, first: bool) -> dict:
@@ -107,8 +123,9 @@ async def _drive(path: Path, researcher: str, *, first: bool) -> dict:
         await pilot.press("q")
         await _until(pilot, lambda: app.screen is dashboard and dashboard.shown and not dashboard.computing)
 
+        figures["loop_lag_idle"] = await _lag()  # the control: nothing computing
         await pilot.press("r")  # compute again; the keys once it has run a while
-        await _computing(pilot, dashboard)
+        await _computing(pilot, dashboard, figures)
         figures["computing_when_keys_pressed"] = dashboard.computing
         reversed_before = dashboard.descending
         timer.start()
@@ -127,7 +144,7 @@ async def _drive(path: Path, researcher: str, *, first: bool) -> dict:
         await _until(pilot, lambda: not dashboard.computing)
 
         await pilot.press("r")
-        await _computing(pilot, dashboard)
+        await _computing(pilot, dashboard, {})
         timer.start()
         await pilot.press("ctrl+q")
         await _until(pilot, lambda: not app.is_running)
