@@ -170,6 +170,8 @@ async def test_kept_figures_first_and_nothing_recomputed_when_nothing_changed(la
         await pilot.press("q")
         await figures_settled(pilot)
         assert app.screen.kept and app.screen.query_one("#quality-table").row_count == LABELERS
+        title = str(app.screen.query_one("#dashboard-title").render())
+        assert "kept from an earlier visit" in title and "old, nothing changed since" in title
         assert held.trace[runs:] == DONE
 
 

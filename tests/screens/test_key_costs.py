@@ -63,6 +63,36 @@ async def test_a_rating_that_stays_on_its_output_lays_nothing_out(make_app, monk
         assert counts["restyled"] == 0, counts
 
 
+async def test_a_rating_draws_again_only_the_field_row_it_changes(make_app, monkeypatch):
+    """The fields under an output are a view of rows: a rating redraws its own row, not the
+    seven rows of every question (a Static draws all its rows on any change)."""
+    from textual.widget import Widget
+
+    from screens.widgets.text_view import TextView
+
+    app = app_with(make_app, advance_after_rating=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, "c", "3")  # the first edit clears the status line once
+        screen = app.screen
+        assert isinstance(screen, ComparisonScreen)
+        fields = screen.scores.query_one("#score-card-0 .card-fields")
+        rows = len(str(fields.render()).splitlines())
+        drawn: list[int] = []
+        for cls in (Widget, TextView):
+            original = cls.render_line
+
+            def counting(self, y, _original=original):
+                if self is fields:
+                    drawn.append(y)
+                return _original(self, y)
+
+            monkeypatch.setattr(cls, "render_line", counting)
+        await press_settled(pilot, "5")
+        await settle(pilot, lambda: drawn)
+        assert screen.scores.scores[screen.outputs[0].output_id]["rating"] == 5
+        assert rows > 3 and len(drawn) == 1, (rows, drawn)
+
+
 async def test_a_rating_that_shows_the_next_output_lays_nothing_out(make_app, sample_db, monkeypatch):
     # p1's outputs longer than the card, each wrapping to another number of rows.
     ids = [row[0] for row in sample_db.execute(

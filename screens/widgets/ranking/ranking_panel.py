@@ -178,8 +178,9 @@ class OutputCard(Vertical):
         return self.query_one(".card-body", TextView)
 
     def show(self, output: ShownOutput, *, current: bool) -> None:
+        if output is not self.shown:  # the same task's output again (a step back and forth)
+            self.text = on_screen(output.text)
         self.shown = output
-        self.text = on_screen(output.text)
         self.part = 0
         self.set_current(current)
 
@@ -287,6 +288,7 @@ class RankingPanel(OwnFocusStyle, Widget, can_focus=True):
         self.hint = ""
         self._footer_moving = False
         self._status_shown: Content | None = None
+        self._criterion_shown: str | None = None
         self._cards: list[OutputCard] = [OutputCard(n) for n in range(len(LETTERS))]
 
     @property
@@ -363,10 +365,13 @@ class RankingPanel(OwnFocusStyle, Widget, can_focus=True):
             self.set_class(two_columns, "-two-columns", update=False)
             self.app.stylesheet.update_nodes([self, self.query_one("#outputs")], animate=True)
         # One line: the project's setting; how to weigh the criteria is one key away (w).
-        self.query_one("#criterion", Static).update(Content.assemble(
-            ("Rank by: ", "$text-muted"), Content(on_screen(self.criterion)),
-            ("  w: weighing", "italic $text-muted"),
-        ))
+        # The same from task to task: not redrawn (nor re-laid out: it may wrap to 2 rows).
+        if self.criterion != self._criterion_shown:
+            self._criterion_shown = self.criterion
+            self.query_one("#criterion", Static).update(Content.assemble(
+                ("Rank by: ", "$text-muted"), Content(on_screen(self.criterion)),
+                ("  w: weighing", "italic $text-muted"),
+            ))
         self._show_rules()
         self._show_ranking()
 
