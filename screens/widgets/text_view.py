@@ -75,7 +75,9 @@ class Rows:
     def __len__(self) -> int:
         return self.starts[-1]
 
-    def __getitem__(self, index: int) -> Any:
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):  # the rows in view
+            return [self[n] for n in range(*index.indices(len(self)))]
         line = bisect_right(self.starts, index) - 1
         return self._paragraph(line)[index - self.starts[line]]
 

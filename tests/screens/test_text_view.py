@@ -45,6 +45,8 @@ def test_rows_a_paragraph_at_a_time_are_the_rows_of_the_whole_text():
         shown = [rows[n] for n in range(len(rows))]
         assert [r.to_strip(style) for r in shown] == [r.to_strip(style) for r in whole]
         assert [(r.x, r.y, r.line_end) for r in shown] == [(r.x, r.y, r.line_end) for r in whole]
+        top = rng.randint(0, len(whole))
+        assert [r.content for r in rows[top:top + 5]] == [r.content for r in whole[top:top + 5]]
 
 
 class OneView(App):
