@@ -188,8 +188,9 @@ class ComparisonScreen(SkipHandling, WorkScreen):
         if self.scores is not None:
             self.scores.prepare(texts)
         # The ranking card's width is the scores card's (then this finds them wrapped), or the
-        # ranking is the only step and a submit shows it first.
-        self.query_one(RankingPanel).prepare(texts)
+        # ranking is the only step and a submit shows it first. No panel without the step.
+        if "ranking" in self.steps:
+            self.query_one(RankingPanel).prepare(texts)
 
     def draft_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {"step": self.step, "flagged": self.flagged}
