@@ -18,15 +18,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import sys
 import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+
+from textual.pilot import Pilot
 
 from bench.bench_ranking import SIZE, K, Sample, long_text, press, summary
 from bench.bench_ranking import BenchApp as RankingBenchApp
 from bench.results import machine, record
+from screens.base import WorkScreen
 from store.db import open_db
 from store.imports import import_outputs, import_prompts
 from store.roster import add_labeler
@@ -43,6 +49,25 @@ class BenchApp(LabelDeskApp):
         self.frame_seen = asyncio.Event()
 
     _display = RankingBenchApp._display  # the same frame hook: times each frame written
+
+
+@asynccontextmanager
+async def running(app: BenchApp, size: tuple[int, int]) -> AsyncIterator[Pilot]:
+    """`app.run_test()` started as `labeldesk app` starts the app (tui/run.py): no cycle
+    collection until the first frame, then what the start made is frozen out of it
+    (`LabelDeskApp.on_ready`). Without it every full collection walks the modules and
+    Textual's objects again (30-100 ms under load: most of a key's p99 here), which a
+    labeler's app never does."""
+    gc.collect()
+    gc.disable()
+    try:
+        async with app.run_test(size=size) as pilot:
+            if not gc.isenabled():
+                raise RuntimeError("the app did not resume cycle collection at its first frame")
+            yield pilot
+    finally:
+        gc.enable()
+        gc.unfreeze()
 
 
 def make_db(directory: Path, tasks: int, size: int = SIZE):
@@ -73,7 +98,7 @@ async def run(rounds: int, size: tuple[int, int], text: int = SIZE) -> dict:
             "score_flag": [], "next_output": [], "ranking_step": [], "scores_to_ranking": [],
             "ranking_letter": [], "submit_to_next_task": [],
         }
-        async with app.run_test(size=size) as pilot:
+        async with running(app, size) as pilot:
             await pilot.press("c")
             await pilot.pause()
             for _ in range(rounds):
@@ -108,23 +133,39 @@ async def run(rounds: int, size: tuple[int, int], text: int = SIZE) -> dict:
 
 async def submit_loop(tasks: int, size: tuple[int, int], text: int = SIZE) -> dict:
     """Submit -> next task on screen, `tasks` times: the ranking step alone, 8 letters and
-    Enter per task (K outputs of `text` characters each)."""
+    Enter per task (K outputs of `text` characters each), Enter once the next task is read
+    ahead."""
     with tempfile.TemporaryDirectory() as tmp:
         db = make_db(Path(tmp), tasks + 1, text)
         config = Config()
         config.data["comparison"]["steps"] = ["ranking"]
         app = BenchApp(db=db, labeler="ana", role="labeler", config=config, schema=load_schema())
         samples: list[Sample] = []
-        async with app.run_test(size=size) as pilot:
+        async with running(app, size) as pilot:
             await pilot.press("c")
             await pilot.pause()
             for _ in range(tasks):
                 await pilot.press(*"abcdefgh")
+                await read_ahead(app)
                 await pilot.pause()
                 samples.append(await press(app, "enter"))
                 check_submitted(db, len(samples))
         db.conn.close()
     return summary(samples)
+
+
+async def read_ahead(app: BenchApp, timeout: float = 5.0) -> None:
+    """Until the next task has been read ahead (and its first texts wrapped), as it is
+    `READ_AHEAD_DELAY` (0.5 s) after a task shows: a labeler reading the outputs takes longer.
+    A submit typed sooner (type-ahead) is `bench_typeahead`'s."""
+    screen = app.screen
+    assert isinstance(screen, WorkScreen)
+    session = screen.session
+    for _ in range(int(timeout / 0.01)):
+        if session.ahead is not None:
+            return
+        await asyncio.sleep(0.01)
+    raise RuntimeError("nothing was read ahead: the next task is missing or read-ahead is off")
 
 
 def check_submitted(db, expected: int) -> None:

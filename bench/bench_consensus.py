@@ -46,6 +46,11 @@ def run_mace(path: str, what: str) -> None:
                 lambda methods: {"values_by_method": dict(methods)})
         return
 
+    if what == "competence_cold":
+        from bench.bench_quality import forget_starts
+
+        forget_starts(path)
+
     def describe(competence: dict) -> dict:
         thetas = sorted(e["theta"] for e in competence.values() if e["theta"] is not None)
         return {"labelers": len(competence), "labels": sum(e["labels"] for e in competence.values()),

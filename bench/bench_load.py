@@ -3,6 +3,7 @@
 Usage: python -m bench load (8, then 50 processes), or
        python -m bench.bench_load [--processes 8 50] [--seconds 20] [--overlap 3] [--prompts 12000]
        python -m bench.bench_load --backends sqlite postgresql --processes 50 200 --seconds 25
+       python -m bench.bench_load --backends postgresql pgbouncer --processes 200 --pool 20
 
 Each process is one labeler running the real store calls the app makes for a comparison
 (`claim_next`, then `submit` of a ranking and a rating per output), with the app's busy policy
@@ -15,7 +16,10 @@ Throughput and submit/claim latency percentiles are merged into the results file
 `load_<processes>`; with `--backends`, every (backend, processes) run of the one invocation goes
 under `load_backends` as `<backend>_<processes>`. PostgreSQL runs in a throwaway cluster
 (tests/pg_cluster.py, with `max_connections` raised past the process count), a fresh database
-per run; every process starts labeling once all of them are connected.
+per run; every process starts labeling once all of them are connected. `pgbouncer` is the same
+cluster reached through a real PgBouncer in transaction mode (tests/pgbouncer.py) with `--pool`
+server connections for all the processes, as docs/deployment.md sets one up; `--pg-setting`
+passes server settings (`commit_delay=1000`) to the cluster.
 """
 
 from __future__ import annotations
@@ -183,38 +187,62 @@ def main(argv: list[str] | tuple[str, ...] = ()) -> int:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--overlap", type=int, default=3)
     parser.add_argument("--prompts", type=int, default=12000)  # 8 processes must not run dry
-    parser.add_argument("--backends", nargs="+", choices=["sqlite", "postgresql"],
+    parser.add_argument("--backends", nargs="+", choices=["sqlite", "postgresql", "pgbouncer"],
                         help="Run each process count on each backend; figures under load_backends.")
+    parser.add_argument("--pool", type=int, default=20,
+                        help="pgbouncer: server connections (default_pool_size) for all processes")
+    parser.add_argument("--pg-setting", action="append", default=[], metavar="NAME=VALUE",
+                        help="a PostgreSQL server setting for the cluster (again for more)")
     args = parser.parse_args(list(argv))
     if not args.backends:
         failed = [n for n in args.processes if not run(n, args)]
         return 1 if failed else 0
-    cluster = _cluster(max(args.processes)) if "postgresql" in args.backends else None
+    servers = {"postgresql", "pgbouncer"} & set(args.backends)
+    settings = dict(s.split("=", 1) for s in args.pg_setting)
+    cluster = _cluster(max(args.processes), settings) if servers else None
+    bouncer = _bouncer(cluster, args.pool, max(args.processes)) if "pgbouncer" in servers else None
     figures: dict[str, dict] = {}
     try:
         for n in args.processes:
             for backend in args.backends:
-                figures[f"{backend}_{n}"] = measure(n, args, cluster if backend == "postgresql" else None)
+                figures[f"{backend}_{n}"] = measure(
+                    n, args, cluster if backend != "sqlite" else None,
+                    bouncer if backend == "pgbouncer" else None)
     finally:
+        if bouncer is not None:
+            bouncer.stop()
         if cluster is not None:
             cluster.stop()
     record("load_backends", figures)
     return 0 if all(f["ok"] for f in figures.values()) else 1
 
 
-def _cluster(processes: int):
+def _cluster(processes: int, settings: dict[str, str] | None = None):
     """A throwaway PostgreSQL cluster with room for every labeler's connection, on this
-    machine's disk like the SQLite file."""
+    machine's disk like the SQLite file (`settings`: more server settings)."""
     from tests import pg_cluster
 
     why = pg_cluster.missing()
     if why:
         raise SystemExit(f"bench_load: {why}")
     # Durable as a real server (SQLite runs with synchronous=FULL): the tests' cluster is not.
-    cluster = pg_cluster.Cluster(max_connections=processes + 100, fsync="on",
-                                 synchronous_commit="on", full_page_writes="on")
+    wanted: dict[str, str | int] = {"max_connections": processes + 100, "fsync": "on",
+                                    "synchronous_commit": "on", "full_page_writes": "on"}
+    cluster = pg_cluster.Cluster(**{**wanted, **(settings or {})})
     cluster.start()
     return cluster
+
+
+def _bouncer(cluster, pool: int, processes: int):
+    """A PgBouncer in transaction mode in front of `cluster`, `pool` server connections."""
+    from tests import pgbouncer
+
+    why = pgbouncer.missing()
+    if why:
+        raise SystemExit(f"bench_load: {why}")
+    bouncer = pgbouncer.Bouncer(cluster, pool_size=pool, max_client_conn=processes + 50)
+    bouncer.start()
+    return bouncer
 
 
 def run(processes: int, args: argparse.Namespace) -> bool:
@@ -224,16 +252,18 @@ def run(processes: int, args: argparse.Namespace) -> bool:
     return result["ok"]
 
 
-def measure(processes: int, args: argparse.Namespace, cluster) -> dict:
-    """One load run with `processes` labelers, on SQLite or (given a cluster) on PostgreSQL."""
+def measure(processes: int, args: argparse.Namespace, cluster, bouncer=None) -> dict:
+    """One load run with `processes` labelers, on SQLite or (given a cluster) on PostgreSQL,
+    directly or (given a bouncer) through PgBouncer."""
     names = [f"labeler{i:02d}" for i in range(processes)]
     load_before = round(os.getloadavg()[0], 1)  # a busy machine slows every figure
     with tempfile.TemporaryDirectory(prefix="labeldesk-load-") as tmp:
         target: Path | str = Path(tmp) / "load.db" if cluster is None else cluster.new_database()
         build(target, Path(tmp), args.prompts, names)
+        reached = str(target) if bouncer is None else bouncer.url(str(target))
         ctx = mp.get_context("spawn")
         out, go = ctx.Queue(), ctx.Queue()
-        procs = [ctx.Process(target=labeler, args=(str(target), n, args.overlap, args.seconds, go, out))
+        procs = [ctx.Process(target=labeler, args=(reached, n, args.overlap, args.seconds, go, out))
                  for n in names]
         for p in procs:
             p.start()
@@ -258,7 +288,8 @@ def measure(processes: int, args: argparse.Namespace, cluster) -> dict:
     claims = [ms for r in reports for ms in r["claim_ms"]]
     ok = passed(checks, len(submits))
     result = {
-        "backend": "sqlite" if cluster is None else "postgresql",
+        "backend": "sqlite" if cluster is None else "postgresql" if bouncer is None else "pgbouncer",
+        "server_connections": None if bouncer is None else args.pool,
         "processes": processes,
         "seconds": round(elapsed, 1),
         "overlap": args.overlap,

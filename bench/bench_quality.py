@@ -65,6 +65,7 @@ _WORK_SQL = [
 def add_work(path: Path) -> dict:
     db = open_db(path)
     db.conn.execute("PRAGMA synchronous = OFF")
+    db.conn.execute("PRAGMA wal_autocheckpoint = 1000")  # as in bench_agreement.generate
     started = time.perf_counter()
     with db.conn:
         for sql in _WORK_SQL:
@@ -78,10 +79,23 @@ def add_work(path: Path) -> dict:
     return counts
 
 
-def run_report(path: str, resamples: int) -> None:
-    """Child process: one report (see bench.child.measure)."""
+def forget_starts(path: str) -> None:
+    """The next competences run cold: the last run's MACE parameters deleted (as on a project
+    whose report never ran; store/reports/competence.py)."""
+    db = open_db(path)
+    with db.conn:
+        db.conn.execute("DELETE FROM competence_starts")
+    db.conn.close()
+
+
+def run_report(path: str, resamples: int, start: str = "warm") -> None:
+    """Child process: one report (see bench.child.measure); `start` "cold": without the last
+    run's MACE parameters."""
     from store.quality.policy import QualityPolicy
     from store.reports.quality import quality_report
+
+    if start == "cold":
+        forget_starts(path)
 
     def statuses(report: dict) -> dict:
         counts: dict[str, int] = {}
@@ -109,6 +123,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     if (args := child_args()) is not None:
-        run_report(args[0], int(args[1]))
+        run_report(args[0], int(args[1]), *args[2:])
     else:
         main()

@@ -8,7 +8,7 @@ A project is bench_agreement's (`generate`: 20 fields, five labelers an item, 70
 on a fifth of the items; 500 labelers for 1,000,000 labels, 1,500 for 3,000,000) with
 bench_quality's work (every (labeler, item) a finished assignment, every answer on a gold item a
 gold check). The commands: `labeldesk quality` (1,000 resamples, MACE competences included),
-its competences alone, `labeldesk agreement` (1,000 resamples), `labeldesk export consensus`,
+its competences alone (each cold, then warm from the cold run's parameters), `labeldesk agreement` (1,000 resamples), `labeldesk export consensus`,
 and the dashboard (bench_dashboard: q → first and all figures, Escape → home while computing).
 The load average is recorded beside the figures: on a shared machine wall time is mostly the
 wait for a core, CPU time is what the code costs.
@@ -29,8 +29,12 @@ from bench import bench_agreement, bench_consensus, bench_dashboard, bench_quali
 from bench.child import record_run, run_in_child  # noqa: E402
 
 # name: (benchmark script, its child's arguments after the database)
+# `*_cold`: MACE's competences without the last run's parameters (as on a project whose report
+# never ran), then the same warm, from the parameters the cold run kept (the labels unchanged).
 COMMANDS: dict[str, tuple[str, list[str]]] = {
+    "quality_cold": (bench_quality.__file__, ["1000", "cold"]),
     "quality": (bench_quality.__file__, ["1000"]),
+    "competence_cold": (bench_consensus.__file__, ["competence_cold"]),
     "competence": (bench_consensus.__file__, ["competence"]),
     "agreement": (bench_agreement.__file__, ["1000"]),
     "consensus": (bench_consensus.__file__, []),

@@ -1,12 +1,15 @@
 """Screens whose figures take long to compute (the quality dashboard, its gold misses,
 statistics): the store call runs in a thread worker with a database connection of its own, so
-every key is answered while it computes.
+every key is answered while it computes; a computation long enough to hold the interpreter
+lock for seconds (the dashboard's report) runs in a child process instead
+(`compute_in_process`, screens/figures_process.py), its figures coming the same way.
 
 - **Its own connection.** A sqlite3 connection is not shared across threads (style.md's
   pitfall); the worker opens one (`store.db.connect`: no migrations) and closes it.
 - **Cancelled when left.** Leaving the screen cancels the worker; on SQLite a progress handler
   then aborts the statement running (and every later one) within a few thousand VM steps, so a
-  report the researcher left stops at its next read instead of running to the end.
+  report the researcher left stops at its next read instead of running to the end. A child
+  process is terminated, when the screen is left and when it is unmounted (the app quits).
 - **Keys in order.** Keys that act on the figures wait in the App's backlog until the first
   figures are on screen (cached ones count), then are replayed in typing order, as for any
   screen that is not `ready`. Leaving (Escape) and quitting are taken at once when no key is
@@ -33,6 +36,7 @@ from textual import events, on
 from textual.message import Message
 from textual.worker import get_current_worker
 
+from screens import figures_process
 from screens.faults import message as fault_message
 from screens.host import Host
 from screens.key_path import OrderedScreen
@@ -54,7 +58,9 @@ class _Figures(Message):
 
 
 class _Failed(Message):
-    def __init__(self, run: int, error: sqlite3.Error | StoreError) -> None:
+    """`error`: a database fault, or the line a child process sent about its own."""
+
+    def __init__(self, run: int, error: sqlite3.Error | StoreError | str) -> None:
         super().__init__()
         self.run, self.error = run, error
 
@@ -74,6 +80,7 @@ class ComputingScreen(OrderedScreen):
     _shown = False
     _resumed = False
 
+    _children: set[Any] | None = None  # running child processes of compute_in_process (Popen)
     _kept: Any = None  # the worker's connection, with KEEP_CONNECTION
     _kept_lock: threading.Lock | None = None  # one run at a time on it
 
@@ -105,12 +112,17 @@ class ComputingScreen(OrderedScreen):
         found = self.active_bindings.get(event.key)
         return found is not None and found.binding.action in LEAVING
 
+    def _begin(self) -> int:
+        """A new run replaces a running one: its child process, if any, is stopped."""
+        self._stop_child()
+        self.computing = True
+        self._run += 1
+        return self._run
+
     def compute(self, fn: Callable[[Any], Figures]) -> None:
         """Run `fn(db)` in a thread worker on a connection of its own; it replaces a running one."""
         target = str(cast(Any, self.app.db).path)  # store.db.Database's (or PgDatabase's)
-        self.computing = True
-        self._run += 1
-        run_id = self._run
+        run_id = self._begin()
         if self._kept_lock is None:
             self._kept_lock = threading.Lock()
         lock = self._kept_lock
@@ -148,8 +160,58 @@ class ComputingScreen(OrderedScreen):
         self.run_worker(run, name=self.DOING, group=GROUP, thread=True, exclusive=True,
                         exit_on_error=False)
 
+    def compute_in_process(self, target: str, *args: Any) -> None:
+        """Run `target(*args)` ("module:function", a generator of `(name, value)` pairs, its
+        arguments picklable) in a child process (screens/figures_process.py); a thread waits
+        for its pairs and posts them as `compute`'s are. It replaces a running computation."""
+        run_id = self._begin()
+
+        def run() -> None:
+            worker = get_current_worker()
+            try:
+                child = figures_process.start(target, args, self.DOING)
+            except OSError as exc:
+                self.post_message(_Failed(run_id, f"Could not {self.DOING}: the computation "
+                                                  f"could not start ({exc.strerror or exc})."))
+                return
+            children = self._children = self._children or set()
+            children.add(child)
+            if worker.is_cancelled:  # left while it started
+                figures_process.stop(child)
+            ended = failed = False
+            try:
+                for name, value in figures_process.frames(child):
+                    if worker.is_cancelled:
+                        break
+                    if name == figures_process.FAILED:
+                        failed = True
+                        self.post_message(_Failed(run_id, value))
+                    elif name == figures_process.END:
+                        ended = True
+                    else:
+                        self.post_message(_Figures(run_id, name, value))
+            finally:
+                figures_process.stop(child)
+                code = figures_process.finish(child)
+                children.discard(child)
+            if worker.is_cancelled or failed:
+                return
+            if ended:
+                self.post_message(_Figures(run_id, "done", None))
+            else:  # killed from outside, out of memory, …: no pair said why
+                self.post_message(_Failed(run_id, f"Could not {self.DOING}: the computation "
+                                                  f"ended early (exit code {code})."))
+
+        self.run_worker(run, name=self.DOING, group=GROUP, thread=True, exclusive=True,
+                        exit_on_error=False)
+
+    def _stop_child(self) -> None:
+        for child in list(self._children or ()):
+            figures_process.stop(child)
+
     def cancel(self) -> None:
         self.workers.cancel_group(self, GROUP)
+        self._stop_child()
         self._run += 1
         self.computing = False
         if self.KEEP_CONNECTION and self._kept_lock is not None:
@@ -165,6 +227,11 @@ class ComputingScreen(OrderedScreen):
     @on(events.ScreenSuspend)
     def _left(self) -> None:
         self.cancel()
+
+    @on(events.Unmount)
+    def _stop_children_on_unmount(self) -> None:
+        # The app quits with this screen on it: its child must not make the exit wait.
+        self._stop_child()
 
     @on(_Figures)
     async def _take_figures(self, message: _Figures) -> None:
@@ -182,8 +249,9 @@ class ComputingScreen(OrderedScreen):
             return
         self.computing = False
         if self._resumed:
-            self.notify(fault_message(message.error, self.DOING), title="Database",
-                        severity="error", timeout=10, markup=False)
+            error = message.error
+            line = error if isinstance(error, str) else fault_message(error, self.DOING)
+            self.notify(line, title="Database", severity="error", timeout=10, markup=False)
             await self._show("failed", None)
 
     async def _show(self, name: str, value: Any) -> None:

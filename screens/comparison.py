@@ -92,6 +92,7 @@ class ComparisonScreen(SkipHandling, WorkScreen):
         self.scores: ScoresPanel | None = None
         self.strength: StrengthPanel | None = None
         self.phase = "rank"  # of the ranking step: "rank", "strength" or "reason"
+        self._lines_shown: dict[str, tuple[Any, ...]] = {}  # `_show_line`
 
     @property
     def steps(self) -> list[str]:
@@ -185,8 +186,13 @@ class ComparisonScreen(SkipHandling, WorkScreen):
         # and first output without wrapping them for their height first.
         self.query_one(PromptPanel).prepare(ahead.prompt.text, style=ahead.prompt.style,
                                             messages=ahead.prompt.messages)
+        texts = [o.text for o in ahead.outputs]
         if self.scores is not None:
-            self.scores.prepare([o.text for o in ahead.outputs])
+            self.scores.prepare(texts)
+        # The ranking card's width is the scores card's (then this finds them wrapped), or the
+        # ranking is the only step and a submit shows it first. No panel without the step.
+        if "ranking" in self.steps:
+            self.query_one(RankingPanel).prepare(texts)
 
     def draft_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {"step": self.step, "flagged": self.flagged}
@@ -487,8 +493,6 @@ class ComparisonScreen(SkipHandling, WorkScreen):
             f"  {len(self.outputs)} outputs" if self.outputs else "",
             ("  ⚑ flagged for review" if self.flagged else "", "bold $text-warning"),
         )
-        # Both lines are one row the screen's width whatever they say: no re-layout.
-        self.query_one("#task-title", Static).update(title, layout=False)
         parts: list[Any] = []
         for n, step in enumerate(self.steps, start=1):
             if parts:
@@ -496,7 +500,17 @@ class ComparisonScreen(SkipHandling, WorkScreen):
             style = "bold reverse" if step == self.step else "$text-muted"
             parts.append((f" {n} {STEP_TITLES[step]} ", style))
         parts.append(("  < > step · F1 keys", "$text-muted"))
-        self.query_one("#steps-bar", Static).update(Content.assemble(*parts), layout=False)
+        self._show_line("#task-title", title)
+        self._show_line("#steps-bar", Content.assemble(*parts))
+
+    def _show_line(self, selector: str, content: Content) -> None:
+        """A one-row line, updated in place (no re-layout: it is one row the screen's width
+        whatever it says) and only when it changed: the title is the same at a step change,
+        and a line not redrawn keeps the frame's region small."""
+        shown = (content.plain, tuple(content.spans))
+        if self._lines_shown.get(selector) != shown:
+            self._lines_shown[selector] = shown
+            self.query_one(selector, Static).update(content, layout=False)
 
 
 __all__ = ["ComparisonScreen", "RankThenWeigh"]

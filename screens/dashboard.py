@@ -2,11 +2,13 @@
 labeler's weekly gold agreement and daily tasks as terminal plots (textual-plotext), their
 recent gold misses beside the gold (Enter), and resume for a paused labeler (`u`).
 
-It reads `store.reports.quality.quality_report`, the function behind `labeldesk quality`, in a
-thread worker (screens/background.py): the figures already computed stay on screen with their
-age while new ones are computed, the report without MACE competences comes first and the
-competences after it, and a resume with nothing changed (`store.changes.data_stamp`, and the
-day) computes nothing. `r` computes regardless.
+It shows `store.reports.quality.quality_report`, the function behind `labeldesk quality`, and
+never makes a key wait for it (screens/dashboard_figures.py has the order): first the last
+report computed (kept in a file, from an earlier visit or an earlier run of the app) with its
+age, or on a project's first visit the early figures from kept tallies, shown apart; then the
+fresh report, computed in a child process (screens/figures_process.py), without MACE
+competences first and the competences after it. A visit with nothing changed
+(`store.changes.data_stamp`, and the day) computes nothing. `r` computes regardless.
 Names and answers come from imported data: cells are rich `Text`, never markup, and plot
 titles carry no data (plotext output is read as ANSI).
 """
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -27,15 +29,18 @@ from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
 from screens.background import ComputingScreen, Figures
+from screens.dashboard_figures import cache_path, current_stamp, fingerprint, read_cache, today
 from screens.faults import attempt
 from screens.host import Host
 from screens.widgets.footer import Footer
-from store.changes import data_stamp
 from store.db import immediate
 from store.quality.status import resume
+from store.reports.early import early_figures
 from store.reports.figures import shown, shown_ci
-from store.reports.quality import add_competence, gold_misses, quality_report, utc_today
+from store.reports.quality import add_competence, gold_misses
 from store.text import on_screen as safe
+
+FRESH = "screens.dashboard_figures:fresh"  # the report's computation, run in a child process
 
 MISSES_COLUMNS = ("when", "item", "field", "answer", "gold")
 # (header, key into a labeler's entry for sorting and showing)
@@ -46,6 +51,10 @@ STATUS_ORDER = {"paused": 0, "warn": 1, "too_few": 2, "ok": 3}
 # cut after "today" (`labeldesk quality` and the row's Enter view have them all).
 NARROW_DROPS = ("screening", "95% CI", "active s")
 WIDE = 100
+# The early figures (store/reports/early.py), shown until the first report: columns of their own,
+# so no figure of another kind stands in a report's column.
+EARLY_COLUMNS = ("labeler", "status", "gold", "labels on gold", "same as gold")
+EARLY_SORTS = {0: 0, 1: 1, 3: 2}  # a report column's index: the early column it sorts by
 
 
 def shown_columns(width: int) -> tuple[str, ...]:
@@ -82,6 +91,14 @@ def row_cells(name: str, entry: dict[str, Any]) -> tuple[Any, ...]:
     return cells, keys
 
 
+def early_cells(name: str, entry: dict[str, Any]) -> tuple[Any, ...]:
+    """Display cells and sort keys of a labeler's early row."""
+    status, n, same = entry["status"], entry["gold_labels"], entry["same_as_gold"]
+    cells = (name, status or "—", str(entry["gold_checks"]), str(n),
+             shown(same / n) if n else "—")
+    return cells, (name, STATUS_ORDER.get(status or "", 9), entry["gold_checks"])
+
+
 def age(seconds: float) -> str:
     """How old figures are, in words."""
     if seconds < 60:
@@ -109,8 +126,13 @@ class DashboardScreen(ComputingScreen):
     def __init__(self) -> None:
         super().__init__()
         self.report: dict[str, Any] = {"labelers": {}}
-        self.stamp: tuple[Any, ...] | None = None  # what the figures on screen were computed from
-        self.computed_at: float | None = None  # time.time() of those figures
+        self.early: dict[str, dict[str, Any]] | None = None  # on screen until a report is
+        self.stamp: list[Any] | None = None  # what the whole report on screen was computed from
+        self.report_stamp: list[Any] | None = None  # the same, competences or not
+        self.computed_at: float | None = None  # time.time() of the report on screen
+        self.day = ""  # the report's today (ISO), as the last update asked
+        self.kept = False  # the report on screen is the one kept in the file, not computed here
+        self.kept_current = False  # and the data stamp had not moved since it was computed
         self.sort_column = 1  # status: paused and warned labelers first
         self.descending = False
 
@@ -146,31 +168,58 @@ class DashboardScreen(ComputingScreen):
     def action_refresh_report(self) -> None:
         self.update_report(again=True)
 
-    def update_report(self, *, again: bool) -> None:
-        """Compute the report in a worker; unless `again`, only when its inputs changed."""
-        policy, schema, known = self.app.quality, self.app.schema, None if again else self.stamp
+    @property
+    def target(self) -> str:
+        return str(cast(Any, self.app.db).path)  # store.db.Database's (or PgDatabase's)
 
-        def figures(db: Any) -> Figures:
-            stamp = (utc_today().isoformat(), *data_stamp(db))
+    def update_report(self, *, again: bool) -> None:
+        """Show the kept report (or the early figures) when nothing is on screen, then compute
+        the report in a child process unless `again` is false and nothing changed."""
+        known = None if again else self.stamp
+        nothing_shown = self.computed_at is None
+        cache = cache_path(self.app.reports_dir, self.target)
+        expected = fingerprint(self.app.quality, self.app.schema)
+        day = self.day = today()
+
+        def first(db: Any) -> Figures:
+            stamp = current_stamp(db, day)
             if stamp == known:
                 return  # nothing changed: the figures on screen are current
-            yield "report", (stamp, quality_report(db, policy, schema=schema,
-                                                   with_competence=False))
-            # here, not at the top: numpy loads only when this runs, never on start-up (tests/test_import_hygiene.py)
-            from store.reports.competence import labeler_competence
+            if nothing_shown:
+                found = read_cache(cache, expected)
+                if found is None:
+                    yield "early", early_figures(db)
+                else:
+                    current = found["stamp"] == stamp
+                    yield "kept", {**found, "current": current}
+                    if current and not again:
+                        return  # the kept report is the current one
+            yield "fresh", None
 
-            yield "competence", labeler_competence(db, schema)
-
-        self.compute(figures)
+        self.compute(first)
         self.show_title()
 
     def show_figures(self, name: str, value: Any) -> None:
-        if name == "report":
-            self.stamp, self.report = value
-            self.computed_at = time.time()
+        if name == "fresh":
+            self.compute_in_process(FRESH, self.target, self.app.quality, self.app.schema,
+                                    str(cache_path(self.app.reports_dir, self.target)), self.day)
+            self.show_title()
+            return
+        if name == "early":
+            self.early = value
+            self.fill()
+        elif name in ("kept", "report"):
+            self.early = None
+            self.report, self.computed_at = value["report"], value["computed_at"]
+            self.kept = name == "kept"
+            self.kept_current = bool(value.get("current"))
+            # Whole only with its competences: a visit after leaving between the two computes.
+            self.stamp = value["stamp"] if name == "kept" else None
+            self.report_stamp = value["stamp"]
             self.fill()
         elif name == "competence":
             add_competence(self.report["labelers"], value)
+            self.stamp = self.report_stamp
             self.fill()
         else:  # done or failed: whatever is on screen is what there is
             self.show_title()
@@ -178,16 +227,26 @@ class DashboardScreen(ComputingScreen):
 
     def show_title(self) -> None:
         if self.computed_at is None:
-            self.query_one("#dashboard-title", Static).update(Text(
-                "Live quality · computing the figures …" if self.computing
-                else "Live quality · no figures (r tries again)"))
+            if self.early is not None:
+                text = (f"Live quality · {len(self.early)} labelers · the report is "
+                        + ("computing …" if self.computing else "not computed (r tries again)")
+                        + " · meanwhile gold checks, and their own labels on items with gold"
+                          " (not the report's agreement)")
+            else:
+                text = ("Live quality · computing the figures …" if self.computing
+                        else "Live quality · no figures (r tries again)")
+            self.query_one("#dashboard-title", Static).update(Text(text))
             return
         arrow = "↓" if self.descending else "↑"
+        old = age(time.time() - self.computed_at)
         if self.computing and any(e["competence"].get("pending")
                                   for e in self.report["labelers"].values()):
             state = " · competences coming …"
         elif self.computing:
-            state = f" · these figures are {age(time.time() - self.computed_at)}, updating …"
+            state = f" · these figures are {old}, updating …"
+        elif self.kept:
+            state = f" · kept from an earlier visit, {old}" + (
+                ", nothing changed since" if self.kept_current else "")
         else:
             state = ""
         self.query_one("#dashboard-title", Static).update(Text(
@@ -198,12 +257,20 @@ class DashboardScreen(ComputingScreen):
     def fill(self) -> None:
         table = self.query_one(DataTable)
         selected = self.selected()
-        rows = [(name, *row_cells(name, entry)) for name, entry in self.report["labelers"].items()]
-        rows.sort(key=lambda r: r[2][self.sort_column], reverse=self.descending)
-        at = [COLUMNS.index(c) for c in self.columns]
-        fill_table(table, self.columns, [(name, [Text(safe(cells[i])) for i in at])
-                                         for name, cells, _keys in rows])
-        if selected is not None and selected in self.report["labelers"]:
+        columns: tuple[str, ...]
+        shown_names: tuple[str, ...]
+        if self.early is not None:
+            columns, entries, cells_of = EARLY_COLUMNS, self.early, early_cells
+            sort_at, shown_names = EARLY_SORTS.get(self.sort_column, 0), EARLY_COLUMNS
+        else:
+            columns, entries, cells_of = COLUMNS, self.report["labelers"], row_cells
+            sort_at, shown_names = self.sort_column, self.columns
+        rows = [(name, *cells_of(name, entry)) for name, entry in entries.items()]
+        rows.sort(key=lambda r: r[2][sort_at], reverse=self.descending)
+        at = [columns.index(c) for c in shown_names]
+        fill_table(table, shown_names, [(name, [Text(safe(cells[i])) for i in at])
+                                        for name, cells, _keys in rows])
+        if selected is not None and selected in entries:
             table.move_cursor(row=table.get_row_index(selected))
         self.show_title()
         self.plot(self.selected())

@@ -7,6 +7,7 @@ screens over store).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from textual import events
@@ -98,6 +99,11 @@ class Host(App[Any]):
 
     @property
     def work(self) -> list[Work]:
+        raise NotImplementedError
+
+    @property
+    def reports_dir(self) -> Path:
+        """Where the dashboard keeps its last computed report between visits and runs."""
         raise NotImplementedError
 
     def work_screen(self, work: Work) -> Screen[Any] | None:

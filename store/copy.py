@@ -33,6 +33,7 @@ TABLES: tuple[tuple[str, str], ...] = (
     ("labels", "id"),
     ("adjudication_drafts", "kind, item, researcher"),
     ("gold_answers", "id"),
+    ("gold_check_scores", "answer_id"),
     ("quality_status", "labeler"),
     ("quizzes", "name"),
     ("quiz_items", "quiz, position"),
@@ -40,6 +41,7 @@ TABLES: tuple[tuple[str, str], ...] = (
     ("survey_responses", "id"),
     ("survey_takers", "survey, labeler"),
     ("events", "id"),
+    ("competence_starts", "task, field"),
     # Filled by triggers on the tables above; replaced by the source's rows at the end.
     ("task_counts", "kind, quiz, \"full\""),
     ("gold_tasks", "task_id"),

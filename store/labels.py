@@ -141,8 +141,9 @@ def submit(
     for v in values:
         schema.validate(v.task, v.field, v.value)
     check_conditions(values, schema)
-    # PostgreSQL: one server-side function call (store/server_functions.py), unless a rule
-    # that lives here applies (a gold check, a researcher's gold, a possible escalation).
+    # PostgreSQL: one server-side function call (store/server_submit_checks.py; a hidden gold
+    # check too), unless a rule that lives here applies (a researcher's gold, a possible
+    # escalation).
     outcome = dialect_of(db).submit_on_server(db, [
         assignment_id, [v.task for v in values], [v.item for v in values],
         [v.field for v in values], [json.dumps(v.value, ensure_ascii=False) for v in values],
@@ -161,7 +162,8 @@ def submit(
         if a.status not in ("active", "expired"):
             raise StoreError(f"this task was already {a.status}")
         if check:
-            record_gold_answers(db, a, values, seconds=seconds, active_seconds=active_seconds)
+            record_gold_answers(db, a, values, seconds=seconds, active_seconds=active_seconds,
+                                schema=schema)
         else:
             gold = (role or role_of(db, a.labeler)) == "researcher"  # role_of: not in the roster
             if gold:
@@ -178,7 +180,7 @@ def submit(
             [now(), seconds, active_seconds, a.id],
         )
         db.execute("DELETE FROM drafts WHERE assignment_id = ?", [a.id])
-        if overlap is not None:
+        if overlap is not None and not check:  # a check adds no label: no overlap to fill
             mark_full_if_done(db, a.task_id, overlap, escalation, (a.kind, a.item))
         log_event(db, a.labeler, "submit", {"task": a.task_id, "item": a.item, "n": len(values)})
 

@@ -236,6 +236,36 @@ def db(db_path, request):
     database.conn.close()
 
 
+DEMO_DIR = Path(__file__).resolve().parents[1] / "tui" / "demo"
+
+
+@pytest.fixture(scope="session")
+def _demo_template(tmp_path_factory) -> Path:
+    """The bundled demo project imported once per test process (SQLite): `demo_db` copies it."""
+    from store.demo import load_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    database = open_db(path)
+    load_demo(database, DEMO_DIR)
+    database.conn.close()
+    return path
+
+
+@pytest.fixture
+def demo_db(db_path, request):
+    """`db_path` holding the demo project (`store.demo.load_demo` of tui/demo), as imported
+    once per test process through the real importers and then copied: a file on SQLite, a
+    template database on PostgreSQL."""
+    if isinstance(db_path, Path):
+        shutil.copyfile(request.getfixturevalue("_demo_template"), db_path)
+    else:
+        from store.demo import load_demo
+
+        request.getfixturevalue("pg_cluster").filled(
+            db_path, "labeldesk_demo", lambda database: load_demo(database, DEMO_DIR))
+    return db_path
+
+
 @pytest.fixture
 def sample_db(db, db_path):
     """Five prompts: two comparisons, a demonstration, a toxicity item, an implicit writing task

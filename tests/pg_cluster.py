@@ -19,7 +19,12 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from store.db import Database
 
 
 def _pg_bin() -> Path:
@@ -90,6 +95,7 @@ class Cluster:
         self._empty: set[str] = set()
         self._shape: tuple[object, ...] = ()
         self._reset_sql = ""
+        self._filled: set[str] = set()  # templates `filled` made
 
     def _run(self, *argv: str) -> None:
         prefix = ["runuser", "-u", self.user, "--"] if self.user else []
@@ -208,6 +214,22 @@ class Cluster:
         if empty:
             self._empty.add(self.url(name))
         return self.url(name)
+
+    def filled(self, url: str, name: str, fill: Callable[[Database], None]) -> None:
+        """Make the test's database at `url` a copy of template `name`, which `fill` filled
+        once on a migrated database (the demo project: imported once a session, not once a
+        test). The copy replaces the database at the same URL."""
+        if name not in self._filled:
+            self._admin(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
+            from store.db import open_db
+
+            database = open_db(self.url(name))
+            fill(database)
+            database.close()
+            self._filled.add(name)
+        self._drop_now(url)
+        strategy = " STRATEGY FILE_COPY" if self._server_version >= 15 else ""
+        self._admin(f"CREATE DATABASE {url.split('@/', 1)[1].split('?', 1)[0]} TEMPLATE {name}{strategy}")
 
     def drop(self, url: str) -> None:
         """Give a test's database back (emptied for reuse, or dropped)."""

@@ -27,8 +27,10 @@ def missing() -> str | None:
 
 
 class Bouncer:
-    def __init__(self, cluster, *, mode: str = "transaction", pool_size: int = 2) -> None:
+    def __init__(self, cluster, *, mode: str = "transaction", pool_size: int = 2,
+                 max_client_conn: int = 400) -> None:
         self.cluster = cluster
+        self.max_client_conn = max_client_conn
         self.dir = cluster.root / f"bouncer-{mode}-{pool_size}"
         self.mode, self.pool_size = mode, pool_size
         self.process: subprocess.Popen[bytes] | None = None
@@ -49,7 +51,7 @@ unix_socket_dir = {self.dir}
 auth_type = any
 pool_mode = {self.mode}
 default_pool_size = {self.pool_size}
-max_client_conn = 400
+max_client_conn = {self.max_client_conn}
 server_reset_query =
 logfile = {self.dir}/log
 pidfile = {self.dir}/pid

@@ -114,6 +114,13 @@ class LabelDeskApp(Host):
     def work(self) -> list[Work]:
         return [w for w in WORK if self.role == "researcher" or not w.researcher_only]
 
+    @property
+    def reports_dir(self) -> Path:
+        # here, not at the top: the data directory (platformdirs) only when the dashboard asks
+        from tui.locations import data_dir
+
+        return data_dir() / "reports"
+
     def on_ready(self) -> None:
         """The first frame is on screen. Collection was off for the start (tui/run.py): what
         the start made lives as long as the session (modules, the app, home) and is set aside,

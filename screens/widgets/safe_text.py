@@ -64,7 +64,9 @@ def safe_content(text: str, style: str = "", limit: int = SHOWN_LIMIT) -> Conten
     on, at most ``limit`` characters (then a note)."""
     shown, note = clipped(text, limit)
     body = on_screen(shown)
-    return (Content.styled(body, style) if style else Content(body)) + note
+    content = Content.styled(body, style) if style else Content(body)
+    # Not `+ note` when there is none: adding measures both parts' cells again.
+    return content + note if note else content
 
 
 def safe_markup(template: str, **values: str) -> Content:

@@ -58,6 +58,11 @@ def _wrapped(key: tuple[Any, ...], content: Content, width: int,
         get_style=_style)
 
 
+def _row_key(row: Any) -> tuple[Any, ...]:
+    """What a wrapped row draws from, besides the view's style (`_FormattedLine.to_strip`)."""
+    return (*_key(row.content), row.width, row.x, row.align, row.line_end)
+
+
 class TextView(ScrollView, can_focus=False):
     """A text that scrolls vertically; `update(content)` shows another from its top."""
 
@@ -76,13 +81,39 @@ class TextView(ScrollView, can_focus=False):
         return self._content
 
     def update(self, content: Content) -> None:
-        """Show `content` (scrolled to its top by the caller as it needs)."""
+        """Show `content` (scrolled to its top by the caller as it needs). Rows on screen that
+        draw as before keep their strips and are not redrawn (the fields under an output: a
+        rating changes one of their rows)."""
         if content is self._content:
             return
+        before = self._rows_on_screen()
         self._content = content
-        self._strips.clear()
         self._fit()
-        self.refresh()
+        after = self._rows_on_screen()
+        if before is None or after is None or before[0] != after[0]:
+            self._strips.clear()
+            self.refresh()
+            return
+        (shown, old), (_, new) = before, after
+        top = shown[1]
+        same = {top + n for n in range(min(len(old), len(new))) if _row_key(old[n]) == _row_key(new[n])}
+        self._strips = {y: strip for y, strip in self._strips.items() if y in same}
+        start = None  # of a run of rows to redraw
+        for y in range(top, top + max(len(old), len(new)) + 1):
+            if y not in same and y < top + max(len(old), len(new)):
+                start = y if start is None else start
+            elif start is not None:
+                self.refresh_lines(start, y - start)
+                start = None
+
+    def _rows_on_screen(self) -> tuple[tuple[Any, ...], list[Any]] | None:
+        """(what the rows are drawn with, the rows in view), or None before a width is known."""
+        width = self.scrollable_content_region.width
+        if width <= 0 or not self.size.height:
+            return None
+        top = self.scroll_offset.y
+        rows = self._rows(self._content, width)[top:top + self.size.height]
+        return (width, top, self._strips_key), rows
 
     def prepare(self, content: Content) -> None:
         """Wrap `content` for this view's width ahead of showing it (a read-ahead task)."""

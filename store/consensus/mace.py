@@ -12,6 +12,10 @@ uniform a priori (the paper's model). Training follows the paper and its referen
 Dirichlet(strategy_prior) on the spam distributions; random restarts from a seeded generator
 (same data and seed, same result), the likeliest after a short burn-in running on (see `mace`).
 Gold items keep their known class, as the paper's "controls" do.
+
+A warm start (`start`: a former run's competences and spam distributions) replaces the
+restarts with one run from there: what the quality report does on large fields, from its last
+run's parameters (store/reports/competence.py).
 """
 
 from __future__ import annotations
@@ -32,6 +36,16 @@ class MaceResult:
     labels: np.ndarray  # (labelers,): how many labels each competence rests on
     log_likelihood: float  # of the winning restart
     iterations: int  # of the winning restart
+
+
+@dataclass(frozen=True)
+class MaceStart:
+    """Where a warm run starts: per labeler a competence and a spam distribution (a former
+    run's `competence` and `strategy`); a labeler with a NaN competence (none known) gets the
+    seeded random start."""
+
+    competence: np.ndarray  # (labelers,)
+    strategy: np.ndarray  # (labelers, classes)
 
 
 @dataclass
@@ -139,6 +153,15 @@ def _start(rng: np.random.Generator, n_labelers: int, n_classes: int) -> _Params
     return _Params(weights[:, 0], weights[:, 1], strategy / strategy.sum(axis=1, keepdims=True))
 
 
+def _warm(start: MaceStart, rng: np.random.Generator, n_labelers: int, n_classes: int) -> _Params:
+    params = _start(rng, n_labelers, n_classes)
+    known = ~np.isnan(start.competence)
+    params.know[known] = start.competence[known]
+    params.spam[known] = 1.0 - start.competence[known]
+    params.strategy[known] = start.strategy[known]
+    return params
+
+
 def _run(data: _Labels, step: Callable[[_Expected], _Params], params: _Params,
          expected: _Expected, steps: int, tol: float) -> tuple[_Params, _Expected, int]:
     """Up to `steps` EM (or VB) steps, fewer once the log likelihood moves by less than `tol`."""
@@ -171,6 +194,7 @@ def mace(
     beta: float = 0.5,
     strategy_prior: float = 10.0,
     seed: int = 0,
+    start: MaceStart | None = None,
 ) -> MaceResult:
     """`items`, `labelers`, `answers`: one entry per label (integer codes). `gold` maps an item
     index to its known class. A run of EM (or VB) stops when the log likelihood moves by less
@@ -178,7 +202,8 @@ def mace(
     The reference code runs every restart all the way; here the restarts are compared after
     `burn_in` steps and only the most likely runs on (`burn_in=None`: every restart runs all
     the way), which is 3.6 times less work with the defaults. `smoothing` defaults to the
-    reference code's 0.01 / `n_classes`."""
+    reference code's 0.01 / `n_classes`. With `start`, one run of up to `max_iter` steps from
+    there instead of the restarts."""
     data = _Labels(np.asarray(items, dtype=np.int64), np.asarray(labelers, dtype=np.int64),
                    np.asarray(answers, dtype=np.int64), n_items, n_labelers, n_classes, gold)
     smoothing = 0.01 / n_classes if smoothing is None else smoothing
@@ -187,7 +212,11 @@ def mace(
             else (lambda e: _m_step(e, smoothing)))
     first = min(burn_in or max_iter, max_iter)
     best: tuple[_Params, _Expected, int] | None = None
-    for _restart in range(max(restarts, 1)):
+    if start is not None:
+        params = _warm(start, rng, n_labelers, n_classes)
+        best = _run(data, step, params, _e_step(data, params), max_iter, tol)
+        first = max_iter  # nothing runs on after
+    for _restart in range(max(restarts, 1) if start is None else 0):
         params = _start(rng, n_labelers, n_classes)
         run = _run(data, step, params, _e_step(data, params), first, tol)
         if best is None or run[1].log_likelihood > best[1].log_likelihood:

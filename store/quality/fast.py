@@ -7,12 +7,14 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from statistics import median
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from store.quality.policy import QualityPolicy
 
 if TYPE_CHECKING:
     import sqlite_utils
+
+Summary = tuple[dict[str, float], int, int]  # `active_summary`'s: medians, fast, judged
 
 
 def active_summary(rows: Iterable[tuple[str, float]], policy: QualityPolicy
@@ -32,6 +34,41 @@ def active_summary(rows: Iterable[tuple[str, float]], policy: QualityPolicy
         limit = policy.fast_fraction * medians[kind]
         fast += sum(1 for v in values if v < limit)
     return medians, fast, judged
+
+
+def active_summaries(labeler: Any, kind: Any, seconds: Any, labelers: int, kinds: list[str],
+                     policy: QualityPolicy) -> list[Summary]:
+    """`active_summary` of every labeler at once, from arrays with one entry per finished task:
+    `labeler` and `kind` codes (`kinds` sorted by name), active `seconds` (NaN: none). The same
+    numbers: medians of the same values (a middle one, or the two middle ones' sum halved),
+    rounded by Python's `round`, limits from the rounded medians."""
+    # here, not at the top: numpy loads only when this runs, never on start-up (tests/test_import_hygiene.py)
+    import numpy as np
+
+    timed = ~np.isnan(seconds)
+    group = (labeler * len(kinds) + kind)[timed]
+    values = seconds[timed]
+    order = np.lexsort((values, group))
+    group, values = group[order], values[order]
+    counts = np.bincount(group, minlength=labelers * len(kinds))
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    present = np.flatnonzero(counts)
+    n, first = counts[present], starts[present]
+    middle = values[first + (n - 1) // 2]
+    upper = values[first + n // 2]
+    medians = np.where(n % 2 == 1, middle, (middle + upper) / 2)
+    rounded = np.zeros(labelers * len(kinds))
+    out: list[Summary] = [({}, 0, 0) for _ in range(labelers)]
+    judged = np.zeros(labelers, dtype=np.int64)
+    for g, count, middle_value in zip(present.tolist(), n.tolist(), medians.tolist(), strict=True):
+        j, k = divmod(g, len(kinds))
+        rounded[g] = out[j][0][kinds[k]] = round(middle_value, 1)
+        if count >= policy.fast_min_tasks:
+            judged[j] += count
+    eligible = counts >= policy.fast_min_tasks
+    fast_rows = eligible[group] & (values < policy.fast_fraction * rounded[group])
+    fast = np.bincount(group[fast_rows] // len(kinds), minlength=labelers)
+    return [(medians_j, int(fast[j]), int(judged[j])) for j, (medians_j, _f, _n) in enumerate(out)]
 
 
 def fast_of_sorted(by_kind: Mapping[str, Sequence[float]], policy: QualityPolicy) -> tuple[int, int]:

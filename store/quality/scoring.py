@@ -85,25 +85,30 @@ class Tally:
     def add_check(self, one: Tally) -> None:
         """Add one gold check's counts (`one` holds that check alone) to the totals, and to
         the per-check lists as one cluster."""
-        diffs = one.rating_diffs
-        if one.flag_n:
-            self.flags_by_check.append((one.flag_agree, one.flag_n))
+        self.add_counts(one.checks, one.flag_agree, one.flag_n, one.rating_diffs, one.rank_items,
+                        one.rank_same, one.rank_compared)
+
+    def add_counts(self, checks: int, flag_agree: int, flag_n: int, diffs: list[int],
+                   rank_items: int, rank_same: int, rank_compared: int) -> None:
+        """`add_check` from one check's counts (`check_counts`), without a Tally for it."""
+        if flag_n:
+            self.flags_by_check.append((flag_agree, flag_n))
         if diffs:
             self.ratings_by_check.append(diffs)
-        if one.rank_compared:
-            self.ranks_by_check.append((one.rank_same, one.rank_compared))
+        if rank_compared:
+            self.ranks_by_check.append((rank_same, rank_compared))
         # The totals field by field (not `+=`, whose list copies cost most of a report's scoring).
-        trials = one.flag_n + len(diffs) + one.rank_compared
+        trials = flag_n + len(diffs) + rank_compared
         if trials:
             within_1 = sum(1 for d in diffs if d <= 1) if diffs else 0
-            self.pooled_by_check.append((one.flag_agree + within_1 + one.rank_same, trials))
-        self.checks += one.checks
-        self.flag_agree += one.flag_agree
-        self.flag_n += one.flag_n
+            self.pooled_by_check.append((flag_agree + within_1 + rank_same, trials))
+        self.checks += checks
+        self.flag_agree += flag_agree
+        self.flag_n += flag_n
         self.rating_diffs += diffs
-        self.rank_items += one.rank_items
-        self.rank_same += one.rank_same
-        self.rank_compared += one.rank_compared
+        self.rank_items += rank_items
+        self.rank_same += rank_same
+        self.rank_compared += rank_compared
 
 
 def ranking_pairs(answer: list[list[str]], gold: list[list[str]]) -> tuple[int, int] | None:
@@ -132,19 +137,15 @@ def _kind(schema: Schema, task: str, name: str) -> str | None:
     return _KINDS[key]
 
 
-def score(tally: Tally, answers: Iterable[list[Any]], gold: dict[GoldKey, Any], schema: Schema
-          ) -> list[dict[str, Any]]:
-    """Add one gold check's answers to `tally`; returns the answers that missed the gold."""
-    one, misses = score_one(answers, gold, schema)
-    tally.add_check(one)
-    return misses
+Counts = tuple[int, int, int, list[int], int, int, int]  # `Tally.add_counts`'s arguments
 
 
-def score_one(answers: Iterable[list[Any]], gold: dict[GoldKey, Any], schema: Schema
-              ) -> tuple[Tally, list[dict[str, Any]]]:
-    """One gold check's counts (a `Tally` of that check alone) and the answers that missed."""
-    one = Tally(checks=1)
-    misses = []
+def check_counts(answers: Iterable[list[Any]], gold: dict[GoldKey, Any], schema: Schema,
+                 misses: list[dict[str, Any]] | None = None) -> Counts:
+    """One gold check's counts against the gold (for `Tally.add_counts`); the answers that
+    missed the gold go to `misses` when one is given."""
+    flag_agree = flag_n = rank_items = rank_same = rank_compared = 0
+    diffs: list[int] = []
     for task, item, name, value in answers:
         key = (task, item, name)
         if key not in gold:
@@ -158,22 +159,40 @@ def score_one(answers: Iterable[list[Any]], gold: dict[GoldKey, Any], schema: Sc
             counts = ranking_pairs(value, want)
             if counts is None:
                 continue
-            one.rank_items += 1
-            one.rank_same += counts[0]
-            one.rank_compared += counts[1]
+            rank_items += 1
+            rank_same += counts[0]
+            rank_compared += counts[1]
             missed = counts[0] < counts[1]
         elif kind == "scale":
             diff = abs(int(value) - int(want))
-            one.rating_diffs.append(diff)
+            diffs.append(diff)
             missed = diff > 0
         elif kind in ("bool", "bool_na", "choice"):
             agree = same_value(value, want)
-            one.flag_n += 1
-            one.flag_agree += agree
+            flag_n += 1
+            flag_agree += agree
             missed = not agree
-        if missed:
+        if missed and misses is not None:
             misses.append({"task": task, "item": item, "field": name, "answer": value, "gold": want})
-    return one, misses
+    return 1, flag_agree, flag_n, diffs, rank_items, rank_same, rank_compared
+
+
+def score(tally: Tally, answers: Iterable[list[Any]], gold: dict[GoldKey, Any], schema: Schema
+          ) -> list[dict[str, Any]]:
+    """Add one gold check's answers to `tally`; returns the answers that missed the gold."""
+    misses: list[dict[str, Any]] = []
+    tally.add_counts(*check_counts(answers, gold, schema, misses))
+    return misses
+
+
+def score_one(answers: Iterable[list[Any]], gold: dict[GoldKey, Any], schema: Schema
+              ) -> tuple[Tally, list[dict[str, Any]]]:
+    """One gold check's counts (a `Tally` of that check alone) and the answers that missed."""
+    misses: list[dict[str, Any]] = []
+    checks, flag_agree, flag_n, diffs, rank_items, rank_same, rank_compared = check_counts(
+        answers, gold, schema, misses)
+    return Tally(checks=checks, flag_agree=flag_agree, flag_n=flag_n, rating_diffs=diffs,
+                 rank_items=rank_items, rank_same=rank_same, rank_compared=rank_compared), misses
 
 
 def gold_for(db: sqlite_utils.Database, keys: Iterable[GoldKey] | None = None) -> dict[GoldKey, Any]:

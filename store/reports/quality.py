@@ -12,15 +12,20 @@ without data is `null` with a `reason`, never 0. Dates are UTC, as stored.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
+import sqlite3
 from collections import defaultdict
 from datetime import date, datetime, timedelta, timezone
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from store.db import immediate
 from store.errors import StoreError
-from store.quality.fast import active_summary
+from store.quality.check_scores import counts_of, keep_scores, scored_checks
+from store.quality.fast import Summary, active_summaries
 from store.quality.policy import QualityPolicy
-from store.quality.scoring import GoldKey, Tally, gold_for, score
+from store.quality.scoring import GoldKey, Tally, check_counts, gold_for, score
 from store.quality.screening import screening_results
 from store.quality.status import judge, stored_status
 from store.reports.figures import figure, rounded, rounded_ci
@@ -89,11 +94,12 @@ def tally_figures(tally: Tally, *, seed: int = 0, n_boot: int = 1000) -> dict[st
 
 @dataclasses.dataclass
 class _Work:
-    """One labeler's finished assignments, by kind and by day."""
+    """One labeler's finished assignments: by kind and by day, and `active_summary`'s figures
+    of their active seconds."""
 
-    active: list[tuple[str, float]] = dataclasses.field(default_factory=list)
-    by_kind: dict[str, int] = dataclasses.field(default_factory=lambda: defaultdict(int))
-    by_day: dict[str, int] = dataclasses.field(default_factory=lambda: defaultdict(int))
+    by_kind: dict[str, int] = dataclasses.field(default_factory=dict)
+    by_day: dict[str, int] = dataclasses.field(default_factory=dict)
+    summary: Summary = ({}, 0, 0)
 
 
 def _labelers(db: sqlite_utils.Database, labeler: str | None) -> list[str]:
@@ -108,44 +114,103 @@ def _labelers(db: sqlite_utils.Database, labeler: str | None) -> list[str]:
     return [labeler]
 
 
-def _read_work(db: sqlite_utils.Database, names: set[str], since: str) -> dict[str, _Work]:
-    # One pass, streamed: the join itself is most of the time (1.2 of 1.7 s CPU at a million
-    # assignments); a GROUP BY (a sort) or numpy over fetched columns measured slower.
-    work: dict[str, _Work] = defaultdict(_Work)
-    rows = db.execute(
-        """SELECT a.labeler, t.kind, substr(a.finished_at, 1, 10), a.active_seconds
-           FROM assignments a JOIN tasks t ON t.id = a.task_id
-           WHERE a.status = 'done' AND a.finished_at >= ? AND t.quiz = ''""", [since])
-    for name, kind, day, active in rows:
-        if name not in names:
+WORK_CHUNK = 50_000  # rows coded at a time: the columns as Python objects, never all at once
+
+
+def _read_work(db: sqlite_utils.Database, names: list[str], since: str, policy: QualityPolicy
+               ) -> dict[str, _Work]:
+    # One query, no join (a task's kind is looked up from one read of the tasks), its rows
+    # coded into integer arrays a chunk at a time by C-level maps (a column at a time:
+    # zip(*rows) took six times as long); counts are `bincount`s, medians one sort.
+    # here, not at the top: numpy loads only when this runs, never on start-up (tests/test_import_hygiene.py)
+    import numpy as np
+
+    task_kinds = dict(db.execute("SELECT id, kind FROM tasks WHERE quiz = ''").fetchall())
+    kinds = sorted(set(task_kinds.values()))
+    kind_code = {kind: k for k, kind in enumerate(kinds)}
+    task_code = {task: kind_code[kind] for task, kind in task_kinds.items()}
+    labeler_code = {name: j for j, name in enumerate(names)}
+    day_code: dict[str, int] = {}
+    columns: list[list[Any]] = [[], [], [], []]
+    cursor = db.execute(
+        "SELECT labeler, task_id, substr(finished_at, 1, 10), active_seconds FROM assignments "
+        "WHERE status = 'done' AND finished_at >= ?", [since])
+    while rows := cursor.fetchmany(WORK_CHUNK):
+        labelers, tasks, days, seconds = (list(map(itemgetter(c), rows)) for c in range(4))
+        for day in dict.fromkeys(days):
+            day_code.setdefault(day, len(day_code))
+        n = len(rows)
+        columns[0].append(np.fromiter(map(labeler_code.get, labelers, itertools.repeat(-1)),
+                                      np.int64, n))
+        columns[1].append(np.fromiter(map(task_code.get, tasks, itertools.repeat(-1)),
+                                      np.int64, n))
+        columns[2].append(np.fromiter(map(day_code.__getitem__, days), np.int64, n))
+        columns[3].append(np.array(seconds, dtype=float))  # None (no active time): NaN
+    if not columns[0] or not kinds:
+        return {}
+    lab, kind, day, active = (np.concatenate(c) for c in columns)
+    keep = (lab >= 0) & (kind >= 0)
+    lab, kind, day, active = lab[keep], kind[keep], day[keep], active[keep]
+    day_list = list(day_code)
+    by_kind = np.bincount(lab * len(kinds) + kind, minlength=len(names) * len(kinds))
+    by_day = np.bincount(lab * len(day_list) + day, minlength=len(names) * len(day_list))
+    summaries = active_summaries(lab, kind, active, len(names), kinds, policy)
+    work = {}
+    for j, name in enumerate(names):
+        kinds_j = by_kind[j * len(kinds):(j + 1) * len(kinds)]
+        days_j = by_day[j * len(day_list):(j + 1) * len(day_list)]
+        if not kinds_j.any():
             continue
-        w = work[name]
-        w.by_kind[kind] += 1
-        w.by_day[day] += 1
-        if active is not None:
-            w.active.append((kind, active))
+        work[name] = _Work({kinds[k]: int(c) for k, c in enumerate(kinds_j.tolist()) if c},
+                           {day_list[d]: int(days_j[d]) for d in np.flatnonzero(days_j).tolist()},
+                           summaries[j])
     return work
 
 
-def _read_checks(db: sqlite_utils.Database, names: set[str], since: str,
-                 gold: dict[GoldKey, Any], schema: Schema
+def _read_checks(db: sqlite_utils.Database, names: set[str], since: str, schema: Schema
                  ) -> tuple[dict[str, Tally], dict[str, dict[str, Tally]]]:
+    """Each labeler's checks, by week and in all: the counts kept at submit
+    (store/quality/check_scores.py), and for a check without them (its gold changed since)
+    its answers scored against the gold now, and kept when the database may be written."""
     weekly: dict[str, dict[str, Tally]] = defaultdict(lambda: defaultdict(Tally))
     weeks: dict[str, str] = {}
-    rows = db.execute(
-        "SELECT labeler, answers, substr(submitted_at, 1, 10) FROM gold_answers "
-        "WHERE submitted_at >= ? ORDER BY id", [since])
-    for name, answers, day in rows:
+    gold: dict[GoldKey, Any] | None = None
+    unkept: list[int] = []
+    for answer_id, name, day, kept, answers in scored_checks(db, since):
         if name not in names:
             continue
         week = weeks.get(day) or weeks.setdefault(day, iso_week(day))
-        score(weekly[name][week], json.loads(answers), gold, schema)
+        if kept is not None:
+            weekly[name][week].add_counts(*counts_of(*kept))
+            continue
+        if gold is None:
+            gold = gold_for(db)
+        weekly[name][week].add_counts(*check_counts(json.loads(answers or "[]"), gold, schema))
+        unkept.append(answer_id)
     tallies: dict[str, Tally] = {}
     for name, by_week in weekly.items():  # scored once, by week; the whole is their sum
         total = tallies[name] = Tally()
         for tally in by_week.values():
             total += tally
+    _keep_scores(db, unkept, schema)
     return tallies, weekly
+
+
+def _keep_scores(db: sqlite_utils.Database, answer_ids: list[int], schema: Schema) -> None:
+    """The scores of checks that had none, kept for the next report (scored again inside the
+    write, against the gold then). Never on a database opened only to read; busy past the
+    write wait, the next report scores them again."""
+    if not answer_ids or getattr(db, "read_only", False):
+        return
+    try:
+        with immediate(db):
+            for start in range(0, len(answer_ids), 500):
+                ids = answer_ids[start:start + 500]
+                keep_scores(db, db.execute(
+                    "SELECT id, labeler, submitted_at, answers FROM gold_answers WHERE id IN "
+                    f"({', '.join('?' * len(ids))})", ids).fetchall(), schema)
+    except (StoreError, sqlite3.OperationalError):
+        return
 
 
 def _weekly(checks: dict[str, Tally], days: dict[str, int]) -> list[dict[str, Any]]:
@@ -184,8 +249,8 @@ def quality_report(
     since = since or ""
     names = _labelers(db, labeler)
     wanted = set(names)
-    tallies, weekly = _read_checks(db, wanted, since, gold_for(db), schema)
-    work = _read_work(db, wanted, since)
+    tallies, weekly = _read_checks(db, wanted, since, schema)
+    work = _read_work(db, names, since, policy)
     screening = screening_results(db, thresholds=policy.screening_thresholds, labeler=labeler)
     # Over every labeler's labels even for one labeler's report: MACE weighs each against all.
     competence = labeler_competence(db, schema, since=since, seed=seed) if with_competence else None
@@ -196,7 +261,7 @@ def quality_report(
     out = {}
     for name in names:
         tally, w = tallies.get(name, Tally()), work.get(name, _Work())
-        medians, fast, judged = active_summary(w.active, policy)
+        medians, fast, judged = w.summary
         stored = stored_status(db, name)
         status, reasons = judge(tally, no_new_pause, fast=fast, tasks=judged,
                                 paused=bool(stored and stored["status"] == "paused"))

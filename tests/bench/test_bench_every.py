@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -98,6 +99,24 @@ def test_load_bench(monkeypatch, tmp_path):
     monkeypatch.setattr("bench.results.RESULTS", tmp_path / "results.json")
     assert bench_load.main(["--processes", "2", "--seconds", "1", "--prompts", "40"]) == 0
     assert json.loads((tmp_path / "results.json").read_text())["load_2"]["submits"] > 0
+
+
+def test_load_bench_through_pgbouncer(monkeypatch, tmp_path):
+    """The server backends: a cluster of the benchmark's own, reached through PgBouncer with
+    one server connection for both processes."""
+    from bench import bench_load
+    from tests import pg_cluster, pgbouncer
+
+    why = pg_cluster.missing() or pgbouncer.missing()
+    if why:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must run the server benchmarks: {why}")
+        pytest.skip(why)
+    monkeypatch.setattr("bench.results.RESULTS", tmp_path / "results.json")
+    assert bench_load.main(["--backends", "pgbouncer", "--processes", "2", "--seconds", "1",
+                            "--prompts", "40", "--pool", "1"]) == 0
+    figures = json.loads((tmp_path / "results.json").read_text())["load_backends"]["pgbouncer_2"]
+    assert figures["submits"] > 0 and figures["server_connections"] == 1
 
 
 def test_import_load_bench(monkeypatch, tmp_path):

@@ -2,17 +2,12 @@
 
 import json
 import math
-from pathlib import Path
 
 import pytest
 
-from store.db import open_db
-from store.demo import load_demo
 from tests.conftest import write_jsonl
 
 from .conftest import invoke
-
-DEMO = Path(__file__).parents[2] / "tui" / "demo"
 
 
 @pytest.fixture
@@ -25,10 +20,8 @@ def run_as_rhea(db_path):
 
 
 @pytest.fixture
-def demo(db_path):
-    db = open_db(db_path)
-    load_demo(db, DEMO)
-    db.close()
+def demo(demo_db):
+    """The demo project in the test's database (tests/conftest.py `demo_db`)."""
 
 
 def test_disputes_on_the_demo(run_as_rhea, demo):

@@ -7,13 +7,10 @@ from pathlib import Path
 import pytest
 
 from store.db import open_db
-from store.demo import load_demo
 from store.errors import StoreError
 from store.hub_dataset import write_dataset
 
 from .conftest import invoke
-
-DEMO = Path(__file__).parents[2] / "tui" / "demo"
 
 
 @pytest.fixture(autouse=True)
@@ -24,11 +21,9 @@ def _offline(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def export_demo(db_path):
+def export_demo(demo_db):
     """`labeldesk export ARGS --db DB` as rhea, on the demo project."""
-    db = open_db(db_path)
-    load_demo(db, DEMO)
-    db.close()
+    db_path = demo_db
 
     def export(*args):
         return invoke("export", *args, "--db", db_path, env={"LABELDESK_LABELER": "rhea"})

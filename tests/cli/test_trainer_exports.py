@@ -2,14 +2,11 @@
 TRL KTO), each record checked against the trainer's own field names (tests/trainer_fields.py)."""
 
 import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from store.conversation import conversation_text
-from store.db import open_db
-from store.demo import load_demo
 from tests.trainer_fields import (
     check_openai_pair,
     check_trl_pair,
@@ -17,14 +14,10 @@ from tests.trainer_fields import (
 )
 from tui.cli import cli
 
-DEMO = Path(__file__).parents[2] / "tui" / "demo"
-
 
 @pytest.fixture
-def demo(db_path):
-    db = open_db(db_path)
-    load_demo(db, DEMO)
-    db.close()
+def demo(demo_db):
+    db_path = demo_db
 
     def export(*args, config=None):
         extra = ["--config", config] if config else []

@@ -89,6 +89,31 @@ def test_active_time_leaves_out_idle_gaps():
     assert ActiveClock(idle_seconds=10, seconds=3.0).seconds == 3.0  # resumed from a draft
 
 
+def test_every_labelers_summary_at_once_is_the_one_by_one_summary():
+    """`active_summaries` (the report's, from arrays) gives `active_summary`'s medians, fast
+    answers and judged tasks exactly: odd and even counts, ties at the limit, kinds below the
+    minimum, tasks without active time, labelers without tasks."""
+    import numpy as np
+
+    from store.quality.fast import active_summaries
+
+    rng = np.random.default_rng(4)
+    kinds = ["comparison", "toxicity", "writing"]
+    policy = QualityPolicy(fast_min_tasks=5)
+    n = 3000
+    labeler = rng.integers(0, 40, n)
+    kind = rng.integers(0, 3, n)
+    raw = rng.gamma(2.0, 20.0, n)
+    seconds = np.where(rng.random(n) < 0.5, np.round(raw), raw)  # whole seconds: ties
+    seconds[rng.random(n) < 0.05] = np.nan
+    seconds[::97] = 3.0  # ties with limits, once a median rounds to 12.0
+    many = active_summaries(labeler, kind, seconds, 41, kinds, policy)
+    for j in range(41):
+        rows = [(kinds[k], None if np.isnan(s) else float(s))
+                for lj, k, s in zip(labeler, kind, seconds, strict=True) if lj == j]
+        assert many[j] == active_summary(rows, policy), j
+
+
 def test_fast_answers_are_judged_against_the_labelers_own_median():
     policy = QualityPolicy(fast_fraction=0.25, fast_min_tasks=10)
     comparison = [("comparison", s) for s in (40, 44, 48, 50, 52, 56, 60, 9, 12.9, 13)]

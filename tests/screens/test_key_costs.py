@@ -63,6 +63,36 @@ async def test_a_rating_that_stays_on_its_output_lays_nothing_out(make_app, monk
         assert counts["restyled"] == 0, counts
 
 
+async def test_a_rating_draws_again_only_the_field_row_it_changes(make_app, monkeypatch):
+    """The fields under an output are a view of rows: a rating redraws its own row, not the
+    seven rows of every question (a Static draws all its rows on any change)."""
+    from textual.widget import Widget
+
+    from screens.widgets.text_view import TextView
+
+    app = app_with(make_app, advance_after_rating=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, "c", "3")  # the first edit clears the status line once
+        screen = app.screen
+        assert isinstance(screen, ComparisonScreen)
+        fields = screen.scores.query_one("#score-card-0 .card-fields")
+        rows = len(str(fields.render()).splitlines())
+        drawn: list[int] = []
+        for cls in (Widget, TextView):
+            original = cls.render_line
+
+            def counting(self, y, _original=original):
+                if self is fields:
+                    drawn.append(y)
+                return _original(self, y)
+
+            monkeypatch.setattr(cls, "render_line", counting)
+        await press_settled(pilot, "5")
+        await settle(pilot, lambda: drawn)
+        assert screen.scores.scores[screen.outputs[0].output_id]["rating"] == 5
+        assert rows > 3 and len(drawn) == 1, (rows, drawn)
+
+
 async def test_a_rating_that_shows_the_next_output_lays_nothing_out(make_app, sample_db, monkeypatch):
     # p1's outputs longer than the card, each wrapping to another number of rows.
     ids = [row[0] for row in sample_db.execute(
@@ -259,28 +289,79 @@ async def test_an_output_shown_again_is_not_wrapped_again(make_app, monkeypatch)
         assert wraps == [starts[2]], wraps
 
 
-async def test_the_next_tasks_first_output_is_wrapped_ahead_and_only_drawn_on_submit(make_app, monkeypatch):
+async def wraps_of_the_next_task(pilot, screen, monkeypatch) -> list[str]:
+    """Once the next task is read ahead (and its texts wrapped), a list that collects the
+    start of each of its texts wrapped from now on."""
     from textual.content import Content
 
+    await settle(pilot, lambda: screen.session.ahead is not None)
+    await settle(pilot)
+    texts = [o.text[:20] for o in screen.session.ahead.outputs]
+    wraps: list[str] = []
+    wrap = Content._wrap_and_format
+
+    def counting(self, *args, **kwargs):
+        wraps.extend(t for t in texts if t in self.plain)
+        return wrap(self, *args, **kwargs)
+
+    monkeypatch.setattr(Content, "_wrap_and_format", counting)
+    return wraps
+
+
+async def test_the_next_tasks_first_output_is_wrapped_ahead_and_only_drawn_on_submit(make_app, monkeypatch):
     app = app_with(make_app)
     async with app.run_test(size=(80, 24)) as pilot:
         await press_settled(pilot, "c")
         screen = app.screen
         assert isinstance(screen, ComparisonScreen)
-        await settle(pilot, lambda: screen.session.ahead is not None)
-        await settle(pilot)
-        texts = [o.text[:20] for o in screen.session.ahead.outputs]
-        wraps = []
-        wrap = Content._wrap_and_format
-
-        def counting(self, *args, **kwargs):
-            wraps.extend(t for t in texts if t in self.plain)
-            return wrap(self, *args, **kwargs)
-
-        monkeypatch.setattr(Content, "_wrap_and_format", counting)
+        wraps = await wraps_of_the_next_task(pilot, screen, monkeypatch)
         await press_settled(pilot, "3", "4", "5", "enter")  # p1 submitted: p2 on screen
         await settle(pilot, lambda: screen.view is not None and screen.view.prompt.id == "p2")
         shown = screen.outputs[screen.scores.current].text[:20]
         assert wraps.count(shown) == 0, wraps  # wrapped ahead: only drawn now
         await settle(pilot, lambda: shown in "".join(
             strip.text for strip in app.screen._compositor.render_strips()))
+
+
+async def test_the_ranking_steps_next_output_is_wrapped_ahead_when_it_is_the_only_step(
+        make_app, monkeypatch):
+    """With the ranking alone, the submit shows the next task's first output in the ranking
+    card: the read-ahead wraps it for that card's width, so the submit only draws it."""
+    app = app_with(make_app, steps=["ranking"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, "c")
+        screen = app.screen
+        assert isinstance(screen, ComparisonScreen) and screen.step == "ranking"
+        wraps = await wraps_of_the_next_task(pilot, screen, monkeypatch)
+        await press_settled(pilot, "a", "b", "c", "enter")  # p1 submitted: p2 on screen
+        await settle(pilot, lambda: screen.view is not None and screen.view.prompt.id == "p2")
+        shown = screen.outputs[0].text[:20]
+        assert wraps.count(shown) == 0, wraps  # wrapped ahead: only drawn now
+        await settle(pilot, lambda: shown in "".join(
+            strip.text for strip in app.screen._compositor.render_strips()))
+
+
+async def test_a_step_change_scans_no_plain_text_for_what_a_terminal_acts_on(make_app, monkeypatch):
+    """The ranking step shows every output again: a text with nothing to make visible is told
+    apart in C (`store.text.on_screen`), not scanned by the regular expression character by
+    character (~1.5 ms per 100 kB, nine outputs a step change)."""
+    import store.text
+
+    app = app_with(make_app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, "c")
+        screen = app.screen
+        assert isinstance(screen, ComparisonScreen)
+        texts = {o.text for o in screen.outputs}
+        scanned: list[str] = []
+        pattern = store.text._UNSAFE
+
+        class Counting:
+            def sub(self, replace, text):
+                scanned.append(text)
+                return pattern.sub(replace, text)
+
+        monkeypatch.setattr(store.text, "_UNSAFE", Counting())
+        await press_settled(pilot, "greater_than_sign")  # scores -> ranking
+        assert screen.step == "ranking"
+        assert not [t for t in scanned if t in texts], scanned

@@ -162,3 +162,39 @@ def test_a_field_with_disagreement_still_counts(labeled_db):
     ana = labeler_competence(labeled_db, load_schema())["ana"]
     assert ana["fields"]["instruction.intent_unclear"]["reason"] == NO_DISAGREEMENT
     assert ana["theta"] == pytest.approx(with_both, abs=1e-3) and ana["labels"] == 3 * N_ITEMS
+
+
+def test_a_large_field_starts_from_the_last_run(labeled_db, monkeypatch, tmp_path):
+    """Fields of WARM_MIN_LABELS labels or more keep their parameters (competence_starts) and
+    the next run starts from them: the same figures as a cold run within a few thousandths
+    here, where cold runs reproduce exactly. A database opened only to read keeps nothing."""
+    from store.read_only import open_read_only
+    from store.reports import competence
+
+    schema = load_schema()
+    cold = labeler_competence(labeled_db, schema, warm=False)
+    assert labeled_db.execute("SELECT count(*) FROM competence_starts").fetchone()[0] == 0
+    assert labeler_competence(labeled_db, schema) == cold  # below the threshold: cold, kept nothing
+    assert labeled_db.execute("SELECT count(*) FROM competence_starts").fetchone()[0] == 0
+    monkeypatch.setattr(competence, "WARM_MIN_LABELS", 1)
+    assert labeler_competence(labeled_db, schema) == cold  # the first run is cold, and kept
+    kept = dict(labeled_db.execute("SELECT field, params FROM competence_starts").fetchall())
+    assert set(kept) == {"pii", "closed_domain"}
+    assert set(json.loads(kept["pii"])) == {*HONEST, "spam", "newbie"}
+    calls = []
+    real = competence.mace
+    monkeypatch.setattr(competence, "mace", lambda *a, **k: calls.append(k) or real(*a, **k))
+    warm = labeler_competence(labeled_db, schema)
+    assert all(k["start"] is not None and k["max_iter"] == competence.WARM_STEPS for k in calls)
+    for name, entry in cold.items():
+        if entry["theta"] is not None:
+            assert warm[name]["theta"] == pytest.approx(entry["theta"], abs=5e-3)
+    if labeled_db.dialect.name != "sqlite":
+        return  # opened only to read: a file
+    stamp = labeled_db.execute("SELECT max(written_at) FROM competence_starts").fetchone()[0]
+    reader = open_read_only(labeled_db.path)
+    try:
+        labeler_competence(reader, schema)
+    finally:
+        reader.conn.close()
+    assert labeled_db.execute("SELECT max(written_at) FROM competence_starts").fetchone()[0] == stamp

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from store.consensus.mace import _e_step, _Labels, _m_step, _Params, mace
+from store.consensus.mace import MaceStart, _e_step, _Labels, _m_step, _Params, mace
 from tests.conftest import reference_library
 
 DS_1979 = Path(__file__).parents[1] / "data" / "dawid_skene_1979.txt"
@@ -174,3 +174,26 @@ def test_a_missing_reference_library_fails_under_ci(monkeypatch):
     monkeypatch.delenv("CI")
     with pytest.raises(pytest.skip.Exception):
         reference_library("no_such_reference_library")
+
+
+def test_a_warm_start_runs_once_from_the_given_parameters():
+    """From a cold run's parameters on 90% of the labels, a short warm run on all of them lands
+    where a cold run on all of them does; a labeler without parameters (NaN) starts at random."""
+    it, lb, ans, _ = simulated(seed=5)
+    args = dict(n_items=N_ITEMS, n_labelers=9, n_classes=N_CLASSES)
+    keep = np.random.default_rng(0).random(len(it)) < 0.9
+    earlier = mace(it[keep], lb[keep], ans[keep], **args)
+    competence = earlier.competence.copy()
+    competence[4] = np.nan  # a labeler the last run did not know
+    start = MaceStart(competence, earlier.strategy)
+    cold = mace(it, lb, ans, **args)
+    warm = mace(it, lb, ans, **args, start=start, max_iter=20)
+    assert warm.iterations <= 20
+    assert np.abs(warm.competence - cold.competence).max() < 0.01
+    # One step from the start is one EM step: the start's parameters, not a restart's.
+    one = mace(it, lb, ans, **args, start=MaceStart(earlier.competence, earlier.strategy),
+               max_iter=1)
+    params = _Params(1 - earlier.competence, earlier.competence.copy(), earlier.strategy)
+    data = _Labels(it, lb, ans, N_ITEMS, 9, N_CLASSES, None)
+    by_hand = _m_step(_e_step(data, params), 0.01 / N_CLASSES)
+    assert np.allclose(one.competence, by_hand.know / (by_hand.know + by_hand.spam), atol=1e-12)

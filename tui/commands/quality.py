@@ -7,6 +7,8 @@ dashboard reads; this module only formats them. rich is imported in the table br
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from typing import Any
 
 import click
@@ -21,7 +23,7 @@ from tui.cli_shared import (
     wide_option,
 )
 from tui.config import ConfigError
-from tui.context import parse_since, require_researcher, resolve, who
+from tui.context import Context, parse_since, require_researcher, resolve, who
 
 TABLE_COLUMNS = ("labeler", "status", "gold", "agreement", "95% CI", "competence", "flags",
                  "rank pairs", "rating |diff|", "tasks", "fast", "screening", "reasons")
@@ -35,6 +37,16 @@ def _competence(competence: dict[str, Any]) -> str:
     if competence["theta"] is None and competence.get("reason") == NO_DISAGREEMENT:
         return f"n/a ({NO_DISAGREEMENT})"
     return f"{shown(competence['theta'])} ({competence['labels']})"
+
+
+def _keeps_starts(ctx: Context) -> bool:
+    """Whether the report opens the file to write: it keeps MACE's parameters there for its
+    next run (store/reports/competence.py). A file LabelDesk may write opens as for any
+    writing command; a read-only one (an archive, a read-only mount) is read as it is, and
+    its competences are computed cold. A PostgreSQL database is written either way."""
+    path = ctx.db_path
+    return (isinstance(path, Path) and not ctx.is_demo and os.access(path, os.W_OK)
+            and os.access(path.parent, os.W_OK))
 
 
 def table_row(name: str, entry: dict[str, Any]) -> list[str]:
@@ -95,7 +107,7 @@ def register(cli: click.Group) -> None:
         from store.reports.quality import quality_report
 
         ctx = resolve(db, config_path)
-        database = ctx.open(read_only=True)
+        database = ctx.open(read_only=not _keeps_starts(ctx))
         require_researcher(database, None, "quality")
         try:
             policy = ctx.config.quality_policy()

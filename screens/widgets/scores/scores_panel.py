@@ -85,12 +85,13 @@ class ScoreCard(Vertical):
         super().__init__(**kwargs)
         self.shown: ShownOutput | None = None
         self.part = 0
-        self.field_lines = 0
 
     def compose(self) -> ComposeResult:
         yield Static(classes="card-title", markup=False)
         yield TextView(classes="card-body")
-        yield Static(classes="card-fields", markup=False)
+        # A view of rows, not a Static: a rating changes a row or two of the fields, and only
+        # those are drawn again (a Static draws every row of them on any change).
+        yield TextView(classes="card-fields")
 
     def show(self, shown: ShownOutput) -> None:
         self.shown = shown
@@ -104,11 +105,10 @@ class ScoreCard(Vertical):
         self.body.scroll_home(animate=False)
 
     def update_fields(self, title: Content, fields: Content) -> None:
-        # Re-layout only when the number of lines changes (a conditional field came or went).
-        lines = len(fields.split("\n"))
+        # Re-laid out only when the number of rows changes (a conditional field came or went:
+        # the view's height follows its rows).
         self.query_one(".card-title", Static).update(title, layout=False)
-        self.query_one(".card-fields", Static).update(fields, layout=lines != self.field_lines)
-        self.field_lines = lines
+        self.query_one(".card-fields", TextView).update(fields)
 
     @property
     def body(self) -> TextView:
