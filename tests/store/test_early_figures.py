@@ -69,3 +69,19 @@ def test_the_report_computed_in_a_child_process(db, tmp_path):
     assert kept["fingerprint"] == dashboard_figures.fingerprint(policy, schema)
     assert set(kept["report"]["labelers"]) == {"alice", "bob", "carol"}
     assert not any(e["competence"].get("pending") for e in kept["report"]["labelers"].values())
+
+
+def test_a_kept_report_is_used_only_as_written_under_the_same_settings(tmp_path):
+    """A kept report computed under other [quality] settings or schema, a file cut short and a
+    missing one are not used (the dashboard computes instead)."""
+    from screens.dashboard_figures import fingerprint, read_cache, write_cache
+    from store.quality.policy import QualityPolicy
+
+    schema, path = load_schema(), tmp_path / "reports" / "quality.json"
+    assert read_cache(path, fingerprint(QualityPolicy(), schema)) is None
+    write_cache(path, {"fingerprint": fingerprint(QualityPolicy(), schema), "stamp": ["d", 1],
+                       "computed_at": 0.0, "report": {"labelers": {}}})
+    assert read_cache(path, fingerprint(QualityPolicy(), schema))["stamp"] == ["d", 1]
+    assert read_cache(path, fingerprint(QualityPolicy(min_gold=99), schema)) is None
+    path.write_text(path.read_text()[:-5])
+    assert read_cache(path, fingerprint(QualityPolicy(), schema)) is None
