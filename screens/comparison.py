@@ -130,7 +130,9 @@ class ComparisonScreen(SkipHandling, WorkScreen):
             self.strength.display = False  # on the ranking step only
             yield self.strength
         yield SkipPanel(SKIP_REASONS, id="skip")
-        yield StatusLine(id="status", hide_when_empty=True)  # a row for the task when quiet
+        # A row for the first task while quiet; from the first submit's "Saved" on, the row
+        # stays (emptied by a key), so the next task's panels are the height they were.
+        yield StatusLine(id="status", hide_when_empty=True, keep_row=True)
         yield Footer()
 
     def on_unmount(self) -> None:
