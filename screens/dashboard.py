@@ -152,7 +152,7 @@ class DashboardScreen(ComputingScreen):
     def on_resize(self, event: events.Resize) -> None:
         if shown_columns(event.size.width) != self.columns:
             self.set_columns(event.size.width)
-            if self.report["labelers"]:
+            if self.report["labelers"] or self.early is not None:
                 self.fill()
 
     def set_columns(self, width: int) -> None:
