@@ -304,6 +304,17 @@ def test_inter_annotator_ranking_nothing_comparable():
     assert result.n_items == 0 and result.pairwise_agreement.value is None
 
 
+def random_ranking(rng, outputs: list[str]) -> list[list[str]]:
+    """`outputs` in a random order, each tied with the one before it three times in ten."""
+    order, groups = rng.sample(outputs, len(outputs)), []
+    for o in order:
+        if groups and rng.random() < 0.3:
+            groups[-1].append(o)
+        else:
+            groups.append([o])
+    return groups
+
+
 def test_inter_annotator_ranking_is_every_labeler_pair_compared_on_random_prompts():
     """The pooled counts equal `pair_counts` summed over every two labelers of each prompt
     (ties, mismatched output sets, single labelers), and so do the figures and intervals."""
@@ -311,21 +322,10 @@ def test_inter_annotator_ranking_is_every_labeler_pair_compared_on_random_prompt
     from itertools import combinations
 
     rng = random.Random(5)
-
-    def random_ranking(outputs: list[str]) -> list[list[str]]:
-        shuffled = rng.sample(outputs, len(outputs))
-        groups: list[list[str]] = []
-        for output in shuffled:
-            if groups and rng.random() < 0.3:
-                groups[-1].append(output)
-            else:
-                groups.append([output])
-        return groups
-
     items = []
     for _ in range(300):
         outputs = [f"o{i}" for i in range(rng.randint(2, 5))]
-        items.append([random_ranking(outputs if rng.random() < 0.85 else outputs[:-1] + ["x"])
+        items.append([random_ranking(rng, outputs if rng.random() < 0.85 else outputs[:-1] + ["x"])
                       for _ in range(rng.randint(1, 6))])
     same, compared, labeler_pairs, skipped = [], [], 0, 0
     for rankings in items:
@@ -361,17 +361,7 @@ def test_kendall_tau_b_from_pair_counts_is_scipys_on_random_rankings():
     compared = 0
     for _ in range(500):
         outputs = [f"o{i}" for i in range(rng.randint(2, 9))]
-
-        def ranking(outputs=outputs):
-            order, groups = rng.sample(outputs, len(outputs)), []
-            for o in order:
-                if groups and rng.random() < 0.3:
-                    groups[-1].append(o)
-                else:
-                    groups.append([o])
-            return groups
-
-        a, b = ranking(), ranking()
+        a, b = random_ranking(rng, outputs), random_ranking(rng, outputs)
         ra = {o: n for n, g in enumerate(a) for o in g}
         rb = {o: n for n, g in enumerate(b) for o in g}
         with warnings.catch_warnings():
