@@ -214,7 +214,7 @@ def _item_pairs(rankings: Sequence[AnyRanking]) -> tuple[int, int, int, int]:
         columns = [[positions[o] for positions in group] for o in sorted(outputs)]
         for first, second in combinations(columns, 2):
             up = down = 0
-            for x, y in zip(first, second):
+            for x, y in zip(first, second, strict=True):
                 if x < y:
                     up += 1
                 elif x > y:

@@ -306,7 +306,8 @@ def test_inter_annotator_ranking_nothing_comparable():
 
 def random_ranking(rng, outputs: list[str]) -> list[list[str]]:
     """`outputs` in a random order, each tied with the one before it three times in ten."""
-    order, groups = rng.sample(outputs, len(outputs)), []
+    order = rng.sample(outputs, len(outputs))
+    groups: list[list[str]] = []
     for o in order:
         if groups and rng.random() < 0.3:
             groups[-1].append(o)
