@@ -72,6 +72,19 @@ ROWS: list[tuple[str, str, float | None, str | None]] = [
     ("load_50.submit_ms_p99", "50 processes: submit p99 ms", None, None),
     ("load_50.claim_ms_p99", "50 processes: claim p99 ms", None, None),
     ("load_50.checks.busy_notes", "50 processes: \"database busy\" notes a labeler would see", 0, "<="),
+    ("load_backends.sqlite_200.submits_per_second / load_backends.sqlite_50.submits_per_second",
+     "SQLite, 200 full-speed writers ÷ 50, submits/s (same run)", 0.5, "≥"),
+    ("load_backends.sqlite_200.checks.busy_notes", "SQLite, 200 writers: busy notes", 0, "<="),
+    ("load_backends.postgresql_1.submits_per_second", "PostgreSQL, one process: claim → submit, submits/s", 300, "≥"),
+    ("load_backends.postgresql_50.submits_per_second / load_backends.sqlite_50.submits_per_second",
+     "PostgreSQL ÷ SQLite at 50 processes, submits/s (same run)", 2, "≥"),
+    ("load_backends.postgresql_200.submits_per_second / load_backends.postgresql_50.submits_per_second",
+     "PostgreSQL, 200 processes ÷ 50, submits/s (same run)", 1, "≥"),
+    ("load_backends.postgresql_200.checks.busy_notes", "PostgreSQL, 200 processes: busy notes", 0, "<="),
+    ("reports.1m.quality.cpu_seconds", "`labeldesk quality` at 1M labels, MACE from its last run, CPU s", 5, "≤"),
+    ("reports.1m.quality_cold.cpu_seconds", "`labeldesk quality` at 1M labels, MACE cold, CPU s", 5, "≤"),
+    ("reports.1m.agreement.cpu_seconds", "`labeldesk agreement` at 1M labels (1,000 resamples), CPU s", 5, "≤"),
+    ("reports.1m.consensus.cpu_seconds", "`labeldesk export consensus` at 1M labels, CPU s", 5, "≤"),
     ("agreement.report_resamples_1000.seconds", "agreement on 1,000,000 labels, s", None, None),
     ("consensus.consensus.seconds", "consensus on 1,000,000 labels (500 labelers), s", None, None),
     ("consensus.consensus.peak_rss_mib", "consensus on 1,000,000 labels, peak MiB", None, None),
@@ -100,6 +113,10 @@ _TOLERANCE = 0.1
 
 
 def lookup(data: dict[str, Any], path: str) -> Any:
+    """The figure at a dotted `path`; `a / b` is the ratio of two figures (None if one is missing)."""
+    if " / " in path:
+        top, bottom = (lookup(data, side) for side in path.split(" / "))
+        return round(top / bottom, 2) if top is not None and bottom else None
     for part in path.split("."):
         if not isinstance(data, dict) or part not in data:
             return None
@@ -113,7 +130,7 @@ def verdict(value: Any, target: float | None, op: str | None) -> str:
     if op is None or target is None:
         return ""
     ok = {"<": value < target, ">": value > target, "<=": value <= target + _TOLERANCE,
-          "≤": value <= target}[op]
+          "≤": value <= target, "≥": value >= target}[op]
     return "met" if ok else "**missed**"
 
 

@@ -16,6 +16,7 @@ asks for the strength again (screens/widgets/ranking/strength_state.py).
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from textual import events, on
@@ -214,7 +215,35 @@ class ComparisonScreen(SkipHandling, WorkScreen):
         return self.instruction.context if self.instruction is not None else {}
 
     # -- steps ---------------------------------------------------------------------------------
+    FRAME_HOPS = 12
+    """Event-loop turns a step change holds the screen's frames (`_in_one_frame`): a change reaches
+    the screen within ~6 (refresh, idle, message, then the bindings refreshed on its idle and
+    the footer's the same way); twice that for margin, each turn costs microseconds."""
+
+    def _in_one_frame(self) -> None:
+        """Hold the screen's frames until what a step change sets off has reached the screen.
+
+        Each changed widget tells the screen on its own turn of the event loop (its refresh,
+        then its idle, then a message to the screen), and the screen draws as soon as the first
+        one arrives: a step change was drawn in 2-3 frames, each with a layout pass of its own
+        (the panels, then the footer's keys and the steps bar; 2.3 re-layouts a step change).
+        Held for a few turns (`batch_update`), it is laid out and drawn once. Only the drawing
+        waits: keys are applied meanwhile as always."""
+        batch = self.app.batch_update()
+        batch.__enter__()
+        loop = asyncio.get_running_loop()
+
+        def release(turns: int) -> None:
+            if turns:
+                loop.call_soon(release, turns - 1)
+                return
+            batch.__exit__(None, None, None)
+            self.check_idle()  # the screen draws what is waiting
+
+        loop.call_soon(release, self.FRAME_HOPS)
+
     def go_to_step(self, step: str) -> None:
+        self._in_one_frame()
         if step == "scores":
             assert self.scores is not None  # composed when the step is on
             self.scores.set_context(self._instruction_context())
