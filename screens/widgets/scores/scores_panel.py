@@ -316,8 +316,17 @@ class ScoresPanel(OwnFocusStyle, Vertical, can_focus=True):
             return self.query_one("#score-card-1", ScoreCard)
         return self.query_one("#score-card-0", ScoreCard)
 
+    _drawn_for: tuple[int, ...] = ()  # the cards' widths the fields were last drawn for
+
     def on_resize(self, _event: events.Resize) -> None:
-        self._show()
+        # Textual sends a panel shown again (each task, each step back to the scores) a Resize
+        # at the size it had: fields already drawn for the cards' widths stay as they are.
+        if self._card_widths() != self._drawn_for:
+            self._show()
+
+    def _card_widths(self) -> tuple[int, ...]:
+        return tuple(card.content_size.width or self.app.size.width - 2
+                     for card in self.query(ScoreCard).results(ScoreCard) if card.display)
 
     def _show(self) -> None:
         if not self.outputs or not self.is_mounted:
@@ -337,6 +346,7 @@ class ScoresPanel(OwnFocusStyle, Vertical, can_focus=True):
                 card.show(shown)
             width = card.content_size.width or self.app.size.width - 2
             card.update_fields(self._card_title(index), self._fields_content(shown, width))
+        self._drawn_for = self._card_widths()
 
     def _card_title(self, index: int) -> Content:
         shown = self.outputs[index]
