@@ -13,8 +13,11 @@ a 10 ms timer over 2 s with nothing computing, then over the 2 s after `r` (comp
 then `O` → the table reversed, and Escape → the home screen;
 `q` again → figures on screen; and `r`, 2 s, `ctrl+q` → the app stopped. Then the app's own
 CPU seconds (the keys', the screens', reading the figures it is sent) and its children's (the
-computation, when it runs in a process), and the peak RSS. `tests/bench/test_bench_reports.py`
-runs it on a tiny project.
+computation, when it runs in a process), and the peak RSS. Then, as a third app, the statistics
+screen (`t`; computed in a thread worker): the timer's lateness over 2 s while it computes,
+Escape answered, and `t` → the tables with the app's CPU; and the CPU of the researcher's home
+counts alone (`store.queue.counts`). `tests/bench/test_bench_reports.py` runs it on a tiny
+project.
 """
 
 from __future__ import annotations
@@ -100,18 +103,23 @@ async def _computing(pilot, dashboard, figures: dict) -> None:  # noqa: ANN001
     figures["loop_lag_while_computing"] = await _lag()
 
 
-async def _drive(path: Path, researcher: str, *, first: bool) -> dict:
-    from screens.dashboard import DashboardScreen
-    from screens.home import HomeScreen
+def _app(path: Path, researcher: str):  # noqa: ANN202
     from store.db import open_db
     from store.schema import load_schema
     from tui.app import LabelDeskApp
     from tui.config import Config
 
+    return LabelDeskApp(db=open_db(path), labeler=researcher, role="researcher", config=Config(),
+                        schema=load_schema())
+
+
+async def _drive(path: Path, researcher: str, *, first: bool) -> dict:
+    from screens.dashboard import DashboardScreen
+    from screens.home import HomeScreen
+
     figures: dict = {}
     timer = _Timer(figures)
-    app = LabelDeskApp(db=open_db(path), labeler=researcher, role="researcher", config=Config(),
-                       schema=load_schema())
+    app = _app(path, researcher)
     async with app.run_test(size=(120, 36)) as pilot:
         timer.start()
         await pilot.press("q")
@@ -161,6 +169,44 @@ async def _drive(path: Path, researcher: str, *, first: bool) -> dict:
     return figures
 
 
+async def _drive_stats(path: Path, researcher: str) -> dict:
+    """The statistics screen: its computation is a thread's, sharing the interpreter lock."""
+    from screens.home import HomeScreen
+    from screens.stats import StatsScreen
+
+    figures: dict = {}
+    timer = _Timer(figures)
+    app = _app(path, researcher)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("t")
+        stats = app.screen
+        assert isinstance(stats, StatsScreen)
+        figures["loop_lag_while_computing"] = await _lag()
+        figures["computing_when_keys_pressed"] = stats.computing
+        await _key(pilot, timer, "escape_to_home_while_computing", "escape",
+                   lambda: isinstance(app.screen, HomeScreen))
+        timer.start()
+        await pilot.press("t")
+        await _until(pilot, lambda: app.screen is stats and stats.shown and not stats.computing)
+        timer.stop("t_to_tables")
+    return figures
+
+
+def _home_counts_cpu(path: Path, researcher: str) -> float:
+    """CPU seconds of the researcher's home counts alone (warm: the second of two)."""
+    from store import queue
+    from store.db import connect
+
+    db = connect(path)
+    try:
+        queue.counts(db, researcher, {})
+        started = time.process_time()
+        queue.counts(db, researcher, {})
+        return round(time.process_time() - started, 6)
+    finally:
+        db.conn.close()
+
+
 def _cpu() -> tuple[float, float]:
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
@@ -179,11 +225,13 @@ def run(path: Path, researcher: str = "researcher") -> dict:
                 own_after, children_after = _cpu()
                 figures[key]["app_cpu_seconds"] = round(own_after - own, 1)
                 figures[key]["children_cpu_seconds"] = round(children_after - children, 1)
+            figures["statistics"] = asyncio.run(_drive_stats(path, researcher))
         finally:
             if before is None:
                 del os.environ["LABELDESK_DATA_DIR"]
             else:
                 os.environ["LABELDESK_DATA_DIR"] = before
+    figures["home_counts_cpu_seconds"] = _home_counts_cpu(path, researcher)
     figures["peak_rss_mib"] = peak_rss_mib()
     figures["load_average_1min"] = round(os.getloadavg()[0], 2)
     return figures

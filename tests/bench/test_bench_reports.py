@@ -51,6 +51,8 @@ def test_report_benches_on_a_tiny_project(tmp_path, capsys, monkeypatch):
     figures = bench_dashboard.run(path)
     assert figures["first_visit"]["escape_to_home_while_computing_seconds"] >= 0
     assert figures["next_app"]["first_figures"] == "kept report"
+    assert figures["statistics"]["t_to_tables_seconds"] >= 0
+    assert figures["home_counts_cpu_seconds"] >= 0
 
 
 def test_disputes_bench_on_a_tiny_project(tmp_path):

@@ -373,3 +373,32 @@ async def test_a_step_change_scans_no_plain_text_for_what_a_terminal_acts_on(mak
         await press_settled(pilot, "greater_than_sign")  # scores -> ranking
         assert screen.step == "ranking"
         assert not [t for t in scanned if t in texts], scanned
+
+
+async def test_the_next_tasks_outputs_are_checked_ahead_not_on_submit(make_app, monkeypatch):
+    """The read-ahead makes the next task's outputs safe to show (`_visible` keeps them): the
+    submit that shows them in the ranking cards checks none again (a text that is not plain
+    ASCII costs ~0.2-0.6 ms per 100 kB to check, nine outputs a submit)."""
+    from screens.widgets.ranking import ranking_panel
+
+    app = app_with(make_app, steps=["ranking"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, "c")
+        screen = app.screen
+        assert isinstance(screen, ComparisonScreen)
+        await settle(pilot, lambda: screen.session.ahead is not None)
+        await settle(pilot)
+        texts = [o.text for o in screen.session.ahead.outputs]
+        checked: list[str] = []
+        on_screen = ranking_panel.on_screen
+
+        def counting(text):
+            checked.append(text)
+            return on_screen(text)
+
+        monkeypatch.setattr(ranking_panel, "on_screen", counting)
+        await press_settled(pilot, "a", "b", "c", "enter")  # p1 submitted: p2 on screen
+        await settle(pilot, lambda: screen.view is not None and screen.view.prompt.id == "p2")
+        assert {o.text for o in screen.outputs} == set(texts)
+        # The texts themselves (a head's snippet of a short output is an equal, other string).
+        assert not [t for t in checked if any(t is text for text in texts)], checked
