@@ -18,14 +18,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # also runnable as a plain script (the child process is one)
 
 from bench.child import child_args, measure, record_run, run_in_child  # noqa: E402
 from store.db import now, open_db  # noqa: E402
 from store.schema import load_schema  # noqa: E402
+
+# isort: split
+# numpy after the store, whose __init__ puts BLAS on one thread before numpy loads (loaded
+# first, OpenBLAS spun a thread per core: the report's CPU 5.8 s -> 13.5 s at 1M).
+import numpy as np  # noqa: E402
 
 LABELERS = 500
 PER_ITEM = 5  # labelers per item

@@ -7,12 +7,17 @@ The app runs in-process under Textual's Pilot (`App.run_test`), 120x36, as the r
 first with an empty data directory (the project's first visit: no report kept), then as a new
 app on the same directory (the report the first run kept). Measured, wall seconds:
 `q` → the first figures on screen (whatever kind) and → the report (kept or computed) and →
-every figure; Escape → home with nothing computing (the control); `r` (compute again), then
-once the computation has run 2 s: `O` → the table reversed, and Escape → the home screen;
+every figure; Escape → home with nothing computing (the control), until the home screen is
+current (the key answered) and until the app is idle again (home's own counts done and drawn); how late the event loop runs
+a 10 ms timer over 2 s with nothing computing, then over the 2 s after `r` (compute again);
+then `O` → the table reversed, and Escape → the home screen;
 `q` again → figures on screen; and `r`, 2 s, `ctrl+q` → the app stopped. Then the app's own
 CPU seconds (the keys', the screens', reading the figures it is sent) and its children's (the
-computation, when it runs in a process), and the peak RSS. `tests/bench/test_bench_reports.py`
-runs it on a tiny project.
+computation, when it runs in a process), and the peak RSS. Then, as a third app, the statistics
+screen (`t`; computed in a thread worker): the timer's lateness over 2 s while it computes,
+Escape answered, and `t` → the tables with the app's CPU; and the CPU of the researcher's home
+counts alone (`store.queue.counts`). `tests/bench/test_bench_reports.py` runs it on a tiny
+project.
 """
 
 from __future__ import annotations
@@ -36,13 +41,26 @@ WHILE = 2.0  # seconds the computation runs before the keys that meet it
 
 
 async def _until(pilot, condition: Callable[[], object], timeout: float = 900) -> float:  # noqa: ANN001
-    """Seconds until `condition()` holds, polling the app every 5 ms."""
+    """Seconds until `condition()` holds, looking every 2 ms (a bare sleep: the app's loop runs
+    meanwhile; `pilot.pause` would also wait for the app to go idle)."""
     started = time.perf_counter()
     while not condition():
         if time.perf_counter() - started > timeout:
             raise TimeoutError(f"not true after {timeout} s: {condition}")
-        await pilot.pause(0.005)
+        await asyncio.sleep(0.002)
     return time.perf_counter() - started
+
+
+async def _key(pilot, timer, name: str, key: str, answered: Callable[[], object]) -> None:  # noqa: ANN001
+    """`key` pressed: `<name>` until `answered()` holds (the key's action done), and
+    `<name>_idle` until the app is idle again (`pilot.press` returns: what the action started,
+    such as home's waiting counts, is done and drawn)."""
+    timer.start()
+    press = asyncio.ensure_future(pilot.press(key))
+    await _until(pilot, answered)
+    timer.stop(name)
+    await press
+    timer.stop(f"{name}_idle")
 
 
 def _in_child(dashboard) -> bool:  # noqa: ANN001
@@ -65,23 +83,43 @@ class _Timer:
         self.figures[f"{key}_app_cpu_seconds"] = round(time.process_time() - self.cpu, 3)
 
 
-async def _computing(pilot, dashboard) -> None:  # noqa: ANN001
+async def _lag(seconds: float = WHILE) -> dict:
+    """How late the app's event loop (keys, drawing) runs a 10 ms timer, over `seconds`: what a
+    key waits before the app can look at it (the interpreter lock held elsewhere, or no core)."""
+    lags = []
+    ends = time.perf_counter() + seconds
+    while time.perf_counter() < ends:
+        started = time.perf_counter()
+        await asyncio.sleep(0.01)
+        lags.append(time.perf_counter() - started - 0.01)
+    lags.sort()
+    return {"median_ms": round(1000 * lags[len(lags) // 2], 1),
+            "p95_ms": round(1000 * lags[int(len(lags) * 0.95)], 1),
+            "max_ms": round(1000 * lags[-1], 1)}
+
+
+async def _computing(pilot, dashboard, figures: dict) -> None:  # noqa: ANN001
     await _until(pilot, lambda: _in_child(dashboard) or not dashboard.computing)
-    await pilot.pause(WHILE)
+    figures["loop_lag_while_computing"] = await _lag()
 
 
-async def _drive(path: Path, researcher: str, *, first: bool) -> dict:
-    from screens.dashboard import DashboardScreen
-    from screens.home import HomeScreen
+def _app(path: Path, researcher: str):  # noqa: ANN202
     from store.db import open_db
     from store.schema import load_schema
     from tui.app import LabelDeskApp
     from tui.config import Config
 
+    return LabelDeskApp(db=open_db(path), labeler=researcher, role="researcher", config=Config(),
+                        schema=load_schema())
+
+
+async def _drive(path: Path, researcher: str, *, first: bool) -> dict:
+    from screens.dashboard import DashboardScreen
+    from screens.home import HomeScreen
+
     figures: dict = {}
     timer = _Timer(figures)
-    app = LabelDeskApp(db=open_db(path), labeler=researcher, role="researcher", config=Config(),
-                       schema=load_schema())
+    app = _app(path, researcher)
     async with app.run_test(size=(120, 36)) as pilot:
         timer.start()
         await pilot.press("q")
@@ -100,25 +138,20 @@ async def _drive(path: Path, researcher: str, *, first: bool) -> dict:
 
         # The control: Escape with nothing computing (on a loaded host wall time is mostly
         # waiting for a core, whatever the app does).
-        timer.start()
-        await pilot.press("escape")
-        await _until(pilot, lambda: isinstance(app.screen, HomeScreen))
-        timer.stop("escape_to_home_idle")
+        await _key(pilot, timer, "escape_to_home_nothing_computing", "escape",
+                   lambda: isinstance(app.screen, HomeScreen))
         await pilot.press("q")
         await _until(pilot, lambda: app.screen is dashboard and dashboard.shown and not dashboard.computing)
 
+        figures["loop_lag_idle"] = await _lag()  # the control: nothing computing
         await pilot.press("r")  # compute again; the keys once it has run a while
-        await _computing(pilot, dashboard)
+        await _computing(pilot, dashboard, figures)
         figures["computing_when_keys_pressed"] = dashboard.computing
         reversed_before = dashboard.descending
-        timer.start()
-        await pilot.press("O")
-        await _until(pilot, lambda: dashboard.descending != reversed_before)
-        timer.stop("reverse_key_while_computing")
-        timer.start()
-        await pilot.press("escape")
-        await _until(pilot, lambda: isinstance(app.screen, HomeScreen))
-        timer.stop("escape_to_home_while_computing")
+        await _key(pilot, timer, "reverse_key_while_computing", "O",
+                   lambda: dashboard.descending != reversed_before)
+        await _key(pilot, timer, "escape_to_home_while_computing", "escape",
+                   lambda: isinstance(app.screen, HomeScreen))
 
         timer.start()
         await pilot.press("q")
@@ -127,12 +160,51 @@ async def _drive(path: Path, researcher: str, *, first: bool) -> dict:
         await _until(pilot, lambda: not dashboard.computing)
 
         await pilot.press("r")
-        await _computing(pilot, dashboard)
+        await _computing(pilot, dashboard, {})
         timer.start()
-        await pilot.press("ctrl+q")
+        press = asyncio.ensure_future(pilot.press("ctrl+q"))
         await _until(pilot, lambda: not app.is_running)
         timer.stop("ctrl_q_to_exit_while_computing")
+        press.cancel()
     return figures
+
+
+async def _drive_stats(path: Path, researcher: str) -> dict:
+    """The statistics screen: its computation is a thread's, sharing the interpreter lock."""
+    from screens.home import HomeScreen
+    from screens.stats import StatsScreen
+
+    figures: dict = {}
+    timer = _Timer(figures)
+    app = _app(path, researcher)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("t")
+        stats = app.screen
+        assert isinstance(stats, StatsScreen)
+        figures["loop_lag_while_computing"] = await _lag()
+        figures["computing_when_keys_pressed"] = stats.computing
+        await _key(pilot, timer, "escape_to_home_while_computing", "escape",
+                   lambda: isinstance(app.screen, HomeScreen))
+        timer.start()
+        await pilot.press("t")
+        await _until(pilot, lambda: app.screen is stats and stats.shown and not stats.computing)
+        timer.stop("t_to_tables")
+    return figures
+
+
+def _home_counts_cpu(path: Path, researcher: str) -> float:
+    """CPU seconds of the researcher's home counts alone (warm: the second of two)."""
+    from store import queue
+    from store.db import connect
+
+    db = connect(path)
+    try:
+        queue.counts(db, researcher, {})
+        started = time.process_time()
+        queue.counts(db, researcher, {})
+        return round(time.process_time() - started, 6)
+    finally:
+        db.conn.close()
 
 
 def _cpu() -> tuple[float, float]:
@@ -153,11 +225,13 @@ def run(path: Path, researcher: str = "researcher") -> dict:
                 own_after, children_after = _cpu()
                 figures[key]["app_cpu_seconds"] = round(own_after - own, 1)
                 figures[key]["children_cpu_seconds"] = round(children_after - children, 1)
+            figures["statistics"] = asyncio.run(_drive_stats(path, researcher))
         finally:
             if before is None:
                 del os.environ["LABELDESK_DATA_DIR"]
             else:
                 os.environ["LABELDESK_DATA_DIR"] = before
+    figures["home_counts_cpu_seconds"] = _home_counts_cpu(path, researcher)
     figures["peak_rss_mib"] = peak_rss_mib()
     figures["load_average_1min"] = round(os.getloadavg()[0], 2)
     return figures

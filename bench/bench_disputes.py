@@ -18,13 +18,15 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.results import machine, record  # noqa: E402
 from store.db import now, open_db  # noqa: E402
+
+# isort: split
+# numpy after the store, whose __init__ puts BLAS on one thread before numpy loads.
+import numpy as np  # noqa: E402
 
 ITEMS, LABELERS, PER_ITEM, OUTPUTS, DISPUTED = 10_000, 30, 3, 4, 0.05
 # The researchers' report project (`python -m bench disputes --million`): 13,000 prompts of 4

@@ -3,6 +3,7 @@ of its own (CPU seconds, wall seconds, peak RSS), and the dashboard's keys while
 
     python -m bench reports                       # builds the 1M and 3M projects, runs all
     python bench/bench_reports.py DB [DB ...]     # on projects built before (figures printed)
+    python bench/bench_reports.py --record 1m DB [COMMAND ...]   # ... kept as results' reports.1m
 
 A project is bench_agreement's (`generate`: 20 fields, five labelers an item, 70% accurate, gold
 on a fifth of the items; 500 labelers for 1,000,000 labels, 1,500 for 3,000,000) with
@@ -26,7 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import bench_agreement, bench_consensus, bench_dashboard, bench_quality  # noqa: E402
-from bench.child import record_run, run_in_child  # noqa: E402
+from bench.child import record_run, run_in_child, stamped  # noqa: E402
+from bench.results import record_part  # noqa: E402
 
 # name: (benchmark script, its child's arguments after the database)
 # `*_cold`: MACE's competences without the last run's parameters (as on a project whose report
@@ -77,7 +79,11 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1:
+    if len(sys.argv) > 2 and sys.argv[1] == "--record":
+        # `--record SIZE DB [COMMAND ...]`: a project built before, its figures kept as SIZE's
+        size, path, *names = sys.argv[2:]
+        record_part("reports", size, stamped(measure_all(Path(path), tuple(names or COMMANDS))))
+    elif len(sys.argv) > 1:
         print(json.dumps({p: measure_all(Path(p)) for p in sys.argv[1:]}, indent=1))
     else:
         main()

@@ -25,12 +25,18 @@ ROWS: list[tuple[str, str, float | None, str | None]] = [
     ("comparison.80x24.score_digit.median_ms", "score digit (K=9, 100 kB) to frame, median ms", 8, "<"),
     ("comparison.80x24.score_digit.p99_ms", "score digit (K=9, 100 kB) to frame, p99 ms", 30, "<"),
     ("comparison.80x24.score_digit.cpu_median_ms", "score digit (K=9, 100 kB), CPU median ms", None, None),
+    ("comparison.80x24.score_digit.cpu_p99_ms", "score digit (K=9, 100 kB), CPU p99 ms", None, None),
     ("comparison.80x24.ranking_letter.median_ms", "ranking letter in the full app (K=9, 100 kB) to frame, median ms", 8, "<"),
     ("comparison.80x24.ranking_letter.p99_ms", "ranking letter in the full app (K=9, 100 kB) to frame, p99 ms", 30, "<"),
+    ("comparison.80x24.ranking_letter.cpu_median_ms", "ranking letter in the full app (K=9, 100 kB), CPU median ms", None, None),
+    ("comparison.80x24.ranking_letter.cpu_p99_ms", "ranking letter in the full app (K=9, 100 kB), CPU p99 ms", None, None),
     ("comparison.80x24.instruction_to_scores.p99_ms", "instruction → scores step (K=9, 100 kB), p99 ms", 50, "<"),
+    ("comparison.80x24.instruction_to_scores.cpu_p99_ms", "instruction → scores step (K=9, 100 kB), CPU p99 ms", None, None),
     ("comparison.80x24.scores_to_ranking.p99_ms", "scores → ranking step (K=9, 100 kB), p99 ms", 50, "<"),
+    ("comparison.80x24.scores_to_ranking.cpu_p99_ms", "scores → ranking step (K=9, 100 kB), CPU p99 ms", None, None),
     ("comparison.80x24.submit_loop.p99_ms", "submit → next task (K=9, 100 kB), p99 ms", 50, "<"),
     ("comparison.80x24.submit_loop.cpu_median_ms", "submit → next task (K=9, 100 kB), CPU median ms", None, None),
+    ("comparison.80x24.submit_loop.cpu_p99_ms", "submit → next task (K=9, 100 kB), CPU p99 ms", None, None),
     ("key_cpu.ratio_to_floor", "CPU per key typing comparisons (pty) ÷ minimal Textual app, same run", 2, "≤"),
     ("key_cpu.labeldesk.cpu_ms_per_key", "CPU per key typing comparisons in a real 80x24 pty, ms", None, None),
     ("key_cpu.minimal_textual.cpu_ms_per_key", "CPU per key, minimal Textual app (Static + Footer), ms", None, None),
@@ -66,6 +72,19 @@ ROWS: list[tuple[str, str, float | None, str | None]] = [
     ("load_50.submit_ms_p99", "50 processes: submit p99 ms", None, None),
     ("load_50.claim_ms_p99", "50 processes: claim p99 ms", None, None),
     ("load_50.checks.busy_notes", "50 processes: \"database busy\" notes a labeler would see", 0, "<="),
+    ("load_backends.sqlite_200.submits_per_second / load_backends.sqlite_50.submits_per_second",
+     "SQLite, 200 full-speed writers ÷ 50, submits/s (same run)", 0.5, "≥"),
+    ("load_backends.sqlite_200.checks.busy_notes", "SQLite, 200 writers: busy notes", 0, "<="),
+    ("load_backends.postgresql_1.submits_per_second", "PostgreSQL, one process: claim → submit, submits/s", 300, "≥"),
+    ("load_backends.postgresql_50.submits_per_second / load_backends.sqlite_50.submits_per_second",
+     "PostgreSQL ÷ SQLite at 50 processes, submits/s (same run)", 2, "≥"),
+    ("load_backends.postgresql_200.submits_per_second / load_backends.postgresql_50.submits_per_second",
+     "PostgreSQL, 200 processes ÷ 50, submits/s (same run)", 1, "≥"),
+    ("load_backends.postgresql_200.checks.busy_notes", "PostgreSQL, 200 processes: busy notes", 0, "<="),
+    ("reports.1m.quality.cpu_seconds", "`labeldesk quality` at 1M labels, MACE from its last run, CPU s", 5, "≤"),
+    ("reports.1m.quality_cold.cpu_seconds", "`labeldesk quality` at 1M labels, MACE cold, CPU s", 5, "≤"),
+    ("reports.1m.agreement.cpu_seconds", "`labeldesk agreement` at 1M labels (1,000 resamples), CPU s", 5, "≤"),
+    ("reports.1m.consensus.cpu_seconds", "`labeldesk export consensus` at 1M labels, CPU s", 5, "≤"),
     ("agreement.report_resamples_1000.seconds", "agreement on 1,000,000 labels, s", None, None),
     ("consensus.consensus.seconds", "consensus on 1,000,000 labels (500 labelers), s", None, None),
     ("consensus.consensus.peak_rss_mib", "consensus on 1,000,000 labels, peak MiB", None, None),
@@ -94,6 +113,10 @@ _TOLERANCE = 0.1
 
 
 def lookup(data: dict[str, Any], path: str) -> Any:
+    """The figure at a dotted `path`; `a / b` is the ratio of two figures (None if one is missing)."""
+    if " / " in path:
+        top, bottom = (lookup(data, side) for side in path.split(" / "))
+        return round(top / bottom, 2) if top is not None and bottom else None
     for part in path.split("."):
         if not isinstance(data, dict) or part not in data:
             return None
@@ -107,7 +130,7 @@ def verdict(value: Any, target: float | None, op: str | None) -> str:
     if op is None or target is None:
         return ""
     ok = {"<": value < target, ">": value > target, "<=": value <= target + _TOLERANCE,
-          "≤": value <= target}[op]
+          "≤": value <= target, "≥": value >= target}[op]
     return "met" if ok else "**missed**"
 
 

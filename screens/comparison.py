@@ -16,6 +16,7 @@ asks for the strength again (screens/widgets/ranking/strength_state.py).
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from textual import events, on
@@ -92,6 +93,7 @@ class ComparisonScreen(SkipHandling, WorkScreen):
         self.scores: ScoresPanel | None = None
         self.strength: StrengthPanel | None = None
         self.phase = "rank"  # of the ranking step: "rank", "strength" or "reason"
+        self._lines_shown: dict[str, tuple[Any, ...]] = {}  # `_show_line`
 
     @property
     def steps(self) -> list[str]:
@@ -128,7 +130,9 @@ class ComparisonScreen(SkipHandling, WorkScreen):
             self.strength.display = False  # on the ranking step only
             yield self.strength
         yield SkipPanel(SKIP_REASONS, id="skip")
-        yield StatusLine(id="status", hide_when_empty=True)  # a row for the task when quiet
+        # A row for the first task while quiet; from the first submit's "Saved" on, the row
+        # stays (emptied by a key), so the next task's panels are the height they were.
+        yield StatusLine(id="status", hide_when_empty=True, keep_row=True)
         yield Footer()
 
     def on_unmount(self) -> None:
@@ -187,8 +191,9 @@ class ComparisonScreen(SkipHandling, WorkScreen):
         if self.scores is not None:
             self.scores.prepare(texts)
         # The ranking card's width is the scores card's (then this finds them wrapped), or the
-        # ranking is the only step and a submit shows it first.
-        self.query_one(RankingPanel).prepare(texts)
+        # ranking is the only step and a submit shows it first. No panel without the step.
+        if "ranking" in self.steps:
+            self.query_one(RankingPanel).prepare(texts)
 
     def draft_data(self) -> dict[str, Any]:
         data: dict[str, Any] = {"step": self.step, "flagged": self.flagged}
@@ -210,7 +215,35 @@ class ComparisonScreen(SkipHandling, WorkScreen):
         return self.instruction.context if self.instruction is not None else {}
 
     # -- steps ---------------------------------------------------------------------------------
+    FRAME_HOPS = 12
+    """Event-loop turns a step change holds the screen's frames (`_in_one_frame`): a change reaches
+    the screen within ~6 (refresh, idle, message, then the bindings refreshed on its idle and
+    the footer's the same way); twice that for margin, each turn costs microseconds."""
+
+    def _in_one_frame(self) -> None:
+        """Hold the screen's frames until what a step change sets off has reached the screen.
+
+        Each changed widget tells the screen on its own turn of the event loop (its refresh,
+        then its idle, then a message to the screen), and the screen draws as soon as the first
+        one arrives: a step change was drawn in 2-3 frames, each with a layout pass of its own
+        (the panels, then the footer's keys and the steps bar; 2.3 re-layouts a step change).
+        Held for a few turns (`batch_update`), it is laid out and drawn once. Only the drawing
+        waits: keys are applied meanwhile as always."""
+        batch = self.app.batch_update()
+        batch.__enter__()
+        loop = asyncio.get_running_loop()
+
+        def release(turns: int) -> None:
+            if turns:
+                loop.call_soon(release, turns - 1)
+                return
+            batch.__exit__(None, None, None)
+            self.check_idle()  # the screen draws what is waiting
+
+        loop.call_soon(release, self.FRAME_HOPS)
+
     def go_to_step(self, step: str) -> None:
+        self._in_one_frame()
         if step == "scores":
             assert self.scores is not None  # composed when the step is on
             self.scores.set_context(self._instruction_context())
@@ -489,8 +522,6 @@ class ComparisonScreen(SkipHandling, WorkScreen):
             f"  {len(self.outputs)} outputs" if self.outputs else "",
             ("  ⚑ flagged for review" if self.flagged else "", "bold $text-warning"),
         )
-        # Both lines are one row the screen's width whatever they say: no re-layout.
-        self.query_one("#task-title", Static).update(title, layout=False)
         parts: list[Any] = []
         for n, step in enumerate(self.steps, start=1):
             if parts:
@@ -498,7 +529,17 @@ class ComparisonScreen(SkipHandling, WorkScreen):
             style = "bold reverse" if step == self.step else "$text-muted"
             parts.append((f" {n} {STEP_TITLES[step]} ", style))
         parts.append(("  < > step · F1 keys", "$text-muted"))
-        self.query_one("#steps-bar", Static).update(Content.assemble(*parts), layout=False)
+        self._show_line("#task-title", title)
+        self._show_line("#steps-bar", Content.assemble(*parts))
+
+    def _show_line(self, selector: str, content: Content) -> None:
+        """A one-row line, updated in place (no re-layout: it is one row the screen's width
+        whatever it says) and only when it changed: the title is the same at a step change,
+        and a line not redrawn keeps the frame's region small."""
+        shown = (content.plain, tuple(content.spans))
+        if self._lines_shown.get(selector) != shown:
+            self._lines_shown[selector] = shown
+            self.query_one(selector, Static).update(content, layout=False)
 
 
 __all__ = ["ComparisonScreen", "RankThenWeigh"]

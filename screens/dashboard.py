@@ -132,6 +132,7 @@ class DashboardScreen(ComputingScreen):
         self.computed_at: float | None = None  # time.time() of the report on screen
         self.day = ""  # the report's today (ISO), as the last update asked
         self.kept = False  # the report on screen is the one kept in the file, not computed here
+        self.kept_current = False  # and the data stamp had not moved since it was computed
         self.sort_column = 1  # status: paused and warned labelers first
         self.descending = False
 
@@ -151,7 +152,7 @@ class DashboardScreen(ComputingScreen):
     def on_resize(self, event: events.Resize) -> None:
         if shown_columns(event.size.width) != self.columns:
             self.set_columns(event.size.width)
-            if self.report["labelers"]:
+            if self.report["labelers"] or self.early is not None:
                 self.fill()
 
     def set_columns(self, width: int) -> None:
@@ -189,8 +190,9 @@ class DashboardScreen(ComputingScreen):
                 if found is None:
                     yield "early", early_figures(db)
                 else:
-                    yield "kept", found
-                    if found["stamp"] == stamp and not again:
+                    current = found["stamp"] == stamp
+                    yield "kept", {**found, "current": current}
+                    if current and not again:
                         return  # the kept report is the current one
             yield "fresh", None
 
@@ -210,6 +212,7 @@ class DashboardScreen(ComputingScreen):
             self.early = None
             self.report, self.computed_at = value["report"], value["computed_at"]
             self.kept = name == "kept"
+            self.kept_current = bool(value.get("current"))
             # Whole only with its competences: a visit after leaving between the two computes.
             self.stamp = value["stamp"] if name == "kept" else None
             self.report_stamp = value["stamp"]
@@ -242,7 +245,8 @@ class DashboardScreen(ComputingScreen):
         elif self.computing:
             state = f" · these figures are {old}, updating …"
         elif self.kept:
-            state = f" · kept from an earlier visit, {old}"
+            state = f" · kept from an earlier visit, {old}" + (
+                ", nothing changed since" if self.kept_current else "")
         else:
             state = ""
         self.query_one("#dashboard-title", Static).update(Text(

@@ -80,10 +80,12 @@ def finish(child: subprocess.Popen[bytes]) -> int:
 
 # -- the child ---------------------------------------------------------------------------
 
-def _lifeline(stdin: IO[bytes]) -> None:
-    """Exit once the parent's end of stdin closes: the app is gone."""
+def _lifeline(fd: int) -> None:
+    """Exit once the parent's end of stdin closes: the app is gone. It reads the descriptor,
+    not `sys.stdin`: a daemon thread blocked inside the buffered reader would hold its lock,
+    and the interpreter aborts when it closes stdin at exit."""
     try:
-        while stdin.read(1 << 16):
+        while os.read(fd, 1 << 16):
             pass
     finally:
         os._exit(0)
@@ -103,7 +105,7 @@ def main() -> None:
     sys.stdout = sys.stderr
     path, target, args, doing = pickle.load(stdin)
     sys.path[:] = path
-    threading.Thread(target=_lifeline, args=(stdin,), daemon=True).start()
+    threading.Thread(target=_lifeline, args=(stdin.fileno(),), daemon=True).start()
     module_name, _, function = target.partition(":")
     # here, not at the top: the computation's modules load in the child only
     import importlib
@@ -126,6 +128,8 @@ def main() -> None:
                            f"{type(exc).__name__}. Please tell your coordinator.")
     else:
         _send(out, END, None)
+    sys.stderr.flush()
+    os._exit(0)  # no interpreter shutdown beside the lifeline thread (the answer is sent)
 
 
 if __name__ == "__main__":

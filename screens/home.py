@@ -3,7 +3,7 @@
 The counts come from `task_counts` (kept by triggers) and are polled every POLL_SECONDS while
 home is on screen, so new work and a newly assigned quiz appear without a restart; an
 unchanged list is not redrawn. They are counted in a thread worker (screens/background.py: a
-researcher's count reads every researcher's finished work, a second at a million assignments),
+labeler's count reads their own assignments, a researcher's the researchers' finished work),
 so the list and its keys are there at once and the counts follow; the assigned quiz and a closed
 queue, which decide what a key does, are read on the spot (one indexed row each).
 """

@@ -110,8 +110,17 @@ class SurveyScreen(DraftingScreen):
                                            prompt="(skip)", allow_blank=True))
         await form.mount_all(widgets)
         self.query_one("#survey-body", ContentSwitcher).current = "survey-form"
-        focus_now(widgets[2])
+        first = widgets[2]
+        # Focused now (typed-ahead answers go to it) but scrolled to only once the form is laid
+        # out: Textual's own scroll on focus runs on the next message, when the new questions
+        # may not have their regions yet, so the form scrolled or not depending on the timing.
+        self.set_focus(first, scroll_visible=False)
+        self.call_after_refresh(self._show_focused, first)
         self.refresh_bindings()
+
+    def _show_focused(self, widget: Widget) -> None:
+        if self.focused is widget:
+            widget.scroll_visible(animate=False, immediate=True)
 
     def answers(self) -> dict[str, Any]:
         assert self.survey is not None  # a survey is open

@@ -33,6 +33,7 @@ TABLES: tuple[tuple[str, str], ...] = (
     ("labels", "id"),
     ("adjudication_drafts", "kind, item, researcher"),
     ("gold_answers", "id"),
+    ("gold_check_scores", "answer_id"),
     ("quality_status", "labeler"),
     ("quizzes", "name"),
     ("quiz_items", "quiz, position"),

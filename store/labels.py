@@ -162,7 +162,8 @@ def submit(
         if a.status not in ("active", "expired"):
             raise StoreError(f"this task was already {a.status}")
         if check:
-            record_gold_answers(db, a, values, seconds=seconds, active_seconds=active_seconds)
+            record_gold_answers(db, a, values, seconds=seconds, active_seconds=active_seconds,
+                                schema=schema)
         else:
             gold = (role or role_of(db, a.labeler)) == "researcher"  # role_of: not in the roster
             if gold:

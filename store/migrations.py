@@ -422,6 +422,15 @@ def _v17_one_call_checks(db: sqlite_utils.Database) -> None:
     dialect_of(db).create_functions(db, DEFINITIONS)
 
 
+def _v18_gold_check_scores(db: sqlite_utils.Database) -> None:
+    # Each hidden gold check's counts against gold, kept at submit and dropped by triggers when
+    # the gold of its item changes (store/quality/check_scores.py). Checks from before have no
+    # row: the next quality report scores them (as it scored every check before) and keeps them.
+    from store.tallies import CHECK_SCORES_PG, CHECK_SCORES_SQL, CHECK_SCORES_TRIGGERS
+
+    _run(db, CHECK_SCORES_SQL + ";\n" + CHECK_SCORES_TRIGGERS, CHECK_SCORES_PG)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v1_core,
     _v2_quizzes_and_surveys,
@@ -440,6 +449,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _v15_competence_starts,
     _v16_labels_by_field,
     _v17_one_call_checks,
+    _v18_gold_check_scores,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -392,16 +392,21 @@ def counts(db: sqlite_utils.Database, labeler: str, overlap: dict[str, int]) -> 
     `submit` and `claim`), so the home screen reads a few rows however many tasks there are.
     """
     role = role_of(db, labeler)
+    if role == "researcher":
+        # The gold queue: tasks no researcher has finished, read from the researchers' side
+        # (the roster's few researchers, then their finished assignments by index). Joined
+        # from the assignments, SQLite scanned every labeler's finished work once per kind
+        # (1.3 s of CPU at 964,100 finished assignments, on every showing of home).
+        tasks = dict(db.execute("SELECT kind, sum(n) FROM task_counts GROUP BY kind").fetchall())
+        gold = dict(db.execute(
+            """SELECT t.kind, count(DISTINCT a.task_id) FROM labelers l
+               CROSS JOIN assignments a ON a.labeler = l.name AND a.status = 'done'
+               CROSS JOIN tasks t ON t.id = a.task_id
+               WHERE l.role = 'researcher' GROUP BY t.kind""").fetchall())
     out = {}
     for kind in KINDS:
         if role == "researcher":
-            waiting = db.execute(
-                """SELECT (SELECT coalesce(sum(n), 0) FROM task_counts WHERE kind = ?)
-                        - (SELECT count(DISTINCT a.task_id) FROM assignments a
-                           JOIN labelers l ON l.name = a.labeler CROSS JOIN tasks t ON t.id = a.task_id
-                           WHERE t.kind = ? AND l.role = 'researcher' AND a.status = 'done')""",
-                [kind, kind],
-            ).fetchone()[0]
+            waiting = int(tasks.get(kind) or 0) - gold.get(kind, 0)
         else:
             # A finished hidden gold check counts as taken even on an item others had already
             # filled (it was never among the open tasks): the count drops by one after a check

@@ -230,6 +230,57 @@ INSERT_PG = ";\n".join([
     " RETURN NULL; END $$"])
 
 
+# Each hidden gold check's counts against gold (`gold_check_scores`), written at submit and by
+# the quality report (store/quality/check_scores.py, which scores); the triggers drop the rows
+# of the checks on an item whose gold changes. Here, not there: migrations import this module.
+CHECK_SCORES_SQL = """
+CREATE TABLE gold_check_scores (
+    answer_id INTEGER PRIMARY KEY REFERENCES gold_answers(id),
+    labeler TEXT NOT NULL,
+    submitted_at TEXT NOT NULL,
+    flag_agree INTEGER NOT NULL,
+    flag_n INTEGER NOT NULL,
+    rating_diffs TEXT NOT NULL,
+    rank_items INTEGER NOT NULL,
+    rank_same INTEGER NOT NULL,
+    rank_compared INTEGER NOT NULL
+);
+CREATE INDEX gold_answers_item ON gold_answers(item)
+"""
+
+
+# The checks on a label's item: the task's item is the label's item, or the prompt of the
+# output it is (as gold_tasks finds a gold label's tasks).
+def _forget(row: str) -> str:
+    return (f"DELETE FROM gold_check_scores WHERE answer_id IN (SELECT g.id FROM gold_answers g "
+            f"WHERE g.item IN ({row}.item, (SELECT o.prompt_id FROM outputs o "
+            f"WHERE o.id = {row}.item)))")
+
+
+CHECK_SCORES_TRIGGERS = ";\n".join([
+    f"CREATE TRIGGER check_scores_insert AFTER INSERT ON labels WHEN new.gold = 1 "
+    f"BEGIN {_forget('new')}; END",
+    f"CREATE TRIGGER check_scores_update AFTER UPDATE OF task, item, field, value, gold ON labels "
+    f"WHEN old.gold = 1 OR new.gold = 1 BEGIN {_forget('old')}; {_forget('new')}; END",
+    f"CREATE TRIGGER check_scores_delete AFTER DELETE ON labels WHEN old.gold = 1 "
+    f"BEGIN {_forget('old')}; END",
+])
+
+
+CHECK_SCORES_PG = ";\n".join([
+    "CREATE FUNCTION check_scores_forget() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    f"IF TG_OP <> 'INSERT' AND OLD.gold = 1 THEN {_forget('OLD')}; END IF; "
+    f"IF TG_OP <> 'DELETE' AND NEW.gold = 1 THEN {_forget('NEW')}; END IF; "
+    "RETURN NULL; END $$",
+    "CREATE TRIGGER check_scores_insert AFTER INSERT ON labels FOR EACH ROW "
+    "WHEN (NEW.gold = 1) EXECUTE FUNCTION check_scores_forget()",
+    "CREATE TRIGGER check_scores_update AFTER UPDATE OF task, item, field, value, gold ON labels "
+    "FOR EACH ROW WHEN (OLD.gold = 1 OR NEW.gold = 1) EXECUTE FUNCTION check_scores_forget()",
+    "CREATE TRIGGER check_scores_delete AFTER DELETE ON labels FOR EACH ROW "
+    "WHEN (OLD.gold = 1) EXECUTE FUNCTION check_scores_forget()",
+])
+
+
 def rebuild(db: sqlite_utils.Database) -> dict[str, int]:
     """Recompute both tallies from the labels (the caller holds the transaction); the rows
     each now has."""

@@ -236,8 +236,9 @@ class TaskSession:
             from store.schema import load_schema
 
             self._judgement = KeptJudgement(self.labeler, self.policy, self.schema or load_schema())
-        with immediate(self.db, shared=True, durable=False):
-            self._judgement.judge(self.db, submitted)
+        if self._judgement.due(self.db):
+            with immediate(self.db, shared=True, durable=False):
+                self._judgement.judge(self.db, submitted)
 
     def skip(self, reason: str) -> Outcome:
         outcome = self._try(queue.skip, self.db, self.assignment_id, reason)

@@ -104,6 +104,9 @@ def test_the_content_wrapping_the_text_view_uses_is_still_textuals():
         parameters)
     source = inspect.getsource(Content.render_strips)
     assert "self._wrap_and_format(" in source and "line.to_strip(style)" in source
+    # TextView counts a paragraph's rows as the wrap cuts it: rich's divide_line, one row more
+    # than its cuts (tests/screens/test_text_view.py compares the rows).
+    assert "divide_line(" in inspect.getsource(Content._wrap_and_format)
     rows = Content("one two three")._wrap_and_format(7)
     assert [row.content.plain for row in rows] == ["one two", "three"]
     assert all(callable(row.to_strip) for row in rows)

@@ -176,22 +176,51 @@ def inter_annotator_ranking(
     same, compared = [], []
     labeler_pairs = skipped = 0
     for rankings in items:
-        item_total, item_pairs = PairCounts(), 0
-        for a, b in combinations(rankings, 2):
-            try:
-                item_total += pair_counts(a, b)
-            except RankingMismatch:
-                skipped += 1
-                continue
-            item_pairs += 1
+        item_same, item_different, item_pairs, item_skipped = _item_pairs(rankings)
         labeler_pairs += item_pairs
+        skipped += item_skipped
         # A prompt counts once some pair of its outputs was ordered strictly by two labelers.
-        if item_total.same + item_total.different:
-            same.append(item_total.same)
-            compared.append(item_total.same + item_total.different)
+        if item_same + item_different:
+            same.append(item_same)
+            compared.append(item_same + item_different)
     s, c = np.array(same, dtype=float), np.array(compared, dtype=float)
     share = float(s.sum() / c.sum()) if c.sum() else None
     estimate = with_intervals(
         {"share": (share, _pooled_share(s, c))}, len(s), seed=seed, n_boot=n_boot
     )["share"]
     return InterAnnotatorRanking(len(s), estimate, labeler_pairs, skipped)
+
+
+def _item_pairs(rankings: Sequence[AnyRanking]) -> tuple[int, int, int, int]:
+    """One prompt's pair counts summed over every two of its rankings that cover the same
+    outputs: (same, different, labeler pairs compared, labeler pairs skipped).
+
+    Each ranking's positions are found once, and every output pair is counted over the
+    rankings at once: of `up` rankings putting its first output ahead and `down` the second,
+    C(up, 2) + C(down, 2) labeler pairs order it alike and up * down oppositely; the same
+    integers as `pair_counts` summed over the labeler pairs, without a pass per pair."""
+    if len(rankings) < 2:
+        return 0, 0, 0, 0
+    groups: dict[frozenset[str], list[dict[str, int]]] = {}
+    for ranking in rankings:
+        positions = ranks(ranking)
+        groups.setdefault(frozenset(positions), []).append(positions)
+    same = different = compared = 0
+    sizes = [len(group) for group in groups.values()]
+    for outputs, group in groups.items():
+        compared += len(group) * (len(group) - 1) // 2
+        if len(group) < 2:
+            continue
+        columns = [[positions[o] for positions in group] for o in sorted(outputs)]
+        for first, second in combinations(columns, 2):
+            up = down = 0
+            for x, y in zip(first, second, strict=True):
+                if x < y:
+                    up += 1
+                elif x > y:
+                    down += 1
+            same += up * (up - 1) // 2 + down * (down - 1) // 2
+            different += up * down
+    everyone = sum(sizes)
+    skipped = (everyone * (everyone - 1) // 2) - compared
+    return same, different, compared, skipped

@@ -15,11 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 from store.claim_order import draw_fraction, draw_seed, hash_key
 from store.db import now
+from store.quality.check_scores import keep_score
 from store.quality.policy import QualityPolicy
 from store.values import Assignment, LabelValue
 
 if TYPE_CHECKING:  # annotations only: the app starts without loading sqlite-utils (store/db.py)
     import sqlite_utils
+
+    from store.schema import Schema
 
 
 def gold_seed(labeler: str, draw: int) -> str:
@@ -68,12 +71,18 @@ def is_gold_check(db: sqlite_utils.Database, assignment_id: int) -> bool:
 
 def record_gold_answers(db: sqlite_utils.Database, assignment: Assignment,
                         values: Sequence[LabelValue], *,
-                        seconds: float | None, active_seconds: float | None) -> None:
-    """Keep a gold check's answers for the quality report (inside the caller's transaction)."""
+                        seconds: float | None, active_seconds: float | None,
+                        schema: Schema) -> None:
+    """Keep a gold check's answers for the quality report, and their counts against the gold
+    (store/quality/check_scores.py), inside the caller's transaction."""
     answers: list[list[Any]] = [[v.task, v.item, v.field, v.value] for v in values]
-    db.execute(
+    text, stamp = json.dumps(answers, ensure_ascii=False), now()
+    row = db.execute(
         """INSERT INTO gold_answers (assignment_id, labeler, kind, item, answers, submitted_at,
-                                     seconds, active_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                                     seconds, active_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+           RETURNING id""",
         [assignment.id, assignment.labeler, assignment.kind, assignment.item,
-         json.dumps(answers, ensure_ascii=False), now(), seconds, active_seconds],
-    )
+         text, stamp, seconds, active_seconds],
+    ).fetchone()
+    # Scored as the report would read them back: from the stored JSON.
+    keep_score(db, int(row[0]), assignment.labeler, stamp, json.loads(text), schema)

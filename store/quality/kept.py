@@ -102,6 +102,12 @@ class KeptJudgement:
         self.labeler, self.policy, self.schema = labeler, policy, schema
         self._kept: _Kept | None = None
 
+    def due(self, db: sqlite_utils.Database) -> bool:
+        """Whether there is anything to judge: the labeler has answered a check (gold answers
+        are never deleted, so once kept, always). Read before the judgement's write
+        transaction: a labeler without checks takes no write lock for it."""
+        return self._kept is not None or bool(db.execute(_ANSWERS, [self.labeler]).fetchone()[0])
+
     def judge(self, db: sqlite_utils.Database, submitted: int) -> None:
         """Re-judge the labeler after their submit of assignment `submitted` as
         `status.refresh_status(news_only=False)` would, inside the caller's transaction."""

@@ -202,7 +202,9 @@ class _Reader:
         in one look-up (its field and code, for every distinct short key), anything else is
         split and decoded (each distinct short value once) and goes through `add`."""
         decoded: dict[str, Any] = {}
-        known: dict[str, tuple[_Scalar, int]] = {}
+        # key -> its field's three column appends and its code (bound once: most rows are these)
+        known: dict[str, tuple[Callable[[int], None], Callable[[int], None],
+                               Callable[[int], None], int]] = {}
         targets, item_ids, labeler_ids = self._targets, self.item_ids, self.labeler_ids
         filtering = keep is not None or bool(skip)
         for labeler, item, key in rows:
@@ -223,22 +225,23 @@ class _Reader:
                     except TypeError:  # unhashable (a list where a number belongs)
                         code = None
                     if code is not None:
-                        hit = (target, code)
+                        hit = (target.labelers.append, target.items.append,
+                               target.codes.append, code)
                         if len(text) <= _SHORT:
                             known[key] = hit
                 if hit is None:  # gold, a ranking, a first row of its field, or a bad value
                     self.add(labeler, task, item, name, value, gold)
                     continue
-            target, code = hit
+            add_labeler, add_item, add_code, code = hit
             item_id = item_ids.get(item)
             if item_id is None:
                 item_id = item_ids[item] = len(item_ids)
             labeler_id = labeler_ids.get(labeler)
             if labeler_id is None:
                 labeler_id = labeler_ids[labeler] = len(labeler_ids)
-            target.labelers.append(labeler_id)
-            target.items.append(item_id)
-            target.codes.append(code)
+            add_labeler(labeler_id)
+            add_item(item_id)
+            add_code(code)
 
 
 STRENGTH = "strength"  # the ranking task's field of strength levels (store/schemas)

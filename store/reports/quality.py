@@ -14,12 +14,15 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
+import sqlite3
 from collections import defaultdict
 from datetime import date, datetime, timedelta, timezone
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from store.db import immediate
 from store.errors import StoreError
+from store.quality.check_scores import counts_of, keep_scores, scored_checks
 from store.quality.fast import Summary, active_summaries
 from store.quality.policy import QualityPolicy
 from store.quality.scoring import GoldKey, Tally, check_counts, gold_for, score
@@ -164,26 +167,50 @@ def _read_work(db: sqlite_utils.Database, names: list[str], since: str, policy: 
     return work
 
 
-def _read_checks(db: sqlite_utils.Database, names: set[str], since: str,
-                 gold: dict[GoldKey, Any], schema: Schema
+def _read_checks(db: sqlite_utils.Database, names: set[str], since: str, schema: Schema
                  ) -> tuple[dict[str, Tally], dict[str, dict[str, Tally]]]:
+    """Each labeler's checks, by week and in all: the counts kept at submit
+    (store/quality/check_scores.py), and for a check without them (its gold changed since)
+    its answers scored against the gold now, and kept when the database may be written."""
     weekly: dict[str, dict[str, Tally]] = defaultdict(lambda: defaultdict(Tally))
     weeks: dict[str, str] = {}
-    rows = db.execute(
-        "SELECT labeler, answers, substr(submitted_at, 1, 10) FROM gold_answers "
-        "WHERE submitted_at >= ? ORDER BY id", [since])
-    loads = json.loads
-    for name, answers, day in rows:
+    gold: dict[GoldKey, Any] | None = None
+    unkept: list[int] = []
+    for answer_id, name, day, kept, answers in scored_checks(db, since):
         if name not in names:
             continue
         week = weeks.get(day) or weeks.setdefault(day, iso_week(day))
-        weekly[name][week].add_counts(*check_counts(loads(answers), gold, schema))
+        if kept is not None:
+            weekly[name][week].add_counts(*counts_of(*kept))
+            continue
+        if gold is None:
+            gold = gold_for(db)
+        weekly[name][week].add_counts(*check_counts(json.loads(answers or "[]"), gold, schema))
+        unkept.append(answer_id)
     tallies: dict[str, Tally] = {}
     for name, by_week in weekly.items():  # scored once, by week; the whole is their sum
         total = tallies[name] = Tally()
         for tally in by_week.values():
             total += tally
+    _keep_scores(db, unkept, schema)
     return tallies, weekly
+
+
+def _keep_scores(db: sqlite_utils.Database, answer_ids: list[int], schema: Schema) -> None:
+    """The scores of checks that had none, kept for the next report (scored again inside the
+    write, against the gold then). Never on a database opened only to read; busy past the
+    write wait, the next report scores them again."""
+    if not answer_ids or getattr(db, "read_only", False):
+        return
+    try:
+        with immediate(db):
+            for start in range(0, len(answer_ids), 500):
+                ids = answer_ids[start:start + 500]
+                keep_scores(db, db.execute(
+                    "SELECT id, labeler, submitted_at, answers FROM gold_answers WHERE id IN "
+                    f"({', '.join('?' * len(ids))})", ids).fetchall(), schema)
+    except (StoreError, sqlite3.OperationalError):
+        return
 
 
 def _weekly(checks: dict[str, Tally], days: dict[str, int]) -> list[dict[str, Any]]:
@@ -222,7 +249,7 @@ def quality_report(
     since = since or ""
     names = _labelers(db, labeler)
     wanted = set(names)
-    tallies, weekly = _read_checks(db, wanted, since, gold_for(db), schema)
+    tallies, weekly = _read_checks(db, wanted, since, schema)
     work = _read_work(db, names, since, policy)
     screening = screening_results(db, thresholds=policy.screening_thresholds, labeler=labeler)
     # Over every labeler's labels even for one labeler's report: MACE weighs each against all.

@@ -173,3 +173,15 @@ def test_bench_command_passes_options(monkeypatch):
         with pytest.raises(SystemExit) as stop:
             command.main(argv)
         assert says in str(stop.value)
+
+
+def test_report_reads_ratios_and_floors():
+    """bench.report's `a / b` rows are the ratio of two recorded figures (missing if either is),
+    and a "≥" target is met from the target up."""
+    from bench import report
+
+    data = {"pg": {"rate": 10.0}, "lite": {"rate": 4.0, "zero": 0}}
+    assert report.lookup(data, "pg.rate / lite.rate") == 2.5
+    assert report.lookup(data, "pg.rate / lite.none") is None
+    assert report.lookup(data, "pg.rate / lite.zero") is None
+    assert report.verdict(2.5, 2, "≥") == "met" and report.verdict(1.99, 2, "≥") == "**missed**"

@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+import os
+
+import pytest
+
 from bench import bench_gold_import
 
 
@@ -47,6 +51,8 @@ def test_report_benches_on_a_tiny_project(tmp_path, capsys, monkeypatch):
     figures = bench_dashboard.run(path)
     assert figures["first_visit"]["escape_to_home_while_computing_seconds"] >= 0
     assert figures["next_app"]["first_figures"] == "kept report"
+    assert figures["statistics"]["t_to_tables_seconds"] >= 0
+    assert figures["home_counts_cpu_seconds"] >= 0
 
 
 def test_disputes_bench_on_a_tiny_project(tmp_path):
@@ -81,3 +87,25 @@ def test_reports_bench_runs_each_command_in_a_child(tmp_path):
     for name in bench_reports.COMMANDS:
         script, *args = bench_reports._child_args(name, path)
         assert Path(script).is_file() and str(path) in args
+
+
+@pytest.mark.parametrize("script", ["bench_agreement", "bench_quality", "bench_consensus",
+                                    "bench_disputes"])
+def test_a_report_benchs_child_runs_blas_on_one_thread(script):
+    """As `labeldesk` does (store/__init__.py sets it before numpy loads): a benchmark that
+    imported numpy first ran OpenBLAS a thread per core, the agreement report's CPU 13.5 s
+    instead of 5.8 at 1M on the shared host."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    pytest.importorskip("threadpoolctl")
+    root = Path(__file__).resolve().parents[2]
+    code = (f"import sys; sys.path.insert(0, {str(root)!r}); "
+            f"import bench.{script}; from threadpoolctl import threadpool_info; "
+            "print(max([i['num_threads'] for i in threadpool_info() "
+            "if i.get('internal_api') == 'openblas'] or [1]))")
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
+                          check=True)
+    assert done.stdout.strip() == "1"

@@ -26,7 +26,7 @@ def test_rebuild_tallies_puts_wrong_counts_right(run, db_path):
     db.close()
     done = run("db", "rebuild-tallies")
     assert done.exit_code == 0, done.output
-    assert done.output == "tallies rebuilt: 1 item values, 1 labeler values against gold\n"
+    assert done.output == "tallies rebuilt: 1 item values, 1 labeler values against gold, 0 gold checks scored\n"
     db = open_db(db_path)
     assert kept(db) == right
     db.close()

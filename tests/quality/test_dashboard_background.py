@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import screens.dashboard
-from screens.dashboard import EARLY_COLUMNS, DashboardScreen, MissesScreen
+from screens.dashboard import EARLY_COLUMNS, DashboardScreen, MissesScreen, shown_columns
 from screens.home import HomeScreen
 from store.db import open_db
 from tests.conftest import figures_settled, settle
@@ -83,6 +83,10 @@ async def test_keys_are_answered_while_the_report_process_runs(large_db, held):
             labels_on_gold(large_db)
         await pilot.press("O")  # a key acting on the figures: answered, the child still held
         assert dashboard.descending and child.poll() is None
+        await pilot.resize_terminal(80, 30)  # the report's columns for 80 columns: not these
+        await settle(pilot, until=lambda: dashboard.columns == shown_columns(80))
+        assert [str(c.label) for c in table.columns.values()] == list(EARLY_COLUMNS)
+        assert table.row_count == LABELERS
         await pilot.press("escape")
         assert isinstance(app.screen, HomeScreen)
         held.note("home")
@@ -170,6 +174,8 @@ async def test_kept_figures_first_and_nothing_recomputed_when_nothing_changed(la
         await pilot.press("q")
         await figures_settled(pilot)
         assert app.screen.kept and app.screen.query_one("#quality-table").row_count == LABELERS
+        title = str(app.screen.query_one("#dashboard-title").render())
+        assert "kept from an earlier visit" in title and "old, nothing changed since" in title
         assert held.trace[runs:] == DONE
 
 

@@ -63,6 +63,36 @@ async def test_a_rating_that_stays_on_its_output_lays_nothing_out(make_app, monk
         assert counts["restyled"] == 0, counts
 
 
+async def test_a_rating_draws_again_only_the_field_row_it_changes(make_app, monkeypatch):
+    """The fields under an output are a view of rows: a rating redraws its own row, not the
+    seven rows of every question (a Static draws all its rows on any change)."""
+    from textual.widget import Widget
+
+    from screens.widgets.text_view import TextView
+
+    app = app_with(make_app, advance_after_rating=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, "c", "3")  # the first edit clears the status line once
+        screen = app.screen
+        assert isinstance(screen, ComparisonScreen)
+        fields = screen.scores.query_one("#score-card-0 .card-fields")
+        rows = len(str(fields.render()).splitlines())
+        drawn: list[int] = []
+        for cls in (Widget, TextView):
+            original = cls.render_line
+
+            def counting(self, y, _original=original):
+                if self is fields:
+                    drawn.append(y)
+                return _original(self, y)
+
+            monkeypatch.setattr(cls, "render_line", counting)
+        await press_settled(pilot, "5")
+        await settle(pilot, lambda: drawn)
+        assert screen.scores.scores[screen.outputs[0].output_id]["rating"] == 5
+        assert rows > 3 and len(drawn) == 1, (rows, drawn)
+
+
 async def test_a_rating_that_shows_the_next_output_lays_nothing_out(make_app, sample_db, monkeypatch):
     # p1's outputs longer than the card, each wrapping to another number of rows.
     ids = [row[0] for row in sample_db.execute(
@@ -127,7 +157,15 @@ async def test_a_step_change_restyles_a_few_widgets_and_mounts_no_footer_key(mak
         # each restyles alone. The footer showed the ranking's keys on p1: it shows that
         # row again, no key mounted or rewritten (which re-laid out the footer a second time).
         assert counts["restyled"] <= 12, counts
-        assert counts["layouts"] <= 2, counts
+        assert counts["layouts"] <= 2, counts  # p1 had 3 outputs: a card is hidden, then resized
+        await press_settled(pilot, "less_than_sign")  # back to the scores, then on again
+        await settle(pilot, lambda: screen.step == "scores")
+        with counted(monkeypatch) as again:
+            await press_settled(pilot, "greater_than_sign")
+            await settle(pilot, lambda: screen.step == "ranking")
+        # One layout pass: the panels, the footer's keys and the steps bar in one frame (each
+        # reached the screen on its own turn of the event loop and set off a pass of its own).
+        assert again["layouts"] == 1, again
         assert {key: key.description for key in footer.query(FooterKey)} == keys_before
         shown = footer.key_set()
         assert shown is not None and shown.display
@@ -335,3 +373,32 @@ async def test_a_step_change_scans_no_plain_text_for_what_a_terminal_acts_on(mak
         await press_settled(pilot, "greater_than_sign")  # scores -> ranking
         assert screen.step == "ranking"
         assert not [t for t in scanned if t in texts], scanned
+
+
+async def test_the_next_tasks_outputs_are_checked_ahead_not_on_submit(make_app, monkeypatch):
+    """The read-ahead makes the next task's outputs safe to show (`_visible` keeps them): the
+    submit that shows them in the ranking cards checks none again (a text that is not plain
+    ASCII costs ~0.2-0.6 ms per 100 kB to check, nine outputs a submit)."""
+    from screens.widgets.ranking import ranking_panel
+
+    app = app_with(make_app, steps=["ranking"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        await press_settled(pilot, "c")
+        screen = app.screen
+        assert isinstance(screen, ComparisonScreen)
+        await settle(pilot, lambda: screen.session.ahead is not None)
+        await settle(pilot)
+        texts = [o.text for o in screen.session.ahead.outputs]
+        checked: list[str] = []
+        on_screen = ranking_panel.on_screen
+
+        def counting(text):
+            checked.append(text)
+            return on_screen(text)
+
+        monkeypatch.setattr(ranking_panel, "on_screen", counting)
+        await press_settled(pilot, "a", "b", "c", "enter")  # p1 submitted: p2 on screen
+        await settle(pilot, lambda: screen.view is not None and screen.view.prompt.id == "p2")
+        assert {o.text for o in screen.outputs} == set(texts)
+        # The texts themselves (a head's snippet of a short output is an equal, other string).
+        assert not [t for t in checked if any(t is text for text in texts)], checked

@@ -13,6 +13,7 @@ from store.agreement.metrics import (
     alpha_estimate,
     alpha_replicates,
     bootstrap,
+    bootstrap_many,
     cohen_kappa,
     krippendorff_alpha,
     mean_abs_diff,
@@ -303,6 +304,54 @@ def test_inter_annotator_ranking_nothing_comparable():
     assert result.n_items == 0 and result.pairwise_agreement.value is None
 
 
+def random_ranking(rng, outputs: list[str]) -> list[list[str]]:
+    """`outputs` in a random order, each tied with the one before it three times in ten."""
+    order = rng.sample(outputs, len(outputs))
+    groups: list[list[str]] = []
+    for o in order:
+        if groups and rng.random() < 0.3:
+            groups[-1].append(o)
+        else:
+            groups.append([o])
+    return groups
+
+
+def test_inter_annotator_ranking_is_every_labeler_pair_compared_on_random_prompts():
+    """The pooled counts equal `pair_counts` summed over every two labelers of each prompt
+    (ties, mismatched output sets, single labelers), and so do the figures and intervals."""
+    import random
+    from itertools import combinations
+
+    rng = random.Random(5)
+    items = []
+    for _ in range(300):
+        outputs = [f"o{i}" for i in range(rng.randint(2, 5))]
+        items.append([random_ranking(rng, outputs if rng.random() < 0.85 else outputs[:-1] + ["x"])
+                      for _ in range(rng.randint(1, 6))])
+    same, compared, labeler_pairs, skipped = [], [], 0, 0
+    for rankings in items:
+        total = PairCounts()
+        for a, b in combinations(rankings, 2):
+            try:
+                total += pair_counts(a, b)
+            except RankingMismatch:
+                skipped += 1
+                continue
+            labeler_pairs += 1
+        if total.same + total.different:
+            same.append(total.same)
+            compared.append(total.same + total.different)
+    result = inter_annotator_ranking(items, seed=3, n_boot=500)
+    assert (result.n_items, result.labeler_pairs, result.skipped_mismatched) == (
+        len(same), labeler_pairs, skipped)
+    assert skipped > 0 and labeler_pairs > 0
+    s, c = np.array(same, dtype=float), np.array(compared, dtype=float)
+    assert result.pairwise_agreement.value == s.sum() / c.sum()
+    ci95, se = bootstrap_many({"share": lambda idx: s[idx].sum(axis=1) / c[idx].sum(axis=1)},
+                              len(s), seed=3, n_boot=500)["share"]
+    assert (result.pairwise_agreement.ci95, result.pairwise_agreement.se) == (ci95, se)
+
+
 def test_kendall_tau_b_from_pair_counts_is_scipys_on_random_rankings():
     """tau-b is computed from the pair counts (no scipy in the report); scipy is the reference."""
     import random
@@ -313,17 +362,7 @@ def test_kendall_tau_b_from_pair_counts_is_scipys_on_random_rankings():
     compared = 0
     for _ in range(500):
         outputs = [f"o{i}" for i in range(rng.randint(2, 9))]
-
-        def ranking(outputs=outputs):
-            order, groups = rng.sample(outputs, len(outputs)), []
-            for o in order:
-                if groups and rng.random() < 0.3:
-                    groups[-1].append(o)
-                else:
-                    groups.append([o])
-            return groups
-
-        a, b = ranking(), ranking()
+        a, b = random_ranking(rng, outputs), random_ranking(rng, outputs)
         ra = {o: n for n, g in enumerate(a) for o in g}
         rb = {o: n for n, g in enumerate(b) for o in g}
         with warnings.catch_warnings():

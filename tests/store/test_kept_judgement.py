@@ -177,3 +177,34 @@ def test_a_submit_scores_only_its_own_answer(db, tmp_path, monkeypatch):
     answers = db.execute("SELECT count(*) FROM gold_answers").fetchone()[0]
     assert answers >= 6, answers
     assert max(per_submit[1:]) <= 1, per_submit
+
+
+def test_a_labeler_without_checks_takes_no_write_lock_to_be_judged(db, tmp_path, monkeypatch):
+    """Nothing to judge before the first check: one read, no write transaction (a write lock
+    per submit, in the line of every other writer); from the first check on, a judgement."""
+    items = ranking_project(db, tmp_path, 10)
+    session = TaskSession(db, "ana", "comparison", overlap=1, lease_seconds=600,
+                          policy=QualityPolicy(gold_rate=0.0))
+    import store.task_session as task_session
+
+    opened: list[bool] = []
+    real = task_session.immediate
+
+    def counted(*args, **kwargs):
+        opened.append(True)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(task_session, "immediate", counted)
+    for _ in range(2):
+        assert isinstance(session.claim(), Saved)
+        a = session.view.assignment
+        assert isinstance(session.submit([LabelValue("ranking", a.item, "ranking",
+                                                     [[o] for o in a.order])]), Saved)
+    assert opened == []
+    add_gold(db, tmp_path, items)
+    with immediate(db):  # her first check, answered (as a check's submit writes it)
+        db.execute("INSERT INTO gold_answers (assignment_id, labeler, kind, item, answers, "
+                   "submitted_at) VALUES (?, 'ana', 'comparison', ?, '[]', '')", [a.id, a.item])
+    session._judge(a.id)
+    assert opened == [True]
+    assert stored_status(db, "ana")["status"] == "too_few"

@@ -89,17 +89,26 @@ def project(db):
     return db
 
 
-@settings(max_examples=30, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+# Random histories: the same examples every run (a failure reproduces).
+histories = settings(max_examples=30, deadline=None, derandomize=True,
+                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+def fresh_labelers(db, prefix: str) -> list[str]:
+    """LABELERS new labelers for one example (the database is shared by the examples)."""
+    names = [f"{prefix}{next(_run)}x{i}" for i in range(LABELERS)]
+    for name in names:
+        add_labeler(db, name)
+    return names
+
+
+@histories
 @given(ops=st.lists(OPS, min_size=1, max_size=12))
 def test_kept_tallies_equal_rebuilt_ones_over_random_histories(project, ops, tmp_path):
     db, schema = project, load_schema()
     db.execute("DELETE FROM labels")
     assert kept(db) == {"item_tallies": set(), "gold_tallies": set()}
-    run = next(_run)
-    names = [f"l{run}x{i}" for i in range(LABELERS)]
-    for name in names:
-        add_labeler(db, name)
+    names = fresh_labelers(db, "l")
     for op in ops:
         apply(db, op, names, tmp_path, schema)
     incremental = kept(db)

@@ -44,19 +44,24 @@ def copy(src: str, dst: str, config_path: str | None, labeler: str | None) -> No
 @common
 def rebuild_tallies(db: str | None, config_path: str | None, labeler: str | None) -> None:
     """Recompute the label tallies (per item value histograms, per labeler confusion counts
-    against gold) from the labels, in one transaction. Triggers keep them as labels are
-    written; this is for a database whose tallies are in doubt (restored by hand, say)."""
+    against gold) from the labels, and every hidden gold check's counts against the gold, in
+    one transaction. Triggers keep them as labels are written; this is for a database whose
+    tallies are in doubt (restored by hand, say)."""
     # here, not at the top: every command starts (`labeldesk --help` too) without opening a database (tests/test_import_hygiene.py)
     from store.db import immediate
+    from store.quality.check_scores import rebuild as rebuild_scores
+    from store.schema import load_schema
     from store.tallies import rebuild
 
-    database = resolve(db, config_path).open()
+    ctx = resolve(db, config_path)
+    database = ctx.open()
     require_researcher(database, labeler, "db rebuild-tallies")
     with user_errors(), immediate(database):
         rows = rebuild(database)
+        checks = rebuild_scores(database, load_schema(ctx.config["schema"]["path"] or None))
     database.close()
     click.echo(f"tallies rebuilt: {rows['item_tallies']} item values, "
-               f"{rows['gold_tallies']} labeler values against gold")
+               f"{rows['gold_tallies']} labeler values against gold, {checks} gold checks scored")
 
 
 def register(cli: click.Group) -> None:

@@ -85,12 +85,13 @@ class ScoreCard(Vertical):
         super().__init__(**kwargs)
         self.shown: ShownOutput | None = None
         self.part = 0
-        self.field_lines = 0
 
     def compose(self) -> ComposeResult:
         yield Static(classes="card-title", markup=False)
         yield TextView(classes="card-body")
-        yield Static(classes="card-fields", markup=False)
+        # A view of rows, not a Static: a rating changes a row or two of the fields, and only
+        # those are drawn again (a Static draws every row of them on any change).
+        yield TextView(classes="card-fields")
 
     def show(self, shown: ShownOutput) -> None:
         self.shown = shown
@@ -104,11 +105,10 @@ class ScoreCard(Vertical):
         self.body.scroll_home(animate=False)
 
     def update_fields(self, title: Content, fields: Content) -> None:
-        # Re-layout only when the number of lines changes (a conditional field came or went).
-        lines = len(fields.split("\n"))
+        # Re-laid out only when the number of rows changes (a conditional field came or went:
+        # the view's height follows its rows).
         self.query_one(".card-title", Static).update(title, layout=False)
-        self.query_one(".card-fields", Static).update(fields, layout=lines != self.field_lines)
-        self.field_lines = lines
+        self.query_one(".card-fields", TextView).update(fields)
 
     @property
     def body(self) -> TextView:
@@ -316,8 +316,17 @@ class ScoresPanel(OwnFocusStyle, Vertical, can_focus=True):
             return self.query_one("#score-card-1", ScoreCard)
         return self.query_one("#score-card-0", ScoreCard)
 
+    _drawn_for: tuple[int, ...] = ()  # the cards' widths the fields were last drawn for
+
     def on_resize(self, _event: events.Resize) -> None:
-        self._show()
+        # Textual sends a panel shown again (each task, each step back to the scores) a Resize
+        # at the size it had: fields already drawn for the cards' widths stay as they are.
+        if self._card_widths() != self._drawn_for:
+            self._show()
+
+    def _card_widths(self) -> tuple[int, ...]:
+        return tuple(card.content_size.width or self.app.size.width - 2
+                     for card in self.query(ScoreCard).results(ScoreCard) if card.display)
 
     def _show(self) -> None:
         if not self.outputs or not self.is_mounted:
@@ -337,6 +346,7 @@ class ScoresPanel(OwnFocusStyle, Vertical, can_focus=True):
                 card.show(shown)
             width = card.content_size.width or self.app.size.width - 2
             card.update_fields(self._card_title(index), self._fields_content(shown, width))
+        self._drawn_for = self._card_widths()
 
     def _card_title(self, index: int) -> Content:
         shown = self.outputs[index]
