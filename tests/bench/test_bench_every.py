@@ -185,3 +185,13 @@ def test_report_reads_ratios_and_floors():
     assert report.lookup(data, "pg.rate / lite.none") is None
     assert report.lookup(data, "pg.rate / lite.zero") is None
     assert report.verdict(2.5, 2, "≥") == "met" and report.verdict(1.99, 2, "≥") == "**missed**"
+
+
+def test_the_figures_table_in_the_docs_is_the_recorded_figures():
+    """docs/performance.md's "Figures against targets" is `python -m bench.report` of
+    bench/results.json as committed: a benchmark's new figures come with the table they make."""
+    from bench import report
+
+    docs = (ROOT / "docs" / "performance.md").read_text(encoding="utf-8")
+    shown = docs.split("<!-- python -m bench.report -->\n", 1)[1].split("\n\n", 1)[0]
+    assert shown == report.table(json.loads((ROOT / "bench" / "results.json").read_text()))
