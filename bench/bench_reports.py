@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import bench_agreement, bench_consensus, bench_dashboard, bench_quality  # noqa: E402
 from bench.child import record_run, run_in_child, stamped  # noqa: E402
-from bench.results import record_part  # noqa: E402
+from bench.results import RESULTS, record_part  # noqa: E402
 
 # name: (benchmark script, its child's arguments after the database)
 # `*_cold`: MACE's competences without the last run's parameters (as on a project whose report
@@ -68,6 +68,13 @@ def build(path: Path, labelers: int) -> dict:
     return built
 
 
+def record_prebuilt(size: str, path: Path, names: tuple[str, ...]) -> None:
+    """`names`' figures on the project at `path`, kept under reports.SIZE beside the commands
+    measured there before (one command can be measured again without the others)."""
+    kept = json.loads(RESULTS.read_text()).get("reports", {}).get(size, {}) if RESULTS.exists() else {}
+    record_part("reports", size, stamped({**kept, **measure_all(path, names)}))
+
+
 def main() -> None:
     scratch = "/dev/shm" if Path("/dev/shm").is_dir() else None
     runs = {}
@@ -82,7 +89,7 @@ if __name__ == "__main__":
     if len(sys.argv) > 2 and sys.argv[1] == "--record":
         # `--record SIZE DB [COMMAND ...]`: a project built before, its figures kept as SIZE's
         size, path, *names = sys.argv[2:]
-        record_part("reports", size, stamped(measure_all(Path(path), tuple(names or COMMANDS))))
+        record_prebuilt(size, Path(path), tuple(names or COMMANDS))
     elif len(sys.argv) > 1:
         print(json.dumps({p: measure_all(Path(p)) for p in sys.argv[1:]}, indent=1))
     else:

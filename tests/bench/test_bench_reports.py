@@ -109,3 +109,21 @@ def test_a_report_benchs_child_runs_blas_on_one_thread(script):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
                           check=True)
     assert done.stdout.strip() == "1"
+
+
+def test_record_keeps_the_commands_measured_before(monkeypatch, tmp_path):
+    """`bench_reports.py --record 1m DB dashboard` adds the dashboard's figures beside the
+    quality figures recorded earlier, instead of replacing them."""
+    import json
+
+    from bench import bench_reports
+
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps({"reports": {"1m": {"quality": {"cpu_seconds": 4.3}}}}))
+    monkeypatch.setattr("bench.results.RESULTS", results)
+    monkeypatch.setattr(bench_reports, "RESULTS", results)
+    monkeypatch.setattr(bench_reports, "measure_all",
+                        lambda path, names: {name: {"cpu_seconds": 1.0} for name in names})
+    bench_reports.record_prebuilt("1m", tmp_path / "x.db", ("dashboard",))
+    kept = json.loads(results.read_text())["reports"]["1m"]
+    assert kept["quality"] == {"cpu_seconds": 4.3} and kept["dashboard"] == {"cpu_seconds": 1.0}
