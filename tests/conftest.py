@@ -117,17 +117,19 @@ def reference_library(name: str):
 def pg_cluster():
     """One PostgreSQL cluster per session (per xdist worker). Without PostgreSQL the
     PostgreSQL variants skip, saying why; under CI=true they fail instead."""
-    yield from _cluster()
+    yield from running_cluster()
 
 
 @pytest.fixture
 def own_pg_cluster():
     """A cluster of the test's own (a test that stops and starts its server: the session's
     cluster serves other tests of the worker meanwhile). ~2 s to start."""
-    yield from _cluster()
+    yield from running_cluster()
 
 
-def _cluster():
+def running_cluster(**settings: str | int):
+    """A started `tests.pg_cluster.Cluster` with `settings` over the tests' server defaults,
+    stopped afterwards. Without PostgreSQL the test skips, saying why; under CI=true it fails."""
     from tests import pg_cluster as pg
 
     why = pg.missing()
@@ -135,7 +137,7 @@ def _cluster():
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI must run the PostgreSQL tests: {why}")
         pytest.skip(why)
-    cluster = pg.Cluster()
+    cluster = pg.Cluster(**settings)
     try:
         cluster.start()
         yield cluster

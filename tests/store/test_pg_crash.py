@@ -12,7 +12,6 @@ test fails for it instead of passing by luck.
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
@@ -20,23 +19,12 @@ from store.db import open_db
 from store.labels import submit
 from store.queue import claim_next
 from store.values import LabelValue
-from tests import pg_cluster
-from tests.conftest import fill_sample
+from tests.conftest import fill_sample, running_cluster
 
 
 @pytest.fixture
 def durable_cluster():
-    why = pg_cluster.missing()
-    if why:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI must run the PostgreSQL tests: {why}")
-        pytest.skip(why)
-    cluster = pg_cluster.Cluster(synchronous_commit="on", wal_writer_delay="10s")
-    try:
-        cluster.start()
-        yield cluster
-    finally:
-        cluster.stop()
+    yield from running_cluster(synchronous_commit="on", wal_writer_delay="10s")
 
 
 def test_an_acknowledged_claim_and_submit_survive_a_server_crash(durable_cluster):
